@@ -14,3 +14,22 @@ pub mod status;
 pub mod text;
 pub mod vietqr;
 pub mod workflow;
+
+/// The language a user reads messages in. Vietnamese is the default everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+/// A broken rule that a user must be told about: a stable machine code and a message,
+/// in either language, that says what is wrong and what to do. `Display` gives the
+/// English message, for logs.
+pub trait RuleError: std::error::Error {
+    /// Stable `snake_case` code, used in API error bodies and field errors.
+    fn code(&self) -> &'static str;
+    /// The message for a user.
+    fn message(&self, lang: Lang) -> String;
+}
