@@ -135,8 +135,7 @@ impl DossierCode {
         let bad_shape = || CodeError::BadShape(s.to_owned());
         // The unit code has no '-', so the last two '-' separate date and number.
         let mut parts = s.rsplitn(3, '-');
-        let (Some(seq), Some(date), Some(unit)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(seq), Some(date), Some(unit)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(bad_shape());
         };
         let unit = UnitCode::parse(unit)?;
@@ -248,7 +247,10 @@ mod tests {
         let cases = [
             ("000.00.27.H07", BadShape("000.00.27.H07".into())),
             ("250115-0001", BadShape("250115-0001".into())),
-            ("000.00.27.H7-250115-0001", BadUnitCode("000.00.27.H7".into())),
+            (
+                "000.00.27.H7-250115-0001",
+                BadUnitCode("000.00.27.H7".into()),
+            ),
             ("000.00.27.H07-2501150-0001", BadDate("2501150".into())),
             ("000.00.27.H07-250230-0001", BadDate("250230".into())),
             ("000.00.27.H07-250115-001", BadSeq("001".into())),

@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod dossier_code;
 pub mod fees;
+pub mod forms;
 pub mod identity;
 pub mod lunar;
 pub mod phone;

@@ -58,7 +58,12 @@ const fn info(status: Status) -> StatusInfo {
             "Awaiting payment",
             6,
         ),
-        Status::Withdrawn => ("withdrawn", "Công dân rút hồ sơ", "Withdrawn by the citizen", 7),
+        Status::Withdrawn => (
+            "withdrawn",
+            "Công dân rút hồ sơ",
+            "Withdrawn by the citizen",
+            7,
+        ),
         Status::Stopped => ("stopped", "Dừng xử lý", "Processing stopped", 8),
         Status::ResultReady => (
             "result_ready",
@@ -262,16 +267,41 @@ mod tests {
     #[test]
     fn the_status_table_of_domain_md() {
         let table = [
-            (Status::Submitted, "submitted", "Mới đăng ký (trực tuyến, chờ tiếp nhận)", 1),
+            (
+                Status::Submitted,
+                "submitted",
+                "Mới đăng ký (trực tuyến, chờ tiếp nhận)",
+                1,
+            ),
             (Status::Received, "received", "Đã tiếp nhận", 2),
             (Status::Refused, "refused", "Không được tiếp nhận", 3),
             (Status::InProgress, "in_progress", "Đang xử lý", 4),
-            (Status::AwaitingApproval, "awaiting_approval", "Chờ lãnh đạo duyệt", 4),
-            (Status::SupplementRequested, "supplement_requested", "Yêu cầu bổ sung hồ sơ", 5),
-            (Status::AwaitingPayment, "awaiting_payment", "Chờ thực hiện nghĩa vụ tài chính", 6),
+            (
+                Status::AwaitingApproval,
+                "awaiting_approval",
+                "Chờ lãnh đạo duyệt",
+                4,
+            ),
+            (
+                Status::SupplementRequested,
+                "supplement_requested",
+                "Yêu cầu bổ sung hồ sơ",
+                5,
+            ),
+            (
+                Status::AwaitingPayment,
+                "awaiting_payment",
+                "Chờ thực hiện nghĩa vụ tài chính",
+                6,
+            ),
             (Status::Withdrawn, "withdrawn", "Công dân rút hồ sơ", 7),
             (Status::Stopped, "stopped", "Dừng xử lý", 8),
-            (Status::ResultReady, "result_ready", "Đã có kết quả (chờ trả)", 9),
+            (
+                Status::ResultReady,
+                "result_ready",
+                "Đã có kết quả (chờ trả)",
+                9,
+            ),
             (Status::Returned, "returned", "Đã trả kết quả", 10),
         ];
         assert_eq!(table.len(), Status::ALL.len());
@@ -282,9 +312,16 @@ mod tests {
             assert!(!status.label(Lang::En).is_empty());
             assert_eq!(status.national_code(), code);
             // serde uses the same wire name
-            assert_eq!(serde_json::to_string(&status).unwrap(), format!("\"{wire}\""));
+            assert_eq!(
+                serde_json::to_string(&status).unwrap(),
+                format!("\"{wire}\"")
+            );
         }
-        assert_eq!(Status::from_wire("overdue"), None, "overdue is not a status");
+        assert_eq!(
+            Status::from_wire("overdue"),
+            None,
+            "overdue is not a status"
+        );
     }
 
     #[test]
@@ -311,11 +348,23 @@ mod tests {
     #[test]
     fn overdue_is_derived_from_status_and_due_time() {
         assert!(is_overdue(Status::InProgress, Some(10), 11));
-        assert!(!is_overdue(Status::InProgress, Some(10), 10), "at the due time is not late");
+        assert!(
+            !is_overdue(Status::InProgress, Some(10), 10),
+            "at the due time is not late"
+        );
         assert!(!is_overdue(Status::InProgress, None, 11));
-        assert!(!is_overdue(Status::Returned, Some(10), 11), "finished dossiers are never overdue");
-        assert!(!is_overdue(Status::SupplementRequested, Some(10), 11), "the clock is stopped");
-        assert!(is_overdue(Status::ResultReady, Some(10), 11), "not yet returned");
+        assert!(
+            !is_overdue(Status::Returned, Some(10), 11),
+            "finished dossiers are never overdue"
+        );
+        assert!(
+            !is_overdue(Status::SupplementRequested, Some(10), 11),
+            "the clock is stopped"
+        );
+        assert!(
+            is_overdue(Status::ResultReady, Some(10), 11),
+            "not yet returned"
+        );
     }
 
     #[test]
@@ -332,7 +381,11 @@ mod tests {
         ];
         for s in Status::ALL {
             let homes: Vec<_> = plain.iter().filter(|q| q.contains(s, false)).collect();
-            assert_eq!(homes.len(), 1, "{s} must be in exactly one queue, is in {homes:?}");
+            assert_eq!(
+                homes.len(),
+                1,
+                "{s} must be in exactly one queue, is in {homes:?}"
+            );
             assert!(Queue::All.contains(s, false));
         }
         assert_eq!(
@@ -359,7 +412,10 @@ mod tests {
             assert_eq!(Queue::from_wire(q.as_str()), Some(q));
             assert!(!q.label(Lang::Vi).is_empty() && !q.label(Lang::En).is_empty());
         }
-        assert_eq!(Queue::OnlinePending.label(Lang::Vi), "Chờ tiếp nhận trực tuyến");
+        assert_eq!(
+            Queue::OnlinePending.label(Lang::Vi),
+            "Chờ tiếp nhận trực tuyến"
+        );
         assert_eq!(Queue::from_wire("nope"), None);
     }
 }

@@ -22,7 +22,9 @@ fn base_table() -> &'static [u8] {
     TABLE.get_or_init(|| {
         (TABLE_START..=TABLE_END)
             .map(|cp| {
-                let Some(c) = char::from_u32(cp) else { return 0 };
+                let Some(c) = char::from_u32(cp) else {
+                    return 0;
+                };
                 match c {
                     'đ' => b'd',
                     'Đ' => b'D',
@@ -215,7 +217,10 @@ mod tests {
         let m = Matcher::new("an");
         assert!(m.matches("Lê Ân"));
         assert!(m.matches("Phạm Anh"));
-        assert!(!m.matches("Trần Lan"), "'an' inside 'lan' is not a word start");
+        assert!(
+            !m.matches("Trần Lan"),
+            "'an' inside 'lan' is not a word start"
+        );
     }
 
     #[test]

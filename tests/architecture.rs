@@ -1,0 +1,62 @@
+//! The one-way dependencies of ARCHITECTURE.md, checked on the source text: `domain`
+//! imports nothing of the other rooms and does no IO.
+
+use std::fs;
+use std::path::Path;
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in fs::read_dir(dir).expect("source directory is readable") {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn domain_imports_no_other_room_and_does_no_io() {
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain"),
+        &mut files,
+    );
+    assert!(files.len() >= 10, "found only {files:?}");
+    let forbidden = [
+        // other rooms of the crate
+        "crate::api",
+        "crate::portal",
+        "crate::client",
+        "crate::tui",
+        "crate::config",
+        // IO, clocks and async
+        "std::fs",
+        "std::net",
+        "std::io",
+        "std::process",
+        "std::env",
+        "std::time::SystemTime",
+        "Local::now",
+        "Utc::now",
+        "tokio",
+        "reqwest",
+        "sqlx",
+        "println!",
+        "eprintln!",
+    ];
+    for file in files {
+        let text = fs::read_to_string(&file).expect("source file is readable");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for bad in forbidden {
+                assert!(
+                    !code.contains(bad),
+                    "{}:{}: domain code must not use `{bad}`: {line}",
+                    file.display(),
+                    n + 1
+                );
+            }
+        }
+    }
+}
