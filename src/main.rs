@@ -2,6 +2,7 @@
 //! `training` for the sandbox.
 
 use clap::{Parser, Subcommand};
+use motcua::domain::{Lang, RuleError};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -39,7 +40,15 @@ fn not_yet(what: &str) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _ = cli.config;
+    let _config = match motcua::config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            // The language setting may be what is broken: say it in both.
+            eprintln!("motcua: {}", e.message(Lang::Vi));
+            eprintln!("motcua: {}", e.message(Lang::En));
+            return ExitCode::FAILURE;
+        }
+    };
     match cli.command {
         None => not_yet("giao diện (TUI)"),
         Some(Command::Serve) => not_yet("motcua serve"),

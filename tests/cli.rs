@@ -34,3 +34,27 @@ fn help_and_unknown_commands() {
     let out = motcua(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn an_invalid_config_names_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(
+        &path,
+        "language = \"vi\"\n[calendar]\nmorning = [\"7h\", \"11:30\"]\n",
+    )
+    .unwrap();
+    let out = motcua(&["--config", path.to_str().unwrap(), "serve"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("bad.toml, dòng 3"), "{err}");
+    assert!(err.contains("bad.toml, line 3"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn the_example_config_is_accepted() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+    let out = motcua(&["--config", example, "serve"]);
+    assert_eq!(out.status.code(), Some(2), "reaches the command");
+}

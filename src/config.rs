@@ -1,0 +1,353 @@
+//! The configuration file (`config.toml` in the platform config directory, or
+//! `--config PATH`). A missing default file means the defaults; an invalid file gives an
+//! error naming the file, the line and the problem. `config.example.toml` documents
+//! every key and must stay true to this module (a test loads it).
+
+use crate::domain::calendar::{Calendar, OfficeHours, Overrides};
+use crate::domain::{Lang, RuleError};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+use serde::Deserialize;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+use toml::value::Datetime;
+
+/// What the rest of the program reads.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The language of every message (`vi` by default).
+    pub language: Lang,
+    /// Office hours and the government's per-year changes to the days off.
+    pub calendar: Calendar,
+}
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}: {problem}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct ConfigError {
+    pub path: PathBuf,
+    /// 1-based line of the problem, when known.
+    pub line: Option<usize>,
+    pub problem: String,
+}
+
+impl RuleError for ConfigError {
+    fn code(&self) -> &'static str {
+        "config_invalid"
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        let at = match (self.line, lang) {
+            (Some(l), Lang::Vi) => format!(", dòng {l}"),
+            (Some(l), Lang::En) => format!(", line {l}"),
+            (None, _) => String::new(),
+        };
+        match lang {
+            Lang::Vi => format!(
+                "Tệp cấu hình {}{at} không hợp lệ: {}. Hãy sửa tệp (xem config.example.toml) rồi chạy lại.",
+                self.path.display(),
+                self.problem
+            ),
+            Lang::En => format!(
+                "The configuration file {}{at} is invalid: {}. Fix it (see config.example.toml) and run again.",
+                self.path.display(),
+                self.problem
+            ),
+        }
+    }
+}
+
+/// Where the configuration file lives when no `--config` is given.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("vn", "motcua", "motcua")
+        .map(|dirs| dirs.config_dir().join("config.toml"))
+}
+
+/// Loads `explicit` (which must exist), or else the default file if there is one.
+pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => match default_path() {
+            Some(p) if p.exists() => p,
+            _ => return Ok(Config::default()),
+        },
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+        path: path.clone(),
+        line: None,
+        problem: e.to_string(),
+    })?;
+    parse(&text, &path)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    language: Option<Lang>,
+    #[serde(default)]
+    calendar: RawCalendar,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCalendar {
+    morning: Option<[Spanned<String>; 2]>,
+    afternoon: Option<[Spanned<String>; 2]>,
+    same_day_cutoff: Option<Spanned<String>>,
+    #[serde(default)]
+    year: Vec<RawYear>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawYear {
+    year: Spanned<i32>,
+    #[serde(default)]
+    days_off: Vec<RawDayOff>,
+    #[serde(default)]
+    remove_days_off: Vec<Spanned<Datetime>>,
+    #[serde(default)]
+    working_saturdays: Vec<Spanned<Datetime>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDayOff {
+    date: Spanned<Datetime>,
+    name: String,
+}
+
+/// Parses the text of a configuration file; `path` only names it in errors.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let fail = |span: Option<Range<usize>>, problem: String| ConfigError {
+        path: path.to_path_buf(),
+        line: span.map(|s| line_of(text, s.start)),
+        problem,
+    };
+    let raw: RawConfig =
+        toml::from_str(text).map_err(|e| fail(e.span(), e.message().to_owned()))?;
+
+    let defaults = OfficeHours::default();
+    let time = |value: &Spanned<String>| {
+        NaiveTime::parse_from_str(value.get_ref(), "%H:%M").map_err(|_| {
+            fail(
+                Some(value.span()),
+                format!("'{}' is not a time of the form HH:MM", value.get_ref()),
+            )
+        })
+    };
+    let session = |pair: &Option<[Spanned<String>; 2]>, default: (NaiveTime, NaiveTime)| match pair
+    {
+        None => Ok(default),
+        Some([start, end]) => {
+            let (s, e) = (time(start)?, time(end)?);
+            if s >= e {
+                return Err(fail(
+                    Some(start.span()),
+                    "a session must end after it starts".into(),
+                ));
+            }
+            Ok((s, e))
+        }
+    };
+    let (morning_start, morning_end) = session(
+        &raw.calendar.morning,
+        (defaults.morning_start, defaults.morning_end),
+    )?;
+    let (afternoon_start, afternoon_end) = session(
+        &raw.calendar.afternoon,
+        (defaults.afternoon_start, defaults.afternoon_end),
+    )?;
+    if afternoon_start < morning_end {
+        let span = raw.calendar.afternoon.as_ref().map(|[s, _]| s.span());
+        return Err(fail(
+            span,
+            "the afternoon must start after the morning ends".into(),
+        ));
+    }
+    let same_day_cutoff = match &raw.calendar.same_day_cutoff {
+        None => defaults.same_day_cutoff,
+        Some(v) => time(v)?,
+    };
+    let hours = OfficeHours {
+        morning_start,
+        morning_end,
+        afternoon_start,
+        afternoon_end,
+        same_day_cutoff,
+    };
+
+    let mut overrides = Overrides::default();
+    for y in &raw.calendar.year {
+        let year = *y.year.get_ref();
+        // A date listed under the wrong year is almost always a typo: refuse it.
+        let date = |value: &Spanned<Datetime>| {
+            let d = value.get_ref();
+            let naive = match (d.date, d.time) {
+                (Some(date), None) => NaiveDate::from_ymd_opt(
+                    i32::from(date.year),
+                    u32::from(date.month),
+                    u32::from(date.day),
+                ),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                fail(
+                    Some(value.span()),
+                    format!("'{d}' is not a date such as 2026-02-16"),
+                )
+            })?;
+            if naive.year() != year {
+                return Err(fail(
+                    Some(value.span()),
+                    format!("{naive} is listed under year {year}"),
+                ));
+            }
+            Ok(naive)
+        };
+        for off in &y.days_off {
+            overrides
+                .add_days_off
+                .push((date(&off.date)?, off.name.trim().to_owned()));
+        }
+        for d in &y.remove_days_off {
+            overrides.remove_days_off.push(date(d)?);
+        }
+        for d in &y.working_saturdays {
+            let day = date(d)?;
+            if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                return Err(fail(
+                    Some(d.span()),
+                    format!("{day} is not a Saturday or Sunday, so it is a working day already"),
+                ));
+            }
+            overrides.working_saturdays.push(day);
+        }
+    }
+
+    Ok(Config {
+        language: raw.language.unwrap_or_default(),
+        calendar: Calendar::new(hours, overrides),
+    })
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()
+        .iter()
+        .take(offset)
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::calendar::DurationUnit;
+    use chrono::DateTime;
+
+    fn parse_str(text: &str) -> Result<Config, ConfigError> {
+        parse(text, Path::new("test.toml"))
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_example_file_is_valid_and_means_what_it_says() {
+        let text = include_str!("../config.example.toml");
+        let config = parse_str(text).expect("config.example.toml must load");
+        assert_eq!(config.language, Lang::Vi);
+        // The example's overrides for 2026 are in force.
+        assert!(Calendar::default().is_working_day(day("2026-02-23")));
+        assert!(!config.calendar.is_working_day(day("2026-02-23")));
+        assert!(!Calendar::default().is_working_day(day("2026-02-28")));
+        assert!(config.calendar.is_working_day(day("2026-02-28")));
+    }
+
+    #[test]
+    fn an_empty_file_gives_the_defaults() {
+        let config = parse_str("").unwrap();
+        assert_eq!(config.language, Lang::Vi);
+        assert_eq!(config.calendar.hours(), &OfficeHours::default());
+    }
+
+    #[test]
+    fn a_missing_explicit_file_is_an_error_naming_it() {
+        let err = load(Some(Path::new("/nonexistent/motcua.toml"))).unwrap_err();
+        assert!(
+            err.to_string().contains("/nonexistent/motcua.toml"),
+            "{err}"
+        );
+        assert!(err.message(Lang::Vi).contains("Tệp cấu hình"));
+    }
+
+    #[test]
+    fn a_file_on_disk_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "language = \"en\"\n").unwrap();
+        assert_eq!(load(Some(&path)).unwrap().language, Lang::En);
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_problem() {
+        let cases = [
+            ("language = \"fr\"\n", 1, "unknown variant"),
+            ("\n\nlanguag = \"vi\"\n", 3, "unknown field"),
+            ("[calendar]\nmorning = [\"7h\", \"11:30\"]\n", 2, "HH:MM"),
+            (
+                "[calendar]\nmorning = [\"11:30\", \"07:00\"]\n",
+                2,
+                "end after",
+            ),
+            (
+                "[[calendar.year]]\nyear = 2026\nremove_days_off = [2025-01-01]\n",
+                3,
+                "listed under year 2026",
+            ),
+            (
+                "[[calendar.year]]\nyear = 2026\n\nworking_saturdays = [2026-03-04]\n",
+                4,
+                "not a Saturday",
+            ),
+            ("[calendar\n", 1, ""),
+        ];
+        for (text, line, needle) in cases {
+            let err = parse_str(text).unwrap_err();
+            assert_eq!(err.line, Some(line), "{text:?}: {err}");
+            assert!(err.problem.contains(needle), "{text:?}: {err}");
+            assert!(err.to_string().starts_with(&format!("test.toml:{line}:")));
+        }
+    }
+
+    #[test]
+    fn office_hours_and_overrides_change_due_dates() {
+        let config = parse_str(
+            "[calendar]\nsame_day_cutoff = \"16:00\"\n\
+             [[calendar.year]]\nyear = 2026\ndays_off = [{ date = 2026-03-09, name = \"Bão\" }]\n",
+        )
+        .unwrap();
+        let at = |s| DateTime::parse_from_rfc3339(s).unwrap();
+        // Friday 15:30 is before the later cut-off: due the same day.
+        assert_eq!(
+            config.calendar.due(
+                at("2026-03-06T15:30:00+07:00"),
+                0,
+                DurationUnit::WorkingDays
+            ),
+            at("2026-03-06T17:00:00+07:00")
+        );
+        // Monday 9 March is now a day off: one working day from Friday is Tuesday.
+        assert_eq!(
+            config.calendar.due(
+                at("2026-03-06T10:00:00+07:00"),
+                1,
+                DurationUnit::WorkingDays
+            ),
+            at("2026-03-10T10:00:00+07:00")
+        );
+    }
+}
