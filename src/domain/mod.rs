@@ -5,6 +5,7 @@
 //! number or a payment code. This module imports nothing from the rest of the crate.
 
 pub mod calendar;
+pub mod catalog;
 pub mod dossier_code;
 pub mod fees;
 pub mod forms;
