@@ -4,6 +4,7 @@
 //! TUI can all call the same code and cannot disagree about a due date, an identity
 //! number or a payment code. This module imports nothing from the rest of the crate.
 
+pub mod account;
 pub mod calendar;
 pub mod catalog;
 pub mod dossier_code;
