@@ -1,2 +1,4 @@
+pub mod api;
 pub mod config;
 pub mod domain;
+pub mod portal;

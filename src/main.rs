@@ -1,8 +1,11 @@
 //! The `motcua` command: the TUI by default, `serve` for the reference portal and
 //! `training` for the sandbox.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use motcua::config::Config;
 use motcua::domain::{Lang, RuleError};
+use motcua::portal;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,13 +24,36 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the reference portal (HTTP API + database).
-    Serve,
+    Serve(ServeArgs),
     /// Start the training sandbox: a local portal with demo data, and the TUI on it.
     Training {
         /// Rebuild the sandbox from scratch.
         #[arg(long)]
         reset: bool,
     },
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Database file (default: portal.sqlite3 in the platform data directory).
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Fill an empty database with demo offices, staff and citizens.
+    #[arg(long, value_name = "SET", value_parser = ["demo"])]
+    seed: Option<String>,
+    /// Create an administrator account NAME and exit (password from the terminal or
+    /// MOTCUA_ADMIN_PASSWORD).
+    #[arg(long, value_name = "NAME", requires = "office")]
+    create_admin: Option<String>,
+    /// The unit code of the administrator's office (with --create-admin).
+    #[arg(long, value_name = "CODE")]
+    office: Option<String>,
+    /// The office's name, when --create-admin creates the office too.
+    #[arg(long, value_name = "NAME")]
+    office_name: Option<String>,
 }
 
 /// What a command that has not been built yet says: one line, both languages, exit 2.
@@ -40,7 +66,7 @@ fn not_yet(what: &str) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _config = match motcua::config::load(cli.config.as_deref()) {
+    let config = match motcua::config::load(cli.config.as_deref()) {
         Ok(config) => config,
         Err(e) => {
             // The language setting may be what is broken: say it in both.
@@ -51,7 +77,81 @@ fn main() -> ExitCode {
     };
     match cli.command {
         None => not_yet("giao diện (TUI)"),
-        Some(Command::Serve) => not_yet("motcua serve"),
+        Some(Command::Serve(args)) => serve(args, config),
         Some(Command::Training { reset: _ }) => not_yet("motcua training"),
     }
+}
+
+fn serve(args: ServeArgs, config: Config) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("motcua: không khởi động được / cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = portal::Options {
+        bind: args.bind,
+        db: args.db.unwrap_or_else(portal::default_db_path),
+        calendar: config.calendar,
+        seed_demo: args.seed.is_some(),
+        settings: Default::default(),
+    };
+    let result = runtime.block_on(async {
+        match args.create_admin {
+            Some(name) => create_admin(&options, &name, &args.office, &args.office_name).await,
+            None => portal::serve(options).await.map_err(|e| e.to_string()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("motcua: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn create_admin(
+    options: &portal::Options,
+    name: &str,
+    office: &Option<String>,
+    office_name: &Option<String>,
+) -> Result<(), String> {
+    let office = office.as_deref().unwrap_or_default();
+    let password = match std::env::var("MOTCUA_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => read_password()?,
+    };
+    let state = portal::prepare(options).await.map_err(|e| e.to_string())?;
+    let now = state.clock.now().to_rfc3339();
+    portal::seed::create_admin(
+        &state.db,
+        name,
+        office,
+        office_name.as_deref(),
+        &password,
+        &now,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    eprintln!("motcua: đã tạo quản trị {name} / administrator {name} created");
+    Ok(())
+}
+
+/// Reads the password twice from the terminal, without echo.
+fn read_password() -> Result<String, String> {
+    let first = rpassword::prompt_password("Mật khẩu / Password: ").map_err(|e| e.to_string())?;
+    let second = rpassword::prompt_password("Nhập lại / Again: ").map_err(|e| e.to_string())?;
+    if first != second {
+        return Err("hai lần nhập không khớp / the two entries differ".into());
+    }
+    Ok(first)
 }

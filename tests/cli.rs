@@ -11,7 +11,7 @@ fn motcua(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn unbuilt_commands_exit_2_with_one_line() {
-    for args in [&["serve"][..], &["training"], &["training", "--reset"], &[]] {
+    for args in [&["training"][..], &["training", "--reset"], &[]] {
         let out = motcua(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8(out.stderr).unwrap();
@@ -55,6 +55,6 @@ fn an_invalid_config_names_the_file_and_line() {
 #[test]
 fn the_example_config_is_accepted() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
-    let out = motcua(&["--config", example, "serve"]);
+    let out = motcua(&["--config", example, "training"]);
     assert_eq!(out.status.code(), Some(2), "reaches the command");
 }

@@ -1,0 +1,8 @@
+//! Header names of the API beyond the standard ones.
+
+/// The RFC 8941 string key of a creating POST.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// `1` on background polls: the request does not extend the session's idle timer.
+pub const NO_EXTEND: &str = "x-no-extend";
+/// Bytes of an upload received so far.
+pub const UPLOAD_OFFSET: &str = "upload-offset";

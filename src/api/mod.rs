@@ -1,0 +1,29 @@
+//! The wire contract of the portal API (`../shared/design/API.md`): every request and
+//! response body, the error body and the header names. The portal and the client both
+//! use these types, so they cannot drift apart.
+
+pub mod auth;
+pub mod catalog;
+pub mod error;
+pub mod headers;
+
+use serde::{Deserialize, Serialize};
+
+/// Base path of every endpoint.
+pub const BASE_PATH: &str = "/api/v1";
+
+/// A page of a list: `{"items": [...], "next_cursor": "…" | null, "total": n}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+    pub total: u64,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+    pub version: String,
+}

@@ -1,0 +1,413 @@
+//! Authentication: argon2id passwords, opaque tokens stored as hashes, idle and absolute
+//! expiry, throttling of failed logins, and the `Session` extractor that every
+//! protected handler takes.
+
+use super::audit::{self, Event};
+use super::error::ApiError;
+use super::state::AppState;
+use crate::api::auth::{LoginRequest, LoginResponse, Me, OfficeRef, PasswordChange};
+use crate::api::headers::NO_EXTEND;
+use crate::domain::account::{AccountKind, check_password};
+use crate::domain::calendar::vn_offset;
+use crate::domain::workflow::Role;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::{Json, http::header};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::DateTime;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+/// argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1), as the design asks.
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(ApiError::internal)
+}
+
+fn verify(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// A hash no password matches, verified for unknown users so that they take as long to
+/// refuse as a wrong password: the answer's timing does not reveal who has an account.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| {
+        let mut random = [0u8; 32];
+        rand::rng().fill_bytes(&mut random);
+        hash_password(&hex::encode(random)).unwrap_or_default()
+    })
+}
+
+/// SHA-256 of a token or code, as stored: a stolen database holds no usable token.
+pub fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// 256 random bits, URL-safe.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Failed-login counters per account and per client address, in memory: a restart
+/// forgets them, which only gives an attacker back a few attempts.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    failures: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+impl Throttle {
+    /// Seconds to wait, if `key` has used up its `max` failures in the window.
+    fn blocked(&self, key: &str, max: u32, window: i64, now: i64) -> Option<u64> {
+        let map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        let (count, start) = *map.get(key)?;
+        let left = start + window - now;
+        (count >= max && left > 0).then(|| left.max(1) as u64)
+    }
+
+    fn fail(&self, key: &str, window: i64, now: i64) {
+        let mut map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = map.entry(key.to_owned()).or_insert((0, now));
+        if now - entry.1 >= window {
+            *entry = (0, now);
+        }
+        entry.0 += 1;
+    }
+
+    fn clear(&self, key: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
+    }
+}
+
+/// The logged-in user of a request.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub office_id: Option<i64>,
+    pub citizen_id: Option<i64>,
+    token_hash: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: i64,
+    username: String,
+    full_name: String,
+    role: String,
+    office_id: Option<i64>,
+    citizen_id: Option<i64>,
+    last_seen: i64,
+    expires_at: i64,
+    revoked: i64,
+    active: i64,
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(ApiError::Unauthenticated)?;
+        let token_hash = digest(token);
+        let row: Option<SessionRow> = sqlx::query_as(
+            "SELECT s.user_id, u.username, u.full_name, u.role, u.office_id, u.citizen_id, \
+                    s.last_seen, s.expires_at, s.revoked, u.active \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+        )
+        .bind(&token_hash)
+        .fetch_optional(&state.db)
+        .await?;
+        let row = row.ok_or(ApiError::Unauthenticated)?;
+        let now = state.clock.unix();
+        let idle = state.settings.idle_timeout.as_secs() as i64;
+        if row.revoked != 0
+            || row.active == 0
+            || now >= row.expires_at
+            || now - row.last_seen > idle
+        {
+            return Err(ApiError::Unauthenticated);
+        }
+        let role = Role::from_wire(&row.role).ok_or_else(|| ApiError::internal("unknown role"))?;
+        let background = parts.headers.get(NO_EXTEND).is_some_and(|v| v == "1");
+        // Writing on every request would make every read a write; a minute's precision
+        // on the idle timer is plenty.
+        if !background && now - row.last_seen >= 60 {
+            sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(&token_hash)
+                .execute(&state.db)
+                .await?;
+        }
+        Ok(Session {
+            user_id: row.user_id,
+            username: row.username,
+            full_name: row.full_name,
+            role,
+            office_id: row.office_id,
+            citizen_id: row.citizen_id,
+            token_hash,
+        })
+    }
+}
+
+impl Session {
+    /// Refuses (403, with an audit row) unless the user has one of `roles`.
+    pub async fn require(
+        &self,
+        state: &AppState,
+        roles: &[Role],
+        what: &str,
+    ) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            return Ok(());
+        }
+        audit::refused(state, self, what).await;
+        Err(ApiError::Forbidden)
+    }
+
+    /// The office of a staff user; citizens have none (403).
+    pub async fn office(&self, state: &AppState, what: &str) -> Result<i64, ApiError> {
+        match (self.role.is_staff(), self.office_id) {
+            (true, Some(office)) => Ok(office),
+            _ => {
+                audit::refused(state, self, what).await;
+                Err(ApiError::Forbidden)
+            }
+        }
+    }
+}
+
+fn client_key(addr: &SocketAddr) -> String {
+    format!("addr:{}", addr.ip())
+}
+
+fn account_key(username: &str) -> String {
+    format!("user:{}", username.trim().to_lowercase())
+}
+
+#[derive(sqlx::FromRow)]
+struct LoginRow {
+    id: i64,
+    password_hash: Option<String>,
+    active: i64,
+}
+
+/// `POST /auth/login`.
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Json(request): Json<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let now = state.clock.unix();
+    let window = state.settings.throttle_window.as_secs() as i64;
+    let username = request.username.trim().to_lowercase();
+    let (by_account, by_client) = (account_key(&username), client_key(&addr));
+    for (key, max) in [
+        (&by_account, state.settings.max_failures_per_account),
+        (&by_client, state.settings.max_failures_per_address),
+    ] {
+        if let Some(wait) = state.throttle.blocked(key, max, window, now) {
+            return Err(ApiError::TooManyRequests(wait));
+        }
+    }
+
+    let row: Option<LoginRow> =
+        sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
+            .bind(&username)
+            .fetch_optional(&state.db)
+            .await?;
+    let password = request.password;
+    let stored = row
+        .as_ref()
+        .filter(|r| r.active != 0)
+        .and_then(|r| r.password_hash.clone());
+    // Always run one verification, so unknown users cost the same time as known ones.
+    let ok = tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => verify(&password, &hash),
+        None => {
+            verify(&password, decoy_hash());
+            false
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?;
+
+    let user_id = match (ok, &row) {
+        (true, Some(r)) => r.id,
+        _ => {
+            state.throttle.fail(&by_account, window, now);
+            state.throttle.fail(&by_client, window, now);
+            audit::record(
+                &state.db,
+                &state.clock,
+                Event::LoginFailed {
+                    username: &username,
+                    client: &addr.ip().to_string(),
+                },
+            )
+            .await?;
+            return Err(ApiError::InvalidCredentials);
+        }
+    };
+    state.throttle.clear(&by_account);
+
+    let token = new_token();
+    let expires_at = now + state.settings.token_lifetime.as_secs() as i64;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, expires_at) \
+         VALUES ($1, $2, $3, $3, $4)",
+    )
+    .bind(digest(&token))
+    .bind(user_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&state.db)
+    .await?;
+    let user = me_of(&state, user_id).await?;
+    audit::record(
+        &state.db,
+        &state.clock,
+        Event::LoginOk {
+            user: &user,
+            client: &addr.ip().to_string(),
+        },
+    )
+    .await?;
+    let expires = DateTime::from_timestamp(expires_at, 0)
+        .map(|t| t.with_timezone(&vn_offset()).to_rfc3339())
+        .unwrap_or_default();
+    Ok(Json(LoginResponse {
+        token,
+        expires_at: expires,
+        idle_timeout_s: state.settings.idle_timeout.as_secs(),
+        user,
+    }))
+}
+
+/// `POST /auth/logout`: the token is revoked at once.
+pub async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<StatusCode, ApiError> {
+    sqlx::query("UPDATE sessions SET revoked = 1 WHERE token_hash = $1")
+        .bind(&session.token_hash)
+        .execute(&state.db)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(sqlx::FromRow)]
+struct MeRow {
+    id: i64,
+    username: String,
+    full_name: String,
+    role: String,
+    office_id: Option<i64>,
+    office_code: Option<String>,
+    office_name: Option<String>,
+}
+
+async fn me_of(state: &AppState, user_id: i64) -> Result<Me, ApiError> {
+    let row: MeRow = sqlx::query_as(
+        "SELECT u.id, u.username, u.full_name, u.role, u.office_id, \
+                o.code AS office_code, o.name AS office_name \
+         FROM users u LEFT JOIN offices o ON o.id = u.office_id WHERE u.id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(&state.db)
+    .await?;
+    let office = match (row.office_id, row.office_code, row.office_name) {
+        (Some(id), Some(code), Some(name)) => Some(OfficeRef { id, code, name }),
+        _ => None,
+    };
+    Ok(Me {
+        id: row.id,
+        username: row.username,
+        full_name: row.full_name,
+        role: Role::from_wire(&row.role).ok_or_else(|| ApiError::internal("unknown role"))?,
+        office,
+        training: state.settings.training,
+    })
+}
+
+/// `GET /me`.
+pub async fn me(State(state): State<AppState>, session: Session) -> Result<Json<Me>, ApiError> {
+    Ok(Json(me_of(&state, session.user_id).await?))
+}
+
+/// `POST /auth/password`: the current password, then the new one under the policy.
+/// Other sessions of the user are revoked: a changed password locks out whoever else
+/// had it.
+pub async fn change_password(
+    State(state): State<AppState>,
+    session: Session,
+    Json(request): Json<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(session.user_id)
+            .fetch_one(&state.db)
+            .await?;
+    let current = request.current_password;
+    let ok = tokio::task::spawn_blocking(move || stored.is_some_and(|h| verify(&current, &h)))
+        .await
+        .map_err(ApiError::internal)?;
+    if !ok {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let kind = if session.role.is_staff() {
+        AccountKind::Staff
+    } else {
+        AccountKind::Citizen
+    };
+    check_password(&request.new_password, &session.username, kind)
+        .map_err(|e| ApiError::field("new_password", e))?;
+    let new = request.new_password;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
+        .await
+        .map_err(ApiError::internal)??;
+    let mut tx = super::db::write(&state.db).await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(session.user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE sessions SET revoked = 1 WHERE user_id = $1 AND token_hash <> $2")
+        .bind(session.user_id)
+        .bind(&session.token_hash)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        &state.clock,
+        Event::PasswordChanged { session: &session },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

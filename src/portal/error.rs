@@ -1,0 +1,283 @@
+//! `ApiError`: every way a request can fail, mapped to an HTTP status and the JSON error
+//! body of API.md with a stable code. Messages are rendered in the caller's language by
+//! the [`localize`] middleware, because a handler's error does not see the request.
+
+use crate::api::error::{ErrorBody, ErrorDetail};
+use crate::domain::{Lang, RuleError};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A broken domain rule, kept whole so its message can be given in either language.
+pub type Rule = Arc<dyn RuleError + Send + Sync>;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("missing Idempotency-Key")]
+    IdempotencyKeyMissing,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("not authenticated")]
+    Unauthenticated,
+    #[error("role not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("request in progress")]
+    RequestInProgress,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("gone: {0}")]
+    Gone(&'static str),
+    #[error("version conflict")]
+    VersionConflict(Box<serde_json::Value>),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("validation failed")]
+    Validation(BTreeMap<String, Rule>),
+    #[error("rule: {0}")]
+    Rule(Rule),
+    #[error("idempotency key reused")]
+    IdempotencyKeyReused,
+    #[error("If-Match required")]
+    PreconditionRequired,
+    #[error("too many requests, retry after {0} s")]
+    TooManyRequests(u64),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A domain rule broken by one field of the request.
+    pub fn field(name: &str, rule: impl RuleError + Send + Sync + 'static) -> ApiError {
+        ApiError::Validation(BTreeMap::from([(name.to_owned(), Arc::new(rule) as Rule)]))
+    }
+
+    /// A domain rule broken by the request as a whole.
+    pub fn rule(rule: impl RuleError + Send + Sync + 'static) -> ApiError {
+        ApiError::Rule(Arc::new(rule))
+    }
+
+    /// Logs the cause and answers a bland 500: internals never leak.
+    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
+        tracing::error!("internal error: {cause}");
+        ApiError::Internal(cause.to_string())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) | ApiError::IdempotencyKeyMissing => StatusCode::BAD_REQUEST,
+            ApiError::InvalidCredentials | ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::RequestInProgress | ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::VersionConflict(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) | ApiError::Rule(_) | ApiError::IdempotencyKeyReused => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine code.
+    pub fn code(&self) -> String {
+        match self {
+            ApiError::BadRequest(_) => "bad_request".into(),
+            ApiError::IdempotencyKeyMissing => "idempotency_key_missing".into(),
+            ApiError::InvalidCredentials => "invalid_credentials".into(),
+            ApiError::Unauthenticated => "unauthenticated".into(),
+            ApiError::Forbidden => "forbidden".into(),
+            ApiError::NotFound => "not_found".into(),
+            ApiError::RequestInProgress => "request_in_progress".into(),
+            ApiError::Conflict(code) => code.clone(),
+            ApiError::Gone(code) => (*code).into(),
+            ApiError::VersionConflict(_) => "version_conflict".into(),
+            ApiError::PayloadTooLarge => "payload_too_large".into(),
+            ApiError::UnsupportedMediaType => "unsupported_media_type".into(),
+            ApiError::Validation(_) => "validation_failed".into(),
+            ApiError::Rule(rule) => rule.code().into(),
+            ApiError::IdempotencyKeyReused => "idempotency_key_reused".into(),
+            ApiError::PreconditionRequired => "precondition_required".into(),
+            ApiError::TooManyRequests(_) => "too_many_requests".into(),
+            ApiError::Internal(_) => "internal_error".into(),
+        }
+    }
+
+    /// What a person reads: what is wrong and what to do.
+    pub fn message(&self, lang: Lang) -> String {
+        let (vi, en): (String, String) = match self {
+            ApiError::BadRequest(what) => (
+                format!("Yêu cầu không hợp lệ: {what}. Hãy kiểm tra dữ liệu gửi lên."),
+                format!("The request is invalid: {what}. Check what was sent."),
+            ),
+            ApiError::IdempotencyKeyMissing => (
+                "Thiếu tiêu đề Idempotency-Key. Ứng dụng phải gửi một khóa duy nhất cho mỗi lần tạo mới.".into(),
+                "The Idempotency-Key header is missing. Send a unique key with every creating request.".into(),
+            ),
+            ApiError::InvalidCredentials => (
+                "Tên đăng nhập hoặc mật khẩu không đúng. Hãy kiểm tra và thử lại.".into(),
+                "The username or password is wrong. Check them and try again.".into(),
+            ),
+            ApiError::Unauthenticated => (
+                "Phiên làm việc không còn hiệu lực. Hãy đăng nhập lại.".into(),
+                "Your session is not valid any more. Log in again.".into(),
+            ),
+            ApiError::Forbidden => (
+                "Vai trò của bạn không được làm việc này. Hãy nhờ người có thẩm quyền.".into(),
+                "Your role may not do this. Ask someone who may.".into(),
+            ),
+            ApiError::NotFound => (
+                "Không tìm thấy. Hãy kiểm tra lại mã hoặc đường dẫn.".into(),
+                "Not found. Check the code or the address.".into(),
+            ),
+            ApiError::RequestInProgress => (
+                "Yêu cầu này đang được xử lý. Hãy đợi giây lát rồi thử lại.".into(),
+                "This request is still being processed. Wait a moment and try again.".into(),
+            ),
+            ApiError::Conflict(code) => (
+                format!("Xung đột dữ liệu ({code}). Hãy tải lại rồi thử lại."),
+                format!("The data conflicts ({code}). Reload and try again."),
+            ),
+            ApiError::Gone(code) => (
+                format!("Dữ liệu đã hết hạn ({code}). Hãy tải lại từ đầu."),
+                format!("This has expired ({code}). Start again from a fresh copy."),
+            ),
+            ApiError::VersionConflict(_) => (
+                "Hồ sơ vừa được người khác thay đổi. Hãy xem bản mới nhất rồi thao tác lại.".into(),
+                "Someone else has just changed this dossier. Look at the latest version and try again.".into(),
+            ),
+            ApiError::PayloadTooLarge => (
+                "Dữ liệu gửi lên quá lớn. Hãy gửi tệp nhỏ hơn.".into(),
+                "What was sent is too large. Send a smaller file.".into(),
+            ),
+            ApiError::UnsupportedMediaType => (
+                "Loại tệp không được chấp nhận. Chỉ nhận PDF, JPEG hoặc PNG.".into(),
+                "This file type is not accepted. Only PDF, JPEG or PNG.".into(),
+            ),
+            ApiError::Validation(fields) => {
+                let join = |lang| {
+                    fields
+                        .values()
+                        .map(|r| r.message(lang))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                (join(Lang::Vi), join(Lang::En))
+            }
+            ApiError::Rule(rule) => (rule.message(Lang::Vi), rule.message(Lang::En)),
+            ApiError::IdempotencyKeyReused => (
+                "Khóa Idempotency-Key đã dùng cho một yêu cầu khác. Hãy tạo khóa mới cho yêu cầu mới.".into(),
+                "This Idempotency-Key was used for a different request. Use a new key for a new request.".into(),
+            ),
+            ApiError::PreconditionRequired => (
+                "Thiếu tiêu đề If-Match với phiên bản hồ sơ. Hãy tải hồ sơ rồi gửi kèm phiên bản.".into(),
+                "The If-Match header with the dossier's version is missing. Load the dossier and send its version.".into(),
+            ),
+            ApiError::TooManyRequests(after) => (
+                format!("Quá nhiều lần thử. Hãy đợi {after} giây rồi thử lại."),
+                format!("Too many attempts. Wait {after} seconds and try again."),
+            ),
+            ApiError::Internal(_) => (
+                "Máy chủ gặp lỗi. Hãy thử lại sau; nếu vẫn lỗi, báo cho quản trị.".into(),
+                "The server had a problem. Try again later; if it persists, tell the administrator.".into(),
+            ),
+        };
+        match lang {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+
+    /// The JSON body in `lang`.
+    pub fn body(&self, lang: Lang) -> ErrorBody {
+        let fields = match self {
+            ApiError::Validation(fields) => fields
+                .iter()
+                .map(|(k, r)| (k.clone(), r.message(lang)))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.message(lang),
+                fields,
+                current: match self {
+                    ApiError::VersionConflict(current) => Some((**current).clone()),
+                    _ => None,
+                },
+                existing_id: None,
+            },
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+/// The error travels in the response's extensions until [`localize`] writes the body.
+#[derive(Clone)]
+struct PendingError(ApiError);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = self.status().into_response();
+        if let ApiError::TooManyRequests(after) = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*after));
+        }
+        response.extensions_mut().insert(PendingError(self));
+        response
+    }
+}
+
+/// The caller's language: English when `Accept-Language` prefers `en`, else Vietnamese.
+pub fn language(headers: &axum::http::HeaderMap) -> Lang {
+    let wanted = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let first = wanted
+        .split(',')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if first.starts_with("en") {
+        Lang::En
+    } else {
+        Lang::Vi
+    }
+}
+
+/// Writes the body of an [`ApiError`] response in the caller's language.
+pub async fn localize(request: Request, next: Next) -> Response {
+    let lang = language(request.headers());
+    let mut response = next.run(request).await;
+    if let Some(PendingError(error)) = response.extensions_mut().remove::<PendingError>() {
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let mut fresh = (status, axum::Json(error.body(lang))).into_response();
+        for (name, value) in headers.iter() {
+            fresh.headers_mut().insert(name.clone(), value.clone());
+        }
+        return fresh;
+    }
+    response
+}

@@ -1,0 +1,205 @@
+//! The reference portal: the API of `API.md` over HTTP (axum) on a real database
+//! (SQLite). `motcua serve` runs it; training and the tests start it in-process with
+//! [`start`] and talk to it over loopback like any other portal.
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod routes;
+pub mod seed;
+pub mod state;
+
+use crate::api::BASE_PATH;
+use crate::domain::calendar::Calendar;
+use axum::Router;
+use axum::routing::{get, post};
+use clock::Clock;
+use state::{AppState, Settings};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// The largest JSON body accepted, after decompression.
+const JSON_LIMIT: usize = 1024 * 1024;
+
+/// How to run a portal.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub bind: SocketAddr,
+    pub db: PathBuf,
+    pub calendar: Calendar,
+    /// Fill an empty database with the demo offices, staff and citizens.
+    pub seed_demo: bool,
+    pub settings: Settings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    #[error("database {path}: {source}")]
+    Database { path: PathBuf, source: sqlx::Error },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("seed: {0}")]
+    Seed(#[from] seed::SeedError),
+    #[error("server: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Where the portal keeps its database when no `--db` is given.
+pub fn default_db_path() -> PathBuf {
+    directories::ProjectDirs::from("vn", "motcua", "motcua")
+        .map(|d| d.data_dir().join("portal.sqlite3"))
+        .unwrap_or_else(|| PathBuf::from("motcua-portal.sqlite3"))
+}
+
+/// Opens the database and builds the shared state (without listening).
+pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
+    let pool = db::open(&options.db)
+        .await
+        .map_err(|source| PortalError::Database {
+            path: options.db.clone(),
+            source,
+        })?;
+    let clock = Clock::default();
+    seed::catalog_if_empty(&pool).await?;
+    if options.seed_demo {
+        seed::demo(&pool, &clock.now().to_rfc3339()).await?;
+    }
+    Ok(AppState {
+        db: pool,
+        calendar: Arc::new(options.calendar.clone()),
+        clock,
+        settings: Arc::new(options.settings.clone()),
+        throttle: Arc::default(),
+        files_dir: files_dir(&options.db),
+    })
+}
+
+fn files_dir(db: &Path) -> PathBuf {
+    db.parent().unwrap_or_else(|| Path::new(".")).join("files")
+}
+
+/// Every route of the API.
+pub fn router(state: AppState) -> Router {
+    use routes::{calendar, catalog, health};
+    let api = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/password", post(auth::change_password))
+        .route("/me", get(auth::me))
+        .route("/offices", get(catalog::offices))
+        .route("/procedures", get(catalog::procedures))
+        .route("/procedures/{code}", get(catalog::procedure))
+        .route("/calendar/due", get(calendar::due))
+        .route("/calendar/{year}", get(calendar::year));
+    Router::new()
+        .nest(BASE_PATH, api)
+        .fallback(|| async { error::ApiError::NotFound })
+        .with_state(state)
+        .layer(axum::middleware::from_fn(error::localize))
+        .layer(RequestBodyLimitLayer::new(JSON_LIMIT))
+        .layer(RequestDecompressionLayer::new())
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// A running portal.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish, and waits.
+    pub async fn shutdown(mut self) -> Result<(), PortalError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.await {
+            Ok(result) => result.map_err(PortalError::Serve),
+            Err(e) => Err(PortalError::Serve(std::io::Error::other(e))),
+        }
+    }
+}
+
+/// Starts a portal in this process (port 0 picks a free port).
+pub async fn start(options: Options) -> Result<Running, PortalError> {
+    let state = prepare(&options).await?;
+    let listener = TcpListener::bind(options.bind)
+        .await
+        .map_err(|source| PortalError::Bind {
+            addr: options.bind,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(PortalError::Serve)?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Running {
+        addr,
+        state,
+        stop: Some(stop),
+        task,
+    })
+}
+
+/// `motcua serve`: runs until Ctrl-C or SIGTERM, then drains in-flight requests.
+pub async fn serve(options: Options) -> Result<(), PortalError> {
+    let running = start(options.clone()).await?;
+    tracing::info!(
+        "motcua portal listening on http://{}{BASE_PATH} (database {})",
+        running.addr,
+        options.db.display()
+    );
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    running.shutdown().await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,165 @@
+//! Offices and the procedure catalog, both public.
+
+use super::{limit, with_etag};
+use crate::api::Page;
+use crate::api::catalog::{Office, ProcedureDetail, ProcedureSummary};
+use crate::domain::Lang;
+use crate::domain::catalog::{OnlineLevel, Procedure};
+use crate::domain::text::Matcher;
+use crate::portal::error::{ApiError, language};
+use crate::portal::state::AppState;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::Deserialize;
+
+#[derive(sqlx::FromRow)]
+struct OfficeRow {
+    id: i64,
+    code: String,
+    name: String,
+    address: String,
+    phone: String,
+    bank_bin: String,
+    bank_account: String,
+    account_name: String,
+}
+
+/// `GET /offices`.
+pub async fn offices(State(state): State<AppState>) -> Result<Json<Vec<Office>>, ApiError> {
+    let rows: Vec<OfficeRow> = sqlx::query_as(
+        "SELECT id, code, name, address, phone, bank_bin, bank_account, account_name \
+         FROM offices ORDER BY number",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| Office {
+                id: r.id,
+                code: r.code,
+                name: r.name,
+                address: r.address,
+                phone: r.phone,
+                bank_bin: r.bank_bin,
+                bank_account: r.bank_account,
+                account_name: r.account_name,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CatalogQuery {
+    q: Option<String>,
+    field: Option<String>,
+    online: Option<OnlineLevel>,
+    limit: Option<u32>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ProcedureRow {
+    body: String,
+    version: i64,
+    search_key: String,
+}
+
+fn decode(body: &str) -> Result<Procedure, ApiError> {
+    serde_json::from_str(body).map_err(ApiError::internal)
+}
+
+fn summary(p: &Procedure, lang: Lang) -> Option<ProcedureSummary> {
+    let first = p.cases.first()?;
+    Some(ProcedureSummary {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        field: p.field.clone(),
+        online_level: p.online_level,
+        desk_duration: first.desk_duration,
+        online_duration: first.online_duration,
+        fee: first.fees.desk.describe(lang),
+    })
+}
+
+/// The catalog's version: it changes whenever any procedure does.
+async fn catalog_etag(state: &AppState) -> Result<String, ApiError> {
+    let (count, version): (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MAX(version) FROM procedures")
+            .fetch_one(&state.db)
+            .await?;
+    Ok(format!("W/\"catalog-{count}-{}\"", version.unwrap_or(0)))
+}
+
+/// `GET /procedures?q=&field=&online=`: the whole catalog is small, so it is filtered
+/// here with the project's one matcher rather than in SQL.
+pub async fn procedures(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<CatalogQuery>,
+) -> Result<Response, ApiError> {
+    let limit = limit(query.limit)? as usize;
+    let lang = language(&headers);
+    let etag = catalog_etag(&state).await?;
+    let rows: Vec<ProcedureRow> =
+        sqlx::query_as("SELECT body, version, search_key FROM procedures ORDER BY code")
+            .fetch_all(&state.db)
+            .await?;
+    let matcher = Matcher::new(query.q.as_deref().unwrap_or(""));
+    let field = query.field.as_deref().map(Matcher::new);
+    let mut items = Vec::new();
+    for row in rows
+        .iter()
+        .filter(|r| matcher.matches_folded(&r.search_key))
+    {
+        let p = decode(&row.body)?;
+        if field.as_ref().is_some_and(|f| !f.matches(&p.field)) {
+            continue;
+        }
+        if query.online.is_some_and(|level| level != p.online_level) {
+            continue;
+        }
+        items.extend(summary(&p, lang));
+    }
+    let total = items.len() as u64;
+    items.truncate(limit);
+    // The ETag covers the catalog; the language changes the fee wording, so it is part
+    // of the representation.
+    let etag = format!("{}-{}\"", etag.trim_end_matches('"'), lang_tag(lang));
+    Ok(with_etag(
+        &headers,
+        &etag,
+        &Page {
+            items,
+            next_cursor: None,
+            total,
+        },
+    ))
+}
+
+fn lang_tag(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "vi",
+        Lang::En => "en",
+    }
+}
+
+/// `GET /procedures/{code}`.
+pub async fn procedure(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let row: Option<ProcedureRow> =
+        sqlx::query_as("SELECT body, version, search_key FROM procedures WHERE code = $1")
+            .bind(&code)
+            .fetch_optional(&state.db)
+            .await?;
+    let row = row.ok_or(ApiError::NotFound)?;
+    let etag = format!("W/\"procedure-{code}-{}\"", row.version);
+    let detail = ProcedureDetail {
+        procedure: decode(&row.body)?,
+        version: row.version,
+    };
+    Ok(with_etag(&headers, &etag, &detail))
+}

@@ -1,0 +1,49 @@
+//! What every handler shares.
+
+use super::auth::Throttle;
+use super::clock::Clock;
+use crate::domain::calendar::Calendar;
+use sqlx::SqlitePool;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Tunable limits of the portal.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A token dies after this long without a request (background polls don't count).
+    pub idle_timeout: Duration,
+    /// A token dies this long after login, whatever happens.
+    pub token_lifetime: Duration,
+    /// Failed logins per account, and per client address, within `throttle_window`
+    /// before further attempts are refused with 429.
+    pub max_failures_per_account: u32,
+    pub max_failures_per_address: u32,
+    pub throttle_window: Duration,
+    /// A training sandbox says so in `/me`, so it can never pass for a real portal.
+    pub training: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            idle_timeout: Duration::from_secs(30 * 60),
+            token_lifetime: Duration::from_secs(12 * 3600),
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+            throttle_window: Duration::from_secs(15 * 60),
+            training: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    pub calendar: Arc<Calendar>,
+    pub clock: Clock,
+    pub settings: Arc<Settings>,
+    pub throttle: Arc<Throttle>,
+    /// Where uploaded files are kept.
+    pub files_dir: PathBuf,
+}

@@ -1,0 +1,85 @@
+//! Test support: a real portal on 127.0.0.1:0 with a fresh database, and an HTTP client.
+
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use motcua::domain::calendar::Calendar;
+use motcua::portal::state::Settings;
+use motcua::portal::{self, Running};
+use reqwest::{Client, RequestBuilder, Response};
+use serde_json::{Value, json};
+
+pub const DEMO_PASSWORD: &str = "Motcua-demo-2026";
+
+pub struct Portal {
+    pub running: Running,
+    pub base: String,
+    pub http: Client,
+    _dir: tempfile::TempDir,
+}
+
+impl Portal {
+    /// A demo-seeded portal with default settings.
+    pub async fn demo() -> Portal {
+        Portal::with(Settings::default(), true).await
+    }
+
+    pub async fn with(settings: Settings, seed_demo: bool) -> Portal {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let options = portal::Options {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            db: dir.path().join("portal.sqlite3"),
+            calendar: Calendar::default(),
+            seed_demo,
+            settings,
+        };
+        let running = portal::start(options).await.expect("portal starts");
+        let base = format!("http://{}/api/v1", running.addr);
+        Portal {
+            running,
+            base,
+            http: Client::new(),
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.http.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.http.post(self.url(path))
+    }
+
+    /// Logs in and returns the token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let res = self
+            .post("/auth/login")
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "login of {username}");
+        let body: Value = res.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// The number of audit rows of one kind.
+    pub async fn audit_count(&self, event: &str) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit WHERE event = $1")
+            .bind(event)
+            .fetch_one(&self.running.state.db)
+            .await
+            .unwrap()
+    }
+}
+
+/// The status and JSON body of a response.
+pub async fn status_json(res: Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let body = res.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
