@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clock;
 pub mod db;
 pub mod error;
+pub mod idempotency;
 pub mod routes;
 pub mod seed;
 pub mod state;
@@ -85,6 +86,7 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
         clock,
         settings: Arc::new(options.settings.clone()),
         throttle: Arc::default(),
+        in_flight: Arc::default(),
         files_dir: files_dir(&options.db),
     })
 }

@@ -2,6 +2,7 @@
 
 use super::auth::Throttle;
 use super::clock::Clock;
+use super::idempotency::InFlight;
 use crate::domain::calendar::Calendar;
 use sqlx::SqlitePool;
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub clock: Clock,
     pub settings: Arc<Settings>,
     pub throttle: Arc<Throttle>,
+    /// Idempotency keys being processed now.
+    pub in_flight: Arc<InFlight>,
     /// Where uploaded files are kept.
     pub files_dir: PathBuf,
 }

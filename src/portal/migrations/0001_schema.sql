@@ -103,6 +103,12 @@ CREATE TABLE dossiers (
     detail            TEXT NOT NULL,
     returned_at       TEXT,
     timeliness        TEXT,
+    -- the latest supplement request: {"reason": …, "missing_documents": [...]}
+    supplement        TEXT,
+    -- the specialist's proposal: approved | denied, and its summary
+    result            TEXT,
+    result_summary    TEXT,
+    recipient         TEXT,
     change_seq        INTEGER NOT NULL,
     updated_at        TEXT NOT NULL
 );
