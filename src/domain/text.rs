@@ -110,6 +110,13 @@ pub fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
 
+/// The stored search key of a text: its folded words joined by single spaces, so that
+/// "a query word begins a word of the text" is the SQL test
+/// `' ' || key LIKE '% ' || word || '%'`, the same rule as [`Matcher`].
+pub fn search_key(s: &str) -> String {
+    words(&fold(s)).collect::<Vec<_>>().join(" ")
+}
+
 /// The words of a folded text: runs of letters and digits.
 fn words(folded: &str) -> impl Iterator<Item = &str> {
     folded
@@ -244,6 +251,17 @@ mod tests {
     fn query_marks_are_ignored_too() {
         assert!(Matcher::new("Đặng").matches("dang van hai"));
         assert!(Matcher::new("ĐẶNG").matches("Đặng Văn Hải"));
+    }
+
+    #[test]
+    fn search_keys_are_folded_words() {
+        assert_eq!(
+            search_key("Nguyễn  Văn-A (083095001234)"),
+            "nguyen van a 083095001234"
+        );
+        let key = search_key("Trần Thị Lan");
+        assert!(Matcher::new("lan").matches_folded(&key));
+        assert!(!Matcher::new("an").matches_folded(&key));
     }
 
     #[test]

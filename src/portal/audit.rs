@@ -10,10 +10,43 @@ use sqlx::SqliteExecutor;
 
 /// What happened.
 pub enum Event<'a> {
-    LoginOk { user: &'a Me, client: &'a str },
-    LoginFailed { username: &'a str, client: &'a str },
-    Refused { session: &'a Session, what: &'a str },
-    PasswordChanged { session: &'a Session },
+    LoginOk {
+        user: &'a Me,
+        client: &'a str,
+    },
+    LoginFailed {
+        username: &'a str,
+        client: &'a str,
+    },
+    Refused {
+        session: &'a Session,
+        what: &'a str,
+    },
+    PasswordChanged {
+        session: &'a Session,
+    },
+    /// A dossier came into being in status `to`.
+    DossierCreated {
+        session: &'a Session,
+        code: &'a str,
+        to: &'a str,
+    },
+    /// An action moved a dossier (or changed it in place).
+    Transition {
+        session: &'a Session,
+        code: &'a str,
+        action: &'a str,
+        from: &'a str,
+        to: &'a str,
+        reason: Option<&'a str>,
+    },
+    /// An action the rules refused (`why` is the refusal's code).
+    ActionRefused {
+        session: &'a Session,
+        code: &'a str,
+        action: &'a str,
+        why: &'a str,
+    },
 }
 
 /// The columns of one audit row.
@@ -26,6 +59,10 @@ struct Row<'a> {
     event: &'a str,
     detail: Option<&'a str>,
     client: Option<&'a str>,
+    dossier_code: Option<&'a str>,
+    from_status: Option<&'a str>,
+    to_status: Option<&'a str>,
+    reason: Option<&'a str>,
 }
 
 fn of_session<'a>(session: &'a Session, event: &'a str) -> Row<'a> {
@@ -66,10 +103,42 @@ pub async fn record<'e>(
             ..of_session(session, "access_refused")
         },
         Event::PasswordChanged { session } => of_session(session, "password_changed"),
+        Event::DossierCreated { session, code, to } => Row {
+            dossier_code: Some(code),
+            to_status: Some(to),
+            ..of_session(session, "dossier_created")
+        },
+        Event::Transition {
+            session,
+            code,
+            action,
+            from,
+            to,
+            reason,
+        } => Row {
+            dossier_code: Some(code),
+            detail: Some(action),
+            from_status: Some(from),
+            to_status: Some(to),
+            reason: *reason,
+            ..of_session(session, "transition")
+        },
+        Event::ActionRefused {
+            session,
+            code,
+            action,
+            why,
+        } => Row {
+            dossier_code: Some(code),
+            detail: Some(action),
+            reason: Some(why),
+            ..of_session(session, "action_refused")
+        },
     };
     sqlx::query(
-        "INSERT INTO audit (at, user_id, username, role, office_id, event, detail, client) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit (at, user_id, username, role, office_id, event, detail, client, \
+         dossier_code, from_status, to_status, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(clock.now().to_rfc3339())
     .bind(row.user_id)
@@ -79,6 +148,10 @@ pub async fn record<'e>(
     .bind(row.event)
     .bind(row.detail)
     .bind(row.client)
+    .bind(row.dossier_code)
+    .bind(row.from_status)
+    .bind(row.to_status)
+    .bind(row.reason)
     .execute(db)
     .await?;
     Ok(())

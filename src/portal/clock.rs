@@ -2,7 +2,7 @@
 //! rules (supplement window, extension deadline, the daily dossier counter, expiry).
 
 use crate::domain::calendar::{LocalTime, vn_offset};
-use chrono::{TimeDelta, Utc};
+use chrono::{TimeDelta, Timelike, Utc};
 use std::sync::{Arc, Mutex, PoisonError};
 
 #[derive(Debug, Clone, Default)]
@@ -12,10 +12,12 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// Now, at +07:00.
+    /// Now, at +07:00, to the second: every time the API shows or stores has whole
+    /// seconds, so the same instant always prints the same.
     pub fn now(&self) -> LocalTime {
         let shift = *self.shift.lock().unwrap_or_else(PoisonError::into_inner);
-        (Utc::now() + shift).with_timezone(&vn_offset())
+        let now = (Utc::now() + shift).with_timezone(&vn_offset());
+        now.with_nanosecond(0).unwrap_or(now)
     }
 
     /// Now as Unix seconds, for expiry arithmetic.

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod db;
+pub mod dossier_store;
 pub mod error;
 pub mod idempotency;
 pub mod routes;
@@ -97,7 +98,7 @@ fn files_dir(db: &Path) -> PathBuf {
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
-    use routes::{calendar, catalog, health};
+    use routes::{calendar, catalog, dossiers, health};
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/auth/login", post(auth::login))
@@ -108,7 +109,12 @@ pub fn router(state: AppState) -> Router {
         .route("/procedures", get(catalog::procedures))
         .route("/procedures/{code}", get(catalog::procedure))
         .route("/calendar/due", get(calendar::due))
-        .route("/calendar/{year}", get(calendar::year));
+        .route("/calendar/{year}", get(calendar::year))
+        .route("/dossiers", get(dossiers::list).post(dossiers::create))
+        .route("/dossiers/changes", get(dossiers::changes))
+        .route("/dossiers/{code}", get(dossiers::detail))
+        .route("/dossiers/{code}/actions", post(dossiers::act))
+        .route("/dossiers/{code}/history", get(dossiers::history));
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(|| async { error::ApiError::NotFound })

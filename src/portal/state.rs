@@ -23,6 +23,8 @@ pub struct Settings {
     pub throttle_window: Duration,
     /// A training sandbox says so in `/me`, so it can never pass for a real portal.
     pub training: bool,
+    /// How many changes the delta feed keeps; a client further behind reloads (410).
+    pub changes_kept: i64,
 }
 
 impl Default for Settings {
@@ -34,6 +36,7 @@ impl Default for Settings {
             max_failures_per_address: 20,
             throttle_window: Duration::from_secs(15 * 60),
             training: false,
+            changes_kept: 100_000,
         }
     }
 }

@@ -83,3 +83,73 @@ pub async fn status_json(res: Response) -> (u16, Value) {
     let body = res.json().await.unwrap_or(Value::Null);
     (status, body)
 }
+
+impl Portal {
+    /// A demo citizen of office `n` (the first by id), as (id, full name).
+    pub async fn citizen_of(&self, n: i64) -> (i64, String) {
+        sqlx::query_as(
+            "SELECT c.id, c.full_name FROM citizens c JOIN offices o ON o.id = c.office_id \
+             WHERE o.number = $1 ORDER BY c.id LIMIT 1",
+        )
+        .bind(n)
+        .fetch_one(&self.running.state.db)
+        .await
+        .unwrap()
+    }
+
+    /// A submission of `procedure` (first case, every mandatory part on paper).
+    pub async fn submission(&self, procedure: &str, citizen: i64) -> Value {
+        let detail: Value = self
+            .get(&format!("/procedures/{procedure}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let case = &detail["cases"][0];
+        let documents: Vec<Value> = case["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["mandatory"] == true)
+            .map(|d| json!({"part_id": d["id"], "originals": 1, "copies": 0}))
+            .collect();
+        json!({
+            "procedure_code": procedure,
+            "case_id": case["id"],
+            "applicant": {"citizen_id": citizen},
+            "submitter": {"full_name": "Người Nộp Thử", "relation": "self"},
+            "documents": documents,
+            "delivery": {"method": detail["delivery"][0]},
+            "declaration_accepted": true
+        })
+    }
+
+    /// POSTs a dossier with a fresh idempotency key; returns (status, body).
+    pub async fn create_dossier(&self, token: &str, body: &Value) -> (u16, Value) {
+        let key = format!("\"{}\"", uuid::Uuid::new_v4());
+        let res = self
+            .post("/dossiers")
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        status_json(res).await
+    }
+
+    /// POSTs an action with `If-Match: "version"`.
+    pub async fn act(&self, token: &str, code: &str, version: i64, body: Value) -> (u16, Value) {
+        let res = self
+            .post(&format!("/dossiers/{code}/actions"))
+            .bearer_auth(token)
+            .header("If-Match", format!("\"{version}\""))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        status_json(res).await
+    }
+}

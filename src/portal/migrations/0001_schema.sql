@@ -79,6 +79,7 @@ CREATE TABLE dossiers (
     code              TEXT NOT NULL UNIQUE,
     office_id         INTEGER NOT NULL REFERENCES offices(id),
     procedure_code    TEXT NOT NULL REFERENCES procedures(code),
+    procedure_name    TEXT NOT NULL,
     case_id           TEXT NOT NULL,
     applicant_id      INTEGER NOT NULL REFERENCES citizens(id),
     applicant_name    TEXT NOT NULL,

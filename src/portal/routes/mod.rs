@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod dossiers;
 pub mod health;
 
 use super::error::ApiError;

@@ -1,0 +1,257 @@
+//! Dossiers: officer-assisted submission, lists, the full dossier, actions, history and
+//! the delta feed.
+
+use crate::domain::calendar::Timeliness;
+use crate::domain::identity::Gender;
+use crate::domain::status::Status;
+use crate::domain::workflow::{Action, DeliveryMethod, Role, Verdict};
+use serde::{Deserialize, Serialize};
+
+/// Desk (officer-assisted) or online (citizen) submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Desk,
+    Online,
+}
+
+/// Who submits: the applicant in person, or someone authorized by them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    #[serde(rename = "self")]
+    Myself,
+    Authorized,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submitter {
+    pub full_name: String,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    pub relation: Relation,
+    /// The authorization document (giấy ủy quyền), required when `authorized`.
+    #[serde(default)]
+    pub authorization_doc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicantRef {
+    pub citizen_id: i64,
+}
+
+/// One document part as handed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentIn {
+    pub part_id: String,
+    #[serde(default)]
+    pub originals: u32,
+    #[serde(default)]
+    pub copies: u32,
+    /// A completed upload; without one the part is presented on paper.
+    #[serde(default)]
+    pub upload_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub method: DeliveryMethod,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// `POST /dossiers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateDossier {
+    pub procedure_code: String,
+    pub case_id: String,
+    pub applicant: ApplicantRef,
+    pub submitter: Submitter,
+    pub documents: Vec<DocumentIn>,
+    pub delivery: Delivery,
+    pub declaration_accepted: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Pages of one copy, for per-page fees (certified copies).
+    #[serde(default)]
+    pub pages: Option<u32>,
+    /// Copies asked for, for per-page fees.
+    #[serde(default)]
+    pub copies: Option<u32>,
+}
+
+/// A list item: what the inbox table shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DossierSummary {
+    pub code: String,
+    pub status: Status,
+    pub channel: Channel,
+    pub applicant_name: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub submitted_at: String,
+    pub received_at: Option<String>,
+    pub due_at: Option<String>,
+    pub overdue: bool,
+    pub payment_status: PaymentStatus,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    Unpaid,
+    Paid,
+    Exempt,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub citizen_id: i64,
+    pub id_number: String,
+    pub full_name: String,
+    pub date_of_birth: String,
+    pub gender: Gender,
+    pub phone: String,
+    pub email: Option<String>,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub part_id: String,
+    pub name: String,
+    pub originals: u32,
+    pub copies: u32,
+    pub on_paper: bool,
+    pub attachment: Option<Attachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fee {
+    pub amount: u64,
+    pub status: PaymentStatus,
+    pub paid_at: Option<String>,
+    pub method: Option<String>,
+    pub receipt_no: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedRef {
+    pub code: String,
+    pub name: String,
+}
+
+/// The supplement asked for, as on form 02.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplementRequest {
+    pub reason: String,
+    pub missing_documents: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultProposal {
+    pub result: Verdict,
+    pub summary: String,
+}
+
+/// One step of the timeline (`GET /dossiers/{code}/history`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: String,
+    pub username: Option<String>,
+    pub role: Option<String>,
+    /// `created`, or the action's wire name.
+    pub action: String,
+    pub from: Option<Status>,
+    pub to: Option<Status>,
+    pub reason: Option<String>,
+}
+
+/// `GET /dossiers/{code}`: the whole dossier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub code: String,
+    pub version: i64,
+    pub status: Status,
+    pub channel: Channel,
+    pub office: NamedRef,
+    pub procedure: NamedRef,
+    pub case: NamedRef,
+    pub applicant: Applicant,
+    pub submitter: Submitter,
+    pub documents: Vec<Document>,
+    pub fee: Fee,
+    pub delivery: Delivery,
+    pub submitted_at: String,
+    pub received_at: Option<String>,
+    pub due_at: Option<String>,
+    pub overdue: bool,
+    pub extensions: u32,
+    pub assignee: Option<String>,
+    pub supplement: Option<SupplementRequest>,
+    pub proposal: Option<ResultProposal>,
+    pub returned_at: Option<String>,
+    pub recipient: Option<String>,
+    pub timeliness: Option<Timeliness>,
+    pub note: Option<String>,
+    pub timeline: Vec<HistoryEntry>,
+}
+
+/// `POST /dossiers/{code}/actions` (with `If-Match: "<version>"`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionRequest {
+    pub action: Option<Action>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub missing_documents: Vec<String>,
+    /// Username of the specialist to forward to.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub amount: Option<u64>,
+    #[serde(default)]
+    pub result: Option<Verdict>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// RFC 3339.
+    #[serde(default)]
+    pub new_due_at: Option<String>,
+    #[serde(default)]
+    pub delivery: Option<DeliveryMethod>,
+    #[serde(default)]
+    pub recipient: Option<String>,
+}
+
+/// One entry of the delta feed: a changed dossier, or a tombstone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Change {
+    Dossier(DossierSummary),
+    Deleted { code: String, deleted: bool },
+}
+
+/// `GET /dossiers/changes?since=`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Changes {
+    pub changes: Vec<Change>,
+    /// Pass as `since` next time.
+    pub seq: i64,
+}
+
+/// Who may act: for the TUI's action menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleAction {
+    pub role: Role,
+    pub action: Action,
+}

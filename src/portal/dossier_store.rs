@@ -1,0 +1,326 @@
+//! Reading dossiers: one row of `dossiers` into the wire types, scoped to an office.
+
+use super::error::ApiError;
+use crate::api::dossiers::{
+    Applicant, Attachment, Channel, Delivery, Document, Dossier, DossierSummary, Fee, HistoryEntry,
+    NamedRef, PaymentStatus, ResultProposal, Submitter, SupplementRequest,
+};
+use crate::domain::calendar::{LocalTime, Timeliness};
+use crate::domain::status::{Status, is_overdue};
+use crate::domain::workflow::{DeliveryMethod, DossierFacts, Verdict};
+use chrono::DateTime;
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteExecutor;
+
+/// The part of a dossier fixed at submission, kept as JSON in `dossiers.detail`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub applicant: Applicant,
+    pub submitter: Submitter,
+    pub case_name: String,
+}
+
+pub const COLUMNS: &str = "d.id, d.code, d.office_id, o.code AS office_code, o.name AS office_name, \
+    d.procedure_code, d.procedure_name, d.case_id, d.applicant_id, d.applicant_name, d.channel, \
+    d.status, d.version, d.submitted_at, d.received_at, d.due_at, d.extensions, \
+    u.username AS assignee, d.fee_amount, d.payment_status, d.paid_at, d.payment_method, \
+    d.receipt_no, d.delivery_method, d.delivery_address, d.note, d.detail, d.returned_at, \
+    d.timeliness, d.supplement, d.result, d.result_summary, d.recipient";
+
+pub const FROM: &str = "FROM dossiers d JOIN offices o ON o.id = d.office_id \
+    LEFT JOIN users u ON u.id = d.assignee_id";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Row {
+    pub id: i64,
+    pub code: String,
+    pub office_id: i64,
+    pub office_code: String,
+    pub office_name: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub case_id: String,
+    pub applicant_id: i64,
+    pub applicant_name: String,
+    pub channel: String,
+    pub status: String,
+    pub version: i64,
+    pub submitted_at: String,
+    pub received_at: Option<String>,
+    pub due_at: Option<String>,
+    pub extensions: i64,
+    pub assignee: Option<String>,
+    pub fee_amount: i64,
+    pub payment_status: String,
+    pub paid_at: Option<String>,
+    pub payment_method: Option<String>,
+    pub receipt_no: Option<String>,
+    pub delivery_method: String,
+    pub delivery_address: Option<String>,
+    pub note: Option<String>,
+    pub detail: String,
+    pub returned_at: Option<String>,
+    pub timeliness: Option<String>,
+    pub supplement: Option<String>,
+    pub result: Option<String>,
+    pub result_summary: Option<String>,
+    pub recipient: Option<String>,
+}
+
+/// Parses a stored wire name (`"in_progress"`) into its enum.
+pub fn wire<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, ApiError> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|e| ApiError::internal(format!("stored value '{s}': {e}")))
+}
+
+/// The wire name of an enum, for storing.
+pub fn name_of<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub fn time(s: &Option<String>) -> Result<Option<LocalTime>, ApiError> {
+    s.as_deref()
+        .map(|t| DateTime::parse_from_rfc3339(t).map_err(ApiError::internal))
+        .transpose()
+}
+
+impl Row {
+    pub fn status(&self) -> Result<Status, ApiError> {
+        wire(&self.status)
+    }
+
+    pub fn payment(&self) -> Result<PaymentStatus, ApiError> {
+        wire(&self.payment_status)
+    }
+
+    pub fn facts(&self) -> Result<DossierFacts, ApiError> {
+        Ok(DossierFacts {
+            status: self.status()?,
+            received_at: time(&self.received_at)?,
+            due_at: time(&self.due_at)?,
+            extensions: self.extensions.max(0) as u32,
+            fee_settled: self.payment()? != PaymentStatus::Unpaid,
+        })
+    }
+
+    pub fn overdue(&self, now: LocalTime) -> Result<bool, ApiError> {
+        Ok(is_overdue(self.status()?, time(&self.due_at)?, now))
+    }
+
+    pub fn summary(&self, now: LocalTime) -> Result<DossierSummary, ApiError> {
+        Ok(DossierSummary {
+            code: self.code.clone(),
+            status: self.status()?,
+            channel: wire(&self.channel)?,
+            applicant_name: self.applicant_name.clone(),
+            procedure_code: self.procedure_code.clone(),
+            procedure_name: self.procedure_name.clone(),
+            submitted_at: self.submitted_at.clone(),
+            received_at: self.received_at.clone(),
+            due_at: self.due_at.clone(),
+            overdue: self.overdue(now)?,
+            payment_status: self.payment()?,
+            version: self.version,
+        })
+    }
+}
+
+/// One dossier of `office` by code; another office's dossier is "not found".
+pub async fn load<'e>(
+    db: impl SqliteExecutor<'e>,
+    office: i64,
+    code: &str,
+) -> Result<Row, ApiError> {
+    // Built from constants only; the values are bound.
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE d.code = $1 AND d.office_id = $2");
+    sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
+        .bind(code)
+        .bind(office)
+        .fetch_optional(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+#[derive(sqlx::FromRow)]
+struct DocRow {
+    part_id: String,
+    name: String,
+    originals: i64,
+    copies: i64,
+    on_paper: i64,
+    upload_id: Option<String>,
+    filename: Option<String>,
+    content_type: Option<String>,
+    size: Option<i64>,
+    sha256: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    at: String,
+    username: Option<String>,
+    role: Option<String>,
+    event: String,
+    detail: Option<String>,
+    from_status: Option<String>,
+    to_status: Option<String>,
+    reason: Option<String>,
+}
+
+/// The timeline of a dossier, oldest first, from the audit log.
+pub async fn history<'e>(
+    db: impl SqliteExecutor<'e>,
+    code: &str,
+) -> Result<Vec<HistoryEntry>, ApiError> {
+    let rows: Vec<HistoryRow> = sqlx::query_as(
+        "SELECT at, username, role, event, detail, from_status, to_status, reason FROM audit \
+         WHERE dossier_code = $1 AND event IN ('dossier_created', 'transition') ORDER BY id",
+    )
+    .bind(code)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(HistoryEntry {
+                at: r.at,
+                username: r.username,
+                role: r.role,
+                action: if r.event == "transition" {
+                    r.detail.unwrap_or_default()
+                } else {
+                    "created".into()
+                },
+                from: r.from_status.as_deref().map(wire).transpose()?,
+                to: r.to_status.as_deref().map(wire).transpose()?,
+                reason: r.reason,
+            })
+        })
+        .collect()
+}
+
+/// The whole dossier.
+pub async fn full(
+    db: &mut sqlx::SqliteConnection,
+    row: &Row,
+    now: LocalTime,
+) -> Result<Dossier, ApiError> {
+    let snapshot: Snapshot = serde_json::from_str(&row.detail).map_err(ApiError::internal)?;
+    let docs: Vec<DocRow> = sqlx::query_as(
+        "SELECT dd.part_id, dd.name, dd.originals, dd.copies, dd.on_paper, dd.upload_id, \
+                up.filename, up.content_type, up.size, up.sha256 \
+         FROM dossier_documents dd LEFT JOIN uploads up ON up.id = dd.upload_id \
+         WHERE dd.dossier_id = $1 ORDER BY dd.rowid",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *db)
+    .await?;
+    let documents = docs
+        .into_iter()
+        .map(|d| Document {
+            attachment: match (d.upload_id, d.filename, d.content_type, d.size, d.sha256) {
+                (Some(id), Some(filename), Some(content_type), Some(size), Some(sha256)) => {
+                    Some(Attachment {
+                        id,
+                        filename,
+                        content_type,
+                        size: size.max(0) as u64,
+                        sha256,
+                    })
+                }
+                _ => None,
+            },
+            part_id: d.part_id,
+            name: d.name,
+            originals: d.originals.max(0) as u32,
+            copies: d.copies.max(0) as u32,
+            on_paper: d.on_paper != 0,
+        })
+        .collect();
+    let supplement: Option<SupplementRequest> = row
+        .supplement
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(ApiError::internal)?;
+    let proposal = match (&row.result, &row.result_summary) {
+        (Some(result), Some(summary)) => Some(ResultProposal {
+            result: wire::<Verdict>(result)?,
+            summary: summary.clone(),
+        }),
+        _ => None,
+    };
+    Ok(Dossier {
+        code: row.code.clone(),
+        version: row.version,
+        status: row.status()?,
+        channel: wire::<Channel>(&row.channel)?,
+        office: NamedRef {
+            code: row.office_code.clone(),
+            name: row.office_name.clone(),
+        },
+        procedure: NamedRef {
+            code: row.procedure_code.clone(),
+            name: row.procedure_name.clone(),
+        },
+        case: NamedRef {
+            code: row.case_id.clone(),
+            name: snapshot.case_name,
+        },
+        applicant: snapshot.applicant,
+        submitter: snapshot.submitter,
+        documents,
+        fee: Fee {
+            amount: row.fee_amount.max(0) as u64,
+            status: row.payment()?,
+            paid_at: row.paid_at.clone(),
+            method: row.payment_method.clone(),
+            receipt_no: row.receipt_no.clone(),
+        },
+        delivery: Delivery {
+            method: wire::<DeliveryMethod>(&row.delivery_method)?,
+            address: row.delivery_address.clone(),
+        },
+        submitted_at: row.submitted_at.clone(),
+        received_at: row.received_at.clone(),
+        due_at: row.due_at.clone(),
+        overdue: row.overdue(now)?,
+        extensions: row.extensions.max(0) as u32,
+        assignee: row.assignee.clone(),
+        supplement,
+        proposal,
+        returned_at: row.returned_at.clone(),
+        recipient: row.recipient.clone(),
+        timeliness: row
+            .timeliness
+            .as_deref()
+            .map(wire::<Timeliness>)
+            .transpose()?,
+        note: row.note.clone(),
+        timeline: history(db, &row.code).await?,
+    })
+}
+
+/// Records that a dossier changed, for the delta feed, and forgets changes beyond the
+/// newest `keep` (a client further behind gets 410 and reloads).
+pub async fn changed(
+    db: &mut sqlx::SqliteConnection,
+    office: i64,
+    code: &str,
+    keep: i64,
+) -> Result<(), ApiError> {
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO changes (office_id, dossier_code) VALUES ($1, $2) RETURNING seq",
+    )
+    .bind(office)
+    .bind(code)
+    .fetch_one(&mut *db)
+    .await?;
+    sqlx::query("DELETE FROM changes WHERE seq <= $1")
+        .bind(seq - keep)
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}

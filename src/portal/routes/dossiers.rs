@@ -1,0 +1,915 @@
+//! Dossiers: officer-assisted submission, the inbox list, the full dossier, actions
+//! under the transition table, history and the delta feed.
+
+use super::{limit, with_etag};
+use crate::api::Page;
+use crate::api::dossiers::{
+    ActionRequest, Applicant, Change, Changes, CreateDossier, Relation, SupplementRequest,
+};
+use crate::domain::calendar::LocalTime;
+use crate::domain::catalog::Duration;
+use crate::domain::catalog::{Presented, Procedure, missing_and_unknown};
+use crate::domain::dossier_code::{DossierCode, MAX_SEQ, UnitCode};
+use crate::domain::fees::{Channel as FeeChannel, FeeInput};
+use crate::domain::identity::Gender;
+use crate::domain::status::{Queue, Status};
+use crate::domain::text::{Matcher, nfc, search_key};
+use crate::domain::workflow::{Action, ActionInput, DeliveryMethod, Refusal, Role, decide};
+use crate::domain::{Lang, RuleError};
+use crate::portal::audit::{self, Event};
+use crate::portal::auth::Session;
+use crate::portal::db;
+use crate::portal::dossier_store::{self as store, COLUMNS, FROM, Row, Snapshot, name_of};
+use crate::portal::error::ApiError;
+use crate::portal::idempotency::{Idempotent, parse_json};
+use crate::portal::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::DateTime;
+use serde::Deserialize;
+use sqlx::SqliteConnection;
+
+/// A request field that breaks a rule stated in words, for `ApiError::Validation`.
+#[derive(Debug, thiserror::Error)]
+#[error("{en}")]
+pub struct FieldProblem {
+    pub vi: String,
+    pub en: String,
+}
+
+impl RuleError for FieldProblem {
+    fn code(&self) -> &'static str {
+        "invalid"
+    }
+    fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Vi => self.vi.clone(),
+            Lang::En => self.en.clone(),
+        }
+    }
+}
+
+fn problem(field: &str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
+    ApiError::field(
+        field,
+        FieldProblem {
+            vi: vi.into(),
+            en: en.into(),
+        },
+    )
+}
+
+async fn procedure(conn: &mut SqliteConnection, code: &str) -> Result<Option<Procedure>, ApiError> {
+    let body: Option<String> = sqlx::query_scalar("SELECT body FROM procedures WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    body.map(|b| serde_json::from_str(&b).map_err(ApiError::internal))
+        .transpose()
+}
+
+#[derive(sqlx::FromRow)]
+struct CitizenRow {
+    id: i64,
+    id_number: String,
+    full_name: String,
+    date_of_birth: String,
+    gender: String,
+    phone: String,
+    email: Option<String>,
+    address: String,
+}
+
+/// The next code of `office` for `day`, from the counter row bumped in this transaction:
+/// concurrent submissions queue on the write lock, so no two get the same number.
+async fn next_code(
+    conn: &mut SqliteConnection,
+    office: i64,
+    unit: &str,
+    now: LocalTime,
+) -> Result<DossierCode, ApiError> {
+    let day = now.date_naive();
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO dossier_counters (office_id, day, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (office_id, day) DO UPDATE SET last = last + 1 RETURNING last",
+    )
+    .bind(office)
+    .bind(day.format("%Y-%m-%d").to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    if seq > i64::from(MAX_SEQ) {
+        return Err(problem(
+            "procedure_code",
+            "Đã hết số hồ sơ trong ngày (9999). Hãy tiếp nhận vào ngày làm việc sau.",
+            "The office has used all 9999 dossier numbers of today. Receive it on the next working day.",
+        ));
+    }
+    let unit = UnitCode::parse(unit).map_err(ApiError::internal)?;
+    DossierCode::new(unit, day, seq as u16).map_err(ApiError::internal)
+}
+
+/// `POST /dossiers`: the officer takes a dossier in on a citizen's behalf. It starts
+/// received, with its code and due time.
+pub async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    session
+        .require(&state, &[Role::Reception], "POST /dossiers")
+        .await?;
+    let office = session.office(&state, "POST /dossiers").await?;
+    let idem = Idempotent::claim(&state, &session, &headers, "POST /dossiers", &body)?;
+    let request: CreateDossier = parse_json(&body)?;
+    let now = state.clock.now();
+
+    let mut tx = db::write(&state.db).await?;
+    if let Some(replay) = idem.replay(&mut tx).await? {
+        return Ok(replay);
+    }
+    let procedure = procedure(&mut tx, &request.procedure_code)
+        .await?
+        .ok_or_else(|| {
+            problem(
+                "procedure_code",
+                format!(
+                    "Không có thủ tục mã {}. Hãy chọn thủ tục trong danh mục.",
+                    request.procedure_code
+                ),
+                format!(
+                    "There is no procedure {}. Pick one from the catalog.",
+                    request.procedure_code
+                ),
+            )
+        })?;
+    let case = procedure.case(&request.case_id).ok_or_else(|| {
+        problem(
+            "case_id",
+            format!(
+                "Thủ tục {} không có trường hợp '{}'. Hãy chọn lại trường hợp.",
+                procedure.code, request.case_id
+            ),
+            format!(
+                "Procedure {} has no case '{}'. Pick the case again.",
+                procedure.code, request.case_id
+            ),
+        )
+    })?;
+    if !request.declaration_accepted {
+        return Err(problem(
+            "declaration_accepted",
+            "Công dân chưa xác nhận lời cam đoan. Hãy đánh dấu ô cam đoan.",
+            "The citizen has not accepted the declaration. Tick the declaration box.",
+        ));
+    }
+    let submitter_name = nfc(request.submitter.full_name.trim());
+    if submitter_name.is_empty() {
+        return Err(problem(
+            "submitter.full_name",
+            "Chưa nhập họ tên người nộp. Hãy nhập họ tên.",
+            "The submitter's name is missing. Enter it.",
+        ));
+    }
+    if request.submitter.relation == Relation::Authorized
+        && request
+            .submitter
+            .authorization_doc
+            .as_deref()
+            .is_none_or(|d| d.trim().is_empty())
+    {
+        return Err(problem(
+            "submitter.authorization_doc",
+            "Người nộp được ủy quyền phải có giấy ủy quyền. Hãy ghi giấy ủy quyền.",
+            "An authorized submitter needs the authorization document. Record it.",
+        ));
+    }
+    if !procedure.delivery.contains(&request.delivery.method) {
+        return Err(problem(
+            "delivery.method",
+            "Thủ tục này không trả kết quả theo hình thức đã chọn. Hãy chọn hình thức khác.",
+            "This procedure does not return results that way. Choose another delivery method.",
+        ));
+    }
+    let address = request
+        .delivery
+        .address
+        .as_deref()
+        .map(|a| nfc(a.trim()))
+        .filter(|a| !a.is_empty());
+    if request.delivery.method == DeliveryMethod::Postal && address.is_none() {
+        return Err(problem(
+            "delivery.address",
+            "Trả kết quả qua bưu chính cần địa chỉ nhận. Hãy nhập địa chỉ.",
+            "Delivery by post needs an address. Enter it.",
+        ));
+    }
+
+    // Documents: every mandatory part presented, on paper or attached.
+    let presented: Vec<Presented> = request
+        .documents
+        .iter()
+        .map(|d| Presented {
+            part_id: &d.part_id,
+            on_paper: d.upload_id.is_none(),
+            attached: d.upload_id.is_some(),
+        })
+        .collect();
+    let (missing, unknown) = missing_and_unknown(case, &presented);
+    if let Some(part) = unknown.first() {
+        return Err(problem(
+            "documents",
+            format!("Trường hợp này không có thành phần '{part}'. Hãy chọn theo danh mục giấy tờ."),
+            format!("This case has no document part '{part}'. Use the case's checklist."),
+        ));
+    }
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|p| p.name.as_str()).collect();
+        return Err(problem(
+            "documents",
+            format!(
+                "Còn thiếu giấy tờ bắt buộc: {}. Hãy nhận bản giấy hoặc đính kèm.",
+                names.join("; ")
+            ),
+            format!(
+                "Mandatory documents are missing: {}. Take them on paper or attach them.",
+                names.join("; ")
+            ),
+        ));
+    }
+
+    let citizen: CitizenRow = sqlx::query_as(
+        "SELECT id, id_number, full_name, date_of_birth, gender, phone, email, address \
+         FROM citizens WHERE id = $1",
+    )
+    .bind(request.applicant.citizen_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        problem(
+            "applicant.citizen_id",
+            "Không tìm thấy công dân này. Hãy tìm theo số định danh hoặc tạo tài khoản.",
+            "This citizen does not exist. Look them up by number or create the account.",
+        )
+    })?;
+
+    let unit: String = sqlx::query_scalar("SELECT code FROM offices WHERE id = $1")
+        .bind(office)
+        .fetch_one(&mut *tx)
+        .await?;
+    let code = next_code(&mut tx, office, &unit, now).await?.to_string();
+    let due_at = state
+        .calendar
+        .due(now, case.desk_duration.amount, case.desk_duration.unit);
+    let fee = case.fees.amount(&FeeInput {
+        channel: FeeChannel::Desk,
+        pages: request.pages.unwrap_or(1),
+        copies: request.copies.unwrap_or(1),
+    });
+    let payment = if fee == 0 { "exempt" } else { "unpaid" };
+    let snapshot = Snapshot {
+        applicant: Applicant {
+            citizen_id: citizen.id,
+            id_number: citizen.id_number,
+            full_name: citizen.full_name.clone(),
+            date_of_birth: citizen.date_of_birth,
+            gender: store::wire::<Gender>(&citizen.gender)?,
+            phone: citizen.phone.clone(),
+            email: citizen.email,
+            address: citizen.address,
+        },
+        submitter: crate::api::dossiers::Submitter {
+            full_name: submitter_name,
+            ..request.submitter.clone()
+        },
+        case_name: case.name.clone(),
+    };
+    let detail = serde_json::to_string(&snapshot).map_err(ApiError::internal)?;
+    let now_s = now.to_rfc3339();
+    let dossier_id: i64 = sqlx::query_scalar(
+        "INSERT INTO dossiers (code, office_id, procedure_code, procedure_name, case_id, \
+           applicant_id, applicant_name, search_key, channel, status, version, submitted_at, \
+           received_at, due_at, fee_amount, payment_status, delivery_method, delivery_address, \
+           submitter, note, detail, change_seq, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'desk', 'received', 1, $9, $9, $10, $11, $12, \
+           $13, $14, $15, $16, $17, 0, $9) RETURNING id",
+    )
+    .bind(&code)
+    .bind(office)
+    .bind(&procedure.code)
+    .bind(&procedure.name)
+    .bind(&case.id)
+    .bind(citizen.id)
+    .bind(&citizen.full_name)
+    .bind(search_key(&format!(
+        "{code} {} {} {}",
+        citizen.full_name, snapshot.applicant.id_number, citizen.phone
+    )))
+    .bind(&now_s)
+    .bind(due_at.to_rfc3339())
+    .bind(fee as i64)
+    .bind(payment)
+    .bind(name_of(&request.delivery.method))
+    .bind(address)
+    .bind(serde_json::to_string(&snapshot.submitter).map_err(ApiError::internal)?)
+    .bind(request.note.as_deref().map(|n| nfc(n.trim())))
+    .bind(detail)
+    .fetch_one(&mut *tx)
+    .await?;
+
+    for doc in &request.documents {
+        let part = case
+            .documents
+            .iter()
+            .find(|p| p.id == doc.part_id)
+            .ok_or_else(|| ApiError::internal("part checked above"))?;
+        if let Some(upload) = &doc.upload_id {
+            attach_upload(&mut tx, upload, session.user_id, dossier_id).await?;
+        }
+        sqlx::query(
+            "INSERT INTO dossier_documents (dossier_id, part_id, name, originals, copies, \
+             on_paper, upload_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(dossier_id)
+        .bind(&doc.part_id)
+        .bind(&part.name)
+        .bind(i64::from(doc.originals))
+        .bind(i64::from(doc.copies))
+        .bind(doc.upload_id.is_none())
+        .bind(&doc.upload_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    store::changed(&mut tx, office, &code, state.settings.changes_kept).await?;
+    audit::record(
+        &mut *tx,
+        &state.clock,
+        Event::DossierCreated {
+            session: &session,
+            code: &code,
+            to: Status::Received.as_str(),
+        },
+    )
+    .await?;
+    let row = store::load(&mut *tx, office, &code).await?;
+    let dossier = store::full(&mut tx, &row, now).await?;
+    let json = serde_json::to_value(&dossier).map_err(ApiError::internal)?;
+    // The response is stored with the dossier, in one transaction: a retry finds both or
+    // neither.
+    idem.store(&mut tx, state.clock.unix(), StatusCode::CREATED, &json)
+        .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(json)).into_response())
+}
+
+/// Attaches a completed upload of this user to the dossier, in its transaction.
+async fn attach_upload(
+    conn: &mut SqliteConnection,
+    upload: &str,
+    owner: i64,
+    dossier: i64,
+) -> Result<(), ApiError> {
+    let done = sqlx::query(
+        "UPDATE uploads SET dossier_id = $1 \
+         WHERE id = $2 AND owner_id = $3 AND complete = 1 AND dossier_id IS NULL",
+    )
+    .bind(dossier)
+    .bind(upload)
+    .bind(owner)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(problem(
+            "documents",
+            format!(
+                "Tệp đính kèm {upload} chưa tải lên xong hoặc không dùng được. Hãy tải lên lại."
+            ),
+            format!(
+                "Attachment {upload} is not completely uploaded or cannot be used. Upload it again."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    queue: Option<String>,
+    status: Option<String>,
+    q: Option<String>,
+    procedure: Option<String>,
+    overdue: Option<bool>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// Where a list page continues: after this (due key, code).
+fn encode_cursor(due_key: &str, code: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{due_key}|{code}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<(String, String), ApiError> {
+    let bad = || ApiError::BadRequest("the cursor is not one this server gave".into());
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (due, code) = text.split_once('|').ok_or_else(bad)?;
+    Ok((due.to_owned(), code.to_owned()))
+}
+
+/// Dossiers without a due time sort last.
+const DUE_KEY: &str = "COALESCE(d.due_at, '9999')";
+
+/// `GET /dossiers`: the office's dossiers sorted by due time, filtered by queue, status,
+/// procedure, overdue and an accent-insensitive `q`, with keyset cursors.
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Page<crate::api::dossiers::DossierSummary>>, ApiError> {
+    let office = session.office(&state, "GET /dossiers").await?;
+    let limit = limit(query.limit)?;
+    let now = state.clock.now();
+    let now_s = now.to_rfc3339();
+
+    // The filter is assembled from fixed fragments; every value is bound.
+    let mut binds: Vec<String> = Vec::new();
+    let mut bind = |value: String| {
+        binds.push(value);
+        format!("${}", binds.len())
+    };
+    let mut clauses = vec![format!("d.office_id = {}", bind(office.to_string()))];
+    let mut statuses: Option<Vec<Status>> = None;
+    let mut overdue = query.overdue.unwrap_or(false);
+    if let Some(q) = &query.queue {
+        let queue = Queue::from_wire(q)
+            .ok_or_else(|| ApiError::BadRequest(format!("unknown queue '{q}'")))?;
+        overdue |= queue == Queue::Overdue;
+        statuses = Some(queue.statuses());
+    }
+    if let Some(s) = &query.status {
+        let status = Status::from_wire(s)
+            .ok_or_else(|| ApiError::BadRequest(format!("unknown status '{s}'")))?;
+        statuses = Some(match statuses {
+            Some(list) => list.into_iter().filter(|x| *x == status).collect(),
+            None => vec![status],
+        });
+    }
+    if overdue {
+        let running: Vec<Status> = Queue::Overdue.statuses();
+        statuses = Some(match statuses {
+            Some(list) => list.into_iter().filter(|s| running.contains(s)).collect(),
+            None => running,
+        });
+        clauses.push(format!("d.due_at < {}", bind(now_s.clone())));
+    }
+    if let Some(list) = &statuses {
+        if list.is_empty() {
+            clauses.push("0 = 1".into());
+        } else {
+            let marks: Vec<String> = list.iter().map(|s| bind(s.as_str().to_owned())).collect();
+            clauses.push(format!("d.status IN ({})", marks.join(", ")));
+        }
+    }
+    if let Some(p) = &query.procedure {
+        clauses.push(format!("d.procedure_code = {}", bind(p.clone())));
+    }
+    let matcher = Matcher::new(query.q.as_deref().unwrap_or(""));
+    for token in matcher.tokens() {
+        // A query word must begin a word of the key: the matcher's rule, in SQL.
+        clauses.push(format!(
+            "(' ' || d.search_key) LIKE {}",
+            bind(format!("% {token}%"))
+        ));
+    }
+    let filter = clauses.join(" AND ");
+    let after = match &query.cursor {
+        Some(cursor) => {
+            let (due, code) = decode_cursor(cursor)?;
+            let (due, code) = (bind(due), bind(code));
+            format!(" AND ({DUE_KEY}, d.code) > ({due}, {code})")
+        }
+        None => String::new(),
+    };
+    let filter_binds = binds.len() - if after.is_empty() { 0 } else { 2 };
+
+    let count_sql = format!("SELECT COUNT(*) FROM dossiers d WHERE {filter}");
+    let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
+    for b in &binds[..filter_binds] {
+        count = count.bind(b);
+    }
+    let total = count.fetch_one(&state.db).await?;
+
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE {filter}{after} ORDER BY {DUE_KEY}, d.code LIMIT {}",
+        limit + 1
+    );
+    let mut rows_query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
+    for b in &binds {
+        rows_query = rows_query.bind(b);
+    }
+    let mut rows = rows_query.fetch_all(&state.db).await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = match (more, rows.last()) {
+        (true, Some(last)) => Some(encode_cursor(
+            last.due_at.as_deref().unwrap_or("9999"),
+            &last.code,
+        )),
+        _ => None,
+    };
+    let items = rows
+        .iter()
+        .map(|r| r.summary(now))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(Page {
+        items,
+        next_cursor,
+        total: total.max(0) as u64,
+    }))
+}
+
+/// `GET /dossiers/{code}`, with a weak ETag from the version.
+pub async fn detail(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let office = session.office(&state, "GET /dossiers/{code}").await?;
+    let row = match store::load(&state.db, office, &code).await {
+        Err(ApiError::NotFound) => {
+            audit::refused(&state, &session, &format!("GET /dossiers/{code}")).await;
+            return Err(ApiError::NotFound);
+        }
+        other => other?,
+    };
+    let etag = format!("W/\"{}\"", row.version);
+    let mut conn = state.db.acquire().await?;
+    let dossier = store::full(&mut conn, &row, state.clock.now()).await?;
+    Ok(with_etag(&headers, &etag, &dossier))
+}
+
+/// `GET /dossiers/{code}/history`.
+pub async fn history(
+    State(state): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<crate::api::dossiers::HistoryEntry>>, ApiError> {
+    let office = session
+        .office(&state, "GET /dossiers/{code}/history")
+        .await?;
+    store::load(&state.db, office, &code).await?;
+    Ok(Json(store::history(&state.db, &code).await?))
+}
+
+/// The version an `If-Match` header names: `"3"` or `W/"3"`.
+fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
+    let raw = headers
+        .get(header::IF_MATCH)
+        .ok_or(ApiError::PreconditionRequired)?
+        .to_str()
+        .map_err(|_| ApiError::BadRequest("If-Match must be ASCII".into()))?
+        .trim();
+    let bare = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
+    bare.parse().map_err(|_| {
+        ApiError::BadRequest(format!(
+            "If-Match must name a version such as \"3\", not {raw}"
+        ))
+    })
+}
+
+fn refusal_to_error(refusal: Refusal) -> ApiError {
+    match refusal.field() {
+        Some(field) => ApiError::field(field, refusal),
+        None => ApiError::rule(refusal),
+    }
+}
+
+/// `POST /dossiers/{code}/actions`: one action of the transition table, on the version
+/// the official saw.
+pub async fn act(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let office = session
+        .office(&state, "POST /dossiers/{code}/actions")
+        .await?;
+    let expected = if_match(&headers)?;
+    let request: ActionRequest = parse_json(&body)?;
+    let action = request.action.ok_or_else(|| {
+        problem(
+            "action",
+            "Chưa chọn thao tác. Hãy chọn một thao tác.",
+            "No action was given. Choose one.",
+        )
+    })?;
+    let now = state.clock.now();
+
+    let mut tx = db::write(&state.db).await?;
+    let row = store::load(&mut *tx, office, &code).await?;
+    if row.version != expected {
+        let current = store::full(&mut tx, &row, now).await?;
+        return Err(ApiError::VersionConflict(Box::new(
+            serde_json::to_value(current).map_err(ApiError::internal)?,
+        )));
+    }
+    let facts = row.facts()?;
+    let new_due_at = request
+        .new_due_at
+        .as_deref()
+        .map(|t| {
+            DateTime::parse_from_rfc3339(t).map_err(|_| {
+                problem(
+                    "new_due_at",
+                    format!("'{t}' không phải thời điểm hợp lệ. Hãy chọn lại ngày hẹn."),
+                    format!("'{t}' is not a valid time. Choose the date again."),
+                )
+            })
+        })
+        .transpose()?;
+    let input = ActionInput {
+        reason: request.reason.as_deref().map(|r| nfc(r.trim())),
+        missing_documents: request
+            .missing_documents
+            .iter()
+            .map(|d| nfc(d.trim()))
+            .filter(|d| !d.is_empty())
+            .collect(),
+        assignee: request.assignee.clone(),
+        amount: request.amount,
+        verdict: request.result,
+        summary: request.summary.as_deref().map(|s| nfc(s.trim())),
+        new_due_at,
+        delivery: request.delivery,
+        recipient: request.recipient.as_deref().map(|r| nfc(r.trim())),
+    };
+    let (_, to) = match decide(action, session.role, &facts, &input, now, &state.calendar) {
+        Ok(decision) => decision,
+        Err(refusal) => {
+            audit::record(
+                &mut *tx,
+                &state.clock,
+                Event::ActionRefused {
+                    session: &session,
+                    code: &code,
+                    action: action.as_str(),
+                    why: refusal.code(),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(refusal_to_error(refusal));
+        }
+    };
+
+    apply_effects(&mut tx, &state, &row, action, &input, to, now, office).await?;
+    audit::record(
+        &mut *tx,
+        &state.clock,
+        Event::Transition {
+            session: &session,
+            code: &code,
+            action: action.as_str(),
+            from: facts.status.as_str(),
+            to: to.as_str(),
+            reason: input.reason.as_deref(),
+        },
+    )
+    .await?;
+    store::changed(&mut tx, office, &code, state.settings.changes_kept).await?;
+    let row = store::load(&mut *tx, office, &code).await?;
+    let dossier = store::full(&mut tx, &row, now).await?;
+    tx.commit().await?;
+    let etag = format!("W/\"{}\"", row.version);
+    Ok(([(header::ETAG, etag)], Json(dossier)).into_response())
+}
+
+/// The desk and online durations of a dossier's case.
+async fn durations(
+    conn: &mut SqliteConnection,
+    row: &Row,
+) -> Result<(Duration, Duration), ApiError> {
+    let p = procedure(conn, &row.procedure_code)
+        .await?
+        .ok_or_else(|| ApiError::internal("procedure vanished"))?;
+    let case = p
+        .case(&row.case_id)
+        .ok_or_else(|| ApiError::internal("case vanished"))?;
+    Ok((case.desk_duration, case.online_duration))
+}
+
+/// What an action changes beyond the status, in the action's transaction.
+#[allow(clippy::too_many_arguments)]
+async fn apply_effects(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    row: &Row,
+    action: Action,
+    input: &ActionInput,
+    to: Status,
+    now: LocalTime,
+    office: i64,
+) -> Result<(), ApiError> {
+    let now_s = now.to_rfc3339();
+    let (desk, online) = durations(conn, row).await?;
+    // Only the columns an action touches change; the version always moves on.
+    let mut sets: Vec<(&str, Option<String>)> = vec![("status", Some(to.as_str().to_owned()))];
+    match action {
+        Action::Receive => {
+            let d = online;
+            sets.push(("received_at", Some(now_s.clone())));
+            sets.push((
+                "due_at",
+                Some(state.calendar.due(now, d.amount, d.unit).to_rfc3339()),
+            ));
+        }
+        Action::SupplementReceived => {
+            // The clock restarts: the full duration again, from now.
+            let d = if row.channel == "online" {
+                online
+            } else {
+                desk
+            };
+            if to == Status::Received {
+                sets.push(("received_at", Some(now_s.clone())));
+                sets.push((
+                    "due_at",
+                    Some(state.calendar.due(now, d.amount, d.unit).to_rfc3339()),
+                ));
+            }
+        }
+        Action::RequestSupplement => {
+            let request = SupplementRequest {
+                reason: input.reason.clone().unwrap_or_default(),
+                missing_documents: input.missing_documents.clone(),
+            };
+            sets.push((
+                "supplement",
+                Some(serde_json::to_string(&request).map_err(ApiError::internal)?),
+            ));
+        }
+        Action::Forward => {
+            if let Some(username) = input.assignee.as_deref().filter(|u| !u.trim().is_empty()) {
+                let id: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM users WHERE username = $1 AND office_id = $2 \
+                     AND role = 'specialist' AND active = 1",
+                )
+                .bind(username.trim().to_lowercase())
+                .bind(office)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let id = id.ok_or_else(|| {
+                    problem(
+                        "assignee",
+                        format!("'{username}' không phải chuyên viên của cơ quan. Hãy chọn chuyên viên khác."),
+                        format!("'{username}' is not a specialist of this office. Choose another."),
+                    )
+                })?;
+                sets.push(("assignee_id", Some(id.to_string())));
+            }
+        }
+        Action::RequestPayment => {
+            sets.push(("fee_amount", input.amount.map(|a| a.to_string())));
+            sets.push(("payment_status", Some("unpaid".into())));
+        }
+        Action::ProposeResult => {
+            sets.push(("result", input.verdict.map(|v| name_of(&v))));
+            sets.push(("result_summary", input.summary.clone()));
+        }
+        Action::Extend => {
+            sets.push(("due_at", input.new_due_at.map(|t| t.to_rfc3339())));
+            sets.push(("extensions", Some((row.extensions + 1).to_string())));
+        }
+        Action::ReturnResult => {
+            let due = store::time(&row.due_at)?;
+            sets.push(("returned_at", Some(now_s.clone())));
+            sets.push(("recipient", input.recipient.clone()));
+            sets.push(("delivery_method", input.delivery.map(|d| name_of(&d))));
+            if let Some(due) = due {
+                sets.push((
+                    "timeliness",
+                    Some(name_of(&state.calendar.classify(now, due))),
+                ));
+            }
+        }
+        Action::Refuse
+        | Action::SendBack
+        | Action::Stop
+        | Action::Withdraw
+        | Action::Approve
+        | Action::PaymentRecorded => {}
+    }
+    sets.push(("updated_at", Some(now_s)));
+    let assignments: Vec<String> = sets
+        .iter()
+        .enumerate()
+        .map(|(i, (column, _))| format!("{column} = ${}", i + 1))
+        .collect();
+    let n = sets.len();
+    let sql = format!(
+        "UPDATE dossiers SET {}, version = version + 1 WHERE id = ${} AND version = ${}",
+        assignments.join(", "),
+        n + 1,
+        n + 2
+    );
+    let mut update = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (_, value) in &sets {
+        update = update.bind(value.clone());
+    }
+    let done = update
+        .bind(row.id)
+        .bind(row.version)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(ApiError::internal(
+            "dossier changed inside a write transaction",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChangesQuery {
+    since: Option<i64>,
+}
+
+/// The most changes one call returns; the client asks again from the `seq` it got.
+const CHANGES_PAGE: i64 = 1000;
+
+/// `GET /dossiers/changes?since=`: what changed in the office since `seq`; 410 when the
+/// feed no longer reaches back that far (the client then reloads the list).
+pub async fn changes(
+    State(state): State<AppState>,
+    session: Session,
+    Query(query): Query<ChangesQuery>,
+) -> Result<Json<Changes>, ApiError> {
+    let office = session.office(&state, "GET /dossiers/changes").await?;
+    let now = state.clock.now();
+    let (oldest, newest): (Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT MIN(seq), MAX(seq) FROM changes")
+            .fetch_one(&state.db)
+            .await?;
+    let newest = newest.unwrap_or(0);
+    let Some(since) = query.since else {
+        return Ok(Json(Changes {
+            changes: vec![],
+            seq: newest,
+        }));
+    };
+    if since < 0 || since > newest {
+        return Err(ApiError::BadRequest(format!(
+            "since must be between 0 and {newest}"
+        )));
+    }
+    if oldest.is_some_and(|o| since < o - 1) {
+        return Err(ApiError::Gone("changes_expired"));
+    }
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT seq, dossier_code, deleted FROM changes \
+         WHERE office_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(office)
+    .bind(since)
+    .bind(CHANGES_PAGE)
+    .fetch_all(&state.db)
+    .await?;
+    let seq = if rows.len() as i64 == CHANGES_PAGE {
+        rows.last().map(|r| r.0).unwrap_or(newest)
+    } else {
+        newest
+    };
+    let mut codes: Vec<(String, bool)> = Vec::new();
+    for (_, code, deleted) in rows {
+        codes.retain(|(c, _)| *c != code);
+        codes.push((code, deleted != 0));
+    }
+    let mut changes = Vec::with_capacity(codes.len());
+    for (code, deleted) in codes {
+        let row = if deleted {
+            None
+        } else {
+            match store::load(&state.db, office, &code).await {
+                Ok(row) => Some(row),
+                Err(ApiError::NotFound) => None,
+                Err(e) => return Err(e),
+            }
+        };
+        changes.push(match row {
+            Some(row) => Change::Dossier(row.summary(now)?),
+            None => Change::Deleted {
+                code,
+                deleted: true,
+            },
+        });
+    }
+    Ok(Json(Changes { changes, seq }))
+}
