@@ -255,3 +255,43 @@ pub struct RoleAction {
     pub role: Role,
     pub action: Action,
 }
+
+/// `POST /citizen/dossiers`: a citizen's online submission (the portal's 13 steps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitizenSubmission {
+    /// The unit code of the office that will receive it.
+    pub office_code: String,
+    pub procedure_code: String,
+    pub case_id: String,
+    /// Every part attached (`upload_id`): nothing can be handed over on paper online.
+    pub documents: Vec<DocumentIn>,
+    pub delivery: Delivery,
+    pub declaration_accepted: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub pages: Option<u32>,
+    #[serde(default)]
+    pub copies: Option<u32>,
+}
+
+/// `POST /citizen/dossiers/{code}/supplement`: the documents the office asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplementIn {
+    pub documents: Vec<DocumentIn>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `GET /public/dossiers/{code}?id_number=`: what anyone holding the receipt may know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicStatus {
+    pub code: String,
+    pub status: Status,
+    pub status_label: String,
+    pub office: String,
+    pub procedure: String,
+    pub due_at: Option<String>,
+    /// What the office asked for, while a supplement is awaited.
+    pub missing_documents: Vec<String>,
+}

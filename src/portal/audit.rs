@@ -6,6 +6,7 @@ use super::auth::Session;
 use super::clock::Clock;
 use super::state::AppState;
 use crate::api::auth::Me;
+use crate::domain::calendar::LocalTime;
 use sqlx::SqliteExecutor;
 
 /// What happened.
@@ -82,6 +83,15 @@ pub async fn record<'e>(
     clock: &Clock,
     event: Event<'_>,
 ) -> Result<(), sqlx::Error> {
+    record_at(db, clock.now(), event).await
+}
+
+/// [`record`] at a given time: the time of the change it records.
+pub async fn record_at<'e>(
+    db: impl SqliteExecutor<'e>,
+    at: LocalTime,
+    event: Event<'_>,
+) -> Result<(), sqlx::Error> {
     let row = match &event {
         Event::LoginOk { user, client } => Row {
             user_id: Some(user.id),
@@ -140,7 +150,7 @@ pub async fn record<'e>(
          dossier_code, from_status, to_status, reason) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
-    .bind(clock.now().to_rfc3339())
+    .bind(at.to_rfc3339())
     .bind(row.user_id)
     .bind(row.username)
     .bind(row.role)

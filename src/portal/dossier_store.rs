@@ -144,6 +144,22 @@ pub async fn load<'e>(
         .ok_or(ApiError::NotFound)
 }
 
+/// One dossier of a citizen (the applicant) by code; anyone else's is "not found".
+pub async fn load_own<'e>(
+    db: impl SqliteExecutor<'e>,
+    citizen: i64,
+    code: &str,
+) -> Result<Row, ApiError> {
+    // Built from constants only; the values are bound.
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE d.code = $1 AND d.applicant_id = $2");
+    sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
+        .bind(code)
+        .bind(citizen)
+        .fetch_optional(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
 #[derive(sqlx::FromRow)]
 struct DocRow {
     part_id: String,

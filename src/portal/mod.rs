@@ -98,7 +98,7 @@ fn files_dir(db: &Path) -> PathBuf {
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
-    use routes::{calendar, catalog, dossiers, health};
+    use routes::{calendar, catalog, citizen_side, dossiers, health};
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/auth/login", post(auth::login))
@@ -114,7 +114,16 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/changes", get(dossiers::changes))
         .route("/dossiers/{code}", get(dossiers::detail))
         .route("/dossiers/{code}/actions", post(dossiers::act))
-        .route("/dossiers/{code}/history", get(dossiers::history));
+        .route("/dossiers/{code}/history", get(dossiers::history))
+        .route(
+            "/citizen/dossiers",
+            get(citizen_side::own).post(citizen_side::submit),
+        )
+        .route(
+            "/citizen/dossiers/{code}/supplement",
+            post(citizen_side::supplement),
+        )
+        .route("/public/dossiers/{code}", get(citizen_side::lookup));
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(|| async { error::ApiError::NotFound })

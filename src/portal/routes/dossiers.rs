@@ -4,7 +4,8 @@
 use super::{limit, with_etag};
 use crate::api::Page;
 use crate::api::dossiers::{
-    ActionRequest, Applicant, Change, Changes, CreateDossier, Relation, SupplementRequest,
+    ActionRequest, Applicant, Change, Changes, Channel, CreateDossier, Relation,
+    SupplementRequest,
 };
 use crate::domain::calendar::LocalTime;
 use crate::domain::catalog::Duration;
@@ -54,7 +55,7 @@ impl RuleError for FieldProblem {
     }
 }
 
-fn problem(field: &str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
+pub fn problem(field: &str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
     ApiError::field(
         field,
         FieldProblem {
@@ -133,7 +134,31 @@ pub async fn create(
     if let Some(replay) = idem.replay(&mut tx).await? {
         return Ok(replay);
     }
-    let procedure = procedure(&mut tx, &request.procedure_code)
+    let row = intake(&mut tx, &state, &session, office, &request, Channel::Desk, now).await?;
+    let dossier = store::full(&mut tx, &row, now).await?;
+    let json = serde_json::to_value(&dossier).map_err(ApiError::internal)?;
+    // The response is stored with the dossier, in one transaction: a retry finds both or
+    // neither.
+    idem.store(&mut tx, state.clock.unix(), StatusCode::CREATED, &json)
+        .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(json)).into_response())
+}
+
+/// Takes a dossier in, at the desk (received now, due from the desk duration) or online
+/// (submitted, waiting for reception; every document attached), inside the caller's
+/// transaction.
+pub async fn intake(
+    tx: &mut SqliteConnection,
+    state: &AppState,
+    session: &Session,
+    office: i64,
+    request: &CreateDossier,
+    channel: Channel,
+    now: LocalTime,
+) -> Result<Row, ApiError> {
+    let online = channel == Channel::Online;
+    let procedure = procedure(&mut *tx, &request.procedure_code)
         .await?
         .ok_or_else(|| {
             problem(
@@ -220,6 +245,13 @@ pub async fn create(
             attached: d.upload_id.is_some(),
         })
         .collect();
+    if online && let Some(paper) = request.documents.iter().find(|d| d.upload_id.is_none()) {
+        return Err(problem(
+            "documents",
+            format!("Nộp trực tuyến phải đính kèm tệp cho '{}'. Hãy tải tệp lên.", paper.part_id),
+            format!("An online submission must attach a file for '{}'. Upload it.", paper.part_id),
+        ));
+    }
     let (missing, unknown) = missing_and_unknown(case, &presented);
     if let Some(part) = unknown.first() {
         return Err(problem(
@@ -262,12 +294,25 @@ pub async fn create(
         .bind(office)
         .fetch_one(&mut *tx)
         .await?;
-    let code = next_code(&mut tx, office, &unit, now).await?.to_string();
-    let due_at = state
-        .calendar
-        .due(now, case.desk_duration.amount, case.desk_duration.unit);
+    let code = next_code(&mut *tx, office, &unit, now).await?.to_string();
+    // An online dossier has no due time until the desk receives it.
+    let due_at = (!online).then(|| {
+        state
+            .calendar
+            .due(now, case.desk_duration.amount, case.desk_duration.unit)
+            .to_rfc3339()
+    });
+    let status = if online {
+        Status::Submitted
+    } else {
+        Status::Received
+    };
     let fee = case.fees.amount(&FeeInput {
-        channel: FeeChannel::Desk,
+        channel: if online {
+            FeeChannel::Online
+        } else {
+            FeeChannel::Desk
+        },
         pages: request.pages.unwrap_or(1),
         copies: request.copies.unwrap_or(1),
     });
@@ -296,7 +341,7 @@ pub async fn create(
            applicant_id, applicant_name, search_key, channel, status, version, submitted_at, \
            received_at, due_at, fee_amount, payment_status, delivery_method, delivery_address, \
            submitter, note, detail, change_seq, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'desk', 'received', 1, $9, $9, $10, $11, $12, \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $18, $19, 1, $9, $20, $10, $11, $12, \
            $13, $14, $15, $16, $17, 0, $9) RETURNING id",
     )
     .bind(&code)
@@ -311,7 +356,7 @@ pub async fn create(
         citizen.full_name, snapshot.applicant.id_number, citizen.phone
     )))
     .bind(&now_s)
-    .bind(due_at.to_rfc3339())
+    .bind(&due_at)
     .bind(fee as i64)
     .bind(payment)
     .bind(name_of(&request.delivery.method))
@@ -319,6 +364,9 @@ pub async fn create(
     .bind(serde_json::to_string(&snapshot.submitter).map_err(ApiError::internal)?)
     .bind(request.note.as_deref().map(|n| nfc(n.trim())))
     .bind(detail)
+    .bind(name_of(&channel))
+    .bind(status.as_str())
+    .bind((!online).then_some(&now_s))
     .fetch_one(&mut *tx)
     .await?;
 
@@ -329,7 +377,7 @@ pub async fn create(
             .find(|p| p.id == doc.part_id)
             .ok_or_else(|| ApiError::internal("part checked above"))?;
         if let Some(upload) = &doc.upload_id {
-            attach_upload(&mut tx, upload, session.user_id, dossier_id).await?;
+            attach_upload(&mut *tx, upload, session.user_id, dossier_id).await?;
         }
         sqlx::query(
             "INSERT INTO dossier_documents (dossier_id, part_id, name, originals, copies, \
@@ -345,26 +393,18 @@ pub async fn create(
         .execute(&mut *tx)
         .await?;
     }
-    store::changed(&mut tx, office, &code, state.settings.changes_kept).await?;
-    audit::record(
+    store::changed(&mut *tx, office, &code, state.settings.changes_kept).await?;
+    audit::record_at(
         &mut *tx,
-        &state.clock,
+        now,
         Event::DossierCreated {
-            session: &session,
+            session,
             code: &code,
-            to: Status::Received.as_str(),
+            to: status.as_str(),
         },
     )
     .await?;
-    let row = store::load(&mut *tx, office, &code).await?;
-    let dossier = store::full(&mut tx, &row, now).await?;
-    let json = serde_json::to_value(&dossier).map_err(ApiError::internal)?;
-    // The response is stored with the dossier, in one transaction: a retry finds both or
-    // neither.
-    idem.store(&mut tx, state.clock.unix(), StatusCode::CREATED, &json)
-        .await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(json)).into_response())
+    store::load(&mut *tx, office, &code).await
 }
 
 /// Attaches a completed upload of this user to the dossier, in its transaction.
@@ -568,7 +608,7 @@ pub async fn history(
 }
 
 /// The version an `If-Match` header names: `"3"` or `W/"3"`.
-fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
+pub fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     let raw = headers
         .get(header::IF_MATCH)
         .ok_or(ApiError::PreconditionRequired)?
@@ -583,7 +623,7 @@ fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     })
 }
 
-fn refusal_to_error(refusal: Refusal) -> ApiError {
+pub fn refusal_to_error(refusal: Refusal) -> ApiError {
     match refusal.field() {
         Some(field) => ApiError::field(field, refusal),
         None => ApiError::rule(refusal),
@@ -621,7 +661,6 @@ pub async fn act(
             serde_json::to_value(current).map_err(ApiError::internal)?,
         )));
     }
-    let facts = row.facts()?;
     let new_due_at = request
         .new_due_at
         .as_deref()
@@ -651,32 +690,55 @@ pub async fn act(
         delivery: request.delivery,
         recipient: request.recipient.as_deref().map(|r| nfc(r.trim())),
     };
-    let (_, to) = match decide(action, session.role, &facts, &input, now, &state.calendar) {
-        Ok(decision) => decision,
+    if let Err(refusal) = perform(&mut tx, &state, &session, &row, action, &input, now).await? {
+        // The refusal is audited: keep that row.
+        tx.commit().await?;
+        return Err(refusal_to_error(refusal));
+    }
+    let row = store::load(&mut *tx, office, &code).await?;
+    let dossier = store::full(&mut tx, &row, now).await?;
+    tx.commit().await?;
+    let etag = format!("W/\"{}\"", row.version);
+    Ok(([(header::ETAG, etag)], Json(dossier)).into_response())
+}
+
+/// Applies one action to a dossier inside the caller's transaction: the rules decide,
+/// the effects are written, the change is fed and audited. A refusal by the rules is
+/// audited and returned as the inner error, for the caller to commit and report.
+pub async fn perform(
+    tx: &mut SqliteConnection,
+    state: &AppState,
+    session: &Session,
+    row: &Row,
+    action: Action,
+    input: &ActionInput,
+    now: LocalTime,
+) -> Result<Result<(), Refusal>, ApiError> {
+    let facts = row.facts()?;
+    let to = match decide(action, session.role, &facts, input, now, &state.calendar) {
+        Ok((_, to)) => to,
         Err(refusal) => {
             audit::record(
                 &mut *tx,
                 &state.clock,
                 Event::ActionRefused {
-                    session: &session,
-                    code: &code,
+                    session,
+                    code: &row.code,
                     action: action.as_str(),
                     why: refusal.code(),
                 },
             )
             .await?;
-            tx.commit().await?;
-            return Err(refusal_to_error(refusal));
+            return Ok(Err(refusal));
         }
     };
-
-    apply_effects(&mut tx, &state, &row, action, &input, to, now, office).await?;
-    audit::record(
+    apply_effects(&mut *tx, state, row, action, input, to, now, row.office_id).await?;
+    audit::record_at(
         &mut *tx,
-        &state.clock,
+        now,
         Event::Transition {
-            session: &session,
-            code: &code,
+            session,
+            code: &row.code,
             action: action.as_str(),
             from: facts.status.as_str(),
             to: to.as_str(),
@@ -684,12 +746,8 @@ pub async fn act(
         },
     )
     .await?;
-    store::changed(&mut tx, office, &code, state.settings.changes_kept).await?;
-    let row = store::load(&mut *tx, office, &code).await?;
-    let dossier = store::full(&mut tx, &row, now).await?;
-    tx.commit().await?;
-    let etag = format!("W/\"{}\"", row.version);
-    Ok(([(header::ETAG, etag)], Json(dossier)).into_response())
+    store::changed(&mut *tx, row.office_id, &row.code, state.settings.changes_kept).await?;
+    Ok(Ok(()))
 }
 
 /// The desk and online durations of a dossier's case.

@@ -1,6 +1,7 @@
 //! The handlers, by area.
 
 pub mod calendar;
+pub mod citizen_side;
 pub mod catalog;
 pub mod dossiers;
 pub mod health;

@@ -1,0 +1,292 @@
+//! What citizens do on the portal themselves: submit online (status `submitted`, waiting
+//! for the desk), send a requested supplement, list their dossiers; and the public
+//! lookup by code and identity number.
+
+use super::dossiers::{if_match, intake, problem, refusal_to_error};
+use super::limit;
+use crate::api::Page;
+use crate::api::dossiers::{
+    ApplicantRef, Channel, CitizenSubmission, CreateDossier, DossierSummary, PublicStatus,
+    Relation, SupplementIn, SupplementRequest, Submitter,
+};
+use crate::domain::text::nfc;
+use crate::domain::workflow::{Action, ActionInput, Role, decide};
+use crate::portal::audit::{self, Event};
+use crate::portal::auth::Session;
+use crate::portal::db;
+use crate::portal::dossier_store::{self as store, COLUMNS, FROM, Row};
+use crate::portal::error::{ApiError, language};
+use crate::portal::idempotency::{Idempotent, parse_json};
+use crate::portal::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// The citizen behind a session; staff have no citizen side (403, audited).
+async fn citizen(state: &AppState, session: &Session, what: &str) -> Result<i64, ApiError> {
+    session.require(state, &[Role::Citizen], what).await?;
+    session.citizen_id.ok_or(ApiError::Forbidden)
+}
+
+/// `POST /citizen/dossiers`: an online submission, waiting for the desk.
+pub async fn submit(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let me = citizen(&state, &session, "POST /citizen/dossiers").await?;
+    let idem = Idempotent::claim(&state, &session, &headers, "POST /citizen/dossiers", &body)?;
+    let request: CitizenSubmission = parse_json(&body)?;
+    let now = state.clock.now();
+    let mut tx = db::write(&state.db).await?;
+    if let Some(replay) = idem.replay(&mut tx).await? {
+        return Ok(replay);
+    }
+    let office: i64 = sqlx::query_scalar("SELECT id FROM offices WHERE code = $1")
+        .bind(request.office_code.trim().to_ascii_uppercase())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| {
+            problem(
+                "office_code",
+                format!("Không có cơ quan mã {}. Hãy chọn nơi nộp hồ sơ.", request.office_code),
+                format!("There is no office {}. Choose where to submit.", request.office_code),
+            )
+        })?;
+    let online_level: Option<String> =
+        sqlx::query_scalar("SELECT online_level FROM procedures WHERE code = $1")
+            .bind(&request.procedure_code)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if online_level.as_deref() == Some("none") {
+        return Err(problem(
+            "procedure_code",
+            "Thủ tục này chưa nộp trực tuyến được. Hãy nộp tại Bộ phận Một cửa.",
+            "This procedure cannot be submitted online. Submit it at the one-stop desk.",
+        ));
+    }
+    let full_name: String = sqlx::query_scalar("SELECT full_name FROM citizens WHERE id = $1")
+        .bind(me)
+        .fetch_one(&mut *tx)
+        .await?;
+    let as_desk = CreateDossier {
+        procedure_code: request.procedure_code,
+        case_id: request.case_id,
+        applicant: ApplicantRef { citizen_id: me },
+        submitter: Submitter {
+            full_name,
+            id_number: Some(session.username.clone()),
+            relation: Relation::Myself,
+            authorization_doc: None,
+        },
+        documents: request.documents,
+        delivery: request.delivery,
+        declaration_accepted: request.declaration_accepted,
+        note: request.note,
+        pages: request.pages,
+        copies: request.copies,
+    };
+    let row = intake(&mut tx, &state, &session, office, &as_desk, Channel::Online, now).await?;
+    let dossier = store::full(&mut tx, &row, now).await?;
+    let json = serde_json::to_value(&dossier).map_err(ApiError::internal)?;
+    idem.store(&mut tx, state.clock.unix(), StatusCode::CREATED, &json)
+        .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(json)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OwnQuery {
+    limit: Option<u32>,
+}
+
+/// `GET /citizen/dossiers`: the citizen's own dossiers, newest first.
+pub async fn own(
+    State(state): State<AppState>,
+    session: Session,
+    Query(query): Query<OwnQuery>,
+) -> Result<Json<Page<DossierSummary>>, ApiError> {
+    let me = citizen(&state, &session, "GET /citizen/dossiers").await?;
+    let limit = limit(query.limit)?;
+    let now = state.clock.now();
+    // Built from constants only; the values are bound.
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE d.applicant_id = $1 ORDER BY d.submitted_at DESC, d.code \
+         LIMIT $2"
+    );
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(me)
+        .bind(i64::from(limit))
+        .fetch_all(&state.db)
+        .await?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE applicant_id = $1")
+        .bind(me)
+        .fetch_one(&state.db)
+        .await?;
+    Ok(Json(Page {
+        items: rows
+            .iter()
+            .map(|r| r.summary(now))
+            .collect::<Result<_, _>>()?,
+        next_cursor: None,
+        total: total.max(0) as u64,
+    }))
+}
+
+/// `POST /citizen/dossiers/{code}/supplement` (with `If-Match`): the documents asked
+/// for; the dossier goes back to the desk's online queue.
+pub async fn supplement(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let me = citizen(&state, &session, "POST /citizen/dossiers/{code}/supplement").await?;
+    let expected = if_match(&headers)?;
+    let request: SupplementIn = parse_json(&body)?;
+    let now = state.clock.now();
+    let mut tx = db::write(&state.db).await?;
+    let row = store::load_own(&mut *tx, me, &code).await?;
+    if row.version != expected {
+        let current = store::full(&mut tx, &row, now).await?;
+        return Err(ApiError::VersionConflict(Box::new(
+            serde_json::to_value(current).map_err(ApiError::internal)?,
+        )));
+    }
+    let facts = row.facts()?;
+    let (_, to) = decide(
+        Action::SupplementReceived,
+        Role::Citizen,
+        &facts,
+        &ActionInput::default(),
+        now,
+        &state.calendar,
+    )
+    .map_err(refusal_to_error)?;
+    if request.documents.is_empty() || request.documents.iter().any(|d| d.upload_id.is_none()) {
+        return Err(problem(
+            "documents",
+            "Hãy đính kèm tệp cho từng giấy tờ được yêu cầu bổ sung.",
+            "Attach a file for each document asked for.",
+        ));
+    }
+    for doc in &request.documents {
+        let Some(upload) = &doc.upload_id else {
+            continue;
+        };
+        let attached = sqlx::query(
+            "UPDATE uploads SET dossier_id = $1 \
+             WHERE id = $2 AND owner_id = $3 AND complete = 1 AND dossier_id IS NULL",
+        )
+        .bind(row.id)
+        .bind(upload)
+        .bind(session.user_id)
+        .execute(&mut *tx)
+        .await?;
+        if attached.rows_affected() != 1 {
+            return Err(problem(
+                "documents",
+                format!("Tệp {upload} chưa tải lên xong hoặc không dùng được. Hãy tải lên lại."),
+                format!("File {upload} is not completely uploaded or cannot be used. Upload it again."),
+            ));
+        }
+        // A part already on file takes the new attachment; a new part is added.
+        sqlx::query(
+            "INSERT INTO dossier_documents (dossier_id, part_id, name, originals, copies, \
+             on_paper, upload_id) VALUES ($1, $2, $2, $3, $4, 0, $5) \
+             ON CONFLICT (dossier_id, part_id) DO UPDATE SET upload_id = $5, on_paper = 0",
+        )
+        .bind(row.id)
+        .bind(&doc.part_id)
+        .bind(i64::from(doc.originals))
+        .bind(i64::from(doc.copies))
+        .bind(upload)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let now_s = now.to_rfc3339();
+    sqlx::query(
+        "UPDATE dossiers SET status = $1, version = version + 1, updated_at = $2, \
+         note = COALESCE($3, note) WHERE id = $4",
+    )
+    .bind(to.as_str())
+    .bind(&now_s)
+    .bind(request.note.as_deref().map(|n| nfc(n.trim())))
+    .bind(row.id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        &state.clock,
+        Event::Transition {
+            session: &session,
+            code: &code,
+            action: Action::SupplementReceived.as_str(),
+            from: facts.status.as_str(),
+            to: to.as_str(),
+            reason: None,
+        },
+    )
+    .await?;
+    store::changed(&mut tx, row.office_id, &code, state.settings.changes_kept).await?;
+    let row = store::load_own(&mut *tx, me, &code).await?;
+    let dossier = store::full(&mut tx, &row, now).await?;
+    tx.commit().await?;
+    let etag = format!("W/\"{}\"", row.version);
+    Ok(([(header::ETAG, etag)], Json(dossier)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LookupQuery {
+    id_number: Option<String>,
+}
+
+/// `GET /public/dossiers/{code}?id_number=`: the status for whoever holds the receipt and
+/// the applicant's number. Any mismatch is the same 404, so codes cannot be enumerated.
+pub async fn lookup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(query): Query<LookupQuery>,
+) -> Result<Json<PublicStatus>, ApiError> {
+    let id_number = query
+        .id_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .ok_or(ApiError::NotFound)?;
+    // Built from constants only; the values are bound.
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} JOIN citizens c ON c.id = d.applicant_id \
+         WHERE d.code = $1 AND c.id_number = $2"
+    );
+    let row: Row = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(code.trim().to_ascii_uppercase())
+        .bind(id_number)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let status = row.status()?;
+    let missing = match (&row.supplement, status) {
+        (Some(json), crate::domain::status::Status::SupplementRequested) => {
+            serde_json::from_str::<SupplementRequest>(json)
+                .map(|s| s.missing_documents)
+                .unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    Ok(Json(PublicStatus {
+        code: row.code.clone(),
+        status,
+        status_label: status.label(language(&headers)).to_owned(),
+        office: row.office_name.clone(),
+        procedure: row.procedure_name.clone(),
+        due_at: row.due_at.clone(),
+        missing_documents: missing,
+    }))
+}
