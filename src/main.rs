@@ -101,7 +101,11 @@ fn serve(args: ServeArgs, config: Config) -> ExitCode {
         bind: args.bind,
         db: args.db.unwrap_or_else(portal::default_db_path),
         calendar: config.calendar,
-        seed_demo: args.seed.is_some(),
+        seed: if args.seed.is_some() {
+            portal::Seed::Demo
+        } else {
+            portal::Seed::None
+        },
         settings: Default::default(),
     };
     let result = runtime.block_on(async {

@@ -589,7 +589,7 @@ async fn the_delta_feed_reports_changes_and_expires() {
         changes_kept: 5,
         ..Default::default()
     };
-    let p = Portal::with(settings, true).await;
+    let p = Portal::with(settings, motcua::portal::Seed::Accounts).await;
     let desk = desk(&p, 1).await;
     let feed = |since: Option<i64>| {
         let path = match since {

@@ -29,7 +29,7 @@ async fn offices_of_the_demo_seed() {
 
 #[tokio::test]
 async fn an_unseeded_portal_has_the_catalog_but_no_accounts() {
-    let p = Portal::with(Default::default(), false).await;
+    let p = Portal::with(Default::default(), motcua::portal::Seed::None).await;
     let (_, offices) = status_json(p.get("/offices").send().await.unwrap()).await;
     assert_eq!(offices.as_array().unwrap().len(), 0);
     let (_, catalog) = status_json(p.get("/procedures").send().await.unwrap()).await;

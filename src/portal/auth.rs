@@ -176,6 +176,26 @@ impl FromRequestParts<AppState> for Session {
 }
 
 impl Session {
+    /// A session for work the portal does itself in a user's name, such as the demo
+    /// seed's history; it has no token.
+    pub(crate) fn acting_as(
+        user_id: i64,
+        username: &str,
+        role: Role,
+        office_id: Option<i64>,
+        citizen_id: Option<i64>,
+    ) -> Session {
+        Session {
+            user_id,
+            username: username.to_owned(),
+            full_name: username.to_owned(),
+            role,
+            office_id,
+            citizen_id,
+            token_hash: String::new(),
+        }
+    }
+
     /// Refuses (403, with an audit row) unless the user has one of `roles`.
     pub async fn require(
         &self,

@@ -41,8 +41,8 @@ pub struct Options {
     pub bind: SocketAddr,
     pub db: PathBuf,
     pub calendar: Calendar,
-    /// Fill an empty database with the demo offices, staff and citizens.
-    pub seed_demo: bool,
+    /// What to fill an empty database with, beyond the catalog.
+    pub seed: Seed,
     pub settings: Settings,
 }
 
@@ -59,6 +59,18 @@ pub enum PortalError {
     Seed(#[from] seed::SeedError),
     #[error("server: {0}")]
     Serve(std::io::Error),
+}
+
+/// What a new database is filled with (the sample catalog is always loaded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seed {
+    /// Nothing more: a real deployment, whose first account is made with
+    /// `--create-admin`.
+    None,
+    /// The demo offices, staff and citizens, without dossiers (what most tests want).
+    Accounts,
+    /// Accounts and a few hundred dossiers in every status (`--seed demo`, training).
+    Demo,
 }
 
 /// Where the portal keeps its database when no `--db` is given.
@@ -78,10 +90,10 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
         })?;
     let clock = Clock::default();
     seed::catalog_if_empty(&pool).await?;
-    if options.seed_demo {
+    if options.seed != Seed::None {
         seed::demo(&pool, &clock.now().to_rfc3339()).await?;
     }
-    Ok(AppState {
+    let state = AppState {
         db: pool,
         calendar: Arc::new(options.calendar.clone()),
         clock,
@@ -89,7 +101,11 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
         throttle: Arc::default(),
         in_flight: Arc::default(),
         files_dir: files_dir(&options.db),
-    })
+    };
+    if options.seed == Seed::Demo {
+        seed::demo_dossiers(&state).await?;
+    }
+    Ok(state)
 }
 
 fn files_dir(db: &Path) -> PathBuf {

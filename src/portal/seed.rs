@@ -2,15 +2,25 @@
 //! the catalog is empty), the demo offices, staff and citizens (`--seed demo` and
 //! training only), and the first administrator (`--create-admin`).
 
-use super::auth::hash_password;
+use super::auth::{Session, hash_password};
 use super::db;
+use super::dossier_store::{Row, load};
+use super::routes::dossiers::{intake, perform};
+use super::state::AppState;
+use crate::api::dossiers::{
+    ApplicantRef, Channel, CreateDossier, Delivery, DocumentIn, Relation, Submitter,
+};
 use crate::domain::account::{AccountKind, check_password};
+use crate::domain::calendar::LocalTime;
 use crate::domain::catalog::Procedure;
 use crate::domain::identity::Gender;
+use crate::domain::status::Status;
 use crate::domain::text::fold;
+use crate::domain::workflow::{Action, ActionInput, DeliveryMethod, Role, Verdict};
 use crate::domain::{Lang, RuleError};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use sha2::Digest;
 use sqlx::SqlitePool;
 
 /// The password of every demo account, documented in `docs/portal.md`. Only `--seed demo`
@@ -297,5 +307,341 @@ pub async fn create_admin(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// The statuses the demo seed leaves dossiers in, in turn: every status, with the busy
+/// ones more often, as an office's inbox looks.
+const DEMO_TARGETS: &[Status] = &[
+    Status::Submitted,
+    Status::Received,
+    Status::InProgress,
+    Status::AwaitingApproval,
+    Status::SupplementRequested,
+    Status::AwaitingPayment,
+    Status::ResultReady,
+    Status::Returned,
+    Status::Refused,
+    Status::Withdrawn,
+    Status::Stopped,
+    Status::Submitted,
+    Status::InProgress,
+    Status::Returned,
+    Status::Received,
+];
+
+/// Dossiers per demo office.
+const DEMO_DOSSIERS_PER_OFFICE: usize = 60;
+
+/// The smallest file that opens as a PDF: the attachment of every seeded online part.
+const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// A deterministic pseudo-random sequence, so every sandbox looks the same.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Staff {
+    id: i64,
+    username: String,
+    role: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SeedCitizen {
+    id: i64,
+    user_id: i64,
+    id_number: String,
+    full_name: String,
+    address: String,
+}
+
+/// Fills the demo offices with dossiers in every status, desk and online, free and
+/// fee-bearing (paid and unpaid), some overdue and some due today, received over the
+/// past weeks. They go through the same intake and actions as real ones, so each has its
+/// audit trail and due dates from the calendar. Idempotent: skipped when dossiers exist.
+pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers")
+        .fetch_one(&state.db)
+        .await?;
+    if existing > 0 {
+        return Ok(());
+    }
+    let catalog = builtin_catalog()?;
+    let now = state.clock.now();
+    let offices: Vec<(i64, i64)> = sqlx::query_as("SELECT id, number FROM offices ORDER BY number")
+        .fetch_all(&state.db)
+        .await?;
+    std::fs::create_dir_all(&state.files_dir).map_err(|e| SeedError::Data(e.to_string()))?;
+    let pdf_sha = hex::encode(sha2::Sha256::digest(DEMO_PDF));
+    let mut tx = db::write(&state.db).await?;
+    for (office, number) in offices {
+        let staff: Vec<Staff> =
+            sqlx::query_as("SELECT id, username, role FROM users WHERE office_id = $1")
+                .bind(office)
+                .fetch_all(&mut *tx)
+                .await?;
+        let citizens: Vec<SeedCitizen> = sqlx::query_as(
+            "SELECT c.id, u.id AS user_id, c.id_number, c.full_name, c.address FROM citizens c \
+             JOIN users u ON u.citizen_id = c.id WHERE c.office_id = $1 ORDER BY c.id",
+        )
+        .bind(office)
+        .fetch_all(&mut *tx)
+        .await?;
+        if citizens.is_empty() {
+            continue;
+        }
+        let as_role = |role: Role| {
+            staff
+                .iter()
+                .find(|s| s.role == role.as_str())
+                .map(|s| Session::acting_as(s.id, &s.username, role, Some(office), None))
+                .ok_or_else(|| SeedError::Data(format!("office {number} has no {role}")))
+        };
+        let (desk, specialist, leader) = (
+            as_role(Role::Reception)?,
+            as_role(Role::Specialist)?,
+            as_role(Role::Leader)?,
+        );
+        let mut rng = Lcg(number as u64 * 7919);
+        for i in 0..DEMO_DOSSIERS_PER_OFFICE {
+            let target = DEMO_TARGETS[i % DEMO_TARGETS.len()];
+            let procedure = &catalog[rng.next(catalog.len())];
+            let citizen = &citizens[rng.next(citizens.len())];
+            // Received on a working morning up to six weeks ago; a few today.
+            let days_back = if i % 9 == 0 { 0 } else { 1 + rng.next(40) } as u64;
+            let day = now.date_naive() - chrono::Days::new(days_back);
+            let start = state.calendar.normalize_start(
+                day.and_hms_opt(7 + rng.next(9) as u32, rng.next(60) as u32, 0)
+                    .and_then(|t| t.and_local_timezone(now.timezone()).single())
+                    .unwrap_or(now),
+            );
+            let start = start.min(now);
+            let online = target == Status::Submitted || rng.next(3) == 0;
+            let case = &procedure.cases[0];
+            let mut documents = Vec::new();
+            for part in case.documents.iter().filter(|p| p.mandatory) {
+                let upload_id = if online {
+                    let id = uuid::Uuid::new_v4().to_string();
+                    std::fs::write(state.files_dir.join(&id), DEMO_PDF)
+                        .map_err(|e| SeedError::Data(e.to_string()))?;
+                    sqlx::query(
+                        "INSERT INTO uploads (id, owner_id, filename, size, sha256, content_type, \
+                         received, complete, created_at) VALUES ($1, $2, $3, $4, $5, \
+                         'application/pdf', $4, 1, $6)",
+                    )
+                    .bind(&id)
+                    .bind(citizen.user_id)
+                    .bind(format!("{}.pdf", part.id))
+                    .bind(DEMO_PDF.len() as i64)
+                    .bind(&pdf_sha)
+                    .bind(start.to_rfc3339())
+                    .execute(&mut *tx)
+                    .await?;
+                    Some(id)
+                } else {
+                    None
+                };
+                documents.push(DocumentIn {
+                    part_id: part.id.clone(),
+                    originals: part.originals,
+                    copies: part.copies,
+                    upload_id,
+                });
+            }
+            let method = [
+                DeliveryMethod::InPerson,
+                DeliveryMethod::Online,
+                DeliveryMethod::Postal,
+            ]
+            .into_iter()
+            .find(|m| procedure.delivery.contains(m))
+            .unwrap_or(DeliveryMethod::InPerson);
+            let request = CreateDossier {
+                procedure_code: procedure.code.clone(),
+                case_id: case.id.clone(),
+                applicant: ApplicantRef {
+                    citizen_id: citizen.id,
+                },
+                submitter: Submitter {
+                    full_name: citizen.full_name.clone(),
+                    id_number: Some(citizen.id_number.clone()),
+                    relation: Relation::Myself,
+                    authorization_doc: None,
+                },
+                documents,
+                delivery: Delivery {
+                    method,
+                    address: (method == DeliveryMethod::Postal).then(|| citizen.address.clone()),
+                },
+                declaration_accepted: true,
+                note: None,
+                pages: Some(1 + rng.next(5) as u32),
+                copies: Some(1),
+            };
+            let submitter = if online {
+                Session::acting_as(
+                    citizen.user_id,
+                    &citizen.id_number,
+                    Role::Citizen,
+                    None,
+                    Some(citizen.id),
+                )
+            } else {
+                desk.clone()
+            };
+            let channel = if online {
+                Channel::Online
+            } else {
+                Channel::Desk
+            };
+            let mut row = intake(&mut tx, state, &submitter, office, &request, channel, start)
+                .await
+                .map_err(|e| SeedError::Data(format!("intake: {e}")))?;
+            let mut at = start;
+            let mut step = |session: &Session, action: Action, input: ActionInput| {
+                at = (at + chrono::TimeDelta::hours(2)).min(now);
+                (session.clone(), action, input, at)
+            };
+            let reason = |r: &str| ActionInput {
+                reason: Some(r.to_owned()),
+                ..ActionInput::default()
+            };
+            let mut plan = Vec::new();
+            if online && target != Status::Submitted {
+                plan.push(step(&desk, Action::Receive, ActionInput::default()));
+            }
+            let forward = ActionInput {
+                assignee: Some(specialist.username.clone()),
+                ..ActionInput::default()
+            };
+            let propose = ActionInput {
+                verdict: Some(Verdict::Approved),
+                summary: Some("Hồ sơ đủ điều kiện giải quyết".into()),
+                ..ActionInput::default()
+            };
+            match target {
+                Status::Submitted | Status::Received => {}
+                Status::Refused => plan.push(step(
+                    &desk,
+                    Action::Refuse,
+                    reason("Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan"),
+                )),
+                Status::Withdrawn => plan.push(step(
+                    &desk,
+                    Action::Withdraw,
+                    reason("Công dân có đơn xin rút hồ sơ"),
+                )),
+                Status::SupplementRequested => plan.push(step(
+                    &desk,
+                    Action::RequestSupplement,
+                    ActionInput {
+                        reason: Some("Giấy tờ nộp kèm chưa đầy đủ".into()),
+                        missing_documents: vec![case.documents[0].name.clone()],
+                        ..ActionInput::default()
+                    },
+                )),
+                Status::InProgress => plan.push(step(&desk, Action::Forward, forward.clone())),
+                Status::Stopped => {
+                    plan.push(step(&desk, Action::Forward, forward.clone()));
+                    plan.push(step(
+                        &leader,
+                        Action::Stop,
+                        reason("Công dân không bổ sung hồ sơ theo yêu cầu"),
+                    ));
+                }
+                Status::AwaitingPayment => {
+                    plan.push(step(&desk, Action::Forward, forward.clone()));
+                    plan.push(step(
+                        &specialist,
+                        Action::RequestPayment,
+                        ActionInput {
+                            amount: Some(30_000),
+                            ..ActionInput::default()
+                        },
+                    ));
+                }
+                Status::AwaitingApproval | Status::ResultReady | Status::Returned => {
+                    plan.push(step(&desk, Action::Forward, forward.clone()));
+                    plan.push(step(&specialist, Action::ProposeResult, propose.clone()));
+                    if target != Status::AwaitingApproval {
+                        plan.push(step(&leader, Action::Approve, ActionInput::default()));
+                    }
+                    if target == Status::Returned {
+                        plan.push(step(
+                            &desk,
+                            Action::ReturnResult,
+                            ActionInput {
+                                delivery: Some(DeliveryMethod::InPerson),
+                                recipient: Some(citizen.full_name.clone()),
+                                ..ActionInput::default()
+                            },
+                        ));
+                    }
+                }
+            }
+            for (session, action, input, at) in plan {
+                if action == Action::ReturnResult && row.payment_status == "unpaid" {
+                    pay_cash(&mut tx, &row, i, at).await?;
+                    row = load(&mut *tx, office, &row.code)
+                        .await
+                        .map_err(|e| SeedError::Data(e.to_string()))?;
+                }
+                match perform(&mut tx, state, &session, &row, action, &input, at).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(refusal)) => {
+                        return Err(SeedError::Data(format!(
+                            "{} {}: {refusal}",
+                            row.code,
+                            action.as_str()
+                        )));
+                    }
+                    Err(e) => return Err(SeedError::Data(format!("{}: {e}", row.code))),
+                }
+                row = load(&mut *tx, office, &row.code)
+                    .await
+                    .map_err(|e| SeedError::Data(e.to_string()))?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a cash payment for a seeded dossier, with its audit row.
+async fn pay_cash(
+    conn: &mut sqlx::SqliteConnection,
+    row: &Row,
+    n: usize,
+    at: LocalTime,
+) -> Result<(), SeedError> {
+    let at_s = at.to_rfc3339();
+    sqlx::query(
+        "UPDATE dossiers SET payment_status = 'paid', payment_method = 'cash', paid_at = $1, \
+         receipt_no = $2, version = version + 1 WHERE id = $3",
+    )
+    .bind(&at_s)
+    .bind(format!("BL-{:05}", n + 1))
+    .bind(row.id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO audit (at, event, dossier_code, office_id, detail) \
+         VALUES ($1, 'payment_recorded', $2, $3, 'cash')",
+    )
+    .bind(&at_s)
+    .bind(&row.code)
+    .bind(row.office_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }

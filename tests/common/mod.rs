@@ -4,7 +4,7 @@
 
 use motcua::domain::calendar::Calendar;
 use motcua::portal::state::Settings;
-use motcua::portal::{self, Running};
+use motcua::portal::{self, Running, Seed};
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
 
@@ -18,18 +18,18 @@ pub struct Portal {
 }
 
 impl Portal {
-    /// A demo-seeded portal with default settings.
+    /// A portal with the demo accounts (no dossiers) and default settings.
     pub async fn demo() -> Portal {
-        Portal::with(Settings::default(), true).await
+        Portal::with(Settings::default(), Seed::Accounts).await
     }
 
-    pub async fn with(settings: Settings, seed_demo: bool) -> Portal {
+    pub async fn with(settings: Settings, seed: Seed) -> Portal {
         let dir = tempfile::tempdir().expect("temp dir");
         let options = portal::Options {
             bind: "127.0.0.1:0".parse().unwrap(),
             db: dir.path().join("portal.sqlite3"),
             calendar: Calendar::default(),
-            seed_demo,
+            seed,
             settings,
         };
         let running = portal::start(options).await.expect("portal starts");

@@ -7,7 +7,7 @@ use super::limit;
 use crate::api::Page;
 use crate::api::dossiers::{
     ApplicantRef, Channel, CitizenSubmission, CreateDossier, DossierSummary, PublicStatus,
-    Relation, SupplementIn, SupplementRequest, Submitter,
+    Relation, Submitter, SupplementIn, SupplementRequest,
 };
 use crate::domain::text::nfc;
 use crate::domain::workflow::{Action, ActionInput, Role, decide};
@@ -53,8 +53,14 @@ pub async fn submit(
         .ok_or_else(|| {
             problem(
                 "office_code",
-                format!("Không có cơ quan mã {}. Hãy chọn nơi nộp hồ sơ.", request.office_code),
-                format!("There is no office {}. Choose where to submit.", request.office_code),
+                format!(
+                    "Không có cơ quan mã {}. Hãy chọn nơi nộp hồ sơ.",
+                    request.office_code
+                ),
+                format!(
+                    "There is no office {}. Choose where to submit.",
+                    request.office_code
+                ),
             )
         })?;
     let online_level: Option<String> =
@@ -90,7 +96,16 @@ pub async fn submit(
         pages: request.pages,
         copies: request.copies,
     };
-    let row = intake(&mut tx, &state, &session, office, &as_desk, Channel::Online, now).await?;
+    let row = intake(
+        &mut tx,
+        &state,
+        &session,
+        office,
+        &as_desk,
+        Channel::Online,
+        now,
+    )
+    .await?;
     let dossier = store::full(&mut tx, &row, now).await?;
     let json = serde_json::to_value(&dossier).map_err(ApiError::internal)?;
     idem.store(&mut tx, state.clock.unix(), StatusCode::CREATED, &json)
@@ -192,7 +207,9 @@ pub async fn supplement(
             return Err(problem(
                 "documents",
                 format!("Tệp {upload} chưa tải lên xong hoặc không dùng được. Hãy tải lên lại."),
-                format!("File {upload} is not completely uploaded or cannot be used. Upload it again."),
+                format!(
+                    "File {upload} is not completely uploaded or cannot be used. Upload it again."
+                ),
             ));
         }
         // A part already on file takes the new attachment; a new part is added.

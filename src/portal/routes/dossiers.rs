@@ -4,8 +4,7 @@
 use super::{limit, with_etag};
 use crate::api::Page;
 use crate::api::dossiers::{
-    ActionRequest, Applicant, Change, Changes, Channel, CreateDossier, Relation,
-    SupplementRequest,
+    ActionRequest, Applicant, Change, Changes, Channel, CreateDossier, Relation, SupplementRequest,
 };
 use crate::domain::calendar::LocalTime;
 use crate::domain::catalog::Duration;
@@ -134,7 +133,16 @@ pub async fn create(
     if let Some(replay) = idem.replay(&mut tx).await? {
         return Ok(replay);
     }
-    let row = intake(&mut tx, &state, &session, office, &request, Channel::Desk, now).await?;
+    let row = intake(
+        &mut tx,
+        &state,
+        &session,
+        office,
+        &request,
+        Channel::Desk,
+        now,
+    )
+    .await?;
     let dossier = store::full(&mut tx, &row, now).await?;
     let json = serde_json::to_value(&dossier).map_err(ApiError::internal)?;
     // The response is stored with the dossier, in one transaction: a retry finds both or
@@ -248,8 +256,14 @@ pub async fn intake(
     if online && let Some(paper) = request.documents.iter().find(|d| d.upload_id.is_none()) {
         return Err(problem(
             "documents",
-            format!("Nộp trực tuyến phải đính kèm tệp cho '{}'. Hãy tải tệp lên.", paper.part_id),
-            format!("An online submission must attach a file for '{}'. Upload it.", paper.part_id),
+            format!(
+                "Nộp trực tuyến phải đính kèm tệp cho '{}'. Hãy tải tệp lên.",
+                paper.part_id
+            ),
+            format!(
+                "An online submission must attach a file for '{}'. Upload it.",
+                paper.part_id
+            ),
         ));
     }
     let (missing, unknown) = missing_and_unknown(case, &presented);
@@ -746,7 +760,13 @@ pub async fn perform(
         },
     )
     .await?;
-    store::changed(&mut *tx, row.office_id, &row.code, state.settings.changes_kept).await?;
+    store::changed(
+        &mut *tx,
+        row.office_id,
+        &row.code,
+        state.settings.changes_kept,
+    )
+    .await?;
     Ok(Ok(()))
 }
 

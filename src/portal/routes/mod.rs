@@ -1,8 +1,8 @@
 //! The handlers, by area.
 
 pub mod calendar;
-pub mod citizen_side;
 pub mod catalog;
+pub mod citizen_side;
 pub mod dossiers;
 pub mod health;
 
