@@ -73,14 +73,14 @@ pub struct Throttle {
 
 impl Throttle {
     /// Seconds to wait, if `key` has used up its `max` failures in the window.
-    fn blocked(&self, key: &str, max: u32, window: i64, now: i64) -> Option<u64> {
+    pub(crate) fn blocked(&self, key: &str, max: u32, window: i64, now: i64) -> Option<u64> {
         let map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         let (count, start) = *map.get(key)?;
         let left = start + window - now;
         (count >= max && left > 0).then(|| left.max(1) as u64)
     }
 
-    fn fail(&self, key: &str, window: i64, now: i64) {
+    pub(crate) fn fail(&self, key: &str, window: i64, now: i64) {
         let mut map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = map.entry(key.to_owned()).or_insert((0, now));
         if now - entry.1 >= window {
@@ -89,7 +89,7 @@ impl Throttle {
         entry.0 += 1;
     }
 
-    fn clear(&self, key: &str) {
+    pub(crate) fn clear(&self, key: &str) {
         self.failures
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -206,7 +206,7 @@ impl Session {
     }
 }
 
-fn client_key(addr: &SocketAddr) -> String {
+pub(crate) fn client_key(addr: &SocketAddr) -> String {
     format!("addr:{}", addr.ip())
 }
 

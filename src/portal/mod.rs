@@ -97,7 +97,7 @@ fn files_dir(db: &Path) -> PathBuf {
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
-    use routes::{calendar, catalog, health};
+    use routes::{calendar, catalog, citizens, health};
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/auth/login", post(auth::login))
@@ -108,7 +108,14 @@ pub fn router(state: AppState) -> Router {
         .route("/procedures", get(catalog::procedures))
         .route("/procedures/{code}", get(catalog::procedure))
         .route("/calendar/due", get(calendar::due))
-        .route("/calendar/{year}", get(calendar::year));
+        .route("/calendar/{year}", get(calendar::year))
+        .route("/citizens", get(citizens::list).post(citizens::create))
+        .route("/citizens/{id}", get(citizens::detail))
+        .route(
+            "/citizens/{id}/activation",
+            post(citizens::issue_activation),
+        )
+        .route("/citizen/activate", post(citizens::activate));
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(|| async { error::ApiError::NotFound })

@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod citizens;
 pub mod health;
 
 use super::error::ApiError;
