@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod citizens;
 pub mod dossiers;
 pub mod error;
 pub mod headers;

@@ -48,6 +48,28 @@ pub enum Event<'a> {
         action: &'a str,
         why: &'a str,
     },
+    /// The desk created a citizen account (and its first activation code).
+    CitizenCreated {
+        session: &'a Session,
+        citizen_id: i64,
+    },
+    /// The desk issued a new activation code, revoking the previous one.
+    ActivationIssued {
+        session: &'a Session,
+        citizen_id: i64,
+    },
+    /// A citizen set a password with an activation code.
+    CitizenActivated {
+        user_id: i64,
+        username: &'a str,
+        client: &'a str,
+    },
+    /// An activation attempt was refused; `why` is the error code.
+    ActivationFailed {
+        id_number: &'a str,
+        why: &'a str,
+        client: &'a str,
+    },
 }
 
 /// The columns of one audit row.
@@ -92,6 +114,8 @@ pub async fn record_at<'e>(
     at: LocalTime,
     event: Event<'_>,
 ) -> Result<(), sqlx::Error> {
+    // Set by the arms that name a citizen, which the row then borrows.
+    let citizen;
     let row = match &event {
         Event::LoginOk { user, client } => Row {
             user_id: Some(user.id),
@@ -143,6 +167,49 @@ pub async fn record_at<'e>(
             detail: Some(action),
             reason: Some(why),
             ..of_session(session, "action_refused")
+        },
+        Event::CitizenCreated {
+            session,
+            citizen_id,
+        } => {
+            citizen = format!("citizen {citizen_id}");
+            Row {
+                detail: Some(&citizen),
+                ..of_session(session, "citizen_created")
+            }
+        }
+        Event::ActivationIssued {
+            session,
+            citizen_id,
+        } => {
+            citizen = format!("citizen {citizen_id}");
+            Row {
+                detail: Some(&citizen),
+                ..of_session(session, "activation_issued")
+            }
+        }
+        Event::CitizenActivated {
+            user_id,
+            username,
+            client,
+        } => Row {
+            user_id: Some(*user_id),
+            username: Some(username),
+            role: Some("citizen"),
+            event: "citizen_activated",
+            client: Some(client),
+            ..Row::default()
+        },
+        Event::ActivationFailed {
+            id_number,
+            why,
+            client,
+        } => Row {
+            username: Some(id_number),
+            event: "activation_failed",
+            detail: Some(why),
+            client: Some(client),
+            ..Row::default()
         },
     };
     sqlx::query(

@@ -4,6 +4,7 @@
 
 use super::audit::{self, Event};
 use super::error::ApiError;
+use super::idempotency::parse_json;
 use super::state::AppState;
 use crate::api::auth::{LoginRequest, LoginResponse, Me, OfficeRef, PasswordChange};
 use crate::api::headers::NO_EXTEND;
@@ -12,6 +13,7 @@ use crate::domain::calendar::vn_offset;
 use crate::domain::workflow::Role;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -71,14 +73,14 @@ pub struct Throttle {
 
 impl Throttle {
     /// Seconds to wait, if `key` has used up its `max` failures in the window.
-    fn blocked(&self, key: &str, max: u32, window: i64, now: i64) -> Option<u64> {
+    pub(crate) fn blocked(&self, key: &str, max: u32, window: i64, now: i64) -> Option<u64> {
         let map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         let (count, start) = *map.get(key)?;
         let left = start + window - now;
         (count >= max && left > 0).then(|| left.max(1) as u64)
     }
 
-    fn fail(&self, key: &str, window: i64, now: i64) {
+    pub(crate) fn fail(&self, key: &str, window: i64, now: i64) {
         let mut map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = map.entry(key.to_owned()).or_insert((0, now));
         if now - entry.1 >= window {
@@ -87,7 +89,7 @@ impl Throttle {
         entry.0 += 1;
     }
 
-    fn clear(&self, key: &str) {
+    pub(crate) fn clear(&self, key: &str) {
         self.failures
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -129,8 +131,10 @@ impl FromRequestParts<AppState> for Session {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            // The scheme name is case-insensitive (RFC 9110 §11.1): "bearer" is fine too.
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+            .map(|(_, t)| t.trim())
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Unauthenticated)?;
         let token_hash = digest(token);
@@ -222,7 +226,7 @@ impl Session {
     }
 }
 
-fn client_key(addr: &SocketAddr) -> String {
+pub(crate) fn client_key(addr: &SocketAddr) -> String {
     format!("addr:{}", addr.ip())
 }
 
@@ -241,8 +245,11 @@ struct LoginRow {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Json(request): Json<LoginRequest>,
+    body: Bytes,
 ) -> Result<Json<LoginResponse>, ApiError> {
+    // Parsed here rather than by axum's `Json`, whose refusals are plain text: a
+    // malformed body must get the JSON error body of API.md like any other error.
+    let request: LoginRequest = parse_json(&body)?;
     let now = state.clock.unix();
     let window = state.settings.throttle_window.as_secs() as i64;
     let username = request.username.trim().to_lowercase();
@@ -386,8 +393,9 @@ pub async fn me(State(state): State<AppState>, session: Session) -> Result<Json<
 pub async fn change_password(
     State(state): State<AppState>,
     session: Session,
-    Json(request): Json<PasswordChange>,
+    body: Bytes,
 ) -> Result<StatusCode, ApiError> {
+    let request: PasswordChange = parse_json(&body)?;
     let stored: Option<String> =
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
             .bind(session.user_id)

@@ -3,6 +3,7 @@
 //! the [`localize`] middleware, because a handler's error does not see the request.
 
 use crate::api::error::{ErrorBody, ErrorDetail};
+use crate::domain::account::ACTIVATION_VALID_HOURS;
 use crate::domain::{Lang, RuleError};
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -32,6 +33,14 @@ pub enum ApiError {
     RequestInProgress,
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("citizen {0} already has this identity number")]
+    CitizenExists(i64),
+    #[error("invalid activation code")]
+    InvalidActivation,
+    #[error("activation code already used")]
+    ActivationUsed,
+    #[error("activation code expired")]
+    ActivationExpired,
     #[error("gone: {0}")]
     Gone(&'static str),
     #[error("version conflict")]
@@ -74,11 +83,16 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) | ApiError::IdempotencyKeyMissing => StatusCode::BAD_REQUEST,
-            ApiError::InvalidCredentials | ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::InvalidCredentials
+            | ApiError::Unauthenticated
+            | ApiError::InvalidActivation
+            | ApiError::ActivationUsed => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::RequestInProgress | ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::RequestInProgress | ApiError::Conflict(_) | ApiError::CitizenExists(_) => {
+                StatusCode::CONFLICT
+            }
+            ApiError::Gone(_) | ApiError::ActivationExpired => StatusCode::GONE,
             ApiError::VersionConflict(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -102,6 +116,10 @@ impl ApiError {
             ApiError::NotFound => "not_found".into(),
             ApiError::RequestInProgress => "request_in_progress".into(),
             ApiError::Conflict(code) => code.clone(),
+            ApiError::CitizenExists(_) => "citizen_exists".into(),
+            ApiError::InvalidActivation => "invalid_activation".into(),
+            ApiError::ActivationUsed => "activation_used".into(),
+            ApiError::ActivationExpired => "activation_expired".into(),
             ApiError::Gone(code) => (*code).into(),
             ApiError::VersionConflict(_) => "version_conflict".into(),
             ApiError::PayloadTooLarge => "payload_too_large".into(),
@@ -149,6 +167,22 @@ impl ApiError {
             ApiError::Conflict(code) => (
                 format!("Xung đột dữ liệu ({code}). Hãy tải lại rồi thử lại."),
                 format!("The data conflicts ({code}). Reload and try again."),
+            ),
+            ApiError::CitizenExists(id) => (
+                format!("Số định danh này đã có tài khoản công dân (mã {id}). Hãy mở tài khoản đó thay vì tạo mới; nếu công dân chưa kích hoạt hoặc quên mật khẩu, hãy cấp mã kích hoạt mới."),
+                format!("This identity number already has a citizen account (id {id}). Open that account instead of creating one; if the citizen has not activated it or forgot the password, issue a new activation code."),
+            ),
+            ApiError::InvalidActivation => (
+                "Số định danh hoặc mã kích hoạt không đúng. Hãy nhập lại mã in trên phiếu kích hoạt (không phân biệt chữ hoa, chữ thường).".into(),
+                "The identity number or the activation code is wrong. Re-enter the code printed on the activation slip (upper or lower case does not matter).".into(),
+            ),
+            ApiError::ActivationUsed => (
+                "Mã kích hoạt này đã được dùng. Hãy đăng nhập bằng mật khẩu đã đặt, hoặc đến bộ phận một cửa để được cấp mã mới.".into(),
+                "This activation code has already been used. Log in with the password you set, or ask the one-stop desk for a new code.".into(),
+            ),
+            ApiError::ActivationExpired => (
+                format!("Mã kích hoạt đã hết hạn (mã chỉ có hiệu lực {ACTIVATION_VALID_HOURS} giờ). Hãy đến bộ phận một cửa để được cấp mã mới."),
+                format!("The activation code has expired (a code is valid for {ACTIVATION_VALID_HOURS} hours). Ask the one-stop desk for a new one."),
             ),
             ApiError::Gone(code) => (
                 format!("Dữ liệu đã hết hạn ({code}). Hãy tải lại từ đầu."),
@@ -218,7 +252,10 @@ impl ApiError {
                     ApiError::VersionConflict(current) => Some((**current).clone()),
                     _ => None,
                 },
-                existing_id: None,
+                existing_id: match self {
+                    ApiError::CitizenExists(id) => Some(*id),
+                    _ => None,
+                },
             },
         }
     }

@@ -114,7 +114,7 @@ fn files_dir(db: &Path) -> PathBuf {
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
-    use routes::{calendar, catalog, citizen_side, dossiers, health};
+    use routes::{calendar, catalog, citizen_side, citizens, dossiers, health};
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/auth/login", post(auth::login))
@@ -139,7 +139,14 @@ pub fn router(state: AppState) -> Router {
             "/citizen/dossiers/{code}/supplement",
             post(citizen_side::supplement),
         )
-        .route("/public/dossiers/{code}", get(citizen_side::lookup));
+        .route("/public/dossiers/{code}", get(citizen_side::lookup))
+        .route("/citizens", get(citizens::list).post(citizens::create))
+        .route("/citizens/{id}", get(citizens::detail))
+        .route(
+            "/citizens/{id}/activation",
+            post(citizens::issue_activation),
+        )
+        .route("/citizen/activate", post(citizens::activate));
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(|| async { error::ApiError::NotFound })

@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod catalog;
 pub mod citizen_side;
+pub mod citizens;
 pub mod dossiers;
 pub mod health;
 

@@ -1,0 +1,111 @@
+//! Citizen accounts: the desk creates them, finds them, and hands out the one-time
+//! activation code with which a citizen sets a password.
+
+use crate::domain::identity::Gender;
+use crate::domain::status::Status;
+use serde::{Deserialize, Serialize};
+
+/// `POST /citizens`. Text fields default to empty and `gender` to none, so that a
+/// missing field is reported with the other invalid ones (422 `fields`) instead of
+/// stopping the whole request at the first one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCitizen {
+    /// The 12-digit personal identity number; it becomes the username.
+    #[serde(default)]
+    pub id_number: String,
+    #[serde(default)]
+    pub full_name: String,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date_of_birth: String,
+    #[serde(default)]
+    pub gender: Option<Gender>,
+    /// Any common written form; stored as the national number (`0912345678`).
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub address: String,
+    /// The old 9-digit CMND, when the citizen still has one.
+    #[serde(default)]
+    pub legacy_id_number: Option<String>,
+}
+
+/// A citizen as the desk sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citizen {
+    pub id: i64,
+    pub id_number: String,
+    pub legacy_id_number: Option<String>,
+    pub full_name: String,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: String,
+    pub gender: Gender,
+    pub phone: String,
+    pub email: Option<String>,
+    pub address: String,
+    /// The office that created the account.
+    pub office_id: i64,
+    /// RFC 3339.
+    pub created_at: String,
+    /// True once the citizen has set a password with an activation code.
+    pub activated: bool,
+}
+
+/// A one-time activation code, as printed on the slip. `code` is `null` in a replayed
+/// response: the code is kept only hashed, so a retry cannot show it again and the desk
+/// asks for a new one (`POST /citizens/{id}/activation`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activation {
+    pub code: Option<String>,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// The answer to `POST /citizens` (201).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitizenCreated {
+    pub citizen: Citizen,
+    pub activation: Activation,
+}
+
+/// A dossier in a citizen's record: enough to recognise it and open it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitizenDossier {
+    pub code: String,
+    pub status: Status,
+    pub procedure_code: String,
+    /// RFC 3339.
+    pub submitted_at: String,
+    pub due_at: Option<String>,
+}
+
+/// `GET /citizens/{id}`: the citizen and their dossiers at the caller's office, newest
+/// first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitizenDetail {
+    #[serde(flatten)]
+    pub citizen: Citizen,
+    pub dossiers: Vec<CitizenDossier>,
+}
+
+/// `GET /citizens` query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitizenQuery {
+    /// The exact 12-digit number.
+    pub id_number: Option<String>,
+    /// Words of the name, phone or number, without marks if need be ("nguyen van").
+    pub q: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// `POST /citizen/activate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivateRequest {
+    pub id_number: String,
+    /// As typed from the slip: case, spaces and dashes do not matter.
+    pub code: String,
+    pub new_password: String,
+}

@@ -1,0 +1,990 @@
+//! Citizen accounts: the desk finds and creates them and issues one-time activation
+//! codes; a citizen activates the account with the code by choosing a password.
+//!
+//! Scoping: a staff user sees a citizen when the citizen's account was created at the
+//! user's office, or when the citizen has a dossier there. Anyone else's citizen is
+//! answered 404, as if it did not exist (API.md, "Roles and scoping").
+
+use super::limit;
+use crate::api::Page;
+use crate::api::citizens::{
+    ActivateRequest, Activation, Citizen, CitizenCreated, CitizenDetail, CitizenDossier,
+    CitizenQuery, NewCitizen,
+};
+use crate::domain::account::{
+    ACTIVATION_VALID_HOURS, AccountKind, activation_code_from, check_password,
+    normalize_activation_code,
+};
+use crate::domain::calendar::vn_offset;
+use crate::domain::identity::{Gender, parse_cmnd, validate_cccd};
+use crate::domain::phone::parse_phone;
+use crate::domain::status::Status;
+use crate::domain::text::{Matcher, fold, nfc};
+use crate::domain::workflow::Role;
+use crate::domain::{Lang, RuleError};
+use crate::portal::audit::{self, Event};
+use crate::portal::auth::{Session, client_key, digest, hash_password};
+use crate::portal::db;
+use crate::portal::error::{ApiError, Rule};
+use crate::portal::idempotency::{Idempotent, parse_json};
+use crate::portal::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDate, SecondsFormat};
+use rand::RngCore;
+use sqlx::SqliteConnection;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Who may create accounts and issue codes: the desk, and the office's administrator.
+const DESK: &[Role] = &[Role::Reception, Role::Admin];
+
+/// Longest accepted texts, in characters: generous for real names and addresses, small
+/// enough that nobody stores a novel in a name.
+const MAX_NAME: usize = 100;
+const MAX_ADDRESS: usize = 300;
+const MAX_EMAIL: usize = 254;
+
+/// Nobody registered today was born before this year; an earlier date is a typing slip.
+const EARLIEST_BIRTH_YEAR: i32 = 1900;
+
+/// A citizen is visible to office `$1` when created there or applying there. The
+/// citizens table is aliased `c`.
+const VISIBLE: &str = "(c.office_id = $1 OR EXISTS (SELECT 1 FROM dossiers d \
+                       WHERE d.applicant_id = c.id AND d.office_id = $1))";
+
+/// The columns of [`CitizenRow`], for a `FROM citizens c`.
+const COLUMNS: &str = "c.id, c.id_number, c.legacy_id_number, c.full_name, c.date_of_birth, \
+     c.gender, c.phone, c.email, c.address, c.office_id, c.created_at, \
+     EXISTS (SELECT 1 FROM users u WHERE u.citizen_id = c.id \
+             AND u.password_hash IS NOT NULL) AS activated";
+
+// ---------------------------------------------------------------------------------------
+// Validation of a new citizen
+// ---------------------------------------------------------------------------------------
+
+/// The fields checked here (the others have their own domain errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    FullName,
+    DateOfBirth,
+    Gender,
+    Address,
+    Email,
+}
+
+impl Field {
+    fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Field::FullName, Lang::Vi) => "Họ và tên",
+            (Field::DateOfBirth, Lang::Vi) => "Ngày sinh",
+            (Field::Gender, Lang::Vi) => "Giới tính",
+            (Field::Address, Lang::Vi) => "Địa chỉ",
+            (Field::Email, Lang::Vi) => "Thư điện tử",
+            (Field::FullName, Lang::En) => "full name",
+            (Field::DateOfBirth, Lang::En) => "date of birth",
+            (Field::Gender, Lang::En) => "gender",
+            (Field::Address, Lang::En) => "address",
+            (Field::Email, Lang::En) => "e-mail address",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label(Lang::En))
+    }
+}
+
+/// What is wrong with one field of a new citizen, beyond the identity-number and phone
+/// rules of the domain.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum FieldError {
+    #[error("the {0} is missing")]
+    Missing(Field),
+    #[error("the {field} is longer than {max} characters")]
+    TooLong { field: Field, max: usize },
+    #[error("the {0} contains a control character")]
+    Control(Field),
+    #[error("the date of birth {0:?} is not a date in YYYY-MM-DD form")]
+    BadDate(String),
+    #[error("the date of birth {0} is in the future")]
+    FutureBirth(NaiveDate),
+    #[error("the date of birth {0} is before {EARLIEST_BIRTH_YEAR}")]
+    TooEarly(NaiveDate),
+    #[error("{0:?} is not an e-mail address")]
+    BadEmail(String),
+}
+
+impl RuleError for FieldError {
+    fn code(&self) -> &'static str {
+        match self {
+            FieldError::Missing(_) => "required",
+            FieldError::TooLong { .. } => "too_long",
+            FieldError::Control(_) => "control_character",
+            FieldError::BadDate(_) => "date_invalid",
+            FieldError::FutureBirth(_) => "date_of_birth_future",
+            FieldError::TooEarly(_) => "date_of_birth_too_early",
+            FieldError::BadEmail(_) => "email_invalid",
+        }
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (FieldError::Missing(Field::Gender), Lang::Vi) => {
+                "Chưa chọn giới tính. Hãy chọn Nam hoặc Nữ như trên thẻ CCCD.".into()
+            }
+            (FieldError::Missing(Field::Gender), Lang::En) => {
+                "No gender was chosen. Choose male or female, as on the identity card.".into()
+            }
+            (FieldError::Missing(field), Lang::Vi) => format!(
+                "Chưa nhập {}. Hãy nhập như trên giấy tờ của công dân.",
+                field.label(Lang::Vi).to_lowercase()
+            ),
+            (FieldError::Missing(field), Lang::En) => {
+                format!("The {field} is missing. Enter it as on the citizen's papers.")
+            }
+            (FieldError::TooLong { field, max }, Lang::Vi) => format!(
+                "{} dài quá {max} ký tự. Hãy kiểm tra lại, có thể đã dán nhầm nội dung khác.",
+                field.label(Lang::Vi)
+            ),
+            (FieldError::TooLong { field, max }, Lang::En) => format!(
+                "The {field} is longer than {max} characters. Check it; something else may have been pasted."
+            ),
+            (FieldError::Control(field), Lang::Vi) => format!(
+                "{} có ký tự điều khiển (như xuống dòng, tab). Hãy nhập lại trên một dòng.",
+                field.label(Lang::Vi)
+            ),
+            (FieldError::Control(field), Lang::En) => format!(
+                "The {field} contains a control character (such as a line break or tab). Enter it again on one line."
+            ),
+            (FieldError::BadDate(given), Lang::Vi) => format!(
+                "Ngày sinh «{given}» không đúng dạng năm-tháng-ngày (ví dụ 1990-07-02). Hãy nhập lại ngày sinh như trên thẻ."
+            ),
+            (FieldError::BadDate(given), Lang::En) => format!(
+                "The date of birth \"{given}\" is not a year-month-day date (e.g. 1990-07-02). Enter the date of birth on the card."
+            ),
+            (FieldError::FutureBirth(date), Lang::Vi) => format!(
+                "Ngày sinh {} ở tương lai. Hãy kiểm tra lại ngày sinh trên thẻ.",
+                date.format("%d/%m/%Y")
+            ),
+            (FieldError::FutureBirth(date), Lang::En) => format!(
+                "The date of birth {date} is in the future. Check the date of birth on the card."
+            ),
+            (FieldError::TooEarly(date), Lang::Vi) => format!(
+                "Ngày sinh {} trước năm {EARLIEST_BIRTH_YEAR}. Hãy kiểm tra lại năm sinh trên thẻ.",
+                date.format("%d/%m/%Y")
+            ),
+            (FieldError::TooEarly(date), Lang::En) => format!(
+                "The date of birth {date} is before {EARLIEST_BIRTH_YEAR}. Check the year of birth on the card."
+            ),
+            (FieldError::BadEmail(given), Lang::Vi) => format!(
+                "«{given}» không phải địa chỉ thư điện tử (dạng ten@mien.vn). Hãy sửa lại, hoặc để trống nếu công dân không có."
+            ),
+            (FieldError::BadEmail(given), Lang::En) => format!(
+                "\"{given}\" is not an e-mail address (name@domain.vn). Correct it, or leave it empty if the citizen has none."
+            ),
+        }
+    }
+}
+
+/// A new citizen whose every field passed.
+struct ValidCitizen {
+    id_number: String,
+    legacy_id_number: Option<String>,
+    full_name: String,
+    date_of_birth: NaiveDate,
+    gender: Gender,
+    phone: String,
+    email: Option<String>,
+    address: String,
+}
+
+/// NFC, then trimmed: what every submitted text becomes before it is checked or stored.
+fn clean(s: &str) -> String {
+    nfc(s).trim().to_owned()
+}
+
+/// An optional text: empty means absent, since forms send "" for a blank field.
+fn clean_optional(s: Option<&str>) -> Option<String> {
+    s.map(clean).filter(|s| !s.is_empty())
+}
+
+/// A required one-line text of at most `max` characters.
+fn required_text(value: &str, field: Field, max: usize) -> Result<String, FieldError> {
+    let value = clean(value);
+    if value.is_empty() {
+        return Err(FieldError::Missing(field));
+    }
+    if value.chars().count() > max {
+        return Err(FieldError::TooLong { field, max });
+    }
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::Control(field));
+    }
+    Ok(value)
+}
+
+fn date_of_birth(value: &str, today: NaiveDate) -> Result<NaiveDate, FieldError> {
+    let value = clean(value);
+    if value.is_empty() {
+        return Err(FieldError::Missing(Field::DateOfBirth));
+    }
+    // chrono would also take "1990-7-2" or "+1990-07-02"; the contract says YYYY-MM-DD.
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| {
+            matches!((i, b), (4 | 7, b'-')) || (i != 4 && i != 7 && b.is_ascii_digit())
+        });
+    let date = NaiveDate::parse_from_str(&value, "%Y-%m-%d")
+        .ok()
+        .filter(|_| shaped)
+        .ok_or_else(|| FieldError::BadDate(value.chars().take(40).collect()))?;
+    if date > today {
+        return Err(FieldError::FutureBirth(date));
+    }
+    if date < NaiveDate::from_ymd_opt(EARLIEST_BIRTH_YEAR, 1, 1).unwrap_or(NaiveDate::MIN) {
+        return Err(FieldError::TooEarly(date));
+    }
+    Ok(date)
+}
+
+/// The shape of an e-mail address, not its existence: one `@`, a local part, and a
+/// domain of at least two dot-separated labels of letters, digits and hyphens. The
+/// desk only records the address (DOMAIN.md), so catching typing slips is the point.
+fn email_shape(value: &str) -> bool {
+    let Some((local, domain)) = value.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.chars().count() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && !local
+            .chars()
+            .any(|c| c == '@' || c.is_whitespace() || c.is_control());
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.chars().count() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
+}
+
+fn email(value: Option<&str>) -> Result<Option<String>, FieldError> {
+    let Some(value) = clean_optional(value) else {
+        return Ok(None);
+    };
+    if value.chars().count() > MAX_EMAIL {
+        return Err(FieldError::TooLong {
+            field: Field::Email,
+            max: MAX_EMAIL,
+        });
+    }
+    if !email_shape(&value) {
+        return Err(FieldError::BadEmail(value.chars().take(60).collect()));
+    }
+    Ok(Some(value))
+}
+
+/// Checks every field and reports every problem at once, so that the officer fixes the
+/// form in one go rather than one error per submission.
+fn validate(draft: &NewCitizen, today: NaiveDate) -> Result<ValidCitizen, ApiError> {
+    let mut problems: BTreeMap<String, Rule> = BTreeMap::new();
+    fn keep<T, E: RuleError + Send + Sync + 'static>(
+        problems: &mut BTreeMap<String, Rule>,
+        name: &str,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                problems.insert(name.to_owned(), Arc::new(e));
+                None
+            }
+        }
+    }
+
+    let full_name = keep(
+        &mut problems,
+        "full_name",
+        required_text(&draft.full_name, Field::FullName, MAX_NAME),
+    );
+    let address = keep(
+        &mut problems,
+        "address",
+        required_text(&draft.address, Field::Address, MAX_ADDRESS),
+    );
+    let dob = keep(
+        &mut problems,
+        "date_of_birth",
+        date_of_birth(&draft.date_of_birth, today),
+    );
+    let gender = keep(
+        &mut problems,
+        "gender",
+        draft.gender.ok_or(FieldError::Missing(Field::Gender)),
+    );
+    // The number is checked against the date of birth and gender only when they are
+    // valid themselves, so that one slip is not reported twice.
+    let cccd = keep(
+        &mut problems,
+        "id_number",
+        validate_cccd(&clean(&draft.id_number), today, dob, gender),
+    );
+    let phone = keep(&mut problems, "phone", parse_phone(&draft.phone));
+    let email = keep(&mut problems, "email", email(draft.email.as_deref()));
+    let legacy = keep(
+        &mut problems,
+        "legacy_id_number",
+        clean_optional(draft.legacy_id_number.as_deref())
+            .map(|n| parse_cmnd(&n))
+            .transpose(),
+    );
+
+    match (full_name, address, dob, gender, cccd, phone, email, legacy) {
+        (
+            Some(full_name),
+            Some(address),
+            Some(date_of_birth),
+            Some(gender),
+            Some(cccd),
+            Some(phone),
+            Some(email),
+            Some(legacy),
+        ) if problems.is_empty() => Ok(ValidCitizen {
+            id_number: cccd.number().to_owned(),
+            legacy_id_number: legacy.map(|c| c.as_str().to_owned()),
+            full_name,
+            date_of_birth,
+            gender,
+            phone: phone.number().to_owned(),
+            email,
+            address,
+        }),
+        _ => Err(ApiError::Validation(problems)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading citizens
+// ---------------------------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+struct CitizenRow {
+    id: i64,
+    id_number: String,
+    legacy_id_number: Option<String>,
+    full_name: String,
+    date_of_birth: String,
+    gender: String,
+    phone: String,
+    email: Option<String>,
+    address: String,
+    office_id: i64,
+    created_at: String,
+    activated: bool,
+}
+
+fn gender_wire(gender: Gender) -> &'static str {
+    match gender {
+        Gender::Male => "male",
+        Gender::Female => "female",
+    }
+}
+
+impl CitizenRow {
+    fn into_api(self) -> Result<Citizen, ApiError> {
+        let gender = match self.gender.as_str() {
+            "male" => Gender::Male,
+            "female" => Gender::Female,
+            other => return Err(ApiError::internal(format!("citizen gender {other:?}"))),
+        };
+        Ok(Citizen {
+            id: self.id,
+            id_number: self.id_number,
+            legacy_id_number: self.legacy_id_number,
+            full_name: self.full_name,
+            date_of_birth: self.date_of_birth,
+            gender,
+            phone: self.phone,
+            email: self.email,
+            address: self.address,
+            office_id: self.office_id,
+            created_at: self.created_at,
+            activated: self.activated,
+        })
+    }
+}
+
+async fn citizen_by_id(db: &mut SqliteConnection, id: i64) -> Result<Citizen, ApiError> {
+    let row: CitizenRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM citizens c WHERE c.id = $1"
+    )))
+    .bind(id)
+    .fetch_one(db)
+    .await?;
+    row.into_api()
+}
+
+/// Whether citizen `id` exists, and whether `office` may see it.
+async fn visibility(state: &AppState, id: i64, office: i64) -> Result<Option<bool>, ApiError> {
+    let visible: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT {VISIBLE} FROM citizens c WHERE c.id = $2"
+    )))
+    .bind(office)
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?;
+    Ok(visible)
+}
+
+/// The citizen `raw` names if `session`'s office may see it; otherwise 404, with an
+/// audit row when the citizen exists but belongs elsewhere (someone looked across
+/// offices, which is worth knowing).
+async fn visible_citizen(
+    state: &AppState,
+    session: &Session,
+    office: i64,
+    raw: &str,
+    what: &str,
+) -> Result<i64, ApiError> {
+    let id: i64 = raw.parse().map_err(|_| ApiError::NotFound)?;
+    match visibility(state, id, office).await? {
+        Some(true) => Ok(id),
+        Some(false) => {
+            audit::refused(state, session, &format!("{what} citizen {id}")).await;
+            Err(ApiError::NotFound)
+        }
+        None => Err(ApiError::NotFound),
+    }
+}
+
+/// Cursors are opaque to clients; inside, the id after which the next page starts.
+const CURSOR_PREFIX: &str = "citizens:";
+
+fn encode_cursor(after: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{after}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|s| s.strip_prefix(CURSOR_PREFIX)?.parse().ok())
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "the cursor is not one this list gave; start again from the first page".into(),
+            )
+        })
+}
+
+/// What a query searches for: a phone number in any written form ("0912 345 678",
+/// "+84 912…") is searched as its digits, which is how it is stored; anything else as
+/// words.
+fn search_text(q: &str) -> String {
+    match parse_phone(q) {
+        Ok(phone) => phone.number().to_owned(),
+        Err(_) => q.to_owned(),
+    }
+}
+
+/// A LIKE pattern that finds `token` anywhere. Matcher tokens are letters and digits
+/// today; LIKE's wildcards are escaped anyway, so that a change there cannot turn a
+/// query into a pattern.
+fn like_pattern(token: &str) -> String {
+    let mut pattern = String::with_capacity(token.len() + 2);
+    pattern.push('%');
+    for c in token.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// `GET /citizens?id_number=&q=&limit=&cursor=`: the office's citizens, oldest account
+/// first.
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    query: Result<Query<CitizenQuery>, QueryRejection>,
+) -> Result<Json<Page<Citizen>>, ApiError> {
+    let office = session.office(&state, "citizens.list").await?;
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let limit = limit(query.limit)? as usize;
+    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let id_number = query
+        .id_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let matcher = Matcher::new(&search_text(query.q.as_deref().unwrap_or("")));
+
+    // SQL narrows the rows with the longest word (a substring of the folded key is a
+    // superset of a word-start match); the project's one matcher then decides, so this
+    // search agrees with every other search of the application.
+    let prefilter = matcher.tokens().first().map(|t| like_pattern(t));
+    let candidates: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT c.id, c.search_key FROM citizens c WHERE {VISIBLE} \
+         AND ($2 IS NULL OR c.id_number = $2) \
+         AND ($3 IS NULL OR c.search_key LIKE $3 ESCAPE '\\') \
+         ORDER BY c.id"
+    )))
+    .bind(office)
+    .bind(id_number)
+    .bind(prefilter)
+    .fetch_all(&state.db)
+    .await?;
+    let matching: Vec<i64> = candidates
+        .iter()
+        .filter(|(_, key)| matcher.matches_folded(key))
+        .map(|(id, _)| *id)
+        .collect();
+    let total = matching.len() as u64;
+    let rest: Vec<i64> = matching
+        .into_iter()
+        .filter(|id| after.is_none_or(|a| *id > a))
+        .collect();
+    let page = &rest[..rest.len().min(limit)];
+    let next_cursor = (rest.len() > page.len())
+        .then(|| page.last().map(|&id| encode_cursor(id)))
+        .flatten();
+
+    let mut items = Vec::with_capacity(page.len());
+    let mut conn = state.db.acquire().await?;
+    for &id in page {
+        items.push(citizen_by_id(&mut conn, id).await?);
+    }
+    Ok(Json(Page {
+        items,
+        next_cursor,
+        total,
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct DossierRow {
+    code: String,
+    status: String,
+    procedure_code: String,
+    submitted_at: String,
+    due_at: Option<String>,
+}
+
+/// `GET /citizens/{id}`: the citizen and their dossiers at the caller's office.
+pub async fn detail(
+    State(state): State<AppState>,
+    session: Session,
+    Path(raw): Path<String>,
+) -> Result<Json<CitizenDetail>, ApiError> {
+    let office = session.office(&state, "citizens.detail").await?;
+    let id = visible_citizen(&state, &session, office, &raw, "citizens.detail").await?;
+    let mut conn = state.db.acquire().await?;
+    let citizen = citizen_by_id(&mut conn, id).await?;
+    // Another office's dossiers of the same citizen stay hidden: that office's business.
+    let rows: Vec<DossierRow> = sqlx::query_as(
+        "SELECT code, status, procedure_code, submitted_at, due_at FROM dossiers \
+         WHERE applicant_id = $1 AND office_id = $2 ORDER BY submitted_at DESC, id DESC",
+    )
+    .bind(id)
+    .bind(office)
+    .fetch_all(&mut *conn)
+    .await?;
+    let dossiers = rows
+        .into_iter()
+        .map(|r| {
+            Ok(CitizenDossier {
+                status: Status::from_wire(&r.status)
+                    .ok_or_else(|| ApiError::internal(format!("dossier status {:?}", r.status)))?,
+                code: r.code,
+                procedure_code: r.procedure_code,
+                submitted_at: r.submitted_at,
+                due_at: r.due_at,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(Json(CitizenDetail { citizen, dossiers }))
+}
+
+// ---------------------------------------------------------------------------------------
+// Creating accounts and activation codes
+// ---------------------------------------------------------------------------------------
+
+fn rfc3339(unix: i64) -> String {
+    DateTime::from_timestamp(unix, 0)
+        .map(|t| {
+            t.with_timezone(&vn_offset())
+                .to_rfc3339_opts(SecondsFormat::Secs, false)
+        })
+        .unwrap_or_default()
+}
+
+/// A fresh activation code from the operating system's random source.
+fn new_activation_code() -> Result<String, ApiError> {
+    // 32 bytes give 8 letters unless more than 24 of them fall in the few rejected
+    // values; a second draw makes failure practically impossible, but never a panic.
+    for _ in 0..4 {
+        let mut random = [0u8; 32];
+        rand::rng().fill_bytes(&mut random);
+        if let Some(code) = activation_code_from(&random) {
+            return Ok(code);
+        }
+    }
+    Err(ApiError::internal(
+        "no activation code from 128 random bytes",
+    ))
+}
+
+/// Replaces the citizen's activation code with a new one, valid for
+/// [`ACTIVATION_VALID_HOURS`]; only its digest is stored. Returns the code and its
+/// expiry (Unix seconds).
+async fn issue_code(
+    tx: &mut SqliteConnection,
+    citizen_id: i64,
+    now: i64,
+) -> Result<(String, i64), ApiError> {
+    let code = new_activation_code()?;
+    let expires_at = now + ACTIVATION_VALID_HOURS * 3600;
+    sqlx::query(
+        "INSERT INTO activation_codes (citizen_id, code_hash, expires_at, used_at) \
+         VALUES ($1, $2, $3, NULL) \
+         ON CONFLICT (citizen_id) DO UPDATE SET code_hash = excluded.code_hash, \
+         expires_at = excluded.expires_at, used_at = NULL",
+    )
+    .bind(citizen_id)
+    .bind(digest(&code))
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
+    Ok((code, expires_at))
+}
+
+/// A 201 with a JSON body, and a `Location` when given.
+fn created(body: &impl serde::Serialize, location: Option<String>) -> Response {
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    if let Some(value) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// `POST /citizens`: the account, its login and its first activation code, in one
+/// transaction with the audit row and the idempotent response.
+pub async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    session.require(&state, DESK, "citizens.create").await?;
+    let office = session.office(&state, "citizens.create").await?;
+    let idempotent = Idempotent::claim(&state, &session, &headers, "citizens.create", &body)?;
+    let draft: NewCitizen = parse_json(&body)?;
+
+    let mut tx = db::write(&state.db).await?;
+    if let Some(replayed) = idempotent.replay(&mut tx).await? {
+        return Ok(replayed);
+    }
+    let now = state.clock.now();
+    let valid = validate(&draft, now.date_naive())?;
+
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM citizens WHERE id_number = $1")
+        .bind(&valid.id_number)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(id) = existing {
+        return Err(ApiError::CitizenExists(id));
+    }
+    // The username is the number; a non-citizen account could only hold it by mistake.
+    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1")
+        .bind(&valid.id_number)
+        .fetch_one(&mut *tx)
+        .await?;
+    if taken > 0 {
+        return Err(ApiError::Conflict("username_taken".into()));
+    }
+
+    let created_at = now.to_rfc3339_opts(SecondsFormat::Secs, false);
+    let citizen_id: i64 = sqlx::query_scalar(
+        "INSERT INTO citizens (office_id, id_number, legacy_id_number, full_name, search_key, \
+         date_of_birth, gender, phone, email, address, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(office)
+    .bind(&valid.id_number)
+    .bind(&valid.legacy_id_number)
+    .bind(&valid.full_name)
+    .bind(fold(&format!(
+        "{} {} {}",
+        valid.full_name, valid.id_number, valid.phone
+    )))
+    .bind(valid.date_of_birth.format("%Y-%m-%d").to_string())
+    .bind(gender_wire(valid.gender))
+    .bind(&valid.phone)
+    .bind(&valid.email)
+    .bind(&valid.address)
+    .bind(&created_at)
+    .fetch_one(&mut *tx)
+    .await?;
+    // No password: the citizen chooses one with the activation code (no default
+    // passwords, DOMAIN.md).
+    sqlx::query(
+        "INSERT INTO users (username, full_name, role, citizen_id, password_hash, created_at) \
+         VALUES ($1, $2, 'citizen', $3, NULL, $4)",
+    )
+    .bind(&valid.id_number)
+    .bind(&valid.full_name)
+    .bind(citizen_id)
+    .bind(&created_at)
+    .execute(&mut *tx)
+    .await?;
+    let (code, expires_at) = issue_code(&mut tx, citizen_id, now.timestamp()).await?;
+    audit::record(
+        &mut *tx,
+        &state.clock,
+        Event::CitizenCreated {
+            session: &session,
+            citizen_id,
+        },
+    )
+    .await?;
+
+    let citizen = citizen_by_id(&mut tx, citizen_id).await?;
+    let mut answer = CitizenCreated {
+        citizen,
+        activation: Activation {
+            code: None,
+            expires_at: rfc3339(expires_at),
+        },
+    };
+    // What a retry will get: everything but the code, which exists only hashed.
+    let stored = serde_json::to_value(&answer).map_err(ApiError::internal)?;
+    idempotent
+        .store(&mut tx, now.timestamp(), StatusCode::CREATED, &stored)
+        .await?;
+    tx.commit().await?;
+    drop(idempotent);
+
+    answer.activation.code = Some(code);
+    let location = format!("{}/citizens/{citizen_id}", crate::api::BASE_PATH);
+    Ok(created(&answer, Some(location)))
+}
+
+/// `POST /citizens/{id}/activation`: a new code for a citizen who lost the slip, let it
+/// expire, or forgot the password. The previous code stops working at once.
+pub async fn issue_activation(
+    State(state): State<AppState>,
+    session: Session,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    session.require(&state, DESK, "citizens.activation").await?;
+    let office = session.office(&state, "citizens.activation").await?;
+    let citizen_id = visible_citizen(&state, &session, office, &raw, "citizens.activation").await?;
+    // The citizen is part of the operation: the same key for another citizen is reuse.
+    let what = format!("citizens.activation:{citizen_id}");
+    let idempotent = Idempotent::claim(&state, &session, &headers, &what, &body)?;
+
+    let mut tx = db::write(&state.db).await?;
+    if let Some(replayed) = idempotent.replay(&mut tx).await? {
+        return Ok(replayed);
+    }
+    let now = state.clock.unix();
+    let (code, expires_at) = issue_code(&mut tx, citizen_id, now).await?;
+    audit::record(
+        &mut *tx,
+        &state.clock,
+        Event::ActivationIssued {
+            session: &session,
+            citizen_id,
+        },
+    )
+    .await?;
+    let mut answer = Activation {
+        code: None,
+        expires_at: rfc3339(expires_at),
+    };
+    let stored = serde_json::to_value(&answer).map_err(ApiError::internal)?;
+    idempotent
+        .store(&mut tx, now, StatusCode::CREATED, &stored)
+        .await?;
+    tx.commit().await?;
+    drop(idempotent);
+
+    answer.code = Some(code);
+    Ok(created(&answer, None))
+}
+
+#[derive(sqlx::FromRow)]
+struct CodeRow {
+    citizen_id: i64,
+    user_id: i64,
+    code_hash: String,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
+/// Equality that takes the same time wherever the strings differ, for secrets.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// One activation attempt, for the throttle and the audit trail.
+struct Attempt {
+    by_number: String,
+    by_client: String,
+    /// What was typed as the number, cut short: the audit row keeps it, but not an
+    /// unbounded amount of it.
+    typed_number: String,
+    client: String,
+    window: i64,
+    now: i64,
+}
+
+impl Attempt {
+    /// 429 if this number or address has used up its failures.
+    fn check(&self, state: &AppState) -> Result<(), ApiError> {
+        for (key, max) in [
+            (&self.by_number, state.settings.max_failures_per_account),
+            (&self.by_client, state.settings.max_failures_per_address),
+        ] {
+            if let Some(wait) = state.throttle.blocked(key, max, self.window, self.now) {
+                return Err(ApiError::TooManyRequests(wait));
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a refused attempt and gives the error to answer with. Only a wrong code
+    /// counts against the throttle: a used or expired one was not a guess.
+    async fn refuse(&self, state: &AppState, why: ApiError) -> ApiError {
+        if matches!(why, ApiError::InvalidActivation) {
+            state.throttle.fail(&self.by_number, self.window, self.now);
+            state.throttle.fail(&self.by_client, self.window, self.now);
+        }
+        let event = Event::ActivationFailed {
+            id_number: &self.typed_number,
+            why: &why.code(),
+            client: &self.client,
+        };
+        // As with other refusals, the answer must reach the caller even if the audit
+        // write fails; the failure is logged instead.
+        if let Err(e) = audit::record(&state.db, &state.clock, event).await {
+            tracing::error!("could not audit a refused activation: {e}");
+        }
+        why
+    }
+}
+
+/// `POST /citizen/activate`: the citizen proves the slip with the code and sets the
+/// first (or, after a new code, a new) password. Wrong codes are throttled like wrong
+/// passwords, per number and per address.
+pub async fn activate(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let request: ActivateRequest = parse_json(&body)?;
+    let id_number = clean(&request.id_number);
+    let now = state.clock.unix();
+    let typed_number: String = id_number.chars().take(32).collect();
+    let attempt = Attempt {
+        by_number: format!("activate:{typed_number}"),
+        by_client: client_key(&addr),
+        typed_number,
+        client: addr.ip().to_string(),
+        window: state.settings.throttle_window.as_secs() as i64,
+        now,
+    };
+    attempt.check(&state)?;
+
+    let code_hash = digest(&normalize_activation_code(&request.code));
+    let row: Option<CodeRow> = sqlx::query_as(
+        "SELECT c.id AS citizen_id, u.id AS user_id, a.code_hash, a.expires_at, a.used_at \
+         FROM citizens c JOIN users u ON u.citizen_id = c.id AND u.active = 1 \
+         JOIN activation_codes a ON a.citizen_id = c.id WHERE c.id_number = $1",
+    )
+    .bind(&id_number)
+    .fetch_optional(&state.db)
+    .await?;
+    // An unknown number and a wrong code get the same answer: the endpoint does not
+    // tell who has an account.
+    let Some(row) = row.filter(|r| same_secret(&r.code_hash, &code_hash)) else {
+        return Err(attempt.refuse(&state, ApiError::InvalidActivation).await);
+    };
+    if row.used_at.is_some() {
+        return Err(attempt.refuse(&state, ApiError::ActivationUsed).await);
+    }
+    if now >= row.expires_at {
+        return Err(attempt.refuse(&state, ApiError::ActivationExpired).await);
+    }
+    check_password(&request.new_password, &id_number, AccountKind::Citizen)
+        .map_err(|e| ApiError::field("new_password", e))?;
+    let password = request.new_password;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(ApiError::internal)??;
+
+    let mut tx = db::write(&state.db).await?;
+    // Spent inside the transaction, so two activations racing with one code cannot
+    // both succeed.
+    let spent = sqlx::query(
+        "UPDATE activation_codes SET used_at = $1 \
+         WHERE citizen_id = $2 AND code_hash = $3 AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(row.citizen_id)
+    .bind(&code_hash)
+    .execute(&mut *tx)
+    .await?;
+    if spent.rows_affected() != 1 {
+        // The refusal is audited through the pool: release the write lock first.
+        drop(tx);
+        return Err(attempt.refuse(&state, ApiError::ActivationUsed).await);
+    }
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(row.user_id)
+        .execute(&mut *tx)
+        .await?;
+    // A code issued to reset a forgotten password ends whatever sessions the old one
+    // had opened.
+    sqlx::query("UPDATE sessions SET revoked = 1 WHERE user_id = $1")
+        .bind(row.user_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        &state.clock,
+        Event::CitizenActivated {
+            user_id: row.user_id,
+            username: &id_number,
+            client: &attempt.client,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    state.throttle.clear(&attempt.by_number);
+    Ok(StatusCode::NO_CONTENT)
+}
