@@ -102,7 +102,13 @@ fn serve(args: ServeArgs, config: Config) -> ExitCode {
         db: args.db.unwrap_or_else(portal::default_db_path),
         calendar: config.calendar,
         seed_demo: args.seed.is_some(),
-        settings: Default::default(),
+        settings: portal::state::Settings {
+            // Unset or empty leaves the gateway callback off (503 payments_disabled).
+            payment_secret: std::env::var("MOTCUA_PAYMENT_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty()),
+            ..Default::default()
+        },
     };
     let result = runtime.block_on(async {
         match args.create_admin {

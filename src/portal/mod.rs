@@ -98,7 +98,7 @@ fn files_dir(db: &Path) -> PathBuf {
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
-    use routes::{calendar, catalog, dossiers, health};
+    use routes::{calendar, catalog, dossiers, health, payments};
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/auth/login", post(auth::login))
@@ -114,7 +114,10 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/changes", get(dossiers::changes))
         .route("/dossiers/{code}", get(dossiers::detail))
         .route("/dossiers/{code}/actions", post(dossiers::act))
-        .route("/dossiers/{code}/history", get(dossiers::history));
+        .route("/dossiers/{code}/history", get(dossiers::history))
+        .route("/dossiers/{code}/payment", get(payments::show))
+        .route("/dossiers/{code}/payment/cash", post(payments::cash))
+        .route("/payments/notify", post(payments::notify));
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(|| async { error::ApiError::NotFound })

@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dossiers;
 pub mod health;
+pub mod payments;
 
 use super::error::ApiError;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
