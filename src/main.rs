@@ -106,7 +106,13 @@ fn serve(args: ServeArgs, config: Config) -> ExitCode {
         } else {
             portal::Seed::None
         },
-        settings: Default::default(),
+        settings: portal::state::Settings {
+            // Unset or empty leaves the gateway callback off (503 payments_disabled).
+            payment_secret: std::env::var("MOTCUA_PAYMENT_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty()),
+            ..Default::default()
+        },
     };
     let result = runtime.block_on(async {
         match args.create_admin {

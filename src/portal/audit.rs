@@ -7,6 +7,7 @@ use super::clock::Clock;
 use super::state::AppState;
 use crate::api::auth::Me;
 use crate::domain::calendar::LocalTime;
+use crate::domain::workflow::Role;
 use sqlx::SqliteExecutor;
 
 /// What happened.
@@ -70,6 +71,32 @@ pub enum Event<'a> {
         why: &'a str,
         client: &'a str,
     },
+    /// A fee recorded as paid. `session` is the desk officer for cash and `None` for the
+    /// gateway; `detail` says how and how much, `reference` is the receipt or transaction.
+    PaymentRecorded {
+        session: Option<&'a Session>,
+        office_id: i64,
+        code: &'a str,
+        detail: &'a str,
+        reference: &'a str,
+    },
+    /// The portal itself moved a dossier (a gateway payment), with no user behind it.
+    SystemTransition {
+        office_id: i64,
+        code: &'a str,
+        action: &'a str,
+        from: &'a str,
+        to: &'a str,
+    },
+    /// A gateway notice not applied (`why` is the error code): bad signature, unknown
+    /// dossier, wrong amount. Kept so the office can reconcile money that arrived.
+    PaymentRefused {
+        office_id: Option<i64>,
+        code: Option<&'a str>,
+        why: &'a str,
+        detail: Option<&'a str>,
+        client: Option<&'a str>,
+    },
 }
 
 /// The columns of one audit row.
@@ -94,6 +121,15 @@ fn of_session<'a>(session: &'a Session, event: &'a str) -> Row<'a> {
         username: Some(&session.username),
         role: Some(session.role.as_str()),
         office_id: session.office_id,
+        event,
+        ..Row::default()
+    }
+}
+
+/// A row of the portal itself (the payment gateway's notices): no user, role `system`.
+fn system(event: &str) -> Row<'_> {
+    Row {
+        role: Some(Role::System.as_str()),
         event,
         ..Row::default()
     }
@@ -210,6 +246,50 @@ pub async fn record_at<'e>(
             detail: Some(why),
             client: Some(client),
             ..Row::default()
+        },
+        Event::PaymentRecorded {
+            session,
+            office_id,
+            code,
+            detail,
+            reference,
+        } => Row {
+            office_id: Some(*office_id),
+            dossier_code: Some(code),
+            detail: Some(detail),
+            reason: Some(reference),
+            ..match session {
+                Some(session) => of_session(session, "payment_recorded"),
+                None => system("payment_recorded"),
+            }
+        },
+        Event::SystemTransition {
+            office_id,
+            code,
+            action,
+            from,
+            to,
+        } => Row {
+            office_id: Some(*office_id),
+            dossier_code: Some(code),
+            detail: Some(action),
+            from_status: Some(from),
+            to_status: Some(to),
+            ..system("transition")
+        },
+        Event::PaymentRefused {
+            office_id,
+            code,
+            why,
+            detail,
+            client,
+        } => Row {
+            office_id: *office_id,
+            dossier_code: *code,
+            reason: Some(why),
+            detail: *detail,
+            client: *client,
+            ..system("payment_refused")
         },
     };
     sqlx::query(

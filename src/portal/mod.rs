@@ -114,7 +114,7 @@ fn files_dir(db: &Path) -> PathBuf {
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
-    use routes::{calendar, catalog, citizen_side, citizens, dossiers, health};
+    use routes::{calendar, catalog, citizen_side, citizens, dossiers, health, payments};
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/auth/login", post(auth::login))
@@ -146,7 +146,10 @@ pub fn router(state: AppState) -> Router {
             "/citizens/{id}/activation",
             post(citizens::issue_activation),
         )
-        .route("/citizen/activate", post(citizens::activate));
+        .route("/citizen/activate", post(citizens::activate))
+        .route("/dossiers/{code}/payment", get(payments::show))
+        .route("/dossiers/{code}/payment/cash", post(payments::cash))
+        .route("/payments/notify", post(payments::notify));
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(|| async { error::ApiError::NotFound })

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Tunable limits of the portal.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// A token dies after this long without a request (background polls don't count).
     pub idle_timeout: Duration,
@@ -25,6 +25,25 @@ pub struct Settings {
     pub training: bool,
     /// How many changes the delta feed keeps; a client further behind reloads (410).
     pub changes_kept: i64,
+    /// The secret the payment gateway signs its notices with (HMAC-SHA256);
+    /// `None` turns `POST /payments/notify` off (503 `payments_disabled`).
+    pub payment_secret: Option<String>,
+}
+
+// Written out rather than derived so that the payment secret never reaches a log.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("idle_timeout", &self.idle_timeout)
+            .field("token_lifetime", &self.token_lifetime)
+            .field("training", &self.training)
+            .field("changes_kept", &self.changes_kept)
+            .field(
+                "payment_secret",
+                &self.payment_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Settings {
@@ -37,6 +56,7 @@ impl Default for Settings {
             throttle_window: Duration::from_secs(15 * 60),
             training: false,
             changes_kept: 100_000,
+            payment_secret: None,
         }
     }
 }

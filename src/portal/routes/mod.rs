@@ -6,6 +6,7 @@ pub mod citizen_side;
 pub mod citizens;
 pub mod dossiers;
 pub mod health;
+pub mod payments;
 
 use super::error::ApiError;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
