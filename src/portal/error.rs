@@ -15,8 +15,56 @@ use std::sync::Arc;
 /// A broken domain rule, kept whole so its message can be given in either language.
 pub type Rule = Arc<dyn RuleError + Send + Sync>;
 
+/// A refusal particular to one area of the API (payments, intake…): its own status and
+/// stable code, the request field at fault if any, and what to do, in both languages.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub field: Option<&'static str>,
+    pub vi: String,
+    pub en: String,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &'static str, vi: String, en: String) -> Problem {
+        Problem {
+            status,
+            code,
+            field: None,
+            vi,
+            en,
+        }
+    }
+
+    /// Names the request field at fault.
+    pub fn on(mut self, field: &'static str) -> Problem {
+        self.field = Some(field);
+        self
+    }
+
+    /// A field that is missing or malformed: 422 `validation_failed`, as elsewhere.
+    pub fn invalid(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            vi.into(),
+            en.into(),
+        )
+        .on(field)
+    }
+}
+
+impl From<Problem> for ApiError {
+    fn from(p: Problem) -> Self {
+        ApiError::Problem(Box::new(p))
+    }
+}
+
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
+    #[error("{}: {}", .0.code, .0.en)]
+    Problem(Box<Problem>),
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("missing Idempotency-Key")]
@@ -102,6 +150,7 @@ impl ApiError {
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Problem(p) => p.status,
         }
     }
 
@@ -130,6 +179,7 @@ impl ApiError {
             ApiError::PreconditionRequired => "precondition_required".into(),
             ApiError::TooManyRequests(_) => "too_many_requests".into(),
             ApiError::Internal(_) => "internal_error".into(),
+            ApiError::Problem(p) => p.code.into(),
         }
     }
 
@@ -211,6 +261,7 @@ impl ApiError {
                 (join(Lang::Vi), join(Lang::En))
             }
             ApiError::Rule(rule) => (rule.message(Lang::Vi), rule.message(Lang::En)),
+            ApiError::Problem(p) => (p.vi.clone(), p.en.clone()),
             ApiError::IdempotencyKeyReused => (
                 "Khóa Idempotency-Key đã dùng cho một yêu cầu khác. Hãy tạo khóa mới cho yêu cầu mới.".into(),
                 "This Idempotency-Key was used for a different request. Use a new key for a new request.".into(),
@@ -241,6 +292,10 @@ impl ApiError {
                 .iter()
                 .map(|(k, r)| (k.clone(), r.message(lang)))
                 .collect(),
+            ApiError::Problem(p) => p
+                .field
+                .map(|f| BTreeMap::from([(f.to_owned(), self.message(lang))]))
+                .unwrap_or_default(),
             _ => BTreeMap::new(),
         };
         ErrorBody {

@@ -6,6 +6,7 @@ use crate::api::Page;
 use crate::api::dossiers::{
     ActionRequest, Applicant, Change, Changes, Channel, CreateDossier, Relation, SupplementRequest,
 };
+use crate::domain::RuleError;
 use crate::domain::calendar::LocalTime;
 use crate::domain::catalog::Duration;
 use crate::domain::catalog::{Presented, Procedure, missing_and_unknown};
@@ -15,12 +16,11 @@ use crate::domain::identity::Gender;
 use crate::domain::status::{Queue, Status};
 use crate::domain::text::{Matcher, nfc, search_key};
 use crate::domain::workflow::{Action, ActionInput, DeliveryMethod, Refusal, Role, decide};
-use crate::domain::{Lang, RuleError};
 use crate::portal::audit::{self, Event};
 use crate::portal::auth::Session;
 use crate::portal::db;
 use crate::portal::dossier_store::{self as store, COLUMNS, FROM, Row, Snapshot, name_of};
-use crate::portal::error::ApiError;
+use crate::portal::error::{ApiError, Problem};
 use crate::portal::idempotency::{Idempotent, parse_json};
 use crate::portal::state::AppState;
 use axum::Json;
@@ -34,34 +34,9 @@ use chrono::DateTime;
 use serde::Deserialize;
 use sqlx::SqliteConnection;
 
-/// A request field that breaks a rule stated in words, for `ApiError::Validation`.
-#[derive(Debug, thiserror::Error)]
-#[error("{en}")]
-pub struct FieldProblem {
-    pub vi: String,
-    pub en: String,
-}
-
-impl RuleError for FieldProblem {
-    fn code(&self) -> &'static str {
-        "invalid"
-    }
-    fn message(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Vi => self.vi.clone(),
-            Lang::En => self.en.clone(),
-        }
-    }
-}
-
-pub fn problem(field: &str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
-    ApiError::field(
-        field,
-        FieldProblem {
-            vi: vi.into(),
-            en: en.into(),
-        },
-    )
+/// A request field that breaks a rule: 422 `validation_failed` naming the field.
+pub fn problem(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
+    Problem::invalid(field, vi, en).into()
 }
 
 async fn procedure(conn: &mut SqliteConnection, code: &str) -> Result<Option<Procedure>, ApiError> {

@@ -24,7 +24,6 @@
 //!   has moved, and the office refunds it by its own procedure.
 
 use crate::api::dossiers::PaymentStatus;
-use crate::api::error::{ErrorBody, ErrorDetail};
 use crate::api::payments::{self as wire, CashPayment, NoticeReceipt, Payment, PaymentNotice};
 use crate::domain::Lang;
 use crate::domain::calendar::{LocalTime, vn_offset};
@@ -38,7 +37,7 @@ use crate::portal::audit::{self, Event};
 use crate::portal::auth::Session;
 use crate::portal::db;
 use crate::portal::dossier_store::{self as store, Row};
-use crate::portal::error::{ApiError, language};
+use crate::portal::error::{ApiError, Problem};
 use crate::portal::idempotency::{Idempotent, parse_json};
 use crate::portal::state::AppState;
 use axum::Json;
@@ -50,104 +49,11 @@ use chrono::{DateTime, Timelike};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use sqlx::{Sqlite, SqliteConnection, Transaction};
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 /// The longest receipt number or transaction id kept; longer ones are typing or
 /// gateway errors, not references anyone can look up.
 const REFERENCE_MAX_CHARS: usize = 64;
-
-/// A refusal particular to payments: its own status and stable code, the request field
-/// at fault if any, and what to do, in both languages.
-#[derive(Debug)]
-struct Problem {
-    status: StatusCode,
-    code: &'static str,
-    field: Option<&'static str>,
-    vi: String,
-    en: String,
-}
-
-impl Problem {
-    fn new(status: StatusCode, code: &'static str, vi: String, en: String) -> Problem {
-        Problem {
-            status,
-            code,
-            field: None,
-            vi,
-            en,
-        }
-    }
-
-    fn on(mut self, field: &'static str) -> Problem {
-        self.field = Some(field);
-        self
-    }
-
-    /// A field that is missing or malformed (422 `validation_failed`, as elsewhere).
-    fn invalid(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Problem {
-        Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            vi.into(),
-            en.into(),
-        )
-        .on(field)
-    }
-}
-
-/// Why a payment request failed: a portal-wide error (rendered by the `localize`
-/// middleware) or a payment problem (rendered here, in the caller's language).
-enum Failure {
-    Api(ApiError),
-    Problem(Problem),
-}
-
-impl From<ApiError> for Failure {
-    fn from(e: ApiError) -> Self {
-        Failure::Api(e)
-    }
-}
-
-impl From<sqlx::Error> for Failure {
-    fn from(e: sqlx::Error) -> Self {
-        Failure::Api(e.into())
-    }
-}
-
-impl From<Problem> for Failure {
-    fn from(p: Problem) -> Self {
-        Failure::Problem(p)
-    }
-}
-
-impl Failure {
-    fn respond(self, lang: Lang) -> Response {
-        match self {
-            Failure::Api(e) => e.into_response(),
-            Failure::Problem(p) => {
-                let message = match lang {
-                    Lang::Vi => p.vi,
-                    Lang::En => p.en,
-                };
-                let fields = p
-                    .field
-                    .map(|f| BTreeMap::from([(f.to_owned(), message.clone())]))
-                    .unwrap_or_default();
-                let body = ErrorBody {
-                    error: ErrorDetail {
-                        code: p.code.to_owned(),
-                        message,
-                        fields,
-                        current: None,
-                        existing_id: None,
-                    },
-                };
-                (p.status, Json(body)).into_response()
-            }
-        }
-    }
-}
 
 /// An amount as a person reads it; a negative one (a typing error) as typed.
 fn money(amount: i64, lang: Lang) -> String {
@@ -394,7 +300,7 @@ pub async fn cash(
 ) -> Response {
     match take_cash(&state, &session, &headers, &code, &body).await {
         Ok(response) => response,
-        Err(failure) => failure.respond(language(&headers)),
+        Err(failure) => failure.into_response(),
     }
 }
 
@@ -404,7 +310,7 @@ async fn take_cash(
     headers: &HeaderMap,
     code: &str,
     body: &[u8],
-) -> Result<Response, Failure> {
+) -> Result<Response, ApiError> {
     const WHAT: &str = "POST /dossiers/{code}/payment/cash";
     session.require(state, &[Role::Reception], WHAT).await?;
     let office = session.office(state, WHAT).await?;
@@ -446,7 +352,7 @@ async fn take_cash(
                 &format!("POST /dossiers/{code}/payment/cash"),
             )
             .await;
-            return Err(ApiError::NotFound.into());
+            return Err(ApiError::NotFound);
         }
         other => other?,
     };
@@ -743,7 +649,7 @@ pub async fn notify(
 ) -> Response {
     match apply_notice(&state, &addr.ip().to_string(), &headers, &body).await {
         Ok(response) => response,
-        Err(failure) => failure.respond(language(&headers)),
+        Err(failure) => failure.into_response(),
     }
 }
 
@@ -757,7 +663,7 @@ async fn refuse(
     code: Option<&str>,
     detail: &str,
     problem: Problem,
-) -> Failure {
+) -> ApiError {
     let event = Event::PaymentRefused {
         office_id,
         code,
@@ -780,7 +686,7 @@ async fn apply_notice(
     client: &str,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Response, Failure> {
+) -> Result<Response, ApiError> {
     let Some(secret) = state.settings.payment_secret.as_deref() else {
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
