@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod dossiers;
 pub mod error;
 pub mod headers;
+pub mod stats;
 
 use serde::{Deserialize, Serialize};
 

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod db;
 pub mod dossier_store;
 pub mod error;
+pub mod forms;
 pub mod idempotency;
 pub mod routes;
 pub mod seed;
@@ -98,7 +99,7 @@ fn files_dir(db: &Path) -> PathBuf {
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
-    use routes::{calendar, catalog, dossiers, health};
+    use routes::{calendar, catalog, dossiers, forms, health, stats};
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/auth/login", post(auth::login))
@@ -114,7 +115,9 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/changes", get(dossiers::changes))
         .route("/dossiers/{code}", get(dossiers::detail))
         .route("/dossiers/{code}/actions", post(dossiers::act))
-        .route("/dossiers/{code}/history", get(dossiers::history));
+        .route("/dossiers/{code}/history", get(dossiers::history))
+        .route("/dossiers/{code}/forms/{form}", get(forms::form))
+        .route("/stats", get(stats::stats));
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(|| async { error::ApiError::NotFound })

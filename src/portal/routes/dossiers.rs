@@ -16,7 +16,7 @@ use crate::domain::status::{Queue, Status};
 use crate::domain::text::{Matcher, nfc, search_key};
 use crate::domain::workflow::{Action, ActionInput, DeliveryMethod, Refusal, Role, decide};
 use crate::domain::{Lang, RuleError};
-use crate::portal::audit::{self, Event};
+use crate::portal::audit::{self, Due, Event};
 use crate::portal::auth::Session;
 use crate::portal::db;
 use crate::portal::dossier_store::{self as store, COLUMNS, FROM, Row, Snapshot, name_of};
@@ -346,13 +346,18 @@ pub async fn create(
         .await?;
     }
     store::changed(&mut tx, office, &code, state.settings.changes_kept).await?;
-    audit::record(
+    let due_s = due_at.to_rfc3339();
+    audit::record_with_due(
         &mut *tx,
         &state.clock,
         Event::DossierCreated {
             session: &session,
             code: &code,
             to: Status::Received.as_str(),
+        },
+        Due {
+            before: None,
+            after: Some(&due_s),
         },
     )
     .await?;
@@ -671,7 +676,9 @@ pub async fn act(
     };
 
     apply_effects(&mut tx, &state, &row, action, &input, to, now, office).await?;
-    audit::record(
+    // Read back before auditing, so the row keeps the due before and after the step.
+    let after = store::load(&mut *tx, office, &code).await?;
+    audit::record_with_due(
         &mut *tx,
         &state.clock,
         Event::Transition {
@@ -682,10 +689,14 @@ pub async fn act(
             to: to.as_str(),
             reason: input.reason.as_deref(),
         },
+        Due {
+            before: row.due_at.as_deref(),
+            after: after.due_at.as_deref(),
+        },
     )
     .await?;
     store::changed(&mut tx, office, &code, state.settings.changes_kept).await?;
-    let row = store::load(&mut *tx, office, &code).await?;
+    let row = after;
     let dossier = store::full(&mut tx, &row, now).await?;
     tx.commit().await?;
     let etag = format!("W/\"{}\"", row.version);

@@ -3,7 +3,9 @@
 pub mod calendar;
 pub mod catalog;
 pub mod dossiers;
+pub mod forms;
 pub mod health;
+pub mod stats;
 
 use super::error::ApiError;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
