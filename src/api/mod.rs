@@ -9,6 +9,7 @@ pub mod dossiers;
 pub mod error;
 pub mod headers;
 pub mod payments;
+pub mod stats;
 
 use serde::{Deserialize, Serialize};
 

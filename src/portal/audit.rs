@@ -135,6 +135,14 @@ fn system(event: &str) -> Row<'_> {
     }
 }
 
+/// The due time of a dossier before and after a step (RFC 3339), kept on the step's row:
+/// `dossiers.due_at` holds only the latest, and forms 04 and 05 need the earlier ones.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Due<'a> {
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+}
+
 /// Writes one audit row through `db` (the pool, or the transaction of the change).
 pub async fn record<'e>(
     db: impl SqliteExecutor<'e>,
@@ -149,6 +157,16 @@ pub async fn record_at<'e>(
     db: impl SqliteExecutor<'e>,
     at: LocalTime,
     event: Event<'_>,
+) -> Result<(), sqlx::Error> {
+    record_with_due(db, at, event, Due::default()).await
+}
+
+/// [`record_at`] for a step of a dossier that may move its due time.
+pub async fn record_with_due<'e>(
+    db: impl SqliteExecutor<'e>,
+    at: LocalTime,
+    event: Event<'_>,
+    due: Due<'_>,
 ) -> Result<(), sqlx::Error> {
     // Set by the arms that name a citizen, which the row then borrows.
     let citizen;
@@ -294,8 +312,8 @@ pub async fn record_at<'e>(
     };
     sqlx::query(
         "INSERT INTO audit (at, user_id, username, role, office_id, event, detail, client, \
-         dossier_code, from_status, to_status, reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         dossier_code, from_status, to_status, reason, due_before, due_after) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(at.to_rfc3339())
     .bind(row.user_id)
@@ -309,6 +327,8 @@ pub async fn record_at<'e>(
     .bind(row.from_status)
     .bind(row.to_status)
     .bind(row.reason)
+    .bind(due.before)
+    .bind(due.after)
     .execute(db)
     .await?;
     Ok(())

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod db;
 pub mod dossier_store;
 pub mod error;
+pub mod forms;
 pub mod idempotency;
 pub mod routes;
 pub mod seed;
@@ -114,7 +115,9 @@ fn files_dir(db: &Path) -> PathBuf {
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
-    use routes::{calendar, catalog, citizen_side, citizens, dossiers, health, payments};
+    use routes::{
+        calendar, catalog, citizen_side, citizens, dossiers, forms, health, payments, stats,
+    };
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/auth/login", post(auth::login))
@@ -149,7 +152,9 @@ pub fn router(state: AppState) -> Router {
         .route("/citizen/activate", post(citizens::activate))
         .route("/dossiers/{code}/payment", get(payments::show))
         .route("/dossiers/{code}/payment/cash", post(payments::cash))
-        .route("/payments/notify", post(payments::notify));
+        .route("/payments/notify", post(payments::notify))
+        .route("/dossiers/{code}/forms/{form}", get(forms::form))
+        .route("/stats", get(stats::stats));
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(|| async { error::ApiError::NotFound })

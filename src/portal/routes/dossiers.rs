@@ -16,7 +16,7 @@ use crate::domain::identity::Gender;
 use crate::domain::status::{Queue, Status};
 use crate::domain::text::{Matcher, nfc, search_key};
 use crate::domain::workflow::{Action, ActionInput, DeliveryMethod, Refusal, Role, decide};
-use crate::portal::audit::{self, Event};
+use crate::portal::audit::{self, Due, Event};
 use crate::portal::auth::Session;
 use crate::portal::db;
 use crate::portal::dossier_store::{self as store, COLUMNS, FROM, Row, Snapshot, name_of};
@@ -383,13 +383,17 @@ pub async fn intake(
         .await?;
     }
     store::changed(&mut *tx, office, &code, state.settings.changes_kept).await?;
-    audit::record_at(
+    audit::record_with_due(
         &mut *tx,
         now,
         Event::DossierCreated {
             session,
             code: &code,
             to: status.as_str(),
+        },
+        Due {
+            before: None,
+            after: due_at.as_deref(),
         },
     )
     .await?;
@@ -722,7 +726,9 @@ pub async fn perform(
         }
     };
     apply_effects(&mut *tx, state, row, action, input, to, now, row.office_id).await?;
-    audit::record_at(
+    // Read back before auditing, so the row keeps the due before and after the step.
+    let after = store::load(&mut *tx, row.office_id, &row.code).await?;
+    audit::record_with_due(
         &mut *tx,
         now,
         Event::Transition {
@@ -732,6 +738,10 @@ pub async fn perform(
             from: facts.status.as_str(),
             to: to.as_str(),
             reason: input.reason.as_deref(),
+        },
+        Due {
+            before: row.due_at.as_deref(),
+            after: after.due_at.as_deref(),
         },
     )
     .await?;

@@ -5,8 +5,10 @@ pub mod catalog;
 pub mod citizen_side;
 pub mod citizens;
 pub mod dossiers;
+pub mod forms;
 pub mod health;
 pub mod payments;
+pub mod stats;
 
 use super::error::ApiError;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -1,0 +1,178 @@
+//! `GET /dossiers/{code}/forms/{form}`: a printable form of a dossier, as plain text.
+//!
+//! Always `text/plain; charset=utf-8`, whatever `Accept` asks for: API.md allows
+//! `application/pdf` "when supported", and this portal does not render PDF, so a client
+//! asking for it gets the text (the status is 200, the `Content-Type` says what it is).
+//! A form that does not apply to the dossier yet (a refusal of a dossier never refused)
+//! is 409 `form_not_applicable`; an unknown form, or another office's dossier, is 404.
+
+use crate::api::error::{ErrorBody, ErrorDetail};
+use crate::domain::RuleError;
+use crate::domain::catalog::{Duration, Procedure};
+use crate::domain::forms::Form;
+use crate::domain::status::Status;
+use crate::domain::workflow::Role;
+use crate::portal::audit;
+use crate::portal::auth::Session;
+use crate::portal::dossier_store::{self as store, Row, wire};
+use crate::portal::error::{ApiError, language};
+use crate::portal::forms::{FormInput, NotApplicable, Office, Step, render};
+use crate::portal::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sqlx::SqliteConnection;
+use std::collections::BTreeMap;
+
+/// `GET /dossiers/{code}/forms/{form}` (staff of the dossier's office).
+pub async fn form(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((code, form)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let what = "GET /dossiers/{code}/forms/{form}";
+    let office = session.office(&state, what).await?;
+    let form = Form::from_wire(&form).ok_or(ApiError::NotFound)?;
+    let row = match store::load(&state.db, office, &code).await {
+        Err(ApiError::NotFound) => {
+            audit::refused(&state, &session, &format!("GET /dossiers/{code}/forms")).await;
+            return Err(ApiError::NotFound);
+        }
+        other => other?,
+    };
+    let mut conn = state.db.acquire().await?;
+    let dossier = store::full(&mut conn, &row, state.clock.now()).await?;
+    let office = office_of(&mut conn, office).await?;
+    let steps = steps(&mut conn, &row.code).await?;
+    let duration = duration(&mut conn, &row).await?;
+    let input = FormInput {
+        dossier: &dossier,
+        office: &office,
+        steps: &steps,
+        duration,
+        calendar: &state.calendar,
+    };
+    match render(form, &input) {
+        Ok(text) => Ok(text_response(&row.code, form, text)),
+        Err(why) => Ok(not_applicable(&headers, why)),
+    }
+}
+
+fn text_response(code: &str, form: Form, text: String) -> Response {
+    // Dossier codes are ASCII letters, digits, dots and dashes: safe in a header.
+    let filename = format!("inline; filename=\"{code}-mau-{}.txt\"", form.number());
+    let disposition =
+        HeaderValue::from_str(&filename).unwrap_or_else(|_| HeaderValue::from_static("inline"));
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            ),
+            (header::CONTENT_LANGUAGE, HeaderValue::from_static("vi")),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+/// 409 with the error body of API.md. Built here rather than through `ApiError`, whose
+/// only 409 with a code of its own has a generic message; this one tells the official
+/// which step must come first, in their language.
+fn not_applicable(headers: &HeaderMap, why: NotApplicable) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: why.code().to_owned(),
+            message: why.message(language(headers)),
+            fields: BTreeMap::new(),
+            current: None,
+            existing_id: None,
+        },
+    };
+    (StatusCode::CONFLICT, Json(body)).into_response()
+}
+
+async fn office_of(conn: &mut SqliteConnection, office: i64) -> Result<Office, ApiError> {
+    let (name, address, phone): (String, String, String) =
+        sqlx::query_as("SELECT name, address, phone FROM offices WHERE id = $1")
+            .bind(office)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(Office {
+        name,
+        address,
+        phone,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    at: String,
+    username: Option<String>,
+    full_name: Option<String>,
+    role: Option<String>,
+    event: String,
+    detail: Option<String>,
+    from_status: Option<String>,
+    to_status: Option<String>,
+    reason: Option<String>,
+    due_before: Option<String>,
+    due_after: Option<String>,
+}
+
+/// The dossier's steps from the audit log, with the officials' display names (the log
+/// keeps only usernames; an account deleted since leaves the name empty).
+async fn steps(conn: &mut SqliteConnection, code: &str) -> Result<Vec<Step>, ApiError> {
+    let rows: Vec<StepRow> = sqlx::query_as(
+        "SELECT a.at, a.username, u.full_name, a.role, a.event, a.detail, a.from_status, \
+                a.to_status, a.reason, a.due_before, a.due_after \
+         FROM audit a LEFT JOIN users u ON u.username = a.username \
+         WHERE a.dossier_code = $1 AND a.event IN ('dossier_created', 'transition') \
+         ORDER BY a.id",
+    )
+    .bind(code)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Step {
+                at: r.at,
+                username: r.username,
+                full_name: r.full_name,
+                role: r.role.as_deref().and_then(Role::from_wire),
+                action: if r.event == "transition" {
+                    r.detail.unwrap_or_default()
+                } else {
+                    "created".into()
+                },
+                from: r.from_status.as_deref().map(wire::<Status>).transpose()?,
+                to: r.to_status.as_deref().map(wire::<Status>).transpose()?,
+                reason: r.reason,
+                due_before: r.due_before,
+                due_after: r.due_after,
+            })
+        })
+        .collect()
+}
+
+/// The processing time of the dossier's case for its channel. A procedure gone from
+/// the catalog is no reason to refuse a printout: the form then omits it.
+async fn duration(conn: &mut SqliteConnection, row: &Row) -> Result<Option<Duration>, ApiError> {
+    let body: Option<String> = sqlx::query_scalar("SELECT body FROM procedures WHERE code = $1")
+        .bind(&row.procedure_code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(procedure) = body.and_then(|b| serde_json::from_str::<Procedure>(&b).ok()) else {
+        return Ok(None);
+    };
+    Ok(procedure.case(&row.case_id).map(|case| {
+        if row.channel == "online" {
+            case.online_duration
+        } else {
+            case.desk_duration
+        }
+    }))
+}

@@ -1,0 +1,495 @@
+//! Printable forms (Mẫu 01–05) and office statistics over real HTTP.
+
+mod common;
+
+use chrono::DateTime;
+use common::{DEMO_PASSWORD, Portal, status_json};
+use reqwest::header;
+use serde_json::{Value, json};
+
+fn at(s: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+/// The officials of office `n`: (desk, specialist, leader). Sessions go idle when a test
+/// moves the clock by days, so tests log in again after each move.
+async fn staff(p: &Portal, n: i64) -> (String, String, String) {
+    (
+        p.login(&format!("tiepnhan{n}"), DEMO_PASSWORD).await,
+        p.login(&format!("chuyenvien{n}"), DEMO_PASSWORD).await,
+        p.login(&format!("lanhdao{n}"), DEMO_PASSWORD).await,
+    )
+}
+
+/// A desk submission of `procedure` for office 1's first demo citizen.
+async fn submit(p: &Portal, desk: &str, procedure: &str) -> Value {
+    let (citizen, _) = p.citizen_of(1).await;
+    let (status, d) = p
+        .create_dossier(desk, &p.submission(procedure, citizen).await)
+        .await;
+    assert_eq!(status, 201, "{d}");
+    d
+}
+
+/// GETs a form: (status, content type, body text).
+async fn form(p: &Portal, token: &str, code: &str, form: &str) -> (u16, String, String) {
+    form_with(p, token, code, form, &[]).await
+}
+
+async fn form_with(
+    p: &Portal,
+    token: &str,
+    code: &str,
+    form: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String, String) {
+    let mut req = p
+        .get(&format!("/dossiers/{code}/forms/{form}"))
+        .bearer_auth(token);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let kind = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    (status, kind, res.text().await.unwrap())
+}
+
+/// A form that must print: 200, plain text, no line wider than an A5 line.
+async fn printed(p: &Portal, token: &str, code: &str, name: &str) -> String {
+    let (status, kind, text) = form(p, token, code, name).await;
+    assert_eq!(status, 200, "{name}: {text}");
+    assert_eq!(kind, "text/plain; charset=utf-8");
+    for line in text.lines().filter(|l| *l != "\u{c}") {
+        assert!(line.chars().count() <= 64, "{name}: {line:?}");
+    }
+    text
+}
+
+/// The words of the text in reading order, without table rules or indents, so that a
+/// wrapped value can be found whole.
+fn flat(text: &str) -> String {
+    text.replace('|', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The words of column `n` of the text's tables, top to bottom.
+fn column(text: &str, n: usize) -> String {
+    text.lines()
+        .filter(|l| l.starts_with('|'))
+        .filter_map(|l| l.split('|').nth(n))
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn not_applicable(p: &Portal, token: &str, code: &str, name: &str) {
+    let (status, _, body) = form(p, token, code, name).await;
+    let e: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (409, Some("form_not_applicable")),
+        "{name}: {body}"
+    );
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("Mẫu số"),
+        "Vietnamese by default: {e}"
+    );
+    let (status, _, body) = form_with(p, token, code, name, &[("Accept-Language", "en")]).await;
+    let e: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(status, 409);
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Form 0"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn the_receipt_is_ready_right_after_a_desk_submission() {
+    let p = Portal::demo().await;
+    p.running.state.clock.set(at("2026-03-06T09:00:00+07:00"));
+    let (desk, specialist, _) = staff(&p, 1).await;
+    // Contract certification: 2 working days, so due Tuesday 10 March at 09:00.
+    let d = submit(&p, &desk, "2.001035").await;
+    let code = d["code"].as_str().unwrap();
+    let text = printed(&p, &desk, code, "receipt").await;
+    let all = flat(&text);
+    for needle in [
+        code,
+        d["applicant"]["full_name"].as_str().unwrap(),
+        d["applicant"]["phone"].as_str().unwrap(),
+        d["procedure"]["name"].as_str().unwrap(),
+        "Mẫu số 01",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "UBND PHƯỜNG AN HỘI",
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        "Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 06/03/2026",
+        "Thời gian hẹn trả kết quả: 09 giờ 00 phút, ngày 10/03/2026",
+        "Người Nộp Thử",
+        "50.000 đ (chưa nộp)",
+    ] {
+        assert!(all.contains(needle), "{needle:?} in\n{text}");
+    }
+    let names = column(&text, 2);
+    let documents = d["documents"].as_array().unwrap();
+    assert!(!documents.is_empty());
+    for doc in documents {
+        let name = flat(doc["name"].as_str().unwrap());
+        assert!(names.contains(&name), "{name:?} in\n{text}");
+    }
+    // Both copies, each on its own sheet.
+    let copies: Vec<&str> = text.split('\u{c}').collect();
+    assert_eq!(copies.len(), 2);
+    assert!(copies[0].contains("Liên 1: Lưu") && copies[1].contains("Liên 2: Giao người nộp"));
+    assert!(copies[1].contains(code));
+
+    // Any official of the office may print; PDF is not rendered, text is answered.
+    let (status, kind, again) = form_with(
+        &p,
+        &specialist,
+        code,
+        "receipt",
+        &[("Accept", "application/pdf")],
+    )
+    .await;
+    assert_eq!((status, kind.as_str()), (200, "text/plain; charset=utf-8"));
+    assert_eq!(again, text, "the same dossier prints the same");
+
+    // The control sheet starts with the reception; the other forms do not apply yet.
+    let sheet = printed(&p, &desk, code, "control_sheet").await;
+    assert!(sheet.contains("| 1  | Giao:"), "{sheet}");
+    for name in ["supplement", "refusal", "apology"] {
+        not_applicable(&p, &desk, code, name).await;
+    }
+}
+
+#[tokio::test]
+async fn a_same_day_receipt_says_so() {
+    let p = Portal::demo().await;
+    p.running.state.clock.set(at("2026-03-06T09:00:00+07:00"));
+    let (desk, _, _) = staff(&p, 1).await;
+    // Birth registration on time: same day.
+    let d = submit(&p, &desk, "1.001193").await;
+    let text = printed(&p, &desk, d["code"].as_str().unwrap(), "receipt").await;
+    assert!(
+        flat(&text)
+            .contains("giải quyết trong ngày, trả chậm nhất 17 giờ 00 phút, ngày 06/03/2026"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_supplement_request_lists_the_missing_documents_and_the_reason() {
+    let p = Portal::demo().await;
+    let (desk, _, _) = staff(&p, 1).await;
+    let d = submit(&p, &desk, "1.004873").await;
+    let code = d["code"].as_str().unwrap();
+    not_applicable(&p, &desk, code, "supplement").await;
+    let missing = [
+        "Bản án, quyết định ly hôn đã có hiệu lực pháp luật",
+        "Giấy xác nhận tình trạng hôn nhân đã cấp trước đây",
+    ];
+    let (s, after) = p
+        .act(
+            &desk,
+            code,
+            1,
+            json!({"action": "request_supplement", "reason": "Người yêu cầu đã từng kết hôn", "missing_documents": missing}),
+        )
+        .await;
+    assert_eq!(s, 200, "{after}");
+    let text = printed(&p, &desk, code, "supplement").await;
+    let all = flat(&text);
+    assert!(all.contains("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"));
+    assert!(all.contains("Mẫu số 02"));
+    for doc in missing {
+        assert!(all.contains(doc), "{doc:?} in\n{text}");
+    }
+    assert!(
+        all.contains("Lý do: Người yêu cầu đã từng kết hôn"),
+        "{text}"
+    );
+    // The contact: the office's telephone number and the officer who asked.
+    assert!(all.contains("02753822101"), "{text}");
+    assert!(all.contains("Nguyễn Thị Kim Thoa"), "{text}");
+}
+
+#[tokio::test]
+async fn the_refusal_gives_the_reason() {
+    let p = Portal::demo().await;
+    let (desk, _, _) = staff(&p, 1).await;
+    let d = submit(&p, &desk, "1.004873").await;
+    let code = d["code"].as_str().unwrap();
+    not_applicable(&p, &desk, code, "refusal").await;
+    let reason = "Không thuộc thẩm quyền giải quyết của Ủy ban nhân dân phường";
+    let (s, _) = p
+        .act(
+            &desk,
+            code,
+            1,
+            json!({"action": "refuse", "reason": reason}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let text = printed(&p, &desk, code, "refusal").await;
+    let all = flat(&text);
+    assert!(all.contains("PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"));
+    assert!(all.contains(&format!("Lý do: {reason}")), "{text}");
+    assert!(all.contains(code));
+}
+
+#[tokio::test]
+async fn the_apology_has_the_old_due_the_reason_and_the_new_due() {
+    let p = Portal::demo().await;
+    p.running.state.clock.set(at("2026-03-02T08:00:00+07:00")); // Monday
+    let (desk, _, leader) = staff(&p, 1).await;
+    // Permanent residence: 7 working days, due Wednesday 11 March.
+    let d = submit(&p, &desk, "1.004222").await;
+    let code = d["code"].as_str().unwrap();
+    assert_eq!(d["due_at"], "2026-03-11T08:00:00+07:00");
+    p.act(&desk, code, 1, json!({"action": "forward"})).await;
+    not_applicable(&p, &desk, code, "apology").await;
+    let (s, e) = p
+        .act(
+            &leader,
+            code,
+            2,
+            json!({"action": "extend", "reason": "Cần xác minh nơi cư trú tại địa phương khác", "new_due_at": "2026-03-18T08:00:00+07:00"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let text = printed(&p, &desk, code, "apology").await;
+    let all = flat(&text);
+    for needle in [
+        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        "Thời gian hẹn trả kết quả: 08 giờ 00 phút, ngày 11/03/2026",
+        "Lý do: Cần xác minh nơi cư trú tại địa phương khác",
+        "Thời gian hẹn trả mới: 08 giờ 00 phút, ngày 18/03/2026",
+        "xin lỗi",
+    ] {
+        assert!(all.contains(needle), "{needle:?} in\n{text}");
+    }
+    // The old due is kept on the extension's audit row, not lost with `dossiers.due_at`.
+    let (before, after): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT due_before, due_after FROM audit WHERE dossier_code = $1 AND detail = 'extend'",
+    )
+    .bind(code)
+    .fetch_one(&p.running.state.db)
+    .await
+    .unwrap();
+    assert_eq!(before.as_deref(), Some("2026-03-11T08:00:00+07:00"));
+    assert_eq!(after.as_deref(), Some("2026-03-18T08:00:00+07:00"));
+}
+
+#[tokio::test]
+async fn the_control_sheet_lists_every_step() {
+    let p = Portal::demo().await;
+    p.running.state.clock.set(at("2026-03-09T08:00:00+07:00"));
+    let (desk, specialist, leader) = staff(&p, 1).await;
+    let d = submit(&p, &desk, "1.004873").await;
+    let code = d["code"].as_str().unwrap();
+    p.act(
+        &desk,
+        code,
+        1,
+        json!({"action": "forward", "assignee": "chuyenvien1"}),
+    )
+    .await;
+    p.act(
+        &specialist,
+        code,
+        2,
+        json!({"action": "propose_result", "result": "approved", "summary": "Đủ điều kiện"}),
+    )
+    .await;
+    p.act(&leader, code, 3, json!({"action": "approve"})).await;
+    let (s, e) = p
+        .act(
+            &desk,
+            code,
+            4,
+            json!({"action": "return_result", "delivery": "in_person", "recipient": "Chính chủ"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let text = printed(&p, &desk, code, "control_sheet").await;
+    assert!(flat(&text).contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"));
+    for n in 1..=5 {
+        assert!(text.contains(&format!("| {n}  | Giao:")), "row {n}\n{text}");
+    }
+    assert!(!text.contains("| 6  |"));
+    let cells = column(&text, 2);
+    for needle in [
+        "Ghi chú: Tiếp nhận hồ sơ",
+        "Ghi chú: Chuyển xử lý",
+        "Ghi chú: Trình kết quả",
+        "Ghi chú: Phê duyệt",
+        "Ghi chú: Trả kết quả",
+        "Nhận: Chuyên viên xử lý (chuyenvien1)",
+        "Nhận: Người nhận (Chính chủ)",
+    ] {
+        assert!(cells.contains(needle), "{needle:?} in\n{text}");
+    }
+    // Everything happened the same morning, days before the due.
+    assert!(column(&text, 4).contains("Trước hạn"), "{text}");
+    assert!(!column(&text, 4).contains("Quá hạn"), "{text}");
+}
+
+#[tokio::test]
+async fn unknown_forms_and_other_offices_are_not_found() {
+    let p = Portal::demo().await;
+    let (desk, _, _) = staff(&p, 1).await;
+    let d = submit(&p, &desk, "1.004873").await;
+    let code = d["code"].as_str().unwrap();
+    let (status, _, _) = form(&p, &desk, code, "register").await;
+    assert_eq!(status, 404);
+    let (status, _, _) = form(&p, &desk, "000.01.27.H07-260101-9999", "receipt").await;
+    assert_eq!(status, 404);
+    let other = p.login("tiepnhan2", DEMO_PASSWORD).await;
+    let (status, _, body) = form(&p, &other, code, "receipt").await;
+    assert_eq!(status, 404, "{body}");
+    assert!(!body.contains(code), "nothing of the dossier leaks");
+    let (status, _, _) = form(&p, "not-a-token", code, "receipt").await;
+    assert_eq!(status, 401);
+}
+
+async fn stats(p: &Portal, token: &str) -> (u16, Value) {
+    status_json(p.get("/stats").bearer_auth(token).send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn stats_count_queues_overdue_and_punctuality() {
+    let p = Portal::demo().await;
+    let clock = p.running.state.clock.clone();
+    // Marital status certificate: 3 working days, free (returnable without payment).
+    let proc = "1.004873";
+    let to_result_ready = |code: String, v: i64, tokens: (String, String, String)| {
+        let p = &p;
+        async move {
+            let (desk, specialist, leader) = tokens;
+            p.act(&desk, &code, v, json!({"action": "forward"})).await;
+            p.act(
+                &specialist,
+                &code,
+                v + 1,
+                json!({"action": "propose_result", "result": "approved", "summary": "Đủ điều kiện"}),
+            )
+            .await;
+            let (s, e) = p
+                .act(&leader, &code, v + 2, json!({"action": "approve"}))
+                .await;
+            assert_eq!(s, 200, "{e}");
+        }
+    };
+    let return_result = |code: String, v: i64, desk: String| {
+        let p = &p;
+        async move {
+            let (s, d) = p
+                .act(
+                    &desk,
+                    &code,
+                    v,
+                    json!({"action": "return_result", "delivery": "in_person", "recipient": "Chính chủ"}),
+                )
+                .await;
+            assert_eq!(s, 200, "{d}");
+            d["timeliness"].as_str().unwrap().to_owned()
+        }
+    };
+    let code = |d: &Value| d["code"].as_str().unwrap().to_owned();
+
+    // Monday: A stays received; E and F reach result_ready. All due Thursday 08:00.
+    clock.set(at("2026-03-02T08:00:00+07:00"));
+    let tokens = staff(&p, 1).await;
+    let (_, empty) = stats(&p, &tokens.0).await;
+    assert_eq!(empty["queues"]["all"], 0);
+    let a = submit(&p, &tokens.0, proc).await;
+    assert_eq!(a["due_at"], "2026-03-05T08:00:00+07:00");
+    let e = submit(&p, &tokens.0, proc).await;
+    let f = submit(&p, &tokens.0, proc).await;
+    to_result_ready(code(&e), 1, tokens.clone()).await;
+    to_result_ready(code(&f), 1, tokens.clone()).await;
+
+    // Wednesday: B in progress, C returned early, D refused.
+    clock.set(at("2026-03-04T08:00:00+07:00"));
+    let tokens = staff(&p, 1).await;
+    let b = submit(&p, &tokens.0, proc).await;
+    p.act(&tokens.0, &code(&b), 1, json!({"action": "forward"}))
+        .await;
+    let c = submit(&p, &tokens.0, proc).await;
+    to_result_ready(code(&c), 1, tokens.clone()).await;
+    assert_eq!(return_result(code(&c), 4, tokens.0.clone()).await, "early");
+    let d = submit(&p, &tokens.0, proc).await;
+    p.act(
+        &tokens.0,
+        &code(&d),
+        1,
+        json!({"action": "refuse", "reason": "Hồ sơ không hợp lệ"}),
+    )
+    .await;
+
+    // Thursday 07:30, before the due: F is returned on time.
+    clock.set(at("2026-03-05T07:30:00+07:00"));
+    let tokens = staff(&p, 1).await;
+    assert_eq!(
+        return_result(code(&f), 4, tokens.0.clone()).await,
+        "on_time"
+    );
+
+    // Thursday 09:00: A and E are past their due; E is returned late.
+    clock.set(at("2026-03-05T09:00:00+07:00"));
+    let tokens = staff(&p, 1).await;
+    let (status, before) = stats(&p, &tokens.1).await;
+    assert_eq!(status, 200, "{before}");
+    assert_eq!(
+        before["queues"]["overdue"], 2,
+        "A received, E awaiting return"
+    );
+    assert_eq!(return_result(code(&e), 4, tokens.0.clone()).await, "late");
+
+    let (status, s) = stats(&p, &tokens.2).await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(
+        s["queues"],
+        json!({
+            "online_pending": 0,
+            "received": 1,
+            "in_progress": 1,
+            "supplement": 0,
+            "awaiting_payment": 0,
+            "result_ready": 0,
+            "returned": 3,
+            "closed": 1,
+            "overdue": 1,
+            "all": 6
+        })
+    );
+    assert_eq!(s["returned"], json!({"early": 1, "on_time": 1, "late": 1}));
+    assert_eq!(s["at"], "2026-03-05T09:00:00+07:00");
+
+    // Another office counts only its own; citizens have no statistics.
+    let other = p.login("tiepnhan2", DEMO_PASSWORD).await;
+    let (_, theirs) = stats(&p, &other).await;
+    assert_eq!(theirs["queues"]["all"], 0);
+    assert_eq!(theirs["returned"]["early"], 0);
+    let (citizen, _) = p.citizen_of(1).await;
+    let id: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE id = $1")
+        .bind(citizen)
+        .fetch_one(&p.running.state.db)
+        .await
+        .unwrap();
+    let citizen_token = p.login(&id, DEMO_PASSWORD).await;
+    let (status, _) = stats(&p, &citizen_token).await;
+    assert_eq!(status, 403);
+}
