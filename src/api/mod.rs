@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod error;
 pub mod headers;
+pub mod uploads;
 
 use serde::{Deserialize, Serialize};
 

@@ -44,6 +44,9 @@ pub enum ApiError {
     Validation(BTreeMap<String, Rule>),
     #[error("rule: {0}")]
     Rule(Rule),
+    /// A broken rule answered with a status of its own (409, 413, 415…) instead of 422.
+    #[error("rule ({0}): {1}")]
+    RuleStatus(StatusCode, Rule),
     #[error("idempotency key reused")]
     IdempotencyKeyReused,
     #[error("If-Match required")]
@@ -88,6 +91,7 @@ impl ApiError {
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::RuleStatus(status, _) => *status,
         }
     }
 
@@ -107,7 +111,7 @@ impl ApiError {
             ApiError::PayloadTooLarge => "payload_too_large".into(),
             ApiError::UnsupportedMediaType => "unsupported_media_type".into(),
             ApiError::Validation(_) => "validation_failed".into(),
-            ApiError::Rule(rule) => rule.code().into(),
+            ApiError::Rule(rule) | ApiError::RuleStatus(_, rule) => rule.code().into(),
             ApiError::IdempotencyKeyReused => "idempotency_key_reused".into(),
             ApiError::PreconditionRequired => "precondition_required".into(),
             ApiError::TooManyRequests(_) => "too_many_requests".into(),
@@ -176,7 +180,9 @@ impl ApiError {
                 };
                 (join(Lang::Vi), join(Lang::En))
             }
-            ApiError::Rule(rule) => (rule.message(Lang::Vi), rule.message(Lang::En)),
+            ApiError::Rule(rule) | ApiError::RuleStatus(_, rule) => {
+                (rule.message(Lang::Vi), rule.message(Lang::En))
+            }
             ApiError::IdempotencyKeyReused => (
                 "Khóa Idempotency-Key đã dùng cho một yêu cầu khác. Hãy tạo khóa mới cho yêu cầu mới.".into(),
                 "This Idempotency-Key was used for a different request. Use a new key for a new request.".into(),

@@ -124,9 +124,10 @@ impl Idempotent {
         let status = StatusCode::from_u16(status as u16).map_err(ApiError::internal)?;
         let json: serde_json::Value = serde_json::from_str(&body).map_err(ApiError::internal)?;
         let mut response = (status, axum::Json(json)).into_response();
-        response
-            .headers_mut()
-            .insert("idempotent-replayed", axum::http::HeaderValue::from_static("true"));
+        response.headers_mut().insert(
+            "idempotent-replayed",
+            axum::http::HeaderValue::from_static("true"),
+        );
         Ok(Some(response))
     }
 

@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod catalog;
 pub mod health;
+pub mod uploads;
 
 use super::error::ApiError;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
