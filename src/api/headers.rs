@@ -6,3 +6,5 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 pub const NO_EXTEND: &str = "x-no-extend";
 /// Bytes of an upload received so far.
 pub const UPLOAD_OFFSET: &str = "upload-offset";
+/// Declared size of an upload, answered by `HEAD /uploads/{id}`.
+pub const UPLOAD_LENGTH: &str = "upload-length";

@@ -101,6 +101,9 @@ pub enum ApiError {
     Validation(BTreeMap<String, Rule>),
     #[error("rule: {0}")]
     Rule(Rule),
+    /// A broken rule answered with a status of its own (409, 413, 415…) instead of 422.
+    #[error("rule ({0}): {1}")]
+    RuleStatus(StatusCode, Rule),
     #[error("idempotency key reused")]
     IdempotencyKeyReused,
     #[error("If-Match required")]
@@ -151,6 +154,7 @@ impl ApiError {
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Problem(p) => p.status,
+            ApiError::RuleStatus(status, _) => *status,
         }
     }
 
@@ -174,7 +178,7 @@ impl ApiError {
             ApiError::PayloadTooLarge => "payload_too_large".into(),
             ApiError::UnsupportedMediaType => "unsupported_media_type".into(),
             ApiError::Validation(_) => "validation_failed".into(),
-            ApiError::Rule(rule) => rule.code().into(),
+            ApiError::Rule(rule) | ApiError::RuleStatus(_, rule) => rule.code().into(),
             ApiError::IdempotencyKeyReused => "idempotency_key_reused".into(),
             ApiError::PreconditionRequired => "precondition_required".into(),
             ApiError::TooManyRequests(_) => "too_many_requests".into(),
@@ -260,7 +264,9 @@ impl ApiError {
                 };
                 (join(Lang::Vi), join(Lang::En))
             }
-            ApiError::Rule(rule) => (rule.message(Lang::Vi), rule.message(Lang::En)),
+            ApiError::Rule(rule) | ApiError::RuleStatus(_, rule) => {
+                (rule.message(Lang::Vi), rule.message(Lang::En))
+            }
             ApiError::Problem(p) => (p.vi.clone(), p.en.clone()),
             ApiError::IdempotencyKeyReused => (
                 "Khóa Idempotency-Key đã dùng cho một yêu cầu khác. Hãy tạo khóa mới cho yêu cầu mới.".into(),

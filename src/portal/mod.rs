@@ -102,6 +102,7 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
         throttle: Arc::default(),
         in_flight: Arc::default(),
         files_dir: files_dir(&options.db),
+        upload_writers: Arc::default(),
     };
     if options.seed == Seed::Demo {
         seed::demo_dossiers(&state).await?;
@@ -156,11 +157,10 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{code}/forms/{form}", get(forms::form))
         .route("/stats", get(stats::stats));
     Router::new()
-        .nest(BASE_PATH, api)
+        .nest(BASE_PATH, with_uploads(api))
         .fallback(|| async { error::ApiError::NotFound })
         .with_state(state)
         .layer(axum::middleware::from_fn(error::localize))
-        .layer(RequestBodyLimitLayer::new(JSON_LIMIT))
         .layer(RequestDecompressionLayer::new())
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
@@ -168,6 +168,16 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(60),
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Adds the upload routes and sets the body limits: the JSON limit on every route but
+/// the upload chunks, which their handler streams to disk and limits itself. The JSON
+/// limit cannot sit on the whole app, because an inner limit cannot raise an outer one.
+fn with_uploads(api: Router<AppState>) -> Router<AppState> {
+    use routes::uploads;
+    api.route("/uploads", post(uploads::create))
+        .layer(RequestBodyLimitLayer::new(JSON_LIMIT))
+        .merge(uploads::chunk_routes())
 }
 
 /// A running portal.

@@ -72,4 +72,6 @@ pub struct AppState {
     pub in_flight: Arc<InFlight>,
     /// Where uploaded files are kept.
     pub files_dir: PathBuf,
+    /// Which uploads are being written now, so one chunk at a time lands in a file.
+    pub upload_writers: Arc<super::routes::uploads::Writers>,
 }

@@ -3,7 +3,7 @@
 //! lookup by code and identity number.
 
 use super::dossiers::{if_match, intake, problem, refusal_to_error};
-use super::limit;
+use super::{limit, uploads};
 use crate::api::Page;
 use crate::api::dossiers::{
     ApplicantRef, Channel, CitizenSubmission, CreateDossier, DossierSummary, PublicStatus,
@@ -194,24 +194,7 @@ pub async fn supplement(
         let Some(upload) = &doc.upload_id else {
             continue;
         };
-        let attached = sqlx::query(
-            "UPDATE uploads SET dossier_id = $1 \
-             WHERE id = $2 AND owner_id = $3 AND complete = 1 AND dossier_id IS NULL",
-        )
-        .bind(row.id)
-        .bind(upload)
-        .bind(session.user_id)
-        .execute(&mut *tx)
-        .await?;
-        if attached.rows_affected() != 1 {
-            return Err(problem(
-                "documents",
-                format!("Tệp {upload} chưa tải lên xong hoặc không dùng được. Hãy tải lên lại."),
-                format!(
-                    "File {upload} is not completely uploaded or cannot be used. Upload it again."
-                ),
-            ));
-        }
+        uploads::claim_for_dossier(&mut tx, upload, session.user_id, row.id).await?;
         // A part already on file takes the new attachment; a new part is added.
         sqlx::query(
             "INSERT INTO dossier_documents (dossier_id, part_id, name, originals, copies, \

@@ -1,7 +1,7 @@
 //! Dossiers: officer-assisted submission, the inbox list, the full dossier, actions
 //! under the transition table, history and the delta feed.
 
-use super::{limit, with_etag};
+use super::{limit, uploads, with_etag};
 use crate::api::Page;
 use crate::api::dossiers::{
     ActionRequest, Applicant, Change, Changes, Channel, CreateDossier, Relation, SupplementRequest,
@@ -366,7 +366,7 @@ pub async fn intake(
             .find(|p| p.id == doc.part_id)
             .ok_or_else(|| ApiError::internal("part checked above"))?;
         if let Some(upload) = &doc.upload_id {
-            attach_upload(&mut *tx, upload, session.user_id, dossier_id).await?;
+            uploads::claim_for_dossier(&mut *tx, upload, session.user_id, dossier_id).await?;
         }
         sqlx::query(
             "INSERT INTO dossier_documents (dossier_id, part_id, name, originals, copies, \
@@ -398,36 +398,6 @@ pub async fn intake(
     )
     .await?;
     store::load(&mut *tx, office, &code).await
-}
-
-/// Attaches a completed upload of this user to the dossier, in its transaction.
-async fn attach_upload(
-    conn: &mut SqliteConnection,
-    upload: &str,
-    owner: i64,
-    dossier: i64,
-) -> Result<(), ApiError> {
-    let done = sqlx::query(
-        "UPDATE uploads SET dossier_id = $1 \
-         WHERE id = $2 AND owner_id = $3 AND complete = 1 AND dossier_id IS NULL",
-    )
-    .bind(dossier)
-    .bind(upload)
-    .bind(owner)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err(problem(
-            "documents",
-            format!(
-                "Tệp đính kèm {upload} chưa tải lên xong hoặc không dùng được. Hãy tải lên lại."
-            ),
-            format!(
-                "Attachment {upload} is not completely uploaded or cannot be used. Upload it again."
-            ),
-        ));
-    }
-    Ok(())
 }
 
 #[derive(Debug, Deserialize)]

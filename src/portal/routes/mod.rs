@@ -9,6 +9,7 @@ pub mod forms;
 pub mod health;
 pub mod payments;
 pub mod stats;
+pub mod uploads;
 
 use super::error::ApiError;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
