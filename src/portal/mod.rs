@@ -136,6 +136,10 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{code}/actions", post(dossiers::act))
         .route("/dossiers/{code}/history", get(dossiers::history))
         .route(
+            "/dossiers/{code}/attachments/{id}",
+            get(dossiers::attachment),
+        )
+        .route(
             "/citizen/dossiers",
             get(citizen_side::own).post(citizen_side::submit),
         )

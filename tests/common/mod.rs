@@ -153,3 +153,43 @@ impl Portal {
         status_json(res).await
     }
 }
+
+/// A small PDF-looking file: the bytes a test attaches.
+pub fn pdf(tag: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {tag}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").into_bytes()
+}
+
+impl Portal {
+    /// Uploads `data` as a PDF in one chunk and returns the upload id.
+    pub async fn upload(&self, token: &str, name: &str, data: &[u8]) -> String {
+        use sha2::Digest;
+        let res = self
+            .post("/uploads")
+            .bearer_auth(token)
+            .header("Idempotency-Key", format!("\"{}\"", uuid::Uuid::new_v4()))
+            .json(&json!({
+                "filename": name,
+                "size": data.len(),
+                "sha256": hex::encode(sha2::Sha256::digest(data)),
+                "content_type": "application/pdf"
+            }))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = status_json(res).await;
+        assert_eq!(status, 201, "{body}");
+        let id = body["id"].as_str().unwrap().to_owned();
+        let res = self
+            .http
+            .patch(self.url(&format!("/uploads/{id}")))
+            .bearer_auth(token)
+            .header("Upload-Offset", "0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(data.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204);
+        id
+    }
+}

@@ -946,3 +946,45 @@ pub async fn changes(
     }
     Ok(Json(Changes { changes, seq }))
 }
+
+/// `GET /dossiers/{code}/attachments/{id}`: an attached file, with its SHA-256 so the
+/// client can check what it saved.
+pub async fn attachment(
+    State(state): State<AppState>,
+    session: Session,
+    Path((code, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let office = session
+        .office(&state, "GET /dossiers/{code}/attachments/{id}")
+        .await?;
+    let row = store::load(&state.db, office, &code).await?;
+    let (upload, mut file) = uploads::open_complete(&state, &id).await?;
+    if upload.dossier_id != Some(row.id) {
+        return Err(ApiError::NotFound);
+    }
+    // Files are at most 20 MiB: read whole, which keeps the answer's length exact.
+    let mut bytes = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut file, &mut bytes)
+        .await
+        .map_err(ApiError::internal)?;
+    let ascii_name: String = crate::domain::text::strip_marks(&upload.filename)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii_name}\"");
+    let headers = [
+        (header::CONTENT_TYPE, upload.content_type.clone()),
+        (header::CONTENT_DISPOSITION, disposition),
+        (
+            header::HeaderName::from_static("x-content-sha256"),
+            upload.sha256.clone(),
+        ),
+    ];
+    Ok((headers, bytes).into_response())
+}
