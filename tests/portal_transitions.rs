@@ -34,7 +34,10 @@ fn full_input(action: Action, dossier: &Value) -> Value {
 }
 
 fn facts(d: &Value) -> DossierFacts {
-    let time = |k: &str| d[k].as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+    let time = |k: &str| {
+        d[k].as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+    };
     DossierFacts {
         status: serde_json::from_value(d["status"].clone()).unwrap(),
         received_at: time("received_at"),
@@ -81,12 +84,19 @@ async fn every_action_by_every_role_in_every_status() {
                 let Some(code) = codes.last().cloned() else {
                     break;
                 };
-                let res = p.get(&format!("/dossiers/{code}")).bearer_auth(token).send().await.unwrap();
+                let res = p
+                    .get(&format!("/dossiers/{code}"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap();
                 let (_, dossier) = status_json(res).await;
                 let now = p.running.state.clock.now();
                 let expected = permit(action, *role, &facts(&dossier), now, &calendar);
                 let version = dossier["version"].as_i64().unwrap();
-                let (s, answer) = p.act(token, &code, version, full_input(action, &dossier)).await;
+                let (s, answer) = p
+                    .act(token, &code, version, full_input(action, &dossier))
+                    .await;
                 match expected {
                     Ok(row) => {
                         assert_eq!(s, 200, "{action:?} by {role:?} on {status:?}: {answer}");
@@ -99,8 +109,17 @@ async fn every_action_by_every_role_in_every_status() {
                     }
                     Err(refusal) => {
                         assert_eq!(s, 422, "{action:?} by {role:?} on {status:?}: {answer}");
-                        assert_eq!(answer["error"]["code"], refusal.code(), "{action:?} by {role:?} on {status:?}");
-                        let res = p.get(&format!("/dossiers/{code}")).bearer_auth(token).send().await.unwrap();
+                        assert_eq!(
+                            answer["error"]["code"],
+                            refusal.code(),
+                            "{action:?} by {role:?} on {status:?}"
+                        );
+                        let res = p
+                            .get(&format!("/dossiers/{code}"))
+                            .bearer_auth(token)
+                            .send()
+                            .await
+                            .unwrap();
                         let (_, after) = status_json(res).await;
                         assert_eq!(after["version"], version, "a refusal changes nothing");
                         refused += 1;
@@ -117,6 +136,13 @@ async fn every_action_by_every_role_in_every_status() {
         .await
         .unwrap();
     let citizen = p.login(&number, DEMO_PASSWORD).await;
-    let (s, _) = p.act(&citizen, "000.01.27.H07-000101-0001", 1, json!({"action": "withdraw", "reason": "x"})).await;
+    let (s, _) = p
+        .act(
+            &citizen,
+            "000.01.27.H07-000101-0001",
+            1,
+            json!({"action": "withdraw", "reason": "x"}),
+        )
+        .await;
     assert_eq!(s, 403);
 }

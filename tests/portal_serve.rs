@@ -1,0 +1,70 @@
+//! `motcua serve` as a user starts it: with no flags on a fresh machine it creates its
+//! database in the data directory and answers; request bodies may come gzipped.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+#[test]
+fn serve_with_no_flags_starts_and_answers_healthz() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .arg("serve")
+        // A fresh machine: an empty home, so the data directory does not exist yet.
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join(".local/share"))
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // The log line that says it listens is the event to wait for.
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let mut listening = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            listening = Some(rest.split_whitespace().next().unwrap().to_owned());
+            break;
+        }
+    }
+    let base = listening.expect("the portal says where it listens");
+    assert!(base.starts_with("http://127.0.0.1:8080/api/v1"), "{base}");
+    let body = reqwest::blocking_get(&format!("{base}/healthz"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(body.contains("\"status\":\"ok\""), "{body}");
+    let db = home.path().join(".local/share/motcua/portal.sqlite3");
+    assert!(db.exists(), "the database is created in the data directory");
+}
+
+mod reqwest {
+    /// A GET without an async runtime, for the one synchronous test.
+    pub fn blocking_get(url: &str) -> String {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async { ::reqwest::get(url).await.unwrap().text().await.unwrap() })
+    }
+}
+
+#[tokio::test]
+async fn gzipped_request_bodies_are_accepted() {
+    let p = common::Portal::demo().await;
+    let json = format!(
+        r#"{{"username":"tiepnhan1","password":"{}"}}"#,
+        common::DEMO_PASSWORD
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(json.as_bytes()).unwrap();
+    let body = gz.finish().unwrap();
+    let res = p
+        .post("/auth/login")
+        .header("Content-Type", "application/json")
+        .header("Content-Encoding", "gzip")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
