@@ -137,6 +137,50 @@ async fn errors_speak_vietnamese_or_english() {
     assert_eq!(unknown["error"]["code"], "not_found");
 }
 
+/// A request refused before any handler runs (axum could not read its query, path or
+/// body) gets the same JSON error body as any other.
+#[tokio::test]
+async fn refusals_before_the_handler_have_the_error_body_too() {
+    let p = Portal::demo().await;
+    for (path, status, code) in [
+        ("/calendar/abc", 400, "bad_request"),
+        ("/procedures?limit=abc", 400, "bad_request"),
+        ("/procedures?online=sometimes", 400, "bad_request"),
+    ] {
+        let res = p
+            .get(path)
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .send()
+            .await
+            .unwrap();
+        let kind = res.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let (got, body) = status_json(res).await;
+        assert_eq!((got, kind.as_str()), (status, "application/json"), "{path}");
+        assert_eq!(body["error"]["code"], code, "{path}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("The request is invalid"),
+            "{path}: {body}"
+        );
+    }
+    let huge = vec![b' '; 2 * 1024 * 1024];
+    let res = p
+        .post("/auth/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_json(res).await;
+    assert_eq!(status, 413);
+    assert_eq!(body["error"]["code"], "payload_too_large");
+}
+
 #[tokio::test]
 async fn calendar_year_lists_holidays_and_compensatory_days() {
     let p = Portal::demo().await;

@@ -3,9 +3,10 @@
 use crate::domain::calendar::{DayKind, DurationUnit};
 use crate::domain::catalog::{Duration, OnlineLevel, Procedure};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 /// `GET /offices` item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Office {
     pub id: i64,
     /// The unit code used in dossier codes.
@@ -20,7 +21,7 @@ pub struct Office {
 }
 
 /// `GET /procedures` item: enough to pick one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ProcedureSummary {
     pub code: String,
     pub name: String,
@@ -34,7 +35,7 @@ pub struct ProcedureSummary {
 }
 
 /// `GET /procedures/{code}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ProcedureDetail {
     #[serde(flatten)]
     pub procedure: Procedure,
@@ -42,32 +43,39 @@ pub struct ProcedureDetail {
 }
 
 /// `GET /calendar/{year}` item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CalendarDay {
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub date: String,
     pub kind: DayKind,
     pub name: String,
 }
 
 /// `GET /calendar/{year}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CalendarYear {
     pub year: i32,
     pub days: Vec<CalendarDay>,
 }
 
 /// `GET /calendar/due` query.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DueQuery {
     /// RFC 3339 start.
+    #[param(format = DateTime)]
     pub from: String,
+    /// At most 2600 (ten years of working days).
+    #[param(maximum = 2600)]
     pub amount: u32,
     pub unit: DurationUnit,
 }
 
 /// `GET /calendar/due` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DueAnswer {
+    /// RFC 3339.
+    #[schema(format = DateTime)]
     pub due: String,
 }

@@ -4,11 +4,12 @@
 use crate::domain::identity::Gender;
 use crate::domain::status::Status;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 /// `POST /citizens`. Text fields default to empty and `gender` to none, so that a
 /// missing field is reported with the other invalid ones (422 `fields`) instead of
 /// stopping the whole request at the first one.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewCitizen {
     /// The 12-digit personal identity number; it becomes the username.
     #[serde(default)]
@@ -17,6 +18,7 @@ pub struct NewCitizen {
     pub full_name: String,
     /// `YYYY-MM-DD`.
     #[serde(default)]
+    #[schema(format = Date)]
     pub date_of_birth: String,
     #[serde(default)]
     pub gender: Option<Gender>,
@@ -33,21 +35,25 @@ pub struct NewCitizen {
 }
 
 /// A citizen as the desk sees them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Citizen {
     pub id: i64,
     pub id_number: String,
+    #[schema(required = true)]
     pub legacy_id_number: Option<String>,
     pub full_name: String,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub date_of_birth: String,
     pub gender: Gender,
     pub phone: String,
+    #[schema(required = true)]
     pub email: Option<String>,
     pub address: String,
     /// The office that created the account.
     pub office_id: i64,
     /// RFC 3339.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// True once the citizen has set a password with an activation code.
     pub activated: bool,
@@ -56,34 +62,40 @@ pub struct Citizen {
 /// A one-time activation code, as printed on the slip. `code` is `null` in a replayed
 /// response: the code is kept only hashed, so a retry cannot show it again and the desk
 /// asks for a new one (`POST /citizens/{id}/activation`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Activation {
+    #[schema(required = true)]
     pub code: Option<String>,
     /// RFC 3339.
+    #[schema(format = DateTime)]
     pub expires_at: String,
 }
 
 /// The answer to `POST /citizens` (201).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CitizenCreated {
     pub citizen: Citizen,
     pub activation: Activation,
 }
 
 /// A dossier in a citizen's record: enough to recognise it and open it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CitizenDossier {
     pub code: String,
     pub status: Status,
     pub procedure_code: String,
     /// RFC 3339.
+    #[schema(format = DateTime)]
     pub submitted_at: String,
+    /// RFC 3339; `null` until the desk receives an online submission.
+    #[schema(format = DateTime)]
+    #[schema(required = true)]
     pub due_at: Option<String>,
 }
 
 /// `GET /citizens/{id}`: the citizen and their dossiers at the caller's office, newest
 /// first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CitizenDetail {
     #[serde(flatten)]
     pub citizen: Citizen,
@@ -91,18 +103,23 @@ pub struct CitizenDetail {
 }
 
 /// `GET /citizens` query.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CitizenQuery {
     /// The exact 12-digit number.
     pub id_number: Option<String>,
     /// Words of the name, phone or number, without marks if need be ("nguyen van").
     pub q: Option<String>,
+    /// Items per page: 50 unless given, at most 500.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(min_length = 1)]
     pub cursor: Option<String>,
 }
 
 /// `POST /citizen/activate`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ActivateRequest {
     pub id_number: String,
     /// As typed from the slip: case, spaces and dashes do not matter.

@@ -6,9 +6,10 @@ use crate::domain::identity::Gender;
 use crate::domain::status::Status;
 use crate::domain::workflow::{Action, DeliveryMethod, Role, Verdict};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Desk (officer-assisted) or online (citizen) submission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Desk,
@@ -16,7 +17,7 @@ pub enum Channel {
 }
 
 /// Who submits: the applicant in person, or someone authorized by them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     #[serde(rename = "self")]
@@ -24,7 +25,7 @@ pub enum Relation {
     Authorized,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Submitter {
     pub full_name: String,
     #[serde(default)]
@@ -35,13 +36,13 @@ pub struct Submitter {
     pub authorization_doc: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ApplicantRef {
     pub citizen_id: i64,
 }
 
 /// One document part as handed in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DocumentIn {
     pub part_id: String,
     #[serde(default)]
@@ -53,7 +54,7 @@ pub struct DocumentIn {
     pub upload_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Delivery {
     pub method: DeliveryMethod,
     #[serde(default)]
@@ -61,7 +62,7 @@ pub struct Delivery {
 }
 
 /// `POST /dossiers`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CreateDossier {
     pub procedure_code: String,
     pub case_id: String,
@@ -81,7 +82,7 @@ pub struct CreateDossier {
 }
 
 /// A list item: what the inbox table shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DossierSummary {
     pub code: String,
     pub status: Status,
@@ -89,15 +90,20 @@ pub struct DossierSummary {
     pub applicant_name: String,
     pub procedure_code: String,
     pub procedure_name: String,
+    #[schema(format = DateTime)]
     pub submitted_at: String,
+    #[schema(format = DateTime)]
+    #[schema(required = true)]
     pub received_at: Option<String>,
+    #[schema(format = DateTime)]
+    #[schema(required = true)]
     pub due_at: Option<String>,
     pub overdue: bool,
     pub payment_status: PaymentStatus,
     pub version: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     Unpaid,
@@ -105,19 +111,21 @@ pub enum PaymentStatus {
     Exempt,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Applicant {
     pub citizen_id: i64,
     pub id_number: String,
     pub full_name: String,
+    #[schema(format = Date)]
     pub date_of_birth: String,
     pub gender: Gender,
     pub phone: String,
+    #[schema(required = true)]
     pub email: Option<String>,
     pub address: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Attachment {
     pub id: String,
     pub filename: String,
@@ -126,59 +134,70 @@ pub struct Attachment {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Document {
     pub part_id: String,
     pub name: String,
     pub originals: u32,
     pub copies: u32,
     pub on_paper: bool,
+    #[schema(required = true)]
     pub attachment: Option<Attachment>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Fee {
     pub amount: u64,
     pub status: PaymentStatus,
+    #[schema(format = DateTime)]
+    #[schema(required = true)]
     pub paid_at: Option<String>,
+    #[schema(required = true)]
     pub method: Option<String>,
+    #[schema(required = true)]
     pub receipt_no: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NamedRef {
     pub code: String,
     pub name: String,
 }
 
 /// The supplement asked for, as on form 02.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SupplementRequest {
     pub reason: String,
     pub missing_documents: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ResultProposal {
     pub result: Verdict,
     pub summary: String,
 }
 
 /// One step of the timeline (`GET /dossiers/{code}/history`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HistoryEntry {
+    #[schema(format = DateTime)]
     pub at: String,
+    #[schema(required = true)]
     pub username: Option<String>,
+    #[schema(required = true)]
     pub role: Option<String>,
     /// `created`, or the action's wire name.
     pub action: String,
+    #[schema(required = true)]
     pub from: Option<Status>,
+    #[schema(required = true)]
     pub to: Option<Status>,
+    #[schema(required = true)]
     pub reason: Option<String>,
 }
 
 /// `GET /dossiers/{code}`: the whole dossier.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Dossier {
     pub code: String,
     pub version: i64,
@@ -192,23 +211,36 @@ pub struct Dossier {
     pub documents: Vec<Document>,
     pub fee: Fee,
     pub delivery: Delivery,
+    #[schema(format = DateTime)]
     pub submitted_at: String,
+    #[schema(format = DateTime)]
+    #[schema(required = true)]
     pub received_at: Option<String>,
+    #[schema(format = DateTime)]
+    #[schema(required = true)]
     pub due_at: Option<String>,
     pub overdue: bool,
     pub extensions: u32,
+    #[schema(required = true)]
     pub assignee: Option<String>,
+    #[schema(required = true)]
     pub supplement: Option<SupplementRequest>,
+    #[schema(required = true)]
     pub proposal: Option<ResultProposal>,
+    #[schema(format = DateTime)]
+    #[schema(required = true)]
     pub returned_at: Option<String>,
+    #[schema(required = true)]
     pub recipient: Option<String>,
+    #[schema(required = true)]
     pub timeliness: Option<Timeliness>,
+    #[schema(required = true)]
     pub note: Option<String>,
     pub timeline: Vec<HistoryEntry>,
 }
 
 /// `POST /dossiers/{code}/actions` (with `If-Match: "<version>"`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ActionRequest {
     pub action: Option<Action>,
     #[serde(default)]
@@ -226,6 +258,7 @@ pub struct ActionRequest {
     pub summary: Option<String>,
     /// RFC 3339.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub new_due_at: Option<String>,
     #[serde(default)]
     pub delivery: Option<DeliveryMethod>,
@@ -234,7 +267,7 @@ pub struct ActionRequest {
 }
 
 /// One entry of the delta feed: a changed dossier, or a tombstone.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum Change {
     Dossier(DossierSummary),
@@ -242,7 +275,7 @@ pub enum Change {
 }
 
 /// `GET /dossiers/changes?since=`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Changes {
     pub changes: Vec<Change>,
     /// Pass as `since` next time.
@@ -250,14 +283,14 @@ pub struct Changes {
 }
 
 /// Who may act: for the TUI's action menu.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RoleAction {
     pub role: Role,
     pub action: Action,
 }
 
 /// `POST /citizen/dossiers`: a citizen's online submission (the portal's 13 steps).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CitizenSubmission {
     /// The unit code of the office that will receive it.
     pub office_code: String,
@@ -276,7 +309,7 @@ pub struct CitizenSubmission {
 }
 
 /// `POST /citizen/dossiers/{code}/supplement`: the documents the office asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SupplementIn {
     pub documents: Vec<DocumentIn>,
     #[serde(default)]
@@ -284,13 +317,15 @@ pub struct SupplementIn {
 }
 
 /// `GET /public/dossiers/{code}?id_number=`: what anyone holding the receipt may know.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PublicStatus {
     pub code: String,
     pub status: Status,
     pub status_label: String,
     pub office: String,
     pub procedure: String,
+    #[schema(format = DateTime)]
+    #[schema(required = true)]
     pub due_at: Option<String>,
     /// What the office asked for, while a supplement is awaited.
     pub missing_documents: Vec<String>,

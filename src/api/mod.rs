@@ -13,22 +13,29 @@ pub mod stats;
 pub mod uploads;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Base path of every endpoint.
 pub const BASE_PATH: &str = "/api/v1";
 
 /// A page of a list: `{"items": [...], "next_cursor": "…" | null, "total": n}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
+    /// Items matching the filter, over all pages.
     pub total: u64,
 }
 
 /// `GET /healthz`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Health {
+    /// `ok` whenever the process answers.
     pub status: String,
+    /// `ok` when the database answered a query.
     pub database: String,
+    /// The portal's version.
     pub version: String,
 }

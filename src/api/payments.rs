@@ -4,6 +4,7 @@
 use crate::api::dossiers::PaymentStatus;
 use crate::domain::status::Status;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The header that carries the gateway's signature: the lower- or upper-case hex
 /// HMAC-SHA256 of the raw request body under the shared secret (an optional `sha256=`
@@ -18,7 +19,7 @@ pub fn purpose(short_ref: &str) -> String {
 }
 
 /// `GET /dossiers/{code}/payment`, and the answer to a cash payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Payment {
     /// The dossier's full code.
     pub code: String,
@@ -28,12 +29,17 @@ pub struct Payment {
     pub amount: u64,
     pub status: PaymentStatus,
     /// RFC 3339, when paid.
+    #[schema(format = DateTime)]
+    #[schema(required = true)]
     pub paid_at: Option<String>,
     /// `cash` or `vietqr`, when paid.
+    #[schema(required = true)]
     pub method: Option<String>,
     /// The desk's receipt number for cash; the gateway's transaction id for VietQR.
+    #[schema(required = true)]
     pub receipt_no: Option<String>,
     /// The EMVCo/NAPAS payload to show as a QR code; `null` when nothing is due.
+    #[schema(required = true)]
     pub vietqr: Option<String>,
     /// The transfer note inside the QR (`HS YYMMDD-NNNN`).
     pub purpose: String,
@@ -48,7 +54,7 @@ pub struct Payment {
 
 /// `POST /dossiers/{code}/payment/cash`. Fields are optional on the wire so that a
 /// missing one gets a field error rather than a parse error.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CashPayment {
     /// Must equal the amount due, in đồng.
     #[serde(default)]
@@ -59,7 +65,7 @@ pub struct CashPayment {
 }
 
 /// `POST /payments/notify`: the gateway says a transfer arrived.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PaymentNotice {
     /// The gateway's unique id of the transfer; a repeat of it changes nothing.
     #[serde(default)]
@@ -71,6 +77,7 @@ pub struct PaymentNotice {
     pub amount: Option<i64>,
     /// RFC 3339: when the bank credited the transfer.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub paid_at: Option<String>,
     /// The receiving account, which tells offices apart for a short reference.
     #[serde(default)]
@@ -81,7 +88,7 @@ pub struct PaymentNotice {
 
 /// The answer to an applied (or repeated) notice. It is built from what was stored, so
 /// a repeat gets the same body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NoticeReceipt {
     pub transaction_id: String,
     /// The dossier paid for, by its full code.
@@ -90,5 +97,6 @@ pub struct NoticeReceipt {
     /// Always `paid`.
     pub status: PaymentStatus,
     /// RFC 3339: when the portal recorded the notice.
+    #[schema(format = DateTime)]
     pub recorded_at: String,
 }

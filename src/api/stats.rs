@@ -3,10 +3,11 @@
 //! newer portal fails loudly on a renamed queue instead of showing a silent zero.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Dossiers per inbox queue (`?queue=` of `GET /dossiers`). The plain queues partition
 /// the statuses; `overdue` cuts across them and `all` is their sum.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct QueueCounts {
     pub online_pending: u64,
     pub received: u64,
@@ -21,7 +22,7 @@ pub struct QueueCounts {
 }
 
 /// Returned dossiers by punctuality against their due time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TimelinessCounts {
     pub early: u64,
     pub on_time: u64,
@@ -29,9 +30,10 @@ pub struct TimelinessCounts {
 }
 
 /// `GET /stats`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Stats {
     /// The moment the counts hold for (RFC 3339): overdue depends on it.
+    #[schema(format = DateTime)]
     pub at: String,
     pub queues: QueueCounts,
     pub returned: TimelinessCounts,

@@ -7,6 +7,7 @@
 //! server's `Upload-Offset`, so a client resumes from it without a separate `HEAD`.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The largest file accepted.
 pub const MAX_UPLOAD_SIZE: u64 = 20 * 1024 * 1024;
@@ -71,19 +72,35 @@ impl FileType {
 }
 
 /// `POST /uploads`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CreateUpload {
+    #[schema(min_length = 1)]
     pub filename: String,
     /// Bytes, at most [`MAX_UPLOAD_SIZE`].
+    #[schema(minimum = 1, maximum = 20_971_520)]
     pub size: u64,
     /// SHA-256 of the whole file, 64 hex digits.
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     pub sha256: String,
     /// `application/pdf`, `image/jpeg` or `image/png`.
+    #[schema(schema_with = accepted_types)]
     pub content_type: String,
 }
 
+/// The schema of `content_type`: the media types of [`FileType`], so that the document
+/// cannot list one the server refuses.
+fn accepted_types() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .description(Some(
+            "`application/pdf`, `image/jpeg` or `image/png` (case and parameters are ignored).",
+        ))
+        .enum_values(Some(FileType::ALL.map(FileType::mime)))
+        .build()
+}
+
 /// The answer to `POST /uploads` (with `Location: /api/v1/uploads/{id}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UploadCreated {
     pub id: String,
     /// Always 0: where the first `PATCH` starts.
@@ -91,7 +108,7 @@ pub struct UploadCreated {
 }
 
 /// A complete upload as a dossier shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UploadInfo {
     pub id: String,
     /// As sanitized by the server: no path, NFC, at most [`MAX_FILENAME_BYTES`].
@@ -100,6 +117,7 @@ pub struct UploadInfo {
     pub sha256: String,
     pub content_type: String,
     /// RFC 3339.
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

@@ -46,7 +46,9 @@ const VN_OFFSET: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
 };
 
 /// How a duration is counted (`unit` of `GET /calendar/due`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DurationUnit {
     WorkingDays,
@@ -55,7 +57,9 @@ pub enum DurationUnit {
 }
 
 /// What kind of special day a date is (`kind` of `GET /calendar/{year}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DayKind {
     Holiday,
@@ -109,7 +113,9 @@ pub struct Overrides {
 }
 
 /// Early / on time / late, for a dossier returned at `returned_at` against `due_at`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Timeliness {
     Early,

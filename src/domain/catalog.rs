@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// How much of a procedure can be done online (Decree 42/2022), with the old level
 /// numbers the seed course still uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OnlineLevel {
     /// Information only (old levels 1–2): no online submission.
@@ -45,7 +45,7 @@ impl OnlineLevel {
 }
 
 /// A processing time: an amount of a unit counted by the working-day calendar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Duration {
     pub amount: u32,
     pub unit: DurationUnit,
@@ -68,7 +68,7 @@ impl Duration {
 }
 
 /// One required (or optional) document of a case: thành phần hồ sơ.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DocumentPart {
     /// Stable within the procedure (`to_khai`, `giay_chung_sinh`).
     pub id: String,
@@ -83,7 +83,7 @@ pub struct DocumentPart {
 }
 
 /// A case of a procedure, with its own documents, durations and fees.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Case {
     /// Stable within the procedure.
     pub id: String,
@@ -95,7 +95,7 @@ pub struct Case {
 }
 
 /// A procedure of the catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Procedure {
     /// The national procedure code (`1.001193`).
     pub code: String,

@@ -18,7 +18,9 @@ pub enum Channel {
 
 /// One step of a per-page price: `price` đồng for each page from `from_page` on, until
 /// the next tier starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct PageTier {
     pub from_page: u32,
     pub price: u64,
@@ -27,7 +29,7 @@ pub struct PageTier {
 /// How a fee is computed. In JSON: `{"kind": "free"}`, `{"kind": "fixed", "amount":
 /// 50000}`, `{"kind": "per_page", "tiers": [{"from_page": 1, "price": 2000}, …],
 /// "cap_per_copy": 200000}`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FeeRule {
     Free,
@@ -45,7 +47,9 @@ pub enum FeeRule {
 }
 
 /// When the citizen pays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentTiming {
     AtSubmission,
@@ -53,7 +57,7 @@ pub enum PaymentTiming {
 }
 
 /// The fees of one procedure (or case of a procedure).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct FeeSchedule {
     pub desk: FeeRule,
     /// The online fee when it differs; `None` means the desk rule applies online too.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub const FORM_SET: &str = "01/2018/TT-VPCP";
 
 /// A printable form (`{form}` of `GET /dossiers/{code}/forms/{form}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Form {
     /// Mẫu 01: receipt and appointment to return the result.

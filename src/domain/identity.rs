@@ -16,7 +16,9 @@ use super::text;
 use super::{Lang, RuleError};
 
 /// Gender as recorded on an identity card (the card knows only these two).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     Male,

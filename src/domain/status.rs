@@ -4,7 +4,19 @@ use super::Lang;
 use serde::{Deserialize, Serialize};
 
 /// Where a dossier stands. The wire name is the `snake_case` variant name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Submitted,
@@ -153,7 +165,7 @@ pub fn is_overdue<T: PartialOrd>(status: Status, due_at: Option<T>, now: T) -> b
 }
 
 /// The inbox queues (`?queue=` of `GET /dossiers`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Queue {
     OnlinePending,

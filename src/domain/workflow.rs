@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who is acting. Staff roles come from the account; `Citizen` is the applicant on the
 /// portal; `System` is the portal itself (a recorded payment).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Reception,
@@ -74,7 +74,7 @@ impl Role {
 }
 
 /// What can be done to a dossier (`action` of `POST /dossiers/{code}/actions`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Receive,
@@ -465,7 +465,7 @@ pub const TRANSITIONS: &[Transition] = &[
 ];
 
 /// How the result reaches the citizen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryMethod {
     InPerson,
@@ -487,7 +487,7 @@ impl DeliveryMethod {
 }
 
 /// The specialist's proposal to the leader.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Approved,

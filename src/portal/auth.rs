@@ -7,6 +7,7 @@ use super::error::ApiError;
 use super::idempotency::parse_json;
 use super::state::AppState;
 use crate::api::auth::{LoginRequest, LoginResponse, Me, OfficeRef, PasswordChange};
+use crate::api::error::ErrorBody;
 use crate::api::headers::NO_EXTEND;
 use crate::domain::account::{AccountKind, check_password};
 use crate::domain::calendar::vn_offset;
@@ -242,6 +243,24 @@ struct LoginRow {
 }
 
 /// `POST /auth/login`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    operation_id = "login",
+    tag = "auth",
+    summary = "Log in",
+    description = "The same 401 answers an unknown user and a wrong password. Failures are \
+        counted per account and per client address; past the limit the answer is 429 until \
+        the window ends.",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in: a new bearer token.", body = LoginResponse),
+        (status = 400, description = "`bad_request`: the body is not a login request.", body = ErrorBody),
+        (status = 401, description = "`invalid_credentials`.", body = ErrorBody),
+        (status = 429, description = "`too_many_requests`: too many failures for this account or address.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    ),
+)]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -337,6 +356,16 @@ pub async fn login(
 }
 
 /// `POST /auth/logout`: the token is revoked at once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    operation_id = "logout",
+    tag = "auth",
+    summary = "Log out",
+    description = "Revokes the token at once.",
+    responses((status = 204, description = "The token is revoked.")),
+    security(("bearer" = [])),
+)]
 pub async fn logout(
     State(state): State<AppState>,
     session: Session,
@@ -383,6 +412,15 @@ async fn me_of(state: &AppState, user_id: i64) -> Result<Me, ApiError> {
 }
 
 /// `GET /me`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "me",
+    tag = "auth",
+    summary = "Who is logged in",
+    responses((status = 200, description = "The user, with role and office.", body = Me)),
+    security(("bearer" = [])),
+)]
 pub async fn me(State(state): State<AppState>, session: Session) -> Result<Json<Me>, ApiError> {
     Ok(Json(me_of(&state, session.user_id).await?))
 }
@@ -390,6 +428,23 @@ pub async fn me(State(state): State<AppState>, session: Session) -> Result<Json<
 /// `POST /auth/password`: the current password, then the new one under the policy.
 /// Other sessions of the user are revoked: a changed password locks out whoever else
 /// had it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password",
+    operation_id = "change_password",
+    tag = "auth",
+    summary = "Change own password",
+    description = "Checks the current password, then the new one against the password policy. \
+        The user's other sessions are revoked.",
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed."),
+        (status = 400, description = "`bad_request`: the body is not a password change.", body = ErrorBody),
+        (status = 401, description = "`invalid_credentials`: the current password is wrong; `unauthenticated`: no valid token.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the new password breaks the policy (`fields.new_password`).", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     session: Session,

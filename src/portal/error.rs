@@ -377,5 +377,40 @@ pub async fn localize(request: Request, next: Next) -> Response {
         }
         return fresh;
     }
+    let rejected = matches!(
+        response.status(),
+        StatusCode::BAD_REQUEST
+            | StatusCode::PAYLOAD_TOO_LARGE
+            | StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    if rejected && is_plain_text(&response) {
+        return rejection_body(response, lang).await;
+    }
     response
+}
+
+fn is_plain_text(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"))
+}
+
+/// axum answers a request it cannot extract (a malformed query or path, a body over the
+/// limit) in plain text, before any handler runs, with one of the statuses matched above.
+/// Such an answer gets the JSON error body of API.md like every other error, keeping
+/// axum's explanation in the message.
+async fn rejection_body(response: Response, lang: Lang) -> Response {
+    let status = response.status();
+    let text = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
+        _ => ApiError::BadRequest(text),
+    };
+    (status, axum::Json(error.body(lang))).into_response()
 }

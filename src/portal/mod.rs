@@ -10,6 +10,7 @@ pub mod dossier_store;
 pub mod error;
 pub mod forms;
 pub mod idempotency;
+pub mod openapi;
 pub mod routes;
 pub mod seed;
 pub mod state;
@@ -121,6 +122,7 @@ pub fn router(state: AppState) -> Router {
     };
     let api = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/openapi.json", get(openapi::serve))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/password", post(auth::change_password))
@@ -162,6 +164,7 @@ pub fn router(state: AppState) -> Router {
         .route("/stats", get(stats::stats));
     Router::new()
         .nest(BASE_PATH, with_uploads(api))
+        .merge(openapi::docs())
         .fallback(|| async { error::ApiError::NotFound })
         .with_state(state)
         .layer(axum::middleware::from_fn(error::localize))

@@ -1,6 +1,7 @@
 //! The calendar endpoints: a year's special days, and due dates.
 
 use crate::api::catalog::{CalendarDay, CalendarYear, DueAnswer, DueQuery};
+use crate::api::error::ErrorBody;
 use crate::portal::error::ApiError;
 use crate::portal::state::AppState;
 use axum::Json;
@@ -14,6 +15,20 @@ const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 const MAX_AMOUNT: u32 = 2600;
 
 /// `GET /calendar/{year}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/calendar/{year}",
+    operation_id = "calendar_year",
+    tag = "calendar",
+    summary = "A year's special days",
+    description = "Every statutory holiday (also those on a weekend), every compensatory day \
+        off and every Saturday worked.",
+    params(("year" = i32, Path, minimum = 1900, maximum = 2100)),
+    responses(
+        (status = 200, description = "The year's special days, in date order.", body = CalendarYear),
+        (status = 400, description = "`bad_request`: a year outside 1900–2100, or not a number.", body = ErrorBody),
+    ),
+)]
 pub async fn year(
     State(state): State<AppState>,
     Path(year): Path<i32>,
@@ -39,6 +54,20 @@ pub async fn year(
 }
 
 /// `GET /calendar/due?from=&amount=&unit=`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/calendar/due",
+    operation_id = "calendar_due",
+    tag = "calendar",
+    summary = "A due time",
+    description = "When something started at `from` and taking `amount` `unit`s is due, by the \
+        office hours and the days off.",
+    params(DueQuery),
+    responses(
+        (status = 200, description = "The due time.", body = DueAnswer),
+        (status = 400, description = "`bad_request`: a missing or malformed parameter.", body = ErrorBody),
+    ),
+)]
 pub async fn due(
     State(state): State<AppState>,
     Query(query): Query<DueQuery>,

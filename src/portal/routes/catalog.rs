@@ -3,6 +3,7 @@
 use super::{limit, with_etag};
 use crate::api::Page;
 use crate::api::catalog::{Office, ProcedureDetail, ProcedureSummary};
+use crate::api::error::ErrorBody;
 use crate::domain::Lang;
 use crate::domain::catalog::{OnlineLevel, Procedure};
 use crate::domain::text::Matcher;
@@ -13,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 #[derive(sqlx::FromRow)]
 struct OfficeRow {
@@ -27,6 +29,16 @@ struct OfficeRow {
 }
 
 /// `GET /offices`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/offices",
+    operation_id = "list_offices",
+    tag = "catalog",
+    summary = "Offices",
+    description = "Every office, with the unit code of its dossier codes and the bank account \
+        its fees are paid to.",
+    responses((status = 200, description = "The offices.", body = Vec<Office>)),
+)]
 pub async fn offices(State(state): State<AppState>) -> Result<Json<Vec<Office>>, ApiError> {
     let rows: Vec<OfficeRow> = sqlx::query_as(
         "SELECT id, code, name, address, phone, bank_bin, bank_account, account_name \
@@ -50,11 +62,17 @@ pub async fn offices(State(state): State<AppState>) -> Result<Json<Vec<Office>>,
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CatalogQuery {
+    /// Words of the code or name, with or without marks ("khai sinh").
     q: Option<String>,
+    /// Words of the field (lĩnh vực).
     field: Option<String>,
+    /// Only procedures of this online level.
     online: Option<OnlineLevel>,
+    /// Items to return: 50 unless given, at most 500.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -93,6 +111,27 @@ async fn catalog_etag(state: &AppState) -> Result<String, ApiError> {
 
 /// `GET /procedures?q=&field=&online=`: the whole catalog is small, so it is filtered
 /// here with the project's one matcher rather than in SQL.
+#[utoipa::path(
+    get,
+    path = "/api/v1/procedures",
+    operation_id = "list_procedures",
+    tag = "catalog",
+    summary = "The procedure catalog",
+    description = "Filtered by words (accent-insensitive), field and online level; in code \
+        order, on one page (`next_cursor` is always `null`). The fee wording follows \
+        `Accept-Language`.",
+    params(
+        CatalogQuery,
+        ("If-None-Match" = Option<String>, Header, description = "An `ETag` of an earlier answer."),
+    ),
+    responses(
+        (status = 200, description = "The matching procedures.", body = Page<ProcedureSummary>,
+            headers(("ETag" = String, description = "Weak; changes with the catalog and the language."))),
+        (status = 304, description = "Unchanged since the `ETag` given.",
+            headers(("ETag" = String))),
+        (status = 400, description = "`bad_request`: a malformed or out-of-range parameter.", body = ErrorBody),
+    ),
+)]
 pub async fn procedures(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -145,6 +184,26 @@ fn lang_tag(lang: Lang) -> &'static str {
 }
 
 /// `GET /procedures/{code}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/procedures/{code}",
+    operation_id = "get_procedure",
+    tag = "catalog",
+    summary = "One procedure",
+    description = "Its cases, each with the documents required, the desk and online durations \
+        and the fee schedule; the delivery options and the deciding authority.",
+    params(
+        ("code" = String, Path, description = "The national procedure code (`1.001193`)."),
+        ("If-None-Match" = Option<String>, Header, description = "An `ETag` of an earlier answer."),
+    ),
+    responses(
+        (status = 200, description = "The procedure.", body = ProcedureDetail,
+            headers(("ETag" = String, description = "Weak; changes with the procedure's version."))),
+        (status = 304, description = "Unchanged since the `ETag` given.",
+            headers(("ETag" = String))),
+        (status = 404, description = "`not_found`: no such procedure.", body = ErrorBody),
+    ),
+)]
 pub async fn procedure(
     State(state): State<AppState>,
     headers: HeaderMap,

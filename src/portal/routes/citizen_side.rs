@@ -9,6 +9,7 @@ use crate::api::dossiers::{
     ApplicantRef, Channel, CitizenSubmission, CreateDossier, DossierSummary, PublicStatus,
     Relation, Submitter, SupplementIn, SupplementRequest,
 };
+use crate::api::error::ErrorBody;
 use crate::domain::text::nfc;
 use crate::domain::workflow::{Action, ActionInput, Role, decide};
 use crate::portal::audit::{self, Event};
@@ -24,6 +25,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// The citizen behind a session; staff have no citizen side (403, audited).
 async fn citizen(state: &AppState, session: &Session, what: &str) -> Result<i64, ApiError> {
@@ -32,6 +34,30 @@ async fn citizen(state: &AppState, session: &Session, what: &str) -> Result<i64,
 }
 
 /// `POST /citizen/dossiers`: an online submission, waiting for the desk.
+#[utoipa::path(
+    post,
+    path = "/api/v1/citizen/dossiers",
+    operation_id = "submit_dossier",
+    tag = "citizen",
+    summary = "Submit a dossier online",
+    description = "A citizen's own submission to an office: every document part attached as a \
+        completed upload. The dossier starts `submitted`, waiting for the desk, without a due \
+        time until it is received.",
+    params(
+        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+    ),
+    request_body = crate::api::dossiers::CitizenSubmission,
+    responses(
+        (status = 201, description = "The new dossier.", body = crate::api::dossiers::Dossier),
+        (status = 400, description = "`idempotency_key_missing`; `bad_request`: a malformed key or body.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a citizen.", body = ErrorBody),
+        (status = 409, description = "`request_in_progress`: the first request with this key still runs.", body = ErrorBody),
+        (status = 422, description = "`validation_failed` (`fields` names the part of the request at fault, \
+            e.g. an unknown office or a procedure not offered online); `idempotency_key_reused`; \
+            `upload_not_found`, `upload_incomplete`, `upload_already_attached`.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn submit(
     State(state): State<AppState>,
     session: Session,
@@ -114,12 +140,30 @@ pub async fn submit(
     Ok((StatusCode::CREATED, Json(json)).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OwnQuery {
+    /// Items to return: 50 unless given, at most 500.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
 /// `GET /citizen/dossiers`: the citizen's own dossiers, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/citizen/dossiers",
+    operation_id = "list_own_dossiers",
+    tag = "citizen",
+    summary = "My dossiers",
+    description = "The citizen's own dossiers, newest first, on one page.",
+    params(OwnQuery),
+    responses(
+        (status = 200, description = "The dossiers.", body = Page<DossierSummary>),
+        (status = 400, description = "`bad_request`: a limit out of range.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a citizen.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn own(
     State(state): State<AppState>,
     session: Session,
@@ -154,6 +198,33 @@ pub async fn own(
 
 /// `POST /citizen/dossiers/{code}/supplement` (with `If-Match`): the documents asked
 /// for; the dossier goes back to the desk's online queue.
+#[utoipa::path(
+    post,
+    path = "/api/v1/citizen/dossiers/{code}/supplement",
+    operation_id = "send_supplement",
+    tag = "citizen",
+    summary = "Send a requested supplement",
+    description = "The documents the office asked for, each attached; the dossier goes back \
+        to the desk's queue.",
+    params(
+        ("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"?[0-9]{1,18}"?$"#, description = crate::portal::openapi::text::IF_MATCH),
+    ),
+    request_body = SupplementIn,
+    responses(
+        (status = 200, description = "The dossier after the supplement.", body = crate::api::dossiers::Dossier,
+            headers(("ETag" = String, description = "Weak, from the new version."))),
+        (status = 400, description = "`bad_request`: a malformed `If-Match` or body.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a citizen.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such dossier of the citizen's.", body = ErrorBody),
+        (status = 412, description = "`version_conflict`: the dossier changed; `error.current` is the dossier now.", body = ErrorBody),
+        (status = 422, description = "`invalid_transition`: no supplement is awaited; `validation_failed`: \
+            a document without a file; `upload_not_found`, `upload_incomplete`, \
+            `upload_already_attached`.", body = ErrorBody),
+        (status = 428, description = "`precondition_required`: no `If-Match`.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn supplement(
     State(state): State<AppState>,
     session: Session,
@@ -241,13 +312,34 @@ pub async fn supplement(
     Ok(([(header::ETAG, etag)], Json(dossier)).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupQuery {
+    /// The applicant's identity number, as on the receipt.
+    #[param(required = true)]
     id_number: Option<String>,
 }
 
 /// `GET /public/dossiers/{code}?id_number=`: the status for whoever holds the receipt and
 /// the applicant's number. Any mismatch is the same 404, so codes cannot be enumerated.
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/dossiers/{code}",
+    operation_id = "lookup_dossier",
+    tag = "citizen",
+    summary = "Look a dossier up by its receipt",
+    description = "For anyone holding the receipt: the status, due time and office, when \
+        `id_number` is the applicant's. Any mismatch is the same 404, so codes cannot be \
+        enumerated.",
+    params(
+        ("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE),
+        LookupQuery,
+    ),
+    responses(
+        (status = 200, description = "Where the dossier stands.", body = PublicStatus),
+        (status = 404, description = "`not_found`: no such dossier for this identity number.", body = ErrorBody),
+    ),
+)]
 pub async fn lookup(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -11,6 +11,7 @@ use crate::api::citizens::{
     ActivateRequest, Activation, Citizen, CitizenCreated, CitizenDetail, CitizenDossier,
     CitizenQuery, NewCitizen,
 };
+use crate::api::error::ErrorBody;
 use crate::domain::account::{
     ACTIVATION_VALID_HOURS, AccountKind, activation_code_from, check_password,
     normalize_activation_code,
@@ -520,6 +521,23 @@ fn like_pattern(token: &str) -> String {
 
 /// `GET /citizens?id_number=&q=&limit=&cursor=`: the office's citizens, oldest account
 /// first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/citizens",
+    operation_id = "list_citizens",
+    tag = "citizens",
+    summary = "Find citizens",
+    description = "The citizens the office may see (created there, or applying there), oldest \
+        account first: by exact identity number, or by words of the name or number or a phone \
+        number in any written form.",
+    params(CitizenQuery),
+    responses(
+        (status = 200, description = "A page of citizens.", body = Page<Citizen>),
+        (status = 400, description = "`bad_request`: a malformed parameter, limit or cursor.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     session: Session,
@@ -588,6 +606,22 @@ struct DossierRow {
 }
 
 /// `GET /citizens/{id}`: the citizen and their dossiers at the caller's office.
+#[utoipa::path(
+    get,
+    path = "/api/v1/citizens/{id}",
+    operation_id = "get_citizen",
+    tag = "citizens",
+    summary = "A citizen",
+    description = "The citizen, with their dossiers at the caller's office, newest first. A \
+        citizen the office may not see is 404.",
+    params(("id" = i64, Path, description = "The citizen's id.")),
+    responses(
+        (status = 200, description = "The citizen.", body = CitizenDetail),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn detail(
     State(state): State<AppState>,
     session: Session,
@@ -686,6 +720,33 @@ fn created(body: &impl serde::Serialize, location: Option<String>) -> Response {
 
 /// `POST /citizens`: the account, its login and its first activation code, in one
 /// transaction with the audit row and the idempotent response.
+#[utoipa::path(
+    post,
+    path = "/api/v1/citizens",
+    operation_id = "create_citizen",
+    tag = "citizens",
+    summary = "Create a citizen account",
+    description = "Reception or admin. Every field is checked and every problem reported at \
+        once. The account has no password: the answer carries a one-time activation code \
+        (`null` in a replayed answer, since only its hash is kept: then issue a new one).",
+    params(
+        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+    ),
+    request_body = NewCitizen,
+    responses(
+        (status = 201, description = "The account and its activation code.", body = CitizenCreated,
+            headers(
+                ("Location" = String, description = "The citizen: `/api/v1/citizens/{id}`."),
+            )),
+        (status = 400, description = "`idempotency_key_missing`; `bad_request`: a malformed key or body.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not reception or admin.", body = ErrorBody),
+        (status = 409, description = "`citizen_exists` (`existing_id`); `username_taken`; \
+            `request_in_progress`.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`, with every invalid field in `fields`; \
+            `idempotency_key_reused`.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     session: Session,
@@ -788,6 +849,28 @@ pub async fn create(
 
 /// `POST /citizens/{id}/activation`: a new code for a citizen who lost the slip, let it
 /// expire, or forgot the password. The previous code stops working at once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/citizens/{id}/activation",
+    operation_id = "issue_activation",
+    tag = "citizens",
+    summary = "Issue a new activation code",
+    description = "Reception or admin, for a citizen who lost the slip, let it expire or forgot \
+        the password. The previous code stops working at once. No body.",
+    params(
+        ("id" = i64, Path, description = "The citizen's id."),
+        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+    ),
+    responses(
+        (status = 201, description = "The new code (`null` in a replayed answer).", body = Activation),
+        (status = 400, description = "`idempotency_key_missing`; `bad_request`: a malformed key.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not reception or admin.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 409, description = "`request_in_progress`.", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn issue_activation(
     State(state): State<AppState>,
     session: Session,
@@ -900,6 +983,25 @@ impl Attempt {
 /// `POST /citizen/activate`: the citizen proves the slip with the code and sets the
 /// first (or, after a new code, a new) password. Wrong codes are throttled like wrong
 /// passwords, per number and per address.
+#[utoipa::path(
+    post,
+    path = "/api/v1/citizen/activate",
+    operation_id = "activate_citizen",
+    tag = "citizen",
+    summary = "Activate a citizen account",
+    description = "The citizen proves the activation slip and sets a password. Wrong codes are \
+        throttled per identity number and per client address.",
+    request_body = ActivateRequest,
+    responses(
+        (status = 204, description = "The password is set; the account's sessions are revoked."),
+        (status = 400, description = "`bad_request`: the body is not an activation.", body = ErrorBody),
+        (status = 401, description = "`invalid_activation`: wrong number or code; `activation_used`.", body = ErrorBody),
+        (status = 410, description = "`activation_expired`: ask the desk for a new code.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the password breaks the policy (`fields.new_password`).", body = ErrorBody),
+        (status = 429, description = "`too_many_requests`.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    ),
+)]
 pub async fn activate(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,

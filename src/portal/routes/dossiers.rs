@@ -6,6 +6,7 @@ use crate::api::Page;
 use crate::api::dossiers::{
     ActionRequest, Applicant, Change, Changes, Channel, CreateDossier, Relation, SupplementRequest,
 };
+use crate::api::error::ErrorBody;
 use crate::domain::RuleError;
 use crate::domain::calendar::LocalTime;
 use crate::domain::catalog::Duration;
@@ -33,6 +34,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::DateTime;
 use serde::Deserialize;
 use sqlx::SqliteConnection;
+use utoipa::IntoParams;
 
 /// A request field that breaks a rule: 422 `validation_failed` naming the field.
 pub fn problem(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
@@ -90,6 +92,30 @@ async fn next_code(
 
 /// `POST /dossiers`: the officer takes a dossier in on a citizen's behalf. It starts
 /// received, with its code and due time.
+#[utoipa::path(
+    post,
+    path = "/api/v1/dossiers",
+    operation_id = "create_dossier",
+    tag = "dossiers",
+    summary = "Take a dossier in at the desk",
+    description = "Officer-assisted submission (reception only). Every mandatory document part \
+        must be presented, on paper or as a completed upload. The dossier starts `received`, \
+        with its code and due time; its receipt (form 01) is printable at once.",
+    params(
+        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+    ),
+    request_body = crate::api::dossiers::CreateDossier,
+    responses(
+        (status = 201, description = "The new dossier.", body = crate::api::dossiers::Dossier),
+        (status = 400, description = "`idempotency_key_missing`; `bad_request`: a malformed key or body.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a reception officer.", body = ErrorBody),
+        (status = 409, description = "`request_in_progress`: the first request with this key still runs.", body = ErrorBody),
+        (status = 422, description = "`validation_failed` (`fields` names the part of the request at fault); \
+            `idempotency_key_reused`; `upload_not_found`, `upload_incomplete`, \
+            `upload_already_attached` for an attached upload.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     session: Session,
@@ -400,14 +426,26 @@ pub async fn intake(
     store::load(&mut *tx, office, &code).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// An inbox queue (`overdue`: active dossiers past their due time).
+    #[param(value_type = Option<Queue>)]
     queue: Option<String>,
+    /// One status (within the queue, when both are given).
+    #[param(value_type = Option<Status>)]
     status: Option<String>,
+    /// Words of the code, the applicant's name, identity number or phone; marks optional.
     q: Option<String>,
+    /// A procedure code.
     procedure: Option<String>,
+    /// `true`: only active dossiers past their due time.
     overdue: Option<bool>,
+    /// Items per page: 50 unless given, at most 500.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(min_length = 1)]
     cursor: Option<String>,
 }
 
@@ -429,6 +467,22 @@ const DUE_KEY: &str = "COALESCE(d.due_at, '9999')";
 
 /// `GET /dossiers`: the office's dossiers sorted by due time, filtered by queue, status,
 /// procedure, overdue and an accent-insensitive `q`, with keyset cursors.
+#[utoipa::path(
+    get,
+    path = "/api/v1/dossiers",
+    operation_id = "list_dossiers",
+    tag = "dossiers",
+    summary = "The office's inbox",
+    description = "The office's dossiers, by due time (those without one last), then code. \
+        Staff only; items are compact.",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of dossiers.", body = Page<crate::api::dossiers::DossierSummary>),
+        (status = 400, description = "`bad_request`: an unknown queue or status, a bad cursor or limit.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     session: Session,
@@ -537,6 +591,27 @@ pub async fn list(
 }
 
 /// `GET /dossiers/{code}`, with a weak ETag from the version.
+#[utoipa::path(
+    get,
+    path = "/api/v1/dossiers/{code}",
+    operation_id = "get_dossier",
+    tag = "dossiers",
+    summary = "A dossier",
+    description = "The whole dossier: applicant, procedure, case, documents and attachments, \
+        fee and payment, delivery, due time and timeline. Another office's dossier is 404.",
+    params(
+        ("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE),
+        ("If-None-Match" = Option<String>, Header, description = "An `ETag` of an earlier answer."),
+    ),
+    responses(
+        (status = 200, description = "The dossier.", body = crate::api::dossiers::Dossier,
+            headers(("ETag" = String, description = "Weak, from the version: `W/\"3\"`."))),
+        (status = 304, description = "Unchanged since the `ETag` given.", headers(("ETag" = String))),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn detail(
     State(state): State<AppState>,
     session: Session,
@@ -558,6 +633,21 @@ pub async fn detail(
 }
 
 /// `GET /dossiers/{code}/history`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/dossiers/{code}/history",
+    operation_id = "dossier_history",
+    tag = "dossiers",
+    summary = "A dossier's audit timeline",
+    description = "Who did what, in which role, when, from which status to which, and why.",
+    params(("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE)),
+    responses(
+        (status = 200, description = "The steps, oldest first.", body = Vec<crate::api::dossiers::HistoryEntry>),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn history(
     State(state): State<AppState>,
     session: Session,
@@ -595,6 +685,36 @@ pub fn refusal_to_error(refusal: Refusal) -> ApiError {
 
 /// `POST /dossiers/{code}/actions`: one action of the transition table, on the version
 /// the official saw.
+#[utoipa::path(
+    post,
+    path = "/api/v1/dossiers/{code}/actions",
+    operation_id = "act_on_dossier",
+    tag = "dossiers",
+    summary = "Act on a dossier",
+    description = "One action of the transition table, on the version the user saw. Which \
+        fields an action needs: `reason` (refuse, request_supplement, send_back, extend, stop, \
+        withdraw), `missing_documents` (request_supplement), `assignee` (forward), `amount` \
+        (request_payment), `result` and `summary` (propose_result), `new_due_at` (extend), \
+        `delivery` and `recipient` (return_result).",
+    params(
+        ("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"?[0-9]{1,18}"?$"#, description = crate::portal::openapi::text::IF_MATCH),
+    ),
+    request_body = crate::api::dossiers::ActionRequest,
+    responses(
+        (status = 200, description = "The dossier after the action.", body = crate::api::dossiers::Dossier,
+            headers(("ETag" = String, description = "Weak, from the new version."))),
+        (status = 400, description = "`bad_request`: a malformed `If-Match` or body.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 412, description = "`version_conflict`: the dossier changed; `error.current` is the dossier now.", body = ErrorBody),
+        (status = 422, description = "`invalid_transition`, `forbidden_action` (naming the status and the role), \
+            `supplement_window_closed`, `extension_already_used`, `extension_too_late`, \
+            `payment_required`; `validation_failed` for a missing or invalid input.", body = ErrorBody),
+        (status = 428, description = "`precondition_required`: no `If-Match`.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn act(
     State(state): State<AppState>,
     session: Session,
@@ -870,8 +990,11 @@ async fn apply_effects(
     Ok(())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
+    /// The `seq` of the previous answer.
+    #[param(minimum = 0)]
     since: Option<i64>,
 }
 
@@ -880,6 +1003,24 @@ const CHANGES_PAGE: i64 = 1000;
 
 /// `GET /dossiers/changes?since=`: what changed in the office since `seq`; 410 when the
 /// feed no longer reaches back that far (the client then reloads the list).
+#[utoipa::path(
+    get,
+    path = "/api/v1/dossiers/changes",
+    operation_id = "dossier_changes",
+    tag = "dossiers",
+    summary = "The delta feed",
+    description = "The office's dossiers changed since `since`, each once (compact, or a \
+        tombstone `{code, deleted: true}`), and the `seq` to ask from next. Without `since`: \
+        no changes, and the `seq` to start from.",
+    params(ChangesQuery),
+    responses(
+        (status = 200, description = "The changes.", body = crate::api::dossiers::Changes),
+        (status = 400, description = "`bad_request`: `since` beyond the feed's newest `seq`, or negative.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+        (status = 410, description = "`changes_expired`: the feed no longer reaches back to `since`; reload the list.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn changes(
     State(state): State<AppState>,
     session: Session,
@@ -949,6 +1090,32 @@ pub async fn changes(
 
 /// `GET /dossiers/{code}/attachments/{id}`: an attached file, with its SHA-256 so the
 /// client can check what it saved.
+#[utoipa::path(
+    get,
+    path = "/api/v1/dossiers/{code}/attachments/{id}",
+    operation_id = "get_attachment",
+    tag = "dossiers",
+    summary = "An attached file",
+    params(
+        ("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE),
+        ("id" = String, Path, format = "uuid", description = "The upload id of the attachment."),
+    ),
+    responses(
+        (status = 200, description = "The file, as uploaded.",
+            content(
+                (crate::portal::openapi::FileBytes = "application/pdf"),
+                (crate::portal::openapi::FileBytes = "image/jpeg"),
+                (crate::portal::openapi::FileBytes = "image/png"),
+            ),
+            headers(
+                ("Content-Disposition" = String, description = "`attachment` with the file name (ASCII)."),
+                ("X-Content-Sha256" = String, description = "The file's SHA-256, hex."),
+            )),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such dossier, or no such attachment of it.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn attachment(
     State(state): State<AppState>,
     session: Session,

@@ -26,6 +26,31 @@ use sqlx::SqliteConnection;
 use std::collections::BTreeMap;
 
 /// `GET /dossiers/{code}/forms/{form}` (staff of the dossier's office).
+#[utoipa::path(
+    get,
+    path = "/api/v1/dossiers/{code}/forms/{form}",
+    operation_id = "get_form",
+    tag = "dossiers",
+    summary = "A printable form",
+    description = "Circular 01/2018/TT-VPCP: `receipt` (Mẫu 01), `supplement` (02), `refusal` \
+        (03), `apology` (04), `control_sheet` (05). Always plain text: this portal renders no \
+        PDF, whatever `Accept` asks.",
+    params(
+        ("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE),
+        ("form" = crate::domain::forms::Form, Path, description = "Which form."),
+    ),
+    responses(
+        (status = 200, description = "The form, in Vietnamese.", body = String, content_type = "text/plain",
+            headers(
+                ("Content-Disposition" = String, description = "`inline` with a file name."),
+                ("Content-Language" = String, description = "`vi`."),
+            )),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such dossier or form.", body = ErrorBody),
+        (status = 409, description = "`form_not_applicable`: the form does not apply to the dossier (yet).", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn form(
     State(state): State<AppState>,
     session: Session,

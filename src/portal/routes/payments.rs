@@ -24,6 +24,7 @@
 //!   has moved, and the office refunds it by its own procedure.
 
 use crate::api::dossiers::PaymentStatus;
+use crate::api::error::ErrorBody;
 use crate::api::payments::{self as wire, CashPayment, NoticeReceipt, Payment, PaymentNotice};
 use crate::domain::Lang;
 use crate::domain::calendar::{LocalTime, vn_offset};
@@ -127,6 +128,22 @@ async fn payment_of(conn: &mut SqliteConnection, row: &Row) -> Result<Payment, A
 }
 
 /// `GET /dossiers/{code}/payment`: staff of the dossier's office.
+#[utoipa::path(
+    get,
+    path = "/api/v1/dossiers/{code}/payment",
+    operation_id = "get_payment",
+    tag = "payments",
+    summary = "What a dossier owes",
+    description = "The fee, whether it is paid, and the VietQR payload (EMVCo/NAPAS) to pay it \
+        into the office's account. Staff of the dossier's office.",
+    params(("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE)),
+    responses(
+        (status = 200, description = "The payment view.", body = Payment),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn show(
     State(state): State<AppState>,
     session: Session,
@@ -291,6 +308,30 @@ fn reference(
 }
 
 /// `POST /dossiers/{code}/payment/cash`: reception records cash taken at the desk.
+#[utoipa::path(
+    post,
+    path = "/api/v1/dossiers/{code}/payment/cash",
+    operation_id = "record_cash_payment",
+    tag = "payments",
+    summary = "Record a cash payment",
+    description = "Reception records the fee taken at the desk, exactly the amount due, with the \
+        receipt number. A dossier awaiting payment goes back to `in_progress`.",
+    params(
+        ("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE),
+        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+    ),
+    request_body = CashPayment,
+    responses(
+        (status = 201, description = "The payment view after it.", body = Payment),
+        (status = 400, description = "`idempotency_key_missing`; `bad_request`: a malformed key or body.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a reception officer.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 409, description = "`already_paid` (or nothing is due); `request_in_progress`.", body = ErrorBody),
+        (status = 422, description = "`validation_failed` (`amount`, `receipt_no`); `amount_mismatch`; \
+            `dossier_closed`; `idempotency_key_reused`.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn cash(
     State(state): State<AppState>,
     session: Session,
@@ -641,6 +682,30 @@ fn check_notice(notice: PaymentNotice) -> Result<Notice, Problem> {
 }
 
 /// `POST /payments/notify`: the gateway's signed notice of a transfer.
+#[utoipa::path(
+    post,
+    path = "/api/v1/payments/notify",
+    operation_id = "payment_notice",
+    tag = "payments",
+    summary = "The payment gateway's notice",
+    description = "A transfer arrived for a dossier. Signed with HMAC-SHA256 of the body under \
+        the shared secret. A repeat of a transaction id changes nothing and gets the first \
+        answer. Refusals are audited, so money not applied can be reconciled.",
+    params(
+        ("X-Signature" = String, Header, description = "Hex HMAC-SHA256 of the raw body under the shared secret (an optional `sha256=` prefix is accepted)."),
+    ),
+    request_body = PaymentNotice,
+    responses(
+        (status = 200, description = "Applied (or a repeat of an applied notice).", body = NoticeReceipt,
+            headers(("Idempotent-Replayed" = String, description = "`true` for a repeated transaction id."))),
+        (status = 400, description = "`bad_request`: the body is not a notice.", body = ErrorBody),
+        (status = 401, description = "`invalid_signature`.", body = ErrorBody),
+        (status = 409, description = "`already_paid`; `transaction_conflict`.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`; `unknown_dossier`; `account_mismatch`; \
+            `ambiguous_dossier_ref`; `amount_mismatch`.", body = ErrorBody),
+        (status = 503, description = "`payments_disabled`: the portal has no gateway secret.", body = ErrorBody),
+    ),
+)]
 pub async fn notify(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,

@@ -3,6 +3,7 @@
 //! costs the same for ten dossiers or a hundred thousand; which statuses make up which
 //! queue comes from the domain's queue table, not from SQL written here.
 
+use crate::api::error::ErrorBody;
 use crate::api::stats::{QueueCounts, Stats, TimelinessCounts};
 use crate::domain::calendar::Timeliness;
 use crate::domain::status::{Queue, Status};
@@ -14,6 +15,20 @@ use axum::Json;
 use axum::extract::State;
 
 /// `GET /stats` (any staff role: the numbers are the office's, not the user's).
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats",
+    operation_id = "office_stats",
+    tag = "dossiers",
+    summary = "The office's numbers",
+    description = "Dossiers per inbox queue, overdue ones, and returned ones by punctuality. \
+        Any staff role.",
+    responses(
+        (status = 200, description = "The counts now.", body = Stats),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn stats(
     State(state): State<AppState>,
     session: Session,

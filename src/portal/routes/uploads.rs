@@ -17,6 +17,7 @@
 //! the dead connection) makes the old writer stop and commit, then takes over.
 
 use crate::api::BASE_PATH;
+use crate::api::error::ErrorBody;
 use crate::api::headers::{UPLOAD_LENGTH, UPLOAD_OFFSET};
 use crate::api::uploads::{
     CHUNK_CONTENT_TYPE, CreateUpload, FileType, MAX_CHUNK_SIZE, MAX_FILENAME_BYTES,
@@ -787,6 +788,33 @@ fn check_new(request: CreateUpload) -> Result<NewUpload, ApiError> {
 
 /// `POST /uploads` (`Idempotency-Key` required): declares a file → 201
 /// `{id, offset: 0}` with `Location`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/uploads",
+    operation_id = "create_upload",
+    tag = "uploads",
+    summary = "Declare a file to upload",
+    description = "PDF, JPEG or PNG, at most 20 MiB. The bytes follow in `PATCH` requests to \
+        `Location`; when the last one arrives, the server checks the size, the SHA-256 and the \
+        type.",
+    params(
+        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+    ),
+    request_body = CreateUpload,
+    responses(
+        (status = 201, description = "The upload, at offset 0.", body = UploadCreated,
+            headers(
+                ("Location" = String, description = "The upload: `/api/v1/uploads/{id}`."),
+            )),
+        (status = 400, description = "`idempotency_key_missing`; `bad_request`: a malformed key or body.", body = ErrorBody),
+        (status = 409, description = "`request_in_progress`.", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the file is over 20 MiB.", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: not PDF, JPEG or PNG.", body = ErrorBody),
+        (status = 422, description = "`validation_failed` (`size`, `sha256`, `filename`); \
+            `idempotency_key_reused`.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     session: Session,
@@ -869,6 +897,29 @@ async fn with_location(replayed: Response) -> Result<Response, ApiError> {
 }
 
 /// `HEAD /uploads/{id}` (owner): `Upload-Offset` and `Upload-Length`.
+#[utoipa::path(
+    head,
+    path = "/api/v1/uploads/{id}",
+    operation_id = "upload_progress",
+    tag = "uploads",
+    summary = "How far an upload got",
+    description = "The caller's own upload only. When every byte is in but not yet checked, \
+        the check runs now, and a bad file is discarded (415, 422) as after the last `PATCH`. \
+        A `HEAD` answer has no body: errors show as their status.",
+    params(("id" = String, Path, format = "uuid", description = "The upload id.")),
+    responses(
+        (status = 200, description = "Where the upload stands.",
+            headers(
+                ("Upload-Offset" = u64, description = "Bytes of the file the server has."),
+                ("Upload-Length" = u64, description = "The declared size."),
+                ("Cache-Control" = String, description = "`no-store`."),
+            )),
+        (status = 404, description = "`not_found`: no such upload of the caller's (or discarded)."),
+        (status = 415, description = "`upload_type_mismatch`: the content is not the declared type; discarded."),
+        (status = 422, description = "`upload_checksum_mismatch`: discarded."),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn progress(
     State(state): State<AppState>,
     session: Session,
@@ -924,6 +975,39 @@ fn number_header(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option
 
 /// `PATCH /uploads/{id}` (owner): `Upload-Offset: n`, a chunk as
 /// `application/offset+octet-stream` → 204 with the new `Upload-Offset`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/uploads/{id}",
+    operation_id = "append_chunk",
+    tag = "uploads",
+    summary = "Append a chunk",
+    description = "The bytes from `Upload-Offset` on, at most 8 MiB per request. Whatever \
+        arrives of a broken chunk is kept: the answer (or a `HEAD`) says where to resume. \
+        After the last byte the file is checked; a bad one is discarded (415, 422).",
+    params(
+        ("id" = String, Path, format = "uuid", description = "The upload id."),
+        ("Upload-Offset" = String, Header, pattern = "^[0-9]{1,19}$", description = "Where this chunk starts: the bytes the server has, in decimal digits."),
+    ),
+    request_body(content = crate::portal::openapi::FileBytes, content_type = "application/offset+octet-stream",
+        description = "The chunk."),
+    responses(
+        (status = 204, description = "Appended (and complete, when the offset reaches the size).",
+            headers(("Upload-Offset" = u64, description = "Bytes of the file the server has."), ("Cache-Control" = String, description = "`no-store`."))),
+        (status = 400, description = "`bad_request`: no or a malformed `Upload-Offset`; \
+            `upload_chunk_incomplete`: the chunk broke off.", body = ErrorBody,
+            headers(("Upload-Offset" = u64, description = "Bytes of the file the server has."))),
+        (status = 404, description = "`not_found`: no such upload of the caller's.", body = ErrorBody),
+        (status = 409, description = "`upload_offset_mismatch`: resume from `Upload-Offset`; \
+            `upload_superseded`: a newer request took over.", body = ErrorBody,
+            headers(("Upload-Offset" = u64, description = "Bytes of the file the server has."))),
+        (status = 413, description = "`payload_too_large`: over 8 MiB, or past the declared size; \
+            nothing of it is kept.", body = ErrorBody, headers(("Upload-Offset" = u64, description = "Bytes of the file the server has."))),
+        (status = 415, description = "`unsupported_media_type`: not `application/offset+octet-stream`; \
+            `upload_type_mismatch`: the content is not the declared type (discarded).", body = ErrorBody),
+        (status = 422, description = "`upload_checksum_mismatch`: the file does not match its SHA-256 (discarded).", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn append(
     arrival: Arrival,
     State(state): State<AppState>,

@@ -1,0 +1,405 @@
+//! The OpenAPI document: the committed copy is the generated one, every route of the
+//! router is in it (and nothing else), and the portal serves it and Swagger UI.
+
+mod common;
+
+use common::Portal;
+use motcua::portal::openapi;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const COMMITTED: &str = "docs/openapi.json";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `docs/openapi.json` is what the code generates. `MOTCUA_BLESS=1` rewrites it.
+#[test]
+fn the_committed_document_is_the_generated_one() {
+    let generated = openapi::json();
+    let path = root().join(COMMITTED);
+    if std::env::var_os("MOTCUA_BLESS").is_some_and(|v| v == "1") {
+        fs::write(&path, &generated).expect("docs/openapi.json is writable");
+        return;
+    }
+    let committed = fs::read_to_string(&path).unwrap_or_default();
+    if committed != generated {
+        let first = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| committed.lines().count().min(generated.lines().count()));
+        panic!(
+            "{COMMITTED} is stale (first difference at line {}: committed {:?}, generated {:?}).\n\
+             The API changed without its document: run `MOTCUA_BLESS=1 cargo test --test openapi` \
+             to update it, and review the diff.",
+            first + 1,
+            committed.lines().nth(first).unwrap_or("<end>"),
+            generated.lines().nth(first).unwrap_or("<end>"),
+        );
+    }
+}
+
+const METHODS: [&str; 7] = ["get", "put", "post", "delete", "patch", "head", "options"];
+
+/// (path, methods) of every operation in a document.
+fn operations(doc: &Value) -> BTreeMap<String, BTreeSet<String>> {
+    doc["paths"]
+        .as_object()
+        .expect("the document has paths")
+        .iter()
+        .map(|(path, item)| {
+            let methods = METHODS
+                .iter()
+                .filter(|m| item.get(**m).is_some())
+                .map(|m| m.to_uppercase())
+                .collect();
+            (path.clone(), methods)
+        })
+        .collect()
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).expect("source directory is readable") {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The text of a call from its opening parenthesis to the matching closing one.
+fn call_text(text: &str, open: usize) -> &str {
+    let mut depth = 0;
+    for (i, c) in text[open..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[open..open + i + 1];
+                }
+            }
+            _ => {}
+        }
+    }
+    &text[open..]
+}
+
+/// The routes the portal's source registers with axum's `.route(path, method(handler))`:
+/// axum cannot list a router's routes, so they are read from the source, as
+/// `tests/architecture.rs` reads imports. Every one of them is under the API's base path
+/// (Swagger UI is merged, not routed, and its paths are not the API's).
+fn routes_in_source() -> BTreeMap<String, BTreeSet<String>> {
+    let mut files = Vec::new();
+    rust_files(&root().join("src/portal"), &mut files);
+    let mut routes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in files {
+        let text = fs::read_to_string(&file).expect("source file is readable");
+        for (at, _) in text.match_indices(".route(") {
+            let call = call_text(&text, at + ".route".len());
+            let path = call
+                .split('"')
+                .nth(1)
+                .unwrap_or_else(|| panic!("{}: a route without a literal path", file.display()));
+            let methods = routes
+                .entry(format!("{}{path}", motcua::api::BASE_PATH))
+                .or_default();
+            let bytes = call.as_bytes();
+            for method in METHODS {
+                for (i, _) in call.match_indices(&format!("{method}(")) {
+                    let before = if i == 0 { b'(' } else { bytes[i - 1] };
+                    if !(before.is_ascii_alphanumeric() || before == b'_' || before == b':') {
+                        methods.insert(method.to_uppercase());
+                    }
+                }
+            }
+        }
+    }
+    routes
+}
+
+/// A route added without an annotation (or an annotation not listed in `ApiDoc`) fails
+/// here, as does a documented operation that no route serves.
+#[test]
+fn every_route_is_documented_and_every_operation_is_routed() {
+    let doc: Value = serde_json::from_str(&openapi::json()).unwrap();
+    let documented = operations(&doc);
+    let routed = routes_in_source();
+    assert!(routed.len() >= 25, "found only {routed:?}");
+    let missing: Vec<_> = routed
+        .iter()
+        .filter(|(path, methods)| documented.get(*path) != Some(methods))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without (or with other) operations in the OpenAPI document: {missing:?}; \
+         annotate the handler with #[utoipa::path] and list it in `paths(...)` of \
+         src/portal/openapi.rs"
+    );
+    let extra: Vec<_> = documented
+        .keys()
+        .filter(|path| !routed.contains_key(*path))
+        .collect();
+    assert!(extra.is_empty(), "documented but not routed: {extra:?}");
+}
+
+/// Replaces `{name}` segments with a placeholder.
+fn concrete(path: &str) -> String {
+    path.split('/')
+        .map(|s| if s.starts_with('{') { "x" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The live router agrees with the document: for every documented path, a method it does
+/// not serve answers 405 with an `Allow` header that names exactly the documented methods
+/// (axum adds `HEAD` to every `GET`).
+#[tokio::test]
+async fn the_live_router_serves_exactly_the_documented_methods() {
+    let p = Portal::demo().await;
+    let doc: Value = serde_json::from_str(&openapi::json()).unwrap();
+    let origin = p.base.trim_end_matches(motcua::api::BASE_PATH).to_owned();
+    for (path, methods) in operations(&doc) {
+        let url = format!("{origin}{}", concrete(&path));
+        let res = p
+            .http
+            .request(reqwest::Method::TRACE, &url)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 405, "TRACE {path}: the path is not routed");
+        let allow: BTreeSet<String> = res
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .split(',')
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty())
+            .collect();
+        let mut expected = methods.clone();
+        if expected.contains("GET") {
+            expected.insert("HEAD".into());
+        }
+        assert_eq!(
+            allow, expected,
+            "{path}: routed methods (Allow) vs documented"
+        );
+    }
+    p.running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_portal_serves_the_document_and_swagger_ui() {
+    let p = Portal::demo().await;
+    let res = p.get("/openapi.json").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    assert_eq!(res.text().await.unwrap(), openapi::json());
+
+    let origin = p.base.trim_end_matches(motcua::api::BASE_PATH).to_owned();
+    // `/docs` redirects to `/docs/`, which reqwest follows.
+    let res = p
+        .http
+        .get(format!("{origin}{}", openapi::DOCS_PATH))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = res.text().await.unwrap();
+    assert!(page.contains("swagger"), "{page}");
+    // The UI's script and its configuration are served too, pointing at the document.
+    let init = p
+        .http
+        .get(format!(
+            "{origin}{}/swagger-initializer.js",
+            openapi::DOCS_PATH
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(init.status(), 200);
+    assert!(init.text().await.unwrap().contains("/api/v1/openapi.json"));
+    p.running.shutdown().await.unwrap();
+}
+
+/// Limits in the annotations that restate constants of the code.
+#[test]
+fn the_documented_limits_are_the_codes() {
+    let doc: Value = serde_json::from_str(&openapi::json()).unwrap();
+    let size = &doc["components"]["schemas"]["CreateUpload"]["properties"]["size"];
+    assert_eq!(
+        size["maximum"].as_u64(),
+        Some(motcua::api::uploads::MAX_UPLOAD_SIZE),
+        "{size}"
+    );
+}
+
+/// What a validator would say, checked here so that `cargo test` says it first: unique
+/// operation ids, `$ref`s that resolve, links to operations and parameters that exist.
+#[test]
+fn the_document_is_consistent() {
+    let text = openapi::json();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(
+            schemas.contains_key(name),
+            "$ref to a missing schema {name}"
+        );
+    }
+
+    let mut ids: BTreeMap<String, Value> = BTreeMap::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for method in METHODS {
+            if let Some(operation) = item.get(method) {
+                let id = operation["operationId"].as_str().expect("an operationId");
+                let before = ids.insert(id.to_owned(), operation.clone());
+                assert!(before.is_none(), "operationId {id} is not unique");
+            }
+        }
+    }
+    let mut found = 0;
+    for operation in ids.values() {
+        for response in operation["responses"].as_object().unwrap().values() {
+            let Some(links) = response.get("links").and_then(Value::as_object) else {
+                continue;
+            };
+            for link in links.values() {
+                found += 1;
+                let target = link["operationId"].as_str().unwrap();
+                let target = ids
+                    .get(target)
+                    .unwrap_or_else(|| panic!("a link to no operation: {target}"));
+                for name in link["parameters"].as_object().unwrap().keys() {
+                    let (place, name) = name.split_once('.').unwrap();
+                    let known = target["parameters"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|p| p["in"] == place && p["name"].as_str() == Some(name));
+                    assert!(known, "a link to no parameter {place}.{name} of {target}");
+                }
+            }
+        }
+    }
+    assert_eq!(
+        found,
+        openapi::LINKS.len(),
+        "every link starts at an operation and status that exist"
+    );
+}
+
+/// The codes the document lists, with their statuses, are those the portal answers with:
+/// every error the code can name without a request is checked against the table.
+#[test]
+fn every_error_code_is_listed_with_its_status() {
+    use motcua::domain::workflow::{Action, Input, Refusal, Role};
+    use motcua::domain::{forms::Form, status::Status};
+    use motcua::portal::error::ApiError;
+    use motcua::portal::routes::dossiers::refusal_to_error;
+    use motcua::portal::routes::uploads::UploadProblem;
+
+    let listed: BTreeMap<&str, u16> = openapi::ERROR_CODES
+        .iter()
+        .map(|(status, code, _)| (*code, *status))
+        .collect();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-03-06T08:00:00+07:00").unwrap();
+    let mut errors = vec![
+        ApiError::BadRequest("x".into()),
+        ApiError::IdempotencyKeyMissing,
+        ApiError::InvalidCredentials,
+        ApiError::Unauthenticated,
+        ApiError::Forbidden,
+        ApiError::NotFound,
+        ApiError::RequestInProgress,
+        ApiError::Conflict("username_taken".into()),
+        ApiError::CitizenExists(1),
+        ApiError::InvalidActivation,
+        ApiError::ActivationUsed,
+        ApiError::ActivationExpired,
+        ApiError::Gone("changes_expired"),
+        ApiError::VersionConflict(Box::default()),
+        ApiError::PayloadTooLarge,
+        ApiError::UnsupportedMediaType,
+        ApiError::Validation(BTreeMap::new()),
+        ApiError::IdempotencyKeyReused,
+        ApiError::PreconditionRequired,
+        ApiError::TooManyRequests(1),
+        ApiError::Internal("x".into()),
+    ];
+    let (action, status) = (Action::Approve, Status::Received);
+    errors.extend(
+        [
+            Refusal::InvalidTransition { action, status },
+            Refusal::ForbiddenAction {
+                action,
+                role: Role::Citizen,
+                status,
+            },
+            Refusal::SupplementWindowClosed { deadline: at },
+            Refusal::ExtensionAlreadyUsed,
+            Refusal::ExtensionTooLate { latest: at },
+            Refusal::PaymentRequired,
+            Refusal::MissingInput(Input::Reason),
+            Refusal::DueNotLater { current: at },
+            Refusal::AmountNotPositive,
+        ]
+        .map(refusal_to_error),
+    );
+    errors.extend(
+        [
+            UploadProblem::FileTooLarge { size: 1 },
+            UploadProblem::ChunkTooLarge,
+            UploadProblem::BeyondSize { size: 1 },
+            UploadProblem::TypeNotAccepted("x".into()),
+            UploadProblem::ChunkType,
+            UploadProblem::OffsetHeader,
+            UploadProblem::OffsetMismatch {
+                received: 1,
+                sent: 2,
+            },
+            UploadProblem::ChunkCut { received: 1 },
+            UploadProblem::Superseded { received: 1 },
+            UploadProblem::ChecksumMismatch,
+            UploadProblem::ContentMismatch(motcua::api::uploads::FileType::Pdf),
+            UploadProblem::Empty,
+            UploadProblem::ChecksumFormat,
+            UploadProblem::Filename,
+            UploadProblem::NotUploaded("x".into()),
+            UploadProblem::Incomplete("x".into()),
+            UploadProblem::AlreadyAttached("x".into()),
+        ]
+        .map(ApiError::from),
+    );
+    for error in errors {
+        assert_eq!(
+            listed.get(error.code().as_str()),
+            Some(&error.status().as_u16()),
+            "{error:?}: add its code and status to ERROR_CODES in src/portal/openapi.rs"
+        );
+    }
+    let form = motcua::portal::forms::NotApplicable::NotReceived(Form::Receipt);
+    assert_eq!(
+        listed.get(motcua::domain::RuleError::code(&form)),
+        Some(&409)
+    );
+}
