@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod clock;
 pub mod db;
 pub mod dossier_store;

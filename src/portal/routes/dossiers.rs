@@ -20,7 +20,9 @@ use crate::domain::workflow::{Action, ActionInput, DeliveryMethod, Refusal, Role
 use crate::portal::audit::{self, Due, Event};
 use crate::portal::auth::Session;
 use crate::portal::db;
-use crate::portal::dossier_store::{self as store, COLUMNS, FROM, Row, Snapshot, name_of};
+use crate::portal::dossier_store::{
+    self as store, Row, SUMMARY_COLUMNS, Snapshot, SummaryRow, name_of,
+};
 use crate::portal::error::{ApiError, Problem};
 use crate::portal::idempotency::{Idempotent, parse_json};
 use crate::portal::state::AppState;
@@ -522,20 +524,28 @@ pub async fn list(
             Some(list) => list.into_iter().filter(|s| running.contains(s)).collect(),
             None => running,
         });
-        clauses.push(format!("d.due_at < {}", bind(now_s.clone())));
+        // The sort key rather than `due_at` itself: the same rows (no due time sorts
+        // as '9999'), and a range on the list's index.
+        clauses.push(format!("{DUE_KEY} < {}", bind(now_s.clone())));
     }
-    if let Some(list) = &statuses {
-        if list.is_empty() {
-            clauses.push("0 = 1".into());
-        } else {
-            let marks: Vec<String> = list.iter().map(|s| bind(s.as_str().to_owned())).collect();
-            clauses.push(format!("d.status IN ({})", marks.join(", ")));
-        }
+    // Every status is no filter at all, and reads better as none.
+    if statuses
+        .as_ref()
+        .is_some_and(|list| Status::ALL.iter().all(|s| list.contains(s)))
+    {
+        statuses = None;
     }
+    // Each status's mark, bound once; used in one IN list or one per branch below.
+    let status_marks: Vec<String> = statuses
+        .iter()
+        .flatten()
+        .map(|s| bind(s.as_str().to_owned()))
+        .collect();
     if let Some(p) = &query.procedure {
         clauses.push(format!("d.procedure_code = {}", bind(p.clone())));
     }
     let matcher = Matcher::new(query.q.as_deref().unwrap_or(""));
+    let searching = !matcher.tokens().is_empty();
     for token in matcher.tokens() {
         // A query word must begin a word of the key: the matcher's rule, in SQL.
         clauses.push(format!(
@@ -543,29 +553,79 @@ pub async fn list(
             bind(format!("% {token}%"))
         ));
     }
-    let filter = clauses.join(" AND ");
+    let status_clause = match &statuses {
+        None => None,
+        Some(list) if list.is_empty() => Some("0 = 1".to_owned()),
+        Some(_) => Some(format!("d.status IN ({})", status_marks.join(", "))),
+    };
+    let filter = clauses
+        .iter()
+        .chain(status_clause.as_ref())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" AND ");
     let after = match &query.cursor {
         Some(cursor) => {
             let (due, code) = decode_cursor(cursor)?;
             let (due, code) = (bind(due), bind(code));
-            format!(" AND ({DUE_KEY}, d.code) > ({due}, {code})")
+            // The first term is implied by the second; it lets the index start there.
+            format!(" AND {DUE_KEY} >= {due} AND ({DUE_KEY}, d.code) > ({due}, {code})")
         }
         None => String::new(),
     };
     let filter_binds = binds.len() - if after.is_empty() { 0 } else { 2 };
 
-    let count_sql = format!("SELECT COUNT(*) FROM dossiers d WHERE {filter}");
-    let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
-    for b in &binds[..filter_binds] {
-        count = count.bind(b);
-    }
-    let total = count.fetch_one(&state.db).await?;
+    // A queue without other filters is a sum of the per-status counts the triggers of
+    // migration 0003 keep; counting an office's whole history costs milliseconds.
+    let total = if statuses.as_ref().is_some_and(Vec::is_empty) {
+        0
+    } else if !overdue && !searching && query.procedure.is_none() {
+        let list = statuses.as_deref().unwrap_or_default();
+        let mut sql =
+            String::from("SELECT COALESCE(SUM(n), 0) FROM dossier_counts WHERE office_id = $1");
+        if !list.is_empty() {
+            let marks: Vec<String> = (2..2 + list.len()).map(|i| format!("${i}")).collect();
+            sql.push_str(&format!(" AND status IN ({})", marks.join(", ")));
+        }
+        let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(office);
+        for s in list {
+            count = count.bind(s.as_str());
+        }
+        count.fetch_one(&state.db).await?
+    } else {
+        let count_sql = format!("SELECT COUNT(*) FROM dossiers d WHERE {filter}");
+        let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
+        for b in &binds[..filter_binds] {
+            count = count.bind(b);
+        }
+        count.fetch_one(&state.db).await?
+    };
 
-    let sql = format!(
-        "SELECT {COLUMNS} {FROM} WHERE {filter}{after} ORDER BY {DUE_KEY}, d.code LIMIT {}",
-        limit + 1
-    );
-    let mut rows_query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
+    let order = format!("ORDER BY {DUE_KEY}, d.code LIMIT {}", limit + 1);
+    let sql = match &statuses {
+        // Several statuses (a queue such as in_progress or closed): SQLite cannot read
+        // one index in the list's order across an IN list, and would sort every matching
+        // dossier. One page per status, each read in order off the status index, then
+        // merged, costs a page per status instead.
+        Some(list) if list.len() > 1 => {
+            let common = clauses.join(" AND ");
+            let branches: Vec<String> = status_marks
+                .iter()
+                .map(|mark| {
+                    format!(
+                        "SELECT id FROM (SELECT d.id FROM dossiers d \
+                         WHERE {common} AND d.status = {mark}{after} {order})"
+                    )
+                })
+                .collect();
+            format!(
+                "SELECT {SUMMARY_COLUMNS} FROM dossiers d WHERE d.id IN ({}) {order}",
+                branches.join(" UNION ALL ")
+            )
+        }
+        _ => format!("SELECT {SUMMARY_COLUMNS} FROM dossiers d WHERE {filter}{after} {order}"),
+    };
+    let mut rows_query = sqlx::query_as::<_, SummaryRow>(sqlx::AssertSqlSafe(sql));
     for b in &binds {
         rows_query = rows_query.bind(b);
     }
@@ -580,7 +640,7 @@ pub async fn list(
         _ => None,
     };
     let items = rows
-        .iter()
+        .into_iter()
         .map(|r| r.summary(now))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Json(Page {

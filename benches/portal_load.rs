@@ -1,0 +1,826 @@
+//! Load figures for the reference portal over loopback: the inbox list with 100,000
+//! dossiers in the database, the dossier detail, and officer-assisted creation, each driven
+//! by concurrent HTTP clients for a bounded time and count. Prints requests, requests/s,
+//! p50 and p99 beside the targets of the portal issue (on a 2-core machine: list
+//! ≥ 2,000 req/s with p99 ≤ 50 ms, creation ≥ 300/s). The figures are reported, not
+//! asserted; any HTTP error makes the run exit non-zero.
+//!
+//! The portal and the clients run in this one process on runtimes of their own and share
+//! the machine's cores, as does anything else running there (the load average is
+//! printed). The CPU time the portal's threads spent per request is printed too: it says
+//! what the portal itself costs, and moves less than the rate when other work competes
+//! for the cores (though it still grows with contention). Beside the targeted scenarios
+//! are two for reference: the first page without gzip (what compression costs) and
+//! searches (`?q=`, a scan of the office's search keys).
+//!
+//! Run with `cargo bench --bench portal_load`. The database is built once through the real
+//! intake and cached under `target/bench-data/`; later runs copy it and start at once.
+//! Without `--bench` (as `cargo test --benches` runs it) a small smoke run checks that
+//! everything works, in seconds.
+
+use motcua::domain::calendar::Calendar;
+use motcua::portal::state::Settings;
+use motcua::portal::{self, Seed, bulk};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use std::future::Future;
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Bump when the bulk load would build different rows for the same sources (the cache
+/// key already follows the migrations, the seed data and `bulk.rs`).
+const DB_VERSION: u32 = 1;
+
+/// Requests in flight at once: a whole office's desks and back office, and more.
+const IN_FLIGHT: usize = 32;
+
+/// The demo staff's published password.
+const PASSWORD: &str = "Motcua-demo-2026";
+
+/// How big a run is.
+struct Scale {
+    /// Dossiers per demo office number; office 1 holds most, so its inbox is the big one.
+    dossiers: &'static [(i64, usize)],
+    /// How long each scenario runs, and the most requests it sends.
+    phase: Duration,
+    max_requests: usize,
+    /// Creations are capped lower: one office has 9,999 dossier numbers a day.
+    max_creations: usize,
+}
+
+const FULL: Scale = Scale {
+    dossiers: &[(1, 70_000), (2, 10_000), (3, 10_000), (4, 10_000)],
+    phase: Duration::from_secs(10),
+    max_requests: 200_000,
+    max_creations: 9_000,
+};
+
+const SMOKE: Scale = Scale {
+    dossiers: &[(1, 1_400), (2, 200), (3, 200), (4, 200)],
+    phase: Duration::from_secs(1),
+    max_requests: 2_000,
+    max_creations: 200,
+};
+
+fn main() -> ExitCode {
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not.
+    let scale = if std::env::args().any(|a| a == "--bench") {
+        FULL
+    } else {
+        SMOKE
+    };
+    match run(&scale) {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(errors) => {
+            eprintln!("portal_load: {errors} requests failed");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("portal_load: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Names the portal's runtime threads, so their CPU time can be told from the clients'.
+const SERVER_THREADS: &str = "portal-server";
+/// What sqlx names each SQLite connection's thread (the name is cut to 15 bytes).
+const DATABASE_THREADS: &str = "sqlx-sqlite-wor";
+
+/// Runs every scenario and returns the number of failed requests.
+fn run(scale: &Scale) -> Result<usize, String> {
+    // The portal runs on a runtime of its own, as under `motcua serve` (a worker per
+    // core), and the load clients on another: they share the two cores, not a scheduler.
+    let runtime = |name: &str| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name(name)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start a runtime: {e}"))
+    };
+    let (server, clients) = (runtime(SERVER_THREADS)?, runtime("load-client")?);
+    let cached = server.block_on(cached_database(scale))?;
+    let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let db = work.path().join("portal.sqlite3");
+    std::fs::copy(&cached, &db).map_err(|e| format!("copy {}: {e}", cached.display()))?;
+    let running = server
+        .block_on(portal::start(portal::Options {
+            bind: "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?,
+            db,
+            calendar: Calendar::default(),
+            // The cached database has the accounts already; this only makes sure.
+            seed: Seed::Accounts,
+            settings: Settings::default(),
+        }))
+        .map_err(|e| e.to_string())?;
+    let (office1, citizens) = server.block_on(office1(&running.state.db))?;
+    let result = clients.block_on(scenarios(
+        scale,
+        format!("http://{}/api/v1", running.addr),
+        office1,
+        citizens,
+    ));
+    server
+        .block_on(running.shutdown())
+        .map_err(|e| e.to_string())?;
+    result
+}
+
+/// Office 1's dossier codes (for the detail) and citizens (for creations and searches).
+async fn office1(pool: &sqlx::SqlitePool) -> Result<(Vec<String>, Vec<(i64, String)>), String> {
+    let codes: Vec<String> = sqlx::query_scalar(
+        "SELECT d.code FROM dossiers d JOIN offices o ON o.id = d.office_id \
+         WHERE o.number = 1 ORDER BY d.id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(|e| e.to_string())?;
+    let citizens: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT c.id, c.full_name FROM citizens c JOIN offices o ON o.id = c.office_id \
+         WHERE o.number = 1 ORDER BY c.id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok((codes, citizens))
+}
+
+/// Logs in and drives each scenario in turn; returns the number of failed requests.
+async fn scenarios(
+    scale: &Scale,
+    base: String,
+    office1: Vec<String>,
+    citizens: Vec<(i64, String)>,
+) -> Result<usize, String> {
+    let total: usize = scale.dossiers.iter().map(|(_, n)| n).sum();
+    // Clients ask for gzip, as the API invites; a second client that does not shows
+    // what compression costs.
+    let client = |gzip: bool| {
+        Client::builder()
+            .pool_max_idle_per_host(IN_FLIGHT * 2)
+            .timeout(Duration::from_secs(30))
+            .gzip(gzip)
+            .build()
+            .map_err(|e| e.to_string())
+    };
+    let (http, plain) = (client(true)?, client(false)?);
+    let token = login(&http, &base).await?;
+    println!(
+        "{total} dossiers, {} in office 1; {IN_FLIGHT} requests in flight, \
+         {} s per scenario (at most {} requests); load average before: {}",
+        office1.len(),
+        scale.phase.as_secs(),
+        scale.max_requests,
+        load_average()
+    );
+
+    let bodies = submissions(&http, &base, &citizens).await?;
+    let ctx = Arc::new(Ctx {
+        http,
+        plain,
+        base,
+        token,
+        searches: searches(&citizens, &office1),
+        codes: office1,
+        bodies,
+    });
+
+    println!("{HEADER}");
+    let mut figures = Vec::new();
+    let list = Arc::clone(&ctx);
+    figures.push(
+        scenario(
+            "inbox list, first page",
+            scale,
+            scale.max_requests,
+            move |_| {
+                let ctx = Arc::clone(&list);
+                async move { ctx.get(&ctx.http, "/dossiers?limit=50").await }
+            },
+        )
+        .await
+        .with_target(Target::List),
+    );
+    let plain = Arc::clone(&ctx);
+    figures.push(
+        scenario(
+            "  the same without gzip",
+            scale,
+            scale.max_requests,
+            move |_| {
+                let ctx = Arc::clone(&plain);
+                async move { ctx.get(&ctx.plain, "/dossiers?limit=50").await }
+            },
+        )
+        .await,
+    );
+    let queues = Arc::clone(&ctx);
+    figures.push(
+        scenario(
+            "inbox list, queue mix",
+            scale,
+            scale.max_requests,
+            move |n| {
+                let ctx = Arc::clone(&queues);
+                async move {
+                    let queue = QUEUES[n % QUEUES.len()];
+                    ctx.get(&ctx.http, &format!("/dossiers?limit=50&queue={queue}"))
+                        .await
+                }
+            },
+        )
+        .await
+        .with_target(Target::List),
+    );
+    // Searching scans the office's search keys (LIKE on word starts): figures only, the
+    // issue sets no target for it.
+    let search = Arc::clone(&ctx);
+    figures.push(
+        scenario("list, search ?q=", scale, scale.max_requests, move |n| {
+            let ctx = Arc::clone(&search);
+            async move {
+                let q = &ctx.searches[n % ctx.searches.len()];
+                ctx.get(&ctx.http, &format!("/dossiers?limit=50&q={q}"))
+                    .await
+            }
+        })
+        .await,
+    );
+    let detail = Arc::clone(&ctx);
+    figures.push(
+        scenario("dossier detail", scale, scale.max_requests, move |n| {
+            let ctx = Arc::clone(&detail);
+            async move {
+                let code = &ctx.codes[spread(n) % ctx.codes.len()];
+                ctx.get(&ctx.http, &format!("/dossiers/{code}")).await
+            }
+        })
+        .await,
+    );
+    let create = Arc::clone(&ctx);
+    figures.push(
+        scenario(
+            "officer-assisted creation",
+            scale,
+            scale.max_creations,
+            move |n| {
+                let ctx = Arc::clone(&create);
+                async move { ctx.create(&ctx.bodies[n % ctx.bodies.len()]).await }
+            },
+        )
+        .await
+        .with_target(Target::Create),
+    );
+
+    println!();
+    println!("load average after: {}", load_average());
+    println!("{HEADER}");
+    for f in &figures {
+        println!("{f}");
+    }
+    let errors: usize = figures.iter().map(|f| f.errors).sum();
+    for f in figures.iter().filter(|f| f.errors > 0) {
+        println!("{}: first error: {}", f.name, f.first_error);
+    }
+    Ok(errors)
+}
+
+/// What every request of a run shares.
+struct Ctx {
+    /// Asks for gzip, as clients of the API do.
+    http: Client,
+    /// Does not.
+    plain: Client,
+    base: String,
+    token: String,
+    /// Office 1's dossier codes, for the detail.
+    codes: Vec<String>,
+    /// What the desk types into the search box, URL-encoded.
+    searches: Vec<String>,
+    /// Officer-assisted submissions, each valid.
+    bodies: Vec<Value>,
+}
+
+impl Ctx {
+    /// A GET that must answer 200; the body is read whole, as a client would.
+    async fn get(&self, http: &Client, path: &str) -> Result<(), String> {
+        let res = http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| format!("GET {path}: {e}"))?;
+        expect(res, StatusCode::OK, path).await
+    }
+
+    /// A creation with a fresh idempotency key, which must answer 201.
+    async fn create(&self, body: &Value) -> Result<(), String> {
+        let res = self
+            .http
+            .post(format!("{}/dossiers", self.base))
+            .bearer_auth(&self.token)
+            .header("Idempotency-Key", format!("\"{}\"", uuid::Uuid::new_v4()))
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| format!("POST /dossiers: {e}"))?;
+        expect(res, StatusCode::CREATED, "POST /dossiers").await
+    }
+}
+
+async fn expect(res: reqwest::Response, want: StatusCode, what: &str) -> Result<(), String> {
+    let status = res.status();
+    let body = res
+        .bytes()
+        .await
+        .map_err(|e| format!("{what}: reading the body: {e}"))?;
+    if status == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what}: {status}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(300)])
+        ))
+    }
+}
+
+async fn login(http: &Client, base: &str) -> Result<String, String> {
+    let res = http
+        .post(format!("{base}/auth/login"))
+        .json(&json!({"username": "tiepnhan1", "password": PASSWORD}))
+        .send()
+        .await
+        .map_err(|e| format!("login: {e}"))?;
+    if res.status() != StatusCode::OK {
+        return Err(format!("login: {}", res.status()));
+    }
+    let body: Value = res.json().await.map_err(|e| format!("login: {e}"))?;
+    body["token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "login: no token".into())
+}
+
+/// Valid officer-assisted submissions: the first case of a few catalog procedures, every
+/// mandatory part on paper, for office 1's citizens in turn.
+async fn submissions(
+    http: &Client,
+    base: &str,
+    citizens: &[(i64, String)],
+) -> Result<Vec<Value>, String> {
+    let fetch = |path: String| async move {
+        let res = http
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .map_err(|e| format!("GET {path}: {e}"))?;
+        res.json::<Value>()
+            .await
+            .map_err(|e| format!("GET {path}: {e}"))
+    };
+    let catalog = fetch("/procedures".into()).await?;
+    let codes: Vec<String> = catalog
+        .as_array()
+        .or_else(|| catalog["items"].as_array())
+        .ok_or("GET /procedures: not a list")?
+        .iter()
+        .filter_map(|p| p["code"].as_str().map(str::to_owned))
+        .take(6)
+        .collect();
+    let mut bodies = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        let detail = fetch(format!("/procedures/{code}")).await?;
+        let case = &detail["cases"][0];
+        let documents: Vec<Value> = case["documents"]
+            .as_array()
+            .ok_or_else(|| format!("procedure {code}: no documents"))?
+            .iter()
+            .filter(|d| d["mandatory"] == true)
+            .map(
+                |d| json!({"part_id": d["id"], "originals": d["originals"], "copies": d["copies"]}),
+            )
+            .collect();
+        let methods = detail["delivery"].as_array().cloned().unwrap_or_default();
+        let method = if methods.iter().any(|m| m == "in_person") {
+            json!("in_person")
+        } else {
+            methods.first().cloned().unwrap_or(json!("in_person"))
+        };
+        let (citizen, name) = &citizens[i % citizens.len().max(1)];
+        bodies.push(json!({
+            "procedure_code": code,
+            "case_id": case["id"],
+            "applicant": {"citizen_id": citizen},
+            "submitter": {"full_name": name, "relation": "self"},
+            "documents": documents,
+            "delivery": {"method": method, "address": "Số 1 đường Hùng Vương, TP. Bến Tre"},
+            "declaration_accepted": true
+        }));
+    }
+    if bodies.is_empty() {
+        return Err("the catalog has no procedures".into());
+    }
+    Ok(bodies)
+}
+
+/// The queues an officer opens in turn.
+const QUEUES: [&str; 6] = [
+    "received",
+    "in_progress",
+    "supplement",
+    "overdue",
+    "closed",
+    "all",
+];
+
+/// Searches as the desk types them: citizens' names, a whole code from a receipt, and a
+/// code's office-and-day part.
+fn searches(citizens: &[(i64, String)], codes: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = citizens
+        .iter()
+        .take(3)
+        .map(|(_, name)| urlencode(name))
+        .collect();
+    if let Some(code) = codes.get(codes.len() / 2) {
+        out.push(urlencode(code));
+        out.push(urlencode(&code[..code.len() - 5]));
+    }
+    out
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A fixed scatter of request numbers over the codes, so the detail reads all over the
+/// table rather than walking it in order.
+fn spread(n: usize) -> usize {
+    (n as u64)
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        .rotate_left(17) as usize
+}
+
+/// Targets of the portal issue, on a 2-core machine.
+#[derive(Clone, Copy)]
+enum Target {
+    List,
+    Create,
+}
+
+impl Target {
+    fn text(self) -> &'static str {
+        match self {
+            Target::List => "≥ 2000/s, p99 ≤ 50 ms",
+            Target::Create => "≥ 300/s",
+        }
+    }
+
+    fn met(self, f: &Figures) -> bool {
+        match self {
+            Target::List => f.rate() >= 2000.0 && f.p99 <= Duration::from_millis(50),
+            Target::Create => f.rate() >= 300.0,
+        }
+    }
+}
+
+/// What one scenario measured.
+struct Figures {
+    name: &'static str,
+    requests: usize,
+    errors: usize,
+    first_error: String,
+    elapsed: Duration,
+    /// CPU time the portal (its runtime and database threads) and the load clients
+    /// used per request, when known.
+    cpu_per_request: Option<Cpu>,
+    p50: Duration,
+    p99: Duration,
+    target: Option<Target>,
+}
+
+impl Figures {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    fn with_target(mut self, target: Target) -> Figures {
+        self.target = Some(target);
+        self
+    }
+}
+
+impl std::fmt::Display for Figures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let (server, client) = match self.cpu_per_request {
+            Some(cpu) => (
+                format!("{:.2}", ms(cpu.server)),
+                format!("{:.2}", ms(cpu.clients)),
+            ),
+            None => ("-".into(), "-".into()),
+        };
+        write!(
+            f,
+            "{:<28} {:>8} {:>8.0} {:>8.2} {:>8.2} {:>7} {:>7} {:>7}",
+            self.name,
+            self.requests,
+            self.rate(),
+            ms(self.p50),
+            ms(self.p99),
+            server,
+            client,
+            self.errors
+        )?;
+        if let Some(target) = self.target {
+            let verdict = if target.met(self) { "PASS" } else { "MISS" };
+            write!(f, "  {:<22} {verdict}", target.text())?;
+        }
+        Ok(())
+    }
+}
+
+/// The table's heading; the two CPU columns are milliseconds per request.
+const HEADER: &str = "scenario                     requests    req/s   p50 ms   p99 ms  server  client  errors  target\n\
+    \x20                                                          CPU ms per request";
+
+/// Sends requests made by `request(n)` from [`IN_FLIGHT`] concurrent clients until the
+/// phase's time is up or `cap` requests have been sent, after a short warm-up (page cache,
+/// connections, prepared statements) that is not counted.
+async fn scenario<F, Fut>(name: &'static str, scale: &Scale, cap: usize, request: F) -> Figures
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), String>> + Send + 'static,
+{
+    let request = Arc::new(request);
+    let warm_up = (IN_FLIGHT * 4).min(cap / 10);
+    let _ = drive(&request, warm_up, Duration::from_secs(5), 0).await;
+    let cpu_before = thread_cpu();
+    let (latencies, errors, first_error, elapsed) =
+        drive(&request, cap - warm_up, scale.phase, warm_up).await;
+    let cpu = thread_cpu().zip(cpu_before).map(|(after, before)| Cpu {
+        server: after.server.saturating_sub(before.server),
+        clients: after.clients.saturating_sub(before.clients),
+    });
+    let mut sorted = latencies;
+    sorted.sort_unstable();
+    let at = |p: usize| {
+        sorted
+            .get((sorted.len() * p / 100).min(sorted.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    let figures = Figures {
+        name,
+        requests: sorted.len(),
+        errors,
+        first_error,
+        elapsed,
+        cpu_per_request: cpu.filter(|_| !sorted.is_empty()).map(|c| Cpu {
+            server: c.server / sorted.len() as u32,
+            clients: c.clients / sorted.len() as u32,
+        }),
+        p50: at(50),
+        p99: at(99),
+        target: None,
+    };
+
+    println!("{figures}");
+    figures
+}
+
+/// CPU time, split between the portal and the load clients.
+#[derive(Clone, Copy)]
+struct Cpu {
+    server: Duration,
+    clients: Duration,
+}
+
+/// User and system time of this process's threads so far, from `/proc/self/task/*/stat`
+/// (Linux; `None` elsewhere): the portal's runtime and database threads, and the rest.
+/// Counted in clock ticks of 10 ms, plenty over a scenario of seconds.
+fn thread_cpu() -> Option<Cpu> {
+    let mut cpu = Cpu {
+        server: Duration::ZERO,
+        clients: Duration::ZERO,
+    };
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        // A thread that ended meanwhile is simply not counted.
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // The name is in parentheses and may hold spaces; after it, state is field 3,
+        // utime 14 and stime 15.
+        let (head, tail) = stat.rsplit_once(')')?;
+        let name = head.split_once('(')?.1;
+        let fields: Vec<&str> = tail.split_whitespace().collect();
+        let ticks: u64 =
+            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        let time = Duration::from_millis(ticks * 10);
+        if name.starts_with(SERVER_THREADS) || name.starts_with(DATABASE_THREADS) {
+            cpu.server += time;
+        } else {
+            cpu.clients += time;
+        }
+    }
+    Some(cpu)
+}
+
+/// The machine's 1-minute load average, to read the rates by: other work on these two
+/// cores takes its share.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+type Driven = (Vec<Duration>, usize, String, Duration);
+
+/// Runs up to `cap` requests (numbered from `first`) for at most `time`.
+async fn drive<F, Fut>(request: &Arc<F>, cap: usize, time: Duration, first: usize) -> Driven
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), String>> + Send + 'static,
+{
+    let issued = Arc::new(AtomicUsize::new(0));
+    let first_error = Arc::new(Mutex::new(String::new()));
+    let start = Instant::now();
+    let deadline = start + time;
+    let mut clients = Vec::new();
+    for _ in 0..IN_FLIGHT {
+        let (request, issued, first_error) = (
+            Arc::clone(request),
+            Arc::clone(&issued),
+            Arc::clone(&first_error),
+        );
+        clients.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            loop {
+                let n = issued.fetch_add(1, Ordering::Relaxed);
+                if n >= cap || Instant::now() >= deadline {
+                    break;
+                }
+                let t = Instant::now();
+                match request(first + n).await {
+                    Ok(()) => latencies.push(t.elapsed()),
+                    Err(e) => {
+                        errors += 1;
+                        let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
+                        if slot.is_empty() {
+                            *slot = e;
+                        }
+                    }
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for client in clients {
+        match client.await {
+            Ok((l, e)) => {
+                latencies.extend(l);
+                errors += e;
+            }
+            Err(e) => {
+                errors += 1;
+                *first_error.lock().unwrap_or_else(|p| p.into_inner()) = e.to_string();
+            }
+        }
+    }
+    let elapsed = start.elapsed();
+    let first_error = first_error
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    (latencies, errors, first_error, elapsed)
+}
+
+/// The cached database of this scale, built first if it is not there yet.
+async fn cached_database(scale: &Scale) -> Result<PathBuf, String> {
+    let total: usize = scale.dossiers.iter().map(|(_, n)| n).sum();
+    let dir = target_dir().join("bench-data");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(format!(
+        "portal-load-{total}-{:016x}.sqlite3",
+        sources_hash()?
+    ));
+    if path.exists() {
+        println!("database: {} (cached)", path.display());
+        return Ok(path);
+    }
+    let started = Instant::now();
+    // Built beside the cache and renamed into place when whole: an interrupted build
+    // leaves no half-filled file to be taken for a good one.
+    let building = tempfile::Builder::new()
+        .prefix(".building-")
+        .tempdir_in(&dir)
+        .map_err(|e| e.to_string())?;
+    let db = building.path().join("portal.sqlite3");
+    let state = portal::prepare(&portal::Options {
+        bind: "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?,
+        db: db.clone(),
+        calendar: Calendar::default(),
+        seed: Seed::Accounts,
+        settings: Settings::default(),
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    for &(office, count) in scale.dossiers {
+        let t = Instant::now();
+        bulk::desk_dossiers(&state, office, count)
+            .await
+            .map_err(|e| format!("office {office}: {e}"))?;
+        println!(
+            "  office {office}: {count} dossiers in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    // Closing the last connection checkpoints the WAL into the file and removes it, so
+    // the one file is the whole database.
+    state.db.close().await;
+    std::fs::rename(&db, &path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Databases of this size built from older sources are of no more use.
+    let prefix = format!("portal-load-{total}-");
+    for entry in std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && entry.path() != path {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    println!(
+        "database: {total} dossiers built in {:.1} s, cached as {}",
+        started.elapsed().as_secs_f64(),
+        path.display()
+    );
+    Ok(path)
+}
+
+/// Where cargo builds: the cache lives there, so `cargo clean` removes it.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
+/// A hash of what decides the cached rows: the schema, the seed data, the bulk loader
+/// and [`DB_VERSION`]. A change to any of them builds a new database.
+fn sources_hash() -> Result<u64, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/portal");
+    let mut files: Vec<PathBuf> = ["seed/procedures.toml", "seed/demo.toml", "bulk.rs"]
+        .iter()
+        .map(|f| root.join(f))
+        .collect();
+    let migrations = root.join("migrations");
+    let mut listed: Vec<PathBuf> = std::fs::read_dir(&migrations)
+        .map_err(|e| format!("{}: {e}", migrations.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    listed.sort();
+    files.extend(listed);
+    // FNV-1a: stable across runs and Rust versions, unlike the std hasher's seed.
+    let mut hash = Fnv(0xcbf2_9ce4_8422_2325);
+    hash.write_u32(DB_VERSION);
+    for file in files {
+        let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        hash.write(
+            file.file_name()
+                .map(|n| n.as_encoded_bytes())
+                .unwrap_or(&[]),
+        );
+        hash.write(&bytes);
+    }
+    Ok(hash.finish())
+}
+
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Test and bench support: many dossiers at once, for the load benchmark
+//! (`benches/portal_load.rs`) and any test that needs a big office. The server never calls
+//! it. Every dossier goes through the real intake, and some through a real action, in
+//! large transactions: each row is what the desk would have written (search key, detail
+//! JSON, documents, delta feed, audit trail with due times), only faster than over HTTP.
+
+use super::auth::Session;
+use super::db;
+use super::routes::dossiers::{intake, perform};
+use super::seed::{SeedError, builtin_catalog};
+use super::state::AppState;
+use crate::api::dossiers::{
+    ApplicantRef, Channel, CreateDossier, Delivery, DocumentIn, Relation, Submitter,
+};
+use crate::domain::calendar::LocalTime;
+use crate::domain::workflow::{Action, ActionInput, DeliveryMethod, Role};
+use chrono::{Days, NaiveDate, TimeDelta};
+
+/// Dossiers one office takes in per working day: a busy ward, and far below the daily
+/// counter's 9,999, so a bulk load never runs out of numbers.
+pub const PER_DAY: usize = 400;
+
+/// Dossiers per transaction: large enough that commits cost nothing, small enough that
+/// the WAL stays a few tens of megabytes.
+const BATCH: usize = 5_000;
+
+/// Working days back within which dossiers are still being worked on; older ones are
+/// closed (refused or withdrawn), as in a real office's history.
+const ACTIVE_DAYS: usize = 15;
+
+/// A cheap, fixed pick in `0..n` for the `i`-th dossier: the same data on every run,
+/// without a random generator to carry around.
+fn pick(i: usize, salt: u64, n: usize) -> usize {
+    let mut x = (i as u64 ^ salt.rotate_left(32)).wrapping_add(salt);
+    x = (x ^ (x >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    ((x ^ (x >> 32)) % n.max(1) as u64) as usize
+}
+
+/// The working days before `today`, latest first.
+fn working_days_before(state: &AppState, today: NaiveDate) -> impl Iterator<Item = NaiveDate> {
+    let calendar = state.calendar.clone();
+    (1..)
+        .filter_map(move |back| today.checked_sub_days(Days::new(back)))
+        .filter(move |d| calendar.is_working_day(*d))
+}
+
+/// A moment inside the office hours of `day` (07:00–11:30, 13:30–17:00), so that the
+/// dossier's code, counter and due time all belong to that day.
+fn moment(day: NaiveDate, i: usize, now: LocalTime) -> LocalTime {
+    // 390 open minutes a day: 270 in the morning, 120 in the afternoon up to 15:30.
+    let minute = pick(i, 0x0d15, 390) as u32;
+    let (hour, min) = if minute < 270 {
+        (7 + minute / 60, minute % 60)
+    } else {
+        (13 + (minute - 240) / 60, (minute - 240) % 60)
+    };
+    day.and_hms_opt(hour, min, 0)
+        .and_then(|t| t.and_local_timezone(now.timezone()).single())
+        .unwrap_or(now)
+}
+
+/// Takes `count` desk dossiers into the office numbered `office_number`, on the working
+/// days before today (at most [`PER_DAY`] a day, latest days first; today's numbers are
+/// left unused). Those of the last few weeks are left received, forwarded or waiting
+/// for a supplement; older ones are refused or withdrawn. Returns how many were made.
+pub async fn desk_dossiers(
+    state: &AppState,
+    office_number: i64,
+    count: usize,
+) -> Result<usize, SeedError> {
+    let data = |what: &str, e: &dyn std::fmt::Display| SeedError::Data(format!("{what}: {e}"));
+    let office: i64 = sqlx::query_scalar("SELECT id FROM offices WHERE number = $1")
+        .bind(office_number)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or_else(|| SeedError::Data(format!("no office number {office_number}")))?;
+    let staff: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, username, role FROM users WHERE office_id = $1 AND active = 1 ORDER BY id",
+    )
+    .bind(office)
+    .fetch_all(&state.db)
+    .await?;
+    let desk = staff
+        .iter()
+        .find(|(_, _, role)| role == Role::Reception.as_str())
+        .map(|(id, name, _)| Session::acting_as(*id, name, Role::Reception, Some(office), None))
+        .ok_or_else(|| SeedError::Data(format!("office {office_number} has no reception")))?;
+    let specialist = staff
+        .iter()
+        .find(|(_, _, role)| role == Role::Specialist.as_str())
+        .map(|(_, name, _)| name.clone());
+    let citizens: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, id_number, full_name, address FROM citizens WHERE office_id = $1 ORDER BY id",
+    )
+    .bind(office)
+    .fetch_all(&state.db)
+    .await?;
+    if citizens.is_empty() {
+        return Err(SeedError::Data(format!(
+            "office {office_number} has no citizens"
+        )));
+    }
+    let catalog = builtin_catalog()?;
+    let now = state.clock.now();
+    let mut days = working_days_before(state, now.date_naive());
+    let mut day = days.next().unwrap_or(now.date_naive());
+
+    let mut tx = db::write(&state.db).await?;
+    for i in 0..count {
+        if i > 0 && i % PER_DAY == 0 {
+            day = days.next().unwrap_or(day);
+        }
+        if i > 0 && i % BATCH == 0 {
+            tx.commit().await?;
+            tx = db::write(&state.db).await?;
+        }
+        let salt = office_number as u64;
+        let procedure = &catalog[pick(i, salt, catalog.len())];
+        let case = &procedure.cases[0];
+        let (citizen_id, id_number, full_name, address) =
+            &citizens[pick(i, salt ^ 0xc171, citizens.len())];
+        let method = [
+            DeliveryMethod::InPerson,
+            DeliveryMethod::Postal,
+            DeliveryMethod::Online,
+        ]
+        .into_iter()
+        .find(|m| procedure.delivery.contains(m))
+        .unwrap_or(DeliveryMethod::InPerson);
+        let request = CreateDossier {
+            procedure_code: procedure.code.clone(),
+            case_id: case.id.clone(),
+            applicant: ApplicantRef {
+                citizen_id: *citizen_id,
+            },
+            submitter: Submitter {
+                full_name: full_name.clone(),
+                id_number: Some(id_number.clone()),
+                relation: Relation::Myself,
+                authorization_doc: None,
+            },
+            documents: case
+                .documents
+                .iter()
+                .filter(|p| p.mandatory)
+                .map(|p| DocumentIn {
+                    part_id: p.id.clone(),
+                    originals: p.originals,
+                    copies: p.copies,
+                    upload_id: None,
+                })
+                .collect(),
+            delivery: Delivery {
+                method,
+                address: (method == DeliveryMethod::Postal).then(|| address.clone()),
+            },
+            declaration_accepted: true,
+            note: None,
+            pages: Some(1 + pick(i, salt ^ 0x9a9e, 4) as u32),
+            copies: Some(1),
+        };
+        let at = moment(day, i, now);
+        let row = intake(&mut tx, state, &desk, office, &request, Channel::Desk, at)
+            .await
+            .map_err(|e| data("intake", &e))?;
+
+        // The next step, an hour later, if the dossier moved on at all.
+        let reason = |r: &str| ActionInput {
+            reason: Some(r.to_owned()),
+            ..ActionInput::default()
+        };
+        let recent = i / PER_DAY < ACTIVE_DAYS;
+        let step = match (recent, pick(i, salt ^ 0x57e9, 10)) {
+            (true, 0..=3) => None,
+            (true, 4..=7) => Some((
+                Action::Forward,
+                ActionInput {
+                    assignee: specialist.clone(),
+                    ..ActionInput::default()
+                },
+            )),
+            (true, _) => Some((
+                Action::RequestSupplement,
+                ActionInput {
+                    missing_documents: vec![case.documents[0].name.clone()],
+                    ..reason("Giấy tờ nộp kèm chưa đầy đủ")
+                },
+            )),
+            (false, 0..=6) => Some((
+                Action::Refuse,
+                reason("Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan"),
+            )),
+            (false, _) => Some((Action::Withdraw, reason("Công dân có đơn xin rút hồ sơ"))),
+        };
+        if let Some((action, input)) = step {
+            let later = (at + TimeDelta::hours(1)).min(now);
+            match perform(&mut tx, state, &desk, &row, action, &input, later).await {
+                Ok(Ok(())) => {}
+                Ok(Err(refusal)) => {
+                    return Err(SeedError::Data(format!(
+                        "{} {}: {refusal}",
+                        row.code,
+                        action.as_str()
+                    )));
+                }
+                Err(e) => return Err(data(&row.code, &e)),
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_stay_in_range_and_spread() {
+        let mut seen = [0usize; 10];
+        for i in 0..10_000 {
+            seen[pick(i, 7, 10)] += 1;
+        }
+        // Each of ten values within a third of its fair share.
+        assert!(seen.iter().all(|&n| (667..=1333).contains(&n)), "{seen:?}");
+    }
+
+    #[test]
+    fn moments_are_inside_office_hours() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-03-06T09:00:00+07:00").unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        let calendar = crate::domain::calendar::Calendar::default();
+        for i in 0..2_000 {
+            let t = moment(day, i, now);
+            assert_eq!(t.date_naive(), day);
+            assert_eq!(calendar.normalize_start(t), t, "{t}");
+        }
+    }
+}
