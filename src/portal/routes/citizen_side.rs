@@ -2,7 +2,7 @@
 //! for the desk), send a requested supplement, list their dossiers; and the public
 //! lookup by code and identity number.
 
-use super::dossiers::{if_match, intake, problem, refusal_to_error};
+use super::dossiers::{created, if_match, intake, problem, refusal_to_error};
 use super::{limit, uploads};
 use crate::api::Page;
 use crate::api::dossiers::{
@@ -22,7 +22,7 @@ use crate::portal::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -132,12 +132,7 @@ pub async fn submit(
         now,
     )
     .await?;
-    let dossier = store::full(&mut tx, &row, now).await?;
-    let json = serde_json::to_value(&dossier).map_err(ApiError::internal)?;
-    idem.store(&mut tx, state.clock.unix(), StatusCode::CREATED, &json)
-        .await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(json)).into_response())
+    created(tx, &state, &idem, &row, now).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

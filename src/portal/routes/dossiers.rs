@@ -146,10 +146,20 @@ pub async fn create(
         now,
     )
     .await?;
-    let dossier = store::full(&mut tx, &row, now).await?;
+    created(tx, &state, &idem, &row, now).await
+}
+
+/// Answers 201 with the new dossier, storing that answer for the idempotency key in the
+/// same transaction as the dossier: a retry finds both or neither.
+pub async fn created(
+    mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    state: &AppState,
+    idem: &Idempotent,
+    row: &Row,
+    now: LocalTime,
+) -> Result<Response, ApiError> {
+    let dossier = store::full(&mut tx, row, now).await?;
     let json = serde_json::to_value(&dossier).map_err(ApiError::internal)?;
-    // The response is stored with the dossier, in one transaction: a retry finds both or
-    // neither.
     idem.store(&mut tx, state.clock.unix(), StatusCode::CREATED, &json)
         .await?;
     tx.commit().await?;
