@@ -7,19 +7,94 @@ use crate::domain::calendar::{Calendar, OfficeHours, Overrides};
 use crate::domain::{Lang, RuleError};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::value::Datetime;
 
 /// What the rest of the program reads.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// The language of every message (`vi` by default).
     pub language: Lang,
     /// Office hours and the government's per-year changes to the days off.
     pub calendar: Calendar,
+    /// The TUI's colour theme (a name from `themes/`); `NO_COLOR` wins.
+    pub theme: Option<String>,
+    /// The portals the TUI can log into, in the order the login screen offers them.
+    pub profiles: Vec<Profile>,
+    /// Keymap overrides: command name → keys (`refresh = ["ctrl-r", "f5"]`).
+    pub keys: BTreeMap<String, Vec<String>>,
+    /// The line of each `[keys]` entry, so a bad key is reported where it is.
+    pub key_lines: BTreeMap<String, usize>,
+    /// Seconds between background refreshes of the inbox.
+    pub poll_seconds: u32,
+    /// Seconds a request may wait for the portal's answer.
+    pub request_timeout_seconds: u32,
+    /// The file this came from, if any.
+    pub path: Option<PathBuf>,
 }
+
+/// One portal the TUI can log into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub name: String,
+    /// The API's base URL, ending in `/api/v1`.
+    pub url: String,
+    /// A training sandbox: shown with the training banner.
+    pub training: bool,
+    pub language: Option<Lang>,
+    pub theme: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            language: Lang::default(),
+            calendar: Calendar::default(),
+            theme: None,
+            profiles: Vec::new(),
+            keys: BTreeMap::new(),
+            key_lines: BTreeMap::new(),
+            poll_seconds: DEFAULT_POLL_SECONDS,
+            request_timeout_seconds: DEFAULT_REQUEST_TIMEOUT_SECONDS,
+            path: None,
+        }
+    }
+}
+
+impl Config {
+    /// The profiles to offer: the configured ones, or a portal on this machine.
+    pub fn profiles_or_default(&self) -> Vec<Profile> {
+        if !self.profiles.is_empty() {
+            return self.profiles.clone();
+        }
+        vec![Profile {
+            name: "local".into(),
+            url: "http://127.0.0.1:8080/api/v1".into(),
+            training: false,
+            language: None,
+            theme: None,
+        }]
+    }
+
+    /// A [`ConfigError`] for a problem found after parsing (for example a `[keys]` entry
+    /// that is not a key), at `line` if known.
+    pub fn error(&self, line: Option<usize>, problem: String) -> ConfigError {
+        ConfigError {
+            path: self
+                .path
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("config.toml")),
+            line,
+            problem,
+        }
+    }
+}
+
+pub const DEFAULT_POLL_SECONDS: u32 = 5;
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u32 = 20;
 
 /// Why the configuration could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -84,8 +159,33 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     language: Option<Lang>,
+    theme: Option<String>,
     #[serde(default)]
     calendar: RawCalendar,
+    #[serde(default)]
+    profile: Vec<RawProfile>,
+    #[serde(default)]
+    keys: BTreeMap<String, Spanned<Vec<String>>>,
+    #[serde(default)]
+    tui: RawTui,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    name: Spanned<String>,
+    url: Spanned<String>,
+    #[serde(default)]
+    training: bool,
+    language: Option<Lang>,
+    theme: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTui {
+    poll_seconds: Option<Spanned<u32>>,
+    request_timeout_seconds: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,9 +325,65 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         }
     }
 
+    let mut profiles: Vec<Profile> = Vec::new();
+    for p in &raw.profile {
+        let name = p.name.get_ref().trim().to_owned();
+        if name.is_empty() || profiles.iter().any(|q| q.name == name) {
+            return Err(fail(
+                Some(p.name.span()),
+                format!("profile names must be present and different ('{name}')"),
+            ));
+        }
+        let url = p.url.get_ref().trim().trim_end_matches('/').to_owned();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(fail(
+                Some(p.url.span()),
+                format!("'{url}' is not an http:// or https:// address"),
+            ));
+        }
+        profiles.push(Profile {
+            name,
+            url,
+            training: p.training,
+            language: p.language,
+            theme: p.theme.clone(),
+        });
+    }
+    let seconds = |value: &Option<Spanned<u32>>, default: u32, range: Range<u32>| match value {
+        None => Ok(default),
+        Some(v) if range.contains(v.get_ref()) => Ok(*v.get_ref()),
+        Some(v) => Err(fail(
+            Some(v.span()),
+            format!("must be from {} to {} seconds", range.start, range.end - 1),
+        )),
+    };
+    let poll_seconds = seconds(&raw.tui.poll_seconds, DEFAULT_POLL_SECONDS, 1..3601)?;
+    let request_timeout_seconds = seconds(
+        &raw.tui.request_timeout_seconds,
+        DEFAULT_REQUEST_TIMEOUT_SECONDS,
+        1..601,
+    )?;
+    let key_lines = raw
+        .keys
+        .iter()
+        .map(|(k, v)| (k.clone(), line_of(text, v.span().start)))
+        .collect();
+    let keys = raw
+        .keys
+        .into_iter()
+        .map(|(k, v)| (k, v.into_inner()))
+        .collect();
+
     Ok(Config {
         language: raw.language.unwrap_or_default(),
         calendar: Calendar::new(hours, overrides),
+        theme: raw.theme,
+        profiles,
+        keys,
+        key_lines,
+        poll_seconds,
+        request_timeout_seconds,
+        path: Some(path.to_path_buf()),
     })
 }
 
@@ -314,6 +470,13 @@ mod tests {
                 "not a Saturday",
             ),
             ("[calendar\n", 1, ""),
+            ("[[profile]]\nname = \"a\"\nurl = \"ftp://x\"\n", 3, "http"),
+            (
+                "[[profile]]\nname = \"a\"\nurl = \"http://x\"\n[[profile]]\nname = \"a\"\nurl = \"http://y\"\n",
+                5,
+                "different",
+            ),
+            ("[tui]\npoll_seconds = 0\n", 2, "from 1"),
         ];
         for (text, line, needle) in cases {
             let err = parse_str(text).unwrap_err();

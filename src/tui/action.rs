@@ -1,0 +1,109 @@
+//! What happens to the app (`Action`: keys, ticks, answers from the portal) and what the
+//! app asks the outside world to do (`Effect`: requests, files). `update` turns one into
+//! the other; the runtime carries them out and reports back as `Action`s.
+
+use crate::api::auth::LoginResponse;
+use crate::api::dossiers::{ActionRequest, Change, Dossier, DossierSummary};
+use crate::api::stats::Stats;
+use crate::domain::forms::Form;
+use crate::tui::state::{Failure, RequestId};
+use chrono::{DateTime, FixedOffset};
+use crossterm::event::KeyEvent;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The whole inbox as loaded: every dossier of the office, and the feed position it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub items: Vec<DossierSummary>,
+    pub seq: i64,
+}
+
+/// What the delta feed said.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delta {
+    Changes {
+        changes: Vec<Change>,
+        seq: i64,
+    },
+    /// 410: too far behind; reload everything.
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// Once a second, with the time.
+    Tick(DateTime<FixedOffset>),
+    /// Where the session token ended up: `false` = memory only.
+    TokenStored {
+        persistent: bool,
+    },
+    /// A request reached (or failed to reach) the portal.
+    Link {
+        rtt: Option<Duration>,
+        reached: bool,
+    },
+    LoggedIn(RequestId, Result<LoginResponse, Failure>),
+    LoggedOut,
+    InboxLoaded(RequestId, Result<Snapshot, Failure>),
+    StatsLoaded(RequestId, Result<Stats, Failure>),
+    Polled(RequestId, Result<Delta, Failure>),
+    DetailLoaded(RequestId, Result<Dossier, Failure>),
+    Acted(RequestId, Result<Dossier, Failure>),
+    FormLoaded(RequestId, Result<String, Failure>),
+    Downloaded(RequestId, Result<(PathBuf, u64), Failure>),
+    Saved(Result<PathBuf, String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Login {
+        id: RequestId,
+        url: String,
+        username: String,
+        password: String,
+    },
+    Logout,
+    LoadInbox(RequestId),
+    LoadStats(RequestId),
+    Poll {
+        id: RequestId,
+        since: i64,
+    },
+    LoadDetail {
+        id: RequestId,
+        code: String,
+    },
+    Act {
+        id: RequestId,
+        code: String,
+        version: i64,
+        request: ActionRequest,
+    },
+    LoadForm {
+        id: RequestId,
+        code: String,
+        form: Form,
+    },
+    Download {
+        id: RequestId,
+        code: String,
+        attachment_id: String,
+        dest: PathBuf,
+    },
+    SaveText {
+        path: PathBuf,
+        text: String,
+    },
+    /// Stop the request; its answer, if any, is ignored.
+    Cancel(RequestId),
+    /// Remember the last username of a profile.
+    RememberUser {
+        profile: String,
+        username: String,
+    },
+    Quit,
+}

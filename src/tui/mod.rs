@@ -1,0 +1,16 @@
+//! The terminal app: an `Action` enum, `update()`, `render()`, and a runtime that feeds
+//! one into the other and carries out the effects through `crate::client`.
+//!
+//! Rooms: `state` (the model), `update` (the only place it changes), `view` (draws it),
+//! `runtime` (terminal events, ticks, network tasks), plus `keymap`, `theme`, `i18n`.
+
+pub mod action;
+pub mod i18n;
+pub mod keymap;
+pub mod memory;
+// pub mod runtime; (waits for crate::client)
+pub mod state;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod view;

@@ -1,0 +1,398 @@
+//! The event loop: terminal events and ticks become `Action`s, `update` turns them into
+//! `Effect`s, and network effects run as tokio tasks through `crate::client`, reporting
+//! back as `Action`s. Nothing awaits the network on the drawing path; every request can
+//! be aborted (Esc).
+
+use crate::client::{ClientError, DossierQuery, PortalClient, token_store::TokenStore};
+use crate::config::Config;
+use crate::domain::Lang;
+use crate::domain::status::Queue;
+use crate::tui::action::{Action, Delta, Effect, Snapshot};
+use crate::tui::i18n::tr;
+use crate::tui::keymap::Keymap;
+use crate::tui::memory::Memory;
+use crate::tui::state::{App, Failure, Profile, RequestId};
+use crate::tui::theme::Theme;
+use crate::tui::update::{MAX_INBOX_PAGES, update};
+use crate::tui::{terminal, view};
+use chrono::{FixedOffset, Utc};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::task::AbortHandle;
+
+/// What the app starts with.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub config: Config,
+    /// Where remembered usernames go (the platform data directory).
+    pub data_dir: Option<PathBuf>,
+    /// Extra profiles placed first (the training sandbox).
+    pub extra_profiles: Vec<Profile>,
+}
+
+/// Why the app could not start (after it starts, problems are shown, not returned).
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{0}")]
+    Theme(#[from] crate::tui::theme::ThemeError),
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+/// Vietnam's clock: the portal's times are all +07:00.
+pub fn vn_now() -> chrono::DateTime<FixedOffset> {
+    Utc::now().with_timezone(&FixedOffset::east_opt(7 * 3600).expect("+07:00 is valid"))
+}
+
+/// Builds the app's starting state from the configuration (no terminal needed).
+pub fn initial_state(options: &Options) -> Result<App, StartError> {
+    let config = &options.config;
+    let keymap = Keymap::with_overrides(&config.keys).map_err(|e| {
+        let line = match &e {
+            crate::tui::keymap::KeymapError::UnknownCommand(c)
+            | crate::tui::keymap::KeymapError::BadKey { command: c, .. } => config.key_lines.get(c).copied(),
+        };
+        config.error(line, e.to_string())
+    })?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let user_themes = crate::config::default_path().and_then(|p| p.parent().map(|d| d.join("themes")));
+    let theme = Theme::choose(config.theme.as_deref(), no_color, user_themes.as_deref())?;
+    let mut profiles: Vec<Profile> = options.extra_profiles.clone();
+    profiles.extend(config.profiles_or_default().into_iter().map(|p| Profile {
+        name: p.name,
+        url: p.url,
+        training: p.training,
+        demo_hint: None,
+    }));
+    let mut app = App::new(config.language, theme, keymap, profiles, vn_now());
+    app.poll_every = config.poll_seconds;
+    if let Some(dir) = &options.data_dir {
+        let memory = Memory::load(dir);
+        if let Some(name) = app.profile().map(|p| p.name.clone())
+            && let Some(user) = memory.last_username.get(&name)
+        {
+            app.login.username.insert_str(user);
+            app.login.focus = crate::tui::state::LoginField::Password;
+        }
+    }
+    Ok(app)
+}
+
+/// Runs the TUI until the user quits.
+pub async fn run(options: Options) -> Result<(), StartError> {
+    let mut app = initial_state(&options)?;
+    let mut term = terminal::enter()?;
+    let (tx, mut rx) = unbounded_channel::<Action>();
+    let mut executor = Executor::new(tx.clone(), &options, app.lang);
+
+    // Terminal events: Press only (Windows also reports releases).
+    let input_tx = tx.clone();
+    let input = tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(Ok(event)) = events.next().await {
+            let action = match event {
+                Event::Key(k) if k.kind == KeyEventKind::Press => Action::Key(k),
+                Event::Paste(text) => Action::Paste(text),
+                Event::Resize(w, h) => Action::Resize(w, h),
+                _ => continue,
+            };
+            if input_tx.send(action).is_err() {
+                break;
+            }
+        }
+    });
+    let tick_tx = tx.clone();
+    let ticker = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            if tick_tx.send(Action::Tick(vn_now())).is_err() {
+                break;
+            }
+        }
+    });
+
+    let size = term.size()?;
+    update(&mut app, Action::Resize(size.width, size.height));
+    let result = loop {
+        if let Err(e) = term.draw(|f| view::render(&app, f)) {
+            break Err(StartError::Terminal(e));
+        }
+        let Some(first) = rx.recv().await else { break Ok(()) };
+        // Apply everything already waiting before drawing again: one frame per burst.
+        let mut batch = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            batch.push(more);
+        }
+        for action in batch {
+            for effect in update(&mut app, action) {
+                executor.run(effect, &app);
+            }
+        }
+        if app.quit {
+            break Ok(());
+        }
+    };
+    input.abort();
+    ticker.abort();
+    executor.shutdown();
+    terminal::leave();
+    result
+}
+
+/// Carries out effects: network requests as tasks, files, the token store.
+struct Executor {
+    tx: UnboundedSender<Action>,
+    client: Option<PortalClient>,
+    store: Arc<Mutex<Option<TokenStore>>>,
+    tasks: HashMap<RequestId, AbortHandle>,
+    data_dir: Option<PathBuf>,
+    timeout: Duration,
+    lang: Lang,
+    profile_of_session: Option<(String, String)>,
+}
+
+impl Executor {
+    fn new(tx: UnboundedSender<Action>, options: &Options, lang: Lang) -> Executor {
+        Executor {
+            tx,
+            client: None,
+            store: Arc::new(Mutex::new(None)),
+            tasks: HashMap::new(),
+            data_dir: options.data_dir.clone(),
+            timeout: Duration::from_secs(u64::from(options.config.request_timeout_seconds)),
+            lang,
+            profile_of_session: None,
+        }
+    }
+
+    fn shutdown(&mut self) {
+        for (_, task) in self.tasks.drain() {
+            task.abort();
+        }
+    }
+
+    /// Spawns `work` as request `id`; its answer comes back through `done`, followed by
+    /// how the link fared.
+    fn spawn<T, F>(&mut self, id: RequestId, work: F, done: fn(RequestId, Result<T, Failure>) -> Action)
+    where
+        T: Send + 'static,
+        F: std::future::Future<Output = Result<T, ClientError>> + Send + 'static,
+    {
+        let Some(client) = self.client.clone() else {
+            let _ = self.tx.send(done(id, Err(Failure::Unauthorized(tr(self.lang, "login.expired").to_owned()))));
+            return;
+        };
+        let tx = self.tx.clone();
+        let lang = self.lang;
+        self.tasks.retain(|_, t| !t.is_finished());
+        let handle = tokio::spawn(async move {
+            let result = work.await;
+            let reached = !matches!(result, Err(ClientError::Offline(_)) | Err(ClientError::Timeout));
+            let _ = tx.send(Action::Link {
+                rtt: client.last_rtt(),
+                reached,
+            });
+            let _ = tx.send(done(id, result.map_err(|e| failure(e, lang))));
+        });
+        self.tasks.insert(id, handle.abort_handle());
+    }
+
+    fn run(&mut self, effect: Effect, app: &App) {
+        match effect {
+            Effect::Login {
+                id,
+                url,
+                username,
+                password,
+            } => {
+                let client = match PortalClient::builder(&url).lang(app.lang).read_timeout(self.timeout).build() {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let _ = self.tx.send(Action::LoggedIn(id, Err(failure(e, self.lang))));
+                        return;
+                    }
+                };
+                self.client = Some(client.clone());
+                let profile = app.profile().map(|p| p.name.clone()).unwrap_or_default();
+                self.profile_of_session = Some((profile.clone(), username.clone()));
+                let store = self.store.clone();
+                let tx = self.tx.clone();
+                let c = client.clone();
+                self.spawn(
+                    id,
+                    async move {
+                        let response = c.login(&username, &password).await?;
+                        // The keyring may block (D-Bus): keep it off the async threads.
+                        let token = response.token.clone();
+                        let persistent = tokio::task::spawn_blocking(move || {
+                            let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
+                            let store = guard.get_or_insert_with(|| TokenStore::open("motcua"));
+                            store.save(&profile, &username, &token).is_ok() && store.is_persistent()
+                        })
+                        .await
+                        .unwrap_or(false);
+                        let _ = tx.send(Action::TokenStored { persistent });
+                        Ok(response)
+                    },
+                    Action::LoggedIn,
+                );
+            }
+            Effect::Logout => {
+                if let Some(client) = self.client.take() {
+                    tokio::spawn(async move {
+                        let _ = client.logout().await;
+                    });
+                }
+                if let Some((profile, username)) = self.profile_of_session.take() {
+                    let store = self.store.clone();
+                    tokio::task::spawn_blocking(move || {
+                        if let Some(store) = store.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+                            let _ = store.delete(&profile, &username);
+                        }
+                    });
+                }
+                let _ = self.tx.send(Action::LoggedOut);
+            }
+            Effect::LoadInbox(id) => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(id, async move { load_inbox(&c).await }, Action::InboxLoaded);
+            }
+            Effect::LoadStats(id) => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(id, async move { c.stats().await }, Action::StatsLoaded);
+            }
+            Effect::Poll { id, since } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    async move {
+                        Ok(match c.changes(Some(since), true).await? {
+                            crate::client::ChangesOutcome::Changes(ch) => Delta::Changes {
+                                changes: ch.changes,
+                                seq: ch.seq,
+                            },
+                            crate::client::ChangesOutcome::Expired => Delta::Expired,
+                        })
+                    },
+                    Action::Polled,
+                );
+            }
+            Effect::LoadDetail { id, code } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(id, async move { c.dossier(&code).await }, Action::DetailLoaded);
+            }
+            Effect::Act {
+                id,
+                code,
+                version,
+                request,
+            } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(id, async move { c.act(&code, version, &request).await }, Action::Acted);
+            }
+            Effect::LoadForm { id, code, form } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(id, async move { c.form(&code, form.as_str()).await }, Action::FormLoaded);
+            }
+            Effect::Download {
+                id,
+                code,
+                attachment_id,
+                dest,
+            } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    async move {
+                        let bytes = c.download_attachment(&code, &attachment_id, &dest).await?;
+                        Ok((dest, bytes))
+                    },
+                    Action::Downloaded,
+                );
+            }
+            Effect::SaveText { path, text } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = write_new_file(&path, &text).map(|_| path).map_err(|e| e.to_string());
+                    let _ = tx.send(Action::Saved(result));
+                });
+            }
+            Effect::Cancel(id) => {
+                if let Some(task) = self.tasks.remove(&id) {
+                    task.abort();
+                }
+            }
+            Effect::RememberUser { profile, username } => {
+                if let Some(dir) = self.data_dir.clone() {
+                    tokio::task::spawn_blocking(move || {
+                        let mut memory = Memory::load(&dir);
+                        memory.last_username.insert(profile, username);
+                        let _ = memory.save(&dir);
+                    });
+                }
+            }
+            Effect::Quit => {}
+        }
+    }
+}
+
+/// Writes a whole file through a temporary one beside it, so a crash never leaves half.
+fn write_new_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("part");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// The feed position first, then every dossier of the office: a change that lands
+/// between the two is seen twice rather than missed.
+async fn load_inbox(c: &PortalClient) -> Result<Snapshot, ClientError> {
+    let seq = match c.changes(None, true).await? {
+        crate::client::ChangesOutcome::Changes(ch) => ch.seq,
+        crate::client::ChangesOutcome::Expired => 0,
+    };
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_INBOX_PAGES {
+        let page = c
+            .dossiers(&DossierQuery {
+                queue: Some(Queue::All),
+                limit: Some(500),
+                cursor: cursor.clone(),
+                ..DossierQuery::default()
+            })
+            .await?;
+        items.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    Ok(Snapshot { items, seq })
+}
+
+/// The TUI's view of a client error.
+pub fn failure(e: ClientError, lang: Lang) -> Failure {
+    let message = e.message(lang);
+    match e {
+        ClientError::Offline(_) | ClientError::Timeout => Failure::Offline(message),
+        ClientError::Unauthorized { .. } => Failure::Unauthorized(message),
+        ClientError::Conflict { current } => Failure::Conflict(current),
+        ClientError::Api {
+            code, fields, ..
+        } => Failure::Refused {
+            code,
+            message,
+            fields: fields.into_iter().collect(),
+        },
+        _ => Failure::Other(message),
+    }
+}

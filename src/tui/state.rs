@@ -1,0 +1,572 @@
+//! The TUI's whole state: what `update` changes and `render` draws. No IO here.
+
+use crate::api::auth::Me;
+use crate::api::dossiers::{Dossier, DossierSummary};
+use crate::api::stats::Stats;
+use crate::domain::Lang;
+use crate::domain::forms::Form;
+use crate::domain::status::Queue;
+use crate::domain::text::{Matcher, fold};
+use crate::domain::workflow::{Action as Step, Input};
+use crate::tui::keymap::{Context, Keymap};
+use crate::tui::theme::Theme;
+use chrono::{DateTime, FixedOffset};
+use ratatui_textarea::TextArea;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::Duration;
+
+/// A portal the user can log into, from the config (or the training sandbox).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub name: String,
+    /// Base URL of the API, e.g. `http://127.0.0.1:8080/api/v1`.
+    pub url: String,
+    pub training: bool,
+    /// Shown on the login screen of a training portal.
+    pub demo_hint: Option<String>,
+}
+
+/// Identifies one request in flight, so a late answer to a cancelled request is dropped.
+pub type RequestId = u64;
+
+/// What a request is for: the spinner's label and what Esc cancels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Login,
+    Inbox,
+    Stats,
+    Poll,
+    Detail,
+    Act,
+    Form,
+    Download,
+    Logout,
+}
+
+impl Purpose {
+    /// Background requests are not shown with a spinner and are not cancelled by Esc.
+    pub fn is_background(self) -> bool {
+        matches!(self, Purpose::Poll | Purpose::Stats)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pending {
+    pub purpose: Purpose,
+    /// Ticks (seconds) since it started, for the spinner.
+    pub ticks: u32,
+}
+
+/// Why a request failed, as the TUI needs to tell it apart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The portal could not be reached (or did not answer in time).
+    Offline(String),
+    /// 401: the session ended (or the credentials were wrong, at login).
+    Unauthorized(String),
+    /// 412: someone changed the dossier first; here is what it is now.
+    Conflict(Box<Dossier>),
+    /// A rule refused the request (4xx with the server's message and field errors).
+    Refused {
+        code: String,
+        message: String,
+        fields: BTreeMap<String, String>,
+    },
+    /// Anything else, already worded for the user.
+    Other(String),
+}
+
+/// The connection as the status bar shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkState {
+    #[default]
+    Unknown,
+    Online,
+    /// Answers, but a round trip took over a second.
+    Slow,
+    Offline,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Link {
+    pub state: LinkState,
+    pub last_rtt: Option<Duration>,
+    /// Seconds until the next background attempt while offline.
+    pub retry_in: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Login,
+    Main,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    Inbox,
+    Intake,
+    Citizens,
+    Lookup,
+    Stats,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [
+        Tab::Inbox,
+        Tab::Intake,
+        Tab::Citizens,
+        Tab::Lookup,
+        Tab::Stats,
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginField {
+    Profile,
+    Username,
+    Password,
+}
+
+/// The login form (also the re-login prompt when a session expires).
+#[derive(Debug, Clone)]
+pub struct LoginForm {
+    pub profile: usize,
+    pub username: TextArea<'static>,
+    pub password: TextArea<'static>,
+    pub focus: LoginField,
+    pub error: Option<String>,
+    pub pending: Option<RequestId>,
+}
+
+/// One dossier in the inbox, with what filtering and sorting need computed once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub summary: DossierSummary,
+    /// Folded code, applicant and procedure: what `/` matches against.
+    pub search: String,
+    pub due: Option<DateTime<FixedOffset>>,
+}
+
+impl Item {
+    pub fn new(summary: DossierSummary) -> Item {
+        let search = fold(&format!(
+            "{} {} {} {}",
+            summary.code, summary.applicant_name, summary.procedure_name, summary.procedure_code
+        ));
+        let due = summary
+            .due_at
+            .as_deref()
+            .and_then(|d| DateTime::parse_from_rfc3339(d).ok());
+        Item {
+            summary,
+            search,
+            due,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Loaded {
+    #[default]
+    Nothing,
+    /// Loaded once; shown even when the portal is unreachable.
+    Cached,
+}
+
+/// The incoming-dossiers pane.
+#[derive(Debug, Clone)]
+pub struct Inbox {
+    pub items: Vec<Item>,
+    pub by_code: HashMap<String, usize>,
+    /// Indices into `items` in the current queue that match the filter, by due date.
+    pub view: Vec<usize>,
+    pub queue: Queue,
+    pub stats: Option<Stats>,
+    pub filter: TextArea<'static>,
+    /// The filter field has the keyboard.
+    pub filtering: bool,
+    pub selected: usize,
+    /// First row drawn: the table draws only the rows that fit.
+    pub offset: usize,
+    /// Rows visible at the last draw, for paging.
+    pub page_rows: usize,
+    /// Position in the delta feed.
+    pub seq: Option<i64>,
+    pub loaded: Loaded,
+    pub detail: Option<DetailView>,
+}
+
+/// The detail pane of one dossier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailView {
+    pub code: String,
+    pub dossier: Option<Box<Dossier>>,
+    pub scroll: u16,
+    /// What changed when a 412 made us reload: shown above the detail.
+    pub changed: Vec<String>,
+}
+
+/// A field of an action dialog.
+#[derive(Debug, Clone)]
+pub struct DialogField {
+    pub input: Input,
+    pub required: bool,
+    pub text: TextArea<'static>,
+    /// For inputs with fixed choices (verdict, delivery): the options and the chosen one.
+    pub choices: Vec<&'static str>,
+    pub choice: usize,
+}
+
+/// The dialog of one action: its inputs, then a confirmation.
+#[derive(Debug, Clone)]
+pub struct ActionDialog {
+    pub code: String,
+    pub version: i64,
+    pub step: Step,
+    pub fields: Vec<DialogField>,
+    pub focus: usize,
+    /// Enter on the last field asks to confirm; the second Enter sends.
+    pub confirming: bool,
+    pub error: Option<String>,
+    pub pending: Option<RequestId>,
+}
+
+/// A form (Mẫu 01–05) shown as text.
+#[derive(Debug, Clone)]
+pub struct FormView {
+    pub code: String,
+    pub form: Form,
+    pub text: Option<String>,
+    pub scroll: u16,
+    /// The save-to path prompt, when open.
+    pub save_to: Option<TextArea<'static>>,
+}
+
+/// A choice among a few things (actions, forms, attachments).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Menu<T> {
+    pub code: String,
+    pub items: Vec<T>,
+    pub selected: usize,
+}
+
+/// Where to save an attachment.
+#[derive(Debug, Clone)]
+pub struct DownloadPrompt {
+    pub code: String,
+    pub attachment_id: String,
+    pub filename: String,
+    pub path: TextArea<'static>,
+}
+
+/// What sits on top of the screen and has the keyboard.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help(Context),
+    CommandLine(TextArea<'static>),
+    Actions(Menu<Step>),
+    Dialog(Box<ActionDialog>),
+    Forms(Menu<Form>),
+    Form(Box<FormView>),
+    Attachments(Menu<(String, String)>),
+    Download(Box<DownloadPrompt>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastKind {
+    Info,
+    Success,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub kind: ToastKind,
+    pub text: String,
+    /// Ticks left before it fades.
+    pub ttl: u32,
+}
+
+/// Everything the screen shows.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub lang: Lang,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub profiles: Vec<Profile>,
+    pub screen: Screen,
+    pub login: LoginForm,
+    pub me: Option<Me>,
+    /// The session expired: the login form sits over the screen, which keeps its state.
+    pub relogin: bool,
+    pub tab: Tab,
+    pub inbox: Inbox,
+    pub lookup: TextArea<'static>,
+    pub overlay: Option<Overlay>,
+    pub toasts: VecDeque<Toast>,
+    pub link: Link,
+    pub pending: BTreeMap<RequestId, Pending>,
+    pub next_request: RequestId,
+    /// Writes queued and not yet confirmed by the portal.
+    pub outbox: usize,
+    /// Said once: the session token is kept in memory only.
+    pub notice: Option<String>,
+    /// Seconds until the next background refresh.
+    pub poll_in: u32,
+    pub poll_every: u32,
+    /// Consecutive failed background polls, for the back-off.
+    pub poll_failures: u32,
+    pub now: DateTime<FixedOffset>,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(
+        lang: Lang,
+        theme: Theme,
+        keymap: Keymap,
+        profiles: Vec<Profile>,
+        now: DateTime<FixedOffset>,
+    ) -> App {
+        App {
+            lang,
+            theme,
+            keymap,
+            profiles,
+            screen: Screen::Login,
+            login: LoginForm::new(),
+            me: None,
+            relogin: false,
+            tab: Tab::Inbox,
+            inbox: Inbox::new(),
+            lookup: text_field(),
+            overlay: None,
+            toasts: VecDeque::new(),
+            link: Link::default(),
+            pending: BTreeMap::new(),
+            next_request: 1,
+            outbox: 0,
+            notice: None,
+            poll_in: 0,
+            poll_every: 5,
+            poll_failures: 0,
+            now,
+            quit: false,
+        }
+    }
+
+    pub fn profile(&self) -> Option<&Profile> {
+        self.profiles.get(self.login.profile)
+    }
+
+    /// True when the portal says (or the profile says) this is a training sandbox.
+    pub fn training(&self) -> bool {
+        self.me.as_ref().is_some_and(|m| m.training) || self.profile().is_some_and(|p| p.training)
+    }
+
+    /// The keymap context of what has the keyboard.
+    pub fn context(&self) -> Context {
+        if self.inbox.detail.is_some() && self.tab == Tab::Inbox {
+            Context::Detail
+        } else if self.tab == Tab::Inbox {
+            Context::Inbox
+        } else {
+            Context::Global
+        }
+    }
+
+    pub fn busy(&self) -> bool {
+        self.pending.values().any(|p| !p.purpose.is_background())
+    }
+}
+
+impl LoginForm {
+    pub fn new() -> LoginForm {
+        let mut password = text_field();
+        password.set_mask_char('•');
+        LoginForm {
+            profile: 0,
+            username: text_field(),
+            password,
+            focus: LoginField::Username,
+            error: None,
+            pending: None,
+        }
+    }
+}
+
+impl Default for LoginForm {
+    fn default() -> Self {
+        LoginForm::new()
+    }
+}
+
+impl Inbox {
+    pub fn new() -> Inbox {
+        Inbox {
+            items: Vec::new(),
+            by_code: HashMap::new(),
+            view: Vec::new(),
+            queue: Queue::OnlinePending,
+            stats: None,
+            filter: text_field(),
+            filtering: false,
+            selected: 0,
+            offset: 0,
+            page_rows: 10,
+            seq: None,
+            loaded: Loaded::Nothing,
+            detail: None,
+        }
+    }
+
+    /// Replaces everything with a fresh load.
+    pub fn replace(&mut self, summaries: Vec<DossierSummary>) {
+        let keep = self.selected_code();
+        self.items = summaries.into_iter().map(Item::new).collect();
+        self.by_code = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.summary.code.clone(), i))
+            .collect();
+        self.loaded = Loaded::Cached;
+        self.rebuild(keep);
+    }
+
+    /// Applies one changed dossier from the delta feed (or an action's answer).
+    pub fn upsert(&mut self, summary: DossierSummary) {
+        match self.by_code.get(&summary.code) {
+            Some(&i) => self.items[i] = Item::new(summary),
+            None => {
+                self.by_code.insert(summary.code.clone(), self.items.len());
+                self.items.push(Item::new(summary));
+            }
+        }
+    }
+
+    /// Removes a dossier the feed says is gone.
+    pub fn remove(&mut self, code: &str) {
+        if let Some(i) = self.by_code.remove(code) {
+            self.items.swap_remove(i);
+            if let Some(moved) = self.items.get(i) {
+                self.by_code.insert(moved.summary.code.clone(), i);
+            }
+        }
+    }
+
+    pub fn filter_text(&self) -> String {
+        self.filter.lines().join(" ")
+    }
+
+    /// Recomputes the visible rows: the queue, the filter, sorted by due date (dossiers
+    /// without one — online submissions not yet received — first, oldest first), keeping
+    /// the selected dossier selected when it is still there.
+    pub fn rebuild(&mut self, keep: Option<String>) {
+        let matcher = Matcher::new(&self.filter_text());
+        let queue = self.queue;
+        let mut view: Vec<usize> = self
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| queue.contains(it.summary.status, it.summary.overdue))
+            .filter(|(_, it)| matcher.is_empty() || matcher.matches_folded(&it.search))
+            .map(|(i, _)| i)
+            .collect();
+        let items = &self.items;
+        view.sort_by(|&a, &b| {
+            let (a, b) = (&items[a], &items[b]);
+            (
+                a.due.is_some(),
+                a.due,
+                &a.summary.submitted_at,
+                &a.summary.code,
+            )
+                .cmp(&(
+                    b.due.is_some(),
+                    b.due,
+                    &b.summary.submitted_at,
+                    &b.summary.code,
+                ))
+        });
+        self.view = view;
+        self.selected = keep
+            .and_then(|code| {
+                self.view
+                    .iter()
+                    .position(|&i| self.items[i].summary.code == code)
+            })
+            .unwrap_or(0)
+            .min(self.view.len().saturating_sub(1));
+        self.scroll_into_view();
+    }
+
+    pub fn selected_item(&self) -> Option<&Item> {
+        self.view.get(self.selected).map(|&i| &self.items[i])
+    }
+
+    pub fn selected_code(&self) -> Option<String> {
+        self.selected_item().map(|it| it.summary.code.clone())
+    }
+
+    /// How many dossiers of the loaded set are in `queue` (before the filter).
+    pub fn count(&self, queue: Queue) -> u64 {
+        if let Some(stats) = &self.stats {
+            let q = &stats.queues;
+            return match queue {
+                Queue::OnlinePending => q.online_pending,
+                Queue::Received => q.received,
+                Queue::InProgress => q.in_progress,
+                Queue::Supplement => q.supplement,
+                Queue::AwaitingPayment => q.awaiting_payment,
+                Queue::ResultReady => q.result_ready,
+                Queue::Returned => q.returned,
+                Queue::Closed => q.closed,
+                Queue::Overdue => q.overdue,
+                Queue::All => q.all,
+            };
+        }
+        self.items
+            .iter()
+            .filter(|it| queue.contains(it.summary.status, it.summary.overdue))
+            .count() as u64
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.view.is_empty() {
+            return;
+        }
+        let last = self.view.len() - 1;
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+        self.scroll_into_view();
+    }
+
+    pub fn scroll_into_view(&mut self) {
+        let rows = self.page_rows.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + rows {
+            self.offset = self.selected + 1 - rows;
+        }
+        self.offset = self.offset.min(self.view.len().saturating_sub(1));
+    }
+}
+
+impl Default for Inbox {
+    fn default() -> Self {
+        Inbox::new()
+    }
+}
+
+/// A one-line text field: no block, no underline on the cursor line.
+pub fn text_field() -> TextArea<'static> {
+    let mut t = TextArea::default();
+    t.set_cursor_line_style(ratatui::style::Style::default());
+    t
+}
+
+/// A field's text as one line.
+pub fn field_text(t: &TextArea<'_>) -> String {
+    t.lines().join(" ")
+}

@@ -1,0 +1,248 @@
+//! The incoming-dossiers pane: queues with counts, the filter, and a table that draws only
+//! the rows that fit (100,000 loaded dossiers cost what 20 do).
+
+use super::field;
+use crate::api::dossiers::{Channel, PaymentStatus};
+use crate::domain::Lang;
+use crate::domain::status::Queue;
+use crate::tui::i18n::tr;
+use crate::tui::state::{App, Item, Loaded};
+use crate::tui::theme::Theme;
+use chrono::{DateTime, FixedOffset};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, List, ListItem, Paragraph, Row, Table};
+
+/// Rows of the table area that are not dossier rows: the queue line, the filter line,
+/// the header.
+pub const TABLE_CHROME_ROWS: u16 = 3;
+
+/// Wide enough to list the queues in a column beside the table.
+const WIDE: u16 = 110;
+/// Wide enough to show the detail beside the table.
+pub const SIDE_BY_SIDE: u16 = 140;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let (list_area, detail_area) = match &app.inbox.detail {
+        Some(_) if area.width >= SIDE_BY_SIDE => {
+            let [l, d] =
+                Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(area);
+            (Some(l), Some(d))
+        }
+        Some(_) => (None, Some(area)),
+        None => (Some(area), None),
+    };
+    if let Some(list_area) = list_area {
+        list(app, frame, list_area);
+    }
+    if let Some(d) = detail_area {
+        super::detail::render(app, frame, d);
+    }
+}
+
+fn list(app: &App, frame: &mut Frame, area: Rect) {
+    let inbox = &app.inbox;
+    let table_area = if area.width >= WIDE {
+        let [queues, rest] =
+            Layout::horizontal([Constraint::Length(34), Constraint::Min(40)]).areas(area);
+        queue_column(app, frame, queues);
+        rest
+    } else {
+        area
+    };
+    let [queue_line, filter_line, table] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(table_area);
+    let theme = &app.theme;
+    let lang = app.lang;
+    // The current queue (also in the column when wide: it says where the keys lead).
+    let position = Queue::ALL
+        .iter()
+        .position(|q| *q == inbox.queue)
+        .unwrap_or(0)
+        + 1;
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("◀ ", theme.muted),
+            Span::styled(
+                format!("{} ({})", inbox.queue.label(lang), inbox.count(inbox.queue)),
+                theme.accent.add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(format!(" ▶  {position}/{}", Queue::ALL.len()), theme.muted),
+            Span::styled(
+                format!("   {} {}", inbox.view.len(), tr(lang, "inbox.shown")),
+                theme.muted,
+            ),
+        ])),
+        queue_line,
+    );
+    // The filter.
+    let [slash, text] =
+        Layout::horizontal([Constraint::Length(2), Constraint::Min(1)]).areas(filter_line);
+    frame.render_widget(Paragraph::new("/ ").style(theme.muted), slash);
+    if inbox.filtering || !inbox.filter_text().is_empty() {
+        field(
+            frame,
+            text,
+            &inbox.filter,
+            inbox.filtering && app.overlay.is_none(),
+            theme.base,
+        );
+    } else {
+        frame.render_widget(
+            Paragraph::new(tr(lang, "inbox.filter_hint")).style(theme.muted),
+            text,
+        );
+    }
+
+    if inbox.loaded == Loaded::Nothing {
+        frame.render_widget(
+            Paragraph::new(tr(lang, "inbox.loading")).style(theme.muted),
+            table,
+        );
+        return;
+    }
+    if inbox.view.is_empty() {
+        frame.render_widget(
+            Paragraph::new(tr(lang, "inbox.empty")).style(theme.muted),
+            table,
+        );
+        return;
+    }
+    rows(app, frame, table);
+}
+
+fn queue_column(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let items: Vec<ListItem> = Queue::ALL
+        .iter()
+        .map(|q| {
+            let count = app.inbox.count(*q);
+            let style = if *q == app.inbox.queue {
+                theme.selection
+            } else if *q == Queue::Overdue && count > 0 {
+                theme.danger
+            } else {
+                theme.base
+            };
+            let label = q.label(app.lang);
+            let count = count.to_string();
+            let width = 31usize.saturating_sub(count.len() + 1);
+            let label: String = label.chars().take(width).collect();
+            let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(label.as_str()));
+            ListItem::new(Line::from(format!(" {label}{} {count}", " ".repeat(pad)))).style(style)
+        })
+        .collect();
+    frame.render_widget(
+        List::new(items).block(
+            Block::default()
+                .borders(Borders::RIGHT)
+                .border_style(theme.border)
+                .title(Span::styled(tr(app.lang, "inbox.queues"), theme.muted)),
+        ),
+        area,
+    );
+}
+
+fn rows(app: &App, frame: &mut Frame, area: Rect) {
+    let inbox = &app.inbox;
+    let theme = &app.theme;
+    let lang = app.lang;
+    let wide = area.width >= 120;
+    let visible = area.height.saturating_sub(1) as usize;
+    let start = inbox.offset.min(inbox.view.len().saturating_sub(1));
+    let end = (start + visible).min(inbox.view.len());
+    let rows: Vec<Row> = inbox.view[start..end]
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let item = &inbox.items[i];
+            let s = &item.summary;
+            let (left, left_style) = remaining(lang, theme, item, app.now);
+            let mut cells = vec![
+                Cell::from(s.code.clone()),
+                Cell::from(s.applicant_name.clone()),
+            ];
+            if wide {
+                cells.push(Cell::from(s.procedure_name.clone()));
+            }
+            cells.push(Cell::from(left).style(left_style));
+            cells.push(Cell::from(s.status.label(lang)));
+            if wide {
+                cells.push(Cell::from(match s.channel {
+                    Channel::Online => tr(lang, "channel.online"),
+                    Channel::Desk => tr(lang, "channel.desk"),
+                }));
+                cells.push(Cell::from(match s.payment_status {
+                    PaymentStatus::Paid => tr(lang, "payment.paid"),
+                    PaymentStatus::Unpaid => tr(lang, "payment.unpaid"),
+                    PaymentStatus::Exempt => tr(lang, "payment.exempt"),
+                }));
+            }
+            let row = Row::new(cells);
+            if start + n == inbox.selected {
+                row.style(theme.selection)
+            } else {
+                row
+            }
+        })
+        .collect();
+    let mut header = vec![tr(lang, "col.code"), tr(lang, "col.applicant")];
+    let mut widths = vec![Constraint::Length(26), Constraint::Fill(2)];
+    if wide {
+        header.push(tr(lang, "col.procedure"));
+        widths.push(Constraint::Fill(3));
+    }
+    header.push(tr(lang, "col.due"));
+    widths.push(Constraint::Length(13));
+    header.push(tr(lang, "col.status"));
+    widths.push(Constraint::Fill(2));
+    if wide {
+        header.push(tr(lang, "col.channel"));
+        widths.push(Constraint::Length(10));
+        header.push(tr(lang, "col.paid"));
+        widths.push(Constraint::Length(10));
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.muted.add_modifier(Modifier::BOLD)))
+        .column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+/// Time left before the due time, as officials say it, coloured: late in red, less than a
+/// day in yellow.
+pub fn remaining(
+    lang: Lang,
+    theme: &Theme,
+    item: &Item,
+    now: DateTime<FixedOffset>,
+) -> (String, Style) {
+    let Some(due) = item.due else {
+        return ("—".to_owned(), theme.muted);
+    };
+    if !item.summary.status.clock_runs() {
+        return (due.format("%d/%m/%Y").to_string(), theme.muted);
+    }
+    let minutes = (due - now).num_minutes();
+    let (amount, late) = (minutes.unsigned_abs(), minutes < 0 || item.summary.overdue);
+    let span = if amount >= 24 * 60 {
+        format!("{}{}", amount / (24 * 60), tr(lang, "time.days"))
+    } else if amount >= 60 {
+        format!("{}{}", amount / 60, tr(lang, "time.hours"))
+    } else {
+        format!("{}{}", amount, tr(lang, "time.minutes"))
+    };
+    if late {
+        (format!("{} {span}", tr(lang, "time.late")), theme.danger)
+    } else if minutes < 24 * 60 {
+        (format!("{} {span}", tr(lang, "time.left")), theme.warn)
+    } else {
+        (format!("{} {span}", tr(lang, "time.left")), theme.ok)
+    }
+}

@@ -1,0 +1,113 @@
+//! `render`: draws the state; never changes it. One module per part of the screen.
+
+mod detail;
+mod inbox;
+mod login;
+mod overlay;
+mod shell;
+mod tabs;
+
+use crate::tui::state::{App, Screen};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::widgets::Block;
+use ratatui_textarea::TextArea;
+use unicode_width::UnicodeWidthStr;
+
+pub use inbox::TABLE_CHROME_ROWS;
+
+/// Draws the whole screen.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    frame.render_widget(Block::default().style(app.theme.base), area);
+    if app.screen == Screen::Login {
+        login::render(app, frame, area);
+        shell::toasts(app, frame, area);
+        return;
+    }
+    let [top, body, status, hints] = Layout::vertical([
+        Constraint::Length(if app.training() { 2 } else { 1 }),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    shell::top_bar(app, frame, top);
+    tabs::body(app, frame, body);
+    shell::status_bar(app, frame, status);
+    shell::hint_bar(app, frame, hints);
+    if let Some(overlay) = &app.overlay {
+        overlay::render(app, overlay, frame, body);
+    }
+    if app.relogin {
+        login::render_popup(app, frame, area);
+    }
+    shell::toasts(app, frame, area);
+}
+
+/// The rows the inbox table can show in a terminal of `height` rows: what paging needs
+/// before anything is drawn.
+pub fn inbox_rows(height: u16, training: bool) -> usize {
+    let chrome = 3 + u16::from(training) + TABLE_CHROME_ROWS;
+    height.saturating_sub(chrome) as usize
+}
+
+/// A centred rectangle of at most `width`×`height` inside `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// Draws a one-line text field and, when focused, puts the terminal cursor at its caret
+/// so an input method composes in place.
+pub fn field(frame: &mut Frame, area: Rect, text: &TextArea<'static>, focused: bool, style: Style) {
+    let mut t = text.clone();
+    t.set_style(style);
+    if focused {
+        t.set_cursor_style(Style::default().add_modifier(ratatui::style::Modifier::REVERSED));
+    } else {
+        t.set_cursor_style(style);
+    }
+    frame.render_widget(&t, area);
+    if focused {
+        let cursor = text.cursor();
+        let (row, col) = (cursor.0, cursor.1);
+        let line = text.lines().get(row).map(String::as_str).unwrap_or("");
+        let before: String = match text.mask_char() {
+            Some(_) => "•".repeat(line.chars().take(col).count()),
+            None => line.chars().take(col).collect(),
+        };
+        let x = area.x + (before.width() as u16).min(area.width.saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, area.y));
+    }
+}
+
+/// Money as Vietnamese write it: `8.000 đ`.
+pub fn vnd(amount: u64) -> String {
+    let digits = amount.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{out} đ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn money_is_grouped_by_thousands() {
+        assert_eq!(super::vnd(0), "0 đ");
+        assert_eq!(super::vnd(8000), "8.000 đ");
+        assert_eq!(super::vnd(1234567), "1.234.567 đ");
+    }
+}

@@ -1,0 +1,373 @@
+//! What sits over the body: help, the command line, menus, action dialogs, forms, the
+//! download prompt.
+
+use super::{centered, field};
+use crate::domain::forms::Form;
+use crate::domain::workflow::Input;
+use crate::tui::i18n::{lookup, tr, trf};
+use crate::tui::keymap::Context;
+use crate::tui::state::{ActionDialog, App, Overlay};
+use crate::tui::update::complete;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
+    match overlay {
+        Overlay::Help(context) => help(app, *context, frame, body),
+        Overlay::CommandLine(input) => command_line(app, input, frame, body),
+        Overlay::Actions(menu) => {
+            let items: Vec<String> = menu
+                .items
+                .iter()
+                .map(|s| s.label(app.lang).to_owned())
+                .collect();
+            let title = trf(app.lang, "actions.title", &[("code", &menu.code)]);
+            choose(app, frame, body, &title, &items, menu.selected);
+        }
+        Overlay::Forms(menu) => {
+            let items: Vec<String> = menu
+                .items
+                .iter()
+                .map(|f| form_name(app, *f).to_owned())
+                .collect();
+            choose(
+                app,
+                frame,
+                body,
+                tr(app.lang, "forms.title"),
+                &items,
+                menu.selected,
+            );
+        }
+        Overlay::Attachments(menu) => {
+            let items: Vec<String> = menu.items.iter().map(|(_, name)| name.clone()).collect();
+            choose(
+                app,
+                frame,
+                body,
+                tr(app.lang, "download.choose"),
+                &items,
+                menu.selected,
+            );
+        }
+        Overlay::Dialog(d) => dialog(app, d, frame, body),
+        Overlay::Form(view) => {
+            let rect = centered(body, 100, body.height);
+            frame.render_widget(Clear, rect);
+            let title = format!(" {} — {} ", form_name(app, view.form), view.code);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(app.theme.accent)
+                .title(Span::styled(
+                    title,
+                    app.theme.accent.add_modifier(Modifier::BOLD),
+                ))
+                .title_bottom(Span::styled(tr(app.lang, "forms.keys"), app.theme.muted));
+            let text = view.text.as_deref().unwrap_or(tr(app.lang, "busy.form"));
+            let inner = block.inner(rect);
+            frame.render_widget(
+                Paragraph::new(text)
+                    .style(app.theme.base)
+                    .block(block)
+                    .scroll((view.scroll, 0)),
+                rect,
+            );
+            if let Some(path) = &view.save_to {
+                let row = Rect {
+                    y: inner.y + inner.height.saturating_sub(1),
+                    height: 1,
+                    ..inner
+                };
+                frame.render_widget(Clear, row);
+                let [label, input] =
+                    Layout::horizontal([Constraint::Length(14), Constraint::Min(10)]).areas(row);
+                frame.render_widget(
+                    Paragraph::new(tr(app.lang, "forms.save_to")).style(app.theme.accent),
+                    label,
+                );
+                field(
+                    frame,
+                    input,
+                    path,
+                    true,
+                    app.theme.base.add_modifier(Modifier::UNDERLINED),
+                );
+            }
+        }
+        Overlay::Download(prompt) => {
+            let rect = centered(body, 76, 6);
+            frame.render_widget(Clear, rect);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(app.theme.accent)
+                .title(Span::styled(
+                    format!(
+                        " {} ",
+                        trf(app.lang, "download.title", &[("file", &prompt.filename)])
+                    ),
+                    app.theme.accent,
+                ));
+            let inner = block.inner(rect);
+            frame.render_widget(block, rect);
+            let [l1, input, keys] = Layout::vertical([
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Min(1),
+            ])
+            .areas(inner);
+            frame.render_widget(
+                Paragraph::new(tr(app.lang, "download.path")).style(app.theme.muted),
+                l1,
+            );
+            field(
+                frame,
+                input,
+                &prompt.path,
+                true,
+                app.theme.base.add_modifier(Modifier::UNDERLINED),
+            );
+            frame.render_widget(
+                Paragraph::new(tr(app.lang, "download.keys")).style(app.theme.muted),
+                keys,
+            );
+        }
+    }
+}
+
+pub fn form_name(app: &App, form: Form) -> &'static str {
+    match form {
+        Form::Receipt => tr(app.lang, "form.receipt"),
+        Form::Supplement => tr(app.lang, "form.supplement"),
+        Form::Refusal => tr(app.lang, "form.refusal"),
+        Form::Apology => tr(app.lang, "form.apology"),
+        Form::ControlSheet => tr(app.lang, "form.control_sheet"),
+    }
+}
+
+fn help(app: &App, context: Context, frame: &mut Frame, body: Rect) {
+    let theme = &app.theme;
+    let lines: Vec<Line> = app
+        .keymap
+        .help(context)
+        .into_iter()
+        .map(|l| {
+            let keys: Vec<String> = l.keys.iter().map(|k| k.to_string()).collect();
+            let text = lookup(app.lang, &format!("key.{}", l.name)).unwrap_or(l.name);
+            Line::from(vec![
+                Span::styled(format!(" {:<22}", keys.join(" / ")), theme.accent),
+                Span::raw(text.to_owned()),
+            ])
+        })
+        .collect();
+    let height = (lines.len() as u16 + 4).min(body.height);
+    let rect = centered(body, 76, height);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).style(theme.base).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.accent)
+                .title(Span::styled(
+                    format!(" {} ", tr(app.lang, "help.title")),
+                    theme.accent.add_modifier(Modifier::BOLD),
+                ))
+                .title_bottom(Span::styled(tr(app.lang, "help.close"), theme.muted)),
+        ),
+        rect,
+    );
+}
+
+fn command_line(
+    app: &App,
+    input: &ratatui_textarea::TextArea<'static>,
+    frame: &mut Frame,
+    body: Rect,
+) {
+    let theme = &app.theme;
+    let text = input.lines().join(" ");
+    let options = complete(&text);
+    let height = (options.len().min(6) as u16) + 1;
+    let rect = Rect {
+        x: body.x,
+        y: body.y + body.height.saturating_sub(height),
+        width: body.width,
+        height: height.min(body.height),
+    };
+    frame.render_widget(Clear, rect);
+    let [list, line] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(rect);
+    let items: Vec<ListItem> = options
+        .iter()
+        .take(6)
+        .map(|o| ListItem::new(format!("  {o}")).style(theme.muted))
+        .collect();
+    frame.render_widget(List::new(items), list);
+    let [colon, field_area] =
+        Layout::horizontal([Constraint::Length(1), Constraint::Min(1)]).areas(line);
+    frame.render_widget(Paragraph::new(":").style(theme.accent), colon);
+    field(frame, field_area, input, true, theme.base);
+}
+
+fn choose(
+    app: &App,
+    frame: &mut Frame,
+    body: Rect,
+    title: &str,
+    items: &[String],
+    selected: usize,
+) {
+    let theme = &app.theme;
+    let width = items
+        .iter()
+        .map(|i| i.chars().count())
+        .max()
+        .unwrap_or(10)
+        .max(title.chars().count()) as u16
+        + 6;
+    let rect = centered(body, width.max(36), items.len() as u16 + 3);
+    frame.render_widget(Clear, rect);
+    let list = List::new(items.iter().map(|i| ListItem::new(format!(" {i}"))))
+        .style(theme.base)
+        .highlight_style(theme.selection)
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.accent)
+                .title(Span::styled(
+                    format!(" {title} "),
+                    theme.accent.add_modifier(Modifier::BOLD),
+                ))
+                .title_bottom(Span::styled(tr(app.lang, "menu.keys"), theme.muted)),
+        );
+    let mut state = ListState::default().with_selected(Some(selected));
+    frame.render_stateful_widget(list, rect, &mut state);
+}
+
+fn input_hint(app: &App, input: Input) -> &'static str {
+    match input {
+        Input::MissingDocuments => tr(app.lang, "dialog.hint_missing"),
+        Input::NewDueAt => tr(app.lang, "dialog.hint_date"),
+        Input::Amount => tr(app.lang, "dialog.hint_amount"),
+        Input::Assignee => tr(app.lang, "dialog.hint_assignee"),
+        Input::Verdict | Input::Delivery => tr(app.lang, "dialog.hint_choice"),
+        _ => "",
+    }
+}
+
+fn choice_label(app: &App, wire: &str) -> &'static str {
+    use crate::domain::workflow::DeliveryMethod as D;
+    match wire {
+        "approved" => tr(app.lang, "verdict.approved"),
+        "denied" => tr(app.lang, "verdict.denied"),
+        "in_person" => D::InPerson.label(app.lang),
+        "postal" => D::Postal.label(app.lang),
+        _ => D::Online.label(app.lang),
+    }
+}
+
+fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let height = (d.fields.len() as u16) * 3 + 7;
+    let rect = centered(body, 78, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(
+            format!(" {} — {} ", d.step.label(lang), d.code),
+            theme.accent.add_modifier(Modifier::BOLD),
+        ))
+        .style(theme.base);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let mut constraints: Vec<Constraint> = d
+        .fields
+        .iter()
+        .flat_map(|_| {
+            [
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ]
+        })
+        .collect();
+    constraints.extend([Constraint::Min(2), Constraint::Length(1)]);
+    let rows = Layout::vertical(constraints).split(inner);
+    for (n, f) in d.fields.iter().enumerate() {
+        let focused = n == d.focus && !d.confirming && d.pending.is_none();
+        let star = if f.required { " (*)" } else { "" };
+        let mut label = f.input.label(lang).to_owned();
+        if let Some(first) = label.get(..1) {
+            label = first.to_uppercase() + &label[1..];
+        }
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(
+                    format!("{label}{star}"),
+                    if focused { theme.accent } else { theme.muted },
+                ),
+                Span::styled(format!("  {}", input_hint(app, f.input)), theme.muted),
+            ])),
+            rows[n * 3],
+        );
+        if f.choices.is_empty() {
+            field(
+                frame,
+                rows[n * 3 + 1],
+                &f.text,
+                focused,
+                theme.base.add_modifier(Modifier::UNDERLINED),
+            );
+        } else {
+            let spans: Vec<Span> = f
+                .choices
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let text = format!(" {} ", choice_label(app, c));
+                    if i == f.choice {
+                        Span::styled(
+                            format!("[{text}]"),
+                            if focused {
+                                theme.selection
+                            } else {
+                                theme.accent
+                            },
+                        )
+                    } else {
+                        Span::styled(format!(" {text} "), theme.muted)
+                    }
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(Line::from(spans)), rows[n * 3 + 1]);
+        }
+    }
+    let status_row = rows[d.fields.len() * 3];
+    let message = if let Some(err) = &d.error {
+        Paragraph::new(err.as_str()).style(theme.danger)
+    } else if d.pending.is_some() {
+        Paragraph::new(tr(lang, "busy.act")).style(theme.warn)
+    } else if d.confirming {
+        Paragraph::new(trf(
+            lang,
+            "dialog.confirm",
+            &[("action", d.step.label(lang)), ("code", &d.code)],
+        ))
+        .style(theme.warn.add_modifier(Modifier::BOLD))
+    } else {
+        Paragraph::new("")
+    };
+    frame.render_widget(message.wrap(Wrap { trim: true }), status_row);
+    let keys = if d.confirming {
+        tr(lang, "dialog.keys_confirm")
+    } else {
+        tr(lang, "dialog.keys")
+    };
+    frame.render_widget(
+        Paragraph::new(keys).style(theme.muted),
+        rows[d.fields.len() * 3 + 1],
+    );
+}

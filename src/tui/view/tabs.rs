@@ -1,0 +1,125 @@
+//! The body under the tabs: the inbox, lookup, statistics, and the panes of later
+//! versions.
+
+use super::field;
+use crate::domain::status::Queue;
+use crate::tui::i18n::tr;
+use crate::tui::state::{App, Tab};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
+
+pub fn body(app: &App, frame: &mut Frame, area: Rect) {
+    match app.tab {
+        Tab::Inbox => super::inbox::render(app, frame, area),
+        Tab::Lookup => lookup(app, frame, area),
+        Tab::Stats => stats(app, frame, area),
+        Tab::Intake | Tab::Citizens => {
+            frame.render_widget(
+                Paragraph::new(tr(app.lang, "tab.not_yet"))
+                    .style(app.theme.muted)
+                    .wrap(Wrap { trim: true })
+                    .block(
+                        Block::default()
+                            .borders(Borders::ALL)
+                            .border_style(app.theme.border),
+                    ),
+                area,
+            );
+        }
+    }
+}
+
+fn lookup(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let [title, input, help] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(tr(app.lang, "lookup.title"))
+            .style(theme.accent.add_modifier(Modifier::BOLD)),
+        title,
+    );
+    let [label, text] =
+        Layout::horizontal([Constraint::Length(18), Constraint::Min(10)]).areas(input);
+    frame.render_widget(
+        Paragraph::new(tr(app.lang, "lookup.code")).style(theme.muted),
+        label,
+    );
+    field(
+        frame,
+        text,
+        &app.lookup,
+        app.overlay.is_none(),
+        theme.base.add_modifier(Modifier::UNDERLINED),
+    );
+    frame.render_widget(
+        Paragraph::new(tr(app.lang, "lookup.help"))
+            .style(theme.muted)
+            .wrap(Wrap { trim: true }),
+        help,
+    );
+}
+
+fn stats(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let Some(stats) = &app.inbox.stats else {
+        frame.render_widget(
+            Paragraph::new(tr(lang, "busy.other")).style(theme.muted),
+            area,
+        );
+        return;
+    };
+    let q = &stats.queues;
+    let counts = [
+        (Queue::OnlinePending, q.online_pending),
+        (Queue::Received, q.received),
+        (Queue::InProgress, q.in_progress),
+        (Queue::Supplement, q.supplement),
+        (Queue::AwaitingPayment, q.awaiting_payment),
+        (Queue::ResultReady, q.result_ready),
+        (Queue::Returned, q.returned),
+        (Queue::Closed, q.closed),
+        (Queue::Overdue, q.overdue),
+        (Queue::All, q.all),
+    ];
+    let mut rows: Vec<Row> = counts
+        .iter()
+        .map(|(queue, n)| {
+            let style = if *queue == Queue::Overdue && *n > 0 {
+                theme.danger
+            } else {
+                theme.base
+            };
+            Row::new(vec![queue.label(lang).to_owned(), n.to_string()]).style(style)
+        })
+        .collect();
+    let t = &stats.returned;
+    rows.push(Row::new(vec![String::new(), String::new()]));
+    for (key, n) in [
+        ("stats.early", t.early),
+        ("stats.on_time", t.on_time),
+        ("stats.late", t.late),
+    ] {
+        rows.push(Row::new(vec![tr(lang, key).to_owned(), n.to_string()]));
+    }
+    let at = crate::tui::update::short_time(Some(&stats.at));
+    frame.render_widget(
+        Table::new(rows, [Constraint::Length(40), Constraint::Length(10)]).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border)
+                .title(Line::from(vec![Span::styled(
+                    format!(" {} — {at} ", tr(lang, "stats.title")),
+                    theme.accent,
+                )])),
+        ),
+        area,
+    );
+}
