@@ -59,12 +59,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Channel::Desk => tr(lang, "channel.desk"),
         }),
     ]));
-    lines.push(Line::from(vec![
-        label("detail.due"),
-        Span::raw(short_time(d.due_at.as_deref())),
-        Span::raw("  "),
-        Span::styled(left, left_style),
-    ]));
+    let mut due = vec![label("detail.due"), Span::raw(short_time(d.due_at.as_deref()))];
+    if d.due_at.is_some() {
+        due.extend([Span::raw("  "), Span::styled(left, left_style)]);
+    }
+    lines.push(Line::from(due));
     lines.push(Line::from(vec![
         label("detail.received"),
         Span::raw(short_time(d.received_at.as_deref())),
@@ -98,7 +97,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     lines.push(Line::raw(format!(
         "  {} {} · {} {}",
         tr(lang, "detail.born"),
-        a.date_of_birth,
+        chrono::NaiveDate::parse_from_str(&a.date_of_birth, "%Y-%m-%d")
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_else(|_| a.date_of_birth.clone()),
         tr(lang, "detail.phone"),
         a.phone
     )));

@@ -149,35 +149,48 @@ pub fn form_name(app: &App, form: Form) -> &'static str {
 
 fn help(app: &App, context: Context, frame: &mut Frame, body: Rect) {
     let theme = &app.theme;
-    let lines: Vec<Line> = app
+    let entries: Vec<(String, &str)> = app
         .keymap
         .help(context)
         .into_iter()
         .map(|l| {
             let keys: Vec<String> = l.keys.iter().map(|k| k.to_string()).collect();
             let text = lookup(app.lang, &format!("key.{}", l.name)).unwrap_or(l.name);
-            Line::from(vec![
-                Span::styled(format!(" {:<22}", keys.join(" / ")), theme.accent),
-                Span::raw(text.to_owned()),
-            ])
+            (keys.join(" / "), text)
         })
         .collect();
-    let height = (lines.len() as u16 + 4).min(body.height);
-    let rect = centered(body, 76, height);
+    // One column when it fits, else two side by side (80×24 must show every key).
+    let rows_free = body.height.saturating_sub(2) as usize;
+    let columns = if entries.len() <= rows_free { 1 } else { 2 };
+    let per_column = entries.len().div_ceil(columns);
+    let (width, key_width) = if columns == 1 { (76, 22) } else { (body.width, 17) };
+    let height = (per_column as u16 + 2).min(body.height);
+    let rect = centered(body, width, height);
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).style(theme.base).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.accent)
-                .title(Span::styled(
-                    format!(" {} ", tr(app.lang, "help.title")),
-                    theme.accent.add_modifier(Modifier::BOLD),
-                ))
-                .title_bottom(Span::styled(tr(app.lang, "help.close"), theme.muted)),
-        ),
-        rect,
-    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(
+            format!(" {} ", tr(app.lang, "help.title")),
+            theme.accent.add_modifier(Modifier::BOLD),
+        ))
+        .title_bottom(Span::styled(tr(app.lang, "help.close"), theme.muted))
+        .style(theme.base);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let areas = Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(inner);
+    for (chunk, area) in entries.chunks(per_column.max(1)).zip(areas.iter()) {
+        let lines: Vec<Line> = chunk
+            .iter()
+            .map(|(keys, text)| {
+                Line::from(vec![
+                    Span::styled(format!(" {keys:<key_width$} "), theme.accent),
+                    Span::raw((*text).to_owned()),
+                ])
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), *area);
+    }
 }
 
 fn command_line(

@@ -57,9 +57,15 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     let mut spans = Vec::new();
     if let Some(me) = &app.me {
-        let office = me.office.as_ref().map(|o| o.name.as_str()).unwrap_or("");
+        // At 80 columns the office name would push the link state off the screen.
+        let office = me
+            .office
+            .as_ref()
+            .filter(|_| area.width >= 120)
+            .map(|o| format!(" · {}", o.name))
+            .unwrap_or_default();
         spans.push(Span::styled(
-            format!(" {} · {} · {} ", me.username, me.role.label(lang), office),
+            format!(" {} · {}{office} ", me.username, me.role.label(lang)),
             theme.accent,
         ));
         spans.push(Span::styled("│", theme.border));
