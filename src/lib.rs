@@ -1,4 +1,5 @@
 pub mod api;
+pub mod client;
 pub mod config;
 pub mod domain;
 pub mod portal;

@@ -4,7 +4,7 @@
 use clap::{Args, Parser, Subcommand};
 use motcua::config::Config;
 use motcua::domain::{Lang, RuleError};
-use motcua::portal;
+use motcua::{portal, tui};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,12 +56,129 @@ struct ServeArgs {
     office_name: Option<String>,
 }
 
-/// What a command that has not been built yet says: one line, both languages, exit 2.
-fn not_yet(what: &str) -> ExitCode {
-    eprintln!(
-        "motcua: {what} chưa có trong bản này, đang được xây dựng / {what} is not in this build yet."
-    );
-    ExitCode::from(2)
+/// The platform data directory (databases, remembered usernames, logs).
+fn data_dir() -> PathBuf {
+    directories::ProjectDirs::from("vn", "motcua", "motcua")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The TUI never writes logs to the terminal: they go to `motcua.log` in the data dir.
+fn log_to_file(dir: &std::path::Path) {
+    let _ = std::fs::create_dir_all(dir);
+    if let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("motcua.log"))
+    {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "warn".into()),
+            )
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .try_init();
+    }
+}
+
+fn tui(config: Config, extra_profiles: Vec<tui::state::Profile>) -> ExitCode {
+    let dir = data_dir();
+    log_to_file(&dir);
+    let lang = config.language;
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("motcua: không khởi động được / cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = tui::Options {
+        config,
+        data_dir: Some(dir),
+        extra_profiles,
+    };
+    match runtime.block_on(tui::run(options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(tui::runtime::StartError::Config(e)) => {
+            eprintln!("motcua: {}", e.message(lang));
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("motcua: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `motcua training`: the reference portal in-process on a free loopback port, with a
+/// sandbox database seeded with the demo data, and the TUI connected to it.
+fn training(config: Config, reset: bool) -> ExitCode {
+    let dir = data_dir();
+    log_to_file(&dir);
+    let db = dir.join("training.sqlite3");
+    if reset {
+        for suffix in ["", "-wal", "-shm"] {
+            let path = PathBuf::from(format!("{}{suffix}", db.display()));
+            if let Err(e) = std::fs::remove_file(&path)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                eprintln!(
+                    "motcua: không xóa được / cannot remove {}: {e}",
+                    path.display()
+                );
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("motcua: không khởi động được / cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let lang = config.language;
+    let options = portal::Options {
+        bind: "127.0.0.1:0".parse().expect("a loopback address"),
+        db,
+        calendar: config.calendar.clone(),
+        seed: portal::Seed::Demo,
+        settings: portal::state::Settings {
+            training: true,
+            ..Default::default()
+        },
+    };
+    let result = runtime.block_on(async {
+        let running = portal::start(options).await.map_err(|e| e.to_string())?;
+        let profile = tui::state::Profile {
+            name: match lang {
+                Lang::Vi => "Đào tạo (máy này)".into(),
+                Lang::En => "Training (this machine)".into(),
+            },
+            url: format!("http://{}{}", running.addr, motcua::api::BASE_PATH),
+            training: true,
+            demo_hint: Some("tiepnhan1 · chuyenvien1 · lanhdao1 / Motcua-demo-2026".into()),
+        };
+        let options = tui::Options {
+            config,
+            data_dir: Some(dir),
+            extra_profiles: vec![profile],
+        };
+        let outcome = tui::run(options).await;
+        let _ = running.shutdown().await;
+        outcome.map_err(|e| match e {
+            tui::runtime::StartError::Config(e) => e.message(lang),
+            other => other.to_string(),
+        })
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("motcua: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -76,9 +193,9 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        None => not_yet("giao diện (TUI)"),
+        None => tui(config, Vec::new()),
         Some(Command::Serve(args)) => serve(args, config),
-        Some(Command::Training { reset: _ }) => not_yet("motcua training"),
+        Some(Command::Training { reset }) => training(config, reset),
     }
 }
 

@@ -32,10 +32,16 @@ fn now() -> DateTime<FixedOffset> {
 
 fn profiles(training: bool) -> Vec<Profile> {
     vec![Profile {
-        name: if training { "Đào tạo" } else { "Phường An Hội" }.into(),
+        name: if training {
+            "Đào tạo"
+        } else {
+            "Phường An Hội"
+        }
+        .into(),
         url: "http://127.0.0.1:8080/api/v1".into(),
         training,
-        demo_hint: training.then(|| "tiepnhan1, chuyenvien1, lanhdao1 — Motcua-demo-2026".to_owned()),
+        demo_hint: training
+            .then(|| "tiepnhan1, chuyenvien1, lanhdao1 — Motcua-demo-2026".to_owned()),
     }]
 }
 
@@ -58,7 +64,11 @@ fn summary(n: u32, name: &str, status: Status, due: Option<&str>, overdue: bool)
     DossierSummary {
         code: format!("000.01.27.H07-261124-{n:04}"),
         status,
-        channel: if n % 2 == 0 { Channel::Online } else { Channel::Desk },
+        channel: if n.is_multiple_of(2) {
+            Channel::Online
+        } else {
+            Channel::Desk
+        },
         applicant_name: name.into(),
         procedure_code: "1.001193".into(),
         procedure_name: "Đăng ký khai sinh".into(),
@@ -66,7 +76,11 @@ fn summary(n: u32, name: &str, status: Status, due: Option<&str>, overdue: bool)
         received_at: due.map(|_| "2026-11-20T09:00:00+07:00".to_owned()),
         due_at: due.map(str::to_owned),
         overdue,
-        payment_status: if n % 3 == 0 { PaymentStatus::Paid } else { PaymentStatus::Unpaid },
+        payment_status: if n.is_multiple_of(3) {
+            PaymentStatus::Paid
+        } else {
+            PaymentStatus::Unpaid
+        },
         version: 3,
     }
 }
@@ -76,10 +90,34 @@ fn summaries() -> Vec<DossierSummary> {
         summary(1, "Nguyễn Văn An", Status::Submitted, None, false),
         summary(2, "Trần Thị Bình", Status::Submitted, None, false),
         summary(3, "Nguyễn Văn Anh", Status::Submitted, None, false),
-        summary(4, "Phạm Minh Châu", Status::Received, Some("2026-11-24T16:00:00+07:00"), false),
-        summary(5, "Võ Thị Diệu", Status::InProgress, Some("2026-11-20T17:00:00+07:00"), true),
-        summary(6, "Huỳnh Quốc Đạt", Status::InProgress, Some("2026-11-28T10:00:00+07:00"), false),
-        summary(7, "Đặng Thị Én", Status::ResultReady, Some("2026-11-25T17:00:00+07:00"), false),
+        summary(
+            4,
+            "Phạm Minh Châu",
+            Status::Received,
+            Some("2026-11-24T16:00:00+07:00"),
+            false,
+        ),
+        summary(
+            5,
+            "Võ Thị Diệu",
+            Status::InProgress,
+            Some("2026-11-20T17:00:00+07:00"),
+            true,
+        ),
+        summary(
+            6,
+            "Huỳnh Quốc Đạt",
+            Status::InProgress,
+            Some("2026-11-28T10:00:00+07:00"),
+            false,
+        ),
+        summary(
+            7,
+            "Đặng Thị Én",
+            Status::ResultReady,
+            Some("2026-11-25T17:00:00+07:00"),
+            false,
+        ),
     ]
 }
 
@@ -108,9 +146,18 @@ fn dossier() -> Dossier {
         version: 3,
         status: Status::Submitted,
         channel: Channel::Online,
-        office: NamedRef { code: "000.01.27.H07".into(), name: "UBND phường An Hội".into() },
-        procedure: NamedRef { code: "1.001193".into(), name: "Đăng ký khai sinh".into() },
-        case: NamedRef { code: "dung-han".into(), name: "Đăng ký khai sinh đúng hạn".into() },
+        office: NamedRef {
+            code: "000.01.27.H07".into(),
+            name: "UBND phường An Hội".into(),
+        },
+        procedure: NamedRef {
+            code: "1.001193".into(),
+            name: "Đăng ký khai sinh".into(),
+        },
+        case: NamedRef {
+            code: "dung-han".into(),
+            name: "Đăng ký khai sinh đúng hạn".into(),
+        },
         applicant: Applicant {
             citizen_id: 7,
             id_number: "083095001234".into(),
@@ -151,8 +198,17 @@ fn dossier() -> Dossier {
                 attachment: None,
             },
         ],
-        fee: Fee { amount: 8000, status: PaymentStatus::Unpaid, paid_at: None, method: None, receipt_no: None },
-        delivery: Delivery { method: DeliveryMethod::InPerson, address: None },
+        fee: Fee {
+            amount: 8000,
+            status: PaymentStatus::Unpaid,
+            paid_at: None,
+            method: None,
+            receipt_no: None,
+        },
+        delivery: Delivery {
+            method: DeliveryMethod::InPerson,
+            address: None,
+        },
         submitted_at: "2026-11-24T08:01:00+07:00".into(),
         received_at: None,
         due_at: None,
@@ -182,7 +238,13 @@ fn key(code: KeyCode) -> Action {
 }
 
 fn app(lang: Lang, training: bool, size: (u16, u16)) -> App {
-    let mut app = App::new(lang, Theme::default(), Keymap::default(), profiles(training), now());
+    let mut app = App::new(
+        lang,
+        Theme::default(),
+        Keymap::default(),
+        profiles(training),
+        now(),
+    );
     update(&mut app, Action::Resize(size.0, size.1));
     app
 }
@@ -212,7 +274,16 @@ fn logged_in(lang: Lang, training: bool, size: (u16, u16)) -> App {
     for effect in effects {
         match effect {
             motcua::tui::action::Effect::LoadInbox(id) => {
-                update(&mut app, Action::InboxLoaded(id, Ok(Snapshot { items: summaries(), seq: 10 })));
+                update(
+                    &mut app,
+                    Action::InboxLoaded(
+                        id,
+                        Ok(Snapshot {
+                            items: summaries(),
+                            seq: 10,
+                        }),
+                    ),
+                );
             }
             motcua::tui::action::Effect::LoadStats(id) => {
                 update(&mut app, Action::StatsLoaded(id, Ok(stats())));
@@ -220,7 +291,13 @@ fn logged_in(lang: Lang, training: bool, size: (u16, u16)) -> App {
             _ => {}
         }
     }
-    update(&mut app, Action::Link { rtt: Some(std::time::Duration::from_millis(42)), reached: true });
+    update(
+        &mut app,
+        Action::Link {
+            rtt: Some(std::time::Duration::from_millis(42)),
+            reached: true,
+        },
+    );
     app
 }
 
@@ -288,7 +365,10 @@ fn inbox_with_data() {
     each("inbox", |lang, size| {
         let mut app = logged_in(lang, false, size);
         // The queue of all dossiers, the third row selected.
-        update(&mut app, Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)));
+        update(
+            &mut app,
+            Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+        );
         update(&mut app, key(KeyCode::Down));
         update(&mut app, key(KeyCode::Down));
         app
@@ -354,8 +434,18 @@ fn monochrome_keeps_the_selection_visible() {
     let terminal = draw(&app, (80, 24));
     let buffer = terminal.backend().buffer();
     let reversed_rows = (0..24)
-        .filter(|&y| (0..80).all(|x| buffer[(x, y)].modifier.contains(Modifier::REVERSED) || buffer[(x, y)].symbol() == " "))
-        .filter(|&y| text(&terminal).lines().nth(y as usize).is_some_and(|l| l.contains("000.01.27.H07-")))
+        .filter(|&y| {
+            (0..80).all(|x| {
+                buffer[(x, y)].modifier.contains(Modifier::REVERSED)
+                    || buffer[(x, y)].symbol() == " "
+            })
+        })
+        .filter(|&y| {
+            text(&terminal)
+                .lines()
+                .nth(y as usize)
+                .is_some_and(|l| l.contains("000.01.27.H07-"))
+        })
         .count();
     assert_eq!(reversed_rows, 1, "{}", text(&terminal));
 }
@@ -364,7 +454,10 @@ fn monochrome_keeps_the_selection_visible() {
 #[test]
 fn remaining_time_is_coloured() {
     let mut app = logged_in(Lang::Vi, false, (160, 48));
-    update(&mut app, Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)));
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
     let terminal = draw(&app, (160, 48));
     let screen = text(&terminal);
     let buffer = terminal.backend().buffer();
@@ -373,6 +466,12 @@ fn remaining_time_is_coloured() {
         .enumerate()
         .find(|(_, l)| l.contains("Võ Thị Diệu"))
         .expect("the overdue dossier is listed");
-    let x = line.find("quá").map(|b| line[..b].chars().count()).expect("shown as late");
-    assert_eq!(buffer[(x as u16, y as u16)].fg, app.theme.danger.fg.unwrap());
+    let x = line
+        .find("quá")
+        .map(|b| line[..b].chars().count())
+        .expect("shown as late");
+    assert_eq!(
+        buffer[(x as u16, y as u16)].fg,
+        app.theme.danger.fg.unwrap()
+    );
 }

@@ -8,9 +8,10 @@ pub mod action;
 pub mod i18n;
 pub mod keymap;
 pub mod memory;
-// pub mod runtime; (waits for crate::client)
+pub mod runtime;
 pub mod state;
 pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
+pub use runtime::{Options, run};

@@ -57,12 +57,15 @@ pub fn initial_state(options: &Options) -> Result<App, StartError> {
     let keymap = Keymap::with_overrides(&config.keys).map_err(|e| {
         let line = match &e {
             crate::tui::keymap::KeymapError::UnknownCommand(c)
-            | crate::tui::keymap::KeymapError::BadKey { command: c, .. } => config.key_lines.get(c).copied(),
+            | crate::tui::keymap::KeymapError::BadKey { command: c, .. } => {
+                config.key_lines.get(c).copied()
+            }
         };
         config.error(line, e.to_string())
     })?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let user_themes = crate::config::default_path().and_then(|p| p.parent().map(|d| d.join("themes")));
+    let user_themes =
+        crate::config::default_path().and_then(|p| p.parent().map(|d| d.join("themes")));
     let theme = Theme::choose(config.theme.as_deref(), no_color, user_themes.as_deref())?;
     let mut profiles: Vec<Profile> = options.extra_profiles.clone();
     profiles.extend(config.profiles_or_default().into_iter().map(|p| Profile {
@@ -126,7 +129,9 @@ pub async fn run(options: Options) -> Result<(), StartError> {
         if let Err(e) = term.draw(|f| view::render(&app, f)) {
             break Err(StartError::Terminal(e));
         }
-        let Some(first) = rx.recv().await else { break Ok(()) };
+        let Some(first) = rx.recv().await else {
+            break Ok(());
+        };
         // Apply everything already waiting before drawing again: one frame per burst.
         let mut batch = vec![first];
         while let Ok(more) = rx.try_recv() {
@@ -182,13 +187,22 @@ impl Executor {
 
     /// Spawns `work` as request `id`; its answer comes back through `done`, followed by
     /// how the link fared.
-    fn spawn<T, F>(&mut self, id: RequestId, work: F, done: fn(RequestId, Result<T, Failure>) -> Action)
-    where
+    fn spawn<T, F>(
+        &mut self,
+        id: RequestId,
+        work: F,
+        done: fn(RequestId, Result<T, Failure>) -> Action,
+    ) where
         T: Send + 'static,
         F: std::future::Future<Output = Result<T, ClientError>> + Send + 'static,
     {
         let Some(client) = self.client.clone() else {
-            let _ = self.tx.send(done(id, Err(Failure::Unauthorized(tr(self.lang, "login.expired").to_owned()))));
+            let _ = self.tx.send(done(
+                id,
+                Err(Failure::Unauthorized(
+                    tr(self.lang, "login.expired").to_owned(),
+                )),
+            ));
             return;
         };
         let tx = self.tx.clone();
@@ -196,7 +210,10 @@ impl Executor {
         self.tasks.retain(|_, t| !t.is_finished());
         let handle = tokio::spawn(async move {
             let result = work.await;
-            let reached = !matches!(result, Err(ClientError::Offline(_)) | Err(ClientError::Timeout));
+            let reached = !matches!(
+                result,
+                Err(ClientError::Offline(_)) | Err(ClientError::Timeout)
+            );
             let _ = tx.send(Action::Link {
                 rtt: client.last_rtt(),
                 reached,
@@ -214,10 +231,16 @@ impl Executor {
                 username,
                 password,
             } => {
-                let client = match PortalClient::builder(&url).lang(app.lang).read_timeout(self.timeout).build() {
+                let client = match PortalClient::builder(&url)
+                    .lang(app.lang)
+                    .read_timeout(self.timeout)
+                    .build()
+                {
                     Ok(c) => c,
                     Err(e) => {
-                        let _ = self.tx.send(Action::LoggedIn(id, Err(failure(e, self.lang))));
+                        let _ = self
+                            .tx
+                            .send(Action::LoggedIn(id, Err(failure(e, self.lang))));
                         return;
                     }
                 };
@@ -255,7 +278,9 @@ impl Executor {
                 if let Some((profile, username)) = self.profile_of_session.take() {
                     let store = self.store.clone();
                     tokio::task::spawn_blocking(move || {
-                        if let Some(store) = store.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+                        if let Some(store) =
+                            store.lock().unwrap_or_else(|p| p.into_inner()).as_mut()
+                        {
                             let _ = store.delete(&profile, &username);
                         }
                     });
@@ -288,7 +313,11 @@ impl Executor {
             }
             Effect::LoadDetail { id, code } => {
                 let Some(c) = self.client.clone() else { return };
-                self.spawn(id, async move { c.dossier(&code).await }, Action::DetailLoaded);
+                self.spawn(
+                    id,
+                    async move { c.dossier(&code).await },
+                    Action::DetailLoaded,
+                );
             }
             Effect::Act {
                 id,
@@ -297,11 +326,19 @@ impl Executor {
                 request,
             } => {
                 let Some(c) = self.client.clone() else { return };
-                self.spawn(id, async move { c.act(&code, version, &request).await }, Action::Acted);
+                self.spawn(
+                    id,
+                    async move { c.act(&code, version, &request).await },
+                    Action::Acted,
+                );
             }
             Effect::LoadForm { id, code, form } => {
                 let Some(c) = self.client.clone() else { return };
-                self.spawn(id, async move { c.form(&code, form.as_str()).await }, Action::FormLoaded);
+                self.spawn(
+                    id,
+                    async move { c.form(&code, form.as_str()).await },
+                    Action::FormLoaded,
+                );
             }
             Effect::Download {
                 id,
@@ -322,7 +359,9 @@ impl Executor {
             Effect::SaveText { path, text } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = write_new_file(&path, &text).map(|_| path).map_err(|e| e.to_string());
+                    let result = write_new_file(&path, &text)
+                        .map(|_| path)
+                        .map_err(|e| e.to_string());
                     let _ = tx.send(Action::Saved(result));
                 });
             }
@@ -386,9 +425,7 @@ pub fn failure(e: ClientError, lang: Lang) -> Failure {
         ClientError::Offline(_) | ClientError::Timeout => Failure::Offline(message),
         ClientError::Unauthorized { .. } => Failure::Unauthorized(message),
         ClientError::Conflict { current } => Failure::Conflict(current),
-        ClientError::Api {
-            code, fields, ..
-        } => Failure::Refused {
+        ClientError::Api { code, fields, .. } => Failure::Refused {
             code,
             message,
             fields: fields.into_iter().collect(),

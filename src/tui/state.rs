@@ -264,7 +264,7 @@ pub struct DownloadPrompt {
 #[derive(Debug, Clone)]
 pub enum Overlay {
     Help(Context),
-    CommandLine(TextArea<'static>),
+    CommandLine(Box<TextArea<'static>>),
     Actions(Menu<Step>),
     Dialog(Box<ActionDialog>),
     Forms(Menu<Form>),

@@ -536,7 +536,7 @@ fn on_paste(app: &mut App, text: &str) {
         }
     } else {
         match app.overlay.as_mut() {
-            Some(Overlay::CommandLine(t)) => Some(t),
+            Some(Overlay::CommandLine(t)) => Some(&mut **t),
             Some(Overlay::Dialog(d)) => {
                 let focus = d.focus;
                 d.fields.get_mut(focus).map(|f| &mut f.text)
@@ -621,7 +621,7 @@ fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
             vec![]
         }
         Command::CommandLine => {
-            app.overlay = Some(Overlay::CommandLine(text_field()));
+            app.overlay = Some(Overlay::CommandLine(Box::new(text_field())));
             vec![]
         }
         Command::Filter => {
@@ -781,7 +781,7 @@ fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
             if key.code == KeyCode::Tab {
                 let text = field_text(&input);
                 if let Some(done) = complete(&text).first() {
-                    input = text_field();
+                    *input = text_field();
                     input.insert_str(done);
                 }
             } else {

@@ -59,7 +59,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Channel::Desk => tr(lang, "channel.desk"),
         }),
     ]));
-    let mut due = vec![label("detail.due"), Span::raw(short_time(d.due_at.as_deref()))];
+    let mut due = vec![
+        label("detail.due"),
+        Span::raw(short_time(d.due_at.as_deref())),
+    ];
     if d.due_at.is_some() {
         due.extend([Span::raw("  "), Span::styled(left, left_style)]);
     }

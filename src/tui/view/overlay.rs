@@ -163,7 +163,11 @@ fn help(app: &App, context: Context, frame: &mut Frame, body: Rect) {
     let rows_free = body.height.saturating_sub(2) as usize;
     let columns = if entries.len() <= rows_free { 1 } else { 2 };
     let per_column = entries.len().div_ceil(columns);
-    let (width, key_width) = if columns == 1 { (76, 22) } else { (body.width, 17) };
+    let (width, key_width) = if columns == 1 {
+        (76, 22)
+    } else {
+        (body.width, 17)
+    };
     let height = (per_column as u16 + 2).min(body.height);
     let rect = centered(body, width, height);
     frame.render_widget(Clear, rect);
@@ -178,7 +182,8 @@ fn help(app: &App, context: Context, frame: &mut Frame, body: Rect) {
         .style(theme.base);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let areas = Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(inner);
+    let areas =
+        Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(inner);
     for (chunk, area) in entries.chunks(per_column.max(1)).zip(areas.iter()) {
         let lines: Vec<Line> = chunk
             .iter()

@@ -1,0 +1,503 @@
+//! `PortalClient`: the TUI's only way to the portal, over HTTP, with the wire types of
+//! `crate::api`. One shared `reqwest::Client` (connection pool, gzip), connect and read
+//! timeouts, the bearer token, `Accept-Language`, and the round-trip time of every
+//! request for the status bar. Cheap to clone: tasks each hold one.
+
+mod error;
+pub mod token_store;
+
+pub use error::ClientError;
+
+use crate::api::Page;
+use crate::api::auth::{LoginRequest, LoginResponse, Me};
+use crate::api::dossiers::{ActionRequest, Changes, Dossier, DossierSummary, HistoryEntry};
+use crate::api::error::ErrorBody;
+use crate::api::headers::NO_EXTEND;
+use crate::api::stats::Stats;
+use crate::domain::Lang;
+use crate::domain::status::{Queue, Status};
+use reqwest::header::{
+    ACCEPT, ACCEPT_LANGUAGE, ETAG, HeaderMap, IF_MATCH, IF_NONE_MATCH, RETRY_AFTER,
+};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::AsyncWriteExt;
+
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const READ_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// `GET /dossiers` filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DossierQuery {
+    pub queue: Option<Queue>,
+    pub status: Option<Status>,
+    pub q: Option<String>,
+    pub procedure: Option<String>,
+    pub overdue: Option<bool>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// What the delta feed answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangesOutcome {
+    Changes(Changes),
+    /// 410: the position is too old; load everything again.
+    Expired,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    base: String,
+    lang: Lang,
+    read_timeout: Duration,
+}
+
+impl ClientBuilder {
+    pub fn lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    pub fn build(self) -> Result<PortalClient, ClientError> {
+        let base = self.base.trim_end_matches('/').to_owned();
+        if reqwest::Url::parse(&base).is_err() || !base.starts_with("http") {
+            return Err(ClientError::BadUrl(base));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(self.read_timeout)
+            .gzip(true)
+            .user_agent(concat!("motcua/", env!("CARGO_PKG_VERSION")))
+            // An idle socket the portal or a middlebox has dropped fails the next request
+            // on a slow link: do not keep idle ones long.
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| ClientError::BadUrl(e.to_string()))?;
+        Ok(PortalClient {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                lang: self.lang,
+                token: Mutex::new(None),
+                last_rtt_us: AtomicU64::new(u64::MAX),
+                reached: AtomicU8::new(UNKNOWN),
+                details: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+}
+
+const UNKNOWN: u8 = 0;
+const REACHED: u8 = 1;
+const UNREACHED: u8 = 2;
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    base: String,
+    lang: Lang,
+    token: Mutex<Option<String>>,
+    last_rtt_us: AtomicU64,
+    reached: AtomicU8,
+    /// The last full dossier per code with its ETag: a detail that has not changed costs
+    /// a 304 and no body.
+    details: Mutex<HashMap<String, (String, Dossier)>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PortalClient {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl PortalClient {
+    /// A client for the API at `base` (e.g. `http://127.0.0.1:8080/api/v1`).
+    pub fn builder(base: &str) -> ClientBuilder {
+        ClientBuilder {
+            base: base.to_owned(),
+            lang: Lang::Vi,
+            read_timeout: READ_TIMEOUT,
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.inner.base
+    }
+
+    pub fn set_token(&self, token: Option<String>) {
+        *lock(&self.inner.token) = token;
+    }
+
+    pub fn token(&self) -> Option<String> {
+        lock(&self.inner.token).clone()
+    }
+
+    /// The round-trip time of the last request that got an answer.
+    pub fn last_rtt(&self) -> Option<Duration> {
+        match self.inner.last_rtt_us.load(Ordering::Relaxed) {
+            u64::MAX => None,
+            us => Some(Duration::from_micros(us)),
+        }
+    }
+
+    /// Whether the last request reached the portal (`None` before the first).
+    pub fn online(&self) -> Option<bool> {
+        match self.inner.reached.load(Ordering::Relaxed) {
+            REACHED => Some(true),
+            UNREACHED => Some(false),
+            _ => None,
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let lang = match self.inner.lang {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        };
+        let mut rb = self
+            .inner
+            .http
+            .request(method, format!("{}{path}", self.inner.base))
+            .header(ACCEPT_LANGUAGE, lang);
+        if let Some(token) = self.token() {
+            rb = rb.bearer_auth(token);
+        }
+        rb
+    }
+
+    /// Sends, times the round trip, and turns error answers into `ClientError`s.
+    async fn send(&self, rb: RequestBuilder) -> Result<Response, ClientError> {
+        let start = Instant::now();
+        match rb.send().await {
+            Ok(res) => {
+                self.inner
+                    .last_rtt_us
+                    .store(start.elapsed().as_micros() as u64, Ordering::Relaxed);
+                self.inner.reached.store(REACHED, Ordering::Relaxed);
+                if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
+                    Ok(res)
+                } else {
+                    Err(error_from(res).await)
+                }
+            }
+            Err(e) => {
+                let e = ClientError::from(e);
+                if e.is_offline() {
+                    self.inner.reached.store(UNREACHED, Ordering::Relaxed);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn json<T: DeserializeOwned>(&self, rb: RequestBuilder) -> Result<T, ClientError> {
+        let res = self.send(rb.header(ACCEPT, "application/json")).await?;
+        let bytes = res.bytes().await?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    pub async fn health(&self) -> Result<crate::api::Health, ClientError> {
+        self.json(self.request(Method::GET, "/healthz")).await
+    }
+
+    /// Logs in; on success the client holds the token.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<LoginResponse, ClientError> {
+        let body = LoginRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        };
+        let response: LoginResponse = self
+            .json(self.request(Method::POST, "/auth/login").json(&body))
+            .await?;
+        self.set_token(Some(response.token.clone()));
+        Ok(response)
+    }
+
+    /// Revokes the token on the portal and forgets it here (even when the portal is
+    /// unreachable: the token dies by its timeouts anyway).
+    pub async fn logout(&self) -> Result<(), ClientError> {
+        let result = self.send(self.request(Method::POST, "/auth/logout")).await;
+        self.set_token(None);
+        lock(&self.inner.details).clear();
+        result.map(|_| ())
+    }
+
+    pub async fn me(&self) -> Result<Me, ClientError> {
+        self.json(self.request(Method::GET, "/me")).await
+    }
+
+    pub async fn dossiers(
+        &self,
+        query: &DossierQuery,
+    ) -> Result<Page<DossierSummary>, ClientError> {
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if let Some(q) = query.queue {
+            params.push(("queue", q.as_str().to_owned()));
+        }
+        if let Some(s) = query.status {
+            params.push(("status", s.as_str().to_owned()));
+        }
+        if let Some(q) = &query.q {
+            params.push(("q", q.clone()));
+        }
+        if let Some(p) = &query.procedure {
+            params.push(("procedure", p.clone()));
+        }
+        if let Some(o) = query.overdue {
+            params.push(("overdue", o.to_string()));
+        }
+        if let Some(l) = query.limit {
+            params.push(("limit", l.to_string()));
+        }
+        if let Some(c) = &query.cursor {
+            params.push(("cursor", c.clone()));
+        }
+        self.json(self.request(Method::GET, "/dossiers").query(&params))
+            .await
+    }
+
+    /// Every page of a queue, up to `max_pages` pages of 500.
+    pub async fn all_dossiers(
+        &self,
+        queue: Queue,
+        max_pages: usize,
+    ) -> Result<Vec<DossierSummary>, ClientError> {
+        let mut items = Vec::new();
+        let mut cursor = None;
+        for _ in 0..max_pages {
+            let page = self
+                .dossiers(&DossierQuery {
+                    queue: Some(queue),
+                    limit: Some(500),
+                    cursor: cursor.take(),
+                    ..DossierQuery::default()
+                })
+                .await?;
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        Ok(items)
+    }
+
+    /// The delta feed after `since` (`None`: just the current position). Background polls
+    /// send `X-No-Extend` so an unattended screen still logs out on time.
+    pub async fn changes(
+        &self,
+        since: Option<i64>,
+        background: bool,
+    ) -> Result<ChangesOutcome, ClientError> {
+        let mut rb = self.request(Method::GET, "/dossiers/changes");
+        if let Some(since) = since {
+            rb = rb.query(&[("since", since)]);
+        }
+        if background {
+            rb = rb.header(NO_EXTEND, "1");
+        }
+        match self.json::<Changes>(rb).await {
+            Ok(changes) => Ok(ChangesOutcome::Changes(changes)),
+            Err(ClientError::Api { status: 410, .. }) => Ok(ChangesOutcome::Expired),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The full dossier; answered from the cache when the portal says 304.
+    pub async fn dossier(&self, code: &str) -> Result<Dossier, ClientError> {
+        let mut rb = self.request(Method::GET, &format!("/dossiers/{}", segment(code)));
+        let cached = lock(&self.inner.details).get(code).cloned();
+        if let Some((etag, _)) = &cached {
+            rb = rb.header(IF_NONE_MATCH, etag);
+        }
+        let res = self.send(rb.header(ACCEPT, "application/json")).await?;
+        if res.status() == StatusCode::NOT_MODIFIED {
+            return cached
+                .map(|(_, d)| d)
+                .ok_or_else(|| ClientError::Decode("304 without a cached copy".into()));
+        }
+        let etag = header(res.headers(), ETAG);
+        let bytes = res.bytes().await?;
+        let dossier: Dossier =
+            serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))?;
+        if let Some(etag) = etag {
+            lock(&self.inner.details).insert(code.to_owned(), (etag, dossier.clone()));
+        }
+        Ok(dossier)
+    }
+
+    /// An action on a dossier at `version` (`If-Match`). A 412 carries the current dossier.
+    pub async fn act(
+        &self,
+        code: &str,
+        version: i64,
+        action: &ActionRequest,
+    ) -> Result<Dossier, ClientError> {
+        let rb = self
+            .request(
+                Method::POST,
+                &format!("/dossiers/{}/actions", segment(code)),
+            )
+            .header(IF_MATCH, format!("\"{version}\""))
+            .json(action);
+        self.json(rb).await
+    }
+
+    pub async fn history(&self, code: &str) -> Result<Vec<HistoryEntry>, ClientError> {
+        self.json(self.request(Method::GET, &format!("/dossiers/{}/history", segment(code))))
+            .await
+    }
+
+    /// A form (`receipt`, `supplement`, `refusal`, `apology`, `control_sheet`) as text.
+    pub async fn form(&self, code: &str, form: &str) -> Result<String, ClientError> {
+        let rb = self
+            .request(
+                Method::GET,
+                &format!("/dossiers/{}/forms/{}", segment(code), segment(form)),
+            )
+            .header(ACCEPT, "text/plain");
+        let res = self.send(rb).await?;
+        Ok(res.text().await?)
+    }
+
+    /// Streams an attachment to `dest` through a temporary file beside it, checks the
+    /// sha256 the portal states, and only then puts the file in place.
+    pub async fn download_attachment(
+        &self,
+        code: &str,
+        id: &str,
+        dest: &Path,
+    ) -> Result<u64, ClientError> {
+        let rb = self.request(
+            Method::GET,
+            &format!("/dossiers/{}/attachments/{}", segment(code), segment(id)),
+        );
+        let mut res = self.send(rb).await?;
+        let expected = header(
+            res.headers(),
+            reqwest::header::HeaderName::from_static("x-content-sha256"),
+        );
+        let tmp = dest.with_extension("part");
+        let file_err = |e: std::io::Error| ClientError::File(e.to_string());
+        let mut file = tokio::fs::File::create(&tmp).await.map_err(file_err)?;
+        let mut hasher = Sha256::new();
+        let mut written = 0u64;
+        let result: Result<(), ClientError> = async {
+            while let Some(chunk) = res.chunk().await? {
+                hasher.update(&chunk);
+                file.write_all(&chunk).await.map_err(file_err)?;
+                written += chunk.len() as u64;
+            }
+            file.flush().await.map_err(file_err)?;
+            Ok(())
+        }
+        .await;
+        drop(file);
+        if let Err(e) = result {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(e);
+        }
+        let actual = hex::encode(hasher.finalize());
+        if let Some(expected) = expected
+            && !expected.eq_ignore_ascii_case(&actual)
+        {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(ClientError::Decode(format!(
+                "the file's sha256 {actual} differs from the portal's {expected}"
+            )));
+        }
+        tokio::fs::rename(&tmp, dest).await.map_err(file_err)?;
+        Ok(written)
+    }
+
+    pub async fn stats(&self) -> Result<Stats, ClientError> {
+        self.json(self.request(Method::GET, "/stats")).await
+    }
+
+    pub async fn offices(&self) -> Result<Vec<crate::api::catalog::Office>, ClientError> {
+        self.json(self.request(Method::GET, "/offices")).await
+    }
+}
+
+/// A path segment, percent-encoded (codes contain only safe characters, but ids come
+/// from the server and are not ours to trust).
+fn segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn header(headers: &HeaderMap, name: impl reqwest::header::AsHeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// An error answer as the client's error: the portal's JSON body when it has one.
+async fn error_from(res: Response) -> ClientError {
+    let status = res.status();
+    let retry_after = header(res.headers(), RETRY_AFTER)
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let body = match res.bytes().await {
+        Ok(b) => b,
+        Err(e) => return ClientError::from(e),
+    };
+    let Ok(ErrorBody { error }) = serde_json::from_slice::<ErrorBody>(&body) else {
+        return ClientError::Decode(format!(
+            "{status} with a body that is not an API error ({} bytes)",
+            body.len()
+        ));
+    };
+    match status {
+        StatusCode::UNAUTHORIZED => ClientError::Unauthorized {
+            code: error.code,
+            message: error.message,
+        },
+        StatusCode::PRECONDITION_FAILED => match error
+            .current
+            .and_then(|c| serde_json::from_value::<Dossier>(c).ok())
+        {
+            Some(current) => ClientError::Conflict {
+                current: Box::new(current),
+            },
+            None => ClientError::Decode("412 without the current dossier".into()),
+        },
+        StatusCode::TOO_MANY_REQUESTS => ClientError::RateLimited {
+            retry_after,
+            message: error.message,
+        },
+        _ => ClientError::Api {
+            status: status.as_u16(),
+            code: error.code,
+            message: error.message,
+            fields: error.fields.into_iter().collect::<BTreeMap<_, _>>(),
+        },
+    }
+}
