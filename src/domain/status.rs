@@ -259,9 +259,18 @@ impl Queue {
 
     /// Whether a dossier in `status`, overdue or not, belongs in this queue.
     pub fn contains(self, status: Status, overdue: bool) -> bool {
+        // No allocation: the TUI asks this of every loaded dossier on every keystroke.
         match self {
+            Queue::OnlinePending => status == Status::Submitted,
+            Queue::Received => status == Status::Received,
+            Queue::InProgress => matches!(status, Status::InProgress | Status::AwaitingApproval),
+            Queue::Supplement => status == Status::SupplementRequested,
+            Queue::AwaitingPayment => status == Status::AwaitingPayment,
+            Queue::ResultReady => status == Status::ResultReady,
+            Queue::Returned => status == Status::Returned,
+            Queue::Closed => status.is_closed(),
             Queue::Overdue => overdue && status.clock_runs(),
-            _ => self.statuses().contains(&status),
+            Queue::All => true,
         }
     }
 }
@@ -377,6 +386,19 @@ mod tests {
             is_overdue(Status::ResultReady, Some(10), 11),
             "not yet returned"
         );
+    }
+
+    #[test]
+    fn contains_agrees_with_statuses() {
+        for queue in Queue::ALL {
+            for status in Status::ALL {
+                for overdue in [false, true] {
+                    let by_list = queue.statuses().contains(&status)
+                        && (queue != Queue::Overdue || overdue);
+                    assert_eq!(queue.contains(status, overdue), by_list, "{queue} {status:?} {overdue}");
+                }
+            }
+        }
     }
 
     #[test]

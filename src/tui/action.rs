@@ -2,7 +2,7 @@
 //! app asks the outside world to do (`Effect`: requests, files). `update` turns one into
 //! the other; the runtime carries them out and reports back as `Action`s.
 
-use crate::api::auth::LoginResponse;
+use crate::api::auth::{LoginResponse, Me};
 use crate::api::dossiers::{ActionRequest, Change, Dossier, DossierSummary};
 use crate::api::stats::Stats;
 use crate::domain::forms::Form;
@@ -47,6 +47,8 @@ pub enum Action {
         reached: bool,
     },
     LoggedIn(RequestId, Result<LoginResponse, Failure>),
+    /// A token kept from an earlier run still works: no password needed.
+    Resumed(Me),
     LoggedOut,
     InboxLoaded(RequestId, Result<Snapshot, Failure>),
     StatsLoaded(RequestId, Result<Stats, Failure>),

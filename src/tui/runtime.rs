@@ -123,6 +123,7 @@ pub async fn run(options: Options) -> Result<(), StartError> {
         }
     });
 
+    executor.resume(&app);
     let size = term.size()?;
     update(&mut app, Action::Resize(size.width, size.height));
     let result = loop {
@@ -177,6 +178,46 @@ impl Executor {
             lang,
             profile_of_session: None,
         }
+    }
+
+    /// At start: if the keyring holds a token for the remembered user of the first
+    /// profile and the portal still accepts it, go straight in.
+    fn resume(&mut self, app: &App) {
+        let Some(profile) = app.profile().cloned() else { return };
+        let username = crate::tui::state::field_text(&app.login.username);
+        if username.is_empty() {
+            return;
+        }
+        let Ok(client) = PortalClient::builder(&profile.url)
+            .lang(app.lang)
+            .read_timeout(self.timeout)
+            .build()
+        else {
+            return;
+        };
+        self.client = Some(client.clone());
+        self.profile_of_session = Some((profile.name.clone(), username.clone()));
+        let store = self.store.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let (name, user) = (profile.name.clone(), username.clone());
+            let token = tokio::task::spawn_blocking(move || {
+                let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
+                guard
+                    .get_or_insert_with(|| TokenStore::open("motcua"))
+                    .load(&name, &user)
+            })
+            .await
+            .ok()
+            .flatten();
+            let Some(token) = token else { return };
+            client.set_token(Some(token));
+            if let Ok(me) = client.me().await {
+                let _ = tx.send(Action::Resumed(me));
+            } else {
+                client.set_token(None);
+            }
+        });
     }
 
     fn shutdown(&mut self) {

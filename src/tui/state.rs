@@ -179,8 +179,17 @@ pub enum Loaded {
 pub struct Inbox {
     pub items: Vec<Item>,
     pub by_code: HashMap<String, usize>,
+    /// Every item's index, sorted by due date once per change of the data, so a
+    /// keystroke in the filter never sorts.
+    pub order: Vec<usize>,
+    /// Dossiers per queue among the loaded ones (used until the portal's stats arrive).
+    pub local_counts: [u64; 10],
     /// Indices into `items` in the current queue that match the filter, by due date.
     pub view: Vec<usize>,
+    /// What `view` was computed for: a filter typed further narrows `view` itself.
+    pub view_for: Option<(Queue, String)>,
+    /// Items changed since `order` and the counts were computed.
+    pub stale: bool,
     pub queue: Queue,
     pub stats: Option<Stats>,
     pub filter: TextArea<'static>,
@@ -407,7 +416,11 @@ impl Inbox {
         Inbox {
             items: Vec::new(),
             by_code: HashMap::new(),
+            order: Vec::new(),
+            local_counts: [0; 10],
             view: Vec::new(),
+            view_for: None,
+            stale: false,
             queue: Queue::OnlinePending,
             stats: None,
             filter: text_field(),
@@ -432,11 +445,40 @@ impl Inbox {
             .map(|(i, it)| (it.summary.code.clone(), i))
             .collect();
         self.loaded = Loaded::Cached;
+        self.reindex();
         self.rebuild(keep);
+    }
+
+    /// After the data changed: the due-date order and the local counts. Callers then
+    /// `rebuild` the view.
+    pub fn reindex(&mut self) {
+        let items = &self.items;
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&items[a], &items[b]);
+            (a.due.is_some(), a.due, &a.summary.submitted_at, &a.summary.code).cmp(&(
+                b.due.is_some(),
+                b.due,
+                &b.summary.submitted_at,
+                &b.summary.code,
+            ))
+        });
+        self.order = order;
+        let mut counts = [0u64; 10];
+        for item in items {
+            for (n, queue) in Queue::ALL.iter().enumerate() {
+                if queue.contains(item.summary.status, item.summary.overdue) {
+                    counts[n] += 1;
+                }
+            }
+        }
+        self.local_counts = counts;
+        self.view_for = None;
     }
 
     /// Applies one changed dossier from the delta feed (or an action's answer).
     pub fn upsert(&mut self, summary: DossierSummary) {
+        self.stale = true;
         match self.by_code.get(&summary.code) {
             Some(&i) => self.items[i] = Item::new(summary),
             None => {
@@ -448,6 +490,7 @@ impl Inbox {
 
     /// Removes a dossier the feed says is gone.
     pub fn remove(&mut self, code: &str) {
+        self.stale = true;
         if let Some(i) = self.by_code.remove(code) {
             self.items.swap_remove(i);
             if let Some(moved) = self.items.get(i) {
@@ -460,37 +503,34 @@ impl Inbox {
         self.filter.lines().join(" ")
     }
 
-    /// Recomputes the visible rows: the queue, the filter, sorted by due date (dossiers
-    /// without one — online submissions not yet received — first, oldest first), keeping
-    /// the selected dossier selected when it is still there.
+    /// Recomputes the visible rows: the queue and the filter over the items in due-date
+    /// order (dossiers without a due time — online submissions not yet received — first,
+    /// oldest first), keeping the selected dossier selected when it is still there. When
+    /// the filter only grew since the last time, only the rows shown are searched.
     pub fn rebuild(&mut self, keep: Option<String>) {
-        let matcher = Matcher::new(&self.filter_text());
+        if self.stale {
+            self.reindex();
+            self.stale = false;
+        }
+        let text = self.filter_text();
+        let matcher = Matcher::new(&text);
         let queue = self.queue;
-        let mut view: Vec<usize> = self
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, it)| queue.contains(it.summary.status, it.summary.overdue))
-            .filter(|(_, it)| matcher.is_empty() || matcher.matches_folded(&it.search))
-            .map(|(i, _)| i)
-            .collect();
+        let narrowing = self
+            .view_for
+            .as_ref()
+            .is_some_and(|(q, t)| *q == queue && text.starts_with(t.as_str()));
         let items = &self.items;
-        view.sort_by(|&a, &b| {
-            let (a, b) = (&items[a], &items[b]);
-            (
-                a.due.is_some(),
-                a.due,
-                &a.summary.submitted_at,
-                &a.summary.code,
-            )
-                .cmp(&(
-                    b.due.is_some(),
-                    b.due,
-                    &b.summary.submitted_at,
-                    &b.summary.code,
-                ))
-        });
-        self.view = view;
+        let keeps = |i: &usize| {
+            let it = &items[*i];
+            queue.contains(it.summary.status, it.summary.overdue)
+                && (matcher.is_empty() || matcher.matches_folded(&it.search))
+        };
+        self.view = if narrowing {
+            self.view.iter().copied().filter(keeps).collect()
+        } else {
+            self.order.iter().copied().filter(keeps).collect()
+        };
+        self.view_for = Some((queue, text));
         self.selected = keep
             .and_then(|code| {
                 self.view
@@ -527,10 +567,8 @@ impl Inbox {
                 Queue::All => q.all,
             };
         }
-        self.items
-            .iter()
-            .filter(|it| queue.contains(it.summary.status, it.summary.overdue))
-            .count() as u64
+        let at = Queue::ALL.iter().position(|q| *q == queue).unwrap_or(0);
+        self.local_counts[at]
     }
 
     pub fn move_by(&mut self, delta: isize) {

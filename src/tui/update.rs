@@ -57,6 +57,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::LoggedIn(id, result) => on_logged_in(app, id, result),
+        Action::Resumed(me) => {
+            // Only if the official has not started logging in meanwhile.
+            if app.screen != Screen::Login || app.login.pending.is_some() || !me.role.is_staff() {
+                return vec![];
+            }
+            app.me = Some(me);
+            app.screen = Screen::Main;
+            vec![
+                Effect::LoadInbox(request(app, Purpose::Inbox)),
+                Effect::LoadStats(request(app, Purpose::Stats)),
+            ]
+        }
         Action::LoggedOut => vec![],
         Action::InboxLoaded(id, result) => {
             if app.pending.remove(&id).is_none() {
