@@ -46,6 +46,10 @@ pub struct Profile {
     pub training: bool,
     pub language: Option<Lang>,
     pub theme: Option<String>,
+    /// Keymap overrides for this portal, over the file's `[keys]`.
+    pub keys: BTreeMap<String, Vec<String>>,
+    /// The line of the profile's `name`, to point at it when its settings are wrong.
+    pub line: Option<usize>,
 }
 
 impl Default for Config {
@@ -76,6 +80,8 @@ impl Config {
             training: false,
             language: None,
             theme: None,
+            keys: BTreeMap::new(),
+            line: None,
         }]
     }
 
@@ -179,6 +185,8 @@ struct RawProfile {
     training: bool,
     language: Option<Lang>,
     theme: Option<String>,
+    #[serde(default)]
+    keys: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -347,6 +355,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             training: p.training,
             language: p.language,
             theme: p.theme.clone(),
+            keys: p.keys.clone(),
+            line: Some(line_of(text, p.name.span().start)),
         });
     }
     let seconds = |value: &Option<Spanned<u32>>, default: u32, range: Range<u32>| match value {

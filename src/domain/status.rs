@@ -393,9 +393,13 @@ mod tests {
         for queue in Queue::ALL {
             for status in Status::ALL {
                 for overdue in [false, true] {
-                    let by_list = queue.statuses().contains(&status)
-                        && (queue != Queue::Overdue || overdue);
-                    assert_eq!(queue.contains(status, overdue), by_list, "{queue} {status:?} {overdue}");
+                    let by_list =
+                        queue.statuses().contains(&status) && (queue != Queue::Overdue || overdue);
+                    assert_eq!(
+                        queue.contains(status, overdue),
+                        by_list,
+                        "{queue} {status:?} {overdue}"
+                    );
                 }
             }
         }

@@ -11,7 +11,7 @@ use crate::tui::action::{Action, Delta, Effect, Snapshot};
 use crate::tui::i18n::tr;
 use crate::tui::keymap::Keymap;
 use crate::tui::memory::Memory;
-use crate::tui::state::{App, Failure, Profile, RequestId};
+use crate::tui::state::{App, Failure, Profile, ProfileSettings, RequestId};
 use crate::tui::theme::Theme;
 use crate::tui::update::{MAX_INBOX_PAGES, update};
 use crate::tui::{terminal, view};
@@ -67,24 +67,52 @@ pub fn initial_state(options: &Options) -> Result<App, StartError> {
     let user_themes =
         crate::config::default_path().and_then(|p| p.parent().map(|d| d.join("themes")));
     let theme = Theme::choose(config.theme.as_deref(), no_color, user_themes.as_deref())?;
+    let memory = options
+        .data_dir
+        .as_deref()
+        .map(Memory::load)
+        .unwrap_or_default();
     let mut profiles: Vec<Profile> = options.extra_profiles.clone();
-    profiles.extend(config.profiles_or_default().into_iter().map(|p| Profile {
-        name: p.name,
-        url: p.url,
-        training: p.training,
-        demo_hint: None,
-    }));
+    let mut settings: Vec<ProfileSettings> = options
+        .extra_profiles
+        .iter()
+        .map(|p| ProfileSettings {
+            last_username: memory.last_username.get(&p.name).cloned(),
+            ..ProfileSettings::default()
+        })
+        .collect();
+    for p in config.profiles_or_default() {
+        let keymap = if p.keys.is_empty() {
+            None
+        } else {
+            let mut keys = config.keys.clone();
+            keys.extend(p.keys.clone());
+            Some(
+                Keymap::with_overrides(&keys)
+                    .map_err(|e| config.error(p.line, format!("profile '{}': {e}", p.name)))?,
+            )
+        };
+        let theme = match (&p.theme, no_color) {
+            (Some(name), false) => Some(Theme::load(name, user_themes.as_deref())?),
+            _ => None,
+        };
+        settings.push(ProfileSettings {
+            language: p.language,
+            theme,
+            keymap,
+            last_username: memory.last_username.get(&p.name).cloned(),
+        });
+        profiles.push(Profile {
+            name: p.name,
+            url: p.url,
+            training: p.training,
+            demo_hint: None,
+        });
+    }
     let mut app = App::new(config.language, theme, keymap, profiles, vn_now());
     app.poll_every = config.poll_seconds;
-    if let Some(dir) = &options.data_dir {
-        let memory = Memory::load(dir);
-        if let Some(name) = app.profile().map(|p| p.name.clone())
-            && let Some(user) = memory.last_username.get(&name)
-        {
-            app.login.username.insert_str(user);
-            app.login.focus = crate::tui::state::LoginField::Password;
-        }
-    }
+    app.profile_settings = settings;
+    app.apply_profile();
     Ok(app)
 }
 
@@ -183,7 +211,9 @@ impl Executor {
     /// At start: if the keyring holds a token for the remembered user of the first
     /// profile and the portal still accepts it, go straight in.
     fn resume(&mut self, app: &App) {
-        let Some(profile) = app.profile().cloned() else { return };
+        let Some(profile) = app.profile().cloned() else {
+            return;
+        };
         let username = crate::tui::state::field_text(&app.login.username);
         if username.is_empty() {
             return;

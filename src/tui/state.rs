@@ -26,6 +26,16 @@ pub struct Profile {
     pub demo_hint: Option<String>,
 }
 
+/// What a profile changes when it is chosen: its language, theme and keymap, and the
+/// username last used with it. Kept beside `App::profiles`, index for index.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileSettings {
+    pub language: Option<Lang>,
+    pub theme: Option<Theme>,
+    pub keymap: Option<Keymap>,
+    pub last_username: Option<String>,
+}
+
 /// Identifies one request in flight, so a late answer to a cancelled request is dropped.
 pub type RequestId = u64;
 
@@ -304,6 +314,10 @@ pub struct App {
     pub theme: Theme,
     pub keymap: Keymap,
     pub profiles: Vec<Profile>,
+    /// Per-profile settings (may be shorter than `profiles`: missing means none).
+    pub profile_settings: Vec<ProfileSettings>,
+    /// What the configuration says when a profile says nothing.
+    pub defaults: (Lang, Theme, Keymap),
     pub screen: Screen,
     pub login: LoginForm,
     pub me: Option<Me>,
@@ -339,10 +353,12 @@ impl App {
         now: DateTime<FixedOffset>,
     ) -> App {
         App {
+            defaults: (lang, theme.clone(), keymap.clone()),
             lang,
             theme,
             keymap,
             profiles,
+            profile_settings: Vec::new(),
             screen: Screen::Login,
             login: LoginForm::new(),
             me: None,
@@ -362,6 +378,25 @@ impl App {
             poll_failures: 0,
             now,
             quit: false,
+        }
+    }
+
+    /// Applies the chosen profile's language, theme, keymap and last username.
+    pub fn apply_profile(&mut self) {
+        let settings = self
+            .profile_settings
+            .get(self.login.profile)
+            .cloned()
+            .unwrap_or_default();
+        self.lang = settings.language.unwrap_or(self.defaults.0);
+        self.theme = settings.theme.unwrap_or_else(|| self.defaults.1.clone());
+        self.keymap = settings.keymap.unwrap_or_else(|| self.defaults.2.clone());
+        self.login.username = text_field();
+        if let Some(user) = settings.last_username {
+            self.login.username.insert_str(user);
+            self.login.focus = LoginField::Password;
+        } else if self.login.focus == LoginField::Password {
+            self.login.focus = LoginField::Username;
         }
     }
 
@@ -456,12 +491,18 @@ impl Inbox {
         let mut order: Vec<usize> = (0..items.len()).collect();
         order.sort_by(|&a, &b| {
             let (a, b) = (&items[a], &items[b]);
-            (a.due.is_some(), a.due, &a.summary.submitted_at, &a.summary.code).cmp(&(
-                b.due.is_some(),
-                b.due,
-                &b.summary.submitted_at,
-                &b.summary.code,
-            ))
+            (
+                a.due.is_some(),
+                a.due,
+                &a.summary.submitted_at,
+                &a.summary.code,
+            )
+                .cmp(&(
+                    b.due.is_some(),
+                    b.due,
+                    &b.summary.submitted_at,
+                    &b.summary.code,
+                ))
         });
         self.order = order;
         let mut counts = [0u64; 10];

@@ -398,6 +398,10 @@ fn on_logged_in(
             app.me = Some(response.user);
             app.screen = Screen::Main;
             let mut effects = vec![];
+            let username = field_text(&app.login.username);
+            if let Some(settings) = app.profile_settings.get_mut(app.login.profile) {
+                settings.last_username = Some(username);
+            }
             if let Some(profile) = app.profile() {
                 effects.push(Effect::RememberUser {
                     profile: profile.name.clone(),
@@ -443,6 +447,8 @@ fn login_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             } else {
                 (app.login.profile + n - 1) % n
             };
+            app.apply_profile();
+            app.login.focus = LoginField::Profile;
             vec![]
         }
         KeyCode::Enter => submit_login(app),
