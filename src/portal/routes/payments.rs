@@ -732,7 +732,7 @@ async fn refuse(
     let event = Event::PaymentRefused {
         office_id,
         code,
-        why: problem.code,
+        why: problem.code(),
         detail: Some(detail),
         client: Some(client),
     };

@@ -28,7 +28,7 @@ use crate::domain::workflow::Role;
 use crate::domain::{Lang, RuleError};
 use crate::portal::auth::Session;
 use crate::portal::db;
-use crate::portal::error::{ApiError, Rule};
+use crate::portal::error::{ApiError, Problem, Rule};
 use crate::portal::idempotency::{Idempotent, parse_json};
 use crate::portal::state::AppState;
 use axum::Router;
@@ -341,7 +341,7 @@ impl From<UploadProblem> for ApiError {
             UploadProblem::ChecksumFormat => ApiError::field("sha256", problem),
             UploadProblem::Filename => ApiError::field("filename", problem),
             _ if problem.status() == StatusCode::UNPROCESSABLE_ENTITY => ApiError::rule(problem),
-            _ => ApiError::RuleStatus(problem.status(), Arc::new(problem)),
+            _ => Problem::of(problem.status(), problem).into(),
         }
     }
 }
