@@ -686,8 +686,10 @@ async fn overdue_total(
                  WHERE office_id = $1 AND status IN ({statuses}) AND due_day < $2) \
               + (SELECT COUNT(*) FROM dossiers d \
                  WHERE d.office_id = $1 AND d.status IN ({statuses}) \
-                   AND {DUE_KEY} >= $2 AND {DUE_KEY} < $3)"
+                   AND d.due_at >= $2 AND d.due_at < $3)"
     );
+    // `due_at` itself rather than the list's sort key: a range on the (office, status,
+    // due_at) index of migration 0001, which reads today's dossiers only.
     let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
         .bind(office)
         // Every due time is written at +07:00, as `now` is: the date is its first part.
