@@ -40,7 +40,9 @@ impl Drop for Idempotent {
     }
 }
 
-/// The key of a request: an RFC 8941 string (`"…"`); a bare token is accepted too.
+/// The key of a request: a UUID as an RFC 8941 string (`"<uuid>"`), as API.md asks; the
+/// bare UUID is accepted too. Anything else is refused rather than taken as a key, so
+/// that the OpenAPI document can say exactly what a key is.
 fn key_of(headers: &HeaderMap) -> Result<String, ApiError> {
     let raw = headers
         .get(IDEMPOTENCY_KEY)
@@ -52,9 +54,10 @@ fn key_of(headers: &HeaderMap) -> Result<String, ApiError> {
         .strip_prefix('"')
         .and_then(|k| k.strip_suffix('"'))
         .unwrap_or(raw);
-    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    // 36 characters: the hyphenated form only, not the other spellings `Uuid` parses.
+    if key.len() != 36 || uuid::Uuid::try_parse(key).is_err() {
         return Err(ApiError::BadRequest(
-            "Idempotency-Key must be a string of 1 to 255 printable characters".into(),
+            "Idempotency-Key must be a UUID as a string: \"<uuid>\"".into(),
         ));
     }
     Ok(key.to_owned())

@@ -104,7 +104,7 @@ async fn next_code(
         must be presented, on paper or as a completed upload. The dossier starts `received`, \
         with its code and due time; its receipt (form 01) is printable at once.",
     params(
-        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+        ("Idempotency-Key" = String, Header, pattern = "^(\"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
     ),
     request_body = crate::api::dossiers::CreateDossier,
     responses(

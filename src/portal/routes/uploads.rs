@@ -810,7 +810,7 @@ fn check_new(request: CreateUpload) -> Result<NewUpload, ApiError> {
         `Location`; when the last one arrives, the server checks the size, the SHA-256 and the \
         type.",
     params(
-        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+        ("Idempotency-Key" = String, Header, pattern = "^(\"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
     ),
     request_body = CreateUpload,
     responses(
