@@ -859,16 +859,7 @@ pub async fn act(
             "No action was given. Choose one.",
         )
     })?;
-    let now = state.clock.now();
-
-    let mut tx = db::write(&state.db).await?;
-    let row = store::load(&mut *tx, office, &code).await?;
-    if row.version != expected {
-        let current = store::full(&mut tx, &row, now).await?;
-        return Err(ApiError::VersionConflict(Box::new(
-            serde_json::to_value(current).map_err(ApiError::internal)?,
-        )));
-    }
+    // Checked before the version: a malformed request is refused whatever the dossier.
     let new_due_at = request
         .new_due_at
         .as_deref()
@@ -882,6 +873,16 @@ pub async fn act(
             })
         })
         .transpose()?;
+    let now = state.clock.now();
+
+    let mut tx = db::write(&state.db).await?;
+    let row = store::load(&mut *tx, office, &code).await?;
+    if row.version != expected {
+        let current = store::full(&mut tx, &row, now).await?;
+        return Err(ApiError::VersionConflict(Box::new(
+            serde_json::to_value(current).map_err(ApiError::internal)?,
+        )));
+    }
     let input = ActionInput {
         reason: request.reason.as_deref().map(|r| nfc(r.trim())),
         missing_documents: request
