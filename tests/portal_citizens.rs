@@ -366,7 +366,12 @@ async fn creating_needs_an_idempotency_key() {
 async fn an_idempotency_key_is_a_uuid_quoted_or_bare() {
     let p = Portal::demo().await;
     let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
-    for key in ["0", "\"abc\"", "\"\"", "{9b2f6a51-0c1e-4c57-9d39-2d0a5c6e8f11}"] {
+    for key in [
+        "0",
+        "\"abc\"",
+        "\"\"",
+        "{9b2f6a51-0c1e-4c57-9d39-2d0a5c6e8f11}",
+    ] {
         let (status, answer) = post_citizen(&p, &token, Some(key), &new_citizen()).await;
         assert_eq!(
             (status, answer["error"]["code"].as_str()),

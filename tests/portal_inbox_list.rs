@@ -238,7 +238,10 @@ async fn the_overdue_total_follows_the_clock() {
         assert_eq!(total, expected.len() as u64, "{hours} h on");
         seen.insert(total);
     }
-    assert!(seen.len() >= 4, "the demo's dossiers fall due over time: {seen:?}");
+    assert!(
+        seen.len() >= 4,
+        "the demo's dossiers fall due over time: {seen:?}"
+    );
 }
 
 #[tokio::test]

@@ -741,11 +741,16 @@ async fn uploads_never_attached_are_discarded_after_a_day() {
     let finished = new_upload(&p, &token, &data, "application/pdf").await;
     assert_eq!(patch(&p, &token, &finished, 0, &data).await.status(), 204);
     let half = new_upload(&p, &token, &data, "application/pdf").await;
-    assert_eq!(patch(&p, &token, &half, 0, &data[..1500]).await.status(), 204);
+    assert_eq!(
+        patch(&p, &token, &half, 0, &data[..1500]).await.status(),
+        204
+    );
     let attached = new_upload(&p, &token, &data, "application/pdf").await;
     assert_eq!(patch(&p, &token, &attached, 0, &data).await.status(), 204);
     let mut tx = p.running.state.db.begin().await.unwrap();
-    claim_for_dossier(&mut tx, &attached, owner, 7).await.unwrap();
+    claim_for_dossier(&mut tx, &attached, owner, 7)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let dir = files_dir(&p);
     let file_of = |id: &str, done: bool| {

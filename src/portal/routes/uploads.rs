@@ -883,11 +883,11 @@ pub async fn create(
         Ok(created) => {
             remove_files(&state, &abandoned).await;
             Ok((
-            StatusCode::CREATED,
-            [(header::LOCATION, location(&id)?)],
-            axum::Json(created),
-        )
-            .into_response())
+                StatusCode::CREATED,
+                [(header::LOCATION, location(&id)?)],
+                axum::Json(created),
+            )
+                .into_response())
         }
         Err(e) => {
             // No row, so no file either (a crash right here leaves an empty orphan file).
@@ -908,12 +908,11 @@ async fn forget_abandoned(
     state: &AppState,
 ) -> Result<Vec<String>, ApiError> {
     let before = (state.clock.now() - UNATTACHED_KEPT).to_rfc3339();
-    let old: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM uploads WHERE dossier_id IS NULL AND created_at < $1",
-    )
-    .bind(&before)
-    .fetch_all(&mut *tx)
-    .await?;
+    let old: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM uploads WHERE dossier_id IS NULL AND created_at < $1")
+            .bind(&before)
+            .fetch_all(&mut *tx)
+            .await?;
     let mut forgotten = Vec::new();
     for id in old.into_iter().filter(|id| !state.upload_writers.busy(id)) {
         sqlx::query("DELETE FROM uploads WHERE id = $1 AND dossier_id IS NULL")
