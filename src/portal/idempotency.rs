@@ -102,32 +102,6 @@ fn integral_floats_to_integers(value: &mut serde_json::Value) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::parse_json;
-
-    #[derive(Debug, serde::Deserialize, PartialEq)]
-    struct Sizes {
-        size: u64,
-        parts: Vec<u32>,
-    }
-
-    #[test]
-    fn integral_floats_count_as_integers() {
-        let sizes: Sizes = parse_json(br#"{"size": 20971520.0, "parts": [1, 2.0, -0.0]}"#)
-            .expect("integral floats are integers");
-        assert_eq!(
-            sizes,
-            Sizes {
-                size: 20_971_520,
-                parts: vec![1, 2, 0]
-            }
-        );
-        let refused = parse_json::<Sizes>(br#"{"size": 1.5, "parts": []}"#).unwrap_err();
-        assert!(refused.to_string().contains("1.5"), "{refused}");
-    }
-}
-
 impl Idempotent {
     /// Claims the request's key for `session`. `what` names the operation and `body` is
     /// its payload: together they are the fingerprint a retry must match.
@@ -220,5 +194,31 @@ impl Idempotent {
         .execute(&mut *tx)
         .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_json;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Sizes {
+        size: u64,
+        parts: Vec<u32>,
+    }
+
+    #[test]
+    fn integral_floats_count_as_integers() {
+        let sizes: Sizes = parse_json(br#"{"size": 20971520.0, "parts": [1, 2.0, -0.0]}"#)
+            .expect("integral floats are integers");
+        assert_eq!(
+            sizes,
+            Sizes {
+                size: 20_971_520,
+                parts: vec![1, 2, 0]
+            }
+        );
+        let refused = parse_json::<Sizes>(br#"{"size": 1.5, "parts": []}"#).unwrap_err();
+        assert!(refused.to_string().contains("1.5"), "{refused}");
     }
 }
