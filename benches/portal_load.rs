@@ -9,9 +9,11 @@
 //! the machine's cores, as does anything else running there (the load average is
 //! printed). The CPU time the portal's threads spent per request is printed too: it says
 //! what the portal itself costs, and moves less than the rate when other work competes
-//! for the cores (though it still grows with contention). Beside the targeted scenarios
-//! are two for reference: the first page without gzip (what compression costs) and
-//! searches (`?q=`, a scan of the office's search keys).
+//! for the cores (though it still grows with contention). Printed as well is the share of
+//! the machine's CPU that other processes took during each scenario ("others"): a rate
+//! measured while they took a third of the cores is not a quiet machine's rate. Beside
+//! the targeted scenarios are two for reference: the first page without gzip (what
+//! compression costs) and searches (`?q=`, a scan of the office's search keys).
 //!
 //! Run with `cargo bench --bench portal_load`. The database is built once through the real
 //! intake and cached under `target/bench-data/`; later runs copy it and start at once.
@@ -505,6 +507,8 @@ struct Figures {
     /// CPU time the portal (its runtime and database threads) and the load clients
     /// used per request, when known.
     cpu_per_request: Option<Cpu>,
+    /// The share of the machine's CPU (all cores) that other processes used meanwhile.
+    others: Option<f64>,
     p50: Duration,
     p99: Duration,
     target: Option<Target>,
@@ -531,9 +535,13 @@ impl std::fmt::Display for Figures {
             ),
             None => ("-".into(), "-".into()),
         };
+        let others = match self.others {
+            Some(share) => format!("{:.0} %", share * 100.0),
+            None => "-".into(),
+        };
         write!(
             f,
-            "{:<28} {:>8} {:>8.0} {:>8.2} {:>8.2} {:>7} {:>7} {:>7}",
+            "{:<28} {:>8} {:>8.0} {:>8.2} {:>8.2} {:>7} {:>7} {:>7} {:>7}",
             self.name,
             self.requests,
             self.rate(),
@@ -541,6 +549,7 @@ impl std::fmt::Display for Figures {
             ms(self.p99),
             server,
             client,
+            others,
             self.errors
         )?;
         if let Some(target) = self.target {
@@ -551,8 +560,9 @@ impl std::fmt::Display for Figures {
     }
 }
 
-/// The table's heading; the two CPU columns are milliseconds per request.
-const HEADER: &str = "scenario                     requests    req/s   p50 ms   p99 ms  server  client  errors  target\n\
+/// The table's heading; the two CPU columns are milliseconds per request, "others" the
+/// share of the machine's CPU that other processes used during the scenario.
+const HEADER: &str = "scenario                     requests    req/s   p50 ms   p99 ms  server  client  others  errors  target\n\
     \x20                                                          CPU ms per request";
 
 /// Sends requests made by `request(n)` from [`IN_FLIGHT`] concurrent clients until the
@@ -566,13 +576,22 @@ where
     let request = Arc::new(request);
     let warm_up = (IN_FLIGHT * 4).min(cap / 10);
     let _ = drive(&request, warm_up, Duration::from_secs(5), 0).await;
-    let cpu_before = thread_cpu();
+    let (cpu_before, machine_before) = (thread_cpu(), machine_busy());
     let (latencies, errors, first_error, elapsed) =
         drive(&request, cap - warm_up, scale.phase, warm_up).await;
     let cpu = thread_cpu().zip(cpu_before).map(|(after, before)| Cpu {
         server: after.server.saturating_sub(before.server),
         clients: after.clients.saturating_sub(before.clients),
     });
+    let others = machine_busy()
+        .zip(machine_before)
+        .zip(cpu)
+        .map(|((after, before), ours)| {
+            let theirs = after
+                .saturating_sub(before)
+                .saturating_sub(ours.server + ours.clients);
+            theirs.as_secs_f64() / (elapsed.as_secs_f64() * cores()).max(1e-9)
+        });
     let mut sorted = latencies;
     sorted.sort_unstable();
     let at = |p: usize| {
@@ -591,6 +610,7 @@ where
             server: c.server / sorted.len() as u32,
             clients: c.clients / sorted.len() as u32,
         }),
+        others,
         p50: at(50),
         p99: at(99),
         target: None,
@@ -635,6 +655,30 @@ fn thread_cpu() -> Option<Cpu> {
         }
     }
     Some(cpu)
+}
+
+/// CPU time the whole machine has been busy (every core, every process) since boot,
+/// from the first line of `/proc/stat` (Linux; `None` elsewhere): user, nice, system,
+/// irq, softirq and steal, in clock ticks of 10 ms.
+fn machine_busy() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let fields: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    // user nice system idle iowait irq softirq steal: all but idle and iowait.
+    let busy: u64 = [0, 1, 2, 5, 6, 7]
+        .iter()
+        .map(|&i| fields.get(i).copied().unwrap_or(0))
+        .sum();
+    Some(Duration::from_millis(busy * 10))
+}
+
+/// How many cores the machine has, to turn CPU time into a share.
+fn cores() -> f64 {
+    std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64)
 }
 
 /// The machine's 1-minute load average, to read the rates by: other work on these two

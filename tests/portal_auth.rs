@@ -365,6 +365,19 @@ async fn repeated_failures_lock_the_account_for_a_while() {
     assert!((1..=window).contains(&after), "{after}");
     let (_, body) = status_json(res).await;
     assert_eq!(body["error"]["code"], "too_many_requests");
+    // The refusal is audited, with who was tried and from where; the password was not
+    // checked, so it is no failed login.
+    let throttled: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT username, client FROM audit WHERE event = 'login_throttled' ORDER BY id",
+    )
+    .fetch_all(&p.running.state.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        throttled,
+        vec![(Some("tiepnhan1".into()), Some("127.0.0.1".into()))]
+    );
+    assert_eq!(p.audit_count("login_failed").await, i64::from(max));
     assert!(
         body["error"]["message"]
             .as_str()

@@ -284,3 +284,88 @@ async fn online_rules_and_boundaries() {
         "Mới đăng ký (trực tuyến, chờ tiếp nhận)"
     );
 }
+
+/// `POST /citizen/dossiers` under one key: `n` requests at once, each awaited in a task
+/// of its own; returns their (status, body).
+async fn submit_concurrently(
+    p: &std::sync::Arc<Portal>,
+    token: &str,
+    key: &str,
+    body: &Value,
+    n: usize,
+) -> Vec<(u16, Value)> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let req = p
+                .post("/citizen/dossiers")
+                .bearer_auth(token)
+                .header("Idempotency-Key", key)
+                .json(body);
+            tokio::spawn(async move { status_json(req.send().await.unwrap()).await })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.unwrap());
+    }
+    out
+}
+
+async fn dossier_count(p: &Portal) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM dossiers")
+        .fetch_one(&p.running.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_retried_submission_replays_and_makes_one_dossier() {
+    let p = std::sync::Arc::new(Portal::demo().await);
+    let (_, me) = citizen(&p).await;
+    let body = online_submission(&p, &me).await;
+    let key = "\"4f0c2a9e-6d1b-4e8a-9b57-0c3e1d2f7a64\"";
+
+    // 50 retries of one submission at once (a phone on a bad network): one dossier.
+    let results = submit_concurrently(&p, &me, key, &body, 50).await;
+    for (status, b) in &results {
+        assert!(
+            *status == 201 || (*status == 409 && b["error"]["code"] == "request_in_progress"),
+            "{status} {b}"
+        );
+    }
+    let created: std::collections::BTreeSet<&str> = results
+        .iter()
+        .filter(|(s, _)| *s == 201)
+        .map(|(_, b)| b["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(created.len(), 1, "one dossier for one key: {created:?}");
+    assert_eq!(dossier_count(&p).await, 1);
+    let code = created.first().unwrap().to_string();
+
+    // A later retry gets the first answer again, marked as a replay, and nothing more.
+    let res = p
+        .post("/citizen/dossiers")
+        .bearer_auth(&me)
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["idempotent-replayed"], "true");
+    let (status, replay) = status_json(res).await;
+    assert_eq!(status, 201);
+    assert_eq!(replay["code"], code);
+    assert_eq!(replay["status"], "submitted");
+    assert_eq!(dossier_count(&p).await, 1);
+
+    // The same key for another submission is refused, and creates nothing either.
+    let mut other = body.clone();
+    other["note"] = json!("Nộp lại với ghi chú khác");
+    let results = submit_concurrently(&p, &me, key, &other, 1).await;
+    let (status, e) = &results[0];
+    assert_eq!(
+        (*status, e["error"]["code"].as_str()),
+        (422, Some("idempotency_key_reused"))
+    );
+    assert_eq!(dossier_count(&p).await, 1);
+}

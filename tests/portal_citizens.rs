@@ -363,6 +363,28 @@ async fn creating_needs_an_idempotency_key() {
 }
 
 #[tokio::test]
+async fn an_idempotency_key_is_a_uuid_quoted_or_bare() {
+    let p = Portal::demo().await;
+    let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
+    for key in [
+        "0",
+        "\"abc\"",
+        "\"\"",
+        "{9b2f6a51-0c1e-4c57-9d39-2d0a5c6e8f11}",
+    ] {
+        let (status, answer) = post_citizen(&p, &token, Some(key), &new_citizen()).await;
+        assert_eq!(
+            (status, answer["error"]["code"].as_str()),
+            (400, Some("bad_request")),
+            "{key}"
+        );
+    }
+    let bare = uuid::Uuid::new_v4().to_string();
+    let (status, answer) = post_citizen(&p, &token, Some(&bare), &new_citizen()).await;
+    assert_eq!(status, 201, "{answer}");
+}
+
+#[tokio::test]
 async fn a_retry_replays_the_citizen_without_the_code() {
     let p = Portal::demo().await;
     let token = p.login("tiepnhan1", DEMO_PASSWORD).await;

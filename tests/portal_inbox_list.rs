@@ -2,8 +2,9 @@
 //! every queue, status and overdue filter gives the same dossiers in the same order,
 //! page after page through the cursors, with the right `total`. The list reads queues one
 //! status at a time and takes queue totals from the per-status counts that triggers keep
-//! (migration 0003); this is what pins those down. The counts themselves are checked
-//! against the table after inserts, actions and a deletion.
+//! (migration 0003), and the overdue total from per-day counts (migration 0004) as the
+//! clock runs; this is what pins those down. The counts themselves are checked against
+//! the table after inserts, actions, a deletion and changed due times.
 
 mod common;
 
@@ -183,11 +184,100 @@ async fn counts_agree(p: &Portal) {
     assert_eq!(kept, counted);
 }
 
+/// `due_counts` (migration 0004) against a real count of the table.
+async fn due_counts_agree(p: &Portal) {
+    let kept: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT office_id, status, due_day, n FROM due_counts WHERE n <> 0 ORDER BY 1, 2, 3",
+    )
+    .fetch_all(&p.running.state.db)
+    .await
+    .unwrap();
+    let counted: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT office_id, status, substr(due_at, 1, 10), COUNT(*) FROM dossiers \
+         WHERE due_at IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    )
+    .fetch_all(&p.running.state.db)
+    .await
+    .unwrap();
+    assert!(!counted.is_empty());
+    assert_eq!(kept, counted);
+}
+
+/// The overdue total and the overdue dossiers listed, at the portal's time now.
+async fn overdue_listed(p: &Portal) -> (u64, Vec<String>) {
+    // Logged in afresh: the clock may have jumped past a token's lifetime.
+    let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
+    let (codes, totals) = walk(p, &token, "queue=overdue").await;
+    let (flagged, _) = walk(p, &token, "overdue=true").await;
+    assert_eq!(codes, flagged);
+    assert!(totals.windows(2).all(|w| w[0] == w[1]), "{totals:?}");
+    (totals[0], codes)
+}
+
+#[tokio::test]
+async fn the_overdue_total_follows_the_clock() {
+    let p = Portal::with(Settings::default(), Seed::Demo).await;
+    let clock = &p.running.state.clock;
+    let all = office1(&p).await;
+    let start = clock.now().with_second(20).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    // Later and later: dossiers fall due during the day (counted one by one) and on the
+    // days before (counted by day), and nothing is written meanwhile.
+    for hours in [0, 2, 5, 24, 26, 24 * 4 + 3, 24 * 12, 24 * 40] {
+        let now = start + TimeDelta::hours(hours);
+        clock.set(now);
+        let expected = reference(&all, |d| {
+            let due = d
+                .due_at
+                .as_deref()
+                .map(|t| DateTime::parse_from_rfc3339(t).unwrap());
+            is_overdue(d.status, due, now)
+        });
+        let (total, codes) = overdue_listed(&p).await;
+        assert_eq!(codes, expected, "{hours} h on");
+        assert_eq!(total, expected.len() as u64, "{hours} h on");
+        seen.insert(total);
+    }
+    assert!(
+        seen.len() >= 4,
+        "the demo's dossiers fall due over time: {seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_new_dossier_turns_overdue_when_its_due_time_passes() {
+    let p = Portal::demo().await;
+    let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
+    let (citizen, _) = p.citizen_of(1).await;
+    let body = p.submission("1.001193", citizen).await;
+    let (status, created) = p.create_dossier(&token, &body).await;
+    assert_eq!(status, 201, "{created}");
+    let code = created["code"].as_str().unwrap().to_owned();
+    let due = DateTime::parse_from_rfc3339(created["due_at"].as_str().unwrap()).unwrap();
+    let clock = &p.running.state.clock;
+
+    clock.set(due - TimeDelta::minutes(1));
+    assert_eq!(overdue_listed(&p).await, (0, vec![]), "a minute before");
+    clock.set(due + TimeDelta::minutes(1));
+    assert_eq!(
+        overdue_listed(&p).await,
+        (1, vec![code.clone()]),
+        "a minute after: due today"
+    );
+    clock.set(due + TimeDelta::days(3));
+    assert_eq!(
+        overdue_listed(&p).await,
+        (1, vec![code.clone()]),
+        "days after: due on an earlier day"
+    );
+}
+
 #[tokio::test]
 async fn the_per_status_counts_follow_every_write() {
     let p = Portal::with(Settings::default(), Seed::Demo).await;
     // The demo seed went through intake and actions: inserts and status changes.
     counts_agree(&p).await;
+    due_counts_agree(&p).await;
 
     let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
@@ -200,6 +290,7 @@ async fn the_per_status_counts_follow_every_write() {
         .await;
     assert_eq!(status, 200, "{moved}");
     counts_agree(&p).await;
+    due_counts_agree(&p).await;
     let listed = |query: &'static str| {
         let p = &p;
         let token = token.clone();
@@ -229,5 +320,25 @@ async fn the_per_status_counts_follow_every_write() {
         .await
         .unwrap();
     counts_agree(&p).await;
+    due_counts_agree(&p).await;
     assert_eq!(listed("/dossiers?queue=in_progress").await, in_progress - 1);
+
+    // A due time moved to another day, cleared, and set again (no route clears one;
+    // the triggers must follow all the same).
+    let (id, due): (i64, String) = sqlx::query_as(
+        "SELECT id, due_at FROM dossiers WHERE due_at IS NOT NULL ORDER BY id LIMIT 1",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap();
+    let later = DateTime::parse_from_rfc3339(&due).unwrap() + TimeDelta::days(2);
+    for value in [Some(later.to_rfc3339()), None, Some(due)] {
+        sqlx::query("UPDATE dossiers SET due_at = $1 WHERE id = $2")
+            .bind(value)
+            .bind(id)
+            .execute(db)
+            .await
+            .unwrap();
+        due_counts_agree(&p).await;
+    }
 }

@@ -68,3 +68,19 @@ async fn gzipped_request_bodies_are_accepted() {
         .unwrap();
     assert_eq!(res.status(), 200);
 }
+
+/// `.cargo/config.toml` builds the bundled SQLite without memory statistics (a mutex on
+/// every allocation); the load figures depend on it, so a build that lost the flag
+/// should be noticed.
+#[tokio::test]
+async fn sqlite_is_built_without_memory_statistics() {
+    let p = common::Portal::demo().await;
+    let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options")
+        .fetch_all(&p.running.state.db)
+        .await
+        .unwrap();
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+        "{options:?}"
+    );
+}

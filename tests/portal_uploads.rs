@@ -729,3 +729,57 @@ async fn claim_for_dossier_attaches_a_complete_upload_once() {
         .unwrap();
     assert_eq!(attached, Some(7));
 }
+
+#[tokio::test]
+async fn uploads_never_attached_are_discarded_after_a_day() {
+    let p = Portal::demo().await;
+    let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
+    let (_, me) = status_json(p.get("/me").bearer_auth(&token).send().await.unwrap()).await;
+    let owner = me["id"].as_i64().unwrap();
+    let data = pdf_bytes(3000, 15);
+    // Finished but never attached; half sent; finished and attached to a dossier.
+    let finished = new_upload(&p, &token, &data, "application/pdf").await;
+    assert_eq!(patch(&p, &token, &finished, 0, &data).await.status(), 204);
+    let half = new_upload(&p, &token, &data, "application/pdf").await;
+    assert_eq!(
+        patch(&p, &token, &half, 0, &data[..1500]).await.status(),
+        204
+    );
+    let attached = new_upload(&p, &token, &data, "application/pdf").await;
+    assert_eq!(patch(&p, &token, &attached, 0, &data).await.status(), 204);
+    let mut tx = p.running.state.db.begin().await.unwrap();
+    claim_for_dossier(&mut tx, &attached, owner, 7)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let dir = files_dir(&p);
+    let file_of = |id: &str, done: bool| {
+        dir.join(if done {
+            id.to_owned()
+        } else {
+            format!("{id}.part")
+        })
+    };
+
+    // A new upload 23 hours on (after a new login: tokens do not last that long):
+    // everything is young enough to keep.
+    let clock = &p.running.state.clock;
+    clock.advance(chrono::TimeDelta::hours(23));
+    let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
+    let young = new_upload(&p, &token, &data, "application/pdf").await;
+    assert_eq!(upload_rows(&p).await, 4);
+
+    // Another one past the day: the first two are gone, rows and bytes.
+    clock.advance(chrono::TimeDelta::hours(2));
+    let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
+    new_upload(&p, &token, &data, "application/pdf").await;
+    assert_eq!(upload_rows(&p).await, 3, "attached, young and the new one");
+    assert!(!file_of(&finished, true).exists());
+    assert!(!file_of(&half, false).exists());
+    assert_eq!(head(&p, &token, &finished).await.status(), 404);
+    assert_eq!(head(&p, &token, &half).await.status(), 404);
+    assert!(file_of(&attached, true).exists());
+    assert_eq!(stored(&p, &attached).await, data);
+    assert!(file_of(&young, false).exists());
+    assert_eq!(head(&p, &token, &young).await.status(), 200);
+}

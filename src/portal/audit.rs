@@ -20,6 +20,11 @@ pub enum Event<'a> {
         username: &'a str,
         client: &'a str,
     },
+    /// A login refused unchecked (429): too many failures for the account or address.
+    LoginThrottled {
+        username: &'a str,
+        client: &'a str,
+    },
     Refused {
         session: &'a Session,
         what: &'a str,
@@ -183,6 +188,12 @@ pub async fn record_with_due<'e>(
         Event::LoginFailed { username, client } => Row {
             username: Some(username),
             event: "login_failed",
+            client: Some(client),
+            ..Row::default()
+        },
+        Event::LoginThrottled { username, client } => Row {
+            username: Some(username),
+            event: "login_throttled",
             client: Some(client),
             ..Row::default()
         },

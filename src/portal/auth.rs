@@ -66,24 +66,39 @@ pub fn new_token() -> String {
 }
 
 /// Failed-login counters per account and per client address, in memory: a restart
-/// forgets them, which only gives an attacker back a few attempts.
+/// forgets them, which only gives an attacker back a few attempts. Counters whose
+/// window has ended are dropped once per window, so memory holds at most the keys
+/// that failed within the last two windows however many names an attacker tries.
 #[derive(Debug, Default)]
 pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, i64)>>,
+    inner: Mutex<Counters>,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    /// Key → (failures, start of its window in Unix seconds).
+    failures: HashMap<String, (u32, i64)>,
+    /// When expired counters were last dropped.
+    pruned_at: i64,
 }
 
 impl Throttle {
     /// Seconds to wait, if `key` has used up its `max` failures in the window.
     pub(crate) fn blocked(&self, key: &str, max: u32, window: i64, now: i64) -> Option<u64> {
-        let map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        let (count, start) = *map.get(key)?;
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let (count, start) = *inner.failures.get(key)?;
         let left = start + window - now;
         (count >= max && left > 0).then(|| left.max(1) as u64)
     }
 
     pub(crate) fn fail(&self, key: &str, window: i64, now: i64) {
-        let mut map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        let entry = map.entry(key.to_owned()).or_insert((0, now));
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        // A sweep costs a pass over the map; once per window keeps that negligible.
+        if now - inner.pruned_at >= window {
+            inner.failures.retain(|_, (_, start)| now - *start < window);
+            inner.pruned_at = now;
+        }
+        let entry = inner.failures.entry(key.to_owned()).or_insert((0, now));
         if now - entry.1 >= window {
             *entry = (0, now);
         }
@@ -91,10 +106,24 @@ impl Throttle {
     }
 
     pub(crate) fn clear(&self, key: &str) {
-        self.failures
+        self.inner
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .failures
             .remove(key);
+    }
+
+    /// How many counters are kept (for tests of the pruning).
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .failures
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -278,6 +307,7 @@ pub async fn login(
         (&by_client, state.settings.max_failures_per_address),
     ] {
         if let Some(wait) = state.throttle.blocked(key, max, window, now) {
+            throttled(&state, &username, &addr).await;
             return Err(ApiError::TooManyRequests(wait));
         }
     }
@@ -353,6 +383,20 @@ pub async fn login(
         idle_timeout_s: state.settings.idle_timeout.as_secs(),
         user,
     }))
+}
+
+/// Audits a login refused by the throttle: a run of them is what a guessing attack looks
+/// like in the log. The 429 must reach the caller even if the audit write fails, so the
+/// failure is logged rather than returned.
+async fn throttled(state: &AppState, username: &str, addr: &SocketAddr) {
+    let client = addr.ip().to_string();
+    let event = Event::LoginThrottled {
+        username,
+        client: &client,
+    };
+    if let Err(e) = audit::record(&state.db, &state.clock, event).await {
+        tracing::error!("could not audit a throttled login: {e}");
+    }
 }
 
 /// `POST /auth/logout`: the token is revoked at once.
@@ -493,4 +537,26 @@ pub async fn change_password(
     .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Throttle;
+
+    #[test]
+    fn expired_counters_are_dropped() {
+        let throttle = Throttle::default();
+        let window = 900;
+        for i in 0..1000 {
+            throttle.fail(&format!("addr:10.0.{}.{}", i / 256, i % 256), window, 0);
+        }
+        assert_eq!(throttle.len(), 1000);
+        // Still within the window: every counter is still needed.
+        throttle.fail("user:a", window, window - 1);
+        assert_eq!(throttle.len(), 1001);
+        // The window of the first thousand has ended: only the live one stays.
+        throttle.fail("user:b", window, window + 1);
+        assert_eq!(throttle.len(), 2, "user:a and user:b");
+        assert_eq!(throttle.blocked("user:a", 1, window, window + 1), Some(898));
+    }
 }

@@ -15,26 +15,53 @@ use std::sync::Arc;
 /// A broken domain rule, kept whole so its message can be given in either language.
 pub type Rule = Arc<dyn RuleError + Send + Sync>;
 
-/// A refusal particular to one area of the API (payments, intake…): its own status and
-/// stable code, the request field at fault if any, and what to do, in both languages.
+/// A refusal particular to one area of the API (payments, uploads, forms…): its own
+/// status, the rule it breaks (a stable code and what to do, in both languages), and the
+/// request field at fault if any. The one way a handler answers with a status and code
+/// that `ApiError` has no variant of its own for.
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub rule: Rule,
     pub field: Option<&'static str>,
-    pub vi: String,
-    pub en: String,
+}
+
+/// A rule spelled out where it is broken, for refusals whose words depend on the case
+/// at hand (an amount, a receipt number) and belong to no domain type.
+#[derive(Debug, thiserror::Error)]
+#[error("{code}: {en}")]
+struct Said {
+    code: &'static str,
+    vi: String,
+    en: String,
+}
+
+impl RuleError for Said {
+    fn code(&self) -> &'static str {
+        self.code
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Vi => self.vi.clone(),
+            Lang::En => self.en.clone(),
+        }
+    }
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, code: &'static str, vi: String, en: String) -> Problem {
+    /// A broken rule answered with `status` rather than the usual 422.
+    pub fn of(status: StatusCode, rule: impl RuleError + Send + Sync + 'static) -> Problem {
         Problem {
             status,
-            code,
+            rule: Arc::new(rule),
             field: None,
-            vi,
-            en,
         }
+    }
+
+    /// A refusal with its code and its words in both languages.
+    pub fn new(status: StatusCode, code: &'static str, vi: String, en: String) -> Problem {
+        Problem::of(status, Said { code, vi, en })
     }
 
     /// Names the request field at fault.
@@ -53,6 +80,11 @@ impl Problem {
         )
         .on(field)
     }
+
+    /// The stable machine code.
+    pub fn code(&self) -> &'static str {
+        self.rule.code()
+    }
 }
 
 impl From<Problem> for ApiError {
@@ -63,7 +95,7 @@ impl From<Problem> for ApiError {
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
-    #[error("{}: {}", .0.code, .0.en)]
+    #[error("{} ({})", .0.rule, .0.status)]
     Problem(Box<Problem>),
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -101,9 +133,6 @@ pub enum ApiError {
     Validation(BTreeMap<String, Rule>),
     #[error("rule: {0}")]
     Rule(Rule),
-    /// A broken rule answered with a status of its own (409, 413, 415…) instead of 422.
-    #[error("rule ({0}): {1}")]
-    RuleStatus(StatusCode, Rule),
     #[error("idempotency key reused")]
     IdempotencyKeyReused,
     #[error("If-Match required")]
@@ -154,7 +183,6 @@ impl ApiError {
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Problem(p) => p.status,
-            ApiError::RuleStatus(status, _) => *status,
         }
     }
 
@@ -178,12 +206,12 @@ impl ApiError {
             ApiError::PayloadTooLarge => "payload_too_large".into(),
             ApiError::UnsupportedMediaType => "unsupported_media_type".into(),
             ApiError::Validation(_) => "validation_failed".into(),
-            ApiError::Rule(rule) | ApiError::RuleStatus(_, rule) => rule.code().into(),
+            ApiError::Rule(rule) => rule.code().into(),
             ApiError::IdempotencyKeyReused => "idempotency_key_reused".into(),
             ApiError::PreconditionRequired => "precondition_required".into(),
             ApiError::TooManyRequests(_) => "too_many_requests".into(),
             ApiError::Internal(_) => "internal_error".into(),
-            ApiError::Problem(p) => p.code.into(),
+            ApiError::Problem(p) => p.code().into(),
         }
     }
 
@@ -264,10 +292,8 @@ impl ApiError {
                 };
                 (join(Lang::Vi), join(Lang::En))
             }
-            ApiError::Rule(rule) | ApiError::RuleStatus(_, rule) => {
-                (rule.message(Lang::Vi), rule.message(Lang::En))
-            }
-            ApiError::Problem(p) => (p.vi.clone(), p.en.clone()),
+            ApiError::Rule(rule) => (rule.message(Lang::Vi), rule.message(Lang::En)),
+            ApiError::Problem(p) => (p.rule.message(Lang::Vi), p.rule.message(Lang::En)),
             ApiError::IdempotencyKeyReused => (
                 "Khóa Idempotency-Key đã dùng cho một yêu cầu khác. Hãy tạo khóa mới cho yêu cầu mới.".into(),
                 "This Idempotency-Key was used for a different request. Use a new key for a new request.".into(),

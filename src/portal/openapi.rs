@@ -31,9 +31,9 @@ pub const BEARER: &str = "bearer";
 
 /// Descriptions that several annotations share.
 pub mod text {
-    pub const IDEMPOTENCY_KEY: &str = "A new key per creating request, as an RFC 8941 string \
-        (`\"<uuid>\"`; a bare token is accepted). A retry with the same key and body gets the \
-        first answer again.";
+    pub const IDEMPOTENCY_KEY: &str = "A new key per creating request: a UUID as an RFC 8941 \
+        string (`\"<uuid>\"`; the bare UUID is accepted). A retry with the same key and body \
+        gets the first answer again.";
     pub const IF_MATCH: &str = "The `version` the change is based on: `\"3\"` (`W/\"3\"` and \
         `3` are accepted).";
     pub const DOSSIER_CODE: &str = "The dossier code (`<unit code>-YYMMDD-NNNN`).";

@@ -730,7 +730,7 @@ fn created(body: &impl serde::Serialize, location: Option<String>) -> Response {
         once. The account has no password: the answer carries a one-time activation code \
         (`null` in a replayed answer, since only its hash is kept: then issue a new one).",
     params(
-        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+        ("Idempotency-Key" = String, Header, pattern = "^(\"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
     ),
     request_body = NewCitizen,
     responses(
@@ -859,7 +859,7 @@ pub async fn create(
         the password. The previous code stops working at once. No body.",
     params(
         ("id" = i64, Path, description = "The citizen's id."),
-        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+        ("Idempotency-Key" = String, Header, pattern = "^(\"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
     ),
     responses(
         (status = 201, description = "The new code (`null` in a replayed answer).", body = Activation),

@@ -104,7 +104,7 @@ async fn next_code(
         must be presented, on paper or as a completed upload. The dossier starts `received`, \
         with its code and due time; its receipt (form 01) is printable at once.",
     params(
-        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+        ("Idempotency-Key" = String, Header, pattern = "^(\"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
     ),
     request_body = crate::api::dossiers::CreateDossier,
     responses(
@@ -585,30 +585,15 @@ pub async fn list(
     };
     let filter_binds = binds.len() - if after.is_empty() { 0 } else { 2 };
 
-    // A queue without other filters is a sum of the per-status counts the triggers of
-    // migration 0003 keep; counting an office's whole history costs milliseconds.
-    let total = if statuses.as_ref().is_some_and(Vec::is_empty) {
-        0
-    } else if !overdue && !searching && query.procedure.is_none() {
-        let list = statuses.as_deref().unwrap_or_default();
-        let mut sql =
-            String::from("SELECT COALESCE(SUM(n), 0) FROM dossier_counts WHERE office_id = $1");
-        if !list.is_empty() {
-            let marks: Vec<String> = (2..2 + list.len()).map(|i| format!("${i}")).collect();
-            sql.push_str(&format!(" AND status IN ({})", marks.join(", ")));
+    // Without a search or a procedure, the total is read from the counts the triggers
+    // of migrations 0003 and 0004 keep: counting an office's history costs milliseconds.
+    let total = match &statuses {
+        Some(list) if list.is_empty() => 0,
+        _ if searching || query.procedure.is_some() => {
+            counted_total(&state.db, &filter, &binds[..filter_binds]).await?
         }
-        let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(office);
-        for s in list {
-            count = count.bind(s.as_str());
-        }
-        count.fetch_one(&state.db).await?
-    } else {
-        let count_sql = format!("SELECT COUNT(*) FROM dossiers d WHERE {filter}");
-        let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
-        for b in &binds[..filter_binds] {
-            count = count.bind(b);
-        }
-        count.fetch_one(&state.db).await?
+        Some(list) if overdue => overdue_total(&state.db, office, list, now).await?,
+        _ => status_total(&state.db, office, statuses.as_deref().unwrap_or_default()).await?,
     };
 
     let order = format!("ORDER BY {DUE_KEY}, d.code LIMIT {}", limit + 1);
@@ -658,6 +643,76 @@ pub async fn list(
         next_cursor,
         total: total.max(0) as u64,
     }))
+}
+
+/// `$from, $from+1, …`: the marks of `n` bound values.
+fn marks(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How many of the office's dossiers are in one of `list` (every status when empty).
+async fn status_total(
+    db: &sqlx::SqlitePool,
+    office: i64,
+    list: &[Status],
+) -> Result<i64, ApiError> {
+    let mut sql =
+        String::from("SELECT COALESCE(SUM(n), 0) FROM dossier_counts WHERE office_id = $1");
+    if !list.is_empty() {
+        sql.push_str(&format!(" AND status IN ({})", marks(2, list.len())));
+    }
+    let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(office);
+    for s in list {
+        count = count.bind(s.as_str());
+    }
+    Ok(count.fetch_one(db).await?)
+}
+
+/// How many of the office's dossiers in one of `list` (statuses whose clock runs) are
+/// past their due time at `now`: those due on an earlier day from the per-day counts,
+/// today's one by one off the status index.
+async fn overdue_total(
+    db: &sqlx::SqlitePool,
+    office: i64,
+    list: &[Status],
+    now: LocalTime,
+) -> Result<i64, ApiError> {
+    let statuses = marks(4, list.len());
+    let sql = format!(
+        "SELECT (SELECT COALESCE(SUM(n), 0) FROM due_counts \
+                 WHERE office_id = $1 AND status IN ({statuses}) AND due_day < $2) \
+              + (SELECT COUNT(*) FROM dossiers d \
+                 WHERE d.office_id = $1 AND d.status IN ({statuses}) \
+                   AND d.due_at >= $2 AND d.due_at < $3)"
+    );
+    // `due_at` itself rather than the list's sort key: a range on the (office, status,
+    // due_at) index of migration 0001, which reads today's dossiers only.
+    let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+        .bind(office)
+        // Every due time is written at +07:00, as `now` is: the date is its first part.
+        .bind(now.date_naive().format("%Y-%m-%d").to_string())
+        .bind(now.to_rfc3339());
+    for s in list {
+        count = count.bind(s.as_str());
+    }
+    Ok(count.fetch_one(db).await?)
+}
+
+/// Counts the rows a filter of the list matches, one by one.
+async fn counted_total(
+    db: &sqlx::SqlitePool,
+    filter: &str,
+    binds: &[String],
+) -> Result<i64, ApiError> {
+    let sql = format!("SELECT COUNT(*) FROM dossiers d WHERE {filter}");
+    let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        count = count.bind(b);
+    }
+    Ok(count.fetch_one(db).await?)
 }
 
 /// `GET /dossiers/{code}`, with a weak ETag from the version.
@@ -804,16 +859,7 @@ pub async fn act(
             "No action was given. Choose one.",
         )
     })?;
-    let now = state.clock.now();
-
-    let mut tx = db::write(&state.db).await?;
-    let row = store::load(&mut *tx, office, &code).await?;
-    if row.version != expected {
-        let current = store::full(&mut tx, &row, now).await?;
-        return Err(ApiError::VersionConflict(Box::new(
-            serde_json::to_value(current).map_err(ApiError::internal)?,
-        )));
-    }
+    // Checked before the version: a malformed request is refused whatever the dossier.
     let new_due_at = request
         .new_due_at
         .as_deref()
@@ -827,6 +873,16 @@ pub async fn act(
             })
         })
         .transpose()?;
+    let now = state.clock.now();
+
+    let mut tx = db::write(&state.db).await?;
+    let row = store::load(&mut *tx, office, &code).await?;
+    if row.version != expected {
+        let current = store::full(&mut tx, &row, now).await?;
+        return Err(ApiError::VersionConflict(Box::new(
+            serde_json::to_value(current).map_err(ApiError::internal)?,
+        )));
+    }
     let input = ActionInput {
         reason: request.reason.as_deref().map(|r| nfc(r.trim())),
         missing_documents: request

@@ -6,8 +6,7 @@
 //! A form that does not apply to the dossier yet (a refusal of a dossier never refused)
 //! is 409 `form_not_applicable`; an unknown form, or another office's dossier, is 404.
 
-use crate::api::error::{ErrorBody, ErrorDetail};
-use crate::domain::RuleError;
+use crate::api::error::ErrorBody;
 use crate::domain::catalog::{Duration, Procedure};
 use crate::domain::forms::Form;
 use crate::domain::status::Status;
@@ -15,15 +14,13 @@ use crate::domain::workflow::Role;
 use crate::portal::audit;
 use crate::portal::auth::Session;
 use crate::portal::dossier_store::{self as store, Row, wire};
-use crate::portal::error::{ApiError, language};
-use crate::portal::forms::{FormInput, NotApplicable, Office, Step, render};
+use crate::portal::error::{ApiError, Problem};
+use crate::portal::forms::{FormInput, Office, Step, render};
 use crate::portal::state::AppState;
-use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sqlx::SqliteConnection;
-use std::collections::BTreeMap;
 
 /// `GET /dossiers/{code}/forms/{form}` (staff of the dossier's office).
 #[utoipa::path(
@@ -54,7 +51,6 @@ use std::collections::BTreeMap;
 pub async fn form(
     State(state): State<AppState>,
     session: Session,
-    headers: HeaderMap,
     Path((code, form)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let what = "GET /dossiers/{code}/forms/{form}";
@@ -79,9 +75,11 @@ pub async fn form(
         duration,
         calendar: &state.calendar,
     };
+    // 409 rather than 422: the request is sound, the dossier is not there yet. The
+    // refusal says which step must come first, in the official's language.
     match render(form, &input) {
         Ok(text) => Ok(text_response(&row.code, form, text)),
-        Err(why) => Ok(not_applicable(&headers, why)),
+        Err(why) => Err(Problem::of(StatusCode::CONFLICT, why).into()),
     }
 }
 
@@ -102,22 +100,6 @@ fn text_response(code: &str, form: Form, text: String) -> Response {
         text,
     )
         .into_response()
-}
-
-/// 409 with the error body of API.md. Built here rather than through `ApiError`, whose
-/// only 409 with a code of its own has a generic message; this one tells the official
-/// which step must come first, in their language.
-fn not_applicable(headers: &HeaderMap, why: NotApplicable) -> Response {
-    let body = ErrorBody {
-        error: ErrorDetail {
-            code: why.code().to_owned(),
-            message: why.message(language(headers)),
-            fields: BTreeMap::new(),
-            current: None,
-            existing_id: None,
-        },
-    };
-    (StatusCode::CONFLICT, Json(body)).into_response()
 }
 
 async fn office_of(conn: &mut SqliteConnection, office: i64) -> Result<Office, ApiError> {

@@ -318,7 +318,7 @@ fn reference(
         receipt number. A dossier awaiting payment goes back to `in_progress`.",
     params(
         ("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE),
-        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+        ("Idempotency-Key" = String, Header, pattern = "^(\"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
     ),
     request_body = CashPayment,
     responses(
@@ -732,7 +732,7 @@ async fn refuse(
     let event = Event::PaymentRefused {
         office_id,
         code,
-        why: problem.code,
+        why: problem.code(),
         detail: Some(detail),
         client: Some(client),
     };

@@ -28,7 +28,7 @@ use crate::domain::workflow::Role;
 use crate::domain::{Lang, RuleError};
 use crate::portal::auth::Session;
 use crate::portal::db;
-use crate::portal::error::{ApiError, Rule};
+use crate::portal::error::{ApiError, Problem, Rule};
 use crate::portal::idempotency::{Idempotent, parse_json};
 use crate::portal::state::AppState;
 use axum::Router;
@@ -64,6 +64,10 @@ const UPLOADERS: [Role; 5] = [
 /// A chunk that sends nothing for this long is treated as cut: its bytes so far are
 /// committed and the upload is free for the client's next attempt.
 const IDLE: Duration = Duration::from_secs(30);
+
+/// How long an upload may wait to be attached to a dossier. One left longer was
+/// abandoned (a submission never sent) and is discarded, bytes and all.
+const UNATTACHED_KEPT: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
 /// Bytes kept of a declared media type echoed in an error message.
 const ECHO_LIMIT: usize = 100;
@@ -341,7 +345,7 @@ impl From<UploadProblem> for ApiError {
             UploadProblem::ChecksumFormat => ApiError::field("sha256", problem),
             UploadProblem::Filename => ApiError::field("filename", problem),
             _ if problem.status() == StatusCode::UNPROCESSABLE_ENTITY => ApiError::rule(problem),
-            _ => ApiError::RuleStatus(problem.status(), Arc::new(problem)),
+            _ => Problem::of(problem.status(), problem).into(),
         }
     }
 }
@@ -458,6 +462,14 @@ impl Writers {
             notice,
             _lane: lane,
         }
+    }
+
+    /// Whether someone is writing the upload or waiting to.
+    fn busy(&self, id: &str) -> bool {
+        self.lanes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(id)
     }
 
     /// For a `HEAD`: the file only if nobody is writing it, since asking how far an
@@ -798,7 +810,7 @@ fn check_new(request: CreateUpload) -> Result<NewUpload, ApiError> {
         `Location`; when the last one arrives, the server checks the size, the SHA-256 and the \
         type.",
     params(
-        ("Idempotency-Key" = String, Header, format = "uuid", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
+        ("Idempotency-Key" = String, Header, pattern = "^(\"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
     ),
     request_body = CreateUpload,
     responses(
@@ -828,6 +840,7 @@ pub async fn create(
     if let Some(replayed) = claim.replay(&mut tx).await? {
         return with_location(replayed).await;
     }
+    let abandoned = forget_abandoned(&mut tx, &state).await?;
     let id = uuid::Uuid::new_v4().hyphenated().to_string();
     tokio::fs::create_dir_all(&state.files_dir)
         .await
@@ -867,17 +880,55 @@ pub async fn create(
     }
     .await;
     match stored {
-        Ok(created) => Ok((
-            StatusCode::CREATED,
-            [(header::LOCATION, location(&id)?)],
-            axum::Json(created),
-        )
-            .into_response()),
+        Ok(created) => {
+            remove_files(&state, &abandoned).await;
+            Ok((
+                StatusCode::CREATED,
+                [(header::LOCATION, location(&id)?)],
+                axum::Json(created),
+            )
+                .into_response())
+        }
         Err(e) => {
             // No row, so no file either (a crash right here leaves an empty orphan file).
             remove(&part).await;
             Err(e)
         }
+    }
+}
+
+/// Deletes, in the creating transaction, the rows of uploads never attached to a
+/// dossier and older than [`UNATTACHED_KEPT`], and returns their ids so that their files
+/// go once it commits (a crash in between leaves orphan files, never a row without its
+/// bytes). Done on each new upload: abandoned ones only pile up as new ones are made, so
+/// this bounds them, and with none to forget it is one lookup on a partial index. An
+/// upload whose chunk is being written now is left for next time.
+async fn forget_abandoned(
+    tx: &mut SqliteConnection,
+    state: &AppState,
+) -> Result<Vec<String>, ApiError> {
+    let before = (state.clock.now() - UNATTACHED_KEPT).to_rfc3339();
+    let old: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM uploads WHERE dossier_id IS NULL AND created_at < $1")
+            .bind(&before)
+            .fetch_all(&mut *tx)
+            .await?;
+    let mut forgotten = Vec::new();
+    for id in old.into_iter().filter(|id| !state.upload_writers.busy(id)) {
+        sqlx::query("DELETE FROM uploads WHERE id = $1 AND dossier_id IS NULL")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        forgotten.push(id);
+    }
+    Ok(forgotten)
+}
+
+/// Removes the files of uploads whose rows are gone, finished or not.
+async fn remove_files(state: &AppState, ids: &[String]) {
+    for id in ids {
+        remove(&part_path(state, id)).await;
+        remove(&done_path(state, id)).await;
     }
 }
 
