@@ -475,3 +475,23 @@ fn remaining_time_is_coloured() {
         app.theme.danger.fg.unwrap()
     );
 }
+
+/// A filter that finds nothing in the queue on screen says how many it finds elsewhere.
+#[test]
+fn filter_says_what_other_queues_hold() {
+    let mut app = logged_in(Lang::Vi, false, (80, 24));
+    update(&mut app, key(KeyCode::Char('/')));
+    for c in "vo thi".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    assert!(app.inbox.view.is_empty());
+    assert_eq!(app.inbox.matches_elsewhere, 1);
+    let screen = text(&draw(&app, (80, 24)));
+    assert!(screen.contains("có 1 hồ sơ khớp"), "{screen}");
+    // Tab moves to the next queue with the filter kept.
+    for _ in 0..2 {
+        update(&mut app, key(KeyCode::Tab));
+    }
+    assert_eq!(app.inbox.filter_text(), "vo thi");
+    assert_eq!(app.inbox.view.len(), 1);
+}

@@ -200,6 +200,8 @@ pub struct Inbox {
     pub view_for: Option<(Queue, String)>,
     /// Items changed since `order` and the counts were computed.
     pub stale: bool,
+    /// When the filter finds nothing in this queue: how many it finds in the others.
+    pub matches_elsewhere: usize,
     pub queue: Queue,
     pub stats: Option<Stats>,
     pub filter: TextArea<'static>,
@@ -456,6 +458,7 @@ impl Inbox {
             view: Vec::new(),
             view_for: None,
             stale: false,
+            matches_elsewhere: 0,
             queue: Queue::OnlinePending,
             stats: None,
             filter: text_field(),
@@ -570,6 +573,14 @@ impl Inbox {
             self.view.iter().copied().filter(keeps).collect()
         } else {
             self.order.iter().copied().filter(keeps).collect()
+        };
+        self.matches_elsewhere = if self.view.is_empty() && !matcher.is_empty() {
+            items
+                .iter()
+                .filter(|it| matcher.matches_folded(&it.search))
+                .count()
+        } else {
+            0
         };
         self.view_for = Some((queue, text));
         self.selected = keep

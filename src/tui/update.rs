@@ -768,8 +768,13 @@ fn filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Esc => {
             app.inbox.filter = text_field();
             app.inbox.filtering = false;
+            let keep = app.inbox.selected_code();
+            app.inbox.rebuild(keep);
         }
         _ if is_enter(&key) => app.inbox.filtering = false,
+        // The filter stays while the queues change under it.
+        KeyCode::Tab => return command_effects(app, Command::NextQueue),
+        KeyCode::BackTab => return command_effects(app, Command::PrevQueue),
         KeyCode::Up => app.inbox.move_by(-1),
         KeyCode::Down => app.inbox.move_by(1),
         _ => {

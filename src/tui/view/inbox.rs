@@ -5,7 +5,7 @@ use super::field;
 use crate::api::dossiers::{Channel, PaymentStatus};
 use crate::domain::Lang;
 use crate::domain::status::Queue;
-use crate::tui::i18n::tr;
+use crate::tui::i18n::{tr, trf};
 use crate::tui::state::{App, Item, Loaded};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, FixedOffset};
@@ -109,8 +109,19 @@ fn list(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     if inbox.view.is_empty() {
+        let text = if inbox.matches_elsewhere > 0 {
+            trf(
+                lang,
+                "inbox.elsewhere",
+                &[("n", &inbox.matches_elsewhere.to_string())],
+            )
+        } else {
+            tr(lang, "inbox.empty").to_owned()
+        };
         frame.render_widget(
-            Paragraph::new(tr(lang, "inbox.empty")).style(theme.muted),
+            Paragraph::new(text)
+                .style(theme.muted)
+                .wrap(ratatui::widgets::Wrap { trim: true }),
             table,
         );
         return;
