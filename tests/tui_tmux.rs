@@ -1,0 +1,418 @@
+//! End to end in tmux: the real `motcua` binary in a terminal, driven by keystrokes, against
+//! the real portal on loopback. Each test has its own tmux server (`-L`), HOME and config.
+//! Waits poll the screen until the expected text appears (bounded), never a blind sleep.
+
+mod common;
+
+use common::{DEMO_PASSWORD, Portal};
+use motcua::domain::calendar::Calendar;
+use motcua::portal::state::Settings;
+use motcua::portal::{self, Seed};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// One app in one tmux server, killed when dropped (also when a test fails).
+struct Screen {
+    socket: String,
+    home: tempfile::TempDir,
+}
+
+impl Screen {
+    /// Starts `motcua --config <file>` in a 120×32 terminal, against `base`.
+    fn start(name: &str, base: &str, extra_config: &str) -> Screen {
+        assert!(
+            Command::new("tmux").arg("-V").output().is_ok(),
+            "tmux is not installed: the end-to-end tests need it (apt-get install tmux)"
+        );
+        let home = tempfile::tempdir().unwrap();
+        let config = home.path().join("motcua.toml");
+        std::fs::write(
+            &config,
+            format!("[[profile]]\nname = \"Thử nghiệm\"\nurl = \"{base}\"\n\n[tui]\npoll_seconds = 1\n{extra_config}"),
+        )
+        .unwrap();
+        let socket = format!("motcua-e2e-{name}-{}", std::process::id());
+        let command = format!(
+            "HOME={} XDG_DATA_HOME= XDG_CONFIG_HOME= {} --config {}",
+            home.path().display(),
+            env!("CARGO_BIN_EXE_motcua"),
+            config.display()
+        );
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "new-session",
+                "-d",
+                "-s",
+                "app",
+                "-x",
+                "120",
+                "-y",
+                "32",
+            ])
+            .arg(command)
+            .status()
+            .unwrap();
+        assert!(status.success(), "tmux new-session failed");
+        Screen { socket, home }
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Keys by tmux name (`Enter`, `Tab`, `Down`, `Escape`…).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "app"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Text, typed literally.
+    fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "app", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-t", "app", "-p"])
+    }
+
+    /// Waits until `check` holds for the screen; panics with the screen after [`WAIT`].
+    async fn until(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            if start.elapsed() > WAIT {
+                panic!("timed out waiting for {what}; the screen:\n{screen}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn wait_for(&self, text: &str) -> String {
+        self.until(&format!("{text:?}"), |s| s.contains(text)).await
+    }
+
+    async fn log_in(&self, username: &str, password: &str) {
+        self.wait_for("Tên đăng nhập").await;
+        self.type_text(username);
+        self.keys(&["Tab"]);
+        self.type_text(password);
+        self.keys(&["Enter"]);
+    }
+
+    /// Every file under the app's HOME, with its bytes.
+    fn files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    out.push((path, bytes));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.home.path(), &mut out);
+        out
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+/// The line of the screen that holds `needle`.
+fn line_with<'a>(screen: &'a str, needle: &str) -> Option<&'a str> {
+    screen.lines().find(|l| l.contains(needle))
+}
+
+/// The count shown beside a queue in the queue column.
+fn queue_count(screen: &str, label: &str) -> Option<u64> {
+    let line = screen.lines().find(|l| l.trim_start().starts_with(label))?;
+    let column = line.split('│').next()?;
+    column.split_whitespace().last()?.parse().ok()
+}
+
+async fn demo_portal() -> Portal {
+    Portal::with(Settings::default(), Seed::Demo).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reception_officer_logs_in_and_sees_the_inbox() {
+    let portal = demo_portal().await;
+    let app = Screen::start("login", &portal.base, "");
+    app.log_in("tiepnhan1", DEMO_PASSWORD).await;
+    let screen = app.wait_for("Chờ tiếp nhận trực tuyến").await;
+    let screen = app
+        .until("the status bar and the counts", |s| {
+            s.contains("tiepnhan1 · Cán bộ tiếp nhận") && queue_count(s, "Tất cả").is_some()
+        })
+        .await
+        .max(screen);
+    assert!(screen.contains("trực tuyến"), "{screen}");
+    assert!(queue_count(&screen, "Tất cả").unwrap() > 0, "{screen}");
+    // Help is generated from the keymap.
+    app.keys(&["?"]);
+    app.wait_for("Phím tắt").await;
+    app.keys(&["Escape"]);
+    app.keys(&["q"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filtering_without_accents_finds_vietnamese_names() {
+    let portal = demo_portal().await;
+    let app = Screen::start("filter", &portal.base, "");
+    app.log_in("tiepnhan1", DEMO_PASSWORD).await;
+    app.wait_for("Tất cả").await;
+    // Every queue, then the filter typed without marks.
+    app.keys(&["BTab"]);
+    app.wait_for("◀ Tất cả").await;
+    app.keys(&["/"]);
+    app.type_text("nguyen van");
+    let screen = app
+        .until("a Nguyễn Văn dossier", |s| {
+            s.contains("/ nguyen van")
+                && s.lines()
+                    .any(|l| l.contains("000.") && l.contains("Nguyễn Văn"))
+        })
+        .await;
+    // Every row shown matches; none of the others is left.
+    for line in screen.lines().filter(|l| l.contains("000.01.27.H07-")) {
+        assert!(line.contains("Nguyễn Văn"), "{line}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn receive_then_forward_an_online_dossier() {
+    let portal = demo_portal().await;
+    let app = Screen::start("act", &portal.base, "");
+    app.log_in("tiepnhan1", DEMO_PASSWORD).await;
+    let before = app
+        .until("the queue counts", |s| {
+            queue_count(s, "Chờ tiếp nhận trực tuyến").is_some_and(|n| n > 0)
+                && s.contains("◀ Chờ tiếp nhận trực tuyến")
+                && s.contains("000.01.27.H07-")
+        })
+        .await;
+    let pending = queue_count(&before, "Chờ tiếp nhận trực tuyến").unwrap();
+    let received = queue_count(&before, "Mới tiếp nhận").unwrap();
+    let code: String = line_with(&before, "000.01.27.H07-")
+        .and_then(|l| {
+            l.split(|c: char| c.is_whitespace() || c == '│')
+                .find(|w| w.starts_with("000.01.27.H07-"))
+        })
+        .unwrap()
+        .to_owned();
+
+    // Open it, act: receive (the first action offered), confirm, send.
+    app.keys(&["Enter"]);
+    app.wait_for("Thành phần hồ sơ").await;
+    app.keys(&["a"]);
+    app.wait_for("Thao tác —").await;
+    app.keys(&["Enter"]);
+    app.wait_for("Xác nhận").await;
+    app.keys(&["Enter"]);
+    app.wait_for("Trạng thái: Đã tiếp nhận").await;
+    app.keys(&["Escape"]);
+    app.until("the counts to move", |s| {
+        queue_count(s, "Chờ tiếp nhận trực tuyến") == Some(pending - 1)
+            && queue_count(s, "Mới tiếp nhận") == Some(received + 1)
+    })
+    .await;
+
+    // It is now in "Mới tiếp nhận": go there, open it, forward it.
+    app.keys(&["Tab"]);
+    app.wait_for("◀ Mới tiếp nhận").await;
+    app.keys(&["/"]);
+    app.type_text(&code);
+    app.keys(&["Enter"]);
+    app.until("the one dossier", |s| s.contains(" 1 hồ sơ đang hiển thị"))
+        .await;
+    app.keys(&["Enter"]);
+    app.wait_for("Trạng thái: Đã tiếp nhận").await;
+    app.keys(&["a"]);
+    app.wait_for("Chuyển xử lý").await;
+    // The menu lists request_supplement, refuse, forward…: find forward's place.
+    let menu = app.screen();
+    let items: Vec<&str> = menu
+        .lines()
+        .skip_while(|l| !l.contains("Thao tác —"))
+        .skip(1)
+        .take_while(|l| !l.contains("└"))
+        .collect();
+    let at = items
+        .iter()
+        .position(|l| l.contains("Chuyển xử lý"))
+        .unwrap();
+    for _ in 0..at {
+        app.keys(&["Down"]);
+    }
+    app.keys(&["Enter"]);
+    app.wait_for("Chuyên viên xử lý").await;
+    app.keys(&["Enter"]); // the assignee is optional
+    app.wait_for("Xác nhận").await;
+    app.keys(&["Enter"]);
+    app.wait_for("Trạng thái: Đang xử lý").await;
+    app.keys(&["Escape"]);
+    app.until("the queue to change", |s| {
+        queue_count(s, "Mới tiếp nhận") == Some(received)
+    })
+    .await;
+
+    // The portal agrees.
+    let token = portal.login("tiepnhan1", DEMO_PASSWORD).await;
+    let body: Value = portal
+        .get(&format!("/dossiers/{code}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["status"], "in_progress", "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_password_shows_the_error_and_stores_nothing() {
+    let portal = demo_portal().await;
+    let app = Screen::start("wrong", &portal.base, "");
+    let wrong = "Sai-mat-khau-2026";
+    app.log_in("tiepnhan1", wrong).await;
+    app.wait_for("Tên đăng nhập hoặc mật khẩu không đúng").await;
+    assert!(app.screen().contains("motcua — Đăng nhập"));
+    for (path, bytes) in app.files() {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(wrong),
+            "{} holds the password",
+            path.display()
+        );
+        assert!(
+            !path.ends_with("tui-state.toml"),
+            "a failed login remembered the user: {}",
+            path.display()
+        );
+    }
+    // The right password then works, and still no secret reaches the disk.
+    app.keys(&["C-u"]);
+    for _ in 0..wrong.chars().count() {
+        app.keys(&["BSpace"]);
+    }
+    app.type_text(DEMO_PASSWORD);
+    app.keys(&["Enter"]);
+    app.wait_for("Chờ tiếp nhận trực tuyến").await;
+    for (path, bytes) in app.files() {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(DEMO_PASSWORD),
+            "{} holds the password",
+            path.display()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_app_survives_the_portal_going_away_and_coming_back() {
+    // A portal whose database outlives it, so it can be started again on the same address.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("portal.sqlite3");
+    let options = |bind| portal::Options {
+        bind,
+        db: db.clone(),
+        calendar: Calendar::default(),
+        seed: Seed::Demo,
+        settings: Settings::default(),
+    };
+    let running = portal::start(options("127.0.0.1:0".parse().unwrap()))
+        .await
+        .unwrap();
+    let addr = running.addr;
+    let base = format!("http://{addr}/api/v1");
+    let app = Screen::start("offline", &base, "");
+    app.log_in("tiepnhan1", DEMO_PASSWORD).await;
+    let before = app
+        .until("the inbox", |s| {
+            s.contains("● trực tuyến") && s.contains("000.01.27.H07-")
+        })
+        .await;
+    let pending = queue_count(&before, "Chờ tiếp nhận trực tuyến").unwrap();
+    let first_code: String = line_with(&before, "000.01.27.H07-")
+        .and_then(|l| {
+            l.split(|c: char| c.is_whitespace() || c == '│')
+                .find(|w| w.starts_with("000.01.27.H07-"))
+        })
+        .unwrap()
+        .to_owned();
+
+    running.shutdown().await.unwrap();
+    app.wait_for("mất kết nối").await;
+    // Still usable on what it holds: move, change queue, come back.
+    app.keys(&["Down", "Tab"]);
+    app.wait_for("◀ Mới tiếp nhận").await;
+    app.keys(&["BTab"]);
+    let offline = app.wait_for("◀ Chờ tiếp nhận trực tuyến").await;
+    assert!(offline.contains(&first_code), "{offline}");
+    assert!(offline.contains("mất kết nối"), "{offline}");
+
+    // Back on the same address and database: the app notices on its own.
+    let running = portal::start(options(addr)).await.unwrap();
+    app.until("online again", |s| {
+        s.contains("● trực tuyến") && !s.contains("mất kết nối")
+    })
+    .await;
+    // A change made elsewhere reaches the screen through the delta feed.
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({"username": "tiepnhan1", "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_owned();
+    let current: Value = http
+        .get(format!("{base}/dossiers/{first_code}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = http
+        .post(format!("{base}/dossiers/{first_code}/actions"))
+        .bearer_auth(&token)
+        .header("If-Match", format!("\"{}\"", current["version"]))
+        .json(&serde_json::json!({"action": "receive"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    app.until("the received dossier to leave the queue", |s| {
+        queue_count(s, "Chờ tiếp nhận trực tuyến") == Some(pending - 1) && !s.contains(&first_code)
+    })
+    .await;
+    running.shutdown().await.unwrap();
+}
