@@ -605,11 +605,8 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }
                 return open_code(app, code);
             }
-            KeyCode::Char(c) if !c.is_ascii_digit() || !key.modifiers.is_empty() => {
-                edit(&mut app.lookup, key);
-                return vec![];
-            }
-            KeyCode::Char(_) if !field_text(&app.lookup).is_empty() => {
+            // Codes begin with digits: on this tab every character is text (Esc leaves).
+            KeyCode::Char(_) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                 edit(&mut app.lookup, key);
                 return vec![];
             }

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod tui;
+
 use motcua::domain::calendar::Calendar;
 use motcua::portal::state::Settings;
 use motcua::portal::{self, Running, Seed};
