@@ -145,6 +145,17 @@ fn line_with<'a>(screen: &'a str, needle: &str) -> Option<&'a str> {
     screen.lines().find(|l| l.contains(needle))
 }
 
+/// The code of the first dossier row on the screen.
+fn first_code(screen: &str) -> String {
+    line_with(screen, "000.01.27.H07-")
+        .and_then(|l| {
+            l.split(|c: char| c.is_whitespace() || c == '│')
+                .find(|w| w.starts_with("000.01.27.H07-"))
+        })
+        .expect("a dossier row")
+        .to_owned()
+}
+
 /// The count shown beside a queue in the queue column.
 fn queue_count(screen: &str, label: &str) -> Option<u64> {
     let line = screen.lines().find(|l| l.trim_start().starts_with(label))?;
@@ -215,13 +226,7 @@ async fn receive_then_forward_an_online_dossier() {
         .await;
     let pending = queue_count(&before, "Chờ tiếp nhận trực tuyến").unwrap();
     let received = queue_count(&before, "Mới tiếp nhận").unwrap();
-    let code: String = line_with(&before, "000.01.27.H07-")
-        .and_then(|l| {
-            l.split(|c: char| c.is_whitespace() || c == '│')
-                .find(|w| w.starts_with("000.01.27.H07-"))
-        })
-        .unwrap()
-        .to_owned();
+    let code = first_code(&before);
 
     // Open it, act: receive (the first action offered), confirm, send.
     app.keys(&["Enter"]);
@@ -356,13 +361,7 @@ async fn the_app_survives_the_portal_going_away_and_coming_back() {
         })
         .await;
     let pending = queue_count(&before, "Chờ tiếp nhận trực tuyến").unwrap();
-    let first_code: String = line_with(&before, "000.01.27.H07-")
-        .and_then(|l| {
-            l.split(|c: char| c.is_whitespace() || c == '│')
-                .find(|w| w.starts_with("000.01.27.H07-"))
-        })
-        .unwrap()
-        .to_owned();
+    let first_code = first_code(&before);
 
     running.shutdown().await.unwrap();
     app.wait_for("mất kết nối").await;

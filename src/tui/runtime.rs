@@ -3,7 +3,7 @@
 //! back as `Action`s. Nothing awaits the network on the drawing path; every request can
 //! be aborted (Esc).
 
-use crate::client::{ClientError, DossierQuery, PortalClient, token_store::TokenStore};
+use crate::client::{ClientError, PortalClient, token_store::TokenStore};
 use crate::config::Config;
 use crate::domain::Lang;
 use crate::domain::status::Queue;
@@ -469,23 +469,7 @@ async fn load_inbox(c: &PortalClient) -> Result<Snapshot, ClientError> {
         crate::client::ChangesOutcome::Changes(ch) => ch.seq,
         crate::client::ChangesOutcome::Expired => 0,
     };
-    let mut items = Vec::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..MAX_INBOX_PAGES {
-        let page = c
-            .dossiers(&DossierQuery {
-                queue: Some(Queue::All),
-                limit: Some(500),
-                cursor: cursor.clone(),
-                ..DossierQuery::default()
-            })
-            .await?;
-        items.extend(page.items);
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
+    let items = c.all_dossiers(Queue::All, MAX_INBOX_PAGES).await?;
     Ok(Snapshot { items, seq })
 }
 

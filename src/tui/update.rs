@@ -810,43 +810,27 @@ fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
             app.overlay = Some(Overlay::CommandLine(input));
             vec![]
         }
-        Overlay::Actions(mut menu) => match key.code {
-            KeyCode::Esc => vec![],
-            KeyCode::Up | KeyCode::Char('k') => {
-                menu.selected = menu.selected.saturating_sub(1);
+        Overlay::Actions(mut menu) => match menu_key(&mut menu, &key) {
+            MenuKey::Close => vec![],
+            MenuKey::Moved => {
                 app.overlay = Some(Overlay::Actions(menu));
                 vec![]
             }
-            KeyCode::Down | KeyCode::Char('j') => {
-                menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
-                app.overlay = Some(Overlay::Actions(menu));
-                vec![]
-            }
-            _ if is_enter(&key) => {
+            MenuKey::Chosen => {
                 if let Some(step) = menu.items.get(menu.selected).copied() {
                     open_dialog(app, &menu.code, step);
                 }
                 vec![]
             }
-            _ => {
-                app.overlay = Some(Overlay::Actions(menu));
-                vec![]
-            }
         },
         Overlay::Dialog(dialog) => dialog_key(app, dialog, key),
-        Overlay::Forms(mut menu) => match key.code {
-            KeyCode::Esc => vec![],
-            KeyCode::Up | KeyCode::Char('k') => {
-                menu.selected = menu.selected.saturating_sub(1);
+        Overlay::Forms(mut menu) => match menu_key(&mut menu, &key) {
+            MenuKey::Close => vec![],
+            MenuKey::Moved => {
                 app.overlay = Some(Overlay::Forms(menu));
                 vec![]
             }
-            KeyCode::Down | KeyCode::Char('j') => {
-                menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
-                app.overlay = Some(Overlay::Forms(menu));
-                vec![]
-            }
-            _ if is_enter(&key) => match menu.items.get(menu.selected).copied() {
+            MenuKey::Chosen => match menu.items.get(menu.selected).copied() {
                 Some(form) => {
                     let id = request(app, Purpose::Form);
                     app.overlay = Some(Overlay::Form(Box::new(FormView {
@@ -864,10 +848,6 @@ fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
                 }
                 None => vec![],
             },
-            _ => {
-                app.overlay = Some(Overlay::Forms(menu));
-                vec![]
-            }
         },
         Overlay::Form(mut view) => {
             if let Some(mut path) = view.save_to.take() {
@@ -917,26 +897,16 @@ fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
             app.overlay = Some(Overlay::Form(view));
             vec![]
         }
-        Overlay::Attachments(mut menu) => match key.code {
-            KeyCode::Esc => vec![],
-            KeyCode::Up | KeyCode::Char('k') => {
-                menu.selected = menu.selected.saturating_sub(1);
+        Overlay::Attachments(mut menu) => match menu_key(&mut menu, &key) {
+            MenuKey::Close => vec![],
+            MenuKey::Moved => {
                 app.overlay = Some(Overlay::Attachments(menu));
                 vec![]
             }
-            KeyCode::Down | KeyCode::Char('j') => {
-                menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
-                app.overlay = Some(Overlay::Attachments(menu));
-                vec![]
-            }
-            _ if is_enter(&key) => {
+            MenuKey::Chosen => {
                 if let Some((id, filename)) = menu.items.get(menu.selected).cloned() {
                     app.overlay = Some(download_prompt(&menu.code, id, filename));
                 }
-                vec![]
-            }
-            _ => {
-                app.overlay = Some(Overlay::Attachments(menu));
                 vec![]
             }
         },
@@ -962,6 +932,30 @@ fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
             app.overlay = Some(Overlay::Download(prompt));
             vec![]
         }
+    }
+}
+
+/// What a key does to a menu.
+enum MenuKey {
+    Close,
+    /// Moved, or a key the menu ignores: the menu stays.
+    Moved,
+    Chosen,
+}
+
+fn menu_key<T>(menu: &mut Menu<T>, key: &KeyEvent) -> MenuKey {
+    match key.code {
+        KeyCode::Esc => MenuKey::Close,
+        KeyCode::Up | KeyCode::Char('k') => {
+            menu.selected = menu.selected.saturating_sub(1);
+            MenuKey::Moved
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
+            MenuKey::Moved
+        }
+        _ if is_enter(key) => MenuKey::Chosen,
+        _ => MenuKey::Moved,
     }
 }
 
