@@ -60,3 +60,45 @@ fn domain_imports_no_other_room_and_does_no_io() {
         }
     }
 }
+
+/// Lines of code (comments stripped) in a room that name any of `forbidden`.
+fn offences(room: &str, forbidden: &[&str]) -> Vec<String> {
+    let mut files = Vec::new();
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(room), &mut files);
+    assert!(!files.is_empty(), "no files in src/{room}");
+    let mut out = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).expect("source file is readable");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for bad in forbidden {
+                if code.contains(bad) {
+                    out.push(format!("{}:{}: `{bad}`: {line}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `api` ← `portal`: the server never reaches into the client or the TUI.
+#[test]
+fn the_portal_imports_neither_client_nor_tui() {
+    let found = offences("portal", &["crate::client", "crate::tui"]);
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+/// `client` speaks HTTP with the `api` types only: no server code, no screen.
+#[test]
+fn the_client_imports_neither_portal_nor_tui() {
+    let found = offences("client", &["crate::portal", "crate::tui", "ratatui", "crossterm", "sqlx", "axum"]);
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+/// The TUI talks to any portal over HTTP through `client`, never to the reference portal's
+/// code (training starts that in `main.rs`), and never opens a database.
+#[test]
+fn the_tui_reaches_the_portal_only_through_the_client() {
+    let found = offences("tui", &["crate::portal", "sqlx", "axum", "reqwest"]);
+    assert!(found.is_empty(), "{found:#?}");
+}
