@@ -64,7 +64,10 @@ fn domain_imports_no_other_room_and_does_no_io() {
 /// Lines of code (comments stripped) in a room that name any of `forbidden`.
 fn offences(room: &str, forbidden: &[&str]) -> Vec<String> {
     let mut files = Vec::new();
-    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(room), &mut files);
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(room),
+        &mut files,
+    );
     assert!(!files.is_empty(), "no files in src/{room}");
     let mut out = Vec::new();
     for file in files {
@@ -91,7 +94,17 @@ fn the_portal_imports_neither_client_nor_tui() {
 /// `client` speaks HTTP with the `api` types only: no server code, no screen.
 #[test]
 fn the_client_imports_neither_portal_nor_tui() {
-    let found = offences("client", &["crate::portal", "crate::tui", "ratatui", "crossterm", "sqlx", "axum"]);
+    let found = offences(
+        "client",
+        &[
+            "crate::portal",
+            "crate::tui",
+            "ratatui",
+            "crossterm",
+            "sqlx",
+            "axum",
+        ],
+    );
     assert!(found.is_empty(), "{found:#?}");
 }
 
