@@ -56,6 +56,12 @@ struct ServeArgs {
     office_name: Option<String>,
 }
 
+/// The TUI draws on a terminal and reads keys from it: both ends must be one.
+fn has_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
 /// The platform data directory (databases, remembered usernames, logs).
 fn data_dir() -> PathBuf {
     directories::ProjectDirs::from("vn", "motcua", "motcua")
@@ -192,6 +198,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if matches!(cli.command, None | Some(Command::Training { .. })) && !has_terminal() {
+        eprintln!(
+            "motcua: giao diện cần một cửa sổ dòng lệnh (terminal); hãy chạy trực tiếp trong terminal / the app needs a terminal: run it directly in one."
+        );
+        return ExitCode::FAILURE;
+    }
     match cli.command {
         None => tui(config, Vec::new()),
         Some(Command::Serve(args)) => serve(args, config),

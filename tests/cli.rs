@@ -1,4 +1,5 @@
-//! The binary's command line: unbuilt commands say so in one line and exit 2.
+//! The binary's command line: help, unknown commands, configuration errors, and the
+//! terminal the TUI needs.
 
 use std::process::Command;
 
@@ -9,16 +10,28 @@ fn motcua(args: &[&str]) -> std::process::Output {
         .expect("the motcua binary runs")
 }
 
+/// Without a terminal (here: output captured) the TUI and training say so in one line,
+/// in both languages, and exit 1 before touching anything.
 #[test]
-fn unbuilt_commands_exit_2_with_one_line() {
+fn the_tui_needs_a_terminal() {
+    let home = tempfile::tempdir().unwrap();
     for args in [&["training"][..], &["training", "--reset"], &[]] {
-        let out = motcua(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(args)
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.contains("chưa có"), "{err}");
+        assert!(
+            err.contains("cần một cửa sổ dòng lệnh") && err.contains("needs a terminal"),
+            "{err}"
+        );
         assert!(!err.contains("panicked"), "{err}");
     }
+    // Nothing was created: no sandbox database, no log.
+    assert_eq!(std::fs::read_dir(home.path()).unwrap().count(), 0);
 }
 
 #[test]
@@ -56,5 +69,10 @@ fn an_invalid_config_names_the_file_and_line() {
 fn the_example_config_is_accepted() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
     let out = motcua(&["--config", example, "training"]);
-    assert_eq!(out.status.code(), Some(2), "reaches the command");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("needs a terminal"),
+        "reaches the command: {err}"
+    );
+    assert!(!err.contains("Tệp cấu hình"), "{err}");
 }
