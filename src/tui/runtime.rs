@@ -81,7 +81,13 @@ pub fn initial_state(options: &Options) -> Result<App, StartError> {
             ..ProfileSettings::default()
         })
         .collect();
-    for p in config.profiles_or_default() {
+    // Training brings its own portal: the "this machine" default would only confuse.
+    let configured = if options.extra_profiles.is_empty() {
+        config.profiles_or_default()
+    } else {
+        config.profiles.clone()
+    };
+    for p in configured {
         let keymap = if p.keys.is_empty() {
             None
         } else {
@@ -486,5 +492,67 @@ pub fn failure(e: ClientError, lang: Lang) -> Failure {
             fields: fields.into_iter().collect(),
         },
         _ => Failure::Other(message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(name: &str) -> Profile {
+        Profile {
+            name: name.into(),
+            url: "http://127.0.0.1:1/api/v1".into(),
+            training: true,
+            demo_hint: None,
+        }
+    }
+
+    #[test]
+    fn training_offers_its_own_portal_and_the_configured_ones_only() {
+        let options = |extra: Vec<Profile>, config: Config| Options {
+            config,
+            data_dir: None,
+            extra_profiles: extra,
+        };
+        let app = initial_state(&options(vec![profile("Đào tạo")], Config::default())).unwrap();
+        let names: Vec<_> = app.profiles.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Đào tạo"]);
+        // Without training, an empty config means this machine's portal.
+        let app = initial_state(&options(vec![], Config::default())).unwrap();
+        assert_eq!(app.profiles[0].url, "http://127.0.0.1:8080/api/v1");
+        // Configured portals follow the sandbox.
+        let config = crate::config::parse(
+            "[[profile]]\nname = \"Tỉnh\"\nurl = \"https://dvc.example/api/v1\"\nlanguage = \"en\"\n",
+            std::path::Path::new("c.toml"),
+        )
+        .unwrap();
+        let mut app = initial_state(&options(vec![profile("Đào tạo")], config)).unwrap();
+        assert_eq!(app.profiles.len(), 2);
+        assert_eq!(app.lang, Lang::Vi);
+        app.login.profile = 1;
+        app.apply_profile();
+        assert_eq!(app.lang, Lang::En);
+    }
+
+    #[test]
+    fn a_bad_key_in_the_config_names_its_line() {
+        let config = crate::config::parse(
+            "\n[keys]\nrefresh = [\"hyper-r\"]\n",
+            std::path::Path::new("c.toml"),
+        )
+        .unwrap();
+        let options = Options {
+            config,
+            data_dir: None,
+            extra_profiles: vec![],
+        };
+        match initial_state(&options) {
+            Err(StartError::Config(e)) => {
+                assert_eq!(e.line, Some(3));
+                assert!(e.problem.contains("hyper-r"), "{e}");
+            }
+            other => panic!("{:?}", other.map(|_| ())),
+        }
     }
 }
