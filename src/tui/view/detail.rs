@@ -1,9 +1,9 @@
 //! The detail pane of one dossier: applicant, procedure, documents and attachments, fee
 //! and payment, delivery, due time, the timeline, and the actions this role may take.
 
-use super::vnd;
 use crate::api::dossiers::{Channel, Dossier, PaymentStatus, Relation};
 use crate::domain::Lang;
+use crate::domain::fees::format_vnd;
 use crate::domain::workflow::Action as Step;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::state::{App, Item};
@@ -223,7 +223,7 @@ fn fee_line(app: &App, d: &Dossier) -> Line<'static> {
         PaymentStatus::Unpaid | PaymentStatus::Exempt => (tr(lang, "payment.exempt"), theme.muted),
     };
     let mut spans = vec![
-        Span::raw(format!("  {}  ", vnd(d.fee.amount))),
+        Span::raw(format!("  {}  ", format_vnd(d.fee.amount, lang))),
         Span::styled(status.to_owned(), style),
     ];
     if let Some(method) = &d.fee.method {

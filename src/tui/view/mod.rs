@@ -88,26 +88,3 @@ pub fn field(frame: &mut Frame, area: Rect, text: &TextArea<'static>, focused: b
         frame.set_cursor_position(Position::new(x, area.y));
     }
 }
-
-/// Money as Vietnamese write it: `8.000 đ`.
-pub fn vnd(amount: u64) -> String {
-    let digits = amount.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{out} đ")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn money_is_grouped_by_thousands() {
-        assert_eq!(super::vnd(0), "0 đ");
-        assert_eq!(super::vnd(8000), "8.000 đ");
-        assert_eq!(super::vnd(1234567), "1.234.567 đ");
-    }
-}
