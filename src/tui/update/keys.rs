@@ -1,0 +1,263 @@
+//! Keys outside overlays: the keymap's commands, the filter, the lookup field, pastes.
+
+use super::*;
+
+pub(super) fn is_enter(key: &KeyEvent) -> bool {
+    key.code == KeyCode::Enter
+        || (key.modifiers.contains(KeyModifiers::CONTROL)
+            && matches!(key.code, KeyCode::Char('m') | KeyCode::Char('j')))
+}
+
+/// Sends a key to a one-line field. Enter never reaches it (a field is one line; Enter
+/// submits), nor Tab. Ctrl-H deletes backwards, as input methods expect.
+pub fn edit(field: &mut ratatui_textarea::TextArea<'static>, key: KeyEvent) -> bool {
+    if is_enter(&key) || matches!(key.code, KeyCode::Tab | KeyCode::BackTab | KeyCode::Esc) {
+        return false;
+    }
+    field.input(key)
+}
+
+pub(super) fn on_paste(app: &mut App, text: &str) {
+    // A pasted newline must not submit anything: paste as one line.
+    let one_line: String = text
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let one_line = one_line.trim();
+    let field = if app.screen == Screen::Login || app.relogin {
+        match app.login.focus {
+            LoginField::Username => Some(&mut app.login.username),
+            LoginField::Password => Some(&mut app.login.password),
+            LoginField::Profile => None,
+        }
+    } else {
+        match app.overlay.as_mut() {
+            Some(Overlay::CommandLine(t)) => Some(&mut **t),
+            Some(Overlay::Dialog(d)) => {
+                let focus = d.focus;
+                d.fields.get_mut(focus).map(|f| &mut f.text)
+            }
+            Some(Overlay::Download(p)) => Some(&mut p.path),
+            Some(Overlay::Form(v)) => v.save_to.as_mut(),
+            Some(_) => None,
+            None if app.tab == Tab::Inbox && app.inbox.filtering => Some(&mut app.inbox.filter),
+            None if app.tab == Tab::Lookup => Some(&mut app.lookup),
+            None => None,
+        }
+    };
+    if let Some(field) = field {
+        field.insert_str(one_line);
+    }
+    if app.inbox.filtering && app.overlay.is_none() {
+        let keep = app.inbox.selected_code();
+        app.inbox.rebuild(keep);
+    }
+}
+
+pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key.kind != KeyEventKind::Press {
+        return vec![];
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return quit(app);
+    }
+    if app.screen == Screen::Login || app.relogin {
+        return login_key(app, key);
+    }
+    if let Some(overlay) = app.overlay.take() {
+        return overlay_key(app, overlay, key);
+    }
+    if app.tab == Tab::Inbox && app.inbox.filtering {
+        return filter_key(app, key);
+    }
+    if app.tab == Tab::Lookup {
+        match key.code {
+            KeyCode::Esc => {
+                app.tab = Tab::Inbox;
+                return vec![];
+            }
+            _ if is_enter(&key) => {
+                let code = field_text(&app.lookup).trim().to_owned();
+                if code.is_empty() {
+                    return vec![];
+                }
+                return open_code(app, code);
+            }
+            // Codes begin with digits: on this tab every character is text (Esc leaves).
+            KeyCode::Char(_) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                edit(&mut app.lookup, key);
+                return vec![];
+            }
+            KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right => {
+                edit(&mut app.lookup, key);
+                return vec![];
+            }
+            _ => {}
+        }
+    }
+    if key.code == KeyCode::Esc && app.busy() {
+        return cancel_newest(app).into_iter().collect();
+    }
+    let Some(command) = app.keymap.command(app.context(), &key) else {
+        return vec![];
+    };
+    command_effects(app, command)
+}
+
+pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
+    let page = app.inbox.page_rows.max(1) as isize;
+    let in_detail = app.inbox.detail.is_some() && app.tab == Tab::Inbox;
+    match command {
+        Command::Quit => quit(app),
+        Command::Help => {
+            app.overlay = Some(Overlay::Help(app.context()));
+            vec![]
+        }
+        Command::CommandLine => {
+            app.overlay = Some(Overlay::CommandLine(Box::new(text_field())));
+            vec![]
+        }
+        Command::Filter => {
+            app.tab = Tab::Inbox;
+            app.inbox.detail = None;
+            app.inbox.filtering = true;
+            vec![]
+        }
+        Command::Refresh => refresh(app),
+        Command::Tab1 => switch_tab(app, Tab::Inbox),
+        Command::Tab2 => switch_tab(app, Tab::Intake),
+        Command::Tab3 => switch_tab(app, Tab::Citizens),
+        Command::Tab4 => switch_tab(app, Tab::Lookup),
+        Command::Tab5 => switch_tab(app, Tab::Stats),
+        Command::Up if in_detail => scroll_detail(app, -1),
+        Command::Down if in_detail => scroll_detail(app, 1),
+        Command::PageUp if in_detail => scroll_detail(app, -10),
+        Command::PageDown if in_detail => scroll_detail(app, 10),
+        Command::Up => move_selection(app, -1),
+        Command::Down => move_selection(app, 1),
+        Command::PageUp => move_selection(app, -page),
+        Command::PageDown => move_selection(app, page),
+        Command::Top => move_selection(app, isize::MIN / 2),
+        Command::Bottom => move_selection(app, isize::MAX / 2),
+        Command::Open => match app.inbox.selected_code() {
+            Some(code) => open_code(app, code),
+            None => vec![],
+        },
+        Command::Back => {
+            app.inbox.detail = None;
+            vec![]
+        }
+        Command::NextQueue | Command::PrevQueue => {
+            let all = Queue::ALL;
+            let at = all.iter().position(|q| *q == app.inbox.queue).unwrap_or(0);
+            let n = all.len();
+            let next = if command == Command::NextQueue {
+                (at + 1) % n
+            } else {
+                (at + n - 1) % n
+            };
+            app.inbox.queue = all[next];
+            app.inbox.offset = 0;
+            let keep = app.inbox.selected_code();
+            app.inbox.rebuild(keep);
+            vec![]
+        }
+        Command::Actions => open_actions(app),
+        Command::Form => open_forms(app),
+        Command::Download => open_downloads(app),
+        Command::Logout => logout(app),
+    }
+}
+
+pub(super) fn switch_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
+    app.tab = tab;
+    if tab == Tab::Stats {
+        return vec![Effect::LoadStats(request(app, Purpose::Stats))];
+    }
+    vec![]
+}
+
+pub(super) fn move_selection(app: &mut App, delta: isize) -> Vec<Effect> {
+    app.inbox.move_by(delta);
+    vec![]
+}
+
+pub(super) fn scroll_detail(app: &mut App, delta: i32) -> Vec<Effect> {
+    if let Some(d) = app.inbox.detail.as_mut() {
+        d.scroll = (d.scroll as i32 + delta).clamp(0, u16::MAX as i32) as u16;
+    }
+    vec![]
+}
+
+pub(super) fn refresh(app: &mut App) -> Vec<Effect> {
+    let mut effects = vec![];
+    if !pending_for(app, Purpose::Inbox) {
+        effects.push(Effect::LoadInbox(request(app, Purpose::Inbox)));
+    }
+    effects.push(Effect::LoadStats(request(app, Purpose::Stats)));
+    if let Some(code) = app.inbox.detail.as_ref().map(|d| d.code.clone()) {
+        effects.push(Effect::LoadDetail {
+            id: request(app, Purpose::Detail),
+            code,
+        });
+    }
+    effects
+}
+
+pub(super) fn open_code(app: &mut App, code: String) -> Vec<Effect> {
+    app.tab = Tab::Inbox;
+    app.inbox.filtering = false;
+    app.inbox.detail = Some(DetailView {
+        code: code.clone(),
+        dossier: None,
+        scroll: 0,
+        changed: vec![],
+    });
+    let id = request(app, Purpose::Detail);
+    vec![Effect::LoadDetail { id, code }]
+}
+
+pub(super) fn quit(app: &mut App) -> Vec<Effect> {
+    app.quit = true;
+    vec![Effect::Quit]
+}
+
+pub(super) fn logout(app: &mut App) -> Vec<Effect> {
+    let profile = app.login.profile;
+    let username = app.login.username.clone();
+    app.me = None;
+    app.screen = Screen::Login;
+    app.relogin = false;
+    app.inbox = Inbox::new();
+    app.overlay = None;
+    app.pending.clear();
+    app.login = LoginForm::new();
+    app.login.profile = profile;
+    app.login.username = username;
+    app.login.focus = LoginField::Password;
+    vec![Effect::Logout]
+}
+
+pub(super) fn filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => {
+            app.inbox.filter = text_field();
+            app.inbox.filtering = false;
+            let keep = app.inbox.selected_code();
+            app.inbox.rebuild(keep);
+        }
+        _ if is_enter(&key) => app.inbox.filtering = false,
+        // The filter stays while the queues change under it.
+        KeyCode::Tab => return command_effects(app, Command::NextQueue),
+        KeyCode::BackTab => return command_effects(app, Command::PrevQueue),
+        KeyCode::Up => app.inbox.move_by(-1),
+        KeyCode::Down => app.inbox.move_by(1),
+        _ => {
+            if edit(&mut app.inbox.filter, key) {
+                let keep = app.inbox.selected_code();
+                app.inbox.rebuild(keep);
+            }
+        }
+    }
+    vec![]
+}

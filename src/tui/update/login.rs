@@ -1,0 +1,148 @@
+//! The login form, also the re-login prompt over a kept screen.
+
+use super::*;
+
+pub(super) fn on_logged_in(
+    app: &mut App,
+    id: RequestId,
+    result: Result<crate::api::auth::LoginResponse, Failure>,
+) -> Vec<Effect> {
+    if app.pending.remove(&id).is_none() || app.login.pending != Some(id) {
+        return vec![];
+    }
+    app.login.pending = None;
+    match result {
+        Ok(response) if !response.user.role.is_staff() => {
+            app.login.error = Some(tr(app.lang, "login.not_staff").to_owned());
+            vec![Effect::Logout]
+        }
+        Ok(response) => {
+            app.login.password = LoginForm::new().password;
+            app.login.error = None;
+            let resumed = app.relogin;
+            app.relogin = false;
+            app.me = Some(response.user);
+            app.screen = Screen::Main;
+            let mut effects = vec![];
+            let username = field_text(&app.login.username);
+            if let Some(settings) = app.profile_settings.get_mut(app.login.profile) {
+                settings.last_username = Some(username);
+            }
+            if let Some(profile) = app.profile() {
+                effects.push(Effect::RememberUser {
+                    profile: profile.name.clone(),
+                    username: field_text(&app.login.username),
+                });
+            }
+            if !resumed || app.inbox.seq.is_none() {
+                effects.push(Effect::LoadInbox(request(app, Purpose::Inbox)));
+            } else {
+                app.poll_in = 0;
+            }
+            effects.push(Effect::LoadStats(request(app, Purpose::Stats)));
+            effects
+        }
+        Err(failure) => {
+            app.login.error = Some(failure_text(app.lang, &failure));
+            app.login.focus = LoginField::Password;
+            vec![]
+        }
+    }
+}
+
+pub(super) fn login_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => {
+            if app.login.pending.is_some() {
+                return cancel_newest(app).into_iter().collect();
+            }
+            vec![]
+        }
+        KeyCode::Tab | KeyCode::Down => {
+            app.login.focus = next_login_field(app, app.login.focus, true);
+            vec![]
+        }
+        KeyCode::BackTab | KeyCode::Up => {
+            app.login.focus = next_login_field(app, app.login.focus, false);
+            vec![]
+        }
+        KeyCode::Left | KeyCode::Right if app.login.focus == LoginField::Profile => {
+            let n = app.profiles.len().max(1);
+            app.login.profile = if key.code == KeyCode::Right {
+                (app.login.profile + 1) % n
+            } else {
+                (app.login.profile + n - 1) % n
+            };
+            app.apply_profile();
+            app.login.focus = LoginField::Profile;
+            vec![]
+        }
+        KeyCode::Enter => submit_login(app),
+        _ if is_enter(&key) => submit_login(app),
+        _ => {
+            match app.login.focus {
+                LoginField::Username => edit(&mut app.login.username, key),
+                LoginField::Password => edit(&mut app.login.password, key),
+                LoginField::Profile => false,
+            };
+            vec![]
+        }
+    }
+}
+
+pub(super) fn next_login_field(app: &App, from: LoginField, forward: bool) -> LoginField {
+    // The profile row exists only when there is a choice to make (and not on re-login:
+    // the session belongs to the profile it was opened on).
+    let with_profile = app.profiles.len() > 1 && !app.relogin;
+    let order: &[LoginField] = if with_profile {
+        &[
+            LoginField::Profile,
+            LoginField::Username,
+            LoginField::Password,
+        ]
+    } else {
+        &[LoginField::Username, LoginField::Password]
+    };
+    let at = order.iter().position(|f| *f == from).unwrap_or(0);
+    let n = order.len();
+    order[if forward {
+        (at + 1) % n
+    } else {
+        (at + n - 1) % n
+    }]
+}
+
+pub(super) fn submit_login(app: &mut App) -> Vec<Effect> {
+    if app.login.pending.is_some() {
+        return vec![];
+    }
+    let username = field_text(&app.login.username).trim().to_owned();
+    let password = app.login.password.lines().join("");
+    if username.is_empty() {
+        app.login.error = Some(tr(app.lang, "login.need_username").to_owned());
+        app.login.focus = LoginField::Username;
+        return vec![];
+    }
+    if app.login.focus == LoginField::Username && password.is_empty() {
+        app.login.focus = LoginField::Password;
+        return vec![];
+    }
+    if password.is_empty() {
+        app.login.error = Some(tr(app.lang, "login.need_password").to_owned());
+        return vec![];
+    }
+    let Some(profile) = app.profile() else {
+        app.login.error = Some(tr(app.lang, "login.no_profile").to_owned());
+        return vec![];
+    };
+    let url = profile.url.clone();
+    let id = request(app, Purpose::Login);
+    app.login.pending = Some(id);
+    app.login.error = None;
+    vec![Effect::Login {
+        id,
+        url,
+        username,
+        password,
+    }]
+}

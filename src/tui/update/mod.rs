@@ -1,0 +1,298 @@
+//! `update`: the one place the app's state changes. Synchronous and free of IO, so every
+//! action is unit-tested by feeding it and looking at the state and the effects.
+
+use crate::api::dossiers::{ActionRequest, Change, Dossier, DossierSummary};
+use crate::domain::forms::Form;
+use crate::domain::status::{Queue, Status};
+use crate::domain::workflow::{
+    self, Action as Step, DeliveryMethod, Input, Refusal, Role, Verdict,
+};
+use crate::domain::{Lang, RuleError};
+use crate::tui::action::{Action, Delta, Effect};
+use crate::tui::i18n::{tr, trf};
+use crate::tui::keymap::Command;
+use crate::tui::state::*;
+use crate::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::path::PathBuf;
+
+mod actions;
+mod commands;
+mod files;
+mod keys;
+mod login;
+mod overlays;
+mod poll;
+
+use actions::*;
+use commands::*;
+use files::*;
+use keys::*;
+use login::*;
+use overlays::*;
+use poll::*;
+
+pub use actions::{build_request, describe_changes, parse_due, short_time, steps_for, summary_of};
+pub use commands::{complete, human_size};
+pub use files::forms_for;
+pub use keys::edit;
+pub use poll::backoff;
+
+/// How long a toast stays, in ticks (seconds).
+pub(super) const TOAST_TTL: u32 = 6;
+/// The longest wait between background attempts while the portal is unreachable.
+pub(super) const MAX_BACKOFF: u32 = 60;
+/// Inbox pages fetched at most when loading (500 each): 100,000 dossiers.
+pub const MAX_INBOX_PAGES: usize = 200;
+
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(key) => on_key(app, key),
+        Action::Paste(text) => {
+            on_paste(app, &text);
+            vec![]
+        }
+        Action::Resize(_, height) => {
+            app.inbox.page_rows = crate::tui::view::inbox_rows(height, app.training()).max(1);
+            app.inbox.scroll_into_view();
+            vec![]
+        }
+        Action::Tick(now) => on_tick(app, now),
+        Action::TokenStored { persistent } => {
+            if !persistent && app.notice.is_none() {
+                let text = tr(app.lang, "notice.memory_only").to_owned();
+                app.notice = Some(text.clone());
+                toast(app, ToastKind::Info, text);
+            }
+            vec![]
+        }
+        Action::Link { rtt, reached } => {
+            app.link.last_rtt = rtt.or(app.link.last_rtt);
+            app.link.state = match (reached, rtt) {
+                (false, _) => LinkState::Offline,
+                (true, Some(rtt)) if rtt.as_millis() >= 1000 => LinkState::Slow,
+                (true, _) => LinkState::Online,
+            };
+            if reached {
+                app.link.retry_in = None;
+            }
+            vec![]
+        }
+        Action::LoggedIn(id, result) => on_logged_in(app, id, result),
+        Action::Resumed(me) => {
+            // Only if the official has not started logging in meanwhile.
+            if app.screen != Screen::Login || app.login.pending.is_some() || !me.role.is_staff() {
+                return vec![];
+            }
+            app.me = Some(me);
+            app.screen = Screen::Main;
+            vec![
+                Effect::LoadInbox(request(app, Purpose::Inbox)),
+                Effect::LoadStats(request(app, Purpose::Stats)),
+            ]
+        }
+        Action::LoggedOut => vec![],
+        Action::InboxLoaded(id, result) => {
+            if app.pending.remove(&id).is_none() {
+                return vec![];
+            }
+            match result {
+                Ok(snapshot) => {
+                    app.inbox.replace(snapshot.items);
+                    app.inbox.seq = Some(snapshot.seq);
+                    app.poll_in = app.poll_every;
+                    vec![]
+                }
+                Err(f) => fail(app, f),
+            }
+        }
+        Action::StatsLoaded(id, result) => {
+            if app.pending.remove(&id).is_none() {
+                return vec![];
+            }
+            match result {
+                Ok(stats) => {
+                    app.inbox.stats = Some(stats);
+                    vec![]
+                }
+                Err(Failure::Unauthorized(_)) => expire(app),
+                Err(_) => vec![],
+            }
+        }
+        Action::Polled(id, result) => on_polled(app, id, result),
+        Action::DetailLoaded(id, result) => {
+            if app.pending.remove(&id).is_none() {
+                return vec![];
+            }
+            match result {
+                Ok(dossier) => {
+                    refresh_from(app, &dossier);
+                    if let Some(detail) =
+                        app.inbox.detail.as_mut().filter(|d| d.code == dossier.code)
+                    {
+                        detail.dossier = Some(Box::new(dossier));
+                    }
+                    vec![]
+                }
+                Err(f) => {
+                    if let Some(d) = &app.inbox.detail
+                        && d.dossier.is_none()
+                        && !matches!(f, Failure::Unauthorized(_))
+                    {
+                        app.inbox.detail = None;
+                    }
+                    fail(app, f)
+                }
+            }
+        }
+        Action::Acted(id, result) => on_acted(app, id, result),
+        Action::FormLoaded(id, result) => {
+            if app.pending.remove(&id).is_none() {
+                return vec![];
+            }
+            match result {
+                Ok(text) => {
+                    if let Some(Overlay::Form(view)) = app.overlay.as_mut() {
+                        view.text = Some(text);
+                    }
+                    vec![]
+                }
+                Err(f) => {
+                    if matches!(app.overlay, Some(Overlay::Form(_))) {
+                        app.overlay = None;
+                    }
+                    fail(app, f)
+                }
+            }
+        }
+        Action::Downloaded(id, result) => {
+            if app.pending.remove(&id).is_none() {
+                return vec![];
+            }
+            match result {
+                Ok((path, bytes)) => {
+                    let text = trf(
+                        app.lang,
+                        "toast.downloaded",
+                        &[
+                            ("path", &path.display().to_string()),
+                            ("size", &human_size(bytes)),
+                        ],
+                    );
+                    toast(app, ToastKind::Success, text);
+                    vec![]
+                }
+                Err(f) => fail(app, f),
+            }
+        }
+        Action::Saved(result) => {
+            match result {
+                Ok(path) => {
+                    let text = trf(
+                        app.lang,
+                        "toast.saved",
+                        &[("path", &path.display().to_string())],
+                    );
+                    toast(app, ToastKind::Success, text);
+                }
+                Err(e) => {
+                    let text = trf(app.lang, "error.save", &[("problem", &e)]);
+                    toast(app, ToastKind::Error, text);
+                }
+            }
+            vec![]
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Requests
+
+fn request(app: &mut App, purpose: Purpose) -> RequestId {
+    let id = app.next_request;
+    app.next_request += 1;
+    app.pending.insert(id, Pending { purpose, ticks: 0 });
+    id
+}
+
+fn pending_for(app: &App, purpose: Purpose) -> bool {
+    app.pending.values().any(|p| p.purpose == purpose)
+}
+
+/// Cancels the newest request the user is waiting for (Esc).
+fn cancel_newest(app: &mut App) -> Option<Effect> {
+    let id = app
+        .pending
+        .iter()
+        .rev()
+        .find(|(_, p)| !p.purpose.is_background())
+        .map(|(id, _)| *id)?;
+    app.pending.remove(&id);
+    if app.login.pending == Some(id) {
+        app.login.pending = None;
+    }
+    if let Some(Overlay::Dialog(d)) = app.overlay.as_mut()
+        && d.pending == Some(id)
+    {
+        d.pending = None;
+        d.confirming = false;
+    }
+    toast(
+        app,
+        ToastKind::Info,
+        tr(app.lang, "toast.cancelled").to_owned(),
+    );
+    Some(Effect::Cancel(id))
+}
+
+/// A failure the user must see; 401 turns into the re-login prompt.
+fn fail(app: &mut App, failure: Failure) -> Vec<Effect> {
+    match failure {
+        Failure::Unauthorized(_) => expire(app),
+        other => {
+            let text = failure_text(app.lang, &other);
+            toast(app, ToastKind::Error, text);
+            vec![]
+        }
+    }
+}
+
+pub fn failure_text(lang: Lang, failure: &Failure) -> String {
+    match failure {
+        Failure::Offline(m) | Failure::Unauthorized(m) | Failure::Other(m) => m.clone(),
+        Failure::Refused {
+            message, fields, ..
+        } => {
+            if fields.is_empty() {
+                message.clone()
+            } else {
+                let detail: Vec<String> = fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                format!("{message} ({})", detail.join("; "))
+            }
+        }
+        Failure::Conflict(_) => tr(lang, "error.conflict").to_owned(),
+    }
+}
+
+/// The session ended: ask for the password again over the current screen.
+fn expire(app: &mut App) -> Vec<Effect> {
+    if app.screen == Screen::Main && !app.relogin {
+        app.relogin = true;
+        app.login.focus = LoginField::Password;
+        app.login.password = LoginForm::new().password;
+        app.login.error = Some(tr(app.lang, "login.expired").to_owned());
+    }
+    vec![]
+}
+
+pub fn toast(app: &mut App, kind: ToastKind, text: String) {
+    app.toasts.retain(|t| t.text != text);
+    app.toasts.push_back(Toast {
+        kind,
+        text,
+        ttl: TOAST_TTL,
+    });
+    while app.toasts.len() > 3 {
+        app.toasts.pop_front();
+    }
+}

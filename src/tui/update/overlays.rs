@@ -1,0 +1,186 @@
+//! Keys in overlays: help, the command line, menus, the form viewer, the download prompt.
+
+use super::*;
+
+pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
+    match overlay {
+        // Any key closes help.
+        Overlay::Help(_) => vec![],
+        Overlay::CommandLine(mut input) => {
+            if key.code == KeyCode::Esc {
+                return vec![];
+            }
+            if is_enter(&key) {
+                return run_command(app, &field_text(&input));
+            }
+            if key.code == KeyCode::Tab {
+                let text = field_text(&input);
+                if let Some(done) = complete(&text).first() {
+                    *input = text_field();
+                    input.insert_str(done);
+                }
+            } else {
+                edit(&mut input, key);
+            }
+            app.overlay = Some(Overlay::CommandLine(input));
+            vec![]
+        }
+        Overlay::Actions(mut menu) => match menu_key(&mut menu, &key) {
+            MenuKey::Close => vec![],
+            MenuKey::Moved => {
+                app.overlay = Some(Overlay::Actions(menu));
+                vec![]
+            }
+            MenuKey::Chosen => {
+                if let Some(step) = menu.items.get(menu.selected).copied() {
+                    open_dialog(app, &menu.code, step);
+                }
+                vec![]
+            }
+        },
+        Overlay::Dialog(dialog) => dialog_key(app, dialog, key),
+        Overlay::Forms(mut menu) => match menu_key(&mut menu, &key) {
+            MenuKey::Close => vec![],
+            MenuKey::Moved => {
+                app.overlay = Some(Overlay::Forms(menu));
+                vec![]
+            }
+            MenuKey::Chosen => match menu.items.get(menu.selected).copied() {
+                Some(form) => {
+                    let id = request(app, Purpose::Form);
+                    app.overlay = Some(Overlay::Form(Box::new(FormView {
+                        code: menu.code.clone(),
+                        form,
+                        text: None,
+                        scroll: 0,
+                        save_to: None,
+                    })));
+                    vec![Effect::LoadForm {
+                        id,
+                        code: menu.code,
+                        form,
+                    }]
+                }
+                None => vec![],
+            },
+        },
+        Overlay::Form(mut view) => {
+            if let Some(mut path) = view.save_to.take() {
+                match key.code {
+                    KeyCode::Esc => {}
+                    _ if is_enter(&key) => {
+                        let target = field_text(&path).trim().to_owned();
+                        if let (false, Some(text)) = (target.is_empty(), view.text.clone()) {
+                            app.overlay = Some(Overlay::Form(view));
+                            return vec![Effect::SaveText {
+                                path: PathBuf::from(target),
+                                text,
+                            }];
+                        }
+                        view.save_to = Some(path);
+                    }
+                    _ => {
+                        edit(&mut path, key);
+                        view.save_to = Some(path);
+                    }
+                }
+                app.overlay = Some(Overlay::Form(view));
+                return vec![];
+            }
+            match key.code {
+                KeyCode::Esc | KeyCode::Char('q') => {
+                    if let Some((id, _)) =
+                        app.pending.iter().find(|(_, p)| p.purpose == Purpose::Form)
+                    {
+                        let id = *id;
+                        app.pending.remove(&id);
+                        return vec![Effect::Cancel(id)];
+                    }
+                    return vec![];
+                }
+                KeyCode::Up | KeyCode::Char('k') => view.scroll = view.scroll.saturating_sub(1),
+                KeyCode::Down | KeyCode::Char('j') => view.scroll = view.scroll.saturating_add(1),
+                KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(10),
+                KeyCode::PageDown => view.scroll = view.scroll.saturating_add(10),
+                KeyCode::Char('s') if view.text.is_some() => {
+                    let mut path = text_field();
+                    path.insert_str(format!("{}-{}.txt", view.code, view.form.as_str()));
+                    view.save_to = Some(path);
+                }
+                _ => {}
+            }
+            app.overlay = Some(Overlay::Form(view));
+            vec![]
+        }
+        Overlay::Attachments(mut menu) => match menu_key(&mut menu, &key) {
+            MenuKey::Close => vec![],
+            MenuKey::Moved => {
+                app.overlay = Some(Overlay::Attachments(menu));
+                vec![]
+            }
+            MenuKey::Chosen => {
+                if let Some((id, filename)) = menu.items.get(menu.selected).cloned() {
+                    app.overlay = Some(download_prompt(&menu.code, id, filename));
+                }
+                vec![]
+            }
+        },
+        Overlay::Download(mut prompt) => {
+            match key.code {
+                KeyCode::Esc => return vec![],
+                _ if is_enter(&key) => {
+                    let dest = field_text(&prompt.path).trim().to_owned();
+                    if !dest.is_empty() {
+                        let id = request(app, Purpose::Download);
+                        return vec![Effect::Download {
+                            id,
+                            code: prompt.code,
+                            attachment_id: prompt.attachment_id,
+                            dest: PathBuf::from(dest),
+                        }];
+                    }
+                }
+                _ => {
+                    edit(&mut prompt.path, key);
+                }
+            }
+            app.overlay = Some(Overlay::Download(prompt));
+            vec![]
+        }
+    }
+}
+
+/// What a key does to a menu.
+pub(super) enum MenuKey {
+    Close,
+    /// Moved, or a key the menu ignores: the menu stays.
+    Moved,
+    Chosen,
+}
+
+pub(super) fn menu_key<T>(menu: &mut Menu<T>, key: &KeyEvent) -> MenuKey {
+    match key.code {
+        KeyCode::Esc => MenuKey::Close,
+        KeyCode::Up | KeyCode::Char('k') => {
+            menu.selected = menu.selected.saturating_sub(1);
+            MenuKey::Moved
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
+            MenuKey::Moved
+        }
+        _ if is_enter(key) => MenuKey::Chosen,
+        _ => MenuKey::Moved,
+    }
+}
+
+pub(super) fn download_prompt(code: &str, attachment_id: String, filename: String) -> Overlay {
+    let mut path = text_field();
+    path.insert_str(&filename);
+    Overlay::Download(Box::new(DownloadPrompt {
+        code: code.to_owned(),
+        attachment_id,
+        filename,
+        path,
+    }))
+}
