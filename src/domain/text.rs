@@ -131,6 +131,8 @@ fn words(folded: &str) -> impl Iterator<Item = &str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matcher {
     tokens: Vec<String>,
+    /// Each token after a space: what [`Matcher::matches_key`] looks for.
+    needles: Vec<String>,
 }
 
 impl Matcher {
@@ -140,7 +142,8 @@ impl Matcher {
         // Longest first: a long token is the one most likely to fail, so it fails fast.
         tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
         tokens.dedup();
-        Matcher { tokens }
+        let needles = tokens.iter().map(|t| format!(" {t}")).collect();
+        Matcher { tokens, needles }
     }
 
     /// True when the query has no words, so it matches everything.
@@ -169,6 +172,13 @@ impl Matcher {
             .all(|t| words(folded).any(|w| w.starts_with(t.as_str())))
     }
 
+    /// Does a text match, given as `" "` + its [`search_key`]? A word of the key begins
+    /// with a token exactly when the key holds a space followed by the token, so this is
+    /// one substring search per token — what a list filtered on every keystroke wants.
+    pub fn matches_key(&self, spaced_key: &str) -> bool {
+        self.needles.iter().all(|n| spaced_key.contains(n.as_str()))
+    }
+
     /// [`Matcher::matches`] that reuses `buf` for the folded text: no allocation per text.
     pub fn matches_with(&self, text: &str, buf: &mut String) -> bool {
         if self.tokens.is_empty() {
@@ -191,6 +201,31 @@ mod tests {
         assert_eq!(fold(lower), expected);
         assert_eq!(fold(&lower.to_uppercase()), expected);
         assert_eq!(strip_marks("Đặng Văn Ơn"), "Dang Van On");
+    }
+
+    proptest! {
+        /// The keyed match is the same rule as the word match, for any text and query.
+        #[test]
+        fn matching_a_search_key_agrees_with_matching_the_text(
+            text in "[a-zA-Z0-9ăđêôơưàáạảãĐỄ .,\\-]{0,40}",
+            query in "[a-zA-Z0-9ăđêôơư \\-]{0,12}",
+        ) {
+            let m = Matcher::new(&query);
+            let key = format!(" {}", search_key(&text));
+            prop_assert_eq!(m.matches_key(&key), m.matches(&text));
+        }
+    }
+
+    #[test]
+    fn keyed_matching_examples() {
+        let key = format!(
+            " {}",
+            search_key("000.01.27.H07-261124-0001 Nguyễn Văn Anh")
+        );
+        assert!(Matcher::new("nguyen van a").matches_key(&key));
+        assert!(Matcher::new("261124 0001").matches_key(&key));
+        assert!(!Matcher::new("guyen").matches_key(&key));
+        assert!(Matcher::new("").matches_key(&key));
     }
 
     #[test]

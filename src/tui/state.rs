@@ -6,7 +6,7 @@ use crate::api::stats::Stats;
 use crate::domain::Lang;
 use crate::domain::forms::Form;
 use crate::domain::status::Queue;
-use crate::domain::text::{Matcher, fold};
+use crate::domain::text::{Matcher, search_key};
 use crate::domain::workflow::{Action as Step, Input};
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::theme::Theme;
@@ -153,17 +153,24 @@ pub struct LoginForm {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     pub summary: DossierSummary,
-    /// Folded code, applicant and procedure: what `/` matches against.
+    /// `" "` + the search key of code, applicant and procedure: what `/` matches against
+    /// ([`Matcher::matches_key`]).
     pub search: String,
     pub due: Option<DateTime<FixedOffset>>,
 }
 
 impl Item {
     pub fn new(summary: DossierSummary) -> Item {
-        let search = fold(&format!(
-            "{} {} {} {}",
-            summary.code, summary.applicant_name, summary.procedure_name, summary.procedure_code
-        ));
+        let search = format!(
+            " {}",
+            search_key(&format!(
+                "{} {} {} {}",
+                summary.code,
+                summary.applicant_name,
+                summary.procedure_name,
+                summary.procedure_code
+            ))
+        );
         let due = summary
             .due_at
             .as_deref()
@@ -566,8 +573,7 @@ impl Inbox {
         let items = &self.items;
         let keeps = |i: &usize| {
             let it = &items[*i];
-            queue.contains(it.summary.status, it.summary.overdue)
-                && (matcher.is_empty() || matcher.matches_folded(&it.search))
+            queue.contains(it.summary.status, it.summary.overdue) && matcher.matches_key(&it.search)
         };
         self.view = if narrowing {
             self.view.iter().copied().filter(keeps).collect()
@@ -577,7 +583,7 @@ impl Inbox {
         self.matches_elsewhere = if self.view.is_empty() && !matcher.is_empty() {
             items
                 .iter()
-                .filter(|it| matcher.matches_folded(&it.search))
+                .filter(|it| matcher.matches_key(&it.search))
                 .count()
         } else {
             0
