@@ -33,6 +33,8 @@ pub enum ClientError {
         code: String,
         message: String,
         fields: BTreeMap<String, String>,
+        /// 409 `citizen_exists`: the account that has the number.
+        existing_id: Option<i64>,
     },
     /// The answer was not what the API promises (never a panic).
     #[error("unexpected answer from the portal: {0}")]

@@ -10,10 +10,15 @@ pub use error::ClientError;
 
 use crate::api::Page;
 use crate::api::auth::{LoginRequest, LoginResponse, Me};
+use crate::api::catalog::{ProcedureDetail, ProcedureSummary};
+use crate::api::citizens::{Activation, Citizen, CitizenCreated, CitizenDetail, NewCitizen};
+use crate::api::dossiers::CreateDossier;
 use crate::api::dossiers::{ActionRequest, Changes, Dossier, DossierSummary, HistoryEntry};
 use crate::api::error::ErrorBody;
 use crate::api::headers::NO_EXTEND;
+use crate::api::payments::{CashPayment, Payment};
 use crate::api::stats::Stats;
+use crate::api::uploads::{CreateUpload, FileType, MAX_UPLOAD_SIZE, UploadCreated};
 use crate::domain::Lang;
 use crate::domain::status::{Queue, Status};
 use reqwest::header::{
@@ -43,6 +48,28 @@ pub struct DossierQuery {
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
+
+/// An upload as it goes: bytes the portal has of the whole file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadProgress {
+    pub sent: u64,
+    pub total: u64,
+}
+
+/// A file the portal has received whole and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uploaded {
+    pub id: String,
+    pub size: u64,
+    pub content_type: String,
+}
+
+/// The smallest and largest chunk of an upload; the size in between follows the link.
+pub const MIN_CHUNK: usize = 64 * 1024;
+pub const MAX_CHUNK: usize = 4 * 1024 * 1024;
+/// What one chunk should take on the wire: long enough that a round trip is a small
+/// part of it, short enough that a cut loses little.
+const CHUNK_SECONDS: f64 = 2.0;
 
 /// What the delta feed answered.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +121,8 @@ impl ClientBuilder {
                 last_rtt_us: AtomicU64::new(u64::MAX),
                 reached: AtomicU8::new(UNKNOWN),
                 details: Mutex::new(HashMap::new()),
+                catalog: Mutex::new(None),
+                procedures: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -114,6 +143,9 @@ struct Inner {
     /// The last full dossier per code with its ETag: a detail that has not changed costs
     /// a 304 and no body.
     details: Mutex<HashMap<String, (String, Dossier)>>,
+    /// The catalog and each procedure with their ETags, for the same reason.
+    catalog: Mutex<Option<(String, Vec<ProcedureSummary>)>>,
+    procedures: Mutex<HashMap<String, (String, ProcedureDetail)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -438,6 +470,256 @@ impl PortalClient {
     }
 }
 
+impl PortalClient {
+    /// The catalog (`GET /procedures`, every page); an unchanged catalog costs a 304.
+    pub async fn procedures(&self) -> Result<Vec<ProcedureSummary>, ClientError> {
+        let cached = lock(&self.inner.catalog).clone();
+        let mut rb = self
+            .request(Method::GET, "/procedures")
+            .query(&[("limit", "500")]);
+        if let Some((etag, _)) = &cached {
+            rb = rb.header(IF_NONE_MATCH, etag);
+        }
+        let res = self.send(rb.header(ACCEPT, "application/json")).await?;
+        if res.status() == StatusCode::NOT_MODIFIED {
+            return cached
+                .map(|(_, list)| list)
+                .ok_or_else(|| ClientError::Decode("304 without a cached catalog".into()));
+        }
+        let etag = header(res.headers(), ETAG);
+        let bytes = res.bytes().await?;
+        let page: Page<ProcedureSummary> =
+            serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))?;
+        if let Some(etag) = etag {
+            *lock(&self.inner.catalog) = Some((etag, page.items.clone()));
+        }
+        Ok(page.items)
+    }
+
+    /// One procedure with its cases, documents, durations and fees; an unchanged one
+    /// costs a 304.
+    pub async fn procedure(&self, code: &str) -> Result<ProcedureDetail, ClientError> {
+        let cached = lock(&self.inner.procedures).get(code).cloned();
+        let mut rb = self.request(Method::GET, &format!("/procedures/{}", segment(code)));
+        if let Some((etag, _)) = &cached {
+            rb = rb.header(IF_NONE_MATCH, etag);
+        }
+        let res = self.send(rb.header(ACCEPT, "application/json")).await?;
+        if res.status() == StatusCode::NOT_MODIFIED {
+            return cached
+                .map(|(_, p)| p)
+                .ok_or_else(|| ClientError::Decode("304 without a cached procedure".into()));
+        }
+        let etag = header(res.headers(), ETAG);
+        let bytes = res.bytes().await?;
+        let detail: ProcedureDetail =
+            serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))?;
+        if let Some(etag) = etag {
+            lock(&self.inner.procedures).insert(code.to_owned(), (etag, detail.clone()));
+        }
+        Ok(detail)
+    }
+
+    /// Citizens of the office: by the exact number, or by words of the name or phone.
+    pub async fn citizens(&self, query: &str) -> Result<Vec<Citizen>, ClientError> {
+        let query = query.trim();
+        let digits = query.chars().all(|c| c.is_ascii_digit());
+        let key = if digits && query.len() == 12 {
+            "id_number"
+        } else {
+            "q"
+        };
+        let page: Page<Citizen> = self
+            .json(
+                self.request(Method::GET, "/citizens")
+                    .query(&[(key, query), ("limit", "50")]),
+            )
+            .await?;
+        Ok(page.items)
+    }
+
+    pub async fn citizen(&self, id: i64) -> Result<CitizenDetail, ClientError> {
+        self.json(self.request(Method::GET, &format!("/citizens/{id}")))
+            .await
+    }
+
+    /// Creates an account. `key` is the idempotency key fixed when the form was
+    /// opened: a retry after a cut gets the first answer, never a second account.
+    pub async fn create_citizen(
+        &self,
+        key: &str,
+        body: &NewCitizen,
+    ) -> Result<CitizenCreated, ClientError> {
+        let rb = self
+            .request(Method::POST, "/citizens")
+            .header(IDEMPOTENCY_KEY, key)
+            .json(body);
+        self.json(rb).await
+    }
+
+    /// A new activation code (the old one stops working).
+    pub async fn reissue_activation(&self, id: i64) -> Result<Activation, ClientError> {
+        self.json(self.request(Method::POST, &format!("/citizens/{id}/activation")))
+            .await
+    }
+
+    /// Officer-assisted submission, with the idempotency key fixed for this intake.
+    pub async fn create_dossier(
+        &self,
+        key: &str,
+        body: &CreateDossier,
+    ) -> Result<Dossier, ClientError> {
+        let rb = self
+            .request(Method::POST, "/dossiers")
+            .header(IDEMPOTENCY_KEY, key)
+            .json(body);
+        self.json(rb).await
+    }
+
+    pub async fn payment(&self, code: &str) -> Result<Payment, ClientError> {
+        self.json(self.request(Method::GET, &format!("/dossiers/{}/payment", segment(code))))
+            .await
+    }
+
+    /// Records cash paid at the desk.
+    pub async fn pay_cash(
+        &self,
+        code: &str,
+        key: &str,
+        body: &CashPayment,
+    ) -> Result<Payment, ClientError> {
+        let rb = self
+            .request(
+                Method::POST,
+                &format!("/dossiers/{}/payment/cash", segment(code)),
+            )
+            .header(IDEMPOTENCY_KEY, key)
+            .json(body);
+        self.json(rb).await
+    }
+
+    /// Uploads a file, resumably. `key` names this upload for good: called again with
+    /// the same key (after a cut, or after the app restarted) the portal answers with the
+    /// same upload, `HEAD` says how much it has, and only the rest is sent. The chunk
+    /// size follows the measured throughput. `progress` hears of every chunk.
+    pub async fn upload_file(
+        &self,
+        key: &str,
+        path: &Path,
+        progress: impl Fn(UploadProgress) + Send,
+    ) -> Result<Uploaded, ClientError> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let file_err = |e: std::io::Error| ClientError::File(format!("{}: {e}", path.display()));
+        let mut file = tokio::fs::File::open(path).await.map_err(file_err)?;
+        let size = file.metadata().await.map_err(file_err)?.len();
+        if size == 0 || size > MAX_UPLOAD_SIZE {
+            return Err(ClientError::File(format!(
+                "{}: {size} bytes (1 byte to {} MB)",
+                path.display(),
+                MAX_UPLOAD_SIZE / 1024 / 1024
+            )));
+        }
+        // The whole file once, for its SHA-256 and its type.
+        let mut hasher = Sha256::new();
+        let mut head = Vec::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = file.read(&mut buf).await.map_err(file_err)?;
+            if n == 0 {
+                break;
+            }
+            if head.len() < 16 {
+                head.extend_from_slice(&buf[..n.min(16)]);
+            }
+            hasher.update(&buf[..n]);
+        }
+        let Some(kind) = FileType::sniff(&head) else {
+            return Err(ClientError::File(format!(
+                "{}: not a PDF, JPEG or PNG file",
+                path.display()
+            )));
+        };
+        let filename = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "file".into());
+        let declared = CreateUpload {
+            filename,
+            size,
+            sha256: hex::encode(hasher.finalize()),
+            content_type: kind.mime().to_owned(),
+        };
+        let created: UploadCreated = self
+            .json(
+                self.request(Method::POST, "/uploads")
+                    .header(IDEMPOTENCY_KEY, key)
+                    .json(&declared),
+            )
+            .await?;
+        let at = format!("/uploads/{}", segment(&created.id));
+        // A replayed declaration says offset 0; the portal may have more.
+        let res = self.send(self.request(Method::HEAD, &at)).await?;
+        let mut offset = upload_offset(res.headers()).unwrap_or(0);
+        let mut chunk = MIN_CHUNK * 4;
+        progress(UploadProgress {
+            sent: offset,
+            total: size,
+        });
+        while offset < size {
+            let len = chunk.min((size - offset) as usize);
+            let mut body = vec![0u8; len];
+            file.seek(std::io::SeekFrom::Start(offset))
+                .await
+                .map_err(file_err)?;
+            file.read_exact(&mut body).await.map_err(file_err)?;
+            let started = Instant::now();
+            let rb = self
+                .request(Method::PATCH, &at)
+                .header("Upload-Offset", offset.to_string())
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/offset+octet-stream",
+                )
+                .body(body);
+            match self.send(rb).await {
+                Ok(res) => {
+                    offset = upload_offset(res.headers()).unwrap_or(offset + len as u64);
+                    chunk = next_chunk(len, started.elapsed());
+                }
+                // Someone (an earlier try) got further or less far: continue from there.
+                Err(ClientError::Api { status: 409, .. }) => {
+                    let res = self.send(self.request(Method::HEAD, &at)).await?;
+                    offset = upload_offset(res.headers()).unwrap_or(offset);
+                }
+                Err(e) => return Err(e),
+            }
+            progress(UploadProgress {
+                sent: offset,
+                total: size,
+            });
+        }
+        Ok(Uploaded {
+            id: created.id,
+            size,
+            content_type: declared.content_type,
+        })
+    }
+}
+
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+fn upload_offset(headers: &HeaderMap) -> Option<u64> {
+    header(headers, "upload-offset").and_then(|v| v.trim().parse().ok())
+}
+
+/// The next chunk's size: what the last one's throughput carries in [`CHUNK_SECONDS`],
+/// at most doubling, within [`MIN_CHUNK`]..=[`MAX_CHUNK`].
+pub fn next_chunk(last: usize, took: Duration) -> usize {
+    let secs = took.as_secs_f64().max(0.001);
+    let fits = (last as f64 / secs * CHUNK_SECONDS) as usize;
+    fits.min(last.saturating_mul(2)).clamp(MIN_CHUNK, MAX_CHUNK)
+}
+
 /// A path segment, percent-encoded (codes contain only safe characters, but ids come
 /// from the server and are not ours to trust).
 fn segment(s: &str) -> String {
@@ -498,6 +780,7 @@ async fn error_from(res: Response) -> ClientError {
             code: error.code,
             message: error.message,
             fields: error.fields.into_iter().collect::<BTreeMap<_, _>>(),
+            existing_id: error.existing_id,
         },
     }
 }

@@ -3,9 +3,15 @@
 //! the other; the runtime carries them out and reports back as `Action`s.
 
 use crate::api::auth::{LoginResponse, Me};
+use crate::api::catalog::{ProcedureDetail, ProcedureSummary};
+use crate::api::citizens::{Activation, Citizen, CitizenCreated, CitizenDetail, NewCitizen};
+use crate::api::dossiers::CreateDossier;
 use crate::api::dossiers::{ActionRequest, Change, Dossier, DossierSummary};
+use crate::api::payments::Payment;
 use crate::api::stats::Stats;
+use crate::client::Uploaded;
 use crate::domain::forms::Form;
+use crate::tui::intake::Draft;
 use crate::tui::state::{Failure, RequestId};
 use chrono::{DateTime, FixedOffset};
 use crossterm::event::KeyEvent;
@@ -58,6 +64,26 @@ pub enum Action {
     FormLoaded(RequestId, Result<String, Failure>),
     Downloaded(RequestId, Result<(PathBuf, u64), Failure>),
     Saved(Result<PathBuf, String>),
+    CatalogLoaded(RequestId, Result<Vec<ProcedureSummary>, Failure>),
+    ProcedureLoaded(RequestId, Result<ProcedureDetail, Failure>),
+    CitizensFound(RequestId, Result<Vec<Citizen>, Failure>),
+    CitizenLoaded(RequestId, Result<CitizenDetail, Failure>),
+    CitizenCreated(RequestId, Result<CitizenCreated, Failure>),
+    ActivationIssued(RequestId, Result<Activation, Failure>),
+    /// How far an upload has come (bytes the portal has).
+    UploadProgress {
+        key: String,
+        sent: u64,
+        total: u64,
+    },
+    Uploaded(RequestId, Result<Uploaded, Failure>),
+    DossierCreated(RequestId, Result<Dossier, Failure>),
+    PaidCash(RequestId, Result<Payment, Failure>),
+    PaymentLoaded(RequestId, Result<Payment, Failure>),
+    /// An intake draft saved by an earlier run of this profile and user.
+    DraftFound(Box<Draft>),
+    /// The print command took the text (its name), or why it could not.
+    Printed(Result<String, String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +124,59 @@ pub enum Effect {
     },
     SaveText {
         path: PathBuf,
+        text: String,
+    },
+    LoadCatalog(RequestId),
+    LoadProcedure {
+        id: RequestId,
+        code: String,
+    },
+    /// By the exact 12-digit number, or by words of the name or phone.
+    FindCitizens {
+        id: RequestId,
+        query: String,
+    },
+    LoadCitizen {
+        id: RequestId,
+        citizen_id: i64,
+    },
+    CreateCitizen {
+        id: RequestId,
+        key: String,
+        citizen: NewCitizen,
+    },
+    ReissueActivation {
+        id: RequestId,
+        citizen_id: i64,
+    },
+    /// Upload a file resumably under `key` (progress comes as `UploadProgress`).
+    Upload {
+        id: RequestId,
+        key: String,
+        path: PathBuf,
+    },
+    CreateDossier {
+        id: RequestId,
+        key: String,
+        request: Box<CreateDossier>,
+    },
+    PayCash {
+        id: RequestId,
+        code: String,
+        key: String,
+        amount: u64,
+        receipt_no: String,
+    },
+    LoadPayment {
+        id: RequestId,
+        code: String,
+    },
+    /// Keep the intake draft on disk (`None`: forget it).
+    SaveDraft(Option<Box<Draft>>),
+    /// Look for a draft of the logged-in user.
+    LoadDraft,
+    /// Hand a text to the system's print command.
+    Print {
         text: String,
     },
     /// Stop the request; its answer, if any, is ignored.

@@ -5,7 +5,9 @@
 //! `runtime` (terminal events, ticks, network tasks), plus `keymap`, `theme`, `i18n`.
 
 pub mod action;
+pub mod drafts;
 pub mod i18n;
+pub mod intake;
 pub mod keymap;
 pub mod memory;
 pub mod runtime;

@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::domain::Lang;
 use crate::domain::status::Queue;
 use crate::tui::action::{Action, Delta, Effect, Snapshot};
+use crate::tui::drafts;
 use crate::tui::i18n::tr;
 use crate::tui::keymap::Keymap;
 use crate::tui::memory::Memory;
@@ -456,8 +457,148 @@ impl Executor {
                     });
                 }
             }
+            Effect::LoadCatalog(id) => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    async move { c.procedures().await },
+                    Action::CatalogLoaded,
+                );
+            }
+            Effect::LoadProcedure { id, code } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    async move { c.procedure(&code).await },
+                    Action::ProcedureLoaded,
+                );
+            }
+            Effect::FindCitizens { id, query } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    async move { c.citizens(&query).await },
+                    Action::CitizensFound,
+                );
+            }
+            Effect::LoadCitizen { id, citizen_id } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    async move { c.citizen(citizen_id).await },
+                    Action::CitizenLoaded,
+                );
+            }
+            Effect::CreateCitizen { id, key, citizen } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    async move { c.create_citizen(&key, &citizen).await },
+                    Action::CitizenCreated,
+                );
+            }
+            Effect::ReissueActivation { id, citizen_id } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    async move { c.reissue_activation(citizen_id).await },
+                    Action::ActivationIssued,
+                );
+            }
+            Effect::Upload { id, key, path } => {
+                let Some(c) = self.client.clone() else { return };
+                let tx = self.tx.clone();
+                self.spawn(
+                    id,
+                    async move {
+                        let k = key.clone();
+                        c.upload_file(&key, &path, move |p| {
+                            let _ = tx.send(Action::UploadProgress {
+                                key: k.clone(),
+                                sent: p.sent,
+                                total: p.total,
+                            });
+                        })
+                        .await
+                    },
+                    Action::Uploaded,
+                );
+            }
+            Effect::CreateDossier { id, key, request } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    async move { c.create_dossier(&key, &request).await },
+                    Action::DossierCreated,
+                );
+            }
+            Effect::PayCash {
+                id,
+                code,
+                key,
+                amount,
+                receipt_no,
+            } => {
+                let Some(c) = self.client.clone() else { return };
+                let body = crate::api::payments::CashPayment {
+                    amount: i64::try_from(amount).ok(),
+                    receipt_no: Some(receipt_no),
+                };
+                self.spawn(
+                    id,
+                    async move { c.pay_cash(&code, &key, &body).await },
+                    Action::PaidCash,
+                );
+            }
+            Effect::LoadPayment { id, code } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    async move { c.payment(&code).await },
+                    Action::PaymentLoaded,
+                );
+            }
+            Effect::SaveDraft(draft) => {
+                let Some(path) = self.draft_path() else {
+                    return;
+                };
+                tokio::task::spawn_blocking(move || match draft {
+                    Some(d) => {
+                        if let Err(e) = drafts::save(&path, &d) {
+                            tracing::warn!(
+                                "could not save the intake draft {}: {e}",
+                                path.display()
+                            );
+                        }
+                    }
+                    None => drafts::delete(&path),
+                });
+            }
+            Effect::LoadDraft => {
+                let Some(path) = self.draft_path() else {
+                    return;
+                };
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Some(draft) = drafts::load(&path) {
+                        let _ = tx.send(Action::DraftFound(Box::new(draft)));
+                    }
+                });
+            }
+            Effect::Print { text } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Action::Printed(drafts::print(&text)));
+                });
+            }
             Effect::Quit => {}
         }
+    }
+
+    /// Where the logged-in user's intake draft lives.
+    fn draft_path(&self) -> Option<PathBuf> {
+        let (profile, user) = self.profile_of_session.as_ref()?;
+        Some(drafts::path(self.data_dir.as_deref()?, profile, user))
     }
 }
 
@@ -486,6 +627,10 @@ pub fn failure(e: ClientError, lang: Lang) -> Failure {
         ClientError::Offline(_) | ClientError::Timeout => Failure::Offline(message),
         ClientError::Unauthorized { .. } => Failure::Unauthorized(message),
         ClientError::Conflict { current } => Failure::Conflict(current),
+        ClientError::Api {
+            existing_id: Some(id),
+            ..
+        } => Failure::Exists { id, message },
         ClientError::Api { code, fields, .. } => Failure::Refused {
             code,
             message,

@@ -51,12 +51,21 @@ pub enum Purpose {
     Form,
     Download,
     Logout,
+    /// The procedure catalog and procedure details.
+    Catalog,
+    /// Citizen searches, records, accounts and activation codes.
+    Citizens,
+    /// Officer-assisted submission.
+    Submit,
+    /// A file going up: shown in its row, not with the spinner; Esc does not stop it.
+    Upload,
+    Payment,
 }
 
 impl Purpose {
     /// Background requests are not shown with a spinner and are not cancelled by Esc.
     pub fn is_background(self) -> bool {
-        matches!(self, Purpose::Poll | Purpose::Stats)
+        matches!(self, Purpose::Poll | Purpose::Stats | Purpose::Upload)
     }
 }
 
@@ -82,6 +91,8 @@ pub enum Failure {
         message: String,
         fields: BTreeMap<String, String>,
     },
+    /// 409 `citizen_exists`: the number has an account, this one.
+    Exists { id: i64, message: String },
     /// Anything else, already worded for the user.
     Other(String),
 }
@@ -260,11 +271,30 @@ pub struct ActionDialog {
     pub pending: Option<RequestId>,
 }
 
-/// A form (Mẫu 01–05) shown as text.
+/// What a text view over the screen shows, to read, save or print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Printable {
+    /// A form (Mẫu 01–05) of the dossier `code`.
+    Form(Form),
+    /// The activation slip of the citizen whose number is `code`.
+    Slip,
+}
+
+impl Printable {
+    /// The file name it is saved under by default.
+    pub fn file_name(self, code: &str) -> String {
+        match self {
+            Printable::Form(form) => format!("{code}-{}.txt", form.as_str()),
+            Printable::Slip => format!("kich-hoat-{code}.txt"),
+        }
+    }
+}
+
+/// A form (Mẫu 01–05) or an activation slip shown as text.
 #[derive(Debug, Clone)]
 pub struct FormView {
     pub code: String,
-    pub form: Form,
+    pub printable: Printable,
     pub text: Option<String>,
     pub scroll: u16,
     /// The save-to path prompt, when open.
@@ -334,6 +364,21 @@ pub struct App {
     pub relogin: bool,
     pub tab: Tab,
     pub inbox: Inbox,
+    /// The procedure catalog, once loaded, and the procedures whose detail is here.
+    pub catalog: Vec<crate::api::catalog::ProcedureSummary>,
+    pub procedures: HashMap<String, crate::domain::catalog::Procedure>,
+    /// The procedure whose detail is being fetched.
+    pub loading_procedure: Option<String>,
+    /// Enter was pressed on a procedure whose detail had not arrived.
+    pub pick_when_loaded: bool,
+    pub intake: crate::tui::intake::Wizard,
+    /// A draft from an earlier run, offered before a new intake starts.
+    pub draft_offer: Option<crate::tui::intake::Draft>,
+    /// The draft as last saved: a change that saves nothing new writes nothing.
+    pub last_draft: Option<crate::tui::intake::Draft>,
+    /// Uploads in flight: which document row each request is for.
+    pub uploads: HashMap<RequestId, usize>,
+    pub citizens: crate::tui::intake::CitizensPane,
     pub lookup: TextArea<'static>,
     pub overlay: Option<Overlay>,
     pub toasts: VecDeque<Toast>,
@@ -374,6 +419,15 @@ impl App {
             relogin: false,
             tab: Tab::Inbox,
             inbox: Inbox::new(),
+            catalog: Vec::new(),
+            procedures: HashMap::new(),
+            loading_procedure: None,
+            pick_when_loaded: false,
+            intake: crate::tui::update::fresh_wizard(),
+            draft_offer: None,
+            last_draft: None,
+            uploads: HashMap::new(),
+            citizens: crate::tui::intake::CitizensPane::new(),
             lookup: text_field(),
             overlay: None,
             toasts: VecDeque::new(),

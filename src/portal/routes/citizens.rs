@@ -257,33 +257,6 @@ fn date_of_birth(value: &str, today: NaiveDate) -> Result<NaiveDate, FieldError>
     Ok(date)
 }
 
-/// The shape of an e-mail address, not its existence: one `@`, a local part, and a
-/// domain of at least two dot-separated labels of letters, digits and hyphens. The
-/// desk only records the address (DOMAIN.md), so catching typing slips is the point.
-fn email_shape(value: &str) -> bool {
-    let Some((local, domain)) = value.rsplit_once('@') else {
-        return false;
-    };
-    let local_ok = !local.is_empty()
-        && local.chars().count() <= 64
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && !local
-            .chars()
-            .any(|c| c == '@' || c.is_whitespace() || c.is_control());
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.chars().count() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
-    local_ok && domain_ok
-}
-
 fn email(value: Option<&str>) -> Result<Option<String>, FieldError> {
     let Some(value) = clean_optional(value) else {
         return Ok(None);
@@ -294,7 +267,7 @@ fn email(value: Option<&str>) -> Result<Option<String>, FieldError> {
             max: MAX_EMAIL,
         });
     }
-    if !email_shape(&value) {
+    if !crate::domain::account::email_shape(&value) {
         return Err(FieldError::BadEmail(value.chars().take(60).collect()));
     }
     Ok(Some(value))

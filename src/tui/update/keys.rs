@@ -42,6 +42,16 @@ pub(super) fn on_paste(app: &mut App, text: &str) {
             Some(_) => None,
             None if app.tab == Tab::Inbox && app.inbox.filtering => Some(&mut app.inbox.filter),
             None if app.tab == Tab::Lookup => Some(&mut app.lookup),
+            None if app.tab == Tab::Intake => intake_paste_target(&mut app.intake),
+            None if app.tab == Tab::Citizens => match app.citizens.form.as_mut() {
+                Some(form) => {
+                    let f = form.focused();
+                    (f != crate::tui::intake::CitizenField::Gender)
+                        .then(|| &mut form.texts[f as usize])
+                }
+                None if app.citizens.detail.is_none() => Some(&mut app.citizens.query),
+                None => None,
+            },
             None => None,
         }
     };
@@ -51,6 +61,39 @@ pub(super) fn on_paste(app: &mut App, text: &str) {
     if app.inbox.filtering && app.overlay.is_none() {
         let keep = app.inbox.selected_code();
         app.inbox.rebuild(keep);
+    }
+}
+
+/// The field of the wizard that takes a paste (a scanner may paste a chip-card QR).
+fn intake_paste_target(
+    w: &mut crate::tui::intake::Wizard,
+) -> Option<&mut ratatui_textarea::TextArea<'static>> {
+    use crate::tui::intake::{ApplicantRow, ReviewRow, Step};
+    match w.step {
+        Step::Procedure => Some(&mut w.query),
+        Step::Applicant => {
+            if let Some(form) = w.new_citizen.as_mut() {
+                let f = form.focused();
+                return (f != crate::tui::intake::CitizenField::Gender)
+                    .then(|| &mut form.texts[f as usize]);
+            }
+            match w.applicant_row {
+                ApplicantRow::Lookup => Some(&mut w.lookup),
+                ApplicantRow::SubmitterName => Some(&mut w.submitter_name),
+                ApplicantRow::SubmitterId => Some(&mut w.submitter_id),
+                ApplicantRow::Authorization => Some(&mut w.authorization),
+                ApplicantRow::Relation => None,
+            }
+        }
+        Step::Documents => w.attach.as_mut(),
+        Step::Delivery => w.on_address.then_some(&mut w.address),
+        Step::Review => match w.review_row {
+            ReviewRow::Pages => Some(&mut w.pages),
+            ReviewRow::Copies => Some(&mut w.copies),
+            ReviewRow::Receipt => Some(&mut w.receipt_no),
+            _ => None,
+        },
+        Step::Done => None,
     }
 }
 
@@ -69,6 +112,28 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     if app.tab == Tab::Inbox && app.inbox.filtering {
         return filter_key(app, key);
+    }
+    // The desk panes are mostly typing: their keys are their own. Alt+digit still
+    // switches tabs and F1 shows the keys.
+    if matches!(app.tab, Tab::Intake | Tab::Citizens) {
+        let tab = match key.code {
+            KeyCode::Char(c @ '1'..='5') if key.modifiers.contains(KeyModifiers::ALT) => {
+                Some(c as usize - '1' as usize)
+            }
+            _ => None,
+        };
+        if let Some(i) = tab {
+            return switch_tab(app, Tab::ALL[i]);
+        }
+        if key.code == KeyCode::F(1) {
+            app.overlay = Some(Overlay::Help(app.context()));
+            return vec![];
+        }
+        return if app.tab == Tab::Intake {
+            intake_key(app, key)
+        } else {
+            citizens_key(app, key)
+        };
     }
     if app.tab == Tab::Lookup {
         match key.code {
@@ -171,10 +236,11 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
 
 pub(super) fn switch_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
     app.tab = tab;
-    if tab == Tab::Stats {
-        return vec![Effect::LoadStats(request(app, Purpose::Stats))];
+    match tab {
+        Tab::Stats => vec![Effect::LoadStats(request(app, Purpose::Stats))],
+        Tab::Intake => enter_intake(app),
+        _ => vec![],
     }
-    vec![]
 }
 
 pub(super) fn move_selection(app: &mut App, delta: isize) -> Vec<Effect> {
@@ -229,6 +295,12 @@ pub(super) fn logout(app: &mut App) -> Vec<Effect> {
     app.screen = Screen::Login;
     app.relogin = false;
     app.inbox = Inbox::new();
+    // What was typed stays in the draft on disk, for this user's next login.
+    app.intake = fresh_wizard();
+    app.draft_offer = None;
+    app.last_draft = None;
+    app.uploads.clear();
+    app.citizens = crate::tui::intake::CitizensPane::new();
     app.overlay = None;
     app.pending.clear();
     app.login = LoginForm::new();

@@ -34,6 +34,9 @@ pub(super) fn on_logged_in(
                     username: field_text(&app.login.username),
                 });
             }
+            if !resumed {
+                effects.push(Effect::LoadDraft);
+            }
             if !resumed || app.inbox.seq.is_none() {
                 effects.push(Effect::LoadInbox(request(app, Purpose::Inbox)));
             } else {

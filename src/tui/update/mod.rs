@@ -17,16 +17,20 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::PathBuf;
 
 mod actions;
+mod citizens;
 mod commands;
 mod files;
+mod intake;
 mod keys;
 mod login;
 mod overlays;
 mod poll;
 
 use actions::*;
+use citizens::citizens_key;
 use commands::*;
 use files::*;
+use intake::{enter_intake, intake_key};
 use keys::*;
 use login::*;
 use overlays::*;
@@ -35,6 +39,10 @@ use poll::*;
 pub use actions::{build_request, describe_changes, parse_due, short_time, steps_for, summary_of};
 pub use commands::{complete, human_size};
 pub use files::forms_for;
+pub use intake::{
+    chosen_case, chosen_procedure, complete_path, delivery_choices, fresh_wizard, highlighted,
+    picker_rows,
+};
 pub use keys::edit;
 pub use poll::backoff;
 
@@ -87,6 +95,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.me = Some(me);
             app.screen = Screen::Main;
             vec![
+                Effect::LoadDraft,
                 Effect::LoadInbox(request(app, Purpose::Inbox)),
                 Effect::LoadStats(request(app, Purpose::Stats)),
             ]
@@ -185,6 +194,42 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Err(f) => fail(app, f),
             }
         }
+        Action::CatalogLoaded(id, result) => intake::on_catalog(app, id, result),
+        Action::ProcedureLoaded(id, result) => intake::on_procedure(app, id, result),
+        Action::CitizensFound(id, result) => citizens::on_found(app, id, result),
+        Action::CitizenLoaded(id, result) => citizens::on_citizen(app, id, result),
+        Action::CitizenCreated(id, result) => citizens::on_created(app, id, result),
+        Action::ActivationIssued(id, result) => citizens::on_activation(app, id, result),
+        Action::UploadProgress { key, sent, total } => {
+            intake::on_upload_progress(app, &key, sent, total);
+            vec![]
+        }
+        Action::Uploaded(id, result) => intake::on_uploaded(app, id, result),
+        Action::DossierCreated(id, result) => intake::on_dossier_created(app, id, result),
+        Action::PaidCash(id, result) => intake::on_payment(app, id, result, true),
+        Action::PaymentLoaded(id, result) => intake::on_payment(app, id, result, false),
+        Action::DraftFound(draft) => {
+            // Offered, not forced: the officer may have started something else.
+            if app.intake.is_blank() {
+                app.draft_offer = Some(*draft);
+                let text = tr(app.lang, "toast.draft_found").to_owned();
+                toast(app, ToastKind::Info, text);
+            }
+            vec![]
+        }
+        Action::Printed(result) => {
+            match result {
+                Ok(command) => {
+                    let text = trf(app.lang, "toast.printed", &[("command", &command)]);
+                    toast(app, ToastKind::Success, text);
+                }
+                Err(problem) => {
+                    let text = trf(app.lang, "error.print", &[("problem", &problem)]);
+                    toast(app, ToastKind::Error, text);
+                }
+            }
+            vec![]
+        }
         Action::Saved(result) => {
             match result {
                 Ok(path) => {
@@ -237,6 +282,27 @@ fn cancel_newest(app: &mut App) -> Option<Effect> {
         d.pending = None;
         d.confirming = false;
     }
+    if app.intake.pending == Some(id) {
+        app.intake.pending = None;
+    }
+    if let Some(form) = app
+        .intake
+        .new_citizen
+        .as_mut()
+        .filter(|f| f.pending == Some(id))
+    {
+        form.pending = None;
+    }
+    if app.citizens.pending == Some(id) {
+        app.citizens.pending = None;
+    }
+    if let Some(form) = app.citizens.form.as_mut().filter(|f| f.pending == Some(id)) {
+        form.pending = None;
+    }
+    if app.pick_when_loaded {
+        app.pick_when_loaded = false;
+        app.loading_procedure = None;
+    }
     toast(
         app,
         ToastKind::Info,
@@ -271,6 +337,7 @@ pub fn failure_text(lang: Lang, failure: &Failure) -> String {
             }
         }
         Failure::Conflict(_) => tr(lang, "error.conflict").to_owned(),
+        Failure::Exists { message, .. } => message.clone(),
     }
 }
 

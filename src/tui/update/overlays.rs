@@ -50,7 +50,7 @@ pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec
                     let id = request(app, Purpose::Form);
                     app.overlay = Some(Overlay::Form(Box::new(FormView {
                         code: menu.code.clone(),
-                        form,
+                        printable: Printable::Form(form),
                         text: None,
                         scroll: 0,
                         save_to: None,
@@ -104,8 +104,14 @@ pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec
                 KeyCode::PageDown => view.scroll = view.scroll.saturating_add(10),
                 KeyCode::Char('s') if view.text.is_some() => {
                     let mut path = text_field();
-                    path.insert_str(format!("{}-{}.txt", view.code, view.form.as_str()));
+                    path.insert_str(view.printable.file_name(&view.code));
                     view.save_to = Some(path);
+                }
+                KeyCode::Char('p') => {
+                    if let Some(text) = view.text.clone() {
+                        app.overlay = Some(Overlay::Form(view));
+                        return vec![Effect::Print { text }];
+                    }
                 }
                 _ => {}
             }

@@ -1,7 +1,9 @@
 //! `render`: draws the state; never changes it. One module per part of the screen.
 
+mod citizens;
 mod detail;
 mod inbox;
+mod intake;
 mod login;
 mod overlay;
 mod shell;
@@ -16,6 +18,7 @@ use ratatui_textarea::TextArea;
 use unicode_width::UnicodeWidthStr;
 
 pub use inbox::TABLE_CHROME_ROWS;
+pub use intake::{big_text, qr_rows};
 
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {

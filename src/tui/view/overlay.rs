@@ -6,7 +6,7 @@ use crate::domain::forms::Form;
 use crate::domain::workflow::Input;
 use crate::tui::i18n::{lookup, tr, trf};
 use crate::tui::keymap::Context;
-use crate::tui::state::{ActionDialog, App, Overlay};
+use crate::tui::state::{ActionDialog, App, Overlay, Printable};
 use crate::tui::update::complete;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -57,7 +57,11 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
         Overlay::Form(view) => {
             let rect = centered(body, 100, body.height);
             frame.render_widget(Clear, rect);
-            let title = format!(" {} — {} ", form_name(app, view.form), view.code);
+            let name = match view.printable {
+                Printable::Form(form) => form_name(app, form),
+                Printable::Slip => tr(app.lang, "slip.title"),
+            };
+            let title = format!(" {name} — {} ", view.code);
             let block = Block::default()
                 .borders(Borders::ALL)
                 .border_style(app.theme.accent)

@@ -108,7 +108,13 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             Purpose::Act => tr(lang, "busy.act"),
             Purpose::Form => tr(lang, "busy.form"),
             Purpose::Download => tr(lang, "busy.download"),
-            Purpose::Logout | Purpose::Poll | Purpose::Stats => tr(lang, "busy.other"),
+            Purpose::Catalog => tr(lang, "busy.catalog"),
+            Purpose::Citizens => tr(lang, "busy.citizens"),
+            Purpose::Submit => tr(lang, "busy.submit"),
+            Purpose::Payment => tr(lang, "busy.payment"),
+            Purpose::Logout | Purpose::Poll | Purpose::Stats | Purpose::Upload => {
+                tr(lang, "busy.other")
+            }
         };
         spans.push(Span::styled(
             format!(
@@ -125,6 +131,22 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
 pub fn hint_bar(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let mut spans = Vec::new();
+    let pane = match app.tab {
+        Tab::Intake if app.overlay.is_none() => Some(super::intake::hints(app)),
+        Tab::Citizens if app.overlay.is_none() => Some(super::citizens::hints(app)),
+        _ => None,
+    };
+    if let Some(pane) = pane {
+        for (key, text) in pane {
+            spans.push(Span::styled(format!(" {key} "), theme.selection));
+            spans.push(Span::styled(
+                format!(" {} ", tr(app.lang, text)),
+                theme.muted,
+            ));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
+    }
     for line in app.keymap.hints(app.context()) {
         let Some(key) = line.keys.first() else {
             continue;

@@ -1,5 +1,4 @@
-//! The body under the tabs: the inbox, lookup, statistics, and the panes of later
-//! versions.
+//! The body under the tabs: the inbox, intake, citizens, lookup and statistics.
 
 use super::field;
 use crate::domain::status::Queue;
@@ -16,19 +15,8 @@ pub fn body(app: &App, frame: &mut Frame, area: Rect) {
         Tab::Inbox => super::inbox::render(app, frame, area),
         Tab::Lookup => lookup(app, frame, area),
         Tab::Stats => stats(app, frame, area),
-        Tab::Intake | Tab::Citizens => {
-            frame.render_widget(
-                Paragraph::new(tr(app.lang, "tab.not_yet"))
-                    .style(app.theme.muted)
-                    .wrap(Wrap { trim: true })
-                    .block(
-                        Block::default()
-                            .borders(Borders::ALL)
-                            .border_style(app.theme.border),
-                    ),
-                area,
-            );
-        }
+        Tab::Intake => super::intake::render(app, frame, area),
+        Tab::Citizens => super::citizens::render(app, frame, area),
     }
 }
 

@@ -1,0 +1,72 @@
+//! Intake drafts on disk (one per profile and user in the data directory), and the
+//! system's print command. A draft is written whole through a temporary file on every
+//! change, so a crash, a closed laptop or a killed terminal loses nothing typed.
+
+use crate::tui::intake::Draft;
+use std::path::{Path, PathBuf};
+
+/// `<data dir>/drafts/intake-<profile>-<user>.json`, with the names made safe for any
+/// file system.
+pub fn path(data_dir: &Path, profile: &str, user: &str) -> PathBuf {
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect()
+    };
+    data_dir
+        .join("drafts")
+        .join(format!("intake-{}-{}.json", safe(profile), safe(user)))
+}
+
+pub fn save(path: &Path, draft: &Draft) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let text = serde_json::to_string_pretty(draft).map_err(std::io::Error::other)?;
+    let tmp = path.with_extension("json.part");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// The saved draft; nothing when there is none or it cannot be read (an unreadable
+/// draft is kept aside, not deleted, so that nothing is lost silently).
+pub fn load(path: &Path) -> Option<Draft> {
+    let text = std::fs::read_to_string(path).ok()?;
+    match serde_json::from_str(&text) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            tracing::warn!("unreadable intake draft {}: {e}", path.display());
+            let _ = std::fs::rename(path, path.with_extension("json.unreadable"));
+            None
+        }
+    }
+}
+
+pub fn delete(path: &Path) {
+    let _ = std::fs::remove_file(path);
+}
+
+/// Sends `text` to the first print command found (`lp`, then `lpr`); answers the
+/// command's name, or why nothing was printed.
+pub fn print(text: &str) -> Result<String, String> {
+    use std::io::Write;
+    for command in ["lp", "lpr"] {
+        let child = std::process::Command::new(command)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn();
+        let Ok(mut child) = child else { continue };
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(text.as_bytes())
+                .map_err(|e| e.to_string())?;
+        }
+        let out = child.wait_with_output().map_err(|e| e.to_string())?;
+        if out.status.success() {
+            return Ok(command.to_owned());
+        }
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+    }
+    Err("no lp or lpr".to_owned())
+}

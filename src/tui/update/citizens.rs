@@ -1,0 +1,301 @@
+//! The citizens pane: search, the account form, a citizen's record, activation codes.
+
+use super::intake::{FormKey, citizen_form_key, fail_quietly, new_key};
+use super::*;
+use crate::api::citizens::{Activation, Citizen, CitizenCreated, CitizenDetail};
+use crate::tui::intake::{CitizenForm, Slip, slip_text};
+
+pub(super) fn citizens_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key.code == KeyCode::Esc && app.busy() {
+        return cancel_newest(app).into_iter().collect();
+    }
+    if app.citizens.form.is_some() {
+        return form_key(app, key);
+    }
+    if app.citizens.detail.is_some() {
+        return detail_key(app, key);
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let pane = &mut app.citizens;
+    match key.code {
+        KeyCode::Esc => {
+            if field_text(&pane.query).is_empty() {
+                app.tab = Tab::Inbox;
+            } else {
+                pane.query = text_field();
+                pane.results.clear();
+                pane.searched = None;
+            }
+        }
+        KeyCode::Char('n') if ctrl => {
+            let mut form = CitizenForm::new(new_key());
+            // A number searched for and not found is the account to create.
+            let typed = field_text(&pane.query).trim().to_owned();
+            if typed.len() == 12 && typed.chars().all(|c| c.is_ascii_digit()) {
+                form.set(crate::tui::intake::CitizenField::IdNumber, &typed);
+                form.focus = 1;
+            }
+            pane.form = Some(form);
+        }
+        KeyCode::Up => pane.selected = pane.selected.saturating_sub(1),
+        KeyCode::Down => {
+            pane.selected = (pane.selected + 1).min(pane.results.len().saturating_sub(1))
+        }
+        _ if is_enter(&key) => {
+            let text = field_text(&pane.query).trim().to_owned();
+            if pane.searched.as_deref() == Some(text.as_str()) && !pane.results.is_empty() {
+                let id = pane.results[pane.selected.min(pane.results.len() - 1)].id;
+                return open_citizen(app, id, None);
+            }
+            if text.is_empty() {
+                return vec![];
+            }
+            pane.searched = Some(text.clone());
+            let id = request(app, Purpose::Citizens);
+            app.citizens.pending = Some(id);
+            return vec![Effect::FindCitizens { id, query: text }];
+        }
+        _ => {
+            if edit(&mut pane.query, key) {
+                pane.searched = None;
+            }
+        }
+    }
+    vec![]
+}
+
+fn open_citizen(app: &mut App, citizen_id: i64, note: Option<String>) -> Vec<Effect> {
+    app.citizens.note = note;
+    let id = request(app, Purpose::Citizens);
+    app.citizens.pending = Some(id);
+    vec![Effect::LoadCitizen { id, citizen_id }]
+}
+
+fn form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let lang = app.lang;
+    let today = app.now.date_naive();
+    let Some(form) = app.citizens.form.as_mut() else {
+        return vec![];
+    };
+    match citizen_form_key(form, key) {
+        FormKey::Close => {
+            app.citizens.form = None;
+            vec![]
+        }
+        FormKey::Stay => vec![],
+        FormKey::Submit => match form.request(lang, today) {
+            Err(problem) => {
+                form.error = Some(problem);
+                vec![]
+            }
+            Ok(citizen) => {
+                if form.pending.is_some() {
+                    return vec![];
+                }
+                form.error = None;
+                let key = form.key.clone();
+                let id = request(app, Purpose::Citizens);
+                if let Some(form) = app.citizens.form.as_mut() {
+                    form.pending = Some(id);
+                }
+                app.citizens.pending = Some(id);
+                vec![Effect::CreateCitizen { id, key, citizen }]
+            }
+        },
+    }
+}
+
+fn detail_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let Some(detail) = app.citizens.detail.as_ref() else {
+        return vec![];
+    };
+    let n = detail.dossiers.len();
+    let citizen_id = detail.citizen.id;
+    match key.code {
+        KeyCode::Esc | KeyCode::Backspace => {
+            app.citizens.detail = None;
+            app.citizens.note = None;
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            app.citizens.dossier_selected = app.citizens.dossier_selected.saturating_sub(1)
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            app.citizens.dossier_selected =
+                (app.citizens.dossier_selected + 1).min(n.saturating_sub(1))
+        }
+        KeyCode::Char('a') => {
+            let id = request(app, Purpose::Citizens);
+            app.citizens.pending = Some(id);
+            return vec![Effect::ReissueActivation { id, citizen_id }];
+        }
+        _ if is_enter(&key) => {
+            if let Some(d) = detail.dossiers.get(app.citizens.dossier_selected) {
+                let code = d.code.clone();
+                return open_code(app, code);
+            }
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+/// Lookups answer either pane: whichever asked.
+pub(super) fn on_found(
+    app: &mut App,
+    id: RequestId,
+    result: Result<Vec<Citizen>, Failure>,
+) -> Vec<Effect> {
+    if app.pending.remove(&id).is_none() {
+        return vec![];
+    }
+    if app.intake.pending == Some(id) {
+        return super::intake::on_found_for_intake(app, result);
+    }
+    if app.citizens.pending != Some(id) {
+        return vec![];
+    }
+    app.citizens.pending = None;
+    match result {
+        Ok(found) => {
+            app.citizens.results = found;
+            app.citizens.selected = 0;
+            vec![]
+        }
+        Err(f) => fail(app, f),
+    }
+}
+
+pub(super) fn on_citizen(
+    app: &mut App,
+    id: RequestId,
+    result: Result<CitizenDetail, Failure>,
+) -> Vec<Effect> {
+    if app.pending.remove(&id).is_none() {
+        return vec![];
+    }
+    if app.intake.pending == Some(id) {
+        // The wizard asked: the number had an account after all.
+        app.intake.pending = None;
+        return match result {
+            Ok(detail) => {
+                let mut t = text_field();
+                t.insert_str(&detail.citizen.id_number);
+                app.intake.lookup = t;
+                app.intake.looked_up = Some(detail.citizen.id_number.clone());
+                app.intake.applicant = Some(detail.citizen);
+                app.intake.applicant_row = crate::tui::intake::ApplicantRow::Relation;
+                app.intake.error = Some(tr(app.lang, "intake.had_account").to_owned());
+                super::intake::autosave(app)
+            }
+            Err(f) => fail(app, f),
+        };
+    }
+    if app.citizens.pending != Some(id) {
+        return vec![];
+    }
+    app.citizens.pending = None;
+    match result {
+        Ok(detail) => {
+            app.citizens.detail = Some(detail);
+            app.citizens.dossier_selected = 0;
+            vec![]
+        }
+        Err(f) => fail(app, f),
+    }
+}
+
+pub(super) fn on_created(
+    app: &mut App,
+    id: RequestId,
+    result: Result<CitizenCreated, Failure>,
+) -> Vec<Effect> {
+    if app.pending.remove(&id).is_none() {
+        return vec![];
+    }
+    if app.intake.new_citizen.as_ref().and_then(|f| f.pending) == Some(id) {
+        return super::intake::on_created_for_intake(app, result);
+    }
+    if app.citizens.pending != Some(id) {
+        return vec![];
+    }
+    app.citizens.pending = None;
+    if let Some(form) = app.citizens.form.as_mut() {
+        form.pending = None;
+    }
+    match result {
+        Ok(created) => {
+            app.citizens.form = None;
+            let text = tr(app.lang, "toast.citizen_created").to_owned();
+            toast(app, ToastKind::Success, text);
+            let citizen = created.citizen.clone();
+            app.citizens.detail = Some(CitizenDetail {
+                citizen: created.citizen.clone(),
+                dossiers: vec![],
+            });
+            show_slip(app, citizen, created.activation);
+            vec![]
+        }
+        Err(Failure::Exists { id, message }) => {
+            app.citizens.form = None;
+            open_citizen(app, id, Some(message))
+        }
+        Err(Failure::Refused {
+            message, fields, ..
+        }) => {
+            if let Some(form) = app.citizens.form.as_mut() {
+                form.server = fields;
+                form.error = Some(message);
+            }
+            vec![]
+        }
+        Err(f) => {
+            let text = failure_text(app.lang, &f);
+            if let Some(form) = app.citizens.form.as_mut() {
+                form.error = Some(text);
+            }
+            fail_quietly(app, f)
+        }
+    }
+}
+
+pub(super) fn on_activation(
+    app: &mut App,
+    id: RequestId,
+    result: Result<Activation, Failure>,
+) -> Vec<Effect> {
+    if app.pending.remove(&id).is_none() {
+        return vec![];
+    }
+    app.citizens.pending = None;
+    match result {
+        Ok(activation) => {
+            if let Some(citizen) = app.citizens.detail.as_ref().map(|d| d.citizen.clone()) {
+                show_slip(app, citizen, activation);
+            }
+            vec![]
+        }
+        Err(f) => fail(app, f),
+    }
+}
+
+/// The activation slip, as a printable text over the screen.
+pub(super) fn show_slip(app: &mut App, citizen: Citizen, activation: Activation) {
+    let office = app
+        .me
+        .as_ref()
+        .and_then(|m| m.office.as_ref())
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
+    let slip = Slip {
+        citizen,
+        activation,
+    };
+    let text = slip_text(app.lang, &slip, &office);
+    app.overlay = Some(Overlay::Form(Box::new(FormView {
+        code: slip.citizen.id_number.clone(),
+        printable: Printable::Slip,
+        text: Some(text),
+        scroll: 0,
+        save_to: None,
+    })));
+}

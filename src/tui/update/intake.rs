@@ -1,0 +1,1110 @@
+//! The intake wizard: keys step by step, the catalog and the applicant lookups, the
+//! uploads, the submission and the payment, and the draft saved on every change.
+
+use super::*;
+use crate::api::catalog::{ProcedureDetail, ProcedureSummary};
+use crate::api::citizens::{Citizen, CitizenCreated};
+use crate::api::payments::Payment;
+use crate::client::Uploaded;
+use crate::domain::catalog::{Case, OnlineLevel, Procedure};
+use crate::domain::identity::{Gender, parse_chip_qr};
+use crate::tui::intake::{
+    ApplicantRow, CitizenField, CitizenForm, FileState, PayChoice, ReviewRow, Step, Wizard,
+    fields_of, picker_view,
+};
+
+pub(super) fn new_key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+pub fn fresh_wizard() -> Wizard {
+    Wizard::new(new_key(), new_key())
+}
+
+fn today(app: &App) -> chrono::NaiveDate {
+    app.now.date_naive()
+}
+
+/// The chosen procedure's detail, when loaded.
+pub fn chosen_procedure(app: &App) -> Option<&Procedure> {
+    app.intake
+        .procedure
+        .as_deref()
+        .and_then(|c| app.procedures.get(c))
+}
+
+pub fn chosen_case(app: &App) -> Option<&Case> {
+    let p = chosen_procedure(app)?;
+    p.case(app.intake.case_id.as_deref()?)
+}
+
+/// The picker's rows, as filtered now.
+pub fn picker_rows(app: &App) -> Vec<usize> {
+    let w = &app.intake;
+    picker_view(
+        &app.catalog,
+        &field_text(&w.query),
+        w.field_filter.as_deref(),
+        w.level_filter,
+    )
+}
+
+/// The procedure under the picker's cursor.
+pub fn highlighted(app: &App) -> Option<&ProcedureSummary> {
+    let rows = picker_rows(app);
+    rows.get(app.intake.selected).map(|&i| &app.catalog[i])
+}
+
+/// Entering the tab: the catalog once, and a draft to offer.
+pub(super) fn enter_intake(app: &mut App) -> Vec<Effect> {
+    let mut effects = vec![];
+    if app.catalog.is_empty() && !pending_for(app, Purpose::Catalog) {
+        effects.push(Effect::LoadCatalog(request(app, Purpose::Catalog)));
+    }
+    effects.extend(want_detail(app));
+    effects
+}
+
+/// Loads the highlighted procedure's detail when it is not here yet.
+fn want_detail(app: &mut App) -> Vec<Effect> {
+    let Some(code) = highlighted(app).map(|p| p.code.clone()) else {
+        return vec![];
+    };
+    if app.procedures.contains_key(&code) || app.loading_procedure.as_deref() == Some(&code) {
+        return vec![];
+    }
+    app.loading_procedure = Some(code.clone());
+    let id = request(app, Purpose::Catalog);
+    vec![Effect::LoadProcedure { id, code }]
+}
+
+pub(super) fn intake_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    // A draft from an earlier run waits for a decision first.
+    if app.draft_offer.is_some() {
+        return offer_key(app, key);
+    }
+    if key.code == KeyCode::Esc && app.busy() {
+        return cancel_newest(app).into_iter().collect();
+    }
+    let effects = match app.intake.step {
+        Step::Procedure => procedure_key(app, key),
+        Step::Applicant => applicant_key(app, key),
+        Step::Documents => documents_key(app, key),
+        Step::Delivery => delivery_key(app, key),
+        Step::Review => review_key(app, key),
+        Step::Done => done_key(app, key),
+    };
+    let mut effects = effects;
+    effects.extend(autosave(app));
+    effects
+}
+
+fn offer_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        _ if is_enter(&key) => {
+            if let Some(draft) = app.draft_offer.take() {
+                app.intake = Wizard::from_draft(&draft);
+                app.last_draft = Some(draft);
+                let mut effects = enter_intake(app);
+                if let Some(code) = app.intake.procedure.clone()
+                    && !app.procedures.contains_key(&code)
+                {
+                    let id = request(app, Purpose::Catalog);
+                    app.loading_procedure = Some(code.clone());
+                    effects.push(Effect::LoadProcedure { id, code });
+                }
+                effects.extend(resume_uploads(app));
+                return effects;
+            }
+            vec![]
+        }
+        KeyCode::Delete | KeyCode::Backspace => {
+            app.draft_offer = None;
+            app.last_draft = None;
+            app.intake = fresh_wizard();
+            vec![Effect::SaveDraft(None)]
+        }
+        KeyCode::Esc => {
+            app.tab = Tab::Inbox;
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+/// Uploads the crash interrupted go on (the same key: the portal keeps what it has).
+fn resume_uploads(app: &mut App) -> Vec<Effect> {
+    let unfinished: Vec<(usize, String, String)> = app
+        .intake
+        .docs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let f = d.file.as_ref()?;
+            (f.upload_id.is_none()).then(|| (i, f.key.clone(), f.path.clone()))
+        })
+        .collect();
+    let mut effects = vec![];
+    for (i, key, path) in unfinished {
+        let id = request(app, Purpose::Upload);
+        app.uploads.insert(id, i);
+        effects.push(Effect::Upload {
+            id,
+            key,
+            path: PathBuf::from(path),
+        });
+    }
+    effects
+}
+
+/// Saves the draft when it changed; forgets it when the wizard is blank or done.
+pub(super) fn autosave(app: &mut App) -> Vec<Effect> {
+    if app.intake.step == Step::Done || app.intake.is_blank() {
+        return vec![];
+    }
+    let draft = app.intake.to_draft(app.now.to_rfc3339());
+    if app
+        .last_draft
+        .as_ref()
+        .is_some_and(|d| d.content_eq(&draft))
+    {
+        return vec![];
+    }
+    app.last_draft = Some(draft.clone());
+    vec![Effect::SaveDraft(Some(Box::new(draft)))]
+}
+
+/// Esc when nothing is open: one step back (the first step leaves the tab).
+fn back(app: &mut App) -> Vec<Effect> {
+    app.intake.error = None;
+    match app.intake.step.previous() {
+        Some(step) => app.intake.step = step,
+        None => app.tab = Tab::Inbox,
+    }
+    vec![]
+}
+
+/// Enter on a step: forward when nothing blocks.
+fn forward(app: &mut App) -> Vec<Effect> {
+    let step = app.intake.step;
+    let blocker = app
+        .intake
+        .blocker(step, chosen_procedure(app), app.lang, today(app));
+    if let Some(problem) = blocker {
+        app.intake.error = Some(problem);
+        return vec![];
+    }
+    app.intake.error = None;
+    if let Some(at) = Step::WALK.iter().position(|s| *s == step)
+        && let Some(next) = Step::WALK.get(at + 1)
+    {
+        app.intake.step = *next;
+        if *next == Step::Review {
+            app.intake.review_row = *app
+                .intake
+                .review_rows(chosen_case(app))
+                .first()
+                .unwrap_or(&ReviewRow::Declaration);
+        }
+    }
+    vec![]
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Procedure
+
+fn procedure_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if let Some(at) = app.intake.choosing_case {
+        let cases = chosen_or_highlighted(app)
+            .map(|p| p.cases.len())
+            .unwrap_or(0);
+        match key.code {
+            KeyCode::Esc => app.intake.choosing_case = None,
+            KeyCode::Up => app.intake.choosing_case = Some(at.saturating_sub(1)),
+            KeyCode::Down => app.intake.choosing_case = Some((at + 1).min(cases.saturating_sub(1))),
+            _ if is_enter(&key) => {
+                if let Some(p) = chosen_or_highlighted(app).cloned()
+                    && let Some(case) = p.cases.get(at)
+                {
+                    app.intake.choose(&p, case);
+                }
+            }
+            _ => {}
+        }
+        return vec![];
+    }
+    let rows = picker_rows(app).len();
+    match key.code {
+        KeyCode::Esc => return back(app),
+        KeyCode::Up => app.intake.selected = app.intake.selected.saturating_sub(1),
+        KeyCode::Down => {
+            app.intake.selected = (app.intake.selected + 1).min(rows.saturating_sub(1))
+        }
+        KeyCode::PageUp => app.intake.selected = app.intake.selected.saturating_sub(10),
+        KeyCode::PageDown => {
+            app.intake.selected = (app.intake.selected + 10).min(rows.saturating_sub(1))
+        }
+        KeyCode::Char('f') if ctrl => {
+            let fields = fields_of(&app.catalog);
+            let at = app
+                .intake
+                .field_filter
+                .as_ref()
+                .and_then(|f| fields.iter().position(|x| x == f));
+            app.intake.field_filter = match at {
+                None => fields.first().cloned(),
+                Some(i) => fields.get(i + 1).cloned(),
+            };
+            app.intake.selected = 0;
+        }
+        KeyCode::Char('l') if ctrl => {
+            app.intake.level_filter = match app.intake.level_filter {
+                None => Some(OnlineLevel::Partial),
+                Some(OnlineLevel::Partial) => Some(OnlineLevel::Full),
+                Some(_) => None,
+            };
+            app.intake.selected = 0;
+        }
+        _ if is_enter(&key) => return pick(app),
+        _ => {
+            if edit(&mut app.intake.query, key) {
+                app.intake.selected = 0;
+            }
+        }
+    }
+    want_detail(app)
+}
+
+/// The procedure the case list is for: the highlighted one.
+fn chosen_or_highlighted(app: &App) -> Option<&Procedure> {
+    highlighted(app).and_then(|s| app.procedures.get(&s.code))
+}
+
+fn pick(app: &mut App) -> Vec<Effect> {
+    let Some(code) = highlighted(app).map(|p| p.code.clone()) else {
+        app.intake.error = Some(tr(app.lang, "intake.no_procedure_match").to_owned());
+        return vec![];
+    };
+    let Some(p) = app.procedures.get(&code).cloned() else {
+        // Chosen as soon as its detail arrives.
+        app.pick_when_loaded = true;
+        return want_detail(app);
+    };
+    app.intake.error = None;
+    match p.cases.len() {
+        0 => app.intake.error = Some(tr(app.lang, "intake.no_cases").to_owned()),
+        1 => app.intake.choose(&p, &p.cases[0]),
+        _ => app.intake.choosing_case = Some(0),
+    }
+    vec![]
+}
+
+pub(super) fn on_catalog(
+    app: &mut App,
+    id: RequestId,
+    result: Result<Vec<ProcedureSummary>, Failure>,
+) -> Vec<Effect> {
+    if app.pending.remove(&id).is_none() {
+        return vec![];
+    }
+    match result {
+        Ok(list) => {
+            app.catalog = list;
+            want_detail(app)
+        }
+        Err(f) => fail(app, f),
+    }
+}
+
+pub(super) fn on_procedure(
+    app: &mut App,
+    id: RequestId,
+    result: Result<ProcedureDetail, Failure>,
+) -> Vec<Effect> {
+    let mine = app.pending.remove(&id).is_some();
+    app.loading_procedure = None;
+    if !mine {
+        return vec![];
+    }
+    match result {
+        Ok(detail) => {
+            let code = detail.procedure.code.clone();
+            app.procedures.insert(code.clone(), detail.procedure);
+            if app.pick_when_loaded
+                && app.intake.step == Step::Procedure
+                && highlighted(app).is_some_and(|p| p.code == code)
+            {
+                app.pick_when_loaded = false;
+                pick(app);
+            }
+            let mut effects = autosave(app);
+            effects.extend(want_detail(app));
+            effects
+        }
+        Err(f) => {
+            app.pick_when_loaded = false;
+            fail(app, f)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Applicant
+
+fn applicant_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if app.intake.new_citizen.is_some() {
+        return new_citizen_key(app, key);
+    }
+    let rows = app.intake.applicant_rows();
+    let at = rows
+        .iter()
+        .position(|r| *r == app.intake.applicant_row)
+        .unwrap_or(0);
+    let row = rows[at];
+    let choosing = row == ApplicantRow::Lookup && !app.intake.matches.is_empty();
+    match key.code {
+        KeyCode::Esc => return back(app),
+        KeyCode::Up if choosing => {
+            app.intake.match_selected = app.intake.match_selected.saturating_sub(1)
+        }
+        KeyCode::Down if choosing => {
+            app.intake.match_selected =
+                (app.intake.match_selected + 1).min(app.intake.matches.len() - 1)
+        }
+        KeyCode::Tab | KeyCode::Down => {
+            app.intake.applicant_row = rows[(at + 1).min(rows.len() - 1)];
+        }
+        KeyCode::BackTab | KeyCode::Up => {
+            app.intake.applicant_row = rows[at.saturating_sub(1)];
+        }
+        KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if row == ApplicantRow::Relation => {
+            app.intake.authorized = !app.intake.authorized;
+        }
+        _ if is_enter(&key) => {
+            if row == ApplicantRow::Lookup {
+                return lookup(app);
+            }
+            return forward(app);
+        }
+        _ => {
+            let field = match row {
+                ApplicantRow::Lookup => &mut app.intake.lookup,
+                ApplicantRow::SubmitterName => &mut app.intake.submitter_name,
+                ApplicantRow::SubmitterId => &mut app.intake.submitter_id,
+                ApplicantRow::Authorization => &mut app.intake.authorization,
+                ApplicantRow::Relation => return vec![],
+            };
+            if edit(field, key) && row == ApplicantRow::Lookup {
+                app.intake.matches.clear();
+                app.intake.error = None;
+            }
+        }
+    }
+    vec![]
+}
+
+/// Enter on the lookup row: a scanned chip card, a number or words of a name.
+fn lookup(app: &mut App) -> Vec<Effect> {
+    let text = field_text(&app.intake.lookup).trim().to_owned();
+    if text.is_empty() {
+        if app.intake.applicant.is_some() {
+            return forward(app);
+        }
+        app.intake.error = Some(tr(app.lang, "intake.need_applicant").to_owned());
+        return vec![];
+    }
+    // Enter again on the same search: take the highlighted match.
+    if app.intake.looked_up.as_deref() == Some(&text) && !app.intake.matches.is_empty() {
+        let chosen = app.intake.matches[app.intake.match_selected].clone();
+        take_applicant(app, chosen);
+        return vec![];
+    }
+    let query = if text.contains('|') {
+        match parse_chip_qr(&text, today(app)) {
+            Ok(card) => {
+                let number = card.id_number.clone();
+                app.intake.scanned = Some(card);
+                // The field shows the number; the rest waits for the account form.
+                let mut t = text_field();
+                t.insert_str(&number);
+                app.intake.lookup = t;
+                number
+            }
+            Err(e) => {
+                app.intake.error = Some(e.message(app.lang));
+                return vec![];
+            }
+        }
+    } else {
+        app.intake.scanned = None;
+        text
+    };
+    app.intake.looked_up = Some(query.clone());
+    app.intake.error = None;
+    let id = request(app, Purpose::Citizens);
+    app.intake.pending = Some(id);
+    vec![Effect::FindCitizens { id, query }]
+}
+
+fn take_applicant(app: &mut App, citizen: Citizen) {
+    let mut t = text_field();
+    t.insert_str(&citizen.id_number);
+    app.intake.lookup = t;
+    app.intake.looked_up = Some(citizen.id_number.clone());
+    app.intake.applicant = Some(citizen);
+    app.intake.matches.clear();
+    app.intake.match_selected = 0;
+    app.intake.new_citizen = None;
+    app.intake.applicant_row = ApplicantRow::Relation;
+    app.intake.error = None;
+}
+
+/// The answer to a lookup of the wizard.
+pub(super) fn on_found_for_intake(
+    app: &mut App,
+    result: Result<Vec<Citizen>, Failure>,
+) -> Vec<Effect> {
+    app.intake.pending = None;
+    let found = match result {
+        Ok(found) => found,
+        Err(f) => return fail(app, f),
+    };
+    let query = app.intake.looked_up.clone().unwrap_or_default();
+    let by_number = query.len() == 12 && query.chars().all(|c| c.is_ascii_digit());
+    if by_number {
+        if let Some(c) = found.into_iter().find(|c| c.id_number == query) {
+            take_applicant(app, c);
+        } else {
+            // No account yet: create it here, from the card when one was scanned.
+            let mut form = CitizenForm::new(new_key());
+            match app.intake.scanned.clone() {
+                Some(card) => form.prefill(&card),
+                None => {
+                    form.set(CitizenField::IdNumber, &query);
+                    form.focus = CitizenField::FullName as usize;
+                }
+            }
+            app.intake.applicant = None;
+            app.intake.new_citizen = Some(form);
+            app.intake.error = Some(tr(app.lang, "intake.no_account").to_owned());
+        }
+    } else if found.is_empty() {
+        app.intake.error = Some(tr(app.lang, "intake.no_citizen_match").to_owned());
+    } else {
+        app.intake.matches = found;
+        app.intake.match_selected = 0;
+    }
+    autosave(app)
+}
+
+fn new_citizen_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let lang = app.lang;
+    let today = today(app);
+    let Some(form) = app.intake.new_citizen.as_mut() else {
+        return vec![];
+    };
+    match citizen_form_key(form, key) {
+        FormKey::Close => {
+            app.intake.new_citizen = None;
+            app.intake.error = None;
+            vec![]
+        }
+        FormKey::Stay => vec![],
+        FormKey::Submit => match form.request(lang, today) {
+            Err(problem) => {
+                form.error = Some(problem);
+                vec![]
+            }
+            Ok(citizen) => {
+                if form.pending.is_some() {
+                    return vec![];
+                }
+                form.error = None;
+                let key = form.key.clone();
+                let id = request(app, Purpose::Citizens);
+                if let Some(form) = app.intake.new_citizen.as_mut() {
+                    form.pending = Some(id);
+                }
+                vec![Effect::CreateCitizen { id, key, citizen }]
+            }
+        },
+    }
+}
+
+/// What a key did to a citizen form.
+pub(super) enum FormKey {
+    Close,
+    Stay,
+    Submit,
+}
+
+/// Keys of the citizen form: Tab/arrows move, ←/→/Space choose the gender, Enter moves
+/// on and sends from the last field.
+pub(super) fn citizen_form_key(form: &mut CitizenForm, key: KeyEvent) -> FormKey {
+    let last = CitizenField::ALL.len() - 1;
+    let on_gender = form.focused() == CitizenField::Gender;
+    match key.code {
+        KeyCode::Esc => return FormKey::Close,
+        KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1).min(last),
+        KeyCode::BackTab | KeyCode::Up => form.focus = form.focus.saturating_sub(1),
+        KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if on_gender => {
+            form.gender = Some(match (form.gender, key.code) {
+                (Some(Gender::Male), KeyCode::Char(' ') | KeyCode::Right) => Gender::Female,
+                (Some(Gender::Female), KeyCode::Char(' ') | KeyCode::Left) => Gender::Male,
+                (None, KeyCode::Right) => Gender::Female,
+                (None, _) => Gender::Male,
+                (Some(g), _) => g,
+            });
+            form.server.remove("gender");
+        }
+        // Typed initials choose too: n/m = nam/male, f = nữ/female.
+        KeyCode::Char(c) if on_gender => {
+            match c.to_ascii_lowercase() {
+                'n' | 'm' => form.gender = Some(Gender::Male),
+                'f' | 'u' => form.gender = Some(Gender::Female),
+                _ => {}
+            }
+            form.server.remove("gender");
+        }
+        _ if is_enter(&key) => {
+            if form.focus >= last {
+                form.attempted = true;
+                return FormKey::Submit;
+            }
+            form.focus += 1;
+        }
+        _ => {
+            let field = form.focused();
+            if edit(&mut form.texts[field as usize], key) {
+                form.server.remove(field.wire_name());
+            }
+        }
+    }
+    FormKey::Stay
+}
+
+pub(super) fn on_created_for_intake(
+    app: &mut App,
+    result: Result<CitizenCreated, Failure>,
+) -> Vec<Effect> {
+    if let Some(form) = app.intake.new_citizen.as_mut() {
+        form.pending = None;
+    }
+    match result {
+        Ok(created) => {
+            app.intake.activation = Some(created.activation);
+            take_applicant(app, created.citizen);
+            let text = tr(app.lang, "toast.citizen_created").to_owned();
+            toast(app, ToastKind::Success, text);
+            autosave(app)
+        }
+        // The number has an account after all (another desk made it): take it.
+        Err(Failure::Exists { id, .. }) => {
+            app.intake.new_citizen = None;
+            let rid = request(app, Purpose::Citizens);
+            app.intake.pending = Some(rid);
+            vec![Effect::LoadCitizen {
+                id: rid,
+                citizen_id: id,
+            }]
+        }
+        Err(Failure::Refused {
+            message, fields, ..
+        }) => {
+            if let Some(form) = app.intake.new_citizen.as_mut() {
+                form.server = fields;
+                form.error = Some(message);
+            }
+            vec![]
+        }
+        Err(f) => {
+            let text = failure_text(app.lang, &f);
+            if let Some(form) = app.intake.new_citizen.as_mut() {
+                form.error = Some(text);
+            }
+            fail_quietly(app, f)
+        }
+    }
+}
+
+/// 401 still means log in again; other failures were shown where they belong.
+pub(super) fn fail_quietly(app: &mut App, f: Failure) -> Vec<Effect> {
+    match f {
+        Failure::Unauthorized(_) => expire(app),
+        _ => vec![],
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Documents
+
+fn documents_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if let Some(mut path) = app.intake.attach.take() {
+        match key.code {
+            KeyCode::Esc => {}
+            KeyCode::Tab => {
+                let typed = field_text(&path);
+                let mut t = text_field();
+                t.insert_str(complete_path(&typed));
+                app.intake.attach = Some(t);
+            }
+            _ if is_enter(&key) => {
+                let typed = expand_home(field_text(&path).trim());
+                if typed.is_empty() {
+                    app.intake.attach = Some(path);
+                    return vec![];
+                }
+                return attach(app, typed);
+            }
+            _ => {
+                edit(&mut path, key);
+                app.intake.attach = Some(path);
+            }
+        }
+        return vec![];
+    }
+    let n = app.intake.docs.len();
+    let at = app.intake.doc_selected.min(n.saturating_sub(1));
+    match key.code {
+        KeyCode::Esc => return back(app),
+        KeyCode::Up | KeyCode::Char('k') => app.intake.doc_selected = at.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+            app.intake.doc_selected = (at + 1).min(n.saturating_sub(1))
+        }
+        KeyCode::BackTab => app.intake.doc_selected = at.saturating_sub(1),
+        KeyCode::Char(' ') | KeyCode::Char('g') => {
+            if let Some(d) = app.intake.docs.get_mut(at) {
+                d.on_paper = !d.on_paper;
+                app.intake.error = None;
+            }
+        }
+        KeyCode::Char('a') | KeyCode::Char('t') if at < n => {
+            let mut t = text_field();
+            let start = app
+                .intake
+                .docs
+                .get(at)
+                .and_then(|d| d.file.as_ref())
+                .map(|f| f.path.clone())
+                .unwrap_or_default();
+            t.insert_str(start);
+            app.intake.attach = Some(t);
+        }
+        KeyCode::Char('x') | KeyCode::Delete => {
+            if let Some(d) = app.intake.docs.get_mut(at) {
+                d.file = None;
+            }
+            app.uploads.retain(|_, i| *i != at);
+        }
+        _ if is_enter(&key) => return forward(app),
+        _ => {}
+    }
+    vec![]
+}
+
+fn expand_home(path: &str) -> String {
+    if let Some(rest) = path.strip_prefix("~/")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return format!("{}/{rest}", home.to_string_lossy());
+    }
+    path.to_owned()
+}
+
+/// Path completion as shells do it: the longest common start of the entries that
+/// begin with what is typed (directories end with `/`).
+pub fn complete_path(typed: &str) -> String {
+    let expanded = expand_home(typed);
+    let (dir, stem) = match expanded.rfind('/') {
+        Some(i) => (&expanded[..=i], &expanded[i + 1..]),
+        None => ("", expanded.as_str()),
+    };
+    let read = if dir.is_empty() { "." } else { dir };
+    let Ok(entries) = std::fs::read_dir(read) else {
+        return typed.to_owned();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !name.starts_with(stem) || (stem.is_empty() && name.starts_with('.')) {
+                return None;
+            }
+            let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            Some(if is_dir { format!("{name}/") } else { name })
+        })
+        .collect();
+    names.sort();
+    let Some(first) = names.first() else {
+        return typed.to_owned();
+    };
+    let mut common = first.clone();
+    for name in &names[1..] {
+        while !name.starts_with(&common) {
+            common.pop();
+        }
+    }
+    if common.len() < stem.len() {
+        return typed.to_owned();
+    }
+    format!("{dir}{common}")
+}
+
+fn attach(app: &mut App, path: String) -> Vec<Effect> {
+    let at = app.intake.doc_selected;
+    let size = std::fs::metadata(&path).map(|m| m.len());
+    let size = match size {
+        Ok(s) if s > 0 => s,
+        _ => {
+            app.intake.error = Some(trf(app.lang, "intake.no_file", &[("path", &path)]));
+            app.intake.attach = Some({
+                let mut t = text_field();
+                t.insert_str(&path);
+                t
+            });
+            return vec![];
+        }
+    };
+    let key = new_key();
+    if let Some(d) = app.intake.docs.get_mut(at) {
+        d.file = Some(FileState {
+            path: path.clone(),
+            key: key.clone(),
+            size,
+            sent: 0,
+            upload_id: None,
+            content_type: None,
+            error: None,
+        });
+    }
+    app.intake.error = None;
+    app.uploads.retain(|_, i| *i != at);
+    let id = request(app, Purpose::Upload);
+    app.uploads.insert(id, at);
+    vec![Effect::Upload {
+        id,
+        key,
+        path: PathBuf::from(path),
+    }]
+}
+
+pub(super) fn on_upload_progress(app: &mut App, key: &str, sent: u64, total: u64) {
+    for d in &mut app.intake.docs {
+        if let Some(f) = d.file.as_mut().filter(|f| f.key == key) {
+            f.sent = sent;
+            f.size = total;
+        }
+    }
+}
+
+pub(super) fn on_uploaded(
+    app: &mut App,
+    id: RequestId,
+    result: Result<Uploaded, Failure>,
+) -> Vec<Effect> {
+    app.pending.remove(&id);
+    let Some(at) = app.uploads.remove(&id) else {
+        return vec![];
+    };
+    let lang = app.lang;
+    let Some(file) = app.intake.docs.get_mut(at).and_then(|d| d.file.as_mut()) else {
+        return vec![];
+    };
+    match result {
+        Ok(up) => {
+            file.upload_id = Some(up.id);
+            file.sent = up.size;
+            file.size = up.size;
+            file.content_type = Some(up.content_type);
+            file.error = None;
+            autosave(app)
+        }
+        Err(f) => {
+            file.error = Some(failure_text(lang, &f));
+            fail_quietly(app, f)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Delivery
+
+pub fn delivery_choices(app: &App) -> Vec<DeliveryMethod> {
+    chosen_procedure(app)
+        .map(|p| p.delivery.clone())
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| vec![DeliveryMethod::InPerson])
+}
+
+fn delivery_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let choices = delivery_choices(app);
+    let at = choices
+        .iter()
+        .position(|d| *d == app.intake.delivery)
+        .unwrap_or(0);
+    let postal = app.intake.delivery == DeliveryMethod::Postal;
+    if app.intake.on_address {
+        match key.code {
+            KeyCode::Esc | KeyCode::BackTab | KeyCode::Up => app.intake.on_address = false,
+            _ if is_enter(&key) => return forward(app),
+            _ => {
+                edit(&mut app.intake.address, key);
+            }
+        }
+        return vec![];
+    }
+    match key.code {
+        KeyCode::Esc => return back(app),
+        KeyCode::Up | KeyCode::Left | KeyCode::Char('k') => {
+            app.intake.delivery = choices[at.saturating_sub(1)]
+        }
+        KeyCode::Down | KeyCode::Right | KeyCode::Char('j') => {
+            app.intake.delivery = choices[(at + 1).min(choices.len() - 1)]
+        }
+        KeyCode::Tab if postal => app.intake.on_address = true,
+        _ if is_enter(&key) => {
+            if postal && field_text(&app.intake.address).trim().is_empty() {
+                app.intake.on_address = true;
+                return vec![];
+            }
+            return forward(app);
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Review and submit
+
+fn review_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let rows = app.intake.review_rows(chosen_case(app));
+    let at = rows
+        .iter()
+        .position(|r| *r == app.intake.review_row)
+        .unwrap_or(rows.len() - 1);
+    let row = rows[at];
+    match key.code {
+        KeyCode::Esc => return back(app),
+        KeyCode::Tab | KeyCode::Down => app.intake.review_row = rows[(at + 1).min(rows.len() - 1)],
+        KeyCode::BackTab | KeyCode::Up => app.intake.review_row = rows[at.saturating_sub(1)],
+        KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if row == ReviewRow::Payment => {
+            let n = PayChoice::ALL.len();
+            let i = PayChoice::ALL
+                .iter()
+                .position(|p| *p == app.intake.pay)
+                .unwrap_or(0);
+            app.intake.pay = PayChoice::ALL[if key.code == KeyCode::Left {
+                (i + n - 1) % n
+            } else {
+                (i + 1) % n
+            }];
+        }
+        KeyCode::Char(' ') if row == ReviewRow::Declaration => {
+            app.intake.declaration = !app.intake.declaration;
+            app.intake.error = None;
+        }
+        _ if is_enter(&key) => return submit(app),
+        _ => {
+            let field = match row {
+                ReviewRow::Pages => &mut app.intake.pages,
+                ReviewRow::Copies => &mut app.intake.copies,
+                ReviewRow::Receipt => &mut app.intake.receipt_no,
+                _ => return vec![],
+            };
+            edit(field, key);
+        }
+    }
+    vec![]
+}
+
+fn submit(app: &mut App) -> Vec<Effect> {
+    if app.intake.pending.is_some() {
+        // Pressed again while the first is on its way: the same dossier, not a second.
+        return vec![];
+    }
+    // Everything before the review must still hold (a draft may come back incomplete).
+    for step in Step::WALK {
+        if let Some(problem) = app
+            .intake
+            .blocker(step, chosen_procedure(app), app.lang, today(app))
+        {
+            app.intake.error = Some(problem);
+            if step != Step::Review {
+                app.intake.step = step;
+            }
+            return vec![];
+        }
+    }
+    let Some(body) = app.intake.request() else {
+        app.intake.error = Some(tr(app.lang, "intake.need_procedure").to_owned());
+        return vec![];
+    };
+    app.intake.error = None;
+    let id = request(app, Purpose::Submit);
+    app.intake.pending = Some(id);
+    vec![Effect::CreateDossier {
+        id,
+        key: app.intake.key.clone(),
+        request: Box::new(body),
+    }]
+}
+
+pub(super) fn on_dossier_created(
+    app: &mut App,
+    id: RequestId,
+    result: Result<Dossier, Failure>,
+) -> Vec<Effect> {
+    if app.pending.remove(&id).is_none() || app.intake.pending != Some(id) {
+        return vec![];
+    }
+    app.intake.pending = None;
+    let dossier = match result {
+        Ok(d) => d,
+        Err(Failure::Offline(m)) => {
+            // Not known to have arrived: the same key makes a retry safe.
+            app.intake.error = Some(format!("{m} {}", tr(app.lang, "intake.retry_safe")));
+            return vec![];
+        }
+        Err(f) => {
+            app.intake.error = Some(failure_text(app.lang, &f));
+            return fail_quietly(app, f);
+        }
+    };
+    app.inbox.upsert(summary_of(&dossier));
+    let keep = app.inbox.selected_code();
+    app.inbox.rebuild(keep);
+    let amount = dossier.fee.amount;
+    let code = dossier.code.clone();
+    app.intake.created = Some(Box::new(dossier));
+    app.intake.step = Step::Done;
+    app.intake.paid = amount == 0;
+    let mut effects = vec![];
+    if amount > 0 {
+        match app.intake.pay {
+            PayChoice::Cash => {
+                let rid = request(app, Purpose::Payment);
+                effects.push(Effect::PayCash {
+                    id: rid,
+                    code,
+                    key: app.intake.cash_key.clone(),
+                    amount,
+                    receipt_no: field_text(&app.intake.receipt_no).trim().to_owned(),
+                });
+            }
+            PayChoice::VietQr => {
+                let rid = request(app, Purpose::Payment);
+                effects.push(Effect::LoadPayment { id: rid, code });
+            }
+            PayChoice::Later => {}
+        }
+    }
+    if effects.is_empty() {
+        effects.push(Effect::SaveDraft(None));
+        app.last_draft = None;
+    }
+    let text = trf(
+        app.lang,
+        "toast.dossier_created",
+        &[(
+            "code",
+            &app.intake
+                .created
+                .as_ref()
+                .map(|d| d.code.clone())
+                .unwrap_or_default(),
+        )],
+    );
+    toast(app, ToastKind::Success, text);
+    effects
+}
+
+pub(super) fn on_payment(
+    app: &mut App,
+    id: RequestId,
+    result: Result<Payment, Failure>,
+    cash: bool,
+) -> Vec<Effect> {
+    if app.pending.remove(&id).is_none() {
+        return vec![];
+    }
+    match result {
+        Ok(payment) => {
+            if cash {
+                app.intake.paid = true;
+            }
+            if let Some(d) = app.intake.created.as_mut()
+                && d.code == payment.code
+            {
+                d.version = payment.version;
+                d.status = payment.dossier_status;
+            }
+            app.intake.payment = Some(payment);
+            app.last_draft = None;
+            vec![Effect::SaveDraft(None)]
+        }
+        Err(f) => {
+            app.intake.error = Some(failure_text(app.lang, &f));
+            fail_quietly(app, f)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Done
+
+fn done_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let Some(code) = app.intake.created.as_ref().map(|d| d.code.clone()) else {
+        return vec![];
+    };
+    match key.code {
+        KeyCode::Char('p') | KeyCode::Char('r') => open_receipt(app, code),
+        _ if is_enter(&key) => open_receipt(app, code),
+        KeyCode::Char('n') => {
+            app.intake = fresh_wizard();
+            app.last_draft = None;
+            vec![Effect::SaveDraft(None)]
+        }
+        KeyCode::Char('o') => open_code(app, code),
+        // A cash payment that failed (wrong amount, link cut) can be sent again: same key.
+        KeyCode::Char('c') if !app.intake.paid && app.intake.pay == PayChoice::Cash => {
+            let amount = app
+                .intake
+                .created
+                .as_ref()
+                .map(|d| d.fee.amount)
+                .unwrap_or(0);
+            let id = request(app, Purpose::Payment);
+            app.intake.error = None;
+            vec![Effect::PayCash {
+                id,
+                code,
+                key: app.intake.cash_key.clone(),
+                amount,
+                receipt_no: field_text(&app.intake.receipt_no).trim().to_owned(),
+            }]
+        }
+        KeyCode::Esc => {
+            app.tab = Tab::Inbox;
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn open_receipt(app: &mut App, code: String) -> Vec<Effect> {
+    let id = request(app, Purpose::Form);
+    app.overlay = Some(Overlay::Form(Box::new(FormView {
+        code: code.clone(),
+        printable: Printable::Form(Form::Receipt),
+        text: None,
+        scroll: 0,
+        save_to: None,
+    })));
+    vec![Effect::LoadForm {
+        id,
+        code,
+        form: Form::Receipt,
+    }]
+}

@@ -1,0 +1,1114 @@
+//! The intake wizard on screen: the steps across the top, the current step's body, the
+//! problem that keeps it from going on, and at the end the code in large type, the due
+//! date and the VietQR code.
+
+use super::field;
+use crate::domain::fees::format_vnd;
+use crate::domain::identity::Gender;
+use crate::tui::i18n::{tr, trf};
+use crate::tui::intake::{
+    ApplicantRow, CitizenField, CitizenForm, PayChoice, ReviewRow, Step, Wizard,
+};
+use crate::tui::state::{App, field_text};
+use crate::tui::update::{
+    chosen_case, chosen_procedure, delivery_choices, highlighted, human_size, picker_rows,
+    short_time,
+};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(
+            format!(" {} ", tr(app.lang, "intake.title")),
+            theme.accent.add_modifier(Modifier::BOLD),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(draft) = &app.draft_offer {
+        let when = short_time(Some(&draft.saved_at));
+        let text = vec![
+            Line::from(Span::styled(
+                trf(
+                    app.lang,
+                    "intake.offer",
+                    &[
+                        ("time", &when),
+                        ("step", tr(app.lang, draft.step.label_key())),
+                    ],
+                ),
+                theme.accent.add_modifier(Modifier::BOLD),
+            )),
+            Line::from(""),
+            Line::from(Span::styled(tr(app.lang, "intake.offer_keys"), theme.muted)),
+        ];
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
+        return;
+    }
+    let w = &app.intake;
+    let [steps, problem, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(if w.error.is_some() { 2 } else { 0 }),
+        Constraint::Min(3),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(step_line(app)), steps);
+    if let Some(error) = &w.error {
+        frame.render_widget(
+            Paragraph::new(error.as_str())
+                .style(theme.danger)
+                .wrap(Wrap { trim: true }),
+            problem,
+        );
+    }
+    match w.step {
+        Step::Procedure => procedure(app, frame, body),
+        Step::Applicant => applicant(app, frame, body),
+        Step::Documents => documents(app, frame, body),
+        Step::Delivery => delivery(app, frame, body),
+        Step::Review => review(app, frame, body),
+        Step::Done => done(app, frame, body),
+    }
+}
+
+fn step_line(app: &App) -> Line<'static> {
+    let theme = &app.theme;
+    let mut spans = Vec::new();
+    for (i, step) in Step::WALK.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" › ", theme.muted));
+        }
+        let style = if *step == app.intake.step {
+            theme.selection.add_modifier(Modifier::BOLD)
+        } else {
+            theme.muted
+        };
+        spans.push(Span::styled(
+            format!("{} {}", i + 1, tr(app.lang, step.label_key())),
+            style,
+        ));
+    }
+    Line::from(spans)
+}
+
+/// A labelled one-line field; `(*)` marks a required one.
+fn labelled(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    label: &str,
+    required: bool,
+    text: &ratatui_textarea::TextArea<'static>,
+    focused: bool,
+) {
+    let theme = &app.theme;
+    let width = 24.min(area.width / 3);
+    let [l, t] = Layout::horizontal([Constraint::Length(width), Constraint::Min(4)]).areas(area);
+    let star = if required { " (*)" } else { "" };
+    let style = if focused { theme.accent } else { theme.muted };
+    frame.render_widget(Paragraph::new(format!("{label}{star}")).style(style), l);
+    field(
+        frame,
+        t,
+        text,
+        focused && app.overlay.is_none(),
+        theme.base.add_modifier(Modifier::UNDERLINED),
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn procedure(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let w = &app.intake;
+    let [search, filters, rest] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(2),
+    ])
+    .areas(area);
+    labelled(
+        app,
+        frame,
+        search,
+        tr(lang, "intake.search_procedure"),
+        false,
+        &w.query,
+        w.choosing_case.is_none(),
+    );
+    let field_name = w
+        .field_filter
+        .clone()
+        .unwrap_or_else(|| tr(lang, "intake.all").to_owned());
+    let level = match w.level_filter {
+        None => tr(lang, "intake.all").to_owned(),
+        Some(l) => format!("{} {}", tr(lang, "intake.level"), l.old_level()),
+    };
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!("{}: ", tr(lang, "intake.field")), theme.muted),
+            Span::styled(field_name, theme.base),
+            Span::styled(" (Ctrl-F)   ", theme.muted),
+            Span::styled(format!("{}: ", tr(lang, "intake.level")), theme.muted),
+            Span::styled(level, theme.base),
+            Span::styled(" (Ctrl-L)", theme.muted),
+        ])),
+        filters,
+    );
+    let wide = rest.width >= 120;
+    let [list_area, detail_area] = if wide {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(rest)
+    } else {
+        Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(rest)
+    };
+    let rows = picker_rows(app);
+    if app.catalog.is_empty() {
+        frame.render_widget(
+            Paragraph::new(tr(lang, "busy.catalog")).style(theme.muted),
+            list_area,
+        );
+    } else if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new(tr(lang, "intake.no_procedure_match")).style(theme.muted),
+            list_area,
+        );
+    } else {
+        let height = list_area.height as usize;
+        let first = w.selected.saturating_sub(height.saturating_sub(1));
+        let lines: Vec<Line> = rows
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(height)
+            .map(|(n, &i)| {
+                let p = &app.catalog[i];
+                let style = if n == w.selected {
+                    theme.selection
+                } else {
+                    theme.base
+                };
+                Line::from(Span::styled(
+                    format!("{:<9} {}  [{}]", p.code, p.name, p.online_level.old_level()),
+                    style,
+                ))
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), list_area);
+    }
+    // The highlighted procedure: durations, fee, documents (or its cases to choose).
+    let Some(summary) = highlighted(app) else {
+        return;
+    };
+    let mut lines = vec![Line::from(Span::styled(
+        summary.name.clone(),
+        theme.accent.add_modifier(Modifier::BOLD),
+    ))];
+    lines.push(Line::from(vec![
+        Span::styled(format!("{}: ", tr(lang, "intake.duration")), theme.muted),
+        Span::raw(summary.desk_duration.describe(lang)),
+        Span::styled(format!("   {}: ", tr(lang, "detail.fee")), theme.muted),
+        Span::raw(summary.fee.clone()),
+    ]));
+    match app.procedures.get(&summary.code) {
+        None => lines.push(Line::from(Span::styled(
+            tr(lang, "busy.catalog"),
+            theme.muted,
+        ))),
+        Some(p) => {
+            if let Some(at) = w.choosing_case {
+                lines.push(Line::from(Span::styled(
+                    tr(lang, "intake.choose_case"),
+                    theme.accent,
+                )));
+                for (i, case) in p.cases.iter().enumerate() {
+                    let style = if i == at { theme.selection } else { theme.base };
+                    lines.push(Line::from(Span::styled(
+                        format!(
+                            " {} — {}, {}",
+                            case.name,
+                            case.desk_duration.describe(lang),
+                            case.fees.desk.describe(lang)
+                        ),
+                        style,
+                    )));
+                }
+            } else if let Some(case) = p.cases.first() {
+                if p.cases.len() > 1 {
+                    lines.push(Line::from(Span::styled(
+                        trf(lang, "intake.cases", &[("n", &p.cases.len().to_string())]),
+                        theme.muted,
+                    )));
+                }
+                lines.push(Line::from(Span::styled(
+                    tr(lang, "detail.documents"),
+                    theme.muted,
+                )));
+                for part in &case.documents {
+                    lines.push(Line::from(format!(
+                        " • {}{}",
+                        part.name,
+                        if part.mandatory { " (*)" } else { "" }
+                    )));
+                }
+            }
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::TOP)
+                .border_style(theme.border),
+        ),
+        detail_area,
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn applicant(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let w = &app.intake;
+    if let Some(form) = &w.new_citizen {
+        let [title, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
+        frame.render_widget(
+            Paragraph::new(tr(lang, "citizen.new"))
+                .style(theme.accent.add_modifier(Modifier::BOLD)),
+            title,
+        );
+        citizen_form(app, form, frame, rest);
+        return;
+    }
+    let mut constraints = vec![Constraint::Length(1)];
+    let shown_matches = w.matches.len().min(6) as u16;
+    constraints.push(Constraint::Length(shown_matches));
+    constraints.push(Constraint::Length(if w.applicant.is_some() {
+        4
+    } else {
+        1
+    }));
+    constraints.push(Constraint::Length(1));
+    if w.authorized {
+        constraints.extend([Constraint::Length(1); 3]);
+    }
+    constraints.push(Constraint::Min(0));
+    let areas = Layout::vertical(constraints).split(area);
+    let row = w.applicant_row;
+    labelled(
+        app,
+        frame,
+        areas[0],
+        tr(lang, "intake.lookup"),
+        true,
+        &w.lookup,
+        row == ApplicantRow::Lookup,
+    );
+    let first = w.match_selected.saturating_sub(5);
+    let lines: Vec<Line> = w
+        .matches
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(6)
+        .map(|(i, c)| {
+            let style = if i == w.match_selected {
+                theme.selection
+            } else {
+                theme.base
+            };
+            Line::from(Span::styled(
+                format!(
+                    "  {}  {}  {}  {}",
+                    c.id_number,
+                    c.full_name,
+                    date_vn(&c.date_of_birth),
+                    c.phone
+                ),
+                style,
+            ))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), areas[1]);
+    let card = match &w.applicant {
+        None => vec![Line::from(Span::styled(
+            tr(lang, "intake.lookup_hint"),
+            theme.muted,
+        ))],
+        Some(c) => {
+            let mut lines = vec![
+                Line::from(vec![
+                    Span::styled(format!("{}: ", tr(lang, "detail.applicant")), theme.muted),
+                    Span::styled(c.full_name.clone(), theme.ok.add_modifier(Modifier::BOLD)),
+                    Span::raw(format!(
+                        "  {} {}  {}",
+                        tr(lang, "detail.born"),
+                        date_vn(&c.date_of_birth),
+                        c.gender.label(lang)
+                    )),
+                ]),
+                Line::from(format!(
+                    "  {} {}  ·  {} {}",
+                    tr(lang, "detail.id"),
+                    c.id_number,
+                    tr(lang, "detail.phone"),
+                    c.phone
+                )),
+                Line::from(format!("  {}", c.address)),
+            ];
+            if let Some(a) = &w.activation {
+                lines.push(Line::from(Span::styled(
+                    trf(
+                        lang,
+                        "intake.activation",
+                        &[
+                            ("code", a.code.as_deref().unwrap_or("—")),
+                            ("expires", &short_time(Some(&a.expires_at))),
+                        ],
+                    ),
+                    theme.accent,
+                )));
+            }
+            lines
+        }
+    };
+    frame.render_widget(Paragraph::new(card), areas[2]);
+    let focused = row == ApplicantRow::Relation;
+    let mark = |on: bool| if on { "(•)" } else { "( )" };
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(
+                format!("{}: ", tr(lang, "detail.submitter")),
+                if focused { theme.accent } else { theme.muted },
+            ),
+            Span::styled(
+                format!(
+                    "{} {}   {} {}",
+                    mark(!w.authorized),
+                    tr(lang, "detail.self"),
+                    mark(w.authorized),
+                    tr(lang, "detail.authorized")
+                ),
+                if focused { theme.selection } else { theme.base },
+            ),
+            Span::styled(
+                if focused {
+                    format!("  {}", tr(lang, "dialog.hint_choice"))
+                } else {
+                    String::new()
+                },
+                theme.muted,
+            ),
+        ])),
+        areas[3],
+    );
+    if w.authorized {
+        let rows = [
+            (
+                ApplicantRow::SubmitterName,
+                "intake.submitter_name",
+                true,
+                &w.submitter_name,
+            ),
+            (
+                ApplicantRow::SubmitterId,
+                "intake.submitter_id",
+                false,
+                &w.submitter_id,
+            ),
+            (
+                ApplicantRow::Authorization,
+                "intake.authorization",
+                true,
+                &w.authorization,
+            ),
+        ];
+        for (i, (r, label, required, text)) in rows.into_iter().enumerate() {
+            labelled(
+                app,
+                frame,
+                areas[4 + i],
+                tr(lang, label),
+                required,
+                text,
+                row == r,
+            );
+        }
+    }
+}
+
+/// `YYYY-MM-DD` as officials read it: `dd/mm/yyyy`.
+pub fn date_vn(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_else(|_| iso.to_owned())
+}
+
+/// The citizen form, with each field's problem beside it as typed.
+pub fn citizen_form(app: &App, form: &CitizenForm, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let today = app.now.date_naive();
+    let mut constraints: Vec<Constraint> = CitizenField::ALL
+        .iter()
+        .map(|_| Constraint::Length(1))
+        .collect();
+    constraints.push(Constraint::Length(1));
+    constraints.push(Constraint::Min(0));
+    let areas = Layout::vertical(constraints).split(area);
+    let wide = area.width >= 110;
+    for (i, f) in CitizenField::ALL.iter().enumerate() {
+        let focused = form.focus == i;
+        let problem = form.problem(*f, lang, today);
+        let [left, right] = if wide {
+            Layout::horizontal([Constraint::Length(70), Constraint::Min(10)]).areas(areas[i])
+        } else {
+            [areas[i], Rect::default()]
+        };
+        if *f == CitizenField::Gender {
+            let label = format!("{} (*)", tr(lang, f.label_key()));
+            let [l, t] = Layout::horizontal([
+                Constraint::Length(24.min(left.width / 3)),
+                Constraint::Min(4),
+            ])
+            .areas(left);
+            frame.render_widget(
+                Paragraph::new(label).style(if focused { theme.accent } else { theme.muted }),
+                l,
+            );
+            let mark = |g: Gender| {
+                if form.gender == Some(g) {
+                    "(•)"
+                } else {
+                    "( )"
+                }
+            };
+            frame.render_widget(
+                Paragraph::new(format!(
+                    "{} {}   {} {}{}",
+                    mark(Gender::Male),
+                    Gender::Male.label(lang),
+                    mark(Gender::Female),
+                    Gender::Female.label(lang),
+                    if focused {
+                        format!("  {}", tr(lang, "dialog.hint_choice"))
+                    } else {
+                        String::new()
+                    }
+                ))
+                .style(if focused { theme.selection } else { theme.base }),
+                t,
+            );
+        } else {
+            let label = if *f == CitizenField::DateOfBirth {
+                format!("{} (dd/mm/yyyy)", tr(lang, f.label_key()))
+            } else {
+                tr(lang, f.label_key()).to_owned()
+            };
+            labelled(
+                app,
+                frame,
+                left,
+                &label,
+                f.required(),
+                &form.texts[i],
+                focused,
+            );
+        }
+        if let Some(p) = problem {
+            if wide {
+                frame.render_widget(Paragraph::new(format!(" ✗ {p}")).style(theme.danger), right);
+            } else if focused {
+                frame.render_widget(
+                    Paragraph::new(format!("✗ {p}"))
+                        .style(theme.danger)
+                        .wrap(Wrap { trim: true }),
+                    areas[CitizenField::ALL.len() + 1],
+                );
+            }
+        }
+    }
+    let status = if form.pending.is_some() {
+        Span::styled(tr(lang, "busy.citizens"), theme.warn)
+    } else if let Some(e) = &form.error {
+        Span::styled(e.clone(), theme.danger)
+    } else {
+        Span::styled(tr(lang, "citizen.form_keys"), theme.muted)
+    };
+    frame.render_widget(
+        Paragraph::new(Line::from(status)),
+        areas[CitizenField::ALL.len()],
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn documents(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let w = &app.intake;
+    let case = chosen_case(app);
+    let [list, prompt] = Layout::vertical([
+        Constraint::Min(2),
+        Constraint::Length(if w.attach.is_some() { 2 } else { 1 }),
+    ])
+    .areas(area);
+    let mut lines = Vec::new();
+    for (i, d) in w.docs.iter().enumerate() {
+        let part = case.and_then(|c| c.documents.iter().find(|p| p.id == d.part_id));
+        let name = part.map(|p| p.name.as_str()).unwrap_or(d.part_id.as_str());
+        let mandatory = part.is_some_and(|p| p.mandatory);
+        let style = if i == w.doc_selected {
+            theme.selection
+        } else {
+            theme.base
+        };
+        let mark = if d.present() { "[✓]" } else { "[ ]" };
+        lines.push(Line::from(Span::styled(
+            format!("{mark} {name}{}", if mandatory { " (*)" } else { "" }),
+            style,
+        )));
+        let mut detail = Vec::new();
+        if d.on_paper {
+            detail.push(Span::styled(
+                format!("      {}", tr(lang, "detail.on_paper")),
+                theme.ok,
+            ));
+        }
+        if let Some(f) = &d.file {
+            let file = std::path::Path::new(&f.path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| f.path.clone());
+            let state = match (&f.upload_id, &f.error) {
+                (_, Some(e)) => Span::styled(format!("  ✗ {e}"), theme.danger),
+                (Some(_), None) => Span::styled(
+                    format!(
+                        "  ✓ {} {}",
+                        f.content_type.as_deref().unwrap_or(""),
+                        tr(lang, "intake.uploaded")
+                    ),
+                    theme.ok,
+                ),
+                (None, None) => Span::styled(
+                    format!(
+                        "  {} {}%",
+                        tr(lang, "intake.uploading_short"),
+                        (f.sent * 100).checked_div(f.size).unwrap_or(0)
+                    ),
+                    theme.warn,
+                ),
+            };
+            detail.push(Span::raw(format!(
+                "      {} {file} ({})",
+                tr(lang, "detail.file"),
+                human_size(f.size)
+            )));
+            detail.push(state);
+        }
+        if !detail.is_empty() {
+            lines.push(Line::from(detail));
+        }
+    }
+    let selected_line = lines
+        .iter()
+        .position(|l| l.spans.first().is_some_and(|s| s.style == theme.selection))
+        .unwrap_or(0);
+    let scroll = selected_line.saturating_sub(list.height.saturating_sub(2) as usize) as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), list);
+    match &w.attach {
+        Some(path) => {
+            let [input, hint] =
+                Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(prompt);
+            labelled(
+                app,
+                frame,
+                input,
+                tr(lang, "intake.file_path"),
+                true,
+                path,
+                true,
+            );
+            frame.render_widget(
+                Paragraph::new(tr(lang, "intake.file_keys")).style(theme.muted),
+                hint,
+            );
+        }
+        None => frame.render_widget(
+            Paragraph::new(tr(lang, "intake.documents_keys")).style(theme.muted),
+            prompt,
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn delivery(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let w = &app.intake;
+    let choices = delivery_choices(app);
+    let mut constraints: Vec<Constraint> = choices.iter().map(|_| Constraint::Length(1)).collect();
+    constraints.extend([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ]);
+    let areas = Layout::vertical(constraints).split(area);
+    for (i, method) in choices.iter().enumerate() {
+        let on = *method == w.delivery;
+        frame.render_widget(
+            Paragraph::new(format!(
+                "{} {}",
+                if on { "(•)" } else { "( )" },
+                method.label(lang)
+            ))
+            .style(if on && !w.on_address {
+                theme.selection
+            } else {
+                theme.base
+            }),
+            areas[i],
+        );
+    }
+    if w.delivery == crate::domain::workflow::DeliveryMethod::Postal {
+        labelled(
+            app,
+            frame,
+            areas[choices.len() + 1],
+            tr(lang, "intake.address"),
+            true,
+            &w.address,
+            w.on_address,
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn review(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let w = &app.intake;
+    let case = chosen_case(app);
+    let procedure = chosen_procedure(app);
+    let fee = w.fee(case);
+    let rows = w.review_rows(case);
+    let [summary, inputs, foot] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(rows.len() as u16),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let label = |k: &'static str| Span::styled(format!("{}: ", tr(lang, k)), theme.muted);
+    let mut lines = vec![Line::from(vec![
+        label("detail.procedure"),
+        Span::raw(
+            procedure
+                .map(|p| format!("{} {}", p.code, p.name))
+                .unwrap_or_default(),
+        ),
+    ])];
+    if let Some(case) = case {
+        lines.push(Line::from(vec![
+            label("detail.case"),
+            Span::raw(case.name.clone()),
+            Span::styled(format!("   {}: ", tr(lang, "intake.duration")), theme.muted),
+            Span::raw(case.desk_duration.describe(lang)),
+        ]));
+    }
+    if let Some(c) = &w.applicant {
+        lines.push(Line::from(vec![
+            label("detail.applicant"),
+            Span::raw(format!("{} ({})", c.full_name, c.id_number)),
+        ]));
+    }
+    lines.push(Line::from(vec![
+        label("detail.submitter"),
+        Span::raw(if w.authorized {
+            format!(
+                "{} — {} ({})",
+                field_text(&w.submitter_name).trim(),
+                tr(lang, "detail.authorized"),
+                field_text(&w.authorization).trim()
+            )
+        } else {
+            tr(lang, "detail.self").to_owned()
+        }),
+    ]));
+    let paper = w.docs.iter().filter(|d| d.on_paper).count();
+    let files = w
+        .docs
+        .iter()
+        .filter(|d| d.file.as_ref().is_some_and(|f| f.upload_id.is_some()))
+        .count();
+    lines.push(Line::from(vec![
+        label("detail.documents"),
+        Span::raw(trf(
+            lang,
+            "intake.docs_summary",
+            &[("paper", &paper.to_string()), ("files", &files.to_string())],
+        )),
+    ]));
+    let mut delivery = w.delivery.label(lang).to_owned();
+    if w.delivery == crate::domain::workflow::DeliveryMethod::Postal {
+        delivery.push_str(&format!(" — {}", field_text(&w.address).trim()));
+    }
+    lines.push(Line::from(vec![
+        label("detail.delivery"),
+        Span::raw(delivery),
+    ]));
+    lines.push(Line::from(vec![
+        label("detail.fee"),
+        Span::styled(
+            if fee == 0 {
+                tr(lang, "intake.free").to_owned()
+            } else {
+                format_vnd(fee, lang)
+            },
+            theme.accent.add_modifier(Modifier::BOLD),
+        ),
+    ]));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), summary);
+    let areas = Layout::vertical(rows.iter().map(|_| Constraint::Length(1))).split(inputs);
+    for (i, row) in rows.iter().enumerate() {
+        let focused = *row == w.review_row;
+        match row {
+            ReviewRow::Pages => labelled(
+                app,
+                frame,
+                areas[i],
+                tr(lang, "intake.pages"),
+                true,
+                &w.pages,
+                focused,
+            ),
+            ReviewRow::Copies => labelled(
+                app,
+                frame,
+                areas[i],
+                tr(lang, "intake.copies"),
+                false,
+                &w.copies,
+                focused,
+            ),
+            ReviewRow::Receipt => labelled(
+                app,
+                frame,
+                areas[i],
+                tr(lang, "intake.receipt_no"),
+                true,
+                &w.receipt_no,
+                focused,
+            ),
+            ReviewRow::Payment => {
+                let mut spans = vec![Span::styled(
+                    format!("{}: ", tr(lang, "intake.payment")),
+                    if focused { theme.accent } else { theme.muted },
+                )];
+                for p in PayChoice::ALL {
+                    spans.push(Span::styled(
+                        format!(
+                            "{} {}  ",
+                            if p == w.pay { "(•)" } else { "( )" },
+                            tr(lang, p.label_key())
+                        ),
+                        if focused && p == w.pay {
+                            theme.selection
+                        } else {
+                            theme.base
+                        },
+                    ));
+                }
+                frame.render_widget(Paragraph::new(Line::from(spans)), areas[i]);
+            }
+            ReviewRow::Declaration => {
+                frame.render_widget(
+                    Paragraph::new(format!(
+                        "{} {}",
+                        if w.declaration { "[x]" } else { "[ ]" },
+                        tr(lang, "intake.declaration")
+                    ))
+                    .style(if focused { theme.selection } else { theme.base }),
+                    areas[i],
+                );
+            }
+        }
+    }
+    let foot_text = if w.pending.is_some() {
+        Span::styled(tr(lang, "busy.submit"), theme.warn)
+    } else {
+        Span::styled(tr(lang, "intake.submit_keys"), theme.accent)
+    };
+    frame.render_widget(Paragraph::new(Line::from(foot_text)), foot);
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn done(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let w = &app.intake;
+    let Some(d) = w.created.as_deref() else {
+        return;
+    };
+    let short = d.code.rsplitn(3, '-').collect::<Vec<_>>();
+    let short = if short.len() >= 2 {
+        format!("{}-{}", short[1], short[0])
+    } else {
+        d.code.clone()
+    };
+    let qr = w
+        .payment
+        .as_ref()
+        .and_then(|p| p.vietqr.as_deref())
+        .filter(|_| w.pay == PayChoice::VietQr && !w.paid);
+    let wide = area.width >= 120;
+    let [left, right] = if qr.is_some() && wide {
+        Layout::horizontal([Constraint::Min(40), Constraint::Length(60)]).areas(area)
+    } else {
+        [area, Rect::default()]
+    };
+    let mut lines = vec![Line::from(Span::styled(
+        tr(lang, "intake.done"),
+        theme.ok.add_modifier(Modifier::BOLD),
+    ))];
+    for row in big_text(&short) {
+        lines.push(Line::from(Span::styled(
+            row,
+            theme.accent.add_modifier(Modifier::BOLD),
+        )));
+    }
+    lines.push(Line::from(vec![
+        Span::styled(format!("{}: ", tr(lang, "col.code")), theme.muted),
+        Span::styled(d.code.clone(), theme.base.add_modifier(Modifier::BOLD)),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled(format!("{}: ", tr(lang, "detail.due")), theme.muted),
+        Span::styled(
+            if d.due_at.is_some() {
+                short_time(d.due_at.as_deref())
+            } else {
+                tr(lang, "intake.no_due").to_owned()
+            },
+            theme.base.add_modifier(Modifier::BOLD),
+        ),
+    ]));
+    let fee_line = if d.fee.amount == 0 {
+        tr(lang, "intake.free").to_owned()
+    } else if w.paid {
+        trf(
+            lang,
+            "intake.paid_cash",
+            &[
+                ("amount", &format_vnd(d.fee.amount, lang)),
+                ("receipt", field_text(&w.receipt_no).trim()),
+            ],
+        )
+    } else {
+        match w.pay {
+            PayChoice::VietQr => trf(
+                lang,
+                "intake.pay_by_qr",
+                &[
+                    ("amount", &format_vnd(d.fee.amount, lang)),
+                    (
+                        "reference",
+                        w.payment.as_ref().map(|p| p.purpose.as_str()).unwrap_or(""),
+                    ),
+                ],
+            ),
+            PayChoice::Cash => trf(
+                lang,
+                "intake.cash_pending",
+                &[("amount", &format_vnd(d.fee.amount, lang))],
+            ),
+            PayChoice::Later => trf(
+                lang,
+                "intake.pay_later",
+                &[("amount", &format_vnd(d.fee.amount, lang))],
+            ),
+        }
+    };
+    lines.push(Line::from(vec![
+        Span::styled(format!("{}: ", tr(lang, "detail.fee")), theme.muted),
+        Span::raw(fee_line),
+    ]));
+    if let Some(a) = &w.activation {
+        lines.push(Line::from(Span::styled(
+            trf(
+                lang,
+                "intake.activation",
+                &[
+                    ("code", a.code.as_deref().unwrap_or("—")),
+                    ("expires", &short_time(Some(&a.expires_at))),
+                ],
+            ),
+            theme.accent,
+        )));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        tr(lang, "intake.done_keys"),
+        theme.muted,
+    )));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), left);
+    if let Some(payload) = qr {
+        let rows = qr_rows(payload);
+        let target = if wide {
+            right
+        } else {
+            // Under the text, when the window is tall enough.
+            let used = 9;
+            Rect {
+                y: area.y + used,
+                height: area.height.saturating_sub(used),
+                ..area
+            }
+        };
+        if rows.len() as u16 <= target.height
+            && rows.first().map_or(0, |r| r.chars().count()) as u16 <= target.width
+        {
+            let style = Style::default().fg(Color::Black).bg(Color::White);
+            let lines: Vec<Line> = rows
+                .into_iter()
+                .map(|r| Line::from(Span::styled(r, style)))
+                .collect();
+            frame.render_widget(Paragraph::new(lines), target);
+        } else {
+            frame.render_widget(
+                Paragraph::new(trf(
+                    lang,
+                    "intake.qr_too_small",
+                    &[("rows", &qr_rows(payload).len().to_string())],
+                ))
+                .style(theme.warn)
+                .wrap(Wrap { trim: true }),
+                target,
+            );
+        }
+    }
+}
+
+/// A QR code as text: two modules per character cell (upper and lower half blocks),
+/// with a quiet zone of two modules, dark modules as `█`. Drawn black on white.
+pub fn qr_rows(payload: &str) -> Vec<String> {
+    let Ok(code) = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::L) else {
+        return vec![];
+    };
+    let width = code.width();
+    let colors = code.to_colors();
+    let quiet = 2;
+    let size = width + 2 * quiet;
+    let dark = |x: usize, y: usize| -> bool {
+        if x < quiet || y < quiet || x >= width + quiet || y >= width + quiet {
+            return false;
+        }
+        colors[(y - quiet) * width + (x - quiet)] == qrcode::Color::Dark
+    };
+    (0..size)
+        .step_by(2)
+        .map(|y| {
+            (0..size)
+                .map(|x| match (dark(x, y), dark(x, y + 1)) {
+                    (true, true) => '█',
+                    (true, false) => '▀',
+                    (false, true) => '▄',
+                    (false, false) => ' ',
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Digits and dashes in large type: 3×5 pixels a character, drawn with half blocks in
+/// three rows.
+pub fn big_text(text: &str) -> Vec<String> {
+    fn glyph(c: char) -> Option<[u8; 5]> {
+        // Each row: three bits, left to right.
+        Some(match c {
+            '0' => [0b111, 0b101, 0b101, 0b101, 0b111],
+            '1' => [0b010, 0b110, 0b010, 0b010, 0b111],
+            '2' => [0b111, 0b001, 0b111, 0b100, 0b111],
+            '3' => [0b111, 0b001, 0b111, 0b001, 0b111],
+            '4' => [0b101, 0b101, 0b111, 0b001, 0b001],
+            '5' => [0b111, 0b100, 0b111, 0b001, 0b111],
+            '6' => [0b111, 0b100, 0b111, 0b101, 0b111],
+            '7' => [0b111, 0b001, 0b010, 0b010, 0b010],
+            '8' => [0b111, 0b101, 0b111, 0b101, 0b111],
+            '9' => [0b111, 0b101, 0b111, 0b001, 0b111],
+            '-' => [0b000, 0b000, 0b111, 0b000, 0b000],
+            _ => return None,
+        })
+    }
+    let mut rows = vec![String::new(), String::new(), String::new()];
+    for c in text.chars() {
+        let Some(g) = glyph(c) else { continue };
+        for (r, row) in rows.iter_mut().enumerate() {
+            for bit in (0..3).rev() {
+                let top = g[r * 2] >> bit & 1 == 1;
+                let bottom = g.get(r * 2 + 1).is_some_and(|b| b >> bit & 1 == 1);
+                row.push(match (top, bottom) {
+                    (true, true) => '█',
+                    (true, false) => '▀',
+                    (false, true) => '▄',
+                    (false, false) => ' ',
+                });
+            }
+            row.push(' ');
+        }
+    }
+    rows
+}
+
+/// The keys of the desk panes for the hint bar: (key, catalog key).
+pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
+    let w: &Wizard = &app.intake;
+    if app.draft_offer.is_some() {
+        return vec![("Enter", "hint.resume"), ("Del", "hint.discard")];
+    }
+    let mut h = match w.step {
+        Step::Procedure if w.choosing_case.is_some() => {
+            vec![("↑↓", "hint.move"), ("Enter", "hint.choose")]
+        }
+        Step::Procedure => vec![
+            ("↑↓", "hint.move"),
+            ("Enter", "hint.choose"),
+            ("^F", "hint.field"),
+            ("^L", "hint.level"),
+        ],
+        Step::Applicant if w.new_citizen.is_some() => {
+            vec![("Tab", "hint.next_field"), ("Enter", "hint.create")]
+        }
+        Step::Applicant => vec![("Enter", "hint.lookup"), ("Tab", "hint.next_field")],
+        Step::Documents if w.attach.is_some() => {
+            vec![("Tab", "hint.complete"), ("Enter", "hint.upload")]
+        }
+        Step::Documents => vec![
+            ("Space", "hint.paper"),
+            ("a", "hint.attach"),
+            ("x", "hint.detach"),
+            ("Enter", "hint.next"),
+        ],
+        Step::Delivery => vec![("↑↓", "hint.move"), ("Enter", "hint.next")],
+        Step::Review => vec![("Space", "hint.tick"), ("Enter", "hint.submit")],
+        Step::Done => vec![
+            ("Enter", "hint.receipt"),
+            ("n", "hint.new"),
+            ("o", "hint.open"),
+        ],
+    };
+    if w.step != Step::Done {
+        h.push(("Esc", "hint.back"));
+    }
+    h.push(("F1", "hint.help"));
+    h.push(("Alt-1…5", "hint.tabs"));
+    h
+}
