@@ -557,10 +557,14 @@ impl PortalClient {
         self.json(rb).await
     }
 
-    /// A new activation code (the old one stops working).
-    pub async fn reissue_activation(&self, id: i64) -> Result<Activation, ClientError> {
-        self.json(self.request(Method::POST, &format!("/citizens/{id}/activation")))
-            .await
+    /// A new activation code (the old one stops working). `key` is fixed per press, so
+    /// a retry does not revoke the code just printed.
+    pub async fn reissue_activation(&self, id: i64, key: &str) -> Result<Activation, ClientError> {
+        self.json(
+            self.request(Method::POST, &format!("/citizens/{id}/activation"))
+                .header(IDEMPOTENCY_KEY, key),
+        )
+        .await
     }
 
     /// Officer-assisted submission, with the idempotency key fixed for this intake.

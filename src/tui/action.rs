@@ -148,6 +148,7 @@ pub enum Effect {
     ReissueActivation {
         id: RequestId,
         citizen_id: i64,
+        key: String,
     },
     /// Upload a file resumably under `key` (progress comes as `UploadProgress`).
     Upload {

@@ -195,8 +195,11 @@ pub struct CitizenForm {
 
 impl CitizenForm {
     pub fn new(key: String) -> CitizenForm {
+        let mut texts: Vec<TextArea<'static>> =
+            CitizenField::ALL.iter().map(|_| text_field()).collect();
+        texts[CitizenField::DateOfBirth as usize].set_placeholder_text("dd/mm/yyyy");
         CitizenForm {
-            texts: CitizenField::ALL.iter().map(|_| text_field()).collect(),
+            texts,
             gender: None,
             focus: 0,
             key,
@@ -212,9 +215,10 @@ impl CitizenForm {
     }
 
     pub fn set(&mut self, field: CitizenField, value: &str) {
-        let mut t = text_field();
+        let t = &mut self.texts[field as usize];
+        t.select_all();
+        t.cut();
         t.insert_str(value);
-        self.texts[field as usize] = t;
     }
 
     pub fn focused(&self) -> CitizenField {
@@ -915,7 +919,27 @@ pub fn slip_text(lang: Lang, slip: &Slip, office: &str) -> String {
     line(&mut out, "slip.code", &code);
     line(&mut out, "slip.expires", &expires);
     out.push('\n');
-    out.push_str(tr(lang, "slip.how"));
+    out.push_str(&wrap(tr(lang, "slip.how"), 72));
+    out
+}
+
+/// Words to lines of at most `width` characters (a slip is printed as plain text).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if line > 0 && line + 1 + n > width {
+            out.push('\n');
+            line = 0;
+        }
+        if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += n;
+    }
     out.push('\n');
     out
 }

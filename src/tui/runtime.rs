@@ -199,6 +199,10 @@ struct Executor {
     timeout: Duration,
     lang: Lang,
     profile_of_session: Option<(String, String)>,
+    /// Draft writes are numbered; each writes only if no later one has (they run on the
+    /// blocking pool, in any order), one at a time.
+    draft_seq: u64,
+    draft_written: Arc<Mutex<u64>>,
 }
 
 impl Executor {
@@ -212,6 +216,8 @@ impl Executor {
             timeout: Duration::from_secs(u64::from(options.config.request_timeout_seconds)),
             lang,
             profile_of_session: None,
+            draft_seq: 0,
+            draft_written: Arc::new(Mutex::new(0)),
         }
     }
 
@@ -497,11 +503,15 @@ impl Executor {
                     Action::CitizenCreated,
                 );
             }
-            Effect::ReissueActivation { id, citizen_id } => {
+            Effect::ReissueActivation {
+                id,
+                citizen_id,
+                key,
+            } => {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
-                    async move { c.reissue_activation(citizen_id).await },
+                    async move { c.reissue_activation(citizen_id, &key).await },
                     Action::ActivationIssued,
                 );
             }
@@ -562,16 +572,26 @@ impl Executor {
                 let Some(path) = self.draft_path() else {
                     return;
                 };
-                tokio::task::spawn_blocking(move || match draft {
-                    Some(d) => {
-                        if let Err(e) = drafts::save(&path, &d) {
-                            tracing::warn!(
-                                "could not save the intake draft {}: {e}",
-                                path.display()
-                            );
-                        }
+                self.draft_seq += 1;
+                let seq = self.draft_seq;
+                let written = self.draft_written.clone();
+                tokio::task::spawn_blocking(move || {
+                    let mut last = written.lock().unwrap_or_else(|p| p.into_inner());
+                    if *last > seq {
+                        return;
                     }
-                    None => drafts::delete(&path),
+                    *last = seq;
+                    match draft {
+                        Some(d) => {
+                            if let Err(e) = drafts::save(&path, &d) {
+                                tracing::warn!(
+                                    "could not save the intake draft {}: {e}",
+                                    path.display()
+                                );
+                            }
+                        }
+                        None => drafts::delete(&path),
+                    }
                 });
             }
             Effect::LoadDraft => {

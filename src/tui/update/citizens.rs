@@ -126,7 +126,11 @@ fn detail_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('a') => {
             let id = request(app, Purpose::Citizens);
             app.citizens.pending = Some(id);
-            return vec![Effect::ReissueActivation { id, citizen_id }];
+            return vec![Effect::ReissueActivation {
+                id,
+                citizen_id,
+                key: new_key(),
+            }];
         }
         _ if is_enter(&key) => {
             if let Some(d) = detail.dossiers.get(app.citizens.dossier_selected) {

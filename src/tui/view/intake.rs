@@ -108,7 +108,7 @@ fn labelled(
     focused: bool,
 ) {
     let theme = &app.theme;
-    let width = 24.min(area.width / 3);
+    let width = 26.min(area.width / 3);
     let [l, t] = Layout::horizontal([Constraint::Length(width), Constraint::Min(4)]).areas(area);
     let star = if required { " (*)" } else { "" };
     let style = if focused { theme.accent } else { theme.muted };
@@ -460,7 +460,7 @@ pub fn citizen_form(app: &App, form: &CitizenForm, frame: &mut Frame, area: Rect
         .iter()
         .map(|_| Constraint::Length(1))
         .collect();
-    constraints.push(Constraint::Length(1));
+    constraints.push(Constraint::Length(2));
     constraints.push(Constraint::Min(0));
     let areas = Layout::vertical(constraints).split(area);
     let wide = area.width >= 110;
@@ -475,7 +475,7 @@ pub fn citizen_form(app: &App, form: &CitizenForm, frame: &mut Frame, area: Rect
         if *f == CitizenField::Gender {
             let label = format!("{} (*)", tr(lang, f.label_key()));
             let [l, t] = Layout::horizontal([
-                Constraint::Length(24.min(left.width / 3)),
+                Constraint::Length(26.min(left.width / 3)),
                 Constraint::Min(4),
             ])
             .areas(left);
@@ -507,11 +507,7 @@ pub fn citizen_form(app: &App, form: &CitizenForm, frame: &mut Frame, area: Rect
                 t,
             );
         } else {
-            let label = if *f == CitizenField::DateOfBirth {
-                format!("{} (dd/mm/yyyy)", tr(lang, f.label_key()))
-            } else {
-                tr(lang, f.label_key()).to_owned()
-            };
+            let label = tr(lang, f.label_key()).to_owned();
             labelled(
                 app,
                 frame,
@@ -532,6 +528,14 @@ pub fn citizen_form(app: &App, form: &CitizenForm, frame: &mut Frame, area: Rect
                         .wrap(Wrap { trim: true }),
                     areas[CitizenField::ALL.len() + 1],
                 );
+            } else {
+                // The message shows when the field has the cursor; here, a mark.
+                let mark = Rect {
+                    x: left.x + left.width.saturating_sub(2),
+                    width: 2.min(left.width),
+                    ..left
+                };
+                frame.render_widget(Paragraph::new(" ✗").style(theme.danger), mark);
             }
         }
     }
@@ -543,7 +547,7 @@ pub fn citizen_form(app: &App, form: &CitizenForm, frame: &mut Frame, area: Rect
         Span::styled(tr(lang, "citizen.form_keys"), theme.muted)
     };
     frame.render_widget(
-        Paragraph::new(Line::from(status)),
+        Paragraph::new(Line::from(status)).wrap(Wrap { trim: true }),
         areas[CitizenField::ALL.len()],
     );
 }
