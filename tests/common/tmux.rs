@@ -1,0 +1,174 @@
+//! One real `motcua` in its own tmux server (`-L`), HOME and config, driven by
+//! keystrokes; waits poll the screen until the expected text appears (bounded), never a
+//! blind sleep.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// One app in one tmux server, killed when dropped (also when a test fails).
+pub struct Screen {
+    pub socket: String,
+    pub home: tempfile::TempDir,
+    command: String,
+}
+
+impl Screen {
+    /// Starts `motcua --config <file>` in a 120×32 terminal, against `base`.
+    pub fn start(name: &str, base: &str, extra_config: &str) -> Screen {
+        assert!(
+            Command::new("tmux").arg("-V").output().is_ok(),
+            "tmux is not installed: the end-to-end tests need it (apt-get install tmux)"
+        );
+        let home = tempfile::tempdir().unwrap();
+        let config = home.path().join("motcua.toml");
+        std::fs::write(
+            &config,
+            format!("[[profile]]\nname = \"Thử nghiệm\"\nurl = \"{base}\"\n\n[tui]\npoll_seconds = 1\n{extra_config}"),
+        )
+        .unwrap();
+        let socket = format!("motcua-e2e-{name}-{}", std::process::id());
+        let command = format!(
+            "HOME={} XDG_DATA_HOME= XDG_CONFIG_HOME= {} --config {}",
+            home.path().display(),
+            env!("CARGO_BIN_EXE_motcua"),
+            config.display()
+        );
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "new-session",
+                "-d",
+                "-s",
+                "app",
+                "-x",
+                "120",
+                "-y",
+                "32",
+            ])
+            .arg(&command)
+            .status()
+            .unwrap();
+        assert!(status.success(), "tmux new-session failed");
+        // A killed app leaves its pane for `respawn-pane` (see `kill_and_restart`).
+        let _ = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "set-option",
+                "-t",
+                "app",
+                "remain-on-exit",
+                "on",
+            ])
+            .status();
+        Screen {
+            socket,
+            home,
+            command,
+        }
+    }
+
+    pub fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Keys by tmux name (`Enter`, `Tab`, `Down`, `Escape`…).
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "app"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Text, typed literally.
+    pub fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "app", "-l", text]);
+    }
+
+    pub fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-t", "app", "-p"])
+    }
+
+    /// Waits until `check` holds for the screen; panics with the screen after [`WAIT`].
+    pub async fn until(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            if start.elapsed() > WAIT {
+                panic!("timed out waiting for {what}; the screen:\n{screen}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn wait_for(&self, text: &str) -> String {
+        self.until(&format!("{text:?}"), |s| s.contains(text)).await
+    }
+
+    pub async fn log_in(&self, username: &str, password: &str) {
+        self.wait_for("Tên đăng nhập").await;
+        self.type_text(username);
+        self.keys(&["Tab"]);
+        self.type_text(password);
+        self.keys(&["Enter"]);
+    }
+
+    /// Every file under the app's HOME, with its bytes.
+    pub fn files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        pub fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    out.push((path, bytes));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.home.path(), &mut out);
+        out
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+impl Screen {
+    /// Kills the app with SIGKILL (no chance to save anything) and starts it again in the
+    /// same terminal, with the same HOME and config.
+    pub fn kill_and_restart(&self) {
+        // The pane's process (the shell running the app, or the app itself) and its
+        // children; not by name: the tmux server's own command line has the same words.
+        let pid = self
+            .tmux(&["display-message", "-p", "-t", "app", "#{pane_pid}"])
+            .trim()
+            .to_owned();
+        assert!(!pid.is_empty(), "no pane process");
+        let _ = Command::new("pkill").args(["-9", "-P", &pid]).status();
+        let status = Command::new("kill").args(["-9", &pid]).status().unwrap();
+        assert!(status.success(), "could not kill {pid}");
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "respawn-pane", "-k", "-t", "app"])
+            .arg(&self.command)
+            .status()
+            .unwrap();
+        assert!(status.success(), "tmux respawn-pane failed");
+    }
+}
