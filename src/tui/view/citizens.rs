@@ -47,7 +47,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         )));
         let row = |k: &'static str, v: String| {
             Line::from(vec![
-                Span::styled(format!("{:<22}", tr(lang, k)), theme.muted),
+                Span::styled(format!("{:<23} ", tr(lang, k)), theme.muted),
                 Span::raw(v),
             ])
         };
@@ -115,9 +115,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     ])
     .areas(inner);
     let [l, t] = Layout::horizontal([
-        Constraint::Length(26.min(search.width / 3)),
+        Constraint::Length(24.min(search.width / 3)),
         Constraint::Min(4),
     ])
+    .spacing(1)
     .areas(search);
     frame.render_widget(
         Paragraph::new(tr(lang, "citizens.search")).style(theme.accent),

@@ -97,6 +97,12 @@ fn step_line(app: &App) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The label column of a form: room for the longest label with its `(*)`, but never
+/// more than two fifths of the row.
+fn label_width(area: Rect) -> u16 {
+    32.min(area.width * 2 / 5)
+}
+
 /// A labelled one-line field; `(*)` marks a required one.
 fn labelled(
     app: &App,
@@ -108,8 +114,9 @@ fn labelled(
     focused: bool,
 ) {
     let theme = &app.theme;
-    let width = 26.min(area.width / 3);
-    let [l, t] = Layout::horizontal([Constraint::Length(width), Constraint::Min(4)]).areas(area);
+    let [l, t] = Layout::horizontal([Constraint::Length(label_width(area)), Constraint::Min(4)])
+        .spacing(1)
+        .areas(area);
     let star = if required { " (*)" } else { "" };
     let style = if focused { theme.accent } else { theme.muted };
     frame.render_widget(Paragraph::new(format!("{label}{star}")).style(style), l);
@@ -164,7 +171,9 @@ fn procedure(app: &App, frame: &mut Frame, area: Rect) {
     );
     let wide = rest.width >= 120;
     let [list_area, detail_area] = if wide {
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(rest)
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .spacing(2)
+            .areas(rest)
     } else {
         Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(rest)
     };
@@ -474,11 +483,10 @@ pub fn citizen_form(app: &App, form: &CitizenForm, frame: &mut Frame, area: Rect
         };
         if *f == CitizenField::Gender {
             let label = format!("{} (*)", tr(lang, f.label_key()));
-            let [l, t] = Layout::horizontal([
-                Constraint::Length(26.min(left.width / 3)),
-                Constraint::Min(4),
-            ])
-            .areas(left);
+            let [l, t] =
+                Layout::horizontal([Constraint::Length(label_width(left)), Constraint::Min(4)])
+                    .spacing(1)
+                    .areas(left);
             frame.render_widget(
                 Paragraph::new(label).style(if focused { theme.accent } else { theme.muted }),
                 l,
@@ -521,14 +529,15 @@ pub fn citizen_form(app: &App, form: &CitizenForm, frame: &mut Frame, area: Rect
         if let Some(p) = problem {
             if wide {
                 frame.render_widget(Paragraph::new(format!(" ✗ {p}")).style(theme.danger), right);
-            } else if focused {
+            }
+            if focused {
                 frame.render_widget(
                     Paragraph::new(format!("✗ {p}"))
                         .style(theme.danger)
                         .wrap(Wrap { trim: true }),
                     areas[CitizenField::ALL.len() + 1],
                 );
-            } else {
+            } else if !wide {
                 // The message shows when the field has the cursor; here, a mark.
                 let mark = Rect {
                     x: left.x + left.width.saturating_sub(2),
@@ -958,46 +967,48 @@ fn done(app: &App, frame: &mut Frame, area: Rect) {
             theme.accent,
         )));
     }
+    // The QR code: beside the text when the window is wide, under it when tall enough,
+    // else a line that says how many rows it needs (in place of the code, never over
+    // other text).
+    let mut qr_at = None;
+    if let Some(payload) = qr {
+        let rows = qr_rows(payload);
+        let (h, w) = (
+            rows.len() as u16,
+            rows.first().map_or(0, |r| r.chars().count()) as u16,
+        );
+        let target = if wide {
+            right
+        } else {
+            let used = lines.len() as u16 + 3;
+            Rect {
+                y: area.y + used.min(area.height),
+                height: area.height.saturating_sub(used),
+                ..area
+            }
+        };
+        if h <= target.height && w <= target.width {
+            qr_at = Some((rows, target));
+        } else {
+            lines.push(Line::from(Span::styled(
+                trf(lang, "intake.qr_too_small", &[("rows", &h.to_string())]),
+                theme.warn,
+            )));
+        }
+    }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         tr(lang, "intake.done_keys"),
         theme.muted,
     )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), left);
-    if let Some(payload) = qr {
-        let rows = qr_rows(payload);
-        let target = if wide {
-            right
-        } else {
-            // Under the text, when the window is tall enough.
-            let used = 9;
-            Rect {
-                y: area.y + used,
-                height: area.height.saturating_sub(used),
-                ..area
-            }
-        };
-        if rows.len() as u16 <= target.height
-            && rows.first().map_or(0, |r| r.chars().count()) as u16 <= target.width
-        {
-            let style = Style::default().fg(Color::Black).bg(Color::White);
-            let lines: Vec<Line> = rows
-                .into_iter()
-                .map(|r| Line::from(Span::styled(r, style)))
-                .collect();
-            frame.render_widget(Paragraph::new(lines), target);
-        } else {
-            frame.render_widget(
-                Paragraph::new(trf(
-                    lang,
-                    "intake.qr_too_small",
-                    &[("rows", &qr_rows(payload).len().to_string())],
-                ))
-                .style(theme.warn)
-                .wrap(Wrap { trim: true }),
-                target,
-            );
-        }
+    if let Some((rows, target)) = qr_at {
+        let style = Style::default().fg(Color::Black).bg(Color::White);
+        let lines: Vec<Line> = rows
+            .into_iter()
+            .map(|r| Line::from(Span::styled(r, style)))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), target);
     }
 }
 
@@ -1076,7 +1087,11 @@ pub fn big_text(text: &str) -> Vec<String> {
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     let w: &Wizard = &app.intake;
     if app.draft_offer.is_some() {
-        return vec![("Enter", "hint.resume"), ("Del", "hint.discard")];
+        return vec![
+            ("Enter", "hint.resume"),
+            ("Del", "hint.discard"),
+            ("Esc", "hint.back"),
+        ];
     }
     let mut h = match w.step {
         Step::Procedure if w.choosing_case.is_some() => {

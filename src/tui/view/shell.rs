@@ -2,7 +2,7 @@
 //! toasts.
 
 use crate::tui::i18n::{lookup, tr, trf};
-use crate::tui::state::{App, LinkState, Purpose, Tab, ToastKind};
+use crate::tui::state::{App, LinkState, Overlay, Purpose, Tab, ToastKind};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -131,9 +131,16 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
 pub fn hint_bar(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let mut spans = Vec::new();
-    let pane = match app.tab {
-        Tab::Intake if app.overlay.is_none() => Some(super::intake::hints(app)),
-        Tab::Citizens if app.overlay.is_none() => Some(super::citizens::hints(app)),
+    let pane = match (&app.overlay, app.tab) {
+        // A form or slip on screen: its own keys, whatever the pane.
+        (Some(Overlay::Form(_)), _) => Some(vec![
+            ("↑↓", "hint.scroll"),
+            ("s", "hint.save"),
+            ("p", "hint.print"),
+            ("Esc", "hint.close"),
+        ]),
+        (None, Tab::Intake) => Some(super::intake::hints(app)),
+        (None, Tab::Citizens) => Some(super::citizens::hints(app)),
         _ => None,
     };
     if let Some(pane) = pane {

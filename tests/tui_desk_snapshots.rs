@@ -1,0 +1,756 @@
+//! The desk panes as an official sees them: TestBackend + insta snapshots of every step of
+//! the intake wizard (procedure, case, applicant, the inline account form, documents,
+//! delivery, review, done with cash and with VietQR, the draft offer) and of the citizens
+//! pane (results, a record, the form with errors, the activation slip), at 80×24 and
+//! 160×48, in Vietnamese and English.
+//!
+//! The state is reached only through `update`, with the portal's answers fed as actions;
+//! the catalog is the real sample catalog of `src/portal/seed/procedures.toml`.
+//! Update after a deliberate change with
+//! `INSTA_UPDATE=always cargo test --test tui_desk_snapshots` and review the diff.
+
+mod common;
+
+use common::tui::*;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use motcua::api::catalog::{ProcedureDetail, ProcedureSummary};
+use motcua::api::citizens::{Activation, Citizen, CitizenCreated, CitizenDetail, CitizenDossier};
+use motcua::api::dossiers::{
+    Applicant, Channel, Delivery, Document, Dossier, Fee, HistoryEntry, NamedRef, PaymentStatus,
+    Relation, Submitter,
+};
+use motcua::api::payments::Payment;
+use motcua::client::Uploaded;
+use motcua::domain::Lang;
+use motcua::domain::catalog::Procedure;
+use motcua::domain::identity::Gender;
+use motcua::domain::status::Status;
+use motcua::domain::workflow::DeliveryMethod;
+use motcua::tui::action::{Action, Effect};
+use motcua::tui::intake::Draft;
+use motcua::tui::state::App;
+use motcua::tui::update::update;
+use motcua::tui::view::render;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+const LANGS: [(Lang, &str); 2] = [(Lang::Vi, "vi"), (Lang::En, "en")];
+
+/// What a chip card's QR code holds (number, old number, name, birth date, gender,
+/// address, date of issue), as a scanner types it.
+const CHIP_QR: &str =
+    "083078238953||Nguyễn Văn An|14031978|Nam|Số 12 đường Hùng Vương, Bến Tre|01012021";
+
+/// The VietQR test vector of DOMAIN.md.
+const VIETQR: &str = "00020101021238570010A00000072701270006970415011300110019324180208QRIBFTTA530370454061200005802VN62170813ung ho lu lut6304C15C";
+
+fn draw(app: &App, (w, h): (u16, u16)) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| render(app, f)).unwrap();
+    terminal
+}
+
+fn text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Snapshots `make` for every size and language.
+fn each(name: &str, make: impl Fn(Lang, (u16, u16)) -> App) {
+    for (lang, tag) in LANGS {
+        for size in SIZES {
+            let app = make(lang, size);
+            let screen = text(&draw(&app, size));
+            insta::assert_snapshot!(format!("{name}_{tag}_{}x{}", size.0, size.1), screen);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Fixtures
+
+/// The sample catalog shipped with the portal.
+fn catalog() -> Vec<Procedure> {
+    motcua::portal::seed::builtin_catalog().expect("the built-in catalog parses")
+}
+
+/// `GET /procedures` item, as the portal words it in `lang`.
+fn procedure_summary(p: &Procedure, lang: Lang) -> ProcedureSummary {
+    let first = p.cases.first().expect("every procedure has a case");
+    ProcedureSummary {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        field: p.field.clone(),
+        online_level: p.online_level,
+        desk_duration: first.desk_duration,
+        online_duration: first.online_duration,
+        fee: first.fees.desk.describe(lang),
+    }
+}
+
+fn procedure_detail(code: &str) -> ProcedureDetail {
+    let procedure = catalog()
+        .into_iter()
+        .find(|p| p.code == code)
+        .unwrap_or_else(|| panic!("no procedure {code} in the catalog"));
+    ProcedureDetail {
+        procedure,
+        version: 1,
+    }
+}
+
+fn citizen(id: i64, id_number: &str, name: &str, dob: &str, gender: Gender) -> Citizen {
+    Citizen {
+        id,
+        id_number: id_number.into(),
+        legacy_id_number: None,
+        full_name: name.into(),
+        date_of_birth: dob.into(),
+        gender,
+        phone: "0384350158".into(),
+        email: None,
+        address: "Số 12 đường Hùng Vương, phường An Hội, tỉnh Bến Tre".into(),
+        office_id: 1,
+        created_at: "2025-06-02T09:15:00+07:00".into(),
+        activated: true,
+    }
+}
+
+/// The applicant of the wizard's walk.
+fn an() -> Citizen {
+    citizen(
+        42,
+        "083078238953",
+        "Nguyễn Văn An",
+        "1978-03-14",
+        Gender::Male,
+    )
+}
+
+fn search_results() -> Vec<Citizen> {
+    let mut anh = citizen(
+        57,
+        "083095007781",
+        "Nguyễn Văn Anh",
+        "1995-11-02",
+        Gender::Male,
+    );
+    anh.phone = "0912345678".into();
+    anh.address = "Số 4 Nguyễn Đình Chiểu, phường Phú Khương, tỉnh Bến Tre".into();
+    let mut ngan = citizen(
+        63,
+        "083188012345",
+        "Nguyễn Vân An",
+        "1988-07-21",
+        Gender::Female,
+    );
+    ngan.phone = "0977001122".into();
+    ngan.email = Some("vanan88@example.vn".into());
+    ngan.activated = false;
+    vec![an(), anh, ngan]
+}
+
+/// The dossier the portal makes of the walk: late birth registration, 5,000 đ.
+fn created_dossier() -> Dossier {
+    let mut d = dossier();
+    d.code = "000.01.27.H07-261124-0008".into();
+    d.version = 1;
+    d.status = Status::Received;
+    d.channel = Channel::Desk;
+    d.case = NamedRef {
+        code: "qua_han".into(),
+        name: "Đăng ký khai sinh quá hạn".into(),
+    };
+    d.applicant = Applicant {
+        citizen_id: 42,
+        id_number: "083078238953".into(),
+        full_name: "Nguyễn Văn An".into(),
+        date_of_birth: "1978-03-14".into(),
+        gender: Gender::Male,
+        phone: "0384350158".into(),
+        email: None,
+        address: "Số 12 đường Hùng Vương, phường An Hội, tỉnh Bến Tre".into(),
+    };
+    d.submitter = Submitter {
+        full_name: "Nguyễn Văn An".into(),
+        id_number: Some("083078238953".into()),
+        relation: Relation::Myself,
+        authorization_doc: None,
+    };
+    d.documents = vec![
+        Document {
+            part_id: "to_khai".into(),
+            name: "Tờ khai đăng ký khai sinh".into(),
+            originals: 0,
+            copies: 0,
+            on_paper: false,
+            attachment: None,
+        },
+        Document {
+            part_id: "giay_chung_sinh".into(),
+            name: "Giấy chứng sinh".into(),
+            originals: 1,
+            copies: 0,
+            on_paper: true,
+            attachment: None,
+        },
+    ];
+    d.fee = Fee {
+        amount: 5000,
+        status: PaymentStatus::Unpaid,
+        paid_at: None,
+        method: None,
+        receipt_no: None,
+    };
+    d.delivery = Delivery {
+        method: DeliveryMethod::Postal,
+        address: Some("Số 12 đường Hùng Vương, phường An Hội, tỉnh Bến Tre".into()),
+    };
+    d.submitted_at = "2026-11-24T10:00:00+07:00".into();
+    d.received_at = Some("2026-11-24T10:00:00+07:00".into());
+    d.due_at = Some("2026-11-24T17:00:00+07:00".into());
+    d.timeline = vec![HistoryEntry {
+        at: "2026-11-24T10:00:00+07:00".into(),
+        username: Some("tiepnhan1".into()),
+        role: Some("reception".into()),
+        action: "created".into(),
+        from: None,
+        to: Some(Status::Received),
+        reason: None,
+    }];
+    d
+}
+
+fn payment(cash: bool) -> Payment {
+    Payment {
+        code: "000.01.27.H07-261124-0008".into(),
+        reference: "261124-0008".into(),
+        amount: 5000,
+        status: if cash {
+            PaymentStatus::Paid
+        } else {
+            PaymentStatus::Unpaid
+        },
+        paid_at: cash.then(|| "2026-11-24T10:00:00+07:00".to_owned()),
+        method: cash.then(|| "cash".to_owned()),
+        receipt_no: cash.then(|| "BL-0001234".to_owned()),
+        vietqr: (!cash).then(|| VIETQR.to_owned()),
+        purpose: "HS 261124-0008".into(),
+        bank_bin: "970415".into(),
+        account: "113366668888".into(),
+        account_name: "UBND PHUONG AN HOI".into(),
+        dossier_status: Status::Received,
+        version: 2,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Driving the app
+
+fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// Answers the catalog requests among `effects` (and those their answers make), as the
+/// portal would; returns the other effects.
+fn serve(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
+    let mut queue = effects;
+    let mut rest = Vec::new();
+    while !queue.is_empty() {
+        let mut next = Vec::new();
+        for effect in queue {
+            match effect {
+                Effect::LoadCatalog(id) => {
+                    let list = catalog()
+                        .iter()
+                        .map(|p| procedure_summary(p, app.lang))
+                        .collect();
+                    next.extend(update(app, Action::CatalogLoaded(id, Ok(list))));
+                }
+                Effect::LoadProcedure { id, code } => {
+                    next.extend(update(
+                        app,
+                        Action::ProcedureLoaded(id, Ok(procedure_detail(&code))),
+                    ));
+                }
+                other => rest.push(other),
+            }
+        }
+        queue = next;
+    }
+    rest
+}
+
+/// One key, with the catalog requests it makes answered.
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    let effects = update(app, key(code));
+    serve(app, effects)
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn expect<T>(effects: &[Effect], what: &str, pick: impl Fn(&Effect) -> Option<T>) -> T {
+    effects
+        .iter()
+        .find_map(pick)
+        .unwrap_or_else(|| panic!("expected {what}, got {effects:?}"))
+}
+
+// ---------------------------------------------------------------------------------------
+// The intake wizard, step by step
+
+/// The intake tab open, the catalog loaded, the first procedure highlighted.
+fn intake(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = logged_in(lang, false, size);
+    press(&mut app, KeyCode::Char('2'));
+    app
+}
+
+/// Enter on birth registration: its two cases to choose from, the late one highlighted.
+fn case_chooser(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = intake(lang, size);
+    assert_eq!(
+        motcua::tui::update::highlighted(&app).map(|p| p.code.as_str()),
+        Some("1.001193")
+    );
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down);
+    app
+}
+
+/// The late registration (5,000 đ) chosen: the applicant step.
+fn applicant_step(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = case_chooser(lang, size);
+    press(&mut app, KeyCode::Enter);
+    app
+}
+
+/// The number looked up and the citizen found.
+fn applicant_found(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = applicant_step(lang, size);
+    type_text(&mut app, "083078238953");
+    let effects = press(&mut app, KeyCode::Enter);
+    let id = expect(&effects, "a citizen lookup", |e| match e {
+        Effect::FindCitizens { id, query } => {
+            assert_eq!(query, "083078238953");
+            Some(*id)
+        }
+        _ => None,
+    });
+    update(&mut app, Action::CitizensFound(id, Ok(vec![an()])));
+    app
+}
+
+/// A chip card scanned for a citizen without an account: the inline form, prefilled,
+/// with a phone number typed wrong.
+fn applicant_new_citizen(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = applicant_step(lang, size);
+    type_text(&mut app, CHIP_QR);
+    let effects = press(&mut app, KeyCode::Enter);
+    let id = expect(&effects, "a citizen lookup", |e| match e {
+        Effect::FindCitizens { id, query } => {
+            assert_eq!(query, "083078238953", "the card's number is looked up");
+            Some(*id)
+        }
+        _ => None,
+    });
+    update(&mut app, Action::CitizensFound(id, Ok(vec![])));
+    // The form waits on the phone: the card has none.
+    type_text(&mut app, "038435");
+    app
+}
+
+/// A temporary file to attach, with a stable name.
+fn scan_file() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("to-khai-khai-sinh.pdf");
+    std::fs::write(&path, b"%PDF-1.4 scanned form").unwrap();
+    let path = path.to_string_lossy().into_owned();
+    (dir, path)
+}
+
+/// The documents step: the form uploaded, the birth certificate on paper, the cursor on
+/// the identity paper.
+fn documents(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = applicant_found(lang, size);
+    press(&mut app, KeyCode::Enter); // on the submitter row: forward
+    let (_dir, path) = scan_file();
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, &path);
+    let effects = press(&mut app, KeyCode::Enter);
+    let id = expect(&effects, "an upload", |e| match e {
+        Effect::Upload { id, .. } => Some(*id),
+        _ => None,
+    });
+    update(
+        &mut app,
+        Action::Uploaded(
+            id,
+            Ok(Uploaded {
+                id: "up-7f3a".into(),
+                size: 245_760,
+                content_type: "application/pdf".into(),
+            }),
+        ),
+    );
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Down);
+    app
+}
+
+/// The path prompt open on the identity paper, a path typed.
+fn attach_prompt(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = documents(lang, size);
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "~/Tài liệu/cccd-mat-truoc.jpg");
+    app
+}
+
+/// Delivery by post, the address typed.
+fn delivery(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = documents(lang, size);
+    press(&mut app, KeyCode::Char(' ')); // the identity paper shown too
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down); // in person → by post
+    press(&mut app, KeyCode::Tab);
+    type_text(
+        &mut app,
+        "Số 12 đường Hùng Vương, phường An Hội, tỉnh Bến Tre",
+    );
+    app
+}
+
+/// The review of the 5,000 đ case: cash, a receipt number, the declaration ticked.
+fn review(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = delivery(lang, size);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Tab); // payment → receipt number
+    type_text(&mut app, "BL-0001234");
+    press(&mut app, KeyCode::Tab); // → declaration
+    press(&mut app, KeyCode::Char(' '));
+    app
+}
+
+/// Submits the review and answers the creation; returns the effects that follow.
+fn submit(app: &mut App) -> Vec<Effect> {
+    let effects = press(app, KeyCode::Enter);
+    let id = expect(&effects, "the dossier's creation", |e| match e {
+        Effect::CreateDossier { id, request, .. } => {
+            assert_eq!(request.case_id, "qua_han");
+            Some(*id)
+        }
+        _ => None,
+    });
+    update(app, Action::DossierCreated(id, Ok(created_dossier())))
+}
+
+/// Done, the fee paid in cash.
+fn done_cash(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = review(lang, size);
+    let effects = submit(&mut app);
+    let id = expect(&effects, "the cash payment", |e| match e {
+        Effect::PayCash {
+            id,
+            amount,
+            receipt_no,
+            ..
+        } => {
+            assert_eq!((*amount, receipt_no.as_str()), (5000, "BL-0001234"));
+            Some(*id)
+        }
+        _ => None,
+    });
+    update(&mut app, Action::PaidCash(id, Ok(payment(true))));
+    app
+}
+
+/// Done, the fee to be paid by VietQR.
+fn done_vietqr(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = delivery(lang, size);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Right); // cash → VietQR
+    press(&mut app, KeyCode::Tab); // → declaration
+    press(&mut app, KeyCode::Char(' '));
+    let effects = submit(&mut app);
+    let id = expect(&effects, "the payment's QR", |e| match e {
+        Effect::LoadPayment { id, .. } => Some(*id),
+        _ => None,
+    });
+    update(&mut app, Action::PaymentLoaded(id, Ok(payment(false))));
+    app
+}
+
+/// The draft the documents step saved, offered on the next run.
+fn draft_offer(lang: Lang, size: (u16, u16)) -> App {
+    let mut earlier = applicant_found(lang, size);
+    let effects = press(&mut earlier, KeyCode::Enter);
+    let draft: Draft = expect(&effects, "a saved draft", |e| match e {
+        Effect::SaveDraft(Some(d)) => Some((**d).clone()),
+        _ => None,
+    });
+    let mut app = logged_in(lang, false, size);
+    update(&mut app, Action::DraftFound(Box::new(draft)));
+    press(&mut app, KeyCode::Char('2'));
+    app
+}
+
+#[test]
+fn intake_procedure_picker() {
+    each("intake_procedure", intake);
+}
+
+#[test]
+fn intake_case_chooser() {
+    each("intake_case", case_chooser);
+}
+
+#[test]
+fn intake_applicant_found() {
+    each("intake_applicant", applicant_found);
+}
+
+#[test]
+fn intake_applicant_new_citizen_from_chip_card() {
+    each("intake_new_citizen", applicant_new_citizen);
+}
+
+#[test]
+fn intake_documents() {
+    each("intake_documents", documents);
+}
+
+#[test]
+fn intake_documents_attach_prompt() {
+    each("intake_attach", attach_prompt);
+}
+
+#[test]
+fn intake_delivery_by_post() {
+    each("intake_delivery", delivery);
+}
+
+#[test]
+fn intake_review_cash() {
+    each("intake_review", review);
+}
+
+#[test]
+fn intake_done_paid_in_cash() {
+    each("intake_done", done_cash);
+}
+
+#[test]
+fn intake_done_vietqr() {
+    each("intake_done_vietqr", done_vietqr);
+}
+
+#[test]
+fn intake_draft_offer() {
+    each("intake_draft_offer", draft_offer);
+}
+
+/// The QR must fit beside the code on a large terminal.
+#[test]
+fn vietqr_is_drawn_at_160x48() {
+    let app = done_vietqr(Lang::Vi, (160, 48));
+    let screen = text(&draw(&app, (160, 48)));
+    let rows = motcua::tui::view::qr_rows(VIETQR);
+    assert!(!rows.is_empty());
+    for row in &rows {
+        let row = row.trim_end();
+        if !row.trim().is_empty() {
+            assert!(screen.contains(row), "QR row {row:?} missing:\n{screen}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The citizens pane
+
+fn citizens(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = logged_in(lang, false, size);
+    press(&mut app, KeyCode::Char('3'));
+    app
+}
+
+/// Words of a name, without marks: three citizens found, the second highlighted.
+fn citizen_results(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = citizens(lang, size);
+    type_text(&mut app, "nguyen van an");
+    let effects = press(&mut app, KeyCode::Enter);
+    let id = expect(&effects, "a citizen search", |e| match e {
+        Effect::FindCitizens { id, .. } => Some(*id),
+        _ => None,
+    });
+    update(&mut app, Action::CitizensFound(id, Ok(search_results())));
+    press(&mut app, KeyCode::Down);
+    app
+}
+
+/// The first result's record, with its dossiers at this office.
+fn citizen_detail(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = citizen_results(lang, size);
+    press(&mut app, KeyCode::Up);
+    let effects = press(&mut app, KeyCode::Enter);
+    let id = expect(&effects, "the citizen's record", |e| match e {
+        Effect::LoadCitizen { id, citizen_id } => {
+            assert_eq!(*citizen_id, 42);
+            Some(*id)
+        }
+        _ => None,
+    });
+    let dossiers = vec![
+        CitizenDossier {
+            code: "000.01.27.H07-261124-0008".into(),
+            status: Status::Received,
+            procedure_code: "1.001193".into(),
+            submitted_at: "2026-11-24T10:00:00+07:00".into(),
+            due_at: Some("2026-11-24T17:00:00+07:00".into()),
+        },
+        CitizenDossier {
+            code: "000.01.27.H07-261020-0031".into(),
+            status: Status::Returned,
+            procedure_code: "2.000884".into(),
+            submitted_at: "2026-10-20T08:30:00+07:00".into(),
+            due_at: Some("2026-10-20T17:00:00+07:00".into()),
+        },
+        CitizenDossier {
+            code: "000.01.27.H07-250611-0102".into(),
+            status: Status::Submitted,
+            procedure_code: "1.004194".into(),
+            submitted_at: "2025-06-11T14:05:00+07:00".into(),
+            due_at: None,
+        },
+    ];
+    update(
+        &mut app,
+        Action::CitizenLoaded(
+            id,
+            Ok(CitizenDetail {
+                citizen: an(),
+                dossiers,
+            }),
+        ),
+    );
+    app
+}
+
+/// Moves the citizen form to the next field.
+fn next_field(app: &mut App) {
+    press(app, KeyCode::Tab);
+}
+
+/// The new-account form filled wrongly and sent: every problem shows.
+fn citizen_form_errors(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = citizens(lang, size);
+    update(&mut app, ctrl('n'));
+    type_text(&mut app, "08317900123"); // 11 digits
+    next_field(&mut app);
+    type_text(&mut app, "Trần Thị Bình");
+    next_field(&mut app);
+    type_text(&mut app, "31/02/1985"); // no such day
+    next_field(&mut app); // gender left unchosen
+    next_field(&mut app);
+    type_text(&mut app, "0912 345 67"); // a digit short
+    next_field(&mut app);
+    type_text(&mut app, "binh@");
+    next_field(&mut app); // address left empty
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::CreateCitizen { .. })),
+        "nothing is sent while a field is wrong: {effects:?}"
+    );
+    app
+}
+
+/// The form filled rightly and sent: the account made, its activation slip shown.
+fn activation_slip(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = citizens(lang, size);
+    update(&mut app, ctrl('n'));
+    type_text(&mut app, "083179004567");
+    next_field(&mut app);
+    type_text(&mut app, "Trần Thị Bình");
+    next_field(&mut app);
+    type_text(&mut app, "05/09/1979");
+    next_field(&mut app);
+    press(&mut app, KeyCode::Char('f'));
+    next_field(&mut app);
+    type_text(&mut app, "0912345678");
+    next_field(&mut app);
+    next_field(&mut app);
+    type_text(
+        &mut app,
+        "Số 5 Nguyễn Đình Chiểu, phường An Hội, tỉnh Bến Tre",
+    );
+    let effects = press(&mut app, KeyCode::Enter);
+    let id = expect(&effects, "the account's creation", |e| match e {
+        Effect::CreateCitizen { id, citizen, .. } => {
+            assert_eq!(citizen.date_of_birth, "1979-09-05");
+            assert_eq!(citizen.gender, Some(Gender::Female));
+            Some(*id)
+        }
+        _ => None,
+    });
+    let mut binh = citizen(
+        88,
+        "083179004567",
+        "Trần Thị Bình",
+        "1979-09-05",
+        Gender::Female,
+    );
+    binh.phone = "0912345678".into();
+    binh.address = "Số 5 Nguyễn Đình Chiểu, phường An Hội, tỉnh Bến Tre".into();
+    binh.created_at = "2026-11-24T10:00:00+07:00".into();
+    binh.activated = false;
+    update(
+        &mut app,
+        Action::CitizenCreated(
+            id,
+            Ok(CitizenCreated {
+                citizen: binh,
+                activation: Activation {
+                    code: Some("K7P2-9XQM-4RTD".into()),
+                    expires_at: "2026-12-01T10:00:00+07:00".into(),
+                },
+            }),
+        ),
+    );
+    app
+}
+
+#[test]
+fn citizens_search_results() {
+    each("citizens_results", citizen_results);
+}
+
+#[test]
+fn citizens_record_with_dossiers() {
+    each("citizens_detail", citizen_detail);
+}
+
+#[test]
+fn citizens_form_with_errors() {
+    each("citizens_form_errors", citizen_form_errors);
+}
+
+#[test]
+fn citizens_activation_slip() {
+    each("citizens_slip", activation_slip);
+}
