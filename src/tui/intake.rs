@@ -103,6 +103,13 @@ pub struct FileState {
     pub upload_id: Option<String>,
     pub content_type: Option<String>,
     pub error: Option<String>,
+    /// Seconds until the upload is tried again after the link failed (it goes on from
+    /// what the portal has); `None` when no retry is due.
+    #[serde(default)]
+    pub retry_in: Option<u32>,
+    /// Failed attempts in a row, for the back-off.
+    #[serde(default)]
+    pub failures: u32,
 }
 
 /// One document part of the chosen case, as the desk has it.

@@ -703,6 +703,33 @@ fn documents_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     vec![]
 }
 
+/// Once a second: uploads whose link failed are tried again when their wait is over.
+pub(super) fn retry_uploads(app: &mut App) -> Vec<Effect> {
+    let mut due = Vec::new();
+    for (i, d) in app.intake.docs.iter_mut().enumerate() {
+        let Some(f) = d.file.as_mut() else { continue };
+        match f.retry_in {
+            Some(0) => {
+                f.retry_in = None;
+                due.push((i, f.key.clone(), f.path.clone()));
+            }
+            Some(n) => f.retry_in = Some(n - 1),
+            None => {}
+        }
+    }
+    let mut effects = Vec::new();
+    for (i, key, path) in due {
+        let id = request(app, Purpose::Upload);
+        app.uploads.insert(id, i);
+        effects.push(Effect::Upload {
+            id,
+            key,
+            path: PathBuf::from(path),
+        });
+    }
+    effects
+}
+
 fn expand_home(path: &str) -> String {
     if let Some(rest) = path.strip_prefix("~/")
         && let Some(home) = std::env::var_os("HOME")
@@ -776,6 +803,8 @@ fn attach(app: &mut App, path: String) -> Vec<Effect> {
             upload_id: None,
             content_type: None,
             error: None,
+            retry_in: None,
+            failures: 0,
         });
     }
     app.intake.error = None;
@@ -818,10 +847,17 @@ pub(super) fn on_uploaded(
             file.size = up.size;
             file.content_type = Some(up.content_type);
             file.error = None;
+            file.retry_in = None;
+            file.failures = 0;
             autosave(app)
         }
         Err(f) => {
             file.error = Some(failure_text(lang, &f));
+            // A cut link: again by itself, later and later; a refusal is for the officer.
+            if matches!(f, Failure::Offline(_)) {
+                file.failures += 1;
+                file.retry_in = Some(backoff(2, file.failures - 1));
+            }
             fail_quietly(app, f)
         }
     }

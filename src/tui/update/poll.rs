@@ -14,22 +14,24 @@ pub(super) fn on_tick(app: &mut App, now: chrono::DateTime<chrono::FixedOffset>)
     if app.screen != Screen::Main || app.relogin {
         return vec![];
     }
+    let mut effects = super::intake::retry_uploads(app);
     let Some(since) = app.inbox.seq else {
-        return vec![];
+        return effects;
     };
     if pending_for(app, Purpose::Poll) || pending_for(app, Purpose::Inbox) {
-        return vec![];
+        return effects;
     }
     app.poll_in = app.poll_in.saturating_sub(1);
     if app.link.state == LinkState::Offline {
         app.link.retry_in = Some(app.poll_in);
     }
     if app.poll_in > 0 {
-        return vec![];
+        return effects;
     }
     app.poll_in = backoff(app.poll_every, app.poll_failures);
     let id = request(app, Purpose::Poll);
-    vec![Effect::Poll { id, since }]
+    effects.push(Effect::Poll { id, since });
+    effects
 }
 
 /// The wait before the next background attempt: doubling after each failure, capped.

@@ -601,7 +601,18 @@ fn documents(app: &App, frame: &mut Frame, area: Rect) {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| f.path.clone());
             let state = match (&f.upload_id, &f.error) {
-                (_, Some(e)) => Span::styled(format!("  ✗ {e}"), theme.danger),
+                (_, Some(e)) => {
+                    let retry = f
+                        .retry_in
+                        .map(|n| {
+                            format!(
+                                " — {}",
+                                trf(lang, "intake.retry_in", &[("n", &n.to_string())])
+                            )
+                        })
+                        .unwrap_or_default();
+                    Span::styled(format!("  ✗ {e}{retry}"), theme.danger)
+                }
                 (Some(_), None) => Span::styled(
                     format!(
                         "  ✓ {} {}",

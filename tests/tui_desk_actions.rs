@@ -1,0 +1,860 @@
+//! `update()` of the desk panes, action by action: the wizard's rules (what blocks each
+//! step), one submission however often Enter is pressed, the same key on a retry, a
+//! chip-card scan, drafts, uploads that come back after a cut, and the citizens pane.
+
+mod common;
+
+use common::tui::*;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use motcua::api::catalog::{ProcedureDetail, ProcedureSummary};
+use motcua::api::citizens::{Activation, Citizen, CitizenCreated, CitizenDetail};
+use motcua::api::dossiers::PaymentStatus;
+use motcua::api::payments::Payment;
+use motcua::client::Uploaded;
+use motcua::domain::Lang;
+use motcua::domain::catalog::Procedure;
+use motcua::domain::identity::Gender;
+use motcua::domain::status::Status;
+use motcua::tui::action::{Action, Effect};
+use motcua::tui::intake::{
+    ApplicantRow, CitizenField, CitizenForm, PayChoice, Step, Wizard, parse_date,
+};
+use motcua::tui::state::*;
+use motcua::tui::update::{complete_path, update};
+
+const SIZE: (u16, u16) = (120, 32);
+
+fn ch(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn type_in(app: &mut App, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| update(app, ch(c))).collect()
+}
+
+fn catalog() -> Vec<Procedure> {
+    motcua::portal::seed::builtin_catalog().unwrap()
+}
+
+fn summary_of(p: &Procedure) -> ProcedureSummary {
+    let case = &p.cases[0];
+    ProcedureSummary {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        field: p.field.clone(),
+        online_level: p.online_level,
+        desk_duration: case.desk_duration,
+        online_duration: case.online_duration,
+        fee: case.fees.desk.describe(Lang::Vi),
+    }
+}
+
+fn citizen() -> Citizen {
+    Citizen {
+        id: 7,
+        id_number: "083078238953".into(),
+        legacy_id_number: None,
+        full_name: "Nguyễn Văn An".into(),
+        date_of_birth: "1978-03-14".into(),
+        gender: Gender::Male,
+        phone: "0384350158".into(),
+        email: None,
+        address: "Số 12 đường Hùng Vương, Bến Tre".into(),
+        office_id: 1,
+        created_at: "2026-11-01T08:00:00+07:00".into(),
+        activated: true,
+    }
+}
+
+/// The effects' request id of the first effect `pick` recognises.
+fn id_of(effects: &[Effect], pick: impl Fn(&Effect) -> Option<RequestId>) -> RequestId {
+    effects
+        .iter()
+        .find_map(pick)
+        .unwrap_or_else(|| panic!("no such effect in {effects:?}"))
+}
+
+/// On the intake tab with the catalog and every procedure's detail loaded.
+fn on_intake() -> App {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    let effects = update(&mut app, ch('2'));
+    assert_eq!(app.tab, Tab::Intake);
+    let id = id_of(&effects, |e| match e {
+        Effect::LoadCatalog(id) => Some(*id),
+        _ => None,
+    });
+    let procedures = catalog();
+    let mut effects = update(
+        &mut app,
+        Action::CatalogLoaded(id, Ok(procedures.iter().map(summary_of).collect())),
+    );
+    // Details as the app asks for them (the highlighted one each time).
+    while let Some((id, code)) = effects.iter().find_map(|e| match e {
+        Effect::LoadProcedure { id, code } => Some((*id, code.clone())),
+        _ => None,
+    }) {
+        let p = procedures.iter().find(|p| p.code == code).unwrap().clone();
+        effects = update(
+            &mut app,
+            Action::ProcedureLoaded(
+                id,
+                Ok(ProcedureDetail {
+                    procedure: p,
+                    version: 1,
+                }),
+            ),
+        );
+    }
+    // The others too, so any can be picked at once.
+    for p in procedures {
+        app.procedures.insert(p.code.clone(), p);
+    }
+    app
+}
+
+/// Picks `search`'s first match and its `case`-th case.
+fn pick(app: &mut App, search: &str, case: usize) {
+    type_in(app, search);
+    update(app, key(KeyCode::Enter));
+    if app.intake.choosing_case.is_some() {
+        for _ in 0..case {
+            update(app, key(KeyCode::Down));
+        }
+        update(app, key(KeyCode::Enter));
+    }
+    assert_eq!(app.intake.step, Step::Applicant, "{:?}", app.intake.error);
+}
+
+/// Types the number, answers the lookup with `found`.
+fn look_up(app: &mut App, text: &str, found: Vec<Citizen>) -> Vec<Effect> {
+    type_in(app, text);
+    let effects = update(app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::FindCitizens { id, .. } => Some(*id),
+        _ => None,
+    });
+    update(app, Action::CitizensFound(id, Ok(found)))
+}
+
+/// Through to the review of a signature certification (10,000 đ, documents on paper).
+fn at_review() -> App {
+    let mut app = on_intake();
+    pick(&mut app, "chu ky", 0);
+    look_up(&mut app, "083078238953", vec![citizen()]);
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.intake.step, Step::Documents);
+    let parts = app.intake.docs.len();
+    for _ in 0..parts {
+        update(&mut app, ch(' '));
+        update(&mut app, key(KeyCode::Down));
+    }
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.intake.step, Step::Delivery, "{:?}", app.intake.error);
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.intake.step, Step::Review);
+    app
+}
+
+fn dossier_for(app: &App) -> motcua::api::dossiers::Dossier {
+    let mut d = dossier();
+    d.code = "000.01.27.H07-261124-0042".into();
+    d.status = Status::Received;
+    d.applicant.full_name = app.intake.applicant.as_ref().unwrap().full_name.clone();
+    d.fee.amount = 10_000;
+    d.fee.status = PaymentStatus::Unpaid;
+    d
+}
+
+#[test]
+fn the_picker_filters_without_marks_and_by_level() {
+    let mut app = on_intake();
+    type_in(&mut app, "khai sinh");
+    let rows = motcua::tui::update::picker_rows(&app);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(app.catalog[rows[0]].code, "1.001193");
+    // Ctrl-L: level 3 (partial) only; birth registration is level 4.
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)),
+    );
+    assert!(motcua::tui::update::picker_rows(&app).is_empty());
+    // Enter with nothing to pick says so and stays.
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.intake.step, Step::Procedure);
+    assert!(app.intake.error.is_some());
+}
+
+#[test]
+fn a_procedure_with_cases_asks_which_one() {
+    let mut app = on_intake();
+    pick(&mut app, "khai sinh", 1);
+    assert_eq!(app.intake.procedure.as_deref(), Some("1.001193"));
+    assert_eq!(app.intake.case_id.as_deref(), Some("qua_han"));
+    // The checklist is the case's.
+    let case = motcua::tui::update::chosen_case(&app).unwrap().clone();
+    let ids: Vec<&str> = app.intake.docs.iter().map(|d| d.part_id.as_str()).collect();
+    let want: Vec<&str> = case.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, want);
+}
+
+#[test]
+fn a_chip_card_scan_looks_up_the_number_and_prefills_a_new_account() {
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    let scan = "083185012345||Huỳnh Thị Thu Trang|12041985|Nữ|Ấp Phú Chánh, Bến Tre|15062021";
+    type_in(&mut app, scan);
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let (id, query) = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::FindCitizens { id, query } => Some((*id, query.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(query, "083185012345", "the number, not the whole scan");
+    update(&mut app, Action::CitizensFound(id, Ok(vec![])));
+    let form = app.intake.new_citizen.as_ref().expect("the account form");
+    assert_eq!(form.text(CitizenField::FullName), "Huỳnh Thị Thu Trang");
+    assert_eq!(form.text(CitizenField::DateOfBirth), "12/04/1985");
+    assert_eq!(form.gender, Some(Gender::Female));
+    assert_eq!(form.focused(), CitizenField::Phone, "the card has no phone");
+    // A bad scan says what is wrong and looks nothing up.
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    type_in(&mut app, "083185012345|x|y");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, Effect::FindCitizens { .. }))
+    );
+    assert!(app.intake.error.is_some());
+}
+
+#[test]
+fn an_inline_account_is_created_once_and_becomes_the_applicant() {
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    look_up(&mut app, "083078238953", vec![]);
+    assert!(app.intake.new_citizen.is_some());
+    // Enter down to the last field sends; missing fields stop it with the rule.
+    for _ in 0..CitizenField::ALL.len() {
+        update(&mut app, key(KeyCode::Enter));
+    }
+    let form = app.intake.new_citizen.as_ref().unwrap();
+    assert!(form.error.is_some());
+    assert!(form.pending.is_none());
+    // Fill it.
+    let form = app.intake.new_citizen.as_mut().unwrap();
+    form.set(CitizenField::FullName, "Nguyễn Văn An");
+    form.set(CitizenField::DateOfBirth, "14/03/1978");
+    form.gender = Some(Gender::Male);
+    form.set(CitizenField::Phone, "0384350158");
+    form.set(CitizenField::Address, "Bến Tre");
+    let key_before = form.key.clone();
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::CreateCitizen { id, key, citizen } => {
+            assert_eq!(key, &key_before);
+            assert_eq!(citizen.date_of_birth, "1978-03-14");
+            Some(*id)
+        }
+        _ => None,
+    });
+    // A second Enter while it travels sends nothing.
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    update(
+        &mut app,
+        Action::CitizenCreated(
+            id,
+            Ok(CitizenCreated {
+                citizen: citizen(),
+                activation: Activation {
+                    code: Some("ABCD2345".into()),
+                    expires_at: "2026-11-27T10:00:00+07:00".into(),
+                },
+            }),
+        ),
+    );
+    assert!(app.intake.new_citizen.is_none());
+    assert_eq!(app.intake.applicant.as_ref().unwrap().id, 7);
+    assert_eq!(app.intake.applicant_row, ApplicantRow::Relation);
+    assert_eq!(
+        app.intake.activation.as_ref().unwrap().code.as_deref(),
+        Some("ABCD2345")
+    );
+}
+
+#[test]
+fn an_account_made_meanwhile_elsewhere_is_taken_instead() {
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    look_up(&mut app, "083078238953", vec![]);
+    let form = app.intake.new_citizen.as_mut().unwrap();
+    form.set(CitizenField::FullName, "Nguyễn Văn An");
+    form.set(CitizenField::DateOfBirth, "14/03/1978");
+    form.gender = Some(Gender::Male);
+    form.set(CitizenField::Phone, "0384350158");
+    form.set(CitizenField::Address, "Bến Tre");
+    form.focus = CitizenField::ALL.len() - 1;
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::CreateCitizen { id, .. } => Some(*id),
+        _ => None,
+    });
+    let effects = update(
+        &mut app,
+        Action::CitizenCreated(
+            id,
+            Err(Failure::Exists {
+                id: 7,
+                message: "đã có".into(),
+            }),
+        ),
+    );
+    let id = id_of(&effects, |e| match e {
+        Effect::LoadCitizen { id, citizen_id: 7 } => Some(*id),
+        _ => None,
+    });
+    update(
+        &mut app,
+        Action::CitizenLoaded(
+            id,
+            Ok(CitizenDetail {
+                citizen: citizen(),
+                dossiers: vec![],
+            }),
+        ),
+    );
+    assert_eq!(app.intake.applicant.as_ref().unwrap().id, 7);
+}
+
+#[test]
+fn each_step_says_what_keeps_it_from_going_on() {
+    let mut app = on_intake();
+    pick(&mut app, "chu ky", 0);
+    // No applicant yet.
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.intake.step, Step::Applicant);
+    assert!(app.intake.error.is_some());
+    // Authorized without the authorization document.
+    let mut app = on_intake();
+    pick(&mut app, "chu ky", 0);
+    look_up(&mut app, "083078238953", vec![citizen()]);
+    update(&mut app, key(KeyCode::Right));
+    assert!(app.intake.authorized);
+    update(&mut app, key(KeyCode::Tab));
+    type_in(&mut app, "Trần Văn Bảy");
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.intake.step, Step::Applicant);
+    assert!(app.intake.error.as_deref().unwrap().contains("ủy quyền"));
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Tab));
+    type_in(&mut app, "GUQ số 12/2026 ngày 20/11/2026");
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.intake.step, Step::Documents);
+    // Mandatory documents missing.
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.intake.step, Step::Documents);
+    let error = app.intake.error.clone().unwrap();
+    assert!(error.contains("Còn thiếu"), "{error}");
+}
+
+#[test]
+fn review_needs_the_receipt_for_cash_and_the_declaration() {
+    let mut app = at_review();
+    assert_eq!(app.intake.pay, PayChoice::Cash);
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.intake.error.as_deref().unwrap().contains("biên lai"));
+    update(&mut app, key(KeyCode::Tab));
+    type_in(&mut app, "BL-1");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.intake.error.as_deref().unwrap().contains("cam đoan"));
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, ch(' '));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::CreateDossier { .. }))
+    );
+}
+
+fn ready_to_submit() -> App {
+    let mut app = at_review();
+    update(&mut app, key(KeyCode::Tab));
+    type_in(&mut app, "BL-0042");
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, ch(' '));
+    app
+}
+
+#[test]
+fn submit_twice_sends_once_and_a_retry_reuses_the_key() {
+    let mut app = ready_to_submit();
+    let first = update(&mut app, key(KeyCode::Enter));
+    let (id, key1, body) = first
+        .iter()
+        .find_map(|e| match e {
+            Effect::CreateDossier { id, key, request } => Some((*id, key.clone(), request.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert!(body.declaration_accepted);
+    assert_eq!(body.applicant.citizen_id, 7);
+    assert!(
+        body.documents
+            .iter()
+            .all(|d| d.originals == 1 && d.upload_id.is_none())
+    );
+    // Enter again while it travels: nothing.
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    // The link cut the answer: the error says a retry is safe; the retry has the key.
+    update(
+        &mut app,
+        Action::DossierCreated(id, Err(Failure::Offline("mất kết nối".into()))),
+    );
+    assert_eq!(app.intake.step, Step::Review);
+    assert!(
+        app.intake
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("không bị tạo hai lần")
+    );
+    let again = update(&mut app, key(KeyCode::Enter));
+    let (id, key2) = again
+        .iter()
+        .find_map(|e| match e {
+            Effect::CreateDossier { id, key, .. } => Some((*id, key.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(key1, key2);
+    uuid_shaped(&key1);
+    // Made: the done step, the cash recorded with its own fixed key and the fee.
+    let d = dossier_for(&app);
+    let effects = update(&mut app, Action::DossierCreated(id, Ok(d.clone())));
+    assert_eq!(app.intake.step, Step::Done);
+    let cash = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::PayCash {
+                code,
+                key,
+                amount,
+                receipt_no,
+                ..
+            } => Some((code.clone(), key.clone(), *amount, receipt_no.clone())),
+            _ => None,
+        })
+        .expect("the cash payment");
+    assert_eq!(cash.0, d.code);
+    assert_eq!(cash.1, app.intake.cash_key);
+    assert_ne!(cash.1, key1);
+    assert_eq!(cash.2, 10_000);
+    assert_eq!(cash.3, "BL-0042");
+    // The new dossier is in the inbox at once.
+    assert!(app.inbox.by_code.contains_key(&d.code));
+}
+
+fn uuid_shaped(key: &str) {
+    assert_eq!(key.len(), 36, "{key}");
+    assert_eq!(key.matches('-').count(), 4, "{key}");
+}
+
+#[test]
+fn paid_cash_ends_the_draft_and_a_new_intake_gets_new_keys() {
+    let mut app = ready_to_submit();
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::CreateDossier { id, .. } => Some(*id),
+        _ => None,
+    });
+    let d = dossier_for(&app);
+    let effects = update(&mut app, Action::DossierCreated(id, Ok(d.clone())));
+    let id = id_of(&effects, |e| match e {
+        Effect::PayCash { id, .. } => Some(*id),
+        _ => None,
+    });
+    let payment = Payment {
+        code: d.code.clone(),
+        reference: "261124-0042".into(),
+        amount: 10_000,
+        status: PaymentStatus::Paid,
+        paid_at: Some("2026-11-24T10:00:00+07:00".into()),
+        method: Some("cash".into()),
+        receipt_no: Some("BL-0042".into()),
+        vietqr: None,
+        purpose: "HS 261124-0042".into(),
+        bank_bin: "970403".into(),
+        account: "1".into(),
+        account_name: "UBND".into(),
+        dossier_status: Status::Received,
+        version: 3,
+    };
+    let effects = update(&mut app, Action::PaidCash(id, Ok(payment)));
+    assert!(app.intake.paid);
+    assert!(effects.contains(&Effect::SaveDraft(None)));
+    let old = (app.intake.key.clone(), app.intake.cash_key.clone());
+    let effects = update(&mut app, ch('n'));
+    assert!(effects.contains(&Effect::SaveDraft(None)));
+    assert_eq!(app.intake.step, Step::Procedure);
+    assert_ne!(app.intake.key, old.0);
+    assert_ne!(app.intake.cash_key, old.1);
+}
+
+#[test]
+fn every_change_saves_the_draft_once_and_it_comes_back_whole() {
+    let mut app = on_intake();
+    let effects = type_in(&mut app, "chu");
+    let saves = effects
+        .iter()
+        .filter(|e| matches!(e, Effect::SaveDraft(Some(_))))
+        .count();
+    assert_eq!(saves, 3, "one save per change");
+    // A key that changes nothing saves nothing.
+    let effects = update(&mut app, key(KeyCode::Up));
+    assert!(effects.iter().all(|e| !matches!(e, Effect::SaveDraft(_))));
+    pick(&mut app, " ky", 0);
+    look_up(&mut app, "083078238953", vec![citizen()]);
+    update(&mut app, key(KeyCode::Right));
+    update(&mut app, key(KeyCode::Tab));
+    type_in(&mut app, "Trần Văn Bảy");
+    let draft = app.intake.to_draft("2026-11-24T09:00:00+07:00".into());
+    // As after a crash: a fresh app, logged in, finds the draft and offers it.
+    let mut again = logged_in(Lang::Vi, false, SIZE);
+    update(&mut again, Action::DraftFound(Box::new(draft.clone())));
+    assert!(again.draft_offer.is_some());
+    update(&mut again, ch('2'));
+    update(&mut again, key(KeyCode::Enter));
+    assert!(again.draft_offer.is_none());
+    let restored = again.intake.to_draft("2026-11-24T09:00:00+07:00".into());
+    assert_eq!(restored, draft);
+    assert_eq!(again.intake.step, Step::Applicant);
+    // Del instead discards it, on disk too.
+    let mut other = logged_in(Lang::Vi, false, SIZE);
+    update(&mut other, Action::DraftFound(Box::new(draft)));
+    update(&mut other, ch('2'));
+    let effects = update(&mut other, key(KeyCode::Delete));
+    assert!(effects.contains(&Effect::SaveDraft(None)));
+    assert!(other.intake.is_blank());
+}
+
+#[test]
+fn a_draft_is_not_offered_over_work_in_progress() {
+    let mut app = on_intake();
+    type_in(&mut app, "chu");
+    let draft = Wizard::new("k".into(), "c".into()).to_draft(String::new());
+    update(&mut app, Action::DraftFound(Box::new(draft)));
+    assert!(app.draft_offer.is_none());
+}
+
+#[test]
+fn an_upload_cut_by_the_link_goes_on_by_itself_with_the_same_key() {
+    let mut app = on_intake();
+    pick(&mut app, "khai sinh", 0);
+    look_up(&mut app, "083078238953", vec![citizen()]);
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.intake.step, Step::Documents);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("to-khai.pdf");
+    std::fs::write(&file, b"%PDF-1.4 test").unwrap();
+    update(&mut app, ch('a'));
+    type_in(&mut app, &file.display().to_string());
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let (id, key1) = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Upload { id, key, .. } => Some((*id, key.clone())),
+            _ => None,
+        })
+        .unwrap();
+    // Going on is refused while it uploads.
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.intake.step, Step::Documents);
+    update(
+        &mut app,
+        Action::Uploaded(id, Err(Failure::Offline("cut".into()))),
+    );
+    let f = app.intake.docs[0].file.clone().unwrap();
+    assert!(f.error.is_some());
+    let wait = f.retry_in.expect("a retry is due");
+    let mut retried = None;
+    for _ in 0..=wait {
+        let effects = update(&mut app, Action::Tick(now()));
+        if let Some(e) = effects.iter().find_map(|e| match e {
+            Effect::Upload { id, key, .. } => Some((*id, key.clone())),
+            _ => None,
+        }) {
+            retried = Some(e);
+        }
+    }
+    let (id, key2) = retried.expect("the upload again after its wait");
+    assert_eq!(key1, key2, "the same upload, continued");
+    update(
+        &mut app,
+        Action::Uploaded(
+            id,
+            Ok(Uploaded {
+                id: "u-1".into(),
+                size: 13,
+                content_type: "application/pdf".into(),
+            }),
+        ),
+    );
+    let d = &app.intake.docs[0];
+    assert!(d.present());
+    assert_eq!(d.file.as_ref().unwrap().upload_id.as_deref(), Some("u-1"));
+    // A refusal (not the link) waits for the officer instead.
+    let id2 = {
+        update(&mut app, key(KeyCode::Down));
+        update(&mut app, ch('a'));
+        type_in(&mut app, &file.display().to_string());
+        let effects = update(&mut app, key(KeyCode::Enter));
+        id_of(&effects, |e| match e {
+            Effect::Upload { id, .. } => Some(*id),
+            _ => None,
+        })
+    };
+    update(
+        &mut app,
+        Action::Uploaded(
+            id2,
+            Err(Failure::Refused {
+                code: "upload_type_mismatch".into(),
+                message: "không phải PDF".into(),
+                fields: Default::default(),
+            }),
+        ),
+    );
+    assert!(app.intake.docs[1].file.as_ref().unwrap().retry_in.is_none());
+}
+
+#[test]
+fn the_citizen_form_checks_fields_as_typed() {
+    let today = now().date_naive();
+    let mut form = CitizenForm::new("k".into());
+    // Nothing typed: no noise until a first attempt.
+    assert!(form.problems(Lang::Vi, today).is_empty());
+    form.attempted = true;
+    assert_eq!(form.problems(Lang::Vi, today).len(), 6, "all but e-mail");
+    form.set(CitizenField::IdNumber, "083078238953");
+    form.set(CitizenField::DateOfBirth, "14/03/1979");
+    assert!(
+        form.problem(CitizenField::IdNumber, Lang::Vi, today)
+            .unwrap()
+            .contains("1978"),
+        "the number's birth year disagrees"
+    );
+    form.set(CitizenField::DateOfBirth, "31/02/1978");
+    assert!(
+        form.problem(CitizenField::DateOfBirth, Lang::En, today)
+            .is_some()
+    );
+    form.set(CitizenField::DateOfBirth, "14/03/1978");
+    form.gender = Some(Gender::Female);
+    assert!(
+        form.problem(CitizenField::IdNumber, Lang::Vi, today)
+            .is_some(),
+        "gender"
+    );
+    form.gender = Some(Gender::Male);
+    assert!(
+        form.problem(CitizenField::IdNumber, Lang::Vi, today)
+            .is_none()
+    );
+    form.set(CitizenField::Phone, "0123");
+    assert!(form.problem(CitizenField::Phone, Lang::Vi, today).is_some());
+    form.set(CitizenField::Phone, "+84 384 350 158");
+    assert!(form.problem(CitizenField::Phone, Lang::Vi, today).is_none());
+    form.set(CitizenField::Email, "an@@example");
+    assert!(form.problem(CitizenField::Email, Lang::Vi, today).is_some());
+    form.set(CitizenField::Email, "");
+    assert!(
+        form.problem(CitizenField::Email, Lang::Vi, today).is_none(),
+        "optional"
+    );
+    // A date of birth in the future.
+    form.set(CitizenField::DateOfBirth, "01/01/2099");
+    assert!(
+        form.problem(CitizenField::DateOfBirth, Lang::Vi, today)
+            .is_some()
+    );
+    assert_eq!(
+        parse_date("2/7/1990"),
+        chrono::NaiveDate::from_ymd_opt(1990, 7, 2)
+    );
+    assert_eq!(
+        parse_date("1990-07-02"),
+        chrono::NaiveDate::from_ymd_opt(1990, 7, 2)
+    );
+    assert_eq!(parse_date("02/07/90"), None, "a four-digit year");
+}
+
+#[test]
+fn the_citizens_pane_searches_opens_and_shows_an_existing_account() {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    update(&mut app, ch('3'));
+    assert_eq!(app.tab, Tab::Citizens);
+    type_in(&mut app, "nguyen van");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::FindCitizens { id, query } if query == "nguyen van" => Some(*id),
+        _ => None,
+    });
+    update(&mut app, Action::CitizensFound(id, Ok(vec![citizen()])));
+    // Enter again on the same text opens the one selected.
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadCitizen { citizen_id: 7, .. }))
+    );
+    // A new account whose number exists: the existing one opens, with the reason.
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    update(&mut app, ch('3'));
+    type_in(&mut app, "083078238953");
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+    );
+    let form = app.citizens.form.as_mut().expect("the form");
+    assert_eq!(
+        form.text(CitizenField::IdNumber),
+        "083078238953",
+        "prefilled"
+    );
+    form.set(CitizenField::FullName, "Nguyễn Văn An");
+    form.set(CitizenField::DateOfBirth, "14/03/1978");
+    form.gender = Some(Gender::Male);
+    form.set(CitizenField::Phone, "0384350158");
+    form.set(CitizenField::Address, "Bến Tre");
+    form.focus = CitizenField::ALL.len() - 1;
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::CreateCitizen { id, .. } => Some(*id),
+        _ => None,
+    });
+    let effects = update(
+        &mut app,
+        Action::CitizenCreated(
+            id,
+            Err(Failure::Exists {
+                id: 7,
+                message: "Số định danh này đã có tài khoản".into(),
+            }),
+        ),
+    );
+    assert!(app.citizens.form.is_none());
+    assert!(app.citizens.note.as_deref().unwrap().contains("đã có"));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadCitizen { citizen_id: 7, .. }))
+    );
+}
+
+#[test]
+fn a_new_account_shows_its_slip_and_a_code_can_be_reissued() {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    update(&mut app, ch('3'));
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+    );
+    let form = app.citizens.form.as_mut().unwrap();
+    form.set(CitizenField::IdNumber, "083078238953");
+    form.set(CitizenField::FullName, "Nguyễn Văn An");
+    form.set(CitizenField::DateOfBirth, "14/03/1978");
+    form.gender = Some(Gender::Male);
+    form.set(CitizenField::Phone, "0384350158");
+    form.set(CitizenField::Address, "Bến Tre");
+    form.focus = CitizenField::ALL.len() - 1;
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::CreateCitizen { id, .. } => Some(*id),
+        _ => None,
+    });
+    update(
+        &mut app,
+        Action::CitizenCreated(
+            id,
+            Ok(CitizenCreated {
+                citizen: citizen(),
+                activation: Activation {
+                    code: Some("ABCD2345".into()),
+                    expires_at: "2026-11-27T10:00:00+07:00".into(),
+                },
+            }),
+        ),
+    );
+    let Some(Overlay::Form(view)) = &app.overlay else {
+        panic!("the slip");
+    };
+    let text = view.text.clone().unwrap();
+    assert!(
+        text.contains("ABCD2345") && text.contains("083078238953"),
+        "{text}"
+    );
+    // p prints it.
+    let effects = update(&mut app, ch('p'));
+    assert!(matches!(&effects[..], [Effect::Print { text: t }] if *t == text));
+    update(&mut app, key(KeyCode::Esc));
+    // `a` on the record: a new code, with its own key each time.
+    let first = update(&mut app, ch('a'));
+    let second = {
+        let id = id_of(&first, |e| match e {
+            Effect::ReissueActivation { id, .. } => Some(*id),
+            _ => None,
+        });
+        update(
+            &mut app,
+            Action::ActivationIssued(
+                id,
+                Ok(Activation {
+                    code: Some("EFGH6789".into()),
+                    expires_at: "2026-11-27T11:00:00+07:00".into(),
+                }),
+            ),
+        );
+        assert!(
+            matches!(&app.overlay, Some(Overlay::Form(v)) if v.text.as_deref().unwrap().contains("EFGH6789"))
+        );
+        update(&mut app, key(KeyCode::Esc));
+        update(&mut app, ch('a'))
+    };
+    let key_of = |effects: &[Effect]| {
+        effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::ReissueActivation { key, .. } => Some(key.clone()),
+                _ => None,
+            })
+            .unwrap()
+    };
+    assert_ne!(key_of(&first), key_of(&second));
+}
+
+#[test]
+fn path_completion_completes_the_common_start() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("giay-chung-sinh.pdf"), b"%PDF").unwrap();
+    std::fs::write(dir.path().join("giay-to-tuy-than.jpg"), b"x").unwrap();
+    std::fs::create_dir(dir.path().join("scan")).unwrap();
+    let base = dir.path().display().to_string();
+    assert_eq!(
+        complete_path(&format!("{base}/gi")),
+        format!("{base}/giay-")
+    );
+    assert_eq!(
+        complete_path(&format!("{base}/giay-c")),
+        format!("{base}/giay-chung-sinh.pdf")
+    );
+    assert_eq!(
+        complete_path(&format!("{base}/sc")),
+        format!("{base}/scan/")
+    );
+    assert_eq!(complete_path(&format!("{base}/zz")), format!("{base}/zz"));
+}
