@@ -100,6 +100,29 @@ async fn catalog_and_detail_answer_304_to_their_etag() {
             .unwrap();
         assert_eq!(other.status(), 200);
     }
+    // A filtered list is another representation: the whole catalog's ETag does not
+    // validate it (else a client would keep the unfiltered list).
+    let whole = p.get("/procedures").send().await.unwrap();
+    let etag = whole.headers()[header::ETAG].to_str().unwrap().to_owned();
+    let filtered = p
+        .get("/procedures?q=khai%20sinh")
+        .header(header::IF_NONE_MATCH, &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filtered.status(), 200);
+    let filtered_etag = filtered.headers()[header::ETAG]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(filtered_etag, etag);
+    let again = p
+        .get("/procedures?q=khai%20sinh")
+        .header(header::IF_NONE_MATCH, &filtered_etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
     let (_, detail) = status_json(p.get("/procedures/1.001193").send().await.unwrap()).await;
     assert_eq!(detail["name"], "Đăng ký khai sinh");
     assert!(!detail["cases"].as_array().unwrap().is_empty());

@@ -189,8 +189,9 @@ pub async fn run(options: Options) -> Result<(), StartError> {
     result
 }
 
-/// Carries out effects: network requests as tasks, files, the token store.
-struct Executor {
+/// Carries out effects: network requests as tasks, files, the token store. Public so
+/// that benchmarks drive the app headless through the very same effects.
+pub struct Executor {
     tx: UnboundedSender<Action>,
     client: Option<PortalClient>,
     store: Arc<Mutex<Option<TokenStore>>>,
@@ -206,7 +207,7 @@ struct Executor {
 }
 
 impl Executor {
-    fn new(tx: UnboundedSender<Action>, options: &Options, lang: Lang) -> Executor {
+    pub fn new(tx: UnboundedSender<Action>, options: &Options, lang: Lang) -> Executor {
         Executor {
             tx,
             client: None,
@@ -307,7 +308,7 @@ impl Executor {
         self.tasks.insert(id, handle.abort_handle());
     }
 
-    fn run(&mut self, effect: Effect, app: &App) {
+    pub fn run(&mut self, effect: Effect, app: &App) {
         match effect {
             Effect::Login {
                 id,

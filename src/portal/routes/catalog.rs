@@ -162,9 +162,19 @@ pub async fn procedures(
     }
     let total = items.len() as u64;
     items.truncate(limit);
-    // The ETag covers the catalog; the language changes the fee wording, so it is part
-    // of the representation.
-    let etag = format!("{}-{}\"", etag.trim_end_matches('"'), lang_tag(lang));
+    // The ETag covers the catalog; the language changes the fee wording and the filters
+    // change the items, so both are part of the representation: an ETag of the whole
+    // catalog never validates a filtered answer, nor the other way round.
+    let filters = {
+        use sha2::{Digest, Sha256};
+        let key = format!("{:?}|{:?}|{:?}|{limit}", query.q, query.field, query.online);
+        hex::encode(&Sha256::digest(key.as_bytes())[..6])
+    };
+    let etag = format!(
+        "{}-{}-{filters}\"",
+        etag.trim_end_matches('"'),
+        lang_tag(lang)
+    );
     Ok(with_etag(
         &headers,
         &etag,
