@@ -584,8 +584,19 @@ fn documents(app: &App, frame: &mut Frame, area: Rect) {
             theme.base
         };
         let mark = if d.present() { "[✓]" } else { "[ ]" };
+        let star = if mandatory { " (*)" } else { "" };
+        // A long name is shortened, never its required mark.
+        let room = (list.width as usize).saturating_sub(4 + star.len());
+        let name: String = if name.chars().count() > room {
+            name.chars()
+                .take(room.saturating_sub(1))
+                .chain(['…'])
+                .collect()
+        } else {
+            name.to_owned()
+        };
         lines.push(Line::from(Span::styled(
-            format!("{mark} {name}{}", if mandatory { " (*)" } else { "" }),
+            format!("{mark} {name}{star}"),
             style,
         )));
         let mut detail = Vec::new();
