@@ -2,6 +2,7 @@ pub mod api;
 pub mod client;
 pub mod config;
 pub mod domain;
+pub mod linksim;
 pub mod portal;
 pub mod tui;
 

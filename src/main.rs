@@ -1,5 +1,5 @@
-//! The `motcua` command: the TUI by default, `serve` for the reference portal and
-//! `training` for the sandbox.
+//! The `motcua` command: the TUI by default, `serve` for the reference portal,
+//! `training` for the sandbox, and `linksim` to try the app on a slow, flaky link.
 
 use clap::{Args, Parser, Subcommand};
 use motcua::config::Config;
@@ -31,6 +31,43 @@ enum Command {
         #[arg(long)]
         reset: bool,
     },
+    /// Put a slow, flaky link in front of a local portal (a proxy on 127.0.0.1), to try
+    /// the app as officers on 3G or shared office links use it.
+    Linksim(LinksimArgs),
+}
+
+#[derive(Debug, Args)]
+struct LinksimArgs {
+    /// The portal's address (loopback only), e.g. 127.0.0.1:8080.
+    #[arg(long)]
+    to: SocketAddr,
+    /// The port to listen on, on 127.0.0.1 (0: any free one, printed).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Bandwidth each way in kbit/s (0: unlimited).
+    #[arg(long, default_value_t = 256)]
+    kbps: u64,
+    /// Added round-trip time in milliseconds.
+    #[arg(long, default_value_t = 600)]
+    rtt_ms: u64,
+    /// Up to this many more milliseconds each way, at random.
+    #[arg(long, default_value_t = 0)]
+    jitter_ms: u64,
+    /// Cut every connection after this many bytes.
+    #[arg(long)]
+    cut_after: Option<u64>,
+    /// Cut connections at random, on average after this many bytes.
+    #[arg(long)]
+    cut_mean: Option<u64>,
+    /// Stall the link: every EVERY_MS, nothing moves for FOR_MS (e.g. 10000:2000).
+    #[arg(long, value_name = "EVERY_MS:FOR_MS")]
+    stall: Option<String>,
+    /// Seed of the randomness, to repeat a run.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Stop after this many seconds.
+    #[arg(long, default_value_t = 3600)]
+    for_secs: u64,
 }
 
 #[derive(Debug, Args)]
@@ -208,7 +245,64 @@ fn main() -> ExitCode {
         None => tui(config, Vec::new()),
         Some(Command::Serve(args)) => serve(args, config),
         Some(Command::Training { reset }) => training(config, reset),
+        Some(Command::Linksim(args)) => linksim(args),
     }
+}
+
+fn linksim(args: LinksimArgs) -> ExitCode {
+    let stall = match args.stall.as_deref().map(|s| s.split_once(':')) {
+        None => None,
+        Some(Some((every, length))) => match (every.parse(), length.parse()) {
+            (Ok(every), Ok(length)) => Some((
+                std::time::Duration::from_millis(every),
+                std::time::Duration::from_millis(length),
+            )),
+            _ => None,
+        },
+        Some(None) => None,
+    };
+    if args.stall.is_some() && stall.is_none() {
+        eprintln!("motcua linksim: --stall takes EVERY_MS:FOR_MS, e.g. 10000:2000");
+        return ExitCode::FAILURE;
+    }
+    let bps = (args.kbps > 0).then_some(args.kbps * 1000);
+    let spec = motcua::linksim::LinkSpec {
+        up_bps: bps,
+        down_bps: bps,
+        rtt: std::time::Duration::from_millis(args.rtt_ms),
+        jitter: std::time::Duration::from_millis(args.jitter_ms),
+        cut_after: args.cut_after,
+        cut_mean: args.cut_mean,
+        stall,
+        seed: args.seed,
+    };
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("motcua linksim: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(async {
+        let link = match motcua::linksim::start_on(args.port, args.to, spec).await {
+            Ok(link) => link,
+            Err(e) => {
+                eprintln!("motcua linksim: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!(
+            "linksim: http://{}/api/v1 -> {} ({} kbit/s, {} ms round trip); Ctrl-C stops",
+            link.addr, args.to, args.kbps, args.rtt_ms
+        );
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = tokio::time::sleep(std::time::Duration::from_secs(args.for_secs)) => {},
+        }
+        let (up, down, connections, cuts) = link.stats.snapshot();
+        println!("linksim: {up} B up, {down} B down, {connections} connections, {cuts} cut");
+        ExitCode::SUCCESS
+    })
 }
 
 fn serve(args: ServeArgs, config: Config) -> ExitCode {

@@ -115,3 +115,20 @@ fn the_tui_reaches_the_portal_only_through_the_client() {
     let found = offences("tui", &["crate::portal", "sqlx", "axum", "reqwest"]);
     assert!(found.is_empty(), "{found:#?}");
 }
+
+/// The link emulator is a tool for tests, benchmarks and `motcua linksim`: it stands alone,
+/// and nothing of the app depends on it.
+#[test]
+fn the_link_emulator_stands_alone() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let text = fs::read_to_string(src.join("linksim.rs")).expect("src/linksim.rs");
+    let uses: Vec<&str> = text
+        .lines()
+        .filter(|l| l.split("//").next().unwrap_or("").contains("crate::"))
+        .collect();
+    assert!(uses.is_empty(), "{uses:#?}");
+    for room in ["domain", "api", "client", "portal", "tui"] {
+        let found = offences(room, &["crate::linksim"]);
+        assert!(found.is_empty(), "{found:#?}");
+    }
+}
