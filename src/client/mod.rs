@@ -4,6 +4,7 @@
 //! request for the status bar. Cheap to clone: tasks each hold one.
 
 mod error;
+pub mod outbox;
 pub mod token_store;
 
 pub use error::ClientError;

@@ -1,0 +1,740 @@
+//! The outbox: writes waiting for the portal, kept on disk so that a dropped link, a
+//! crash or `kill -9` loses none and sends none twice.
+//!
+//! Each write gets its idempotency key when it is queued, and the key never changes: a
+//! retry after a cut is a replay the portal recognises. Writes to one dossier go in the
+//! order they were queued; others may go side by side. A write is frozen once queued (its
+//! body is what the key was given for). Failures of the link are retried with exponential
+//! back-off and jitter, honouring `Retry-After`; a refusal (a definitive 4xx) goes to the
+//! dead letters with the portal's message, where the officer retries or discards it; 401
+//! pauses everything until the officer logs in again.
+//!
+//! On disk it is a journal of JSON lines (`outbox.jsonl`): a line per change, flushed to
+//! the disk before the change counts, compacted when opened.
+
+use super::{ClientError, PortalClient};
+use crate::api::citizens::NewCitizen;
+use crate::api::dossiers::{ActionRequest, CreateDossier, Dossier};
+use crate::api::payments::CashPayment;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A write the officer made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Write {
+    CreateDossier {
+        request: Box<CreateDossier>,
+    },
+    Act {
+        code: String,
+        version: i64,
+        request: ActionRequest,
+    },
+    PayCash {
+        code: String,
+        payment: CashPayment,
+    },
+    CreateCitizen {
+        citizen: NewCitizen,
+    },
+}
+
+impl Write {
+    /// The dossier it belongs to, for the order of writes to one dossier.
+    pub fn dossier(&self) -> Option<&str> {
+        match self {
+            Write::Act { code, .. } | Write::PayCash { code, .. } => Some(code),
+            Write::CreateDossier { .. } | Write::CreateCitizen { .. } => None,
+        }
+    }
+}
+
+/// Where a write stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    /// Waiting for its turn (or for its back-off to end).
+    Queued,
+    /// Refused for good, or out of retries: the officer decides.
+    Dead { status: u16, message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: u64,
+    pub key: String,
+    pub write: Write,
+    /// RFC 3339, when queued.
+    pub queued_at: String,
+    pub attempts: u32,
+    /// Not before this (milliseconds since the epoch).
+    pub next_at_ms: u64,
+    pub state: State,
+    /// A label for lists (e.g. the citizen or the dossier code).
+    #[serde(default)]
+    pub label: String,
+}
+
+/// One line of the journal.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+enum Record {
+    Push {
+        entry: Entry,
+    },
+    Attempt {
+        id: u64,
+        attempts: u32,
+        next_at_ms: u64,
+    },
+    Done {
+        id: u64,
+    },
+    Dead {
+        id: u64,
+        status: u16,
+        message: String,
+    },
+    Revive {
+        id: u64,
+    },
+    Discard {
+        id: u64,
+    },
+}
+
+/// Attempts before a write that keeps failing on the link becomes a dead letter.
+pub const MAX_ATTEMPTS: u32 = 12;
+/// The longest back-off between attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(120);
+
+#[derive(Debug)]
+pub struct Outbox {
+    path: PathBuf,
+    entries: BTreeMap<u64, Entry>,
+    next_id: u64,
+    /// 401: nothing goes until the officer has logged in again.
+    pub paused: bool,
+}
+
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+impl Outbox {
+    /// The outbox in `dir` (created when missing): what the journal holds, compacted.
+    pub fn open(dir: &Path) -> std::io::Result<Outbox> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join("outbox.jsonl");
+        let mut entries = BTreeMap::new();
+        let mut next_id = 1;
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            for line in text.lines() {
+                // A line cut short by a crash is the last one: what it said never counted.
+                let Ok(record) = serde_json::from_str::<Record>(line) else {
+                    continue;
+                };
+                apply(&mut entries, &record);
+                if let Record::Push { entry } = &record {
+                    next_id = next_id.max(entry.id + 1);
+                }
+            }
+        }
+        let outbox = Outbox {
+            path,
+            entries,
+            next_id,
+            paused: false,
+        };
+        outbox.compact()?;
+        Ok(outbox)
+    }
+
+    /// Rewrites the journal with only what is left, through a temporary file.
+    fn compact(&self) -> std::io::Result<()> {
+        let tmp = self.path.with_extension("jsonl.part");
+        {
+            let mut f = std::fs::File::create(&tmp)?;
+            for entry in self.entries.values() {
+                let line = serde_json::to_string(&Record::Push {
+                    entry: entry.clone(),
+                })
+                .map_err(std::io::Error::other)?;
+                writeln!(f, "{line}")?;
+            }
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, &self.path)
+    }
+
+    fn record(&mut self, record: Record) -> std::io::Result<()> {
+        let line = serde_json::to_string(&record).map_err(std::io::Error::other)?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        writeln!(f, "{line}")?;
+        f.sync_data()?;
+        apply(&mut self.entries, &record);
+        Ok(())
+    }
+
+    /// Queues a write under a new idempotency key; it is on disk when this returns.
+    pub fn push(&mut self, write: Write, label: String) -> std::io::Result<Entry> {
+        self.push_with_key(write, label, uuid::Uuid::new_v4().to_string())
+    }
+
+    /// Queues a write under a key chosen earlier (an intake draft keeps its own).
+    pub fn push_with_key(
+        &mut self,
+        write: Write,
+        label: String,
+        key: String,
+    ) -> std::io::Result<Entry> {
+        let entry = Entry {
+            id: self.next_id,
+            key,
+            write,
+            queued_at: chrono::Utc::now().to_rfc3339(),
+            attempts: 0,
+            next_at_ms: 0,
+            state: State::Queued,
+            label,
+        };
+        self.next_id += 1;
+        self.record(Record::Push {
+            entry: entry.clone(),
+        })?;
+        Ok(entry)
+    }
+
+    /// Queues many writes with one flush to the disk: all are queued, or (after a crash
+    /// in the middle) the journal holds a prefix of them and none was sent yet.
+    pub fn push_all(&mut self, writes: Vec<(Write, String)>) -> std::io::Result<Vec<Entry>> {
+        let mut entries = Vec::with_capacity(writes.len());
+        let mut text = String::new();
+        for (write, label) in writes {
+            let entry = Entry {
+                id: self.next_id,
+                key: uuid::Uuid::new_v4().to_string(),
+                write,
+                queued_at: chrono::Utc::now().to_rfc3339(),
+                attempts: 0,
+                next_at_ms: 0,
+                state: State::Queued,
+                label,
+            };
+            self.next_id += 1;
+            let line = serde_json::to_string(&Record::Push {
+                entry: entry.clone(),
+            })
+            .map_err(std::io::Error::other)?;
+            text.push_str(&line);
+            text.push('\n');
+            entries.push(entry);
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_data()?;
+        for entry in &entries {
+            self.entries.insert(entry.id, entry.clone());
+        }
+        Ok(entries)
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
+    /// Writes still to send (not dead).
+    pub fn queued(&self) -> usize {
+        self.entries
+            .values()
+            .filter(|e| e.state == State::Queued)
+            .count()
+    }
+
+    pub fn dead(&self) -> Vec<&Entry> {
+        self.entries
+            .values()
+            .filter(|e| matches!(e.state, State::Dead { .. }))
+            .collect()
+    }
+
+    /// The writes that may go now, oldest first: due, not paused, and the first of their
+    /// dossier still waiting (a later write to a dossier waits for the earlier ones, and
+    /// a dead letter holds its dossier's later writes until the officer decides).
+    pub fn ready(&self, now_ms: u64, busy: &[u64]) -> Vec<Entry> {
+        if self.paused {
+            return vec![];
+        }
+        let mut seen_dossiers: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        for e in self.entries.values() {
+            let dossier = e.write.dossier();
+            let blocked = dossier.is_some_and(|d| seen_dossiers.contains(&d));
+            if let Some(d) = dossier {
+                seen_dossiers.push(d);
+            }
+            if blocked || e.state != State::Queued || busy.contains(&e.id) {
+                continue;
+            }
+            if e.next_at_ms <= now_ms {
+                out.push(e.clone());
+            }
+        }
+        out
+    }
+
+    /// When the next queued write is due (for a status bar's "next retry").
+    pub fn next_due_ms(&self) -> Option<u64> {
+        self.entries
+            .values()
+            .filter(|e| e.state == State::Queued)
+            .map(|e| e.next_at_ms)
+            .min()
+    }
+
+    pub fn done(&mut self, id: u64) -> std::io::Result<()> {
+        self.record(Record::Done { id })
+    }
+
+    /// A failure of the link (or of the portal, 5xx, 429): again later, or dead after
+    /// [`MAX_ATTEMPTS`].
+    pub fn retry_later(
+        &mut self,
+        id: u64,
+        retry_after: Option<Duration>,
+        message: &str,
+    ) -> std::io::Result<()> {
+        let Some(e) = self.entries.get(&id) else {
+            return Ok(());
+        };
+        let attempts = e.attempts + 1;
+        if attempts >= MAX_ATTEMPTS {
+            return self.record(Record::Dead {
+                id,
+                status: 0,
+                message: message.to_owned(),
+            });
+        }
+        let wait = retry_after.unwrap_or_else(|| backoff(attempts, id));
+        self.record(Record::Attempt {
+            id,
+            attempts,
+            next_at_ms: now_ms() + wait.as_millis() as u64,
+        })
+    }
+
+    pub fn kill(&mut self, id: u64, status: u16, message: String) -> std::io::Result<()> {
+        self.record(Record::Dead {
+            id,
+            status,
+            message,
+        })
+    }
+
+    /// The officer sends a dead letter again (its key unchanged).
+    pub fn revive(&mut self, id: u64) -> std::io::Result<()> {
+        self.record(Record::Revive { id })
+    }
+
+    /// The officer gives a dead letter up.
+    pub fn discard(&mut self, id: u64) -> std::io::Result<()> {
+        self.record(Record::Discard { id })
+    }
+}
+
+fn apply(entries: &mut BTreeMap<u64, Entry>, record: &Record) {
+    match record {
+        Record::Push { entry } => {
+            entries.insert(entry.id, entry.clone());
+        }
+        Record::Attempt {
+            id,
+            attempts,
+            next_at_ms,
+        } => {
+            if let Some(e) = entries.get_mut(id) {
+                e.attempts = *attempts;
+                e.next_at_ms = *next_at_ms;
+            }
+        }
+        Record::Done { id } | Record::Discard { id } => {
+            entries.remove(id);
+        }
+        Record::Dead {
+            id,
+            status,
+            message,
+        } => {
+            if let Some(e) = entries.get_mut(id) {
+                e.state = State::Dead {
+                    status: *status,
+                    message: message.clone(),
+                };
+            }
+        }
+        Record::Revive { id } => {
+            if let Some(e) = entries.get_mut(id) {
+                e.state = State::Queued;
+                e.attempts = 0;
+                e.next_at_ms = 0;
+            }
+        }
+    }
+}
+
+/// Exponential back-off with jitter: about 1, 2, 4 … s, at most [`MAX_BACKOFF`], each
+/// stretched by up to half at random (from the entry, so retries of many writes spread).
+pub fn backoff(attempts: u32, salt: u64) -> Duration {
+    let base = Duration::from_secs(1u64 << attempts.saturating_sub(1).min(7)).min(MAX_BACKOFF);
+    let mix = (salt ^ u64::from(attempts))
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(17);
+    let jitter = base.as_millis() as u64 / 2 * (mix % 1000) / 1000;
+    (base + Duration::from_millis(jitter)).min(MAX_BACKOFF)
+}
+
+/// What sending one write came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sent {
+    CreatedDossier(Box<Dossier>),
+    Acted(Box<Dossier>),
+    Paid(Box<crate::api::payments::Payment>),
+    CreatedCitizen(Box<crate::api::citizens::CitizenCreated>),
+}
+
+/// How a failed send is handled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The link or a busy portal: again later.
+    Retry(Option<Duration>),
+    /// 401: log in again; the queue waits.
+    Pause,
+    /// A refusal: the officer reads the message.
+    Dead(u16, String),
+}
+
+/// The rule for errors: what is worth retrying with the same key.
+pub fn verdict(e: &ClientError, lang: crate::domain::Lang) -> Verdict {
+    match e {
+        ClientError::Offline(_) | ClientError::Timeout | ClientError::Decode(_) => {
+            Verdict::Retry(None)
+        }
+        ClientError::RateLimited { retry_after, .. } => Verdict::Retry(*retry_after),
+        ClientError::Unauthorized { .. } => Verdict::Pause,
+        // The first try of this key is still running on the portal: ask again later.
+        ClientError::Api {
+            status: 409, code, ..
+        } if code == "request_in_progress" => Verdict::Retry(None),
+        ClientError::Api { status, .. } if *status >= 500 => Verdict::Retry(None),
+        ClientError::Api { status, .. } => Verdict::Dead(*status, e.message(lang)),
+        ClientError::Conflict { .. } => Verdict::Dead(412, e.message(lang)),
+        ClientError::File(_) | ClientError::BadUrl(_) => Verdict::Dead(0, e.message(lang)),
+    }
+}
+
+/// Sends one write with its key.
+pub async fn send(client: &PortalClient, entry: &Entry) -> Result<Sent, ClientError> {
+    match &entry.write {
+        Write::CreateDossier { request } => client
+            .create_dossier(&entry.key, request)
+            .await
+            .map(|d| Sent::CreatedDossier(Box::new(d))),
+        Write::Act {
+            code,
+            version,
+            request,
+        } => match client.act(code, *version, request).await {
+            Ok(d) => Ok(Sent::Acted(Box::new(d))),
+            // Sent before and cut on the way back: the portal has moved on by exactly this
+            // action. That is this write, done.
+            Err(ClientError::Conflict { current })
+                if entry.attempts > 0 && already_applied(&current, *version, request) =>
+            {
+                Ok(Sent::Acted(current))
+            }
+            Err(e) => Err(e),
+        },
+        Write::PayCash { code, payment } => client
+            .pay_cash(code, &entry.key, payment)
+            .await
+            .map(|p| Sent::Paid(Box::new(p))),
+        Write::CreateCitizen { citizen } => client
+            .create_citizen(&entry.key, citizen)
+            .await
+            .map(|c| Sent::CreatedCitizen(Box::new(c))),
+    }
+}
+
+/// The dossier is one version on from the one acted on, and its last step is this action.
+fn already_applied(current: &Dossier, version: i64, request: &ActionRequest) -> bool {
+    current.version == version + 1
+        && request.action.is_some_and(|a| {
+            current
+                .timeline
+                .last()
+                .is_some_and(|h| h.action == a.as_str())
+        })
+}
+
+/// What became of one write, as the drain reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    Sent(Box<Entry>, Sent),
+    Failed(Box<Entry>, Verdict),
+}
+
+/// Sends what is ready, `concurrency` writes at a time, until nothing is left to send
+/// (every write done or dead) or the queue is paused by a 401. Waits out back-offs.
+pub async fn drain(
+    client: &PortalClient,
+    outbox: &std::sync::Mutex<Outbox>,
+    concurrency: usize,
+    lang: crate::domain::Lang,
+    mut report: impl FnMut(Report),
+) -> std::io::Result<()> {
+    use futures_util::stream::{FuturesUnordered, StreamExt};
+    let lock = || outbox.lock().unwrap_or_else(|p| p.into_inner());
+    let mut in_flight = FuturesUnordered::new();
+    let mut busy: Vec<u64> = Vec::new();
+    loop {
+        let (ready, queued, paused, next_due) = {
+            let o = lock();
+            (
+                o.ready(now_ms(), &busy),
+                o.queued(),
+                o.paused,
+                o.next_due_ms(),
+            )
+        };
+        for entry in ready
+            .into_iter()
+            .take(concurrency.max(1).saturating_sub(busy.len()))
+        {
+            busy.push(entry.id);
+            in_flight.push(async move {
+                let result = send(client, &entry).await;
+                (entry, result)
+            });
+        }
+        if in_flight.is_empty() {
+            if paused || queued == 0 {
+                return Ok(());
+            }
+            let wait = next_due
+                .map(|due| due.saturating_sub(now_ms()))
+                .unwrap_or(100)
+                .clamp(10, 1000);
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+            continue;
+        }
+        let Some((entry, result)) = in_flight.next().await else {
+            continue;
+        };
+        busy.retain(|id| *id != entry.id);
+        let mut o = lock();
+        match result {
+            Ok(sent) => {
+                o.done(entry.id)?;
+                drop(o);
+                report(Report::Sent(Box::new(entry), sent));
+            }
+            Err(e) => {
+                let v = verdict(&e, lang);
+                match &v {
+                    Verdict::Retry(after) => o.retry_later(entry.id, *after, &e.message(lang))?,
+                    Verdict::Pause => o.paused = true,
+                    Verdict::Dead(status, message) => o.kill(entry.id, *status, message.clone())?,
+                }
+                drop(o);
+                report(Report::Failed(Box::new(entry), v));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::dossiers::{ApplicantRef, Delivery, Relation, Submitter};
+    use crate::domain::workflow::DeliveryMethod;
+
+    fn create(n: i64) -> Write {
+        Write::CreateDossier {
+            request: Box::new(CreateDossier {
+                procedure_code: "1.001193".into(),
+                case_id: "dung_han".into(),
+                applicant: ApplicantRef { citizen_id: n },
+                submitter: Submitter {
+                    full_name: "A".into(),
+                    id_number: None,
+                    relation: Relation::Myself,
+                    authorization_doc: None,
+                },
+                documents: vec![],
+                delivery: Delivery {
+                    method: DeliveryMethod::InPerson,
+                    address: None,
+                },
+                declaration_accepted: true,
+                note: None,
+                pages: None,
+                copies: None,
+            }),
+        }
+    }
+
+    fn pay(code: &str) -> Write {
+        Write::PayCash {
+            code: code.into(),
+            payment: CashPayment {
+                amount: Some(5000),
+                receipt_no: Some("BL".into()),
+            },
+        }
+    }
+
+    #[test]
+    fn writes_survive_a_reopen_with_their_keys_and_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open(dir.path()).unwrap();
+        let a = o.push(create(1), "a".into()).unwrap();
+        let b = o.push(create(2), "b".into()).unwrap();
+        let c = o.push(pay("X"), "c".into()).unwrap();
+        o.done(a.id).unwrap();
+        o.retry_later(b.id, Some(Duration::from_secs(60)), "cut")
+            .unwrap();
+        o.kill(c.id, 422, "amount_mismatch".into()).unwrap();
+        drop(o);
+        let o = Outbox::open(dir.path()).unwrap();
+        let left: Vec<&Entry> = o.entries().collect();
+        assert_eq!(left.len(), 2);
+        assert_eq!(left[0].key, b.key);
+        assert_eq!(left[0].attempts, 1);
+        assert!(left[0].next_at_ms > now_ms());
+        assert_eq!(o.dead().len(), 1);
+        assert_eq!(o.queued(), 1);
+        // New ids do not reuse old ones.
+        let mut o = o;
+        let d = o.push(create(3), "d".into()).unwrap();
+        assert!(d.id > c.id);
+    }
+
+    #[test]
+    fn a_line_cut_short_by_a_crash_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open(dir.path()).unwrap();
+        o.push(create(1), "a".into()).unwrap();
+        drop(o);
+        let path = dir.path().join("outbox.jsonl");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str("{\"op\":\"done\",\"i");
+        std::fs::write(&path, text).unwrap();
+        let o = Outbox::open(dir.path()).unwrap();
+        assert_eq!(o.queued(), 1);
+    }
+
+    #[test]
+    fn one_dossier_s_writes_go_in_order_and_a_dead_letter_holds_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open(dir.path()).unwrap();
+        let first = o.push(pay("X"), String::new()).unwrap();
+        let second = o.push(pay("X"), String::new()).unwrap();
+        let other = o.push(pay("Y"), String::new()).unwrap();
+        let ids = |v: Vec<Entry>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+        assert_eq!(ids(o.ready(now_ms(), &[])), vec![first.id, other.id]);
+        // While the first is on its way, the second still waits.
+        assert_eq!(ids(o.ready(now_ms(), &[first.id])), vec![other.id]);
+        o.kill(first.id, 422, "no".into()).unwrap();
+        assert_eq!(ids(o.ready(now_ms(), &[])), vec![other.id]);
+        o.discard(first.id).unwrap();
+        assert_eq!(ids(o.ready(now_ms(), &[])), vec![second.id, other.id]);
+        o.paused = true;
+        assert!(o.ready(now_ms(), &[]).is_empty());
+    }
+
+    #[test]
+    fn retries_back_off_and_end_in_the_dead_letters() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open(dir.path()).unwrap();
+        let e = o.push(create(1), String::new()).unwrap();
+        for _ in 0..MAX_ATTEMPTS {
+            o.retry_later(e.id, None, "the link").unwrap();
+        }
+        assert_eq!(o.dead().len(), 1);
+        o.revive(e.id).unwrap();
+        assert_eq!(o.queued(), 1);
+        assert_eq!(o.ready(now_ms(), &[]).len(), 1);
+        // Back-off grows, with jitter, and stays bounded.
+        let waits: Vec<Duration> = (1..10).map(|a| backoff(a, 7)).collect();
+        assert!(waits[0] >= Duration::from_secs(1) && waits[0] < Duration::from_secs(2));
+        assert!(waits[3] >= Duration::from_secs(8));
+        assert!(waits.iter().all(|w| *w <= MAX_BACKOFF));
+        assert_ne!(backoff(3, 1), backoff(3, 2), "jitter spreads retries");
+    }
+
+    #[test]
+    fn what_is_retried_paused_or_given_up() {
+        use crate::domain::Lang;
+        let api = |status: u16, code: &str| ClientError::Api {
+            status,
+            code: code.into(),
+            message: "m".into(),
+            fields: BTreeMap::new(),
+            existing_id: None,
+        };
+        assert_eq!(
+            verdict(&ClientError::Timeout, Lang::Vi),
+            Verdict::Retry(None)
+        );
+        assert_eq!(
+            verdict(&ClientError::Offline("x".into()), Lang::Vi),
+            Verdict::Retry(None)
+        );
+        assert_eq!(verdict(&api(503, "x"), Lang::Vi), Verdict::Retry(None));
+        assert_eq!(
+            verdict(&api(409, "request_in_progress"), Lang::Vi),
+            Verdict::Retry(None)
+        );
+        assert_eq!(
+            verdict(
+                &ClientError::RateLimited {
+                    retry_after: Some(Duration::from_secs(9)),
+                    message: "m".into()
+                },
+                Lang::Vi
+            ),
+            Verdict::Retry(Some(Duration::from_secs(9)))
+        );
+        assert_eq!(
+            verdict(
+                &ClientError::Unauthorized {
+                    code: "x".into(),
+                    message: "m".into()
+                },
+                Lang::Vi
+            ),
+            Verdict::Pause
+        );
+        assert_eq!(
+            verdict(&api(422, "x"), Lang::Vi),
+            Verdict::Dead(422, "m".into())
+        );
+        assert_eq!(
+            verdict(&api(409, "already_paid"), Lang::Vi),
+            Verdict::Dead(409, "m".into())
+        );
+    }
+}
