@@ -84,7 +84,7 @@ pub struct Entry {
 #[serde(tag = "op", rename_all = "snake_case")]
 enum Record {
     Push {
-        entry: Entry,
+        entry: Box<Entry>,
     },
     Attempt {
         id: u64,
@@ -164,7 +164,7 @@ impl Outbox {
             let mut f = std::fs::File::create(&tmp)?;
             for entry in self.entries.values() {
                 let line = serde_json::to_string(&Record::Push {
-                    entry: entry.clone(),
+                    entry: Box::new(entry.clone()),
                 })
                 .map_err(std::io::Error::other)?;
                 writeln!(f, "{line}")?;
@@ -210,7 +210,7 @@ impl Outbox {
         };
         self.next_id += 1;
         self.record(Record::Push {
-            entry: entry.clone(),
+            entry: Box::new(entry.clone()),
         })?;
         Ok(entry)
     }
@@ -233,7 +233,7 @@ impl Outbox {
             };
             self.next_id += 1;
             let line = serde_json::to_string(&Record::Push {
-                entry: entry.clone(),
+                entry: Box::new(entry.clone()),
             })
             .map_err(std::io::Error::other)?;
             text.push_str(&line);
@@ -358,7 +358,7 @@ impl Outbox {
 fn apply(entries: &mut BTreeMap<u64, Entry>, record: &Record) {
     match record {
         Record::Push { entry } => {
-            entries.insert(entry.id, entry.clone());
+            entries.insert(entry.id, (**entry).clone());
         }
         Record::Attempt {
             id,
