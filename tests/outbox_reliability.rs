@@ -1,0 +1,196 @@
+//! The outbox on a bad link: officer-assisted submissions queued on disk and sent through
+//! the link emulator (256 kbit/s, 300 ms round trips, a cut about every 20 KB) by a client
+//! process that is killed with SIGKILL at random moments and started again. Exactly as
+//! many dossiers as were queued reach the portal: none twice, none lost.
+//!
+//! CI runs 100 submissions and 3 kills. The full run (1,000 and 10 kills):
+//! `MOTCUA_RELIABILITY_FULL=1 cargo test --release --test outbox_reliability -- --nocapture`.
+//!
+//! The client process is this test binary run again with `MOTCUA_DRILL` set (the test
+//! `drill_client` below does nothing otherwise).
+
+mod common;
+
+use common::{DEMO_PASSWORD, Portal};
+use motcua::api::dossiers::{
+    ApplicantRef, CreateDossier, Delivery, DocumentIn, Relation, Submitter,
+};
+use motcua::client::PortalClient;
+use motcua::client::outbox::{self, Outbox, Report, Write};
+use motcua::domain::Lang;
+use motcua::domain::workflow::DeliveryMethod;
+use motcua::linksim::{self, LinkSpec};
+use motcua::portal::Seed;
+use motcua::portal::state::Settings;
+use rand::{Rng, SeedableRng};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The client process: queue `MOTCUA_DRILL_COUNT` submissions (once), then send them.
+#[test]
+fn drill_client() {
+    let Ok(base) = std::env::var("MOTCUA_DRILL") else {
+        return;
+    };
+    let dir = PathBuf::from(std::env::var("MOTCUA_DRILL_DIR").unwrap());
+    let count: usize = std::env::var("MOTCUA_DRILL_COUNT")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let citizen: i64 = std::env::var("MOTCUA_DRILL_CITIZEN")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async move {
+        // Queued all at once, or not at all: until the marker is on disk nothing was
+        // sent, so an interrupted queueing starts over.
+        let marker = dir.join("queued");
+        if !marker.exists() {
+            let _ = std::fs::remove_file(dir.join("outbox.jsonl"));
+            let mut o = Outbox::open(&dir).unwrap();
+            let writes = (0..count)
+                .map(|n| (submission(citizen), format!("drill-{n}")))
+                .collect();
+            o.push_all(writes).unwrap();
+            std::fs::File::create(&marker).unwrap().sync_all().unwrap();
+        }
+        let outbox = std::sync::Mutex::new(Outbox::open(&dir).unwrap());
+        let client = PortalClient::builder(&base)
+            .read_timeout(Duration::from_secs(20))
+            .build()
+            .unwrap();
+        // Logging in is a read: retried until it goes through.
+        loop {
+            if client.login("tiepnhan1", DEMO_PASSWORD).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        outbox::drain(&client, &outbox, 4, Lang::En, |r| {
+            if let Report::Failed(e, v) = r {
+                eprintln!("drill: {} {:?}", e.label, v);
+            }
+        })
+        .await
+        .unwrap();
+        let o = outbox.lock().unwrap();
+        assert_eq!(o.queued(), 0);
+        assert!(o.dead().is_empty(), "{:?}", o.dead());
+    });
+}
+
+fn submission(citizen: i64) -> Write {
+    Write::CreateDossier {
+        request: Box::new(CreateDossier {
+            procedure_code: "1.000656".into(),
+            case_id: "dung_han".into(),
+            applicant: ApplicantRef {
+                citizen_id: citizen,
+            },
+            submitter: Submitter {
+                full_name: "Nguyễn Văn An".into(),
+                id_number: None,
+                relation: Relation::Myself,
+                authorization_doc: None,
+            },
+            documents: ["to_khai", "giay_bao_tu", "giay_to_tuy_than"]
+                .into_iter()
+                .map(|part| DocumentIn {
+                    part_id: part.into(),
+                    originals: 1,
+                    copies: 0,
+                    upload_id: None,
+                })
+                .collect(),
+            delivery: Delivery {
+                method: DeliveryMethod::InPerson,
+                address: None,
+            },
+            declaration_accepted: true,
+            note: None,
+            pages: None,
+            copies: None,
+        }),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_queued_submission_arrives_exactly_once_through_cuts_and_kills() {
+    let full = std::env::var_os("MOTCUA_RELIABILITY_FULL").is_some();
+    let (count, kills) = if full { (1000, 10) } else { (100, 3) };
+    let portal = Portal::with(Settings::default(), Seed::Demo).await;
+    let (citizen, _) = portal.citizen_of(1).await;
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers")
+        .fetch_one(&portal.running.state.db)
+        .await
+        .unwrap();
+    let spec = LinkSpec {
+        cut_mean: Some(20_000),
+        seed: 20261130,
+        ..LinkSpec::slow(256, 300)
+    };
+    let link = linksim::start(portal.running.addr, spec).await.unwrap();
+    let base = format!("http://{}/api/v1", link.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let started = Instant::now();
+    let spawn = || {
+        Command::new(std::env::current_exe().unwrap())
+            .args(["drill_client", "--exact", "--nocapture", "--test-threads=1"])
+            .env("MOTCUA_DRILL", &base)
+            .env("MOTCUA_DRILL_DIR", dir.path())
+            .env("MOTCUA_DRILL_COUNT", count.to_string())
+            .env("MOTCUA_DRILL_CITIZEN", citizen.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let arrived = || async {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers")
+            .fetch_one(&portal.running.state.db)
+            .await
+            .unwrap();
+        (n - before) as usize
+    };
+    // Kill at random moments while the submissions go out.
+    for k in 0..kills {
+        let mut child = spawn();
+        let target = count * (k + 1) / (kills + 1);
+        let jitter = rng.random_range(0..(count / (kills + 1)).max(1));
+        let at = (target + jitter / 2).min(count - 1);
+        let deadline = Instant::now() + Duration::from_secs(600);
+        while arrived().await < at && Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(rng.random_range(5..60))).await;
+        }
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        eprintln!("killed the client at {} dossiers", arrived().await);
+    }
+    let mut child = spawn();
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "the last client run failed");
+    let made = arrived().await;
+    let codes: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT code) FROM dossiers")
+        .fetch_one(&portal.running.state.db)
+        .await
+        .unwrap();
+    let (up, down, connections, cuts) = link.stats.snapshot();
+    println!(
+        "outbox reliability: queued {count}, on the portal {made}, distinct codes {}, \
+         {kills} kills, {cuts} cuts over {connections} connections, {up} B up, {down} B down, \
+         {:.0} s",
+        codes - before,
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(made, count, "every submission exactly once");
+    assert_eq!((codes - before) as usize, count);
+    assert!(cuts > 0, "the link did cut");
+}
