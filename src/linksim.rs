@@ -275,7 +275,11 @@ async fn pipe(
             }
             if let Some(budget) = budget {
                 let before = used.load(Ordering::SeqCst);
-                let left = budget.saturating_sub(before) as usize;
+                if before >= budget {
+                    // The other direction has cut this connection already.
+                    return;
+                }
+                let left = (budget - before) as usize;
                 if left < bytes.len() {
                     // The cut: what fits goes, then the connection is gone.
                     let _ = to.write_all(&bytes[..left]).await;
