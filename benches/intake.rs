@@ -20,58 +20,13 @@ use motcua::tui::runtime::Executor;
 use motcua::tui::state::{App, Profile, Screen};
 use motcua::tui::theme::Theme;
 use motcua::tui::update::update;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-/// A loopback proxy that counts the HTTP requests passing through it (request lines).
-async fn counting_proxy(upstream: String) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let count = Arc::new(AtomicUsize::new(0));
-    let counter = count.clone();
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            let Ok(server) = TcpStream::connect(&upstream).await else {
-                continue;
-            };
-            let counter = counter.clone();
-            tokio::spawn(async move {
-                let (mut cr, mut cw) = client.into_split();
-                let (mut sr, mut sw) = server.into_split();
-                let up = tokio::spawn(async move {
-                    let mut buf = vec![0u8; 64 * 1024];
-                    loop {
-                        let n = match cr.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => n,
-                        };
-                        let text = String::from_utf8_lossy(&buf[..n]);
-                        let requests = text
-                            .lines()
-                            .filter(|l| {
-                                ["GET ", "POST ", "PATCH ", "HEAD ", "PUT ", "DELETE "]
-                                    .iter()
-                                    .any(|m| l.starts_with(m))
-                                    && l.ends_with("HTTP/1.1")
-                            })
-                            .count();
-                        counter.fetch_add(requests, Ordering::SeqCst);
-                        if sw.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
-                    }
-                });
-                let _ = tokio::io::copy(&mut sr, &mut cw).await;
-                up.abort();
-            });
-        }
-    });
-    (format!("http://{addr}/api/v1"), count)
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::counting_proxy;
 
 struct Headless {
     app: App,
@@ -210,7 +165,8 @@ async fn run() {
     })
     .await
     .unwrap();
-    let (base, requests) = counting_proxy(running.addr.to_string()).await;
+    let (addr, requests) = counting_proxy(running.addr).await;
+    let base = format!("http://{addr}/api/v1");
 
     let profile = Profile {
         name: "Bench".into(),
