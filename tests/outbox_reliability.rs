@@ -69,7 +69,7 @@ fn drill_client() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         outbox::drain(&client, &outbox, 4, Lang::En, |r| {
-            if let Report::Failed(e, v) = r {
+            if let Report::Failed(e, _, v) = r {
                 eprintln!("drill: {} {:?}", e.label, v);
             }
         })

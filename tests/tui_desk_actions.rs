@@ -858,3 +858,66 @@ fn path_completion_completes_the_common_start() {
     );
     assert_eq!(complete_path(&format!("{base}/zz")), format!("{base}/zz"));
 }
+
+#[test]
+fn a_write_queued_by_a_bad_link_frees_the_screen_and_lands_later() {
+    use motcua::client::outbox::Sent;
+    use motcua::tui::action::DeadLetter;
+    let mut app = ready_to_submit();
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let (id, key1) = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::CreateDossier { id, key, .. } => Some((*id, key.clone())),
+            _ => None,
+        })
+        .unwrap();
+    // The link failed: the write is in the outbox; the wizard waits no more and says so.
+    update(&mut app, Action::Queued(id));
+    assert!(app.intake.pending.is_none());
+    assert!(app.intake.error.as_deref().unwrap().contains("hàng chờ"));
+    assert!(!app.busy());
+    // It goes through later: the wizard finishes as if it had waited, cash included.
+    let d = dossier_for(&app);
+    let effects = update(
+        &mut app,
+        Action::SentLater {
+            key: key1.clone(),
+            sent: Box::new(Sent::CreatedDossier(Box::new(d.clone()))),
+        },
+    );
+    assert_eq!(app.intake.step, Step::Done);
+    assert!(effects.iter().any(|e| matches!(e, Effect::PayCash { .. })));
+    assert!(app.inbox.by_code.contains_key(&d.code));
+    // The status bar counts what waits; refused writes are listed by `:outbox`.
+    update(
+        &mut app,
+        Action::OutboxCount {
+            queued: 2,
+            dead: vec![DeadLetter {
+                id: 9,
+                label: "receive 000.01.27.H07-261124-0001".into(),
+                message: "Hồ sơ đã đóng".into(),
+            }],
+            retry_in: Some(4),
+        },
+    );
+    assert_eq!(app.outbox, 2);
+    assert_eq!(app.outbox_retry_in, Some(4));
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    app.tab = Tab::Inbox;
+    update(&mut app, ch(':'));
+    type_in(&mut app, "outbox");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(app.overlay, Some(Overlay::DeadLetters(_))));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::OutboxRetry(9)]);
+    update(&mut app, ch(':'));
+    type_in(&mut app, "outbox");
+    update(&mut app, key(KeyCode::Enter));
+    let effects = update(&mut app, ch('d'));
+    assert_eq!(effects, vec![Effect::OutboxDiscard(9)]);
+}

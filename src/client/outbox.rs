@@ -493,7 +493,8 @@ fn already_applied(current: &Dossier, version: i64, request: &ActionRequest) -> 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Report {
     Sent(Box<Entry>, Sent),
-    Failed(Box<Entry>, Verdict),
+    /// What the portal (or the link) said, and what the outbox does about it.
+    Failed(Box<Entry>, Box<ClientError>, Verdict),
 }
 
 /// Sends what is ready, `concurrency` writes at a time, until nothing is left to send
@@ -559,7 +560,7 @@ pub async fn drain(
                     Verdict::Dead(status, message) => o.kill(entry.id, *status, message.clone())?,
                 }
                 drop(o);
-                report(Report::Failed(Box::new(entry), v));
+                report(Report::Failed(Box::new(entry), Box::new(e), v));
             }
         }
     }

@@ -84,6 +84,33 @@ pub enum Action {
     DraftFound(Box<Draft>),
     /// The print command took the text (its name), or why it could not.
     Printed(Result<String, String>),
+    /// The link failed: the write is in the outbox and goes by itself later.
+    Queued(RequestId),
+    /// A queued write went through after its screen stopped waiting (or after a restart).
+    SentLater {
+        key: String,
+        sent: Box<crate::client::outbox::Sent>,
+    },
+    /// A queued write nobody waits for was refused: it is in the dead letters.
+    SendFailed {
+        label: String,
+        message: String,
+    },
+    /// How the outbox stands.
+    OutboxCount {
+        queued: usize,
+        dead: Vec<DeadLetter>,
+        /// Seconds to the next retry, when one waits.
+        retry_in: Option<u32>,
+    },
+}
+
+/// A write the portal refused (or that ran out of retries), for the officer to decide on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    pub id: u64,
+    pub label: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +207,9 @@ pub enum Effect {
     Print {
         text: String,
     },
+    /// Send a dead letter again (same key), or give it up.
+    OutboxRetry(u64),
+    OutboxDiscard(u64),
     /// Stop the request; its answer, if any, is ignored.
     Cancel(RequestId),
     /// Remember the last username of a profile.

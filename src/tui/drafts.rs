@@ -8,14 +8,18 @@ use std::path::{Path, PathBuf};
 /// `<data dir>/drafts/intake-<profile>-<user>.json`, with the names made safe for any
 /// file system.
 pub fn path(data_dir: &Path, profile: &str, user: &str) -> PathBuf {
-    let safe = |s: &str| -> String {
-        s.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect()
-    };
-    data_dir
-        .join("drafts")
-        .join(format!("intake-{}-{}.json", safe(profile), safe(user)))
+    data_dir.join("drafts").join(format!(
+        "intake-{}-{}.json",
+        safe_name(profile),
+        safe_name(user)
+    ))
+}
+
+/// A name made safe for any file system: ASCII letters and digits, `_` for the rest.
+pub fn safe_name(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
 }
 
 pub fn save(path: &Path, draft: &Draft) -> std::io::Result<()> {

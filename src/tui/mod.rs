@@ -11,6 +11,7 @@ pub mod intake;
 pub mod keymap;
 pub mod memory;
 pub mod runtime;
+pub mod sending;
 pub mod state;
 pub mod terminal;
 pub mod theme;

@@ -3,6 +3,7 @@
 //! back as `Action`s. Nothing awaits the network on the drawing path; every request can
 //! be aborted (Esc).
 
+use crate::client::outbox::Write;
 use crate::client::{ClientError, PortalClient, token_store::TokenStore};
 use crate::config::Config;
 use crate::domain::Lang;
@@ -12,6 +13,7 @@ use crate::tui::drafts;
 use crate::tui::i18n::tr;
 use crate::tui::keymap::Keymap;
 use crate::tui::memory::Memory;
+use crate::tui::sending::Waiter;
 use crate::tui::state::{App, Failure, Profile, ProfileSettings, RequestId};
 use crate::tui::theme::Theme;
 use crate::tui::update::{MAX_INBOX_PAGES, update};
@@ -204,6 +206,8 @@ pub struct Executor {
     /// blocking pool, in any order), one at a time.
     draft_seq: u64,
     draft_written: Arc<Mutex<u64>>,
+    /// The outbox of the session's user, once logged in (needs the data directory).
+    sending: Option<crate::tui::sending::Sending>,
 }
 
 impl Executor {
@@ -219,6 +223,7 @@ impl Executor {
             profile_of_session: None,
             draft_seq: 0,
             draft_written: Arc::new(Mutex::new(0)),
+            sending: None,
         }
     }
 
@@ -330,6 +335,9 @@ impl Executor {
                     }
                 };
                 self.client = Some(client.clone());
+                if let Some(sending) = &self.sending {
+                    sending.resume(client.clone());
+                }
                 let profile = app.profile().map(|p| p.name.clone()).unwrap_or_default();
                 self.profile_of_session = Some((profile.clone(), username.clone()));
                 let store = self.store.clone();
@@ -410,6 +418,18 @@ impl Executor {
                 version,
                 request,
             } => {
+                let label = format!(
+                    "{} {code}",
+                    request.action.map(|a| a.as_str()).unwrap_or_default()
+                );
+                let write = Write::Act {
+                    code: code.clone(),
+                    version,
+                    request: request.clone(),
+                };
+                if self.queue(write, label, None, Waiter::Act(id)) {
+                    return;
+                }
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
@@ -497,6 +517,13 @@ impl Executor {
                 );
             }
             Effect::CreateCitizen { id, key, citizen } => {
+                let write = Write::CreateCitizen {
+                    citizen: citizen.clone(),
+                };
+                let label = citizen.full_name.clone();
+                if self.queue(write, label, Some(key.clone()), Waiter::Citizen(id)) {
+                    return;
+                }
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
@@ -536,6 +563,16 @@ impl Executor {
                 );
             }
             Effect::CreateDossier { id, key, request } => {
+                let label = format!(
+                    "{} #{}",
+                    request.procedure_code, request.applicant.citizen_id
+                );
+                let write = Write::CreateDossier {
+                    request: request.clone(),
+                };
+                if self.queue(write, label, Some(key.clone()), Waiter::Create(id)) {
+                    return;
+                }
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
@@ -550,11 +587,18 @@ impl Executor {
                 amount,
                 receipt_no,
             } => {
-                let Some(c) = self.client.clone() else { return };
                 let body = crate::api::payments::CashPayment {
                     amount: i64::try_from(amount).ok(),
                     receipt_no: Some(receipt_no),
                 };
+                let write = Write::PayCash {
+                    code: code.clone(),
+                    payment: body.clone(),
+                };
+                if self.queue(write, code.clone(), Some(key.clone()), Waiter::Cash(id)) {
+                    return;
+                }
+                let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
                     async move { c.pay_cash(&code, &key, &body).await },
@@ -596,6 +640,8 @@ impl Executor {
                 });
             }
             Effect::LoadDraft => {
+                // The session has begun: its outbox goes on with what an earlier run left.
+                self.start_sending();
                 let Some(path) = self.draft_path() else {
                     return;
                 };
@@ -612,7 +658,52 @@ impl Executor {
                     let _ = tx.send(Action::Printed(drafts::print(&text)));
                 });
             }
+            Effect::OutboxRetry(id) => {
+                if let Some(s) = &self.sending {
+                    s.retry(id);
+                }
+            }
+            Effect::OutboxDiscard(id) => {
+                if let Some(s) = &self.sending {
+                    s.discard(id);
+                }
+            }
             Effect::Quit => {}
+        }
+    }
+
+    /// Puts a write in the outbox; `false` when there is none (no data directory, or the
+    /// disk refused): the caller then sends it straight away.
+    fn queue(&mut self, write: Write, label: String, key: Option<String>, waiter: Waiter) -> bool {
+        let Some(sending) = &self.sending else {
+            return false;
+        };
+        match sending.send(write, label, key, Some(waiter)) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!("outbox: {e}; sending directly");
+                false
+            }
+        }
+    }
+
+    fn start_sending(&mut self) {
+        if self.sending.is_some() {
+            return;
+        }
+        let (Some(dir), Some(client), Some((profile, user))) = (
+            self.data_dir.clone(),
+            self.client.clone(),
+            self.profile_of_session.clone(),
+        ) else {
+            return;
+        };
+        let dir = dir
+            .join("outbox")
+            .join(drafts::safe_name(&format!("{profile}-{user}")));
+        match crate::tui::sending::Sending::start(&dir, client, self.tx.clone(), self.lang) {
+            Ok(s) => self.sending = Some(s),
+            Err(e) => tracing::warn!("outbox {}: {e}", dir.display()),
         }
     }
 

@@ -328,6 +328,7 @@ pub enum Overlay {
     Forms(Menu<Form>),
     Form(Box<FormView>),
     Attachments(Menu<(String, String)>),
+    DeadLetters(Menu<crate::tui::action::DeadLetter>),
     Download(Box<DownloadPrompt>),
 }
 
@@ -387,6 +388,10 @@ pub struct App {
     pub next_request: RequestId,
     /// Writes queued and not yet confirmed by the portal.
     pub outbox: usize,
+    /// Seconds to the outbox's next retry, when one waits.
+    pub outbox_retry_in: Option<u32>,
+    /// Writes the portal refused (or that ran out of retries): `:outbox` lists them.
+    pub dead_letters: Vec<crate::tui::action::DeadLetter>,
     /// Said once: the session token is kept in memory only.
     pub notice: Option<String>,
     /// Seconds until the next background refresh.
@@ -435,6 +440,8 @@ impl App {
             pending: BTreeMap::new(),
             next_request: 1,
             outbox: 0,
+            outbox_retry_in: None,
+            dead_letters: Vec::new(),
             notice: None,
             poll_in: 0,
             poll_every: 5,

@@ -3,7 +3,7 @@
 use super::*;
 
 pub(super) const COMMANDS: &[&str] = &[
-    "quit", "q", "code", "theme", "queue", "refresh", "logout", "help",
+    "quit", "q", "code", "theme", "queue", "refresh", "logout", "help", "outbox",
 ];
 
 /// Completions of what is typed: a command name, or a command's argument.
@@ -39,6 +39,7 @@ pub(super) fn run_command(app: &mut App, text: &str) -> Vec<Effect> {
         ("", _) => vec![],
         ("q" | "quit", _) => quit(app),
         ("refresh", _) => refresh(app),
+        ("outbox", _) => super::outbox::open_dead_letters(app),
         ("logout", _) => logout(app),
         ("help", _) => {
             app.overlay = Some(Overlay::Help(app.context()));

@@ -1008,6 +1008,13 @@ pub(super) fn on_dossier_created(
             return fail_quietly(app, f);
         }
     };
+    created(app, dossier)
+}
+
+/// The dossier is made: the done step, the inbox row, and the payment to record.
+pub(super) fn created(app: &mut App, dossier: Dossier) -> Vec<Effect> {
+    app.intake.pending = None;
+    app.intake.error = None;
     app.inbox.upsert(summary_of(&dossier));
     let keep = app.inbox.selected_code();
     app.inbox.rebuild(keep);

@@ -23,6 +23,7 @@ mod files;
 mod intake;
 mod keys;
 mod login;
+mod outbox;
 mod overlays;
 mod poll;
 
@@ -230,6 +231,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
+        Action::Queued(id) => outbox::on_queued(app, id),
+        Action::SentLater { key, sent } => outbox::on_sent_later(app, &key, *sent),
+        Action::SendFailed { label, message } => outbox::on_send_failed(app, &label, &message),
+        Action::OutboxCount {
+            queued,
+            dead,
+            retry_in,
+        } => outbox::on_count(app, queued, dead, retry_in),
         Action::Saved(result) => {
             match result {
                 Ok(path) => {

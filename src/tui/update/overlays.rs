@@ -118,6 +118,7 @@ pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec
             app.overlay = Some(Overlay::Form(view));
             vec![]
         }
+        Overlay::DeadLetters(menu) => super::outbox::dead_letters_key(app, menu, key),
         Overlay::Attachments(mut menu) => match menu_key(&mut menu, &key) {
             MenuKey::Close => vec![],
             MenuKey::Moved => {

@@ -53,6 +53,21 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
                 menu.selected,
             );
         }
+        Overlay::DeadLetters(menu) => {
+            let items: Vec<String> = menu
+                .items
+                .iter()
+                .map(|d| format!("{} — {}", d.label, d.message))
+                .collect();
+            choose(
+                app,
+                frame,
+                body,
+                tr(app.lang, "outbox.title"),
+                &items,
+                menu.selected,
+            );
+        }
         Overlay::Dialog(d) => dialog(app, d, frame, body),
         Overlay::Form(view) => {
             let rect = centered(body, 100, body.height);

@@ -94,6 +94,22 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
         "status.outbox",
         &[("n", &app.outbox.to_string())],
     )));
+    if let Some(s) = app.outbox_retry_in {
+        spans.push(Span::styled(
+            trf(lang, "status.outbox_retry", &[("s", &s.to_string())]),
+            theme.warn,
+        ));
+    }
+    if !app.dead_letters.is_empty() {
+        spans.push(Span::styled(
+            trf(
+                lang,
+                "status.dead_letters",
+                &[("n", &app.dead_letters.len().to_string())],
+            ),
+            theme.danger,
+        ));
+    }
     if let Some((_, p)) = app
         .pending
         .iter()

@@ -1,0 +1,164 @@
+//! What the outbox tells the screen: a write queued because the link failed, a queued
+//! write that went through later, one the portal refused, and how many wait.
+
+use super::*;
+use crate::client::outbox::Sent;
+use crate::tui::action::DeadLetter;
+
+/// The link failed on a write someone waited for: it is safe in the outbox; the screen
+/// stops waiting and says so.
+pub(super) fn on_queued(app: &mut App, id: RequestId) -> Vec<Effect> {
+    if app.pending.remove(&id).is_none() {
+        return vec![];
+    }
+    let text = tr(app.lang, "toast.queued").to_owned();
+    if matches!(&app.overlay, Some(Overlay::Dialog(d)) if d.pending == Some(id)) {
+        app.overlay = None;
+    }
+    if app.intake.pending == Some(id) {
+        app.intake.pending = None;
+        app.intake.error = Some(text.clone());
+    }
+    for form in [app.intake.new_citizen.as_mut(), app.citizens.form.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        if form.pending == Some(id) {
+            form.pending = None;
+            form.error = Some(text.clone());
+        }
+    }
+    if app.citizens.pending == Some(id) {
+        app.citizens.pending = None;
+    }
+    toast(app, ToastKind::Info, text);
+    vec![]
+}
+
+/// A queued write went through with nobody waiting on screen.
+pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect> {
+    let mut effects = vec![];
+    let what = match sent {
+        Sent::Acted(d) => {
+            refresh_from(app, &d);
+            if let Some(detail) = app.inbox.detail.as_mut().filter(|x| x.code == d.code) {
+                detail.dossier = Some(d.clone());
+            }
+            d.code.clone()
+        }
+        Sent::CreatedDossier(d) => {
+            let code = d.code.clone();
+            if app.intake.key == key && app.intake.step != crate::tui::intake::Step::Done {
+                effects = super::intake::created(app, *d);
+            } else {
+                app.inbox.upsert(summary_of(&d));
+                let keep = app.inbox.selected_code();
+                app.inbox.rebuild(keep);
+            }
+            code
+        }
+        Sent::Paid(p) => {
+            if app
+                .intake
+                .created
+                .as_ref()
+                .is_some_and(|d| d.code == p.code)
+            {
+                app.intake.paid = true;
+                app.intake.payment = Some((*p).clone());
+            }
+            p.code.clone()
+        }
+        Sent::CreatedCitizen(c) => {
+            let name = c.citizen.full_name.clone();
+            if app
+                .intake
+                .new_citizen
+                .as_ref()
+                .is_some_and(|f| f.key == key)
+            {
+                effects = super::intake::on_created_for_intake(app, Ok(*c));
+            } else if app.citizens.form.as_ref().is_some_and(|f| f.key == key) {
+                app.citizens.form = None;
+                super::citizens::show_slip(app, c.citizen.clone(), c.activation.clone());
+            }
+            name
+        }
+    };
+    let text = trf(app.lang, "toast.sent_later", &[("what", &what)]);
+    toast(app, ToastKind::Success, text);
+    effects
+}
+
+pub(super) fn on_send_failed(app: &mut App, label: &str, message: &str) -> Vec<Effect> {
+    let text = trf(
+        app.lang,
+        "toast.send_failed",
+        &[("what", label), ("message", message)],
+    );
+    toast(app, ToastKind::Error, text);
+    vec![]
+}
+
+pub(super) fn on_count(
+    app: &mut App,
+    queued: usize,
+    dead: Vec<DeadLetter>,
+    retry_in: Option<u32>,
+) -> Vec<Effect> {
+    app.outbox = queued;
+    app.outbox_retry_in = retry_in.filter(|_| queued > 0);
+    app.dead_letters = dead;
+    vec![]
+}
+
+/// `:outbox`: the dead letters, to send again or give up.
+pub(super) fn open_dead_letters(app: &mut App) -> Vec<Effect> {
+    if app.dead_letters.is_empty() {
+        let text = tr(app.lang, "toast.no_dead_letters").to_owned();
+        toast(app, ToastKind::Info, text);
+        return vec![];
+    }
+    app.overlay = Some(Overlay::DeadLetters(Menu {
+        code: String::new(),
+        items: app.dead_letters.clone(),
+        selected: 0,
+    }));
+    vec![]
+}
+
+pub(super) fn dead_letters_key(
+    app: &mut App,
+    mut menu: Menu<DeadLetter>,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let chosen = menu.items.get(menu.selected).map(|d| d.id);
+    match key.code {
+        KeyCode::Char('d') | KeyCode::Delete => {
+            if let Some(id) = chosen {
+                menu.items.retain(|d| d.id != id);
+                menu.selected = menu.selected.min(menu.items.len().saturating_sub(1));
+                if !menu.items.is_empty() {
+                    app.overlay = Some(Overlay::DeadLetters(menu));
+                }
+                return vec![Effect::OutboxDiscard(id)];
+            }
+            vec![]
+        }
+        _ => match menu_key(&mut menu, &key) {
+            MenuKey::Close => vec![],
+            MenuKey::Moved => {
+                app.overlay = Some(Overlay::DeadLetters(menu));
+                vec![]
+            }
+            MenuKey::Chosen => match chosen {
+                Some(id) => {
+                    let text = tr(app.lang, "toast.retrying").to_owned();
+                    toast(app, ToastKind::Info, text);
+                    vec![Effect::OutboxRetry(id)]
+                }
+                None => vec![],
+            },
+        },
+    }
+}
