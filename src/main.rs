@@ -34,6 +34,13 @@ enum Command {
     /// Put a slow, flaky link in front of a local portal (a proxy on 127.0.0.1), to try
     /// the app as officers on 3G or shared office links use it.
     Linksim(LinksimArgs),
+    /// Measure the link to the configured portal (round trip, throughput, compression)
+    /// and say what it means.
+    Doctor {
+        /// The profile's name (default: the first one in the configuration).
+        #[arg(long)]
+        profile: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +253,45 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve(args, config),
         Some(Command::Training { reset }) => training(config, reset),
         Some(Command::Linksim(args)) => linksim(args),
+        Some(Command::Doctor { profile }) => doctor(config, profile),
+    }
+}
+
+fn doctor(config: Config, profile: Option<String>) -> ExitCode {
+    let lang = config.language;
+    let profiles = config.profiles_or_default();
+    let chosen = match &profile {
+        Some(name) => profiles.iter().find(|p| &p.name == name),
+        None => profiles.first(),
+    };
+    let Some(chosen) = chosen else {
+        eprintln!(
+            "motcua doctor: {}",
+            match lang {
+                Lang::Vi => "không có hồ sơ cổng tên này trong tệp cấu hình ([[profile]] name).",
+                Lang::En =>
+                    "no portal profile of that name in the configuration ([[profile]] name).",
+            }
+        );
+        return ExitCode::FAILURE;
+    };
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("motcua doctor: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let timeout = std::time::Duration::from_secs(u64::from(config.request_timeout_seconds).max(30));
+    match rt.block_on(motcua::client::doctor::measure(&chosen.url, timeout)) {
+        Ok(report) => {
+            print!("{}", report.describe(lang));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("motcua doctor: {} ({})", e.message(lang), chosen.url);
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! The binary's command line: help, unknown commands, configuration errors, and the
 //! terminal the TUI needs.
 
+mod common;
+
 use std::process::Command;
 
 fn motcua(args: &[&str]) -> std::process::Output {
@@ -75,4 +77,46 @@ fn the_example_config_is_accepted() {
         "reaches the command: {err}"
     );
     assert!(!err.contains("Tệp cấu hình"), "{err}");
+}
+
+/// `motcua doctor` measures the configured portal and says what the figures mean; an
+/// unreachable one gets the link's message, not a panic.
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_measures_the_link_and_advises() {
+    let portal = common::Portal::demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("motcua.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "language = \"en\"\n[[profile]]\nname = \"Ward\"\nurl = \"{}\"\n",
+            portal.base
+        ),
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["--config", &config, "doctor"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Round trip: fastest"), "{text}");
+    assert!(text.contains("Compression: on"), "{text}");
+    assert!(text.contains("Round trips are quick."), "{text}");
+    // Nobody listens there.
+    let gone = dir.path().join("gone.toml");
+    std::fs::write(
+        &gone,
+        "[[profile]]\nname = \"Gone\"\nurl = \"http://127.0.0.1:9/api/v1\"\n",
+    )
+    .unwrap();
+    let out = motcua(&["--config", &gone.display().to_string(), "doctor"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Không kết nối được"), "{err}");
 }
