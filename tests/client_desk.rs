@@ -1062,3 +1062,35 @@ fn chunks_follow_the_link_within_bounds() {
     // Nothing sent is no reason to go below the floor.
     assert_eq!(next_chunk(0, Duration::from_secs(1)), MIN_CHUNK);
 }
+
+#[tokio::test]
+async fn the_catalog_kept_on_disk_is_revalidated_by_a_new_session() {
+    let p = Portal::demo().await;
+    let t = tap(&p).await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = PortalClient::builder(&t.base)
+        .cache_dir(dir.path().to_owned())
+        .build()
+        .unwrap();
+    let catalog = first.procedures().await.unwrap();
+    let birth = first.procedure(BIRTH).await.unwrap();
+    assert!(dir.path().join("catalog.json").exists());
+    t.clear();
+    // A new client (a new run of the app) asks with the kept ETags: 304s, tiny answers.
+    let second = PortalClient::builder(&t.base)
+        .cache_dir(dir.path().to_owned())
+        .build()
+        .unwrap();
+    assert_eq!(second.procedures().await.unwrap(), catalog);
+    assert_eq!(second.procedure(BIRTH).await.unwrap(), birth);
+    let requests = t.requests.take();
+    assert_eq!(requests.matches("if-none-match").count(), 2, "{requests}");
+    assert_eq!(statuses(&t.responses.take()), [304, 304]);
+    // A damaged cache file only costs a download.
+    std::fs::write(dir.path().join("catalog.json"), b"{not json").unwrap();
+    let third = PortalClient::builder(&t.base)
+        .cache_dir(dir.path().to_owned())
+        .build()
+        .unwrap();
+    assert_eq!(third.procedures().await.unwrap(), catalog);
+}

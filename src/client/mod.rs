@@ -86,6 +86,7 @@ pub struct ClientBuilder {
     base: String,
     lang: Lang,
     read_timeout: Duration,
+    cache_dir: Option<std::path::PathBuf>,
 }
 
 impl ClientBuilder {
@@ -96,6 +97,13 @@ impl ClientBuilder {
 
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = timeout;
+        self
+    }
+
+    /// Keeps the catalog on disk here, so that a new session revalidates it (a 304 of a
+    /// few hundred bytes) instead of downloading it again.
+    pub fn cache_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.cache_dir = Some(dir);
         self
     }
 
@@ -124,6 +132,7 @@ impl ClientBuilder {
                 reached: AtomicU8::new(UNKNOWN),
                 details: Mutex::new(HashMap::new()),
                 catalog: Mutex::new(None),
+                cache_dir: self.cache_dir,
                 procedures: Mutex::new(HashMap::new()),
             }),
         })
@@ -147,6 +156,7 @@ struct Inner {
     details: Mutex<HashMap<String, (String, Dossier)>>,
     /// The catalog and each procedure with their ETags, for the same reason.
     catalog: Mutex<Option<(String, Vec<ProcedureSummary>)>>,
+    cache_dir: Option<std::path::PathBuf>,
     procedures: Mutex<HashMap<String, (String, ProcedureDetail)>>,
 }
 
@@ -166,6 +176,7 @@ impl PortalClient {
             base: base.to_owned(),
             lang: Lang::Vi,
             read_timeout: READ_TIMEOUT,
+            cache_dir: None,
         }
     }
 
@@ -475,7 +486,10 @@ impl PortalClient {
 impl PortalClient {
     /// The catalog (`GET /procedures`, every page); an unchanged catalog costs a 304.
     pub async fn procedures(&self) -> Result<Vec<ProcedureSummary>, ClientError> {
-        let cached = lock(&self.inner.catalog).clone();
+        let mut cached = lock(&self.inner.catalog).clone();
+        if cached.is_none() {
+            cached = self.read_cache("catalog.json");
+        }
         let mut rb = self
             .request(Method::GET, "/procedures")
             .query(&[("limit", "500")]);
@@ -493,7 +507,9 @@ impl PortalClient {
         let page: Page<ProcedureSummary> =
             serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))?;
         if let Some(etag) = etag {
-            *lock(&self.inner.catalog) = Some((etag, page.items.clone()));
+            let entry = (etag, page.items.clone());
+            self.write_cache("catalog.json", &entry);
+            *lock(&self.inner.catalog) = Some(entry);
         }
         Ok(page.items)
     }
@@ -501,7 +517,11 @@ impl PortalClient {
     /// One procedure with its cases, documents, durations and fees; an unchanged one
     /// costs a 304.
     pub async fn procedure(&self, code: &str) -> Result<ProcedureDetail, ClientError> {
-        let cached = lock(&self.inner.procedures).get(code).cloned();
+        let file = format!("procedure-{}.json", segment(code));
+        let mut cached = lock(&self.inner.procedures).get(code).cloned();
+        if cached.is_none() {
+            cached = self.read_cache(&file);
+        }
         let mut rb = self.request(Method::GET, &format!("/procedures/{}", segment(code)));
         if let Some((etag, _)) = &cached {
             rb = rb.header(IF_NONE_MATCH, etag);
@@ -517,7 +537,9 @@ impl PortalClient {
         let detail: ProcedureDetail =
             serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))?;
         if let Some(etag) = etag {
-            lock(&self.inner.procedures).insert(code.to_owned(), (etag, detail.clone()));
+            let entry = (etag, detail.clone());
+            self.write_cache(&file, &entry);
+            lock(&self.inner.procedures).insert(code.to_owned(), entry);
         }
         Ok(detail)
     }
@@ -713,6 +735,31 @@ impl PortalClient {
 }
 
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+impl PortalClient {
+    /// A cached answer with its ETag, if the cache has a readable one.
+    fn read_cache<T: DeserializeOwned>(&self, name: &str) -> Option<(String, T)> {
+        let dir = self.inner.cache_dir.as_ref()?;
+        let text = std::fs::read(dir.join(name)).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+
+    /// Keeps an answer with its ETag (through a temporary file; a failure only costs a
+    /// download next time).
+    fn write_cache<T: serde::Serialize>(&self, name: &str, entry: &(String, T)) {
+        let Some(dir) = self.inner.cache_dir.as_ref() else {
+            return;
+        };
+        let Ok(text) = serde_json::to_vec(entry) else {
+            return;
+        };
+        let path = dir.join(name);
+        let tmp = dir.join(format!("{name}.part"));
+        let _ = std::fs::create_dir_all(dir)
+            .and_then(|_| std::fs::write(&tmp, text))
+            .and_then(|_| std::fs::rename(&tmp, &path));
+    }
+}
 
 fn upload_offset(headers: &HeaderMap) -> Option<u64> {
     header(headers, "upload-offset").and_then(|v| v.trim().parse().ok())

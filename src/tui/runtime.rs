@@ -237,11 +237,7 @@ impl Executor {
         if username.is_empty() {
             return;
         }
-        let Ok(client) = PortalClient::builder(&profile.url)
-            .lang(app.lang)
-            .read_timeout(self.timeout)
-            .build()
-        else {
+        let Ok(client) = self.client_for(&profile, app.lang) else {
             return;
         };
         self.client = Some(client.clone());
@@ -321,11 +317,13 @@ impl Executor {
                 username,
                 password,
             } => {
-                let client = match PortalClient::builder(&url)
-                    .lang(app.lang)
-                    .read_timeout(self.timeout)
-                    .build()
-                {
+                let profile = app.profile().cloned().unwrap_or(Profile {
+                    name: String::new(),
+                    url: url.clone(),
+                    training: false,
+                    demo_hint: None,
+                });
+                let client = match self.client_for(&Profile { url, ..profile }, app.lang) {
                     Ok(c) => c,
                     Err(e) => {
                         let _ = self
@@ -670,6 +668,17 @@ impl Executor {
             }
             Effect::Quit => {}
         }
+    }
+
+    /// A client for a profile's portal, with the catalog kept in the data directory.
+    fn client_for(&self, profile: &Profile, lang: Lang) -> Result<PortalClient, ClientError> {
+        let mut builder = PortalClient::builder(&profile.url)
+            .lang(lang)
+            .read_timeout(self.timeout);
+        if let Some(dir) = &self.data_dir {
+            builder = builder.cache_dir(dir.join("cache").join(drafts::safe_name(&profile.name)));
+        }
+        builder.build()
     }
 
     /// Puts a write in the outbox; `false` when there is none (no data directory, or the
