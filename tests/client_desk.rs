@@ -1094,3 +1094,27 @@ async fn the_catalog_kept_on_disk_is_revalidated_by_a_new_session() {
         .unwrap();
     assert_eq!(third.procedures().await.unwrap(), catalog);
 }
+
+#[tokio::test]
+async fn large_bodies_travel_compressed_and_small_ones_plain() {
+    let p = Portal::demo().await;
+    let t = tap(&p).await;
+    let c = login(&t.base, "tiepnhan1").await;
+    let (citizen, _) = p.citizen_of(1).await;
+    let mut body = submission(&c, BIRTH, citizen).await;
+    body.note = Some("Ghi chú của cán bộ tiếp nhận. ".repeat(80));
+    t.clear();
+    let d = c.create_dossier(&new_key(), &body).await.unwrap();
+    assert_eq!(
+        d.note.as_deref(),
+        body.note.as_deref().map(str::trim),
+        "the portal decoded it whole"
+    );
+    let requests = t.requests.take();
+    assert!(requests.contains("content-encoding: gzip"), "{requests}");
+    // A small one goes as it is.
+    t.clear();
+    c.reissue_activation(citizen, &new_key()).await.unwrap();
+    let requests = t.requests.take();
+    assert!(!requests.contains("content-encoding"), "{requests}");
+}

@@ -271,7 +271,7 @@ impl PortalClient {
             password: password.to_owned(),
         };
         let response: LoginResponse = self
-            .json(self.request(Method::POST, "/auth/login").json(&body))
+            .json(with_body(self.request(Method::POST, "/auth/login"), &body))
             .await?;
         self.set_token(Some(response.token.clone()));
         Ok(response)
@@ -402,8 +402,8 @@ impl PortalClient {
                 Method::POST,
                 &format!("/dossiers/{}/actions", segment(code)),
             )
-            .header(IF_MATCH, format!("\"{version}\""))
-            .json(action);
+            .header(IF_MATCH, format!("\"{version}\""));
+        let rb = with_body(rb, action);
         self.json(rb).await
     }
 
@@ -576,8 +576,8 @@ impl PortalClient {
     ) -> Result<CitizenCreated, ClientError> {
         let rb = self
             .request(Method::POST, "/citizens")
-            .header(IDEMPOTENCY_KEY, key)
-            .json(body);
+            .header(IDEMPOTENCY_KEY, key);
+        let rb = with_body(rb, body);
         self.json(rb).await
     }
 
@@ -599,8 +599,8 @@ impl PortalClient {
     ) -> Result<Dossier, ClientError> {
         let rb = self
             .request(Method::POST, "/dossiers")
-            .header(IDEMPOTENCY_KEY, key)
-            .json(body);
+            .header(IDEMPOTENCY_KEY, key);
+        let rb = with_body(rb, body);
         self.json(rb).await
     }
 
@@ -621,8 +621,8 @@ impl PortalClient {
                 Method::POST,
                 &format!("/dossiers/{}/payment/cash", segment(code)),
             )
-            .header(IDEMPOTENCY_KEY, key)
-            .json(body);
+            .header(IDEMPOTENCY_KEY, key);
+        let rb = with_body(rb, body);
         self.json(rb).await
     }
 
@@ -678,11 +678,11 @@ impl PortalClient {
             content_type: kind.mime().to_owned(),
         };
         let created: UploadCreated = self
-            .json(
+            .json(with_body(
                 self.request(Method::POST, "/uploads")
-                    .header(IDEMPOTENCY_KEY, key)
-                    .json(&declared),
-            )
+                    .header(IDEMPOTENCY_KEY, key),
+                &declared,
+            ))
             .await?;
         let at = format!("/uploads/{}", segment(&created.id));
         // A replayed declaration says offset 0; the portal may have more.
@@ -735,6 +735,31 @@ impl PortalClient {
 }
 
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// Bodies from this size on go gzip-compressed (the portal decodes them; its limits apply
+/// to the decoded size). Smaller ones would not get smaller.
+const COMPRESS_FROM: usize = 1024;
+
+/// A JSON body, compressed when that saves bytes on a slow link.
+fn with_body<T: serde::Serialize + ?Sized>(rb: RequestBuilder, body: &T) -> RequestBuilder {
+    use std::io::Write as _;
+    let Ok(json) = serde_json::to_vec(body) else {
+        return rb.json(body);
+    };
+    let rb = rb.header(reqwest::header::CONTENT_TYPE, "application/json");
+    if json.len() >= COMPRESS_FROM {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        if gz.write_all(&json).is_ok()
+            && let Ok(zipped) = gz.finish()
+            && zipped.len() < json.len()
+        {
+            return rb
+                .header(reqwest::header::CONTENT_ENCODING, "gzip")
+                .body(zipped);
+        }
+    }
+    rb.body(json)
+}
 
 impl PortalClient {
     /// A cached answer with its ETag, if the cache has a readable one.
