@@ -9,9 +9,6 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use motcua::config::Config;
 use motcua::domain::Lang;
-use motcua::domain::calendar::Calendar;
-use motcua::portal::state::Settings;
-use motcua::portal::{self, Seed};
 use motcua::tui::Options;
 use motcua::tui::action::Action;
 use motcua::tui::intake::Step;
@@ -155,16 +152,7 @@ fn main() {
 }
 
 async fn run() {
-    let dir = tempfile::tempdir().unwrap();
-    let running = portal::start(portal::Options {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        db: dir.path().join("portal.sqlite3"),
-        calendar: Calendar::default(),
-        seed: Seed::Demo,
-        settings: Settings::default(),
-    })
-    .await
-    .unwrap();
+    let (dir, running) = support::demo_portal().await;
     let (addr, requests) = counting_proxy(running.addr).await;
     let base = format!("http://{addr}/api/v1");
 

@@ -14,13 +14,10 @@ use motcua::api::dossiers::{
     ActionRequest, ApplicantRef, CreateDossier, Delivery, DocumentIn, Relation, Submitter,
 };
 use motcua::client::{ChangesOutcome, DossierQuery, PortalClient};
-use motcua::domain::calendar::Calendar;
 use motcua::domain::identity::Gender;
 use motcua::domain::status::Queue;
 use motcua::domain::workflow::{Action as Step, DeliveryMethod};
 use motcua::linksim::{self, LinkSpec};
-use motcua::portal::state::Settings;
-use motcua::portal::{self, Seed};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -45,16 +42,7 @@ fn main() {
 }
 
 async fn run() {
-    let dir = tempfile::tempdir().unwrap();
-    let running = portal::start(portal::Options {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        db: dir.path().join("portal.sqlite3"),
-        calendar: Calendar::default(),
-        seed: Seed::Demo,
-        settings: Settings::default(),
-    })
-    .await
-    .unwrap();
+    let (_dir, running) = support::demo_portal().await;
     // client → request counter → slow link → portal.
     let link = linksim::start(running.addr, LinkSpec::slow(KBPS, RTT_MS))
         .await

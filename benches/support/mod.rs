@@ -1,6 +1,9 @@
 //! What the benchmarks share: a loopback proxy that counts HTTP requests (round trips,
 //! since the client sends one request at a time per connection and waits for it).
 
+use motcua::domain::calendar::Calendar;
+use motcua::portal::state::Settings;
+use motcua::portal::{self, Running, Seed};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -51,4 +54,20 @@ pub async fn counting_proxy(upstream: SocketAddr) -> (SocketAddr, Arc<AtomicUsiz
         }
     });
     (addr, count)
+}
+
+/// The demo portal on a free loopback port, with its database in a temporary directory
+/// (kept as long as the returned directory lives).
+pub async fn demo_portal() -> (tempfile::TempDir, Running) {
+    let dir = tempfile::tempdir().unwrap();
+    let running = portal::start(portal::Options {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        db: dir.path().join("portal.sqlite3"),
+        calendar: Calendar::default(),
+        seed: Seed::Demo,
+        settings: Settings::default(),
+    })
+    .await
+    .unwrap();
+    (dir, running)
 }

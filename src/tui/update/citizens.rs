@@ -77,31 +77,20 @@ fn form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let Some(form) = app.citizens.form.as_mut() else {
         return vec![];
     };
-    match citizen_form_key(form, key) {
+    match citizen_form_key(form, key, lang, today) {
         FormKey::Close => {
             app.citizens.form = None;
             vec![]
         }
         FormKey::Stay => vec![],
-        FormKey::Submit => match form.request(lang, today) {
-            Err(problem) => {
-                form.error = Some(problem);
-                vec![]
+        FormKey::Send { key, citizen } => {
+            let id = request(app, Purpose::Citizens);
+            if let Some(form) = app.citizens.form.as_mut() {
+                form.pending = Some(id);
             }
-            Ok(citizen) => {
-                if form.pending.is_some() {
-                    return vec![];
-                }
-                form.error = None;
-                let key = form.key.clone();
-                let id = request(app, Purpose::Citizens);
-                if let Some(form) = app.citizens.form.as_mut() {
-                    form.pending = Some(id);
-                }
-                app.citizens.pending = Some(id);
-                vec![Effect::CreateCitizen { id, key, citizen }]
-            }
-        },
+            app.citizens.pending = Some(id);
+            vec![Effect::CreateCitizen { id, key, citizen }]
+        }
     }
 }
 

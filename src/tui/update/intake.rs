@@ -504,31 +504,20 @@ fn new_citizen_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let Some(form) = app.intake.new_citizen.as_mut() else {
         return vec![];
     };
-    match citizen_form_key(form, key) {
+    match citizen_form_key(form, key, lang, today) {
         FormKey::Close => {
             app.intake.new_citizen = None;
             app.intake.error = None;
             vec![]
         }
         FormKey::Stay => vec![],
-        FormKey::Submit => match form.request(lang, today) {
-            Err(problem) => {
-                form.error = Some(problem);
-                vec![]
+        FormKey::Send { key, citizen } => {
+            let id = request(app, Purpose::Citizens);
+            if let Some(form) = app.intake.new_citizen.as_mut() {
+                form.pending = Some(id);
             }
-            Ok(citizen) => {
-                if form.pending.is_some() {
-                    return vec![];
-                }
-                form.error = None;
-                let key = form.key.clone();
-                let id = request(app, Purpose::Citizens);
-                if let Some(form) = app.intake.new_citizen.as_mut() {
-                    form.pending = Some(id);
-                }
-                vec![Effect::CreateCitizen { id, key, citizen }]
-            }
-        },
+            vec![Effect::CreateCitizen { id, key, citizen }]
+        }
     }
 }
 
@@ -536,12 +525,22 @@ fn new_citizen_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 pub(super) enum FormKey {
     Close,
     Stay,
-    Submit,
+    /// Every field is right and nothing is on its way: send this.
+    Send {
+        key: String,
+        citizen: crate::api::citizens::NewCitizen,
+    },
 }
 
 /// Keys of the citizen form: Tab/arrows move, ←/→/Space choose the gender, Enter moves
-/// on and sends from the last field.
-pub(super) fn citizen_form_key(form: &mut CitizenForm, key: KeyEvent) -> FormKey {
+/// on and, from the last field, sends when every field is right (else it says what is
+/// wrong).
+pub(super) fn citizen_form_key(
+    form: &mut CitizenForm,
+    key: KeyEvent,
+    lang: crate::domain::Lang,
+    today: chrono::NaiveDate,
+) -> FormKey {
     let last = CitizenField::ALL.len() - 1;
     let on_gender = form.focused() == CitizenField::Gender;
     match key.code {
@@ -568,11 +567,27 @@ pub(super) fn citizen_form_key(form: &mut CitizenForm, key: KeyEvent) -> FormKey
             form.server.remove("gender");
         }
         _ if is_enter(&key) => {
-            if form.focus >= last {
-                form.attempted = true;
-                return FormKey::Submit;
+            if form.focus < last {
+                form.focus += 1;
+                return FormKey::Stay;
             }
-            form.focus += 1;
+            form.attempted = true;
+            if form.pending.is_some() {
+                return FormKey::Stay;
+            }
+            return match form.request(lang, today) {
+                Err(problem) => {
+                    form.error = Some(problem);
+                    FormKey::Stay
+                }
+                Ok(citizen) => {
+                    form.error = None;
+                    FormKey::Send {
+                        key: form.key.clone(),
+                        citizen,
+                    }
+                }
+            };
         }
         _ => {
             let field = form.focused();
