@@ -333,10 +333,16 @@ impl Executor {
                     }
                 };
                 self.client = Some(client.clone());
+                let profile = app.profile().map(|p| p.name.clone()).unwrap_or_default();
+                // The outbox belongs to one user of one portal: the same one logging in
+                // again (a session that expired) sends on; anyone else does not.
+                let owner = (profile.clone(), username.clone());
+                if self.sending.as_ref().is_some_and(|s| s.owner != owner) {
+                    self.sending = None;
+                }
                 if let Some(sending) = &self.sending {
                     sending.resume(client.clone());
                 }
-                let profile = app.profile().map(|p| p.name.clone()).unwrap_or_default();
                 self.profile_of_session = Some((profile.clone(), username.clone()));
                 let store = self.store.clone();
                 let tx = self.tx.clone();
@@ -361,6 +367,8 @@ impl Executor {
                 );
             }
             Effect::Logout => {
+                // What is queued stays on disk for this user's next session.
+                self.sending = None;
                 if let Some(client) = self.client.take() {
                     tokio::spawn(async move {
                         let _ = client.logout().await;
@@ -710,7 +718,8 @@ impl Executor {
         let dir = dir
             .join("outbox")
             .join(drafts::safe_name(&format!("{profile}-{user}")));
-        match crate::tui::sending::Sending::start(&dir, client, self.tx.clone(), self.lang) {
+        let owner = (profile, user);
+        match crate::tui::sending::Sending::start(&dir, owner, client, self.tx.clone(), self.lang) {
             Ok(s) => self.sending = Some(s),
             Err(e) => tracing::warn!("outbox {}: {e}", dir.display()),
         }

@@ -48,6 +48,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 pub struct Sending {
+    /// Whose outbox it is: (profile, username).
+    pub owner: (String, String),
     outbox: Arc<Mutex<Outbox>>,
     client: Arc<Mutex<Option<PortalClient>>>,
     waiters: Arc<Mutex<HashMap<u64, Waiter>>>,
@@ -65,6 +67,7 @@ impl Sending {
     /// Opens the outbox in `dir` and starts sending what it holds.
     pub fn start(
         dir: &Path,
+        owner: (String, String),
         client: PortalClient,
         tx: UnboundedSender<Action>,
         lang: Lang,
@@ -83,6 +86,7 @@ impl Sending {
         ))
         .abort_handle();
         Ok(Sending {
+            owner,
             outbox,
             client,
             waiters,
