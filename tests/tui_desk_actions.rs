@@ -283,6 +283,11 @@ fn an_inline_account_is_created_once_and_becomes_the_applicant() {
         app.intake.activation.as_ref().unwrap().code.as_deref(),
         Some("ABCD2345")
     );
+    // The code is a secret: the draft on disk keeps its expiry, never the code.
+    let draft = app.intake.to_draft(String::new());
+    let kept = draft.activation.clone().expect("the expiry is kept");
+    assert_eq!(kept.code, None);
+    assert!(!serde_json::to_string(&draft).unwrap().contains("ABCD2345"));
 }
 
 #[test]

@@ -707,7 +707,12 @@ impl Wizard {
             case_id: self.case_id.clone(),
             lookup: t(&self.lookup),
             applicant: self.applicant.clone(),
-            activation: self.activation.clone(),
+            // A one-time activation code is a secret: never on disk (the slip is printed
+            // at once; a lost one is reissued).
+            activation: self
+                .activation
+                .clone()
+                .map(|a| Activation { code: None, ..a }),
             new_citizen: self.new_citizen.as_ref().map(CitizenForm::to_draft),
             authorized: self.authorized,
             submitter_name: t(&self.submitter_name),
