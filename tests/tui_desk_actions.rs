@@ -882,6 +882,14 @@ fn a_write_queued_by_a_bad_link_frees_the_screen_and_lands_later() {
     assert!(app.intake.pending.is_none());
     assert!(app.intake.error.as_deref().unwrap().contains("hàng chờ"));
     assert!(!app.busy());
+    // Enter again does not queue it a second time: it goes by itself.
+    let again = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        again
+            .iter()
+            .all(|e| !matches!(e, Effect::CreateDossier { .. })),
+        "{again:?}"
+    );
     // It goes through later: the wizard finishes as if it had waited, cash included.
     let d = dossier_for(&app);
     let effects = update(

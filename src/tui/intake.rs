@@ -428,6 +428,9 @@ pub struct Wizard {
     pub paid: bool,
     pub error: Option<String>,
     pub pending: Option<RequestId>,
+    /// The submission waits in the outbox (the link failed): it goes by itself, so Enter
+    /// does not queue it again.
+    pub queued: bool,
 }
 
 impl Wizard {
@@ -473,6 +476,7 @@ impl Wizard {
             paid: false,
             error: None,
             pending: None,
+            queued: false,
         }
     }
 

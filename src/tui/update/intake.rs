@@ -975,6 +975,11 @@ fn submit(app: &mut App) -> Vec<Effect> {
         // Pressed again while the first is on its way: the same dossier, not a second.
         return vec![];
     }
+    if app.intake.queued {
+        // In the outbox already: it goes by itself when the link is back.
+        app.intake.error = Some(tr(app.lang, "toast.queued").to_owned());
+        return vec![];
+    }
     // Everything before the review must still hold (a draft may come back incomplete).
     for step in Step::WALK {
         if let Some(problem) = app

@@ -17,6 +17,7 @@ pub(super) fn on_queued(app: &mut App, id: RequestId) -> Vec<Effect> {
     }
     if app.intake.pending == Some(id) {
         app.intake.pending = None;
+        app.intake.queued = true;
         app.intake.error = Some(text.clone());
     }
     for form in [app.intake.new_citizen.as_mut(), app.citizens.form.as_mut()]
