@@ -112,6 +112,15 @@ fn on_intake() -> App {
     app
 }
 
+/// The rest of Nguyễn Văn An's account, right in every field.
+fn fill(form: &mut CitizenForm) {
+    form.set(CitizenField::FullName, "Nguyễn Văn An");
+    form.set(CitizenField::DateOfBirth, "14/03/1978");
+    form.gender = Some(Gender::Male);
+    form.set(CitizenField::Phone, "0384350158");
+    form.set(CitizenField::Address, "Bến Tre");
+}
+
 /// Picks `search`'s first match and its `case`-th case.
 fn pick(app: &mut App, search: &str, case: usize) {
     type_in(app, search);
@@ -246,11 +255,7 @@ fn an_inline_account_is_created_once_and_becomes_the_applicant() {
     assert!(form.pending.is_none());
     // Fill it.
     let form = app.intake.new_citizen.as_mut().unwrap();
-    form.set(CitizenField::FullName, "Nguyễn Văn An");
-    form.set(CitizenField::DateOfBirth, "14/03/1978");
-    form.gender = Some(Gender::Male);
-    form.set(CitizenField::Phone, "0384350158");
-    form.set(CitizenField::Address, "Bến Tre");
+    fill(form);
     let key_before = form.key.clone();
     let effects = update(&mut app, key(KeyCode::Enter));
     let id = id_of(&effects, |e| match e {
@@ -296,11 +301,7 @@ fn an_account_made_meanwhile_elsewhere_is_taken_instead() {
     pick(&mut app, "khai tu", 0);
     look_up(&mut app, "083078238953", vec![]);
     let form = app.intake.new_citizen.as_mut().unwrap();
-    form.set(CitizenField::FullName, "Nguyễn Văn An");
-    form.set(CitizenField::DateOfBirth, "14/03/1978");
-    form.gender = Some(Gender::Male);
-    form.set(CitizenField::Phone, "0384350158");
-    form.set(CitizenField::Address, "Bến Tre");
+    fill(form);
     form.focus = CitizenField::ALL.len() - 1;
     let effects = update(&mut app, key(KeyCode::Enter));
     let id = id_of(&effects, |e| match e {
@@ -731,11 +732,7 @@ fn the_citizens_pane_searches_opens_and_shows_an_existing_account() {
         "083078238953",
         "prefilled"
     );
-    form.set(CitizenField::FullName, "Nguyễn Văn An");
-    form.set(CitizenField::DateOfBirth, "14/03/1978");
-    form.gender = Some(Gender::Male);
-    form.set(CitizenField::Phone, "0384350158");
-    form.set(CitizenField::Address, "Bến Tre");
+    fill(form);
     form.focus = CitizenField::ALL.len() - 1;
     let effects = update(&mut app, key(KeyCode::Enter));
     let id = id_of(&effects, |e| match e {
@@ -771,11 +768,7 @@ fn a_new_account_shows_its_slip_and_a_code_can_be_reissued() {
     );
     let form = app.citizens.form.as_mut().unwrap();
     form.set(CitizenField::IdNumber, "083078238953");
-    form.set(CitizenField::FullName, "Nguyễn Văn An");
-    form.set(CitizenField::DateOfBirth, "14/03/1978");
-    form.gender = Some(Gender::Male);
-    form.set(CitizenField::Phone, "0384350158");
-    form.set(CitizenField::Address, "Bến Tre");
+    fill(form);
     form.focus = CitizenField::ALL.len() - 1;
     let effects = update(&mut app, key(KeyCode::Enter));
     let id = id_of(&effects, |e| match e {

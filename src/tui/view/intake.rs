@@ -372,19 +372,7 @@ fn applicant(app: &App, frame: &mut Frame, area: Rect) {
                 )),
                 Line::from(format!("  {}", c.address)),
             ];
-            if let Some(a) = &w.activation {
-                lines.push(Line::from(Span::styled(
-                    trf(
-                        lang,
-                        "intake.activation",
-                        &[
-                            ("code", a.code.as_deref().unwrap_or("—")),
-                            ("expires", &short_time(Some(&a.expires_at))),
-                        ],
-                    ),
-                    theme.accent,
-                )));
-            }
+            lines.extend(activation_line(app));
             lines
         }
     };
@@ -451,6 +439,22 @@ fn applicant(app: &App, frame: &mut Frame, area: Rect) {
             );
         }
     }
+}
+
+/// The account made in this intake: its one-time code (while this run holds it) and expiry.
+fn activation_line(app: &App) -> Option<Line<'static>> {
+    let a = app.intake.activation.as_ref()?;
+    Some(Line::from(Span::styled(
+        trf(
+            app.lang,
+            "intake.activation",
+            &[
+                ("code", a.code.as_deref().unwrap_or("—")),
+                ("expires", &short_time(Some(&a.expires_at))),
+            ],
+        ),
+        app.theme.accent,
+    )))
 }
 
 /// `YYYY-MM-DD` as officials read it: `dd/mm/yyyy`.
@@ -976,19 +980,7 @@ fn done(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(format!("{}: ", tr(lang, "detail.fee")), theme.muted),
         Span::raw(fee_line),
     ]));
-    if let Some(a) = &w.activation {
-        lines.push(Line::from(Span::styled(
-            trf(
-                lang,
-                "intake.activation",
-                &[
-                    ("code", a.code.as_deref().unwrap_or("—")),
-                    ("expires", &short_time(Some(&a.expires_at))),
-                ],
-            ),
-            theme.accent,
-        )));
-    }
+    lines.extend(activation_line(app));
     // The QR code: beside the text when the window is wide, under it when tall enough,
     // else a line that says how many rows it needs (in place of the code, never over
     // other text).
