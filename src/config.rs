@@ -32,6 +32,9 @@ pub struct Config {
     pub poll_seconds: u32,
     /// Seconds a request may wait for the portal's answer.
     pub request_timeout_seconds: u32,
+    /// Seconds between two rounds of the training sandbox's simulated citizens
+    /// (0: they stay quiet).
+    pub training_pace_seconds: u32,
     /// The file this came from, if any.
     pub path: Option<PathBuf>,
 }
@@ -62,6 +65,7 @@ impl Default for Config {
             keys: BTreeMap::new(),
             key_lines: BTreeMap::new(),
             poll_seconds: DEFAULT_POLL_SECONDS,
+            training_pace_seconds: DEFAULT_TRAINING_PACE_SECONDS,
             request_timeout_seconds: DEFAULT_REQUEST_TIMEOUT_SECONDS,
             path: None,
         }
@@ -100,6 +104,9 @@ impl Config {
 }
 
 pub const DEFAULT_POLL_SECONDS: u32 = 5;
+/// A new online dossier (and a supplement or payment) every 45 s or so: enough that the
+/// inbox visibly lives during a lesson, not so much that it buries the exercises.
+pub const DEFAULT_TRAINING_PACE_SECONDS: u32 = 45;
 pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u32 = 20;
 
 /// Why the configuration could not be used.
@@ -174,6 +181,14 @@ struct RawConfig {
     keys: BTreeMap<String, Spanned<Vec<String>>>,
     #[serde(default)]
     tui: RawTui,
+    #[serde(default)]
+    training: RawTraining,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTraining {
+    pace_seconds: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -373,6 +388,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         DEFAULT_REQUEST_TIMEOUT_SECONDS,
         1..601,
     )?;
+    let training_pace_seconds = seconds(
+        &raw.training.pace_seconds,
+        DEFAULT_TRAINING_PACE_SECONDS,
+        0..86401,
+    )?;
     let key_lines = raw
         .keys
         .iter()
@@ -393,6 +413,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         key_lines,
         poll_seconds,
         request_timeout_seconds,
+        training_pace_seconds,
         path: Some(path.to_path_buf()),
     })
 }

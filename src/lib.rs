@@ -4,6 +4,8 @@ pub mod config;
 pub mod domain;
 pub mod linksim;
 pub mod portal;
+pub mod sandbox;
+pub mod training;
 pub mod tui;
 
 /// The allocator of every program built on this library (the `motcua` binary, the tests,

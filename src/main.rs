@@ -27,9 +27,13 @@ enum Command {
     Serve(ServeArgs),
     /// Start the training sandbox: a local portal with demo data, and the TUI on it.
     Training {
-        /// Rebuild the sandbox from scratch.
+        /// Rebuild the sandbox from scratch (and forget the exercises' progress).
         #[arg(long)]
         reset: bool,
+        /// Seconds between rounds of simulated citizens (0: quiet); default from the
+        /// configuration's [training] pace_seconds, else 45.
+        #[arg(long, value_name = "SECONDS")]
+        pace: Option<u32>,
     },
     /// Put a slow, flaky link in front of a local portal (a proxy on 127.0.0.1), to try
     /// the app as officers on 3G or shared office links use it.
@@ -162,24 +166,17 @@ fn tui(config: Config, extra_profiles: Vec<tui::state::Profile>) -> ExitCode {
 }
 
 /// `motcua training`: the reference portal in-process on a free loopback port, with a
-/// sandbox database seeded with the demo data, and the TUI connected to it.
-fn training(config: Config, reset: bool) -> ExitCode {
+/// sandbox database seeded with the demo data, the simulated citizens, and the TUI
+/// connected to it.
+fn training(config: Config, reset: bool, pace: Option<u32>) -> ExitCode {
     let dir = data_dir();
     log_to_file(&dir);
-    let db = dir.join("training.sqlite3");
-    if reset {
-        for suffix in ["", "-wal", "-shm"] {
-            let path = PathBuf::from(format!("{}{suffix}", db.display()));
-            if let Err(e) = std::fs::remove_file(&path)
-                && e.kind() != std::io::ErrorKind::NotFound
-            {
-                eprintln!(
-                    "motcua: không xóa được / cannot remove {}: {e}",
-                    path.display()
-                );
-                return ExitCode::FAILURE;
-            }
-        }
+    if reset && let Err(e) = motcua::sandbox::reset(&dir) {
+        eprintln!(
+            "motcua: không xóa được hộp cát cũ / cannot remove the old sandbox in {}: {e}",
+            dir.display()
+        );
+        return ExitCode::FAILURE;
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -189,24 +186,18 @@ fn training(config: Config, reset: bool) -> ExitCode {
         }
     };
     let lang = config.language;
-    let options = portal::Options {
-        bind: "127.0.0.1:0".parse().expect("a loopback address"),
-        db,
-        calendar: config.calendar.clone(),
-        seed: portal::Seed::Demo,
-        settings: portal::state::Settings {
-            training: true,
-            ..Default::default()
-        },
-    };
+    let pace = pace.unwrap_or(config.training_pace_seconds);
+    let pace = (pace > 0).then(|| std::time::Duration::from_secs(u64::from(pace)));
     let result = runtime.block_on(async {
-        let running = portal::start(options).await.map_err(|e| e.to_string())?;
+        let sandbox = motcua::sandbox::start(&dir, config.calendar.clone(), pace)
+            .await
+            .map_err(|e| e.to_string())?;
         let profile = tui::state::Profile {
             name: match lang {
                 Lang::Vi => "Đào tạo (máy này)".into(),
                 Lang::En => "Training (this machine)".into(),
             },
-            url: format!("http://{}{}", running.addr, motcua::api::BASE_PATH),
+            url: sandbox.url.clone(),
             training: true,
             demo_hint: Some("tiepnhan1 · chuyenvien1 · lanhdao1 / Motcua-demo-2026".into()),
         };
@@ -216,7 +207,7 @@ fn training(config: Config, reset: bool) -> ExitCode {
             extra_profiles: vec![profile],
         };
         let outcome = tui::run(options).await;
-        let _ = running.shutdown().await;
+        let _ = sandbox.shutdown().await;
         outcome.map_err(|e| match e {
             tui::runtime::StartError::Config(e) => e.message(lang),
             other => other.to_string(),
@@ -251,7 +242,7 @@ fn main() -> ExitCode {
     match cli.command {
         None => tui(config, Vec::new()),
         Some(Command::Serve(args)) => serve(args, config),
-        Some(Command::Training { reset }) => training(config, reset),
+        Some(Command::Training { reset, pace }) => training(config, reset, pace),
         Some(Command::Linksim(args)) => linksim(args),
         Some(Command::Doctor { profile }) => doctor(config, profile),
     }

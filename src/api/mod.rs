@@ -10,6 +10,7 @@ pub mod error;
 pub mod headers;
 pub mod payments;
 pub mod stats;
+pub mod training;
 pub mod uploads;
 
 use serde::{Deserialize, Serialize};

@@ -71,6 +71,11 @@ impl ClientError {
         }
     }
 
+    /// The token was refused: log in again.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ClientError::Unauthorized { .. })
+    }
+
     /// The portal was not reached at all (for the status bar's online/offline).
     pub fn is_offline(&self) -> bool {
         matches!(self, ClientError::Offline(_) | ClientError::Timeout)

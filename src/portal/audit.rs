@@ -95,6 +95,12 @@ pub enum Event<'a> {
     },
     /// A gateway notice not applied (`why` is the error code): bad signature, unknown
     /// dossier, wrong amount. Kept so the office can reconcile money that arrived.
+    /// A training portal only: staff showed a dossier's VietQR code, which the
+    /// simulator's bank answers with a transfer.
+    PaymentQrShown {
+        session: &'a Session,
+        code: &'a str,
+    },
     PaymentRefused {
         office_id: Option<i64>,
         code: Option<&'a str>,
@@ -305,6 +311,10 @@ pub async fn record_with_due<'e>(
             from_status: Some(from),
             to_status: Some(to),
             ..system("transition")
+        },
+        Event::PaymentQrShown { session, code } => Row {
+            dossier_code: Some(code),
+            ..of_session(session, "payment_qr_shown")
         },
         Event::PaymentRefused {
             office_id,

@@ -109,6 +109,9 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
     };
     if options.seed == Seed::Demo {
         seed::demo_dossiers(&state).await?;
+        routes::training::mark_journal_start(&state.db)
+            .await
+            .map_err(seed::SeedError::from)?;
     }
     Ok(state)
 }
@@ -121,6 +124,7 @@ fn files_dir(db: &Path) -> PathBuf {
 pub fn router(state: AppState) -> Router {
     use routes::{
         calendar, catalog, citizen_side, citizens, dossiers, forms, health, payments, stats,
+        training,
     };
     let api = Router::new()
         .route("/healthz", get(health::healthz))
@@ -163,7 +167,8 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{code}/payment/cash", post(payments::cash))
         .route("/payments/notify", post(payments::notify))
         .route("/dossiers/{code}/forms/{form}", get(forms::form))
-        .route("/stats", get(stats::stats));
+        .route("/stats", get(stats::stats))
+        .route("/training/journal", get(training::journal));
     Router::new()
         .nest(BASE_PATH, with_uploads(api))
         .merge(openapi::docs())

@@ -195,6 +195,7 @@ pub struct FileBytes(pub Vec<u8>);
         super::routes::calendar::due,
         super::routes::calendar::year,
         super::routes::stats::stats,
+        super::routes::training::journal,
         super::routes::dossiers::list,
         super::routes::dossiers::create,
         super::routes::dossiers::changes,
@@ -231,6 +232,7 @@ pub struct FileBytes(pub Vec<u8>);
         (name = "citizen", description = "What citizens do themselves."),
         (name = "payments", description = "Fees: VietQR, cash, the gateway's notices."),
         (name = "uploads", description = "Resumable uploads (a subset of tus 1.0)."),
+        (name = "training", description = "The training sandbox's journal (training portals only)."),
         (name = "system", description = "Health and this document."),
     ),
 )]

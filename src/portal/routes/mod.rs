@@ -9,6 +9,7 @@ pub mod forms;
 pub mod health;
 pub mod payments;
 pub mod stats;
+pub mod training;
 pub mod uploads;
 
 use super::error::ApiError;

@@ -161,7 +161,19 @@ pub async fn show(
         }
         other => other?,
     };
-    Ok(Json(payment_of(&mut conn, &row).await?))
+    let payment = payment_of(&mut conn, &row).await?;
+    drop(conn);
+    if state.settings.training && payment.vietqr.is_some() {
+        // The simulator's bank pays a code once it has been shown, as a citizen would.
+        let event = audit::Event::PaymentQrShown {
+            session: &session,
+            code: &payment.code,
+        };
+        if let Err(e) = audit::record(&state.db, &state.clock, event).await {
+            tracing::warn!("could not journal a shown VietQR code: {e}");
+        }
+    }
+    Ok(Json(payment))
 }
 
 /// How a fee was paid.

@@ -1,0 +1,125 @@
+//! `GET /training/journal`: a training portal's audit log since the sandbox was seeded,
+//! for the guided exercises (did the trainee receive an online dossier? refuse one
+//! without a reason?) and for the simulator (a VietQR code shown at the desk gets paid).
+//! A real portal has no such route: it answers 404 there.
+
+use crate::api::error::ErrorBody;
+use crate::api::training::{Journal, JournalEntry, JournalQuery};
+use crate::portal::auth::Session;
+use crate::portal::error::ApiError;
+use crate::portal::state::AppState;
+use axum::Json;
+use axum::extract::{Query, State};
+
+/// The key of the `sandbox` row holding the last audit id the demo seed wrote.
+pub const JOURNAL_START: &str = "journal_start";
+
+/// Events that say who came and went rather than what was done; exercises never need them.
+const NOT_JOURNALLED: &str = "'login_ok', 'login_failed', 'login_throttled', 'password_changed'";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    at: String,
+    event: String,
+    username: Option<String>,
+    role: Option<String>,
+    dossier_code: Option<String>,
+    channel: Option<String>,
+    detail: Option<String>,
+    from_status: Option<String>,
+    to_status: Option<String>,
+    reason: Option<String>,
+    citizen_number: Option<String>,
+}
+
+/// `GET /training/journal` (staff of an office; the office's events only).
+#[utoipa::path(
+    get,
+    path = "/api/v1/training/journal",
+    operation_id = "training_journal",
+    tag = "training",
+    summary = "What happened in the training sandbox",
+    description = "A training portal's audit rows about the caller's office since the sandbox \
+        was seeded (logins left out), oldest first, with the dossier's channel and the \
+        citizen's number joined in. Any staff role. A portal that is not a training one \
+        answers 404.",
+    params(JournalQuery),
+    responses(
+        (status = 200, description = "The entries after `after`.", body = Journal),
+        (status = 400, description = "`bad_request`: a malformed query.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+        (status = 404, description = "`not_found`: this portal is not a training sandbox.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn journal(
+    State(state): State<AppState>,
+    session: Session,
+    Query(query): Query<JournalQuery>,
+) -> Result<Json<Journal>, ApiError> {
+    let office = session.office(&state, "GET /training/journal").await?;
+    if !state.settings.training {
+        return Err(ApiError::NotFound);
+    }
+    let start: i64 = sqlx::query_scalar("SELECT value FROM sandbox WHERE key = $1")
+        .bind(JOURNAL_START)
+        .fetch_optional(&state.db)
+        .await?
+        .unwrap_or(0);
+    let after = query.after.unwrap_or(0).max(start);
+    let limit = i64::from(query.limit.unwrap_or(200).clamp(1, 1000));
+    // Account events name their citizen by row id (staff side) or by number (citizen
+    // side); both are joined to the citizen, whose office scopes the row.
+    let sql = format!(
+        "SELECT a.id, a.at, a.event, a.username, a.role, a.dossier_code, d.channel, a.detail, \
+         a.from_status, a.to_status, a.reason, c.id_number AS citizen_number \
+         FROM audit a \
+         LEFT JOIN dossiers d ON d.code = a.dossier_code \
+         LEFT JOIN citizens c ON \
+           (a.event IN ('citizen_created', 'activation_issued') AND a.detail = 'citizen ' || c.id) \
+           OR (a.event IN ('citizen_activated', 'activation_failed') AND a.username = c.id_number) \
+         WHERE a.id > $1 AND a.event NOT IN ({NOT_JOURNALLED}) \
+           AND (a.office_id = $2 OR d.office_id = $2 OR c.office_id = $2) \
+         ORDER BY a.id LIMIT $3"
+    );
+    // Only a constant list is formatted in; every value is bound.
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(after)
+        .bind(office)
+        .bind(limit)
+        .fetch_all(&state.db)
+        .await?;
+    let last_id = rows.last().map_or(after, |r| r.id);
+    let entries = rows
+        .into_iter()
+        .map(|r| JournalEntry {
+            id: r.id,
+            at: r.at,
+            event: r.event,
+            username: r.username,
+            role: r.role,
+            dossier_code: r.dossier_code,
+            channel: r.channel,
+            detail: r.detail,
+            from_status: r.from_status,
+            to_status: r.to_status,
+            reason: r.reason,
+            citizen_number: r.citizen_number,
+        })
+        .collect();
+    Ok(Json(Journal { entries, last_id }))
+}
+
+/// Marks where the journal starts: after everything the seed wrote. Only the first
+/// start marks it, so a trainee's work of earlier days stays in the journal.
+pub async fn mark_journal_start(db: &sqlx::SqlitePool) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO sandbox (key, value) \
+         SELECT $1, COALESCE(MAX(id), 0) FROM audit",
+    )
+    .bind(JOURNAL_START)
+    .execute(db)
+    .await?;
+    Ok(())
+}

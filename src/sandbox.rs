@@ -1,0 +1,82 @@
+//! The training sandbox: the reference portal in-process on a free loopback port with a
+//! sandbox database in the data directory (seeded with the demo data on first run), and
+//! the simulator playing its citizens and bank. `motcua training` and the training
+//! benchmark start it here; the TUI then connects over HTTP like to any portal.
+
+use crate::domain::calendar::Calendar;
+use crate::portal::{self, PortalError, Running};
+use crate::training::simulator;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+pub struct Sandbox {
+    pub portal: Running,
+    /// The API's base URL, `http://127.0.0.1:PORT/api/v1`.
+    pub url: String,
+    simulator: JoinHandle<()>,
+}
+
+/// The sandbox database, inside the sandbox's own directory (its uploaded files go
+/// beside it, apart from any other portal's in the data directory).
+pub fn database(data_dir: &Path) -> PathBuf {
+    crate::training::sandbox_dir(data_dir).join("portal.sqlite3")
+}
+
+/// What `--reset` removes: the sandbox's directory (database, files, the simulator's
+/// scans and the trainee's saved progress), so the next start seeds a new sandbox.
+pub fn reset(data_dir: &Path) -> std::io::Result<()> {
+    match std::fs::remove_dir_all(crate::training::sandbox_dir(data_dir)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Starts the portal on the sandbox database and the simulator beside it. `pace`: time
+/// between rounds of simulated citizens (`None`: quiet citizens; the bank still pays).
+pub async fn start(
+    data_dir: &Path,
+    calendar: Calendar,
+    pace: Option<Duration>,
+) -> Result<Sandbox, PortalError> {
+    // A fresh secret per run: the gateway's notices can only come from this process.
+    let secret = uuid::Uuid::new_v4().simple().to_string();
+    let dir = crate::training::sandbox_dir(data_dir);
+    std::fs::create_dir_all(&dir).map_err(|source| PortalError::Database {
+        path: dir.clone(),
+        source: sqlx::Error::Io(source),
+    })?;
+    let options = portal::Options {
+        bind: "127.0.0.1:0".parse().expect("a loopback address"),
+        db: database(data_dir),
+        calendar,
+        seed: portal::Seed::Demo,
+        settings: portal::state::Settings {
+            training: true,
+            payment_secret: Some(secret.clone()),
+            ..Default::default()
+        },
+    };
+    let running = portal::start(options).await?;
+    let url = format!("http://{}{}", running.addr, crate::api::BASE_PATH);
+    let simulator = tokio::spawn(simulator::run(simulator::Settings {
+        url: url.clone(),
+        pace,
+        payment_secret: secret,
+        work_dir: dir.join("simulator"),
+    }));
+    Ok(Sandbox {
+        portal: running,
+        url,
+        simulator,
+    })
+}
+
+impl Sandbox {
+    /// Stops the simulator, then the portal (which finishes its requests first).
+    pub async fn shutdown(self) -> Result<(), PortalError> {
+        self.simulator.abort();
+        let _ = self.simulator.await;
+        self.portal.shutdown().await
+    }
+}

@@ -1,0 +1,805 @@
+//! The guided exercises of the training course, one per course item, and the tracker
+//! that judges them from the sandbox's journal (`GET /training/journal`).
+//!
+//! Pure: the TUI feeds journal entries and quiz answers in and reads progress out. An
+//! exercise is done by what the sandbox recorded, never by what the app believes it
+//! did, so a trainee who does the task another way (or on another screen) still gets it.
+
+use crate::api::training::JournalEntry;
+use crate::domain::Lang;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExerciseId {
+    Levels,
+    OnlineIntake,
+    DeskIntake,
+    Supplement,
+    Extension,
+    ApproveReturn,
+    Account,
+    Cash,
+    VietQr,
+}
+
+/// Points for an exercise done without a hint.
+pub const POINTS: u32 = 10;
+/// What a hint costs on the exercise it was asked for.
+pub const HINT_COST: u32 = 3;
+/// What each mistake (a refused action, a wrong quiz answer) costs on the total.
+pub const MISTAKE_COST: u32 = 1;
+
+/// One exercise's words, in one language.
+pub struct Words {
+    pub title: &'static str,
+    pub task: &'static str,
+    /// One line per step; the tracker ticks them off one by one.
+    pub steps: &'static [&'static str],
+    pub hint: &'static str,
+}
+
+pub struct Exercise {
+    pub id: ExerciseId,
+    pub vi: Words,
+    pub en: Words,
+}
+
+impl Exercise {
+    pub fn words(&self, lang: Lang) -> &Words {
+        match lang {
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// The course, in the order it is taught.
+pub const EXERCISES: [Exercise; 9] = [
+    Exercise {
+        id: ExerciseId::Levels,
+        vi: Words {
+            title: "Bốn mức độ dịch vụ công trực tuyến",
+            task: "Trả lời bốn câu hỏi về các mức độ dịch vụ công trực tuyến: chọn bài này trong \
+                   danh sách rồi bấm số của câu trả lời.",
+            steps: &["Trả lời đúng 4 câu hỏi"],
+            hint: "Mức 1: thông tin về thủ tục. Mức 2: thêm tải mẫu đơn, tờ khai. Mức 3: thêm điền \
+                   và nộp hồ sơ trực tuyến; phí và kết quả nhận tại cơ quan. Mức 4: thêm nộp phí \
+                   trực tuyến, nhận kết quả trực tuyến, qua bưu chính hoặc tại quầy. Nghị định \
+                   42/2022: mức 3 ≈ «một phần», mức 4 ≈ «toàn trình».",
+        },
+        en: Words {
+            title: "The four levels of online public service",
+            task: "Answer four questions about the levels of online service: select this exercise \
+                   in the list and press the number of your answer.",
+            steps: &["Answer the 4 questions right"],
+            hint: "Level 1: information about the procedure. Level 2: + download forms. Level 3: + \
+                   fill in and submit online; fee and result at the office. Level 4: + pay online, \
+                   result online, by post or at the desk. Decree 42/2022: level 3 ≈ \"partial\", \
+                   level 4 ≈ \"full online\".",
+        },
+    },
+    Exercise {
+        id: ExerciseId::OnlineIntake,
+        vi: Words {
+            title: "Tiếp nhận và xử lý hồ sơ nộp trực tuyến",
+            task: "Đăng nhập tiepnhan1. Trong hàng «Chờ tiếp nhận», mở một hồ sơ công dân nộp \
+                   trực tuyến, tiếp nhận nó, rồi chuyển hồ sơ đó cho chuyên viên xử lý.",
+            steps: &[
+                "Tiếp nhận một hồ sơ nộp trực tuyến",
+                "Chuyển xử lý chính hồ sơ đó",
+            ],
+            hint: "Tab 1 «Hồ sơ đến», hàng «Chờ tiếp nhận» (← →). Enter mở hồ sơ, a mở danh sách \
+                   thao tác: «Tiếp nhận», xác nhận bằng Enter. Sau đó a → «Chuyển xử lý», người \
+                   xử lý chuyenvien1.",
+        },
+        en: Words {
+            title: "Receiving and processing dossiers submitted online",
+            task: "Log in as tiepnhan1. In the \"To receive\" queue open a dossier a citizen \
+                   submitted online, receive it, then forward that dossier to a specialist.",
+            steps: &[
+                "Receive a dossier submitted online",
+                "Forward that same dossier",
+            ],
+            hint: "Tab 1 \"Incoming\", queue \"To receive\" (← →). Enter opens the dossier, a lists \
+                   the actions: \"Receive\", confirm with Enter. Then a → \"Forward\", assignee \
+                   chuyenvien1.",
+        },
+    },
+    Exercise {
+        id: ExerciseId::DeskIntake,
+        vi: Words {
+            title: "Tiếp nhận hồ sơ tại quầy thay công dân",
+            task: "Một công dân mang hồ sơ giấy đến quầy. Ở tab 2 «Tiếp nhận», nhận hồ sơ cho công \
+                   dân: thủ tục, người nộp, giấy tờ, cách trả kết quả, rồi gửi và in phiếu hẹn.",
+            steps: &["Tạo một hồ sơ tiếp nhận tại quầy"],
+            hint: "Alt+2 hoặc 2 mở «Tiếp nhận». Gõ tên thủ tục, Enter; nhập số định danh 12 số của \
+                   công dân (ví dụ một công dân ở tab 3), Enter; đánh dấu giấy tờ bản giấy; chọn \
+                   trả kết quả tại quầy; ở bước xem lại, đánh dấu cam kết và bấm Enter để gửi.",
+        },
+        en: Words {
+            title: "Taking a dossier in at the desk for a citizen",
+            task: "A citizen brings paper documents to the desk. In tab 2 \"Intake\", take the \
+                   dossier in for them: procedure, applicant, documents, delivery, then submit and \
+                   print the receipt.",
+            steps: &["Create a dossier at the desk"],
+            hint: "Alt+2 or 2 opens \"Intake\". Type the procedure's name, Enter; type the \
+                   citizen's 12-digit number (for example one from tab 3), Enter; mark the paper \
+                   documents; choose delivery at the desk; on the review step tick the declaration \
+                   and press Enter to submit.",
+        },
+    },
+    Exercise {
+        id: ExerciseId::Supplement,
+        vi: Words {
+            title: "Yêu cầu bổ sung hồ sơ",
+            task: "Hồ sơ thiếu giấy tờ: yêu cầu công dân bổ sung, ghi rõ lý do và giấy tờ còn \
+                   thiếu (tiepnhan1 với hồ sơ chờ tiếp nhận, hoặc chuyenvien1 với hồ sơ đang xử lý, \
+                   trong 3 ngày làm việc sau khi tiếp nhận).",
+            steps: &["Gửi một yêu cầu bổ sung"],
+            hint: "Mở hồ sơ, a → «Yêu cầu bổ sung». Ghi lý do, liệt kê giấy tờ thiếu cách nhau bằng \
+                   dấu ;. Phiếu yêu cầu bổ sung là Mẫu 02 (phím f). Công dân mô phỏng sẽ gửi bổ sung \
+                   sau ít phút.",
+        },
+        en: Words {
+            title: "Requesting a supplement",
+            task: "A dossier lacks documents: ask the citizen for them, with the reason and the \
+                   missing documents (tiepnhan1 on a dossier to receive, or chuyenvien1 on one in \
+                   progress, within 3 working days of receipt).",
+            steps: &["Send a supplement request"],
+            hint: "Open the dossier, a → \"Request supplement\". Write the reason and list the \
+                   missing documents separated by ;. The request is form 02 (key f). The \
+                   simulated citizen sends the supplement a few minutes later.",
+        },
+    },
+    Exercise {
+        id: ExerciseId::Extension,
+        vi: Words {
+            title: "Gia hạn kèm thư xin lỗi",
+            task: "Một hồ sơ đang xử lý không kịp hạn. Đăng nhập lanhdao1 và gia hạn hồ sơ (chỉ một \
+                   lần, chậm nhất 1 ngày làm việc trước hạn), ghi lý do và hạn mới; thư xin lỗi \
+                   công dân là Mẫu 04.",
+            steps: &["Gia hạn một hồ sơ"],
+            hint: "Lãnh đạo: mở hồ sơ đang xử lý còn hạn, a → «Gia hạn (kèm thư xin lỗi)». Hạn mới \
+                   viết DD/MM/YYYY, muộn hơn hạn hiện tại. f → Mẫu 04 để xem thư xin lỗi.",
+        },
+        en: Words {
+            title: "Extending with an apology",
+            task: "A dossier in progress will miss its due date. Log in as lanhdao1 and extend it \
+                   (once only, at the latest 1 working day before it is due), with the reason and \
+                   the new due date; the apology letter is form 04.",
+            steps: &["Extend a dossier"],
+            hint: "As the leader open a dossier in progress and not yet due, a → \"Extend (with \
+                   apology)\". Write the new date as DD/MM/YYYY, later than the current one. f → \
+                   form 04 shows the apology letter.",
+        },
+    },
+    Exercise {
+        id: ExerciseId::ApproveReturn,
+        vi: Words {
+            title: "Phê duyệt và trả kết quả",
+            task: "Lãnh đạo (lanhdao1) phê duyệt một hồ sơ chờ duyệt; sau đó bộ phận một cửa \
+                   (tiepnhan1) trả kết quả chính hồ sơ đó cho công dân.",
+            steps: &[
+                "Lãnh đạo phê duyệt một hồ sơ",
+                "Trả kết quả hồ sơ đã phê duyệt",
+            ],
+            hint: "lanhdao1: hàng «Chờ duyệt», mở hồ sơ, a → «Phê duyệt». Đăng xuất (Ctrl-L), đăng \
+                   nhập tiepnhan1: hàng «Có kết quả», mở hồ sơ vừa duyệt, a → «Trả kết quả», chọn \
+                   cách trả.",
+        },
+        en: Words {
+            title: "Approving and returning the result",
+            task: "The leader (lanhdao1) approves a dossier awaiting approval; then the desk \
+                   (tiepnhan1) returns that dossier's result to the citizen.",
+            steps: &[
+                "The leader approves a dossier",
+                "Return the approved dossier's result",
+            ],
+            hint: "lanhdao1: queue \"To approve\", open a dossier, a → \"Approve\". Log out \
+                   (Ctrl-L), log in as tiepnhan1: queue \"Results\", open the approved dossier, \
+                   a → \"Return result\", choose how.",
+        },
+    },
+    Exercise {
+        id: ExerciseId::Account,
+        vi: Words {
+            title: "Tạo tài khoản công dân và kích hoạt",
+            task: "Tạo tài khoản cho một công dân chưa có (tab 3 «Công dân», Ctrl-N), đưa phiếu \
+                   kích hoạt; rồi đóng vai công dân kích hoạt tài khoản bằng mã trên phiếu.",
+            steps: &[
+                "Tạo tài khoản công dân",
+                "Công dân kích hoạt bằng mã trên phiếu",
+            ],
+            hint: "Số định danh 12 số phải đúng quy tắc (mã tỉnh, thế kỷ và giới tính, năm sinh). \
+                   Ghi lại mã kích hoạt trên phiếu. Trong :exercises chọn bài này, bấm k, nhập số \
+                   định danh, mã và một mật khẩu mới như công dân làm trên Cổng.",
+        },
+        en: Words {
+            title: "Creating a citizen account and activating it",
+            task: "Create an account for a citizen who has none (tab 3 \"Citizens\", Ctrl-N), hand \
+                   over the activation slip; then play the citizen and activate the account with \
+                   the slip's code.",
+            steps: &[
+                "Create a citizen account",
+                "The citizen activates it with the slip's code",
+            ],
+            hint: "The 12-digit number must follow the rules (province code, century and gender, \
+                   year of birth). Note the slip's activation code. In :exercises select this \
+                   exercise, press k, type the number, the code and a new password, as the \
+                   citizen does on the portal.",
+        },
+    },
+    Exercise {
+        id: ExerciseId::Cash,
+        vi: Words {
+            title: "Thu phí, lệ phí bằng tiền mặt",
+            task: "Tiếp nhận tại quầy một hồ sơ có lệ phí và thu tiền mặt, ghi số biên lai.",
+            steps: &["Ghi nhận một khoản nộp tiền mặt"],
+            hint: "Chọn thủ tục có lệ phí (ví dụ cấp bản sao trích lục hộ tịch). Ở bước xem lại, \
+                   chọn «Tiền mặt» và nhập số biên lai trước khi gửi.",
+        },
+        en: Words {
+            title: "Taking a fee in cash",
+            task: "Take in at the desk a dossier with a fee and record the cash paid, with the \
+                   receipt number.",
+            steps: &["Record a cash payment"],
+            hint: "Choose a procedure with a fee (for example a copy of a civil status extract). \
+                   On the review step choose \"Cash\" and type the receipt number before \
+                   submitting.",
+        },
+    },
+    Exercise {
+        id: ExerciseId::VietQr,
+        vi: Words {
+            title: "Thu phí qua VietQR",
+            task: "Tiếp nhận một hồ sơ có lệ phí, chọn nộp phí bằng VietQR và cho công dân quét mã \
+                   trên màn hình; ngân hàng báo tiền về thì hồ sơ được ghi đã nộp phí.",
+            steps: &[
+                "Hiện mã VietQR của một hồ sơ chưa nộp phí",
+                "Ngân hàng báo đã nhận tiền của hồ sơ đó",
+            ],
+            hint: "Ở bước xem lại chọn «VietQR», gửi hồ sơ; màn hình kết quả hiện mã QR. Trong hộp \
+                   cát, «công dân» quét và chuyển khoản sau vài giây.",
+        },
+        en: Words {
+            title: "Taking a fee by VietQR",
+            task: "Take in a dossier with a fee, choose VietQR and let the citizen scan the code on \
+                   the screen; when the bank reports the transfer the fee is marked paid.",
+            steps: &[
+                "Show the VietQR code of an unpaid dossier",
+                "The bank reports that dossier's transfer",
+            ],
+            hint: "On the review step choose \"VietQR\" and submit; the done screen shows the QR \
+                   code. In the sandbox the \"citizen\" scans and pays a few seconds later.",
+        },
+    },
+];
+
+pub fn exercise(id: ExerciseId) -> &'static Exercise {
+    EXERCISES
+        .iter()
+        .find(|e| e.id == id)
+        .expect("every id has an exercise")
+}
+
+/// One question of the levels quiz: the answers are numbered from 1.
+pub struct Question {
+    pub vi: (&'static str, [&'static str; 3]),
+    pub en: (&'static str, [&'static str; 3]),
+    /// Index (from 0) of the right answer.
+    pub right: usize,
+}
+
+impl Question {
+    pub fn text(&self, lang: Lang) -> (&'static str, [&'static str; 3]) {
+        match lang {
+            Lang::Vi => self.vi,
+            Lang::En => self.en,
+        }
+    }
+}
+
+pub const QUIZ: [Question; 4] = [
+    Question {
+        vi: (
+            "Mức độ 2 thêm gì so với mức độ 1?",
+            [
+                "Tải mẫu đơn, tờ khai về điền",
+                "Nộp hồ sơ trực tuyến",
+                "Nộp phí trực tuyến",
+            ],
+        ),
+        en: (
+            "What does level 2 add to level 1?",
+            [
+                "Downloading the forms to fill in",
+                "Submitting online",
+                "Paying the fee online",
+            ],
+        ),
+        right: 0,
+    },
+    Question {
+        vi: (
+            "Ở mức độ 3, công dân nộp phí và nhận kết quả ở đâu?",
+            [
+                "Trực tuyến",
+                "Tại cơ quan giải quyết",
+                "Không phải nộp phí",
+            ],
+        ),
+        en: (
+            "At level 3, where does the citizen pay and get the result?",
+            ["Online", "At the office", "There is no fee"],
+        ),
+        right: 1,
+    },
+    Question {
+        vi: (
+            "Mức độ 4 thêm gì so với mức độ 3?",
+            [
+                "Xem thông tin thủ tục",
+                "Nộp hồ sơ giấy tại quầy",
+                "Nộp phí trực tuyến; nhận kết quả trực tuyến, qua bưu chính hoặc tại quầy",
+            ],
+        ),
+        en: (
+            "What does level 4 add to level 3?",
+            [
+                "Reading about the procedure",
+                "Handing in paper at the desk",
+                "Paying online; the result online, by post or at the desk",
+            ],
+        ),
+        right: 2,
+    },
+    Question {
+        vi: (
+            "Theo Nghị định 42/2022, dịch vụ mức độ 4 nay gọi là gì?",
+            ["Một phần", "Toàn trình", "Trực tiếp"],
+        ),
+        en: (
+            "Under Decree 42/2022, what is a level-4 service called now?",
+            ["Partial", "Full online (toàn trình)", "In person"],
+        ),
+        right: 1,
+    },
+];
+
+/// What the trainee's machine keeps between runs: what the sandbox cannot tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    /// Exercises whose hint was shown.
+    #[serde(default)]
+    pub hints: BTreeSet<ExerciseId>,
+    /// Quiz questions answered right so far.
+    #[serde(default)]
+    pub quiz_right: usize,
+    /// Mistakes the app caught before anything reached the portal (a quiz answer, an
+    /// action without its reason), with the rule's message.
+    #[serde(default)]
+    pub caught: Vec<String>,
+}
+
+/// A mistake, with the rule's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mistake {
+    pub text: String,
+}
+
+/// The judge: feed it the journal and the quiz, read the progress.
+#[derive(Debug, Clone, Default)]
+pub struct Tracker {
+    pub saved: Saved,
+    /// The last journal id seen.
+    pub last_id: i64,
+    steps: BTreeSet<(ExerciseId, usize)>,
+    /// What completed each exercise (a dossier code, a citizen's number).
+    done: BTreeMap<ExerciseId, String>,
+    received_online: BTreeSet<String>,
+    approved: BTreeSet<String>,
+    created_citizens: BTreeSet<String>,
+    qr_shown: BTreeSet<String>,
+    refused: Vec<Mistake>,
+}
+
+fn is_staff(entry: &JournalEntry) -> bool {
+    matches!(
+        entry.role.as_deref(),
+        Some("reception" | "specialist" | "leader" | "admin")
+    )
+}
+
+impl Tracker {
+    pub fn new(saved: Saved) -> Tracker {
+        let mut t = Tracker {
+            saved,
+            ..Tracker::default()
+        };
+        if t.saved.quiz_right >= QUIZ.len() {
+            t.finish(ExerciseId::Levels, 0, String::new());
+        }
+        t
+    }
+
+    /// Takes one journal entry in; answers the exercises it completed.
+    pub fn observe(&mut self, e: &JournalEntry, lang: Lang) -> Vec<ExerciseId> {
+        if e.id <= self.last_id {
+            return vec![];
+        }
+        self.last_id = e.id;
+        let before: BTreeSet<ExerciseId> = self.done.keys().copied().collect();
+        let code = e.dossier_code.clone().unwrap_or_default();
+        let staff = is_staff(e);
+        let action = e.detail.as_deref().unwrap_or("");
+        match e.event.as_str() {
+            "transition" if staff => match action {
+                "receive" if e.channel.as_deref() == Some("online") => {
+                    self.received_online.insert(code.clone());
+                    self.finish(ExerciseId::OnlineIntake, 0, code);
+                }
+                "forward" if self.received_online.contains(&code) => {
+                    self.finish(ExerciseId::OnlineIntake, 1, code);
+                }
+                "request_supplement" => self.finish(ExerciseId::Supplement, 0, code),
+                "extend" => self.finish(ExerciseId::Extension, 0, code),
+                "approve" => {
+                    self.approved.insert(code.clone());
+                    self.finish(ExerciseId::ApproveReturn, 0, code);
+                }
+                "return_result" if self.approved.contains(&code) => {
+                    self.finish(ExerciseId::ApproveReturn, 1, code);
+                }
+                _ => {}
+            },
+            "dossier_created" if staff && e.channel.as_deref() != Some("online") => {
+                self.finish(ExerciseId::DeskIntake, 0, code);
+            }
+            "citizen_created" if staff => {
+                if let Some(number) = &e.citizen_number {
+                    self.created_citizens.insert(number.clone());
+                    self.finish(ExerciseId::Account, 0, number.clone());
+                }
+            }
+            "citizen_activated" => {
+                if let Some(number) = e.citizen_number.as_ref().or(e.username.as_ref())
+                    && self.created_citizens.contains(number)
+                {
+                    self.finish(ExerciseId::Account, 1, number.clone());
+                }
+            }
+            "payment_qr_shown" if staff => {
+                self.qr_shown.insert(code.clone());
+                self.finish(ExerciseId::VietQr, 0, code);
+            }
+            "payment_recorded" => {
+                if staff && action.starts_with("cash") {
+                    self.finish(ExerciseId::Cash, 0, code);
+                } else if action.starts_with("vietqr") && self.qr_shown.contains(&code) {
+                    self.finish(ExerciseId::VietQr, 1, code);
+                }
+            }
+            "action_refused" if staff => self.refused.push(Mistake {
+                text: refusal_text(lang, action, e.reason.as_deref().unwrap_or(""), &code),
+            }),
+            _ => {}
+        }
+        self.done
+            .keys()
+            .copied()
+            .filter(|id| !before.contains(id))
+            .collect()
+    }
+
+    /// Ticks a step; the exercise is done when all its steps are, in order.
+    fn finish(&mut self, id: ExerciseId, step: usize, what: String) {
+        let steps = exercise(id).vi.steps.len();
+        if step > 0 && !self.steps.contains(&(id, step - 1)) {
+            return;
+        }
+        self.steps.insert((id, step));
+        if step + 1 == steps && !self.done.contains_key(&id) {
+            self.done.insert(id, what);
+        }
+    }
+
+    /// The next quiz question, while the quiz is not finished.
+    pub fn question(&self) -> Option<(usize, &'static Question)> {
+        QUIZ.get(self.saved.quiz_right)
+            .map(|q| (self.saved.quiz_right, q))
+    }
+
+    /// Answers the current question (`choice` from 0): right moves on, wrong is a mistake
+    /// with the explanation. `Ok(true)` when the quiz is now finished.
+    pub fn answer(&mut self, choice: usize, lang: Lang) -> Result<bool, String> {
+        let Some((_, q)) = self.question() else {
+            return Ok(true);
+        };
+        if choice == q.right {
+            self.saved.quiz_right += 1;
+            if self.saved.quiz_right == QUIZ.len() {
+                self.finish(ExerciseId::Levels, 0, String::new());
+                return Ok(true);
+            }
+            Ok(false)
+        } else {
+            let (question, answers) = q.text(lang);
+            let text = match lang {
+                Lang::Vi => format!(
+                    "Chưa đúng: «{question}» — đáp án là «{}».",
+                    answers[q.right]
+                ),
+                Lang::En => format!("Not right: \"{question}\" — the answer is \"{}\".", answers[q.right]),
+            };
+            self.saved.caught.push(text.clone());
+            Err(text)
+        }
+    }
+
+    /// A mistake the app caught before the portal saw it (the rule's message).
+    pub fn caught(&mut self, message: String) {
+        self.saved.caught.push(message);
+    }
+
+    /// Shows an exercise's hint: from now on it is worth less.
+    pub fn hint(&mut self, id: ExerciseId) {
+        self.saved.hints.insert(id);
+    }
+
+    pub fn is_done(&self, id: ExerciseId) -> bool {
+        self.done.contains_key(&id)
+    }
+
+    pub fn step_done(&self, id: ExerciseId, step: usize) -> bool {
+        self.steps.contains(&(id, step))
+    }
+
+    pub fn done_count(&self) -> usize {
+        self.done.len()
+    }
+
+    /// The first exercise not done yet, in course order.
+    pub fn current(&self) -> Option<ExerciseId> {
+        EXERCISES
+            .iter()
+            .map(|e| e.id)
+            .find(|id| !self.is_done(*id))
+    }
+
+    /// Every mistake, oldest first: those the portal refused and those the app caught.
+    pub fn mistakes(&self) -> impl Iterator<Item = &str> {
+        self.refused
+            .iter()
+            .map(|m| m.text.as_str())
+            .chain(self.saved.caught.iter().map(String::as_str))
+    }
+
+    pub fn mistake_count(&self) -> usize {
+        self.refused.len() + self.saved.caught.len()
+    }
+
+    /// Points for one exercise: full marks, less a hint's cost if one was shown.
+    pub fn points(&self, id: ExerciseId) -> u32 {
+        if !self.is_done(id) {
+            return 0;
+        }
+        if self.saved.hints.contains(&id) {
+            POINTS - HINT_COST
+        } else {
+            POINTS
+        }
+    }
+
+    /// The score: the exercises' points less the mistakes, never below 0.
+    pub fn score(&self) -> u32 {
+        let earned: u32 = EXERCISES.iter().map(|e| self.points(e.id)).sum();
+        earned.saturating_sub(MISTAKE_COST * self.mistake_count() as u32)
+    }
+
+    pub fn max_score() -> u32 {
+        POINTS * EXERCISES.len() as u32
+    }
+}
+
+/// A refused action as the trainee reads it: the action, the dossier, the rule broken.
+fn refusal_text(lang: Lang, action: &str, rule: &str, code: &str) -> String {
+    let action_label = crate::domain::workflow::Action::from_wire(action)
+        .map(|a| a.label(lang).to_owned())
+        .unwrap_or_else(|| action.to_owned());
+    let why = match (rule, lang) {
+        ("invalid_transition", Lang::Vi) => "hồ sơ không ở trạng thái cho phép thao tác này",
+        ("invalid_transition", Lang::En) => "the dossier's status does not allow it",
+        ("forbidden_action", Lang::Vi) => "vai trò của bạn không được làm thao tác này",
+        ("forbidden_action", Lang::En) => "your role may not do it",
+        ("supplement_window_closed", Lang::Vi) => {
+            "đã quá 3 ngày làm việc sau khi tiếp nhận, không còn yêu cầu bổ sung được"
+        }
+        ("supplement_window_closed", Lang::En) => "past 3 working days after receipt",
+        ("extension_already_used", Lang::Vi) => "hồ sơ đã được gia hạn một lần",
+        ("extension_already_used", Lang::En) => "the dossier was extended once already",
+        ("extension_too_late", Lang::Vi) => {
+            "phải gia hạn chậm nhất 1 ngày làm việc trước hạn"
+        }
+        ("extension_too_late", Lang::En) => "an extension is due 1 working day before the due time",
+        ("payment_required", Lang::Vi) => "lệ phí chưa được nộp",
+        ("payment_required", Lang::En) => "the fee has not been paid",
+        ("missing_input", Lang::Vi) => "thiếu thông tin bắt buộc (ví dụ lý do)",
+        ("missing_input", Lang::En) => "a required input is missing (a reason, say)",
+        ("due_not_later", Lang::Vi) => "hạn mới phải muộn hơn hạn hiện tại",
+        ("due_not_later", Lang::En) => "the new due time must be later than the current one",
+        (other, _) => other,
+    };
+    match lang {
+        Lang::Vi => format!("«{action_label}» hồ sơ {code} bị từ chối: {why}."),
+        Lang::En => format!("\"{action_label}\" on {code} was refused: {why}."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: i64, event: &str, role: &str) -> JournalEntry {
+        JournalEntry {
+            id,
+            at: "2026-11-30T09:00:00+07:00".into(),
+            event: event.into(),
+            role: Some(role.into()),
+            ..JournalEntry::default()
+        }
+    }
+
+    fn transition(id: i64, role: &str, action: &str, code: &str, channel: &str) -> JournalEntry {
+        JournalEntry {
+            detail: Some(action.into()),
+            dossier_code: Some(code.into()),
+            channel: Some(channel.into()),
+            ..entry(id, "transition", role)
+        }
+    }
+
+    #[test]
+    fn every_exercise_has_both_languages_with_as_many_steps() {
+        for e in &EXERCISES {
+            assert_eq!(e.vi.steps.len(), e.en.steps.len(), "{:?}", e.id);
+            assert!(!e.vi.steps.is_empty());
+            for w in [&e.vi, &e.en] {
+                assert!(!w.title.is_empty() && !w.task.is_empty() && !w.hint.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn receiving_online_then_forwarding_the_same_dossier_is_the_online_exercise() {
+        let mut t = Tracker::default();
+        // A desk dossier received does not count; forwarding another dossier does not either.
+        t.observe(&transition(1, "reception", "receive", "A", "desk"), Lang::Vi);
+        t.observe(&transition(2, "reception", "receive", "B", "online"), Lang::Vi);
+        assert!(t.step_done(ExerciseId::OnlineIntake, 0));
+        assert!(t.observe(&transition(3, "reception", "forward", "A", "desk"), Lang::Vi).is_empty());
+        assert!(!t.is_done(ExerciseId::OnlineIntake));
+        let done = t.observe(&transition(4, "reception", "forward", "B", "online"), Lang::Vi);
+        assert_eq!(done, vec![ExerciseId::OnlineIntake]);
+        assert_eq!(t.points(ExerciseId::OnlineIntake), POINTS);
+    }
+
+    #[test]
+    fn a_citizen_acting_never_completes_a_staff_exercise() {
+        let mut t = Tracker::default();
+        t.observe(&transition(1, "citizen", "request_supplement", "A", "online"), Lang::Vi);
+        t.observe(&transition(2, "system", "extend", "A", "online"), Lang::Vi);
+        assert_eq!(t.done_count(), 0);
+    }
+
+    #[test]
+    fn approval_then_return_of_the_same_dossier() {
+        let mut t = Tracker::default();
+        t.observe(&transition(1, "reception", "return_result", "X", "desk"), Lang::Vi);
+        t.observe(&transition(2, "leader", "approve", "Y", "desk"), Lang::Vi);
+        t.observe(&transition(3, "reception", "return_result", "X", "desk"), Lang::Vi);
+        assert!(!t.is_done(ExerciseId::ApproveReturn));
+        t.observe(&transition(4, "reception", "return_result", "Y", "desk"), Lang::Vi);
+        assert!(t.is_done(ExerciseId::ApproveReturn));
+    }
+
+    #[test]
+    fn an_account_counts_once_the_citizen_it_created_activates() {
+        let mut t = Tracker::default();
+        let activated = |id, number: &str| JournalEntry {
+            citizen_number: Some(number.into()),
+            username: Some(number.into()),
+            ..entry(id, "citizen_activated", "citizen")
+        };
+        // A seeded citizen activating proves nothing about the trainee's account.
+        t.observe(&activated(1, "083095000123"), Lang::Vi);
+        let created = JournalEntry {
+            citizen_number: Some("083095000999".into()),
+            ..entry(2, "citizen_created", "reception")
+        };
+        t.observe(&created, Lang::Vi);
+        assert!(!t.is_done(ExerciseId::Account));
+        t.observe(&activated(3, "083095000999"), Lang::Vi);
+        assert!(t.is_done(ExerciseId::Account));
+    }
+
+    #[test]
+    fn fees_cash_by_staff_and_vietqr_after_the_code_was_shown() {
+        let mut t = Tracker::default();
+        let paid = |id, role: &str, detail: &str, code: &str| JournalEntry {
+            detail: Some(detail.into()),
+            dossier_code: Some(code.into()),
+            ..entry(id, "payment_recorded", role)
+        };
+        t.observe(&paid(1, "system", "vietqr 8000", "Q"), Lang::Vi);
+        assert!(!t.is_done(ExerciseId::VietQr), "a transfer nobody showed a code for");
+        let shown = JournalEntry {
+            dossier_code: Some("Q".into()),
+            ..entry(2, "payment_qr_shown", "reception")
+        };
+        t.observe(&shown, Lang::Vi);
+        t.observe(&paid(3, "system", "vietqr 8000", "Q"), Lang::Vi);
+        assert!(t.is_done(ExerciseId::VietQr));
+        t.observe(&paid(4, "reception", "cash 8000", "C"), Lang::Vi);
+        assert!(t.is_done(ExerciseId::Cash));
+    }
+
+    #[test]
+    fn desk_intake_is_a_dossier_created_by_staff_not_online() {
+        let mut t = Tracker::default();
+        let created = |id, role: &str, channel: &str| JournalEntry {
+            dossier_code: Some("D".into()),
+            channel: Some(channel.into()),
+            ..entry(id, "dossier_created", role)
+        };
+        t.observe(&created(1, "citizen", "online"), Lang::Vi);
+        assert!(!t.is_done(ExerciseId::DeskIntake));
+        t.observe(&created(2, "reception", "desk"), Lang::Vi);
+        assert!(t.is_done(ExerciseId::DeskIntake));
+    }
+
+    #[test]
+    fn entries_seen_before_are_not_taken_twice() {
+        let mut t = Tracker::default();
+        let refused = JournalEntry {
+            detail: Some("extend".into()),
+            reason: Some("extension_too_late".into()),
+            dossier_code: Some("Z".into()),
+            ..entry(5, "action_refused", "leader")
+        };
+        t.observe(&refused, Lang::Vi);
+        t.observe(&refused, Lang::Vi);
+        assert_eq!(t.mistake_count(), 1);
+        let text = t.mistakes().next().unwrap();
+        assert!(text.contains("Z") && text.contains("1 ngày làm việc"), "{text}");
+    }
+
+    #[test]
+    fn the_quiz_needs_every_answer_right_and_a_wrong_one_costs_a_point() {
+        let mut t = Tracker::default();
+        for (i, q) in QUIZ.iter().enumerate() {
+            let wrong = (q.right + 1) % 3;
+            let err = t.answer(wrong, Lang::Vi).unwrap_err();
+            assert!(err.contains(q.vi.1[q.right]), "{err}");
+            assert_eq!(t.answer(q.right, Lang::Vi), Ok(i + 1 == QUIZ.len()));
+        }
+        assert!(t.is_done(ExerciseId::Levels));
+        assert_eq!(t.score(), POINTS - MISTAKE_COST * QUIZ.len() as u32);
+        // The quiz stays done on the next run.
+        assert!(Tracker::new(t.saved.clone()).is_done(ExerciseId::Levels));
+    }
+
+    #[test]
+    fn a_hint_costs_its_exercise_and_the_score_never_goes_below_zero() {
+        let mut t = Tracker::default();
+        t.hint(ExerciseId::Extension);
+        t.observe(&transition(1, "leader", "extend", "E", "desk"), Lang::Vi);
+        assert_eq!(t.points(ExerciseId::Extension), POINTS - HINT_COST);
+        for _ in 0..20 {
+            t.caught("thiếu lý do".into());
+        }
+        assert_eq!(t.score(), 0);
+        assert_eq!(Tracker::max_score(), 90);
+    }
+}

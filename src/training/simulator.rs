@@ -1,0 +1,346 @@
+//! The sandbox's citizens and bank, so a trainee's inbox lives: at a set pace sample
+//! citizens submit dossiers online, answer supplement requests and pay fees online; and
+//! a VietQR code shown at the desk is paid a few seconds later, as a citizen scanning it
+//! would. Everything goes over HTTP as the citizens and the gateway would send it.
+
+use crate::api::citizens::Citizen;
+use crate::api::dossiers::{CitizenSubmission, Delivery, DocumentIn, SupplementIn};
+use crate::api::payments::PaymentNotice;
+use crate::client::{ClientError, DossierQuery, PortalClient};
+use crate::domain::catalog::OnlineLevel;
+use crate::domain::dossier_code::DossierCode;
+use crate::domain::status::Status;
+use crate::domain::workflow::DeliveryMethod;
+use rand::Rng;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The password of every demo account (docs/portal.md).
+pub const DEMO_PASSWORD: &str = "Motcua-demo-2026";
+/// How long a "citizen" takes to scan a VietQR code and transfer.
+pub const QR_PAY_DELAY: Duration = Duration::from_secs(3);
+/// How often the journals are read for codes to pay.
+const WATCH_EVERY: Duration = Duration::from_millis(1000);
+/// The demo offices (quantri1 … quantri4 administer them).
+const OFFICES: i64 = 4;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The API's base URL (`http://127.0.0.1:PORT/api/v1`).
+    pub url: String,
+    /// Time between two rounds of citizen activity; `None`: citizens stay quiet (the
+    /// bank still pays codes shown at the desk).
+    pub pace: Option<Duration>,
+    /// The gateway's shared secret (the portal's `payment_secret`).
+    pub payment_secret: String,
+    /// Where the sample scan the citizens attach is written.
+    pub work_dir: PathBuf,
+}
+
+/// A sample scan: small, and a real PDF as far as the portal's signature check goes.
+const SAMPLE_PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// One office as its administrator sees it: the journal, read from where it was left.
+struct Office {
+    admin: PortalClient,
+    username: String,
+    after: i64,
+    code: Option<String>,
+}
+
+/// Runs until the task is dropped (the training sandbox aborts it on exit). Failures are
+/// logged and tried again next round: the simulator must never stop the sandbox.
+pub async fn run(settings: Settings) {
+    let sample = settings.work_dir.join("ban-chup-mau.pdf");
+    if let Err(e) = std::fs::create_dir_all(&settings.work_dir)
+        .and_then(|()| std::fs::write(&sample, SAMPLE_PDF))
+    {
+        tracing::warn!("simulator: cannot write the sample scan: {e}");
+    }
+    let mut offices = Vec::new();
+    for n in 1..=OFFICES {
+        match PortalClient::builder(&settings.url).build() {
+            Ok(admin) => offices.push(Office {
+                admin,
+                username: format!("quantri{n}"),
+                after: 0,
+                code: None,
+            }),
+            Err(e) => {
+                tracing::warn!("simulator: {e}");
+                return;
+            }
+        }
+    }
+    let mut to_pay: BTreeMap<String, Instant> = BTreeMap::new();
+    let mut next_round = settings.pace.map(|p| Instant::now() + p);
+    let mut round: u64 = 0;
+    loop {
+        tokio::time::sleep(WATCH_EVERY).await;
+        for office in offices.iter_mut() {
+            if let Err(e) = watch(office, &mut to_pay).await {
+                tracing::debug!("simulator: journal of {}: {e}", office.username);
+            }
+        }
+        let due: Vec<String> = to_pay
+            .iter()
+            .filter(|(_, at)| at.elapsed() >= QR_PAY_DELAY)
+            .map(|(code, _)| code.clone())
+            .collect();
+        for code in due {
+            to_pay.remove(&code);
+            if let Some(office) = office_of(&offices, &code)
+                && let Err(e) = pay_online(office, &code, &settings.payment_secret).await
+            {
+                tracing::info!("simulator: paying {code}: {e}");
+            }
+        }
+        if let (Some(pace), Some(at)) = (settings.pace, next_round)
+            && Instant::now() >= at
+        {
+            // Every other round is the first office's (the one the trainee is shown).
+            let index = if round % 2 == 0 {
+                0
+            } else {
+                1 + ((round / 2) as usize % (offices.len() - 1))
+            };
+            if let Err(e) = citizens_act(&mut offices[index], &settings, &sample).await {
+                tracing::info!("simulator: round {round}: {e}");
+            }
+            round += 1;
+            next_round = Some(Instant::now() + jitter(pace));
+        }
+    }
+}
+
+/// `pace` give or take a fifth, so the arrivals do not tick like a clock.
+fn jitter(pace: Duration) -> Duration {
+    let fifth = pace.as_millis() as u64 / 5;
+    let delta = rand::rng().random_range(0..=2 * fifth);
+    (pace + Duration::from_millis(delta)).saturating_sub(Duration::from_millis(fifth))
+}
+
+/// Logs the administrator in if needed (and again after the token died).
+async fn signed_in(office: &mut Office) -> Result<(), ClientError> {
+    if office.admin.token().is_none() {
+        office.admin.login(&office.username, DEMO_PASSWORD).await?;
+        let me = office.admin.me().await?;
+        office.code = me.office.map(|o| o.code);
+    }
+    Ok(())
+}
+
+/// Retries once with a fresh login when the token was refused.
+async fn as_admin<T, F, Fut>(office: &mut Office, call: F) -> Result<T, ClientError>
+where
+    F: Fn(PortalClient) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ClientError>>,
+{
+    signed_in(office).await?;
+    match call(office.admin.clone()).await {
+        Err(e) if e.is_unauthorized() => {
+            office.admin.set_token(None);
+            signed_in(office).await?;
+            call(office.admin.clone()).await
+        }
+        other => other,
+    }
+}
+
+/// Reads the office's journal for VietQR codes staff showed.
+async fn watch(office: &mut Office, to_pay: &mut BTreeMap<String, Instant>) -> Result<(), ClientError> {
+    let after = office.after;
+    let journal = as_admin(office, |c| async move { c.training_journal(after).await }).await?;
+    office.after = journal.last_id;
+    for e in journal.entries {
+        if e.event == "payment_qr_shown"
+            && e.username.as_deref() != Some(office.username.as_str())
+            && let Some(code) = e.dossier_code
+        {
+            to_pay.entry(code).or_insert_with(Instant::now);
+        }
+    }
+    Ok(())
+}
+
+/// The office a dossier belongs to: its code starts with the office's unit code.
+fn office_of<'a>(offices: &'a [Office], code: &str) -> Option<&'a Office> {
+    let unit = DossierCode::parse(code).ok()?.unit().as_str().to_owned();
+    offices
+        .iter()
+        .find(|o| o.code.as_deref() == Some(unit.as_str()))
+}
+
+/// The bank's signed notice that the fee of `code` arrived.
+async fn pay_online(office: &Office, code: &str, secret: &str) -> Result<(), ClientError> {
+    let payment = office.admin.payment(code).await?;
+    if payment.vietqr.is_none() {
+        return Ok(());
+    }
+    let notice = PaymentNotice {
+        transaction_id: Some(format!("SIM{}", uuid::Uuid::new_v4().simple())),
+        dossier_ref: Some(payment.code.clone()),
+        amount: Some(payment.amount as i64),
+        paid_at: Some(chrono::Utc::now().to_rfc3339()),
+        bank_bin: Some(payment.bank_bin.clone()),
+        account: Some(payment.account.clone()),
+    };
+    office.admin.notify_payment(&notice, secret).await.map(drop)
+}
+
+/// One round in one office: a new online dossier, one supplement sent, one fee paid.
+async fn citizens_act(
+    office: &mut Office,
+    settings: &Settings,
+    sample: &std::path::Path,
+) -> Result<(), ClientError> {
+    let citizens: Vec<Citizen> = as_admin(office, |c| async move { c.citizens("").await }).await?;
+    if let Err(e) = submit_new(office, settings, sample, &citizens).await {
+        tracing::info!("simulator: online submission: {e}");
+    }
+    if let Err(e) = answer_supplement(office, settings, sample).await {
+        tracing::info!("simulator: supplement: {e}");
+    }
+    let waiting = as_admin(office, |c| async move {
+        c.dossiers(&DossierQuery {
+            status: Some(Status::AwaitingPayment),
+            limit: Some(20),
+            ..DossierQuery::default()
+        })
+        .await
+    })
+    .await?;
+    if let Some(d) = waiting.items.first() {
+        pay_online(office, &d.code, &settings.payment_secret).await?;
+    }
+    Ok(())
+}
+
+/// A citizen's client, logged in with the demo password (an account a trainee made has
+/// its own password: that citizen is skipped).
+async fn as_citizen(settings: &Settings, number: &str) -> Option<PortalClient> {
+    let client = PortalClient::builder(&settings.url).build().ok()?;
+    client.login(number, DEMO_PASSWORD).await.ok()?;
+    Some(client)
+}
+
+async fn attach(client: &PortalClient, sample: &std::path::Path, part: &str) -> Result<DocumentIn, ClientError> {
+    let key = uuid::Uuid::new_v4().to_string();
+    let uploaded = client.upload_file(&key, sample, |_| {}).await?;
+    Ok(DocumentIn {
+        part_id: part.to_owned(),
+        originals: 0,
+        copies: 1,
+        upload_id: Some(uploaded.id),
+    })
+}
+
+async fn submit_new(
+    office: &mut Office,
+    settings: &Settings,
+    sample: &std::path::Path,
+    citizens: &[Citizen],
+) -> Result<(), ClientError> {
+    let Some(office_code) = office.code.clone() else {
+        return Ok(());
+    };
+    let catalog = office.admin.procedures().await?;
+    let online: Vec<_> = catalog
+        .iter()
+        .filter(|p| p.online_level != OnlineLevel::None)
+        .collect();
+    if online.is_empty() || citizens.is_empty() {
+        return Ok(());
+    }
+    let (pick_p, pick_c) = {
+        let mut rng = rand::rng();
+        (
+            rng.random_range(0..online.len()),
+            rng.random_range(0..citizens.len()),
+        )
+    };
+    let detail = office.admin.procedure(&online[pick_p].code).await?.procedure;
+    let Some(case) = detail.cases.first() else {
+        return Ok(());
+    };
+    let Some(citizen) = as_citizen(settings, &citizens[pick_c].id_number).await else {
+        return Ok(());
+    };
+    let mut documents = Vec::new();
+    for part in case.documents.iter().filter(|p| p.mandatory) {
+        documents.push(attach(&citizen, sample, &part.id).await?);
+    }
+    let method = [
+        DeliveryMethod::Online,
+        DeliveryMethod::InPerson,
+        DeliveryMethod::Postal,
+    ]
+    .into_iter()
+    .find(|m| detail.delivery.contains(m))
+    .unwrap_or(DeliveryMethod::InPerson);
+    let submission = CitizenSubmission {
+        office_code,
+        procedure_code: detail.code.clone(),
+        case_id: case.id.clone(),
+        documents,
+        delivery: Delivery {
+            method,
+            address: (method == DeliveryMethod::Postal).then(|| citizens[pick_c].address.clone()),
+        },
+        declaration_accepted: true,
+        note: None,
+        pages: Some(2),
+        copies: Some(1),
+    };
+    let key = uuid::Uuid::new_v4().to_string();
+    let dossier = citizen.submit_online(&key, &submission).await?;
+    tracing::info!("simulator: {} submitted {}", citizens[pick_c].id_number, dossier.code);
+    let _ = citizen.logout().await;
+    Ok(())
+}
+
+/// The oldest supplement request of the office gets its documents, from the citizen.
+async fn answer_supplement(
+    office: &mut Office,
+    settings: &Settings,
+    sample: &std::path::Path,
+) -> Result<(), ClientError> {
+    let asked = as_admin(office, |c| async move {
+        c.dossiers(&DossierQuery {
+            status: Some(Status::SupplementRequested),
+            limit: Some(20),
+            ..DossierQuery::default()
+        })
+        .await
+    })
+    .await?;
+    for summary in asked.items {
+        let dossier = office.admin.dossier(&summary.code).await?;
+        let Some(citizen) = as_citizen(settings, &dossier.applicant.id_number).await else {
+            continue;
+        };
+        let parts: Vec<String> = dossier
+            .documents
+            .iter()
+            .map(|d| d.part_id.clone())
+            .take(2)
+            .collect();
+        let mut documents = Vec::new();
+        for part in &parts {
+            documents.push(attach(&citizen, sample, part).await?);
+        }
+        let body = SupplementIn {
+            documents,
+            note: Some("Bổ sung theo yêu cầu".into()),
+        };
+        let key = uuid::Uuid::new_v4().to_string();
+        citizen
+            .send_supplement(&dossier.code, dossier.version, &key, &body)
+            .await?;
+        tracing::info!("simulator: supplement sent for {}", dossier.code);
+        let _ = citizen.logout().await;
+        return Ok(());
+    }
+    Ok(())
+}
