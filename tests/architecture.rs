@@ -127,8 +127,30 @@ fn the_link_emulator_stands_alone() {
         .filter(|l| l.split("//").next().unwrap_or("").contains("crate::"))
         .collect();
     assert!(uses.is_empty(), "{uses:#?}");
-    for room in ["domain", "api", "client", "portal", "tui"] {
+    for room in ["domain", "api", "client", "portal", "tui", "training"] {
         let found = offences(room, &["crate::linksim"]);
         assert!(found.is_empty(), "{found:#?}");
+    }
+}
+
+/// The training room plays citizens and the bank over HTTP (through `client`) and judges
+/// exercises from the journal: it never reaches into the server's code or the screen.
+/// Only `sandbox.rs` joins the portal and the simulator, as `main.rs` joins it to the TUI.
+#[test]
+fn the_training_room_speaks_http_only() {
+    let found = offences(
+        "training",
+        &["crate::portal", "crate::tui", "sqlx", "axum", "ratatui"],
+    );
+    assert!(found.is_empty(), "{found:#?}");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let exercises = fs::read_to_string(src.join("training/exercises.rs")).expect("exercises.rs");
+    for io in ["std::fs", "tokio", "crate::client", "reqwest"] {
+        assert!(
+            !exercises
+                .lines()
+                .any(|l| l.split("//").next().unwrap_or("").contains(io)),
+            "the exercises' judge is pure, but names {io}"
+        );
     }
 }

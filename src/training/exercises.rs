@@ -324,11 +324,7 @@ pub const QUIZ: [Question; 4] = [
     Question {
         vi: (
             "Ở mức độ 3, công dân nộp phí và nhận kết quả ở đâu?",
-            [
-                "Trực tuyến",
-                "Tại cơ quan giải quyết",
-                "Không phải nộp phí",
-            ],
+            ["Trực tuyến", "Tại cơ quan giải quyết", "Không phải nộp phí"],
         ),
         en: (
             "At level 3, where does the citizen pay and get the result?",
@@ -531,7 +527,10 @@ impl Tracker {
                     "Chưa đúng: «{question}» — đáp án là «{}».",
                     answers[q.right]
                 ),
-                Lang::En => format!("Not right: \"{question}\" — the answer is \"{}\".", answers[q.right]),
+                Lang::En => format!(
+                    "Not right: \"{question}\" — the answer is \"{}\".",
+                    answers[q.right]
+                ),
             };
             self.saved.caught.push(text.clone());
             Err(text)
@@ -562,10 +561,7 @@ impl Tracker {
 
     /// The first exercise not done yet, in course order.
     pub fn current(&self) -> Option<ExerciseId> {
-        EXERCISES
-            .iter()
-            .map(|e| e.id)
-            .find(|id| !self.is_done(*id))
+        EXERCISES.iter().map(|e| e.id).find(|id| !self.is_done(*id))
     }
 
     /// Every mistake, oldest first: those the portal refused and those the app caught.
@@ -619,9 +615,7 @@ fn refusal_text(lang: Lang, action: &str, rule: &str, code: &str) -> String {
         ("supplement_window_closed", Lang::En) => "past 3 working days after receipt",
         ("extension_already_used", Lang::Vi) => "hồ sơ đã được gia hạn một lần",
         ("extension_already_used", Lang::En) => "the dossier was extended once already",
-        ("extension_too_late", Lang::Vi) => {
-            "phải gia hạn chậm nhất 1 ngày làm việc trước hạn"
-        }
+        ("extension_too_late", Lang::Vi) => "phải gia hạn chậm nhất 1 ngày làm việc trước hạn",
         ("extension_too_late", Lang::En) => "an extension is due 1 working day before the due time",
         ("payment_required", Lang::Vi) => "lệ phí chưa được nộp",
         ("payment_required", Lang::En) => "the fee has not been paid",
@@ -675,12 +669,27 @@ mod tests {
     fn receiving_online_then_forwarding_the_same_dossier_is_the_online_exercise() {
         let mut t = Tracker::default();
         // A desk dossier received does not count; forwarding another dossier does not either.
-        t.observe(&transition(1, "reception", "receive", "A", "desk"), Lang::Vi);
-        t.observe(&transition(2, "reception", "receive", "B", "online"), Lang::Vi);
+        t.observe(
+            &transition(1, "reception", "receive", "A", "desk"),
+            Lang::Vi,
+        );
+        t.observe(
+            &transition(2, "reception", "receive", "B", "online"),
+            Lang::Vi,
+        );
         assert!(t.step_done(ExerciseId::OnlineIntake, 0));
-        assert!(t.observe(&transition(3, "reception", "forward", "A", "desk"), Lang::Vi).is_empty());
+        assert!(
+            t.observe(
+                &transition(3, "reception", "forward", "A", "desk"),
+                Lang::Vi
+            )
+            .is_empty()
+        );
         assert!(!t.is_done(ExerciseId::OnlineIntake));
-        let done = t.observe(&transition(4, "reception", "forward", "B", "online"), Lang::Vi);
+        let done = t.observe(
+            &transition(4, "reception", "forward", "B", "online"),
+            Lang::Vi,
+        );
         assert_eq!(done, vec![ExerciseId::OnlineIntake]);
         assert_eq!(t.points(ExerciseId::OnlineIntake), POINTS);
     }
@@ -688,7 +697,10 @@ mod tests {
     #[test]
     fn a_citizen_acting_never_completes_a_staff_exercise() {
         let mut t = Tracker::default();
-        t.observe(&transition(1, "citizen", "request_supplement", "A", "online"), Lang::Vi);
+        t.observe(
+            &transition(1, "citizen", "request_supplement", "A", "online"),
+            Lang::Vi,
+        );
         t.observe(&transition(2, "system", "extend", "A", "online"), Lang::Vi);
         assert_eq!(t.done_count(), 0);
     }
@@ -696,11 +708,20 @@ mod tests {
     #[test]
     fn approval_then_return_of_the_same_dossier() {
         let mut t = Tracker::default();
-        t.observe(&transition(1, "reception", "return_result", "X", "desk"), Lang::Vi);
+        t.observe(
+            &transition(1, "reception", "return_result", "X", "desk"),
+            Lang::Vi,
+        );
         t.observe(&transition(2, "leader", "approve", "Y", "desk"), Lang::Vi);
-        t.observe(&transition(3, "reception", "return_result", "X", "desk"), Lang::Vi);
+        t.observe(
+            &transition(3, "reception", "return_result", "X", "desk"),
+            Lang::Vi,
+        );
         assert!(!t.is_done(ExerciseId::ApproveReturn));
-        t.observe(&transition(4, "reception", "return_result", "Y", "desk"), Lang::Vi);
+        t.observe(
+            &transition(4, "reception", "return_result", "Y", "desk"),
+            Lang::Vi,
+        );
         assert!(t.is_done(ExerciseId::ApproveReturn));
     }
 
@@ -733,7 +754,10 @@ mod tests {
             ..entry(id, "payment_recorded", role)
         };
         t.observe(&paid(1, "system", "vietqr 8000", "Q"), Lang::Vi);
-        assert!(!t.is_done(ExerciseId::VietQr), "a transfer nobody showed a code for");
+        assert!(
+            !t.is_done(ExerciseId::VietQr),
+            "a transfer nobody showed a code for"
+        );
         let shown = JournalEntry {
             dossier_code: Some("Q".into()),
             ..entry(2, "payment_qr_shown", "reception")
@@ -772,7 +796,10 @@ mod tests {
         t.observe(&refused, Lang::Vi);
         assert_eq!(t.mistake_count(), 1);
         let text = t.mistakes().next().unwrap();
-        assert!(text.contains("Z") && text.contains("1 ngày làm việc"), "{text}");
+        assert!(
+            text.contains("Z") && text.contains("1 ngày làm việc"),
+            "{text}"
+        );
     }
 
     #[test]

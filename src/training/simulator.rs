@@ -39,7 +39,8 @@ pub struct Settings {
 }
 
 /// A sample scan: small, and a real PDF as far as the portal's signature check goes.
-const SAMPLE_PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const SAMPLE_PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 /// One office as its administrator sees it: the journal, read from where it was left.
 struct Office {
@@ -149,7 +150,10 @@ where
 }
 
 /// Reads the office's journal for VietQR codes staff showed.
-async fn watch(office: &mut Office, to_pay: &mut BTreeMap<String, Instant>) -> Result<(), ClientError> {
+async fn watch(
+    office: &mut Office,
+    to_pay: &mut BTreeMap<String, Instant>,
+) -> Result<(), ClientError> {
     let after = office.after;
     let journal = as_admin(office, |c| async move { c.training_journal(after).await }).await?;
     office.after = journal.last_id;
@@ -225,7 +229,11 @@ async fn as_citizen(settings: &Settings, number: &str) -> Option<PortalClient> {
     Some(client)
 }
 
-async fn attach(client: &PortalClient, sample: &std::path::Path, part: &str) -> Result<DocumentIn, ClientError> {
+async fn attach(
+    client: &PortalClient,
+    sample: &std::path::Path,
+    part: &str,
+) -> Result<DocumentIn, ClientError> {
     let key = uuid::Uuid::new_v4().to_string();
     let uploaded = client.upload_file(&key, sample, |_| {}).await?;
     Ok(DocumentIn {
@@ -260,7 +268,11 @@ async fn submit_new(
             rng.random_range(0..citizens.len()),
         )
     };
-    let detail = office.admin.procedure(&online[pick_p].code).await?.procedure;
+    let detail = office
+        .admin
+        .procedure(&online[pick_p].code)
+        .await?
+        .procedure;
     let Some(case) = detail.cases.first() else {
         return Ok(());
     };
@@ -295,7 +307,11 @@ async fn submit_new(
     };
     let key = uuid::Uuid::new_v4().to_string();
     let dossier = citizen.submit_online(&key, &submission).await?;
-    tracing::info!("simulator: {} submitted {}", citizens[pick_c].id_number, dossier.code);
+    tracing::info!(
+        "simulator: {} submitted {}",
+        citizens[pick_c].id_number,
+        dossier.code
+    );
     let _ = citizen.logout().await;
     Ok(())
 }
