@@ -399,6 +399,8 @@ pub struct Tracker {
     created_citizens: BTreeSet<String>,
     qr_shown: BTreeSet<String>,
     refused: Vec<Mistake>,
+    /// The number of the last account staff created, for the activation step.
+    last_created: Option<String>,
 }
 
 fn is_staff(entry: &JournalEntry) -> bool {
@@ -456,6 +458,7 @@ impl Tracker {
             "citizen_created" if staff => {
                 if let Some(number) = &e.citizen_number {
                     self.created_citizens.insert(number.clone());
+                    self.last_created = Some(number.clone());
                     self.finish(ExerciseId::Account, 0, number.clone());
                 }
             }
@@ -545,6 +548,11 @@ impl Tracker {
     /// Shows an exercise's hint: from now on it is worth less.
     pub fn hint(&mut self, id: ExerciseId) {
         self.saved.hints.insert(id);
+    }
+
+    /// The account the trainee made last, whose activation the next step waits for.
+    pub fn last_created_citizen(&self) -> Option<&str> {
+        self.last_created.as_deref()
     }
 
     pub fn is_done(&self, id: ExerciseId) -> bool {

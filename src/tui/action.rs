@@ -96,6 +96,12 @@ pub enum Action {
         label: String,
         message: String,
     },
+    /// Training mode: what the trainee's machine kept of the exercises.
+    TrainingLoaded(crate::training::exercises::Saved),
+    /// Training mode: the sandbox's journal since the last entry seen.
+    JournalLoaded(RequestId, Result<crate::api::training::Journal, Failure>),
+    /// Training mode: the trainee, playing the citizen, activated an account.
+    AccountActivated(RequestId, Result<(), Failure>),
     /// How the outbox stands.
     OutboxCount {
         queued: usize,
@@ -212,6 +218,20 @@ pub enum Effect {
     OutboxDiscard(u64),
     /// Stop the request; its answer, if any, is ignored.
     Cancel(RequestId),
+    /// Training mode: read what the trainee's machine kept of the exercises.
+    LoadTraining,
+    /// Training mode: keep it.
+    SaveTraining(crate::training::exercises::Saved),
+    /// Training mode: the sandbox's journal after entry `after`.
+    LoadJournal {
+        id: RequestId,
+        after: i64,
+    },
+    /// Training mode: the citizen's side of an activation.
+    ActivateAccount {
+        id: RequestId,
+        request: crate::api::citizens::ActivateRequest,
+    },
     /// Remember the last username of a profile.
     RememberUser {
         profile: String,

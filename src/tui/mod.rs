@@ -15,6 +15,7 @@ pub mod sending;
 pub mod state;
 pub mod terminal;
 pub mod theme;
+pub mod training;
 pub mod update;
 pub mod view;
 pub use runtime::{Options, run};

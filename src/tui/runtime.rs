@@ -481,6 +481,47 @@ impl Executor {
                     task.abort();
                 }
             }
+            Effect::LoadTraining => {
+                let path = self.data_dir.as_deref().map(crate::training::progress_path);
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let saved = path
+                        .and_then(|p| std::fs::read(p).ok())
+                        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                        .unwrap_or_default();
+                    let _ = tx.send(Action::TrainingLoaded(saved));
+                });
+            }
+            Effect::SaveTraining(saved) => {
+                let Some(path) = self.data_dir.as_deref().map(crate::training::progress_path)
+                else {
+                    return;
+                };
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = save_json(&path, &saved) {
+                        tracing::warn!(
+                            "could not save the training progress {}: {e}",
+                            path.display()
+                        );
+                    }
+                });
+            }
+            Effect::LoadJournal { id, after } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    async move { c.training_journal(after).await },
+                    Action::JournalLoaded,
+                );
+            }
+            Effect::ActivateAccount { id, request } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    async move { c.activate_account(&request).await },
+                    Action::AccountActivated,
+                );
+            }
             Effect::RememberUser { profile, username } => {
                 if let Some(dir) = self.data_dir.clone() {
                     tokio::task::spawn_blocking(move || {
@@ -768,6 +809,18 @@ pub fn failure(e: ClientError, lang: Lang) -> Failure {
         },
         _ => Failure::Other(message),
     }
+}
+
+/// Writes JSON through a temporary file and a rename, so a crash leaves the old file or
+/// the new one, never half of one.
+fn save_json<T: serde::Serialize>(path: &std::path::Path, value: &T) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    let bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

@@ -60,12 +60,17 @@ pub enum Purpose {
     /// A file going up: shown in its row, not with the spinner; Esc does not stop it.
     Upload,
     Payment,
+    /// Training mode: reading the sandbox's journal.
+    Journal,
 }
 
 impl Purpose {
     /// Background requests are not shown with a spinner and are not cancelled by Esc.
     pub fn is_background(self) -> bool {
-        matches!(self, Purpose::Poll | Purpose::Stats | Purpose::Upload)
+        matches!(
+            self,
+            Purpose::Poll | Purpose::Stats | Purpose::Upload | Purpose::Journal
+        )
     }
 }
 
@@ -330,6 +335,8 @@ pub enum Overlay {
     Attachments(Menu<(String, String)>),
     DeadLetters(Menu<crate::tui::action::DeadLetter>),
     Download(Box<DownloadPrompt>),
+    /// Training mode: the exercises and their progress.
+    Exercises(Box<crate::tui::training::ExercisesView>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -401,6 +408,10 @@ pub struct App {
     pub poll_failures: u32,
     pub now: DateTime<FixedOffset>,
     pub quit: bool,
+    /// Training mode: the exercises' judge, once the trainee's saved progress is read.
+    pub exercises: Option<crate::training::exercises::Tracker>,
+    /// Seconds until the sandbox's journal is read again.
+    pub journal_in: u32,
 }
 
 impl App {
@@ -448,6 +459,8 @@ impl App {
             poll_failures: 0,
             now,
             quit: false,
+            exercises: None,
+            journal_in: 0,
         }
     }
 

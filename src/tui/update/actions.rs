@@ -145,8 +145,11 @@ pub(super) fn dialog_key(app: &mut App, mut d: Box<ActionDialog>, key: KeyEvent)
                         return vec![effect];
                     }
                     Err(message) => {
+                        let effects = noted(app, &d, &message);
                         d.error = Some(message);
                         d.confirming = false;
+                        app.overlay = Some(Overlay::Dialog(d));
+                        return effects;
                     }
                 }
             } else if d.focus + 1 < d.fields.len() {
@@ -157,7 +160,12 @@ pub(super) fn dialog_key(app: &mut App, mut d: Box<ActionDialog>, key: KeyEvent)
                         d.confirming = true;
                         d.error = None;
                     }
-                    Err(message) => d.error = Some(message),
+                    Err(message) => {
+                        let effects = noted(app, &d, &message);
+                        d.error = Some(message);
+                        app.overlay = Some(Overlay::Dialog(d));
+                        return effects;
+                    }
                 }
             }
         }
@@ -173,6 +181,24 @@ pub(super) fn dialog_key(app: &mut App, mut d: Box<ActionDialog>, key: KeyEvent)
     }
     app.overlay = Some(Overlay::Dialog(d));
     vec![]
+}
+
+/// In training, a rule broken in a dialog is a mistake on the trainee's record (once per
+/// message: pressing Enter again on the same error is not a second mistake).
+fn noted(app: &mut App, d: &ActionDialog, message: &str) -> Vec<Effect> {
+    if d.error.as_deref() == Some(message) {
+        return vec![];
+    }
+    let what = trf(
+        app.lang,
+        "training.caught",
+        &[
+            ("action", d.step.label(app.lang)),
+            ("code", &d.code),
+            ("why", message),
+        ],
+    );
+    super::training::caught(app, &what)
 }
 
 /// The request an action dialog sends, or the rule's message for what is missing or
@@ -295,6 +321,7 @@ pub(super) fn on_acted(
                 ],
             );
             toast(app, ToastKind::Success, text);
+            super::training::soon(app);
             refresh_from(app, &dossier);
             if let Some(detail) = app.inbox.detail.as_mut().filter(|d| d.code == dossier.code) {
                 detail.changed.clear();

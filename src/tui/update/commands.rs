@@ -3,7 +3,19 @@
 use super::*;
 
 pub(super) const COMMANDS: &[&str] = &[
-    "quit", "q", "code", "theme", "queue", "refresh", "logout", "help", "outbox",
+    "quit",
+    "q",
+    "code",
+    "theme",
+    "queue",
+    "refresh",
+    "logout",
+    "help",
+    "outbox",
+    "exercises",
+    "baitap",
+    "hint",
+    "goiy",
 ];
 
 /// Completions of what is typed: a command name, or a command's argument.
@@ -40,6 +52,8 @@ pub(super) fn run_command(app: &mut App, text: &str) -> Vec<Effect> {
         ("q" | "quit", _) => quit(app),
         ("refresh", _) => refresh(app),
         ("outbox", _) => super::outbox::open_dead_letters(app),
+        ("exercises" | "baitap", _) => super::training::open_exercises(app),
+        ("hint" | "goiy", _) => super::training::hint_command(app),
         ("logout", _) => logout(app),
         ("help", _) => {
             app.overlay = Some(Overlay::Help(app.context()));

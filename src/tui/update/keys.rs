@@ -303,6 +303,7 @@ pub(super) fn logout(app: &mut App) -> Vec<Effect> {
     app.citizens = crate::tui::intake::CitizensPane::new();
     app.overlay = None;
     app.pending.clear();
+    app.exercises = None;
     app.login = LoginForm::new();
     app.login.profile = profile;
     app.login.username = username;

@@ -36,6 +36,9 @@ pub(super) fn on_logged_in(
             }
             if !resumed {
                 effects.push(Effect::LoadDraft);
+                if app.training() {
+                    effects.push(Effect::LoadTraining);
+                }
             }
             if !resumed || app.inbox.seq.is_none() {
                 effects.push(Effect::LoadInbox(request(app, Purpose::Inbox)));

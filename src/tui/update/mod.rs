@@ -26,6 +26,7 @@ mod login;
 mod outbox;
 mod overlays;
 mod poll;
+mod training;
 
 use actions::*;
 use citizens::citizens_key;
@@ -97,6 +98,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.screen = Screen::Main;
             vec![
                 Effect::LoadDraft,
+                Effect::LoadTraining,
                 Effect::LoadInbox(request(app, Purpose::Inbox)),
                 Effect::LoadStats(request(app, Purpose::Stats)),
             ]
@@ -156,6 +158,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Acted(id, result) => on_acted(app, id, result),
+        Action::TrainingLoaded(saved) => training::on_training_loaded(app, saved),
+        Action::JournalLoaded(id, result) => training::on_journal(app, id, result),
+        Action::AccountActivated(id, result) => training::on_activated(app, id, result),
         Action::FormLoaded(id, result) => {
             if app.pending.remove(&id).is_none() {
                 return vec![];

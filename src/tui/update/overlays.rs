@@ -39,6 +39,7 @@ pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec
             }
         },
         Overlay::Dialog(dialog) => dialog_key(app, dialog, key),
+        Overlay::Exercises(view) => super::training::exercises_key(app, view, key),
         Overlay::Forms(mut menu) => match menu_key(&mut menu, &key) {
             MenuKey::Close => vec![],
             MenuKey::Moved => {

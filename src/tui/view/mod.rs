@@ -2,6 +2,7 @@
 
 mod citizens;
 mod detail;
+mod exercises;
 mod inbox;
 mod intake;
 mod login;

@@ -69,6 +69,7 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
             );
         }
         Overlay::Dialog(d) => dialog(app, d, frame, body),
+        Overlay::Exercises(view) => super::exercises::render(app, view, frame, body),
         Overlay::Form(view) => {
             let rect = centered(body, 100, body.height);
             frame.render_widget(Clear, rect);

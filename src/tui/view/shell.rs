@@ -28,7 +28,7 @@ pub fn top_bar(app: &App, frame: &mut Frame, area: Rect) {
         let [banner, rest] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         frame.render_widget(
-            Paragraph::new(tr(app.lang, "banner.training"))
+            Paragraph::new(super::exercises::banner(app))
                 .style(theme.training)
                 .centered(),
             banner,
@@ -128,9 +128,11 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             Purpose::Citizens => tr(lang, "busy.citizens"),
             Purpose::Submit => tr(lang, "busy.submit"),
             Purpose::Payment => tr(lang, "busy.payment"),
-            Purpose::Logout | Purpose::Poll | Purpose::Stats | Purpose::Upload => {
-                tr(lang, "busy.other")
-            }
+            Purpose::Logout
+            | Purpose::Poll
+            | Purpose::Stats
+            | Purpose::Upload
+            | Purpose::Journal => tr(lang, "busy.other"),
         };
         spans.push(Span::styled(
             format!(

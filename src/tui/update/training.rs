@@ -1,0 +1,308 @@
+//! Training mode: reading the sandbox's journal, judging the exercises, the `:exercises`
+//! screen (hints, the levels quiz, the citizen's activation), mistakes caught.
+
+use super::*;
+use crate::api::citizens::ActivateRequest;
+use crate::api::training::Journal;
+use crate::training::exercises::{EXERCISES, ExerciseId, Saved, Tracker, exercise};
+use crate::tui::training::{ActivationField, ActivationForm, ExercisesView};
+
+/// Seconds between two reads of the journal: a task done shows as done within this.
+pub const JOURNAL_EVERY: u32 = 2;
+/// Entries a journal answer holds at most (the portal's default page).
+const JOURNAL_PAGE: usize = 200;
+
+/// After a login on a training portal: read what this machine kept, then the journal.
+pub(super) fn on_training_loaded(app: &mut App, saved: Saved) -> Vec<Effect> {
+    if !app.training() || app.screen != Screen::Main {
+        return vec![];
+    }
+    app.exercises = Some(Tracker::new(saved));
+    app.journal_in = JOURNAL_EVERY;
+    let id = request(app, Purpose::Journal);
+    vec![Effect::LoadJournal { id, after: 0 }]
+}
+
+/// Once a second: read the journal again every [`JOURNAL_EVERY`] seconds.
+pub(super) fn journal_tick(app: &mut App) -> Vec<Effect> {
+    let Some(after) = app.exercises.as_ref().map(|t| t.last_id) else {
+        return vec![];
+    };
+    if pending_for(app, Purpose::Journal) {
+        return vec![];
+    }
+    app.journal_in = app.journal_in.saturating_sub(1);
+    if app.journal_in > 0 {
+        return vec![];
+    }
+    app.journal_in = JOURNAL_EVERY;
+    let id = request(app, Purpose::Journal);
+    vec![Effect::LoadJournal { id, after }]
+}
+
+/// Reads the journal at the next tick (after the trainee did something).
+pub(super) fn soon(app: &mut App) {
+    if app.exercises.is_some() {
+        app.journal_in = app.journal_in.min(1);
+    }
+}
+
+pub(super) fn on_journal(
+    app: &mut App,
+    id: RequestId,
+    result: Result<Journal, Failure>,
+) -> Vec<Effect> {
+    if app.pending.remove(&id).is_none() {
+        return vec![];
+    }
+    let lang = app.lang;
+    let journal = match result {
+        Ok(journal) => journal,
+        // A portal without a journal is no sandbox: no exercises there.
+        Err(Failure::Refused { code, .. }) if code == "not_found" => {
+            app.exercises = None;
+            return vec![];
+        }
+        // Background: the next tick tries again; the poll reports the link.
+        Err(_) => return vec![],
+    };
+    let Some(tracker) = app.exercises.as_mut() else {
+        return vec![];
+    };
+    let mistakes_before = tracker.mistake_count();
+    let mut done = Vec::new();
+    for entry in &journal.entries {
+        done.extend(tracker.observe(entry, lang));
+    }
+    let new_mistakes = tracker.mistake_count() - mistakes_before;
+    let score = tracker.score();
+    let points: Vec<u32> = done.iter().map(|id| tracker.points(*id)).collect();
+    for (id, points) in done.into_iter().zip(points) {
+        let n = position(id) + 1;
+        let text = trf(
+            lang,
+            "training.done",
+            &[
+                ("n", &n.to_string()),
+                ("title", exercise(id).words(lang).title),
+                ("points", &points.to_string()),
+                ("score", &score.to_string()),
+                ("max", &Tracker::max_score().to_string()),
+            ],
+        );
+        toast(app, ToastKind::Success, text);
+    }
+    if new_mistakes > 0 {
+        let text = trf(
+            lang,
+            "training.mistake",
+            &[("n", &new_mistakes.to_string())],
+        );
+        toast(app, ToastKind::Info, text);
+    }
+    if journal.entries.len() >= JOURNAL_PAGE {
+        let after = journal.last_id;
+        let id = request(app, Purpose::Journal);
+        return vec![Effect::LoadJournal { id, after }];
+    }
+    vec![]
+}
+
+fn position(id: ExerciseId) -> usize {
+    EXERCISES.iter().position(|e| e.id == id).unwrap_or(0)
+}
+
+fn save(app: &App) -> Vec<Effect> {
+    app.exercises
+        .as_ref()
+        .map(|t| vec![Effect::SaveTraining(t.saved.clone())])
+        .unwrap_or_default()
+}
+
+/// A mistake the app stopped before the portal saw it (an action without its reason):
+/// in training it is noted, with the rule's message, and costs a point.
+pub(super) fn caught(app: &mut App, message: &str) -> Vec<Effect> {
+    let Some(tracker) = app.exercises.as_mut() else {
+        return vec![];
+    };
+    tracker.caught(message.to_owned());
+    let text = trf(app.lang, "training.mistake", &[("n", "1")]);
+    toast(app, ToastKind::Info, text);
+    save(app)
+}
+
+/// `:exercises`: the list, opened on the first exercise not done.
+pub(super) fn open_exercises(app: &mut App) -> Vec<Effect> {
+    match &app.exercises {
+        Some(tracker) => {
+            let view = ExercisesView::new(tracker.current());
+            app.overlay = Some(Overlay::Exercises(Box::new(view)));
+        }
+        None => {
+            let text = tr(app.lang, "training.not_training").to_owned();
+            toast(app, ToastKind::Error, text);
+        }
+    }
+    vec![]
+}
+
+/// `:hint`: the current exercise's hint, on the exercises screen.
+pub(super) fn hint_command(app: &mut App) -> Vec<Effect> {
+    let effects = open_exercises(app);
+    if let Some(Overlay::Exercises(view)) = app.overlay.as_ref() {
+        let id = view.exercise();
+        if let Some(t) = app.exercises.as_mut() {
+            t.hint(id);
+        }
+        return save(app);
+    }
+    effects
+}
+
+pub(super) fn exercises_key(
+    app: &mut App,
+    mut view: Box<ExercisesView>,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    if let Some(form) = view.activation.as_mut() {
+        let effects = activation_key(app, form, key);
+        if key.code == KeyCode::Esc && form.pending.is_none() {
+            view.activation = None;
+        }
+        app.overlay = Some(Overlay::Exercises(view));
+        return effects;
+    }
+    let id = view.exercise();
+    let mut effects = vec![];
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => return vec![],
+        KeyCode::Up | KeyCode::Char('k') => {
+            view.selected = view.selected.saturating_sub(1);
+            view.verdict = None;
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            view.selected = (view.selected + 1).min(EXERCISES.len() - 1);
+            view.verdict = None;
+        }
+        KeyCode::Char('h') => {
+            if let Some(t) = app.exercises.as_mut()
+                && !t.is_done(id)
+            {
+                t.hint(id);
+                effects = save(app);
+            }
+        }
+        KeyCode::Char('c') if id == ExerciseId::Account => {
+            let number = app
+                .exercises
+                .as_ref()
+                .and_then(|t| t.last_created_citizen().map(str::to_owned));
+            view.activation = Some(ActivationForm::new(number.as_deref()));
+        }
+        KeyCode::Char(c @ '1'..='3') if id == ExerciseId::Levels => {
+            let lang = app.lang;
+            let Some(t) = app.exercises.as_mut().filter(|t| t.question().is_some()) else {
+                app.overlay = Some(Overlay::Exercises(view));
+                return vec![];
+            };
+            let outcome = t.answer(c as usize - '1' as usize, lang);
+            let finished = matches!(outcome, Ok(true));
+            view.verdict = Some(match outcome {
+                Ok(true) => (true, tr(lang, "training.quiz.finished").to_owned()),
+                Ok(false) => (true, tr(lang, "training.quiz.right").to_owned()),
+                Err(why) => (false, why),
+            });
+            let done = trf(
+                lang,
+                "training.done",
+                &[
+                    ("n", "1"),
+                    ("title", exercise(ExerciseId::Levels).words(lang).title),
+                    ("points", &t.points(ExerciseId::Levels).to_string()),
+                    ("score", &t.score().to_string()),
+                    ("max", &Tracker::max_score().to_string()),
+                ],
+            );
+            if finished {
+                toast(app, ToastKind::Success, done);
+            }
+            effects = save(app);
+        }
+        _ => {}
+    }
+    app.overlay = Some(Overlay::Exercises(view));
+    effects
+}
+
+fn activation_key(app: &mut App, form: &mut ActivationForm, key: KeyEvent) -> Vec<Effect> {
+    if form.pending.is_some() {
+        return vec![];
+    }
+    match key.code {
+        KeyCode::Esc => vec![],
+        KeyCode::Tab | KeyCode::Down => {
+            form.next(true);
+            vec![]
+        }
+        KeyCode::BackTab | KeyCode::Up => {
+            form.next(false);
+            vec![]
+        }
+        _ if is_enter(&key) => {
+            if form.focus != ActivationField::Password {
+                form.next(true);
+                return vec![];
+            }
+            let request = ActivateRequest {
+                id_number: field_text(&form.number).trim().to_owned(),
+                code: field_text(&form.code).trim().to_owned(),
+                new_password: field_text(&form.password),
+            };
+            if request.id_number.is_empty() || request.code.is_empty() {
+                form.error = Some(tr(app.lang, "training.activation.missing").to_owned());
+                return vec![];
+            }
+            form.error = None;
+            let id = request_id(app);
+            form.pending = Some(id);
+            vec![Effect::ActivateAccount { id, request }]
+        }
+        _ => {
+            edit(form.field_mut(), key);
+            vec![]
+        }
+    }
+}
+
+/// The activation is the citizen's request, not the officer's: it gets an id (so a late
+/// answer is matched) under the citizens' purpose.
+fn request_id(app: &mut App) -> RequestId {
+    request(app, Purpose::Citizens)
+}
+
+pub(super) fn on_activated(
+    app: &mut App,
+    id: RequestId,
+    result: Result<(), Failure>,
+) -> Vec<Effect> {
+    if app.pending.remove(&id).is_none() {
+        return vec![];
+    }
+    let Some(Overlay::Exercises(view)) = app.overlay.as_mut() else {
+        return vec![];
+    };
+    let Some(form) = view.activation.as_mut().filter(|f| f.pending == Some(id)) else {
+        return vec![];
+    };
+    form.pending = None;
+    match result {
+        Ok(()) => {
+            view.activation = None;
+            let text = tr(app.lang, "training.activation.done").to_owned();
+            toast(app, ToastKind::Success, text);
+            soon(app);
+        }
+        Err(failure) => form.error = Some(failure_text(app.lang, &failure)),
+    }
+    vec![]
+}

@@ -1,0 +1,246 @@
+//! The exercises screen of training mode, and the line the training banner gives them.
+
+use super::{centered, field};
+use crate::training::exercises::{EXERCISES, ExerciseId, Tracker};
+use crate::tui::i18n::{tr, trf};
+use crate::tui::state::App;
+use crate::tui::training::{ActivationField, ExercisesView};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+/// The banner's words: where the trainee stands, in one line.
+pub fn banner(app: &App) -> String {
+    let lang = app.lang;
+    let base = tr(lang, "banner.training");
+    let Some(t) = &app.exercises else {
+        return base.to_owned();
+    };
+    let progress = match t.current() {
+        Some(id) => {
+            let n = EXERCISES.iter().position(|e| e.id == id).unwrap_or(0) + 1;
+            trf(
+                lang,
+                "training.banner.next",
+                &[
+                    ("n", &n.to_string()),
+                    ("total", &EXERCISES.len().to_string()),
+                    (
+                        "title",
+                        crate::training::exercises::exercise(id).words(lang).title,
+                    ),
+                ],
+            )
+        }
+        None => tr(lang, "training.banner.all_done").to_owned(),
+    };
+    trf(
+        lang,
+        "training.banner",
+        &[
+            ("progress", &progress),
+            ("score", &t.score().to_string()),
+            ("max", &Tracker::max_score().to_string()),
+        ],
+    )
+}
+
+fn mark(t: &Tracker, id: ExerciseId, steps: usize) -> &'static str {
+    if t.is_done(id) {
+        "✓"
+    } else if (0..steps).any(|s| t.step_done(id, s)) {
+        "◐"
+    } else {
+        "·"
+    }
+}
+
+pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let Some(t) = &app.exercises else {
+        return;
+    };
+    let rect = centered(body, 110, 40);
+    frame.render_widget(Clear, rect);
+    let title = trf(
+        lang,
+        "training.title",
+        &[
+            ("done", &t.done_count().to_string()),
+            ("total", &EXERCISES.len().to_string()),
+            ("score", &t.score().to_string()),
+            ("max", &Tracker::max_score().to_string()),
+            ("mistakes", &t.mistake_count().to_string()),
+        ],
+    );
+    let keys = if view.activation.is_some() {
+        tr(lang, "training.activation.keys")
+    } else {
+        tr(lang, "training.keys")
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.training)
+        .title(Span::styled(
+            format!(" {title} "),
+            theme.accent.add_modifier(Modifier::BOLD),
+        ))
+        .title_bottom(Span::styled(keys, theme.muted));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let list_rows = EXERCISES.len() as u16;
+    let [list, detail] =
+        Layout::vertical([Constraint::Length(list_rows + 1), Constraint::Min(1)]).areas(inner);
+
+    let rows: Vec<Line> = EXERCISES
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let words = e.words(lang);
+            let text = format!(
+                " {} {}. {}  ({}/{})",
+                mark(t, e.id, words.steps.len()),
+                i + 1,
+                words.title,
+                t.points(e.id),
+                crate::training::exercises::POINTS
+            );
+            let style = if i == view.selected {
+                theme.selection
+            } else if t.is_done(e.id) {
+                theme.ok
+            } else {
+                theme.base
+            };
+            Line::from(Span::styled(text, style))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(rows), list);
+
+    let id = view.exercise();
+    let words = crate::training::exercises::exercise(id).words(lang);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            words.title,
+            theme.accent.add_modifier(Modifier::BOLD),
+        )),
+        Line::from(Span::styled(words.task, theme.base)),
+    ];
+    for (i, step) in words.steps.iter().enumerate() {
+        let (tick, style) = if t.step_done(id, i) {
+            ("✓", theme.ok)
+        } else {
+            ("·", theme.muted)
+        };
+        lines.push(Line::from(Span::styled(format!("  {tick} {step}"), style)));
+    }
+    if t.saved.hints.contains(&id) {
+        lines.push(Line::from(Span::styled(
+            format!("{} {}", tr(lang, "training.hint"), words.hint),
+            theme.warn,
+        )));
+    }
+    if id == ExerciseId::Levels {
+        quiz_lines(app, t, view, &mut lines);
+    }
+    if id == ExerciseId::Account && view.activation.is_none() && !t.is_done(id) {
+        lines.push(Line::from(Span::styled(
+            tr(lang, "training.activation.offer"),
+            theme.muted,
+        )));
+    }
+    if let Some(last) = t.mistakes().last() {
+        lines.push(Line::from(Span::styled(
+            trf(lang, "training.last_mistake", &[("text", last)]),
+            theme.danger,
+        )));
+    }
+    match &view.activation {
+        None => frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), detail),
+        Some(form) => {
+            let [text, fields] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(5)]).areas(detail);
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+            let rows = Layout::vertical([Constraint::Length(1); 5]).split(fields);
+            let label_width = 22;
+            let items = [
+                (
+                    ActivationField::Number,
+                    "training.activation.number",
+                    &form.number,
+                ),
+                (
+                    ActivationField::Code,
+                    "training.activation.code",
+                    &form.code,
+                ),
+                (
+                    ActivationField::Password,
+                    "training.activation.password",
+                    &form.password,
+                ),
+            ];
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    tr(lang, "training.activation.title"),
+                    theme.accent.add_modifier(Modifier::BOLD),
+                )),
+                rows[0],
+            );
+            for (i, (which, label, input)) in items.into_iter().enumerate() {
+                let [l, f] =
+                    Layout::horizontal([Constraint::Length(label_width), Constraint::Min(1)])
+                        .areas(rows[i + 1]);
+                frame.render_widget(Paragraph::new(tr(lang, label)).style(theme.muted), l);
+                let focused = form.focus == which && form.pending.is_none();
+                let style = if focused { theme.selection } else { theme.base };
+                field(frame, f, input, focused, style);
+            }
+            let status = match (&form.pending, &form.error) {
+                (Some(_), _) => Span::styled(tr(lang, "training.activation.sending"), theme.muted),
+                (None, Some(e)) => Span::styled(e.clone(), theme.danger),
+                (None, None) => Span::raw(""),
+            };
+            frame.render_widget(Paragraph::new(status), rows[4]);
+        }
+    }
+}
+
+fn quiz_lines(app: &App, t: &Tracker, view: &ExercisesView, lines: &mut Vec<Line<'static>>) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    if let Some((verdict_ok, text)) = &view.verdict {
+        let style = if *verdict_ok { theme.ok } else { theme.danger };
+        lines.push(Line::from(Span::styled(text.clone(), style)));
+    }
+    match t.question() {
+        Some((n, q)) => {
+            let (question, answers) = q.text(lang);
+            lines.push(Line::from(Span::styled(
+                trf(
+                    lang,
+                    "training.quiz.question",
+                    &[
+                        ("n", &(n + 1).to_string()),
+                        ("total", &crate::training::exercises::QUIZ.len().to_string()),
+                        ("text", question),
+                    ],
+                ),
+                theme.accent,
+            )));
+            for (i, answer) in answers.iter().enumerate() {
+                lines.push(Line::from(Span::styled(
+                    format!("   {}. {answer}", i + 1),
+                    theme.base,
+                )));
+            }
+        }
+        None => lines.push(Line::from(Span::styled(
+            tr(lang, "training.quiz.finished"),
+            theme.ok,
+        ))),
+    }
+}
