@@ -238,9 +238,10 @@ fn quiz_lines(app: &App, t: &Tracker, view: &ExercisesView, lines: &mut Vec<Line
                 )));
             }
         }
-        None => lines.push(Line::from(Span::styled(
+        None if view.verdict.is_none() => lines.push(Line::from(Span::styled(
             tr(lang, "training.quiz.finished"),
             theme.ok,
         ))),
+        None => {}
     }
 }
