@@ -26,6 +26,14 @@ pub fn database(data_dir: &Path) -> PathBuf {
 /// What `--reset` removes: the sandbox's directory (database, files, the simulator's
 /// scans and the trainee's saved progress), so the next start seeds a new sandbox.
 pub fn reset(data_dir: &Path) -> std::io::Result<()> {
+    // Earlier versions kept the sandbox database beside everything else.
+    for suffix in ["", "-wal", "-shm"] {
+        let legacy = data_dir.join(format!("training.sqlite3{suffix}"));
+        match std::fs::remove_file(&legacy) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
     match std::fs::remove_dir_all(crate::training::sandbox_dir(data_dir)) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),

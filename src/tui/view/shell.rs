@@ -64,9 +64,16 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             .filter(|_| area.width >= 120)
             .map(|o| format!(" · {}", o.name))
             .unwrap_or_default();
+        // In a sandbox the user's own corner wears the training colours too, so a
+        // screenshot of any pane still says it is not a real portal.
+        let style = if app.training() {
+            theme.training
+        } else {
+            theme.accent
+        };
         spans.push(Span::styled(
             format!(" {} · {}{office} ", me.username, me.role.label(lang)),
-            theme.accent,
+            style,
         ));
         spans.push(Span::styled("│", theme.border));
     }
