@@ -47,7 +47,7 @@ struct Row {
     params(JournalQuery),
     responses(
         (status = 200, description = "The entries after `after`.", body = Journal),
-        (status = 400, description = "`bad_request`: a malformed query.", body = ErrorBody),
+        (status = 400, description = "`bad_request`: a malformed query, `after` below 0 or `limit` outside 1–1000.", body = ErrorBody),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
         (status = 404, description = "`not_found`: this portal is not a training sandbox.", body = ErrorBody),
     ),
@@ -59,6 +59,12 @@ pub async fn journal(
     Query(query): Query<JournalQuery>,
 ) -> Result<Json<Journal>, ApiError> {
     let office = session.office(&state, "GET /training/journal").await?;
+    if query.after.is_some_and(|a| a < 0) {
+        return Err(ApiError::BadRequest("after must be 0 or more".into()));
+    }
+    if query.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
+        return Err(ApiError::BadRequest("limit must be from 1 to 1000".into()));
+    }
     if !state.settings.training {
         return Err(ApiError::NotFound);
     }
@@ -68,7 +74,7 @@ pub async fn journal(
         .await?
         .unwrap_or(0);
     let after = query.after.unwrap_or(0).max(start);
-    let limit = i64::from(query.limit.unwrap_or(200).clamp(1, 1000));
+    let limit = i64::from(query.limit.unwrap_or(200));
     // Account events name their citizen by row id (staff side) or by number (citizen
     // side); both are joined to the citizen, whose office scopes the row.
     let sql = format!(

@@ -1,0 +1,131 @@
+//! `GET /training/journal` and the training portal's `payment_qr_shown` row: who may read
+//! the journal, what a bad query gets, that a real portal has none, and that showing a
+//! VietQR code is journalled only on a training portal and only while the fee is unpaid.
+
+mod common;
+
+use common::{DEMO_PASSWORD, Portal, status_json};
+use motcua::portal::Seed;
+use motcua::portal::state::Settings;
+use serde_json::{Value, json};
+
+fn training() -> Settings {
+    Settings {
+        training: true,
+        ..Settings::default()
+    }
+}
+
+async fn journal(portal: &Portal, token: &str, query: &str) -> (u16, Value) {
+    let res = portal
+        .get(&format!("/training/journal{query}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    status_json(res).await
+}
+
+#[tokio::test]
+async fn a_real_portal_has_no_journal_and_every_caller_is_checked_first() {
+    let portal = Portal::with(Settings::default(), Seed::Accounts).await;
+    let res = portal.get("/training/journal").send().await.unwrap();
+    assert_eq!(res.status(), 401, "no token");
+    let staff = portal.login("tiepnhan1", DEMO_PASSWORD).await;
+    let (status, body) = journal(&portal, &staff, "").await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"]["code"], "not_found");
+    let (citizen_id, _) = portal.citizen_of(1).await;
+    let number: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE id = $1")
+        .bind(citizen_id)
+        .fetch_one(&portal.running.state.db)
+        .await
+        .unwrap();
+    let citizen = portal.login(&number, DEMO_PASSWORD).await;
+    let before = portal.audit_count("access_refused").await;
+    let (status, _) = journal(&portal, &citizen, "").await;
+    assert_eq!(status, 403, "a citizen is no office's staff");
+    assert_eq!(portal.audit_count("access_refused").await, before + 1);
+}
+
+#[tokio::test]
+async fn a_bad_query_is_refused_with_what_is_wrong() {
+    let portal = Portal::with(training(), Seed::Accounts).await;
+    let staff = portal.login("tiepnhan1", DEMO_PASSWORD).await;
+    for query in ["?after=-1", "?limit=0", "?limit=1001", "?after=abc"] {
+        let (status, body) = journal(&portal, &staff, query).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["error"]["code"], "bad_request", "{query}");
+    }
+    let (status, body) = journal(&portal, &staff, "?after=0&limit=1000").await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn showing_a_vietqr_code_is_journalled_on_a_training_portal_while_the_fee_is_unpaid() {
+    for (settings, journalled) in [(training(), true), (Settings::default(), false)] {
+        let portal = Portal::with(settings, Seed::Accounts).await;
+        let staff = portal.login("tiepnhan1", DEMO_PASSWORD).await;
+        let (citizen, _) = portal.citizen_of(1).await;
+        let body = portal.submission("2.000635", citizen).await;
+        let (status, dossier) = portal.create_dossier(&staff, &body).await;
+        assert_eq!(status, 201, "{dossier}");
+        let code = dossier["code"].as_str().unwrap().to_owned();
+        let show = || async {
+            let res = portal
+                .get(&format!("/dossiers/{code}/payment"))
+                .bearer_auth(&staff)
+                .send()
+                .await
+                .unwrap();
+            status_json(res).await
+        };
+        let (status, payment) = show().await;
+        assert_eq!(status, 200, "{payment}");
+        assert!(payment["vietqr"].is_string(), "{payment}");
+        assert_eq!(
+            portal.audit_count("payment_qr_shown").await,
+            i64::from(journalled)
+        );
+        if !journalled {
+            continue;
+        }
+        let (status, page) = journal(&portal, &staff, "").await;
+        assert_eq!(status, 200);
+        let shown: Vec<&Value> = page["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["event"] == "payment_qr_shown")
+            .collect();
+        assert_eq!(shown.len(), 1, "{page}");
+        assert_eq!(shown[0]["dossier_code"], code.as_str());
+        assert_eq!(shown[0]["role"], "reception");
+        assert_eq!(shown[0]["channel"], "desk");
+        // Paid: nothing is due, the code is not shown, nothing more is journalled.
+        let res = portal
+            .post(&format!("/dossiers/{code}/payment/cash"))
+            .bearer_auth(&staff)
+            .header("Idempotency-Key", format!("\"{}\"", uuid::Uuid::new_v4()))
+            .json(&json!({"amount": 8000, "receipt_no": "BL-0001"}))
+            .send()
+            .await
+            .unwrap();
+        let (status, paid) = status_json(res).await;
+        assert_eq!(status, 201, "{paid}");
+        let (_, payment) = show().await;
+        assert!(payment["vietqr"].is_null(), "{payment}");
+        assert_eq!(portal.audit_count("payment_qr_shown").await, 1);
+        // The office next door reads its own journal, not this one.
+        let other = portal.login("tiepnhan2", DEMO_PASSWORD).await;
+        let (_, page) = journal(&portal, &other, "").await;
+        assert!(
+            page["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["dossier_code"] != code.as_str()),
+            "{page}"
+        );
+    }
+}
