@@ -6,11 +6,13 @@
 //!    until `GET /healthz` answers 200, and until `tiepnhan1` logs in through
 //!    `PortalClient`; then the same on the existing sandbox (a second start).
 //! 2. End to end as the trainee sees it: the release binary `target/release/motcua
-//!    training` in a private tmux server (its own socket; 120×40) with `HOME` and the XDG
-//!    directories in a temporary directory, from the spawn until the screen shows the login
+//!    training` in a private tmux server (`-S`, its socket in a temporary directory, never
+//!    the default server; 120×40) with `HOME` and the XDG directories in that directory,
+//!    from the spawn (the tmux server's start included) until the screen shows the login
 //!    form of the training profile ("Đào tạo" and the demo password), polling
 //!    `tmux capture-pane` every 20 ms; first on a fresh sandbox, then again on the same
-//!    directories. Needs `cargo build --release` first, and tmux; skipped without them.
+//!    directories, quitting with Ctrl-C in between. Needs `cargo build --release` first,
+//!    and tmux; skipped without them.
 //!
 //! The figures are printed beside the target, not asserted.
 //! Run: `cargo build --release && cargo bench --bench training`. Without `--bench` (as
@@ -184,10 +186,10 @@ fn release_binary() -> Option<PathBuf> {
     binary.is_file().then_some(binary)
 }
 
-/// A tmux server of our own (its own socket), killed when dropped; the default server
-/// is never touched.
+/// A tmux server of our own (its socket in our temporary directory), killed when
+/// dropped; the default server is never touched.
 struct Tmux {
-    socket: String,
+    socket: PathBuf,
     config: PathBuf,
 }
 
@@ -196,7 +198,7 @@ const SESSION: &str = "motcua-bench";
 impl Tmux {
     fn command(&self) -> Command {
         let mut c = Command::new("tmux");
-        c.arg("-L").arg(&self.socket).arg("-f").arg(&self.config);
+        c.arg("-S").arg(&self.socket).arg("-f").arg(&self.config);
         c.env_remove("TMUX").stdin(Stdio::null());
         c
     }
@@ -249,7 +251,7 @@ fn end_to_end(binary: &Path, home: &Path, run: usize, which: &str) -> Result<Dur
     // The pane stays after the program exits, so an early exit is seen (and its output).
     std::fs::write(&config, "set -g remain-on-exit on\n").map_err(|e| e.to_string())?;
     let tmux = Tmux {
-        socket: format!("motcua-bench-{}-{run}-{which}", std::process::id()),
+        socket: home.join(format!("tmux-{run}-{which}.sock")),
         config,
     };
     let env = [
