@@ -84,25 +84,25 @@ pub const EXERCISES: [Exercise; 9] = [
         id: ExerciseId::OnlineIntake,
         vi: Words {
             title: "Tiếp nhận và xử lý hồ sơ nộp trực tuyến",
-            task: "Đăng nhập tiepnhan1. Trong hàng «Chờ tiếp nhận», mở một hồ sơ công dân nộp \
+            task: "Đăng nhập tiepnhan1. Trong hàng «Chờ tiếp nhận trực tuyến», mở một hồ sơ công dân nộp \
                    trực tuyến, tiếp nhận nó, rồi chuyển hồ sơ đó cho chuyên viên xử lý.",
             steps: &[
                 "Tiếp nhận một hồ sơ nộp trực tuyến",
                 "Chuyển xử lý chính hồ sơ đó",
             ],
-            hint: "Tab 1 «Hồ sơ đến», hàng «Chờ tiếp nhận» (← →). Enter mở hồ sơ, a mở danh sách \
+            hint: "Tab 1 «Hồ sơ đến», hàng «Chờ tiếp nhận trực tuyến» (← →). Enter mở hồ sơ, a mở danh sách \
                    thao tác: «Tiếp nhận», xác nhận bằng Enter. Sau đó a → «Chuyển xử lý», người \
                    xử lý chuyenvien1.",
         },
         en: Words {
             title: "Receiving and processing dossiers submitted online",
-            task: "Log in as tiepnhan1. In the \"To receive\" queue open a dossier a citizen \
+            task: "Log in as tiepnhan1. In the \"Online, awaiting reception\" queue open a dossier a citizen \
                    submitted online, receive it, then forward that dossier to a specialist.",
             steps: &[
                 "Receive a dossier submitted online",
                 "Forward that same dossier",
             ],
-            hint: "Tab 1 \"Incoming\", queue \"To receive\" (← →). Enter opens the dossier, a lists \
+            hint: "Tab 1 \"Incoming\", queue \"Online, awaiting reception\" (← →). Enter opens the dossier, a lists \
                    the actions: \"Receive\", confirm with Enter. Then a → \"Forward\", assignee \
                    chuyenvien1.",
         },
@@ -161,8 +161,9 @@ pub const EXERCISES: [Exercise; 9] = [
                    lần, chậm nhất 1 ngày làm việc trước hạn), ghi lý do và hạn mới; thư xin lỗi \
                    công dân là Mẫu 04.",
             steps: &["Gia hạn một hồ sơ"],
-            hint: "Lãnh đạo: mở hồ sơ đang xử lý còn hạn, a → «Gia hạn (kèm thư xin lỗi)». Hạn mới \
-                   viết DD/MM/YYYY, muộn hơn hạn hiện tại. f → Mẫu 04 để xem thư xin lỗi.",
+            hint: "Lãnh đạo: mở hồ sơ đang xử lý còn hạn (ví dụ hồ sơ vừa chuyển xử lý ở bài 2), \
+                   a → «Gia hạn (xin lỗi)». Hạn mới viết DD/MM/YYYY, muộn hơn hạn hiện \
+                   tại. f → Mẫu 04 để xem thư xin lỗi.",
         },
         en: Words {
             title: "Extending with an apology",
@@ -170,9 +171,9 @@ pub const EXERCISES: [Exercise; 9] = [
                    (once only, at the latest 1 working day before it is due), with the reason and \
                    the new due date; the apology letter is form 04.",
             steps: &["Extend a dossier"],
-            hint: "As the leader open a dossier in progress and not yet due, a → \"Extend (with \
-                   apology)\". Write the new date as DD/MM/YYYY, later than the current one. f → \
-                   form 04 shows the apology letter.",
+            hint: "As the leader open a dossier in progress and not yet due (the one forwarded in \
+                   exercise 2, say), a → \"Extend (with apology)\". Write the new date as \
+                   DD/MM/YYYY, later than the current one. f → form 04 shows the apology letter.",
         },
     },
     Exercise {
@@ -185,8 +186,8 @@ pub const EXERCISES: [Exercise; 9] = [
                 "Lãnh đạo phê duyệt một hồ sơ",
                 "Trả kết quả hồ sơ đã phê duyệt",
             ],
-            hint: "lanhdao1: hàng «Chờ duyệt», mở hồ sơ, a → «Phê duyệt». Đăng xuất (Ctrl-L), đăng \
-                   nhập tiepnhan1: hàng «Có kết quả», mở hồ sơ vừa duyệt, a → «Trả kết quả», chọn \
+            hint: "lanhdao1: hàng «Đang xử lý», mở một hồ sơ «Chờ lãnh đạo duyệt», a → «Phê duyệt». Đăng \
+                   xuất (Ctrl-L), đăng nhập tiepnhan1: hàng «Chờ trả kết quả», mở hồ sơ vừa duyệt, a → «Trả kết quả», chọn \
                    cách trả.",
         },
         en: Words {
@@ -197,8 +198,8 @@ pub const EXERCISES: [Exercise; 9] = [
                 "The leader approves a dossier",
                 "Return the approved dossier's result",
             ],
-            hint: "lanhdao1: queue \"To approve\", open a dossier, a → \"Approve\". Log out \
-                   (Ctrl-L), log in as tiepnhan1: queue \"Results\", open the approved dossier, \
+            hint: "lanhdao1: queue \"In progress\", open a dossier awaiting approval, a → \"Approve\". Log out \
+                   (Ctrl-L), log in as tiepnhan1: queue \"Result to return\", open the approved dossier, \
                    a → \"Return result\", choose how.",
         },
     },
