@@ -49,7 +49,12 @@ fn main() {
         .unwrap();
     let calendar = Config::default().calendar;
 
-    println!("motcua training: time to ready (target ≤ 2 s on a warm build; {runs} runs each)");
+    let each = if runs == 1 {
+        "1 run".to_owned()
+    } else {
+        format!("{runs} runs each")
+    };
+    println!("motcua training: time to ready (target ≤ 2 s on a warm build; {each})");
     println!("  in process, sandbox::start + /healthz + log in as {USERNAME}:");
     let mut fresh = Phases::default();
     let mut warm = Phases::default();

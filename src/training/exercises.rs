@@ -139,8 +139,8 @@ pub const EXERCISES: [Exercise; 9] = [
                    trong 3 ngày làm việc sau khi tiếp nhận).",
             steps: &["Gửi một yêu cầu bổ sung"],
             hint: "Mở hồ sơ, a → «Yêu cầu bổ sung». Ghi lý do, liệt kê giấy tờ thiếu cách nhau bằng \
-                   dấu ;. Phiếu yêu cầu bổ sung là Mẫu 02 (phím f). Công dân mô phỏng sẽ gửi bổ sung \
-                   sau ít phút.",
+                   dấu ;. Phiếu yêu cầu bổ sung là Mẫu 02 (phím f). Công dân mô phỏng gửi bổ sung \
+                   khoảng nửa phút sau.",
         },
         en: Words {
             title: "Requesting a supplement",
@@ -150,7 +150,7 @@ pub const EXERCISES: [Exercise; 9] = [
             steps: &["Send a supplement request"],
             hint: "Open the dossier, a → \"Request supplement\". Write the reason and list the \
                    missing documents separated by ;. The request is form 02 (key f). The \
-                   simulated citizen sends the supplement a few minutes later.",
+                   simulated citizen sends the supplement about half a minute later.",
         },
     },
     Exercise {
@@ -161,9 +161,10 @@ pub const EXERCISES: [Exercise; 9] = [
                    lần, chậm nhất 1 ngày làm việc trước hạn), ghi lý do và hạn mới; thư xin lỗi \
                    công dân là Mẫu 04.",
             steps: &["Gia hạn một hồ sơ"],
-            hint: "Lãnh đạo: mở hồ sơ đang xử lý còn hạn (ví dụ hồ sơ vừa chuyển xử lý ở bài 2), \
-                   a → «Gia hạn (xin lỗi)». Hạn mới viết DD/MM/YYYY, muộn hơn hạn hiện \
-                   tại. f → Mẫu 04 để xem thư xin lỗi.",
+            hint: "Cần hồ sơ đang xử lý còn hạn ít nhất 1 ngày làm việc: tiếp nhận tại quầy một thủ \
+                   tục giải quyết trong nhiều ngày (ví dụ xác nhận tình trạng hôn nhân), chuyển xử \
+                   lý; rồi đăng nhập lanhdao1, mở hồ sơ đó, a → «Gia hạn (xin lỗi)». Hạn mới viết \
+                   DD/MM/YYYY, muộn hơn hạn hiện tại. f → Mẫu 04 để xem thư xin lỗi.",
         },
         en: Words {
             title: "Extending with an apology",
@@ -171,9 +172,11 @@ pub const EXERCISES: [Exercise; 9] = [
                    (once only, at the latest 1 working day before it is due), with the reason and \
                    the new due date; the apology letter is form 04.",
             steps: &["Extend a dossier"],
-            hint: "As the leader open a dossier in progress and not yet due (the one forwarded in \
-                   exercise 2, say), a → \"Extend (with apology)\". Write the new date as \
-                   DD/MM/YYYY, later than the current one. f → form 04 shows the apology letter.",
+            hint: "It takes a dossier in progress due at least 1 working day ahead: take in at the \
+                   desk a procedure that takes several days (a marital status certificate, say) \
+                   and forward it; then log in as lanhdao1, open it, a → \"Extend (with \
+                   apology)\". Write the new date as DD/MM/YYYY, later than the current one. f → \
+                   form 04 shows the apology letter.",
         },
     },
     Exercise {
@@ -186,7 +189,7 @@ pub const EXERCISES: [Exercise; 9] = [
                 "Lãnh đạo phê duyệt một hồ sơ",
                 "Trả kết quả hồ sơ đã phê duyệt",
             ],
-            hint: "lanhdao1: hàng «Đang xử lý», mở một hồ sơ «Chờ lãnh đạo duyệt», a → «Phê duyệt». Đăng \
+            hint: "lanhdao1: hàng «Đang xử lý», mở một hồ sơ «Chờ lãnh đạo duyệt» không có phí hoặc đã nộp phí, a → «Phê duyệt». Đăng \
                    xuất (Ctrl-L), đăng nhập tiepnhan1: hàng «Chờ trả kết quả», mở hồ sơ vừa duyệt, a → «Trả kết quả», chọn \
                    cách trả.",
         },
@@ -198,7 +201,7 @@ pub const EXERCISES: [Exercise; 9] = [
                 "The leader approves a dossier",
                 "Return the approved dossier's result",
             ],
-            hint: "lanhdao1: queue \"In progress\", open a dossier awaiting approval, a → \"Approve\". Log out \
+            hint: "lanhdao1: queue \"In progress\", open a dossier awaiting approval whose fee is paid (or free), a → \"Approve\". Log out \
                    (Ctrl-L), log in as tiepnhan1: queue \"Result to return\", open the approved dossier, \
                    a → \"Return result\", choose how.",
         },
@@ -214,7 +217,7 @@ pub const EXERCISES: [Exercise; 9] = [
                 "Công dân kích hoạt bằng mã trên phiếu",
             ],
             hint: "Số định danh 12 số phải đúng quy tắc (mã tỉnh, thế kỷ và giới tính, năm sinh). \
-                   Ghi lại mã kích hoạt trên phiếu. Trong :exercises chọn bài này, bấm k, nhập số \
+                   Ghi lại mã kích hoạt trên phiếu. Trong :baitap chọn bài này, bấm c, nhập số \
                    định danh, mã và một mật khẩu mới như công dân làm trên Cổng.",
         },
         en: Words {
@@ -228,7 +231,7 @@ pub const EXERCISES: [Exercise; 9] = [
             ],
             hint: "The 12-digit number must follow the rules (province code, century and gender, \
                    year of birth). Note the slip's activation code. In :exercises select this \
-                   exercise, press k, type the number, the code and a new password, as the \
+                   exercise, press c, type the number, the code and a new password, as the \
                    citizen does on the portal.",
         },
     },
@@ -634,6 +637,12 @@ fn refusal_text(lang: Lang, action: &str, rule: &str, code: &str) -> String {
         ("missing_input", Lang::En) => "a required input is missing (a reason, say)",
         ("due_not_later", Lang::Vi) => "hạn mới phải muộn hơn hạn hiện tại",
         ("due_not_later", Lang::En) => "the new due time must be later than the current one",
+        ("validation_failed", Lang::Vi) => {
+            "thông tin nhập chưa đúng (thiếu, sai định dạng, hoặc hạn mới không muộn hơn hạn cũ)"
+        }
+        ("validation_failed", Lang::En) => {
+            "an input is missing or wrong (or the new due time is not later than the current one)"
+        }
         (other, _) => other,
     };
     match lang {

@@ -101,7 +101,7 @@ pub async fn run(settings: Settings) {
             && Instant::now() >= at
         {
             // Every other round is the first office's (the one the trainee is shown).
-            let index = if round % 2 == 0 {
+            let index = if round.is_multiple_of(2) {
                 0
             } else {
                 1 + ((round / 2) as usize % (offices.len() - 1))

@@ -412,6 +412,9 @@ pub struct App {
     pub exercises: Option<crate::training::exercises::Tracker>,
     /// Seconds until the sandbox's journal is read again.
     pub journal_in: u32,
+    /// The journal is being read up to now after a login: what it holds was announced in
+    /// earlier sessions, so it completes exercises without toasts.
+    pub journal_catching_up: bool,
 }
 
 impl App {
@@ -461,6 +464,7 @@ impl App {
             quit: false,
             exercises: None,
             journal_in: 0,
+            journal_catching_up: false,
         }
     }
 

@@ -96,12 +96,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             app.me = Some(me);
             app.screen = Screen::Main;
-            vec![
-                Effect::LoadDraft,
-                Effect::LoadTraining,
-                Effect::LoadInbox(request(app, Purpose::Inbox)),
-                Effect::LoadStats(request(app, Purpose::Stats)),
-            ]
+            let mut effects = vec![Effect::LoadDraft];
+            if app.training() {
+                effects.push(Effect::LoadTraining);
+            }
+            effects.push(Effect::LoadInbox(request(app, Purpose::Inbox)));
+            effects.push(Effect::LoadStats(request(app, Purpose::Stats)));
+            effects
         }
         Action::LoggedOut => vec![],
         Action::InboxLoaded(id, result) => {

@@ -19,6 +19,7 @@ pub(super) fn on_training_loaded(app: &mut App, saved: Saved) -> Vec<Effect> {
     }
     app.exercises = Some(Tracker::new(saved));
     app.journal_in = JOURNAL_EVERY;
+    app.journal_catching_up = true;
     let id = request(app, Purpose::Journal);
     vec![Effect::LoadJournal { id, after: 0 }]
 }
@@ -76,6 +77,12 @@ pub(super) fn on_journal(
     }
     let new_mistakes = tracker.mistake_count() - mistakes_before;
     let score = tracker.score();
+    let more = journal.entries.len() >= JOURNAL_PAGE;
+    if app.journal_catching_up {
+        // What the journal held before this login was announced when it happened.
+        app.journal_catching_up = more;
+        return more_journal(app, more, journal.last_id);
+    }
     let points: Vec<u32> = done.iter().map(|id| tracker.points(*id)).collect();
     for (id, points) in done.into_iter().zip(points) {
         let n = position(id) + 1;
@@ -100,12 +107,16 @@ pub(super) fn on_journal(
         );
         toast(app, ToastKind::Info, text);
     }
-    if journal.entries.len() >= JOURNAL_PAGE {
-        let after = journal.last_id;
-        let id = request(app, Purpose::Journal);
-        return vec![Effect::LoadJournal { id, after }];
+    more_journal(app, more, journal.last_id)
+}
+
+/// A full page means more entries wait: read on at once.
+fn more_journal(app: &mut App, more: bool, after: i64) -> Vec<Effect> {
+    if !more {
+        return vec![];
     }
-    vec![]
+    let id = request(app, Purpose::Journal);
+    vec![Effect::LoadJournal { id, after }]
 }
 
 fn position(id: ExerciseId) -> usize {
@@ -151,10 +162,11 @@ pub(super) fn hint_command(app: &mut App) -> Vec<Effect> {
     let effects = open_exercises(app);
     if let Some(Overlay::Exercises(view)) = app.overlay.as_ref() {
         let id = view.exercise();
-        if let Some(t) = app.exercises.as_mut() {
+        // Everything done: there is nothing to hint at, and a hint would cost points.
+        if let Some(t) = app.exercises.as_mut().filter(|t| !t.is_done(id)) {
             t.hint(id);
+            return save(app);
         }
-        return save(app);
     }
     effects
 }
@@ -235,8 +247,14 @@ pub(super) fn exercises_key(
 }
 
 fn activation_key(app: &mut App, form: &mut ActivationForm, key: KeyEvent) -> Vec<Effect> {
-    if form.pending.is_some() {
-        return vec![];
+    if let Some(id) = form.pending {
+        if key.code != KeyCode::Esc {
+            return vec![];
+        }
+        // Esc gives up waiting: the late answer is dropped, the form closes.
+        app.pending.remove(&id);
+        form.pending = None;
+        return vec![Effect::Cancel(id)];
     }
     match key.code {
         KeyCode::Esc => vec![],

@@ -10,41 +10,54 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
-/// The banner's words: where the trainee stands, in one line.
-pub fn banner(app: &App) -> String {
+/// The banner's words: where the trainee stands, in one line of at most `width` columns.
+/// A narrow screen drops the exercise's title first, then the progress: a cut-off score
+/// ("9/9" for 9/90) would mislead.
+pub fn banner(app: &App, width: u16) -> String {
     let lang = app.lang;
     let base = tr(lang, "banner.training");
     let Some(t) = &app.exercises else {
         return base.to_owned();
     };
-    let progress = match t.current() {
+    let current = t.current();
+    let progress = |with_title: bool| match current {
         Some(id) => {
             let n = EXERCISES.iter().position(|e| e.id == id).unwrap_or(0) + 1;
-            trf(
+            let title = if with_title {
+                crate::training::exercises::exercise(id).words(lang).title
+            } else {
+                ""
+            };
+            let text = trf(
                 lang,
                 "training.banner.next",
                 &[
                     ("n", &n.to_string()),
                     ("total", &EXERCISES.len().to_string()),
-                    (
-                        "title",
-                        crate::training::exercises::exercise(id).words(lang).title,
-                    ),
+                    ("title", title),
                 ],
-            )
+            );
+            text.trim_end_matches([':', ' ']).to_owned()
         }
         None => tr(lang, "training.banner.all_done").to_owned(),
     };
-    trf(
-        lang,
-        "training.banner",
-        &[
-            ("progress", &progress),
-            ("score", &t.score().to_string()),
-            ("max", &Tracker::max_score().to_string()),
-        ],
-    )
+    let line = |with_title: bool| {
+        trf(
+            lang,
+            "training.banner",
+            &[
+                ("progress", &progress(with_title)),
+                ("score", &t.score().to_string()),
+                ("max", &Tracker::max_score().to_string()),
+            ],
+        )
+    };
+    [line(true), line(false)]
+        .into_iter()
+        .find(|l| l.width() <= usize::from(width))
+        .unwrap_or_else(|| base.to_owned())
 }
 
 fn mark(t: &Tracker, id: ExerciseId, steps: usize) -> &'static str {
@@ -91,13 +104,21 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
         .title_bottom(Span::styled(keys, theme.muted));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let list_rows = EXERCISES.len() as u16;
+    // The whole list when there is room for it and a readable task below; else only the
+    // selected exercise's row, and ↑/↓ walk through them.
+    let full_list = inner.height >= EXERCISES.len() as u16 + 1 + 16;
+    let list_rows = if full_list {
+        EXERCISES.len() as u16 + 1
+    } else {
+        2
+    };
     let [list, detail] =
-        Layout::vertical([Constraint::Length(list_rows + 1), Constraint::Min(1)]).areas(inner);
+        Layout::vertical([Constraint::Length(list_rows), Constraint::Min(1)]).areas(inner);
 
     let rows: Vec<Line> = EXERCISES
         .iter()
         .enumerate()
+        .filter(|(i, _)| full_list || *i == view.selected)
         .map(|(i, e)| {
             let words = e.words(lang);
             let text = format!(
@@ -115,20 +136,29 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
             } else {
                 theme.base
             };
-            Line::from(Span::styled(text, style))
+            let mut spans = vec![Span::styled(text, style)];
+            if !full_list {
+                spans.push(Span::styled(
+                    format!("   ↑/↓ {}/{}", i + 1, EXERCISES.len()),
+                    theme.muted,
+                ));
+            }
+            Line::from(spans)
         })
         .collect();
     frame.render_widget(Paragraph::new(rows), list);
 
     let id = view.exercise();
     let words = crate::training::exercises::exercise(id).words(lang);
-    let mut lines = vec![
-        Line::from(Span::styled(
-            words.title,
-            theme.accent.add_modifier(Modifier::BOLD),
-        )),
-        Line::from(Span::styled(words.task, theme.base)),
-    ];
+    let mut lines = vec![Line::from(Span::styled(
+        words.title,
+        theme.accent.add_modifier(Modifier::BOLD),
+    ))];
+    // The quiz comes first: its question and answers must show even on a small screen.
+    if id == ExerciseId::Levels {
+        quiz_lines(app, t, view, &mut lines);
+    }
+    lines.push(Line::from(Span::styled(words.task, theme.base)));
     for (i, step) in words.steps.iter().enumerate() {
         let (tick, style) = if t.step_done(id, i) {
             ("✓", theme.ok)
@@ -143,16 +173,15 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
             theme.warn,
         )));
     }
-    if id == ExerciseId::Levels {
-        quiz_lines(app, t, view, &mut lines);
-    }
     if id == ExerciseId::Account && view.activation.is_none() && !t.is_done(id) {
         lines.push(Line::from(Span::styled(
             tr(lang, "training.activation.offer"),
             theme.muted,
         )));
     }
-    if let Some(last) = t.mistakes().last() {
+    // A wrong quiz answer is its own verdict above: not said twice.
+    let verdict_shown = matches!(view.verdict, Some((false, _))) && id == ExerciseId::Levels;
+    if let Some(last) = t.mistakes().last().filter(|_| !verdict_shown) {
         lines.push(Line::from(Span::styled(
             trf(lang, "training.last_mistake", &[("text", last)]),
             theme.danger,

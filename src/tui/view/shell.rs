@@ -28,7 +28,7 @@ pub fn top_bar(app: &App, frame: &mut Frame, area: Rect) {
         let [banner, rest] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         frame.render_widget(
-            Paragraph::new(super::exercises::banner(app))
+            Paragraph::new(super::exercises::banner(app, banner.width))
                 .style(theme.training)
                 .centered(),
             banner,
