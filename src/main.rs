@@ -165,13 +165,23 @@ fn tui(config: Config, extra_profiles: Vec<tui::state::Profile>) -> ExitCode {
     }
 }
 
+/// The sandbox's profile on the login screen, in Vietnamese and English.
+const TRAINING_PROFILE: [&str; 2] = ["Đào tạo (máy này)", "Training (this machine)"];
+
 /// `motcua training`: the reference portal in-process on a free loopback port, with a
 /// sandbox database seeded with the demo data, the simulated citizens, and the TUI
 /// connected to it.
 fn training(config: Config, reset: bool, pace: Option<u32>) -> ExitCode {
     let dir = data_dir();
     log_to_file(&dir);
-    if reset && let Err(e) = motcua::sandbox::reset(&dir) {
+    let reset_all = |dir: &std::path::Path| -> std::io::Result<()> {
+        motcua::sandbox::reset(dir)?;
+        for name in TRAINING_PROFILE {
+            tui::drafts::forget_profile(dir, name)?;
+        }
+        Ok(())
+    };
+    if reset && let Err(e) = reset_all(&dir) {
         eprintln!(
             "motcua: không xóa được hộp cát cũ / cannot remove the old sandbox in {}: {e}",
             dir.display()
@@ -194,8 +204,8 @@ fn training(config: Config, reset: bool, pace: Option<u32>) -> ExitCode {
             .map_err(|e| e.to_string())?;
         let profile = tui::state::Profile {
             name: match lang {
-                Lang::Vi => "Đào tạo (máy này)".into(),
-                Lang::En => "Training (this machine)".into(),
+                Lang::Vi => TRAINING_PROFILE[0].into(),
+                Lang::En => TRAINING_PROFILE[1].into(),
             },
             url: sandbox.url.clone(),
             training: true,

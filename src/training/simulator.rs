@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 pub const DEMO_PASSWORD: &str = "Motcua-demo-2026";
 /// How long a "citizen" takes to scan a VietQR code and transfer.
 pub const QR_PAY_DELAY: Duration = Duration::from_secs(3);
+/// How long a citizen takes to answer a supplement request a trainee just made.
+pub const SUPPLEMENT_DELAY: Duration = Duration::from_secs(30);
 /// How often the journals are read for codes to pay.
 const WATCH_EVERY: Duration = Duration::from_millis(1000);
 /// The demo offices (quantri1 … quantri4 administer them).
@@ -75,12 +77,13 @@ pub async fn run(settings: Settings) {
         }
     }
     let mut to_pay: BTreeMap<String, Instant> = BTreeMap::new();
+    let mut to_supplement: BTreeMap<String, Instant> = BTreeMap::new();
     let mut next_round = settings.pace.map(|p| Instant::now() + p);
     let mut round: u64 = 0;
     loop {
         tokio::time::sleep(WATCH_EVERY).await;
         for office in offices.iter_mut() {
-            if let Err(e) = watch(office, &mut to_pay).await {
+            if let Err(e) = watch(office, &mut to_pay, &mut to_supplement).await {
                 tracing::debug!("simulator: journal of {}: {e}", office.username);
             }
         }
@@ -95,6 +98,20 @@ pub async fn run(settings: Settings) {
                 && let Err(e) = pay_online(office, &code, &settings.payment_secret).await
             {
                 tracing::info!("simulator: paying {code}: {e}");
+            }
+        }
+        // Quiet citizens (no pace) leave supplement requests alone.
+        let asked: Vec<String> = to_supplement
+            .iter()
+            .filter(|(_, at)| settings.pace.is_some() && at.elapsed() >= SUPPLEMENT_DELAY)
+            .map(|(code, _)| code.clone())
+            .collect();
+        for code in asked {
+            to_supplement.remove(&code);
+            if let Some(i) = offices.iter().position(|o| owns(o, &code))
+                && let Err(e) = supplement(&mut offices[i], &settings, &sample, &code).await
+            {
+                tracing::info!("simulator: supplement for {code}: {e}");
             }
         }
         if let (Some(pace), Some(at)) = (settings.pace, next_round)
@@ -149,31 +166,43 @@ where
     }
 }
 
-/// Reads the office's journal for VietQR codes staff showed.
+/// Reads the office's journal for VietQR codes staff showed and supplement requests
+/// staff made.
 async fn watch(
     office: &mut Office,
     to_pay: &mut BTreeMap<String, Instant>,
+    to_supplement: &mut BTreeMap<String, Instant>,
 ) -> Result<(), ClientError> {
     let after = office.after;
     let journal = as_admin(office, |c| async move { c.training_journal(after).await }).await?;
     office.after = journal.last_id;
     for e in journal.entries {
-        if e.event == "payment_qr_shown"
-            && e.username.as_deref() != Some(office.username.as_str())
-            && let Some(code) = e.dossier_code
-        {
+        let by_staff = e.username.as_deref() != Some(office.username.as_str())
+            && matches!(
+                e.role.as_deref(),
+                Some("reception" | "specialist" | "leader")
+            );
+        let Some(code) = e.dossier_code.filter(|_| by_staff) else {
+            continue;
+        };
+        if e.event == "payment_qr_shown" {
             to_pay.entry(code).or_insert_with(Instant::now);
+        } else if e.event == "transition" && e.detail.as_deref() == Some("request_supplement") {
+            to_supplement.entry(code).or_insert_with(Instant::now);
         }
     }
     Ok(())
 }
 
+fn owns(office: &Office, code: &str) -> bool {
+    DossierCode::parse(code)
+        .ok()
+        .is_some_and(|c| office.code.as_deref() == Some(c.unit().as_str()))
+}
+
 /// The office a dossier belongs to: its code starts with the office's unit code.
 fn office_of<'a>(offices: &'a [Office], code: &str) -> Option<&'a Office> {
-    let unit = DossierCode::parse(code).ok()?.unit().as_str().to_owned();
-    offices
-        .iter()
-        .find(|o| o.code.as_deref() == Some(unit.as_str()))
+    offices.iter().find(|o| owns(o, code))
 }
 
 /// The bank's signed notice that the fee of `code` arrived.
@@ -332,31 +361,47 @@ async fn answer_supplement(
     })
     .await?;
     for summary in asked.items {
-        let dossier = office.admin.dossier(&summary.code).await?;
-        let Some(citizen) = as_citizen(settings, &dossier.applicant.id_number).await else {
-            continue;
-        };
-        let parts: Vec<String> = dossier
-            .documents
-            .iter()
-            .map(|d| d.part_id.clone())
-            .take(2)
-            .collect();
-        let mut documents = Vec::new();
-        for part in &parts {
-            documents.push(attach(&citizen, sample, part).await?);
+        if supplement(office, settings, sample, &summary.code).await? {
+            return Ok(());
         }
-        let body = SupplementIn {
-            documents,
-            note: Some("Bổ sung theo yêu cầu".into()),
-        };
-        let key = uuid::Uuid::new_v4().to_string();
-        citizen
-            .send_supplement(&dossier.code, dossier.version, &key, &body)
-            .await?;
-        tracing::info!("simulator: supplement sent for {}", dossier.code);
-        let _ = citizen.logout().await;
-        return Ok(());
     }
     Ok(())
+}
+
+/// The citizen of `code` sends documents for the parts on file (two at most); `false`
+/// when that citizen cannot log in (an account a trainee made has its own password) or
+/// the dossier no longer waits for a supplement.
+async fn supplement(
+    office: &mut Office,
+    settings: &Settings,
+    sample: &std::path::Path,
+    code: &str,
+) -> Result<bool, ClientError> {
+    let code = code.to_owned();
+    let dossier = as_admin(office, |c| {
+        let code = code.clone();
+        async move { c.dossier(&code).await }
+    })
+    .await?;
+    if dossier.status != Status::SupplementRequested {
+        return Ok(false);
+    }
+    let Some(citizen) = as_citizen(settings, &dossier.applicant.id_number).await else {
+        return Ok(false);
+    };
+    let mut documents = Vec::new();
+    for part in dossier.documents.iter().take(2) {
+        documents.push(attach(&citizen, sample, &part.part_id).await?);
+    }
+    let body = SupplementIn {
+        documents,
+        note: Some("Bổ sung theo yêu cầu".into()),
+    };
+    let key = uuid::Uuid::new_v4().to_string();
+    citizen
+        .send_supplement(&dossier.code, dossier.version, &key, &body)
+        .await?;
+    tracing::info!("simulator: supplement sent for {}", dossier.code);
+    let _ = citizen.logout().await;
+    Ok(true)
 }

@@ -22,6 +22,35 @@ pub fn safe_name(s: &str) -> String {
         .collect()
 }
 
+/// Forgets what this machine keeps for one profile: its users' intake drafts, outboxes
+/// and catalog cache. `motcua training --reset` does it for the sandbox's profile, so a
+/// new sandbox is not offered the last group's draft or sent their queued writes.
+pub fn forget_profile(data_dir: &Path, profile: &str) -> std::io::Result<()> {
+    let name = safe_name(profile);
+    let drafts = format!("intake-{name}-");
+    let outbox = format!("{name}_");
+    for (dir, prefix) in [("drafts", drafts.as_str()), ("outbox", outbox.as_str())] {
+        let Ok(entries) = std::fs::read_dir(data_dir.join(dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if !entry.file_name().to_string_lossy().starts_with(prefix) {
+                continue;
+            }
+            let path = entry.path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path)?;
+            } else {
+                std::fs::remove_file(&path)?;
+            }
+        }
+    }
+    match std::fs::remove_dir_all(data_dir.join("cache").join(&name)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 pub fn save(path: &Path, draft: &Draft) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -73,4 +102,35 @@ pub fn print(text: &str) -> Result<String, String> {
         return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
     }
     Err("no lp or lpr".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forgetting_a_profile_leaves_the_other_profiles_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path();
+        let keep = path(data, "Cổng tỉnh", "tiepnhan1");
+        let gone = path(data, "Đào tạo (máy này)", "tiepnhan1");
+        for p in [&keep, &gone] {
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "{}").unwrap();
+        }
+        let outbox_gone = data
+            .join("outbox")
+            .join(safe_name("Đào tạo (máy này)-tiepnhan1"));
+        let outbox_kept = data.join("outbox").join(safe_name("Cổng tỉnh-tiepnhan1"));
+        let cache_gone = data.join("cache").join(safe_name("Đào tạo (máy này)"));
+        for d in [&outbox_gone, &outbox_kept, &cache_gone] {
+            std::fs::create_dir_all(d).unwrap();
+            std::fs::write(d.join("x"), "1").unwrap();
+        }
+        forget_profile(data, "Đào tạo (máy này)").unwrap();
+        assert!(keep.exists() && outbox_kept.exists());
+        assert!(!gone.exists() && !outbox_gone.exists() && !cache_gone.exists());
+        // Nothing there at all is no error either.
+        forget_profile(&data.join("nowhere"), "Đào tạo (máy này)").unwrap();
+    }
 }
