@@ -18,10 +18,7 @@ pub struct Screen {
 impl Screen {
     /// Starts `motcua --config <file>` in a 120×32 terminal, against `base`.
     pub fn start(name: &str, base: &str, extra_config: &str) -> Screen {
-        assert!(
-            Command::new("tmux").arg("-V").output().is_ok(),
-            "tmux is not installed: the end-to-end tests need it (apt-get install tmux)"
-        );
+        require_tmux();
         let home = tempfile::tempdir().unwrap();
         let config = home.path().join("motcua.toml");
         std::fs::write(
@@ -29,13 +26,38 @@ impl Screen {
             format!("[[profile]]\nname = \"Thử nghiệm\"\nurl = \"{base}\"\n\n[tui]\npoll_seconds = 1\n{extra_config}"),
         )
         .unwrap();
-        let socket = format!("motcua-e2e-{name}-{}", std::process::id());
         let command = format!(
             "HOME={} XDG_DATA_HOME= XDG_CONFIG_HOME= {} --config {}",
             home.path().display(),
             env!("CARGO_BIN_EXE_motcua"),
             config.display()
         );
+        Screen::launch(name, home, command)
+    }
+
+    /// Starts `motcua training --pace 0` in a 120×32 terminal: the sandbox portal
+    /// in-process, its simulated citizens quiet (the simulated bank still pays a VietQR
+    /// code shown at the desk). HOME and the XDG data and config directories are in a
+    /// fresh temporary directory, so every call seeds a sandbox of its own.
+    pub fn start_training(name: &str) -> Screen {
+        require_tmux();
+        let home = tempfile::tempdir().unwrap();
+        let (data, config) = (home.path().join("data"), home.path().join("config"));
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::create_dir_all(&config).unwrap();
+        let command = format!(
+            "HOME={} XDG_DATA_HOME={} XDG_CONFIG_HOME={} {} training --pace 0",
+            home.path().display(),
+            data.display(),
+            config.display(),
+            env!("CARGO_BIN_EXE_motcua"),
+        );
+        Screen::launch(name, home, command)
+    }
+
+    /// `command` in a new 120×32 tmux server of its own, named after `name`.
+    fn launch(name: &str, home: tempfile::TempDir, command: String) -> Screen {
+        let socket = format!("motcua-e2e-{name}-{}", std::process::id());
         let status = Command::new("tmux")
             .args([
                 "-L",
@@ -70,6 +92,19 @@ impl Screen {
             home,
             command,
         }
+    }
+
+    /// Resizes the terminal, as a user dragging the window's corner.
+    pub fn resize(&self, width: u16, height: u16) {
+        self.tmux(&[
+            "resize-window",
+            "-t",
+            "app",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+        ]);
     }
 
     pub fn tmux(&self, args: &[&str]) -> String {
@@ -140,6 +175,13 @@ impl Screen {
         walk(self.home.path(), &mut out);
         out
     }
+}
+
+fn require_tmux() {
+    assert!(
+        Command::new("tmux").arg("-V").output().is_ok(),
+        "tmux is not installed: the end-to-end tests need it (apt-get install tmux)"
+    );
 }
 
 impl Drop for Screen {
