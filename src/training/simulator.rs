@@ -360,9 +360,12 @@ async fn answer_supplement(
         .await
     })
     .await?;
+    // One dossier that keeps failing must not keep the office's others waiting.
     for summary in asked.items {
-        if supplement(office, settings, sample, &summary.code).await? {
-            return Ok(());
+        match supplement(office, settings, sample, &summary.code).await {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(e) => tracing::info!("simulator: supplement for {}: {e}", summary.code),
         }
     }
     Ok(())
