@@ -1116,3 +1116,78 @@ fn releases_are_ignored_and_resizes_set_the_page() {
     update(&mut app, Action::Resize(160, 48));
     assert!(app.inbox.page_rows > small);
 }
+
+#[test]
+fn alt_digits_switch_tabs_from_the_inbox_too() {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    assert_eq!(app.tab, Tab::Inbox);
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::ALT)),
+    );
+    assert_eq!(app.tab, Tab::Intake);
+}
+
+#[test]
+fn a_list_that_shrinks_scrolls_back_to_fill_the_screen() {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    app.inbox.page_rows = 3;
+    update(&mut app, key(KeyCode::BackTab)); // the whole inbox
+    update(&mut app, key(KeyCode::End));
+    assert!(app.inbox.offset > 0, "scrolled to the end");
+    // A queue with fewer rows than the screen shows them all, from the first.
+    update(&mut app, key(KeyCode::Tab));
+    assert!(app.inbox.view.len() <= 3, "{}", app.inbox.view.len());
+    assert_eq!(app.inbox.offset, 0);
+}
+
+#[test]
+fn logging_out_keeps_the_screens_rows() {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    app.inbox.page_rows = 17;
+    update(&mut app, press(KeyCode::Char('l'), KeyModifiers::CONTROL));
+    assert_eq!(app.screen, Screen::Login);
+    assert_eq!(app.inbox.page_rows, 17);
+}
+
+#[test]
+fn the_bank_paying_takes_the_vietqr_code_off_the_done_screen() {
+    use motcua::api::dossiers::PaymentStatus;
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    let created = dossier();
+    app.intake.created = Some(Box::new(created.clone()));
+    app.intake.pay = motcua::tui::intake::PayChoice::VietQr;
+    app.intake.paid = false;
+    let (id, since) = tick_until_poll(&mut app);
+    let mut changed = summary(1, "Nguyễn Văn An", Status::Received, None, false);
+    changed.code = created.code.clone();
+    changed.payment_status = PaymentStatus::Unpaid;
+    update(
+        &mut app,
+        Action::Polled(
+            id,
+            Ok(Delta::Changes {
+                changes: vec![Change::Dossier(changed.clone())],
+                seq: since + 1,
+            }),
+        ),
+    );
+    assert!(!app.intake.paid, "a change that is not the payment");
+    changed.payment_status = PaymentStatus::Paid;
+    changed.version += 1;
+    let (id, since) = tick_until_poll(&mut app);
+    update(
+        &mut app,
+        Action::Polled(
+            id,
+            Ok(Delta::Changes {
+                changes: vec![Change::Dossier(changed)],
+                seq: since + 1,
+            }),
+        ),
+    );
+    assert!(app.intake.paid);
+    let toast = app.toasts.back().expect("a toast");
+    assert_eq!(toast.kind, ToastKind::Success);
+    assert!(toast.text.contains(&created.code), "{}", toast.text);
+}

@@ -43,13 +43,14 @@ async fn a_reception_officer_logs_in_and_sees_the_inbox() {
     let portal = demo_portal().await;
     let app = Screen::start("login", &portal.base, "");
     app.log_in("tiepnhan1", DEMO_PASSWORD).await;
-    let screen = app.wait_for("Chờ tiếp nhận trực tuyến").await;
+    app.wait_for("Chờ tiếp nhận trực tuyến").await;
     let screen = app
         .until("the status bar and the counts", |s| {
-            s.contains("tiepnhan1 · Cán bộ tiếp nhận") && queue_count(s, "Tất cả").is_some()
+            s.contains("Chờ tiếp nhận trực tuyến")
+                && s.contains("tiepnhan1 · Cán bộ tiếp nhận")
+                && queue_count(s, "Tất cả").is_some()
         })
-        .await
-        .max(screen);
+        .await;
     assert!(screen.contains("trực tuyến"), "{screen}");
     assert!(queue_count(&screen, "Tất cả").unwrap() > 0, "{screen}");
     // Help is generated from the keymap.

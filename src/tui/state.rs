@@ -723,7 +723,8 @@ impl Inbox {
         } else if self.selected >= self.offset + rows {
             self.offset = self.selected + 1 - rows;
         }
-        self.offset = self.offset.min(self.view.len().saturating_sub(1));
+        // A list that shrank scrolls back, so the rows it has fill the screen.
+        self.offset = self.offset.min(self.view.len().saturating_sub(rows));
     }
 }
 

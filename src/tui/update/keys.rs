@@ -113,18 +113,14 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.tab == Tab::Inbox && app.inbox.filtering {
         return filter_key(app, key);
     }
-    // The desk panes are mostly typing: their keys are their own. Alt+digit still
-    // switches tabs and F1 shows the keys.
+    // Alt+digit switches tabs everywhere (in the desk panes digits are text).
+    if let KeyCode::Char(c @ '1'..='5') = key.code
+        && key.modifiers.contains(KeyModifiers::ALT)
+    {
+        return switch_tab(app, Tab::ALL[c as usize - '1' as usize]);
+    }
+    // The desk panes are mostly typing: their keys are their own; F1 shows the keys.
     if matches!(app.tab, Tab::Intake | Tab::Citizens) {
-        let tab = match key.code {
-            KeyCode::Char(c @ '1'..='5') if key.modifiers.contains(KeyModifiers::ALT) => {
-                Some(c as usize - '1' as usize)
-            }
-            _ => None,
-        };
-        if let Some(i) = tab {
-            return switch_tab(app, Tab::ALL[i]);
-        }
         if key.code == KeyCode::F(1) {
             app.overlay = Some(Overlay::Help(app.context()));
             return vec![];
@@ -294,7 +290,10 @@ pub(super) fn logout(app: &mut App) -> Vec<Effect> {
     app.me = None;
     app.screen = Screen::Login;
     app.relogin = false;
+    // The screen keeps its size: the next inbox fills the same rows.
+    let rows = app.inbox.page_rows;
     app.inbox = Inbox::new();
+    app.inbox.page_rows = rows;
     // What was typed stays in the draft on disk, for this user's next login.
     app.intake = fresh_wizard();
     app.draft_offer = None;

@@ -64,6 +64,7 @@ pub(super) fn on_polled(
             for change in changes {
                 match change {
                     Change::Dossier(summary) => {
+                        bank_paid(app, &summary);
                         if open.as_deref() == Some(summary.code.as_str())
                             && app
                                 .inbox
@@ -101,5 +102,20 @@ pub(super) fn on_polled(
             app.link.retry_in = Some(app.poll_in);
             vec![]
         }
+    }
+}
+
+/// The intake's done screen shows a VietQR code until the portal says the fee is paid
+/// (the gateway's notice arrives in the delta feed like any change): then the code goes
+/// and the officer hears that the money is in.
+fn bank_paid(app: &mut App, summary: &DossierSummary) {
+    let w = &mut app.intake;
+    let waiting = w.created.as_ref().is_some_and(|d| d.code == summary.code)
+        && w.pay == crate::tui::intake::PayChoice::VietQr
+        && !w.paid;
+    if waiting && summary.payment_status == crate::api::dossiers::PaymentStatus::Paid {
+        w.paid = true;
+        let text = trf(app.lang, "toast.vietqr_paid", &[("code", &summary.code)]);
+        toast(app, ToastKind::Success, text);
     }
 }

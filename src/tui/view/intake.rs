@@ -909,7 +909,9 @@ fn done(app: &App, frame: &mut Frame, area: Rect) {
         .as_ref()
         .and_then(|p| p.vietqr.as_deref())
         .filter(|_| w.pay == PayChoice::VietQr && !w.paid);
-    let wide = area.width >= 120;
+    // Side by side as soon as both fit (40 columns of text, 60 of code): a 120-column
+    // terminal's pane is 118 wide inside its border.
+    let wide = area.width >= 100;
     let [left, right] = if qr.is_some() && wide {
         Layout::horizontal([Constraint::Min(40), Constraint::Length(60)]).areas(area)
     } else {
