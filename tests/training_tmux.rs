@@ -524,22 +524,22 @@ async fn desk_intakes_paid_in_cash_and_by_vietqr() {
     let (_, qr_code) = desk_intake(&app, "trich luc", &number, Pay::VietQr).await;
     assert_ne!(cash_code, qr_code);
     let short = qr_code.trim_start_matches(CODE_PREFIX);
-    app.wait_for(&format!("công dân quét mã VietQR, nội dung HS {short}"))
-        .await;
+    // The code is on screen until the bank's notice arrives (about 3 s, then the next
+    // refresh); then the line says the transfer came in.
+    let paid_line = "8.000 đ — đã nhận chuyển khoản VietQR";
+    let waiting_line = format!("công dân quét mã VietQR, nội dung HS {short}");
     let qr_drawn = |s: &str| s.contains("█▀▀▀▀▀█");
     let screen = app
-        .until(
-            "the QR code, or the line saying the window is too small",
-            |s| qr_drawn(s) || s.contains("Cửa sổ quá nhỏ để hiện mã QR"),
-        )
+        .until("the QR code beside its line, or the bank's payment", |s| {
+            (s.contains(&waiting_line) && qr_drawn(s)) || s.contains(paid_line)
+        })
         .await;
-    if !qr_drawn(&screen) {
-        // At 120×32 the code fits neither beside the text (that layout wants an inner
-        // width of 120, a 122-column terminal) nor under it: the trainee does what the
-        // line says and makes the window taller.
-        app.resize(120, 40);
-    }
-    app.until("the QR code drawn", qr_drawn).await;
+    assert!(
+        !screen.contains("Cửa sổ quá nhỏ để hiện mã QR"),
+        "a 120-column terminal shows the code: {screen}"
+    );
+    let screen = app.wait_for(paid_line).await;
+    assert!(!qr_drawn(&screen), "the code goes once paid: {screen}");
     app.wait_for(&done_toast(9)).await;
 
     app.keys(&["M-1"]);

@@ -944,6 +944,12 @@ fn done(app: &App, frame: &mut Frame, area: Rect) {
     ]));
     let fee_line = if d.fee.amount == 0 {
         tr(lang, "intake.free").to_owned()
+    } else if w.paid && w.pay == PayChoice::VietQr {
+        trf(
+            lang,
+            "intake.paid_qr",
+            &[("amount", &format_vnd(d.fee.amount, lang))],
+        )
     } else if w.paid {
         trf(
             lang,
