@@ -32,7 +32,7 @@ enum Command {
         reset: bool,
         /// Seconds between rounds of simulated citizens (0: quiet); default from the
         /// configuration's [training] pace_seconds, else 45.
-        #[arg(long, value_name = "SECONDS")]
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(0..=86400))]
         pace: Option<u32>,
     },
     /// Put a slow, flaky link in front of a local portal (a proxy on 127.0.0.1), to try
@@ -181,6 +181,14 @@ fn training(config: Config, reset: bool, pace: Option<u32>) -> ExitCode {
         }
         Ok(())
     };
+    // Without a platform data directory the sandbox sits in the working directory, where
+    // removing `training/`, `drafts/` and `outbox/` entries could hit someone's files.
+    if reset && directories::ProjectDirs::from("vn", "motcua", "motcua").is_none() {
+        eprintln!(
+            "motcua: không tìm thấy thư mục dữ liệu của hệ điều hành, không xóa gì / no platform data directory: nothing removed"
+        );
+        return ExitCode::FAILURE;
+    }
     if reset && let Err(e) = reset_all(&dir) {
         eprintln!(
             "motcua: không xóa được hộp cát cũ / cannot remove the old sandbox in {}: {e}",

@@ -166,6 +166,11 @@ fn transition<'a>(entries: &'a [JournalEntry], code: &str, action: &str) -> &'a 
 /// A desk dossier of the fee-bearing procedure for an office-1 citizen, fee unpaid.
 async fn desk_dossier_with_fee(c: &PortalClient) -> String {
     let citizen = c.citizens("").await.unwrap()[0].id;
+    desk_dossier_for(c, citizen).await
+}
+
+/// A desk dossier of the fee-bearing procedure for `citizen`, its fee left unpaid.
+async fn desk_dossier_for(c: &PortalClient, citizen: i64) -> String {
     let detail = c.procedure(FEE_BEARING).await.unwrap().procedure;
     let case = &detail.cases[0];
     let body = CreateDossier {
@@ -516,5 +521,87 @@ async fn simulated_citizens_answer_a_supplement_request() {
         judged(&entries).is_done(ExerciseId::Supplement),
         "tiepnhan1's request is the supplement exercise"
     );
+    s.shutdown().await.unwrap();
+}
+
+/// A citizen whose account a trainee made has a password the simulator cannot know: it
+/// tries that citizen once, then leaves them alone, since every failed login counts
+/// against the loopback address's throttle, which the trainee's own logins share.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulator_tries_a_citizen_it_cannot_log_in_as_only_once() {
+    use motcua::api::citizens::NewCitizen;
+    use motcua::domain::identity::Gender;
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(dir.path(), Some(PACE)).await;
+    let c = login(&s.url, "tiepnhan1").await;
+    let number = "083085424242".to_owned();
+    let created = c
+        .create_citizen(
+            &new_key(),
+            &NewCitizen {
+                id_number: number.clone(),
+                full_name: "Trần Văn Thử".into(),
+                date_of_birth: "1985-06-15".into(),
+                gender: Some(Gender::Male),
+                phone: "0912345678".into(),
+                email: None,
+                address: "Số 9 đường Hùng Vương, Phường An Hội, TP. Bến Tre".into(),
+                legacy_id_number: None,
+            },
+        )
+        .await
+        .expect("the account");
+    let code = desk_dossier_for(&c, created.citizen.id).await;
+    let d = c.dossier(&code).await.unwrap();
+    let request = ActionRequest {
+        action: Some(Action::RequestSupplement),
+        reason: Some("Thiếu giấy tờ".into()),
+        missing_documents: vec!["Bản sao giấy khai sinh".into()],
+        ..ActionRequest::default()
+    };
+    c.act(&code, d.version, &request)
+        .await
+        .expect("the request");
+
+    let db = s.portal.state.db.clone();
+    let failures = || {
+        let (db, number) = (db.clone(), number.clone());
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM audit WHERE event IN ('login_failed', 'login_throttled') \
+                 AND username = $1",
+            )
+            .bind(number)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    wait_for("the simulator to try that citizen", DEADLINE, || async {
+        match failures().await {
+            0 => Err("no try yet".to_owned()),
+            n => Ok(n),
+        }
+    })
+    .await;
+    // Several more rounds of office 1 (each files one online dossier) go by.
+    let seen = journal(&c).await.last().map_or(0, |e| e.id);
+    wait_for("three more rounds of office 1", DEADLINE, || async {
+        let rounds = c
+            .training_journal(seen)
+            .await
+            .map_err(|e| e.to_string())?
+            .entries
+            .iter()
+            .filter(|e| e.event == "dossier_created" && e.role.as_deref() == Some("citizen"))
+            .count();
+        if rounds >= 3 {
+            Ok(())
+        } else {
+            Err(format!("{rounds} rounds"))
+        }
+    })
+    .await;
+    assert_eq!(failures().await, 1, "tried once, then left alone");
     s.shutdown().await.unwrap();
 }

@@ -447,7 +447,7 @@ fn an_action_the_portal_refused_a_trainee_is_a_mistake() {
     );
     let t = tracker(&app);
     assert_eq!(t.mistake_count(), 1);
-    let text = t.mistakes().last().unwrap();
+    let text = t.last_mistake().unwrap();
     assert!(text.contains(ONLINE) && text.contains("Gia hạn"), "{text}");
     let toast = last_toast(&app);
     assert_eq!(toast.kind, ToastKind::Info);
@@ -473,7 +473,7 @@ fn an_action_the_portal_refused_a_trainee_is_a_mistake() {
     feed(
         &mut app,
         vec![
-            refused(3, "reception", "refuse", "missing_input", ONLINE),
+            refused(3, "reception", "refuse", "validation_failed", ONLINE),
             refused(4, "specialist", "propose", "forbidden_action", ONLINE),
         ],
     );
@@ -528,7 +528,13 @@ fn a_late_journal_answer_is_ignored() {
         Action::JournalLoaded(
             9_999,
             Ok(Journal {
-                entries: vec![refused(7, "reception", "refuse", "missing_input", ONLINE)],
+                entries: vec![refused(
+                    7,
+                    "reception",
+                    "refuse",
+                    "validation_failed",
+                    ONLINE,
+                )],
                 last_id: 7,
             }),
         ),
@@ -601,7 +607,7 @@ fn a_wrong_quiz_answer_shows_the_right_one_and_costs_a_point() {
     let t = tracker(&app);
     assert_eq!(t.mistake_count(), 1);
     assert_eq!(t.saved.quiz_right, 0, "still on the first question");
-    assert_eq!(t.mistakes().last(), Some(text.as_str()));
+    assert_eq!(t.last_mistake(), Some(text.as_str()));
     // Kept on this machine, mistake and all.
     assert_eq!(effects, vec![Effect::SaveTraining(t.saved.clone())]);
     assert_eq!(t.saved.caught, vec![text.clone()]);
@@ -715,9 +721,8 @@ fn the_hint_command_shows_the_current_exercises_hint() {
     assert_eq!(last_toast(&app).kind, ToastKind::Error);
 }
 
-/// `:hint` once every exercise is done opens the list on exercise 1 (there is no current
-/// one) and records a hint on it: 3 points lost after the fact, where `h` on a done
-/// exercise records nothing. (src/tui/update/training.rs, `hint_command`.)
+/// `:hint` once every exercise is done opens the list (on exercise 1: there is no current
+/// one) and records no hint: nothing is lost after the fact, as `h` on a done exercise.
 #[test]
 fn the_hint_command_costs_nothing_once_everything_is_done() {
     let mut app = trainee_with(Lang::Vi, SIZE, quiz_done());
@@ -731,7 +736,7 @@ fn the_hint_command_costs_nothing_once_everything_is_done() {
 
 #[test]
 fn every_task_done_reaches_the_full_score() {
-    // The fixture the ignored test above relies on, checked on its own.
+    // The fixture the test above relies on, checked on its own.
     let mut app = trainee_with(Lang::Vi, SIZE, quiz_done());
     feed(&mut app, every_task(1));
     let t = tracker(&app);
@@ -869,9 +874,8 @@ fn esc_gives_up_a_pending_activation() {
     assert_eq!(app.toasts.len(), toasts, "a late answer is dropped");
 }
 
-/// The account exercise's hint tells the trainee to press `k` in `:exercises`, where `k`
-/// moves the selection up; the form opens with `c` (as the screen's key line and the
-/// "Press c…" line say). (src/training/exercises.rs, the hint of `ExerciseId::Account`.)
+/// The account exercise's hint names `c`, the key that opens the activation (`k` moves
+/// the selection up), as the screen's key line and the "Press c…" line do.
 #[test]
 fn the_account_hint_names_the_key_that_opens_the_activation() {
     let mut app = trainee(Lang::Vi);
@@ -961,7 +965,7 @@ fn an_action_without_its_reason_is_a_mistake_once_in_training() {
     assert_eq!(dialog_error(&app).as_deref(), Some(rule.as_str()));
     let t = tracker(&app);
     assert_eq!(t.mistake_count(), 1);
-    let mistake = t.mistakes().last().unwrap();
+    let mistake = t.last_mistake().unwrap();
     assert!(mistake.contains(&rule), "{mistake}");
     assert!(mistake.contains("Từ chối tiếp nhận"), "{mistake}");
     assert!(mistake.contains("000.01.27.H07-261124-0001"), "{mistake}");
@@ -1074,7 +1078,7 @@ fn with_progress(lang: Lang, size: (u16, u16)) -> App {
         &mut app,
         vec![
             transition(1, "reception", "receive", ONLINE, "online"),
-            refused(2, "reception", "forward", "missing_input", ONLINE),
+            refused(2, "reception", "forward", "validation_failed", ONLINE),
         ],
     );
     let t = tracker(&app);

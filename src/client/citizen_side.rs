@@ -4,9 +4,8 @@
 //! sandbox's citizens speak the same HTTP as everyone else.
 
 use super::{PortalClient, segment, with_body};
-use crate::api::Page;
 use crate::api::citizens::ActivateRequest;
-use crate::api::dossiers::{CitizenSubmission, Dossier, DossierSummary, SupplementIn};
+use crate::api::dossiers::{CitizenSubmission, Dossier, SupplementIn};
 use crate::api::headers::IDEMPOTENCY_KEY;
 use crate::api::payments::{NoticeReceipt, PaymentNotice};
 use crate::api::training::Journal;
@@ -16,6 +15,9 @@ use reqwest::header::{CONTENT_TYPE, IF_MATCH};
 use sha2::Sha256;
 
 use super::ClientError;
+
+/// Entries asked for in one read of the journal: fewer back means it was read to the end.
+pub const JOURNAL_PAGE: usize = 200;
 
 impl PortalClient {
     /// Sets a citizen's password with the code of the activation slip.
@@ -34,17 +36,6 @@ impl PortalClient {
             .request(Method::POST, "/citizen/dossiers")
             .header(IDEMPOTENCY_KEY, key);
         self.json(with_body(rb, body)).await
-    }
-
-    /// The citizen's own dossiers, newest first.
-    pub async fn own_dossiers(&self) -> Result<Vec<DossierSummary>, ClientError> {
-        let page: Page<DossierSummary> = self
-            .json(
-                self.request(Method::GET, "/citizen/dossiers")
-                    .query(&[("limit", "500")]),
-            )
-            .await?;
-        Ok(page.items)
     }
 
     /// The documents a desk asked for, sent online by the citizen.
@@ -84,12 +75,13 @@ impl PortalClient {
         self.json(rb).await
     }
 
-    /// A training portal's journal after `after` (404 on any other portal).
+    /// A training portal's journal after `after`, [`JOURNAL_PAGE`] entries at most (404 on
+    /// any other portal).
     pub async fn training_journal(&self, after: i64) -> Result<Journal, ClientError> {
-        self.json(
-            self.request(Method::GET, "/training/journal")
-                .query(&[("after", after.to_string())]),
-        )
+        self.json(self.request(Method::GET, "/training/journal").query(&[
+            ("after", after.to_string()),
+            ("limit", JOURNAL_PAGE.to_string()),
+        ]))
         .await
     }
 }

@@ -93,14 +93,14 @@ pub enum Event<'a> {
         from: &'a str,
         to: &'a str,
     },
-    /// A gateway notice not applied (`why` is the error code): bad signature, unknown
-    /// dossier, wrong amount. Kept so the office can reconcile money that arrived.
     /// A training portal only: staff showed a dossier's VietQR code, which the
     /// simulator's bank answers with a transfer.
     PaymentQrShown {
         session: &'a Session,
         code: &'a str,
     },
+    /// A gateway notice not applied (`why` is the error code): bad signature, unknown
+    /// dossier, wrong amount. Kept so the office can reconcile money that arrived.
     PaymentRefused {
         office_id: Option<i64>,
         code: Option<&'a str>,

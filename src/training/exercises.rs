@@ -8,7 +8,7 @@
 use crate::api::training::JournalEntry;
 use crate::domain::Lang;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -281,6 +281,11 @@ pub const EXERCISES: [Exercise; 9] = [
     },
 ];
 
+/// An exercise's number in the course, from 1.
+pub fn number(id: ExerciseId) -> usize {
+    EXERCISES.iter().position(|e| e.id == id).unwrap_or(0) + 1
+}
+
 pub fn exercise(id: ExerciseId) -> &'static Exercise {
     EXERCISES
         .iter()
@@ -383,12 +388,6 @@ pub struct Saved {
     pub caught: Vec<String>,
 }
 
-/// A mistake, with the rule's words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mistake {
-    pub text: String,
-}
-
 /// The judge: feed it the journal and the quiz, read the progress.
 #[derive(Debug, Clone, Default)]
 pub struct Tracker {
@@ -396,20 +395,22 @@ pub struct Tracker {
     /// The last journal id seen.
     pub last_id: i64,
     steps: BTreeSet<(ExerciseId, usize)>,
-    /// What completed each exercise (a dossier code, a citizen's number).
-    done: BTreeMap<ExerciseId, String>,
+    done: BTreeSet<ExerciseId>,
     received_online: BTreeSet<String>,
     approved: BTreeSet<String>,
     created_citizens: BTreeSet<String>,
     qr_shown: BTreeSet<String>,
-    refused: Vec<Mistake>,
+    /// Actions the portal refused a trainee, in the rule's words.
+    refused: Vec<String>,
+    /// The latest mistake of either kind (refused or caught).
+    last_mistake: Option<String>,
     /// The number of the last account staff created, for the activation step.
     last_created: Option<String>,
 }
 
 /// The roles a trainee plays. An administrator's rows are the sandbox's own (the
 /// simulator reads payments as one), never a trainee's work.
-fn is_staff(entry: &JournalEntry) -> bool {
+pub fn is_trainee(entry: &JournalEntry) -> bool {
     matches!(
         entry.role.as_deref(),
         Some("reception" | "specialist" | "leader")
@@ -423,7 +424,7 @@ impl Tracker {
             ..Tracker::default()
         };
         if t.saved.quiz_right >= QUIZ.len() {
-            t.finish(ExerciseId::Levels, 0, String::new());
+            t.finish(ExerciseId::Levels, 0);
         }
         t
     }
@@ -434,79 +435,77 @@ impl Tracker {
             return vec![];
         }
         self.last_id = e.id;
-        let before: BTreeSet<ExerciseId> = self.done.keys().copied().collect();
+        let before = self.done.clone();
         let code = e.dossier_code.clone().unwrap_or_default();
-        let staff = is_staff(e);
+        let staff = is_trainee(e);
         let action = e.detail.as_deref().unwrap_or("");
         match e.event.as_str() {
             "transition" if staff => match action {
                 "receive" if e.channel.as_deref() == Some("online") => {
                     self.received_online.insert(code.clone());
-                    self.finish(ExerciseId::OnlineIntake, 0, code);
+                    self.finish(ExerciseId::OnlineIntake, 0);
                 }
                 "forward" if self.received_online.contains(&code) => {
-                    self.finish(ExerciseId::OnlineIntake, 1, code);
+                    self.finish(ExerciseId::OnlineIntake, 1);
                 }
-                "request_supplement" => self.finish(ExerciseId::Supplement, 0, code),
-                "extend" => self.finish(ExerciseId::Extension, 0, code),
+                "request_supplement" => self.finish(ExerciseId::Supplement, 0),
+                "extend" => self.finish(ExerciseId::Extension, 0),
                 "approve" => {
                     self.approved.insert(code.clone());
-                    self.finish(ExerciseId::ApproveReturn, 0, code);
+                    self.finish(ExerciseId::ApproveReturn, 0);
                 }
                 "return_result" if self.approved.contains(&code) => {
-                    self.finish(ExerciseId::ApproveReturn, 1, code);
+                    self.finish(ExerciseId::ApproveReturn, 1);
                 }
                 _ => {}
             },
             "dossier_created" if staff && e.channel.as_deref() != Some("online") => {
-                self.finish(ExerciseId::DeskIntake, 0, code);
+                self.finish(ExerciseId::DeskIntake, 0);
             }
             "citizen_created" if staff => {
                 if let Some(number) = &e.citizen_number {
                     self.created_citizens.insert(number.clone());
                     self.last_created = Some(number.clone());
-                    self.finish(ExerciseId::Account, 0, number.clone());
+                    self.finish(ExerciseId::Account, 0);
                 }
             }
             "citizen_activated" => {
                 if let Some(number) = e.citizen_number.as_ref().or(e.username.as_ref())
                     && self.created_citizens.contains(number)
                 {
-                    self.finish(ExerciseId::Account, 1, number.clone());
+                    self.finish(ExerciseId::Account, 1);
                 }
             }
             "payment_qr_shown" if staff => {
                 self.qr_shown.insert(code.clone());
-                self.finish(ExerciseId::VietQr, 0, code);
+                self.finish(ExerciseId::VietQr, 0);
             }
             "payment_recorded" => {
                 if staff && action.starts_with("cash") {
-                    self.finish(ExerciseId::Cash, 0, code);
+                    self.finish(ExerciseId::Cash, 0);
                 } else if action.starts_with("vietqr") && self.qr_shown.contains(&code) {
-                    self.finish(ExerciseId::VietQr, 1, code);
+                    self.finish(ExerciseId::VietQr, 1);
                 }
             }
-            "action_refused" if staff => self.refused.push(Mistake {
-                text: refusal_text(lang, action, e.reason.as_deref().unwrap_or(""), &code),
-            }),
+            "action_refused" if staff => {
+                let text = refusal_text(lang, action, e.reason.as_deref().unwrap_or(""), &code);
+                self.last_mistake = Some(text.clone());
+                self.refused.push(text);
+            }
             _ => {}
         }
-        self.done
-            .keys()
-            .copied()
-            .filter(|id| !before.contains(id))
-            .collect()
+        self.done.difference(&before).copied().collect()
     }
 
     /// Ticks a step; the exercise is done when all its steps are, in order.
-    fn finish(&mut self, id: ExerciseId, step: usize, what: String) {
+    fn finish(&mut self, id: ExerciseId, step: usize) {
         let steps = exercise(id).vi.steps.len();
         if step > 0 && !self.steps.contains(&(id, step - 1)) {
             return;
         }
         self.steps.insert((id, step));
-        if step + 1 == steps && !self.done.contains_key(&id) {
-            self.done.insert(id, what);
+        if step + 1 == steps {
+            self.done.insert(id);
         }
     }
 
@@ -525,7 +524,7 @@ impl Tracker {
         if choice == q.right {
             self.saved.quiz_right += 1;
             if self.saved.quiz_right == QUIZ.len() {
-                self.finish(ExerciseId::Levels, 0, String::new());
+                self.finish(ExerciseId::Levels, 0);
                 return Ok(true);
             }
             Ok(false)
@@ -541,13 +540,14 @@ impl Tracker {
                     answers[q.right]
                 ),
             };
-            self.saved.caught.push(text.clone());
+            self.caught(text.clone());
             Err(text)
         }
     }
 
     /// A mistake the app caught before the portal saw it (the rule's message).
     pub fn caught(&mut self, message: String) {
+        self.last_mistake = Some(message.clone());
         self.saved.caught.push(message);
     }
 
@@ -562,7 +562,7 @@ impl Tracker {
     }
 
     pub fn is_done(&self, id: ExerciseId) -> bool {
-        self.done.contains_key(&id)
+        self.done.contains(&id)
     }
 
     pub fn step_done(&self, id: ExerciseId, step: usize) -> bool {
@@ -578,12 +578,9 @@ impl Tracker {
         EXERCISES.iter().map(|e| e.id).find(|id| !self.is_done(*id))
     }
 
-    /// Every mistake, oldest first: those the portal refused and those the app caught.
-    pub fn mistakes(&self) -> impl Iterator<Item = &str> {
-        self.refused
-            .iter()
-            .map(|m| m.text.as_str())
-            .chain(self.saved.caught.iter().map(String::as_str))
+    /// The latest mistake, of either kind, as the trainee should read it.
+    pub fn last_mistake(&self) -> Option<&str> {
+        self.last_mistake.as_deref()
     }
 
     pub fn mistake_count(&self) -> usize {
@@ -633,10 +630,6 @@ fn refusal_text(lang: Lang, action: &str, rule: &str, code: &str) -> String {
         ("extension_too_late", Lang::En) => "an extension is due 1 working day before the due time",
         ("payment_required", Lang::Vi) => "lệ phí chưa được nộp",
         ("payment_required", Lang::En) => "the fee has not been paid",
-        ("missing_input", Lang::Vi) => "thiếu thông tin bắt buộc (ví dụ lý do)",
-        ("missing_input", Lang::En) => "a required input is missing (a reason, say)",
-        ("due_not_later", Lang::Vi) => "hạn mới phải muộn hơn hạn hiện tại",
-        ("due_not_later", Lang::En) => "the new due time must be later than the current one",
         ("validation_failed", Lang::Vi) => {
             "thông tin nhập chưa đúng (thiếu, sai định dạng, hoặc hạn mới không muộn hơn hạn cũ)"
         }
@@ -815,11 +808,21 @@ mod tests {
         t.observe(&refused, Lang::Vi);
         t.observe(&refused, Lang::Vi);
         assert_eq!(t.mistake_count(), 1);
-        let text = t.mistakes().next().unwrap();
+        let text = t.last_mistake().unwrap().to_owned();
         assert!(
             text.contains("Z") && text.contains("1 ngày làm việc"),
             "{text}"
         );
+        // The latest mistake is the latest of either kind.
+        t.caught("thiếu lý do".into());
+        assert_eq!(t.last_mistake(), Some("thiếu lý do"));
+        let later = JournalEntry {
+            id: 6,
+            ..refused.clone()
+        };
+        t.observe(&later, Lang::Vi);
+        assert_eq!(t.last_mistake(), Some(text.as_str()));
+        assert_eq!(t.mistake_count(), 3);
     }
 
     #[test]

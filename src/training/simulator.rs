@@ -27,7 +27,7 @@ const WATCH_EVERY: Duration = Duration::from_millis(1000);
 /// The demo offices (quantri1 … quantri4 administer them).
 const OFFICES: i64 = 4;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// The API's base URL (`http://127.0.0.1:PORT/api/v1`).
     pub url: String,
@@ -39,6 +39,20 @@ pub struct Settings {
     /// Where the sample scan the citizens attach is written.
     pub work_dir: PathBuf,
 }
+
+// Written out rather than derived so that the gateway's secret never reaches a log.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("url", &self.url)
+            .field("pace", &self.pace)
+            .field("work_dir", &self.work_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How often a payment the bank could not make is tried again, at most.
+const PAY_ATTEMPTS: u32 = 5;
 
 /// A sample scan: small, and a real PDF as far as the portal's signature check goes.
 const SAMPLE_PDF: &[u8] =
@@ -76,7 +90,9 @@ pub async fn run(settings: Settings) {
             }
         }
     }
-    let mut to_pay: BTreeMap<String, Instant> = BTreeMap::new();
+    // Code → (when to pay, attempts so far).
+    let mut to_pay: BTreeMap<String, (Instant, u32)> = BTreeMap::new();
+    let mut citizens = Citizens::default();
     let mut to_supplement: BTreeMap<String, Instant> = BTreeMap::new();
     let mut next_round = settings.pace.map(|p| Instant::now() + p);
     let mut round: u64 = 0;
@@ -87,17 +103,23 @@ pub async fn run(settings: Settings) {
                 tracing::debug!("simulator: journal of {}: {e}", office.username);
             }
         }
-        let due: Vec<String> = to_pay
+        let due: Vec<(String, u32)> = to_pay
             .iter()
-            .filter(|(_, at)| at.elapsed() >= QR_PAY_DELAY)
-            .map(|(code, _)| code.clone())
+            .filter(|(_, (at, _))| at.elapsed() >= QR_PAY_DELAY)
+            .map(|(code, (_, attempts))| (code.clone(), *attempts))
             .collect();
-        for code in due {
+        for (code, attempts) in due {
             to_pay.remove(&code);
-            if let Some(office) = office_of(&offices, &code)
-                && let Err(e) = pay_online(office, &code, &settings.payment_secret).await
-            {
-                tracing::info!("simulator: paying {code}: {e}");
+            let Some(i) = offices.iter().position(|o| owns(o, &code)) else {
+                tracing::info!("simulator: no office known for {code}; it is not paid");
+                continue;
+            };
+            if let Err(e) = pay_online(&mut offices[i], &code, &settings.payment_secret).await {
+                // The code was shown once; the bank tries again rather than lose it.
+                if attempts + 1 < PAY_ATTEMPTS {
+                    to_pay.insert(code.clone(), (Instant::now(), attempts + 1));
+                }
+                tracing::info!("simulator: paying {code} (attempt {}): {e}", attempts + 1);
             }
         }
         // Quiet citizens (no pace) leave supplement requests alone.
@@ -109,7 +131,8 @@ pub async fn run(settings: Settings) {
         for code in asked {
             to_supplement.remove(&code);
             if let Some(i) = offices.iter().position(|o| owns(o, &code))
-                && let Err(e) = supplement(&mut offices[i], &settings, &sample, &code).await
+                && let Err(e) =
+                    supplement(&mut offices[i], &settings, &sample, &mut citizens, &code).await
             {
                 tracing::info!("simulator: supplement for {code}: {e}");
             }
@@ -123,7 +146,9 @@ pub async fn run(settings: Settings) {
             } else {
                 1 + ((round / 2) as usize % (offices.len() - 1))
             };
-            if let Err(e) = citizens_act(&mut offices[index], &settings, &sample).await {
+            if let Err(e) =
+                citizens_act(&mut offices[index], &settings, &sample, &mut citizens).await
+            {
                 tracing::info!("simulator: round {round}: {e}");
             }
             round += 1;
@@ -139,9 +164,10 @@ fn jitter(pace: Duration) -> Duration {
     (pace + Duration::from_millis(delta)).saturating_sub(Duration::from_millis(fifth))
 }
 
-/// Logs the administrator in if needed (and again after the token died).
+/// Logs the administrator in if needed (and again after the token died, or when the
+/// office's code is still unknown: without it no code of that desk is paid).
 async fn signed_in(office: &mut Office) -> Result<(), ClientError> {
-    if office.admin.token().is_none() {
+    if office.admin.token().is_none() || office.code.is_none() {
         office.admin.login(&office.username, DEMO_PASSWORD).await?;
         let me = office.admin.me().await?;
         office.code = me.office.map(|o| o.code);
@@ -170,7 +196,7 @@ where
 /// staff made.
 async fn watch(
     office: &mut Office,
-    to_pay: &mut BTreeMap<String, Instant>,
+    to_pay: &mut BTreeMap<String, (Instant, u32)>,
     to_supplement: &mut BTreeMap<String, Instant>,
 ) -> Result<(), ClientError> {
     let after = office.after;
@@ -178,15 +204,12 @@ async fn watch(
     office.after = journal.last_id;
     for e in journal.entries {
         let by_staff = e.username.as_deref() != Some(office.username.as_str())
-            && matches!(
-                e.role.as_deref(),
-                Some("reception" | "specialist" | "leader")
-            );
+            && crate::training::exercises::is_trainee(&e);
         let Some(code) = e.dossier_code.filter(|_| by_staff) else {
             continue;
         };
         if e.event == "payment_qr_shown" {
-            to_pay.entry(code).or_insert_with(Instant::now);
+            to_pay.entry(code).or_insert_with(|| (Instant::now(), 0));
         } else if e.event == "transition" && e.detail.as_deref() == Some("request_supplement") {
             to_supplement.entry(code).or_insert_with(Instant::now);
         }
@@ -200,14 +223,14 @@ fn owns(office: &Office, code: &str) -> bool {
         .is_some_and(|c| office.code.as_deref() == Some(c.unit().as_str()))
 }
 
-/// The office a dossier belongs to: its code starts with the office's unit code.
-fn office_of<'a>(offices: &'a [Office], code: &str) -> Option<&'a Office> {
-    offices.iter().find(|o| owns(o, code))
-}
-
 /// The bank's signed notice that the fee of `code` arrived.
-async fn pay_online(office: &Office, code: &str, secret: &str) -> Result<(), ClientError> {
-    let payment = office.admin.payment(code).await?;
+async fn pay_online(office: &mut Office, code: &str, secret: &str) -> Result<(), ClientError> {
+    let owned = code.to_owned();
+    let payment = as_admin(office, |c| {
+        let code = owned.clone();
+        async move { c.payment(&code).await }
+    })
+    .await?;
     if payment.vietqr.is_none() {
         return Ok(());
     }
@@ -227,12 +250,13 @@ async fn citizens_act(
     office: &mut Office,
     settings: &Settings,
     sample: &std::path::Path,
+    known: &mut Citizens,
 ) -> Result<(), ClientError> {
     let citizens: Vec<Citizen> = as_admin(office, |c| async move { c.citizens("").await }).await?;
-    if let Err(e) = submit_new(office, settings, sample, &citizens).await {
+    if let Err(e) = submit_new(office, settings, sample, known, &citizens).await {
         tracing::info!("simulator: online submission: {e}");
     }
-    if let Err(e) = answer_supplement(office, settings, sample).await {
+    if let Err(e) = answer_supplement(office, settings, sample, known).await {
         tracing::info!("simulator: supplement: {e}");
     }
     let waiting = as_admin(office, |c| async move {
@@ -250,12 +274,32 @@ async fn citizens_act(
     Ok(())
 }
 
-/// A citizen's client, logged in with the demo password (an account a trainee made has
-/// its own password: that citizen is skipped).
-async fn as_citizen(settings: &Settings, number: &str) -> Option<PortalClient> {
-    let client = PortalClient::builder(&settings.url).build().ok()?;
-    client.login(number, DEMO_PASSWORD).await.ok()?;
-    Some(client)
+/// The citizens who could not log in with the demo password (accounts a trainee made
+/// have their own): never tried again, since each failure counts against the loopback
+/// address's login throttle, which the trainee's own logins share.
+#[derive(Default)]
+struct Citizens {
+    locked_out: std::collections::BTreeSet<String>,
+}
+
+impl Citizens {
+    /// A citizen's client, logged in with the demo password; `None` for a citizen whose
+    /// password is not the demo one.
+    async fn sign_in(&mut self, settings: &Settings, number: &str) -> Option<PortalClient> {
+        if self.locked_out.contains(number) {
+            return None;
+        }
+        let client = PortalClient::builder(&settings.url).build().ok()?;
+        match client.login(number, DEMO_PASSWORD).await {
+            Ok(_) => Some(client),
+            Err(e) => {
+                if e.is_unauthorized() {
+                    self.locked_out.insert(number.to_owned());
+                }
+                None
+            }
+        }
+    }
 }
 
 async fn attach(
@@ -277,8 +321,13 @@ async fn submit_new(
     office: &mut Office,
     settings: &Settings,
     sample: &std::path::Path,
+    known: &mut Citizens,
     citizens: &[Citizen],
 ) -> Result<(), ClientError> {
+    let citizens: Vec<&Citizen> = citizens
+        .iter()
+        .filter(|c| !known.locked_out.contains(&c.id_number))
+        .collect();
     let Some(office_code) = office.code.clone() else {
         return Ok(());
     };
@@ -305,7 +354,7 @@ async fn submit_new(
     let Some(case) = detail.cases.first() else {
         return Ok(());
     };
-    let Some(citizen) = as_citizen(settings, &citizens[pick_c].id_number).await else {
+    let Some(citizen) = known.sign_in(settings, &citizens[pick_c].id_number).await else {
         return Ok(());
     };
     let mut documents = Vec::new();
@@ -350,6 +399,7 @@ async fn answer_supplement(
     office: &mut Office,
     settings: &Settings,
     sample: &std::path::Path,
+    known: &mut Citizens,
 ) -> Result<(), ClientError> {
     let asked = as_admin(office, |c| async move {
         c.dossiers(&DossierQuery {
@@ -362,7 +412,7 @@ async fn answer_supplement(
     .await?;
     // One dossier that keeps failing must not keep the office's others waiting.
     for summary in asked.items {
-        match supplement(office, settings, sample, &summary.code).await {
+        match supplement(office, settings, sample, known, &summary.code).await {
             Ok(true) => return Ok(()),
             Ok(false) => {}
             Err(e) => tracing::info!("simulator: supplement for {}: {e}", summary.code),
@@ -378,6 +428,7 @@ async fn supplement(
     office: &mut Office,
     settings: &Settings,
     sample: &std::path::Path,
+    known: &mut Citizens,
     code: &str,
 ) -> Result<bool, ClientError> {
     let code = code.to_owned();
@@ -389,7 +440,7 @@ async fn supplement(
     if dossier.status != Status::SupplementRequested {
         return Ok(false);
     }
-    let Some(citizen) = as_citizen(settings, &dossier.applicant.id_number).await else {
+    let Some(citizen) = known.sign_in(settings, &dossier.applicant.id_number).await else {
         return Ok(false);
     };
     let mut documents = Vec::new();

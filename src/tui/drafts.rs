@@ -52,23 +52,34 @@ pub fn forget_profile(data_dir: &Path, profile: &str) -> std::io::Result<()> {
 }
 
 pub fn save(path: &Path, draft: &Draft) -> std::io::Result<()> {
+    save_json(path, draft)
+}
+
+/// Writes JSON whole through a temporary file and a rename: a crash leaves the old file
+/// or the new one, never half of one.
+pub fn save_json<T: serde::Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let text = serde_json::to_string_pretty(draft).map_err(std::io::Error::other)?;
+    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
     let tmp = path.with_extension("json.part");
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path)
 }
 
-/// The saved draft; nothing when there is none or it cannot be read (an unreadable
-/// draft is kept aside, not deleted, so that nothing is lost silently).
+/// The saved draft; nothing when there is none or it cannot be read.
 pub fn load(path: &Path) -> Option<Draft> {
+    load_json(path)
+}
+
+/// A JSON file written by [`save_json`]; nothing when there is none or it cannot be read
+/// (an unreadable file is kept aside, not deleted, so that nothing is lost silently).
+pub fn load_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     let text = std::fs::read_to_string(path).ok()?;
     match serde_json::from_str(&text) {
         Ok(d) => Some(d),
         Err(e) => {
-            tracing::warn!("unreadable intake draft {}: {e}", path.display());
+            tracing::warn!("unreadable {}: {e}", path.display());
             let _ = std::fs::rename(path, path.with_extension("json.unreadable"));
             None
         }

@@ -206,6 +206,9 @@ pub struct Executor {
     /// blocking pool, in any order), one at a time.
     draft_seq: u64,
     draft_written: Arc<Mutex<u64>>,
+    /// Likewise for the training progress: saves land in the order they were asked for.
+    training_seq: u64,
+    training_written: Arc<Mutex<u64>>,
     /// The outbox of the session's user, once logged in (needs the data directory).
     sending: Option<crate::tui::sending::Sending>,
 }
@@ -223,6 +226,8 @@ impl Executor {
             profile_of_session: None,
             draft_seq: 0,
             draft_written: Arc::new(Mutex::new(0)),
+            training_seq: 0,
+            training_written: Arc::new(Mutex::new(0)),
             sending: None,
         }
     }
@@ -485,10 +490,7 @@ impl Executor {
                 let path = self.data_dir.as_deref().map(crate::training::progress_path);
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let saved = path
-                        .and_then(|p| std::fs::read(p).ok())
-                        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-                        .unwrap_or_default();
+                    let saved = path.and_then(|p| drafts::load_json(&p)).unwrap_or_default();
                     let _ = tx.send(Action::TrainingLoaded(saved));
                 });
             }
@@ -497,8 +499,16 @@ impl Executor {
                 else {
                     return;
                 };
+                self.training_seq += 1;
+                let seq = self.training_seq;
+                let written = self.training_written.clone();
                 tokio::task::spawn_blocking(move || {
-                    if let Err(e) = save_json(&path, &saved) {
+                    let mut last = written.lock().unwrap_or_else(|p| p.into_inner());
+                    if *last > seq {
+                        return;
+                    }
+                    *last = seq;
+                    if let Err(e) = drafts::save_json(&path, &saved) {
                         tracing::warn!(
                             "could not save the training progress {}: {e}",
                             path.display()
@@ -809,18 +819,6 @@ pub fn failure(e: ClientError, lang: Lang) -> Failure {
         },
         _ => Failure::Other(message),
     }
-}
-
-/// Writes JSON through a temporary file and a rename, so a crash leaves the old file or
-/// the new one, never half of one.
-fn save_json<T: serde::Serialize>(path: &std::path::Path, value: &T) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    let bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

@@ -163,7 +163,11 @@ pub async fn show(
     };
     let payment = payment_of(&mut conn, &row).await?;
     drop(conn);
-    if state.settings.training && payment.vietqr.is_some() {
+    let desk_role = matches!(
+        session.role,
+        Role::Reception | Role::Specialist | Role::Leader
+    );
+    if state.settings.training && desk_role && payment.vietqr.is_some() {
         // The simulator's bank pays a code once it has been shown, as a citizen would.
         let event = audit::Event::PaymentQrShown {
             session: &session,

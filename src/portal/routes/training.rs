@@ -75,18 +75,22 @@ pub async fn journal(
         .unwrap_or(0);
     let after = query.after.unwrap_or(0).max(start);
     let limit = i64::from(query.limit.unwrap_or(200));
-    // Account events name their citizen by row id (staff side) or by number (citizen
-    // side); both are joined to the citizen, whose office scopes the row.
+    // Account events name their citizen by row id (staff side, `citizen N`) or by
+    // number (citizen side); each is joined on its own key, so both use an index, and
+    // the citizen's office scopes the row.
     let sql = format!(
         "SELECT a.id, a.at, a.event, a.username, a.role, a.dossier_code, d.channel, a.detail, \
-         a.from_status, a.to_status, a.reason, c.id_number AS citizen_number \
+         a.from_status, a.to_status, a.reason, \
+         COALESCE(by_id.id_number, by_number.id_number) AS citizen_number \
          FROM audit a \
          LEFT JOIN dossiers d ON d.code = a.dossier_code \
-         LEFT JOIN citizens c ON \
-           (a.event IN ('citizen_created', 'activation_issued') AND a.detail = 'citizen ' || c.id) \
-           OR (a.event IN ('citizen_activated', 'activation_failed') AND a.username = c.id_number) \
+         LEFT JOIN citizens by_id ON a.event IN ('citizen_created', 'activation_issued') \
+           AND by_id.id = CAST(substr(a.detail, 9) AS INTEGER) \
+         LEFT JOIN citizens by_number ON a.event IN ('citizen_activated', 'activation_failed') \
+           AND by_number.id_number = a.username \
          WHERE a.id > $1 AND a.event NOT IN ({NOT_JOURNALLED}) \
-           AND (a.office_id = $2 OR d.office_id = $2 OR c.office_id = $2) \
+           AND (a.office_id = $2 OR d.office_id = $2 OR by_id.office_id = $2 \
+             OR by_number.office_id = $2) \
          ORDER BY a.id LIMIT $3"
     );
     // Only a constant list is formatted in; every value is bound.

@@ -9,8 +9,7 @@ use crate::tui::training::{ActivationField, ActivationForm, ExercisesView};
 
 /// Seconds between two reads of the journal: a task done shows as done within this.
 pub const JOURNAL_EVERY: u32 = 2;
-/// Entries a journal answer holds at most (the portal's default page).
-const JOURNAL_PAGE: usize = 200;
+use crate::client::JOURNAL_PAGE;
 
 /// After a login on a training portal: read what this machine kept, then the journal.
 pub(super) fn on_training_loaded(app: &mut App, saved: Saved) -> Vec<Effect> {
@@ -85,7 +84,7 @@ pub(super) fn on_journal(
     }
     let points: Vec<u32> = done.iter().map(|id| tracker.points(*id)).collect();
     for (id, points) in done.into_iter().zip(points) {
-        let n = position(id) + 1;
+        let n = crate::training::exercises::number(id);
         let text = trf(
             lang,
             "training.done",
@@ -117,10 +116,6 @@ fn more_journal(app: &mut App, more: bool, after: i64) -> Vec<Effect> {
     }
     let id = request(app, Purpose::Journal);
     vec![Effect::LoadJournal { id, after }]
-}
-
-fn position(id: ExerciseId) -> usize {
-    EXERCISES.iter().position(|e| e.id == id).unwrap_or(0)
 }
 
 fn save(app: &App) -> Vec<Effect> {

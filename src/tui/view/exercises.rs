@@ -24,7 +24,7 @@ pub fn banner(app: &App, width: u16) -> String {
     let current = t.current();
     let progress = |with_title: bool| match current {
         Some(id) => {
-            let n = EXERCISES.iter().position(|e| e.id == id).unwrap_or(0) + 1;
+            let n = crate::training::exercises::number(id);
             let title = if with_title {
                 crate::training::exercises::exercise(id).words(lang).title
             } else {
@@ -181,7 +181,7 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
     }
     // A wrong quiz answer is its own verdict above: not said twice.
     let verdict_shown = matches!(view.verdict, Some((false, _))) && id == ExerciseId::Levels;
-    if let Some(last) = t.mistakes().last().filter(|_| !verdict_shown) {
+    if let Some(last) = t.last_mistake().filter(|_| !verdict_shown) {
         lines.push(Line::from(Span::styled(
             trf(lang, "training.last_mistake", &[("text", last)]),
             theme.danger,
