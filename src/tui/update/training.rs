@@ -75,27 +75,17 @@ pub(super) fn on_journal(
         done.extend(tracker.observe(entry, lang));
     }
     let new_mistakes = tracker.mistake_count() - mistakes_before;
-    let score = tracker.score();
     let more = journal.entries.len() >= JOURNAL_PAGE;
     if app.journal_catching_up {
         // What the journal held before this login was announced when it happened.
         app.journal_catching_up = more;
         return more_journal(app, more, journal.last_id);
     }
-    let points: Vec<u32> = done.iter().map(|id| tracker.points(*id)).collect();
-    for (id, points) in done.into_iter().zip(points) {
-        let n = crate::training::exercises::number(id);
-        let text = trf(
-            lang,
-            "training.done",
-            &[
-                ("n", &n.to_string()),
-                ("title", exercise(id).words(lang).title),
-                ("points", &points.to_string()),
-                ("score", &score.to_string()),
-                ("max", &Tracker::max_score().to_string()),
-            ],
-        );
+    let texts: Vec<String> = done
+        .iter()
+        .map(|id| done_text(tracker, *id, lang))
+        .collect();
+    for text in texts {
         toast(app, ToastKind::Success, text);
     }
     if new_mistakes > 0 {
@@ -107,6 +97,21 @@ pub(super) fn on_journal(
         toast(app, ToastKind::Info, text);
     }
     more_journal(app, more, journal.last_id)
+}
+
+/// "✓ Exercise n done: … (+points) — total": one announcement for every way one ends.
+fn done_text(t: &Tracker, id: ExerciseId, lang: Lang) -> String {
+    trf(
+        lang,
+        "training.done",
+        &[
+            ("n", &crate::training::exercises::number(id).to_string()),
+            ("title", exercise(id).words(lang).title),
+            ("points", &t.points(id).to_string()),
+            ("score", &t.score().to_string()),
+            ("max", &Tracker::max_score().to_string()),
+        ],
+    )
 }
 
 /// A full page means more entries wait: read on at once.
@@ -219,19 +224,9 @@ pub(super) fn exercises_key(
                 Ok(false) => (true, tr(lang, "training.quiz.right").to_owned()),
                 Err(why) => (false, why),
             });
-            let done = trf(
-                lang,
-                "training.done",
-                &[
-                    ("n", "1"),
-                    ("title", exercise(ExerciseId::Levels).words(lang).title),
-                    ("points", &t.points(ExerciseId::Levels).to_string()),
-                    ("score", &t.score().to_string()),
-                    ("max", &Tracker::max_score().to_string()),
-                ],
-            );
             if finished {
-                toast(app, ToastKind::Success, done);
+                let text = done_text(t, ExerciseId::Levels, lang);
+                toast(app, ToastKind::Success, text);
             }
             effects = save(app);
         }
