@@ -9,9 +9,7 @@ mod common;
 
 use common::{DEMO_PASSWORD, Portal, pdf, status_json};
 use motcua::api::citizens::NewCitizen;
-use motcua::api::dossiers::{
-    ApplicantRef, CreateDossier, Delivery, DocumentIn, PaymentStatus, Relation, Submitter,
-};
+use motcua::api::dossiers::PaymentStatus;
 use motcua::api::payments::CashPayment;
 use motcua::client::{ClientError, MAX_CHUNK, MIN_CHUNK, PortalClient, UploadProgress, next_chunk};
 use motcua::domain::identity::Gender;
@@ -157,45 +155,6 @@ fn new_citizen() -> NewCitizen {
         email: None,
         address: "Số 9 đường Hùng Vương, Phường An Hội, TP. Bến Tre, tỉnh Bến Tre".into(),
         legacy_id_number: None,
-    }
-}
-
-/// A desk submission of `procedure` for `citizen`: its first case, every mandatory
-/// document on paper, the first delivery method.
-async fn submission(c: &PortalClient, procedure: &str, citizen: i64) -> CreateDossier {
-    let detail = c.procedure(procedure).await.unwrap();
-    let case = &detail.procedure.cases[0];
-    CreateDossier {
-        procedure_code: procedure.to_owned(),
-        case_id: case.id.clone(),
-        applicant: ApplicantRef {
-            citizen_id: citizen,
-        },
-        submitter: Submitter {
-            full_name: "Người Nộp Thử".into(),
-            id_number: None,
-            relation: Relation::Myself,
-            authorization_doc: None,
-        },
-        documents: case
-            .documents
-            .iter()
-            .filter(|d| d.mandatory)
-            .map(|d| DocumentIn {
-                part_id: d.id.clone(),
-                originals: 1,
-                copies: 0,
-                upload_id: None,
-            })
-            .collect(),
-        delivery: Delivery {
-            method: detail.procedure.delivery[0],
-            address: None,
-        },
-        declaration_accepted: true,
-        note: None,
-        pages: None,
-        copies: None,
     }
 }
 
@@ -611,7 +570,7 @@ async fn a_submission_is_created_once_per_key_even_when_sent_twenty_times_at_onc
     let c = login(&p.base, "tiepnhan1").await;
     let (citizen, _) = p.citizen_of(1).await;
     assert!(c.citizen(citizen).await.unwrap().dossiers.is_empty());
-    let body = submission(&c, BIRTH, citizen).await;
+    let body = common::desk_submission(&c, BIRTH, citizen).await;
 
     let key = new_key();
     let first = c.create_dossier(&key, &body).await.unwrap();
@@ -694,7 +653,7 @@ async fn a_fee_is_shown_as_vietqr_and_paid_in_cash_once() {
     let t = tap(&p).await;
     let c = login(&t.base, "tiepnhan1").await;
     let (citizen, _) = p.citizen_of(1).await;
-    let body = submission(&c, FEE_BEARING, citizen).await;
+    let body = common::desk_submission(&c, FEE_BEARING, citizen).await;
     let d = c.create_dossier(&new_key(), &body).await.unwrap();
 
     let due = c.payment(&d.code).await.unwrap();
@@ -819,7 +778,7 @@ async fn a_file_is_uploaded_and_attached_to_a_submission() {
 
     // The id goes into a submission's document.
     let (citizen, _) = p.citizen_of(1).await;
-    let mut body = submission(&c, BIRTH, citizen).await;
+    let mut body = common::desk_submission(&c, BIRTH, citizen).await;
     body.documents[0].upload_id = Some(up.id.clone());
     let d = c.create_dossier(&new_key(), &body).await.unwrap();
     let attached = d
@@ -1101,7 +1060,7 @@ async fn large_bodies_travel_compressed_and_small_ones_plain() {
     let t = tap(&p).await;
     let c = login(&t.base, "tiepnhan1").await;
     let (citizen, _) = p.citizen_of(1).await;
-    let mut body = submission(&c, BIRTH, citizen).await;
+    let mut body = common::desk_submission(&c, BIRTH, citizen).await;
     body.note = Some("Ghi chú của cán bộ tiếp nhận. ".repeat(80));
     t.clear();
     let d = c.create_dossier(&new_key(), &body).await.unwrap();

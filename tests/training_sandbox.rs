@@ -17,10 +17,7 @@
 mod common;
 
 use common::{DEMO_PASSWORD, Portal};
-use motcua::api::dossiers::{
-    ActionRequest, ApplicantRef, Channel, CreateDossier, Delivery, DocumentIn, PaymentStatus,
-    Relation, Submitter,
-};
+use motcua::api::dossiers::{ActionRequest, Channel, PaymentStatus};
 use motcua::api::training::JournalEntry;
 use motcua::client::{ClientError, DossierQuery, PortalClient};
 use motcua::domain::Lang;
@@ -171,40 +168,7 @@ async fn desk_dossier_with_fee(c: &PortalClient) -> String {
 
 /// A desk dossier of the fee-bearing procedure for `citizen`, its fee left unpaid.
 async fn desk_dossier_for(c: &PortalClient, citizen: i64) -> String {
-    let detail = c.procedure(FEE_BEARING).await.unwrap().procedure;
-    let case = &detail.cases[0];
-    let body = CreateDossier {
-        procedure_code: FEE_BEARING.to_owned(),
-        case_id: case.id.clone(),
-        applicant: ApplicantRef {
-            citizen_id: citizen,
-        },
-        submitter: Submitter {
-            full_name: "Người Nộp Thử".into(),
-            id_number: None,
-            relation: Relation::Myself,
-            authorization_doc: None,
-        },
-        documents: case
-            .documents
-            .iter()
-            .filter(|d| d.mandatory)
-            .map(|d| DocumentIn {
-                part_id: d.id.clone(),
-                originals: 1,
-                copies: 0,
-                upload_id: None,
-            })
-            .collect(),
-        delivery: Delivery {
-            method: detail.delivery[0],
-            address: None,
-        },
-        declaration_accepted: true,
-        note: None,
-        pages: None,
-        copies: None,
-    };
+    let body = common::desk_submission(c, FEE_BEARING, citizen).await;
     let d = c.create_dossier(&new_key(), &body).await.unwrap();
     assert_eq!(
         d.fee.status,

@@ -202,13 +202,9 @@ pub struct Executor {
     timeout: Duration,
     lang: Lang,
     profile_of_session: Option<(String, String)>,
-    /// Draft writes are numbered; each writes only if no later one has (they run on the
-    /// blocking pool, in any order), one at a time.
-    draft_seq: u64,
-    draft_written: Arc<Mutex<u64>>,
-    /// Likewise for the training progress: saves land in the order they were asked for.
-    training_seq: u64,
-    training_written: Arc<Mutex<u64>>,
+    /// Writes of the intake draft, and of the training progress, in the order asked.
+    draft_writes: OrderedWrites,
+    training_writes: OrderedWrites,
     /// The outbox of the session's user, once logged in (needs the data directory).
     sending: Option<crate::tui::sending::Sending>,
 }
@@ -224,10 +220,8 @@ impl Executor {
             timeout: Duration::from_secs(u64::from(options.config.request_timeout_seconds)),
             lang,
             profile_of_session: None,
-            draft_seq: 0,
-            draft_written: Arc::new(Mutex::new(0)),
-            training_seq: 0,
-            training_written: Arc::new(Mutex::new(0)),
+            draft_writes: OrderedWrites::default(),
+            training_writes: OrderedWrites::default(),
             sending: None,
         }
     }
@@ -499,15 +493,7 @@ impl Executor {
                 else {
                     return;
                 };
-                self.training_seq += 1;
-                let seq = self.training_seq;
-                let written = self.training_written.clone();
-                tokio::task::spawn_blocking(move || {
-                    let mut last = written.lock().unwrap_or_else(|p| p.into_inner());
-                    if *last > seq {
-                        return;
-                    }
-                    *last = seq;
+                self.training_writes.spawn(move || {
                     if let Err(e) = drafts::save_json(&path, &saved) {
                         tracing::warn!(
                             "could not save the training progress {}: {e}",
@@ -674,26 +660,16 @@ impl Executor {
                 let Some(path) = self.draft_path() else {
                     return;
                 };
-                self.draft_seq += 1;
-                let seq = self.draft_seq;
-                let written = self.draft_written.clone();
-                tokio::task::spawn_blocking(move || {
-                    let mut last = written.lock().unwrap_or_else(|p| p.into_inner());
-                    if *last > seq {
-                        return;
-                    }
-                    *last = seq;
-                    match draft {
-                        Some(d) => {
-                            if let Err(e) = drafts::save(&path, &d) {
-                                tracing::warn!(
-                                    "could not save the intake draft {}: {e}",
-                                    path.display()
-                                );
-                            }
+                self.draft_writes.spawn(move || match draft {
+                    Some(d) => {
+                        if let Err(e) = drafts::save(&path, &d) {
+                            tracing::warn!(
+                                "could not save the intake draft {}: {e}",
+                                path.display()
+                            );
                         }
-                        None => drafts::delete(&path),
                     }
+                    None => drafts::delete(&path),
                 });
             }
             Effect::LoadDraft => {
@@ -780,6 +756,30 @@ impl Executor {
     fn draft_path(&self) -> Option<PathBuf> {
         let (profile, user) = self.profile_of_session.as_ref()?;
         Some(drafts::path(self.data_dir.as_deref()?, profile, user))
+    }
+}
+
+/// Writes of one file, numbered: each runs only if no later one has (they run on the
+/// blocking pool, in any order), one at a time, so the file ends as last asked.
+#[derive(Default)]
+struct OrderedWrites {
+    seq: u64,
+    written: Arc<Mutex<u64>>,
+}
+
+impl OrderedWrites {
+    fn spawn(&mut self, write: impl FnOnce() + Send + 'static) {
+        self.seq += 1;
+        let seq = self.seq;
+        let written = self.written.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut last = written.lock().unwrap_or_else(|p| p.into_inner());
+            if *last > seq {
+                return;
+            }
+            *last = seq;
+            write();
+        });
     }
 }
 

@@ -196,3 +196,47 @@ impl Portal {
         id
     }
 }
+
+/// A desk submission of `procedure` for `citizen`: its first case, every mandatory
+/// document on paper, the first delivery method.
+pub async fn desk_submission(
+    c: &motcua::client::PortalClient,
+    procedure: &str,
+    citizen: i64,
+) -> motcua::api::dossiers::CreateDossier {
+    use motcua::api::dossiers::*;
+    let detail = c.procedure(procedure).await.unwrap();
+    let case = &detail.procedure.cases[0];
+    CreateDossier {
+        procedure_code: procedure.to_owned(),
+        case_id: case.id.clone(),
+        applicant: ApplicantRef {
+            citizen_id: citizen,
+        },
+        submitter: Submitter {
+            full_name: "Người Nộp Thử".into(),
+            id_number: None,
+            relation: Relation::Myself,
+            authorization_doc: None,
+        },
+        documents: case
+            .documents
+            .iter()
+            .filter(|d| d.mandatory)
+            .map(|d| DocumentIn {
+                part_id: d.id.clone(),
+                originals: 1,
+                copies: 0,
+                upload_id: None,
+            })
+            .collect(),
+        delivery: Delivery {
+            method: detail.procedure.delivery[0],
+            address: None,
+        },
+        declaration_accepted: true,
+        note: None,
+        pages: None,
+        copies: None,
+    }
+}
