@@ -564,23 +564,7 @@ async fn a_citizen_account_created_then_activated_with_the_slip_code() {
 
     // 7, step 1: the account, in tab 3 with Ctrl-N; the slip shows the activation code.
     let number = "083191234561";
-    app.keys(&["3"]);
-    app.wait_for("Tìm công dân").await;
-    app.keys(&["C-n"]);
-    app.wait_for("Tạo tài khoản công dân").await;
-    for (text, next) in [
-        (number, "Tab"),
-        ("Phạm Thị Mỹ Duyên", "Tab"),
-        ("21/09/1991", "Tab"),
-    ] {
-        app.type_text(text);
-        app.keys(&[next]);
-    }
-    app.keys(&["Right", "Tab"]);
-    app.type_text("0912 345 678");
-    app.keys(&["Tab", "Tab"]);
-    app.type_text("Số 7 đường Đồng Khởi, Phường An Hội, Bến Tre");
-    app.keys(&["Enter"]);
+    app.create_citizen(number).await;
     let slip = app
         .until("the slip with the activation code", |s| {
             s.contains("PHIẾU KÍCH HOẠT TÀI KHOẢN")

@@ -103,23 +103,7 @@ async fn create_a_citizen_then_take_a_birth_registration_in_with_a_pdf_paper_and
 
     // The account: citizens pane, Ctrl-N, the fields, Enter on the last one.
     let number = "083191234561";
-    app.keys(&["3"]);
-    app.wait_for("Tìm công dân").await;
-    app.keys(&["C-n"]);
-    app.wait_for("Tạo tài khoản công dân").await;
-    for (text, next) in [
-        (number, "Tab"),
-        ("Phạm Thị Mỹ Duyên", "Tab"),
-        ("21/09/1991", "Tab"),
-    ] {
-        app.type_text(text);
-        app.keys(&[next]);
-    }
-    app.keys(&["Right", "Tab"]);
-    app.type_text("0912 345 678");
-    app.keys(&["Tab", "Tab"]);
-    app.type_text("Số 7 đường Đồng Khởi, Phường An Hội, Bến Tre");
-    app.keys(&["Enter"]);
+    app.create_citizen(number).await;
     let slip = app.wait_for("PHIẾU KÍCH HOẠT TÀI KHOẢN").await;
     assert!(slip.contains("Mã kích hoạt:"), "{slip}");
     let citizen = citizen_by_number(&portal, &token, number)

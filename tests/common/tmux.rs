@@ -151,6 +151,29 @@ impl Screen {
         self.until(&format!("{text:?}"), |s| s.contains(text)).await
     }
 
+    /// From the inbox: the citizens pane, Ctrl-N, the account form filled for Phạm Thị
+    /// Mỹ Duyên (female, born 21/09/1991) with `number`, and Enter on the last field.
+    /// The caller waits for what it expects (the slip, or the reason it was refused).
+    pub async fn create_citizen(&self, number: &str) {
+        self.keys(&["3"]);
+        self.wait_for("Tìm công dân").await;
+        self.keys(&["C-n"]);
+        self.wait_for("Tạo tài khoản công dân").await;
+        for (text, next) in [
+            (number, "Tab"),
+            ("Phạm Thị Mỹ Duyên", "Tab"),
+            ("21/09/1991", "Tab"),
+        ] {
+            self.type_text(text);
+            self.keys(&[next]);
+        }
+        self.keys(&["Right", "Tab"]);
+        self.type_text("0912 345 678");
+        self.keys(&["Tab", "Tab"]);
+        self.type_text("Số 7 đường Đồng Khởi, Phường An Hội, Bến Tre");
+        self.keys(&["Enter"]);
+    }
+
     pub async fn log_in(&self, username: &str, password: &str) {
         self.wait_for("Tên đăng nhập").await;
         self.type_text(username);
