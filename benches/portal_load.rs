@@ -118,6 +118,7 @@ fn run(scale: &Scale) -> Result<usize, String> {
             // The cached database has the accounts already; this only makes sure.
             seed: Seed::Accounts,
             settings: Settings::default(),
+            clock: Default::default(),
         }))
         .map_err(|e| e.to_string())?;
     let (office1, citizens) = server.block_on(office1(&running.state.db))?;
@@ -781,6 +782,7 @@ async fn cached_database(scale: &Scale) -> Result<PathBuf, String> {
         calendar: Calendar::default(),
         seed: Seed::Accounts,
         settings: Settings::default(),
+        clock: Default::default(),
     })
     .await
     .map_err(|e| e.to_string())?;

@@ -142,7 +142,7 @@ impl Phases {
 /// One start of the sandbox in `dir`, until a login succeeds; then it is shut down.
 async fn start_once(dir: &Path, calendar: &Calendar) -> Result<Start, String> {
     let started = Instant::now();
-    let sandbox = motcua::sandbox::start(dir, calendar.clone(), None)
+    let sandbox = motcua::sandbox::start(dir, calendar.clone(), None, Default::default())
         .await
         .map_err(|e| format!("start: {e}"))?;
     let returned = started.elapsed();

@@ -1,5 +1,6 @@
 pub mod api;
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod linksim;

@@ -2,7 +2,9 @@
 //! `training` for the sandbox, and `linksim` to try the app on a slow, flaky link.
 
 use clap::{Args, Parser, Subcommand};
+use motcua::clock::Clock;
 use motcua::config::Config;
+use motcua::domain::calendar::LocalTime;
 use motcua::domain::{Lang, RuleError};
 use motcua::{portal, tui};
 use std::net::SocketAddr;
@@ -34,6 +36,11 @@ enum Command {
         /// configuration's [training] pace_seconds, else 45.
         #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(0..=86400))]
         pace: Option<u32>,
+        /// Start the sandbox's clock at this instant (RFC 3339 with its offset, e.g.
+        /// 2027-02-05T16:30:00+07:00); it runs on from there. Due times, the demo data
+        /// of a new sandbox and every screen follow it: practise the days before Tết.
+        #[arg(long, value_name = "INSTANT", value_parser = motcua::clock::parse_instant)]
+        now: Option<LocalTime>,
     },
     /// Put a slow, flaky link in front of a local portal (a proxy on 127.0.0.1), to try
     /// the app as officers on 3G or shared office links use it.
@@ -86,9 +93,14 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
-    /// Database file (default: portal.sqlite3 in the platform data directory).
-    #[arg(long, value_name = "PATH")]
+    /// Database file (default: portal.sqlite3 in the platform data directory); also
+    /// written sqlite:PATH or sqlite://PATH. Other engines' URLs are refused.
+    #[arg(long, value_name = "PATH", value_parser = portal::db::database_path)]
     db: Option<PathBuf>,
+    /// Start the portal's clock at this instant (RFC 3339 with its offset, e.g.
+    /// 2027-02-05T16:30:00+07:00); it runs on from there, for demonstrations and tests.
+    #[arg(long, value_name = "INSTANT", value_parser = motcua::clock::parse_instant)]
+    now: Option<LocalTime>,
     /// Fill an empty database with demo offices, staff and citizens.
     #[arg(long, value_name = "SET", value_parser = ["demo"])]
     seed: Option<String>,
@@ -171,7 +183,7 @@ const TRAINING_PROFILE: [&str; 2] = ["Đào tạo (máy này)", "Training (this 
 /// `motcua training`: the reference portal in-process on a free loopback port, with a
 /// sandbox database seeded with the demo data, the simulated citizens, and the TUI
 /// connected to it.
-fn training(config: Config, reset: bool, pace: Option<u32>) -> ExitCode {
+fn training(config: Config, reset: bool, pace: Option<u32>, now: Option<LocalTime>) -> ExitCode {
     let dir = data_dir();
     log_to_file(&dir);
     let reset_all = |dir: &std::path::Path| -> std::io::Result<()> {
@@ -207,7 +219,7 @@ fn training(config: Config, reset: bool, pace: Option<u32>) -> ExitCode {
     let pace = pace.unwrap_or(config.training_pace_seconds);
     let pace = (pace > 0).then(|| std::time::Duration::from_secs(u64::from(pace)));
     let result = runtime.block_on(async {
-        let sandbox = motcua::sandbox::start(&dir, config.calendar.clone(), pace)
+        let sandbox = motcua::sandbox::start(&dir, config.calendar.clone(), pace, clock_at(now))
             .await
             .map_err(|e| e.to_string())?;
         let profile = tui::state::Profile {
@@ -260,7 +272,7 @@ fn main() -> ExitCode {
     match cli.command {
         None => tui(config, Vec::new()),
         Some(Command::Serve(args)) => serve(args, config),
-        Some(Command::Training { reset, pace }) => training(config, reset, pace),
+        Some(Command::Training { reset, pace, now }) => training(config, reset, pace, now),
         Some(Command::Linksim(args)) => linksim(args),
         Some(Command::Doctor { profile }) => doctor(config, profile),
     }
@@ -391,6 +403,7 @@ fn serve(args: ServeArgs, config: Config) -> ExitCode {
                 .filter(|s| !s.is_empty()),
             ..Default::default()
         },
+        clock: clock_at(args.now),
     };
     let result = runtime.block_on(async {
         match args.create_admin {
@@ -432,6 +445,11 @@ async fn create_admin(
     .map_err(|e| e.to_string())?;
     eprintln!("motcua: đã tạo quản trị {name} / administrator {name} created");
     Ok(())
+}
+
+/// The system's clock, or one started at `--now`.
+fn clock_at(now: Option<LocalTime>) -> Clock {
+    now.map(Clock::starting_at).unwrap_or_default()
 }
 
 /// Reads the password twice from the terminal, without echo.

@@ -3,6 +3,7 @@
 //! the simulator playing its citizens and bank. `motcua training` and the training
 //! benchmark start it here; the TUI then connects over HTTP like to any portal.
 
+use crate::clock::Clock;
 use crate::domain::calendar::Calendar;
 use crate::portal::{self, PortalError, Running};
 use crate::training::simulator;
@@ -42,10 +43,12 @@ pub fn reset(data_dir: &Path) -> std::io::Result<()> {
 
 /// Starts the portal on the sandbox database and the simulator beside it. `pace`: time
 /// between rounds of simulated citizens (`None`: quiet citizens; the bank still pays).
+/// `clock`: the sandbox's "now" (the simulator and the TUI read it from the portal).
 pub async fn start(
     data_dir: &Path,
     calendar: Calendar,
     pace: Option<Duration>,
+    clock: Clock,
 ) -> Result<Sandbox, PortalError> {
     // A fresh secret per run: the gateway's notices can only come from this process.
     let secret = uuid::Uuid::new_v4().simple().to_string();
@@ -64,6 +67,7 @@ pub async fn start(
             payment_secret: Some(secret.clone()),
             ..Default::default()
         },
+        clock,
     };
     let running = portal::start(options).await?;
     let url = format!("http://{}{}", running.addr, crate::api::BASE_PATH);

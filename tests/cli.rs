@@ -120,3 +120,101 @@ async fn doctor_measures_the_link_and_advises() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Không kết nối được"), "{err}");
 }
+
+/// `--db` takes an SQLite file; a URL of another engine is refused with the forms it
+/// takes, and nothing is created (once, `postgres://…` became a folder `postgres:`).
+#[test]
+fn serve_refuses_a_database_url_it_cannot_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["serve", "--db", "postgres://motcua@localhost/motcua"])
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("«postgres»"), "{err}");
+    assert!(err.contains("--db /var/lib/motcua/portal.sqlite3"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// `--now` must be an instant with its offset; a bad one is refused before anything
+/// starts, saying the form expected.
+#[test]
+fn a_bad_now_is_refused_with_the_form_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["serve", "--now", "5/2/2027 16:30"][..],
+        &["serve", "--now", "2027-02-05T16:30:00"],
+        &["training", "--now", "tomorrow"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("HOME", dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("2027-02-05T16:30:00+07:00"), "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// `serve --now`: the portal's clock starts at the instant and runs on; its answers say
+/// so in `Date`, and due times count from it.
+#[test]
+fn serve_starts_its_clock_at_now() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["serve", "--seed", "demo", "--now", "2027-02-05T16:30:00+07:00"])
+        .args(["--db", dir.path().join("p.sqlite3").to_str().unwrap()])
+        .args(["--bind", "127.0.0.1:0"])
+        .env("HOME", dir.path())
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The log line that says where it listens is the event to wait for.
+    let stderr = server.stderr.take().unwrap();
+    let base = BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            let rest = line.split("listening on ").nth(1)?;
+            Some(rest.split_whitespace().next()?.to_owned())
+        })
+        .expect("the portal says where it listens");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (date, due) = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let res = http.get(format!("{base}/healthz")).send().await.unwrap();
+        let date = res.headers()["date"].to_str().unwrap().to_owned();
+        let date = chrono::DateTime::parse_from_rfc2822(&date).unwrap();
+        let due: serde_json::Value = http
+            .get(format!("{base}/calendar/due"))
+            .query(&[
+                ("from", date.to_rfc3339().as_str()),
+                ("amount", "0"),
+                ("unit", "working_days"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (date, due["due"].as_str().unwrap().to_owned())
+    });
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let started = chrono::DateTime::parse_from_rfc3339("2027-02-05T16:30:00+07:00").unwrap();
+    let gap = (date - started).num_seconds();
+    assert!((0..300).contains(&gap), "Date {date}");
+    // A same-day procedure taken in after the cut-off on the Friday before Tết 2027 (the
+    // holiday runs to Wednesday 10/2): due at the end of Thursday 11/2.
+    assert_eq!(due, "2027-02-11T17:00:00+07:00");
+}

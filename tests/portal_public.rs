@@ -232,22 +232,38 @@ async fn due_dates_of_domain_md_over_http() {
         ("2026-02-12T10:00:00+07:00", 3, "2026-02-24T10:00:00+07:00"),
         ("2026-03-06T15:30:00+07:00", 0, "2026-03-09T17:00:00+07:00"),
         ("2026-03-06T12:00:00+07:00", 1, "2026-03-09T13:30:00+07:00"),
-        ("2026-03-07T09:00:00+07:00", 1, "2026-03-10T07:00:00+07:00"),
+        ("2026-03-07T09:00:00+07:00", 1, "2026-03-09T17:00:00+07:00"),
     ];
-    for (from, amount, due) in cases {
+    let cases = cases.map(|(from, amount, due)| (from, amount, "working_days", due));
+    // Calendar days end with the office hours of the last one (Civil Code art. 148).
+    let civil = [
+        (
+            "2026-03-05T09:00:00+07:00",
+            1,
+            "days",
+            "2026-03-06T17:00:00+07:00",
+        ),
+        (
+            "2026-03-05T09:00:00+07:00",
+            2,
+            "days",
+            "2026-03-09T17:00:00+07:00",
+        ),
+    ];
+    for (from, amount, unit, due) in cases.into_iter().chain(civil) {
         let res = p
             .get("/calendar/due")
             .query(&[
                 ("from", from),
                 ("amount", &amount.to_string()),
-                ("unit", "working_days"),
+                ("unit", unit),
             ])
             .send()
             .await
             .unwrap();
         let (status, body) = status_json(res).await;
         assert_eq!(status, 200, "{body}");
-        assert_eq!(body["due"], due, "{from} + {amount}");
+        assert_eq!(body["due"], due, "{from} + {amount} {unit}");
     }
     let res = p
         .get("/calendar/due")

@@ -47,7 +47,7 @@ const PACE: Duration = Duration::from_millis(300);
 // ---------------------------------------------------------------------------------------
 
 async fn start(data_dir: &Path, pace: Option<Duration>) -> Sandbox {
-    sandbox::start(data_dir, Calendar::default(), pace)
+    sandbox::start(data_dir, Calendar::default(), pace, common::test_clock())
         .await
         .expect("the sandbox starts")
 }

@@ -219,6 +219,7 @@ async fn the_app_survives_the_portal_going_away_and_coming_back() {
         calendar: Calendar::default(),
         seed: Seed::Demo,
         settings: Settings::default(),
+        clock: common::test_clock(),
     };
     let running = portal::start(options("127.0.0.1:0".parse().unwrap()))
         .await

@@ -66,6 +66,7 @@ pub async fn demo_portal() -> (tempfile::TempDir, Running) {
         calendar: Calendar::default(),
         seed: Seed::Demo,
         settings: Settings::default(),
+        clock: Default::default(),
     })
     .await
     .unwrap();

@@ -89,6 +89,7 @@ pub struct ClientBuilder {
     lang: Lang,
     read_timeout: Duration,
     cache_dir: Option<std::path::PathBuf>,
+    clock: crate::clock::Clock,
 }
 
 impl ClientBuilder {
@@ -106,6 +107,13 @@ impl ClientBuilder {
     /// few hundred bytes) instead of downloading it again.
     pub fn cache_dir(mut self, dir: std::path::PathBuf) -> Self {
         self.cache_dir = Some(dir);
+        self
+    }
+
+    /// The clock this client keeps in step with the portal's (from each answer's `Date`
+    /// header); share it with whatever counts down to the portal's due times.
+    pub fn clock(mut self, clock: crate::clock::Clock) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -136,6 +144,7 @@ impl ClientBuilder {
                 catalog: Mutex::new(None),
                 cache_dir: self.cache_dir,
                 procedures: Mutex::new(HashMap::new()),
+                clock: self.clock,
             }),
         })
     }
@@ -160,6 +169,7 @@ struct Inner {
     catalog: Mutex<Option<(String, Vec<ProcedureSummary>)>>,
     cache_dir: Option<std::path::PathBuf>,
     procedures: Mutex<HashMap<String, (String, ProcedureDetail)>>,
+    clock: crate::clock::Clock,
 }
 
 #[derive(Debug, Clone)]
@@ -179,6 +189,7 @@ impl PortalClient {
             lang: Lang::Vi,
             read_timeout: READ_TIMEOUT,
             cache_dir: None,
+            clock: crate::clock::Clock::system(),
         }
     }
 
@@ -192,6 +203,11 @@ impl PortalClient {
 
     pub fn token(&self) -> Option<String> {
         lock(&self.inner.token).clone()
+    }
+
+    /// The portal's time, as its last answer told it (the system's before any answer).
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.inner.clock
     }
 
     /// The round-trip time of the last request that got an answer.
@@ -236,6 +252,11 @@ impl PortalClient {
                     .last_rtt_us
                     .store(start.elapsed().as_micros() as u64, Ordering::Relaxed);
                 self.inner.reached.store(REACHED, Ordering::Relaxed);
+                if let Some(date) = res.headers().get(reqwest::header::DATE)
+                    && let Ok(date) = date.to_str()
+                {
+                    self.inner.clock.follow(date);
+                }
                 if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
                     Ok(res)
                 } else {

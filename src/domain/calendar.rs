@@ -11,10 +11,11 @@
 //!   received at exactly 17:00 starts at 07:00 of the next working day. A count of
 //!   working hours that ends exactly at a session's end returns that end (11:30 or
 //!   17:00), not the next session's start.
-//! - `days` N that lands on a day off gives 07:00 (the opening) of the next working day,
-//!   not the start's clock time: keeping the clock time would let a later start get an
-//!   earlier due time (Monday 16:00 + 2 days over a Wednesday holiday would be due on
-//!   Thursday 16:00, Tuesday 08:00 + 2 days on Thursday 08:00).
+//! - `days` N follows the Civil Code (art. 148): 17:00 of the Nth calendar day after the
+//!   (normalized) start's day, or 17:00 of the next working day when that day is off.
+//!   Every start of one day gets one due time, so a later start never gets an earlier one.
+//! - A due time that lands exactly on the opening (07:00) is given as 17:00 of the
+//!   previous working day: the same working instant, read as "by the end of that day".
 //! - Two statutory holidays on the same date are one day off (their names joined) and
 //!   give at most one compensatory day.
 //! - Overrides apply after the defaults, and do not move compensatory days: removing a
@@ -227,18 +228,49 @@ impl Calendar {
         let (date, time) = self.normalize(date, time);
         let (date, time) = match unit {
             DurationUnit::WorkingDays if amount == 0 => self.same_day_due(date, time),
-            DurationUnit::WorkingDays => (self.add_working_days(date, amount), time),
+            // Only a count of working days can land on the opening (hours end at a
+            // session's end, the other counts at the day's end).
+            DurationUnit::WorkingDays => {
+                self.opening_as_previous_close(self.add_working_days(date, amount), time)
+            }
             DurationUnit::WorkingHours => self.add_working_hours(date, time, amount),
             DurationUnit::Days => {
                 let end = date
                     .checked_add_days(Days::new(u64::from(amount)))
                     .unwrap_or(NaiveDate::MAX);
-                // The same clock time is an open moment on a working day; on a day off
-                // this gives the next opening (see the module notes).
-                self.normalize(end, time)
+                // Civil Code art. 148: the period ends with the office hours of its last
+                // day; a last day off moves it to the end of the next working day.
+                let end = if self.is_working_day(end) {
+                    end
+                } else {
+                    self.next_working_day(end)
+                };
+                (end, self.sessions.afternoon_end)
             }
         };
         join(date, time)
+    }
+
+    /// A due time exactly at the opening is the same working instant as the close of
+    /// the working day before, and that is what a citizen reads as "ready by the end of
+    /// that day": 07:00 Tuesday is given as 17:00 Monday.
+    fn opening_as_previous_close(&self, date: NaiveDate, time: i64) -> (NaiveDate, i64) {
+        let s = &self.sessions;
+        let no_office_time = s.morning_length() == 0 && s.afternoon_length() == 0;
+        if time != s.opening() || no_office_time {
+            return (date, time);
+        }
+        // Days off come in blocks of at most a couple of weeks (Tết with its bridges);
+        // a calendar with a longer block keeps the opening rather than walk far.
+        let mut day = date;
+        for _ in 0..60 {
+            let Some(before) = day.pred_opt() else { break };
+            if self.is_working_day(before) {
+                return (before, self.sessions.afternoon_end);
+            }
+            day = before;
+        }
+        (date, time)
     }
 
     /// Late if returned after `due_at`; on time if returned on `due_at`'s (local) date,
@@ -670,9 +702,44 @@ mod tests {
             due(&c, "2026-03-06T12:00:00+07:00", 1, WorkingDays),
             "2026-03-09T13:30:00+07:00"
         );
+        // Saturday: the start is Monday 07:00, one working day on is Tuesday 07:00,
+        // given as the close of Monday.
         assert_eq!(
             due(&c, "2026-03-07T09:00:00+07:00", 1, WorkingDays),
-            "2026-03-10T07:00:00+07:00"
+            "2026-03-09T17:00:00+07:00"
+        );
+        // Civil Code art. 148.
+        assert_eq!(
+            due(&c, "2026-03-05T09:00:00+07:00", 1, CalendarDays),
+            "2026-03-06T17:00:00+07:00"
+        );
+        assert_eq!(
+            due(&c, "2026-03-05T09:00:00+07:00", 2, CalendarDays),
+            "2026-03-09T17:00:00+07:00"
+        );
+    }
+
+    #[test]
+    fn an_opening_due_time_is_the_previous_close() {
+        let c = cal();
+        // Monday 06:30 starts at 07:00; two working days on is Wednesday 07:00.
+        assert_eq!(
+            due(&c, "2026-03-09T06:30:00+07:00", 2, WorkingDays),
+            "2026-03-10T17:00:00+07:00"
+        );
+        // Over the 30/4–1/5 block: Friday 2025-04-25 evening starts on Monday's opening,
+        // so three working days on is an opening too, given as the close of the working
+        // day before it, which is a working day after which the next opening comes.
+        let start = "2025-04-25T18:00:00+07:00";
+        let opening = c.due(t(start), 3, WorkingDays);
+        assert_eq!(opening.hour(), 17, "{opening}");
+        let next_morning = c.normalize_start(opening + TimeDelta::minutes(1));
+        assert!(c.is_working_day(opening.date_naive()));
+        assert_eq!(next_morning.hour(), 7, "{next_morning}");
+        // A due time after the opening is kept.
+        assert_eq!(
+            due(&c, "2026-03-09T07:01:00+07:00", 2, WorkingDays),
+            "2026-03-11T07:01:00+07:00"
         );
     }
 
@@ -784,22 +851,27 @@ mod tests {
         let c = cal();
         assert_eq!(
             due(&c, "2026-03-09T10:00:00+07:00", 3, CalendarDays),
-            "2026-03-12T10:00:00+07:00"
+            "2026-03-12T17:00:00+07:00"
         );
-        // Landing on the 30/4 holiday: the next opening after the block.
+        // Landing on the 30/4 holiday: the end of the first working day after the block.
         assert_eq!(
             due(&c, "2025-04-28T10:00:00+07:00", 2, CalendarDays),
-            "2025-05-02T07:00:00+07:00"
+            "2025-05-02T17:00:00+07:00"
         );
         // Landing on a Saturday.
         assert_eq!(
             due(&c, "2026-03-06T10:00:00+07:00", 1, CalendarDays),
-            "2026-03-09T07:00:00+07:00"
+            "2026-03-09T17:00:00+07:00"
         );
-        // Zero days: the normalized start.
+        // Zero days: the end of the (normalized) start's day.
         assert_eq!(
             due(&c, "2026-03-07T10:00:00+07:00", 0, CalendarDays),
-            "2026-03-09T07:00:00+07:00"
+            "2026-03-09T17:00:00+07:00"
+        );
+        // The clock time of the start does not matter: the whole day ends together.
+        assert_eq!(
+            due(&c, "2026-03-09T07:00:00+07:00", 3, CalendarDays),
+            due(&c, "2026-03-09T16:59:00+07:00", 3, CalendarDays)
         );
     }
 
@@ -1202,7 +1274,7 @@ mod tests {
             let c = &calendars()[0];
             let by_days = c.due(start, amount, WorkingDays);
             let by_hours = c.due(start, amount * 8, WorkingHours);
-            prop_assert_eq!(c.normalize_start(by_hours), by_days);
+            prop_assert_eq!(c.normalize_start(by_hours), c.normalize_start(by_days));
         }
 
         #[test]

@@ -41,3 +41,79 @@ pub async fn open(path: &Path) -> Result<SqlitePool, sqlx::Error> {
 pub async fn write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
     pool.begin_with("BEGIN IMMEDIATE").await
 }
+
+/// Where `--db` points: a file path for the embedded SQLite database, written plainly or
+/// as `sqlite:PATH` / `sqlite://PATH`. Any other URL (`postgres://…`, `mysql://…`) names
+/// an engine this portal does not serve: it is refused with the forms it takes, instead
+/// of becoming a folder called `postgres:` with an SQLite file inside.
+pub fn database_path(arg: &str) -> Result<std::path::PathBuf, String> {
+    let plain = arg
+        .strip_prefix("sqlite://")
+        .or_else(|| arg.strip_prefix("sqlite:"));
+    if let Some(path) = plain {
+        if path.is_empty() {
+            return Err(format!(
+                "--db «{arg}»: thiếu đường dẫn tệp / the file path is missing"
+            ));
+        }
+        return Ok(std::path::PathBuf::from(path));
+    }
+    // A scheme is letters, digits, `+`, `-`, `.` before a colon, and longer than one
+    // letter (so `C:\…` stays a Windows path).
+    let scheme = arg.split_once(':').map(|(s, _)| s).filter(|s| {
+        s.len() > 1
+            && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    match scheme {
+        Some(scheme) => Err(format!(
+            "--db «{arg}»: cổng này chưa phục vụ cơ sở dữ liệu «{scheme}»; hãy dùng một tệp SQLite, \
+             ví dụ --db /var/lib/motcua/portal.sqlite3 hoặc --db sqlite:///var/lib/motcua/portal.sqlite3 / \
+             this portal does not serve «{scheme}» databases; give an SQLite file, e.g. \
+             --db /var/lib/motcua/portal.sqlite3 or --db sqlite:///var/lib/motcua/portal.sqlite3"
+        )),
+        None if arg.trim().is_empty() => {
+            Err("--db: thiếu đường dẫn tệp / the file path is missing".to_owned())
+        }
+        None => Ok(std::path::PathBuf::from(arg)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_path;
+    use std::path::PathBuf;
+
+    #[test]
+    fn paths_and_sqlite_urls_are_taken() {
+        for (arg, path) in [
+            ("portal.sqlite3", "portal.sqlite3"),
+            (
+                "/var/lib/motcua/portal.sqlite3",
+                "/var/lib/motcua/portal.sqlite3",
+            ),
+            ("sqlite:///var/lib/p.sqlite3", "/var/lib/p.sqlite3"),
+            ("sqlite:p.sqlite3", "p.sqlite3"),
+            ("C:\\motcua\\portal.sqlite3", "C:\\motcua\\portal.sqlite3"),
+            ("./data:2026/p.sqlite3", "./data:2026/p.sqlite3"),
+        ] {
+            assert_eq!(database_path(arg), Ok(PathBuf::from(path)), "{arg}");
+        }
+    }
+
+    #[test]
+    fn other_engines_are_refused_with_the_forms_taken() {
+        for arg in [
+            "postgres://motcua@localhost/motcua",
+            "postgresql://x/y",
+            "mysql://a/b",
+        ] {
+            let e = database_path(arg).unwrap_err();
+            assert!(e.contains("--db /var/lib/motcua/portal.sqlite3"), "{e}");
+            assert!(e.contains(arg.split(':').next().unwrap()), "{e}");
+        }
+        assert!(database_path("sqlite://").is_err());
+        assert!(database_path("  ").is_err());
+    }
+}

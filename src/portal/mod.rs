@@ -48,6 +48,9 @@ pub struct Options {
     /// What to fill an empty database with, beyond the catalog.
     pub seed: Seed,
     pub settings: Settings,
+    /// What "now" is: the system's clock, or one started at a chosen instant (`--now`,
+    /// tests). Seeding reads it too, so demo dossiers are due around that instant.
+    pub clock: Clock,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +95,7 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
             path: options.db.clone(),
             source,
         })?;
-    let clock = Clock::default();
+    let clock = options.clock.clone();
     seed::catalog_if_empty(&pool).await?;
     if options.seed != Seed::None {
         seed::demo(&pool, &clock.now().to_rfc3339()).await?;
@@ -173,8 +176,12 @@ pub fn router(state: AppState) -> Router {
         .nest(BASE_PATH, with_uploads(api))
         .merge(openapi::docs())
         .fallback(|| async { error::ApiError::NotFound })
-        .with_state(state)
+        .with_state(state.clone())
         .layer(axum::middleware::from_fn(error::localize))
+        .layer(axum::middleware::map_response_with_state(
+            state,
+            portal_date,
+        ))
         .layer(RequestDecompressionLayer::new())
         // The fastest level: JSON lists compress to a fraction at any level, and the
         // default level's CPU cost a fifth of the inbox list's throughput.
@@ -184,6 +191,23 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(60),
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Every answer's `Date` is the portal's clock, not the machine's: a client counting
+/// down to a due time counts from the clock that due time was computed on (and a portal
+/// started with `--now` is seen at that time). hyper adds `Date` only when none is set.
+async fn portal_date(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    if let Ok(value) =
+        axum::http::HeaderValue::from_str(&crate::clock::http_date(state.clock.now()))
+    {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, value);
+    }
+    response
 }
 
 /// Adds the upload routes and sets the body limits: the JSON limit on every route but

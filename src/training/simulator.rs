@@ -238,7 +238,9 @@ async fn pay_online(office: &mut Office, code: &str, secret: &str) -> Result<(),
         transaction_id: Some(format!("SIM{}", uuid::Uuid::new_v4().simple())),
         dossier_ref: Some(payment.code.clone()),
         amount: Some(payment.amount as i64),
-        paid_at: Some(chrono::Utc::now().to_rfc3339()),
+        // The portal's time (its answer to the payment read just now set the client's
+        // clock): a sandbox started with `--now` gets payments at its own hour.
+        paid_at: Some(office.admin.clock().now().to_rfc3339()),
         bank_bin: Some(payment.bank_bin.clone()),
         account: Some(payment.account.clone()),
     };

@@ -149,12 +149,13 @@ pub async fn run(options: Options) -> Result<(), StartError> {
         }
     });
     let tick_tx = tx.clone();
+    let clock = executor.clock.clone();
     let ticker = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(1));
         every.tick().await;
         loop {
             every.tick().await;
-            if tick_tx.send(Action::Tick(vn_now())).is_err() {
+            if tick_tx.send(Action::Tick(clock.now())).is_err() {
                 break;
             }
         }
@@ -207,6 +208,9 @@ pub struct Executor {
     training_writes: OrderedWrites,
     /// The outbox of the session's user, once logged in (needs the data directory).
     sending: Option<crate::tui::sending::Sending>,
+    /// Kept in step with the portal's `Date` by every client made here: the ticks that
+    /// count down to due times read it.
+    pub clock: crate::clock::Clock,
 }
 
 impl Executor {
@@ -223,6 +227,7 @@ impl Executor {
             draft_writes: OrderedWrites::default(),
             training_writes: OrderedWrites::default(),
             sending: None,
+            clock: crate::clock::Clock::system(),
         }
     }
 
@@ -709,7 +714,8 @@ impl Executor {
     fn client_for(&self, profile: &Profile, lang: Lang) -> Result<PortalClient, ClientError> {
         let mut builder = PortalClient::builder(&profile.url)
             .lang(lang)
-            .read_timeout(self.timeout);
+            .read_timeout(self.timeout)
+            .clock(self.clock.clone());
         if let Some(dir) = &self.data_dir {
             builder = builder.cache_dir(dir.join("cache").join(drafts::safe_name(&profile.name)));
         }

@@ -5,6 +5,7 @@
 pub mod tmux;
 pub mod tui;
 
+use motcua::clock::Clock;
 use motcua::domain::calendar::Calendar;
 use motcua::portal::state::Settings;
 use motcua::portal::{self, Running, Seed};
@@ -12,6 +13,22 @@ use reqwest::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
 
 pub const DEMO_PASSWORD: &str = "Motcua-demo-2026";
+
+/// The environment variable that starts every test portal's clock at a chosen instant
+/// (RFC 3339). `.ci/run` runs the suites that read due times again at a Saturday 10:00
+/// and a weekday 16:30 (+07:00) with it, so a test that silently depends on the hour or
+/// the weekday fails in CI, not on the day it happens to run then.
+pub const TEST_NOW: &str = "MOTCUA_TEST_NOW";
+
+/// The clock of a test portal: started at `MOTCUA_TEST_NOW` when set, else the system's.
+pub fn test_clock() -> Clock {
+    match std::env::var(TEST_NOW) {
+        Ok(now) if !now.trim().is_empty() => Clock::starting_at(
+            motcua::clock::parse_instant(&now).unwrap_or_else(|e| panic!("{TEST_NOW}: {e}")),
+        ),
+        _ => Clock::system(),
+    }
+}
 
 pub struct Portal {
     pub running: Running,
@@ -27,6 +44,17 @@ impl Portal {
     }
 
     pub async fn with(settings: Settings, seed: Seed) -> Portal {
+        Portal::with_clock(settings, seed, test_clock()).await
+    }
+
+    /// A portal whose clock reads `now` (RFC 3339) at the start and runs on: for the
+    /// tests that read due times, which must hold at any hour of any day.
+    pub async fn at(now: &str, settings: Settings, seed: Seed) -> Portal {
+        let now = motcua::clock::parse_instant(now).expect("a test instant");
+        Portal::with_clock(settings, seed, Clock::starting_at(now)).await
+    }
+
+    pub async fn with_clock(settings: Settings, seed: Seed, clock: Clock) -> Portal {
         let dir = tempfile::tempdir().expect("temp dir");
         let options = portal::Options {
             bind: "127.0.0.1:0".parse().unwrap(),
@@ -34,6 +62,7 @@ impl Portal {
             calendar: Calendar::default(),
             seed,
             settings,
+            clock,
         };
         let running = portal::start(options).await.expect("portal starts");
         let base = format!("http://{}/api/v1", running.addr);

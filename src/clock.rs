@@ -1,0 +1,186 @@
+//! The one clock every part of motcua reads, so that a test, a trainer or a portal
+//! several seconds off can set what "now" is.
+//!
+//! The portal reads its [`Clock`] for every due time, expiry and audit row; `serve
+//! --now` and `training --now` start it at a chosen instant (trainers practise the days
+//! before Tết, tests pin the hour and the weekday), and it runs on from there. The TUI
+//! and the simulator read the portal's time from the `Date` header of its answers
+//! ([`Clock::follow`]): a remaining time is counted from the clock the due time was
+//! computed on, even when the desk computer's own clock is wrong.
+
+use crate::domain::calendar::{LocalTime, vn_offset};
+use chrono::{DateTime, TimeDelta, Timelike, Utc};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Wall time plus a shift; clones share the shift.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    shift: Arc<Mutex<TimeDelta>>,
+}
+
+/// How far the clock may be from a portal's `Date` before [`Clock::follow`] moves it:
+/// the header has whole seconds and arrives a round trip late, so a smaller gap is noise.
+const FOLLOW_TOLERANCE: TimeDelta = TimeDelta::seconds(2);
+
+impl Clock {
+    /// The system's clock.
+    pub fn system() -> Clock {
+        Clock::default()
+    }
+
+    /// A clock that reads `at` now and runs on from there.
+    pub fn starting_at(at: LocalTime) -> Clock {
+        let clock = Clock::default();
+        clock.set(at);
+        clock
+    }
+
+    /// Now, at +07:00, to the second: every time the API shows or stores has whole
+    /// seconds, so the same instant always prints the same.
+    pub fn now(&self) -> LocalTime {
+        let now = (Utc::now() + self.shift()).with_timezone(&vn_offset());
+        now.with_nanosecond(0).unwrap_or(now)
+    }
+
+    /// Now as Unix seconds, for expiry arithmetic.
+    pub fn unix(&self) -> i64 {
+        self.now().timestamp()
+    }
+
+    /// Moves the clock so that it reads `at` now (and runs on from there).
+    pub fn set(&self, at: LocalTime) {
+        let delta = at.with_timezone(&Utc) - Utc::now();
+        *self.shift.lock().unwrap_or_else(PoisonError::into_inner) = delta;
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: TimeDelta) {
+        *self.shift.lock().unwrap_or_else(PoisonError::into_inner) += by;
+    }
+
+    /// Follows a portal's clock, given the `Date` header of one of its answers (RFC 9110
+    /// HTTP-date, e.g. `Sat, 06 Feb 2027 03:00:00 GMT`). A header that does not parse
+    /// is ignored: the clock keeps what it had.
+    pub fn follow(&self, date_header: &str) {
+        let Ok(portal) = DateTime::parse_from_rfc2822(date_header) else {
+            return;
+        };
+        let ours = Utc::now() + self.shift();
+        let gap = portal.with_timezone(&Utc) - ours;
+        if gap.abs() > FOLLOW_TOLERANCE {
+            self.set(portal.with_timezone(&vn_offset()));
+        }
+    }
+
+    fn shift(&self) -> TimeDelta {
+        *self.shift.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// `now` as an HTTP-date, for the portal's `Date` header.
+pub fn http_date(now: LocalTime) -> String {
+    now.with_timezone(&Utc)
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string()
+}
+
+/// Parses a `--now` instant: RFC 3339 with its offset, e.g. `2027-02-05T16:30:00+07:00`.
+/// The message says what was expected (in both languages: the language setting may not
+/// be read yet when a command line is checked).
+pub fn parse_instant(text: &str) -> Result<LocalTime, String> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&vn_offset()))
+        .map_err(|_| {
+            format!(
+                "«{text}» không phải thời điểm dạng 2027-02-05T16:30:00+07:00 (ngày, giờ và múi giờ) / \
+                 «{text}» is not an instant like 2027-02-05T16:30:00+07:00 (date, time and offset)"
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> LocalTime {
+        parse_instant(text).unwrap()
+    }
+
+    #[test]
+    fn starts_at_the_chosen_instant_and_runs_on() {
+        let clock = Clock::starting_at(at("2027-02-05T16:30:00+07:00"));
+        let first = clock.now();
+        assert!(
+            (first - at("2027-02-05T16:30:00+07:00"))
+                .num_seconds()
+                .abs()
+                <= 1
+        );
+        clock.advance(TimeDelta::hours(1));
+        assert!(clock.now() - first >= TimeDelta::hours(1));
+        assert_eq!(clock.now().offset(), &vn_offset());
+    }
+
+    #[test]
+    fn clones_share_the_time() {
+        let a = Clock::system();
+        let b = a.clone();
+        a.set(at("2026-03-07T10:00:00+07:00"));
+        assert!(
+            (b.now() - at("2026-03-07T10:00:00+07:00"))
+                .num_seconds()
+                .abs()
+                <= 1
+        );
+    }
+
+    #[test]
+    fn follows_a_portal_that_is_off_and_ignores_noise() {
+        let clock = Clock::starting_at(at("2026-03-07T10:00:00+07:00"));
+        // 03:00 GMT is 10:00 at +07:00: within the tolerance, nothing moves.
+        clock.follow("Sat, 07 Mar 2026 03:00:01 GMT");
+        assert!(
+            (clock.now() - at("2026-03-07T10:00:00+07:00"))
+                .num_seconds()
+                .abs()
+                <= 1
+        );
+        // A portal a day ahead is followed.
+        clock.follow("Sun, 08 Mar 2026 03:00:00 GMT");
+        assert!(
+            (clock.now() - at("2026-03-08T10:00:00+07:00"))
+                .num_seconds()
+                .abs()
+                <= 1
+        );
+        // Garbage is ignored.
+        clock.follow("yesterday");
+        assert!(
+            (clock.now() - at("2026-03-08T10:00:00+07:00"))
+                .num_seconds()
+                .abs()
+                <= 1
+        );
+    }
+
+    #[test]
+    fn http_dates_round_trip() {
+        let t = at("2027-02-05T16:30:00+07:00");
+        assert_eq!(http_date(t), "Fri, 05 Feb 2027 09:30:00 GMT");
+        let clock = Clock::system();
+        clock.follow(&http_date(t));
+        assert!((clock.now() - t).num_seconds().abs() <= 1);
+    }
+
+    #[test]
+    fn a_now_without_offset_is_refused_with_the_expected_form() {
+        for bad in ["2027-02-05 16:30", "2027-02-05T16:30:00", "tomorrow", ""] {
+            let e = parse_instant(bad).unwrap_err();
+            assert!(e.contains("2027-02-05T16:30:00+07:00"), "{e}");
+        }
+        assert_eq!(
+            parse_instant("2027-02-05T09:30:00Z").unwrap(),
+            at("2027-02-05T16:30:00+07:00")
+        );
+    }
+}
