@@ -214,7 +214,7 @@ fn serve_starts_its_clock_at_now() {
     let started = chrono::DateTime::parse_from_rfc3339("2027-02-05T16:30:00+07:00").unwrap();
     let gap = (date - started).num_seconds();
     assert!((0..300).contains(&gap), "Date {date}");
-    // A same-day procedure taken in after the cut-off on the Friday before Tết 2027 (the
-    // holiday runs to Wednesday 10/2): due at the end of Thursday 11/2.
-    assert_eq!(due, "2027-02-11T17:00:00+07:00");
+    // A same-day procedure taken in on 5/2/2027, the last day of the lunar year: Tết runs
+    // to 9/2 and its weekend days give 10/2 and 11/2 off, so it is due at the end of 12/2.
+    assert_eq!(due, "2027-02-12T17:00:00+07:00");
 }

@@ -733,3 +733,44 @@ async fn the_leader_extends_and_approves_then_reception_returns_the_result() {
         "{screen}"
     );
 }
+
+/// `motcua training --now`: a trainer practises the last working day before Tết 2027. The
+/// new sandbox is seeded around that instant (today's dossiers carry 2027 codes) and the
+/// inbox counts down from it: days or hours, never the months a clock left at the real
+/// date would show.
+#[tokio::test]
+async fn training_now_starts_the_sandbox_at_the_chosen_instant() {
+    let app = Screen::start_training_with("training-now", "--now 2027-02-05T16:30:00+07:00");
+    app.until("the training login screen", |s| {
+        s.contains("Đào tạo (máy này)") && s.contains("Tên đăng nhập")
+    })
+    .await;
+    first_login(&app, "tiepnhan1").await;
+    // Queue "Tất cả", where every status is listed.
+    app.keys(&["BTab"]);
+    let screen = app
+        .until("the whole inbox", |s| s.contains("◀ Tất cả") && !rows(s).is_empty())
+        .await;
+    let rows = rows(&screen);
+    assert!(
+        rows.iter().any(|(code, _)| code.starts_with("000.01.27.H07-27")),
+        "no dossier of 2027:\n{screen}"
+    );
+    let days_left: Vec<u64> = rows
+        .iter()
+        .filter_map(|(_, line)| {
+            let rest = line.split("còn ").nth(1)?;
+            let (n, unit) = rest.split_once(' ')?;
+            unit.starts_with("ngày").then(|| n.parse().ok()).flatten()
+        })
+        .collect();
+    assert!(
+        days_left.iter().all(|&d| d < 40),
+        "counted from another clock: {days_left:?}\n{screen}"
+    );
+    assert!(
+        rows.iter()
+            .any(|(_, l)| l.contains("còn ") || l.contains("quá ")),
+        "no remaining time shown:\n{screen}"
+    );
+}

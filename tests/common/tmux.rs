@@ -39,14 +39,26 @@ impl Screen {
     /// in-process, its simulated citizens quiet (the simulated bank still pays a VietQR
     /// code shown at the desk). HOME and the XDG data and config directories are in a
     /// fresh temporary directory, so every call seeds a sandbox of its own.
+    /// Under `MOTCUA_TEST_NOW` (see `super::TEST_NOW`) the sandbox starts its
+    /// clock there too (`--now`), like every test portal.
     pub fn start_training(name: &str) -> Screen {
+        match std::env::var(super::TEST_NOW) {
+            Ok(now) if !now.trim().is_empty() => {
+                Screen::start_training_with(name, &format!("--now {}", now.trim()))
+            }
+            _ => Screen::start_training_with(name, ""),
+        }
+    }
+
+    /// As [`Screen::start_training`], with more arguments for `motcua training`.
+    pub fn start_training_with(name: &str, args: &str) -> Screen {
         require_tmux();
         let home = tempfile::tempdir().unwrap();
         let (data, config) = (home.path().join("data"), home.path().join("config"));
         std::fs::create_dir_all(&data).unwrap();
         std::fs::create_dir_all(&config).unwrap();
         let command = format!(
-            "HOME={} XDG_DATA_HOME={} XDG_CONFIG_HOME={} {} training --pace 0",
+            "HOME={} XDG_DATA_HOME={} XDG_CONFIG_HOME={} {} training --pace 0 {args}",
             home.path().display(),
             data.display(),
             config.display(),
