@@ -310,3 +310,24 @@ pub fn open_detail(app: &mut App) {
         .expect("Enter opens the detail");
     update(app, Action::DetailLoaded(id, Ok(dossier())));
 }
+
+/// Enter on a path to attach asks the runtime about the file (`Effect::CheckFile`): the
+/// answer here says it is a file of `size` bytes; returns what `update` then asks (the
+/// upload).
+pub fn file_checked(app: &mut App, effects: &[Effect], size: u64) -> Vec<Effect> {
+    let (doc, path) = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::CheckFile { doc, path } => Some((*doc, path.clone())),
+            _ => None,
+        })
+        .expect("Enter on a path asks about the file");
+    update(
+        app,
+        Action::FileChecked {
+            doc,
+            path,
+            size: Some(size),
+        },
+    )
+}
