@@ -676,6 +676,28 @@ mod tests {
         assert!(d.id > c.id);
     }
 
+    /// A write the disk refused is not queued (the caller sends it another way); what
+    /// became of a queued one holds in memory even when the journal cannot say it.
+    #[test]
+    fn a_full_disk_queues_nothing_but_what_happened_still_holds() {
+        let full = Path::new("/dev/full");
+        if !full.exists() {
+            eprintln!("skipped: no /dev/full to stand for a full disk");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open(dir.path()).unwrap();
+        let a = o.push(create(1), "a".into()).unwrap();
+        let journal = dir.path().join("outbox.jsonl");
+        std::fs::remove_file(&journal).unwrap();
+        std::os::unix::fs::symlink(full, &journal).unwrap();
+        let refused = o.push(create(2), "b".into()).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::StorageFull);
+        assert_eq!(o.queued(), 1);
+        assert!(o.done(a.id).is_err());
+        assert_eq!(o.queued(), 0, "the portal has it: not sent again");
+    }
+
     #[test]
     fn a_line_cut_short_by_a_crash_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
