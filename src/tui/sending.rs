@@ -127,13 +127,14 @@ pub struct Sending {
     pub owner: (String, String),
     commands: UnboundedSender<Command>,
     lang: watch::Sender<Lang>,
-    writer: AbortHandle,
     sender: AbortHandle,
 }
 
 impl Drop for Sending {
+    /// The session is over: nothing more is sent. The writer is not stopped: it puts on
+    /// disk what it was handed before (its channel then closes and it ends), so a write
+    /// made just before a logout waits for this user's next session instead of being lost.
     fn drop(&mut self) {
-        self.writer.abort();
         self.sender.abort();
     }
 }
@@ -160,13 +161,12 @@ impl Sending {
             disk_failed: AtomicBool::new(false),
         });
         let (commands, inbox) = unbounded_channel();
-        let writer = tokio::spawn(write_loop(shared.clone(), inbox)).abort_handle();
+        tokio::spawn(write_loop(shared.clone(), inbox));
         let sender = tokio::spawn(send_loop(shared)).abort_handle();
         Sending {
             owner,
             commands,
             lang: lang_tx,
-            writer,
             sender,
         }
     }
