@@ -407,6 +407,35 @@ fn the_tui_reaches_the_portal_only_through_the_client() {
     assert!(found.is_empty(), "{found:#?}");
 }
 
+/// `update` and `view` are pure enough to test by feeding actions: no disk, no
+/// environment, no clock, no randomness, no tasks. What they need from outside comes as an
+/// `Action` answering an `Effect`, or from the state (the time of the last tick, the keys
+/// of `App::keys`).
+#[test]
+fn update_and_view_do_no_io() {
+    let io = [
+        "std::fs",
+        "std::env",
+        "std::net",
+        "std::process",
+        "SystemTime",
+        "Instant::now",
+        "Utc::now",
+        "Local::now",
+        "vn_now",
+        "uuid",
+        "rand::",
+        "tokio",
+        "crate::client::PortalClient",
+        "crate::tui::runtime",
+        "crate::tui::paths",
+    ];
+    for room in ["tui/update", "tui/view"] {
+        let found = offences(room, &io);
+        assert!(found.is_empty(), "{found:#?}");
+    }
+}
+
 /// The link emulator is a tool for tests, benchmarks and `motcua linksim`: it stands alone,
 /// and nothing of the app depends on it.
 #[test]
