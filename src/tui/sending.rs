@@ -254,7 +254,9 @@ async fn write_loop(shared: Arc<Shared>, mut commands: UnboundedReceiver<Command
             Command::Resume(client) => {
                 *lock(&shared.client) = Some(client);
                 if let Some(o) = outbox {
-                    lock(&o).paused = false;
+                    // The lock may be held through a journal's fsync: wait for it off the
+                    // async threads.
+                    blocking(move || lock(&o).paused = false).await;
                 }
             }
             Command::Retry(id) => {
