@@ -6,8 +6,8 @@
 //! CI runs 100 submissions and 3 kills. The full run (1,000 and 10 kills):
 //! `MOTCUA_RELIABILITY_FULL=1 cargo test --release --test outbox_reliability -- --nocapture`.
 //!
-//! The client process is this test binary run again with `MOTCUA_DRILL` set (the test
-//! `drill_client` below does nothing otherwise).
+//! The client process is this test binary run again with `MOTCUA_DRILL` set; without it,
+//! `drill_client` runs the same drill in-process on a clean link and checks its count.
 
 mod common;
 
@@ -25,60 +25,85 @@ use motcua::portal::state::Settings;
 use rand::{Rng, SeedableRng};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The client process: queue `MOTCUA_DRILL_COUNT` submissions (once), then send them.
+/// The client process, when `MOTCUA_DRILL` names the link to send through (the test
+/// below runs this binary again so). In a normal run, the same drill in-process on a
+/// clean link: every submission arrives once, and a second run finds nothing to send.
 #[test]
 fn drill_client() {
-    let Ok(base) = std::env::var("MOTCUA_DRILL") else {
-        return;
-    };
-    let dir = PathBuf::from(std::env::var("MOTCUA_DRILL_DIR").unwrap());
-    let count: usize = std::env::var("MOTCUA_DRILL_COUNT")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let citizen: i64 = std::env::var("MOTCUA_DRILL_CITIZEN")
-        .unwrap()
-        .parse()
-        .unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async move {
-        // Queued all at once, or not at all: until the marker is on disk nothing was
-        // sent, so an interrupted queueing starts over.
-        let marker = dir.join("queued");
-        if !marker.exists() {
-            let _ = std::fs::remove_file(dir.join("outbox.jsonl"));
-            let mut o = Outbox::open(&dir).unwrap();
-            let writes = (0..count)
-                .map(|n| (submission(citizen), format!("drill-{n}")))
-                .collect();
-            o.push_all(writes).unwrap();
-            std::fs::File::create(&marker).unwrap().sync_all().unwrap();
-        }
-        let outbox = std::sync::Mutex::new(Outbox::open(&dir).unwrap());
-        let client = PortalClient::builder(&base)
-            .read_timeout(Duration::from_secs(20))
-            .build()
-            .unwrap();
-        // Logging in is a read: retried until it goes through.
-        loop {
-            if client.login("tiepnhan1", DEMO_PASSWORD).await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        outbox::drain(&client, &outbox, 4, Lang::En, |r| {
-            if let Report::Failed(e, _, v) = r {
-                eprintln!("drill: {} {:?}", e.label, v);
-            }
-        })
-        .await
-        .unwrap();
-        let o = outbox.lock().unwrap();
-        assert_eq!(o.queued(), 0);
-        assert!(o.dead().is_empty(), "{:?}", o.dead());
+    if let Ok(base) = std::env::var("MOTCUA_DRILL") {
+        let dir = PathBuf::from(std::env::var("MOTCUA_DRILL_DIR").unwrap());
+        let number = |name: &str| std::env::var(name).unwrap().parse::<i64>().unwrap();
+        let count = number("MOTCUA_DRILL_COUNT") as usize;
+        let citizen = number("MOTCUA_DRILL_CITIZEN");
+        rt.block_on(drill(&base, &dir, count, citizen));
+        return;
+    }
+    rt.block_on(async {
+        let portal = Portal::with(Settings::default(), Seed::Demo).await;
+        let (citizen, _) = portal.citizen_of(1).await;
+        let dossiers = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM dossiers")
+                .fetch_one(&portal.running.state.db)
+                .await
+                .unwrap()
+        };
+        let before = dossiers().await;
+        let dir = tempfile::tempdir().unwrap();
+        drill(&portal.base, dir.path(), 5, citizen).await;
+        assert_eq!(
+            dossiers().await - before,
+            5,
+            "every queued submission arrives"
+        );
+        drill(&portal.base, dir.path(), 5, citizen).await;
+        assert_eq!(
+            dossiers().await - before,
+            5,
+            "a finished drill sends nothing again"
+        );
     });
+}
+
+/// Queues `count` submissions in `dir` (once), then sends them through `base` until the
+/// outbox is empty; nothing may end in the dead letters.
+async fn drill(base: &str, dir: &std::path::Path, count: usize, citizen: i64) {
+    // Queued all at once, or not at all: until the marker is on disk nothing was
+    // sent, so an interrupted queueing starts over.
+    let marker = dir.join("queued");
+    if !marker.exists() {
+        let _ = std::fs::remove_file(dir.join("outbox.jsonl"));
+        let mut o = Outbox::open(dir).unwrap();
+        let writes = (0..count)
+            .map(|n| (submission(citizen), format!("drill-{n}")))
+            .collect();
+        o.push_all(writes).unwrap();
+        std::fs::File::create(&marker).unwrap().sync_all().unwrap();
+    }
+    let outbox = Arc::new(Mutex::new(Outbox::open(dir).unwrap()));
+    let client = PortalClient::builder(base)
+        .read_timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    // Logging in is a read: retried until it goes through.
+    loop {
+        if client.login("tiepnhan1", DEMO_PASSWORD).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    outbox::drain(&client, &outbox, 4, Lang::En, |r| match r {
+        Report::Failed(e, _, v) => eprintln!("drill: {} {:?}", e.label, v),
+        Report::Journal(e) => panic!("the drill's disk refused the journal: {e}"),
+        Report::Sent(..) => {}
+    })
+    .await;
+    let o = outbox.lock().unwrap();
+    assert_eq!(o.queued(), 0);
+    assert!(o.dead().is_empty(), "{:?}", o.dead());
 }
 
 fn submission(citizen: i64) -> Write {

@@ -20,7 +20,7 @@ use motcua::tui::intake::{
     ApplicantRow, CitizenField, CitizenForm, PayChoice, Step, Wizard, parse_date,
 };
 use motcua::tui::state::*;
-use motcua::tui::update::{complete_path, update};
+use motcua::tui::update::update;
 
 const SIZE: (u16, u16) = (120, 32);
 
@@ -564,12 +564,10 @@ fn an_upload_cut_by_the_link_goes_on_by_itself_with_the_same_key() {
     look_up(&mut app, "083078238953", vec![citizen()]);
     update(&mut app, key(KeyCode::Enter));
     assert_eq!(app.intake.step, Step::Documents);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("to-khai.pdf");
-    std::fs::write(&file, b"%PDF-1.4 test").unwrap();
     update(&mut app, ch('a'));
-    type_in(&mut app, &file.display().to_string());
+    type_in(&mut app, "/home/tiepnhan/to-khai.pdf");
     let effects = update(&mut app, key(KeyCode::Enter));
+    let effects = file_checked(&mut app, &effects, 13);
     let (id, key1) = effects
         .iter()
         .find_map(|e| match e {
@@ -617,8 +615,9 @@ fn an_upload_cut_by_the_link_goes_on_by_itself_with_the_same_key() {
     let id2 = {
         update(&mut app, key(KeyCode::Down));
         update(&mut app, ch('a'));
-        type_in(&mut app, &file.display().to_string());
+        type_in(&mut app, "/home/tiepnhan/to-khai.pdf");
         let effects = update(&mut app, key(KeyCode::Enter));
+        let effects = file_checked(&mut app, &effects, 13);
         id_of(&effects, |e| match e {
             Effect::Upload { id, .. } => Some(*id),
             _ => None,
@@ -835,26 +834,71 @@ fn a_new_account_shows_its_slip_and_a_code_can_be_reissued() {
     assert_ne!(key_of(&first), key_of(&second));
 }
 
+/// `update` reads no disk: Tab asks the runtime to complete the path and Enter to look at
+/// the file; their answers come back as actions.
 #[test]
-fn path_completion_completes_the_common_start() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("giay-chung-sinh.pdf"), b"%PDF").unwrap();
-    std::fs::write(dir.path().join("giay-to-tuy-than.jpg"), b"x").unwrap();
-    std::fs::create_dir(dir.path().join("scan")).unwrap();
-    let base = dir.path().display().to_string();
+fn the_path_field_asks_the_runtime_about_files() {
+    let mut app = on_intake();
+    pick(&mut app, "khai sinh", 0);
+    look_up(&mut app, "083078238953", vec![citizen()]);
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.intake.step, Step::Documents);
+    update(&mut app, ch('a'));
+    type_in(&mut app, "~/scan/gi");
+    let typed = "~/scan/gi".to_owned();
     assert_eq!(
-        complete_path(&format!("{base}/gi")),
-        format!("{base}/giay-")
+        update(&mut app, key(KeyCode::Tab)),
+        [Effect::CompletePath {
+            typed: typed.clone()
+        }]
     );
+    let field = |app: &App| app.intake.attach.as_ref().map(field_text);
+    update(
+        &mut app,
+        Action::PathCompleted {
+            typed: typed.clone(),
+            completed: "~/scan/giay-".into(),
+        },
+    );
+    assert_eq!(field(&app).as_deref(), Some("~/scan/giay-"));
+    // A completion that comes after the officer typed on is dropped.
+    type_in(&mut app, "c");
+    update(
+        &mut app,
+        Action::PathCompleted {
+            typed: "~/scan/giay-".into(),
+            completed: "~/scan/giay-to.jpg".into(),
+        },
+    );
+    assert_eq!(field(&app).as_deref(), Some("~/scan/giay-c"));
+    // Enter asks about the file; a missing one comes back to the field with the reason.
+    let effects = update(&mut app, key(KeyCode::Enter));
     assert_eq!(
-        complete_path(&format!("{base}/giay-c")),
-        format!("{base}/giay-chung-sinh.pdf")
+        effects,
+        [Effect::CheckFile {
+            doc: 0,
+            path: "~/scan/giay-c".into()
+        }]
     );
-    assert_eq!(
-        complete_path(&format!("{base}/sc")),
-        format!("{base}/scan/")
+    let effects = update(
+        &mut app,
+        Action::FileChecked {
+            doc: 0,
+            path: "/home/tiepnhan/scan/giay-c".into(),
+            size: None,
+        },
     );
-    assert_eq!(complete_path(&format!("{base}/zz")), format!("{base}/zz"));
+    assert!(effects.is_empty());
+    assert_eq!(field(&app).as_deref(), Some("/home/tiepnhan/scan/giay-c"));
+    assert!(
+        app.intake
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("/home/tiepnhan/scan/giay-c")),
+        "{:?}",
+        app.intake.error
+    );
+    assert!(app.intake.docs[0].file.is_none());
 }
 
 #[test]

@@ -12,51 +12,15 @@ use motcua::domain::Lang;
 use motcua::domain::status::Status;
 use motcua::domain::workflow::Role;
 use motcua::tui::action::Action;
-use motcua::tui::state::App;
 use motcua::tui::theme::Theme;
 use motcua::tui::update::update;
-use motcua::tui::view::render;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-const LANGS: [(Lang, &str); 2] = [(Lang::Vi, "vi"), (Lang::En, "en")];
-
-fn draw(app: &App, (w, h): (u16, u16)) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| render(app, f)).unwrap();
-    terminal
-}
-
-fn text(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let mut line = String::new();
-        for x in 0..buffer.area.width {
-            line.push_str(buffer[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// Snapshots `make` for every size and language.
-fn each(name: &str, make: impl Fn(Lang, (u16, u16)) -> App) {
-    for (lang, tag) in LANGS {
-        for size in SIZES {
-            let app = make(lang, size);
-            let screen = text(&draw(&app, size));
-            insta::assert_snapshot!(format!("{name}_{tag}_{}x{}", size.0, size.1), screen);
-        }
-    }
-}
 
 #[test]
 fn login() {
-    each("login", |lang, size| {
+    snapshot_each!("login", SIZES, |lang, size| {
         let mut app = app(lang, true, size);
         for c in "tiepnhan1".chars() {
             update(&mut app, key(KeyCode::Char(c)));
@@ -67,12 +31,14 @@ fn login() {
 
 #[test]
 fn shell_with_training_banner() {
-    each("shell_training", |lang, size| logged_in(lang, true, size));
+    snapshot_each!("shell_training", SIZES, |lang, size| logged_in(
+        lang, true, size
+    ));
 }
 
 #[test]
 fn inbox_with_data() {
-    each("inbox", |lang, size| {
+    snapshot_each!("inbox", SIZES, |lang, size| {
         let mut app = logged_in(lang, false, size);
         // The queue of all dossiers, the third row selected.
         update(
@@ -87,7 +53,7 @@ fn inbox_with_data() {
 
 #[test]
 fn inbox_filtered_without_accents() {
-    each("inbox_filter", |lang, size| {
+    snapshot_each!("inbox_filter", SIZES, |lang, size| {
         let mut app = logged_in(lang, false, size);
         update(&mut app, key(KeyCode::Char('/')));
         for c in "nguyen van".chars() {
@@ -99,7 +65,7 @@ fn inbox_filtered_without_accents() {
 
 #[test]
 fn detail_pane() {
-    each("detail", |lang, size| {
+    snapshot_each!("detail", SIZES, |lang, size| {
         let mut app = logged_in(lang, false, size);
         open_detail(&mut app);
         app
@@ -108,7 +74,7 @@ fn detail_pane() {
 
 #[test]
 fn action_dialog() {
-    each("dialog", |lang, size| {
+    snapshot_each!("dialog", SIZES, |lang, size| {
         let mut app = logged_in(lang, false, size);
         open_detail(&mut app);
         update(&mut app, key(KeyCode::Char('a')));
@@ -129,7 +95,7 @@ fn action_dialog() {
 
 #[test]
 fn help_overlay() {
-    each("help", |lang, size| {
+    snapshot_each!("help", SIZES, |lang, size| {
         let mut app = logged_in(lang, false, size);
         update(&mut app, key(KeyCode::Char('?')));
         app
@@ -151,13 +117,13 @@ fn monochrome_keeps_the_selection_visible() {
             })
         })
         .filter(|&y| {
-            text(&terminal)
+            text(&terminal, None)
                 .lines()
                 .nth(y as usize)
                 .is_some_and(|l| l.contains("000.01.27.H07-"))
         })
         .count();
-    assert_eq!(reversed_rows, 1, "{}", text(&terminal));
+    assert_eq!(reversed_rows, 1, "{}", text(&terminal, None));
 }
 
 /// Overdue dossiers are drawn in the theme's danger style.
@@ -169,7 +135,7 @@ fn remaining_time_is_coloured() {
         Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
     );
     let terminal = draw(&app, (160, 48));
-    let screen = text(&terminal);
+    let screen = text(&terminal, None);
     let buffer = terminal.backend().buffer();
     let (y, line) = screen
         .lines()
@@ -196,7 +162,7 @@ fn filter_says_what_other_queues_hold() {
     }
     assert!(app.inbox.view.is_empty());
     assert_eq!(app.inbox.matches_elsewhere, 1);
-    let screen = text(&draw(&app, (80, 24)));
+    let screen = text(&draw(&app, (80, 24)), None);
     assert!(screen.contains("có 1 hồ sơ khớp"), "{screen}");
     // Tab moves to the next queue with the filter kept.
     for _ in 0..2 {

@@ -24,14 +24,10 @@ use motcua::tui::action::{Action, Effect, Snapshot};
 use motcua::tui::state::*;
 use motcua::tui::training::{ActivationField, ActivationForm, ExercisesView};
 use motcua::tui::update::update;
-use motcua::tui::view::render;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::collections::{BTreeMap, BTreeSet};
 
 const SIZE: (u16, u16) = (120, 36);
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 36)];
-const LANGS: [(Lang, &str); 2] = [(Lang::Vi, "vi"), (Lang::En, "en")];
 
 /// Ticks between two reads of the journal (`JOURNAL_EVERY` of the TUI's training update,
 /// a private module): a task done shows as done within this.
@@ -1036,37 +1032,6 @@ fn logout_forgets_the_exercises() {
 // ---------------------------------------------------------------------------------------
 // Snapshots
 
-fn draw(app: &App, (w, h): (u16, u16)) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| render(app, f)).unwrap();
-    terminal
-}
-
-fn text(terminal: &Terminal<TestBackend>, rows: Option<u16>) -> String {
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..rows.unwrap_or(buffer.area.height).min(buffer.area.height) {
-        let mut line = String::new();
-        for x in 0..buffer.area.width {
-            line.push_str(buffer[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// Snapshots `make` for every size and language (the first `rows` rows, or all).
-fn each(name: &str, rows: Option<u16>, make: impl Fn(Lang, (u16, u16)) -> App) {
-    for (lang, tag) in LANGS {
-        for size in SIZES {
-            let app = make(lang, size);
-            let screen = text(&draw(&app, size), rows);
-            insta::assert_snapshot!(format!("{name}_{tag}_{}x{}", size.0, size.1), screen);
-        }
-    }
-}
-
 /// Exercise 1 done, exercise 2 half done with its hint shown, one mistake: score 9/90.
 fn with_progress(lang: Lang, size: (u16, u16)) -> App {
     let saved = Saved {
@@ -1089,7 +1054,7 @@ fn with_progress(lang: Lang, size: (u16, u16)) -> App {
 
 #[test]
 fn snapshot_exercises_with_progress() {
-    each("exercises_progress", None, |lang, size| {
+    snapshot_each!("exercises_progress", SIZES, None, |lang, size| {
         let mut app = with_progress(lang, size);
         command(&mut app, "baitap");
         assert_eq!(view(&app).exercise(), ExerciseId::OnlineIntake);
@@ -1099,7 +1064,7 @@ fn snapshot_exercises_with_progress() {
 
 #[test]
 fn snapshot_exercises_quiz_wrong_answer() {
-    each("exercises_quiz_wrong", None, |lang, size| {
+    snapshot_each!("exercises_quiz_wrong", SIZES, None, |lang, size| {
         let mut app = trainee_with(lang, size, Saved::default());
         command(&mut app, "baitap");
         update(&mut app, ch('1'));
@@ -1112,7 +1077,7 @@ fn snapshot_exercises_quiz_wrong_answer() {
 
 #[test]
 fn snapshot_exercises_activation_form() {
-    each("exercises_activation", None, |lang, size| {
+    snapshot_each!("exercises_activation", SIZES, None, |lang, size| {
         let mut app = trainee_with(lang, size, quiz_done());
         feed(&mut app, vec![citizen_created(1, NEW_CITIZEN)]);
         on_account(&mut app);
@@ -1126,5 +1091,5 @@ fn snapshot_exercises_activation_form() {
 
 #[test]
 fn snapshot_banner_with_progress() {
-    each("banner_progress", Some(2), with_progress);
+    snapshot_each!("banner_progress", SIZES, Some(2), with_progress);
 }

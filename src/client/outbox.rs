@@ -174,16 +174,32 @@ impl Outbox {
         std::fs::rename(&tmp, &self.path)
     }
 
+    /// Appends a change to the journal and applies it. A write that is not on disk is not
+    /// queued (the caller sends it otherwise); any other change has happened whether or
+    /// not the journal could say so (a write the portal took is done), so it applies, and
+    /// the disk's refusal is returned for the officer to hear of. At worst a restart then
+    /// replays a write with its key, which the portal recognises.
     fn record(&mut self, record: Record) -> std::io::Result<()> {
-        let line = serde_json::to_string(&record).map_err(std::io::Error::other)?;
+        let written = self.append(&record);
+        if written.is_ok() || !matches!(record, Record::Push { .. }) {
+            apply(&mut self.entries, &record);
+        }
+        written
+    }
+
+    fn append(&self, record: &Record) -> std::io::Result<()> {
+        let line = serde_json::to_string(record).map_err(std::io::Error::other)?;
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&self.path)?;
         writeln!(f, "{line}")?;
-        f.sync_data()?;
-        apply(&mut self.entries, &record);
-        Ok(())
+        f.sync_data()
+    }
+
+    /// Where the journal lives (for messages about the disk).
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Queues a write under a new idempotency key; it is on disk when this returns.
@@ -490,29 +506,48 @@ fn already_applied(current: &Dossier, version: i64, request: &ActionRequest) -> 
 }
 
 /// What became of one write, as the drain reports it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub enum Report {
     Sent(Box<Entry>, Sent),
     /// What the portal (or the link) said, and what the outbox does about it.
     Failed(Box<Entry>, Box<ClientError>, Verdict),
+    /// The disk refused the journal what became of a write. The drain goes on: what it
+    /// did holds in memory, and a restart at worst replays the write with its key.
+    Journal(std::io::Error),
+}
+
+fn lock(outbox: &std::sync::Mutex<Outbox>) -> std::sync::MutexGuard<'_, Outbox> {
+    outbox.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Runs `change` on the outbox on the blocking pool: the journal's fsync never holds an
+/// async thread, nor (through the lock) anyone who only wants to read the queue.
+async fn on_disk<T: Send + 'static>(
+    outbox: &std::sync::Arc<std::sync::Mutex<Outbox>>,
+    change: impl FnOnce(&mut Outbox) -> T + Send + 'static,
+) -> T {
+    let outbox = outbox.clone();
+    match tokio::task::spawn_blocking(move || change(&mut lock(&outbox))).await {
+        Ok(t) => t,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
 }
 
 /// Sends what is ready, `concurrency` writes at a time, until nothing is left to send
 /// (every write done or dead) or the queue is paused by a 401. Waits out back-offs.
 pub async fn drain(
     client: &PortalClient,
-    outbox: &std::sync::Mutex<Outbox>,
+    outbox: &std::sync::Arc<std::sync::Mutex<Outbox>>,
     concurrency: usize,
     lang: crate::domain::Lang,
     mut report: impl FnMut(Report),
-) -> std::io::Result<()> {
+) {
     use futures_util::stream::{FuturesUnordered, StreamExt};
-    let lock = || outbox.lock().unwrap_or_else(|p| p.into_inner());
     let mut in_flight = FuturesUnordered::new();
     let mut busy: Vec<u64> = Vec::new();
     loop {
         let (ready, queued, paused, next_due) = {
-            let o = lock();
+            let o = lock(outbox);
             (
                 o.ready(now_ms(), &busy),
                 o.queued(),
@@ -532,7 +567,7 @@ pub async fn drain(
         }
         if in_flight.is_empty() {
             if paused || queued == 0 {
-                return Ok(());
+                return;
             }
             let wait = next_due
                 .map(|due| due.saturating_sub(now_ms()))
@@ -545,21 +580,29 @@ pub async fn drain(
             continue;
         };
         busy.retain(|id| *id != entry.id);
-        let mut o = lock();
+        let id = entry.id;
         match result {
             Ok(sent) => {
-                o.done(entry.id)?;
-                drop(o);
+                if let Err(e) = on_disk(outbox, move |o| o.done(id)).await {
+                    report(Report::Journal(e));
+                }
                 report(Report::Sent(Box::new(entry), sent));
             }
             Err(e) => {
                 let v = verdict(&e, lang);
-                match &v {
-                    Verdict::Retry(after) => o.retry_later(entry.id, *after, &e.message(lang))?,
-                    Verdict::Pause => o.paused = true,
-                    Verdict::Dead(status, message) => o.kill(entry.id, *status, message.clone())?,
+                let (change, message) = (v.clone(), e.message(lang));
+                let written = on_disk(outbox, move |o| match change {
+                    Verdict::Retry(after) => o.retry_later(id, after, &message),
+                    Verdict::Pause => {
+                        o.paused = true;
+                        Ok(())
+                    }
+                    Verdict::Dead(status, message) => o.kill(id, status, message),
+                })
+                .await;
+                if let Err(e) = written {
+                    report(Report::Journal(e));
                 }
-                drop(o);
                 report(Report::Failed(Box::new(entry), Box::new(e), v));
             }
         }
@@ -631,6 +674,28 @@ mod tests {
         let mut o = o;
         let d = o.push(create(3), "d".into()).unwrap();
         assert!(d.id > c.id);
+    }
+
+    /// A write the disk refused is not queued (the caller sends it another way); what
+    /// became of a queued one holds in memory even when the journal cannot say it.
+    #[test]
+    fn a_full_disk_queues_nothing_but_what_happened_still_holds() {
+        let full = Path::new("/dev/full");
+        if !full.exists() {
+            eprintln!("skipped: no /dev/full to stand for a full disk");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open(dir.path()).unwrap();
+        let a = o.push(create(1), "a".into()).unwrap();
+        let journal = dir.path().join("outbox.jsonl");
+        std::fs::remove_file(&journal).unwrap();
+        std::os::unix::fs::symlink(full, &journal).unwrap();
+        let refused = o.push(create(2), "b".into()).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::StorageFull);
+        assert_eq!(o.queued(), 1);
+        assert!(o.done(a.id).is_err());
+        assert_eq!(o.queued(), 0, "the portal has it: not sent again");
     }
 
     #[test]

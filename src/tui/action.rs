@@ -102,6 +102,24 @@ pub enum Action {
     JournalLoaded(RequestId, Result<crate::api::training::Journal, Failure>),
     /// Training mode: the trainee, playing the citizen, activated an account.
     AccountActivated(RequestId, Result<(), Failure>),
+    /// The disk refused the outbox's journal (`path`): writes go straight to the portal
+    /// meanwhile. Said once until the disk takes a write again.
+    OutboxDiskFailed {
+        path: PathBuf,
+        problem: DiskProblem,
+    },
+    /// The file to attach to document `doc` (`path` with `~/` expanded): its size, or
+    /// `None` when it is missing or unreadable.
+    FileChecked {
+        doc: usize,
+        path: String,
+        size: Option<u64>,
+    },
+    /// Tab in a path field: what `typed` completes to.
+    PathCompleted {
+        typed: String,
+        completed: String,
+    },
     /// How the outbox stands.
     OutboxCount {
         queued: usize,
@@ -117,6 +135,30 @@ pub struct DeadLetter {
     pub id: u64,
     pub label: String,
     pub message: String,
+}
+
+/// Why the disk refused a write, as an official can act on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiskProblem {
+    /// No space left.
+    Full,
+    /// The folder cannot be written (permissions, a read-only disk, a file in the way).
+    NotWritable,
+    /// Anything else, as the system says it.
+    Other(String),
+}
+
+impl DiskProblem {
+    pub fn of(e: &std::io::Error) -> DiskProblem {
+        use std::io::ErrorKind::*;
+        match e.kind() {
+            StorageFull | QuotaExceeded => DiskProblem::Full,
+            PermissionDenied | ReadOnlyFilesystem | NotADirectory | AlreadyExists => {
+                DiskProblem::NotWritable
+            }
+            _ => DiskProblem::Other(e.to_string()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -204,6 +246,16 @@ pub enum Effect {
     LoadPayment {
         id: RequestId,
         code: String,
+    },
+    /// Find out whether a file to attach to document `doc` exists and how big it is
+    /// (`FileChecked`).
+    CheckFile {
+        doc: usize,
+        path: String,
+    },
+    /// Complete a typed path from the directory's entries (`PathCompleted`).
+    CompletePath {
+        typed: String,
     },
     /// Keep the intake draft on disk (`None`: forget it).
     SaveDraft(Option<Box<Draft>>),

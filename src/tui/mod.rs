@@ -7,9 +7,11 @@
 pub mod action;
 pub mod drafts;
 pub mod i18n;
+pub mod idempotency;
 pub mod intake;
 pub mod keymap;
 pub mod memory;
+pub mod paths;
 pub mod runtime;
 pub mod sending;
 pub mod state;

@@ -201,6 +201,8 @@ pub struct Executor {
     tasks: HashMap<RequestId, AbortHandle>,
     data_dir: Option<PathBuf>,
     timeout: Duration,
+    /// The language of what the executor says (offline, expired session, the outbox):
+    /// the app's, which is the profile's once one is chosen.
     lang: Lang,
     profile_of_session: Option<(String, String)>,
     /// Writes of the intake draft, and of the training progress, in the order asked.
@@ -314,6 +316,7 @@ impl Executor {
     }
 
     pub fn run(&mut self, effect: Effect, app: &App) {
+        self.follow_language(app.lang);
         match effect {
             Effect::Login {
                 id,
@@ -690,6 +693,21 @@ impl Executor {
                     }
                 });
             }
+            Effect::CheckFile { doc, path } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let path = crate::tui::paths::expand_home(&path);
+                    let size = crate::tui::paths::attachable_size(std::path::Path::new(&path));
+                    let _ = tx.send(Action::FileChecked { doc, path, size });
+                });
+            }
+            Effect::CompletePath { typed } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let completed = crate::tui::paths::complete_path(&typed);
+                    let _ = tx.send(Action::PathCompleted { typed, completed });
+                });
+            }
             Effect::Print { text } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -710,6 +728,16 @@ impl Executor {
         }
     }
 
+    /// Speaks the app's language from now on (it changes with the profile at login).
+    fn follow_language(&mut self, lang: Lang) {
+        if self.lang != lang {
+            self.lang = lang;
+            if let Some(s) = &self.sending {
+                s.set_lang(lang);
+            }
+        }
+    }
+
     /// A client for a profile's portal, with the catalog kept in the data directory.
     fn client_for(&self, profile: &Profile, lang: Lang) -> Result<PortalClient, ClientError> {
         let mut builder = PortalClient::builder(&profile.url)
@@ -722,19 +750,15 @@ impl Executor {
         builder.build()
     }
 
-    /// Puts a write in the outbox; `false` when there is none (no data directory, or the
-    /// disk refused): the caller then sends it straight away.
+    /// Hands a write to the outbox; `false` when there is none (no data directory, or
+    /// not logged in): the caller then sends it straight away. The disk is not touched
+    /// here (the outbox's writer does it, and sends directly if the disk refuses).
     fn queue(&mut self, write: Write, label: String, key: Option<String>, waiter: Waiter) -> bool {
         let Some(sending) = &self.sending else {
             return false;
         };
-        match sending.send(write, label, key, Some(waiter)) {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::warn!("outbox: {e}; sending directly");
-                false
-            }
-        }
+        sending.send(write, label, key, Some(waiter));
+        true
     }
 
     fn start_sending(&mut self) {
@@ -752,10 +776,13 @@ impl Executor {
             .join("outbox")
             .join(drafts::safe_name(&format!("{profile}-{user}")));
         let owner = (profile, user);
-        match crate::tui::sending::Sending::start(&dir, owner, client, self.tx.clone(), self.lang) {
-            Ok(s) => self.sending = Some(s),
-            Err(e) => tracing::warn!("outbox {}: {e}", dir.display()),
-        }
+        self.sending = Some(crate::tui::sending::Sending::start(
+            &dir,
+            owner,
+            client,
+            self.tx.clone(),
+            self.lang,
+        ));
     }
 
     /// Where the logged-in user's intake draft lives.

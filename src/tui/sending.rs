@@ -3,18 +3,24 @@
 //! a write still hears of it as before (`Acted`, `DossierCreated`, …) when it goes through
 //! at once; if the link is down it hears `Queued` and can move on, and the write goes
 //! later by itself (`SentLater`). After a crash or a restart, what was queued goes on.
+//!
+//! Nothing here touches the disk on the caller's thread (the UI's): the executor hands
+//! each request to a writer task, which opens the outbox and appends to its journal on
+//! the blocking pool. When the disk refuses (full, read-only), the write goes straight to
+//! the portal instead, and the officer hears once what failed and what to do.
 
 use crate::client::PortalClient;
-use crate::client::outbox::{self, Outbox, Report, Sent, Verdict, Write};
+use crate::client::outbox::{self, Entry, Outbox, Report, Sent, Verdict, Write};
 use crate::domain::Lang;
-use crate::tui::action::{Action, DeadLetter};
+use crate::tui::action::{Action, DeadLetter, DiskProblem};
 use crate::tui::state::{Failure, RequestId};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::Notify;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::{Notify, watch};
 use tokio::task::AbortHandle;
 
 /// Who waits for a write's answer, and how it wants to hear it.
@@ -41,128 +47,350 @@ impl Waiter {
             Waiter::Citizen(id) => Action::CitizenCreated(id, Err(f)),
         }
     }
+
+    /// The answer the screen waits for, when the write went through; `None` when what
+    /// came back is not what this waiter asked for.
+    fn succeeded(self, sent: Sent) -> Result<Action, Sent> {
+        Ok(match (self, sent) {
+            (Waiter::Act(id), Sent::Acted(d)) => Action::Acted(id, Ok(*d)),
+            (Waiter::Create(id), Sent::CreatedDossier(d)) => Action::DossierCreated(id, Ok(*d)),
+            (Waiter::Cash(id), Sent::Paid(p)) => Action::PaidCash(id, Ok(*p)),
+            (Waiter::Citizen(id), Sent::CreatedCitizen(c)) => Action::CitizenCreated(id, Ok(*c)),
+            (_, sent) => return Err(sent),
+        })
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// What the executor asks of the outbox; carried out in order by the writer task.
+enum Command {
+    Send {
+        write: Box<Write>,
+        label: String,
+        key: Option<String>,
+        waiter: Option<Waiter>,
+    },
+    /// A new session (logged in again): the queue goes on with its client.
+    Resume(PortalClient),
+    Retry(u64),
+    Discard(u64),
+}
+
+/// What the writer and the sender share.
+struct Shared {
+    dir: PathBuf,
+    /// Set once the outbox is open (the writer opens it, off the UI thread).
+    outbox: Mutex<Option<Arc<Mutex<Outbox>>>>,
+    client: Mutex<Option<PortalClient>>,
+    waiters: Mutex<HashMap<u64, Waiter>>,
+    wake: Notify,
+    tx: UnboundedSender<Action>,
+    lang: watch::Receiver<Lang>,
+    /// The officer has heard that the disk refuses; not again until it takes a write.
+    disk_failed: AtomicBool,
+}
+
+impl Shared {
+    fn lang(&self) -> Lang {
+        *self.lang.borrow()
+    }
+
+    fn outbox(&self) -> Option<Arc<Mutex<Outbox>>> {
+        lock(&self.outbox).clone()
+    }
+
+    fn tell(&self, action: Action) {
+        let _ = self.tx.send(action);
+    }
+
+    /// The disk refused: say so once, plainly.
+    fn disk_refused(&self, e: &std::io::Error) {
+        tracing::warn!("outbox {}: {e}", self.dir.display());
+        if !self.disk_failed.swap(true, Ordering::SeqCst) {
+            self.tell(Action::OutboxDiskFailed {
+                path: self.dir.clone(),
+                problem: DiskProblem::of(e),
+            });
+        }
+    }
+
+    fn disk_took_a_write(&self) {
+        self.disk_failed.store(false, Ordering::SeqCst);
+    }
+}
+
 pub struct Sending {
     /// Whose outbox it is: (profile, username).
     pub owner: (String, String),
-    outbox: Arc<Mutex<Outbox>>,
-    client: Arc<Mutex<Option<PortalClient>>>,
-    waiters: Arc<Mutex<HashMap<u64, Waiter>>>,
-    wake: Arc<Notify>,
-    task: AbortHandle,
+    commands: UnboundedSender<Command>,
+    lang: watch::Sender<Lang>,
+    sender: AbortHandle,
 }
 
 impl Drop for Sending {
+    /// The session is over: nothing more is sent. The writer is not stopped: it puts on
+    /// disk what it was handed before (its channel then closes and it ends), so a write
+    /// made just before a logout waits for this user's next session instead of being lost.
     fn drop(&mut self) {
-        self.task.abort();
+        self.sender.abort();
     }
 }
 
 impl Sending {
-    /// Opens the outbox in `dir` and starts sending what it holds.
+    /// Starts the outbox in `dir` for `owner`: the writer opens it (on the blocking pool)
+    /// and the sender sends what it holds. Returns at once; nothing waits for the disk.
     pub fn start(
         dir: &Path,
         owner: (String, String),
         client: PortalClient,
         tx: UnboundedSender<Action>,
         lang: Lang,
-    ) -> std::io::Result<Sending> {
-        let outbox = Arc::new(Mutex::new(Outbox::open(dir)?));
-        let client = Arc::new(Mutex::new(Some(client)));
-        let waiters: Arc<Mutex<HashMap<u64, Waiter>>> = Arc::default();
-        let wake = Arc::new(Notify::new());
-        let task = tokio::spawn(run(
-            outbox.clone(),
-            client.clone(),
-            waiters.clone(),
-            wake.clone(),
+    ) -> Sending {
+        let (lang_tx, lang_rx) = watch::channel(lang);
+        let shared = Arc::new(Shared {
+            dir: dir.to_owned(),
+            outbox: Mutex::new(None),
+            client: Mutex::new(Some(client)),
+            waiters: Mutex::default(),
+            wake: Notify::new(),
             tx,
-            lang,
-        ))
-        .abort_handle();
-        Ok(Sending {
+            lang: lang_rx,
+            disk_failed: AtomicBool::new(false),
+        });
+        let (commands, inbox) = unbounded_channel();
+        tokio::spawn(write_loop(shared.clone(), inbox));
+        let sender = tokio::spawn(send_loop(shared)).abort_handle();
+        Sending {
             owner,
-            outbox,
-            client,
-            waiters,
-            wake,
-            task,
-        })
+            commands,
+            lang: lang_tx,
+            sender,
+        }
     }
 
-    /// Queues a write (on disk before this returns) and wakes the sender.
-    pub fn send(
-        &self,
-        write: Write,
-        label: String,
-        key: Option<String>,
-        waiter: Option<Waiter>,
-    ) -> std::io::Result<()> {
-        let entry = {
-            let mut o = lock(&self.outbox);
-            match key {
-                Some(key) => o.push_with_key(write, label, key)?,
-                None => o.push(write, label)?,
-            }
-        };
-        if let Some(w) = waiter {
-            lock(&self.waiters).insert(entry.id, w);
-        }
-        self.wake.notify_one();
-        Ok(())
+    /// Queues a write; the writer puts it on disk and wakes the sender. If the disk
+    /// refuses, the write is sent at once instead and `waiter` hears as usual.
+    pub fn send(&self, write: Write, label: String, key: Option<String>, waiter: Option<Waiter>) {
+        let _ = self.commands.send(Command::Send {
+            write: Box::new(write),
+            label,
+            key,
+            waiter,
+        });
     }
 
     /// A new session (logged in again): the queue goes on with its client.
     pub fn resume(&self, client: PortalClient) {
-        *lock(&self.client) = Some(client);
-        lock(&self.outbox).paused = false;
-        self.wake.notify_one();
+        let _ = self.commands.send(Command::Resume(client));
     }
 
     pub fn retry(&self, id: u64) {
-        let _ = lock(&self.outbox).revive(id);
-        self.wake.notify_one();
+        let _ = self.commands.send(Command::Retry(id));
     }
 
     pub fn discard(&self, id: u64) {
-        let _ = lock(&self.outbox).discard(id);
-        self.wake.notify_one();
+        let _ = self.commands.send(Command::Discard(id));
+    }
+
+    /// The language of what the outbox says from now on (the profile's, at login).
+    pub fn set_lang(&self, lang: Lang) {
+        self.lang.send_replace(lang);
     }
 }
 
-async fn run(
-    outbox: Arc<Mutex<Outbox>>,
-    client: Arc<Mutex<Option<PortalClient>>>,
-    waiters: Arc<Mutex<HashMap<u64, Waiter>>>,
-    wake: Arc<Notify>,
-    tx: UnboundedSender<Action>,
-    lang: Lang,
-) {
-    loop {
-        let current = lock(&client).clone();
-        if let Some(c) = current {
-            let report = |r: Report| {
-                if let Some(action) = answer(&outbox, &waiters, r, lang) {
-                    let _ = tx.send(action);
+/// Runs `work` on the blocking pool and waits for it.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(t) => t,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+/// The outbox, opened when it is not yet (again at each request after the disk refused,
+/// so that it is used again once the disk takes writes).
+async fn open(shared: &Arc<Shared>) -> Option<Arc<Mutex<Outbox>>> {
+    if let Some(o) = shared.outbox() {
+        return Some(o);
+    }
+    let dir = shared.dir.clone();
+    match blocking(move || Outbox::open(&dir)).await {
+        Ok(o) => {
+            let o = Arc::new(Mutex::new(o));
+            *lock(&shared.outbox) = Some(o.clone());
+            shared.disk_took_a_write();
+            shared.wake.notify_one();
+            Some(o)
+        }
+        Err(e) => {
+            shared.disk_refused(&e);
+            None
+        }
+    }
+}
+
+/// Carries out the executor's requests in order, the disk's part on the blocking pool.
+async fn write_loop(shared: Arc<Shared>, mut commands: UnboundedReceiver<Command>) {
+    open(&shared).await;
+    while let Some(command) = commands.recv().await {
+        let outbox = open(&shared).await;
+        match command {
+            Command::Send {
+                write,
+                label,
+                key,
+                waiter,
+            } => {
+                let queued = match outbox {
+                    Some(o) => queue(&shared, o, write, label, key, waiter).await,
+                    None => Err((write, key)),
+                };
+                if let Err((write, key)) = queued {
+                    tokio::spawn(send_directly(shared.clone(), write, key, waiter));
                 }
-                let _ = tx.send(count(&outbox));
-            };
-            if outbox::drain(&c, &outbox, 2, lang, report).await.is_err() {
-                // The disk refused the journal: say so and wait for the next write.
-                let _ = tx.send(Action::SendFailed {
-                    label: String::new(),
-                    message: "outbox".into(),
-                });
+            }
+            Command::Resume(client) => {
+                *lock(&shared.client) = Some(client);
+                if let Some(o) = outbox {
+                    // The lock may be held through a journal's fsync: wait for it off the
+                    // async threads.
+                    blocking(move || lock(&o).paused = false).await;
+                }
+            }
+            Command::Retry(id) => {
+                if let Some(o) = outbox {
+                    journal(&shared, o, move |o| o.revive(id)).await;
+                }
+            }
+            Command::Discard(id) => {
+                if let Some(o) = outbox {
+                    journal(&shared, o, move |o| o.discard(id)).await;
+                }
             }
         }
-        let _ = tx.send(count(&outbox));
+        shared.wake.notify_one();
+    }
+}
+
+/// Puts a write in the journal; gives it back when the disk refused.
+async fn queue(
+    shared: &Arc<Shared>,
+    outbox: Arc<Mutex<Outbox>>,
+    write: Box<Write>,
+    label: String,
+    key: Option<String>,
+    waiter: Option<Waiter>,
+) -> Result<(), (Box<Write>, Option<String>)> {
+    let waiters = shared.clone();
+    let pushed = blocking(move || {
+        let mut o = lock(&outbox);
+        let pushed = match key.clone() {
+            Some(k) => o.push_with_key((*write).clone(), label, k),
+            None => o.push((*write).clone(), label),
+        };
+        match pushed {
+            // Still under the outbox's lock: the sender cannot answer before the waiter
+            // is known.
+            Ok(entry) => {
+                if let Some(w) = waiter {
+                    lock(&waiters.waiters).insert(entry.id, w);
+                }
+                Ok(())
+            }
+            Err(e) => Err((e, write, key)),
+        }
+    })
+    .await;
+    match pushed {
+        Ok(()) => {
+            shared.disk_took_a_write();
+            Ok(())
+        }
+        Err((e, write, key)) => {
+            shared.disk_refused(&e);
+            Err((write, key))
+        }
+    }
+}
+
+/// A change to the journal (no new write); a refusal is said once.
+async fn journal(
+    shared: &Arc<Shared>,
+    outbox: Arc<Mutex<Outbox>>,
+    change: impl FnOnce(&mut Outbox) -> std::io::Result<()> + Send + 'static,
+) {
+    if let Err(e) = blocking(move || change(&mut lock(&outbox))).await {
+        shared.disk_refused(&e);
+    }
+}
+
+/// The disk refused the write: it goes now, without the outbox's retries, under its key
+/// (or a new one), and whoever waits hears as from the outbox.
+async fn send_directly(
+    shared: Arc<Shared>,
+    write: Box<Write>,
+    key: Option<String>,
+    waiter: Option<Waiter>,
+) {
+    let Some(client) = lock(&shared.client).clone() else {
+        return;
+    };
+    let entry = Entry {
+        id: 0,
+        key: key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        write: *write,
+        queued_at: String::new(),
+        attempts: 0,
+        next_at_ms: 0,
+        state: outbox::State::Queued,
+        label: String::new(),
+    };
+    let result = outbox::send(&client, &entry).await;
+    shared.tell(Action::Link {
+        rtt: client.last_rtt(),
+        reached: !matches!(
+            result,
+            Err(crate::client::ClientError::Offline(_) | crate::client::ClientError::Timeout)
+        ),
+    });
+    let lang = shared.lang();
+    let action = match (waiter, result) {
+        (Some(w), Ok(sent)) => w.succeeded(sent).unwrap_or_else(|sent| Action::SentLater {
+            key: entry.key.clone(),
+            sent: Box::new(sent),
+        }),
+        (Some(w), Err(e)) => w.failed(crate::tui::runtime::failure(e, lang)),
+        (None, Ok(sent)) => Action::SentLater {
+            key: entry.key.clone(),
+            sent: Box::new(sent),
+        },
+        (None, Err(e)) => Action::SendFailed {
+            label: entry.label.clone(),
+            message: e.message(lang),
+        },
+    };
+    shared.tell(action);
+}
+
+/// Sends what the outbox holds whenever woken (or every two seconds, for back-offs).
+async fn send_loop(shared: Arc<Shared>) {
+    loop {
+        let client = lock(&shared.client).clone();
+        if let (Some(c), Some(outbox)) = (client, shared.outbox()) {
+            let lang = shared.lang();
+            outbox::drain(&c, &outbox, 2, lang, |r| {
+                if let Some(action) = answer(&shared, &outbox, r) {
+                    shared.tell(action);
+                }
+                shared.tell(count(&outbox));
+            })
+            .await;
+            shared.tell(count(&outbox));
+        }
         tokio::select! {
-            _ = wake.notified() => {}
+            _ = shared.wake.notified() => {}
             _ = tokio::time::sleep(Duration::from_secs(2)) => {}
         }
     }
@@ -193,36 +421,30 @@ fn count(outbox: &Mutex<Outbox>) -> Action {
 }
 
 /// What the screen hears of one report.
-fn answer(
-    outbox: &Mutex<Outbox>,
-    waiters: &Mutex<HashMap<u64, Waiter>>,
-    report: Report,
-    lang: Lang,
-) -> Option<Action> {
+fn answer(shared: &Arc<Shared>, outbox: &Arc<Mutex<Outbox>>, report: Report) -> Option<Action> {
+    let lang = shared.lang();
     match report {
         Report::Sent(entry, sent) => {
-            let waiter = lock(waiters).remove(&entry.id);
-            Some(match (waiter, sent) {
-                (Some(Waiter::Act(id)), Sent::Acted(d)) => Action::Acted(id, Ok(*d)),
-                (Some(Waiter::Create(id)), Sent::CreatedDossier(d)) => {
-                    Action::DossierCreated(id, Ok(*d))
-                }
-                (Some(Waiter::Cash(id)), Sent::Paid(p)) => Action::PaidCash(id, Ok(*p)),
-                (Some(Waiter::Citizen(id)), Sent::CreatedCitizen(c)) => {
-                    Action::CitizenCreated(id, Ok(*c))
-                }
-                (_, sent) => Action::SentLater {
-                    key: entry.key.clone(),
-                    sent: Box::new(sent),
+            let waiter = lock(&shared.waiters).remove(&entry.id);
+            let unasked = match waiter {
+                Some(w) => match w.succeeded(sent) {
+                    Ok(action) => return Some(action),
+                    Err(sent) => sent,
                 },
+                None => sent,
+            };
+            Some(Action::SentLater {
+                key: entry.key.clone(),
+                sent: Box::new(unasked),
             })
         }
         Report::Failed(entry, error, verdict) => {
-            let waiter = lock(waiters).remove(&entry.id);
+            let waiter = lock(&shared.waiters).remove(&entry.id);
             match (waiter, verdict) {
                 (Some(w), Verdict::Dead(..)) => {
                     // The officer reads it on the screen that asked: not a dead letter.
-                    let _ = lock(outbox).discard(entry.id);
+                    let (id, o, s) = (entry.id, outbox.clone(), shared.clone());
+                    tokio::spawn(async move { journal(&s, o, move |o| o.discard(id)).await });
                     Some(w.failed(crate::tui::runtime::failure(*error, lang)))
                 }
                 (Some(w), Verdict::Pause) => {
@@ -235,6 +457,10 @@ fn answer(
                 }),
                 (None, _) => None,
             }
+        }
+        Report::Journal(e) => {
+            shared.disk_refused(&e);
+            None
         }
     }
 }

@@ -415,6 +415,8 @@ pub struct App {
     /// The journal is being read up to now after a login: what it holds was announced in
     /// earlier sessions, so it completes exercises without toasts.
     pub journal_catching_up: bool,
+    /// Idempotency keys for writes: drawn here, not at random inside `update`.
+    pub keys: crate::tui::idempotency::KeySource,
 }
 
 impl App {
@@ -425,6 +427,7 @@ impl App {
         profiles: Vec<Profile>,
         now: DateTime<FixedOffset>,
     ) -> App {
+        let mut keys = crate::tui::idempotency::KeySource::random();
         App {
             defaults: (lang, theme.clone(), keymap.clone()),
             lang,
@@ -442,7 +445,7 @@ impl App {
             procedures: HashMap::new(),
             loading_procedure: None,
             pick_when_loaded: false,
-            intake: crate::tui::update::fresh_wizard(),
+            intake: crate::tui::update::fresh_wizard(&mut keys),
             draft_offer: None,
             last_draft: None,
             uploads: HashMap::new(),
@@ -465,6 +468,7 @@ impl App {
             exercises: None,
             journal_in: 0,
             journal_catching_up: false,
+            keys,
         }
     }
 

@@ -1,5 +1,6 @@
 //! Fixtures for the TUI's tests: a logged-in app with a small inbox, a full dossier, the
-//! fixed "now" every snapshot is drawn at. No IO: `update` is fed directly.
+//! fixed "now" every snapshot is drawn at, and the screen drawn as text for snapshots
+//! (`snapshot_each!`). No IO: `update` is fed directly.
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
@@ -17,6 +18,70 @@ use motcua::tui::keymap::Keymap;
 use motcua::tui::state::{App, Profile};
 use motcua::tui::theme::Theme;
 use motcua::tui::update::update;
+use motcua::tui::view::render;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// The languages every snapshot is taken in, with the tag its name carries.
+pub const LANGS: [(Lang, &str); 2] = [(Lang::Vi, "vi"), (Lang::En, "en")];
+
+/// `app` drawn on a test terminal of `(width, height)`.
+pub fn draw(app: &App, (w, h): (u16, u16)) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| render(app, f)).unwrap();
+    terminal
+}
+
+/// What the terminal shows, one line per row with trailing spaces trimmed; only the
+/// first `rows` rows when given.
+pub fn text(terminal: &Terminal<TestBackend>, rows: Option<u16>) -> String {
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..rows.unwrap_or(buffer.area.height).min(buffer.area.height) {
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The app `make` builds for every language and size, drawn as text (the first `rows`
+/// rows, or all), with the suffix of its snapshot's name (`vi_80x24`).
+pub fn screens(
+    sizes: &[(u16, u16)],
+    rows: Option<u16>,
+    make: impl Fn(Lang, (u16, u16)) -> App,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (lang, tag) in LANGS {
+        for &size in sizes {
+            let app = make(lang, size);
+            let screen = text(&draw(&app, size), rows);
+            out.push((format!("{tag}_{}x{}", size.0, size.1), screen));
+        }
+    }
+    out
+}
+
+/// Snapshots what `make` builds for every language and size:
+/// `snapshot_each!(name, sizes, make)` or `snapshot_each!(name, sizes, rows, make)`.
+/// A macro, so that insta names and files each snapshot after the test file it is in.
+#[allow(unused_macros)] // not every test binary takes snapshots
+macro_rules! snapshot_each {
+    ($name:expr, $sizes:expr, $rows:expr, $make:expr) => {
+        for (suffix, screen) in $crate::common::tui::screens(&$sizes, $rows, $make) {
+            insta::assert_snapshot!(format!("{}_{suffix}", $name), screen);
+        }
+    };
+    ($name:expr, $sizes:expr, $make:expr) => {
+        $crate::common::tui::snapshot_each!($name, $sizes, None, $make)
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use snapshot_each;
 
 pub fn now() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2026-11-24T10:00:00+07:00").unwrap()
@@ -309,4 +374,25 @@ pub fn open_detail(app: &mut App) {
         })
         .expect("Enter opens the detail");
     update(app, Action::DetailLoaded(id, Ok(dossier())));
+}
+
+/// Enter on a path to attach asks the runtime about the file (`Effect::CheckFile`): the
+/// answer here says it is a file of `size` bytes; returns what `update` then asks (the
+/// upload).
+pub fn file_checked(app: &mut App, effects: &[Effect], size: u64) -> Vec<Effect> {
+    let (doc, path) = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::CheckFile { doc, path } => Some((*doc, path.clone())),
+            _ => None,
+        })
+        .expect("Enter on a path asks about the file");
+    update(
+        app,
+        Action::FileChecked {
+            doc,
+            path,
+            size: Some(size),
+        },
+    )
 }

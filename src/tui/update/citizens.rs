@@ -28,7 +28,7 @@ pub(super) fn citizens_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         }
         KeyCode::Char('n') if ctrl => {
-            let mut form = CitizenForm::new(new_key());
+            let mut form = CitizenForm::new(app.keys.next_key());
             // A number searched for and not found is the account to create.
             let typed = field_text(&pane.query).trim().to_owned();
             if typed.len() == 12 && typed.chars().all(|c| c.is_ascii_digit()) {
@@ -118,7 +118,7 @@ fn detail_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return vec![Effect::ReissueActivation {
                 id,
                 citizen_id,
-                key: new_key(),
+                key: new_key(app),
             }];
         }
         _ if is_enter(&key) => {

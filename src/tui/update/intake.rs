@@ -13,12 +13,13 @@ use crate::tui::intake::{
     fields_of, picker_view,
 };
 
-pub(super) fn new_key() -> String {
-    uuid::Uuid::new_v4().to_string()
+/// A new idempotency key, from the app's source (no randomness here).
+pub(super) fn new_key(app: &mut App) -> String {
+    app.keys.next_key()
 }
 
-pub fn fresh_wizard() -> Wizard {
-    Wizard::new(new_key(), new_key())
+pub fn fresh_wizard(keys: &mut crate::tui::idempotency::KeySource) -> Wizard {
+    Wizard::new(keys.next_key(), keys.next_key())
 }
 
 fn today(app: &App) -> chrono::NaiveDate {
@@ -121,7 +122,7 @@ fn offer_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Delete | KeyCode::Backspace => {
             app.draft_offer = None;
             app.last_draft = None;
-            app.intake = fresh_wizard();
+            app.intake = fresh_wizard(&mut app.keys);
             vec![Effect::SaveDraft(None)]
         }
         KeyCode::Esc => {
@@ -477,7 +478,7 @@ pub(super) fn on_found_for_intake(
             take_applicant(app, c);
         } else {
             // No account yet: create it here, from the card when one was scanned.
-            let mut form = CitizenForm::new(new_key());
+            let mut form = CitizenForm::new(new_key(app));
             match app.intake.scanned.clone() {
                 Some(card) => form.prefill(&card),
                 None => {
@@ -660,17 +661,17 @@ fn documents_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             KeyCode::Esc => {}
             KeyCode::Tab => {
                 let typed = field_text(&path);
-                let mut t = text_field();
-                t.insert_str(complete_path(&typed));
-                app.intake.attach = Some(t);
+                app.intake.attach = Some(path);
+                return vec![Effect::CompletePath { typed }];
             }
             _ if is_enter(&key) => {
-                let typed = expand_home(field_text(&path).trim());
+                let typed = field_text(&path).trim().to_owned();
                 if typed.is_empty() {
                     app.intake.attach = Some(path);
                     return vec![];
                 }
-                return attach(app, typed);
+                let doc = app.intake.doc_selected;
+                return vec![Effect::CheckFile { doc, path: typed }];
             }
             _ => {
                 edit(&mut path, key);
@@ -745,70 +746,45 @@ pub(super) fn retry_uploads(app: &mut App) -> Vec<Effect> {
     effects
 }
 
-fn expand_home(path: &str) -> String {
-    if let Some(rest) = path.strip_prefix("~/")
-        && let Some(home) = std::env::var_os("HOME")
+/// Tab's answer: the completion replaces what was typed, unless the officer typed on.
+pub(super) fn on_path_completed(app: &mut App, typed: &str, completed: String) -> Vec<Effect> {
+    if let Some(field) = app.intake.attach.as_mut()
+        && field_text(field) == typed
     {
-        return format!("{}/{rest}", home.to_string_lossy());
+        let mut t = text_field();
+        t.insert_str(completed);
+        *field = t;
     }
-    path.to_owned()
+    vec![]
 }
 
-/// Path completion as shells do it: the longest common start of the entries that
-/// begin with what is typed (directories end with `/`).
-pub fn complete_path(typed: &str) -> String {
-    let expanded = expand_home(typed);
-    let (dir, stem) = match expanded.rfind('/') {
-        Some(i) => (&expanded[..=i], &expanded[i + 1..]),
-        None => ("", expanded.as_str()),
-    };
-    let read = if dir.is_empty() { "." } else { dir };
-    let Ok(entries) = std::fs::read_dir(read) else {
-        return typed.to_owned();
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if !name.starts_with(stem) || (stem.is_empty() && name.starts_with('.')) {
-                return None;
-            }
-            let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
-            Some(if is_dir { format!("{name}/") } else { name })
-        })
-        .collect();
-    names.sort();
-    let Some(first) = names.first() else {
-        return typed.to_owned();
-    };
-    let mut common = first.clone();
-    for name in &names[1..] {
-        while !name.starts_with(&common) {
-            common.pop();
-        }
+/// What the file to attach turned out to be (Enter asked): attached and uploading, or
+/// the path back in its field with the reason.
+pub(super) fn on_file_checked(
+    app: &mut App,
+    doc: usize,
+    path: String,
+    size: Option<u64>,
+) -> Vec<Effect> {
+    if app.intake.step != Step::Documents || doc >= app.intake.docs.len() {
+        return vec![];
     }
-    if common.len() < stem.len() {
-        return typed.to_owned();
-    }
-    format!("{dir}{common}")
-}
-
-fn attach(app: &mut App, path: String) -> Vec<Effect> {
-    let at = app.intake.doc_selected;
-    let size = std::fs::metadata(&path).map(|m| m.len());
-    let size = match size {
-        Ok(s) if s > 0 => s,
-        _ => {
+    match size {
+        Some(size) => attach(app, doc, path, size),
+        None => {
             app.intake.error = Some(trf(app.lang, "intake.no_file", &[("path", &path)]));
             app.intake.attach = Some({
                 let mut t = text_field();
                 t.insert_str(&path);
                 t
             });
-            return vec![];
+            vec![]
         }
-    };
-    let key = new_key();
+    }
+}
+
+fn attach(app: &mut App, at: usize, path: String, size: u64) -> Vec<Effect> {
+    let key = new_key(app);
     if let Some(d) = app.intake.docs.get_mut(at) {
         d.file = Some(FileState {
             path: path.clone(),
@@ -1125,7 +1101,7 @@ fn done_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('p') | KeyCode::Char('r') => open_receipt(app, code),
         _ if is_enter(&key) => open_receipt(app, code),
         KeyCode::Char('n') => {
-            app.intake = fresh_wizard();
+            app.intake = fresh_wizard(&mut app.keys);
             app.last_draft = None;
             vec![Effect::SaveDraft(None)]
         }

@@ -295,7 +295,7 @@ pub(super) fn logout(app: &mut App) -> Vec<Effect> {
     app.inbox = Inbox::new();
     app.inbox.page_rows = rows;
     // What was typed stays in the draft on disk, for this user's next login.
-    app.intake = fresh_wizard();
+    app.intake = fresh_wizard(&mut app.keys);
     app.draft_offer = None;
     app.last_draft = None;
     app.uploads.clear();

@@ -42,8 +42,7 @@ pub use actions::{build_request, describe_changes, parse_due, short_time, steps_
 pub use commands::{complete, human_size};
 pub use files::forms_for;
 pub use intake::{
-    chosen_case, chosen_procedure, complete_path, delivery_choices, fresh_wizard, highlighted,
-    picker_rows,
+    chosen_case, chosen_procedure, delivery_choices, fresh_wizard, highlighted, picker_rows,
 };
 pub use keys::edit;
 pub use poll::backoff;
@@ -240,6 +239,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Queued(id) => outbox::on_queued(app, id),
         Action::SentLater { key, sent } => outbox::on_sent_later(app, &key, *sent),
         Action::SendFailed { label, message } => outbox::on_send_failed(app, &label, &message),
+        Action::OutboxDiskFailed { path, problem } => outbox::on_disk_failed(app, &path, &problem),
+        Action::FileChecked { doc, path, size } => intake::on_file_checked(app, doc, path, size),
+        Action::PathCompleted { typed, completed } => {
+            intake::on_path_completed(app, &typed, completed)
+        }
         Action::OutboxCount {
             queued,
             dead,

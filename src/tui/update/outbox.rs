@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::client::outbox::Sent;
-use crate::tui::action::DeadLetter;
+use crate::tui::action::{DeadLetter, DiskProblem};
+use std::path::Path;
 
 /// The link failed on a write someone waited for: it is safe in the outbox; the screen
 /// stops waiting and says so.
@@ -96,6 +97,23 @@ pub(super) fn on_send_failed(app: &mut App, label: &str, message: &str) -> Vec<E
         app.lang,
         "toast.send_failed",
         &[("what", label), ("message", message)],
+    );
+    toast(app, ToastKind::Error, text);
+    vec![]
+}
+
+/// The disk refused the outbox (said once by the runtime): what failed, where, and what
+/// to do. Writes meanwhile go straight to the portal.
+pub(super) fn on_disk_failed(app: &mut App, path: &Path, problem: &DiskProblem) -> Vec<Effect> {
+    let why = match problem {
+        DiskProblem::Full => tr(app.lang, "outbox.disk_full").to_owned(),
+        DiskProblem::NotWritable => tr(app.lang, "outbox.disk_not_writable").to_owned(),
+        DiskProblem::Other(e) => e.clone(),
+    };
+    let text = trf(
+        app.lang,
+        "toast.outbox_disk",
+        &[("path", &path.display().to_string()), ("why", &why)],
     );
     toast(app, ToastKind::Error, text);
     vec![]
