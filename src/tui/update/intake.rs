@@ -9,7 +9,7 @@ use crate::client::Uploaded;
 use crate::domain::catalog::{Case, OnlineLevel, Procedure};
 use crate::domain::identity::{Gender, parse_chip_qr};
 use crate::tui::intake::{
-    ApplicantRow, CitizenField, CitizenForm, FileState, PayChoice, ReviewRow, Step, Wizard,
+    ApplicantRow, CitizenField, CitizenForm, FileState, PayChoice, ReviewRow, Wizard, WizardStep,
     fields_of, picker_view,
 };
 
@@ -87,12 +87,12 @@ pub(super) fn intake_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return cancel_newest(app).into_iter().collect();
     }
     let effects = match app.intake.step {
-        Step::Procedure => procedure_key(app, key),
-        Step::Applicant => applicant_key(app, key),
-        Step::Documents => documents_key(app, key),
-        Step::Delivery => delivery_key(app, key),
-        Step::Review => review_key(app, key),
-        Step::Done => done_key(app, key),
+        WizardStep::Procedure => procedure_key(app, key),
+        WizardStep::Applicant => applicant_key(app, key),
+        WizardStep::Documents => documents_key(app, key),
+        WizardStep::Delivery => delivery_key(app, key),
+        WizardStep::Review => review_key(app, key),
+        WizardStep::Done => done_key(app, key),
     };
     let mut effects = effects;
     effects.extend(autosave(app));
@@ -159,7 +159,7 @@ fn resume_uploads(app: &mut App) -> Vec<Effect> {
 
 /// Saves the draft when it changed; forgets it when the wizard is blank or done.
 pub(super) fn autosave(app: &mut App) -> Vec<Effect> {
-    if app.intake.step == Step::Done || app.intake.is_blank() {
+    if app.intake.step == WizardStep::Done || app.intake.is_blank() {
         return vec![];
     }
     let draft = app.intake.to_draft(app.now.to_rfc3339());
@@ -195,11 +195,11 @@ fn forward(app: &mut App) -> Vec<Effect> {
         return vec![];
     }
     app.intake.error = None;
-    if let Some(at) = Step::WALK.iter().position(|s| *s == step)
-        && let Some(next) = Step::WALK.get(at + 1)
+    if let Some(at) = WizardStep::WALK.iter().position(|s| *s == step)
+        && let Some(next) = WizardStep::WALK.get(at + 1)
     {
         app.intake.step = *next;
-        if *next == Step::Review {
+        if *next == WizardStep::Review {
             app.intake.review_row = *app
                 .intake
                 .review_rows(chosen_case(app))
@@ -332,7 +332,7 @@ pub(super) fn on_procedure(
             let code = detail.procedure.code.clone();
             app.procedures.insert(code.clone(), detail.procedure);
             if app.pick_when_loaded
-                && app.intake.step == Step::Procedure
+                && app.intake.step == WizardStep::Procedure
                 && highlighted(app).is_some_and(|p| p.code == code)
             {
                 app.pick_when_loaded = false;
@@ -981,13 +981,13 @@ fn submit(app: &mut App) -> Vec<Effect> {
         return vec![];
     }
     // Everything before the review must still hold (a draft may come back incomplete).
-    for step in Step::WALK {
+    for step in WizardStep::WALK {
         if let Some(problem) = app
             .intake
             .blocker(step, chosen_procedure(app), app.lang, today(app))
         {
             app.intake.error = Some(problem);
-            if step != Step::Review {
+            if step != WizardStep::Review {
                 app.intake.step = step;
             }
             return vec![];
@@ -1041,7 +1041,7 @@ pub(super) fn created(app: &mut App, dossier: Dossier) -> Vec<Effect> {
     let amount = dossier.fee.amount;
     let code = dossier.code.clone();
     app.intake.created = Some(Box::new(dossier));
-    app.intake.step = Step::Done;
+    app.intake.step = WizardStep::Done;
     app.intake.paid = amount == 0;
     let mut effects = vec![];
     if amount > 0 {

@@ -68,10 +68,10 @@ pub(super) fn on_paste(app: &mut App, text: &str) {
 fn intake_paste_target(
     w: &mut crate::tui::intake::Wizard,
 ) -> Option<&mut ratatui_textarea::TextArea<'static>> {
-    use crate::tui::intake::{ApplicantRow, ReviewRow, Step};
+    use crate::tui::intake::{ApplicantRow, ReviewRow, WizardStep};
     match w.step {
-        Step::Procedure => Some(&mut w.query),
-        Step::Applicant => {
+        WizardStep::Procedure => Some(&mut w.query),
+        WizardStep::Applicant => {
             if let Some(form) = w.new_citizen.as_mut() {
                 let f = form.focused();
                 return (f != crate::tui::intake::CitizenField::Gender)
@@ -85,15 +85,15 @@ fn intake_paste_target(
                 ApplicantRow::Relation => None,
             }
         }
-        Step::Documents => w.attach.as_mut(),
-        Step::Delivery => w.on_address.then_some(&mut w.address),
-        Step::Review => match w.review_row {
+        WizardStep::Documents => w.attach.as_mut(),
+        WizardStep::Delivery => w.on_address.then_some(&mut w.address),
+        WizardStep::Review => match w.review_row {
             ReviewRow::Pages => Some(&mut w.pages),
             ReviewRow::Copies => Some(&mut w.copies),
             ReviewRow::Receipt => Some(&mut w.receipt_no),
             _ => None,
         },
-        Step::Done => None,
+        WizardStep::Done => None,
     }
 }
 

@@ -49,7 +49,7 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
         }
         Sent::CreatedDossier(d) => {
             let code = d.code.clone();
-            if app.intake.key == key && app.intake.step != crate::tui::intake::Step::Done {
+            if app.intake.key == key && app.intake.step != crate::tui::intake::WizardStep::Done {
                 effects = super::intake::created(app, *d);
             } else {
                 app.inbox.upsert(summary_of(&d));

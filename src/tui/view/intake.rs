@@ -7,7 +7,7 @@ use crate::domain::fees::format_vnd;
 use crate::domain::identity::Gender;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::intake::{
-    ApplicantRow, CitizenField, CitizenForm, PayChoice, ReviewRow, Step, Wizard,
+    ApplicantRow, CitizenField, CitizenForm, PayChoice, ReviewRow, Wizard, WizardStep,
 };
 use crate::tui::state::{App, field_text};
 use crate::tui::update::{
@@ -68,19 +68,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
     }
     match w.step {
-        Step::Procedure => procedure(app, frame, body),
-        Step::Applicant => applicant(app, frame, body),
-        Step::Documents => documents(app, frame, body),
-        Step::Delivery => delivery(app, frame, body),
-        Step::Review => review(app, frame, body),
-        Step::Done => done(app, frame, body),
+        WizardStep::Procedure => procedure(app, frame, body),
+        WizardStep::Applicant => applicant(app, frame, body),
+        WizardStep::Documents => documents(app, frame, body),
+        WizardStep::Delivery => delivery(app, frame, body),
+        WizardStep::Review => review(app, frame, body),
+        WizardStep::Done => done(app, frame, body),
     }
 }
 
 fn step_line(app: &App) -> Line<'static> {
     let theme = &app.theme;
     let mut spans = Vec::new();
-    for (i, step) in Step::WALK.iter().enumerate() {
+    for (i, step) in WizardStep::WALK.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" › ", theme.muted));
         }
@@ -1116,37 +1116,37 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         ];
     }
     let mut h = match w.step {
-        Step::Procedure if w.choosing_case.is_some() => {
+        WizardStep::Procedure if w.choosing_case.is_some() => {
             vec![("↑↓", "hint.move"), ("Enter", "hint.choose")]
         }
-        Step::Procedure => vec![
+        WizardStep::Procedure => vec![
             ("↑↓", "hint.move"),
             ("Enter", "hint.choose"),
             ("^F", "hint.field"),
             ("^L", "hint.level"),
         ],
-        Step::Applicant if w.new_citizen.is_some() => {
+        WizardStep::Applicant if w.new_citizen.is_some() => {
             vec![("Tab", "hint.next_field"), ("Enter", "hint.create")]
         }
-        Step::Applicant => vec![("Enter", "hint.lookup"), ("Tab", "hint.next_field")],
-        Step::Documents if w.attach.is_some() => {
+        WizardStep::Applicant => vec![("Enter", "hint.lookup"), ("Tab", "hint.next_field")],
+        WizardStep::Documents if w.attach.is_some() => {
             vec![("Tab", "hint.complete"), ("Enter", "hint.upload")]
         }
-        Step::Documents => vec![
+        WizardStep::Documents => vec![
             ("Space", "hint.paper"),
             ("a", "hint.attach"),
             ("x", "hint.detach"),
             ("Enter", "hint.next"),
         ],
-        Step::Delivery => vec![("↑↓", "hint.move"), ("Enter", "hint.next")],
-        Step::Review => vec![("Space", "hint.tick"), ("Enter", "hint.submit")],
-        Step::Done => vec![
+        WizardStep::Delivery => vec![("↑↓", "hint.move"), ("Enter", "hint.next")],
+        WizardStep::Review => vec![("Space", "hint.tick"), ("Enter", "hint.submit")],
+        WizardStep::Done => vec![
             ("Enter", "hint.receipt"),
             ("n", "hint.new"),
             ("o", "hint.open"),
         ],
     };
-    if w.step != Step::Done {
+    if w.step != WizardStep::Done {
         h.push(("Esc", "hint.back"));
     }
     h.push(("F1", "hint.help"));
