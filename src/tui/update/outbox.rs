@@ -12,7 +12,9 @@ pub(super) fn on_queued(app: &mut App, id: RequestId) -> Vec<Effect> {
         return vec![];
     }
     let text = tr(app.lang, "toast.queued").to_owned();
-    if matches!(&app.overlay, Some(Overlay::Dialog(d)) if d.pending == Some(id)) {
+    if matches!(&app.overlay, Some(Overlay::Dialog(d)) if d.pending == Some(id))
+        || super::payment::is_dialog_payment(app, id)
+    {
         app.overlay = None;
     }
     if app.intake.pending == Some(id) {
@@ -67,6 +69,16 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
             {
                 app.intake.paid = true;
                 app.intake.payment = Some((*p).clone());
+            }
+            effects = super::payment::fee_paid_elsewhere(app, &p.code);
+            if effects.is_empty()
+                && let Some(code) = app.inbox.detail.as_ref().map(|d| d.code.clone())
+                && code == p.code
+            {
+                effects.push(Effect::LoadDetail {
+                    id: request(app, Purpose::Detail),
+                    code,
+                });
             }
             p.code.clone()
         }
@@ -131,11 +143,11 @@ pub(super) fn open_dead_letters(app: &mut App) -> Vec<Effect> {
 pub(super) fn dead_letters_key(
     app: &mut App,
     mut menu: Menu<DeadLetter>,
-    key: KeyEvent,
+    key: KeyInput,
 ) -> Vec<Effect> {
     let chosen = menu.items.get(menu.selected).map(|d| d.id);
-    match key.code {
-        KeyCode::Char('d') | KeyCode::Delete => {
+    match key {
+        KeyInput::Command(Command::Discard) => {
             if let Some(id) = chosen {
                 menu.items.retain(|d| d.id != id);
                 menu.selected = menu.selected.min(menu.items.len().saturating_sub(1));
@@ -146,7 +158,7 @@ pub(super) fn dead_letters_key(
             }
             vec![]
         }
-        _ => match menu_key(&mut menu, &key) {
+        _ => match menu_key(&mut menu, key) {
             MenuKey::Close => vec![],
             MenuKey::Moved => {
                 app.overlay = Some(Overlay::DeadLetters(menu));

@@ -173,23 +173,3 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .collect();
     frame.render_widget(Paragraph::new(lines), list);
 }
-
-/// The keys of the citizens pane for the hint bar.
-pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
-    let pane = &app.citizens;
-    let mut h = if pane.form.is_some() {
-        vec![("Tab", "hint.next_field"), ("Enter", "hint.create")]
-    } else if pane.detail.is_some() {
-        vec![("a", "hint.reissue"), ("Enter", "hint.open")]
-    } else {
-        vec![
-            ("Enter", "hint.lookup"),
-            ("^N", "hint.new"),
-            ("↑↓", "hint.move"),
-        ]
-    };
-    h.push(("Esc", "hint.back"));
-    h.push(("F1", "hint.help"));
-    h.push(("Alt-1…5", "hint.tabs"));
-    h
-}

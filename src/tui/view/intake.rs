@@ -7,7 +7,7 @@ use crate::domain::fees::format_vnd;
 use crate::domain::identity::Gender;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::intake::{
-    ApplicantRow, CitizenField, CitizenForm, PayChoice, ReviewRow, Wizard, WizardStep,
+    ApplicantRow, CitizenField, CitizenForm, PayChoice, ReviewRow, WizardStep,
 };
 use crate::tui::state::{App, field_text};
 use crate::tui::update::{
@@ -1018,11 +1018,6 @@ fn done(app: &App, frame: &mut Frame, area: Rect) {
             )));
         }
     }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        tr(lang, "intake.done_keys"),
-        theme.muted,
-    )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), left);
     if let Some((rows, target)) = qr_at {
         let style = Style::default().fg(Color::Black).bg(Color::White);
@@ -1103,53 +1098,4 @@ pub fn big_text(text: &str) -> Vec<String> {
         }
     }
     rows
-}
-
-/// The keys of the desk panes for the hint bar: (key, catalog key).
-pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
-    let w: &Wizard = &app.intake;
-    if app.draft_offer.is_some() {
-        return vec![
-            ("Enter", "hint.resume"),
-            ("Del", "hint.discard"),
-            ("Esc", "hint.back"),
-        ];
-    }
-    let mut h = match w.step {
-        WizardStep::Procedure if w.choosing_case.is_some() => {
-            vec![("↑↓", "hint.move"), ("Enter", "hint.choose")]
-        }
-        WizardStep::Procedure => vec![
-            ("↑↓", "hint.move"),
-            ("Enter", "hint.choose"),
-            ("^F", "hint.field"),
-            ("^L", "hint.level"),
-        ],
-        WizardStep::Applicant if w.new_citizen.is_some() => {
-            vec![("Tab", "hint.next_field"), ("Enter", "hint.create")]
-        }
-        WizardStep::Applicant => vec![("Enter", "hint.lookup"), ("Tab", "hint.next_field")],
-        WizardStep::Documents if w.attach.is_some() => {
-            vec![("Tab", "hint.complete"), ("Enter", "hint.upload")]
-        }
-        WizardStep::Documents => vec![
-            ("Space", "hint.paper"),
-            ("a", "hint.attach"),
-            ("x", "hint.detach"),
-            ("Enter", "hint.next"),
-        ],
-        WizardStep::Delivery => vec![("↑↓", "hint.move"), ("Enter", "hint.next")],
-        WizardStep::Review => vec![("Space", "hint.tick"), ("Enter", "hint.submit")],
-        WizardStep::Done => vec![
-            ("Enter", "hint.receipt"),
-            ("n", "hint.new"),
-            ("o", "hint.open"),
-        ],
-    };
-    if w.step != WizardStep::Done {
-        h.push(("Esc", "hint.back"));
-    }
-    h.push(("F1", "hint.help"));
-    h.push(("Alt-1…5", "hint.tabs"));
-    h
 }
