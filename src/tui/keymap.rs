@@ -368,6 +368,7 @@ const DEFAULTS: &[Binding] = &[
         &["backtab", "up"],
         false,
     ),
+    bind(C::Toggle, "toggle", X::CitizenForm, &["space"], true),
     bind(
         C::PrevChoice,
         "prev_choice",
@@ -379,8 +380,8 @@ const DEFAULTS: &[Binding] = &[
         C::NextChoice,
         "next_choice",
         X::CitizenForm,
-        &["right", "space"],
-        true,
+        &["right"],
+        false,
     ),
     bind(C::Create, "create", X::CitizenForm, &["enter"], true),
     bind(C::Back, "back", X::CitizenForm, &["esc"], true),

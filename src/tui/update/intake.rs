@@ -541,14 +541,13 @@ pub(super) fn citizen_form_key(
         K(Command::Back) => return FormKey::Close,
         K(Command::NextField) => form.focus = (form.focus + 1).min(last),
         K(Command::PrevField) => form.focus = form.focus.saturating_sub(1),
-        K(c @ (Command::NextChoice | Command::PrevChoice)) => {
-            let next = c == Command::NextChoice;
-            form.gender = Some(match (form.gender, next) {
-                (Some(Gender::Male), true) => Gender::Female,
-                (Some(Gender::Female), false) => Gender::Male,
-                (None, true) => Gender::Female,
-                (None, false) => Gender::Male,
-                (Some(g), _) => g,
+        // Space toggles (nam first), → is nữ/female, ← is nam/male.
+        K(c @ (Command::Toggle | Command::NextChoice | Command::PrevChoice)) => {
+            form.gender = Some(match (c, form.gender) {
+                (Command::Toggle, Some(Gender::Male)) => Gender::Female,
+                (Command::Toggle, _) => Gender::Male,
+                (Command::NextChoice, _) => Gender::Female,
+                _ => Gender::Male,
             });
             form.server.remove("gender");
         }

@@ -150,7 +150,7 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
                 .is_some_and(|f| f.focused() == crate::tui::intake::CitizenField::Gender);
             let mut on = vec![C::NextField, C::PrevField, C::Create, C::Back];
             if on_gender {
-                on.extend([C::PrevChoice, C::NextChoice]);
+                on.extend([C::Toggle, C::PrevChoice, C::NextChoice]);
             }
             on
         }

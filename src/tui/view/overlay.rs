@@ -85,7 +85,7 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
                     title,
                     app.theme.accent.add_modifier(Modifier::BOLD),
                 ))
-                .title_bottom(Span::styled(tr(app.lang, "forms.keys"), app.theme.muted));
+                .title_bottom(Span::styled(super::shell::key_hints(app), app.theme.muted));
             let text = view.text.as_deref().unwrap_or(tr(app.lang, "busy.form"));
             let inner = block.inner(rect);
             frame.render_widget(
@@ -150,7 +150,7 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
                 app.theme.base.add_modifier(Modifier::UNDERLINED),
             );
             frame.render_widget(
-                Paragraph::new(tr(app.lang, "download.keys")).style(app.theme.muted),
+                Paragraph::new(super::shell::key_hints(app)).style(app.theme.muted),
                 keys,
             );
         }
@@ -373,7 +373,7 @@ fn choose(
                     format!(" {title} "),
                     theme.accent.add_modifier(Modifier::BOLD),
                 ))
-                .title_bottom(Span::styled(tr(app.lang, "menu.keys"), theme.muted)),
+                .title_bottom(Span::styled(super::shell::key_hints(app), theme.muted)),
         );
     let mut state = ListState::default().with_selected(Some(selected));
     frame.render_stateful_widget(list, rect, &mut state);

@@ -153,6 +153,28 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The hinted keys of what has the keyboard now as one line ("Enter log in · Tab next
+/// field"), for the boxes that say their keys inside their border.
+pub fn key_hints(app: &App) -> String {
+    let Some(context) = crate::tui::update::key_context(app) else {
+        return String::new();
+    };
+    let enabled = crate::tui::update::enabled_commands(app);
+    let parts: Vec<String> = app
+        .keymap
+        .hints(context, &enabled)
+        .into_iter()
+        .filter_map(|line| {
+            let key = line.keys.first()?;
+            let text = lookup(app.lang, &format!("hint.{}", line.name))
+                .or_else(|| lookup(app.lang, &format!("key.{}", line.name)))
+                .unwrap_or(line.name);
+            Some(format!("{key} {text}"))
+        })
+        .collect();
+    format!(" {} ", parts.join(" · "))
+}
+
 /// The keys of what is on screen now, from the keymap and the pane's enabled commands.
 pub fn hint_bar(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
