@@ -140,12 +140,16 @@ fn dispatch(app: &mut App, context: Context, input: KeyInput) -> Vec<Effect> {
         return effects;
     }
     match context {
-        X::Help | X::Menu | X::Prompt | X::CommandLine | X::FormView | X::Payment => {
-            match app.overlay.take() {
-                Some(overlay) => overlay_input(app, overlay, input),
-                None => vec![],
-            }
-        }
+        X::Help
+        | X::Menu
+        | X::DeadLetters
+        | X::Prompt
+        | X::CommandLine
+        | X::FormView
+        | X::Payment => match app.overlay.take() {
+            Some(overlay) => overlay_input(app, overlay, input),
+            None => vec![],
+        },
         X::Filter => filter_key(app, input),
         X::Lookup => lookup_key(app, input),
         X::Inbox | X::Detail | X::Stats | X::Global => match input {
