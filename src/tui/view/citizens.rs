@@ -102,7 +102,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
-            tr(lang, "citizen.detail_keys"),
+            super::shell::key_hints(app),
             theme.muted,
         )));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

@@ -46,7 +46,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 theme.accent.add_modifier(Modifier::BOLD),
             )),
             Line::from(""),
-            Line::from(Span::styled(tr(app.lang, "intake.offer_keys"), theme.muted)),
+            Line::from(Span::styled(super::shell::key_hints(app), theme.muted)),
         ];
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
         return;
@@ -557,7 +557,7 @@ pub fn citizen_form(app: &App, form: &CitizenForm, frame: &mut Frame, area: Rect
     } else if let Some(e) = &form.error {
         Span::styled(e.clone(), theme.danger)
     } else {
-        Span::styled(tr(lang, "citizen.form_keys"), theme.muted)
+        Span::styled(super::shell::key_hints(app), theme.muted)
     };
     frame.render_widget(
         Paragraph::new(Line::from(status)).wrap(Wrap { trim: true }),
@@ -676,12 +676,12 @@ fn documents(app: &App, frame: &mut Frame, area: Rect) {
                 true,
             );
             frame.render_widget(
-                Paragraph::new(tr(lang, "intake.file_keys")).style(theme.muted),
+                Paragraph::new(super::shell::key_hints(app)).style(theme.muted),
                 hint,
             );
         }
         None => frame.render_widget(
-            Paragraph::new(tr(lang, "intake.documents_keys")).style(theme.muted),
+            Paragraph::new(super::shell::key_hints(app)).style(theme.muted),
             prompt,
         ),
     }
@@ -884,7 +884,7 @@ fn review(app: &App, frame: &mut Frame, area: Rect) {
     let foot_text = if w.pending.is_some() {
         Span::styled(tr(lang, "busy.submit"), theme.warn)
     } else {
-        Span::styled(tr(lang, "intake.submit_keys"), theme.accent)
+        Span::styled(super::shell::key_hints(app), theme.accent)
     };
     frame.render_widget(Paragraph::new(Line::from(foot_text)), foot);
 }
