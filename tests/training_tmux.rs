@@ -324,7 +324,7 @@ async fn desk_intake(app: &Screen, search: &str, number: &str, pay: Pay<'_>) -> 
     }
     let screen = app
         .until("the intake tab", |s| {
-            s.contains("Tìm thủ tục") || s.contains("n: tiếp nhận hồ sơ mới")
+            s.contains("Tìm thủ tục") || s.contains("Đã tiếp nhận hồ sơ")
         })
         .await;
     if !screen.contains("Tìm thủ tục") {
