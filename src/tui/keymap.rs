@@ -48,6 +48,8 @@ pub enum Context {
     CommandLine,
     /// Taking a dossier's fee from its detail: cash with a receipt number, or VietQR.
     Payment,
+    /// A workflow action's dialog: its inputs, then the confirmation.
+    Dialog,
     /// The help overlay: any key closes it.
     Help,
     Login,
@@ -59,7 +61,16 @@ impl Context {
         use Context::*;
         !matches!(
             self,
-            Global | FormView | Menu | DeadLetters | Prompt | CommandLine | Payment | Help | Login
+            Global
+                | FormView
+                | Menu
+                | DeadLetters
+                | Prompt
+                | CommandLine
+                | Payment
+                | Dialog
+                | Help
+                | Login
         )
     }
 
@@ -91,6 +102,7 @@ impl Context {
                 | Prompt
                 | CommandLine
                 | Payment
+                | Dialog
                 | Login
         )
     }
@@ -124,6 +136,7 @@ impl Context {
             Prompt => "prompt",
             CommandLine => "command line",
             Payment => "fee payment",
+            Dialog => "action dialog",
             Help => "help",
             Login => "login",
         }
@@ -512,6 +525,26 @@ const DEFAULTS: &[Binding] = &[
     ),
     bind(C::Confirm, "confirm", X::Payment, &["enter"], true),
     bind(C::Close, "close", X::Payment, &["esc"], true),
+    bind(
+        C::NextField,
+        "next_field",
+        X::Dialog,
+        &["tab", "down"],
+        true,
+    ),
+    bind(
+        C::PrevField,
+        "prev_field",
+        X::Dialog,
+        &["backtab", "up"],
+        false,
+    ),
+    bind(C::PrevChoice, "prev_choice", X::Dialog, &["left"], false),
+    bind(C::NextChoice, "next_choice", X::Dialog, &["right"], true),
+    bind(C::Confirm, "confirm", X::Dialog, &["enter"], true),
+    bind(C::Back, "back", X::Dialog, &["esc"], true),
+    bind(C::Close, "close", X::Dialog, &["esc"], true),
+    bind(C::Cancel, "cancel", X::Dialog, &["esc"], true),
     // Login.
     bind(C::NextField, "next_field", X::Login, &["tab", "down"], true),
     bind(

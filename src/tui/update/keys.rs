@@ -113,7 +113,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return quit(app);
     }
     let Some(context) = super::panes::key_context(app) else {
-        // The action dialog and the exercises read their keys themselves.
+        // The training exercises read their keys themselves.
         return match app.overlay.take() {
             Some(overlay) => overlay_key(app, overlay, key),
             None => vec![],
@@ -146,7 +146,8 @@ fn dispatch(app: &mut App, context: Context, input: KeyInput) -> Vec<Effect> {
         | X::Prompt
         | X::CommandLine
         | X::FormView
-        | X::Payment => match app.overlay.take() {
+        | X::Payment
+        | X::Dialog => match app.overlay.take() {
             Some(overlay) => overlay_input(app, overlay, input),
             None => vec![],
         },

@@ -2,10 +2,9 @@
 
 use super::*;
 
-/// Keys the action dialog and the exercises read themselves.
+/// Keys the training exercises read themselves.
 pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
     match overlay {
-        Overlay::Dialog(dialog) => dialog_key(app, dialog, key),
         Overlay::Exercises(view) => super::training::exercises_key(app, view, key),
         other => {
             app.overlay = Some(other);
@@ -171,7 +170,8 @@ pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> V
             vec![]
         }
         Overlay::Payment(dialog) => payment_key(app, dialog, key),
-        other @ (Overlay::Dialog(_) | Overlay::Exercises(_)) => {
+        Overlay::Dialog(dialog) => dialog_key(app, dialog, key),
+        other @ Overlay::Exercises(_) => {
             app.overlay = Some(other);
             vec![]
         }

@@ -7,8 +7,8 @@ use crate::api::dossiers::PaymentStatus;
 use crate::tui::intake::{ApplicantRow, PayChoice, ReviewRow, WizardStep};
 use crate::tui::keymap::Context;
 
-/// The context of the keyboard now; `None` where keys are still read by hand (the action
-/// dialog, the exercises).
+/// The context of the keyboard now; `None` where keys are still read by hand (the
+/// training exercises).
 pub fn key_context(app: &App) -> Option<Context> {
     if app.screen == Screen::Login || app.relogin {
         return Some(Context::Login);
@@ -25,7 +25,8 @@ pub fn key_context(app: &App) -> Option<Context> {
             Overlay::Form(_) => Some(Context::FormView),
             Overlay::Download(_) => Some(Context::Prompt),
             Overlay::Payment(_) => Some(Context::Payment),
-            Overlay::Dialog(_) | Overlay::Exercises(_) => None,
+            Overlay::Dialog(_) => Some(Context::Dialog),
+            Overlay::Exercises(_) => None,
         };
     }
     Some(match app.tab {
@@ -228,6 +229,31 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
                 on.push(C::Confirm);
             }
             on
+        }
+        Context::Dialog => {
+            let Some(Overlay::Dialog(d)) = &app.overlay else {
+                return vec![];
+            };
+            if d.pending.is_some() {
+                vec![C::Cancel]
+            } else if d.confirming {
+                let mut on = vec![C::Confirm];
+                on.push(if d.fields.is_empty() {
+                    C::Close
+                } else {
+                    C::Back
+                });
+                on
+            } else {
+                let mut on = vec![C::Confirm, C::Close];
+                if !d.fields.is_empty() {
+                    on.extend([C::NextField, C::PrevField]);
+                }
+                if d.fields.get(d.focus).is_some_and(|f| !f.choices.is_empty()) {
+                    on.extend([C::PrevChoice, C::NextChoice]);
+                }
+                on
+            }
         }
         Context::Login => {
             let mut on = vec![C::NextField, C::PrevField, C::LogIn];

@@ -495,11 +495,7 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
         Paragraph::new("")
     };
     frame.render_widget(message.wrap(Wrap { trim: true }), status_row);
-    let keys = if d.confirming {
-        tr(lang, "dialog.keys_confirm")
-    } else {
-        tr(lang, "dialog.keys")
-    };
+    let keys = super::shell::key_hints(app);
     frame.render_widget(
         Paragraph::new(keys).style(theme.muted),
         rows[d.fields.len() * 3 + 1],
