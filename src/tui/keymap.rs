@@ -50,6 +50,10 @@ pub enum Context {
     Payment,
     /// A workflow action's dialog: its inputs, then the confirmation.
     Dialog,
+    /// Training: the exercises and their progress.
+    Exercises,
+    /// Training: the citizen's account activation, played by the trainee.
+    Activation,
     /// The help overlay: any key closes it.
     Help,
     Login,
@@ -69,6 +73,8 @@ impl Context {
                 | CommandLine
                 | Payment
                 | Dialog
+                | Exercises
+                | Activation
                 | Help
                 | Login
         )
@@ -103,6 +109,7 @@ impl Context {
                 | CommandLine
                 | Payment
                 | Dialog
+                | Activation
                 | Login
         )
     }
@@ -137,6 +144,8 @@ impl Context {
             CommandLine => "command line",
             Payment => "fee payment",
             Dialog => "action dialog",
+            Exercises => "exercises",
+            Activation => "account activation",
             Help => "help",
             Login => "login",
         }
@@ -207,6 +216,11 @@ pub enum Command {
     Save,
     Print,
     LogIn,
+    ShowHint,
+    PlayCitizen,
+    Answer1,
+    Answer2,
+    Answer3,
 }
 
 /// One row of the built-in table.
@@ -545,6 +559,31 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Back, "back", X::Dialog, &["esc"], true),
     bind(C::Close, "close", X::Dialog, &["esc"], true),
     bind(C::Cancel, "cancel", X::Dialog, &["esc"], true),
+    bind(C::Up, "up", X::Exercises, &["up", "k"], false),
+    bind(C::Down, "down", X::Exercises, &["down", "j"], false),
+    bind(C::ShowHint, "show_hint", X::Exercises, &["h"], true),
+    bind(C::Answer1, "answer_1", X::Exercises, &["1"], true),
+    bind(C::Answer2, "answer_2", X::Exercises, &["2"], false),
+    bind(C::Answer3, "answer_3", X::Exercises, &["3"], false),
+    bind(C::PlayCitizen, "play_citizen", X::Exercises, &["c"], true),
+    bind(C::Close, "close", X::Exercises, &["esc", "q"], true),
+    bind(
+        C::NextField,
+        "next_field",
+        X::Activation,
+        &["tab", "down"],
+        true,
+    ),
+    bind(
+        C::PrevField,
+        "prev_field",
+        X::Activation,
+        &["backtab", "up"],
+        false,
+    ),
+    bind(C::Confirm, "confirm", X::Activation, &["enter"], true),
+    bind(C::Close, "close", X::Activation, &["esc"], true),
+    bind(C::Cancel, "cancel", X::Activation, &["esc"], true),
     // Login.
     bind(C::NextField, "next_field", X::Login, &["tab", "down"], true),
     bind(

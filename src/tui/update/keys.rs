@@ -113,11 +113,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return quit(app);
     }
     let Some(context) = super::panes::key_context(app) else {
-        // The training exercises read their keys themselves.
-        return match app.overlay.take() {
-            Some(overlay) => overlay_key(app, overlay, key),
-            None => vec![],
-        };
+        return vec![];
     };
     let enabled = super::panes::enabled_commands(app);
     let input = match app.keymap.resolve(context, &key, &enabled) {
@@ -147,7 +143,9 @@ fn dispatch(app: &mut App, context: Context, input: KeyInput) -> Vec<Effect> {
         | X::CommandLine
         | X::FormView
         | X::Payment
-        | X::Dialog => match app.overlay.take() {
+        | X::Dialog
+        | X::Exercises
+        | X::Activation => match app.overlay.take() {
             Some(overlay) => overlay_input(app, overlay, input),
             None => vec![],
         },

@@ -2,17 +2,6 @@
 
 use super::*;
 
-/// Keys the training exercises read themselves.
-pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
-    match overlay {
-        Overlay::Exercises(view) => super::training::exercises_key(app, view, key),
-        other => {
-            app.overlay = Some(other);
-            vec![]
-        }
-    }
-}
-
 /// A resolved key in an overlay: help, the command line, menus, the form viewer, the
 /// prompts, the fee payment.
 pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> Vec<Effect> {
@@ -171,10 +160,7 @@ pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> V
         }
         Overlay::Payment(dialog) => payment_key(app, dialog, key),
         Overlay::Dialog(dialog) => dialog_key(app, dialog, key),
-        other @ Overlay::Exercises(_) => {
-            app.overlay = Some(other);
-            vec![]
-        }
+        Overlay::Exercises(view) => super::training::exercises_key(app, view, key),
     }
 }
 

@@ -7,8 +7,7 @@ use crate::api::dossiers::PaymentStatus;
 use crate::tui::intake::{ApplicantRow, PayChoice, ReviewRow, WizardStep};
 use crate::tui::keymap::Context;
 
-/// The context of the keyboard now; `None` where keys are still read by hand (the
-/// training exercises).
+/// The context of the keyboard now (`None` is not expected: every screen has one).
 pub fn key_context(app: &App) -> Option<Context> {
     if app.screen == Screen::Login || app.relogin {
         return Some(Context::Login);
@@ -26,7 +25,8 @@ pub fn key_context(app: &App) -> Option<Context> {
             Overlay::Download(_) => Some(Context::Prompt),
             Overlay::Payment(_) => Some(Context::Payment),
             Overlay::Dialog(_) => Some(Context::Dialog),
-            Overlay::Exercises(_) => None,
+            Overlay::Exercises(v) if v.activation.is_some() => Some(Context::Activation),
+            Overlay::Exercises(_) => Some(Context::Exercises),
         };
     }
     Some(match app.tab {
@@ -253,6 +253,37 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
                     on.extend([C::PrevChoice, C::NextChoice]);
                 }
                 on
+            }
+        }
+        Context::Exercises => {
+            let Some(Overlay::Exercises(view)) = &app.overlay else {
+                return vec![];
+            };
+            let id = view.exercise();
+            let mut on = vec![C::Up, C::Down, C::Close];
+            if app.exercises.as_ref().is_some_and(|t| !t.is_done(id)) {
+                on.push(C::ShowHint);
+            }
+            if id == crate::training::exercises::ExerciseId::Account {
+                on.push(C::PlayCitizen);
+            }
+            if id == crate::training::exercises::ExerciseId::Levels
+                && app
+                    .exercises
+                    .as_ref()
+                    .is_some_and(|t| t.question().is_some())
+            {
+                on.extend([C::Answer1, C::Answer2, C::Answer3]);
+            }
+            on
+        }
+        Context::Activation => {
+            let pending = matches!(&app.overlay, Some(Overlay::Exercises(v))
+                if v.activation.as_ref().is_some_and(|f| f.pending.is_some()));
+            if pending {
+                vec![C::Cancel]
+            } else {
+                vec![C::NextField, C::PrevField, C::Confirm, C::Close]
             }
         }
         Context::Login => {
