@@ -11,7 +11,7 @@ use motcua::config::Config;
 use motcua::domain::Lang;
 use motcua::tui::Options;
 use motcua::tui::action::Action;
-use motcua::tui::intake::Step;
+use motcua::tui::intake::WizardStep;
 use motcua::tui::keymap::Keymap;
 use motcua::tui::runtime::Executor;
 use motcua::tui::state::{App, Profile, Screen};
@@ -90,7 +90,7 @@ impl Headless {
         self.key(KeyCode::Enter).await;
         assert_eq!(
             self.app.intake.step,
-            Step::Applicant,
+            WizardStep::Applicant,
             "{:?}",
             self.app.intake.error
         );
@@ -99,7 +99,7 @@ impl Headless {
         self.key(KeyCode::Enter).await; // the applicant submits in person
         assert_eq!(
             self.app.intake.step,
-            Step::Documents,
+            WizardStep::Documents,
             "{:?}",
             self.app.intake.error
         );
@@ -119,7 +119,7 @@ impl Headless {
         self.key(KeyCode::Enter).await; // at the desk
         assert_eq!(
             self.app.intake.step,
-            Step::Review,
+            WizardStep::Review,
             "{:?}",
             self.app.intake.error
         );
@@ -130,7 +130,7 @@ impl Headless {
         self.key(KeyCode::Enter).await; // submit (and the cash payment)
         assert_eq!(
             self.app.intake.step,
-            Step::Done,
+            WizardStep::Done,
             "{:?}",
             self.app.intake.error
         );

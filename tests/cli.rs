@@ -170,7 +170,13 @@ fn serve_starts_its_clock_at_now() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     let mut server = Command::new(env!("CARGO_BIN_EXE_motcua"))
-        .args(["serve", "--seed", "demo", "--now", "2027-02-05T16:30:00+07:00"])
+        .args([
+            "serve",
+            "--seed",
+            "demo",
+            "--now",
+            "2027-02-05T16:30:00+07:00",
+        ])
         .args(["--db", dir.path().join("p.sqlite3").to_str().unwrap()])
         .args(["--bind", "127.0.0.1:0"])
         .env("HOME", dir.path())

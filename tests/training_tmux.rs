@@ -324,7 +324,7 @@ async fn desk_intake(app: &Screen, search: &str, number: &str, pay: Pay<'_>) -> 
     }
     let screen = app
         .until("the intake tab", |s| {
-            s.contains("Tìm thủ tục") || s.contains("n: tiếp nhận hồ sơ mới")
+            s.contains("Tìm thủ tục") || s.contains("Đã tiếp nhận hồ sơ")
         })
         .await;
     if !screen.contains("Tìm thủ tục") {
@@ -749,11 +749,14 @@ async fn training_now_starts_the_sandbox_at_the_chosen_instant() {
     // Queue "Tất cả", where every status is listed.
     app.keys(&["BTab"]);
     let screen = app
-        .until("the whole inbox", |s| s.contains("◀ Tất cả") && !rows(s).is_empty())
+        .until("the whole inbox", |s| {
+            s.contains("◀ Tất cả") && !rows(s).is_empty()
+        })
         .await;
     let rows = rows(&screen);
     assert!(
-        rows.iter().any(|(code, _)| code.starts_with("000.01.27.H07-27")),
+        rows.iter()
+            .any(|(code, _)| code.starts_with("000.01.27.H07-27")),
         "no dossier of 2027:\n{screen}"
     );
     let days_left: Vec<u64> = rows

@@ -577,7 +577,10 @@ fn enter_opens_the_detail_and_esc_closes_it() {
     update(&mut app, key(KeyCode::Esc));
     assert!(app.inbox.detail.is_none());
     open_detail(&mut app);
-    assert_eq!(app.context(), motcua::tui::keymap::Context::Detail);
+    assert_eq!(
+        motcua::tui::update::key_context(&app),
+        Some(motcua::tui::keymap::Context::Detail)
+    );
     update(&mut app, key(KeyCode::Down));
     update(&mut app, key(KeyCode::PageDown));
     assert_eq!(app.inbox.detail.as_ref().unwrap().scroll, 11);
@@ -1028,8 +1031,8 @@ fn help_opens_for_the_context_and_any_key_closes_it() {
     let mut app = with_detail();
     update(&mut app, ch('?'));
     assert!(matches!(
-        app.overlay,
-        Some(Overlay::Help(motcua::tui::keymap::Context::Detail))
+        &app.overlay,
+        Some(Overlay::Help(page)) if page.context == motcua::tui::keymap::Context::Detail
     ));
     assert!(update(&mut app, ch('x')).is_empty());
     assert!(app.overlay.is_none());
@@ -1190,4 +1193,145 @@ fn the_bank_paying_takes_the_vietqr_code_off_the_done_screen() {
     let toast = app.toasts.back().expect("a toast");
     assert_eq!(toast.kind, ToastKind::Success);
     assert!(toast.text.contains(&created.code), "{}", toast.text);
+}
+
+// --- the fee from the detail --------------------------------------------------------------
+
+fn paid(code: &str, cash: bool) -> motcua::api::payments::Payment {
+    let d = dossier();
+    assert_eq!(d.code, code);
+    motcua::api::payments::Payment {
+        code: d.code.clone(),
+        reference: "261124-0001".into(),
+        amount: d.fee.amount,
+        status: if cash {
+            motcua::api::dossiers::PaymentStatus::Paid
+        } else {
+            motcua::api::dossiers::PaymentStatus::Unpaid
+        },
+        paid_at: None,
+        method: cash.then(|| "cash".to_owned()),
+        receipt_no: cash.then(|| "BL-77".to_owned()),
+        vietqr: (!cash).then(|| "00020101021238570010A000000727".to_owned()),
+        purpose: "HS 261124-0001".into(),
+        bank_bin: "970415".into(),
+        account: "113366668888".into(),
+        account_name: "UBND".into(),
+        dossier_status: d.status,
+        version: d.version + 1,
+    }
+}
+
+#[test]
+fn an_unpaid_fee_is_taken_in_cash_from_the_detail() {
+    let mut app = with_detail();
+    let enabled = motcua::tui::update::enabled_commands(&app);
+    assert!(enabled.contains(&motcua::tui::keymap::Command::Pay));
+    assert!(update(&mut app, ch('p')).is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::Payment(_))));
+    // No receipt number: it says what to type, and sends nothing.
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    let Some(Overlay::Payment(d)) = &app.overlay else {
+        panic!("the dialog stays")
+    };
+    assert!(d.error.as_deref().unwrap().contains("biên lai"));
+    type_in(&mut app, "BL-77");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let (id, code, amount, receipt_no, first_key) = match &effects[..] {
+        [
+            Effect::PayCash {
+                id,
+                code,
+                key,
+                amount,
+                receipt_no,
+            },
+        ] => (*id, code.clone(), *amount, receipt_no.clone(), key.clone()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(code, dossier().code);
+    assert_eq!(amount, dossier().fee.amount);
+    assert_eq!(receipt_no, "BL-77");
+    assert!(!first_key.is_empty());
+    // Enter again while it is on its way sends nothing twice.
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    let effects = update(&mut app, Action::PaidCash(id, Ok(paid(&code, true))));
+    assert!(app.overlay.is_none(), "paid: the dialog closes");
+    assert!(
+        matches!(&effects[..], [Effect::LoadDetail { code: c, .. }] if *c == code),
+        "the detail reloads to show the fee paid: {effects:?}"
+    );
+}
+
+#[test]
+fn the_fee_by_vietqr_shows_the_code_until_the_bank_pays() {
+    let mut app = with_detail();
+    update(&mut app, ch('p'));
+    update(&mut app, key(KeyCode::Down));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = match &effects[..] {
+        [Effect::LoadPayment { id, .. }] => *id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut app,
+        Action::PaymentLoaded(id, Ok(paid(&dossier().code, false))),
+    );
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Payment(d)) if d.payment.as_ref().is_some_and(|p| p.vietqr.is_some())),
+        "the code is shown"
+    );
+    // The bank's payment arrives in the delta feed: the code goes.
+    let mut summary = motcua::tui::update::summary_of(&dossier());
+    summary.payment_status = motcua::api::dossiers::PaymentStatus::Paid;
+    summary.version += 1;
+    let id = app.next_request;
+    app.pending.insert(
+        id,
+        motcua::tui::state::Pending {
+            purpose: motcua::tui::state::Purpose::Poll,
+            ticks: 0,
+        },
+    );
+    app.next_request += 1;
+    let effects = update(
+        &mut app,
+        Action::Polled(
+            id,
+            Ok(motcua::tui::action::Delta::Changes {
+                changes: vec![motcua::api::dossiers::Change::Dossier(summary)],
+                seq: 99,
+            }),
+        ),
+    );
+    assert!(app.overlay.is_none(), "paid by the bank: the code leaves");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadDetail { .. }))
+    );
+}
+
+#[test]
+fn the_fee_command_is_enabled_only_when_unpaid_and_for_reception() {
+    use motcua::tui::keymap::Command;
+    let mut app = with_detail();
+    // Paid: no command, no key, no hint.
+    if let Some(d) = app
+        .inbox
+        .detail
+        .as_mut()
+        .and_then(|d| d.dossier.as_deref_mut())
+    {
+        d.fee.status = motcua::api::dossiers::PaymentStatus::Paid;
+    }
+    assert!(!motcua::tui::update::enabled_commands(&app).contains(&Command::Pay));
+    assert!(update(&mut app, ch('p')).is_empty());
+    assert!(app.overlay.is_none());
+    // Unpaid but a leader: not theirs to take.
+    let mut app = with_detail();
+    app.me.as_mut().unwrap().role = motcua::domain::workflow::Role::Leader;
+    assert!(!motcua::tui::update::enabled_commands(&app).contains(&Command::Pay));
+    update(&mut app, ch('p'));
+    assert!(app.overlay.is_none());
 }

@@ -17,7 +17,7 @@ use motcua::domain::identity::Gender;
 use motcua::domain::status::Status;
 use motcua::tui::action::{Action, Effect};
 use motcua::tui::intake::{
-    ApplicantRow, CitizenField, CitizenForm, PayChoice, Step, Wizard, parse_date,
+    ApplicantRow, CitizenField, CitizenForm, PayChoice, Wizard, WizardStep, parse_date,
 };
 use motcua::tui::state::*;
 use motcua::tui::update::update;
@@ -131,7 +131,12 @@ fn pick(app: &mut App, search: &str, case: usize) {
         }
         update(app, key(KeyCode::Enter));
     }
-    assert_eq!(app.intake.step, Step::Applicant, "{:?}", app.intake.error);
+    assert_eq!(
+        app.intake.step,
+        WizardStep::Applicant,
+        "{:?}",
+        app.intake.error
+    );
 }
 
 /// Types the number, answers the lookup with `found`.
@@ -151,16 +156,21 @@ fn at_review() -> App {
     pick(&mut app, "chu ky", 0);
     look_up(&mut app, "083078238953", vec![citizen()]);
     update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.intake.step, Step::Documents);
+    assert_eq!(app.intake.step, WizardStep::Documents);
     let parts = app.intake.docs.len();
     for _ in 0..parts {
         update(&mut app, ch(' '));
         update(&mut app, key(KeyCode::Down));
     }
     update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.intake.step, Step::Delivery, "{:?}", app.intake.error);
+    assert_eq!(
+        app.intake.step,
+        WizardStep::Delivery,
+        "{:?}",
+        app.intake.error
+    );
     update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.intake.step, Step::Review);
+    assert_eq!(app.intake.step, WizardStep::Review);
     app
 }
 
@@ -189,7 +199,7 @@ fn the_picker_filters_without_marks_and_by_level() {
     assert!(motcua::tui::update::picker_rows(&app).is_empty());
     // Enter with nothing to pick says so and stays.
     update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.intake.step, Step::Procedure);
+    assert_eq!(app.intake.step, WizardStep::Procedure);
     assert!(app.intake.error.is_some());
 }
 
@@ -342,7 +352,7 @@ fn each_step_says_what_keeps_it_from_going_on() {
     // No applicant yet.
     update(&mut app, key(KeyCode::Tab));
     update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.intake.step, Step::Applicant);
+    assert_eq!(app.intake.step, WizardStep::Applicant);
     assert!(app.intake.error.is_some());
     // Authorized without the authorization document.
     let mut app = on_intake();
@@ -353,16 +363,16 @@ fn each_step_says_what_keeps_it_from_going_on() {
     update(&mut app, key(KeyCode::Tab));
     type_in(&mut app, "Trần Văn Bảy");
     update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.intake.step, Step::Applicant);
+    assert_eq!(app.intake.step, WizardStep::Applicant);
     assert!(app.intake.error.as_deref().unwrap().contains("ủy quyền"));
     update(&mut app, key(KeyCode::Tab));
     update(&mut app, key(KeyCode::Tab));
     type_in(&mut app, "GUQ số 12/2026 ngày 20/11/2026");
     update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.intake.step, Step::Documents);
+    assert_eq!(app.intake.step, WizardStep::Documents);
     // Mandatory documents missing.
     update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.intake.step, Step::Documents);
+    assert_eq!(app.intake.step, WizardStep::Documents);
     let error = app.intake.error.clone().unwrap();
     assert!(error.contains("Còn thiếu"), "{error}");
 }
@@ -421,7 +431,7 @@ fn submit_twice_sends_once_and_a_retry_reuses_the_key() {
         &mut app,
         Action::DossierCreated(id, Err(Failure::Offline("mất kết nối".into()))),
     );
-    assert_eq!(app.intake.step, Step::Review);
+    assert_eq!(app.intake.step, WizardStep::Review);
     assert!(
         app.intake
             .error
@@ -442,7 +452,7 @@ fn submit_twice_sends_once_and_a_retry_reuses_the_key() {
     // Made: the done step, the cash recorded with its own fixed key and the fee.
     let d = dossier_for(&app);
     let effects = update(&mut app, Action::DossierCreated(id, Ok(d.clone())));
-    assert_eq!(app.intake.step, Step::Done);
+    assert_eq!(app.intake.step, WizardStep::Done);
     let cash = effects
         .iter()
         .find_map(|e| match e {
@@ -506,7 +516,7 @@ fn paid_cash_ends_the_draft_and_a_new_intake_gets_new_keys() {
     let old = (app.intake.key.clone(), app.intake.cash_key.clone());
     let effects = update(&mut app, ch('n'));
     assert!(effects.contains(&Effect::SaveDraft(None)));
-    assert_eq!(app.intake.step, Step::Procedure);
+    assert_eq!(app.intake.step, WizardStep::Procedure);
     assert_ne!(app.intake.key, old.0);
     assert_ne!(app.intake.cash_key, old.1);
 }
@@ -538,7 +548,7 @@ fn every_change_saves_the_draft_once_and_it_comes_back_whole() {
     assert!(again.draft_offer.is_none());
     let restored = again.intake.to_draft("2026-11-24T09:00:00+07:00".into());
     assert_eq!(restored, draft);
-    assert_eq!(again.intake.step, Step::Applicant);
+    assert_eq!(again.intake.step, WizardStep::Applicant);
     // Del instead discards it, on disk too.
     let mut other = logged_in(Lang::Vi, false, SIZE);
     update(&mut other, Action::DraftFound(Box::new(draft)));
@@ -563,7 +573,7 @@ fn an_upload_cut_by_the_link_goes_on_by_itself_with_the_same_key() {
     pick(&mut app, "khai sinh", 0);
     look_up(&mut app, "083078238953", vec![citizen()]);
     update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.intake.step, Step::Documents);
+    assert_eq!(app.intake.step, WizardStep::Documents);
     update(&mut app, ch('a'));
     type_in(&mut app, "/home/tiepnhan/to-khai.pdf");
     let effects = update(&mut app, key(KeyCode::Enter));
@@ -577,7 +587,7 @@ fn an_upload_cut_by_the_link_goes_on_by_itself_with_the_same_key() {
         .unwrap();
     // Going on is refused while it uploads.
     update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.intake.step, Step::Documents);
+    assert_eq!(app.intake.step, WizardStep::Documents);
     update(
         &mut app,
         Action::Uploaded(id, Err(Failure::Offline("cut".into()))),
@@ -842,7 +852,7 @@ fn the_path_field_asks_the_runtime_about_files() {
     pick(&mut app, "khai sinh", 0);
     look_up(&mut app, "083078238953", vec![citizen()]);
     update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.intake.step, Step::Documents);
+    assert_eq!(app.intake.step, WizardStep::Documents);
     update(&mut app, ch('a'));
     type_in(&mut app, "~/scan/gi");
     let typed = "~/scan/gi".to_owned();
@@ -936,7 +946,7 @@ fn a_write_queued_by_a_bad_link_frees_the_screen_and_lands_later() {
             sent: Box::new(Sent::CreatedDossier(Box::new(d.clone()))),
         },
     );
-    assert_eq!(app.intake.step, Step::Done);
+    assert_eq!(app.intake.step, WizardStep::Done);
     assert!(effects.iter().any(|e| matches!(e, Effect::PayCash { .. })));
     assert!(app.inbox.by_code.contains_key(&d.code));
     // The status bar counts what waits; refused writes are listed by `:outbox`.

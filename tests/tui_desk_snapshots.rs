@@ -714,3 +714,104 @@ fn citizens_form_with_errors() {
 fn citizens_activation_slip() {
     snapshot_each!("citizens_slip", SIZES, activation_slip);
 }
+
+// ---------------------------------------------------------------------------------------
+// F1 on every desk pane and wizard step: only the keys that work there
+
+type Maker = fn(Lang, (u16, u16)) -> App;
+
+const PANES: [(&str, Maker); 16] = [
+    ("procedure", intake),
+    ("case", case_chooser),
+    ("applicant", applicant_step),
+    ("applicant_matches", applicant_found),
+    ("applicant_new_citizen", applicant_new_citizen),
+    ("documents", documents),
+    ("attach_path", attach_prompt),
+    ("delivery", delivery),
+    ("review", review),
+    ("done_cash", done_cash),
+    ("done_vietqr", done_vietqr),
+    ("draft_offer", draft_offer),
+    ("citizens", citizens),
+    ("citizens_results", citizen_results),
+    ("citizen_record", citizen_detail),
+    ("citizen_form", citizen_form_errors),
+];
+
+fn with_help(make: Maker, lang: Lang, size: (u16, u16)) -> App {
+    let mut app = make(lang, size);
+    press(&mut app, KeyCode::F(1));
+    assert!(
+        matches!(app.overlay, Some(motcua::tui::state::Overlay::Help(_))),
+        "F1 opens the help"
+    );
+    app
+}
+
+#[test]
+fn help_on_every_desk_pane_and_step() {
+    let size = (80, 24);
+    for (name, make) in PANES {
+        let app = with_help(make, Lang::Vi, size);
+        let screen = text(&draw(&app, size), None);
+        // The global keys that are text here never show (q, ?, digits, r), nor a command
+        // the pane does not enable now.
+        let Some(motcua::tui::state::Overlay::Help(page)) = &app.overlay else {
+            unreachable!()
+        };
+        for line in app.keymap.help(page.context, &page.enabled) {
+            assert!(
+                line.context != motcua::tui::keymap::Context::Global
+                    || line.keys.iter().all(|k| !k.is_plain()),
+                "{name}: {line:?}"
+            );
+        }
+        insta::assert_snapshot!(format!("help_{name}_vi_80x24"), screen);
+    }
+    for name in ["procedure", "review", "citizen_record"] {
+        let (_, make) = PANES.iter().find(|(n, _)| *n == name).unwrap();
+        let screen = text(&draw(&with_help(*make, Lang::En, size), size), None);
+        insta::assert_snapshot!(format!("help_{name}_en_80x24"), screen);
+    }
+}
+
+/// `[keys] attach = ["ctrl-o"]`: the documents step's key and its hint both change.
+#[test]
+fn an_intake_key_override_changes_the_key_and_its_hint() {
+    let overrides =
+        std::collections::BTreeMap::from([("attach".to_owned(), vec!["ctrl-o".to_owned()])]);
+    let keymap = motcua::tui::keymap::Keymap::with_overrides(&overrides).unwrap();
+    let make = |lang, size| {
+        let mut app = documents(lang, size);
+        app.keymap = keymap.clone();
+        app
+    };
+    let app = make(Lang::Vi, (80, 24));
+    let screen = text(&draw(&app, (80, 24)), None);
+    assert!(screen.contains("Ctrl-o"), "{screen}");
+    insta::assert_snapshot!("documents_attach_override_vi_80x24", screen);
+    let help = {
+        let mut app = make(Lang::Vi, (80, 24));
+        press(&mut app, KeyCode::F(1));
+        text(&draw(&app, (80, 24)), None)
+    };
+    insta::assert_snapshot!("help_documents_attach_override_vi_80x24", help);
+}
+
+/// The same override, through `update`: the old key is no longer the command, the new one is.
+#[test]
+fn an_intake_key_override_moves_the_command() {
+    let overrides =
+        std::collections::BTreeMap::from([("attach".to_owned(), vec!["ctrl-o".to_owned()])]);
+    let mut app = documents(Lang::Vi, (80, 24));
+    app.keymap = motcua::tui::keymap::Keymap::with_overrides(&overrides).unwrap();
+    app.intake.attach = None;
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE)),
+    );
+    assert!(app.intake.attach.is_none(), "a no longer attaches");
+    update(&mut app, ctrl('o'));
+    assert!(app.intake.attach.is_some(), "Ctrl-O opens the path prompt");
+}

@@ -93,6 +93,27 @@ fn action_dialog() {
     });
 }
 
+/// `p` in the detail of an unpaid dossier: cash with a receipt number typed, and the
+/// help over the detail (its keys, the fee among them).
+#[test]
+fn fee_dialog_and_detail_help() {
+    snapshot_each!("fee_cash", SIZES, |lang, size| {
+        let mut app = logged_in(lang, false, size);
+        open_detail(&mut app);
+        update(&mut app, key(KeyCode::Char('p')));
+        for c in "BL-0042".chars() {
+            update(&mut app, key(KeyCode::Char(c)));
+        }
+        app
+    });
+    snapshot_each!("detail_help", SIZES, |lang, size| {
+        let mut app = logged_in(lang, false, size);
+        open_detail(&mut app);
+        update(&mut app, key(KeyCode::F(1)));
+        app
+    });
+}
+
 #[test]
 fn help_overlay() {
     snapshot_each!("help", SIZES, |lang, size| {

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 /// The steps of the wizard, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Step {
+pub enum WizardStep {
     #[default]
     Procedure,
     Applicant,
@@ -38,30 +38,30 @@ pub enum Step {
     Done,
 }
 
-impl Step {
+impl WizardStep {
     /// The five steps the officer walks through (Done is where they end).
-    pub const WALK: [Step; 5] = [
-        Step::Procedure,
-        Step::Applicant,
-        Step::Documents,
-        Step::Delivery,
-        Step::Review,
+    pub const WALK: [WizardStep; 5] = [
+        WizardStep::Procedure,
+        WizardStep::Applicant,
+        WizardStep::Documents,
+        WizardStep::Delivery,
+        WizardStep::Review,
     ];
 
     pub fn label_key(self) -> &'static str {
         match self {
-            Step::Procedure => "intake.step.procedure",
-            Step::Applicant => "intake.step.applicant",
-            Step::Documents => "intake.step.documents",
-            Step::Delivery => "intake.step.delivery",
-            Step::Review => "intake.step.review",
-            Step::Done => "intake.step.done",
+            WizardStep::Procedure => "intake.step.procedure",
+            WizardStep::Applicant => "intake.step.applicant",
+            WizardStep::Documents => "intake.step.documents",
+            WizardStep::Delivery => "intake.step.delivery",
+            WizardStep::Review => "intake.step.review",
+            WizardStep::Done => "intake.step.done",
         }
     }
 
-    pub fn previous(self) -> Option<Step> {
-        let at = Step::WALK.iter().position(|s| *s == self)?;
-        at.checked_sub(1).map(|i| Step::WALK[i])
+    pub fn previous(self) -> Option<WizardStep> {
+        let at = WizardStep::WALK.iter().position(|s| *s == self)?;
+        at.checked_sub(1).map(|i| WizardStep::WALK[i])
     }
 }
 
@@ -371,7 +371,7 @@ pub enum ReviewRow {
 
 #[derive(Debug, Clone)]
 pub struct Wizard {
-    pub step: Step,
+    pub step: WizardStep,
     // 1. procedure
     pub query: TextArea<'static>,
     pub field_filter: Option<String>,
@@ -436,7 +436,7 @@ pub struct Wizard {
 impl Wizard {
     pub fn new(key: String, cash_key: String) -> Wizard {
         Wizard {
-            step: Step::Procedure,
+            step: WizardStep::Procedure,
             query: text_field(),
             field_filter: None,
             level_filter: None,
@@ -565,23 +565,23 @@ impl Wizard {
                 .unwrap_or(DeliveryMethod::InPerson);
         }
         self.choosing_case = None;
-        self.step = Step::Applicant;
+        self.step = WizardStep::Applicant;
     }
 
     /// What keeps the officer from leaving `step` forward, worded for them.
     pub fn blocker(
         &self,
-        step: Step,
+        step: WizardStep,
         procedure: Option<&Procedure>,
         lang: Lang,
         today: NaiveDate,
     ) -> Option<String> {
         let case = procedure.and_then(|p| self.case_id.as_deref().and_then(|id| p.case(id)));
         match step {
-            Step::Procedure => case
+            WizardStep::Procedure => case
                 .is_none()
                 .then(|| tr(lang, "intake.need_procedure").to_owned()),
-            Step::Applicant => {
+            WizardStep::Applicant => {
                 if self.applicant.is_none() {
                     return Some(tr(lang, "intake.need_applicant").to_owned());
                 }
@@ -605,7 +605,7 @@ impl Wizard {
                 }
                 None
             }
-            Step::Documents => {
+            WizardStep::Documents => {
                 let case = case?;
                 if self
                     .docs
@@ -629,10 +629,10 @@ impl Wizard {
                 (!missing.is_empty())
                     .then(|| format!("{} {}", tr(lang, "intake.missing_docs"), missing.join("; ")))
             }
-            Step::Delivery => (self.delivery == DeliveryMethod::Postal
+            WizardStep::Delivery => (self.delivery == DeliveryMethod::Postal
                 && field_text(&self.address).trim().is_empty())
             .then(|| tr(lang, "intake.need_address").to_owned()),
-            Step::Review => {
+            WizardStep::Review => {
                 if let Some(case) = case
                     && matches!(case.fees.desk, FeeRule::PerPage { .. })
                     && self.pages_copies().0 == 0
@@ -647,7 +647,7 @@ impl Wizard {
                 }
                 (!self.declaration).then(|| tr(lang, "intake.need_declaration").to_owned())
             }
-            Step::Done => None,
+            WizardStep::Done => None,
         }
     }
 
@@ -743,8 +743,8 @@ impl Wizard {
         };
         let mut w = Wizard::new(d.key.clone(), d.cash_key.clone());
         // An upload cut short by the crash goes on from where the portal stands.
-        w.step = if d.step == Step::Done {
-            Step::Review
+        w.step = if d.step == WizardStep::Done {
+            WizardStep::Review
         } else {
             d.step
         };
@@ -812,7 +812,7 @@ pub fn fields_of(catalog: &[ProcedureSummary]) -> Vec<String> {
 pub struct Draft {
     /// RFC 3339, Vietnam time.
     pub saved_at: String,
-    pub step: Step,
+    pub step: WizardStep,
     #[serde(default)]
     pub query: String,
     pub procedure: Option<String>,

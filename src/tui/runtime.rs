@@ -58,12 +58,7 @@ pub fn vn_now() -> chrono::DateTime<FixedOffset> {
 pub fn initial_state(options: &Options) -> Result<App, StartError> {
     let config = &options.config;
     let keymap = Keymap::with_overrides(&config.keys).map_err(|e| {
-        let line = match &e {
-            crate::tui::keymap::KeymapError::UnknownCommand(c)
-            | crate::tui::keymap::KeymapError::BadKey { command: c, .. } => {
-                config.key_lines.get(c).copied()
-            }
-        };
+        let line = config.key_lines.get(e.command()).copied();
         config.error(line, e.to_string())
     })?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

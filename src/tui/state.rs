@@ -323,10 +323,35 @@ pub struct DownloadPrompt {
     pub path: TextArea<'static>,
 }
 
+/// The help overlay: the keys of the pane it was opened over, as they were then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpPage {
+    pub context: Context,
+    pub enabled: Vec<crate::tui::keymap::Command>,
+}
+
+/// Taking the fee of an open dossier at any time: cash (a receipt number) or VietQR (the
+/// code shown until the bank's payment arrives in the delta feed).
+#[derive(Debug, Clone)]
+pub struct PayDialog {
+    pub code: String,
+    pub amount: u64,
+    /// Cash or VietQR (never "later": closing the dialog is later).
+    pub choice: crate::tui::intake::PayChoice,
+    pub receipt_no: TextArea<'static>,
+    /// The idempotency key of the cash payment: a retry records it once.
+    pub key: String,
+    pub pending: Option<RequestId>,
+    /// The VietQR payment to show, once loaded.
+    pub payment: Option<crate::api::payments::Payment>,
+    pub error: Option<String>,
+}
+
 /// What sits on top of the screen and has the keyboard.
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help(Context),
+    Help(HelpPage),
+    Payment(Box<PayDialog>),
     CommandLine(Box<TextArea<'static>>),
     Actions(Menu<Step>),
     Dialog(Box<ActionDialog>),
@@ -501,16 +526,6 @@ impl App {
     }
 
     /// The keymap context of what has the keyboard.
-    pub fn context(&self) -> Context {
-        if self.inbox.detail.is_some() && self.tab == Tab::Inbox {
-            Context::Detail
-        } else if self.tab == Tab::Inbox {
-            Context::Inbox
-        } else {
-            Context::Global
-        }
-    }
-
     pub fn busy(&self) -> bool {
         self.pending.values().any(|p| !p.purpose.is_background())
     }

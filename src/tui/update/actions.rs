@@ -99,36 +99,36 @@ pub(super) fn open_dialog(app: &mut App, code: &str, step: Step) {
     })));
 }
 
-pub(super) fn dialog_key(app: &mut App, mut d: Box<ActionDialog>, key: KeyEvent) -> Vec<Effect> {
-    if d.pending.is_some() {
-        if key.code == KeyCode::Esc {
+/// Keys of an action's dialog; the pane enables only what applies (`update::panes`): the
+/// fields while editing, Enter and Esc while confirming, Esc alone while it is sent.
+pub(super) fn dialog_key(app: &mut App, mut d: Box<ActionDialog>, key: KeyInput) -> Vec<Effect> {
+    use KeyInput::Command as K;
+    match key {
+        K(Command::Cancel) => {
             app.overlay = Some(Overlay::Dialog(d));
             return cancel_newest(app).into_iter().collect();
         }
-        app.overlay = Some(Overlay::Dialog(d));
-        return vec![];
-    }
-    match key.code {
-        KeyCode::Esc if d.confirming && !d.fields.is_empty() => d.confirming = false,
-        KeyCode::Esc => return vec![],
-        KeyCode::Tab | KeyCode::Down if !d.confirming && !d.fields.is_empty() => {
+        _ if d.pending.is_some() => {}
+        K(Command::Back) => d.confirming = false,
+        K(Command::Close) => return vec![],
+        K(Command::NextField) if !d.fields.is_empty() => {
             d.focus = (d.focus + 1) % d.fields.len();
         }
-        KeyCode::BackTab | KeyCode::Up if !d.confirming && !d.fields.is_empty() => {
+        K(Command::PrevField) if !d.fields.is_empty() => {
             d.focus = (d.focus + d.fields.len() - 1) % d.fields.len();
         }
-        KeyCode::Left | KeyCode::Right
-            if !d.confirming && d.fields.get(d.focus).is_some_and(|f| !f.choices.is_empty()) =>
+        K(c @ (Command::PrevChoice | Command::NextChoice))
+            if d.fields.get(d.focus).is_some_and(|f| !f.choices.is_empty()) =>
         {
             let f = &mut d.fields[d.focus];
             let n = f.choices.len();
-            f.choice = if key.code == KeyCode::Right {
+            f.choice = if c == Command::NextChoice {
                 (f.choice + 1) % n
             } else {
                 (f.choice + n - 1) % n
             };
         }
-        _ if is_enter(&key) => {
+        K(Command::Confirm) => {
             if d.confirming {
                 match build_request(&d, app.lang) {
                     Ok(request_body) => {
@@ -169,7 +169,7 @@ pub(super) fn dialog_key(app: &mut App, mut d: Box<ActionDialog>, key: KeyEvent)
                 }
             }
         }
-        _ if !d.confirming => {
+        KeyInput::Text(key) if !d.confirming => {
             let focus = d.focus;
             if let Some(f) = d.fields.get_mut(focus)
                 && f.choices.is_empty()

@@ -5,20 +5,17 @@ use super::*;
 use crate::api::citizens::{Activation, Citizen, CitizenCreated, CitizenDetail};
 use crate::tui::intake::{CitizenForm, Slip, slip_text};
 
-pub(super) fn citizens_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if key.code == KeyCode::Esc && app.busy() {
-        return cancel_newest(app).into_iter().collect();
-    }
+pub(super) fn citizens_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
+    use KeyInput::Command as K;
     if app.citizens.form.is_some() {
         return form_key(app, key);
     }
     if app.citizens.detail.is_some() {
         return detail_key(app, key);
     }
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let pane = &mut app.citizens;
-    match key.code {
-        KeyCode::Esc => {
+    match key {
+        K(Command::Back) => {
             if field_text(&pane.query).is_empty() {
                 app.tab = Tab::Inbox;
             } else {
@@ -27,7 +24,7 @@ pub(super) fn citizens_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 pane.searched = None;
             }
         }
-        KeyCode::Char('n') if ctrl => {
+        K(Command::NewCitizen) => {
             let mut form = CitizenForm::new(app.keys.next_key());
             // A number searched for and not found is the account to create.
             let typed = field_text(&pane.query).trim().to_owned();
@@ -37,11 +34,11 @@ pub(super) fn citizens_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             pane.form = Some(form);
         }
-        KeyCode::Up => pane.selected = pane.selected.saturating_sub(1),
-        KeyCode::Down => {
+        K(Command::Up) => pane.selected = pane.selected.saturating_sub(1),
+        K(Command::Down) => {
             pane.selected = (pane.selected + 1).min(pane.results.len().saturating_sub(1))
         }
-        _ if is_enter(&key) => {
+        K(Command::Lookup) => {
             let text = field_text(&pane.query).trim().to_owned();
             if pane.searched.as_deref() == Some(text.as_str()) && !pane.results.is_empty() {
                 let id = pane.results[pane.selected.min(pane.results.len() - 1)].id;
@@ -55,7 +52,8 @@ pub(super) fn citizens_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.citizens.pending = Some(id);
             return vec![Effect::FindCitizens { id, query: text }];
         }
-        _ => {
+        K(_) => {}
+        KeyInput::Text(key) => {
             if edit(&mut pane.query, key) {
                 pane.searched = None;
             }
@@ -71,7 +69,7 @@ fn open_citizen(app: &mut App, citizen_id: i64, note: Option<String>) -> Vec<Eff
     vec![Effect::LoadCitizen { id, citizen_id }]
 }
 
-fn form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+fn form_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
     let lang = app.lang;
     let today = app.now.date_naive();
     let Some(form) = app.citizens.form.as_mut() else {
@@ -94,25 +92,28 @@ fn form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn detail_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+fn detail_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
+    let KeyInput::Command(command) = key else {
+        return vec![];
+    };
     let Some(detail) = app.citizens.detail.as_ref() else {
         return vec![];
     };
     let n = detail.dossiers.len();
     let citizen_id = detail.citizen.id;
-    match key.code {
-        KeyCode::Esc | KeyCode::Backspace => {
+    match command {
+        Command::Back => {
             app.citizens.detail = None;
             app.citizens.note = None;
         }
-        KeyCode::Up | KeyCode::Char('k') => {
+        Command::Up => {
             app.citizens.dossier_selected = app.citizens.dossier_selected.saturating_sub(1)
         }
-        KeyCode::Down | KeyCode::Char('j') => {
+        Command::Down => {
             app.citizens.dossier_selected =
                 (app.citizens.dossier_selected + 1).min(n.saturating_sub(1))
         }
-        KeyCode::Char('a') => {
+        Command::Reissue => {
             let id = request(app, Purpose::Citizens);
             app.citizens.pending = Some(id);
             return vec![Effect::ReissueActivation {
@@ -121,7 +122,7 @@ fn detail_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 key: new_key(app),
             }];
         }
-        _ if is_enter(&key) => {
+        Command::Open => {
             if let Some(d) = detail.dossiers.get(app.citizens.dossier_selected) {
                 let code = d.code.clone();
                 return open_code(app, code);

@@ -56,7 +56,7 @@ pub(super) fn run_command(app: &mut App, text: &str) -> Vec<Effect> {
         ("hint" | "goiy", _) => super::training::hint_command(app),
         ("logout", _) => logout(app),
         ("help", _) => {
-            app.overlay = Some(Overlay::Help(app.context()));
+            app.overlay = Some(super::keys::help_page(app));
             vec![]
         }
         ("code", Some(code)) => open_code(app, code.to_owned()),

@@ -9,7 +9,7 @@ use crate::client::Uploaded;
 use crate::domain::catalog::{Case, OnlineLevel, Procedure};
 use crate::domain::identity::{Gender, parse_chip_qr};
 use crate::tui::intake::{
-    ApplicantRow, CitizenField, CitizenForm, FileState, PayChoice, ReviewRow, Step, Wizard,
+    ApplicantRow, CitizenField, CitizenForm, FileState, PayChoice, ReviewRow, Wizard, WizardStep,
     fields_of, picker_view,
 };
 
@@ -79,30 +79,27 @@ fn want_detail(app: &mut App) -> Vec<Effect> {
     vec![Effect::LoadProcedure { id, code }]
 }
 
-pub(super) fn intake_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+pub(super) fn intake_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
     // A draft from an earlier run waits for a decision first.
     if app.draft_offer.is_some() {
         return offer_key(app, key);
     }
-    if key.code == KeyCode::Esc && app.busy() {
-        return cancel_newest(app).into_iter().collect();
-    }
     let effects = match app.intake.step {
-        Step::Procedure => procedure_key(app, key),
-        Step::Applicant => applicant_key(app, key),
-        Step::Documents => documents_key(app, key),
-        Step::Delivery => delivery_key(app, key),
-        Step::Review => review_key(app, key),
-        Step::Done => done_key(app, key),
+        WizardStep::Procedure => procedure_key(app, key),
+        WizardStep::Applicant => applicant_key(app, key),
+        WizardStep::Documents => documents_key(app, key),
+        WizardStep::Delivery => delivery_key(app, key),
+        WizardStep::Review => review_key(app, key),
+        WizardStep::Done => done_key(app, key),
     };
     let mut effects = effects;
     effects.extend(autosave(app));
     effects
 }
 
-fn offer_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    match key.code {
-        _ if is_enter(&key) => {
+fn offer_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
+    match key {
+        KeyInput::Command(Command::Resume) => {
             if let Some(draft) = app.draft_offer.take() {
                 app.intake = Wizard::from_draft(&draft);
                 app.last_draft = Some(draft);
@@ -119,13 +116,13 @@ fn offer_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
-        KeyCode::Delete | KeyCode::Backspace => {
+        KeyInput::Command(Command::Discard) => {
             app.draft_offer = None;
             app.last_draft = None;
             app.intake = fresh_wizard(&mut app.keys);
             vec![Effect::SaveDraft(None)]
         }
-        KeyCode::Esc => {
+        KeyInput::Command(Command::Back) => {
             app.tab = Tab::Inbox;
             vec![]
         }
@@ -160,7 +157,7 @@ fn resume_uploads(app: &mut App) -> Vec<Effect> {
 
 /// Saves the draft when it changed; forgets it when the wizard is blank or done.
 pub(super) fn autosave(app: &mut App) -> Vec<Effect> {
-    if app.intake.step == Step::Done || app.intake.is_blank() {
+    if app.intake.step == WizardStep::Done || app.intake.is_blank() {
         return vec![];
     }
     let draft = app.intake.to_draft(app.now.to_rfc3339());
@@ -196,11 +193,11 @@ fn forward(app: &mut App) -> Vec<Effect> {
         return vec![];
     }
     app.intake.error = None;
-    if let Some(at) = Step::WALK.iter().position(|s| *s == step)
-        && let Some(next) = Step::WALK.get(at + 1)
+    if let Some(at) = WizardStep::WALK.iter().position(|s| *s == step)
+        && let Some(next) = WizardStep::WALK.get(at + 1)
     {
         app.intake.step = *next;
-        if *next == Step::Review {
+        if *next == WizardStep::Review {
             app.intake.review_row = *app
                 .intake
                 .review_rows(chosen_case(app))
@@ -214,17 +211,19 @@ fn forward(app: &mut App) -> Vec<Effect> {
 // ---------------------------------------------------------------------------------------
 // 1. Procedure
 
-fn procedure_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+fn procedure_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
+    use KeyInput::Command as K;
     if let Some(at) = app.intake.choosing_case {
         let cases = chosen_or_highlighted(app)
             .map(|p| p.cases.len())
             .unwrap_or(0);
-        match key.code {
-            KeyCode::Esc => app.intake.choosing_case = None,
-            KeyCode::Up => app.intake.choosing_case = Some(at.saturating_sub(1)),
-            KeyCode::Down => app.intake.choosing_case = Some((at + 1).min(cases.saturating_sub(1))),
-            _ if is_enter(&key) => {
+        match key {
+            K(Command::Back) => app.intake.choosing_case = None,
+            K(Command::Up) => app.intake.choosing_case = Some(at.saturating_sub(1)),
+            K(Command::Down) => {
+                app.intake.choosing_case = Some((at + 1).min(cases.saturating_sub(1)))
+            }
+            K(Command::Choose) => {
                 if let Some(p) = chosen_or_highlighted(app).cloned()
                     && let Some(case) = p.cases.get(at)
                 {
@@ -236,17 +235,17 @@ fn procedure_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     }
     let rows = picker_rows(app).len();
-    match key.code {
-        KeyCode::Esc => return back(app),
-        KeyCode::Up => app.intake.selected = app.intake.selected.saturating_sub(1),
-        KeyCode::Down => {
+    match key {
+        K(Command::Back) => return back(app),
+        K(Command::Up) => app.intake.selected = app.intake.selected.saturating_sub(1),
+        K(Command::Down) => {
             app.intake.selected = (app.intake.selected + 1).min(rows.saturating_sub(1))
         }
-        KeyCode::PageUp => app.intake.selected = app.intake.selected.saturating_sub(10),
-        KeyCode::PageDown => {
+        K(Command::PageUp) => app.intake.selected = app.intake.selected.saturating_sub(10),
+        K(Command::PageDown) => {
             app.intake.selected = (app.intake.selected + 10).min(rows.saturating_sub(1))
         }
-        KeyCode::Char('f') if ctrl => {
+        K(Command::FieldFilter) => {
             let fields = fields_of(&app.catalog);
             let at = app
                 .intake
@@ -259,7 +258,7 @@ fn procedure_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             };
             app.intake.selected = 0;
         }
-        KeyCode::Char('l') if ctrl => {
+        K(Command::LevelFilter) => {
             app.intake.level_filter = match app.intake.level_filter {
                 None => Some(OnlineLevel::Partial),
                 Some(OnlineLevel::Partial) => Some(OnlineLevel::Full),
@@ -267,8 +266,9 @@ fn procedure_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             };
             app.intake.selected = 0;
         }
-        _ if is_enter(&key) => return pick(app),
-        _ => {
+        K(Command::Choose) => return pick(app),
+        K(_) => {}
+        KeyInput::Text(key) => {
             if edit(&mut app.intake.query, key) {
                 app.intake.selected = 0;
             }
@@ -333,7 +333,7 @@ pub(super) fn on_procedure(
             let code = detail.procedure.code.clone();
             app.procedures.insert(code.clone(), detail.procedure);
             if app.pick_when_loaded
-                && app.intake.step == Step::Procedure
+                && app.intake.step == WizardStep::Procedure
                 && highlighted(app).is_some_and(|p| p.code == code)
             {
                 app.pick_when_loaded = false;
@@ -353,7 +353,8 @@ pub(super) fn on_procedure(
 // ---------------------------------------------------------------------------------------
 // 2. Applicant
 
-fn applicant_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+fn applicant_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
+    use KeyInput::Command as K;
     if app.intake.new_citizen.is_some() {
         return new_citizen_key(app, key);
     }
@@ -363,32 +364,24 @@ fn applicant_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         .position(|r| *r == app.intake.applicant_row)
         .unwrap_or(0);
     let row = rows[at];
-    let choosing = row == ApplicantRow::Lookup && !app.intake.matches.is_empty();
-    match key.code {
-        KeyCode::Esc => return back(app),
-        KeyCode::Up if choosing => {
-            app.intake.match_selected = app.intake.match_selected.saturating_sub(1)
-        }
-        KeyCode::Down if choosing => {
+    match key {
+        K(Command::Back) => return back(app),
+        K(Command::Up) => app.intake.match_selected = app.intake.match_selected.saturating_sub(1),
+        K(Command::Down) => {
             app.intake.match_selected =
-                (app.intake.match_selected + 1).min(app.intake.matches.len() - 1)
+                (app.intake.match_selected + 1).min(app.intake.matches.len().saturating_sub(1))
         }
-        KeyCode::Tab | KeyCode::Down => {
+        K(Command::NextField) => {
             app.intake.applicant_row = rows[(at + 1).min(rows.len() - 1)];
         }
-        KeyCode::BackTab | KeyCode::Up => {
+        K(Command::PrevField) => {
             app.intake.applicant_row = rows[at.saturating_sub(1)];
         }
-        KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if row == ApplicantRow::Relation => {
-            app.intake.authorized = !app.intake.authorized;
-        }
-        _ if is_enter(&key) => {
-            if row == ApplicantRow::Lookup {
-                return lookup(app);
-            }
-            return forward(app);
-        }
-        _ => {
+        K(Command::Toggle) => app.intake.authorized = !app.intake.authorized,
+        K(Command::Lookup) => return lookup(app),
+        K(Command::NextStep) => return forward(app),
+        K(_) => {}
+        KeyInput::Text(key) => {
             let field = match row {
                 ApplicantRow::Lookup => &mut app.intake.lookup,
                 ApplicantRow::SubmitterName => &mut app.intake.submitter_name,
@@ -499,7 +492,7 @@ pub(super) fn on_found_for_intake(
     autosave(app)
 }
 
-fn new_citizen_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+fn new_citizen_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
     let lang = app.lang;
     let today = today(app);
     let Some(form) = app.intake.new_citizen.as_mut() else {
@@ -538,28 +531,32 @@ pub(super) enum FormKey {
 /// wrong).
 pub(super) fn citizen_form_key(
     form: &mut CitizenForm,
-    key: KeyEvent,
+    key: KeyInput,
     lang: crate::domain::Lang,
     today: chrono::NaiveDate,
 ) -> FormKey {
     let last = CitizenField::ALL.len() - 1;
+    use KeyInput::Command as K;
     let on_gender = form.focused() == CitizenField::Gender;
-    match key.code {
-        KeyCode::Esc => return FormKey::Close,
-        KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1).min(last),
-        KeyCode::BackTab | KeyCode::Up => form.focus = form.focus.saturating_sub(1),
-        KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if on_gender => {
-            form.gender = Some(match (form.gender, key.code) {
-                (Some(Gender::Male), KeyCode::Char(' ') | KeyCode::Right) => Gender::Female,
-                (Some(Gender::Female), KeyCode::Char(' ') | KeyCode::Left) => Gender::Male,
-                (None, KeyCode::Right) => Gender::Female,
-                (None, _) => Gender::Male,
-                (Some(g), _) => g,
+    match key {
+        K(Command::Back) => return FormKey::Close,
+        K(Command::NextField) => form.focus = (form.focus + 1).min(last),
+        K(Command::PrevField) => form.focus = form.focus.saturating_sub(1),
+        // Space toggles (nam first), → is nữ/female, ← is nam/male.
+        K(c @ (Command::Toggle | Command::NextChoice | Command::PrevChoice)) => {
+            form.gender = Some(match (c, form.gender) {
+                (Command::Toggle, Some(Gender::Male)) => Gender::Female,
+                (Command::Toggle, _) => Gender::Male,
+                (Command::NextChoice, _) => Gender::Female,
+                _ => Gender::Male,
             });
             form.server.remove("gender");
         }
         // Typed initials choose too: n/m = nam/male, f = nữ/female.
-        KeyCode::Char(c) if on_gender => {
+        KeyInput::Text(KeyEvent {
+            code: KeyCode::Char(c),
+            ..
+        }) if on_gender => {
             match c.to_ascii_lowercase() {
                 'n' | 'm' => form.gender = Some(Gender::Male),
                 'f' | 'u' => form.gender = Some(Gender::Female),
@@ -567,7 +564,7 @@ pub(super) fn citizen_form_key(
             }
             form.server.remove("gender");
         }
-        _ if is_enter(&key) => {
+        K(Command::Create) => {
             if form.focus < last {
                 form.focus += 1;
                 return FormKey::Stay;
@@ -590,7 +587,8 @@ pub(super) fn citizen_form_key(
                 }
             };
         }
-        _ => {
+        K(_) => {}
+        KeyInput::Text(key) => {
             let field = form.focused();
             if edit(&mut form.texts[field as usize], key) {
                 form.server.remove(field.wire_name());
@@ -655,16 +653,17 @@ pub(super) fn fail_quietly(app: &mut App, f: Failure) -> Vec<Effect> {
 // ---------------------------------------------------------------------------------------
 // 3. Documents
 
-fn documents_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+fn documents_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
+    use KeyInput::Command as K;
     if let Some(mut path) = app.intake.attach.take() {
-        match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Tab => {
+        match key {
+            K(Command::Back) => {}
+            K(Command::Complete) => {
                 let typed = field_text(&path);
                 app.intake.attach = Some(path);
                 return vec![Effect::CompletePath { typed }];
             }
-            _ if is_enter(&key) => {
+            K(Command::Upload) => {
                 let typed = field_text(&path).trim().to_owned();
                 if typed.is_empty() {
                     app.intake.attach = Some(path);
@@ -673,7 +672,8 @@ fn documents_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 let doc = app.intake.doc_selected;
                 return vec![Effect::CheckFile { doc, path: typed }];
             }
-            _ => {
+            K(_) => app.intake.attach = Some(path),
+            KeyInput::Text(key) => {
                 edit(&mut path, key);
                 app.intake.attach = Some(path);
             }
@@ -682,20 +682,17 @@ fn documents_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     let n = app.intake.docs.len();
     let at = app.intake.doc_selected.min(n.saturating_sub(1));
-    match key.code {
-        KeyCode::Esc => return back(app),
-        KeyCode::Up | KeyCode::Char('k') => app.intake.doc_selected = at.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
-            app.intake.doc_selected = (at + 1).min(n.saturating_sub(1))
-        }
-        KeyCode::BackTab => app.intake.doc_selected = at.saturating_sub(1),
-        KeyCode::Char(' ') | KeyCode::Char('g') => {
+    match key {
+        K(Command::Back) => return back(app),
+        K(Command::Up) => app.intake.doc_selected = at.saturating_sub(1),
+        K(Command::Down) => app.intake.doc_selected = (at + 1).min(n.saturating_sub(1)),
+        K(Command::Paper) => {
             if let Some(d) = app.intake.docs.get_mut(at) {
                 d.on_paper = !d.on_paper;
                 app.intake.error = None;
             }
         }
-        KeyCode::Char('a') | KeyCode::Char('t') if at < n => {
+        K(Command::Attach) if at < n => {
             let mut t = text_field();
             let start = app
                 .intake
@@ -707,13 +704,13 @@ fn documents_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             t.insert_str(start);
             app.intake.attach = Some(t);
         }
-        KeyCode::Char('x') | KeyCode::Delete => {
+        K(Command::Detach) => {
             if let Some(d) = app.intake.docs.get_mut(at) {
                 d.file = None;
             }
             app.uploads.retain(|_, i| *i != at);
         }
-        _ if is_enter(&key) => return forward(app),
+        K(Command::NextStep) => return forward(app),
         _ => {}
     }
     vec![]
@@ -766,7 +763,7 @@ pub(super) fn on_file_checked(
     path: String,
     size: Option<u64>,
 ) -> Vec<Effect> {
-    if app.intake.step != Step::Documents || doc >= app.intake.docs.len() {
+    if app.intake.step != WizardStep::Documents || doc >= app.intake.docs.len() {
         return vec![];
     }
     match size {
@@ -864,7 +861,8 @@ pub fn delivery_choices(app: &App) -> Vec<DeliveryMethod> {
         .unwrap_or_else(|| vec![DeliveryMethod::InPerson])
 }
 
-fn delivery_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+fn delivery_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
+    use KeyInput::Command as K;
     let choices = delivery_choices(app);
     let at = choices
         .iter()
@@ -872,25 +870,22 @@ fn delivery_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         .unwrap_or(0);
     let postal = app.intake.delivery == DeliveryMethod::Postal;
     if app.intake.on_address {
-        match key.code {
-            KeyCode::Esc | KeyCode::BackTab | KeyCode::Up => app.intake.on_address = false,
-            _ if is_enter(&key) => return forward(app),
-            _ => {
+        match key {
+            K(Command::Back | Command::PrevField) => app.intake.on_address = false,
+            K(Command::NextStep) => return forward(app),
+            K(_) => {}
+            KeyInput::Text(key) => {
                 edit(&mut app.intake.address, key);
             }
         }
         return vec![];
     }
-    match key.code {
-        KeyCode::Esc => return back(app),
-        KeyCode::Up | KeyCode::Left | KeyCode::Char('k') => {
-            app.intake.delivery = choices[at.saturating_sub(1)]
-        }
-        KeyCode::Down | KeyCode::Right | KeyCode::Char('j') => {
-            app.intake.delivery = choices[(at + 1).min(choices.len() - 1)]
-        }
-        KeyCode::Tab if postal => app.intake.on_address = true,
-        _ if is_enter(&key) => {
+    match key {
+        K(Command::Back) => return back(app),
+        K(Command::PrevChoice) => app.intake.delivery = choices[at.saturating_sub(1)],
+        K(Command::NextChoice) => app.intake.delivery = choices[(at + 1).min(choices.len() - 1)],
+        K(Command::Address) if postal => app.intake.on_address = true,
+        K(Command::NextStep) => {
             if postal && field_text(&app.intake.address).trim().is_empty() {
                 app.intake.on_address = true;
                 return vec![];
@@ -905,35 +900,37 @@ fn delivery_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 // ---------------------------------------------------------------------------------------
 // 5. Review and submit
 
-fn review_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+fn review_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
+    use KeyInput::Command as K;
     let rows = app.intake.review_rows(chosen_case(app));
     let at = rows
         .iter()
         .position(|r| *r == app.intake.review_row)
         .unwrap_or(rows.len() - 1);
     let row = rows[at];
-    match key.code {
-        KeyCode::Esc => return back(app),
-        KeyCode::Tab | KeyCode::Down => app.intake.review_row = rows[(at + 1).min(rows.len() - 1)],
-        KeyCode::BackTab | KeyCode::Up => app.intake.review_row = rows[at.saturating_sub(1)],
-        KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if row == ReviewRow::Payment => {
+    match key {
+        K(Command::Back) => return back(app),
+        K(Command::NextField) => app.intake.review_row = rows[(at + 1).min(rows.len() - 1)],
+        K(Command::PrevField) => app.intake.review_row = rows[at.saturating_sub(1)],
+        K(c @ (Command::NextChoice | Command::PrevChoice)) if row == ReviewRow::Payment => {
             let n = PayChoice::ALL.len();
             let i = PayChoice::ALL
                 .iter()
                 .position(|p| *p == app.intake.pay)
                 .unwrap_or(0);
-            app.intake.pay = PayChoice::ALL[if key.code == KeyCode::Left {
+            app.intake.pay = PayChoice::ALL[if c == Command::PrevChoice {
                 (i + n - 1) % n
             } else {
                 (i + 1) % n
             }];
         }
-        KeyCode::Char(' ') if row == ReviewRow::Declaration => {
+        K(Command::Tick) if row == ReviewRow::Declaration => {
             app.intake.declaration = !app.intake.declaration;
             app.intake.error = None;
         }
-        _ if is_enter(&key) => return submit(app),
-        _ => {
+        K(Command::Submit) => return submit(app),
+        K(_) => {}
+        KeyInput::Text(key) => {
             let field = match row {
                 ReviewRow::Pages => &mut app.intake.pages,
                 ReviewRow::Copies => &mut app.intake.copies,
@@ -957,13 +954,13 @@ fn submit(app: &mut App) -> Vec<Effect> {
         return vec![];
     }
     // Everything before the review must still hold (a draft may come back incomplete).
-    for step in Step::WALK {
+    for step in WizardStep::WALK {
         if let Some(problem) = app
             .intake
             .blocker(step, chosen_procedure(app), app.lang, today(app))
         {
             app.intake.error = Some(problem);
-            if step != Step::Review {
+            if step != WizardStep::Review {
                 app.intake.step = step;
             }
             return vec![];
@@ -1017,7 +1014,7 @@ pub(super) fn created(app: &mut App, dossier: Dossier) -> Vec<Effect> {
     let amount = dossier.fee.amount;
     let code = dossier.code.clone();
     app.intake.created = Some(Box::new(dossier));
-    app.intake.step = Step::Done;
+    app.intake.step = WizardStep::Done;
     app.intake.paid = amount == 0;
     let mut effects = vec![];
     if amount > 0 {
@@ -1093,21 +1090,23 @@ pub(super) fn on_payment(
 // ---------------------------------------------------------------------------------------
 // Done
 
-fn done_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+fn done_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
+    let KeyInput::Command(command) = key else {
+        return vec![];
+    };
     let Some(code) = app.intake.created.as_ref().map(|d| d.code.clone()) else {
         return vec![];
     };
-    match key.code {
-        KeyCode::Char('p') | KeyCode::Char('r') => open_receipt(app, code),
-        _ if is_enter(&key) => open_receipt(app, code),
-        KeyCode::Char('n') => {
+    match command {
+        Command::Receipt => open_receipt(app, code),
+        Command::NewDossier => {
             app.intake = fresh_wizard(&mut app.keys);
             app.last_draft = None;
             vec![Effect::SaveDraft(None)]
         }
-        KeyCode::Char('o') => open_code(app, code),
+        Command::Open => open_code(app, code),
         // A cash payment that failed (wrong amount, link cut) can be sent again: same key.
-        KeyCode::Char('c') if !app.intake.paid && app.intake.pay == PayChoice::Cash => {
+        Command::RetryCash if !app.intake.paid && app.intake.pay == PayChoice::Cash => {
             let amount = app
                 .intake
                 .created
@@ -1124,7 +1123,7 @@ fn done_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 receipt_no: field_text(&app.intake.receipt_no).trim().to_owned(),
             }]
         }
-        KeyCode::Esc => {
+        Command::Back => {
             app.tab = Tab::Inbox;
             vec![]
         }

@@ -68,10 +68,10 @@ pub(super) fn on_paste(app: &mut App, text: &str) {
 fn intake_paste_target(
     w: &mut crate::tui::intake::Wizard,
 ) -> Option<&mut ratatui_textarea::TextArea<'static>> {
-    use crate::tui::intake::{ApplicantRow, ReviewRow, Step};
+    use crate::tui::intake::{ApplicantRow, ReviewRow, WizardStep};
     match w.step {
-        Step::Procedure => Some(&mut w.query),
-        Step::Applicant => {
+        WizardStep::Procedure => Some(&mut w.query),
+        WizardStep::Applicant => {
             if let Some(form) = w.new_citizen.as_mut() {
                 let f = form.focused();
                 return (f != crate::tui::intake::CitizenField::Gender)
@@ -85,103 +85,92 @@ fn intake_paste_target(
                 ApplicantRow::Relation => None,
             }
         }
-        Step::Documents => w.attach.as_mut(),
-        Step::Delivery => w.on_address.then_some(&mut w.address),
-        Step::Review => match w.review_row {
+        WizardStep::Documents => w.attach.as_mut(),
+        WizardStep::Delivery => w.on_address.then_some(&mut w.address),
+        WizardStep::Review => match w.review_row {
             ReviewRow::Pages => Some(&mut w.pages),
             ReviewRow::Copies => Some(&mut w.copies),
             ReviewRow::Receipt => Some(&mut w.receipt_no),
             _ => None,
         },
-        Step::Done => None,
+        WizardStep::Done => None,
     }
+}
+
+/// A key after the keymap: a command of the context, or text for the focused field.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum KeyInput {
+    Command(Command),
+    Text(KeyEvent),
 }
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind != KeyEventKind::Press {
         return vec![];
     }
+    // Ctrl-C quits wherever the keyboard is, whatever the keymap says.
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return quit(app);
     }
-    if app.screen == Screen::Login || app.relogin {
-        return login_key(app, key);
-    }
-    if let Some(overlay) = app.overlay.take() {
-        return overlay_key(app, overlay, key);
-    }
-    if app.tab == Tab::Inbox && app.inbox.filtering {
-        return filter_key(app, key);
-    }
-    // Alt+digit switches tabs everywhere (in the desk panes digits are text).
-    if let KeyCode::Char(c @ '1'..='5') = key.code
-        && key.modifiers.contains(KeyModifiers::ALT)
-    {
-        return switch_tab(app, Tab::ALL[c as usize - '1' as usize]);
-    }
-    // The desk panes are mostly typing: their keys are their own; F1 shows the keys.
-    if matches!(app.tab, Tab::Intake | Tab::Citizens) {
-        if key.code == KeyCode::F(1) {
-            app.overlay = Some(Overlay::Help(app.context()));
-            return vec![];
-        }
-        return if app.tab == Tab::Intake {
-            intake_key(app, key)
-        } else {
-            citizens_key(app, key)
-        };
-    }
-    if app.tab == Tab::Lookup {
-        match key.code {
-            KeyCode::Esc => {
-                app.tab = Tab::Inbox;
-                return vec![];
-            }
-            _ if is_enter(&key) => {
-                let code = field_text(&app.lookup).trim().to_owned();
-                if code.is_empty() {
-                    return vec![];
-                }
-                return open_code(app, code);
-            }
-            // Codes begin with digits: on this tab every character is text (Esc leaves).
-            KeyCode::Char(_) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                edit(&mut app.lookup, key);
-                return vec![];
-            }
-            KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right => {
-                edit(&mut app.lookup, key);
-                return vec![];
-            }
-            _ => {}
-        }
-    }
-    if key.code == KeyCode::Esc && app.busy() {
-        return cancel_newest(app).into_iter().collect();
-    }
-    let Some(command) = app.keymap.command(app.context(), &key) else {
+    let Some(context) = super::panes::key_context(app) else {
         return vec![];
     };
-    command_effects(app, command)
+    let enabled = super::panes::enabled_commands(app);
+    let input = match app.keymap.resolve(context, &key, &enabled) {
+        Some(command) => KeyInput::Command(command),
+        None => KeyInput::Text(key),
+    };
+    dispatch(app, context, input)
 }
 
-pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
-    let page = app.inbox.page_rows.max(1) as isize;
-    let in_detail = app.inbox.detail.is_some() && app.tab == Tab::Inbox;
-    match command {
+/// Sends a resolved key to the pane, step or overlay it is for.
+fn dispatch(app: &mut App, context: Context, input: KeyInput) -> Vec<Effect> {
+    use Context as X;
+    if context == X::Login {
+        return login_key(app, input);
+    }
+    if let KeyInput::Command(command) = input
+        && context.inherits_global()
+        && let Some(effects) = global_command(app, command)
+    {
+        return effects;
+    }
+    match context {
+        X::Help
+        | X::Menu
+        | X::DeadLetters
+        | X::Prompt
+        | X::CommandLine
+        | X::FormView
+        | X::Payment
+        | X::Dialog
+        | X::Exercises
+        | X::Activation => match app.overlay.take() {
+            Some(overlay) => overlay_input(app, overlay, input),
+            None => vec![],
+        },
+        X::Filter => filter_key(app, input),
+        X::Lookup => lookup_key(app, input),
+        X::Inbox | X::Detail | X::Stats | X::Global => match input {
+            KeyInput::Command(command) => command_effects(app, command),
+            KeyInput::Text(_) => vec![],
+        },
+        X::Citizens | X::CitizenRecord => citizens_key(app, input),
+        X::CitizenForm if app.tab == Tab::Citizens => citizens_key(app, input),
+        _ => intake_key(app, input),
+    }
+}
+
+/// The commands every pane inherits; `None` for the pane's own.
+fn global_command(app: &mut App, command: Command) -> Option<Vec<Effect>> {
+    Some(match command {
         Command::Quit => quit(app),
         Command::Help => {
-            app.overlay = Some(Overlay::Help(app.context()));
+            app.overlay = Some(help_page(app));
             vec![]
         }
         Command::CommandLine => {
             app.overlay = Some(Overlay::CommandLine(Box::new(text_field())));
-            vec![]
-        }
-        Command::Filter => {
-            app.tab = Tab::Inbox;
-            app.inbox.detail = None;
-            app.inbox.filtering = true;
             vec![]
         }
         Command::Refresh => refresh(app),
@@ -190,6 +179,54 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Tab3 => switch_tab(app, Tab::Citizens),
         Command::Tab4 => switch_tab(app, Tab::Lookup),
         Command::Tab5 => switch_tab(app, Tab::Stats),
+        Command::Logout => logout(app),
+        Command::Cancel => cancel_newest(app).into_iter().collect(),
+        _ => return None,
+    })
+}
+
+/// The help overlay for what is on screen now: its enabled commands, as they are.
+pub(super) fn help_page(app: &App) -> Overlay {
+    Overlay::Help(HelpPage {
+        context: super::panes::key_context(app).unwrap_or(Context::Global),
+        enabled: super::panes::enabled_commands(app),
+    })
+}
+
+fn lookup_key(app: &mut App, input: KeyInput) -> Vec<Effect> {
+    match input {
+        KeyInput::Command(Command::Back) => {
+            app.tab = Tab::Inbox;
+            vec![]
+        }
+        KeyInput::Command(Command::Open) => {
+            let code = field_text(&app.lookup).trim().to_owned();
+            if code.is_empty() {
+                return vec![];
+            }
+            open_code(app, code)
+        }
+        KeyInput::Text(key) => {
+            edit(&mut app.lookup, key);
+            vec![]
+        }
+        KeyInput::Command(_) => vec![],
+    }
+}
+
+pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
+    let page = app.inbox.page_rows.max(1) as isize;
+    let in_detail = app.inbox.detail.is_some() && app.tab == Tab::Inbox;
+    if let Some(effects) = global_command(app, command) {
+        return effects;
+    }
+    match command {
+        Command::Filter => {
+            app.tab = Tab::Inbox;
+            app.inbox.detail = None;
+            app.inbox.filtering = true;
+            vec![]
+        }
         Command::Up if in_detail => scroll_detail(app, -1),
         Command::Down if in_detail => scroll_detail(app, 1),
         Command::PageUp if in_detail => scroll_detail(app, -10),
@@ -226,7 +263,9 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Actions => open_actions(app),
         Command::Form => open_forms(app),
         Command::Download => open_downloads(app),
-        Command::Logout => logout(app),
+        Command::Pay => open_payment(app),
+        // The commands of other contexts do not arrive here.
+        _ => vec![],
     }
 }
 
@@ -310,21 +349,23 @@ pub(super) fn logout(app: &mut App) -> Vec<Effect> {
     vec![Effect::Logout]
 }
 
-pub(super) fn filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc => {
+pub(super) fn filter_key(app: &mut App, input: KeyInput) -> Vec<Effect> {
+    match input {
+        KeyInput::Command(Command::ClearFilter) => {
             app.inbox.filter = text_field();
             app.inbox.filtering = false;
             let keep = app.inbox.selected_code();
             app.inbox.rebuild(keep);
         }
-        _ if is_enter(&key) => app.inbox.filtering = false,
+        KeyInput::Command(Command::KeepFilter) => app.inbox.filtering = false,
         // The filter stays while the queues change under it.
-        KeyCode::Tab => return command_effects(app, Command::NextQueue),
-        KeyCode::BackTab => return command_effects(app, Command::PrevQueue),
-        KeyCode::Up => app.inbox.move_by(-1),
-        KeyCode::Down => app.inbox.move_by(1),
-        _ => {
+        KeyInput::Command(c @ (Command::NextQueue | Command::PrevQueue)) => {
+            return command_effects(app, c);
+        }
+        KeyInput::Command(Command::Up) => app.inbox.move_by(-1),
+        KeyInput::Command(Command::Down) => app.inbox.move_by(1),
+        KeyInput::Command(_) => {}
+        KeyInput::Text(key) => {
             if edit(&mut app.inbox.filter, key) {
                 let keep = app.inbox.selected_code();
                 app.inbox.rebuild(keep);

@@ -56,25 +56,21 @@ pub(super) fn on_logged_in(
     }
 }
 
-pub(super) fn login_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc => {
-            if app.login.pending.is_some() {
-                return cancel_newest(app).into_iter().collect();
-            }
-            vec![]
-        }
-        KeyCode::Tab | KeyCode::Down => {
+pub(super) fn login_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
+    use KeyInput::Command as K;
+    match key {
+        K(Command::Cancel) => cancel_newest(app).into_iter().collect(),
+        K(Command::NextField) => {
             app.login.focus = next_login_field(app, app.login.focus, true);
             vec![]
         }
-        KeyCode::BackTab | KeyCode::Up => {
+        K(Command::PrevField) => {
             app.login.focus = next_login_field(app, app.login.focus, false);
             vec![]
         }
-        KeyCode::Left | KeyCode::Right if app.login.focus == LoginField::Profile => {
+        K(c @ (Command::NextChoice | Command::PrevChoice)) => {
             let n = app.profiles.len().max(1);
-            app.login.profile = if key.code == KeyCode::Right {
+            app.login.profile = if c == Command::NextChoice {
                 (app.login.profile + 1) % n
             } else {
                 (app.login.profile + n - 1) % n
@@ -83,9 +79,9 @@ pub(super) fn login_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.login.focus = LoginField::Profile;
             vec![]
         }
-        KeyCode::Enter => submit_login(app),
-        _ if is_enter(&key) => submit_login(app),
-        _ => {
+        K(Command::LogIn) => submit_login(app),
+        K(_) => vec![],
+        KeyInput::Text(key) => {
             match app.login.focus {
                 LoginField::Username => edit(&mut app.login.username, key),
                 LoginField::Password => edit(&mut app.login.password, key),

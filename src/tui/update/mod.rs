@@ -10,7 +10,7 @@ use crate::domain::workflow::{
 use crate::domain::{Lang, RuleError};
 use crate::tui::action::{Action, Delta, Effect};
 use crate::tui::i18n::{tr, trf};
-use crate::tui::keymap::Command;
+use crate::tui::keymap::{Command, Context};
 use crate::tui::state::*;
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -25,6 +25,8 @@ mod keys;
 mod login;
 mod outbox;
 mod overlays;
+mod panes;
+mod payment;
 mod poll;
 mod training;
 
@@ -36,6 +38,7 @@ use intake::{enter_intake, intake_key};
 use keys::*;
 use login::*;
 use overlays::*;
+use payment::*;
 use poll::*;
 
 pub use actions::{build_request, describe_changes, parse_due, short_time, steps_for, summary_of};
@@ -45,6 +48,7 @@ pub use intake::{
     chosen_case, chosen_procedure, delivery_choices, fresh_wizard, highlighted, picker_rows,
 };
 pub use keys::edit;
+pub use panes::{enabled_commands, key_context, may_pay};
 pub use poll::backoff;
 
 /// How long a toast stays, in ticks (seconds).
@@ -212,6 +216,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Uploaded(id, result) => intake::on_uploaded(app, id, result),
         Action::DossierCreated(id, result) => intake::on_dossier_created(app, id, result),
+        Action::PaidCash(id, result) | Action::PaymentLoaded(id, result)
+            if is_dialog_payment(app, id) =>
+        {
+            on_dialog_payment(app, id, result)
+        }
         Action::PaidCash(id, result) => intake::on_payment(app, id, result, true),
         Action::PaymentLoaded(id, result) => intake::on_payment(app, id, result, false),
         Action::DraftFound(draft) => {

@@ -13,7 +13,9 @@ pub(super) fn on_queued(app: &mut App, id: RequestId) -> Vec<Effect> {
         return vec![];
     }
     let text = tr(app.lang, "toast.queued").to_owned();
-    if matches!(&app.overlay, Some(Overlay::Dialog(d)) if d.pending == Some(id)) {
+    if matches!(&app.overlay, Some(Overlay::Dialog(d)) if d.pending == Some(id))
+        || super::payment::is_dialog_payment(app, id)
+    {
         app.overlay = None;
     }
     if app.intake.pending == Some(id) {
@@ -50,7 +52,7 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
         }
         Sent::CreatedDossier(d) => {
             let code = d.code.clone();
-            if app.intake.key == key && app.intake.step != crate::tui::intake::Step::Done {
+            if app.intake.key == key && app.intake.step != crate::tui::intake::WizardStep::Done {
                 effects = super::intake::created(app, *d);
             } else {
                 app.inbox.upsert(summary_of(&d));
@@ -68,6 +70,16 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
             {
                 app.intake.paid = true;
                 app.intake.payment = Some((*p).clone());
+            }
+            effects = super::payment::fee_paid_elsewhere(app, &p.code);
+            if effects.is_empty()
+                && let Some(code) = app.inbox.detail.as_ref().map(|d| d.code.clone())
+                && code == p.code
+            {
+                effects.push(Effect::LoadDetail {
+                    id: request(app, Purpose::Detail),
+                    code,
+                });
             }
             p.code.clone()
         }
@@ -149,11 +161,11 @@ pub(super) fn open_dead_letters(app: &mut App) -> Vec<Effect> {
 pub(super) fn dead_letters_key(
     app: &mut App,
     mut menu: Menu<DeadLetter>,
-    key: KeyEvent,
+    key: KeyInput,
 ) -> Vec<Effect> {
     let chosen = menu.items.get(menu.selected).map(|d| d.id);
-    match key.code {
-        KeyCode::Char('d') | KeyCode::Delete => {
+    match key {
+        KeyInput::Command(Command::Discard) => {
             if let Some(id) = chosen {
                 menu.items.retain(|d| d.id != id);
                 menu.selected = menu.selected.min(menu.items.len().saturating_sub(1));
@@ -164,7 +176,7 @@ pub(super) fn dead_letters_key(
             }
             vec![]
         }
-        _ => match menu_key(&mut menu, &key) {
+        _ => match menu_key(&mut menu, key) {
             MenuKey::Close => vec![],
             MenuKey::Moved => {
                 app.overlay = Some(Overlay::DeadLetters(menu));

@@ -2,30 +2,33 @@
 
 use super::*;
 
-pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
+/// A resolved key in an overlay: help, the command line, menus, the form viewer, the
+/// prompts, the fee payment.
+pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> Vec<Effect> {
+    use KeyInput::Command as K;
     match overlay {
         // Any key closes help.
         Overlay::Help(_) => vec![],
         Overlay::CommandLine(mut input) => {
-            if key.code == KeyCode::Esc {
-                return vec![];
-            }
-            if is_enter(&key) {
-                return run_command(app, &field_text(&input));
-            }
-            if key.code == KeyCode::Tab {
-                let text = field_text(&input);
-                if let Some(done) = complete(&text).first() {
-                    *input = text_field();
-                    input.insert_str(done);
+            match key {
+                K(Command::Close) => return vec![],
+                K(Command::Confirm) => return run_command(app, &field_text(&input)),
+                K(Command::Complete) => {
+                    let text = field_text(&input);
+                    if let Some(done) = complete(&text).first() {
+                        *input = text_field();
+                        input.insert_str(done);
+                    }
                 }
-            } else {
-                edit(&mut input, key);
+                K(_) => {}
+                KeyInput::Text(key) => {
+                    edit(&mut input, key);
+                }
             }
             app.overlay = Some(Overlay::CommandLine(input));
             vec![]
         }
-        Overlay::Actions(mut menu) => match menu_key(&mut menu, &key) {
+        Overlay::Actions(mut menu) => match menu_key(&mut menu, key) {
             MenuKey::Close => vec![],
             MenuKey::Moved => {
                 app.overlay = Some(Overlay::Actions(menu));
@@ -38,9 +41,7 @@ pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec
                 vec![]
             }
         },
-        Overlay::Dialog(dialog) => dialog_key(app, dialog, key),
-        Overlay::Exercises(view) => super::training::exercises_key(app, view, key),
-        Overlay::Forms(mut menu) => match menu_key(&mut menu, &key) {
+        Overlay::Forms(mut menu) => match menu_key(&mut menu, key) {
             MenuKey::Close => vec![],
             MenuKey::Moved => {
                 app.overlay = Some(Overlay::Forms(menu));
@@ -67,9 +68,9 @@ pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec
         },
         Overlay::Form(mut view) => {
             if let Some(mut path) = view.save_to.take() {
-                match key.code {
-                    KeyCode::Esc => {}
-                    _ if is_enter(&key) => {
+                match key {
+                    K(Command::Close) => {}
+                    K(Command::Confirm) => {
                         let target = field_text(&path).trim().to_owned();
                         if let (false, Some(text)) = (target.is_empty(), view.text.clone()) {
                             app.overlay = Some(Overlay::Form(view));
@@ -80,7 +81,8 @@ pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec
                         }
                         view.save_to = Some(path);
                     }
-                    _ => {
+                    K(_) => view.save_to = Some(path),
+                    KeyInput::Text(key) => {
                         edit(&mut path, key);
                         view.save_to = Some(path);
                     }
@@ -88,8 +90,8 @@ pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec
                 app.overlay = Some(Overlay::Form(view));
                 return vec![];
             }
-            match key.code {
-                KeyCode::Esc | KeyCode::Char('q') => {
+            match key {
+                K(Command::Close) => {
                     if let Some((id, _)) =
                         app.pending.iter().find(|(_, p)| p.purpose == Purpose::Form)
                     {
@@ -99,16 +101,16 @@ pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec
                     }
                     return vec![];
                 }
-                KeyCode::Up | KeyCode::Char('k') => view.scroll = view.scroll.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => view.scroll = view.scroll.saturating_add(1),
-                KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(10),
-                KeyCode::PageDown => view.scroll = view.scroll.saturating_add(10),
-                KeyCode::Char('s') if view.text.is_some() => {
+                K(Command::Up) => view.scroll = view.scroll.saturating_sub(1),
+                K(Command::Down) => view.scroll = view.scroll.saturating_add(1),
+                K(Command::PageUp) => view.scroll = view.scroll.saturating_sub(10),
+                K(Command::PageDown) => view.scroll = view.scroll.saturating_add(10),
+                K(Command::Save) if view.text.is_some() => {
                     let mut path = text_field();
                     path.insert_str(view.printable.file_name(&view.code));
                     view.save_to = Some(path);
                 }
-                KeyCode::Char('p') => {
+                K(Command::Print) => {
                     if let Some(text) = view.text.clone() {
                         app.overlay = Some(Overlay::Form(view));
                         return vec![Effect::Print { text }];
@@ -120,7 +122,7 @@ pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec
             vec![]
         }
         Overlay::DeadLetters(menu) => super::outbox::dead_letters_key(app, menu, key),
-        Overlay::Attachments(mut menu) => match menu_key(&mut menu, &key) {
+        Overlay::Attachments(mut menu) => match menu_key(&mut menu, key) {
             MenuKey::Close => vec![],
             MenuKey::Moved => {
                 app.overlay = Some(Overlay::Attachments(menu));
@@ -134,9 +136,9 @@ pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec
             }
         },
         Overlay::Download(mut prompt) => {
-            match key.code {
-                KeyCode::Esc => return vec![],
-                _ if is_enter(&key) => {
+            match key {
+                K(Command::Close) => return vec![],
+                K(Command::Confirm) => {
                     let dest = field_text(&prompt.path).trim().to_owned();
                     if !dest.is_empty() {
                         let id = request(app, Purpose::Download);
@@ -148,13 +150,17 @@ pub(super) fn overlay_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec
                         }];
                     }
                 }
-                _ => {
+                K(_) => {}
+                KeyInput::Text(key) => {
                     edit(&mut prompt.path, key);
                 }
             }
             app.overlay = Some(Overlay::Download(prompt));
             vec![]
         }
+        Overlay::Payment(dialog) => payment_key(app, dialog, key),
+        Overlay::Dialog(dialog) => dialog_key(app, dialog, key),
+        Overlay::Exercises(view) => super::training::exercises_key(app, view, key),
     }
 }
 
@@ -166,18 +172,18 @@ pub(super) enum MenuKey {
     Chosen,
 }
 
-pub(super) fn menu_key<T>(menu: &mut Menu<T>, key: &KeyEvent) -> MenuKey {
-    match key.code {
-        KeyCode::Esc => MenuKey::Close,
-        KeyCode::Up | KeyCode::Char('k') => {
+pub(super) fn menu_key<T>(menu: &mut Menu<T>, key: KeyInput) -> MenuKey {
+    match key {
+        KeyInput::Command(Command::Close) => MenuKey::Close,
+        KeyInput::Command(Command::Up) => {
             menu.selected = menu.selected.saturating_sub(1);
             MenuKey::Moved
         }
-        KeyCode::Down | KeyCode::Char('j') => {
+        KeyInput::Command(Command::Down) => {
             menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
             MenuKey::Moved
         }
-        _ if is_enter(key) => MenuKey::Chosen,
+        KeyInput::Command(Command::Choose) => MenuKey::Chosen,
         _ => MenuKey::Moved,
     }
 }

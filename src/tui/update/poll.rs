@@ -65,6 +65,10 @@ pub(super) fn on_polled(
                 match change {
                     Change::Dossier(summary) => {
                         bank_paid(app, &summary);
+                        if summary.payment_status == crate::api::dossiers::PaymentStatus::Paid {
+                            // The detail reloads below: its version moved.
+                            super::payment::close_paid_dialog(app, &summary.code);
+                        }
                         if open.as_deref() == Some(summary.code.as_str())
                             && app
                                 .inbox

@@ -174,11 +174,12 @@ pub(super) fn hint_command(app: &mut App) -> Vec<Effect> {
 pub(super) fn exercises_key(
     app: &mut App,
     mut view: Box<ExercisesView>,
-    key: KeyEvent,
+    key: KeyInput,
 ) -> Vec<Effect> {
+    use KeyInput::Command as K;
     if let Some(form) = view.activation.as_mut() {
         let effects = activation_key(app, form, key);
-        if key.code == KeyCode::Esc && form.pending.is_none() {
+        if matches!(key, K(Command::Close | Command::Cancel)) {
             view.activation = None;
         }
         app.overlay = Some(Overlay::Exercises(view));
@@ -186,17 +187,17 @@ pub(super) fn exercises_key(
     }
     let id = view.exercise();
     let mut effects = vec![];
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => return vec![],
-        KeyCode::Up | KeyCode::Char('k') => {
+    match key {
+        K(Command::Close) => return vec![],
+        K(Command::Up) => {
             view.selected = view.selected.saturating_sub(1);
             view.verdict = None;
         }
-        KeyCode::Down | KeyCode::Char('j') => {
+        K(Command::Down) => {
             view.selected = (view.selected + 1).min(EXERCISES.len() - 1);
             view.verdict = None;
         }
-        KeyCode::Char('h') => {
+        K(Command::ShowHint) => {
             if let Some(t) = app.exercises.as_mut()
                 && !t.is_done(id)
             {
@@ -204,20 +205,27 @@ pub(super) fn exercises_key(
                 effects = save(app);
             }
         }
-        KeyCode::Char('c') if id == ExerciseId::Account => {
+        K(Command::PlayCitizen) if id == ExerciseId::Account => {
             let number = app
                 .exercises
                 .as_ref()
                 .and_then(|t| t.last_created_citizen().map(str::to_owned));
             view.activation = Some(ActivationForm::new(number.as_deref()));
         }
-        KeyCode::Char(c @ '1'..='3') if id == ExerciseId::Levels => {
+        K(c @ (Command::Answer1 | Command::Answer2 | Command::Answer3))
+            if id == ExerciseId::Levels =>
+        {
+            let choice = match c {
+                Command::Answer1 => 0,
+                Command::Answer2 => 1,
+                _ => 2,
+            };
             let lang = app.lang;
             let Some(t) = app.exercises.as_mut().filter(|t| t.question().is_some()) else {
                 app.overlay = Some(Overlay::Exercises(view));
                 return vec![];
             };
-            let outcome = t.answer(c as usize - '1' as usize, lang);
+            let outcome = t.answer(choice, lang);
             let finished = matches!(outcome, Ok(true));
             view.verdict = Some(match outcome {
                 Ok(true) => (true, tr(lang, "training.quiz.finished").to_owned()),
@@ -236,9 +244,10 @@ pub(super) fn exercises_key(
     effects
 }
 
-fn activation_key(app: &mut App, form: &mut ActivationForm, key: KeyEvent) -> Vec<Effect> {
+fn activation_key(app: &mut App, form: &mut ActivationForm, key: KeyInput) -> Vec<Effect> {
+    use KeyInput::Command as K;
     if let Some(id) = form.pending {
-        if key.code != KeyCode::Esc {
+        if !matches!(key, K(Command::Cancel)) {
             return vec![];
         }
         // Esc gives up waiting: the late answer is dropped, the form closes.
@@ -246,17 +255,16 @@ fn activation_key(app: &mut App, form: &mut ActivationForm, key: KeyEvent) -> Ve
         form.pending = None;
         return vec![Effect::Cancel(id)];
     }
-    match key.code {
-        KeyCode::Esc => vec![],
-        KeyCode::Tab | KeyCode::Down => {
+    match key {
+        K(Command::NextField) => {
             form.next(true);
             vec![]
         }
-        KeyCode::BackTab | KeyCode::Up => {
+        K(Command::PrevField) => {
             form.next(false);
             vec![]
         }
-        _ if is_enter(&key) => {
+        K(Command::Confirm) => {
             if form.focus != ActivationField::Password {
                 form.next(true);
                 return vec![];
@@ -275,10 +283,11 @@ fn activation_key(app: &mut App, form: &mut ActivationForm, key: KeyEvent) -> Ve
             form.pending = Some(id);
             vec![Effect::ActivateAccount { id, request }]
         }
-        _ => {
+        KeyInput::Text(key) => {
             edit(form.field_mut(), key);
             vec![]
         }
+        K(_) => vec![],
     }
 }
 

@@ -102,7 +102,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
-            tr(lang, "citizen.detail_keys"),
+            super::shell::key_hints(app),
             theme.muted,
         )));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
@@ -172,24 +172,4 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), list);
-}
-
-/// The keys of the citizens pane for the hint bar.
-pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
-    let pane = &app.citizens;
-    let mut h = if pane.form.is_some() {
-        vec![("Tab", "hint.next_field"), ("Enter", "hint.create")]
-    } else if pane.detail.is_some() {
-        vec![("a", "hint.reissue"), ("Enter", "hint.open")]
-    } else {
-        vec![
-            ("Enter", "hint.lookup"),
-            ("^N", "hint.new"),
-            ("↑↓", "hint.move"),
-        ]
-    };
-    h.push(("Esc", "hint.back"));
-    h.push(("F1", "hint.help"));
-    h.push(("Alt-1…5", "hint.tabs"));
-    h
 }

@@ -89,11 +89,7 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
             ("mistakes", &t.mistake_count().to_string()),
         ],
     );
-    let keys = if view.activation.is_some() {
-        tr(lang, "training.activation.keys")
-    } else {
-        tr(lang, "training.keys")
-    };
+    let keys = super::shell::key_hints(app);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.training)

@@ -7,7 +7,7 @@ use crate::domain::fees::format_vnd;
 use crate::domain::identity::Gender;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::intake::{
-    ApplicantRow, CitizenField, CitizenForm, PayChoice, ReviewRow, Step, Wizard,
+    ApplicantRow, CitizenField, CitizenForm, PayChoice, ReviewRow, WizardStep,
 };
 use crate::tui::state::{App, field_text};
 use crate::tui::update::{
@@ -46,7 +46,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 theme.accent.add_modifier(Modifier::BOLD),
             )),
             Line::from(""),
-            Line::from(Span::styled(tr(app.lang, "intake.offer_keys"), theme.muted)),
+            Line::from(Span::styled(super::shell::key_hints(app), theme.muted)),
         ];
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
         return;
@@ -68,19 +68,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
     }
     match w.step {
-        Step::Procedure => procedure(app, frame, body),
-        Step::Applicant => applicant(app, frame, body),
-        Step::Documents => documents(app, frame, body),
-        Step::Delivery => delivery(app, frame, body),
-        Step::Review => review(app, frame, body),
-        Step::Done => done(app, frame, body),
+        WizardStep::Procedure => procedure(app, frame, body),
+        WizardStep::Applicant => applicant(app, frame, body),
+        WizardStep::Documents => documents(app, frame, body),
+        WizardStep::Delivery => delivery(app, frame, body),
+        WizardStep::Review => review(app, frame, body),
+        WizardStep::Done => done(app, frame, body),
     }
 }
 
 fn step_line(app: &App) -> Line<'static> {
     let theme = &app.theme;
     let mut spans = Vec::new();
-    for (i, step) in Step::WALK.iter().enumerate() {
+    for (i, step) in WizardStep::WALK.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" › ", theme.muted));
         }
@@ -557,7 +557,7 @@ pub fn citizen_form(app: &App, form: &CitizenForm, frame: &mut Frame, area: Rect
     } else if let Some(e) = &form.error {
         Span::styled(e.clone(), theme.danger)
     } else {
-        Span::styled(tr(lang, "citizen.form_keys"), theme.muted)
+        Span::styled(super::shell::key_hints(app), theme.muted)
     };
     frame.render_widget(
         Paragraph::new(Line::from(status)).wrap(Wrap { trim: true }),
@@ -676,12 +676,12 @@ fn documents(app: &App, frame: &mut Frame, area: Rect) {
                 true,
             );
             frame.render_widget(
-                Paragraph::new(tr(lang, "intake.file_keys")).style(theme.muted),
+                Paragraph::new(super::shell::key_hints(app)).style(theme.muted),
                 hint,
             );
         }
         None => frame.render_widget(
-            Paragraph::new(tr(lang, "intake.documents_keys")).style(theme.muted),
+            Paragraph::new(super::shell::key_hints(app)).style(theme.muted),
             prompt,
         ),
     }
@@ -884,7 +884,7 @@ fn review(app: &App, frame: &mut Frame, area: Rect) {
     let foot_text = if w.pending.is_some() {
         Span::styled(tr(lang, "busy.submit"), theme.warn)
     } else {
-        Span::styled(tr(lang, "intake.submit_keys"), theme.accent)
+        Span::styled(super::shell::key_hints(app), theme.accent)
     };
     frame.render_widget(Paragraph::new(Line::from(foot_text)), foot);
 }
@@ -1018,11 +1018,6 @@ fn done(app: &App, frame: &mut Frame, area: Rect) {
             )));
         }
     }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        tr(lang, "intake.done_keys"),
-        theme.muted,
-    )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), left);
     if let Some((rows, target)) = qr_at {
         let style = Style::default().fg(Color::Black).bg(Color::White);
@@ -1103,53 +1098,4 @@ pub fn big_text(text: &str) -> Vec<String> {
         }
     }
     rows
-}
-
-/// The keys of the desk panes for the hint bar: (key, catalog key).
-pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
-    let w: &Wizard = &app.intake;
-    if app.draft_offer.is_some() {
-        return vec![
-            ("Enter", "hint.resume"),
-            ("Del", "hint.discard"),
-            ("Esc", "hint.back"),
-        ];
-    }
-    let mut h = match w.step {
-        Step::Procedure if w.choosing_case.is_some() => {
-            vec![("↑↓", "hint.move"), ("Enter", "hint.choose")]
-        }
-        Step::Procedure => vec![
-            ("↑↓", "hint.move"),
-            ("Enter", "hint.choose"),
-            ("^F", "hint.field"),
-            ("^L", "hint.level"),
-        ],
-        Step::Applicant if w.new_citizen.is_some() => {
-            vec![("Tab", "hint.next_field"), ("Enter", "hint.create")]
-        }
-        Step::Applicant => vec![("Enter", "hint.lookup"), ("Tab", "hint.next_field")],
-        Step::Documents if w.attach.is_some() => {
-            vec![("Tab", "hint.complete"), ("Enter", "hint.upload")]
-        }
-        Step::Documents => vec![
-            ("Space", "hint.paper"),
-            ("a", "hint.attach"),
-            ("x", "hint.detach"),
-            ("Enter", "hint.next"),
-        ],
-        Step::Delivery => vec![("↑↓", "hint.move"), ("Enter", "hint.next")],
-        Step::Review => vec![("Space", "hint.tick"), ("Enter", "hint.submit")],
-        Step::Done => vec![
-            ("Enter", "hint.receipt"),
-            ("n", "hint.new"),
-            ("o", "hint.open"),
-        ],
-    };
-    if w.step != Step::Done {
-        h.push(("Esc", "hint.back"));
-    }
-    h.push(("F1", "hint.help"));
-    h.push(("Alt-1…5", "hint.tabs"));
-    h
 }

@@ -5,8 +5,7 @@ use super::{centered, field};
 use crate::domain::forms::Form;
 use crate::domain::workflow::Input;
 use crate::tui::i18n::{lookup, tr, trf};
-use crate::tui::keymap::Context;
-use crate::tui::state::{ActionDialog, App, Overlay, Printable};
+use crate::tui::state::{ActionDialog, App, HelpPage, Overlay, PayDialog, Printable};
 use crate::tui::update::complete;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,7 +15,8 @@ use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragra
 
 pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
     match overlay {
-        Overlay::Help(context) => help(app, *context, frame, body),
+        Overlay::Help(page) => help(app, page, frame, body),
+        Overlay::Payment(d) => payment(app, d, frame, body),
         Overlay::CommandLine(input) => command_line(app, input, frame, body),
         Overlay::Actions(menu) => {
             let items: Vec<String> = menu
@@ -85,7 +85,7 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
                     title,
                     app.theme.accent.add_modifier(Modifier::BOLD),
                 ))
-                .title_bottom(Span::styled(tr(app.lang, "forms.keys"), app.theme.muted));
+                .title_bottom(Span::styled(super::shell::key_hints(app), app.theme.muted));
             let text = view.text.as_deref().unwrap_or(tr(app.lang, "busy.form"));
             let inner = block.inner(rect);
             frame.render_widget(
@@ -150,11 +150,107 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
                 app.theme.base.add_modifier(Modifier::UNDERLINED),
             );
             frame.render_widget(
-                Paragraph::new(tr(app.lang, "download.keys")).style(app.theme.muted),
+                Paragraph::new(super::shell::key_hints(app)).style(app.theme.muted),
                 keys,
             );
         }
     }
+}
+
+/// The fee of an open dossier: cash with a receipt number, or the VietQR code to scan.
+fn payment(app: &App, d: &PayDialog, frame: &mut Frame, body: Rect) {
+    use crate::tui::intake::PayChoice;
+    let theme = &app.theme;
+    let lang = app.lang;
+    let qr = d
+        .payment
+        .as_ref()
+        .and_then(|p| p.vietqr.as_deref())
+        .map(super::intake::qr_rows)
+        .unwrap_or_default();
+    let height = (7 + qr.len() as u16).min(body.height);
+    let width = qr
+        .first()
+        .map_or(0, |r| r.chars().count() as u16 + 4)
+        .max(60)
+        .min(body.width);
+    let rect = centered(body, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(
+            format!(" {} ", trf(lang, "pay.title", &[("code", &d.code)])),
+            theme.accent,
+        ))
+        .style(theme.base);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let amount = crate::domain::fees::format_vnd(d.amount, lang);
+    let choice = |c: PayChoice, key: &'static str| {
+        let style = if d.choice == c {
+            theme.selection
+        } else {
+            theme.muted
+        };
+        Span::styled(format!(" {} ", tr(lang, key)), style)
+    };
+    let [l1, l2, l3, rest] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!("{}: ", tr(lang, "detail.fee")), theme.muted),
+            Span::styled(amount, theme.base.add_modifier(Modifier::BOLD)),
+        ])),
+        l1,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            choice(PayChoice::Cash, "pay.cash"),
+            Span::raw(" "),
+            choice(PayChoice::VietQr, "pay.vietqr"),
+        ])),
+        l2,
+    );
+    if d.choice == PayChoice::Cash {
+        let [label, input] =
+            Layout::horizontal([Constraint::Length(18), Constraint::Min(1)]).areas(l3);
+        frame.render_widget(
+            Paragraph::new(tr(lang, "pay.receipt")).style(theme.muted),
+            label,
+        );
+        field(
+            frame,
+            input,
+            &d.receipt_no,
+            d.pending.is_none(),
+            theme.base.add_modifier(Modifier::UNDERLINED),
+        );
+    }
+    let mut lines = vec![];
+    if let Some(error) = &d.error {
+        lines.push(Line::from(Span::styled(error.clone(), theme.danger)));
+    } else if d.pending.is_some() {
+        lines.push(Line::from(Span::styled(
+            tr(lang, "pay.sending"),
+            theme.muted,
+        )));
+    } else if let Some(p) = &d.payment {
+        lines.push(Line::from(Span::styled(
+            trf(lang, "pay.scan", &[("reference", &p.reference)]),
+            theme.muted,
+        )));
+    }
+    let style = ratatui::style::Style::default()
+        .fg(ratatui::style::Color::Black)
+        .bg(ratatui::style::Color::White);
+    lines.extend(qr.into_iter().map(|r| Line::from(Span::styled(r, style))));
+    frame.render_widget(Paragraph::new(lines), rest);
 }
 
 pub fn form_name(app: &App, form: Form) -> &'static str {
@@ -167,11 +263,11 @@ pub fn form_name(app: &App, form: Form) -> &'static str {
     }
 }
 
-fn help(app: &App, context: Context, frame: &mut Frame, body: Rect) {
+fn help(app: &App, page: &HelpPage, frame: &mut Frame, body: Rect) {
     let theme = &app.theme;
     let entries: Vec<(String, &str)> = app
         .keymap
-        .help(context)
+        .help(page.context, &page.enabled)
         .into_iter()
         .map(|l| {
             let keys: Vec<String> = l.keys.iter().map(|k| k.to_string()).collect();
@@ -277,7 +373,7 @@ fn choose(
                     format!(" {title} "),
                     theme.accent.add_modifier(Modifier::BOLD),
                 ))
-                .title_bottom(Span::styled(tr(app.lang, "menu.keys"), theme.muted)),
+                .title_bottom(Span::styled(super::shell::key_hints(app), theme.muted)),
         );
     let mut state = ListState::default().with_selected(Some(selected));
     frame.render_stateful_widget(list, rect, &mut state);
@@ -399,11 +495,7 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
         Paragraph::new("")
     };
     frame.render_widget(message.wrap(Wrap { trim: true }), status_row);
-    let keys = if d.confirming {
-        tr(lang, "dialog.keys_confirm")
-    } else {
-        tr(lang, "dialog.keys")
-    };
+    let keys = super::shell::key_hints(app);
     frame.render_widget(
         Paragraph::new(keys).style(theme.muted),
         rows[d.fields.len() * 3 + 1],

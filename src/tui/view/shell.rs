@@ -2,7 +2,7 @@
 //! toasts.
 
 use crate::tui::i18n::{lookup, tr, trf};
-use crate::tui::state::{App, LinkState, Overlay, Purpose, Tab, ToastKind};
+use crate::tui::state::{App, LinkState, Purpose, Tab, ToastKind};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -153,33 +153,37 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The hinted keys of what has the keyboard now as one line ("Enter log in · Tab next
+/// field"), for the boxes that say their keys inside their border.
+pub fn key_hints(app: &App) -> String {
+    let Some(context) = crate::tui::update::key_context(app) else {
+        return String::new();
+    };
+    let enabled = crate::tui::update::enabled_commands(app);
+    let parts: Vec<String> = app
+        .keymap
+        .hints(context, &enabled)
+        .into_iter()
+        .filter_map(|line| {
+            let key = line.keys.first()?;
+            let text = lookup(app.lang, &format!("hint.{}", line.name))
+                .or_else(|| lookup(app.lang, &format!("key.{}", line.name)))
+                .unwrap_or(line.name);
+            Some(format!("{key} {text}"))
+        })
+        .collect();
+    format!(" {} ", parts.join(" · "))
+}
+
+/// The keys of what is on screen now, from the keymap and the pane's enabled commands.
 pub fn hint_bar(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let mut spans = Vec::new();
-    let pane = match (&app.overlay, app.tab) {
-        // A form or slip on screen: its own keys, whatever the pane.
-        (Some(Overlay::Form(_)), _) => Some(vec![
-            ("↑↓", "hint.scroll"),
-            ("s", "hint.save"),
-            ("p", "hint.print"),
-            ("Esc", "hint.close"),
-        ]),
-        (None, Tab::Intake) => Some(super::intake::hints(app)),
-        (None, Tab::Citizens) => Some(super::citizens::hints(app)),
-        _ => None,
-    };
-    if let Some(pane) = pane {
-        for (key, text) in pane {
-            spans.push(Span::styled(format!(" {key} "), theme.selection));
-            spans.push(Span::styled(
-                format!(" {} ", tr(app.lang, text)),
-                theme.muted,
-            ));
-        }
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let Some(context) = crate::tui::update::key_context(app) else {
         return;
-    }
-    for line in app.keymap.hints(app.context()) {
+    };
+    let enabled = crate::tui::update::enabled_commands(app);
+    for line in app.keymap.hints(context, &enabled) {
         let Some(key) = line.keys.first() else {
             continue;
         };
