@@ -692,7 +692,8 @@ async fn claim_for_dossier_attaches_a_complete_upload_once() {
     let id = new_upload(&p, &token, &data, "application/pdf").await;
     let db = &p.running.state.db;
 
-    let code = |r: Result<_, motcua::portal::error::ApiError>| r.map(|_| ()).unwrap_err().code();
+    let code =
+        |r: Result<_, motcua::portal::error::ApiError>| r.map(|_| ()).unwrap_err().code().as_str();
     let mut tx = db.begin().await.unwrap();
     assert_eq!(
         code(claim_for_dossier(&mut tx, &id, owner, 7).await),

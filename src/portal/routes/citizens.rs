@@ -11,7 +11,7 @@ use crate::api::citizens::{
     ActivateRequest, Activation, Citizen, CitizenCreated, CitizenDetail, CitizenDossier,
     CitizenQuery, NewCitizen,
 };
-use crate::api::error::ErrorBody;
+use crate::api::error::{ErrorBody, ErrorCode};
 use crate::domain::account::{
     ACTIVATION_VALID_HOURS, AccountKind, activation_code_from, check_password,
     normalize_activation_code,
@@ -126,16 +126,9 @@ enum FieldError {
 }
 
 impl RuleError for FieldError {
+    /// A field's problem travels in `fields`, under the request's `validation_failed`.
     fn code(&self) -> &'static str {
-        match self {
-            FieldError::Missing(_) => "required",
-            FieldError::TooLong { .. } => "too_long",
-            FieldError::Control(_) => "control_character",
-            FieldError::BadDate(_) => "date_invalid",
-            FieldError::FutureBirth(_) => "date_of_birth_future",
-            FieldError::TooEarly(_) => "date_of_birth_too_early",
-            FieldError::BadEmail(_) => "email_invalid",
-        }
+        ErrorCode::ValidationFailed.as_str()
     }
 
     fn message(&self, lang: Lang) -> String {
@@ -751,7 +744,7 @@ pub async fn create(
         .fetch_one(&mut *tx)
         .await?;
     if taken > 0 {
-        return Err(ApiError::Conflict("username_taken".into()));
+        return Err(ApiError::Conflict(ErrorCode::UsernameTaken));
     }
 
     let created_at = now.to_rfc3339_opts(SecondsFormat::Secs, false);
@@ -941,7 +934,7 @@ impl Attempt {
         }
         let event = Event::ActivationFailed {
             id_number: &self.typed_number,
-            why: &why.code(),
+            why: why.code(),
             client: &self.client,
         };
         // As with other refusals, the answer must reach the caller even if the audit

@@ -6,8 +6,7 @@ use crate::api::Page;
 use crate::api::dossiers::{
     ActionRequest, Applicant, Change, Changes, Channel, CreateDossier, Relation, SupplementRequest,
 };
-use crate::api::error::ErrorBody;
-use crate::domain::RuleError;
+use crate::api::error::{ErrorBody, ErrorCode};
 use crate::domain::calendar::LocalTime;
 use crate::domain::catalog::Duration;
 use crate::domain::catalog::{Presented, Procedure, missing_and_unknown};
@@ -23,7 +22,7 @@ use crate::portal::db;
 use crate::portal::dossier_store::{
     self as store, Row, SUMMARY_COLUMNS, Snapshot, SummaryRow, name_of,
 };
-use crate::portal::error::{ApiError, Problem};
+use crate::portal::error::{ApiError, invalid, refusal_code};
 use crate::portal::idempotency::{Idempotent, parse_json};
 use crate::portal::state::AppState;
 use axum::Json;
@@ -37,11 +36,6 @@ use chrono::DateTime;
 use serde::Deserialize;
 use sqlx::SqliteConnection;
 use utoipa::IntoParams;
-
-/// A request field that breaks a rule: 422 `validation_failed` naming the field.
-pub fn problem(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
-    Problem::invalid(field, vi, en).into()
-}
 
 async fn procedure(conn: &mut SqliteConnection, code: &str) -> Result<Option<Procedure>, ApiError> {
     let body: Option<String> = sqlx::query_scalar("SELECT body FROM procedures WHERE code = $1")
@@ -82,7 +76,7 @@ async fn next_code(
     .fetch_one(&mut *conn)
     .await?;
     if seq > i64::from(MAX_SEQ) {
-        return Err(problem(
+        return Err(invalid(
             "procedure_code",
             "Đã hết số hồ sơ trong ngày (9999). Hãy tiếp nhận vào ngày làm việc sau.",
             "The office has used all 9999 dossier numbers of today. Receive it on the next working day.",
@@ -182,7 +176,7 @@ pub async fn intake(
     let procedure = procedure(&mut *tx, &request.procedure_code)
         .await?
         .ok_or_else(|| {
-            problem(
+            invalid(
                 "procedure_code",
                 format!(
                     "Không có thủ tục mã {}. Hãy chọn thủ tục trong danh mục.",
@@ -195,7 +189,7 @@ pub async fn intake(
             )
         })?;
     let case = procedure.case(&request.case_id).ok_or_else(|| {
-        problem(
+        invalid(
             "case_id",
             format!(
                 "Thủ tục {} không có trường hợp '{}'. Hãy chọn lại trường hợp.",
@@ -208,7 +202,7 @@ pub async fn intake(
         )
     })?;
     if !request.declaration_accepted {
-        return Err(problem(
+        return Err(invalid(
             "declaration_accepted",
             "Công dân chưa xác nhận lời cam đoan. Hãy đánh dấu ô cam đoan.",
             "The citizen has not accepted the declaration. Tick the declaration box.",
@@ -216,7 +210,7 @@ pub async fn intake(
     }
     let submitter_name = nfc(request.submitter.full_name.trim());
     if submitter_name.is_empty() {
-        return Err(problem(
+        return Err(invalid(
             "submitter.full_name",
             "Chưa nhập họ tên người nộp. Hãy nhập họ tên.",
             "The submitter's name is missing. Enter it.",
@@ -229,14 +223,14 @@ pub async fn intake(
             .as_deref()
             .is_none_or(|d| d.trim().is_empty())
     {
-        return Err(problem(
+        return Err(invalid(
             "submitter.authorization_doc",
             "Người nộp được ủy quyền phải có giấy ủy quyền. Hãy ghi giấy ủy quyền.",
             "An authorized submitter needs the authorization document. Record it.",
         ));
     }
     if !procedure.delivery.contains(&request.delivery.method) {
-        return Err(problem(
+        return Err(invalid(
             "delivery.method",
             "Thủ tục này không trả kết quả theo hình thức đã chọn. Hãy chọn hình thức khác.",
             "This procedure does not return results that way. Choose another delivery method.",
@@ -249,7 +243,7 @@ pub async fn intake(
         .map(|a| nfc(a.trim()))
         .filter(|a| !a.is_empty());
     if request.delivery.method == DeliveryMethod::Postal && address.is_none() {
-        return Err(problem(
+        return Err(invalid(
             "delivery.address",
             "Trả kết quả qua bưu chính cần địa chỉ nhận. Hãy nhập địa chỉ.",
             "Delivery by post needs an address. Enter it.",
@@ -267,7 +261,7 @@ pub async fn intake(
         })
         .collect();
     if online && let Some(paper) = request.documents.iter().find(|d| d.upload_id.is_none()) {
-        return Err(problem(
+        return Err(invalid(
             "documents",
             format!(
                 "Nộp trực tuyến phải đính kèm tệp cho '{}'. Hãy tải tệp lên.",
@@ -281,7 +275,7 @@ pub async fn intake(
     }
     let (missing, unknown) = missing_and_unknown(case, &presented);
     if let Some(part) = unknown.first() {
-        return Err(problem(
+        return Err(invalid(
             "documents",
             format!("Trường hợp này không có thành phần '{part}'. Hãy chọn theo danh mục giấy tờ."),
             format!("This case has no document part '{part}'. Use the case's checklist."),
@@ -289,7 +283,7 @@ pub async fn intake(
     }
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|p| p.name.as_str()).collect();
-        return Err(problem(
+        return Err(invalid(
             "documents",
             format!(
                 "Còn thiếu giấy tờ bắt buộc: {}. Hãy nhận bản giấy hoặc đính kèm.",
@@ -310,7 +304,7 @@ pub async fn intake(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| {
-        problem(
+        invalid(
             "applicant.citizen_id",
             "Không tìm thấy công dân này. Hãy tìm theo số định danh hoặc tạo tài khoản.",
             "This citizen does not exist. Look them up by number or create the account.",
@@ -801,13 +795,6 @@ pub fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     })
 }
 
-pub fn refusal_to_error(refusal: Refusal) -> ApiError {
-    match refusal.field() {
-        Some(field) => ApiError::field(field, refusal),
-        None => ApiError::rule(refusal),
-    }
-}
-
 /// `POST /dossiers/{code}/actions`: one action of the transition table, on the version
 /// the official saw.
 #[utoipa::path(
@@ -853,7 +840,7 @@ pub async fn act(
     let expected = if_match(&headers)?;
     let request: ActionRequest = parse_json(&body)?;
     let action = request.action.ok_or_else(|| {
-        problem(
+        invalid(
             "action",
             "Chưa chọn thao tác. Hãy chọn một thao tác.",
             "No action was given. Choose one.",
@@ -865,7 +852,7 @@ pub async fn act(
         .as_deref()
         .map(|t| {
             DateTime::parse_from_rfc3339(t).map_err(|_| {
-                problem(
+                invalid(
                     "new_due_at",
                     format!("'{t}' không phải thời điểm hợp lệ. Hãy chọn lại ngày hẹn."),
                     format!("'{t}' is not a valid time. Choose the date again."),
@@ -902,7 +889,7 @@ pub async fn act(
     if let Err(refusal) = perform(&mut tx, &state, &session, &row, action, &input, now).await? {
         // The refusal is audited: keep that row.
         tx.commit().await?;
-        return Err(refusal_to_error(refusal));
+        return Err(ApiError::from(refusal));
     }
     let row = store::load(&mut *tx, office, &code).await?;
     let dossier = store::full(&mut tx, &row, now).await?;
@@ -934,7 +921,7 @@ pub async fn perform(
                     session,
                     code: &row.code,
                     action: action.as_str(),
-                    why: refusal.code(),
+                    why: refusal_code(&refusal),
                 },
             )
             .await?;
@@ -1046,7 +1033,7 @@ async fn apply_effects(
                 .fetch_optional(&mut *conn)
                 .await?;
                 let id = id.ok_or_else(|| {
-                    problem(
+                    invalid(
                         "assignee",
                         format!("'{username}' không phải chuyên viên của cơ quan. Hãy chọn chuyên viên khác."),
                         format!("'{username}' is not a specialist of this office. Choose another."),
@@ -1171,7 +1158,7 @@ pub async fn changes(
         )));
     }
     if oldest.is_some_and(|o| since < o - 1) {
-        return Err(ApiError::Gone("changes_expired"));
+        return Err(ApiError::Gone(ErrorCode::ChangesExpired));
     }
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT seq, dossier_code, deleted FROM changes \

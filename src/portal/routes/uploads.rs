@@ -17,7 +17,7 @@
 //! the dead connection) makes the old writer stop and commit, then takes over.
 
 use crate::api::BASE_PATH;
-use crate::api::error::ErrorBody;
+use crate::api::error::{ErrorBody, ErrorCode};
 use crate::api::headers::{UPLOAD_LENGTH, UPLOAD_OFFSET};
 use crate::api::uploads::{
     CHUNK_CONTENT_TYPE, CreateUpload, FileType, MAX_CHUNK_SIZE, MAX_FILENAME_BYTES,
@@ -153,19 +153,24 @@ pub enum UploadProblem {
 }
 
 impl UploadProblem {
-    pub fn status(&self) -> StatusCode {
+    /// Its code, which sets its status.
+    pub fn error_code(&self) -> ErrorCode {
         use UploadProblem::*;
         match self {
-            FileTooLarge { .. } | ChunkTooLarge | BeyondSize { .. } => {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
-            TypeNotAccepted(_) | ChunkType | ContentMismatch(_) => {
-                StatusCode::UNSUPPORTED_MEDIA_TYPE
-            }
-            OffsetHeader | ChunkCut { .. } => StatusCode::BAD_REQUEST,
-            OffsetMismatch { .. } | Superseded { .. } => StatusCode::CONFLICT,
-            ChecksumMismatch | Empty | ChecksumFormat | Filename | NotUploaded(_)
-            | Incomplete(_) | AlreadyAttached(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            FileTooLarge { .. } | ChunkTooLarge | BeyondSize { .. } => ErrorCode::PayloadTooLarge,
+            TypeNotAccepted(_) | ChunkType => ErrorCode::UnsupportedMediaType,
+            ContentMismatch(_) => ErrorCode::UploadTypeMismatch,
+            OffsetHeader => ErrorCode::BadRequest,
+            OffsetMismatch { .. } => ErrorCode::UploadOffsetMismatch,
+            ChunkCut { .. } => ErrorCode::UploadChunkIncomplete,
+            Superseded { .. } => ErrorCode::UploadSuperseded,
+            ChecksumMismatch => ErrorCode::UploadChecksumMismatch,
+            Empty => ErrorCode::UploadEmpty,
+            ChecksumFormat => ErrorCode::Sha256Invalid,
+            Filename => ErrorCode::FilenameInvalid,
+            NotUploaded(_) => ErrorCode::UploadNotFound,
+            Incomplete(_) => ErrorCode::UploadIncomplete,
+            AlreadyAttached(_) => ErrorCode::UploadAlreadyAttached,
         }
     }
 }
@@ -190,23 +195,7 @@ fn megabytes(bytes: u64, lang: Lang) -> String {
 
 impl RuleError for UploadProblem {
     fn code(&self) -> &'static str {
-        use UploadProblem::*;
-        match self {
-            FileTooLarge { .. } | ChunkTooLarge | BeyondSize { .. } => "payload_too_large",
-            TypeNotAccepted(_) | ChunkType => "unsupported_media_type",
-            ContentMismatch(_) => "upload_type_mismatch",
-            OffsetHeader => "bad_request",
-            OffsetMismatch { .. } => "upload_offset_mismatch",
-            ChunkCut { .. } => "upload_chunk_incomplete",
-            Superseded { .. } => "upload_superseded",
-            ChecksumMismatch => "upload_checksum_mismatch",
-            Empty => "upload_empty",
-            ChecksumFormat => "sha256_invalid",
-            Filename => "filename_invalid",
-            NotUploaded(_) => "upload_not_found",
-            Incomplete(_) => "upload_incomplete",
-            AlreadyAttached(_) => "upload_already_attached",
-        }
+        self.error_code().as_str()
     }
 
     fn message(&self, lang: Lang) -> String {
@@ -344,8 +333,7 @@ impl From<UploadProblem> for ApiError {
             UploadProblem::Empty => ApiError::field("size", problem),
             UploadProblem::ChecksumFormat => ApiError::field("sha256", problem),
             UploadProblem::Filename => ApiError::field("filename", problem),
-            _ if problem.status() == StatusCode::UNPROCESSABLE_ENTITY => ApiError::rule(problem),
-            _ => Problem::of(problem.status(), problem).into(),
+            _ => Problem::of(problem.error_code(), problem).into(),
         }
     }
 }
@@ -1414,7 +1402,11 @@ mod tests {
         ];
         for problem in all {
             let error = ApiError::from(problem.clone());
-            assert_eq!(error.status(), problem.status(), "{problem:?}");
+            assert_eq!(
+                error.status().as_u16(),
+                problem.error_code().status(),
+                "{problem:?}"
+            );
             let vi = problem.message(Lang::Vi);
             let en = problem.message(Lang::En);
             assert!(vi.contains("Hãy"), "says what to do: {vi}");
