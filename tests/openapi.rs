@@ -372,7 +372,7 @@ fn errors_answer_with_their_codes_status() {
     use motcua::domain::workflow::{Action, Input, Refusal, Role};
     use motcua::domain::{forms::Form, status::Status};
     use motcua::portal::error::{ApiError, refusal_code};
-    use motcua::portal::routes::uploads::UploadProblem;
+    use motcua::portal::service::uploads::UploadProblem;
 
     let at = chrono::DateTime::parse_from_rfc3339("2026-03-06T08:00:00+07:00").unwrap();
     let (action, status) = (Action::Approve, Status::Received);

@@ -6,7 +6,7 @@ mod common;
 
 use common::{DEMO_PASSWORD, Portal, status_json};
 use motcua::api::uploads::{MAX_CHUNK_SIZE, MAX_UPLOAD_SIZE};
-use motcua::portal::routes::uploads::{claim_for_dossier, open_complete};
+use motcua::portal::service::uploads::{claim_for_dossier, open_complete};
 use reqwest::{Response, header};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

@@ -2,8 +2,8 @@
 //! for the desk), send a requested supplement, list their dossiers; and the public
 //! lookup by code and identity number.
 
-use super::dossiers::{created, if_match, intake};
-use super::{limit, uploads};
+use super::dossiers::{created, if_match};
+use super::limit;
 use crate::api::Page;
 use crate::api::dossiers::{
     ApplicantRef, Channel, CitizenSubmission, CreateDossier, DossierSummary, PublicStatus,
@@ -17,7 +17,10 @@ use crate::portal::auth::Session;
 use crate::portal::db;
 use crate::portal::dossier_store::{self as store, COLUMNS, FROM, Row};
 use crate::portal::error::{ApiError, invalid, language};
-use crate::portal::idempotency::{Idempotent, parse_json};
+use crate::portal::idempotency::Idempotent;
+use crate::portal::json::parse_json;
+use crate::portal::service::intake::intake;
+use crate::portal::service::uploads;
 use crate::portal::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
