@@ -16,7 +16,7 @@ use crate::portal::dossier_store::{self as store, Row, SUMMARY_COLUMNS, SummaryR
 use crate::portal::error::{ApiError, invalid};
 use crate::portal::idempotency::Idempotent;
 use crate::portal::json::parse_json;
-use crate::portal::service::actions::perform;
+use crate::portal::service::actions::act_on;
 use crate::portal::service::intake::intake;
 use crate::portal::service::uploads;
 use crate::portal::state::AppState;
@@ -535,14 +535,6 @@ pub async fn act(
         .transpose()?;
     let now = state.clock.now();
 
-    let mut tx = db::write(&state.db).await?;
-    let row = store::load(&mut *tx, office, &code).await?;
-    if row.version != expected {
-        let current = store::full(&mut tx, &row, now).await?;
-        return Err(ApiError::VersionConflict(Box::new(
-            serde_json::to_value(current).map_err(ApiError::internal)?,
-        )));
-    }
     let input = ActionInput {
         reason: request.reason.as_deref().map(|r| nfc(r.trim())),
         missing_documents: request
@@ -559,15 +551,11 @@ pub async fn act(
         delivery: request.delivery,
         recipient: request.recipient.as_deref().map(|r| nfc(r.trim())),
     };
-    if let Err(refusal) = perform(&mut tx, &state, &session, &row, action, &input, now).await? {
-        // The refusal is audited: keep that row.
-        tx.commit().await?;
-        return Err(ApiError::from(refusal));
-    }
-    let row = store::load(&mut *tx, office, &code).await?;
-    let dossier = store::full(&mut tx, &row, now).await?;
-    tx.commit().await?;
-    let etag = format!("W/\"{}\"", row.version);
+    let dossier = act_on(
+        &state, &session, office, &code, expected, action, &input, now,
+    )
+    .await?;
+    let etag = format!("W/\"{}\"", dossier.version);
     Ok(([(header::ETAG, etag)], Json(dossier)).into_response())
 }
 

@@ -3,17 +3,51 @@
 //! seed and the bulk loader all act through [`perform`].
 
 use super::intake::procedure;
-use crate::api::dossiers::SupplementRequest;
+use crate::api::dossiers::{Dossier, SupplementRequest};
 use crate::domain::calendar::LocalTime;
 use crate::domain::catalog::Duration;
 use crate::domain::status::Status;
 use crate::domain::workflow::{Action, ActionInput, Refusal, decide};
 use crate::portal::audit::{self, Due, Event};
 use crate::portal::auth::Session;
+use crate::portal::db;
 use crate::portal::dossier_store::{self as store, Row, name_of};
 use crate::portal::error::{ApiError, invalid, refusal_code};
 use crate::portal::state::AppState;
 use sqlx::SqliteConnection;
+
+/// One action on the version of a dossier the official saw, in a transaction of its
+/// own: 412 with the current dossier when that version is stale; a refusal by the rules
+/// is audited (that row is kept) and answered; else the dossier after the action.
+#[allow(clippy::too_many_arguments)]
+pub async fn act_on(
+    state: &AppState,
+    session: &Session,
+    office: i64,
+    code: &str,
+    expected_version: i64,
+    action: Action,
+    input: &ActionInput,
+    now: LocalTime,
+) -> Result<Dossier, ApiError> {
+    let mut tx = db::write(&state.db).await?;
+    let row = store::load(&mut *tx, office, code).await?;
+    if row.version != expected_version {
+        let current = store::full(&mut tx, &row, now).await?;
+        return Err(ApiError::VersionConflict(Box::new(
+            serde_json::to_value(current).map_err(ApiError::internal)?,
+        )));
+    }
+    if let Err(refusal) = perform(&mut tx, state, session, &row, action, input, now).await? {
+        // The refusal is audited: keep that row.
+        tx.commit().await?;
+        return Err(ApiError::from(refusal));
+    }
+    let row = store::load(&mut *tx, office, code).await?;
+    let dossier = store::full(&mut tx, &row, now).await?;
+    tx.commit().await?;
+    Ok(dossier)
+}
 
 /// Applies one action to a dossier inside the caller's transaction: the rules decide,
 /// the effects are written, the change is fed and audited. A refusal by the rules is
