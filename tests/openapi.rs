@@ -308,98 +308,180 @@ fn the_document_is_consistent() {
     );
 }
 
-/// The codes the document lists, with their statuses, are those the portal answers with:
-/// every error the code can name without a request is checked against the table.
-#[test]
-fn every_error_code_is_listed_with_its_status() {
-    use motcua::domain::workflow::{Action, Input, Refusal, Role};
-    use motcua::domain::{forms::Form, status::Status};
-    use motcua::portal::error::ApiError;
-    use motcua::portal::routes::dossiers::refusal_to_error;
-    use motcua::portal::routes::uploads::UploadProblem;
+/// Every error code the portal can answer, by the `docs/portal.md` table: status → codes.
+fn codes_in_portal_md() -> BTreeMap<String, u16> {
+    let text = fs::read_to_string(root().join("docs/portal.md")).expect("docs/portal.md");
+    let section = text
+        .split("## Mã lỗi / Error codes")
+        .nth(1)
+        .expect("docs/portal.md has its error-code section");
+    let mut listed = BTreeMap::new();
+    for line in section.lines().take_while(|l| !l.starts_with("## ")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let Some(status) = cells.get(1).and_then(|c| c.parse::<u16>().ok()) else {
+            continue;
+        };
+        for code in cells[2].split('`').skip(1).step_by(2) {
+            let before = listed.insert(code.to_owned(), status);
+            assert_eq!(before, None, "docs/portal.md lists `{code}` twice");
+        }
+    }
+    listed
+}
 
-    let listed: BTreeMap<&str, u16> = openapi::ERROR_CODES
+/// The closed set of codes is the documented one: `docs/portal.md` and the OpenAPI
+/// document list every code of `ErrorCode` with its status, and nothing else.
+#[test]
+fn every_error_code_is_documented_with_its_status() {
+    use motcua::api::error::ErrorCode;
+
+    let in_docs = codes_in_portal_md();
+    let expected: BTreeMap<String, u16> = ErrorCode::ALL
         .iter()
-        .map(|(status, code, _)| (*code, *status))
+        .map(|c| (c.as_str().to_owned(), c.status()))
         .collect();
-    let at = chrono::DateTime::parse_from_rfc3339("2026-03-06T08:00:00+07:00").unwrap();
-    let mut errors = vec![
-        ApiError::BadRequest("x".into()),
-        ApiError::IdempotencyKeyMissing,
-        ApiError::InvalidCredentials,
-        ApiError::Unauthenticated,
-        ApiError::Forbidden,
-        ApiError::NotFound,
-        ApiError::RequestInProgress,
-        ApiError::Conflict("username_taken".into()),
-        ApiError::CitizenExists(1),
-        ApiError::InvalidActivation,
-        ApiError::ActivationUsed,
-        ApiError::ActivationExpired,
-        ApiError::Gone("changes_expired"),
-        ApiError::VersionConflict(Box::default()),
-        ApiError::PayloadTooLarge,
-        ApiError::UnsupportedMediaType,
-        ApiError::Validation(BTreeMap::new()),
-        ApiError::IdempotencyKeyReused,
-        ApiError::PreconditionRequired,
-        ApiError::TooManyRequests(1),
-        ApiError::Internal("x".into()),
-    ];
-    let (action, status) = (Action::Approve, Status::Received);
-    errors.extend(
-        [
-            Refusal::InvalidTransition { action, status },
-            Refusal::ForbiddenAction {
-                action,
-                role: Role::Citizen,
-                status,
-            },
-            Refusal::SupplementWindowClosed { deadline: at },
-            Refusal::ExtensionAlreadyUsed,
-            Refusal::ExtensionTooLate { latest: at },
-            Refusal::PaymentRequired,
-            Refusal::MissingInput(Input::Reason),
-            Refusal::DueNotLater { current: at },
-            Refusal::AmountNotPositive,
-        ]
-        .map(refusal_to_error),
+    assert_eq!(
+        in_docs, expected,
+        "docs/portal.md's error codes are not those of ErrorCode (src/api/error.rs)"
     );
-    errors.extend(
-        [
-            UploadProblem::FileTooLarge { size: 1 },
-            UploadProblem::ChunkTooLarge,
-            UploadProblem::BeyondSize { size: 1 },
-            UploadProblem::TypeNotAccepted("x".into()),
-            UploadProblem::ChunkType,
-            UploadProblem::OffsetHeader,
-            UploadProblem::OffsetMismatch {
-                received: 1,
-                sent: 2,
-            },
-            UploadProblem::ChunkCut { received: 1 },
-            UploadProblem::Superseded { received: 1 },
-            UploadProblem::ChecksumMismatch,
-            UploadProblem::ContentMismatch(motcua::api::uploads::FileType::Pdf),
-            UploadProblem::Empty,
-            UploadProblem::ChecksumFormat,
-            UploadProblem::Filename,
-            UploadProblem::NotUploaded("x".into()),
-            UploadProblem::Incomplete("x".into()),
-            UploadProblem::AlreadyAttached("x".into()),
-        ]
-        .map(ApiError::from),
-    );
-    for error in errors {
-        assert_eq!(
-            listed.get(error.code().as_str()),
-            Some(&error.status().as_u16()),
-            "{error:?}: add its code and status to ERROR_CODES in src/portal/openapi.rs"
+
+    let doc: Value = serde_json::from_str(&openapi::json()).expect("the document is JSON");
+    let table = doc["components"]["schemas"]["ErrorBody"]["description"]
+        .as_str()
+        .expect("ErrorBody has the table of codes");
+    let rows: BTreeSet<&str> = table.lines().filter(|l| l.starts_with("| ")).collect();
+    for code in ErrorCode::ALL {
+        let row = format!("| {} | `{code}` | {} |", code.status(), code.meaning());
+        assert!(
+            rows.contains(row.as_str()),
+            "the OpenAPI document lacks {row}"
         );
     }
-    let form = motcua::portal::forms::NotApplicable::NotReceived(Form::Receipt);
     assert_eq!(
-        listed.get(motcua::domain::RuleError::code(&form)),
-        Some(&409)
+        rows.len(),
+        ErrorCode::ALL.len() + 1,
+        "one row per code, and the header"
+    );
+}
+
+/// An error answers with its code's status, and the rules' own codes (which the audit
+/// log and the training journal keep) are the enum's.
+#[test]
+fn errors_answer_with_their_codes_status() {
+    use motcua::domain::RuleError;
+    use motcua::domain::workflow::{Action, Input, Refusal, Role};
+    use motcua::domain::{forms::Form, status::Status};
+    use motcua::portal::error::{ApiError, refusal_code};
+    use motcua::portal::service::uploads::UploadProblem;
+
+    let at = chrono::DateTime::parse_from_rfc3339("2026-03-06T08:00:00+07:00").unwrap();
+    let (action, status) = (Action::Approve, Status::Received);
+    let refusals = [
+        Refusal::InvalidTransition { action, status },
+        Refusal::ForbiddenAction {
+            action,
+            role: Role::Citizen,
+            status,
+        },
+        Refusal::SupplementWindowClosed { deadline: at },
+        Refusal::ExtensionAlreadyUsed,
+        Refusal::ExtensionTooLate { latest: at },
+        Refusal::PaymentRequired,
+        Refusal::MissingInput(Input::Reason),
+        Refusal::DueNotLater { current: at },
+        Refusal::AmountNotPositive,
+    ];
+    let mut errors = Vec::new();
+    for refusal in refusals {
+        assert_eq!(
+            refusal_code(&refusal).as_str(),
+            refusal.code(),
+            "{refusal:?}"
+        );
+        errors.push(ApiError::from(refusal));
+    }
+    let uploads = [
+        UploadProblem::FileTooLarge { size: 1 },
+        UploadProblem::ChunkTooLarge,
+        UploadProblem::BeyondSize { size: 1 },
+        UploadProblem::TypeNotAccepted("x".into()),
+        UploadProblem::ChunkType,
+        UploadProblem::OffsetHeader,
+        UploadProblem::OffsetMismatch {
+            received: 1,
+            sent: 2,
+        },
+        UploadProblem::ChunkCut { received: 1 },
+        UploadProblem::Superseded { received: 1 },
+        UploadProblem::ChecksumMismatch,
+        UploadProblem::ContentMismatch(motcua::api::uploads::FileType::Pdf),
+        UploadProblem::Empty,
+        UploadProblem::ChecksumFormat,
+        UploadProblem::Filename,
+        UploadProblem::NotUploaded("x".into()),
+        UploadProblem::Incomplete("x".into()),
+        UploadProblem::AlreadyAttached("x".into()),
+    ];
+    for problem in uploads {
+        assert_eq!(problem.error_code().as_str(), problem.code(), "{problem:?}");
+        errors.push(ApiError::from(problem));
+    }
+    let form = motcua::portal::forms::NotApplicable::NotReceived(Form::Receipt);
+    assert_eq!(form.code(), "form_not_applicable");
+    for error in errors {
+        assert_eq!(error.status().as_u16(), error.code().status(), "{error:?}");
+        let body = error.body(motcua::domain::Lang::En);
+        assert_eq!(body.error.code, error.code().as_str(), "{error:?}");
+    }
+}
+
+/// No code of the portal builds an error code from a bare string: every code comes from
+/// `ErrorCode`, so a new one cannot be answered without being listed (and documented, by
+/// the test above). Two things would let one through: a wire name spelled as a literal,
+/// and a rule's `fn code` returning a literal (the rule's code is what its error answers).
+#[test]
+fn the_portal_spells_no_error_code_as_a_literal() {
+    use motcua::api::error::ErrorCode;
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).expect("a source directory") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    rust_files(&root().join("src/portal"), &mut files);
+    assert!(files.len() > 20, "{files:?}");
+    let mut offences = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).expect("a source file");
+        let code: String = text
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for wire in ErrorCode::ALL.iter().map(|c| c.as_str()) {
+            if code.contains(&format!("\"{wire}\"")) {
+                offences.push(format!("{}: \"{wire}\"", file.display()));
+            }
+        }
+        for (at, _) in code.match_indices("fn code(&self) -> &'static str") {
+            let body = &code[at..];
+            let end = body.find("\n    }").unwrap_or(body.len());
+            if body[..end].contains('"') {
+                offences.push(format!(
+                    "{}: a `fn code` returning a literal",
+                    file.display()
+                ));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "error codes must come from ErrorCode (src/api/error.rs): {offences:#?}"
     );
 }

@@ -6,7 +6,7 @@ mod common;
 
 use common::{DEMO_PASSWORD, Portal, status_json};
 use motcua::api::uploads::{MAX_CHUNK_SIZE, MAX_UPLOAD_SIZE};
-use motcua::portal::routes::uploads::{claim_for_dossier, open_complete};
+use motcua::portal::service::uploads::{claim_for_dossier, open_complete};
 use reqwest::{Response, header};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -692,7 +692,8 @@ async fn claim_for_dossier_attaches_a_complete_upload_once() {
     let id = new_upload(&p, &token, &data, "application/pdf").await;
     let db = &p.running.state.db;
 
-    let code = |r: Result<_, motcua::portal::error::ApiError>| r.map(|_| ()).unwrap_err().code();
+    let code =
+        |r: Result<_, motcua::portal::error::ApiError>| r.map(|_| ()).unwrap_err().code().as_str();
     let mut tx = db.begin().await.unwrap();
     assert_eq!(
         code(claim_for_dossier(&mut tx, &id, owner, 7).await),

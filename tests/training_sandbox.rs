@@ -18,12 +18,12 @@ mod common;
 
 use common::{DEMO_PASSWORD, Portal};
 use motcua::api::dossiers::{ActionRequest, Channel, PaymentStatus};
-use motcua::api::training::JournalEntry;
+use motcua::api::training::{AuditEvent, JournalEntry};
 use motcua::client::{ClientError, DossierQuery, PortalClient};
 use motcua::domain::Lang;
 use motcua::domain::calendar::Calendar;
 use motcua::domain::status::Status;
-use motcua::domain::workflow::Action;
+use motcua::domain::workflow::{Action, Role};
 use motcua::portal::Seed;
 use motcua::portal::state::Settings;
 use motcua::sandbox::{self, Sandbox};
@@ -153,7 +153,7 @@ fn transition<'a>(entries: &'a [JournalEntry], code: &str, action: &str) -> &'a 
     entries
         .iter()
         .find(|e| {
-            e.event == "transition"
+            e.event == AuditEvent::Transition
                 && e.dossier_code.as_deref() == Some(code)
                 && e.detail.as_deref() == Some(action)
         })
@@ -226,7 +226,7 @@ async fn receiving_an_online_dossier_is_journalled_for_the_exercises() {
     let entries = journal(&c).await;
     let e = transition(&entries, &code, "receive");
     assert_eq!(e.channel.as_deref(), Some("online"), "{e:?}");
-    assert_eq!(e.role.as_deref(), Some("reception"), "{e:?}");
+    assert_eq!(e.role, Some(Role::Reception), "{e:?}");
     assert_eq!(e.username.as_deref(), Some("tiepnhan1"), "{e:?}");
     assert_eq!(e.from_status.as_deref(), Some("submitted"), "{e:?}");
     assert_eq!(e.to_status.as_deref(), Some("received"), "{e:?}");
@@ -322,14 +322,16 @@ async fn the_simulated_bank_pays_a_vietqr_code_shown_at_the_desk() {
 
     let entries = journal(&c).await;
     assert!(
-        entries.iter().any(|e| e.event == "payment_qr_shown"
+        entries.iter().any(|e| e.event == AuditEvent::PaymentQrShown
             && e.dossier_code.as_deref() == Some(&code)
             && e.username.as_deref() == Some("tiepnhan1")),
         "the code shown by tiepnhan1 is journalled: {entries:#?}"
     );
     let recorded: Vec<&JournalEntry> = entries
         .iter()
-        .filter(|e| e.event == "payment_recorded" && e.dossier_code.as_deref() == Some(&code))
+        .filter(|e| {
+            e.event == AuditEvent::PaymentRecorded && e.dossier_code.as_deref() == Some(&code)
+        })
         .collect();
     assert_eq!(recorded.len(), 1, "paid once: {recorded:#?}");
     assert!(
@@ -362,7 +364,7 @@ async fn the_simulators_own_transfers_do_not_do_the_trainees_vietqr_exercise() {
             || async move {
                 let entries = journal(c).await;
                 let paid = entries.iter().any(|e| {
-                    e.event == "payment_recorded"
+                    e.event == AuditEvent::PaymentRecorded
                         && e.detail.as_deref().is_some_and(|d| d.starts_with("vietqr"))
                 });
                 if paid {
@@ -379,7 +381,7 @@ async fn the_simulators_own_transfers_do_not_do_the_trainees_vietqr_exercise() {
         "the simulator's own transfer completed the trainee's exercise: {:#?}",
         entries
             .iter()
-            .filter(|e| e.event.starts_with("payment"))
+            .filter(|e| e.event.as_str().starts_with("payment"))
             .collect::<Vec<_>>()
     );
     s.shutdown().await.unwrap();
@@ -406,7 +408,7 @@ async fn simulated_citizens_submit_online_dossiers_at_the_set_pace() {
                 let inbox = submitted_online(c).await;
                 let created = entries
                     .into_iter()
-                    .filter(|e| e.event == "dossier_created")
+                    .filter(|e| e.event == AuditEvent::DossierCreated)
                     .find(|e| {
                         e.dossier_code
                             .as_ref()
@@ -425,7 +427,7 @@ async fn simulated_citizens_submit_online_dossiers_at_the_set_pace() {
         .await
     };
     assert!(inbox.len() > at_start.len(), "the inbox grew");
-    assert_eq!(created.role.as_deref(), Some("citizen"), "{created:?}");
+    assert_eq!(created.role, Some(Role::Citizen), "{created:?}");
     assert_eq!(created.channel.as_deref(), Some("online"), "{created:?}");
     let by = created.username.as_deref().unwrap_or_default();
     assert!(
@@ -471,7 +473,7 @@ async fn simulated_citizens_answer_a_supplement_request() {
 
     let entries = journal(&c).await;
     let sent = transition(&entries, &code, "supplement_received");
-    assert_eq!(sent.role.as_deref(), Some("citizen"), "{sent:?}");
+    assert_eq!(sent.role, Some(Role::Citizen), "{sent:?}");
     assert_eq!(
         sent.username.as_deref(),
         Some(answered.applicant.id_number.as_str()),
@@ -557,7 +559,7 @@ async fn the_simulator_tries_a_citizen_it_cannot_log_in_as_only_once() {
             .map_err(|e| e.to_string())?
             .entries
             .iter()
-            .filter(|e| e.event == "dossier_created" && e.role.as_deref() == Some("citizen"))
+            .filter(|e| e.event == AuditEvent::DossierCreated && e.role == Some(Role::Citizen))
             .count();
         if rounds >= 3 {
             Ok(())

@@ -14,7 +14,7 @@ use common::tui::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use motcua::api::auth::LoginResponse;
 use motcua::api::citizens::ActivateRequest;
-use motcua::api::training::{Journal, JournalEntry};
+use motcua::api::training::{AuditEvent, Journal, JournalEntry};
 use motcua::domain::workflow::{Action as Step, Input, Refusal};
 use motcua::domain::{Lang, RuleError};
 use motcua::training::exercises::{
@@ -196,9 +196,9 @@ fn entry(id: i64, event: &str, role: &str) -> JournalEntry {
     JournalEntry {
         id,
         at: "2026-11-24T09:59:00+07:00".into(),
-        event: event.into(),
+        event: AuditEvent::from_wire(event),
         username: Some("tiepnhan1".into()),
-        role: Some(role.into()),
+        role: Some(motcua::domain::workflow::Role::from_wire(role).expect("a role's wire name")),
         ..JournalEntry::default()
     }
 }

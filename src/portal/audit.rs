@@ -6,6 +6,8 @@ use super::auth::Session;
 use super::clock::Clock;
 use super::state::AppState;
 use crate::api::auth::Me;
+use crate::api::error::ErrorCode;
+use crate::api::training::AuditEvent;
 use crate::domain::calendar::LocalTime;
 use crate::domain::workflow::Role;
 use sqlx::SqliteExecutor;
@@ -47,12 +49,12 @@ pub enum Event<'a> {
         to: &'a str,
         reason: Option<&'a str>,
     },
-    /// An action the rules refused (`why` is the refusal's code).
+    /// An action the rules refused, with the refusal's code.
     ActionRefused {
         session: &'a Session,
         code: &'a str,
         action: &'a str,
-        why: &'a str,
+        why: ErrorCode,
     },
     /// The desk created a citizen account (and its first activation code).
     CitizenCreated {
@@ -70,10 +72,10 @@ pub enum Event<'a> {
         username: &'a str,
         client: &'a str,
     },
-    /// An activation attempt was refused; `why` is the error code.
+    /// An activation attempt was refused, with the error's code.
     ActivationFailed {
         id_number: &'a str,
-        why: &'a str,
+        why: ErrorCode,
         client: &'a str,
     },
     /// A fee recorded as paid. `session` is the desk officer for cash and `None` for the
@@ -99,25 +101,24 @@ pub enum Event<'a> {
         session: &'a Session,
         code: &'a str,
     },
-    /// A gateway notice not applied (`why` is the error code): bad signature, unknown
+    /// A gateway notice not applied, with the error's code: bad signature, unknown
     /// dossier, wrong amount. Kept so the office can reconcile money that arrived.
     PaymentRefused {
         office_id: Option<i64>,
         code: Option<&'a str>,
-        why: &'a str,
+        why: ErrorCode,
         detail: Option<&'a str>,
         client: Option<&'a str>,
     },
 }
 
 /// The columns of one audit row.
-#[derive(Default)]
 struct Row<'a> {
     user_id: Option<i64>,
     username: Option<&'a str>,
     role: Option<&'a str>,
     office_id: Option<i64>,
-    event: &'a str,
+    event: AuditEvent,
     detail: Option<&'a str>,
     client: Option<&'a str>,
     dossier_code: Option<&'a str>,
@@ -126,23 +127,39 @@ struct Row<'a> {
     reason: Option<&'a str>,
 }
 
-fn of_session<'a>(session: &'a Session, event: &'a str) -> Row<'a> {
+impl Row<'_> {
+    fn new(event: AuditEvent) -> Self {
+        Row {
+            user_id: None,
+            username: None,
+            role: None,
+            office_id: None,
+            event,
+            detail: None,
+            client: None,
+            dossier_code: None,
+            from_status: None,
+            to_status: None,
+            reason: None,
+        }
+    }
+}
+
+fn of_session(session: &Session, event: AuditEvent) -> Row<'_> {
     Row {
         user_id: Some(session.user_id),
         username: Some(&session.username),
         role: Some(session.role.as_str()),
         office_id: session.office_id,
-        event,
-        ..Row::default()
+        ..Row::new(event)
     }
 }
 
 /// A row of the portal itself (the payment gateway's notices): no user, role `system`.
-fn system(event: &str) -> Row<'_> {
+fn system<'a>(event: AuditEvent) -> Row<'a> {
     Row {
         role: Some(Role::System.as_str()),
-        event,
-        ..Row::default()
+        ..Row::new(event)
     }
 }
 
@@ -187,31 +204,28 @@ pub async fn record_with_due<'e>(
             username: Some(&user.username),
             role: Some(user.role.as_str()),
             office_id: user.office.as_ref().map(|o| o.id),
-            event: "login_ok",
             client: Some(client),
-            ..Row::default()
+            ..Row::new(AuditEvent::LoginOk)
         },
         Event::LoginFailed { username, client } => Row {
             username: Some(username),
-            event: "login_failed",
             client: Some(client),
-            ..Row::default()
+            ..Row::new(AuditEvent::LoginFailed)
         },
         Event::LoginThrottled { username, client } => Row {
             username: Some(username),
-            event: "login_throttled",
             client: Some(client),
-            ..Row::default()
+            ..Row::new(AuditEvent::LoginThrottled)
         },
         Event::Refused { session, what } => Row {
             detail: Some(what),
-            ..of_session(session, "access_refused")
+            ..of_session(session, AuditEvent::AccessRefused)
         },
-        Event::PasswordChanged { session } => of_session(session, "password_changed"),
+        Event::PasswordChanged { session } => of_session(session, AuditEvent::PasswordChanged),
         Event::DossierCreated { session, code, to } => Row {
             dossier_code: Some(code),
             to_status: Some(to),
-            ..of_session(session, "dossier_created")
+            ..of_session(session, AuditEvent::DossierCreated)
         },
         Event::Transition {
             session,
@@ -226,7 +240,7 @@ pub async fn record_with_due<'e>(
             from_status: Some(from),
             to_status: Some(to),
             reason: *reason,
-            ..of_session(session, "transition")
+            ..of_session(session, AuditEvent::Transition)
         },
         Event::ActionRefused {
             session,
@@ -236,8 +250,8 @@ pub async fn record_with_due<'e>(
         } => Row {
             dossier_code: Some(code),
             detail: Some(action),
-            reason: Some(why),
-            ..of_session(session, "action_refused")
+            reason: Some(why.as_str()),
+            ..of_session(session, AuditEvent::ActionRefused)
         },
         Event::CitizenCreated {
             session,
@@ -246,7 +260,7 @@ pub async fn record_with_due<'e>(
             citizen = format!("citizen {citizen_id}");
             Row {
                 detail: Some(&citizen),
-                ..of_session(session, "citizen_created")
+                ..of_session(session, AuditEvent::CitizenCreated)
             }
         }
         Event::ActivationIssued {
@@ -256,7 +270,7 @@ pub async fn record_with_due<'e>(
             citizen = format!("citizen {citizen_id}");
             Row {
                 detail: Some(&citizen),
-                ..of_session(session, "activation_issued")
+                ..of_session(session, AuditEvent::ActivationIssued)
             }
         }
         Event::CitizenActivated {
@@ -266,10 +280,9 @@ pub async fn record_with_due<'e>(
         } => Row {
             user_id: Some(*user_id),
             username: Some(username),
-            role: Some("citizen"),
-            event: "citizen_activated",
+            role: Some(Role::Citizen.as_str()),
             client: Some(client),
-            ..Row::default()
+            ..Row::new(AuditEvent::CitizenActivated)
         },
         Event::ActivationFailed {
             id_number,
@@ -277,10 +290,9 @@ pub async fn record_with_due<'e>(
             client,
         } => Row {
             username: Some(id_number),
-            event: "activation_failed",
-            detail: Some(why),
+            detail: Some(why.as_str()),
             client: Some(client),
-            ..Row::default()
+            ..Row::new(AuditEvent::ActivationFailed)
         },
         Event::PaymentRecorded {
             session,
@@ -294,8 +306,8 @@ pub async fn record_with_due<'e>(
             detail: Some(detail),
             reason: Some(reference),
             ..match session {
-                Some(session) => of_session(session, "payment_recorded"),
-                None => system("payment_recorded"),
+                Some(session) => of_session(session, AuditEvent::PaymentRecorded),
+                None => system(AuditEvent::PaymentRecorded),
             }
         },
         Event::SystemTransition {
@@ -310,11 +322,11 @@ pub async fn record_with_due<'e>(
             detail: Some(action),
             from_status: Some(from),
             to_status: Some(to),
-            ..system("transition")
+            ..system(AuditEvent::Transition)
         },
         Event::PaymentQrShown { session, code } => Row {
             dossier_code: Some(code),
-            ..of_session(session, "payment_qr_shown")
+            ..of_session(session, AuditEvent::PaymentQrShown)
         },
         Event::PaymentRefused {
             office_id,
@@ -325,10 +337,10 @@ pub async fn record_with_due<'e>(
         } => Row {
             office_id: *office_id,
             dossier_code: *code,
-            reason: Some(why),
+            reason: Some(why.as_str()),
             detail: *detail,
             client: *client,
-            ..system("payment_refused")
+            ..system(AuditEvent::PaymentRefused)
         },
     };
     sqlx::query(
@@ -341,7 +353,7 @@ pub async fn record_with_due<'e>(
     .bind(row.username)
     .bind(row.role)
     .bind(row.office_id)
-    .bind(row.event)
+    .bind(row.event.as_str())
     .bind(row.detail)
     .bind(row.client)
     .bind(row.dossier_code)

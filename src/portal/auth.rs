@@ -4,7 +4,7 @@
 
 use super::audit::{self, Event};
 use super::error::ApiError;
-use super::idempotency::parse_json;
+use super::json::parse_json;
 use super::state::AppState;
 use crate::api::auth::{LoginRequest, LoginResponse, Me, OfficeRef, PasswordChange};
 use crate::api::error::ErrorBody;

@@ -6,8 +6,9 @@
 
 use super::auth::Session;
 use super::db;
-use super::routes::dossiers::{intake, perform};
 use super::seed::{SeedError, builtin_catalog};
+use super::service::actions::perform;
+use super::service::intake::intake;
 use super::state::AppState;
 use crate::api::dossiers::{
     ApplicantRef, Channel, CreateDossier, Delivery, DocumentIn, Relation, Submitter,

@@ -2,8 +2,9 @@
 //! body of API.md with a stable code. Messages are rendered in the caller's language by
 //! the [`localize`] middleware, because a handler's error does not see the request.
 
-use crate::api::error::{ErrorBody, ErrorDetail};
+use crate::api::error::{ErrorBody, ErrorCode, ErrorDetail};
 use crate::domain::account::ACTIVATION_VALID_HOURS;
+use crate::domain::workflow::Refusal;
 use crate::domain::{Lang, RuleError};
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -15,13 +16,13 @@ use std::sync::Arc;
 /// A broken domain rule, kept whole so its message can be given in either language.
 pub type Rule = Arc<dyn RuleError + Send + Sync>;
 
-/// A refusal particular to one area of the API (payments, uploads, forms…): its own
-/// status, the rule it breaks (a stable code and what to do, in both languages), and the
-/// request field at fault if any. The one way a handler answers with a status and code
-/// that `ApiError` has no variant of its own for.
+/// A refusal particular to one area of the API (payments, uploads, forms, the workflow's
+/// rules…): its code (which sets the status), the rule it breaks (what to do, in both
+/// languages), and the request field at fault if any. The one way a handler answers
+/// with a code that `ApiError` has no variant of its own for.
 #[derive(Debug, Clone)]
 pub struct Problem {
-    pub status: StatusCode,
+    pub code: ErrorCode,
     pub rule: Rule,
     pub field: Option<&'static str>,
 }
@@ -31,14 +32,14 @@ pub struct Problem {
 #[derive(Debug, thiserror::Error)]
 #[error("{code}: {en}")]
 struct Said {
-    code: &'static str,
+    code: ErrorCode,
     vi: String,
     en: String,
 }
 
 impl RuleError for Said {
     fn code(&self) -> &'static str {
-        self.code
+        self.code.as_str()
     }
 
     fn message(&self, lang: Lang) -> String {
@@ -50,18 +51,18 @@ impl RuleError for Said {
 }
 
 impl Problem {
-    /// A broken rule answered with `status` rather than the usual 422.
-    pub fn of(status: StatusCode, rule: impl RuleError + Send + Sync + 'static) -> Problem {
+    /// A broken rule answered with `code` (and so with its status).
+    pub fn of(code: ErrorCode, rule: impl RuleError + Send + Sync + 'static) -> Problem {
         Problem {
-            status,
+            code,
             rule: Arc::new(rule),
             field: None,
         }
     }
 
     /// A refusal with its code and its words in both languages.
-    pub fn new(status: StatusCode, code: &'static str, vi: String, en: String) -> Problem {
-        Problem::of(status, Said { code, vi, en })
+    pub fn new(code: ErrorCode, vi: String, en: String) -> Problem {
+        Problem::of(code, Said { code, vi, en })
     }
 
     /// Names the request field at fault.
@@ -72,18 +73,39 @@ impl Problem {
 
     /// A field that is missing or malformed: 422 `validation_failed`, as elsewhere.
     pub fn invalid(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Problem {
-        Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            vi.into(),
-            en.into(),
-        )
-        .on(field)
+        Problem::new(ErrorCode::ValidationFailed, vi.into(), en.into()).on(field)
     }
+}
 
-    /// The stable machine code.
-    pub fn code(&self) -> &'static str {
-        self.rule.code()
+/// A request field that breaks a rule: 422 `validation_failed` naming the field.
+pub fn invalid(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
+    Problem::invalid(field, vi, en).into()
+}
+
+/// The code of a workflow refusal. Written out, not read from the refusal's own string,
+/// so that a new kind of refusal cannot reach a caller without a code of [`ErrorCode`].
+pub fn refusal_code(refusal: &Refusal) -> ErrorCode {
+    match refusal {
+        Refusal::InvalidTransition { .. } => ErrorCode::InvalidTransition,
+        Refusal::ForbiddenAction { .. } => ErrorCode::ForbiddenAction,
+        Refusal::SupplementWindowClosed { .. } => ErrorCode::SupplementWindowClosed,
+        Refusal::ExtensionAlreadyUsed => ErrorCode::ExtensionAlreadyUsed,
+        Refusal::ExtensionTooLate { .. } => ErrorCode::ExtensionTooLate,
+        Refusal::PaymentRequired => ErrorCode::PaymentRequired,
+        Refusal::MissingInput(_) | Refusal::DueNotLater { .. } | Refusal::AmountNotPositive => {
+            ErrorCode::ValidationFailed
+        }
+    }
+}
+
+/// A refusal of the workflow's rules: under its field when it names one, else 422 with
+/// its own code.
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> ApiError {
+        match refusal.field() {
+            Some(field) => ApiError::field(field, refusal),
+            None => Problem::of(refusal_code(&refusal), refusal).into(),
+        }
     }
 }
 
@@ -95,7 +117,7 @@ impl From<Problem> for ApiError {
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
-    #[error("{} ({})", .0.rule, .0.status)]
+    #[error("{} ({})", .0.rule, .0.code)]
     Problem(Box<Problem>),
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -112,7 +134,7 @@ pub enum ApiError {
     #[error("request in progress")]
     RequestInProgress,
     #[error("conflict: {0}")]
-    Conflict(String),
+    Conflict(ErrorCode),
     #[error("citizen {0} already has this identity number")]
     CitizenExists(i64),
     #[error("invalid activation code")]
@@ -122,7 +144,7 @@ pub enum ApiError {
     #[error("activation code expired")]
     ActivationExpired,
     #[error("gone: {0}")]
-    Gone(&'static str),
+    Gone(ErrorCode),
     #[error("version conflict")]
     VersionConflict(Box<serde_json::Value>),
     #[error("payload too large")]
@@ -131,8 +153,6 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("validation failed")]
     Validation(BTreeMap<String, Rule>),
-    #[error("rule: {0}")]
-    Rule(Rule),
     #[error("idempotency key reused")]
     IdempotencyKeyReused,
     #[error("If-Match required")]
@@ -149,11 +169,6 @@ impl ApiError {
         ApiError::Validation(BTreeMap::from([(name.to_owned(), Arc::new(rule) as Rule)]))
     }
 
-    /// A domain rule broken by the request as a whole.
-    pub fn rule(rule: impl RuleError + Send + Sync + 'static) -> ApiError {
-        ApiError::Rule(Arc::new(rule))
-    }
-
     /// Logs the cause and answers a bland 500: internals never leak.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         tracing::error!("internal error: {cause}");
@@ -161,57 +176,33 @@ impl ApiError {
     }
 
     pub fn status(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest(_) | ApiError::IdempotencyKeyMissing => StatusCode::BAD_REQUEST,
-            ApiError::InvalidCredentials
-            | ApiError::Unauthenticated
-            | ApiError::InvalidActivation
-            | ApiError::ActivationUsed => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::RequestInProgress | ApiError::Conflict(_) | ApiError::CitizenExists(_) => {
-                StatusCode::CONFLICT
-            }
-            ApiError::Gone(_) | ApiError::ActivationExpired => StatusCode::GONE,
-            ApiError::VersionConflict(_) => StatusCode::PRECONDITION_FAILED,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) | ApiError::Rule(_) | ApiError::IdempotencyKeyReused => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Problem(p) => p.status,
-        }
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The stable machine code.
-    pub fn code(&self) -> String {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::BadRequest(_) => "bad_request".into(),
-            ApiError::IdempotencyKeyMissing => "idempotency_key_missing".into(),
-            ApiError::InvalidCredentials => "invalid_credentials".into(),
-            ApiError::Unauthenticated => "unauthenticated".into(),
-            ApiError::Forbidden => "forbidden".into(),
-            ApiError::NotFound => "not_found".into(),
-            ApiError::RequestInProgress => "request_in_progress".into(),
-            ApiError::Conflict(code) => code.clone(),
-            ApiError::CitizenExists(_) => "citizen_exists".into(),
-            ApiError::InvalidActivation => "invalid_activation".into(),
-            ApiError::ActivationUsed => "activation_used".into(),
-            ApiError::ActivationExpired => "activation_expired".into(),
-            ApiError::Gone(code) => (*code).into(),
-            ApiError::VersionConflict(_) => "version_conflict".into(),
-            ApiError::PayloadTooLarge => "payload_too_large".into(),
-            ApiError::UnsupportedMediaType => "unsupported_media_type".into(),
-            ApiError::Validation(_) => "validation_failed".into(),
-            ApiError::Rule(rule) => rule.code().into(),
-            ApiError::IdempotencyKeyReused => "idempotency_key_reused".into(),
-            ApiError::PreconditionRequired => "precondition_required".into(),
-            ApiError::TooManyRequests(_) => "too_many_requests".into(),
-            ApiError::Internal(_) => "internal_error".into(),
-            ApiError::Problem(p) => p.code().into(),
+            ApiError::BadRequest(_) => ErrorCode::BadRequest,
+            ApiError::IdempotencyKeyMissing => ErrorCode::IdempotencyKeyMissing,
+            ApiError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            ApiError::Unauthenticated => ErrorCode::Unauthenticated,
+            ApiError::Forbidden => ErrorCode::Forbidden,
+            ApiError::NotFound => ErrorCode::NotFound,
+            ApiError::RequestInProgress => ErrorCode::RequestInProgress,
+            ApiError::Conflict(code) | ApiError::Gone(code) => *code,
+            ApiError::CitizenExists(_) => ErrorCode::CitizenExists,
+            ApiError::InvalidActivation => ErrorCode::InvalidActivation,
+            ApiError::ActivationUsed => ErrorCode::ActivationUsed,
+            ApiError::ActivationExpired => ErrorCode::ActivationExpired,
+            ApiError::VersionConflict(_) => ErrorCode::VersionConflict,
+            ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            ApiError::Validation(_) => ErrorCode::ValidationFailed,
+            ApiError::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
+            ApiError::PreconditionRequired => ErrorCode::PreconditionRequired,
+            ApiError::TooManyRequests(_) => ErrorCode::TooManyRequests,
+            ApiError::Internal(_) => ErrorCode::InternalError,
+            ApiError::Problem(p) => p.code,
         }
     }
 
@@ -292,7 +283,6 @@ impl ApiError {
                 };
                 (join(Lang::Vi), join(Lang::En))
             }
-            ApiError::Rule(rule) => (rule.message(Lang::Vi), rule.message(Lang::En)),
             ApiError::Problem(p) => (p.rule.message(Lang::Vi), p.rule.message(Lang::En)),
             ApiError::IdempotencyKeyReused => (
                 "Khóa Idempotency-Key đã dùng cho một yêu cầu khác. Hãy tạo khóa mới cho yêu cầu mới.".into(),
@@ -332,7 +322,7 @@ impl ApiError {
         };
         ErrorBody {
             error: ErrorDetail {
-                code: self.code(),
+                code: self.code().as_str().to_owned(),
                 message: self.message(lang),
                 fields,
                 current: match self {

@@ -11,6 +11,7 @@
 //! feed on a line of its own, so that a plain-text printer starts each on a new sheet.
 
 use crate::api::dossiers::{Dossier, PaymentStatus, Relation};
+use crate::api::error::ErrorCode;
 use crate::domain::calendar::{Calendar, DurationUnit, LocalTime, Timeliness, vn_offset};
 use crate::domain::catalog::Duration;
 use crate::domain::fees::format_vnd;
@@ -114,7 +115,7 @@ impl NotApplicable {
 
 impl RuleError for NotApplicable {
     fn code(&self) -> &'static str {
-        "form_not_applicable"
+        ErrorCode::FormNotApplicable.as_str()
     }
 
     fn message(&self, lang: Lang) -> String {
@@ -1211,7 +1212,7 @@ mod tests {
             NotApplicable::NotRefused,
             NotApplicable::NotExtended,
         ] {
-            assert_eq!(why.code(), "form_not_applicable");
+            assert_eq!(why.code(), ErrorCode::FormNotApplicable.as_str());
             assert!(why.message(Lang::Vi).starts_with("Mẫu số 0"));
             assert!(why.message(Lang::En).starts_with("Form 0"));
         }

@@ -9,7 +9,6 @@ use super::state::AppState;
 use crate::api::headers::IDEMPOTENCY_KEY;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 use std::collections::HashSet;
@@ -61,45 +60,6 @@ fn key_of(headers: &HeaderMap) -> Result<String, ApiError> {
         ));
     }
     Ok(key.to_owned())
-}
-
-/// Parses a JSON body, answering 400 with serde's explanation when it does not fit.
-pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).or_else(|first| {
-        // JSON has one number type: `20.0` is the integer 20 to JSON Schema, and so to
-        // the OpenAPI document, while serde refuses it for an integer field. Such numbers
-        // are made integers and the body tried again; any other misfit keeps serde's
-        // first explanation, which says where in the body it is.
-        let mut value: serde_json::Value =
-            serde_json::from_slice(body).map_err(|_| ApiError::BadRequest(first.to_string()))?;
-        if !integral_floats_to_integers(&mut value) {
-            return Err(ApiError::BadRequest(first.to_string()));
-        }
-        serde_json::from_value(value).map_err(|_| ApiError::BadRequest(first.to_string()))
-    })
-}
-
-/// Rewrites every float with no fractional part (within ±2^53, where a float is exact)
-/// as an integer; tells whether there was any.
-fn integral_floats_to_integers(value: &mut serde_json::Value) -> bool {
-    use serde_json::Value;
-    const EXACT: f64 = 9_007_199_254_740_992.0;
-    match value {
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() <= EXACT => {
-                *value = Value::from(f as i64);
-                true
-            }
-            _ => false,
-        },
-        Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |any, v| integral_floats_to_integers(v) | any),
-        Value::Object(fields) => fields
-            .values_mut()
-            .fold(false, |any, v| integral_floats_to_integers(v) | any),
-        _ => false,
-    }
 }
 
 impl Idempotent {
@@ -194,31 +154,5 @@ impl Idempotent {
         .execute(&mut *tx)
         .await?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_json;
-
-    #[derive(Debug, serde::Deserialize, PartialEq)]
-    struct Sizes {
-        size: u64,
-        parts: Vec<u32>,
-    }
-
-    #[test]
-    fn integral_floats_count_as_integers() {
-        let sizes: Sizes = parse_json(br#"{"size": 20971520.0, "parts": [1, 2.0, -0.0]}"#)
-            .expect("integral floats are integers");
-        assert_eq!(
-            sizes,
-            Sizes {
-                size: 20_971_520,
-                parts: vec![1, 2, 0]
-            }
-        );
-        let refused = parse_json::<Sizes>(br#"{"size": 1.5, "parts": []}"#).unwrap_err();
-        assert!(refused.to_string().contains("1.5"), "{refused}");
     }
 }

@@ -11,9 +11,11 @@ pub mod dossier_store;
 pub mod error;
 pub mod forms;
 pub mod idempotency;
+pub mod json;
 pub mod openapi;
 pub mod routes;
 pub mod seed;
+pub mod service;
 pub mod state;
 
 use crate::api::BASE_PATH;

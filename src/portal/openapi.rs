@@ -7,10 +7,10 @@
 //! repeated in thirty annotations: the `Accept-Language` and `X-No-Extend` headers, the
 //! 401 of a missing token, the 413 of a JSON body over the limit, the 500 that any
 //! database failure can give, the `Idempotent-Replayed` header of a creating `POST`, and
-//! the [`LINKS`] between operations. The stable error codes are the [`ERROR_CODES`]
-//! table, shown with the `ErrorBody` schema.
+//! the [`LINKS`] between operations. The stable error codes are those of [`ErrorCode`],
+//! tabled in the description of the `ErrorBody` schema.
 
-use crate::api::error::ErrorBody;
+use crate::api::error::{ErrorBody, ErrorCode};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::OnceLock;
@@ -43,60 +43,6 @@ pub mod text {
 
 /// Where Swagger UI is served (outside the API's base path: it is a page, not the API).
 pub const DOCS_PATH: &str = "/docs";
-
-/// The stable error codes, with their status and meaning: the `code` of [`ErrorBody`].
-/// Kept beside the document so that a new code is listed where clients look for it.
-#[rustfmt::skip]
-pub const ERROR_CODES: &[(u16, &str, &str)] = &[
-    (400, "bad_request", "The request is malformed: JSON, query, path, header or cursor."),
-    (400, "idempotency_key_missing", "A creating `POST` came without `Idempotency-Key`."),
-    (400, "upload_chunk_incomplete", "The chunk broke off; `Upload-Offset` says what was kept."),
-    (401, "unauthenticated", "No token, or an expired or revoked one: log in again."),
-    (401, "invalid_credentials", "Wrong username or password (or current password)."),
-    (401, "invalid_activation", "Wrong identity number or activation code."),
-    (401, "activation_used", "The activation code was used already."),
-    (401, "invalid_signature", "A payment notice without a valid `X-Signature`."),
-    (403, "forbidden", "The user's role may not do this."),
-    (404, "not_found", "No such resource, or one of another office (no enumeration)."),
-    (409, "request_in_progress", "The first request with this `Idempotency-Key` still runs."),
-    (409, "citizen_exists", "The identity number has an account (`existing_id`)."),
-    (409, "username_taken", "The identity number is the username of another account."),
-    (409, "already_paid", "The fee is settled (or there is none)."),
-    (409, "transaction_conflict", "A transaction id seen before, with another amount or dossier."),
-    (409, "form_not_applicable", "The form does not apply to the dossier (yet)."),
-    (409, "upload_offset_mismatch", "`Upload-Offset` is not where the upload stands."),
-    (409, "upload_superseded", "A newer `PATCH` of the same upload took over."),
-    (410, "changes_expired", "The delta feed no longer reaches back to `since`: reload."),
-    (410, "activation_expired", "The activation code has expired: ask for a new one."),
-    (412, "version_conflict", "`If-Match` names an old version; `current` is the dossier now."),
-    (413, "payload_too_large", "A file, chunk or body over its limit."),
-    (415, "unsupported_media_type", "Not PDF, JPEG or PNG; or a chunk of the wrong type."),
-    (415, "upload_type_mismatch", "The file's content is not the declared type (discarded)."),
-    (422, "validation_failed", "Invalid fields, described in `fields`."),
-    (422, "idempotency_key_reused", "The `Idempotency-Key` was used for another request."),
-    (422, "invalid_transition", "The action is not possible in the dossier's status."),
-    (422, "forbidden_action", "The user's role may not take this action in this status."),
-    (422, "supplement_window_closed", "Too late to ask for a supplement."),
-    (422, "extension_already_used", "The dossier was extended once already."),
-    (422, "extension_too_late", "An extension must be asked before the due time."),
-    (422, "payment_required", "The fee must be paid first."),
-    (422, "amount_mismatch", "The amount is not the fee due."),
-    (422, "dossier_closed", "No fee is taken for a refused, withdrawn or stopped dossier."),
-    (422, "unknown_dossier", "A payment notice names no dossier of that account."),
-    (422, "account_mismatch", "A payment notice's account is not the dossier office's."),
-    (422, "ambiguous_dossier_ref", "A short reference found at several offices."),
-    (422, "upload_checksum_mismatch", "The file does not match its SHA-256 (discarded)."),
-    (422, "upload_empty", "The declared file is empty."),
-    (422, "sha256_invalid", "`sha256` is not 64 hex digits."),
-    (422, "filename_invalid", "Nothing is left of the file name."),
-    (422, "upload_not_found", "An attached upload is not the caller's, or does not exist."),
-    (422, "upload_incomplete", "An attached upload is not complete."),
-    (422, "upload_already_attached", "An attached upload belongs to another dossier."),
-    (428, "precondition_required", "`If-Match` is missing."),
-    (429, "too_many_requests", "Too many failures: wait `Retry-After` seconds."),
-    (500, "internal_error", "The server failed; nothing internal is told."),
-    (503, "payments_disabled", "The portal takes no payment notices."),
-];
 
 /// Where an answer leads: (operation, status, the operation it leads to, that one's
 /// parameters with the runtime expressions that fill them from the answer). Swagger UI
@@ -405,14 +351,19 @@ fn not_null(parameter: &mut Parameter) {
     }
 }
 
-/// Puts the table of [`ERROR_CODES`] in the description of `ErrorBody`.
+/// Puts the table of every [`ErrorCode`] in the description of `ErrorBody`, so that a
+/// new code is listed where clients look for it.
 fn describe_error_body(doc: &mut Document) {
     let mut table = String::from(
         "The body of every error. `error.code` is stable; the codes:\n\n\
          | status | code | meaning |\n|---|---|---|\n",
     );
-    for (status, code, meaning) in ERROR_CODES {
-        table.push_str(&format!("| {status} | `{code}` | {meaning} |\n"));
+    for code in ErrorCode::ALL {
+        table.push_str(&format!(
+            "| {} | `{code}` | {} |\n",
+            code.status(),
+            code.meaning()
+        ));
     }
     let schema = doc
         .components

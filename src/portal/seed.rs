@@ -5,7 +5,8 @@
 use super::auth::{Session, hash_password};
 use super::db;
 use super::dossier_store::{Row, load};
-use super::routes::dossiers::{intake, perform};
+use super::service::actions::perform;
+use super::service::intake::intake;
 use super::state::AppState;
 use crate::api::dossiers::{
     ApplicantRef, Channel, CreateDossier, Delivery, DocumentIn, Relation, Submitter,

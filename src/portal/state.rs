@@ -3,6 +3,7 @@
 use super::auth::Throttle;
 use super::clock::Clock;
 use super::idempotency::InFlight;
+use super::service::uploads::Writers;
 use crate::domain::calendar::Calendar;
 use sqlx::SqlitePool;
 use std::path::PathBuf;
@@ -73,5 +74,5 @@ pub struct AppState {
     /// Where uploaded files are kept.
     pub files_dir: PathBuf,
     /// Which uploads are being written now, so one chunk at a time lands in a file.
-    pub upload_writers: Arc<super::routes::uploads::Writers>,
+    pub upload_writers: Arc<Writers>,
 }

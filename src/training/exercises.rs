@@ -5,8 +5,10 @@
 //! exercise is done by what the sandbox recorded, never by what the app believes it
 //! did, so a trainee who does the task another way (or on another screen) still gets it.
 
-use crate::api::training::JournalEntry;
+use crate::api::error::ErrorCode;
+use crate::api::training::{AuditEvent, JournalEntry};
 use crate::domain::Lang;
+use crate::domain::workflow::{Action, Role};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -412,8 +414,8 @@ pub struct Tracker {
 /// simulator reads payments as one), never a trainee's work.
 pub fn is_trainee(entry: &JournalEntry) -> bool {
     matches!(
-        entry.role.as_deref(),
-        Some("reception" | "specialist" | "leader")
+        entry.role,
+        Some(Role::Reception | Role::Specialist | Role::Leader)
     )
 }
 
@@ -439,55 +441,55 @@ impl Tracker {
         let code = e.dossier_code.clone().unwrap_or_default();
         let staff = is_trainee(e);
         let action = e.detail.as_deref().unwrap_or("");
-        match e.event.as_str() {
-            "transition" if staff => match action {
-                "receive" if e.channel.as_deref() == Some("online") => {
+        match e.event {
+            AuditEvent::Transition if staff => match Action::from_wire(action) {
+                Some(Action::Receive) if e.channel.as_deref() == Some("online") => {
                     self.received_online.insert(code.clone());
                     self.finish(ExerciseId::OnlineIntake, 0);
                 }
-                "forward" if self.received_online.contains(&code) => {
+                Some(Action::Forward) if self.received_online.contains(&code) => {
                     self.finish(ExerciseId::OnlineIntake, 1);
                 }
-                "request_supplement" => self.finish(ExerciseId::Supplement, 0),
-                "extend" => self.finish(ExerciseId::Extension, 0),
-                "approve" => {
+                Some(Action::RequestSupplement) => self.finish(ExerciseId::Supplement, 0),
+                Some(Action::Extend) => self.finish(ExerciseId::Extension, 0),
+                Some(Action::Approve) => {
                     self.approved.insert(code.clone());
                     self.finish(ExerciseId::ApproveReturn, 0);
                 }
-                "return_result" if self.approved.contains(&code) => {
+                Some(Action::ReturnResult) if self.approved.contains(&code) => {
                     self.finish(ExerciseId::ApproveReturn, 1);
                 }
                 _ => {}
             },
-            "dossier_created" if staff && e.channel.as_deref() != Some("online") => {
+            AuditEvent::DossierCreated if staff && e.channel.as_deref() != Some("online") => {
                 self.finish(ExerciseId::DeskIntake, 0);
             }
-            "citizen_created" if staff => {
+            AuditEvent::CitizenCreated if staff => {
                 if let Some(number) = &e.citizen_number {
                     self.created_citizens.insert(number.clone());
                     self.last_created = Some(number.clone());
                     self.finish(ExerciseId::Account, 0);
                 }
             }
-            "citizen_activated" => {
+            AuditEvent::CitizenActivated => {
                 if let Some(number) = e.citizen_number.as_ref().or(e.username.as_ref())
                     && self.created_citizens.contains(number)
                 {
                     self.finish(ExerciseId::Account, 1);
                 }
             }
-            "payment_qr_shown" if staff => {
+            AuditEvent::PaymentQrShown if staff => {
                 self.qr_shown.insert(code.clone());
                 self.finish(ExerciseId::VietQr, 0);
             }
-            "payment_recorded" => {
+            AuditEvent::PaymentRecorded => {
                 if staff && action.starts_with("cash") {
                     self.finish(ExerciseId::Cash, 0);
                 } else if action.starts_with("vietqr") && self.qr_shown.contains(&code) {
                     self.finish(ExerciseId::VietQr, 1);
                 }
             }
-            "action_refused" if staff => {
+            AuditEvent::ActionRefused if staff => {
                 let text = refusal_text(lang, action, e.reason.as_deref().unwrap_or(""), &code);
                 self.last_mistake = Some(text.clone());
                 self.refused.push(text);
@@ -612,31 +614,41 @@ impl Tracker {
 
 /// A refused action as the trainee reads it: the action, the dossier, the rule broken.
 fn refusal_text(lang: Lang, action: &str, rule: &str, code: &str) -> String {
-    let action_label = crate::domain::workflow::Action::from_wire(action)
+    let action_label = Action::from_wire(action)
         .map(|a| a.label(lang).to_owned())
         .unwrap_or_else(|| action.to_owned());
-    let why = match (rule, lang) {
-        ("invalid_transition", Lang::Vi) => "hồ sơ không ở trạng thái cho phép thao tác này",
-        ("invalid_transition", Lang::En) => "the dossier's status does not allow it",
-        ("forbidden_action", Lang::Vi) => "vai trò của bạn không được làm thao tác này",
-        ("forbidden_action", Lang::En) => "your role may not do it",
-        ("supplement_window_closed", Lang::Vi) => {
+    let why = match (ErrorCode::from_wire(rule), lang) {
+        (Some(ErrorCode::InvalidTransition), Lang::Vi) => {
+            "hồ sơ không ở trạng thái cho phép thao tác này"
+        }
+        (Some(ErrorCode::InvalidTransition), Lang::En) => "the dossier's status does not allow it",
+        (Some(ErrorCode::ForbiddenAction), Lang::Vi) => {
+            "vai trò của bạn không được làm thao tác này"
+        }
+        (Some(ErrorCode::ForbiddenAction), Lang::En) => "your role may not do it",
+        (Some(ErrorCode::SupplementWindowClosed), Lang::Vi) => {
             "đã quá 3 ngày làm việc sau khi tiếp nhận, không còn yêu cầu bổ sung được"
         }
-        ("supplement_window_closed", Lang::En) => "past 3 working days after receipt",
-        ("extension_already_used", Lang::Vi) => "hồ sơ đã được gia hạn một lần",
-        ("extension_already_used", Lang::En) => "the dossier was extended once already",
-        ("extension_too_late", Lang::Vi) => "phải gia hạn chậm nhất 1 ngày làm việc trước hạn",
-        ("extension_too_late", Lang::En) => "an extension is due 1 working day before the due time",
-        ("payment_required", Lang::Vi) => "lệ phí chưa được nộp",
-        ("payment_required", Lang::En) => "the fee has not been paid",
-        ("validation_failed", Lang::Vi) => {
+        (Some(ErrorCode::SupplementWindowClosed), Lang::En) => "past 3 working days after receipt",
+        (Some(ErrorCode::ExtensionAlreadyUsed), Lang::Vi) => "hồ sơ đã được gia hạn một lần",
+        (Some(ErrorCode::ExtensionAlreadyUsed), Lang::En) => {
+            "the dossier was extended once already"
+        }
+        (Some(ErrorCode::ExtensionTooLate), Lang::Vi) => {
+            "phải gia hạn chậm nhất 1 ngày làm việc trước hạn"
+        }
+        (Some(ErrorCode::ExtensionTooLate), Lang::En) => {
+            "an extension is due 1 working day before the due time"
+        }
+        (Some(ErrorCode::PaymentRequired), Lang::Vi) => "lệ phí chưa được nộp",
+        (Some(ErrorCode::PaymentRequired), Lang::En) => "the fee has not been paid",
+        (Some(ErrorCode::ValidationFailed), Lang::Vi) => {
             "thông tin nhập chưa đúng (thiếu, sai định dạng, hoặc hạn mới không muộn hơn hạn cũ)"
         }
-        ("validation_failed", Lang::En) => {
+        (Some(ErrorCode::ValidationFailed), Lang::En) => {
             "an input is missing or wrong (or the new due time is not later than the current one)"
         }
-        (other, _) => other,
+        _ => rule,
     };
     match lang {
         Lang::Vi => format!("«{action_label}» hồ sơ {code} bị từ chối: {why}."),
@@ -648,12 +660,12 @@ fn refusal_text(lang: Lang, action: &str, rule: &str, code: &str) -> String {
 mod tests {
     use super::*;
 
-    fn entry(id: i64, event: &str, role: &str) -> JournalEntry {
+    fn entry(id: i64, event: AuditEvent, role: &str) -> JournalEntry {
         JournalEntry {
             id,
             at: "2026-11-30T09:00:00+07:00".into(),
-            event: event.into(),
-            role: Some(role.into()),
+            event,
+            role: Some(Role::from_wire(role).expect("a role's wire name")),
             ..JournalEntry::default()
         }
     }
@@ -663,7 +675,7 @@ mod tests {
             detail: Some(action.into()),
             dossier_code: Some(code.into()),
             channel: Some(channel.into()),
-            ..entry(id, "transition", role)
+            ..entry(id, AuditEvent::Transition, role)
         }
     }
 
@@ -744,13 +756,13 @@ mod tests {
         let activated = |id, number: &str| JournalEntry {
             citizen_number: Some(number.into()),
             username: Some(number.into()),
-            ..entry(id, "citizen_activated", "citizen")
+            ..entry(id, AuditEvent::CitizenActivated, "citizen")
         };
         // A seeded citizen activating proves nothing about the trainee's account.
         t.observe(&activated(1, "083095000123"), Lang::Vi);
         let created = JournalEntry {
             citizen_number: Some("083095000999".into()),
-            ..entry(2, "citizen_created", "reception")
+            ..entry(2, AuditEvent::CitizenCreated, "reception")
         };
         t.observe(&created, Lang::Vi);
         assert!(!t.is_done(ExerciseId::Account));
@@ -764,7 +776,7 @@ mod tests {
         let paid = |id, role: &str, detail: &str, code: &str| JournalEntry {
             detail: Some(detail.into()),
             dossier_code: Some(code.into()),
-            ..entry(id, "payment_recorded", role)
+            ..entry(id, AuditEvent::PaymentRecorded, role)
         };
         t.observe(&paid(1, "system", "vietqr 8000", "Q"), Lang::Vi);
         assert!(
@@ -773,7 +785,7 @@ mod tests {
         );
         let shown = JournalEntry {
             dossier_code: Some("Q".into()),
-            ..entry(12, "payment_qr_shown", "reception")
+            ..entry(12, AuditEvent::PaymentQrShown, "reception")
         };
         t.observe(&shown, Lang::Vi);
         t.observe(&paid(13, "system", "vietqr 8000", "Q"), Lang::Vi);
@@ -788,7 +800,7 @@ mod tests {
         let created = |id, role: &str, channel: &str| JournalEntry {
             dossier_code: Some("D".into()),
             channel: Some(channel.into()),
-            ..entry(id, "dossier_created", role)
+            ..entry(id, AuditEvent::DossierCreated, role)
         };
         t.observe(&created(1, "citizen", "online"), Lang::Vi);
         assert!(!t.is_done(ExerciseId::DeskIntake));
@@ -803,7 +815,7 @@ mod tests {
             detail: Some("extend".into()),
             reason: Some("extension_too_late".into()),
             dossier_code: Some("Z".into()),
-            ..entry(5, "action_refused", "leader")
+            ..entry(5, AuditEvent::ActionRefused, "leader")
         };
         t.observe(&refused, Lang::Vi);
         t.observe(&refused, Lang::Vi);

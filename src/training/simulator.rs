@@ -6,11 +6,12 @@
 use crate::api::citizens::Citizen;
 use crate::api::dossiers::{CitizenSubmission, Delivery, DocumentIn, SupplementIn};
 use crate::api::payments::PaymentNotice;
+use crate::api::training::AuditEvent;
 use crate::client::{ClientError, DossierQuery, PortalClient};
 use crate::domain::catalog::OnlineLevel;
 use crate::domain::dossier_code::DossierCode;
 use crate::domain::status::Status;
-use crate::domain::workflow::DeliveryMethod;
+use crate::domain::workflow::{Action, DeliveryMethod};
 use rand::Rng;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -208,9 +209,10 @@ async fn watch(
         let Some(code) = e.dossier_code.filter(|_| by_staff) else {
             continue;
         };
-        if e.event == "payment_qr_shown" {
+        let supplement_requested = e.detail.as_deref() == Some(Action::RequestSupplement.as_str());
+        if e.event == AuditEvent::PaymentQrShown {
             to_pay.entry(code).or_insert_with(|| (Instant::now(), 0));
-        } else if e.event == "transition" && e.detail.as_deref() == Some("request_supplement") {
+        } else if e.event == AuditEvent::Transition && supplement_requested {
             to_supplement.entry(code).or_insert_with(Instant::now);
         }
     }

@@ -2,8 +2,8 @@
 //! for the desk), send a requested supplement, list their dossiers; and the public
 //! lookup by code and identity number.
 
-use super::dossiers::{created, if_match, intake, problem, refusal_to_error};
-use super::{limit, uploads};
+use super::dossiers::{created, if_match};
+use super::limit;
 use crate::api::Page;
 use crate::api::dossiers::{
     ApplicantRef, Channel, CitizenSubmission, CreateDossier, DossierSummary, PublicStatus,
@@ -16,8 +16,11 @@ use crate::portal::audit::{self, Event};
 use crate::portal::auth::Session;
 use crate::portal::db;
 use crate::portal::dossier_store::{self as store, COLUMNS, FROM, Row};
-use crate::portal::error::{ApiError, language};
-use crate::portal::idempotency::{Idempotent, parse_json};
+use crate::portal::error::{ApiError, invalid, language};
+use crate::portal::idempotency::Idempotent;
+use crate::portal::json::parse_json;
+use crate::portal::service::intake::intake;
+use crate::portal::service::uploads;
 use crate::portal::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -77,7 +80,7 @@ pub async fn submit(
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| {
-            problem(
+            invalid(
                 "office_code",
                 format!(
                     "Không có cơ quan mã {}. Hãy chọn nơi nộp hồ sơ.",
@@ -95,7 +98,7 @@ pub async fn submit(
             .fetch_optional(&mut *tx)
             .await?;
     if online_level.as_deref() == Some("none") {
-        return Err(problem(
+        return Err(invalid(
             "procedure_code",
             "Thủ tục này chưa nộp trực tuyến được. Hãy nộp tại Bộ phận Một cửa.",
             "This procedure cannot be submitted online. Submit it at the one-stop desk.",
@@ -248,9 +251,9 @@ pub async fn supplement(
         now,
         &state.calendar,
     )
-    .map_err(refusal_to_error)?;
+    .map_err(ApiError::from)?;
     if request.documents.is_empty() || request.documents.iter().any(|d| d.upload_id.is_none()) {
-        return Err(problem(
+        return Err(invalid(
             "documents",
             "Hãy đính kèm tệp cho từng giấy tờ được yêu cầu bổ sung.",
             "Attach a file for each document asked for.",

@@ -11,7 +11,7 @@ use crate::api::citizens::{
     ActivateRequest, Activation, Citizen, CitizenCreated, CitizenDetail, CitizenDossier,
     CitizenQuery, NewCitizen,
 };
-use crate::api::error::ErrorBody;
+use crate::api::error::{ErrorBody, ErrorCode};
 use crate::domain::account::{
     ACTIVATION_VALID_HOURS, AccountKind, activation_code_from, check_password,
     normalize_activation_code,
@@ -27,7 +27,8 @@ use crate::portal::audit::{self, Event};
 use crate::portal::auth::{Session, client_key, digest, hash_password};
 use crate::portal::db;
 use crate::portal::error::{ApiError, Rule};
-use crate::portal::idempotency::{Idempotent, parse_json};
+use crate::portal::idempotency::Idempotent;
+use crate::portal::json::parse_json;
 use crate::portal::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -126,16 +127,9 @@ enum FieldError {
 }
 
 impl RuleError for FieldError {
+    /// A field's problem travels in `fields`, under the request's `validation_failed`.
     fn code(&self) -> &'static str {
-        match self {
-            FieldError::Missing(_) => "required",
-            FieldError::TooLong { .. } => "too_long",
-            FieldError::Control(_) => "control_character",
-            FieldError::BadDate(_) => "date_invalid",
-            FieldError::FutureBirth(_) => "date_of_birth_future",
-            FieldError::TooEarly(_) => "date_of_birth_too_early",
-            FieldError::BadEmail(_) => "email_invalid",
-        }
+        ErrorCode::ValidationFailed.as_str()
     }
 
     fn message(&self, lang: Lang) -> String {
@@ -751,7 +745,7 @@ pub async fn create(
         .fetch_one(&mut *tx)
         .await?;
     if taken > 0 {
-        return Err(ApiError::Conflict("username_taken".into()));
+        return Err(ApiError::Conflict(ErrorCode::UsernameTaken));
     }
 
     let created_at = now.to_rfc3339_opts(SecondsFormat::Secs, false);
@@ -941,7 +935,7 @@ impl Attempt {
         }
         let event = Event::ActivationFailed {
             id_number: &self.typed_number,
-            why: &why.code(),
+            why: why.code(),
             client: &self.client,
         };
         // As with other refusals, the answer must reach the caller even if the audit

@@ -1,30 +1,24 @@
 //! Dossiers: officer-assisted submission, the inbox list, the full dossier, actions
 //! under the transition table, history and the delta feed.
 
-use super::{limit, uploads, with_etag};
+use super::{limit, with_etag};
 use crate::api::Page;
-use crate::api::dossiers::{
-    ActionRequest, Applicant, Change, Changes, Channel, CreateDossier, Relation, SupplementRequest,
-};
-use crate::api::error::ErrorBody;
-use crate::domain::RuleError;
+use crate::api::dossiers::{ActionRequest, Change, Changes, Channel, CreateDossier};
+use crate::api::error::{ErrorBody, ErrorCode};
 use crate::domain::calendar::LocalTime;
-use crate::domain::catalog::Duration;
-use crate::domain::catalog::{Presented, Procedure, missing_and_unknown};
-use crate::domain::dossier_code::{DossierCode, MAX_SEQ, UnitCode};
-use crate::domain::fees::{Channel as FeeChannel, FeeInput};
-use crate::domain::identity::Gender;
 use crate::domain::status::{Queue, Status};
-use crate::domain::text::{Matcher, nfc, search_key};
-use crate::domain::workflow::{Action, ActionInput, DeliveryMethod, Refusal, Role, decide};
-use crate::portal::audit::{self, Due, Event};
+use crate::domain::text::{Matcher, nfc};
+use crate::domain::workflow::{ActionInput, Role};
+use crate::portal::audit::{self};
 use crate::portal::auth::Session;
 use crate::portal::db;
-use crate::portal::dossier_store::{
-    self as store, Row, SUMMARY_COLUMNS, Snapshot, SummaryRow, name_of,
-};
-use crate::portal::error::{ApiError, Problem};
-use crate::portal::idempotency::{Idempotent, parse_json};
+use crate::portal::dossier_store::{self as store, Row, SUMMARY_COLUMNS, SummaryRow};
+use crate::portal::error::{ApiError, invalid};
+use crate::portal::idempotency::Idempotent;
+use crate::portal::json::parse_json;
+use crate::portal::service::actions::act_on;
+use crate::portal::service::intake::intake;
+use crate::portal::service::uploads;
 use crate::portal::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -35,62 +29,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::DateTime;
 use serde::Deserialize;
-use sqlx::SqliteConnection;
 use utoipa::IntoParams;
-
-/// A request field that breaks a rule: 422 `validation_failed` naming the field.
-pub fn problem(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
-    Problem::invalid(field, vi, en).into()
-}
-
-async fn procedure(conn: &mut SqliteConnection, code: &str) -> Result<Option<Procedure>, ApiError> {
-    let body: Option<String> = sqlx::query_scalar("SELECT body FROM procedures WHERE code = $1")
-        .bind(code)
-        .fetch_optional(&mut *conn)
-        .await?;
-    body.map(|b| serde_json::from_str(&b).map_err(ApiError::internal))
-        .transpose()
-}
-
-#[derive(sqlx::FromRow)]
-struct CitizenRow {
-    id: i64,
-    id_number: String,
-    full_name: String,
-    date_of_birth: String,
-    gender: String,
-    phone: String,
-    email: Option<String>,
-    address: String,
-}
-
-/// The next code of `office` for `day`, from the counter row bumped in this transaction:
-/// concurrent submissions queue on the write lock, so no two get the same number.
-async fn next_code(
-    conn: &mut SqliteConnection,
-    office: i64,
-    unit: &str,
-    now: LocalTime,
-) -> Result<DossierCode, ApiError> {
-    let day = now.date_naive();
-    let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO dossier_counters (office_id, day, last) VALUES ($1, $2, 1) \
-         ON CONFLICT (office_id, day) DO UPDATE SET last = last + 1 RETURNING last",
-    )
-    .bind(office)
-    .bind(day.format("%Y-%m-%d").to_string())
-    .fetch_one(&mut *conn)
-    .await?;
-    if seq > i64::from(MAX_SEQ) {
-        return Err(problem(
-            "procedure_code",
-            "Đã hết số hồ sơ trong ngày (9999). Hãy tiếp nhận vào ngày làm việc sau.",
-            "The office has used all 9999 dossier numbers of today. Receive it on the next working day.",
-        ));
-    }
-    let unit = UnitCode::parse(unit).map_err(ApiError::internal)?;
-    DossierCode::new(unit, day, seq as u16).map_err(ApiError::internal)
-}
 
 /// `POST /dossiers`: the officer takes a dossier in on a citizen's behalf. It starts
 /// received, with its code and due time.
@@ -164,278 +103,6 @@ pub async fn created(
         .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(json)).into_response())
-}
-
-/// Takes a dossier in, at the desk (received now, due from the desk duration) or online
-/// (submitted, waiting for reception; every document attached), inside the caller's
-/// transaction.
-pub async fn intake(
-    tx: &mut SqliteConnection,
-    state: &AppState,
-    session: &Session,
-    office: i64,
-    request: &CreateDossier,
-    channel: Channel,
-    now: LocalTime,
-) -> Result<Row, ApiError> {
-    let online = channel == Channel::Online;
-    let procedure = procedure(&mut *tx, &request.procedure_code)
-        .await?
-        .ok_or_else(|| {
-            problem(
-                "procedure_code",
-                format!(
-                    "Không có thủ tục mã {}. Hãy chọn thủ tục trong danh mục.",
-                    request.procedure_code
-                ),
-                format!(
-                    "There is no procedure {}. Pick one from the catalog.",
-                    request.procedure_code
-                ),
-            )
-        })?;
-    let case = procedure.case(&request.case_id).ok_or_else(|| {
-        problem(
-            "case_id",
-            format!(
-                "Thủ tục {} không có trường hợp '{}'. Hãy chọn lại trường hợp.",
-                procedure.code, request.case_id
-            ),
-            format!(
-                "Procedure {} has no case '{}'. Pick the case again.",
-                procedure.code, request.case_id
-            ),
-        )
-    })?;
-    if !request.declaration_accepted {
-        return Err(problem(
-            "declaration_accepted",
-            "Công dân chưa xác nhận lời cam đoan. Hãy đánh dấu ô cam đoan.",
-            "The citizen has not accepted the declaration. Tick the declaration box.",
-        ));
-    }
-    let submitter_name = nfc(request.submitter.full_name.trim());
-    if submitter_name.is_empty() {
-        return Err(problem(
-            "submitter.full_name",
-            "Chưa nhập họ tên người nộp. Hãy nhập họ tên.",
-            "The submitter's name is missing. Enter it.",
-        ));
-    }
-    if request.submitter.relation == Relation::Authorized
-        && request
-            .submitter
-            .authorization_doc
-            .as_deref()
-            .is_none_or(|d| d.trim().is_empty())
-    {
-        return Err(problem(
-            "submitter.authorization_doc",
-            "Người nộp được ủy quyền phải có giấy ủy quyền. Hãy ghi giấy ủy quyền.",
-            "An authorized submitter needs the authorization document. Record it.",
-        ));
-    }
-    if !procedure.delivery.contains(&request.delivery.method) {
-        return Err(problem(
-            "delivery.method",
-            "Thủ tục này không trả kết quả theo hình thức đã chọn. Hãy chọn hình thức khác.",
-            "This procedure does not return results that way. Choose another delivery method.",
-        ));
-    }
-    let address = request
-        .delivery
-        .address
-        .as_deref()
-        .map(|a| nfc(a.trim()))
-        .filter(|a| !a.is_empty());
-    if request.delivery.method == DeliveryMethod::Postal && address.is_none() {
-        return Err(problem(
-            "delivery.address",
-            "Trả kết quả qua bưu chính cần địa chỉ nhận. Hãy nhập địa chỉ.",
-            "Delivery by post needs an address. Enter it.",
-        ));
-    }
-
-    // Documents: every mandatory part presented, on paper or attached.
-    let presented: Vec<Presented> = request
-        .documents
-        .iter()
-        .map(|d| Presented {
-            part_id: &d.part_id,
-            on_paper: d.upload_id.is_none(),
-            attached: d.upload_id.is_some(),
-        })
-        .collect();
-    if online && let Some(paper) = request.documents.iter().find(|d| d.upload_id.is_none()) {
-        return Err(problem(
-            "documents",
-            format!(
-                "Nộp trực tuyến phải đính kèm tệp cho '{}'. Hãy tải tệp lên.",
-                paper.part_id
-            ),
-            format!(
-                "An online submission must attach a file for '{}'. Upload it.",
-                paper.part_id
-            ),
-        ));
-    }
-    let (missing, unknown) = missing_and_unknown(case, &presented);
-    if let Some(part) = unknown.first() {
-        return Err(problem(
-            "documents",
-            format!("Trường hợp này không có thành phần '{part}'. Hãy chọn theo danh mục giấy tờ."),
-            format!("This case has no document part '{part}'. Use the case's checklist."),
-        ));
-    }
-    if !missing.is_empty() {
-        let names: Vec<&str> = missing.iter().map(|p| p.name.as_str()).collect();
-        return Err(problem(
-            "documents",
-            format!(
-                "Còn thiếu giấy tờ bắt buộc: {}. Hãy nhận bản giấy hoặc đính kèm.",
-                names.join("; ")
-            ),
-            format!(
-                "Mandatory documents are missing: {}. Take them on paper or attach them.",
-                names.join("; ")
-            ),
-        ));
-    }
-
-    let citizen: CitizenRow = sqlx::query_as(
-        "SELECT id, id_number, full_name, date_of_birth, gender, phone, email, address \
-         FROM citizens WHERE id = $1",
-    )
-    .bind(request.applicant.citizen_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| {
-        problem(
-            "applicant.citizen_id",
-            "Không tìm thấy công dân này. Hãy tìm theo số định danh hoặc tạo tài khoản.",
-            "This citizen does not exist. Look them up by number or create the account.",
-        )
-    })?;
-
-    let unit: String = sqlx::query_scalar("SELECT code FROM offices WHERE id = $1")
-        .bind(office)
-        .fetch_one(&mut *tx)
-        .await?;
-    let code = next_code(&mut *tx, office, &unit, now).await?.to_string();
-    // An online dossier has no due time until the desk receives it.
-    let due_at = (!online).then(|| {
-        state
-            .calendar
-            .due(now, case.desk_duration.amount, case.desk_duration.unit)
-            .to_rfc3339()
-    });
-    let status = if online {
-        Status::Submitted
-    } else {
-        Status::Received
-    };
-    let fee = case.fees.amount(&FeeInput {
-        channel: if online {
-            FeeChannel::Online
-        } else {
-            FeeChannel::Desk
-        },
-        pages: request.pages.unwrap_or(1),
-        copies: request.copies.unwrap_or(1),
-    });
-    let payment = if fee == 0 { "exempt" } else { "unpaid" };
-    let snapshot = Snapshot {
-        applicant: Applicant {
-            citizen_id: citizen.id,
-            id_number: citizen.id_number,
-            full_name: citizen.full_name.clone(),
-            date_of_birth: citizen.date_of_birth,
-            gender: store::wire::<Gender>(&citizen.gender)?,
-            phone: citizen.phone.clone(),
-            email: citizen.email,
-            address: citizen.address,
-        },
-        submitter: crate::api::dossiers::Submitter {
-            full_name: submitter_name,
-            ..request.submitter.clone()
-        },
-        case_name: case.name.clone(),
-    };
-    let detail = serde_json::to_string(&snapshot).map_err(ApiError::internal)?;
-    let now_s = now.to_rfc3339();
-    let dossier_id: i64 = sqlx::query_scalar(
-        "INSERT INTO dossiers (code, office_id, procedure_code, procedure_name, case_id, \
-           applicant_id, applicant_name, search_key, channel, status, version, submitted_at, \
-           received_at, due_at, fee_amount, payment_status, delivery_method, delivery_address, \
-           submitter, note, detail, change_seq, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $18, $19, 1, $9, $20, $10, $11, $12, \
-           $13, $14, $15, $16, $17, 0, $9) RETURNING id",
-    )
-    .bind(&code)
-    .bind(office)
-    .bind(&procedure.code)
-    .bind(&procedure.name)
-    .bind(&case.id)
-    .bind(citizen.id)
-    .bind(&citizen.full_name)
-    .bind(search_key(&format!(
-        "{code} {} {} {}",
-        citizen.full_name, snapshot.applicant.id_number, citizen.phone
-    )))
-    .bind(&now_s)
-    .bind(&due_at)
-    .bind(fee as i64)
-    .bind(payment)
-    .bind(name_of(&request.delivery.method))
-    .bind(address)
-    .bind(serde_json::to_string(&snapshot.submitter).map_err(ApiError::internal)?)
-    .bind(request.note.as_deref().map(|n| nfc(n.trim())))
-    .bind(detail)
-    .bind(name_of(&channel))
-    .bind(status.as_str())
-    .bind((!online).then_some(&now_s))
-    .fetch_one(&mut *tx)
-    .await?;
-
-    for doc in &request.documents {
-        let part = case
-            .documents
-            .iter()
-            .find(|p| p.id == doc.part_id)
-            .ok_or_else(|| ApiError::internal("part checked above"))?;
-        if let Some(upload) = &doc.upload_id {
-            uploads::claim_for_dossier(&mut *tx, upload, session.user_id, dossier_id).await?;
-        }
-        sqlx::query(
-            "INSERT INTO dossier_documents (dossier_id, part_id, name, originals, copies, \
-             on_paper, upload_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(dossier_id)
-        .bind(&doc.part_id)
-        .bind(&part.name)
-        .bind(i64::from(doc.originals))
-        .bind(i64::from(doc.copies))
-        .bind(doc.upload_id.is_none())
-        .bind(&doc.upload_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    store::changed(&mut *tx, office, &code, state.settings.changes_kept).await?;
-    audit::record_with_due(
-        &mut *tx,
-        now,
-        Event::DossierCreated {
-            session,
-            code: &code,
-            to: status.as_str(),
-        },
-        Due {
-            before: None,
-            after: due_at.as_deref(),
-        },
-    )
-    .await?;
-    store::load(&mut *tx, office, &code).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -801,13 +468,6 @@ pub fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     })
 }
 
-pub fn refusal_to_error(refusal: Refusal) -> ApiError {
-    match refusal.field() {
-        Some(field) => ApiError::field(field, refusal),
-        None => ApiError::rule(refusal),
-    }
-}
-
 /// `POST /dossiers/{code}/actions`: one action of the transition table, on the version
 /// the official saw.
 #[utoipa::path(
@@ -853,7 +513,7 @@ pub async fn act(
     let expected = if_match(&headers)?;
     let request: ActionRequest = parse_json(&body)?;
     let action = request.action.ok_or_else(|| {
-        problem(
+        invalid(
             "action",
             "Chưa chọn thao tác. Hãy chọn một thao tác.",
             "No action was given. Choose one.",
@@ -865,7 +525,7 @@ pub async fn act(
         .as_deref()
         .map(|t| {
             DateTime::parse_from_rfc3339(t).map_err(|_| {
-                problem(
+                invalid(
                     "new_due_at",
                     format!("'{t}' không phải thời điểm hợp lệ. Hãy chọn lại ngày hẹn."),
                     format!("'{t}' is not a valid time. Choose the date again."),
@@ -875,14 +535,6 @@ pub async fn act(
         .transpose()?;
     let now = state.clock.now();
 
-    let mut tx = db::write(&state.db).await?;
-    let row = store::load(&mut *tx, office, &code).await?;
-    if row.version != expected {
-        let current = store::full(&mut tx, &row, now).await?;
-        return Err(ApiError::VersionConflict(Box::new(
-            serde_json::to_value(current).map_err(ApiError::internal)?,
-        )));
-    }
     let input = ActionInput {
         reason: request.reason.as_deref().map(|r| nfc(r.trim())),
         missing_documents: request
@@ -899,221 +551,12 @@ pub async fn act(
         delivery: request.delivery,
         recipient: request.recipient.as_deref().map(|r| nfc(r.trim())),
     };
-    if let Err(refusal) = perform(&mut tx, &state, &session, &row, action, &input, now).await? {
-        // The refusal is audited: keep that row.
-        tx.commit().await?;
-        return Err(refusal_to_error(refusal));
-    }
-    let row = store::load(&mut *tx, office, &code).await?;
-    let dossier = store::full(&mut tx, &row, now).await?;
-    tx.commit().await?;
-    let etag = format!("W/\"{}\"", row.version);
+    let dossier = act_on(
+        &state, &session, office, &code, expected, action, &input, now,
+    )
+    .await?;
+    let etag = format!("W/\"{}\"", dossier.version);
     Ok(([(header::ETAG, etag)], Json(dossier)).into_response())
-}
-
-/// Applies one action to a dossier inside the caller's transaction: the rules decide,
-/// the effects are written, the change is fed and audited. A refusal by the rules is
-/// audited and returned as the inner error, for the caller to commit and report.
-pub async fn perform(
-    tx: &mut SqliteConnection,
-    state: &AppState,
-    session: &Session,
-    row: &Row,
-    action: Action,
-    input: &ActionInput,
-    now: LocalTime,
-) -> Result<Result<(), Refusal>, ApiError> {
-    let facts = row.facts()?;
-    let to = match decide(action, session.role, &facts, input, now, &state.calendar) {
-        Ok((_, to)) => to,
-        Err(refusal) => {
-            audit::record(
-                &mut *tx,
-                &state.clock,
-                Event::ActionRefused {
-                    session,
-                    code: &row.code,
-                    action: action.as_str(),
-                    why: refusal.code(),
-                },
-            )
-            .await?;
-            return Ok(Err(refusal));
-        }
-    };
-    apply_effects(&mut *tx, state, row, action, input, to, now, row.office_id).await?;
-    // Read back before auditing, so the row keeps the due before and after the step.
-    let after = store::load(&mut *tx, row.office_id, &row.code).await?;
-    audit::record_with_due(
-        &mut *tx,
-        now,
-        Event::Transition {
-            session,
-            code: &row.code,
-            action: action.as_str(),
-            from: facts.status.as_str(),
-            to: to.as_str(),
-            reason: input.reason.as_deref(),
-        },
-        Due {
-            before: row.due_at.as_deref(),
-            after: after.due_at.as_deref(),
-        },
-    )
-    .await?;
-    store::changed(
-        &mut *tx,
-        row.office_id,
-        &row.code,
-        state.settings.changes_kept,
-    )
-    .await?;
-    Ok(Ok(()))
-}
-
-/// The desk and online durations of a dossier's case.
-async fn durations(
-    conn: &mut SqliteConnection,
-    row: &Row,
-) -> Result<(Duration, Duration), ApiError> {
-    let p = procedure(conn, &row.procedure_code)
-        .await?
-        .ok_or_else(|| ApiError::internal("procedure vanished"))?;
-    let case = p
-        .case(&row.case_id)
-        .ok_or_else(|| ApiError::internal("case vanished"))?;
-    Ok((case.desk_duration, case.online_duration))
-}
-
-/// What an action changes beyond the status, in the action's transaction.
-#[allow(clippy::too_many_arguments)]
-async fn apply_effects(
-    conn: &mut SqliteConnection,
-    state: &AppState,
-    row: &Row,
-    action: Action,
-    input: &ActionInput,
-    to: Status,
-    now: LocalTime,
-    office: i64,
-) -> Result<(), ApiError> {
-    let now_s = now.to_rfc3339();
-    let (desk, online) = durations(conn, row).await?;
-    // Only the columns an action touches change; the version always moves on.
-    let mut sets: Vec<(&str, Option<String>)> = vec![("status", Some(to.as_str().to_owned()))];
-    match action {
-        Action::Receive => {
-            let d = online;
-            sets.push(("received_at", Some(now_s.clone())));
-            sets.push((
-                "due_at",
-                Some(state.calendar.due(now, d.amount, d.unit).to_rfc3339()),
-            ));
-        }
-        Action::SupplementReceived => {
-            // The clock restarts: the full duration again, from now.
-            let d = if row.channel == "online" {
-                online
-            } else {
-                desk
-            };
-            if to == Status::Received {
-                sets.push(("received_at", Some(now_s.clone())));
-                sets.push((
-                    "due_at",
-                    Some(state.calendar.due(now, d.amount, d.unit).to_rfc3339()),
-                ));
-            }
-        }
-        Action::RequestSupplement => {
-            let request = SupplementRequest {
-                reason: input.reason.clone().unwrap_or_default(),
-                missing_documents: input.missing_documents.clone(),
-            };
-            sets.push((
-                "supplement",
-                Some(serde_json::to_string(&request).map_err(ApiError::internal)?),
-            ));
-        }
-        Action::Forward => {
-            if let Some(username) = input.assignee.as_deref().filter(|u| !u.trim().is_empty()) {
-                let id: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM users WHERE username = $1 AND office_id = $2 \
-                     AND role = 'specialist' AND active = 1",
-                )
-                .bind(username.trim().to_lowercase())
-                .bind(office)
-                .fetch_optional(&mut *conn)
-                .await?;
-                let id = id.ok_or_else(|| {
-                    problem(
-                        "assignee",
-                        format!("'{username}' không phải chuyên viên của cơ quan. Hãy chọn chuyên viên khác."),
-                        format!("'{username}' is not a specialist of this office. Choose another."),
-                    )
-                })?;
-                sets.push(("assignee_id", Some(id.to_string())));
-            }
-        }
-        Action::RequestPayment => {
-            sets.push(("fee_amount", input.amount.map(|a| a.to_string())));
-            sets.push(("payment_status", Some("unpaid".into())));
-        }
-        Action::ProposeResult => {
-            sets.push(("result", input.verdict.map(|v| name_of(&v))));
-            sets.push(("result_summary", input.summary.clone()));
-        }
-        Action::Extend => {
-            sets.push(("due_at", input.new_due_at.map(|t| t.to_rfc3339())));
-            sets.push(("extensions", Some((row.extensions + 1).to_string())));
-        }
-        Action::ReturnResult => {
-            let due = store::time(&row.due_at)?;
-            sets.push(("returned_at", Some(now_s.clone())));
-            sets.push(("recipient", input.recipient.clone()));
-            sets.push(("delivery_method", input.delivery.map(|d| name_of(&d))));
-            if let Some(due) = due {
-                sets.push((
-                    "timeliness",
-                    Some(name_of(&state.calendar.classify(now, due))),
-                ));
-            }
-        }
-        Action::Refuse
-        | Action::SendBack
-        | Action::Stop
-        | Action::Withdraw
-        | Action::Approve
-        | Action::PaymentRecorded => {}
-    }
-    sets.push(("updated_at", Some(now_s)));
-    let assignments: Vec<String> = sets
-        .iter()
-        .enumerate()
-        .map(|(i, (column, _))| format!("{column} = ${}", i + 1))
-        .collect();
-    let n = sets.len();
-    let sql = format!(
-        "UPDATE dossiers SET {}, version = version + 1 WHERE id = ${} AND version = ${}",
-        assignments.join(", "),
-        n + 1,
-        n + 2
-    );
-    let mut update = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (_, value) in &sets {
-        update = update.bind(value.clone());
-    }
-    let done = update
-        .bind(row.id)
-        .bind(row.version)
-        .execute(&mut *conn)
-        .await?;
-    if done.rows_affected() != 1 {
-        return Err(ApiError::internal(
-            "dossier changed inside a write transaction",
-        ));
-    }
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -1171,7 +614,7 @@ pub async fn changes(
         )));
     }
     if oldest.is_some_and(|o| since < o - 1) {
-        return Err(ApiError::Gone("changes_expired"));
+        return Err(ApiError::Gone(ErrorCode::ChangesExpired));
     }
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT seq, dossier_code, deleted FROM changes \

@@ -6,7 +6,7 @@
 //! A form that does not apply to the dossier yet (a refusal of a dossier never refused)
 //! is 409 `form_not_applicable`; an unknown form, or another office's dossier, is 404.
 
-use crate::api::error::ErrorBody;
+use crate::api::error::{ErrorBody, ErrorCode};
 use crate::domain::catalog::{Duration, Procedure};
 use crate::domain::forms::Form;
 use crate::domain::status::Status;
@@ -18,7 +18,7 @@ use crate::portal::error::{ApiError, Problem};
 use crate::portal::forms::{FormInput, Office, Step, render};
 use crate::portal::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use sqlx::SqliteConnection;
 
@@ -79,7 +79,7 @@ pub async fn form(
     // refusal says which step must come first, in the official's language.
     match render(form, &input) {
         Ok(text) => Ok(text_response(&row.code, form, text)),
-        Err(why) => Err(Problem::of(StatusCode::CONFLICT, why).into()),
+        Err(why) => Err(Problem::of(ErrorCode::FormNotApplicable, why).into()),
     }
 }
 

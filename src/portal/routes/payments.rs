@@ -24,7 +24,7 @@
 //!   has moved, and the office refunds it by its own procedure.
 
 use crate::api::dossiers::PaymentStatus;
-use crate::api::error::ErrorBody;
+use crate::api::error::{ErrorBody, ErrorCode};
 use crate::api::payments::{self as wire, CashPayment, NoticeReceipt, Payment, PaymentNotice};
 use crate::domain::Lang;
 use crate::domain::calendar::{LocalTime, vn_offset};
@@ -39,7 +39,8 @@ use crate::portal::auth::Session;
 use crate::portal::db;
 use crate::portal::dossier_store::{self as store, Row};
 use crate::portal::error::{ApiError, Problem};
-use crate::portal::idempotency::{Idempotent, parse_json};
+use crate::portal::idempotency::Idempotent;
+use crate::portal::json::parse_json;
 use crate::portal::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -207,7 +208,7 @@ async fn settle(
             now,
             &state.calendar,
         )
-        .map_err(ApiError::rule)?;
+        .map_err(ApiError::from)?;
         to
     } else {
         facts.status
@@ -242,8 +243,7 @@ fn already_paid(row: &Row) -> Result<Problem, ApiError> {
     let code = &row.code;
     Ok(match row.payment()? {
         PaymentStatus::Exempt => Problem::new(
-            StatusCode::CONFLICT,
-            "already_paid",
+            ErrorCode::AlreadyPaid,
             format!(
                 "Hồ sơ {code} không phải nộp phí, lệ phí. Không thu tiền; nếu đã nhận, hãy hoàn trả."
             ),
@@ -253,8 +253,7 @@ fn already_paid(row: &Row) -> Result<Problem, ApiError> {
             let at = row.paid_at.as_deref().unwrap_or("?");
             let receipt = row.receipt_no.as_deref().unwrap_or("?");
             Problem::new(
-                StatusCode::CONFLICT,
-                "already_paid",
+                ErrorCode::AlreadyPaid,
                 format!(
                     "Hồ sơ {code} đã nộp phí lúc {at} (chứng từ {receipt}). Không thu thêm; nếu đã nhận tiền lần nữa, hãy hoàn trả."
                 ),
@@ -277,8 +276,7 @@ fn amount_mismatch(due: i64, given: i64, desk: bool) -> Problem {
         )
     };
     Problem::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "amount_mismatch",
+        ErrorCode::AmountMismatch,
         format!(
             "Số tiền phải đúng số phải nộp: {} (nhận được {}). {todo_vi}",
             money(due, Lang::Vi),
@@ -420,8 +418,7 @@ async fn take_cash(
     if status.is_closed() {
         // At the desk no money has changed hands yet: better not to take it at all.
         return Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "dossier_closed",
+            ErrorCode::DossierClosed,
             format!(
                 "Hồ sơ {code} đang ở trạng thái \"{}\": không thu phí. Hãy trả lại tiền cho người nộp.",
                 status.label(Lang::Vi)
@@ -579,8 +576,7 @@ async fn find_dossier(
     let found = found.map_err(|e| {
         tracing::error!("looking up a paid dossier: {e}");
         Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "Máy chủ gặp lỗi. Hãy gửi lại sau.".into(),
             "The server had a problem. Send the notice again later.".into(),
         )
@@ -590,8 +586,7 @@ async fn find_dossier(
     };
     let unknown = || {
         Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unknown_dossier",
+            ErrorCode::UnknownDossier,
             format!(
                 "Không có hồ sơ {name} nhận tiền vào tài khoản này. Khoản chuyển chưa được ghi nhận; hãy đối soát và hoàn trả."
             ),
@@ -611,8 +606,7 @@ async fn find_dossier(
     match (named, matching.as_slice()) {
         (_, [one]) => Ok((one.office_id, one.code.clone())),
         (DossierRef::Full(_), []) => Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "account_mismatch",
+            ErrorCode::AccountMismatch,
             format!(
                 "Hồ sơ {name} không nộp phí vào tài khoản này. Khoản chuyển chưa được ghi nhận; hãy đối soát và hoàn trả."
             ),
@@ -623,8 +617,7 @@ async fn find_dossier(
         .on("account")),
         (_, []) => Err(unknown()),
         (_, _) => Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "ambiguous_dossier_ref",
+            ErrorCode::AmbiguousDossierRef,
             format!(
                 "Mã {name} trùng ở nhiều cơ quan. Hãy gửi kèm tài khoản nhận tiền (account, bank_bin) hoặc mã hồ sơ đầy đủ."
             ),
@@ -748,7 +741,7 @@ async fn refuse(
     let event = Event::PaymentRefused {
         office_id,
         code,
-        why: problem.code(),
+        why: problem.code,
         detail: Some(detail),
         client: Some(client),
     };
@@ -770,8 +763,7 @@ async fn apply_notice(
 ) -> Result<Response, ApiError> {
     let Some(secret) = state.settings.payment_secret.as_deref() else {
         return Err(Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "payments_disabled",
+            ErrorCode::PaymentsDisabled,
             "Cổng này chưa bật nhận thông báo thanh toán trực tuyến. Hãy thanh toán tại bộ phận một cửa hoặc báo quản trị."
                 .into(),
             "This portal does not take online payment notices. Pay at the one-stop desk or tell the administrator."
@@ -785,7 +777,7 @@ async fn apply_notice(
         let event = Event::PaymentRefused {
             office_id: None,
             code: None,
-            why: "invalid_signature",
+            why: ErrorCode::InvalidSignature,
             detail: None,
             client: Some(client),
         };
@@ -793,8 +785,7 @@ async fn apply_notice(
             tracing::error!("could not audit a refused payment notice: {e}");
         }
         return Err(Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_signature",
+            ErrorCode::InvalidSignature,
             "Thiếu chữ ký X-Signature hoặc chữ ký không đúng. Hãy ký nội dung bằng HMAC-SHA256 với khóa bí mật đã thỏa thuận."
                 .into(),
             "The X-Signature header is missing or wrong. Sign the body with HMAC-SHA256 under the agreed secret."
@@ -820,8 +811,7 @@ async fn apply_notice(
     if let Some((code, amount, recorded_at)) = seen {
         if amount != notice.amount || !same_dossier(&code, &notice.named) {
             let problem = Problem::new(
-                StatusCode::CONFLICT,
-                "transaction_conflict",
+            ErrorCode::TransactionConflict,
                 format!(
                     "Mã giao dịch {} đã được ghi nhận cho hồ sơ {code}, số tiền {}, khác thông báo này. Hãy kiểm tra lại giao dịch.",
                     notice.transaction_id,

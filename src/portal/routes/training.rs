@@ -4,7 +4,8 @@
 //! A real portal has no such route: it answers 404 there.
 
 use crate::api::error::ErrorBody;
-use crate::api::training::{Journal, JournalEntry, JournalQuery};
+use crate::api::training::{AuditEvent, Journal, JournalEntry, JournalQuery};
+use crate::domain::workflow::Role;
 use crate::portal::auth::Session;
 use crate::portal::error::ApiError;
 use crate::portal::state::AppState;
@@ -14,8 +15,15 @@ use axum::extract::{Query, State};
 /// The key of the `sandbox` row holding the last audit id the demo seed wrote.
 pub const JOURNAL_START: &str = "journal_start";
 
-/// Events that say who came and went rather than what was done; exercises never need them.
-const NOT_JOURNALLED: &str = "'login_ok', 'login_failed', 'login_throttled', 'password_changed'";
+/// `'a', 'b'`: event names for an SQL `IN` list. Only the enum's own names are
+/// formatted in, never a value from a request.
+fn sql_list(events: impl IntoIterator<Item = AuditEvent>) -> String {
+    events
+        .into_iter()
+        .map(|e| format!("'{}'", e.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -78,22 +86,25 @@ pub async fn journal(
     // Account events name their citizen by row id (staff side, `citizen N`) or by
     // number (citizen side); each is joined on its own key, so both use an index, and
     // the citizen's office scopes the row.
+    let not_journalled = sql_list(AuditEvent::KNOWN.into_iter().filter(|e| !e.journalled()));
+    let by_citizen_id = sql_list([AuditEvent::CitizenCreated, AuditEvent::ActivationIssued]);
+    let by_citizen_number = sql_list([AuditEvent::CitizenActivated, AuditEvent::ActivationFailed]);
     let sql = format!(
         "SELECT a.id, a.at, a.event, a.username, a.role, a.dossier_code, d.channel, a.detail, \
          a.from_status, a.to_status, a.reason, \
          COALESCE(by_id.id_number, by_number.id_number) AS citizen_number \
          FROM audit a \
          LEFT JOIN dossiers d ON d.code = a.dossier_code \
-         LEFT JOIN citizens by_id ON a.event IN ('citizen_created', 'activation_issued') \
+         LEFT JOIN citizens by_id ON a.event IN ({by_citizen_id}) \
            AND by_id.id = CAST(substr(a.detail, 9) AS INTEGER) \
-         LEFT JOIN citizens by_number ON a.event IN ('citizen_activated', 'activation_failed') \
+         LEFT JOIN citizens by_number ON a.event IN ({by_citizen_number}) \
            AND by_number.id_number = a.username \
-         WHERE a.id > $1 AND a.event NOT IN ({NOT_JOURNALLED}) \
+         WHERE a.id > $1 AND a.event NOT IN ({not_journalled}) \
            AND (a.office_id = $2 OR d.office_id = $2 OR by_id.office_id = $2 \
              OR by_number.office_id = $2) \
          ORDER BY a.id LIMIT $3"
     );
-    // Only a constant list is formatted in; every value is bound.
+    // Only the enum's names are formatted in; every value is bound.
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(after)
         .bind(office)
@@ -106,9 +117,9 @@ pub async fn journal(
         .map(|r| JournalEntry {
             id: r.id,
             at: r.at,
-            event: r.event,
+            event: AuditEvent::from_wire(&r.event),
             username: r.username,
-            role: r.role,
+            role: r.role.as_deref().and_then(Role::from_wire),
             dossier_code: r.dossier_code,
             channel: r.channel,
             detail: r.detail,
