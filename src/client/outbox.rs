@@ -15,6 +15,7 @@
 use super::{ClientError, PortalClient};
 use crate::api::citizens::NewCitizen;
 use crate::api::dossiers::{ActionRequest, CreateDossier, Dossier};
+use crate::api::error::ErrorCode;
 use crate::api::payments::CashPayment;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -453,7 +454,9 @@ pub fn verdict(e: &ClientError, lang: crate::domain::Lang) -> Verdict {
         // The first try of this key is still running on the portal: ask again later.
         ClientError::Api {
             status: 409, code, ..
-        } if code == "request_in_progress" => Verdict::Retry(None),
+        } if ErrorCode::from_wire(code) == Some(ErrorCode::RequestInProgress) => {
+            Verdict::Retry(None)
+        }
         ClientError::Api { status, .. } if *status >= 500 => Verdict::Retry(None),
         ClientError::Api { status, .. } => Verdict::Dead(*status, e.message(lang)),
         ClientError::Conflict { .. } => Verdict::Dead(412, e.message(lang)),

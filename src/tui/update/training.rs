@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::api::citizens::ActivateRequest;
+use crate::api::error::ErrorCode;
 use crate::api::training::Journal;
 use crate::training::exercises::{EXERCISES, ExerciseId, Saved, Tracker, exercise};
 use crate::tui::training::{ActivationField, ActivationForm, ExercisesView};
@@ -59,7 +60,9 @@ pub(super) fn on_journal(
     let journal = match result {
         Ok(journal) => journal,
         // A portal without a journal is no sandbox: no exercises there.
-        Err(Failure::Refused { code, .. }) if code == "not_found" => {
+        Err(Failure::Refused { code, .. })
+            if ErrorCode::from_wire(&code) == Some(ErrorCode::NotFound) =>
+        {
             app.exercises = None;
             return vec![];
         }
