@@ -1,19 +1,11 @@
-//! The one-way dependencies of ARCHITECTURE.md, checked on the source text: `domain`
+//! The one-way dependencies of docs/architecture.md, checked on the source text: `domain`
 //! imports nothing of the other rooms and does no IO.
 
+mod common;
+
+use common::rust_files;
 use std::fs;
 use std::path::Path;
-
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in fs::read_dir(dir).expect("source directory is readable") {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
 
 #[test]
 fn domain_imports_no_other_room_and_does_no_io() {

@@ -3,12 +3,12 @@
 
 mod common;
 
-use common::Portal;
+use common::{Portal, rust_files};
 use motcua::portal::openapi;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const COMMITTED: &str = "docs/openapi.json";
 
@@ -60,17 +60,6 @@ fn operations(doc: &Value) -> BTreeMap<String, BTreeSet<String>> {
             (path.clone(), methods)
         })
         .collect()
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).expect("source directory is readable") {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// The text of a call from its opening parenthesis to the matching closing one.
@@ -443,16 +432,6 @@ fn errors_answer_with_their_codes_status() {
 fn the_portal_spells_no_error_code_as_a_literal() {
     use motcua::api::error::ErrorCode;
 
-    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in fs::read_dir(dir).expect("a source directory") {
-            let path = entry.expect("an entry").path();
-            if path.is_dir() {
-                rust_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
     let mut files = Vec::new();
     rust_files(&root().join("src/portal"), &mut files);
     assert!(files.len() > 20, "{files:?}");

@@ -2,19 +2,11 @@
 //! services (`src/portal/service`), never the other way; a service knows nothing of HTTP
 //! requests or responses; the shared state depends on no handler module.
 
+mod common;
+
+use common::rust_files;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).expect("a source directory") {
-        let path = entry.expect("an entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
 
 /// Lines of code (comments stripped) in `files` that name any of `forbidden`.
 fn offences(files: &[PathBuf], forbidden: &[&str]) -> Vec<String> {

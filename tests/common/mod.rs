@@ -269,3 +269,16 @@ pub async fn desk_submission(
         copies: None,
     }
 }
+
+/// Every `.rs` file under `dir`, for the tests that read the source (the architecture's
+/// rooms, the portal's layers, the error codes spelled out).
+pub fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("a source directory") {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
