@@ -1,4 +1,4 @@
-//! How long `motcua training` takes to be ready (TUI.md "Training mode": ready in ≤ 2 s
+//! How long `motcua training` takes to be ready (docs/training.md: ready in ≤ 2 s
 //! on a warm build). Two measurements, each over a few runs (min / median / max):
 //!
 //! 1. In process: `sandbox::start` on a fresh data directory (the first start creates the

@@ -83,7 +83,7 @@ fn procedure<'a>(catalog: &'a [Procedure], code: &str) -> &'a Procedure {
         .unwrap_or_else(|| panic!("procedure {code} is in the catalog"))
 }
 
-/// The procedure whose name contains `needle` (the codes not given by DOMAIN.md are
+/// The procedure whose name contains `needle` (the codes not given by docs/domain.md are
 /// samples, so those procedures are found by name).
 fn named<'a>(catalog: &'a [Procedure], needle: &str) -> &'a Procedure {
     let found: Vec<&Procedure> = catalog
@@ -148,7 +148,7 @@ fn all_ten_procedures_are_present_with_the_domain_codes() {
     assert!(procedure(&catalog, "1.000656").name.contains("khai tử"));
     assert!(procedure(&catalog, "1.004222").name.contains("thường trú"));
     assert!(procedure(&catalog, "1.004194").name.contains("tạm trú"));
-    // The five without a code in DOMAIN.md, by name.
+    // The five without a code in docs/domain.md, by name.
     for needle in [
         "xac nhan tinh trang hon nhan",
         "chung thuc ban sao tu ban chinh",

@@ -38,7 +38,7 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 const CHIP_QR: &str =
     "083078238953||Nguyễn Văn An|14031978|Nam|Số 12 đường Hùng Vương, Bến Tre|01012021";
 
-/// The VietQR test vector of DOMAIN.md.
+/// The VietQR test vector of docs/domain.md.
 const VIETQR: &str = "00020101021238570010A00000072701270006970415011300110019324180208QRIBFTTA530370454061200005802VN62170813ung ho lu lut6304C15C";
 
 // ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-//! The wire contract of the portal API (`../shared/design/API.md`): every request and
+//! The wire contract of the portal API (`docs/api.md`): every request and
 //! response body, the error body and the header names. The portal and the client both
 //! use these types, so they cannot drift apart.
 

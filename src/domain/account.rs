@@ -118,7 +118,7 @@ pub fn check_password(
 
 /// The shape of an e-mail address, not its existence: one `@`, a local part, and a
 /// domain of at least two dot-separated labels of letters, digits and hyphens. The
-/// desk only records the address (DOMAIN.md), so catching typing slips is the point.
+/// desk only records the address (docs/domain.md), so catching typing slips is the point.
 pub fn email_shape(value: &str) -> bool {
     let Some((local, domain)) = value.rsplit_once('@') else {
         return false;

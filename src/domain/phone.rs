@@ -41,7 +41,7 @@ impl Carrier {
 }
 
 /// The three-digit mobile prefixes (0 + network code) and who was assigned each, as in
-/// DOMAIN.md. Subscribers may port a number to another operator, so this names the
+/// docs/domain.md. Subscribers may port a number to another operator, so this names the
 /// original network, which is what a desk needs to recognise a mobile number.
 pub const MOBILE_PREFIXES: &[(&str, Carrier)] = &[
     ("032", Carrier::Viettel),

@@ -828,13 +828,13 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// DOMAIN.md's first vector, verbatim. Its tag 38.01.01 declares length 12 for a
+    /// docs/domain.md's first vector, verbatim. Its tag 38.01.01 declares length 12 for a
     /// 13-digit account, so it is not well-formed (see `domain_static_vector_is_malformed`).
     const DOMAIN_STATIC: &str = "00020101021138570010A00000072701270006970403011200110123456780208QRIBFTTA53037045802VN6304F4E5";
     /// What the first vector's request (BIN 970403, account 0011012345678, no amount,
     /// no purpose) really encodes to: length 13 and the checksum that goes with it.
     const STATIC: &str = "00020101021138570010A00000072701270006970403011300110123456780208QRIBFTTA53037045802VN63049E6F";
-    /// DOMAIN.md's second vector, verbatim.
+    /// docs/domain.md's second vector, verbatim.
     const DYNAMIC: &str = "00020101021238570010A00000072701270006970415011300110019324180208QRIBFTTA530370454061200005802VN62170813ung ho lu lut6304C15C";
 
     fn request(
@@ -905,7 +905,7 @@ mod tests {
     fn builds_the_static_vector() {
         let built = build(&request("970403", "0011012345678", None, None)).unwrap();
         assert_eq!(built, STATIC);
-        // Identical to DOMAIN.md's vector except for the length of 38.01.01 and the CRC.
+        // Identical to docs/domain.md's vector except for the length of 38.01.01 and the CRC.
         assert_eq!(built.len(), DOMAIN_STATIC.len());
         let differing: Vec<usize> = built
             .bytes()

@@ -1,4 +1,4 @@
-//! Who may do what to a dossier, and when: the transition table of DOMAIN.md as data,
+//! Who may do what to a dossier, and when: the transition table of docs/domain.md as data,
 //! and the one function that answers "may role R do action A on this dossier now, and
 //! what does it need?". The portal enforces it; the TUI uses it to offer only the
 //! actions that will succeed and to ask for what they need.
@@ -314,7 +314,7 @@ const ACTIVE: &[Status] = &[
     S::ResultReady,
 ];
 
-/// The transition table of DOMAIN.md. Anything not listed here is refused.
+/// The transition table of docs/domain.md. Anything not listed here is refused.
 pub const TRANSITIONS: &[Transition] = &[
     Transition {
         action: Action::Receive,
@@ -828,7 +828,7 @@ mod tests {
 
     const NOW: &str = "2026-03-10T09:00:00+07:00";
 
-    /// DOMAIN.md's transition table, written out independently of `TRANSITIONS`, so a
+    /// docs/domain.md's transition table, written out independently of `TRANSITIONS`, so a
     /// change to the table has to be made (and reviewed) twice.
     fn expected() -> HashMap<(Action, Status, Role), Status> {
         use Action as A;

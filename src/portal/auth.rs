@@ -296,7 +296,7 @@ pub async fn login(
     body: Bytes,
 ) -> Result<Json<LoginResponse>, ApiError> {
     // Parsed here rather than by axum's `Json`, whose refusals are plain text: a
-    // malformed body must get the JSON error body of API.md like any other error.
+    // malformed body must get the JSON error body of docs/api.md like any other error.
     let request: LoginRequest = parse_json(&body)?;
     let now = state.clock.unix();
     let window = state.settings.throttle_window.as_secs() as i64;

@@ -1,5 +1,5 @@
 //! `ApiError`: every way a request can fail, mapped to an HTTP status and the JSON error
-//! body of API.md with a stable code. Messages are rendered in the caller's language by
+//! body of docs/api.md with a stable code. Messages are rendered in the caller's language by
 //! the [`localize`] middleware, because a handler's error does not see the request.
 
 use crate::api::error::{ErrorBody, ErrorCode, ErrorDetail};
@@ -415,7 +415,7 @@ fn is_plain_text(response: &Response) -> bool {
 
 /// axum answers a request it cannot extract (a malformed query or path, a body over the
 /// limit) in plain text, before any handler runs, with one of the statuses matched above.
-/// Such an answer gets the JSON error body of API.md like every other error, keeping
+/// Such an answer gets the JSON error body of docs/api.md like every other error, keeping
 /// axum's explanation in the message.
 async fn rejection_body(response: Response, lang: Lang) -> Response {
     let status = response.status();

@@ -39,7 +39,7 @@ impl Drop for Idempotent {
     }
 }
 
-/// The key of a request: a UUID as an RFC 8941 string (`"<uuid>"`), as API.md asks; the
+/// The key of a request: a UUID as an RFC 8941 string (`"<uuid>"`), as docs/api.md asks; the
 /// bare UUID is accepted too. Anything else is refused rather than taken as a key, so
 /// that the OpenAPI document can say exactly what a key is.
 fn key_of(headers: &HeaderMap) -> Result<String, ApiError> {

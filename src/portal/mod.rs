@@ -1,4 +1,4 @@
-//! The reference portal: the API of `API.md` over HTTP (axum) on a real database
+//! The reference portal: the API of `docs/api.md` over HTTP (axum) on a real database
 //! (SQLite). `motcua serve` runs it; training and the tests start it in-process with
 //! [`start`] and talk to it over loopback like any other portal.
 

@@ -3,7 +3,7 @@
 //!
 //! Scoping: a staff user sees a citizen when the citizen's account was created at the
 //! user's office, or when the citizen has a dossier there. Anyone else's citizen is
-//! answered 404, as if it did not exist (API.md, "Roles and scoping").
+//! answered 404, as if it did not exist (docs/api.md, "Roles and scoping").
 
 use super::limit;
 use crate::api::Page;
@@ -771,7 +771,7 @@ pub async fn create(
     .fetch_one(&mut *tx)
     .await?;
     // No password: the citizen chooses one with the activation code (no default
-    // passwords, DOMAIN.md).
+    // passwords, docs/domain.md).
     sqlx::query(
         "INSERT INTO users (username, full_name, role, citizen_id, password_hash, created_at) \
          VALUES ($1, $2, 'citizen', $3, NULL, $4)",

@@ -1,6 +1,6 @@
 //! `GET /dossiers/{code}/forms/{form}`: a printable form of a dossier, as plain text.
 //!
-//! Always `text/plain; charset=utf-8`, whatever `Accept` asks for: API.md allows
+//! Always `text/plain; charset=utf-8`, whatever `Accept` asks for: docs/api.md allows
 //! `application/pdf` "when supported", and this portal does not render PDF, so a client
 //! asking for it gets the text (the status is 200, the `Content-Type` says what it is).
 //! A form that does not apply to the dossier yet (a refusal of a dossier never refused)
