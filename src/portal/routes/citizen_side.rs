@@ -10,17 +10,15 @@ use crate::api::dossiers::{
     Relation, Submitter, SupplementIn, SupplementRequest,
 };
 use crate::api::error::ErrorBody;
-use crate::domain::text::nfc;
-use crate::domain::workflow::{Action, ActionInput, Role, decide};
-use crate::portal::audit::{self, Event};
+use crate::domain::workflow::Role;
 use crate::portal::auth::Session;
 use crate::portal::db;
-use crate::portal::dossier_store::{self as store, COLUMNS, FROM, Row};
+use crate::portal::dossier_store::{COLUMNS, FROM, Row};
 use crate::portal::error::{ApiError, invalid, language};
 use crate::portal::idempotency::Idempotent;
 use crate::portal::json::parse_json;
 use crate::portal::service::intake::intake;
-use crate::portal::service::uploads;
+use crate::portal::service::supplements;
 use crate::portal::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -234,79 +232,9 @@ pub async fn supplement(
     let expected = if_match(&headers)?;
     let request: SupplementIn = parse_json(&body)?;
     let now = state.clock.now();
-    let mut tx = db::write(&state.db).await?;
-    let row = store::load_own(&mut *tx, me, &code).await?;
-    if row.version != expected {
-        let current = store::full(&mut tx, &row, now).await?;
-        return Err(ApiError::VersionConflict(Box::new(
-            serde_json::to_value(current).map_err(ApiError::internal)?,
-        )));
-    }
-    let facts = row.facts()?;
-    let (_, to) = decide(
-        Action::SupplementReceived,
-        Role::Citizen,
-        &facts,
-        &ActionInput::default(),
-        now,
-        &state.calendar,
-    )
-    .map_err(ApiError::from)?;
-    if request.documents.is_empty() || request.documents.iter().any(|d| d.upload_id.is_none()) {
-        return Err(invalid(
-            "documents",
-            "Hãy đính kèm tệp cho từng giấy tờ được yêu cầu bổ sung.",
-            "Attach a file for each document asked for.",
-        ));
-    }
-    for doc in &request.documents {
-        let Some(upload) = &doc.upload_id else {
-            continue;
-        };
-        uploads::claim_for_dossier(&mut tx, upload, session.user_id, row.id).await?;
-        // A part already on file takes the new attachment; a new part is added.
-        sqlx::query(
-            "INSERT INTO dossier_documents (dossier_id, part_id, name, originals, copies, \
-             on_paper, upload_id) VALUES ($1, $2, $2, $3, $4, 0, $5) \
-             ON CONFLICT (dossier_id, part_id) DO UPDATE SET upload_id = $5, on_paper = 0",
-        )
-        .bind(row.id)
-        .bind(&doc.part_id)
-        .bind(i64::from(doc.originals))
-        .bind(i64::from(doc.copies))
-        .bind(upload)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let now_s = now.to_rfc3339();
-    sqlx::query(
-        "UPDATE dossiers SET status = $1, version = version + 1, updated_at = $2, \
-         note = COALESCE($3, note) WHERE id = $4",
-    )
-    .bind(to.as_str())
-    .bind(&now_s)
-    .bind(request.note.as_deref().map(|n| nfc(n.trim())))
-    .bind(row.id)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut *tx,
-        &state.clock,
-        Event::Transition {
-            session: &session,
-            code: &code,
-            action: Action::SupplementReceived.as_str(),
-            from: facts.status.as_str(),
-            to: to.as_str(),
-            reason: None,
-        },
-    )
-    .await?;
-    store::changed(&mut tx, row.office_id, &code, state.settings.changes_kept).await?;
-    let row = store::load_own(&mut *tx, me, &code).await?;
-    let dossier = store::full(&mut tx, &row, now).await?;
-    tx.commit().await?;
-    let etag = format!("W/\"{}\"", row.version);
+    let (dossier, version) =
+        supplements::receive(&state, &session, me, &code, expected, &request, now).await?;
+    let etag = format!("W/\"{version}\"");
     Ok(([(header::ETAG, etag)], Json(dossier)).into_response())
 }
 

@@ -5,4 +5,6 @@
 
 pub mod actions;
 pub mod intake;
+pub mod payments;
+pub mod supplements;
 pub mod uploads;
