@@ -1263,6 +1263,54 @@ fn an_unpaid_fee_is_taken_in_cash_from_the_detail() {
     );
 }
 
+/// The dialog closed while the cash was on its way: the answer is still the detail's (a
+/// toast and a reload), never the intake's — an intake in progress keeps its draft.
+#[test]
+fn a_fee_dialog_closed_early_leaves_the_intake_alone() {
+    let mut app = with_detail();
+    update(&mut app, ch('p'));
+    type_in(&mut app, "BL-77");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let Some(Effect::PayCash { id, code, .. }) = effects.into_iter().next() else {
+        panic!("cash sent")
+    };
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.overlay.is_none());
+    let effects = update(&mut app, Action::PaidCash(id, Ok(paid(&code, true))));
+    assert!(!app.intake.paid, "the intake was not paid");
+    assert!(app.intake.payment.is_none());
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::SaveDraft(None))),
+        "the intake's draft is kept: {effects:?}"
+    );
+    assert!(
+        matches!(&effects[..], [Effect::LoadDetail { code: c, .. }] if *c == code),
+        "the detail reloads: {effects:?}"
+    );
+    assert!(app.toasts.iter().any(|t| t.kind == ToastKind::Success));
+
+    // A refusal that arrives after the dialog closed is said in a toast.
+    update(&mut app, ch('p'));
+    type_in(&mut app, "BL-78");
+    let Some(Effect::PayCash { id, .. }) = update(&mut app, key(KeyCode::Enter)).into_iter().next()
+    else {
+        panic!("cash sent")
+    };
+    update(&mut app, key(KeyCode::Esc));
+    let refused = Failure::Refused {
+        code: "already_paid".into(),
+        message: "Đã nộp phí".into(),
+        fields: Default::default(),
+    };
+    update(&mut app, Action::PaidCash(id, Err(refused)));
+    assert!(app.intake.error.is_none(), "not the intake's error");
+    assert!(
+        app.toasts
+            .iter()
+            .any(|t| t.kind == ToastKind::Error && t.text.contains("Đã nộp phí"))
+    );
+}
+
 #[test]
 fn the_fee_by_vietqr_shows_the_code_until_the_bank_pays() {
     let mut app = with_detail();

@@ -59,7 +59,11 @@ pub enum Purpose {
     Submit,
     /// A file going up: shown in its row, not with the spinner; Esc does not stop it.
     Upload,
+    /// A fee taken during an intake.
     Payment,
+    /// A fee taken from the dossier detail (`p`): its answer never reaches the intake,
+    /// whether or not the dialog is still open.
+    DetailPayment,
     /// Training mode: reading the sandbox's journal.
     Journal,
 }

@@ -1065,7 +1065,10 @@ pub(super) fn on_payment(
     if app.pending.remove(&id).is_none() {
         return vec![];
     }
+    // Only the fee of the dossier this intake made: the draft is not another's to close.
+    let ours = |code: &str| app.intake.created.as_ref().is_some_and(|d| d.code == code);
     match result {
+        Ok(payment) if !ours(&payment.code) => vec![],
         Ok(payment) => {
             if cash {
                 app.intake.paid = true;

@@ -38,7 +38,8 @@ pub(super) fn payment_key(app: &mut App, mut d: Box<PayDialog>, key: KeyInput) -
     use KeyInput::Command as K;
     let settled = d.pending.is_some() || d.payment.is_some();
     match key {
-        // Closing leaves a request on its way to finish; its answer refreshes the detail.
+        // Closing leaves a request on its way to finish: its answer still refreshes the
+        // detail, or says what went wrong (see `on_dialog_payment`).
         K(Command::Close) => return vec![],
         K(Command::NextChoice | Command::PrevChoice) if !settled => {
             d.choice = match d.choice {
@@ -63,7 +64,7 @@ pub(super) fn payment_key(app: &mut App, mut d: Box<PayDialog>, key: KeyInput) -
 }
 
 fn confirm(app: &mut App, d: &mut PayDialog) -> Vec<Effect> {
-    let id = request(app, Purpose::Payment);
+    let id = request(app, Purpose::DetailPayment);
     match d.choice {
         PayChoice::VietQr => {
             d.pending = Some(id);
@@ -91,9 +92,11 @@ fn confirm(app: &mut App, d: &mut PayDialog) -> Vec<Effect> {
     }
 }
 
-/// True when `id` is the payment dialog's request.
+/// True when `id` is a payment taken from the detail, with its dialog open or not.
 pub(super) fn is_dialog_payment(app: &App, id: RequestId) -> bool {
-    matches!(&app.overlay, Some(Overlay::Payment(d)) if d.pending == Some(id))
+    app.pending
+        .get(&id)
+        .is_some_and(|p| p.purpose == Purpose::DetailPayment)
 }
 
 /// The answer to the dialog's cash payment or VietQR code.
@@ -103,24 +106,37 @@ pub(super) fn on_dialog_payment(
     result: Result<Payment, Failure>,
 ) -> Vec<Effect> {
     app.pending.remove(&id);
-    let Some(Overlay::Payment(d)) = app.overlay.as_mut() else {
-        return vec![];
+    // The dialog may have been closed while the request was on its way.
+    let dialog = match app.overlay.as_mut() {
+        Some(Overlay::Payment(d)) if d.pending == Some(id) => {
+            d.pending = None;
+            Some(d)
+        }
+        _ => None,
     };
-    d.pending = None;
     match result {
         Ok(payment) if payment.status == crate::api::dossiers::PaymentStatus::Paid => {
             let code = payment.code.clone();
-            app.overlay = None;
+            if dialog.is_some() {
+                app.overlay = None;
+            }
             let text = trf(app.lang, "toast.fee_paid", &[("code", &code)]);
             toast(app, ToastKind::Success, text);
             reload_detail(app, &code)
         }
         Ok(payment) => {
-            d.payment = Some(payment);
+            // A VietQR code: shown if its dialog is still open, else nothing to do.
+            if let Some(d) = dialog {
+                d.payment = Some(payment);
+            }
             vec![]
         }
         Err(f) => {
-            d.error = Some(failure_text(app.lang, &f));
+            let text = failure_text(app.lang, &f);
+            match dialog {
+                Some(d) => d.error = Some(text),
+                None => toast(app, ToastKind::Error, text),
+            }
             super::intake::fail_quietly(app, f)
         }
     }

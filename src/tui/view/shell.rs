@@ -134,7 +134,7 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             Purpose::Catalog => tr(lang, "busy.catalog"),
             Purpose::Citizens => tr(lang, "busy.citizens"),
             Purpose::Submit => tr(lang, "busy.submit"),
-            Purpose::Payment => tr(lang, "busy.payment"),
+            Purpose::Payment | Purpose::DetailPayment => tr(lang, "busy.payment"),
             Purpose::Logout
             | Purpose::Poll
             | Purpose::Stats
