@@ -828,6 +828,20 @@ impl Default for Keymap {
     }
 }
 
+/// Whether `key` is a default key of the command `name` in some context.
+fn default_of(name: &str, key: &Key) -> bool {
+    DEFAULTS
+        .iter()
+        .any(|b| b.name == name && b.keys.iter().any(|t| Key::parse(t).as_ref() == Some(key)))
+}
+
+/// Whether `name` is a command of some context where keys are not typed as text.
+fn works_without_typing(name: &str) -> bool {
+    DEFAULTS
+        .iter()
+        .any(|b| b.name == name && !b.context.types_text())
+}
+
 impl Keymap {
     /// The defaults with `overrides` (command name → keys) applied. An override replaces
     /// the command's keys in every context it appears in.
@@ -848,23 +862,45 @@ impl Keymap {
                 .map(|t| Key::parse(t).expect("built-in keys parse"))
                 .collect();
             let keys: Vec<Key> = match overrides.get(b.name) {
-                Some(texts) => texts
-                    .iter()
-                    .map(|t| {
+                Some(texts) => {
+                    let mut keys = Vec::new();
+                    for t in texts {
                         let key = Key::parse(t).ok_or_else(|| KeymapError::BadKey {
                             command: b.name.to_owned(),
                             key: t.clone(),
                         })?;
                         if key.is_plain() && b.context.types_text() && !defaults.contains(&key) {
+                            // A letter is text where letters are typed. It is no mistake
+                            // when the command also lives in a pane without typing (`down
+                            // = ["down", "j"]` moves the inbox, and the filter still
+                            // types j); it is when the letter could work nowhere.
+                            if works_without_typing(b.name) {
+                                continue;
+                            }
                             return Err(KeymapError::TypedKey {
                                 command: b.name.to_owned(),
                                 key: t.clone(),
                                 context: b.context.name(),
                             });
                         }
-                        Ok(key)
-                    })
-                    .collect::<Result<_, _>>()?,
+                        // A default of this command in another pane, restated, that this
+                        // pane gives to another command (`open = ["enter", "o"]`: Enter is
+                        // the done screen's receipt): the restated key stays where it was.
+                        if !defaults.contains(&key)
+                            && default_of(b.name, &key)
+                            && DEFAULTS.iter().any(|d| {
+                                d.context == b.context
+                                    && d.name != b.name
+                                    && d.keys.iter().any(|t| Key::parse(t) == Some(key))
+                            })
+                        {
+                            continue;
+                        }
+                        keys.push(key);
+                    }
+                    // Every key given was a letter here: the pane keeps its own.
+                    if keys.is_empty() { defaults } else { keys }
+                }
                 None => defaults,
             };
             for key in &keys {
@@ -1170,6 +1206,49 @@ mod tests {
             vec!["tab".to_owned(), "down".to_owned()],
         );
         assert!(Keymap::with_overrides(&o).is_ok());
+    }
+
+    /// The inbox's letters restated (as configurations written for the inbox-only keymap
+    /// did): accepted; the letter works where nothing is typed and stays text elsewhere.
+    #[test]
+    fn inbox_letters_restated_still_load_and_stay_text_where_typed() {
+        let mut o = BTreeMap::new();
+        for (name, keys) in [
+            ("down", &["down", "j"][..]),
+            ("up", &["up", "k"]),
+            ("next_queue", &["right", "l", "tab"]),
+            ("close", &["esc", "q"]),
+            ("open", &["enter", "o"]),
+        ] {
+            o.insert(
+                name.to_owned(),
+                keys.iter().map(|k| (*k).to_owned()).collect(),
+            );
+        }
+        let map = Keymap::with_overrides(&o).unwrap_or_else(|e| panic!("{e}"));
+        let j = Key::parse("j").unwrap();
+        let down = Key::parse("down").unwrap();
+        assert!(
+            map.lookup
+                .get(&(Context::Inbox, j))
+                .is_some_and(|c| c.contains(&Command::Down))
+        );
+        for (&(context, key), commands) in &map.lookup {
+            if context.types_text() && key == j {
+                assert!(!commands.contains(&Command::Down), "{context:?}: j is text");
+            }
+        }
+        // Only letters, for a command of typing panes too: those panes keep their keys.
+        let mut o = BTreeMap::new();
+        o.insert("down".to_owned(), vec!["j".to_owned()]);
+        let map = Keymap::with_overrides(&o).unwrap();
+        assert!(
+            map.lookup
+                .iter()
+                .any(|(&(context, key), commands)| context.types_text()
+                    && key == down
+                    && commands.contains(&Command::Down))
+        );
     }
 
     #[test]
