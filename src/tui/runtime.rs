@@ -208,6 +208,8 @@ pub struct Executor {
     /// Kept in step with the portal's `Date` by every client made here: the ticks that
     /// count down to due times read it.
     pub clock: crate::clock::Clock,
+    /// The writer of the last session's outbox, until the next session's waits for it.
+    last_writer: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Executor {
@@ -225,6 +227,7 @@ impl Executor {
             training_writes: OrderedWrites::default(),
             sending: None,
             clock: crate::clock::Clock::system(),
+            last_writer: None,
         }
     }
 
@@ -340,7 +343,7 @@ impl Executor {
                 // again (a session that expired) sends on; anyone else does not.
                 let owner = (profile.clone(), username.clone());
                 if self.sending.as_ref().is_some_and(|s| s.owner != owner) {
-                    self.sending = None;
+                    self.stop_sending();
                 }
                 if let Some(sending) = &self.sending {
                     sending.resume(client.clone());
@@ -370,7 +373,7 @@ impl Executor {
             }
             Effect::Logout => {
                 // What is queued stays on disk for this user's next session.
-                self.sending = None;
+                self.stop_sending();
                 if let Some(client) = self.client.take() {
                     tokio::spawn(async move {
                         let _ = client.logout().await;
@@ -777,7 +780,15 @@ impl Executor {
             client,
             self.tx.clone(),
             self.lang,
+            self.last_writer.take(),
         ));
+    }
+
+    /// Ends the session's sending; its writer, still finishing, is kept for the next.
+    fn stop_sending(&mut self) {
+        if let Some(sending) = self.sending.take() {
+            self.last_writer = sending.stop();
+        }
     }
 
     /// Where the logged-in user's intake draft lives.

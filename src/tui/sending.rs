@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::sync::{Notify, watch};
-use tokio::task::AbortHandle;
+use tokio::task::{AbortHandle, JoinHandle};
 
 /// Who waits for a write's answer, and how it wants to hear it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +128,9 @@ pub struct Sending {
     commands: UnboundedSender<Command>,
     lang: watch::Sender<Lang>,
     sender: AbortHandle,
+    /// The writer task, which outlives the session until it has put on disk what it
+    /// was handed: the next session's writer waits for it (see [`Sending::stop`]).
+    writer: Option<JoinHandle<()>>,
 }
 
 impl Drop for Sending {
@@ -142,12 +145,16 @@ impl Drop for Sending {
 impl Sending {
     /// Starts the outbox in `dir` for `owner`: the writer opens it (on the blocking pool)
     /// and the sender sends what it holds. Returns at once; nothing waits for the disk.
+    /// `after`: the writer of the session before ([`Sending::stop`]), which the new
+    /// writer lets finish before it opens the outbox — opening compacts the journal, and
+    /// an append of the old writer between its read and its rename would be lost.
     pub fn start(
         dir: &Path,
         owner: (String, String),
         client: PortalClient,
         tx: UnboundedSender<Action>,
         lang: Lang,
+        after: Option<JoinHandle<()>>,
     ) -> Sending {
         let (lang_tx, lang_rx) = watch::channel(lang);
         let shared = Arc::new(Shared {
@@ -161,14 +168,27 @@ impl Sending {
             disk_failed: AtomicBool::new(false),
         });
         let (commands, inbox) = unbounded_channel();
-        tokio::spawn(write_loop(shared.clone(), inbox));
-        let sender = tokio::spawn(send_loop(shared)).abort_handle();
+        let shared_for_sender = shared.clone();
+        let writer = tokio::spawn(async move {
+            if let Some(before) = after {
+                let _ = before.await;
+            }
+            write_loop(shared.clone(), inbox).await;
+        });
+        let sender = tokio::spawn(send_loop(shared_for_sender)).abort_handle();
         Sending {
             owner,
             commands,
             lang: lang_tx,
             sender,
+            writer: Some(writer),
         }
+    }
+
+    /// Ends the session's sending and hands back its writer, still finishing what it
+    /// was given, for the next session to wait on.
+    pub fn stop(mut self) -> Option<JoinHandle<()>> {
+        self.writer.take()
     }
 
     /// Queues a write; the writer puts it on disk and wakes the sender. If the disk
