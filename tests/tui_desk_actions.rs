@@ -981,3 +981,29 @@ fn a_write_queued_by_a_bad_link_frees_the_screen_and_lands_later() {
     let effects = update(&mut app, ch('d'));
     assert_eq!(effects, vec![Effect::OutboxDiscard(9)]);
 }
+
+/// Ctrl-L while a citizen account is being typed in the citizens pane (a form in no
+/// draft) does not log out and lose it; with the form closed it does.
+#[test]
+fn ctrl_l_keeps_a_citizen_form_being_typed() {
+    let ctrl = |c| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    update(&mut app, ch('3'));
+    type_in(&mut app, "083078238953");
+    update(&mut app, ctrl('n'));
+    assert!(app.citizens.form.is_some());
+    let effects = update(&mut app, ctrl('l'));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Logout)),
+        "{effects:?}"
+    );
+    assert!(app.citizens.form.is_some(), "the form is kept");
+    assert!(app.me.is_some(), "still logged in");
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.citizens.form.is_none());
+    let effects = update(&mut app, ctrl('l'));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Logout)),
+        "{effects:?}"
+    );
+}

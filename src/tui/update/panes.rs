@@ -318,6 +318,11 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
             on.push(C::Cancel);
         }
     }
+    // A citizen account being typed in the citizens pane is in no draft: logging out
+    // there would throw it away, so Ctrl-L waits until the form is sent or closed.
+    if app.citizens.form.is_some() {
+        on.retain(|c| *c != C::Logout);
+    }
     on
 }
 
