@@ -59,12 +59,14 @@ impl Clock {
     }
 
     /// Follows a portal's clock, given the `Date` header of one of its answers (RFC 9110
-    /// HTTP-date, e.g. `Sat, 06 Feb 2027 03:00:00 GMT`). A header that does not parse
-    /// is ignored: the clock keeps what it had.
-    pub fn follow(&self, date_header: &str) {
+    /// HTTP-date, e.g. `Sat, 06 Feb 2027 03:00:00 GMT`) and how long the answer took to
+    /// come (half the round trip: on a slow link the header is that much behind when it
+    /// arrives). A header that does not parse is ignored: the clock keeps what it had.
+    pub fn follow(&self, date_header: &str, in_transit: TimeDelta) {
         let Ok(portal) = DateTime::parse_from_rfc2822(date_header) else {
             return;
         };
+        let portal = portal + in_transit;
         let ours = Utc::now() + self.shift();
         let gap = portal.with_timezone(&Utc) - ours;
         if gap.abs() > FOLLOW_TOLERANCE {
@@ -138,7 +140,7 @@ mod tests {
     fn follows_a_portal_that_is_off_and_ignores_noise() {
         let clock = Clock::starting_at(at("2026-03-07T10:00:00+07:00"));
         // 03:00 GMT is 10:00 at +07:00: within the tolerance, nothing moves.
-        clock.follow("Sat, 07 Mar 2026 03:00:01 GMT");
+        clock.follow("Sat, 07 Mar 2026 03:00:01 GMT", TimeDelta::zero());
         assert!(
             (clock.now() - at("2026-03-07T10:00:00+07:00"))
                 .num_seconds()
@@ -146,7 +148,7 @@ mod tests {
                 <= 1
         );
         // A portal a day ahead is followed.
-        clock.follow("Sun, 08 Mar 2026 03:00:00 GMT");
+        clock.follow("Sun, 08 Mar 2026 03:00:00 GMT", TimeDelta::zero());
         assert!(
             (clock.now() - at("2026-03-08T10:00:00+07:00"))
                 .num_seconds()
@@ -154,7 +156,15 @@ mod tests {
                 <= 1
         );
         // Garbage is ignored.
-        clock.follow("yesterday");
+        clock.follow("yesterday", TimeDelta::zero());
+        assert!(
+            (clock.now() - at("2026-03-08T10:00:00+07:00"))
+                .num_seconds()
+                .abs()
+                <= 1
+        );
+        // An answer that took 6 s to come (a 12 s round trip) was written 6 s ago.
+        clock.follow("Sun, 08 Mar 2026 02:59:54 GMT", TimeDelta::seconds(6));
         assert!(
             (clock.now() - at("2026-03-08T10:00:00+07:00"))
                 .num_seconds()
@@ -168,7 +178,7 @@ mod tests {
         let t = at("2027-02-05T16:30:00+07:00");
         assert_eq!(http_date(t), "Fri, 05 Feb 2027 09:30:00 GMT");
         let clock = Clock::system();
-        clock.follow(&http_date(t));
+        clock.follow(&http_date(t), TimeDelta::zero());
         assert!((clock.now() - t).num_seconds().abs() <= 1);
     }
 

@@ -213,6 +213,39 @@ fn serve_starts_its_clock_at_now() {
             .json()
             .await
             .unwrap();
+        // The demo seed ran on the same clock: its dossiers were received up to that
+        // instant, not up to the machine's today.
+        let login: serde_json::Value = http
+            .post(format!("{base}/auth/login"))
+            .json(&serde_json::json!({"username": "tiepnhan1", "password": common::DEMO_PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let page: serde_json::Value = http
+            .get(format!("{base}/dossiers?limit=500"))
+            .bearer_auth(login["token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let latest = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["received_at"].as_str())
+            .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .max()
+            .expect("seeded dossiers with their receipt time");
+        let gap = (date - latest).num_days();
+        assert!(
+            (0..14).contains(&gap),
+            "latest receipt {latest}, now {date}"
+        );
         (date, due["due"].as_str().unwrap().to_owned())
     });
     server.kill().unwrap();

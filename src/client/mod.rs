@@ -255,7 +255,9 @@ impl PortalClient {
                 if let Some(date) = res.headers().get(reqwest::header::DATE)
                     && let Ok(date) = date.to_str()
                 {
-                    self.inner.clock.follow(date);
+                    let in_transit =
+                        chrono::TimeDelta::from_std(start.elapsed() / 2).unwrap_or_default();
+                    self.inner.clock.follow(date, in_transit);
                 }
                 if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
                     Ok(res)

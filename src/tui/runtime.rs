@@ -18,7 +18,7 @@ use crate::tui::state::{App, Failure, Profile, ProfileSettings, RequestId};
 use crate::tui::theme::Theme;
 use crate::tui::update::{MAX_INBOX_PAGES, update};
 use crate::tui::{terminal, view};
-use chrono::{FixedOffset, Utc};
+use chrono::FixedOffset;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use std::collections::HashMap;
@@ -51,7 +51,7 @@ pub enum StartError {
 
 /// Vietnam's clock: the portal's times are all +07:00.
 pub fn vn_now() -> chrono::DateTime<FixedOffset> {
-    Utc::now().with_timezone(&FixedOffset::east_opt(7 * 3600).expect("+07:00 is valid"))
+    crate::clock::Clock::system().now()
 }
 
 /// Builds the app's starting state from the configuration (no terminal needed).

@@ -71,16 +71,9 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
                 app.intake.paid = true;
                 app.intake.payment = Some((*p).clone());
             }
-            effects = super::payment::fee_paid_elsewhere(app, &p.code);
-            if effects.is_empty()
-                && let Some(code) = app.inbox.detail.as_ref().map(|d| d.code.clone())
-                && code == p.code
-            {
-                effects.push(Effect::LoadDetail {
-                    id: request(app, Purpose::Detail),
-                    code,
-                });
-            }
+            // The detail of that dossier, if open, shows the fee paid (and its dialog goes).
+            super::payment::close_paid_dialog(app, &p.code);
+            effects = super::payment::reload_detail(app, &p.code);
             p.code.clone()
         }
         Sent::CreatedCitizen(c) => {

@@ -142,15 +142,6 @@ pub(super) fn on_dialog_payment(
     }
 }
 
-/// A fee paid while its dossier is open (cash sent later by the outbox, a VietQR transfer
-/// in the delta feed): the code leaves the screen and the detail shows the fee paid.
-pub(super) fn fee_paid_elsewhere(app: &mut App, code: &str) -> Vec<Effect> {
-    if !close_paid_dialog(app, code) {
-        return vec![];
-    }
-    reload_detail(app, code)
-}
-
 /// Closes the payment dialog of `code`, if open, saying the fee is in.
 pub(super) fn close_paid_dialog(app: &mut App, code: &str) -> bool {
     let showing = matches!(&app.overlay, Some(Overlay::Payment(d)) if d.code == code);
@@ -162,7 +153,8 @@ pub(super) fn close_paid_dialog(app: &mut App, code: &str) -> bool {
     showing
 }
 
-fn reload_detail(app: &mut App, code: &str) -> Vec<Effect> {
+/// Loads the detail of `code` again, when it is the one open.
+pub(super) fn reload_detail(app: &mut App, code: &str) -> Vec<Effect> {
     if app.inbox.detail.as_ref().is_none_or(|d| d.code != code) {
         return vec![];
     }
