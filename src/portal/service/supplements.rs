@@ -84,7 +84,7 @@ pub async fn receive(
         &mut *tx,
         &state.clock,
         Event::Transition {
-            session: &session,
+            session,
             code,
             action: Action::SupplementReceived.as_str(),
             from: facts.status.as_str(),
