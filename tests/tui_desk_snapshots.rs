@@ -815,3 +815,16 @@ fn an_intake_key_override_moves_the_command() {
     update(&mut app, ctrl('o'));
     assert!(app.intake.attach.is_some(), "Ctrl-O opens the path prompt");
 }
+
+/// The instruction lines that name keys take them from the keymap too: `[keys]
+/// new_citizen = ["f2"]` is what the citizens pane tells the official to press.
+#[test]
+fn instruction_lines_name_the_overridden_keys() {
+    let overrides =
+        std::collections::BTreeMap::from([("new_citizen".to_owned(), vec!["f2".to_owned()])]);
+    let mut app = citizen_results(Lang::Vi, (160, 48));
+    app.keymap = motcua::tui::keymap::Keymap::with_overrides(&overrides).unwrap();
+    let screen = text(&draw(&app, (160, 48)), None);
+    assert!(screen.contains("F2: tạo tài khoản mới"), "{screen}");
+    assert!(!screen.contains("Ctrl-n: tạo"), "{screen}");
+}

@@ -1056,6 +1056,15 @@ impl Keymap {
             .collect()
     }
 
+    /// The first key of `command` in `context` as the screen names it (for instruction
+    /// text that says which key to press), or "—" when none reaches it.
+    pub fn key_of(&self, context: Context, command: Command) -> String {
+        self.visible(context)
+            .find(|l| l.command == command)
+            .and_then(|l| l.keys.first().map(|k| k.to_string()))
+            .unwrap_or_else(|| "—".to_owned())
+    }
+
     /// Every command name, for the catalogs' test and config docs.
     pub fn names() -> impl Iterator<Item = &'static str> {
         let mut seen = BTreeSet::new();

@@ -3,6 +3,7 @@
 
 use super::intake::{citizen_form, date_vn};
 use crate::tui::i18n::{tr, trf};
+use crate::tui::keymap::{Command, Context};
 use crate::tui::state::App;
 use crate::tui::update::short_time;
 use ratatui::Frame;
@@ -132,9 +133,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         theme.base.add_modifier(Modifier::UNDERLINED),
     );
     frame.render_widget(
-        Paragraph::new(tr(lang, "citizens.keys"))
-            .style(theme.muted)
-            .wrap(Wrap { trim: true }),
+        Paragraph::new(trf(
+            lang,
+            "citizens.keys",
+            &[
+                (
+                    "lookup",
+                    &app.keymap.key_of(Context::Citizens, Command::Lookup),
+                ),
+                (
+                    "new",
+                    &app.keymap.key_of(Context::Citizens, Command::NewCitizen),
+                ),
+            ],
+        ))
+        .style(theme.muted)
+        .wrap(Wrap { trim: true }),
         help,
     );
     if pane.searched.is_some() && pane.results.is_empty() && pane.pending.is_none() {

@@ -9,6 +9,7 @@ use crate::tui::i18n::{tr, trf};
 use crate::tui::intake::{
     ApplicantRow, CitizenField, CitizenForm, PayChoice, ReviewRow, WizardStep,
 };
+use crate::tui::keymap::{Command, Context};
 use crate::tui::state::{App, field_text};
 use crate::tui::update::{
     chosen_case, chosen_procedure, delivery_choices, highlighted, human_size, picker_rows,
@@ -348,7 +349,14 @@ fn applicant(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), areas[1]);
     let card = match &w.applicant {
         None => vec![Line::from(Span::styled(
-            tr(lang, "intake.lookup_hint"),
+            trf(
+                lang,
+                "intake.lookup_hint",
+                &[(
+                    "lookup",
+                    &app.keymap.key_of(Context::Applicant, Command::Lookup),
+                )],
+            ),
             theme.muted,
         ))],
         Some(c) => {

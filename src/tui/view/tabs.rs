@@ -2,7 +2,8 @@
 
 use super::field;
 use crate::domain::status::Queue;
-use crate::tui::i18n::tr;
+use crate::tui::i18n::{tr, trf};
+use crate::tui::keymap::{Command, Context};
 use crate::tui::state::{App, Tab};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -47,9 +48,16 @@ fn lookup(app: &App, frame: &mut Frame, area: Rect) {
         theme.base.add_modifier(Modifier::UNDERLINED),
     );
     frame.render_widget(
-        Paragraph::new(tr(app.lang, "lookup.help"))
-            .style(theme.muted)
-            .wrap(Wrap { trim: true }),
+        Paragraph::new(trf(
+            app.lang,
+            "lookup.help",
+            &[
+                ("open", &app.keymap.key_of(Context::Lookup, Command::Open)),
+                ("back", &app.keymap.key_of(Context::Lookup, Command::Back)),
+            ],
+        ))
+        .style(theme.muted)
+        .wrap(Wrap { trim: true }),
         help,
     );
 }
