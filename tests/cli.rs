@@ -200,39 +200,24 @@ fn serve_starts_its_clock_at_now() {
         let res = http.get(format!("{base}/healthz")).send().await.unwrap();
         let date = res.headers()["date"].to_str().unwrap().to_owned();
         let date = chrono::DateTime::parse_from_rfc2822(&date).unwrap();
-        let due: serde_json::Value = http
-            .get(format!("{base}/calendar/due"))
-            .query(&[
-                ("from", date.to_rfc3339().as_str()),
-                ("amount", "0"),
-                ("unit", "working_days"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let due = json(http.get(format!("{base}/calendar/due")).query(&[
+            ("from", date.to_rfc3339().as_str()),
+            ("amount", "0"),
+            ("unit", "working_days"),
+        ]))
+        .await;
         // The demo seed ran on the same clock: its dossiers were received up to that
         // instant, not up to the machine's today.
-        let login: serde_json::Value = http
-            .post(format!("{base}/auth/login"))
-            .json(&serde_json::json!({"username": "tiepnhan1", "password": common::DEMO_PASSWORD}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let page: serde_json::Value = http
-            .get(format!("{base}/dossiers?limit=500"))
-            .bearer_auth(login["token"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let login = json(http.post(format!("{base}/auth/login")).json(
+            &serde_json::json!({"username": "tiepnhan1", "password": common::DEMO_PASSWORD}),
+        ))
+        .await;
+        let token = login["token"].as_str().unwrap();
+        let page = json(
+            http.get(format!("{base}/dossiers?limit=500"))
+                .bearer_auth(token),
+        )
+        .await;
         let latest = page["items"]
             .as_array()
             .unwrap()
@@ -256,4 +241,9 @@ fn serve_starts_its_clock_at_now() {
     // A same-day procedure taken in on 5/2/2027, the last day of the lunar year: Tết runs
     // to 9/2 and its weekend days give 10/2 and 11/2 off, so it is due at the end of 12/2.
     assert_eq!(due, "2027-02-12T17:00:00+07:00");
+}
+
+/// The JSON answer of a request to a portal in another process.
+async fn json(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
