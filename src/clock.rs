@@ -12,10 +12,18 @@ use crate::domain::calendar::{LocalTime, vn_offset};
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Wall time plus a shift; clones share the shift.
+/// Wall time plus a shift, or a stopped instant; clones share the state.
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
-    shift: Arc<Mutex<TimeDelta>>,
+    state: Arc<Mutex<State>>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    shift: TimeDelta,
+    /// Set by [`Clock::stop_at`]: a test that asserts an exact due time must not see a
+    /// second go by between setting the hour and filing the dossier on a loaded machine.
+    stopped: Option<DateTime<Utc>>,
 }
 
 /// How far the clock may be from a portal's `Date` before [`Clock::follow`] moves it:
@@ -38,7 +46,7 @@ impl Clock {
     /// Now, at +07:00, to the second: every time the API shows or stores has whole
     /// seconds, so the same instant always prints the same.
     pub fn now(&self) -> LocalTime {
-        let now = (Utc::now() + self.shift()).with_timezone(&vn_offset());
+        let now = self.utc().with_timezone(&vn_offset());
         now.with_nanosecond(0).unwrap_or(now)
     }
 
@@ -49,13 +57,24 @@ impl Clock {
 
     /// Moves the clock so that it reads `at` now (and runs on from there).
     pub fn set(&self, at: LocalTime) {
-        let delta = at.with_timezone(&Utc) - Utc::now();
-        *self.shift.lock().unwrap_or_else(PoisonError::into_inner) = delta;
+        let mut state = self.state();
+        state.shift = at.with_timezone(&Utc) - Utc::now();
+        state.stopped = None;
     }
 
-    /// Moves the clock forward.
+    /// Stops the clock at `at`: it reads `at` until it is set, advanced or stopped
+    /// again. For tests that assert exact instants.
+    pub fn stop_at(&self, at: LocalTime) {
+        self.state().stopped = Some(at.with_timezone(&Utc));
+    }
+
+    /// Moves the clock forward (a stopped clock stays stopped, later).
     pub fn advance(&self, by: TimeDelta) {
-        *self.shift.lock().unwrap_or_else(PoisonError::into_inner) += by;
+        let mut state = self.state();
+        match state.stopped.as_mut() {
+            Some(stopped) => *stopped += by,
+            None => state.shift += by,
+        }
     }
 
     /// Follows a portal's clock, given the `Date` header of one of its answers (RFC 9110
@@ -67,15 +86,20 @@ impl Clock {
             return;
         };
         let portal = portal + in_transit;
-        let ours = Utc::now() + self.shift();
+        let ours = self.utc();
         let gap = portal.with_timezone(&Utc) - ours;
         if gap.abs() > FOLLOW_TOLERANCE {
             self.set(portal.with_timezone(&vn_offset()));
         }
     }
 
-    fn shift(&self) -> TimeDelta {
-        *self.shift.lock().unwrap_or_else(PoisonError::into_inner)
+    fn utc(&self) -> DateTime<Utc> {
+        let state = self.state();
+        state.stopped.unwrap_or_else(|| Utc::now() + state.shift)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -121,6 +145,23 @@ mod tests {
         clock.advance(TimeDelta::hours(1));
         assert!(clock.now() - first >= TimeDelta::hours(1));
         assert_eq!(clock.now().offset(), &vn_offset());
+    }
+
+    #[test]
+    fn a_stopped_clock_reads_the_same_until_moved() {
+        let clock = Clock::system();
+        clock.stop_at(at("2026-03-05T08:00:00+07:00"));
+        assert_eq!(clock.now(), at("2026-03-05T08:00:00+07:00"));
+        clock.advance(TimeDelta::minutes(90));
+        assert_eq!(clock.now(), at("2026-03-05T09:30:00+07:00"));
+        clock.set(at("2026-03-06T08:00:00+07:00"));
+        clock.advance(TimeDelta::hours(1));
+        assert!(
+            (clock.now() - at("2026-03-06T09:00:00+07:00"))
+                .num_seconds()
+                .abs()
+                <= 1
+        );
     }
 
     #[test]

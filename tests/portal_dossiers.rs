@@ -19,7 +19,10 @@ fn at(s: &str) -> chrono::DateTime<chrono::FixedOffset> {
 #[tokio::test]
 async fn a_desk_submission_gets_a_code_a_due_date_and_starts_received() {
     let p = Portal::demo().await;
-    p.running.state.clock.set(at("2026-03-06T09:00:00+07:00"));
+    p.running
+        .state
+        .clock
+        .stop_at(at("2026-03-06T09:00:00+07:00"));
     let token = desk(&p, 1).await;
     let (citizen, name) = p.citizen_of(1).await;
     // Contract certification: 2 working days, 50,000 đ.
@@ -195,7 +198,10 @@ where
 #[tokio::test]
 async fn codes_are_unique_under_200_concurrent_submissions_and_restart_next_day() {
     let p = std::sync::Arc::new(Portal::demo().await);
-    p.running.state.clock.set(at("2026-03-09T08:00:00+07:00"));
+    p.running
+        .state
+        .clock
+        .stop_at(at("2026-03-09T08:00:00+07:00"));
     let token = desk(&p, 1).await;
     let (citizen, _) = p.citizen_of(1).await;
     let body = p.submission("1.001193", citizen).await;
@@ -215,7 +221,10 @@ async fn codes_are_unique_under_200_concurrent_submissions_and_restart_next_day(
         .collect();
     numbers.sort();
     assert_eq!(numbers, (1..=200).collect::<Vec<_>>());
-    p.running.state.clock.set(at("2026-03-10T08:00:00+07:00"));
+    p.running
+        .state
+        .clock
+        .stop_at(at("2026-03-10T08:00:00+07:00"));
     let token = desk(&p, 1).await; // yesterday's session has gone idle
     let (_, next_day) = p.create_dossier(&token, &body).await;
     assert_eq!(next_day["code"], "000.01.27.H07-260310-0001");
@@ -328,7 +337,10 @@ async fn detail_has_an_etag() {
 #[tokio::test]
 async fn a_dossier_from_desk_to_returned_result() {
     let p = Portal::demo().await;
-    p.running.state.clock.set(at("2026-03-09T08:00:00+07:00"));
+    p.running
+        .state
+        .clock
+        .stop_at(at("2026-03-09T08:00:00+07:00"));
     let desk = desk(&p, 1).await;
     let specialist = p.login("chuyenvien1", DEMO_PASSWORD).await;
     let leader = p.login("lanhdao1", DEMO_PASSWORD).await;
@@ -541,7 +553,7 @@ async fn returning_needs_the_fee_paid() {
 async fn time_rules_supplement_window_and_one_extension() {
     let p = Portal::demo().await;
     let clock = p.running.state.clock.clone();
-    clock.set(at("2026-03-02T08:00:00+07:00")); // Monday
+    clock.stop_at(at("2026-03-02T08:00:00+07:00")); // Monday
     let desk = desk(&p, 1).await;
     let specialist = p.login("chuyenvien1", DEMO_PASSWORD).await;
     let leader = p.login("lanhdao1", DEMO_PASSWORD).await;
@@ -554,7 +566,7 @@ async fn time_rules_supplement_window_and_one_extension() {
     assert_eq!(d["due_at"], "2026-03-11T08:00:00+07:00");
     p.act(&desk, &code, 1, json!({"action": "forward"})).await;
 
-    clock.set(at("2026-03-05T08:30:00+07:00")); // Thursday, after the 3-day window
+    clock.stop_at(at("2026-03-05T08:30:00+07:00")); // Thursday, after the 3-day window
     let supplement = json!({"action": "request_supplement", "reason": "Thiếu giấy tờ", "missing_documents": ["Sổ hộ khẩu"]});
     // Tokens idle for days would expire: log in again.
     let specialist2 = p.login("chuyenvien1", DEMO_PASSWORD).await;

@@ -117,7 +117,10 @@ async fn not_applicable(p: &Portal, token: &str, code: &str, name: &str) {
 #[tokio::test]
 async fn the_receipt_is_ready_right_after_a_desk_submission() {
     let p = Portal::demo().await;
-    p.running.state.clock.set(at("2026-03-06T09:00:00+07:00"));
+    p.running
+        .state
+        .clock
+        .stop_at(at("2026-03-06T09:00:00+07:00"));
     let (desk, specialist, _) = staff(&p, 1).await;
     // Contract certification: 2 working days, so due Tuesday 10 March at 09:00.
     let d = submit(&p, &desk, "2.001035").await;
@@ -177,7 +180,10 @@ async fn the_receipt_is_ready_right_after_a_desk_submission() {
 #[tokio::test]
 async fn a_same_day_receipt_says_so() {
     let p = Portal::demo().await;
-    p.running.state.clock.set(at("2026-03-06T09:00:00+07:00"));
+    p.running
+        .state
+        .clock
+        .stop_at(at("2026-03-06T09:00:00+07:00"));
     let (desk, _, _) = staff(&p, 1).await;
     // Birth registration on time: same day.
     let d = submit(&p, &desk, "1.001193").await;
@@ -252,7 +258,10 @@ async fn the_refusal_gives_the_reason() {
 #[tokio::test]
 async fn the_apology_has_the_old_due_the_reason_and_the_new_due() {
     let p = Portal::demo().await;
-    p.running.state.clock.set(at("2026-03-02T08:00:00+07:00")); // Monday
+    p.running
+        .state
+        .clock
+        .stop_at(at("2026-03-02T08:00:00+07:00")); // Monday
     let (desk, _, leader) = staff(&p, 1).await;
     // Permanent residence: 7 working days, due Wednesday 11 March.
     let d = submit(&p, &desk, "1.004222").await;
@@ -295,7 +304,10 @@ async fn the_apology_has_the_old_due_the_reason_and_the_new_due() {
 #[tokio::test]
 async fn the_control_sheet_lists_every_step() {
     let p = Portal::demo().await;
-    p.running.state.clock.set(at("2026-03-09T08:00:00+07:00"));
+    p.running
+        .state
+        .clock
+        .stop_at(at("2026-03-09T08:00:00+07:00"));
     let (desk, specialist, leader) = staff(&p, 1).await;
     let d = submit(&p, &desk, "1.004873").await;
     let code = d["code"].as_str().unwrap();
@@ -410,7 +422,7 @@ async fn stats_count_queues_overdue_and_punctuality() {
     let code = |d: &Value| d["code"].as_str().unwrap().to_owned();
 
     // Monday: A stays received; E and F reach result_ready. All due Thursday 08:00.
-    clock.set(at("2026-03-02T08:00:00+07:00"));
+    clock.stop_at(at("2026-03-02T08:00:00+07:00"));
     let tokens = staff(&p, 1).await;
     let (_, empty) = stats(&p, &tokens.0).await;
     assert_eq!(empty["queues"]["all"], 0);
@@ -422,7 +434,7 @@ async fn stats_count_queues_overdue_and_punctuality() {
     to_result_ready(code(&f), 1, tokens.clone()).await;
 
     // Wednesday: B in progress, C returned early, D refused.
-    clock.set(at("2026-03-04T08:00:00+07:00"));
+    clock.stop_at(at("2026-03-04T08:00:00+07:00"));
     let tokens = staff(&p, 1).await;
     let b = submit(&p, &tokens.0, proc).await;
     p.act(&tokens.0, &code(&b), 1, json!({"action": "forward"}))
@@ -440,7 +452,7 @@ async fn stats_count_queues_overdue_and_punctuality() {
     .await;
 
     // Thursday 07:30, before the due: F is returned on time.
-    clock.set(at("2026-03-05T07:30:00+07:00"));
+    clock.stop_at(at("2026-03-05T07:30:00+07:00"));
     let tokens = staff(&p, 1).await;
     assert_eq!(
         return_result(code(&f), 4, tokens.0.clone()).await,
@@ -448,7 +460,7 @@ async fn stats_count_queues_overdue_and_punctuality() {
     );
 
     // Thursday 09:00: A and E are past their due; E is returned late.
-    clock.set(at("2026-03-05T09:00:00+07:00"));
+    clock.stop_at(at("2026-03-05T09:00:00+07:00"));
     let tokens = staff(&p, 1).await;
     let (status, before) = stats(&p, &tokens.1).await;
     assert_eq!(status, 200, "{before}");

@@ -458,7 +458,10 @@ async fn a_requested_payment_taken_in_cash_resumes_processing() {
 #[tokio::test]
 async fn a_signed_gateway_notice_pays_once() {
     let p = with_gateway().await;
-    p.running.state.clock.set(at("2026-03-06T09:00:00+07:00"));
+    p.running
+        .state
+        .clock
+        .stop_at(at("2026-03-06T09:00:00+07:00"));
     let token = desk(&p, 1).await;
     let code = dossier(&p, &token, 1, FEE_BEARING).await;
     let notice = json!({
@@ -548,7 +551,10 @@ async fn a_signed_gateway_notice_pays_once() {
 #[tokio::test]
 async fn gateway_notices_find_their_dossier_by_the_stated_rule() {
     let p = with_gateway().await;
-    p.running.state.clock.set(at("2026-03-09T10:00:00+07:00"));
+    p.running
+        .state
+        .clock
+        .stop_at(at("2026-03-09T10:00:00+07:00"));
     let one = desk(&p, 1).await;
     let two = desk(&p, 2).await;
     let specialist = p.login("chuyenvien2", DEMO_PASSWORD).await;
