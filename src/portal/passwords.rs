@@ -59,7 +59,7 @@ impl Passwords {
         self.concurrency
     }
 
-    /// How many verifications have been run (for tests and the curious).
+    /// How many verifications have been started (for tests and the curious).
     pub fn verifications(&self) -> u64 {
         self.verifications.load(Ordering::Relaxed)
     }
@@ -88,6 +88,15 @@ impl Passwords {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let permit = self.slot().await?;
+        self.run_in(permit, work).await
+    }
+
+    /// Runs `work` on the blocking pool in the slot `permit`.
+    async fn run_in<T: Send + 'static>(
+        &self,
+        permit: OwnedSemaphorePermit,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
         tokio::task::spawn_blocking(move || {
             let result = work();
             drop(permit);
@@ -106,8 +115,9 @@ impl Passwords {
     /// with no password yet) a decoy is verified, so that the answer takes as long and
     /// does not tell who has an account; it is then `false`.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, ApiError> {
+        let permit = self.slot().await?;
         self.verifications.fetch_add(1, Ordering::Relaxed);
-        self.run(move || match hash {
+        self.run_in(permit, move || match hash {
             Some(hash) => verify_now(&password, &hash),
             None => {
                 verify_now(&password, decoy_hash());
