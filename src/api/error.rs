@@ -115,9 +115,10 @@ error_codes! {
     UploadIncomplete = 422, "upload_incomplete", "An attached upload is not complete.";
     UploadAlreadyAttached = 422, "upload_already_attached", "An attached upload belongs to another dossier.";
     PreconditionRequired = 428, "precondition_required", "`If-Match` is missing.";
-    TooManyRequests = 429, "too_many_requests", "Too many failures: wait `Retry-After` seconds.";
+    TooManyRequests = 429, "too_many_requests", "Too many failures or misses: wait `Retry-After` seconds.";
     InternalError = 500, "internal_error", "The server failed; nothing internal is told.";
     PaymentsDisabled = 503, "payments_disabled", "The portal takes no payment notices.";
+    ServerBusy = 503, "server_busy", "Too many password checks at once: wait `Retry-After` seconds.";
 }
 
 impl ErrorCode {

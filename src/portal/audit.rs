@@ -171,6 +171,17 @@ pub struct Due<'a> {
     pub after: Option<&'a str>,
 }
 
+/// The most of a username an audit row keeps, in characters. Login refuses longer ones
+/// before anything is written; the cut here keeps every other path bounded too.
+pub const USERNAME_KEPT_CHARS: usize = 64;
+
+/// The first `max` characters of `text`.
+fn prefix(text: &str, max: usize) -> &str {
+    text.char_indices()
+        .nth(max)
+        .map_or(text, |(end, _)| &text[..end])
+}
+
 /// Writes one audit row through `db` (the pool, or the transaction of the change).
 pub async fn record<'e>(
     db: impl SqliteExecutor<'e>,
@@ -350,7 +361,7 @@ pub async fn record_with_due<'e>(
     )
     .bind(at.to_rfc3339())
     .bind(row.user_id)
-    .bind(row.username)
+    .bind(row.username.map(|u| prefix(u, USERNAME_KEPT_CHARS)))
     .bind(row.role)
     .bind(row.office_id)
     .bind(row.event.as_str())

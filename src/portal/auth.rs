@@ -1,19 +1,19 @@
-//! Authentication: argon2id passwords, opaque tokens stored as hashes, idle and absolute
-//! expiry, throttling of failed logins, and the `Session` extractor that every
-//! protected handler takes.
+//! Authentication: argon2id passwords (hashed under the bound of `passwords.rs`), opaque
+//! tokens stored as hashes, idle and absolute expiry, throttling of failed logins and
+//! password changes (`throttle.rs`), and the `Session` extractor that every protected
+//! handler takes.
 
 use super::audit::{self, Event};
-use super::error::ApiError;
+use super::error::{ApiError, invalid};
 use super::json::parse_json;
 use super::state::AppState;
+use super::throttle::Blocked;
 use crate::api::auth::{LoginRequest, LoginResponse, Me, OfficeRef, PasswordChange};
 use crate::api::error::ErrorBody;
 use crate::api::headers::NO_EXTEND;
 use crate::domain::account::{AccountKind, check_password};
 use crate::domain::calendar::vn_offset;
 use crate::domain::workflow::Role;
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::StatusCode;
@@ -24,34 +24,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::DateTime;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Mutex, OnceLock, PoisonError};
-
-/// argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1), as the design asks.
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(ApiError::internal)
-}
-
-fn verify(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
-}
-
-/// A hash no password matches, verified for unknown users so that they take as long to
-/// refuse as a wrong password: the answer's timing does not reveal who has an account.
-fn decoy_hash() -> &'static str {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| {
-        let mut random = [0u8; 32];
-        rand::rng().fill_bytes(&mut random);
-        hash_password(&hex::encode(random)).unwrap_or_default()
-    })
-}
 
 /// SHA-256 of a token or code, as stored: a stolen database holds no usable token.
 pub fn digest(secret: &str) -> String {
@@ -63,68 +36,6 @@ pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// Failed-login counters per account and per client address, in memory: a restart
-/// forgets them, which only gives an attacker back a few attempts. Counters whose
-/// window has ended are dropped once per window, so memory holds at most the keys
-/// that failed within the last two windows however many names an attacker tries.
-#[derive(Debug, Default)]
-pub struct Throttle {
-    inner: Mutex<Counters>,
-}
-
-#[derive(Debug, Default)]
-struct Counters {
-    /// Key → (failures, start of its window in Unix seconds).
-    failures: HashMap<String, (u32, i64)>,
-    /// When expired counters were last dropped.
-    pruned_at: i64,
-}
-
-impl Throttle {
-    /// Seconds to wait, if `key` has used up its `max` failures in the window.
-    pub(crate) fn blocked(&self, key: &str, max: u32, window: i64, now: i64) -> Option<u64> {
-        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let (count, start) = *inner.failures.get(key)?;
-        let left = start + window - now;
-        (count >= max && left > 0).then(|| left.max(1) as u64)
-    }
-
-    pub(crate) fn fail(&self, key: &str, window: i64, now: i64) {
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        // A sweep costs a pass over the map; once per window keeps that negligible.
-        if now - inner.pruned_at >= window {
-            inner.failures.retain(|_, (_, start)| now - *start < window);
-            inner.pruned_at = now;
-        }
-        let entry = inner.failures.entry(key.to_owned()).or_insert((0, now));
-        if now - entry.1 >= window {
-            *entry = (0, now);
-        }
-        entry.0 += 1;
-    }
-
-    pub(crate) fn clear(&self, key: &str) {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .failures
-            .remove(key);
-    }
-
-    /// How many counters are kept (for tests of the pruning).
-    pub fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .failures
-            .len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// The logged-in user of a request.
@@ -264,6 +175,26 @@ fn account_key(username: &str) -> String {
     format!("user:{}", username.trim().to_lowercase())
 }
 
+/// The longest username, in characters. A longer one is refused (422) before anything is
+/// hashed, counted or written: no account has one, and the audit log and the throttle's
+/// table must not keep whatever length a client sends.
+pub const USERNAME_MAX_CHARS: usize = 64;
+
+/// 429 for a throttled attempt, with an audit row only for the first refusal of a key in
+/// its window: a run of them is what a guessing attack looks like in the log, but one row
+/// per refused attempt would let the attack fill the disk.
+async fn refuse_throttled(
+    state: &AppState,
+    blocked: Blocked,
+    username: &str,
+    addr: &SocketAddr,
+) -> ApiError {
+    if blocked.first {
+        throttled(state, username, addr).await;
+    }
+    ApiError::TooManyRequests(blocked.wait)
+}
+
 #[derive(sqlx::FromRow)]
 struct LoginRow {
     id: i64,
@@ -278,15 +209,18 @@ struct LoginRow {
     operation_id = "login",
     tag = "auth",
     summary = "Log in",
-    description = "The same 401 answers an unknown user and a wrong password. Failures are \
-        counted per account and per client address; past the limit the answer is 429 until \
-        the window ends.",
+    description = "The same 401 answers an unknown user and a wrong password. Attempts are \
+        counted per account and per client address before the password is checked (a right \
+        one is given back); past the limit the answer is 429 until the window ends.",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in: a new bearer token.", body = LoginResponse),
         (status = 400, description = "`bad_request`: the body is not a login request.", body = ErrorBody),
         (status = 401, description = "`invalid_credentials`.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the username is longer than 64 characters (`fields.username`).", body = ErrorBody),
         (status = 429, description = "`too_many_requests`: too many failures for this account or address.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "`server_busy`: too many password checks at once.", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
 )]
@@ -301,15 +235,22 @@ pub async fn login(
     let now = state.clock.unix();
     let window = state.settings.throttle_window.as_secs() as i64;
     let username = request.username.trim().to_lowercase();
+    if username.chars().count() > USERNAME_MAX_CHARS {
+        return Err(invalid(
+            "username",
+            format!("Tên đăng nhập dài tối đa {USERNAME_MAX_CHARS} ký tự. Hãy kiểm tra lại."),
+            format!("A username has at most {USERNAME_MAX_CHARS} characters. Check it."),
+        ));
+    }
     let (by_account, by_client) = (account_key(&username), client_key(&addr));
-    for (key, max) in [
-        (&by_account, state.settings.max_failures_per_account),
-        (&by_client, state.settings.max_failures_per_address),
-    ] {
-        if let Some(wait) = state.throttle.blocked(key, max, window, now) {
-            throttled(&state, &username, &addr).await;
-            return Err(ApiError::TooManyRequests(wait));
-        }
+    // The attempt is counted before the password is checked, in one step with the check
+    // of the limits: concurrent guesses cannot all slip under the limit.
+    let limits = [
+        (by_account.as_str(), state.settings.max_failures_per_account),
+        (by_client.as_str(), state.settings.max_failures_per_address),
+    ];
+    if let Err(blocked) = state.throttle.reserve(&limits, window, now) {
+        return Err(refuse_throttled(&state, blocked, &username, &addr).await);
     }
 
     let row: Option<LoginRow> =
@@ -317,27 +258,24 @@ pub async fn login(
             .bind(&username)
             .fetch_optional(&state.db)
             .await?;
-    let password = request.password;
     let stored = row
         .as_ref()
         .filter(|r| r.active != 0)
         .and_then(|r| r.password_hash.clone());
-    // Always run one verification, so unknown users cost the same time as known ones.
-    let ok = tokio::task::spawn_blocking(move || match stored {
-        Some(hash) => verify(&password, &hash),
-        None => {
-            verify(&password, decoy_hash());
-            false
+    // Always one verification (of a decoy for an unknown user), so unknown users cost
+    // the same time as known ones.
+    let ok = match state.passwords.verify(request.password, stored).await {
+        Ok(ok) => ok,
+        Err(busy) => {
+            // Not checked, so not a failure: the attempt is given back.
+            state.throttle.release(&[&by_account, &by_client]);
+            return Err(busy);
         }
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    };
 
     let user_id = match (ok, &row) {
         (true, Some(r)) => r.id,
         _ => {
-            state.throttle.fail(&by_account, window, now);
-            state.throttle.fail(&by_client, window, now);
             audit::record(
                 &state.db,
                 &state.clock,
@@ -351,6 +289,7 @@ pub async fn login(
         }
     };
     state.throttle.clear(&by_account);
+    state.throttle.release(&[&by_client]);
 
     let token = new_token();
     let expires_at = now + state.settings.token_lifetime.as_secs() as i64;
@@ -479,34 +418,60 @@ pub async fn me(State(state): State<AppState>, session: Session) -> Result<Json<
     tag = "auth",
     summary = "Change own password",
     description = "Checks the current password, then the new one against the password policy. \
-        The user's other sessions are revoked.",
+        The user's other sessions are revoked. Wrong current passwords are throttled per \
+        account and per client address like logins.",
     request_body = PasswordChange,
     responses(
         (status = 204, description = "Changed."),
         (status = 400, description = "`bad_request`: the body is not a password change.", body = ErrorBody),
         (status = 401, description = "`invalid_credentials`: the current password is wrong; `unauthenticated`: no valid token.", body = ErrorBody),
         (status = 422, description = "`validation_failed`: the new password breaks the policy (`fields.new_password`).", body = ErrorBody),
+        (status = 429, description = "`too_many_requests`: too many wrong current passwords for this account or address.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "`server_busy`: too many password checks at once.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
     security(("bearer" = [])),
 )]
 pub async fn change_password(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     session: Session,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let request: PasswordChange = parse_json(&body)?;
+    let now = state.clock.unix();
+    let window = state.settings.throttle_window.as_secs() as i64;
+    // Wrong current passwords are guesses like wrong logins (by whoever holds a stolen
+    // token): counted per account, on a key of their own so that they do not lock the
+    // account's logins, and per address with the logins.
+    let (by_user, by_client) = (format!("password:{}", session.user_id), client_key(&addr));
+    let limits = [
+        (by_user.as_str(), state.settings.max_failures_per_account),
+        (by_client.as_str(), state.settings.max_failures_per_address),
+    ];
+    if let Err(blocked) = state.throttle.reserve(&limits, window, now) {
+        return Err(ApiError::TooManyRequests(blocked.wait));
+    }
     let stored: Option<String> =
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
             .bind(session.user_id)
             .fetch_one(&state.db)
             .await?;
-    let current = request.current_password;
-    let ok = tokio::task::spawn_blocking(move || stored.is_some_and(|h| verify(&current, &h)))
-        .await
-        .map_err(ApiError::internal)?;
+    let ok = match stored {
+        Some(hash) => state
+            .passwords
+            .verify(request.current_password, Some(hash))
+            .await
+            .inspect_err(|_| state.throttle.release(&[&by_user, &by_client]))?,
+        None => false,
+    };
     if !ok {
         return Err(ApiError::InvalidCredentials);
     }
+    // The right current password: not a guess.
+    state.throttle.clear(&by_user);
+    state.throttle.release(&[&by_client]);
     let kind = if session.role.is_staff() {
         AccountKind::Staff
     } else {
@@ -514,10 +479,7 @@ pub async fn change_password(
     };
     check_password(&request.new_password, &session.username, kind)
         .map_err(|e| ApiError::field("new_password", e))?;
-    let new = request.new_password;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
-        .await
-        .map_err(ApiError::internal)??;
+    let hash = state.passwords.hash(request.new_password).await?;
     let mut tx = super::db::write(&state.db).await?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
@@ -537,26 +499,4 @@ pub async fn change_password(
     .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Throttle;
-
-    #[test]
-    fn expired_counters_are_dropped() {
-        let throttle = Throttle::default();
-        let window = 900;
-        for i in 0..1000 {
-            throttle.fail(&format!("addr:10.0.{}.{}", i / 256, i % 256), window, 0);
-        }
-        assert_eq!(throttle.len(), 1000);
-        // Still within the window: every counter is still needed.
-        throttle.fail("user:a", window, window - 1);
-        assert_eq!(throttle.len(), 1001);
-        // The window of the first thousand has ended: only the live one stays.
-        throttle.fail("user:b", window, window + 1);
-        assert_eq!(throttle.len(), 2, "user:a and user:b");
-        assert_eq!(throttle.blocked("user:a", 1, window, window + 1), Some(898));
-    }
 }

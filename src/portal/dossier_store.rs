@@ -362,8 +362,10 @@ pub async fn full(
     })
 }
 
-/// Records that a dossier changed, for the delta feed, and forgets changes beyond the
-/// newest `keep` (a client further behind gets 410 and reloads).
+/// Records that a dossier changed, for the delta feed: the next number of the office's
+/// own sequence (migration 0007), so that an office's cursor moves with its own dossiers
+/// only. Forgets the office's changes beyond its newest `keep` (a client further behind
+/// gets 410 and reloads).
 pub async fn changed(
     db: &mut sqlx::SqliteConnection,
     office: i64,
@@ -371,15 +373,32 @@ pub async fn changed(
     keep: i64,
 ) -> Result<(), ApiError> {
     let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO changes (office_id, dossier_code) VALUES ($1, $2) RETURNING seq",
+        "INSERT INTO office_feed (office_id, seq) VALUES ($1, 1) \
+         ON CONFLICT (office_id) DO UPDATE SET seq = seq + 1 RETURNING seq",
     )
     .bind(office)
-    .bind(code)
     .fetch_one(&mut *db)
     .await?;
-    sqlx::query("DELETE FROM changes WHERE seq <= $1")
+    sqlx::query("INSERT INTO changes (office_id, dossier_code, office_seq) VALUES ($1, $2, $3)")
+        .bind(office)
+        .bind(code)
+        .bind(seq)
+        .execute(&mut *db)
+        .await?;
+    sqlx::query("DELETE FROM changes WHERE office_id = $1 AND office_seq <= $2")
+        .bind(office)
         .bind(seq - keep)
         .execute(&mut *db)
         .await?;
     Ok(())
+}
+
+/// The newest number of an office's feed (0 before its first change).
+pub async fn feed_newest(db: &sqlx::SqlitePool, office: i64) -> Result<i64, ApiError> {
+    let newest: Option<i64> =
+        sqlx::query_scalar("SELECT seq FROM office_feed WHERE office_id = $1")
+            .bind(office)
+            .fetch_optional(db)
+            .await?;
+    Ok(newest.unwrap_or(0))
 }

@@ -159,6 +159,9 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("too many requests, retry after {0} s")]
     TooManyRequests(u64),
+    /// Every password slot and the queue before them are taken (503, `Retry-After`).
+    #[error("busy, retry after {0} s")]
+    ServerBusy(u64),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -201,6 +204,7 @@ impl ApiError {
             ApiError::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
             ApiError::PreconditionRequired => ErrorCode::PreconditionRequired,
             ApiError::TooManyRequests(_) => ErrorCode::TooManyRequests,
+            ApiError::ServerBusy(_) => ErrorCode::ServerBusy,
             ApiError::Internal(_) => ErrorCode::InternalError,
             ApiError::Problem(p) => p.code,
         }
@@ -296,6 +300,10 @@ impl ApiError {
                 format!("Quá nhiều lần thử. Hãy đợi {after} giây rồi thử lại."),
                 format!("Too many attempts. Wait {after} seconds and try again."),
             ),
+            ApiError::ServerBusy(after) => (
+                format!("Máy chủ đang bận kiểm tra mật khẩu cho nhiều người. Hãy đợi {after} giây rồi thử lại."),
+                format!("The server is busy checking passwords for many people. Wait {after} seconds and try again."),
+            ),
             ApiError::Internal(_) => (
                 "Máy chủ gặp lỗi. Hãy thử lại sau; nếu vẫn lỗi, báo cho quản trị.".into(),
                 "The server had a problem. Try again later; if it persists, tell the administrator.".into(),
@@ -351,7 +359,7 @@ struct PendingError(ApiError);
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = self.status().into_response();
-        if let ApiError::TooManyRequests(after) = &self {
+        if let ApiError::TooManyRequests(after) | ApiError::ServerBusy(after) = &self {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(*after));

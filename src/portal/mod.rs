@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod clock;
+mod connections;
 pub mod db;
 pub mod dossier_store;
 pub mod error;
@@ -13,10 +14,12 @@ pub mod forms;
 pub mod idempotency;
 pub mod json;
 pub mod openapi;
+pub mod passwords;
 pub mod routes;
 pub mod seed;
 pub mod service;
 pub mod state;
+pub mod throttle;
 
 use crate::api::BASE_PATH;
 use crate::domain::calendar::Calendar;
@@ -98,16 +101,23 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
             source,
         })?;
     let clock = options.clock.clone();
+    let settings = &options.settings;
+    let passwords = Arc::new(passwords::Passwords::new(
+        settings.hash_concurrency,
+        settings.hash_queue,
+        settings.hash_wait,
+    ));
     seed::catalog_if_empty(&pool).await?;
     if options.seed != Seed::None {
-        seed::demo(&pool, &clock.now().to_rfc3339()).await?;
+        seed::demo(&pool, &passwords, &clock.now().to_rfc3339()).await?;
     }
     let state = AppState {
         db: pool,
         calendar: Arc::new(options.calendar.clone()),
         clock,
         settings: Arc::new(options.settings.clone()),
-        throttle: Arc::default(),
+        throttle: Arc::new(throttle::Throttle::new(settings.throttle_keys_max)),
+        passwords,
         in_flight: Arc::default(),
         files_dir: files_dir(&options.db),
         upload_writers: Arc::default(),
@@ -198,6 +208,8 @@ pub fn router(state: AppState) -> Router {
 /// Every answer's `Date` is the portal's clock, not the machine's: a client counting
 /// down to a due time counts from the clock that due time was computed on (and a portal
 /// started with `--now` is seen at that time). hyper adds `Date` only when none is set.
+/// Every answer also says `X-Content-Type-Options: nosniff`: a browser shown a stored
+/// file (or any answer) takes it as the type it is sent as, never as HTML it guessed.
 async fn portal_date(
     axum::extract::State(state): axum::extract::State<AppState>,
     mut response: axum::response::Response,
@@ -209,6 +221,10 @@ async fn portal_date(
             .headers_mut()
             .insert(axum::http::header::DATE, value);
     }
+    response.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
     response
 }
 
@@ -254,14 +270,14 @@ pub async fn start(options: Options) -> Result<Running, PortalError> {
         })?;
     let addr = listener.local_addr().map_err(PortalError::Serve)?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let app = router(state.clone());
+    let limits = connections::Limits {
+        header_read_timeout: options.settings.header_read_timeout,
+        per_address: options.settings.max_connections_per_address,
+    };
+    let task = tokio::spawn(connections::serve(listener, app, limits, async {
+        let _ = stopped.await;
+    }));
     Ok(Running {
         addr,
         state,

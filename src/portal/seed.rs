@@ -2,9 +2,10 @@
 //! the catalog is empty), the demo offices, staff and citizens (`--seed demo` and
 //! training only), and the first administrator (`--create-admin`).
 
-use super::auth::{Session, hash_password};
+use super::auth::Session;
 use super::db;
 use super::dossier_store::{Row, load};
+use super::passwords::Passwords;
 use super::service::actions::perform;
 use super::service::intake::intake;
 use super::state::AppState;
@@ -138,7 +139,7 @@ pub fn demo_username(role: &str, n: i64) -> Option<String> {
 
 /// Fills an empty database with the demo offices, staff and citizens. Idempotent: a
 /// database that already has offices is left alone.
-pub async fn demo(pool: &SqlitePool, now: &str) -> Result<(), SeedError> {
+pub async fn demo(pool: &SqlitePool, passwords: &Passwords, now: &str) -> Result<(), SeedError> {
     let offices: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM offices")
         .fetch_one(pool)
         .await?;
@@ -149,9 +150,9 @@ pub async fn demo(pool: &SqlitePool, now: &str) -> Result<(), SeedError> {
         toml::from_str(DEMO).map_err(|e| SeedError::Data(format!("demo.toml: {e}")))?;
     // One hash for every demo account: they share a published password anyway, and
     // hashing it a hundred times would make every test and sandbox start slow.
-    let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))
+    let hash = passwords
+        .hash(DEMO_PASSWORD.to_owned())
         .await
-        .map_err(|e| SeedError::Data(e.to_string()))?
         .map_err(|e| SeedError::Data(e.to_string()))?;
 
     let mut tx = db::write(pool).await?;
@@ -259,10 +260,10 @@ pub async fn create_admin(
     let unit = crate::domain::dossier_code::UnitCode::parse(office_code).map_err(|e| {
         SeedError::Refused(format!("{} / {}", e.message(Lang::Vi), e.message(Lang::En)))
     })?;
-    let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+    // A command of its own, one hash: the bound is a slot of its own.
+    let hash = Passwords::new(1, 0, std::time::Duration::ZERO)
+        .hash(password.to_owned())
         .await
-        .map_err(|e| SeedError::Data(e.to_string()))?
         .map_err(|e| SeedError::Data(e.to_string()))?;
     let mut tx = db::write(pool).await?;
     let office: Option<i64> = sqlx::query_scalar("SELECT id FROM offices WHERE code = $1")

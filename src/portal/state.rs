@@ -1,9 +1,10 @@
 //! What every handler shares.
 
-use super::auth::Throttle;
 use super::clock::Clock;
 use super::idempotency::InFlight;
+use super::passwords::Passwords;
 use super::service::uploads::Writers;
+use super::throttle::Throttle;
 use crate::domain::calendar::Calendar;
 use sqlx::SqlitePool;
 use std::path::PathBuf;
@@ -22,9 +23,29 @@ pub struct Settings {
     pub max_failures_per_account: u32,
     pub max_failures_per_address: u32,
     pub throttle_window: Duration,
+    /// Missed public lookups (`GET /public/dossiers/{code}`: no such dossier for that
+    /// identity number) per dossier code, and per client address, within
+    /// `throttle_window` before further lookups are refused with 429.
+    pub max_lookup_misses_per_code: u32,
+    pub max_lookup_misses_per_address: u32,
+    /// The most throttle counters kept in memory; past it the oldest are evicted.
+    pub throttle_keys_max: usize,
+    /// Password hashes and verifications (argon2id, 19 MiB each) running at once;
+    /// 0: one per core (`std::thread::available_parallelism`).
+    pub hash_concurrency: usize,
+    /// Requests that may wait for a hashing slot; beyond it, or after `hash_wait`,
+    /// the answer is 503 `server_busy` with `Retry-After`.
+    pub hash_queue: usize,
+    pub hash_wait: Duration,
+    /// How long a client may take to send a request's line and headers (also how long
+    /// an idle kept-alive connection stays open).
+    pub header_read_timeout: Duration,
+    /// Connections open at once from one client address; more are closed at once.
+    pub max_connections_per_address: usize,
     /// A training sandbox says so in `/me`, so it can never pass for a real portal.
     pub training: bool,
-    /// How many changes the delta feed keeps; a client further behind reloads (410).
+    /// How many changes the delta feed keeps per office; a client further behind
+    /// reloads (410).
     pub changes_kept: i64,
     /// The secret the payment gateway signs its notices with (HMAC-SHA256);
     /// `None` turns `POST /payments/notify` off (503 `payments_disabled`).
@@ -55,6 +76,14 @@ impl Default for Settings {
             max_failures_per_account: 5,
             max_failures_per_address: 20,
             throttle_window: Duration::from_secs(15 * 60),
+            max_lookup_misses_per_code: 5,
+            max_lookup_misses_per_address: 20,
+            throttle_keys_max: 100_000,
+            hash_concurrency: 0,
+            hash_queue: 32,
+            hash_wait: Duration::from_secs(5),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections_per_address: 64,
             training: false,
             changes_kept: 100_000,
             payment_secret: None,
@@ -68,7 +97,10 @@ pub struct AppState {
     pub calendar: Arc<Calendar>,
     pub clock: Clock,
     pub settings: Arc<Settings>,
+    /// Attempt counters of logins, password changes, activations and public lookups.
     pub throttle: Arc<Throttle>,
+    /// The bound on password hashing: every hash and verification goes through it.
+    pub passwords: Arc<Passwords>,
     /// Idempotency keys being processed now.
     pub in_flight: Arc<InFlight>,
     /// Where uploaded files are kept.

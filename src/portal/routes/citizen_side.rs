@@ -11,7 +11,7 @@ use crate::api::dossiers::{
 };
 use crate::api::error::ErrorBody;
 use crate::domain::workflow::Role;
-use crate::portal::auth::Session;
+use crate::portal::auth::{Session, client_key};
 use crate::portal::db;
 use crate::portal::dossier_store::{COLUMNS, FROM, Row};
 use crate::portal::error::{ApiError, invalid, language};
@@ -22,10 +22,11 @@ use crate::portal::service::supplements;
 use crate::portal::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::net::SocketAddr;
 use utoipa::IntoParams;
 
 /// The citizen behind a session; staff have no citizen side (403, audited).
@@ -256,7 +257,9 @@ pub struct LookupQuery {
     summary = "Look a dossier up by its receipt",
     description = "For anyone holding the receipt: the status, due time and office, when \
         `id_number` is the applicant's. Any mismatch is the same 404, so codes cannot be \
-        enumerated.",
+        enumerated; misses are counted per code and per client address, and past the limit \
+        the answer is 429 until the window ends (even for the right number), so neither an \
+        applicant's number nor codes can be searched for.",
     params(
         ("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE),
         LookupQuery,
@@ -264,14 +267,39 @@ pub struct LookupQuery {
     responses(
         (status = 200, description = "Where the dossier stands.", body = PublicStatus),
         (status = 404, description = "`not_found`: no such dossier for this identity number.", body = ErrorBody),
+        (status = 429, description = "`too_many_requests`: too many misses for this code or from this address.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
 )]
 pub async fn lookup(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(code): Path<String>,
     Query(query): Query<LookupQuery>,
 ) -> Result<Json<PublicStatus>, ApiError> {
+    let code = code.trim().to_ascii_uppercase();
+    // A miss is counted before the lookup, with the check of the limits in one step, and
+    // given back when the dossier is found.
+    let (by_code, by_client) = (
+        format!("lookup:{code}"),
+        format!("lookup-{}", client_key(&addr)),
+    );
+    let limits = [
+        (by_code.as_str(), state.settings.max_lookup_misses_per_code),
+        (
+            by_client.as_str(),
+            state.settings.max_lookup_misses_per_address,
+        ),
+    ];
+    state
+        .throttle
+        .reserve(
+            &limits,
+            state.settings.throttle_window.as_secs() as i64,
+            state.clock.unix(),
+        )
+        .map_err(|blocked| ApiError::TooManyRequests(blocked.wait))?;
     let id_number = query
         .id_number
         .as_deref()
@@ -284,11 +312,12 @@ pub async fn lookup(
          WHERE d.code = $1 AND c.id_number = $2"
     );
     let row: Row = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(code.trim().to_ascii_uppercase())
+        .bind(&code)
         .bind(id_number)
         .fetch_optional(&state.db)
         .await?
         .ok_or(ApiError::NotFound)?;
+    state.throttle.release(&[&by_code, &by_client]);
     let status = row.status()?;
     let missing = match (&row.supplement, status) {
         (Some(json), crate::domain::status::Status::SupplementRequested) => {

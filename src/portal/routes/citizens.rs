@@ -24,7 +24,7 @@ use crate::domain::text::{Matcher, fold, nfc};
 use crate::domain::workflow::Role;
 use crate::domain::{Lang, RuleError};
 use crate::portal::audit::{self, Event};
-use crate::portal::auth::{Session, client_key, digest, hash_password};
+use crate::portal::auth::{Session, client_key, digest};
 use crate::portal::db;
 use crate::portal::error::{ApiError, Rule};
 use crate::portal::idempotency::Idempotent;
@@ -910,28 +910,45 @@ struct Attempt {
     client: String,
     window: i64,
     now: i64,
+    /// The attempt was given back already (the code was right).
+    released: std::sync::atomic::AtomicBool,
 }
 
 impl Attempt {
-    /// 429 if this number or address has used up its failures.
-    fn check(&self, state: &AppState) -> Result<(), ApiError> {
-        for (key, max) in [
-            (&self.by_number, state.settings.max_failures_per_account),
-            (&self.by_client, state.settings.max_failures_per_address),
-        ] {
-            if let Some(wait) = state.throttle.blocked(key, max, self.window, self.now) {
-                return Err(ApiError::TooManyRequests(wait));
-            }
+    /// Counts the attempt before the code is looked at, or 429 if this number or address
+    /// has used up its failures (one step, so concurrent guesses cannot slip past).
+    fn reserve(&self, state: &AppState) -> Result<(), ApiError> {
+        let limits = [
+            (
+                self.by_number.as_str(),
+                state.settings.max_failures_per_account,
+            ),
+            (
+                self.by_client.as_str(),
+                state.settings.max_failures_per_address,
+            ),
+        ];
+        state
+            .throttle
+            .reserve(&limits, self.window, self.now)
+            .map_err(|blocked| ApiError::TooManyRequests(blocked.wait))
+    }
+
+    /// Gives the attempt back (once): it was no guess.
+    fn release(&self, state: &AppState) {
+        if !self
+            .released
+            .swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            state.throttle.release(&[&self.by_number, &self.by_client]);
         }
-        Ok(())
     }
 
     /// Records a refused attempt and gives the error to answer with. Only a wrong code
     /// counts against the throttle: a used or expired one was not a guess.
     async fn refuse(&self, state: &AppState, why: ApiError) -> ApiError {
-        if matches!(why, ApiError::InvalidActivation) {
-            state.throttle.fail(&self.by_number, self.window, self.now);
-            state.throttle.fail(&self.by_client, self.window, self.now);
+        if !matches!(why, ApiError::InvalidActivation) {
+            self.release(state);
         }
         let event = Event::ActivationFailed {
             id_number: &self.typed_number,
@@ -967,6 +984,8 @@ impl Attempt {
         (status = 422, description = "`validation_failed`: the password breaks the policy (`fields.new_password`).", body = ErrorBody),
         (status = 429, description = "`too_many_requests`.", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "`server_busy`: too many password hashes at once.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
 )]
 pub async fn activate(
@@ -985,8 +1004,9 @@ pub async fn activate(
         client: addr.ip().to_string(),
         window: state.settings.throttle_window.as_secs() as i64,
         now,
+        released: Default::default(),
     };
-    attempt.check(&state)?;
+    attempt.reserve(&state)?;
 
     let code_hash = digest(&normalize_activation_code(&request.code));
     let row: Option<CodeRow> = sqlx::query_as(
@@ -1008,12 +1028,11 @@ pub async fn activate(
     if now >= row.expires_at {
         return Err(attempt.refuse(&state, ApiError::ActivationExpired).await);
     }
+    // The code is right: whatever follows, this was no guess.
+    attempt.release(&state);
     check_password(&request.new_password, &id_number, AccountKind::Citizen)
         .map_err(|e| ApiError::field("new_password", e))?;
-    let password = request.new_password;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(ApiError::internal)??;
+    let hash = state.passwords.hash(request.new_password).await?;
 
     let mut tx = db::write(&state.db).await?;
     // Spent inside the transaction, so two activations racing with one code cannot

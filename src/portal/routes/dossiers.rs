@@ -580,7 +580,8 @@ const CHANGES_PAGE: i64 = 1000;
     summary = "The delta feed",
     description = "The office's dossiers changed since `since`, each once (compact, or a \
         tombstone `{code, deleted: true}`), and the `seq` to ask from next. Without `since`: \
-        no changes, and the `seq` to start from.",
+        no changes, and the `seq` to start from. `seq` counts the office's own changes \
+        only: it does not move when other offices' dossiers change.",
     params(ChangesQuery),
     responses(
         (status = 200, description = "The changes.", body = crate::api::dossiers::Changes),
@@ -597,11 +598,8 @@ pub async fn changes(
 ) -> Result<Json<Changes>, ApiError> {
     let office = session.office(&state, "GET /dossiers/changes").await?;
     let now = state.clock.now();
-    let (oldest, newest): (Option<i64>, Option<i64>) =
-        sqlx::query_as("SELECT MIN(seq), MAX(seq) FROM changes")
-            .fetch_one(&state.db)
-            .await?;
-    let newest = newest.unwrap_or(0);
+    // The office's own sequence: nothing here moves with another office's work.
+    let newest = store::feed_newest(&state.db, office).await?;
     let Some(since) = query.since else {
         return Ok(Json(Changes {
             changes: vec![],
@@ -613,12 +611,13 @@ pub async fn changes(
             "since must be between 0 and {newest}"
         )));
     }
-    if oldest.is_some_and(|o| since < o - 1) {
+    // The office keeps its newest `changes_kept` changes (`store::changed`).
+    if since < newest - state.settings.changes_kept {
         return Err(ApiError::Gone(ErrorCode::ChangesExpired));
     }
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT seq, dossier_code, deleted FROM changes \
-         WHERE office_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        "SELECT office_seq, dossier_code, deleted FROM changes \
+         WHERE office_id = $1 AND office_seq > $2 ORDER BY office_seq LIMIT $3",
     )
     .bind(office)
     .bind(since)
@@ -679,6 +678,8 @@ pub async fn changes(
             headers(
                 ("Content-Disposition" = String, description = "`attachment` with the file name (ASCII)."),
                 ("X-Content-Sha256" = String, description = "The file's SHA-256, hex."),
+                ("Content-Security-Policy" = String, description = "`sandbox`: nothing of the file runs in the portal's origin."),
+                ("X-Content-Type-Options" = String, description = "`nosniff` (on every answer)."),
             )),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
         (status = 404, description = "`not_found`: no such dossier, or no such attachment of it.", body = ErrorBody),
@@ -714,9 +715,12 @@ pub async fn attachment(
         })
         .collect();
     let disposition = format!("attachment; filename=\"{ascii_name}\"");
+    // A stored file is the citizen's, not the portal's: a browser that opens it anyway
+    // runs nothing of it in the portal's origin (`nosniff` is on every answer).
     let headers = [
         (header::CONTENT_TYPE, upload.content_type.clone()),
         (header::CONTENT_DISPOSITION, disposition),
+        (header::CONTENT_SECURITY_POLICY, "sandbox".to_owned()),
         (
             header::HeaderName::from_static("x-content-sha256"),
             upload.sha256.clone(),

@@ -41,6 +41,7 @@ use sqlx::SqliteConnection;
             headers(
                 ("Content-Disposition" = String, description = "`inline` with a file name."),
                 ("Content-Language" = String, description = "`vi`."),
+                ("Content-Security-Policy" = String, description = "`sandbox`."),
             )),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
         (status = 404, description = "`not_found`: no such dossier or form.", body = ErrorBody),
@@ -96,6 +97,11 @@ fn text_response(code: &str, form: Form, text: String) -> Response {
             ),
             (header::CONTENT_LANGUAGE, HeaderValue::from_static("vi")),
             (header::CONTENT_DISPOSITION, disposition),
+            // Like an attachment: a browser runs nothing of it (`nosniff` is on every answer).
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("sandbox"),
+            ),
         ],
         text,
     )
