@@ -1,5 +1,6 @@
 //! Logging in and out, and who is logged in.
 
+use crate::api::limits::{self, Bound, Bounded};
 use crate::domain::workflow::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -8,6 +9,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {
     pub username: String,
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 
@@ -49,6 +51,21 @@ pub struct Me {
 /// `POST /auth/password`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PasswordChange {
+    #[schema(max_length = 1024)]
     pub current_password: String,
+    #[schema(max_length = 1024)]
     pub new_password: String,
+}
+
+/// The username's length is the login throttle's business (`portal::auth`); its
+/// characters are checked here like every text's.
+impl Bounded for LoginRequest {
+    const BOUNDS: &'static [Bound] = &[Bound::line("password", limits::PASSWORD)];
+}
+
+impl Bounded for PasswordChange {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::line("current_password", limits::PASSWORD),
+        Bound::line("new_password", limits::PASSWORD),
+    ];
 }

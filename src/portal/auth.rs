@@ -285,6 +285,7 @@ struct LoginRow {
     responses(
         (status = 200, description = "Logged in: a new bearer token.", body = LoginResponse),
         (status = 400, description = "`bad_request`: the body is not a login request.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a field carries a control character, or the password is over 1,024 characters; `fields` names it.", body = ErrorBody),
         (status = 401, description = "`invalid_credentials`.", body = ErrorBody),
         (status = 429, description = "`too_many_requests`: too many failures for this account or address.", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
