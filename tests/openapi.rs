@@ -241,6 +241,208 @@ fn the_documented_limits_are_the_codes() {
     );
 }
 
+/// One bound as the document states it, by field path (`documents[].part_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stated {
+    /// A string: its `maxLength` if any, and whether it is an enum (whose values say
+    /// what fits).
+    Text {
+        max: Option<u64>,
+        enumerated: bool,
+    },
+    Items(Option<u64>),
+    Maximum(Option<i64>),
+}
+
+/// The bounds a request schema states, walking `$ref`s, `oneOf`s and nested objects.
+fn stated(doc: &Value, schema: &Value, path: &str, out: &mut BTreeMap<String, Stated>) {
+    if let Some(target) = schema["$ref"].as_str() {
+        let name = target.rsplit('/').next().unwrap();
+        return stated(doc, &doc["components"]["schemas"][name], path, out);
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        for part in schema[key].as_array().into_iter().flatten() {
+            stated(doc, part, path, out);
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if let Some(properties) = schema["properties"].as_object() {
+        for (name, property) in properties {
+            let inner = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
+            stated(doc, property, &inner, out);
+        }
+    }
+    if types.contains(&"array") {
+        out.insert(path.to_owned(), Stated::Items(schema["maxItems"].as_u64()));
+        stated(doc, &schema["items"], &format!("{path}[]"), out);
+    }
+    if types.contains(&"string") {
+        out.insert(
+            path.to_owned(),
+            Stated::Text {
+                max: schema["maxLength"].as_u64(),
+                enumerated: schema.get("enum").is_some(),
+            },
+        );
+    }
+    if types.contains(&"integer") && path.ends_with("amount") {
+        out.insert(path.to_owned(), Stated::Maximum(schema["maximum"].as_i64()));
+    }
+}
+
+/// Every string and list a client can send has a stated maximum: a new field without one
+/// fails here (and then needs its bound in `api::limits` too, checked below).
+#[test]
+fn every_request_string_and_list_has_a_maximum() {
+    let doc: Value = serde_json::from_str(&openapi::json()).unwrap();
+    let mut missing = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let id = op["operationId"].as_str().unwrap_or(path);
+            let body = &op["requestBody"]["content"]["application/json"]["schema"];
+            let mut fields = BTreeMap::new();
+            if !body.is_null() {
+                stated(&doc, body, "", &mut fields);
+            }
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                if param["in"] == "query" {
+                    let name = param["name"].as_str().unwrap();
+                    stated(&doc, &param["schema"], name, &mut fields);
+                }
+            }
+            for (field, bound) in fields {
+                let unbounded = matches!(
+                    bound,
+                    Stated::Text {
+                        max: None,
+                        enumerated: false
+                    } | Stated::Items(None)
+                );
+                if unbounded {
+                    missing.push(format!("{id}: {field}"));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "request fields without a maxLength/maxItems (add one, and the bound in api::limits):\n{}",
+        missing.join("\n")
+    );
+}
+
+/// The bounds the portal enforces (`Bounded::BOUNDS`) are exactly those the document
+/// states, field by field, for every request body and searched query.
+#[test]
+fn the_enforced_bounds_are_the_documented_ones() {
+    use motcua::api::limits::{Bound, Bounded, MAX_AMOUNT, Rule};
+    use motcua::api::{auth, citizens, dossiers, payments, uploads};
+    use motcua::portal::routes;
+    let doc: Value = serde_json::from_str(&openapi::json()).unwrap();
+    let bodies: [(&str, &[Bound]); 11] = [
+        ("LoginRequest", auth::LoginRequest::BOUNDS),
+        ("PasswordChange", auth::PasswordChange::BOUNDS),
+        ("NewCitizen", citizens::NewCitizen::BOUNDS),
+        ("ActivateRequest", citizens::ActivateRequest::BOUNDS),
+        ("CreateDossier", dossiers::CreateDossier::BOUNDS),
+        ("ActionRequest", dossiers::ActionRequest::BOUNDS),
+        ("CitizenSubmission", dossiers::CitizenSubmission::BOUNDS),
+        ("SupplementIn", dossiers::SupplementIn::BOUNDS),
+        ("CashPayment", payments::CashPayment::BOUNDS),
+        ("PaymentNotice", payments::PaymentNotice::BOUNDS),
+        ("CreateUpload", uploads::CreateUpload::BOUNDS),
+    ];
+    let queries: [(&str, &[Bound]); 5] = [
+        ("calendar_due", motcua::api::catalog::DueQuery::BOUNDS),
+        ("lookup_dossier", routes::citizen_side::LookupQuery::BOUNDS),
+        ("list_dossiers", routes::dossiers::ListQuery::BOUNDS),
+        ("list_citizens", citizens::CitizenQuery::BOUNDS),
+        ("list_procedures", routes::catalog::CatalogQuery::BOUNDS),
+    ];
+    let mut cases: Vec<(String, BTreeMap<String, Stated>, &[Bound])> = Vec::new();
+    for (name, bounds) in bodies {
+        let mut fields = BTreeMap::new();
+        stated(&doc, &doc["components"]["schemas"][name], "", &mut fields);
+        cases.push((name.to_owned(), fields, bounds));
+    }
+    for (id, bounds) in queries {
+        let op = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| METHODS.iter().filter_map(|m| item.get(*m)))
+            .find(|op| op["operationId"] == id)
+            .unwrap_or_else(|| panic!("no operation {id}"));
+        let mut fields = BTreeMap::new();
+        for param in op["parameters"].as_array().into_iter().flatten() {
+            let name = param["name"].as_str().unwrap();
+            stated(&doc, &param["schema"], name, &mut fields);
+        }
+        cases.push((id.to_owned(), fields, bounds));
+    }
+    let mut wrong = Vec::new();
+    for (name, fields, bounds) in cases {
+        for bound in bounds {
+            let expected = match bound.rule {
+                Rule::Text { max, .. } | Rule::Search { max, .. } => Stated::Text {
+                    max: Some(max as u64),
+                    enumerated: false,
+                },
+                Rule::Items { max } => Stated::Items(Some(max as u64)),
+                Rule::Amount => Stated::Maximum(Some(MAX_AMOUNT as i64)),
+            };
+            let found = fields.get(bound.path).map(|s| match (s, expected) {
+                (Stated::Text { max, .. }, Stated::Text { .. }) => Stated::Text {
+                    max: *max,
+                    enumerated: false,
+                },
+                (other, _) => *other,
+            });
+            if found != Some(expected) {
+                wrong.push(format!(
+                    "{name}.{}: enforced {expected:?}, documented {found:?}",
+                    bound.path
+                ));
+            }
+        }
+        for (path, stated) in &fields {
+            let documented = matches!(
+                stated,
+                Stated::Text { max: Some(_), .. }
+                    | Stated::Items(Some(_))
+                    | Stated::Maximum(Some(_))
+            );
+            if documented
+                && !matches!(stated, Stated::Maximum(_))
+                && !bounds.iter().any(|b| b.path == path)
+                && !matches!(
+                    stated,
+                    Stated::Text {
+                        enumerated: true,
+                        ..
+                    }
+                )
+            {
+                // A documented bound that nothing enforces (the cursor's and limit's own
+                // checks aside, which are not texts).
+                wrong.push(format!(
+                    "{name}.{path}: documented {stated:?}, not enforced"
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 /// What a validator would say, checked here so that `cargo test` says it first: unique
 /// operation ids, `$ref`s that resolve, links to operations and parameters that exist.
 #[test]

@@ -192,3 +192,48 @@ fn filter_says_what_other_queues_hold() {
     assert_eq!(app.inbox.filter_text(), "vo thi");
     assert_eq!(app.inbox.view.len(), 1);
 }
+
+/// Text from a portal that attacks the terminal: an applicant's name holding an OSC title
+/// sequence, a BEL and a clear-screen CSI, a submitter with a right-to-left override. The
+/// detail shows each such character as U+FFFD, and no cell of the frame keeps one.
+#[test]
+fn hostile_text_from_the_portal_is_neutralised() {
+    const NAME: &str = "\u{1b}]0;pwned\u{7}Nguyễn\u{1b}[2J";
+    let hostile = |lang, size| {
+        let mut app = logged_in(lang, false, size);
+        let effects = update(&mut app, key(KeyCode::Enter));
+        let id = effects
+            .iter()
+            .find_map(|e| match e {
+                motcua::tui::action::Effect::LoadDetail { id, .. } => Some(*id),
+                _ => None,
+            })
+            .expect("Enter opens the detail");
+        let mut d = dossier();
+        d.applicant.full_name = NAME.into();
+        d.applicant.address = "1 Lê Lợi\u{9b}31m\u{0}".into();
+        d.submitter.full_name = "\u{202E}gnol oot".into();
+        update(&mut app, Action::DetailLoaded(id, Ok(d)));
+        app
+    };
+    snapshot_each!("hostile_text", [(80u16, 24u16)], hostile);
+    for (lang, _) in LANGS {
+        for size in SIZES {
+            let terminal = draw(&hostile(lang, size), size);
+            let screen = text(&terminal, None);
+            assert!(
+                screen.contains("\u{FFFD}]0;pwned\u{FFFD}Nguyễn\u{FFFD}[2J"),
+                "{screen}"
+            );
+            for cell in terminal.backend().buffer().content() {
+                assert!(
+                    !cell.symbol().chars().any(|c| c.is_control()
+                        || ('\u{202A}'..='\u{202E}').contains(&c)
+                        || ('\u{2066}'..='\u{2069}').contains(&c)),
+                    "a cell holds {:?}",
+                    cell.symbol()
+                );
+            }
+        }
+    }
+}

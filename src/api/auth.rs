@@ -1,5 +1,6 @@
 //! Logging in and out, and who is logged in.
 
+use crate::api::limits::{self, Bound, Bounded};
 use crate::domain::workflow::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -7,7 +8,9 @@ use utoipa::ToSchema;
 /// `POST /auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {
+    #[schema(max_length = 64)]
     pub username: String,
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 
@@ -49,6 +52,25 @@ pub struct Me {
 /// `POST /auth/password`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PasswordChange {
+    #[schema(max_length = 1024)]
     pub current_password: String,
+    #[schema(max_length = 1024)]
     pub new_password: String,
+}
+
+/// A longer username is refused (422) before anything is hashed, counted or written: no
+/// account has one, and the audit log and the throttle's table must not keep whatever
+/// length a client sends.
+impl Bounded for LoginRequest {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::line("username", limits::CODE),
+        Bound::line("password", limits::PASSWORD),
+    ];
+}
+
+impl Bounded for PasswordChange {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::line("current_password", limits::PASSWORD),
+        Bound::line("new_password", limits::PASSWORD),
+    ];
 }

@@ -1,5 +1,6 @@
 //! Offices, the procedure catalog and the calendar.
 
+use crate::api::limits::{self, Bound, Bounded};
 use crate::domain::calendar::{DayKind, DurationUnit};
 use crate::domain::catalog::{Duration, OnlineLevel, Procedure};
 use serde::{Deserialize, Serialize};
@@ -64,7 +65,7 @@ pub struct CalendarYear {
 #[into_params(parameter_in = Query)]
 pub struct DueQuery {
     /// RFC 3339 start.
-    #[param(format = DateTime)]
+    #[param(format = DateTime, max_length = 64)]
     pub from: String,
     /// At most 2600 (ten years of working days).
     #[param(maximum = 2600)]
@@ -78,4 +79,8 @@ pub struct DueAnswer {
     /// RFC 3339.
     #[schema(format = DateTime)]
     pub due: String,
+}
+
+impl Bounded for DueQuery {
+    const BOUNDS: &'static [Bound] = &[Bound::line("from", limits::CODE)];
 }

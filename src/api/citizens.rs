@@ -1,6 +1,7 @@
 //! Citizen accounts: the desk creates them, finds them, and hands out the one-time
 //! activation code with which a citizen sets a password.
 
+use crate::api::limits::{self, Bound, Bounded};
 use crate::domain::identity::Gender;
 use crate::domain::status::Status;
 use serde::{Deserialize, Serialize};
@@ -13,24 +14,30 @@ use utoipa::{IntoParams, ToSchema};
 pub struct NewCitizen {
     /// The 12-digit personal identity number; it becomes the username.
     #[serde(default)]
+    #[schema(max_length = 32)]
     pub id_number: String,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub full_name: String,
     /// `YYYY-MM-DD`.
     #[serde(default)]
-    #[schema(format = Date)]
+    #[schema(format = Date, max_length = 32)]
     pub date_of_birth: String,
     #[serde(default)]
     pub gender: Option<Gender>,
     /// Any common written form; stored as the national number (`0912345678`).
     #[serde(default)]
+    #[schema(max_length = 32)]
     pub phone: String,
     #[serde(default)]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub address: String,
     /// The old 9-digit CMND, when the citizen still has one.
     #[serde(default)]
+    #[schema(max_length = 32)]
     pub legacy_id_number: Option<String>,
 }
 
@@ -107,22 +114,56 @@ pub struct CitizenDetail {
 #[into_params(parameter_in = Query)]
 pub struct CitizenQuery {
     /// The exact 12-digit number.
+    #[param(max_length = 32)]
     pub id_number: Option<String>,
-    /// Words of the name, phone or number, without marks if need be ("nguyen van").
+    /// Words of the name, phone or number, without marks if need be ("nguyen van"): at
+    /// most 200 characters and 20 words.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Items per page: 50 unless given, at most 500.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
-    #[param(min_length = 1)]
+    #[param(min_length = 1, max_length = 256)]
     pub cursor: Option<String>,
 }
 
 /// `POST /citizen/activate`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ActivateRequest {
+    #[schema(max_length = 32)]
     pub id_number: String,
     /// As typed from the slip: case, spaces and dashes do not matter.
+    #[schema(max_length = 64)]
     pub code: String,
+    #[schema(max_length = 1024)]
     pub new_password: String,
+}
+
+impl Bounded for NewCitizen {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::line("id_number", limits::SHORT),
+        Bound::line("full_name", limits::NAME),
+        Bound::line("date_of_birth", limits::SHORT),
+        Bound::line("phone", limits::SHORT),
+        Bound::line("email", limits::EMAIL),
+        Bound::line("address", limits::ADDRESS),
+        Bound::line("legacy_id_number", limits::SHORT),
+    ];
+}
+
+impl Bounded for CitizenQuery {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::line("id_number", limits::SHORT),
+        Bound::search("q"),
+        Bound::line("cursor", limits::CURSOR),
+    ];
+}
+
+impl Bounded for ActivateRequest {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::line("id_number", limits::SHORT),
+        Bound::line("code", limits::CODE),
+        Bound::line("new_password", limits::PASSWORD),
+    ];
 }

@@ -1,6 +1,7 @@
 //! Dossiers: officer-assisted submission, lists, the full dossier, actions, history and
 //! the delta feed.
 
+use crate::api::limits::{self, Bound, Bounded};
 use crate::domain::calendar::Timeliness;
 use crate::domain::identity::Gender;
 use crate::domain::status::Status;
@@ -27,12 +28,15 @@ pub enum Relation {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Submitter {
+    #[schema(max_length = 100)]
     pub full_name: String,
     #[serde(default)]
+    #[schema(max_length = 32)]
     pub id_number: Option<String>,
     pub relation: Relation,
     /// The authorization document (giấy ủy quyền), required when `authorized`.
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub authorization_doc: Option<String>,
 }
 
@@ -44,6 +48,7 @@ pub struct ApplicantRef {
 /// One document part as handed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DocumentIn {
+    #[schema(max_length = 64)]
     pub part_id: String,
     #[serde(default)]
     pub originals: u32,
@@ -51,6 +56,7 @@ pub struct DocumentIn {
     pub copies: u32,
     /// A completed upload; without one the part is presented on paper.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub upload_id: Option<String>,
 }
 
@@ -58,20 +64,26 @@ pub struct DocumentIn {
 pub struct Delivery {
     pub method: DeliveryMethod,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub address: Option<String>,
 }
 
 /// `POST /dossiers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CreateDossier {
+    #[schema(max_length = 64)]
     pub procedure_code: String,
+    #[schema(max_length = 64)]
     pub case_id: String,
     pub applicant: ApplicantRef,
     pub submitter: Submitter,
+    #[schema(max_items = 50)]
     pub documents: Vec<DocumentIn>,
     pub delivery: Delivery,
     pub declaration_accepted: bool,
+    /// Several lines allowed.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
     /// Pages of one copy, for per-page fees (certified copies).
     #[serde(default)]
@@ -243,26 +255,36 @@ pub struct Dossier {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ActionRequest {
     pub action: Option<Action>,
+    /// Several lines allowed.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
+    /// Each at most 300 characters.
     #[serde(default)]
+    #[schema(schema_with = missing_documents)]
     pub missing_documents: Vec<String>,
     /// Username of the specialist to forward to.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub assignee: Option<String>,
+    /// In đồng.
     #[serde(default)]
+    #[schema(maximum = 1_000_000_000_000_i64)]
     pub amount: Option<u64>,
     #[serde(default)]
     pub result: Option<Verdict>,
+    /// Several lines allowed.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub summary: Option<String>,
     /// RFC 3339.
     #[serde(default)]
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, max_length = 64)]
     pub new_due_at: Option<String>,
     #[serde(default)]
     pub delivery: Option<DeliveryMethod>,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub recipient: Option<String>,
 }
 
@@ -293,14 +315,20 @@ pub struct RoleAction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CitizenSubmission {
     /// The unit code of the office that will receive it.
+    #[schema(max_length = 64)]
     pub office_code: String,
+    #[schema(max_length = 64)]
     pub procedure_code: String,
+    #[schema(max_length = 64)]
     pub case_id: String,
     /// Every part attached (`upload_id`): nothing can be handed over on paper online.
+    #[schema(max_items = 50)]
     pub documents: Vec<DocumentIn>,
     pub delivery: Delivery,
     pub declaration_accepted: bool,
+    /// Several lines allowed.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
     #[serde(default)]
     pub pages: Option<u32>,
@@ -311,8 +339,11 @@ pub struct CitizenSubmission {
 /// `POST /citizen/dossiers/{code}/supplement`: the documents the office asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SupplementIn {
+    #[schema(max_items = 50)]
     pub documents: Vec<DocumentIn>,
+    /// Several lines allowed.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -329,4 +360,77 @@ pub struct PublicStatus {
     pub due_at: Option<String>,
     /// What the office asked for, while a supplement is awaited.
     pub missing_documents: Vec<String>,
+}
+
+/// The schema of `missing_documents`: texts of at most [`limits::MISSING_DOCUMENT`]
+/// characters.
+fn missing_documents() -> utoipa::openapi::Array {
+    utoipa::openapi::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::String)
+                .max_length(Some(limits::MISSING_DOCUMENT)),
+        )
+        .max_items(Some(limits::MISSING_DOCUMENTS))
+        .build()
+}
+
+/// What every submission shares: the documents and the delivery address.
+const SUBMISSION: [Bound; 6] = [
+    Bound::line("procedure_code", limits::CODE),
+    Bound::line("case_id", limits::CODE),
+    Bound::items("documents", limits::DOCUMENTS),
+    Bound::line("documents[].part_id", limits::CODE),
+    Bound::line("documents[].upload_id", limits::CODE),
+    Bound::line("delivery.address", limits::ADDRESS),
+];
+
+impl Bounded for CreateDossier {
+    const BOUNDS: &'static [Bound] = &[
+        SUBMISSION[0],
+        SUBMISSION[1],
+        SUBMISSION[2],
+        SUBMISSION[3],
+        SUBMISSION[4],
+        SUBMISSION[5],
+        Bound::line("submitter.full_name", limits::NAME),
+        Bound::line("submitter.id_number", limits::SHORT),
+        Bound::line("submitter.authorization_doc", limits::ADDRESS),
+        Bound::lines("note", limits::NOTE),
+    ];
+}
+
+impl Bounded for CitizenSubmission {
+    const BOUNDS: &'static [Bound] = &[
+        SUBMISSION[0],
+        SUBMISSION[1],
+        SUBMISSION[2],
+        SUBMISSION[3],
+        SUBMISSION[4],
+        SUBMISSION[5],
+        Bound::line("office_code", limits::CODE),
+        Bound::lines("note", limits::NOTE),
+    ];
+}
+
+impl Bounded for SupplementIn {
+    const BOUNDS: &'static [Bound] = &[
+        SUBMISSION[2],
+        SUBMISSION[3],
+        SUBMISSION[4],
+        Bound::lines("note", limits::NOTE),
+    ];
+}
+
+impl Bounded for ActionRequest {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::lines("reason", limits::NOTE),
+        Bound::items("missing_documents", limits::MISSING_DOCUMENTS),
+        Bound::line("missing_documents[]", limits::MISSING_DOCUMENT),
+        Bound::line("assignee", limits::CODE),
+        Bound::amount("amount"),
+        Bound::lines("summary", limits::NOTE),
+        Bound::line("new_due_at", limits::CODE),
+        Bound::line("recipient", limits::NAME),
+    ];
 }

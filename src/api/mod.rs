@@ -8,6 +8,7 @@ pub mod citizens;
 pub mod dossiers;
 pub mod error;
 pub mod headers;
+pub mod limits;
 pub mod payments;
 pub mod stats;
 pub mod training;

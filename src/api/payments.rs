@@ -2,6 +2,7 @@
 //! payment gateway's signed callback.
 
 use crate::api::dossiers::PaymentStatus;
+use crate::api::limits::{self, Bound, Bounded};
 use crate::domain::status::Status;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -58,9 +59,11 @@ pub struct Payment {
 pub struct CashPayment {
     /// Must equal the amount due, in đồng.
     #[serde(default)]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub amount: Option<i64>,
     /// The number of the receipt (biên lai) handed to the payer.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub receipt_no: Option<String>,
 }
 
@@ -69,20 +72,26 @@ pub struct CashPayment {
 pub struct PaymentNotice {
     /// The gateway's unique id of the transfer; a repeat of it changes nothing.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub transaction_id: Option<String>,
     /// The full dossier code, or the short reference `YYMMDD-NNNN` (also as `HS …`).
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub dossier_ref: Option<String>,
+    /// In đồng.
     #[serde(default)]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub amount: Option<i64>,
     /// RFC 3339: when the bank credited the transfer.
     #[serde(default)]
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, max_length = 64)]
     pub paid_at: Option<String>,
     /// The receiving account, which tells offices apart for a short reference.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub bank_bin: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub account: Option<String>,
 }
 
@@ -99,4 +108,22 @@ pub struct NoticeReceipt {
     /// RFC 3339: when the portal recorded the notice.
     #[schema(format = DateTime)]
     pub recorded_at: String,
+}
+
+impl Bounded for CashPayment {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::amount("amount"),
+        Bound::line("receipt_no", limits::CODE),
+    ];
+}
+
+impl Bounded for PaymentNotice {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::line("transaction_id", limits::CODE),
+        Bound::line("dossier_ref", limits::CODE),
+        Bound::amount("amount"),
+        Bound::line("paid_at", limits::CODE),
+        Bound::line("bank_bin", limits::CODE),
+        Bound::line("account", limits::CODE),
+    ];
 }

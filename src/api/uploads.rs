@@ -6,6 +6,7 @@
 //! Every `PATCH` answer that is not a success and leaves the upload in place carries the
 //! server's `Upload-Offset`, so a client resumes from it without a separate `HEAD`.
 
+use crate::api::limits::{self, Bound, Bounded};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -74,13 +75,13 @@ impl FileType {
 /// `POST /uploads`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CreateUpload {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, max_length = 1024)]
     pub filename: String,
     /// Bytes, at most [`MAX_UPLOAD_SIZE`].
     #[schema(minimum = 1, maximum = 20_971_520)]
     pub size: u64,
     /// SHA-256 of the whole file, 64 hex digits.
-    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
+    #[schema(pattern = "^[0-9a-fA-F]{64}$", max_length = 64)]
     pub sha256: String,
     /// `application/pdf`, `image/jpeg` or `image/png`.
     #[schema(schema_with = accepted_types)]
@@ -96,6 +97,7 @@ fn accepted_types() -> utoipa::openapi::Object {
             "`application/pdf`, `image/jpeg` or `image/png` (case and parameters are ignored).",
         ))
         .enum_values(Some(FileType::ALL.map(FileType::mime)))
+        .max_length(Some(limits::CODE))
         .build()
 }
 
@@ -119,6 +121,14 @@ pub struct UploadInfo {
     /// RFC 3339.
     #[schema(format = DateTime)]
     pub created_at: String,
+}
+
+impl Bounded for CreateUpload {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::line("filename", limits::FILENAME),
+        Bound::line("sha256", limits::CODE),
+        Bound::line("content_type", limits::CODE),
+    ];
 }
 
 #[cfg(test)]

@@ -278,7 +278,7 @@ impl PortalClient {
     async fn json<T: DeserializeOwned>(&self, rb: RequestBuilder) -> Result<T, ClientError> {
         let res = self.send(rb.header(ACCEPT, "application/json")).await?;
         let bytes = res.bytes().await?;
-        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+        decode(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
     }
 
     pub async fn health(&self) -> Result<crate::api::Health, ClientError> {
@@ -407,8 +407,7 @@ impl PortalClient {
         }
         let etag = header(res.headers(), ETAG);
         let bytes = res.bytes().await?;
-        let dossier: Dossier =
-            serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let dossier: Dossier = decode(&bytes).map_err(|e| ClientError::Decode(e.to_string()))?;
         if let Some(etag) = etag {
             lock(&self.inner.details).insert(code.to_owned(), (etag, dossier.clone()));
         }
@@ -530,7 +529,7 @@ impl PortalClient {
         let etag = header(res.headers(), ETAG);
         let bytes = res.bytes().await?;
         let page: Page<ProcedureSummary> =
-            serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))?;
+            decode(&bytes).map_err(|e| ClientError::Decode(e.to_string()))?;
         if let Some(etag) = etag {
             let entry = (etag, page.items.clone());
             self.write_cache("catalog.json", &entry);
@@ -560,7 +559,7 @@ impl PortalClient {
         let etag = header(res.headers(), ETAG);
         let bytes = res.bytes().await?;
         let detail: ProcedureDetail =
-            serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))?;
+            decode(&bytes).map_err(|e| ClientError::Decode(e.to_string()))?;
         if let Some(etag) = etag {
             let entry = (etag, detail.clone());
             self.write_cache(&file, &entry);
@@ -786,6 +785,56 @@ fn with_body<T: serde::Serialize + ?Sized>(rb: RequestBuilder, body: &T) -> Requ
     rb.body(json)
 }
 
+/// An answer of the portal, decoded with every control character (but the line feed) and
+/// every bidirectional override in its texts replaced by U+FFFD: what the staff app keeps
+/// and shows can never carry an escape sequence, whatever the portal let in. An answer
+/// that holds none (nearly all: no `\u` escape, no C1 or override in UTF-8) is decoded
+/// as it is.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+    if !may_hold_forbidden(bytes) {
+        return serde_json::from_slice(bytes);
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes)?;
+    scrub(&mut value);
+    serde_json::from_value(value)
+}
+
+/// Whether JSON text may hold a character `decode` replaces: an escape `\u`, a C1
+/// control (C2 80–9F in UTF-8) or an override (E2 80 AA–AE, E2 81 A6–A9).
+fn may_hold_forbidden(bytes: &[u8]) -> bool {
+    bytes.windows(3).any(|w| {
+        matches!(
+            w,
+            [b'\\', b'u', _]
+                | [0xC2, 0x80..=0x9F, _]
+                | [0xE2, 0x80, 0xAA..=0xAE]
+                | [0xE2, 0x81, 0xA6..=0xA9]
+        )
+    })
+}
+
+fn scrub(value: &mut serde_json::Value) {
+    use crate::domain::text::forbidden_char;
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.chars().any(|c| forbidden_char(c, true)) => {
+            *s = s
+                .chars()
+                .map(|c| {
+                    if forbidden_char(c, true) {
+                        '\u{FFFD}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+        }
+        Value::Array(items) => items.iter_mut().for_each(scrub),
+        Value::Object(fields) => fields.values_mut().for_each(scrub),
+        _ => {}
+    }
+}
+
 impl PortalClient {
     /// A cached answer with its ETag, if the cache has a readable one.
     fn read_cache<T: DeserializeOwned>(&self, name: &str) -> Option<(String, T)> {
@@ -854,7 +903,7 @@ async fn error_from(res: Response) -> ClientError {
         Ok(b) => b,
         Err(e) => return ClientError::from(e),
     };
-    let Ok(ErrorBody { error }) = serde_json::from_slice::<ErrorBody>(&body) else {
+    let Ok(ErrorBody { error }) = decode::<ErrorBody>(&body) else {
         return ClientError::Decode(format!(
             "{status} with a body that is not an API error ({} bytes)",
             body.len()
@@ -885,5 +934,25 @@ async fn error_from(res: Response) -> ClientError {
             fields: error.fields.into_iter().collect::<BTreeMap<_, _>>(),
             existing_id: error.existing_id,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode;
+    use crate::api::dossiers::NamedRef;
+
+    #[test]
+    fn answers_lose_their_control_characters_but_line_feeds() {
+        let clean: NamedRef =
+            decode("{\"code\": \"1\", \"name\": \"Nguyễn — A\"}".as_bytes()).unwrap();
+        assert_eq!(clean.name, "Nguyễn — A");
+        let hostile: NamedRef = decode(
+            "{\"code\": \"\\u001b[2J\", \"name\": \"a\\u0007b\\nc\u{9b}d\u{202E}e\\u202ef\"}"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(hostile.code, "\u{FFFD}[2J");
+        assert_eq!(hostile.name, "a\u{FFFD}b\nc\u{FFFD}d\u{FFFD}e\u{FFFD}f");
     }
 }

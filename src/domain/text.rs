@@ -124,6 +124,46 @@ fn words(folded: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// The number of words a query holds, as the matcher splits them (runs of letters and
+/// digits after folding): what the portal caps, since every word costs the search a test.
+pub fn word_count(query: &str) -> usize {
+    words(&fold(query)).count()
+}
+
+/// Characters no text from outside may carry: the control characters (Unicode category
+/// Cc: U+0000–U+001F, U+007F–U+009F), which a terminal may take as the start of an escape
+/// sequence, and the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069), which reorder what a reader sees. A line feed is allowed only where
+/// `multiline` says so (notes and reasons); a tab or a carriage return never is.
+pub fn forbidden_char(c: char, multiline: bool) -> bool {
+    match c {
+        '\n' => !multiline,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => true,
+        c => c.is_control(),
+    }
+}
+
+/// A text made safe to draw on a terminal: every [`forbidden_char`] (line feeds included)
+/// becomes U+FFFD, so that nothing in the data can reach the terminal as an escape
+/// sequence or reorder the line, and the reader sees that something was there. Borrows
+/// when there is nothing to replace, which is almost always.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| forbidden_char(c, false)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if forbidden_char(c, false) {
+                    '\u{FFFD}'
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
 /// The search matcher. A text matches a query when every word of the query begins some
 /// word of the text, in any order, ignoring marks and case: "nguyen van a" finds
 /// "Nguyễn Văn A" and "Nguyễn Văn Anh"; "250115 0001" finds "000.00.27.H07-250115-0001".
@@ -193,6 +233,43 @@ impl Matcher {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn control_and_bidi_characters_are_forbidden() {
+        for c in [
+            '\0', '\u{7}', '\u{1b}', '\t', '\r', '\u{7f}', '\u{80}', '\u{9b}', '\u{9f}',
+        ] {
+            assert!(forbidden_char(c, false), "{c:?}");
+            assert!(forbidden_char(c, true), "{c:?} even in a multi-line text");
+        }
+        for c in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
+            assert!(forbidden_char(c, true), "{c:?}");
+        }
+        assert!(forbidden_char('\n', false));
+        assert!(!forbidden_char('\n', true));
+        for c in ['a', 'ễ', ' ', '\u{a0}', '\u{2065}', '\u{202F}', '\u{FFFD}'] {
+            assert!(!forbidden_char(c, false), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn terminal_safe_replaces_what_a_terminal_would_obey() {
+        assert!(matches!(
+            terminal_safe("Nguyễn Văn A"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            terminal_safe("\u{1b}]0;pwned\u{7}Nguyễn\u{1b}[2J\n\u{202E}x"),
+            "\u{FFFD}]0;pwned\u{FFFD}Nguyễn\u{FFFD}[2J\u{FFFD}\u{FFFD}x"
+        );
+    }
+
+    #[test]
+    fn words_are_counted_as_the_matcher_splits_them() {
+        assert_eq!(word_count(""), 0);
+        assert_eq!(word_count("nguyễn  văn-a"), 3);
+        assert_eq!(word_count("000.00.27.H07-250115-0001"), 6);
+    }
 
     #[test]
     fn folds_every_vietnamese_vowel_and_d() {

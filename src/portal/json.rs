@@ -2,11 +2,43 @@
 //! Handlers take the body as bytes (the idempotency fingerprint needs them) and parse
 //! it here.
 
-use super::error::ApiError;
+use super::error::{ApiError, Rule};
+use crate::api::limits::{self, Bounded};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-/// Parses a JSON body, answering 400 with serde's explanation when it does not fit.
-pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+/// Parses a JSON body, answering 400 with serde's explanation when it does not fit, and
+/// 422 `validation_failed` naming every field beyond its type's bounds ([`Bounded`]: a
+/// text too long or carrying a control character, a list too long, an amount too large).
+/// The bounds are checked on the body as received, before anything reads a field.
+pub fn parse_json<T: DeserializeOwned + Bounded>(body: &[u8]) -> Result<T, ApiError> {
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        within_bounds(T::BOUNDS, &value)?;
+    }
+    parse_unbounded(body)
+}
+
+/// Checks a query string's fields against their bounds (422 as for a body).
+pub fn check_query<T: Serialize + Bounded>(query: &T) -> Result<(), ApiError> {
+    let value = serde_json::to_value(query).map_err(ApiError::internal)?;
+    within_bounds(T::BOUNDS, &value)
+}
+
+fn within_bounds(bounds: &[limits::Bound], value: &serde_json::Value) -> Result<(), ApiError> {
+    let faults = limits::check(bounds, value);
+    if faults.is_empty() {
+        return Ok(());
+    }
+    let mut fields: BTreeMap<String, Rule> = BTreeMap::new();
+    for (path, fault) in faults {
+        fields.entry(path).or_insert_with(|| Arc::new(fault));
+    }
+    Err(ApiError::Validation(fields))
+}
+
+fn parse_unbounded<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).or_else(|first| {
         // JSON has one number type: `20.0` is the integer 20 to JSON Schema, and so to
         // the OpenAPI document, while serde refuses it for an integer field. Such numbers
@@ -47,11 +79,16 @@ fn integral_floats_to_integers(value: &mut serde_json::Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::parse_json;
+    use crate::api::limits::{Bound, Bounded};
 
     #[derive(Debug, serde::Deserialize, PartialEq)]
     struct Sizes {
         size: u64,
         parts: Vec<u32>,
+    }
+
+    impl Bounded for Sizes {
+        const BOUNDS: &'static [Bound] = &[];
     }
 
     #[test]

@@ -66,12 +66,14 @@ pub async fn year(
     responses(
         (status = 200, description = "The due time.", body = DueAnswer),
         (status = 400, description = "`bad_request`: a missing or malformed parameter.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `from` over 64 characters or carrying a control character.", body = ErrorBody),
     ),
 )]
 pub async fn due(
     State(state): State<AppState>,
     Query(query): Query<DueQuery>,
 ) -> Result<Json<DueAnswer>, ApiError> {
+    crate::portal::json::check_query(&query)?;
     let from = DateTime::parse_from_rfc3339(&query.from).map_err(|_| {
         ApiError::BadRequest(format!(
             "from must be an RFC 3339 time such as 2026-03-06T08:00:00+07:00, not '{}'",

@@ -4,16 +4,18 @@ use super::{limit, with_etag};
 use crate::api::Page;
 use crate::api::catalog::{Office, ProcedureDetail, ProcedureSummary};
 use crate::api::error::ErrorBody;
+use crate::api::limits::{Bound, Bounded};
 use crate::domain::Lang;
 use crate::domain::catalog::{OnlineLevel, Procedure};
 use crate::domain::text::Matcher;
 use crate::portal::error::{ApiError, language};
+use crate::portal::json::check_query;
 use crate::portal::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 #[derive(sqlx::FromRow)]
@@ -62,18 +64,25 @@ pub async fn offices(State(state): State<AppState>) -> Result<Json<Vec<Office>>,
     ))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Serialize, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CatalogQuery {
-    /// Words of the code or name, with or without marks ("khai sinh").
+    /// Words of the code or name, with or without marks ("khai sinh"): at most 200
+    /// characters and 20 words.
+    #[param(max_length = 200)]
     q: Option<String>,
-    /// Words of the field (lĩnh vực).
+    /// Words of the field (lĩnh vực), bounded as `q`.
+    #[param(max_length = 200)]
     field: Option<String>,
     /// Only procedures of this online level.
     online: Option<OnlineLevel>,
     /// Items to return: 50 unless given, at most 500.
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
+}
+
+impl Bounded for CatalogQuery {
+    const BOUNDS: &'static [Bound] = &[Bound::search("q"), Bound::search("field")];
 }
 
 #[derive(sqlx::FromRow)]
@@ -130,6 +139,7 @@ async fn catalog_etag(state: &AppState) -> Result<String, ApiError> {
         (status = 304, description = "Unchanged since the `ETag` given.",
             headers(("ETag" = String))),
         (status = 400, description = "`bad_request`: a malformed or out-of-range parameter.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `q` or `field` over 200 characters or 20 words, or carrying a control character; `fields` names it.", body = ErrorBody),
     ),
 )]
 pub async fn procedures(
@@ -137,6 +147,7 @@ pub async fn procedures(
     headers: HeaderMap,
     Query(query): Query<CatalogQuery>,
 ) -> Result<Response, ApiError> {
+    check_query(&query)?;
     let limit = limit(query.limit)? as usize;
     let lang = language(&headers);
     let etag = catalog_etag(&state).await?;

@@ -239,12 +239,19 @@ pub async fn supplement(
     Ok(([(header::ETAG, etag)], Json(dossier)).into_response())
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, serde::Serialize, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// The applicant's identity number, as on the receipt.
-    #[param(required = true)]
+    #[param(required = true, max_length = 32)]
     id_number: Option<String>,
+}
+
+impl crate::api::limits::Bounded for LookupQuery {
+    const BOUNDS: &'static [crate::api::limits::Bound] = &[crate::api::limits::Bound::line(
+        "id_number",
+        crate::api::limits::SHORT,
+    )];
 }
 
 /// `GET /public/dossiers/{code}?id_number=`: the status for whoever holds the receipt and
@@ -269,6 +276,7 @@ pub struct LookupQuery {
         (status = 404, description = "`not_found`: no such dossier for this identity number.", body = ErrorBody),
         (status = 429, description = "`too_many_requests`: too many misses for this code or from this address.", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 422, description = "`validation_failed`: `id_number` over 32 characters or carrying a control character.", body = ErrorBody),
     ),
 )]
 pub async fn lookup(
@@ -278,6 +286,7 @@ pub async fn lookup(
     Path(code): Path<String>,
     Query(query): Query<LookupQuery>,
 ) -> Result<Json<PublicStatus>, ApiError> {
+    crate::portal::json::check_query(&query)?;
     let code = code.trim().to_ascii_uppercase();
     // A miss is counted before the lookup, with the check of the limits in one step, and
     // given back when the dossier is found.

@@ -28,7 +28,7 @@ use crate::portal::auth::{Session, client_key, digest};
 use crate::portal::db;
 use crate::portal::error::{ApiError, Rule};
 use crate::portal::idempotency::Idempotent;
-use crate::portal::json::parse_json;
+use crate::portal::json::{check_query, parse_json};
 use crate::portal::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -501,6 +501,7 @@ fn like_pattern(token: &str) -> String {
     responses(
         (status = 200, description = "A page of citizens.", body = Page<Citizen>),
         (status = 400, description = "`bad_request`: a malformed parameter, limit or cursor.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a parameter beyond its bounds (`q` over 200 characters or 20 words) or carrying a control character; `fields` names it.", body = ErrorBody),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
     ),
     security(("bearer" = [])),
@@ -512,6 +513,7 @@ pub async fn list(
 ) -> Result<Json<Page<Citizen>>, ApiError> {
     let office = session.office(&state, "citizens.list").await?;
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    check_query(&query)?;
     let limit = limit(query.limit)? as usize;
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let id_number = query

@@ -5,6 +5,7 @@ use super::{limit, with_etag};
 use crate::api::Page;
 use crate::api::dossiers::{ActionRequest, Change, Changes, Channel, CreateDossier};
 use crate::api::error::{ErrorBody, ErrorCode};
+use crate::api::limits::{self, Bound, Bounded};
 use crate::domain::calendar::LocalTime;
 use crate::domain::status::{Queue, Status};
 use crate::domain::text::{Matcher, nfc};
@@ -15,7 +16,7 @@ use crate::portal::db;
 use crate::portal::dossier_store::{self as store, Row, SUMMARY_COLUMNS, SummaryRow};
 use crate::portal::error::{ApiError, invalid};
 use crate::portal::idempotency::Idempotent;
-use crate::portal::json::parse_json;
+use crate::portal::json::{check_query, parse_json};
 use crate::portal::service::actions::act_on;
 use crate::portal::service::intake::intake;
 use crate::portal::service::uploads;
@@ -28,7 +29,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::DateTime;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 /// `POST /dossiers`: the officer takes a dossier in on a citizen's behalf. It starts
@@ -105,7 +106,7 @@ pub async fn created(
     Ok((StatusCode::CREATED, Json(json)).into_response())
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Serialize, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// An inbox queue (`overdue`: active dossiers past their due time).
@@ -115,8 +116,11 @@ pub struct ListQuery {
     #[param(value_type = Option<Status>)]
     status: Option<String>,
     /// Words of the code, the applicant's name, identity number or phone; marks optional.
+    /// At most 200 characters and 20 words.
+    #[param(max_length = 200)]
     q: Option<String>,
     /// A procedure code.
+    #[param(max_length = 64)]
     procedure: Option<String>,
     /// `true`: only active dossiers past their due time.
     overdue: Option<bool>,
@@ -124,8 +128,16 @@ pub struct ListQuery {
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
-    #[param(min_length = 1)]
+    #[param(min_length = 1, max_length = 256)]
     cursor: Option<String>,
+}
+
+impl Bounded for ListQuery {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::search("q"),
+        Bound::line("procedure", limits::CODE),
+        Bound::line("cursor", limits::CURSOR),
+    ];
 }
 
 /// Where a list page continues: after this (due key, code).
@@ -158,6 +170,7 @@ const DUE_KEY: &str = "COALESCE(d.due_at, '9999')";
     responses(
         (status = 200, description = "A page of dossiers.", body = Page<crate::api::dossiers::DossierSummary>),
         (status = 400, description = "`bad_request`: an unknown queue or status, a bad cursor or limit.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a parameter beyond its bounds (`q` over 200 characters or 20 words) or carrying a control character; `fields` names it.", body = ErrorBody),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
     ),
     security(("bearer" = [])),
@@ -168,6 +181,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Page<crate::api::dossiers::DossierSummary>>, ApiError> {
     let office = session.office(&state, "GET /dossiers").await?;
+    check_query(&query)?;
     let limit = limit(query.limit)?;
     let now = state.clock.now();
     let now_s = now.to_rfc3339();

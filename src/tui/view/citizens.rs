@@ -106,6 +106,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             super::shell::key_hints(app),
             theme.muted,
         )));
+        super::safe_lines(&mut lines);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         return;
     }
@@ -185,5 +186,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ))
         })
         .collect();
+    let mut lines = lines;
+    super::safe_lines(&mut lines);
     frame.render_widget(Paragraph::new(lines), list);
 }

@@ -24,7 +24,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .border_style(theme.accent)
         .title(Span::styled(
-            format!(" {} ", view.code),
+            format!(" {} ", super::safe(&view.code)),
             theme.accent.add_modifier(Modifier::BOLD),
         ));
     let Some(d) = view.dossier.as_deref() else {
@@ -198,6 +198,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::raw(""));
     lines.push(actions_line(app, d));
+    super::safe_lines(&mut lines);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)

@@ -177,11 +177,11 @@ fn rows(app: &App, frame: &mut Frame, area: Rect) {
             let s = &item.summary;
             let (left, left_style) = remaining(lang, theme, item, app.now);
             let mut cells = vec![
-                Cell::from(s.code.clone()),
-                Cell::from(s.applicant_name.clone()),
+                Cell::from(super::safe(&s.code)),
+                Cell::from(super::safe(&s.applicant_name)),
             ];
             if wide {
-                cells.push(Cell::from(s.procedure_name.clone()));
+                cells.push(Cell::from(super::safe(&s.procedure_name)));
             }
             cells.push(Cell::from(left).style(left_style));
             cells.push(Cell::from(s.status.label(lang)));

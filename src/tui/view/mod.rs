@@ -21,8 +21,46 @@ use unicode_width::UnicodeWidthStr;
 pub use inbox::TABLE_CHROME_ROWS;
 pub use intake::{big_text, qr_rows};
 
-/// Draws the whole screen.
+/// Draws the whole screen; then [`neutralise`]s it.
 pub fn render(app: &App, frame: &mut Frame) {
+    draw(app, frame);
+    neutralise(frame.buffer_mut());
+}
+
+/// Text from the network as it may be drawn: every control character (an escape
+/// sequence's ESC, a BEL, a C1 CSI, a line feed) and every bidirectional override becomes
+/// U+FFFD, so the official sees that something was there and the terminal obeys nothing
+/// of it. Every text that came from a portal goes through this on its way to a span.
+pub fn safe(text: &str) -> String {
+    crate::domain::text::terminal_safe(text).into_owned()
+}
+
+/// [`safe`] over every span of a pane built from a portal's data (its own words are
+/// safe already, and stay as they are).
+pub fn safe_lines(lines: &mut [ratatui::text::Line<'_>]) {
+    for span in lines.iter_mut().flat_map(|l| l.spans.iter_mut()) {
+        if let std::borrow::Cow::Owned(clean) = crate::domain::text::terminal_safe(&span.content) {
+            span.content = clean.into();
+        }
+    }
+}
+
+/// The last guard, whatever a pane forgot: no cell of the frame keeps a character that a
+/// terminal would obey (ratatui drops control characters as it writes a span, but not
+/// bidirectional overrides, and a widget may set a cell's symbol directly).
+fn neutralise(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        if cell
+            .symbol()
+            .chars()
+            .any(|c| crate::domain::text::forbidden_char(c, false))
+        {
+            cell.set_symbol("\u{FFFD}");
+        }
+    }
+}
+
+fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
     frame.render_widget(Block::default().style(app.theme.base), area);
     if app.screen == Screen::Login {
