@@ -23,7 +23,7 @@ async fn a_desk_submission_gets_a_code_a_due_date_and_starts_received() {
     let token = desk(&p, 1).await;
     let (citizen, name) = p.citizen_of(1).await;
     // Contract certification: 2 working days, 50,000 đ.
-    let body = p.submission("2.001035", citizen).await;
+    let body = p.submission("2.001035", &citizen).await;
     let (status, d) = p.create_dossier(&token, &body).await;
     assert_eq!(status, 201, "{d}");
     assert_eq!(d["code"], "000.01.27.H07-260306-0001");
@@ -42,7 +42,7 @@ async fn a_desk_submission_gets_a_code_a_due_date_and_starts_received() {
     assert_eq!(second["code"], "000.01.27.H07-260306-0002");
     // A free procedure is exempt.
     let (_, birth) = p
-        .create_dossier(&token, &p.submission("1.001193", citizen).await)
+        .create_dossier(&token, &p.submission("1.001193", &citizen).await)
         .await;
     assert_eq!(birth["fee"]["status"], "exempt");
 }
@@ -52,7 +52,7 @@ async fn submission_errors() {
     let p = Portal::demo().await;
     let token = desk(&p, 1).await;
     let (citizen, _) = p.citizen_of(1).await;
-    let good = p.submission("1.001193", citizen).await;
+    let good = p.submission("1.001193", &citizen).await;
 
     let mut missing = good.clone();
     missing["documents"] = json!([]);
@@ -130,7 +130,7 @@ async fn retries_replay_and_concurrent_retries_create_one_dossier() {
     let p = Portal::demo().await;
     let token = desk(&p, 1).await;
     let (citizen, _) = p.citizen_of(1).await;
-    let body = p.submission("1.001193", citizen).await;
+    let body = p.submission("1.001193", &citizen).await;
     let key = "\"9b2f6a51-0c1e-4c57-9d39-2d0a5c6e8f11\"";
     let send = |body: Value| {
         let req = p
@@ -198,7 +198,7 @@ async fn codes_are_unique_under_200_concurrent_submissions_and_restart_next_day(
     p.running.state.clock.set(at("2026-03-09T08:00:00+07:00"));
     let token = desk(&p, 1).await;
     let (citizen, _) = p.citizen_of(1).await;
-    let body = p.submission("1.001193", citizen).await;
+    let body = p.submission("1.001193", &citizen).await;
     let results = futures_join_all((0..200).map(|_| {
         let (p, token, body) = (p.clone(), token.clone(), body.clone());
         async move { p.create_dossier(&token, &body).await }
@@ -228,7 +228,7 @@ async fn lists_filter_search_page_and_stay_in_the_office() {
     let (citizen, name) = p.citizen_of(1).await;
     for _ in 0..5 {
         let (status, _) = p
-            .create_dossier(&token, &p.submission("1.001193", citizen).await)
+            .create_dossier(&token, &p.submission("1.001193", &citizen).await)
             .await;
         assert_eq!(status, 201);
     }
@@ -303,7 +303,7 @@ async fn detail_has_an_etag() {
     let token = desk(&p, 1).await;
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&token, &p.submission("1.001193", citizen).await)
+        .create_dossier(&token, &p.submission("1.001193", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap();
     let res = p
@@ -334,7 +334,7 @@ async fn a_dossier_from_desk_to_returned_result() {
     let leader = p.login("lanhdao1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("1.004873", citizen).await)
+        .create_dossier(&desk, &p.submission("1.004873", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
 
@@ -411,7 +411,7 @@ async fn actions_need_the_current_version() {
     let desk = desk(&p, 1).await;
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("1.001193", citizen).await)
+        .create_dossier(&desk, &p.submission("1.001193", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
 
@@ -458,7 +458,7 @@ async fn the_rules_refuse_with_their_codes() {
     let leader = p.login("lanhdao1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("1.001193", citizen).await)
+        .create_dossier(&desk, &p.submission("1.001193", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
 
@@ -511,7 +511,7 @@ async fn returning_needs_the_fee_paid() {
     let leader = p.login("lanhdao1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("2.001035", citizen).await)
+        .create_dossier(&desk, &p.submission("2.001035", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
     p.act(&desk, &code, 1, json!({"action": "forward"})).await;
@@ -548,7 +548,7 @@ async fn time_rules_supplement_window_and_one_extension() {
     let (citizen, _) = p.citizen_of(1).await;
     // Permanent residence: 7 working days.
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("1.004222", citizen).await)
+        .create_dossier(&desk, &p.submission("1.004222", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
     assert_eq!(d["due_at"], "2026-03-11T08:00:00+07:00");
@@ -607,7 +607,7 @@ async fn the_delta_feed_reports_changes_and_expires() {
 
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("1.001193", citizen).await)
+        .create_dossier(&desk, &p.submission("1.001193", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
     p.act(&desk, &code, 1, json!({"action": "forward"})).await;
@@ -628,7 +628,7 @@ async fn the_delta_feed_reports_changes_and_expires() {
     assert_eq!(theirs["changes"].as_array().unwrap().len(), 0);
 
     for _ in 0..6 {
-        p.create_dossier(&desk, &p.submission("1.001193", citizen).await)
+        p.create_dossier(&desk, &p.submission("1.001193", &citizen).await)
             .await;
     }
     let (s, e) = feed(Some(seq)).await;

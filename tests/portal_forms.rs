@@ -25,7 +25,7 @@ async fn staff(p: &Portal, n: i64) -> (String, String, String) {
 async fn submit(p: &Portal, desk: &str, procedure: &str) -> Value {
     let (citizen, _) = p.citizen_of(1).await;
     let (status, d) = p
-        .create_dossier(desk, &p.submission(procedure, citizen).await)
+        .create_dossier(desk, &p.submission(procedure, &citizen).await)
         .await;
     assert_eq!(status, 201, "{d}");
     d

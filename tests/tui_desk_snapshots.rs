@@ -76,7 +76,7 @@ fn procedure_detail(code: &str) -> ProcedureDetail {
 
 fn citizen(id: i64, id_number: &str, name: &str, dob: &str, gender: Gender) -> Citizen {
     Citizen {
-        id,
+        id: format!("{id:032x}"),
         id_number: id_number.into(),
         legacy_id_number: None,
         full_name: name.into(),
@@ -137,7 +137,7 @@ fn created_dossier() -> Dossier {
         name: "Đăng ký khai sinh quá hạn".into(),
     };
     d.applicant = Applicant {
-        citizen_id: 42,
+        citizen_id: format!("{:032x}", 42),
         id_number: "083078238953".into(),
         full_name: "Nguyễn Văn An".into(),
         date_of_birth: "1978-03-14".into(),
@@ -569,7 +569,7 @@ fn citizen_detail(lang: Lang, size: (u16, u16)) -> App {
     let effects = press(&mut app, KeyCode::Enter);
     let id = expect(&effects, "the citizen's record", |e| match e {
         Effect::LoadCitizen { id, citizen_id } => {
-            assert_eq!(*citizen_id, 42);
+            assert_eq!(*citizen_id, format!("{:032x}", 42));
             Some(*id)
         }
         _ => None,

@@ -36,9 +36,45 @@ pub struct Submitter {
     pub authorization_doc: Option<String>,
 }
 
+/// The applicant of a desk submission, one of two shapes: a citizen this office already
+/// serves (created here, or applying here before) by their id, or any citizen by what
+/// they present at the desk. A `citizen_id` the office does not serve is refused as if
+/// unknown (422 `validation_failed` on `applicant.citizen_id`); a presented number and
+/// date of birth that do not both match one citizen are 422 `applicant_mismatch`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct ApplicantRef {
-    pub citizen_id: i64,
+#[serde(untagged)]
+pub enum ApplicantRef {
+    Citizen(CitizenRef),
+    Presented(Presented),
+}
+
+impl ApplicantRef {
+    /// A citizen the office serves, by id.
+    pub fn citizen(id: impl Into<String>) -> ApplicantRef {
+        ApplicantRef::Citizen(CitizenRef {
+            citizen_id: id.into(),
+        })
+    }
+}
+
+/// A citizen by id (`Citizen.id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CitizenRef {
+    /// The citizen's opaque id.
+    pub citizen_id: String,
+}
+
+/// A citizen by what they present at the desk, read from their identity card: both
+/// must match one citizen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Presented {
+    /// The 12-digit personal identity number.
+    pub id_number: String,
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub date_of_birth: String,
 }
 
 /// One document part as handed in.
@@ -113,7 +149,8 @@ pub enum PaymentStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Applicant {
-    pub citizen_id: i64,
+    /// The citizen's opaque id (`Citizen.id`).
+    pub citizen_id: String,
     pub id_number: String,
     pub full_name: String,
     #[schema(format = Date)]

@@ -623,7 +623,7 @@ mod tests {
             request: Box::new(CreateDossier {
                 procedure_code: "1.001193".into(),
                 case_id: "dung_han".into(),
-                applicant: ApplicantRef { citizen_id: n },
+                applicant: ApplicantRef::citizen(n.to_string()),
                 submitter: Submitter {
                     full_name: "A".into(),
                     id_number: None,

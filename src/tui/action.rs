@@ -213,7 +213,7 @@ pub enum Effect {
     },
     LoadCitizen {
         id: RequestId,
-        citizen_id: i64,
+        citizen_id: String,
     },
     CreateCitizen {
         id: RequestId,
@@ -222,8 +222,10 @@ pub enum Effect {
     },
     ReissueActivation {
         id: RequestId,
-        citizen_id: i64,
+        citizen_id: String,
         key: String,
+        /// The citizen's card, for an account already active (a password reset).
+        presented: Option<crate::api::dossiers::Presented>,
     },
     /// Upload a file resumably under `key` (progress comes as `UploadProgress`).
     Upload {
