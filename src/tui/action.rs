@@ -108,6 +108,11 @@ pub enum Action {
         path: PathBuf,
         problem: DiskProblem,
     },
+    /// Writes an older version queued that this one cannot read were set aside in `path`.
+    OutboxSetAside {
+        n: usize,
+        path: PathBuf,
+    },
     /// The file to attach to document `doc` (`path` with `~/` expanded): its size, or
     /// `None` when it is missing or unreadable.
     FileChecked {
