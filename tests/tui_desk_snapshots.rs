@@ -339,6 +339,31 @@ fn applicant_new_citizen(lang: Lang, size: (u16, u16)) -> App {
     app
 }
 
+/// The chip card scanned belongs to a citizen another office serves: the account form
+/// was sent and the portal answered 409 without an account; the wizard asks to confirm
+/// the date of birth on the card (prefilled from the scan).
+fn applicant_other_office(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = applicant_new_citizen(lang, size);
+    type_text(&mut app, "0158");
+    let mut effects = Vec::new();
+    for _ in 0..3 {
+        effects = press(&mut app, KeyCode::Enter);
+    }
+    let id = expect(&effects, "the account sent", |e| match e {
+        Effect::CreateCitizen { id, .. } => Some(*id),
+        _ => None,
+    });
+    let message = "exists elsewhere".to_owned();
+    update(
+        &mut app,
+        Action::CitizenCreated(
+            id,
+            Err(motcua::tui::state::Failure::Exists { id: None, message }),
+        ),
+    );
+    app
+}
+
 /// A scanned form to attach (the runtime's answer about it is fed below: no disk read).
 const SCAN_FILE: &str = "/home/tiepnhan/scan/to-khai-khai-sinh.pdf";
 const SCAN_SIZE: u64 = 21;
@@ -487,6 +512,11 @@ fn intake_applicant_found() {
 #[test]
 fn intake_applicant_new_citizen_from_chip_card() {
     snapshot_each!("intake_new_citizen", SIZES, applicant_new_citizen);
+}
+
+#[test]
+fn intake_applicant_of_another_office_confirms_the_date_of_birth() {
+    snapshot_each!("intake_other_office", SIZES, applicant_other_office);
 }
 
 #[test]
