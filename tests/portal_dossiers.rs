@@ -286,7 +286,7 @@ async fn lists_filter_search_page_and_stay_in_the_office() {
     assert_eq!(res.status(), 404);
     // Citizens have no inbox.
     let citizen_token = {
-        let id: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE id = $1")
+        let id: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE public_id = $1")
             .bind(citizen)
             .fetch_one(&p.running.state.db)
             .await

@@ -484,7 +484,7 @@ async fn stats_count_queues_overdue_and_punctuality() {
     assert_eq!(theirs["queues"]["all"], 0);
     assert_eq!(theirs["returned"]["early"], 0);
     let (citizen, _) = p.citizen_of(1).await;
-    let id: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE id = $1")
+    let id: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE public_id = $1")
         .bind(citizen)
         .fetch_one(&p.running.state.db)
         .await
