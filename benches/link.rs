@@ -130,13 +130,11 @@ async fn run() {
     results.push(f);
 
     // 5. An officer-assisted submission without attachments.
-    let citizen = other.citizens("nguyen").await.unwrap()[0].id;
+    let citizen = other.citizens("nguyen").await.unwrap()[0].id.clone();
     let body = CreateDossier {
         procedure_code: "1.000656".into(),
         case_id: "dung_han".into(),
-        applicant: ApplicantRef {
-            citizen_id: citizen,
-        },
+        applicant: ApplicantRef::citizen(citizen),
         submitter: Submitter {
             full_name: "Nguyễn Văn An".into(),
             id_number: None,

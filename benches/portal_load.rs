@@ -135,7 +135,7 @@ fn run(scale: &Scale) -> Result<usize, String> {
 }
 
 /// Office 1's dossier codes (for the detail) and citizens (for creations and searches).
-async fn office1(pool: &sqlx::SqlitePool) -> Result<(Vec<String>, Vec<(i64, String)>), String> {
+async fn office1(pool: &sqlx::SqlitePool) -> Result<(Vec<String>, Vec<(String, String)>), String> {
     let codes: Vec<String> = sqlx::query_scalar(
         "SELECT d.code FROM dossiers d JOIN offices o ON o.id = d.office_id \
          WHERE o.number = 1 ORDER BY d.id",
@@ -143,8 +143,8 @@ async fn office1(pool: &sqlx::SqlitePool) -> Result<(Vec<String>, Vec<(i64, Stri
     .fetch_all(pool)
     .await
     .map_err(|e| e.to_string())?;
-    let citizens: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT c.id, c.full_name FROM citizens c JOIN offices o ON o.id = c.office_id \
+    let citizens: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.public_id, c.full_name FROM citizens c JOIN offices o ON o.id = c.office_id \
          WHERE o.number = 1 ORDER BY c.id",
     )
     .fetch_all(pool)
@@ -158,7 +158,7 @@ async fn scenarios(
     scale: &Scale,
     base: String,
     office1: Vec<String>,
-    citizens: Vec<(i64, String)>,
+    citizens: Vec<(String, String)>,
 ) -> Result<usize, String> {
     let total: usize = scale.dossiers.iter().map(|(_, n)| n).sum();
     // Clients ask for gzip, as the API invites; a second client that does not shows
@@ -374,7 +374,7 @@ async fn login(http: &Client, base: &str) -> Result<String, String> {
 async fn submissions(
     http: &Client,
     base: &str,
-    citizens: &[(i64, String)],
+    citizens: &[(String, String)],
 ) -> Result<Vec<Value>, String> {
     let fetch = |path: String| async move {
         let res = http
@@ -443,7 +443,7 @@ const QUEUES: [&str; 6] = [
 
 /// Searches as the desk types them: citizens' names, a whole code from a receipt, and a
 /// code's office-and-day part.
-fn searches(citizens: &[(i64, String)], codes: &[String]) -> Vec<String> {
+fn searches(citizens: &[(String, String)], codes: &[String]) -> Vec<String> {
     let mut out: Vec<String> = citizens
         .iter()
         .take(3)

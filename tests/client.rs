@@ -27,7 +27,7 @@ async fn client(p: &Portal, user: &str) -> PortalClient {
 async fn desk_dossier(p: &Portal) -> String {
     let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
-    let mut body = p.submission("1.001193", citizen).await;
+    let mut body = p.submission("1.001193", &citizen).await;
     let upload = p.upload(&token, "to-khai.pdf", &pdf("client test")).await;
     body["documents"][0]["upload_id"] = json!(upload);
     let (status, d) = p.create_dossier(&token, &body).await;

@@ -9,7 +9,7 @@ mod common;
 
 use common::{DEMO_PASSWORD, Portal, pdf, status_json};
 use motcua::api::citizens::NewCitizen;
-use motcua::api::dossiers::PaymentStatus;
+use motcua::api::dossiers::{PaymentStatus, Presented};
 use motcua::api::payments::CashPayment;
 use motcua::client::{ClientError, MAX_CHUNK, MIN_CHUNK, PortalClient, UploadProgress, next_chunk};
 use motcua::domain::identity::Gender;
@@ -416,7 +416,7 @@ async fn a_citizen_is_created_once_per_key_and_a_known_number_names_its_account(
         .clone()
         .expect("a first answer has the code");
     assert!(!code.trim().is_empty());
-    let id = first.citizen.id;
+    let id = first.citizen.id.clone();
 
     // A retry with the same key and body: the same account, no second one.
     let again = c.create_citizen(&key, &body).await.unwrap();
@@ -432,7 +432,10 @@ async fn a_citizen_is_created_once_per_key_and_a_known_number_names_its_account(
     assert_eq!(rows, 1);
     // It is findable by its number.
     let found = c.citizens(&body.id_number).await.unwrap();
-    assert_eq!(found.iter().map(|x| x.id).collect::<Vec<_>>(), [id]);
+    assert_eq!(
+        found.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+        [id.as_str()]
+    );
 
     // A new key for the same number: 409 naming the account that has it.
     match c.create_citizen(&new_key(), &body).await {
@@ -512,16 +515,16 @@ async fn a_new_activation_code_replaces_the_old_one_once_per_key() {
     let c = login(&p.base, "tiepnhan1").await;
     let body = new_citizen();
     let created = c.create_citizen(&new_key(), &body).await.unwrap();
-    let id = created.citizen.id;
+    let id = created.citizen.id.as_str();
     let first = created.activation.code.clone().unwrap();
 
     let key = new_key();
-    let renewed = c.reissue_activation(id, &key).await.unwrap();
+    let renewed = c.reissue_activation(id, &key, None).await.unwrap();
     let second = renewed.code.clone().expect("a new code");
     assert_ne!(second, first);
     assert!(!renewed.expires_at.is_empty());
     // A retry of the same press replays: no third code, the second one stays valid.
-    let replayed = c.reissue_activation(id, &key).await.unwrap();
+    let replayed = c.reissue_activation(id, &key, None).await.unwrap();
     assert!(
         replayed.code.is_none() || replayed.code.as_deref() == Some(second.as_str()),
         "a replay issues no new code: {replayed:?}"
@@ -531,7 +534,7 @@ async fn a_new_activation_code_replaces_the_old_one_once_per_key() {
 
     // Another press is another code.
     let third = c
-        .reissue_activation(id, &new_key())
+        .reissue_activation(id, &new_key(), None)
         .await
         .unwrap()
         .code
@@ -550,12 +553,12 @@ async fn a_new_activation_code_replaces_the_old_one_once_per_key() {
     // Another office's desk does not see the citizen.
     let other = login(&p.base, "tiepnhan2").await;
     assert!(matches!(
-        other.reissue_activation(id, &new_key()).await,
+        other.reissue_activation(id, &new_key(), None).await,
         Err(ClientError::Api { status: 404, .. })
     ));
     // A key that is not a UUID is refused by the portal, as a client error.
     assert!(matches!(
-        c.reissue_activation(id, "not-a-key").await,
+        c.reissue_activation(id, "not-a-key", None).await,
         Err(ClientError::Api { status: 400, .. })
     ));
 }
@@ -569,8 +572,8 @@ async fn a_submission_is_created_once_per_key_even_when_sent_twenty_times_at_onc
     let p = Portal::demo().await;
     let c = login(&p.base, "tiepnhan1").await;
     let (citizen, _) = p.citizen_of(1).await;
-    assert!(c.citizen(citizen).await.unwrap().dossiers.is_empty());
-    let body = common::desk_submission(&c, BIRTH, citizen).await;
+    assert!(c.citizen(&citizen).await.unwrap().dossiers.is_empty());
+    let body = common::desk_submission(&c, BIRTH, &citizen).await;
 
     let key = new_key();
     let first = c.create_dossier(&key, &body).await.unwrap();
@@ -584,7 +587,7 @@ async fn a_submission_is_created_once_per_key_even_when_sent_twenty_times_at_onc
     let again = c.create_dossier(&key, &body).await.unwrap();
     assert_eq!(again.code, first.code);
     assert_eq!(again.version, first.version);
-    let detail = c.citizen(citizen).await.unwrap();
+    let detail = c.citizen(&citizen).await.unwrap();
     assert_eq!(
         detail
             .dossiers
@@ -621,7 +624,7 @@ async fn a_submission_is_created_once_per_key_even_when_sent_twenty_times_at_onc
     assert_ne!(codes[0], first.code);
     // A retry now gets that dossier too.
     assert_eq!(c.create_dossier(&key, &body).await.unwrap().code, codes[0]);
-    let detail = c.citizen(citizen).await.unwrap();
+    let detail = c.citizen(&citizen).await.unwrap();
     let mut listed: Vec<&str> = detail.dossiers.iter().map(|d| d.code.as_str()).collect();
     listed.sort();
     let mut expected = vec![first.code.as_str(), codes[0].as_str()];
@@ -653,7 +656,7 @@ async fn a_fee_is_shown_as_vietqr_and_paid_in_cash_once() {
     let t = tap(&p).await;
     let c = login(&t.base, "tiepnhan1").await;
     let (citizen, _) = p.citizen_of(1).await;
-    let body = common::desk_submission(&c, FEE_BEARING, citizen).await;
+    let body = common::desk_submission(&c, FEE_BEARING, &citizen).await;
     let d = c.create_dossier(&new_key(), &body).await.unwrap();
 
     let due = c.payment(&d.code).await.unwrap();
@@ -778,7 +781,7 @@ async fn a_file_is_uploaded_and_attached_to_a_submission() {
 
     // The id goes into a submission's document.
     let (citizen, _) = p.citizen_of(1).await;
-    let mut body = common::desk_submission(&c, BIRTH, citizen).await;
+    let mut body = common::desk_submission(&c, BIRTH, &citizen).await;
     body.documents[0].upload_id = Some(up.id.clone());
     let d = c.create_dossier(&new_key(), &body).await.unwrap();
     let attached = d
@@ -1060,7 +1063,7 @@ async fn large_bodies_travel_compressed_and_small_ones_plain() {
     let t = tap(&p).await;
     let c = login(&t.base, "tiepnhan1").await;
     let (citizen, _) = p.citizen_of(1).await;
-    let mut body = common::desk_submission(&c, BIRTH, citizen).await;
+    let mut body = common::desk_submission(&c, BIRTH, &citizen).await;
     body.note = Some("Ghi chú của cán bộ tiếp nhận. ".repeat(60)); // 1,800 characters: within a note's 2,000, beyond 1 KiB
     t.clear();
     let d = c.create_dossier(&new_key(), &body).await.unwrap();
@@ -1073,7 +1076,13 @@ async fn large_bodies_travel_compressed_and_small_ones_plain() {
     assert!(requests.contains("content-encoding: gzip"), "{requests}");
     // A small one goes as it is.
     t.clear();
-    c.reissue_activation(citizen, &new_key()).await.unwrap();
+    let card = Presented {
+        id_number: "083078238953".into(),
+        date_of_birth: "1978-03-14".into(),
+    };
+    c.reissue_activation(&citizen, &new_key(), Some(&card))
+        .await
+        .unwrap();
     let requests = t.requests.take();
     assert!(!requests.contains("content-encoding"), "{requests}");
 }

@@ -70,7 +70,7 @@ async fn a_5_mb_upload_survives_five_cuts_with_little_sent_twice() {
     // The portal has it whole: attach it and download it back.
     let token = portal.login("tiepnhan1", DEMO_PASSWORD).await;
     let (citizen, _) = portal.citizen_of(1).await;
-    let mut body = portal.submission("1.001193", citizen).await;
+    let mut body = portal.submission("1.001193", &citizen).await;
     body["documents"][0]["upload_id"] = serde_json::json!(uploaded.id);
     let (status, d) = portal.create_dossier(&token, &body).await;
     assert_eq!(status, 201, "{d}");

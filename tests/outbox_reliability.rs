@@ -38,8 +38,8 @@ fn drill_client() {
         let dir = PathBuf::from(std::env::var("MOTCUA_DRILL_DIR").unwrap());
         let number = |name: &str| std::env::var(name).unwrap().parse::<i64>().unwrap();
         let count = number("MOTCUA_DRILL_COUNT") as usize;
-        let citizen = number("MOTCUA_DRILL_CITIZEN");
-        rt.block_on(drill(&base, &dir, count, citizen));
+        let citizen = std::env::var("MOTCUA_DRILL_CITIZEN").unwrap();
+        rt.block_on(drill(&base, &dir, count, &citizen));
         return;
     }
     rt.block_on(async {
@@ -53,13 +53,13 @@ fn drill_client() {
         };
         let before = dossiers().await;
         let dir = tempfile::tempdir().unwrap();
-        drill(&portal.base, dir.path(), 5, citizen).await;
+        drill(&portal.base, dir.path(), 5, &citizen).await;
         assert_eq!(
             dossiers().await - before,
             5,
             "every queued submission arrives"
         );
-        drill(&portal.base, dir.path(), 5, citizen).await;
+        drill(&portal.base, dir.path(), 5, &citizen).await;
         assert_eq!(
             dossiers().await - before,
             5,
@@ -70,7 +70,7 @@ fn drill_client() {
 
 /// Queues `count` submissions in `dir` (once), then sends them through `base` until the
 /// outbox is empty; nothing may end in the dead letters.
-async fn drill(base: &str, dir: &std::path::Path, count: usize, citizen: i64) {
+async fn drill(base: &str, dir: &std::path::Path, count: usize, citizen: &str) {
     // Queued all at once, or not at all: until the marker is on disk nothing was
     // sent, so an interrupted queueing starts over.
     let marker = dir.join("queued");
@@ -106,14 +106,12 @@ async fn drill(base: &str, dir: &std::path::Path, count: usize, citizen: i64) {
     assert!(o.dead().is_empty(), "{:?}", o.dead());
 }
 
-fn submission(citizen: i64) -> Write {
+fn submission(citizen: &str) -> Write {
     Write::CreateDossier {
         request: Box::new(CreateDossier {
             procedure_code: "1.000656".into(),
             case_id: "dung_han".into(),
-            applicant: ApplicantRef {
-                citizen_id: citizen,
-            },
+            applicant: ApplicantRef::citizen(citizen),
             submitter: Submitter {
                 full_name: "Nguyễn Văn An".into(),
                 id_number: None,
@@ -167,7 +165,7 @@ async fn every_queued_submission_arrives_exactly_once_through_cuts_and_kills() {
             .env("MOTCUA_DRILL", &base)
             .env("MOTCUA_DRILL_DIR", dir.path())
             .env("MOTCUA_DRILL_COUNT", count.to_string())
-            .env("MOTCUA_DRILL_CITIZEN", citizen.to_string())
+            .env("MOTCUA_DRILL_CITIZEN", &citizen)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

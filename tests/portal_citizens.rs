@@ -43,12 +43,12 @@ async fn post_citizen(p: &Portal, token: &str, key: Option<&str>, body: &Value) 
 }
 
 /// Creates [`new_citizen`] as `tiepnhan1`; returns the citizen's id and the code.
-async fn create_new(p: &Portal) -> (i64, String) {
+async fn create_new(p: &Portal) -> (String, String) {
     let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
     let (status, body) = post_citizen(p, &token, Some(&new_key()), &new_citizen()).await;
     assert_eq!(status, 201, "{body}");
     (
-        body["citizen"]["id"].as_i64().unwrap(),
+        body["citizen"]["id"].as_str().unwrap().to_owned(),
         body["activation"]["code"].as_str().unwrap().to_owned(),
     )
 }
@@ -61,8 +61,9 @@ async fn count(p: &Portal, sql: &str, bind: &str) -> i64 {
         .unwrap()
 }
 
-async fn citizen_id_of(p: &Portal, number: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM citizens WHERE id_number = $1")
+/// The citizen's public id.
+async fn citizen_id_of(p: &Portal, number: &str) -> String {
+    sqlx::query_scalar("SELECT public_id FROM citizens WHERE id_number = $1")
         .bind(number)
         .fetch_one(&p.running.state.db)
         .await
@@ -111,7 +112,7 @@ async fn the_desk_creates_an_account_with_an_activation_code() {
     let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
     let (_, body) = status_json(res).await;
     let citizen = &body["citizen"];
-    let id = citizen["id"].as_i64().unwrap();
+    let id = citizen["id"].as_str().unwrap();
     assert_eq!(location, format!("/api/v1/citizens/{id}"));
     assert_eq!(citizen["id_number"], NEW_NUMBER);
     assert_eq!(citizen["full_name"], "Trần Văn Mới", "NFC and trimmed");
@@ -150,12 +151,14 @@ async fn the_desk_creates_an_account_with_an_activation_code() {
             .await
             .unwrap();
     assert_eq!((role.as_str(), hash), ("citizen", None));
-    let stored: String =
-        sqlx::query_scalar("SELECT code_hash FROM activation_codes WHERE citizen_id = $1")
-            .bind(id)
-            .fetch_one(db)
-            .await
-            .unwrap();
+    let stored: String = sqlx::query_scalar(
+        "SELECT a.code_hash FROM activation_codes a JOIN citizens c ON c.id = a.citizen_id \
+             WHERE c.public_id = $1",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await
+    .unwrap();
     assert_eq!(stored, digest(code));
     let leaked = count(
         &p,
@@ -329,13 +332,21 @@ async fn a_number_that_has_an_account_is_refused_with_its_id() {
         answer["error"]["message"]
             .as_str()
             .unwrap()
-            .contains(&id.to_string())
+            .contains("mở tài khoản đó")
     );
-    // Another office is told too: the number is unique everywhere.
+    // Another office is told the number is taken (it is unique everywhere), but not
+    // whose: no id, and what to do instead.
     let other = p.login("tiepnhan2", DEMO_PASSWORD).await;
     let (status, answer) = post_citizen(&p, &other, Some(&new_key()), &new_citizen()).await;
     assert_eq!(status, 409);
-    assert_eq!(answer["error"]["existing_id"], id);
+    assert_eq!(answer["error"]["code"], "citizen_exists");
+    assert!(answer["error"].get("existing_id").is_none(), "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ngày sinh")
+    );
 }
 
 #[tokio::test]
@@ -478,7 +489,7 @@ async fn fifty_concurrent_retries_create_one_citizen() {
         let (status, body) = task.await.unwrap();
         match status {
             201 => {
-                ids.insert(body["citizen"]["id"].as_i64().unwrap());
+                ids.insert(body["citizen"]["id"].as_str().unwrap().to_owned());
                 if body["activation"]["code"].is_string() {
                     codes += 1;
                 }
@@ -586,14 +597,24 @@ async fn lists_come_in_pages() {
         assert_eq!(page["total"], 11);
         let items = page["items"].as_array().unwrap();
         sizes.push(items.len());
-        seen.extend(items.iter().map(|c| c["id"].as_i64().unwrap()));
+        seen.extend(items.iter().map(|c| c["id"].as_str().unwrap().to_owned()));
         match page["next_cursor"].as_str() {
-            Some(cursor) => path = format!("/citizens?limit=4&cursor={cursor}"),
+            Some(cursor) => {
+                // Opaque, and no row number inside: it names the last citizen by id.
+                let inside = base64::Engine::decode(
+                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                    cursor,
+                )
+                .unwrap();
+                let inside = String::from_utf8(inside).unwrap();
+                assert!(inside.ends_with(seen.last().unwrap()), "{inside}");
+                path = format!("/citizens?limit=4&cursor={cursor}");
+            }
             None => break,
         }
     }
     assert_eq!(sizes, [4, 4, 3]);
-    let distinct: BTreeSet<i64> = seen.iter().copied().collect();
+    let distinct: BTreeSet<String> = seen.iter().cloned().collect();
     assert_eq!(distinct.len(), 11);
     for bad in [
         "/citizens?cursor=not-a-cursor",
@@ -609,10 +630,18 @@ async fn lists_come_in_pages() {
 
 /// Files a birth registration of citizen `number` at the desk of office `n`, through the
 /// API, and returns its code.
+/// The citizen is named by the card they present (number and date of birth), which any
+/// office may do.
 async fn file_dossier(p: &Portal, n: i64, number: &str) -> String {
-    let citizen = citizen_id_of(p, number).await;
+    let born: String =
+        sqlx::query_scalar("SELECT date_of_birth FROM citizens WHERE id_number = $1")
+            .bind(number)
+            .fetch_one(&p.running.state.db)
+            .await
+            .unwrap();
     let token = p.login(&format!("tiepnhan{n}"), DEMO_PASSWORD).await;
-    let body = p.submission("1.001193", citizen).await;
+    let mut body = p.submission("1.001193", "").await;
+    body["applicant"] = json!({"id_number": number, "date_of_birth": born});
     let (status, dossier) = p.create_dossier(&token, &body).await;
     assert_eq!(status, 201, "{dossier}");
     dossier["code"].as_str().unwrap().to_owned()
@@ -628,7 +657,12 @@ async fn another_offices_citizen_does_not_exist_until_they_apply_here() {
     assert_eq!(status, 404);
     assert_eq!(answer["error"]["code"], "not_found");
     assert_eq!(p.audit_count("access_refused").await, 1);
-    for missing in ["/citizens/999999", "/citizens/abc", "/citizens/-1"] {
+    for missing in [
+        "/citizens/999999",
+        "/citizens/abc",
+        "/citizens/-1",
+        "/citizens/00000000000000000000000000000000",
+    ] {
         assert_eq!(get_json(&p, &token, missing).await.0, 404, "{missing}");
     }
     assert_eq!(
@@ -814,7 +848,19 @@ async fn a_new_code_revokes_the_old_one() {
     // A forgotten password: a new code lets the citizen set another, and ends the
     // sessions of the old one.
     let session = p.login(NEW_NUMBER, CITIZEN_PASSWORD).await;
-    let (_, again) = issue(Some(new_key()), desk).await;
+    let card = json!({"id_number": NEW_NUMBER, "date_of_birth": "1990-05-17"});
+    let (status, again) = status_json(
+        p.post(&path)
+            .bearer_auth(&desk)
+            .header("Idempotency-Key", new_key())
+            .json(&card)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(p.audit_count("password_reset_issued").await, 1);
     let third = again["code"].as_str().unwrap();
     assert_eq!(
         activate(&p, NEW_NUMBER, third, "Mat-khau-moi-2028!")

@@ -143,7 +143,7 @@ async fn healthy(http: &Client, server: &Server) {
 
 /// One valid desk submission per procedure (first case, every mandatory part on paper),
 /// for office 1's first citizen, with how many documents each carries.
-async fn submissions(http: &Client, server: &Server, citizen: i64) -> Vec<(Value, usize)> {
+async fn submissions(http: &Client, server: &Server, citizen: &str) -> Vec<(Value, usize)> {
     let mut out = Vec::new();
     for code in PROCEDURES {
         let p: Value = http
@@ -457,10 +457,10 @@ async fn sigkill_during_a_burst_of_creations_leaves_no_half_written_dossier() {
     let http = Client::builder().timeout(PATIENCE).build().unwrap();
 
     let mut server = Server::start(&db, &config).await;
-    let citizen: i64 = {
+    let citizen: String = {
         let mut conn = open(&db).await;
         let id = sqlx::query_scalar(
-            "SELECT c.id FROM citizens c JOIN offices o ON o.id = c.office_id \
+            "SELECT c.public_id FROM citizens c JOIN offices o ON o.id = c.office_id \
              WHERE o.number = 1 ORDER BY c.id LIMIT 1",
         )
         .fetch_one(&mut conn)
@@ -469,7 +469,7 @@ async fn sigkill_during_a_burst_of_creations_leaves_no_half_written_dossier() {
         conn.close().await.unwrap();
         id
     };
-    let bodies = submissions(&http, &server, citizen).await;
+    let bodies = submissions(&http, &server, &citizen).await;
     let documents_of: HashMap<String, usize> = bodies
         .iter()
         .map(|(b, n)| (b["procedure_code"].as_str().unwrap().to_owned(), *n))

@@ -26,7 +26,7 @@ async fn a_desk_submission_gets_a_code_a_due_date_and_starts_received() {
     let token = desk(&p, 1).await;
     let (citizen, name) = p.citizen_of(1).await;
     // Contract certification: 2 working days, 50,000 đ.
-    let body = p.submission("2.001035", citizen).await;
+    let body = p.submission("2.001035", &citizen).await;
     let (status, d) = p.create_dossier(&token, &body).await;
     assert_eq!(status, 201, "{d}");
     assert_eq!(d["code"], "000.01.27.H07-260306-0001");
@@ -45,7 +45,7 @@ async fn a_desk_submission_gets_a_code_a_due_date_and_starts_received() {
     assert_eq!(second["code"], "000.01.27.H07-260306-0002");
     // A free procedure is exempt.
     let (_, birth) = p
-        .create_dossier(&token, &p.submission("1.001193", citizen).await)
+        .create_dossier(&token, &p.submission("1.001193", &citizen).await)
         .await;
     assert_eq!(birth["fee"]["status"], "exempt");
 }
@@ -55,7 +55,7 @@ async fn submission_errors() {
     let p = Portal::demo().await;
     let token = desk(&p, 1).await;
     let (citizen, _) = p.citizen_of(1).await;
-    let good = p.submission("1.001193", citizen).await;
+    let good = p.submission("1.001193", &citizen).await;
 
     let mut missing = good.clone();
     missing["documents"] = json!([]);
@@ -133,7 +133,7 @@ async fn retries_replay_and_concurrent_retries_create_one_dossier() {
     let p = Portal::demo().await;
     let token = desk(&p, 1).await;
     let (citizen, _) = p.citizen_of(1).await;
-    let body = p.submission("1.001193", citizen).await;
+    let body = p.submission("1.001193", &citizen).await;
     let key = "\"9b2f6a51-0c1e-4c57-9d39-2d0a5c6e8f11\"";
     let send = |body: Value| {
         let req = p
@@ -204,10 +204,13 @@ async fn codes_are_unique_under_200_concurrent_submissions_and_restart_next_day(
         ..Default::default()
     };
     let p = std::sync::Arc::new(Portal::with(settings, motcua::portal::Seed::Accounts).await);
-    p.running.state.clock.stop_at(at("2026-03-09T08:00:00+07:00"));
+    p.running
+        .state
+        .clock
+        .stop_at(at("2026-03-09T08:00:00+07:00"));
     let token = desk(&p, 1).await;
     let (citizen, _) = p.citizen_of(1).await;
-    let body = p.submission("1.001193", citizen).await;
+    let body = p.submission("1.001193", &citizen).await;
     let results = futures_join_all((0..200).map(|_| {
         let (p, token, body) = (p.clone(), token.clone(), body.clone());
         async move { p.create_dossier(&token, &body).await }
@@ -240,7 +243,7 @@ async fn lists_filter_search_page_and_stay_in_the_office() {
     let (citizen, name) = p.citizen_of(1).await;
     for _ in 0..5 {
         let (status, _) = p
-            .create_dossier(&token, &p.submission("1.001193", citizen).await)
+            .create_dossier(&token, &p.submission("1.001193", &citizen).await)
             .await;
         assert_eq!(status, 201);
     }
@@ -298,7 +301,7 @@ async fn lists_filter_search_page_and_stay_in_the_office() {
     assert_eq!(res.status(), 404);
     // Citizens have no inbox.
     let citizen_token = {
-        let id: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE id = $1")
+        let id: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE public_id = $1")
             .bind(citizen)
             .fetch_one(&p.running.state.db)
             .await
@@ -315,7 +318,7 @@ async fn detail_has_an_etag() {
     let token = desk(&p, 1).await;
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&token, &p.submission("1.001193", citizen).await)
+        .create_dossier(&token, &p.submission("1.001193", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap();
     let res = p
@@ -349,7 +352,7 @@ async fn a_dossier_from_desk_to_returned_result() {
     let leader = p.login("lanhdao1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("1.004873", citizen).await)
+        .create_dossier(&desk, &p.submission("1.004873", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
 
@@ -426,7 +429,7 @@ async fn actions_need_the_current_version() {
     let desk = desk(&p, 1).await;
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("1.001193", citizen).await)
+        .create_dossier(&desk, &p.submission("1.001193", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
 
@@ -473,7 +476,7 @@ async fn the_rules_refuse_with_their_codes() {
     let leader = p.login("lanhdao1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("1.001193", citizen).await)
+        .create_dossier(&desk, &p.submission("1.001193", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
 
@@ -526,7 +529,7 @@ async fn returning_needs_the_fee_paid() {
     let leader = p.login("lanhdao1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("2.001035", citizen).await)
+        .create_dossier(&desk, &p.submission("2.001035", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
     p.act(&desk, &code, 1, json!({"action": "forward"})).await;
@@ -563,7 +566,7 @@ async fn time_rules_supplement_window_and_one_extension() {
     let (citizen, _) = p.citizen_of(1).await;
     // Permanent residence: 7 working days.
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("1.004222", citizen).await)
+        .create_dossier(&desk, &p.submission("1.004222", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
     assert_eq!(d["due_at"], "2026-03-11T08:00:00+07:00");
@@ -622,7 +625,7 @@ async fn the_delta_feed_reports_changes_and_expires() {
 
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("1.001193", citizen).await)
+        .create_dossier(&desk, &p.submission("1.001193", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
     p.act(&desk, &code, 1, json!({"action": "forward"})).await;
@@ -643,7 +646,7 @@ async fn the_delta_feed_reports_changes_and_expires() {
     assert_eq!(theirs["changes"].as_array().unwrap().len(), 0);
 
     for _ in 0..6 {
-        p.create_dossier(&desk, &p.submission("1.001193", citizen).await)
+        p.create_dossier(&desk, &p.submission("1.001193", &citizen).await)
             .await;
     }
     let (s, e) = feed(Some(seq)).await;

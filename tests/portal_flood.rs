@@ -245,10 +245,10 @@ async fn the_public_lookup_is_throttled_per_code_and_per_address() {
     let desk = p.login("tiepnhan1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
     let (_, d) = p
-        .create_dossier(&desk, &p.submission("1.001193", citizen).await)
+        .create_dossier(&desk, &p.submission("1.001193", &citizen).await)
         .await;
     let code = d["code"].as_str().unwrap().to_owned();
-    let number: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE id = $1")
+    let number: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE public_id = $1")
         .bind(citizen)
         .fetch_one(&p.running.state.db)
         .await
@@ -442,7 +442,7 @@ async fn downloads_cannot_be_sniffed_or_run() {
     let desk = p.login("tiepnhan1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
     let upload = p.upload(&desk, "to_khai.pdf", &pdf("to_khai")).await;
-    let mut body = p.submission("1.001193", citizen).await;
+    let mut body = p.submission("1.001193", &citizen).await;
     body["documents"][0]["upload_id"] = json!(upload);
     let (s, d) = p.create_dossier(&desk, &body).await;
     assert_eq!(s, 201, "{d}");
@@ -495,7 +495,7 @@ async fn the_feed_cursor_tells_nothing_of_other_offices() {
     let (citizen, _) = p.citizen_of(2).await;
     for _ in 0..3 {
         let (s, d) = p
-            .create_dossier(&two, &p.submission("1.001193", citizen).await)
+            .create_dossier(&two, &p.submission("1.001193", &citizen).await)
             .await;
         assert_eq!(s, 201, "{d}");
     }
@@ -506,7 +506,7 @@ async fn the_feed_cursor_tells_nothing_of_other_offices() {
     );
     assert_eq!(seq(one.clone(), Some(start)).await, start);
     let (citizen, _) = p.citizen_of(1).await;
-    p.create_dossier(&one, &p.submission("1.001193", citizen).await)
+    p.create_dossier(&one, &p.submission("1.001193", &citizen).await)
         .await;
     assert_eq!(
         seq(one.clone(), Some(start)).await,

@@ -25,7 +25,7 @@ async fn staff(p: &Portal, n: i64) -> (String, String, String) {
 async fn submit(p: &Portal, desk: &str, procedure: &str) -> Value {
     let (citizen, _) = p.citizen_of(1).await;
     let (status, d) = p
-        .create_dossier(desk, &p.submission(procedure, citizen).await)
+        .create_dossier(desk, &p.submission(procedure, &citizen).await)
         .await;
     assert_eq!(status, 201, "{d}");
     d
@@ -496,7 +496,7 @@ async fn stats_count_queues_overdue_and_punctuality() {
     assert_eq!(theirs["queues"]["all"], 0);
     assert_eq!(theirs["returned"]["early"], 0);
     let (citizen, _) = p.citizen_of(1).await;
-    let id: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE id = $1")
+    let id: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE public_id = $1")
         .bind(citizen)
         .fetch_one(&p.running.state.db)
         .await

@@ -251,7 +251,7 @@ async fn a_new_dossier_turns_overdue_when_its_due_time_passes() {
     let p = Portal::demo().await;
     let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
-    let body = p.submission("1.001193", citizen).await;
+    let body = p.submission("1.001193", &citizen).await;
     let (status, created) = p.create_dossier(&token, &body).await;
     assert_eq!(status, 201, "{created}");
     let code = created["code"].as_str().unwrap().to_owned();
@@ -283,7 +283,7 @@ async fn the_per_status_counts_follow_every_write() {
 
     let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
-    let body = p.submission("1.001193", citizen).await;
+    let body = p.submission("1.001193", &citizen).await;
     let (status, created) = p.create_dossier(&token, &body).await;
     assert_eq!(status, 201, "{created}");
     let code = created["code"].as_str().unwrap();

@@ -412,7 +412,7 @@ async fn the_longest_texts_are_stored_whole() {
     let e = env().await;
     let p = &e.p;
     let (citizen, _) = p.citizen_of(1).await;
-    let mut body = p.submission("1.001193", citizen).await;
+    let mut body = p.submission("1.001193", &citizen).await;
     body["submitter"]["full_name"] = json!("Ư".repeat(limits::NAME));
     let note = format!("{}\n{}", "ễ".repeat(999), "a".repeat(limits::NOTE - 1000));
     body["note"] = json!(note);

@@ -39,7 +39,7 @@ async fn with_gateway() -> Portal {
 async fn dossier(p: &Portal, token: &str, n: i64, procedure: &str) -> String {
     let (citizen, _) = p.citizen_of(n).await;
     let (status, d) = p
-        .create_dossier(token, &p.submission(procedure, citizen).await)
+        .create_dossier(token, &p.submission(procedure, &citizen).await)
         .await;
     assert_eq!(status, 201, "{d}");
     d["code"].as_str().unwrap().to_owned()

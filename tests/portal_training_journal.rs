@@ -36,7 +36,7 @@ async fn a_real_portal_has_no_journal_and_every_caller_is_checked_first() {
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["error"]["code"], "not_found");
     let (citizen_id, _) = portal.citizen_of(1).await;
-    let number: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE id = $1")
+    let number: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE public_id = $1")
         .bind(citizen_id)
         .fetch_one(&portal.running.state.db)
         .await
@@ -67,7 +67,7 @@ async fn showing_a_vietqr_code_is_journalled_on_a_training_portal_while_the_fee_
         let portal = Portal::with(settings, Seed::Accounts).await;
         let staff = portal.login("tiepnhan1", DEMO_PASSWORD).await;
         let (citizen, _) = portal.citizen_of(1).await;
-        let body = portal.submission("2.000635", citizen).await;
+        let body = portal.submission("2.000635", &citizen).await;
         let (status, dossier) = portal.create_dossier(&staff, &body).await;
         assert_eq!(status, 201, "{dossier}");
         let code = dossier["code"].as_str().unwrap().to_owned();

@@ -162,12 +162,12 @@ fn transition<'a>(entries: &'a [JournalEntry], code: &str, action: &str) -> &'a 
 
 /// A desk dossier of the fee-bearing procedure for an office-1 citizen, fee unpaid.
 async fn desk_dossier_with_fee(c: &PortalClient) -> String {
-    let citizen = c.citizens("").await.unwrap()[0].id;
-    desk_dossier_for(c, citizen).await
+    let citizen = c.citizens("").await.unwrap()[0].id.clone();
+    desk_dossier_for(c, &citizen).await
 }
 
 /// A desk dossier of the fee-bearing procedure for `citizen`, its fee left unpaid.
-async fn desk_dossier_for(c: &PortalClient, citizen: i64) -> String {
+async fn desk_dossier_for(c: &PortalClient, citizen: &str) -> String {
     let body = common::desk_submission(c, FEE_BEARING, citizen).await;
     let d = c.create_dossier(&new_key(), &body).await.unwrap();
     assert_eq!(
@@ -517,7 +517,7 @@ async fn the_simulator_tries_a_citizen_it_cannot_log_in_as_only_once() {
         )
         .await
         .expect("the account");
-    let code = desk_dossier_for(&c, created.citizen.id).await;
+    let code = desk_dossier_for(&c, &created.citizen.id).await;
     let d = c.dossier(&code).await.unwrap();
     let request = ActionRequest {
         action: Some(Action::RequestSupplement),

@@ -8,7 +8,7 @@ use common::tui::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use motcua::api::catalog::{ProcedureDetail, ProcedureSummary};
 use motcua::api::citizens::{Activation, Citizen, CitizenCreated, CitizenDetail};
-use motcua::api::dossiers::PaymentStatus;
+use motcua::api::dossiers::{ApplicantRef, PaymentStatus, Presented, Relation};
 use motcua::api::payments::Payment;
 use motcua::client::Uploaded;
 use motcua::domain::Lang;
@@ -49,9 +49,12 @@ fn summary_of(p: &Procedure) -> ProcedureSummary {
     }
 }
 
+/// The id of the test's citizen, opaque like the portal's.
+const CITIZEN_ID: &str = "5c1e0b7d9a3f4e2c8b6a0d1f3e5c7a9b";
+
 fn citizen() -> Citizen {
     Citizen {
-        id: 7,
+        id: CITIZEN_ID.into(),
         id_number: "083078238953".into(),
         legacy_id_number: None,
         full_name: "Nguyễn Văn An".into(),
@@ -292,7 +295,7 @@ fn an_inline_account_is_created_once_and_becomes_the_applicant() {
         ),
     );
     assert!(app.intake.new_citizen.is_none());
-    assert_eq!(app.intake.applicant.as_ref().unwrap().id, 7);
+    assert_eq!(app.intake.applicant.as_ref().unwrap().id, CITIZEN_ID);
     assert_eq!(app.intake.applicant_row, ApplicantRow::Relation);
     assert_eq!(
         app.intake.activation.as_ref().unwrap().code.as_deref(),
@@ -323,13 +326,13 @@ fn an_account_made_meanwhile_elsewhere_is_taken_instead() {
         Action::CitizenCreated(
             id,
             Err(Failure::Exists {
-                id: 7,
+                id: Some(CITIZEN_ID.into()),
                 message: "đã có".into(),
             }),
         ),
     );
     let id = id_of(&effects, |e| match e {
-        Effect::LoadCitizen { id, citizen_id: 7 } => Some(*id),
+        Effect::LoadCitizen { id, citizen_id } if citizen_id == CITIZEN_ID => Some(*id),
         _ => None,
     });
     update(
@@ -342,7 +345,7 @@ fn an_account_made_meanwhile_elsewhere_is_taken_instead() {
             }),
         ),
     );
-    assert_eq!(app.intake.applicant.as_ref().unwrap().id, 7);
+    assert_eq!(app.intake.applicant.as_ref().unwrap().id, CITIZEN_ID);
 }
 
 #[test]
@@ -418,7 +421,7 @@ fn submit_twice_sends_once_and_a_retry_reuses_the_key() {
         })
         .unwrap();
     assert!(body.declaration_accepted);
-    assert_eq!(body.applicant.citizen_id, 7);
+    assert_eq!(body.applicant, ApplicantRef::citizen(CITIZEN_ID));
     assert!(
         body.documents
             .iter()
@@ -723,9 +726,9 @@ fn the_citizens_pane_searches_opens_and_shows_an_existing_account() {
     // Enter again on the same text opens the one selected.
     let effects = update(&mut app, key(KeyCode::Enter));
     assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::LoadCitizen { citizen_id: 7, .. }))
+        effects.iter().any(
+            |e| matches!(e, Effect::LoadCitizen { citizen_id, .. } if citizen_id == CITIZEN_ID)
+        )
     );
     // A new account whose number exists: the existing one opens, with the reason.
     let mut app = logged_in(Lang::Vi, false, SIZE);
@@ -753,7 +756,7 @@ fn the_citizens_pane_searches_opens_and_shows_an_existing_account() {
         Action::CitizenCreated(
             id,
             Err(Failure::Exists {
-                id: 7,
+                id: Some(CITIZEN_ID.into()),
                 message: "Số định danh này đã có tài khoản".into(),
             }),
         ),
@@ -761,9 +764,9 @@ fn the_citizens_pane_searches_opens_and_shows_an_existing_account() {
     assert!(app.citizens.form.is_none());
     assert!(app.citizens.note.as_deref().unwrap().contains("đã có"));
     assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::LoadCitizen { citizen_id: 7, .. }))
+        effects.iter().any(
+            |e| matches!(e, Effect::LoadCitizen { citizen_id, .. } if citizen_id == CITIZEN_ID)
+        )
     );
 }
 
@@ -789,7 +792,10 @@ fn a_new_account_shows_its_slip_and_a_code_can_be_reissued() {
         Action::CitizenCreated(
             id,
             Ok(CitizenCreated {
-                citizen: citizen(),
+                citizen: Citizen {
+                    activated: false,
+                    ..citizen()
+                },
                 activation: Activation {
                     code: Some("ABCD2345".into()),
                     expires_at: "2026-11-27T10:00:00+07:00".into(),
@@ -1006,4 +1012,159 @@ fn ctrl_l_keeps_a_citizen_form_being_typed() {
         effects.iter().any(|e| matches!(e, Effect::Logout)),
         "{effects:?}"
     );
+}
+
+/// Another office's citizen: creating the account answers 409 without an id, and the
+/// wizard asks for the date of birth on the card (prefilled from the form) and files
+/// the dossier by number and date of birth; a mismatch brings the check back.
+#[test]
+fn another_offices_citizen_is_taken_in_by_number_and_date_of_birth() {
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    look_up(&mut app, "083069502300", vec![]);
+    let form = app.intake.new_citizen.as_mut().expect("the account form");
+    fill(form);
+    form.set(CitizenField::DateOfBirth, "16/06/1969");
+    form.focus = CitizenField::ALL.len() - 1;
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::CreateCitizen { id, .. } => Some(*id),
+        _ => None,
+    });
+    update(
+        &mut app,
+        Action::CitizenCreated(
+            id,
+            Err(Failure::Exists {
+                id: None,
+                message: "nơi khác".into(),
+            }),
+        ),
+    );
+    assert!(app.intake.new_citizen.is_none());
+    assert!(app.intake.applicant.is_none());
+    let check = app
+        .intake
+        .presented
+        .as_ref()
+        .expect("the date-of-birth check");
+    assert_eq!(check.id_number, "083069502300");
+    assert!(!check.confirmed);
+    assert!(
+        app.intake
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("nơi khác quản lý")
+    );
+    // Typing edits the date; Enter confirms it.
+    for _ in 0..10 {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    type_in(&mut app, "16/06/1969");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.intake.presented.as_ref().unwrap().confirmed);
+    assert_eq!(app.intake.applicant_row, ApplicantRow::Relation);
+    assert_eq!(
+        app.intake.applicant_ref(),
+        Some(ApplicantRef::Presented(Presented {
+            id_number: "083069502300".into(),
+            date_of_birth: "1969-06-16".into(),
+        }))
+    );
+    let request = app.intake.request().unwrap();
+    assert_eq!(request.submitter.relation, Relation::Myself);
+    assert_eq!(request.submitter.id_number.as_deref(), Some("083069502300"));
+    // The draft keeps it.
+    let draft = app.intake.to_draft("2026-11-24T09:00:00+07:00".into());
+    let back = Wizard::from_draft(&draft);
+    assert_eq!(back.applicant_ref(), app.intake.applicant_ref());
+
+    // The portal says the two do not match: back to the check, with what to do.
+    app.intake.pending = Some(9_999);
+    app.pending.insert(
+        9_999,
+        Pending {
+            purpose: Purpose::Submit,
+            ticks: 0,
+        },
+    );
+    update(
+        &mut app,
+        Action::DossierCreated(
+            9_999,
+            Err(Failure::Refused {
+                code: "applicant_mismatch".into(),
+                message: "không khớp".into(),
+                fields: Default::default(),
+            }),
+        ),
+    );
+    assert_eq!(app.intake.step, WizardStep::Applicant);
+    assert!(!app.intake.presented.as_ref().unwrap().confirmed);
+    assert!(
+        app.intake
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("đối chiếu lại")
+    );
+    // Esc gives the check up: back to the lookup.
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.intake.presented.is_none());
+}
+
+/// A new code for an active account asks for the citizen's card first, and sends it.
+#[test]
+fn reissuing_for_an_active_account_asks_for_the_card() {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    update(&mut app, ch('3'));
+    app.citizens.detail = Some(CitizenDetail {
+        citizen: citizen(),
+        dossiers: vec![],
+    });
+    let effects = update(&mut app, ch('a'));
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, Effect::ReissueActivation { .. })),
+        "nothing is sent before the card is typed"
+    );
+    assert!(app.citizens.reset.is_some());
+    // Enter with nothing typed moves on, then says what is missing.
+    update(&mut app, key(KeyCode::Enter));
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert!(app.citizens.reset.as_ref().unwrap().error.is_some());
+    update(&mut app, key(KeyCode::BackTab));
+    type_in(&mut app, "083078238953");
+    update(&mut app, key(KeyCode::Tab));
+    type_in(&mut app, "14/03/1978");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::ReissueActivation {
+            id,
+            citizen_id,
+            presented: Some(p),
+            ..
+        } => {
+            assert_eq!(citizen_id, CITIZEN_ID);
+            assert_eq!(p.id_number, "083078238953");
+            assert_eq!(p.date_of_birth, "1978-03-14");
+            Some(*id)
+        }
+        _ => None,
+    });
+    update(
+        &mut app,
+        Action::ActivationIssued(
+            id,
+            Err(Failure::Refused {
+                code: "applicant_mismatch".into(),
+                message: "x".into(),
+                fields: Default::default(),
+            }),
+        ),
+    );
+    let error = app.citizens.reset.as_ref().unwrap().error.clone().unwrap();
+    assert!(error.contains("không khớp"), "{error}");
 }

@@ -76,7 +76,7 @@ fn procedure_detail(code: &str) -> ProcedureDetail {
 
 fn citizen(id: i64, id_number: &str, name: &str, dob: &str, gender: Gender) -> Citizen {
     Citizen {
-        id,
+        id: format!("{id:032x}"),
         id_number: id_number.into(),
         legacy_id_number: None,
         full_name: name.into(),
@@ -137,7 +137,7 @@ fn created_dossier() -> Dossier {
         name: "Đăng ký khai sinh quá hạn".into(),
     };
     d.applicant = Applicant {
-        citizen_id: 42,
+        citizen_id: format!("{:032x}", 42),
         id_number: "083078238953".into(),
         full_name: "Nguyễn Văn An".into(),
         date_of_birth: "1978-03-14".into(),
@@ -339,6 +339,31 @@ fn applicant_new_citizen(lang: Lang, size: (u16, u16)) -> App {
     app
 }
 
+/// The chip card scanned belongs to a citizen another office serves: the account form
+/// was sent and the portal answered 409 without an account; the wizard asks to confirm
+/// the date of birth on the card (prefilled from the scan).
+fn applicant_other_office(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = applicant_new_citizen(lang, size);
+    type_text(&mut app, "0158");
+    let mut effects = Vec::new();
+    for _ in 0..3 {
+        effects = press(&mut app, KeyCode::Enter);
+    }
+    let id = expect(&effects, "the account sent", |e| match e {
+        Effect::CreateCitizen { id, .. } => Some(*id),
+        _ => None,
+    });
+    let message = "exists elsewhere".to_owned();
+    update(
+        &mut app,
+        Action::CitizenCreated(
+            id,
+            Err(motcua::tui::state::Failure::Exists { id: None, message }),
+        ),
+    );
+    app
+}
+
 /// A scanned form to attach (the runtime's answer about it is fed below: no disk read).
 const SCAN_FILE: &str = "/home/tiepnhan/scan/to-khai-khai-sinh.pdf";
 const SCAN_SIZE: u64 = 21;
@@ -490,6 +515,11 @@ fn intake_applicant_new_citizen_from_chip_card() {
 }
 
 #[test]
+fn intake_applicant_of_another_office_confirms_the_date_of_birth() {
+    snapshot_each!("intake_other_office", SIZES, applicant_other_office);
+}
+
+#[test]
 fn intake_documents() {
     snapshot_each!("intake_documents", SIZES, documents);
 }
@@ -569,7 +599,7 @@ fn citizen_detail(lang: Lang, size: (u16, u16)) -> App {
     let effects = press(&mut app, KeyCode::Enter);
     let id = expect(&effects, "the citizen's record", |e| match e {
         Effect::LoadCitizen { id, citizen_id } => {
-            assert_eq!(*citizen_id, 42);
+            assert_eq!(*citizen_id, format!("{:032x}", 42));
             Some(*id)
         }
         _ => None,

@@ -26,7 +26,7 @@ async fn demo_portal() -> Portal {
 }
 
 /// The citizen's dossiers as the portal has them.
-async fn dossiers_of(portal: &Portal, token: &str, citizen: i64) -> Vec<Value> {
+async fn dossiers_of(portal: &Portal, token: &str, citizen: &str) -> Vec<Value> {
     let (status, body) = status_json(
         portal
             .get(&format!("/citizens/{citizen}"))
@@ -41,7 +41,7 @@ async fn dossiers_of(portal: &Portal, token: &str, citizen: i64) -> Vec<Value> {
 }
 
 /// The first demo citizen of office 1: id and identity number.
-async fn demo_citizen(portal: &Portal, token: &str) -> (i64, String) {
+async fn demo_citizen(portal: &Portal, token: &str) -> (String, String) {
     let (id, _) = portal.citizen_of(1).await;
     let (status, body) = status_json(
         portal
@@ -116,7 +116,7 @@ async fn create_a_citizen_then_take_a_birth_registration_in_with_a_pdf_paper_and
         .await
         .expect("the account exists on the portal");
     assert_eq!(citizen["full_name"], "Phạm Thị Mỹ Duyên");
-    let citizen_id = citizen["id"].as_i64().unwrap();
+    let citizen_id = citizen["id"].as_str().unwrap().to_owned();
     app.keys(&["Escape"]);
     app.until("the slip to close", |s| !s.contains("PHIẾU KÍCH HOẠT"))
         .await;
@@ -157,7 +157,7 @@ async fn create_a_citizen_then_take_a_birth_registration_in_with_a_pdf_paper_and
         .to_owned();
 
     // Exactly one dossier, paid, with the attachment and the paper parts.
-    let dossiers = dossiers_of(&portal, &token, citizen_id).await;
+    let dossiers = dossiers_of(&portal, &token, &citizen_id).await;
     assert_eq!(dossiers.len(), 1, "{dossiers:?}");
     let (_, d) = status_json(
         portal
@@ -293,7 +293,7 @@ async fn a_retry_after_a_cut_connection_makes_one_dossier() {
         .to_owned();
     let (via_proxy, cut) = cutting_proxy(upstream).await;
     let (citizen_id, number) = demo_citizen(&portal, &token).await;
-    let before = dossiers_of(&portal, &token, citizen_id).await.len();
+    let before = dossiers_of(&portal, &token, &citizen_id).await.len();
 
     let app = Screen::start("cut", &via_proxy, "");
     app.log_in("tiepnhan1", DEMO_PASSWORD).await;
@@ -319,7 +319,7 @@ async fn a_retry_after_a_cut_connection_makes_one_dossier() {
     app.wait_for("Đã tiếp nhận hồ sơ").await;
     assert!(cut.load(Ordering::SeqCst));
     assert_eq!(
-        dossiers_of(&portal, &token, citizen_id).await.len(),
+        dossiers_of(&portal, &token, &citizen_id).await.len(),
         before + 1,
         "the retry made no second dossier"
     );

@@ -312,7 +312,7 @@ async fn the_profile_chosen_at_login_sets_the_language_of_offline_and_outbox_mes
         .unwrap();
     client.login("tiepnhan1", DEMO_PASSWORD).await.unwrap();
     let (citizen, _) = portal.citizen_of(1).await;
-    let request = common::desk_submission(&client, "1.001193", citizen).await;
+    let request = common::desk_submission(&client, "1.001193", &citizen).await;
     let dossier = client
         .create_dossier(&uuid::Uuid::new_v4().to_string(), &request)
         .await

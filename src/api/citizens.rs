@@ -44,7 +44,8 @@ pub struct NewCitizen {
 /// A citizen as the desk sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Citizen {
-    pub id: i64,
+    /// Opaque and random (not a row number): use it as given.
+    pub id: String,
     pub id_number: String,
     #[schema(required = true)]
     pub legacy_id_number: Option<String>,

@@ -40,9 +40,47 @@ pub struct Submitter {
     pub authorization_doc: Option<String>,
 }
 
+/// The applicant of a desk submission, one of two shapes: a citizen this office already
+/// serves (created here, or applying here before) by their id, or any citizen by what
+/// they present at the desk. A `citizen_id` the office does not serve is refused as if
+/// unknown (422 `validation_failed` on `applicant.citizen_id`); a presented number and
+/// date of birth that do not both match one citizen are 422 `applicant_mismatch`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct ApplicantRef {
-    pub citizen_id: i64,
+#[serde(untagged)]
+pub enum ApplicantRef {
+    Citizen(CitizenRef),
+    Presented(Presented),
+}
+
+impl ApplicantRef {
+    /// A citizen the office serves, by id.
+    pub fn citizen(id: impl Into<String>) -> ApplicantRef {
+        ApplicantRef::Citizen(CitizenRef {
+            citizen_id: id.into(),
+        })
+    }
+}
+
+/// A citizen by id (`Citizen.id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CitizenRef {
+    /// The citizen's opaque id.
+    #[schema(max_length = 64)]
+    pub citizen_id: String,
+}
+
+/// A citizen by what they present at the desk, read from their identity card: both
+/// must match one citizen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Presented {
+    /// The 12-digit personal identity number.
+    #[schema(max_length = 32)]
+    pub id_number: String,
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date, max_length = 32)]
+    pub date_of_birth: String,
 }
 
 /// One document part as handed in.
@@ -125,7 +163,8 @@ pub enum PaymentStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Applicant {
-    pub citizen_id: i64,
+    /// The citizen's opaque id (`Citizen.id`).
+    pub citizen_id: String,
     pub id_number: String,
     pub full_name: String,
     #[schema(format = Date)]
@@ -393,10 +432,20 @@ impl Bounded for CreateDossier {
         SUBMISSION[3],
         SUBMISSION[4],
         SUBMISSION[5],
+        Bound::line("applicant.citizen_id", limits::CODE),
+        Bound::line("applicant.id_number", limits::SHORT),
+        Bound::line("applicant.date_of_birth", limits::SHORT),
         Bound::line("submitter.full_name", limits::NAME),
         Bound::line("submitter.id_number", limits::SHORT),
         Bound::line("submitter.authorization_doc", limits::ADDRESS),
         Bound::lines("note", limits::NOTE),
+    ];
+}
+
+impl Bounded for Presented {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::line("id_number", limits::SHORT),
+        Bound::line("date_of_birth", limits::SHORT),
     ];
 }
 

@@ -24,9 +24,10 @@ pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<crate::api::dossiers::Dossier>)]
     pub current: Option<serde_json::Value>,
-    /// The existing resource, for a 409 `citizen_exists`.
+    /// The existing account, for a 409 `citizen_exists` of a citizen the caller's office
+    /// serves; absent when the account is another office's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub existing_id: Option<i64>,
+    pub existing_id: Option<String>,
 }
 
 /// Declares [`ErrorCode`] from one table: variant, HTTP status, wire name, meaning.
@@ -81,7 +82,7 @@ error_codes! {
     Forbidden = 403, "forbidden", "The user's role may not do this.";
     NotFound = 404, "not_found", "No such resource, or one of another office (no enumeration).";
     RequestInProgress = 409, "request_in_progress", "The first request with this `Idempotency-Key` still runs.";
-    CitizenExists = 409, "citizen_exists", "The identity number has an account (`existing_id`).";
+    CitizenExists = 409, "citizen_exists", "The identity number has an account (`existing_id` when this office serves the citizen).";
     UsernameTaken = 409, "username_taken", "The identity number is the username of another account.";
     AlreadyPaid = 409, "already_paid", "The fee is settled (or there is none).";
     TransactionConflict = 409, "transaction_conflict", "A transaction id seen before, with another amount or dossier.";
@@ -113,6 +114,7 @@ error_codes! {
     FilenameInvalid = 422, "filename_invalid", "Nothing is left of the file name (sent as `validation_failed` on `filename`).";
     UploadNotFound = 422, "upload_not_found", "An attached upload is not the caller's, or does not exist.";
     UploadIncomplete = 422, "upload_incomplete", "An attached upload is not complete.";
+    ApplicantMismatch = 422, "applicant_mismatch", "The identity number and date of birth presented do not match one citizen.";
     UploadAlreadyAttached = 422, "upload_already_attached", "An attached upload belongs to another dossier.";
     PreconditionRequired = 428, "precondition_required", "`If-Match` is missing.";
     TooManyRequests = 429, "too_many_requests", "Too many failures or misses: wait `Retry-After` seconds.";

@@ -26,6 +26,9 @@ pub enum AuditEvent {
     ActionRefused,
     CitizenCreated,
     ActivationIssued,
+    /// A new activation code for an account already active: a password reset, done with
+    /// the citizen present.
+    PasswordResetIssued,
     CitizenActivated,
     ActivationFailed,
     PaymentRecorded,
@@ -38,7 +41,7 @@ pub enum AuditEvent {
 
 impl AuditEvent {
     /// Every event the portal writes.
-    pub const KNOWN: [AuditEvent; 15] = [
+    pub const KNOWN: [AuditEvent; 16] = [
         AuditEvent::LoginOk,
         AuditEvent::LoginFailed,
         AuditEvent::LoginThrottled,
@@ -49,6 +52,7 @@ impl AuditEvent {
         AuditEvent::ActionRefused,
         AuditEvent::CitizenCreated,
         AuditEvent::ActivationIssued,
+        AuditEvent::PasswordResetIssued,
         AuditEvent::CitizenActivated,
         AuditEvent::ActivationFailed,
         AuditEvent::PaymentRecorded,
@@ -69,6 +73,7 @@ impl AuditEvent {
             AuditEvent::ActionRefused => "action_refused",
             AuditEvent::CitizenCreated => "citizen_created",
             AuditEvent::ActivationIssued => "activation_issued",
+            AuditEvent::PasswordResetIssued => "password_reset_issued",
             AuditEvent::CitizenActivated => "citizen_activated",
             AuditEvent::ActivationFailed => "activation_failed",
             AuditEvent::PaymentRecorded => "payment_recorded",

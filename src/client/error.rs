@@ -33,8 +33,9 @@ pub enum ClientError {
         code: String,
         message: String,
         fields: BTreeMap<String, String>,
-        /// 409 `citizen_exists`: the account that has the number.
-        existing_id: Option<i64>,
+        /// 409 `citizen_exists`: the account that has the number, when the office serves
+        /// the citizen (`None`: another office does).
+        existing_id: Option<String>,
     },
     /// The answer was not what the API promises (never a panic).
     #[error("unexpected answer from the portal: {0}")]

@@ -16,8 +16,8 @@ use crate::api::Page;
 use crate::api::auth::{LoginRequest, LoginResponse, Me};
 use crate::api::catalog::{ProcedureDetail, ProcedureSummary};
 use crate::api::citizens::{Activation, Citizen, CitizenCreated, CitizenDetail, NewCitizen};
-use crate::api::dossiers::CreateDossier;
 use crate::api::dossiers::{ActionRequest, Changes, Dossier, DossierSummary, HistoryEntry};
+use crate::api::dossiers::{CreateDossier, Presented};
 use crate::api::error::ErrorBody;
 use crate::api::headers::NO_EXTEND;
 use crate::api::payments::{CashPayment, Payment};
@@ -586,8 +586,8 @@ impl PortalClient {
         Ok(page.items)
     }
 
-    pub async fn citizen(&self, id: i64) -> Result<CitizenDetail, ClientError> {
-        self.json(self.request(Method::GET, &format!("/citizens/{id}")))
+    pub async fn citizen(&self, id: &str) -> Result<CitizenDetail, ClientError> {
+        self.json(self.request(Method::GET, &format!("/citizens/{}", segment(id))))
             .await
     }
 
@@ -606,13 +606,25 @@ impl PortalClient {
     }
 
     /// A new activation code (the old one stops working). `key` is fixed per press, so
-    /// a retry does not revoke the code just printed.
-    pub async fn reissue_activation(&self, id: i64, key: &str) -> Result<Activation, ClientError> {
-        self.json(
-            self.request(Method::POST, &format!("/citizens/{id}/activation"))
-                .header(IDEMPOTENCY_KEY, key),
-        )
-        .await
+    /// a retry does not revoke the code just printed. For an account already active this
+    /// is a password reset: `presented` (the citizen's card) is then required.
+    pub async fn reissue_activation(
+        &self,
+        id: &str,
+        key: &str,
+        presented: Option<&Presented>,
+    ) -> Result<Activation, ClientError> {
+        let rb = self
+            .request(
+                Method::POST,
+                &format!("/citizens/{}/activation", segment(id)),
+            )
+            .header(IDEMPOTENCY_KEY, key);
+        let rb = match presented {
+            Some(p) => with_body(rb, p),
+            None => rb,
+        };
+        self.json(rb).await
     }
 
     /// Officer-assisted submission, with the idempotency key fixed for this intake.

@@ -120,6 +120,9 @@ pub struct Outbox {
     next_id: u64,
     /// 401: nothing goes until the officer has logged in again.
     pub paused: bool,
+    /// Writes an older version queued that this one cannot read (citizen ids were
+    /// numbers then): kept in `outbox.unreadable.jsonl`, not sent, not lost.
+    pub set_aside: usize,
 }
 
 pub fn now_ms() -> u64 {
@@ -136,10 +139,18 @@ impl Outbox {
         let path = dir.join("outbox.jsonl");
         let mut entries = BTreeMap::new();
         let mut next_id = 1;
+        let mut set_aside = Vec::new();
         if let Ok(text) = std::fs::read_to_string(&path) {
             for line in text.lines() {
-                // A line cut short by a crash is the last one: what it said never counted.
                 let Ok(record) = serde_json::from_str::<Record>(line) else {
+                    // Whole JSON that is no record of this version: an older version's
+                    // write (a citizen id that was a number), set aside for the officer.
+                    // A line cut short by a crash is not JSON: it never counted.
+                    if serde_json::from_str::<serde_json::Value>(line)
+                        .is_ok_and(|v| v["op"] == "push")
+                    {
+                        set_aside.push(line.to_owned());
+                    }
                     continue;
                 };
                 apply(&mut entries, &record);
@@ -148,11 +159,22 @@ impl Outbox {
                 }
             }
         }
+        if !set_aside.is_empty() {
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(dir.join("outbox.unreadable.jsonl"))?;
+            for line in &set_aside {
+                writeln!(f, "{line}")?;
+            }
+            f.sync_all()?;
+        }
         let outbox = Outbox {
             path,
             entries,
             next_id,
             paused: false,
+            set_aside: set_aside.len(),
         };
         outbox.compact()?;
         Ok(outbox)
@@ -623,7 +645,7 @@ mod tests {
             request: Box::new(CreateDossier {
                 procedure_code: "1.001193".into(),
                 case_id: "dung_han".into(),
-                applicant: ApplicantRef { citizen_id: n },
+                applicant: ApplicantRef::citizen(n.to_string()),
                 submitter: Submitter {
                     full_name: "A".into(),
                     id_number: None,
@@ -752,6 +774,28 @@ mod tests {
         assert!(waits[3] >= Duration::from_secs(8));
         assert!(waits.iter().all(|w| *w <= MAX_BACKOFF));
         assert_ne!(backoff(3, 1), backoff(3, 2), "jitter spreads retries");
+    }
+
+    #[test]
+    fn an_older_versions_writes_are_set_aside_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open(dir.path()).unwrap();
+        o.push(create(1), String::new()).unwrap();
+        drop(o);
+        // As an older version wrote it: the citizen id a number.
+        let text = std::fs::read_to_string(dir.path().join("outbox.jsonl")).unwrap();
+        let old = text.replace("\"citizen_id\":\"1\"", "\"citizen_id\":1");
+        assert_ne!(old, text);
+        std::fs::write(
+            dir.path().join("outbox.jsonl"),
+            format!("{old}{{\"op\":\"pu"),
+        )
+        .unwrap();
+        let o = Outbox::open(dir.path()).unwrap();
+        assert_eq!(o.queued(), 0);
+        assert_eq!(o.set_aside, 1, "the cut line is not counted");
+        let kept = std::fs::read_to_string(dir.path().join("outbox.unreadable.jsonl")).unwrap();
+        assert!(kept.contains("\"citizen_id\":1"), "{kept}");
     }
 
     #[test]

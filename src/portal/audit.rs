@@ -66,6 +66,12 @@ pub enum Event<'a> {
         session: &'a Session,
         citizen_id: i64,
     },
+    /// The desk issued a new activation code for an account already active: a password
+    /// reset, with the citizen present.
+    PasswordResetIssued {
+        session: &'a Session,
+        citizen_id: i64,
+    },
     /// A citizen set a password with an activation code.
     CitizenActivated {
         user_id: i64,
@@ -282,6 +288,16 @@ pub async fn record_with_due<'e>(
             Row {
                 detail: Some(&citizen),
                 ..of_session(session, AuditEvent::ActivationIssued)
+            }
+        }
+        Event::PasswordResetIssued {
+            session,
+            citizen_id,
+        } => {
+            citizen = format!("citizen {citizen_id}");
+            Row {
+                detail: Some(&citizen),
+                ..of_session(session, AuditEvent::PasswordResetIssued)
             }
         }
         Event::CitizenActivated {

@@ -175,7 +175,6 @@ fn account_key(username: &str) -> String {
     format!("user:{}", username.trim().to_lowercase())
 }
 
-
 /// 429 for a throttled attempt, with an audit row only for the first refusal of a key in
 /// its window: a run of them is what a guessing attack looks like in the log, but one row
 /// per refused attempt would let the attack fill the disk.

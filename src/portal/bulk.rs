@@ -91,8 +91,9 @@ pub async fn desk_dossiers(
         .iter()
         .find(|(_, _, role)| role == Role::Specialist.as_str())
         .map(|(_, name, _)| name.clone());
-    let citizens: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT id, id_number, full_name, address FROM citizens WHERE office_id = $1 ORDER BY id",
+    let citizens: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, id_number, full_name, address, public_id FROM citizens \
+         WHERE office_id = $1 ORDER BY id",
     )
     .bind(office)
     .fetch_all(&state.db)
@@ -119,7 +120,7 @@ pub async fn desk_dossiers(
         let salt = office_number as u64;
         let procedure = &catalog[pick(i, salt, catalog.len())];
         let case = &procedure.cases[0];
-        let (citizen_id, id_number, full_name, address) =
+        let (citizen_id, id_number, full_name, address, public_id) =
             &citizens[pick(i, salt ^ 0xc171, citizens.len())];
         let method = [
             DeliveryMethod::InPerson,
@@ -132,9 +133,7 @@ pub async fn desk_dossiers(
         let request = CreateDossier {
             procedure_code: procedure.code.clone(),
             case_id: case.id.clone(),
-            applicant: ApplicantRef {
-                citizen_id: *citizen_id,
-            },
+            applicant: ApplicantRef::citizen(public_id.clone()),
             submitter: Submitter {
                 full_name: full_name.clone(),
                 id_number: Some(id_number.clone()),
@@ -162,9 +161,18 @@ pub async fn desk_dossiers(
             copies: Some(1),
         };
         let at = moment(day, i, now);
-        let row = intake(&mut tx, state, &desk, office, &request, Channel::Desk, at)
-            .await
-            .map_err(|e| data("intake", &e))?;
+        let row = intake(
+            &mut tx,
+            state,
+            &desk,
+            office,
+            *citizen_id,
+            &request,
+            Channel::Desk,
+            at,
+        )
+        .await
+        .map_err(|e| data("intake", &e))?;
 
         // The next step, an hour later, if the dossier moved on at all.
         let reason = |r: &str| ActionInput {

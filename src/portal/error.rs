@@ -82,6 +82,19 @@ pub fn invalid(field: &'static str, vi: impl Into<String>, en: impl Into<String>
     Problem::invalid(field, vi, en).into()
 }
 
+/// 422 `applicant_mismatch`: the identity number and date of birth presented for a
+/// citizen do not both match one. One answer whichever of the two is wrong (or whether
+/// the number exists at all), so the desk cannot be used to test what a stranger's
+/// number or birthday is.
+pub fn applicant_mismatch() -> ApiError {
+    Problem::new(
+        ErrorCode::ApplicantMismatch,
+        "Số định danh và ngày sinh không khớp với công dân nào. Hãy đối chiếu lại cả hai với thẻ căn cước công dân xuất trình rồi nhập lại; nếu vẫn không khớp, công dân cần đến nơi đã tạo tài khoản để kiểm tra thông tin.".into(),
+        "The identity number and date of birth do not match a citizen. Check both against the identity card the citizen presents and enter them again; if they still do not match, the citizen should ask the office that created the account to check their details.".into(),
+    )
+    .into()
+}
+
 /// The code of a workflow refusal. Written out, not read from the refusal's own string,
 /// so that a new kind of refusal cannot reach a caller without a code of [`ErrorCode`].
 pub fn refusal_code(refusal: &Refusal) -> ErrorCode {
@@ -135,8 +148,10 @@ pub enum ApiError {
     RequestInProgress,
     #[error("conflict: {0}")]
     Conflict(ErrorCode),
-    #[error("citizen {0} already has this identity number")]
-    CitizenExists(i64),
+    /// The number has an account: its public id when the caller's office serves the
+    /// citizen, none when another office does (nothing of theirs is told).
+    #[error("a citizen already has this identity number")]
+    CitizenExists(Option<String>),
     #[error("invalid activation code")]
     InvalidActivation,
     #[error("activation code already used")]
@@ -245,9 +260,13 @@ impl ApiError {
                 format!("Xung đột dữ liệu ({code}). Hãy tải lại rồi thử lại."),
                 format!("The data conflicts ({code}). Reload and try again."),
             ),
-            ApiError::CitizenExists(id) => (
-                format!("Số định danh này đã có tài khoản công dân (mã {id}). Hãy mở tài khoản đó thay vì tạo mới; nếu công dân chưa kích hoạt hoặc quên mật khẩu, hãy cấp mã kích hoạt mới."),
-                format!("This identity number already has a citizen account (id {id}). Open that account instead of creating one; if the citizen has not activated it or forgot the password, issue a new activation code."),
+            ApiError::CitizenExists(Some(_)) => (
+                "Số định danh này đã có tài khoản công dân. Hãy mở tài khoản đó thay vì tạo mới; nếu công dân chưa kích hoạt hoặc quên mật khẩu, hãy cấp mã kích hoạt mới.".into(),
+                "This identity number already has a citizen account. Open that account instead of creating one; if the citizen has not activated it or forgot the password, issue a new activation code.".into(),
+            ),
+            ApiError::CitizenExists(None) => (
+                "Số định danh này đã có tài khoản công dân do nơi khác quản lý, nên không tạo tài khoản mới. Hãy tiếp nhận hồ sơ theo số định danh và ngày sinh trên thẻ căn cước công dân xuất trình.".into(),
+                "This identity number already has a citizen account, kept by another office, so no new account is made. Take the dossier in with the identity number and date of birth on the card the citizen presents.".into(),
             ),
             ApiError::InvalidActivation => (
                 "Số định danh hoặc mã kích hoạt không đúng. Hãy nhập lại mã in trên phiếu kích hoạt (không phân biệt chữ hoa, chữ thường).".into(),
@@ -338,7 +357,7 @@ impl ApiError {
                     _ => None,
                 },
                 existing_id: match self {
-                    ApiError::CitizenExists(id) => Some(*id),
+                    ApiError::CitizenExists(id) => id.clone(),
                     _ => None,
                 },
             },

@@ -951,7 +951,7 @@ mod tests {
                 name: "Trường hợp thông thường".into(),
             },
             applicant: Applicant {
-                citizen_id: 7,
+                citizen_id: "7f3a9c0e5b2d4e6f8a1b3c5d7e9f0a2b".into(),
                 id_number: "083095000123".into(),
                 full_name: "Huỳnh Thị Ngọc Quyên".into(),
                 date_of_birth: "1995-04-02".into(),

@@ -7,6 +7,7 @@ use super::db;
 use super::dossier_store::{Row, load};
 use super::passwords::Passwords;
 use super::service::actions::perform;
+use super::service::citizens::new_public_id;
 use super::service::intake::intake;
 use super::state::AppState;
 use crate::api::dossiers::{
@@ -202,9 +203,9 @@ pub async fn demo(pool: &SqlitePool, passwords: &Passwords, now: &str) -> Result
         };
         let citizen_id: i64 = sqlx::query_scalar(
             "INSERT INTO citizens (office_id, id_number, full_name, search_key, date_of_birth, \
-             gender, phone, email, address, created_at) \
-             VALUES ((SELECT id FROM offices WHERE number = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             RETURNING id",
+             gender, phone, email, address, created_at, public_id) \
+             VALUES ((SELECT id FROM offices WHERE number = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11) RETURNING id",
         )
         .bind(c.office)
         .bind(&c.id_number)
@@ -216,6 +217,7 @@ pub async fn demo(pool: &SqlitePool, passwords: &Passwords, now: &str) -> Result
         .bind(&c.email)
         .bind(&c.address)
         .bind(now)
+        .bind(new_public_id())
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query(
@@ -361,6 +363,7 @@ struct Staff {
 #[derive(sqlx::FromRow)]
 struct SeedCitizen {
     id: i64,
+    public_id: String,
     user_id: i64,
     id_number: String,
     full_name: String,
@@ -393,7 +396,7 @@ pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
                 .fetch_all(&mut *tx)
                 .await?;
         let citizens: Vec<SeedCitizen> = sqlx::query_as(
-            "SELECT c.id, u.id AS user_id, c.id_number, c.full_name, c.address FROM citizens c \
+            "SELECT c.id, c.public_id, u.id AS user_id, c.id_number, c.full_name, c.address FROM citizens c \
              JOIN users u ON u.citizen_id = c.id WHERE c.office_id = $1 ORDER BY c.id",
         )
         .bind(office)
@@ -471,9 +474,7 @@ pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
             let request = CreateDossier {
                 procedure_code: procedure.code.clone(),
                 case_id: case.id.clone(),
-                applicant: ApplicantRef {
-                    citizen_id: citizen.id,
-                },
+                applicant: ApplicantRef::citizen(citizen.public_id.clone()),
                 submitter: Submitter {
                     full_name: citizen.full_name.clone(),
                     id_number: Some(citizen.id_number.clone()),
@@ -506,9 +507,11 @@ pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
             } else {
                 Channel::Desk
             };
-            let mut row = intake(&mut tx, state, &submitter, office, &request, channel, start)
-                .await
-                .map_err(|e| SeedError::Data(format!("intake: {e}")))?;
+            let mut row = intake(
+                &mut tx, state, &submitter, office, citizen.id, &request, channel, start,
+            )
+            .await
+            .map_err(|e| SeedError::Data(format!("intake: {e}")))?;
             let mut at = start;
             let mut step = |session: &Session, action: Action, input: ActionInput| {
                 at = (at + chrono::TimeDelta::hours(2)).min(now);

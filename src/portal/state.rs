@@ -28,6 +28,12 @@ pub struct Settings {
     /// `throttle_window` before further lookups are refused with 429.
     pub max_lookup_misses_per_code: u32,
     pub max_lookup_misses_per_address: u32,
+    /// Identity cards presented at a desk that match no citizen (`applicant_mismatch`:
+    /// a dossier taken in by number and date of birth, a password reset) per identity
+    /// number, and per officer, within `throttle_window` before further ones are
+    /// refused with 429: a date of birth cannot be searched for.
+    pub max_card_misses_per_number: u32,
+    pub max_card_misses_per_officer: u32,
     /// The most throttle counters kept in memory; past it the oldest are evicted.
     pub throttle_keys_max: usize,
     /// Password hashes and verifications (argon2id, 19 MiB each) running at once;
@@ -78,6 +84,8 @@ impl Default for Settings {
             throttle_window: Duration::from_secs(15 * 60),
             max_lookup_misses_per_code: 5,
             max_lookup_misses_per_address: 20,
+            max_card_misses_per_number: 5,
+            max_card_misses_per_officer: 20,
             throttle_keys_max: 100_000,
             hash_concurrency: 0,
             hash_queue: 32,

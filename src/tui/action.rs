@@ -108,6 +108,11 @@ pub enum Action {
         path: PathBuf,
         problem: DiskProblem,
     },
+    /// Writes an older version queued that this one cannot read were set aside in `path`.
+    OutboxSetAside {
+        n: usize,
+        path: PathBuf,
+    },
     /// The file to attach to document `doc` (`path` with `~/` expanded): its size, or
     /// `None` when it is missing or unreadable.
     FileChecked {
@@ -213,7 +218,7 @@ pub enum Effect {
     },
     LoadCitizen {
         id: RequestId,
-        citizen_id: i64,
+        citizen_id: String,
     },
     CreateCitizen {
         id: RequestId,
@@ -222,8 +227,10 @@ pub enum Effect {
     },
     ReissueActivation {
         id: RequestId,
-        citizen_id: i64,
+        citizen_id: String,
         key: String,
+        /// The citizen's card, for an account already active (a password reset).
+        presented: Option<crate::api::dossiers::Presented>,
     },
     /// Upload a file resumably under `key` (progress comes as `UploadProgress`).
     Upload {

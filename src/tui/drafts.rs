@@ -67,9 +67,40 @@ pub fn save_json<T: serde::Serialize>(path: &Path, value: &T) -> std::io::Result
     std::fs::rename(&tmp, path)
 }
 
-/// The saved draft; nothing when there is none or it cannot be read.
+/// The saved draft; nothing when there is none or it cannot be read. A draft of an
+/// older version, whose applicant's id was a number, comes back without the applicant:
+/// the number stays in the lookup, for the officer to look the citizen up again (an
+/// account of another office is then confirmed by date of birth).
 pub fn load(path: &Path) -> Option<Draft> {
+    let text = std::fs::read_to_string(path).ok()?;
+    if serde_json::from_str::<Draft>(&text).is_err()
+        && let Some(upgraded) = upgrade(&text)
+    {
+        return Some(upgraded);
+    }
     load_json(path)
+}
+
+/// An older version's draft with its applicant dropped, if that is what kept it from
+/// being read.
+fn upgrade(text: &str) -> Option<Draft> {
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let applicant = value.get("applicant")?;
+    if !applicant
+        .get("id")
+        .is_some_and(serde_json::Value::is_number)
+    {
+        return None;
+    }
+    let number = applicant.get("id_number").cloned().unwrap_or_default();
+    value["applicant"] = serde_json::Value::Null;
+    if number.is_string() {
+        value["lookup"] = number;
+    }
+    if value["step"] != "procedure" {
+        value["step"] = "applicant".into();
+    }
+    serde_json::from_value(value).ok()
 }
 
 /// A JSON file written by [`save_json`]; nothing when there is none or it cannot be read
@@ -143,5 +174,39 @@ mod tests {
         assert!(!gone.exists() && !outbox_gone.exists() && !cache_gone.exists());
         // Nothing there at all is no error either.
         forget_profile(&data.join("nowhere"), "Đào tạo (máy này)").unwrap();
+    }
+
+    #[test]
+    fn an_older_draft_with_a_numeric_citizen_id_comes_back_without_the_applicant() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("draft.json");
+        let old = serde_json::json!({
+            "saved_at": "2026-11-24T09:00:00+07:00",
+            "step": "review",
+            "procedure": "1.001193",
+            "case_id": "dung_han",
+            "lookup": "",
+            "applicant": {
+                "id": 7, "id_number": "083078238953", "legacy_id_number": null,
+                "full_name": "Nguyễn Văn An", "date_of_birth": "1978-03-14", "gender": "male",
+                "phone": "0384350158", "email": null, "address": "Bến Tre", "office_id": 1,
+                "created_at": "2026-11-01T08:00:00+07:00", "activated": true
+            },
+            "activation": null,
+            "new_citizen": null,
+            "delivery": "in_person",
+            "key": "k1",
+            "cash_key": "k2"
+        });
+        std::fs::write(&file, old.to_string()).unwrap();
+        let draft = load(&file).expect("the draft, upgraded");
+        assert!(draft.applicant.is_none());
+        assert_eq!(draft.lookup, "083078238953");
+        assert_eq!(draft.step, crate::tui::intake::WizardStep::Applicant);
+        assert_eq!(draft.procedure.as_deref(), Some("1.001193"));
+        // Garbage is still set aside, never a panic.
+        std::fs::write(&file, "{\"applicant\": ").unwrap();
+        assert!(load(&file).is_none());
+        assert!(file.with_extension("json.unreadable").exists());
     }
 }

@@ -6,7 +6,7 @@
 use crate::api::catalog::ProcedureSummary;
 use crate::api::citizens::{Activation, Citizen, CitizenDetail, NewCitizen};
 use crate::api::dossiers::{
-    ApplicantRef, CreateDossier, Delivery, DocumentIn, Dossier, Relation, Submitter,
+    ApplicantRef, CreateDossier, Delivery, DocumentIn, Dossier, Presented, Relation, Submitter,
 };
 use crate::api::payments::Payment;
 use crate::domain::account::email_shape;
@@ -359,6 +359,46 @@ pub enum ApplicantRow {
     Authorization,
 }
 
+/// A citizen another office serves, taken in by what they present at the desk: the
+/// portal names no account for them, so the dossier goes with the identity number and
+/// the date of birth on their card, which the officer confirms here.
+#[derive(Debug, Clone)]
+pub struct PresentedCheck {
+    pub id_number: String,
+    /// The date of birth on the card, as typed (or from the scanned card).
+    pub date_of_birth: TextArea<'static>,
+    /// The officer confirmed it: the wizard goes on with this citizen.
+    pub confirmed: bool,
+}
+
+impl PresentedCheck {
+    pub fn new(id_number: String, date_of_birth: Option<NaiveDate>) -> PresentedCheck {
+        let mut t = text_field();
+        t.set_placeholder_text("dd/mm/yyyy");
+        if let Some(d) = date_of_birth {
+            t.insert_str(d.format("%d/%m/%Y").to_string());
+        }
+        PresentedCheck {
+            id_number,
+            date_of_birth: t,
+            confirmed: false,
+        }
+    }
+
+    /// The date as typed, if it is one.
+    pub fn date(&self) -> Option<NaiveDate> {
+        parse_date(&field_text(&self.date_of_birth))
+    }
+
+    /// What the portal takes, once a date is typed.
+    pub fn presented(&self) -> Option<Presented> {
+        Some(Presented {
+            id_number: self.id_number.clone(),
+            date_of_birth: self.date()?.format("%Y-%m-%d").to_string(),
+        })
+    }
+}
+
 /// The rows of the review step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReviewRow {
@@ -395,6 +435,8 @@ pub struct Wizard {
     pub new_citizen: Option<CitizenForm>,
     /// A chip card scanned for a citizen without an account: prefills the form.
     pub scanned: Option<ChipCard>,
+    /// A citizen of another office, by number and date of birth (no account named).
+    pub presented: Option<PresentedCheck>,
     pub authorized: bool,
     pub submitter_name: TextArea<'static>,
     pub submitter_id: TextArea<'static>,
@@ -452,6 +494,7 @@ impl Wizard {
             activation: None,
             new_citizen: None,
             scanned: None,
+            presented: None,
             authorized: false,
             submitter_name: text_field(),
             submitter_id: text_field(),
@@ -486,6 +529,7 @@ impl Wizard {
             && field_text(&self.query).is_empty()
             && field_text(&self.lookup).is_empty()
             && self.applicant.is_none()
+            && self.presented.is_none()
     }
 
     /// The applicant step's rows, as they are now.
@@ -583,27 +627,15 @@ impl Wizard {
                 .then(|| tr(lang, "intake.need_procedure").to_owned()),
             WizardStep::Applicant => {
                 if self.applicant.is_none() {
-                    return Some(tr(lang, "intake.need_applicant").to_owned());
-                }
-                if self.authorized {
-                    if field_text(&self.submitter_name).trim().is_empty() {
-                        return Some(tr(lang, "intake.need_submitter").to_owned());
-                    }
-                    let id = field_text(&self.submitter_id);
-                    let id = id.trim();
-                    if !id.is_empty()
-                        && let Err(e) = validate_cccd(id, today, None, None)
-                    {
-                        // A 9-digit CMND still identifies a submitter.
-                        if parse_cmnd(id).is_err() {
-                            return Some(e.message(lang));
+                    return Some(match &self.presented {
+                        Some(p) if !p.confirmed || p.date().is_none() => {
+                            tr(lang, "intake.need_dob").to_owned()
                         }
-                    }
-                    if field_text(&self.authorization).trim().is_empty() {
-                        return Some(tr(lang, "intake.need_authorization").to_owned());
-                    }
+                        Some(_) => return self.submitter_blocker(lang, today),
+                        None => tr(lang, "intake.need_applicant").to_owned(),
+                    });
                 }
-                None
+                self.submitter_blocker(lang, today)
             }
             WizardStep::Documents => {
                 let case = case?;
@@ -651,9 +683,43 @@ impl Wizard {
         }
     }
 
+    /// What keeps the officer from leaving the applicant step with an authorized
+    /// submitter.
+    fn submitter_blocker(&self, lang: Lang, today: NaiveDate) -> Option<String> {
+        if self.authorized {
+            if field_text(&self.submitter_name).trim().is_empty() {
+                return Some(tr(lang, "intake.need_submitter").to_owned());
+            }
+            let id = field_text(&self.submitter_id);
+            let id = id.trim();
+            if !id.is_empty()
+                && let Err(e) = validate_cccd(id, today, None, None)
+            {
+                // A 9-digit CMND still identifies a submitter.
+                if parse_cmnd(id).is_err() {
+                    return Some(e.message(lang));
+                }
+            }
+            if field_text(&self.authorization).trim().is_empty() {
+                return Some(tr(lang, "intake.need_authorization").to_owned());
+            }
+        }
+        None
+    }
+
+    /// The applicant as the portal takes it: the account the office serves, or the
+    /// citizen of another office by what they presented (once confirmed).
+    pub fn applicant_ref(&self) -> Option<ApplicantRef> {
+        match (&self.applicant, &self.presented) {
+            (Some(c), _) => Some(ApplicantRef::citizen(c.id.clone())),
+            (None, Some(p)) if p.confirmed => p.presented().map(ApplicantRef::Presented),
+            _ => None,
+        }
+    }
+
     /// `POST /dossiers`, from what was entered.
     pub fn request(&self) -> Option<CreateDossier> {
-        let applicant = self.applicant.as_ref()?;
+        let applicant_ref = self.applicant_ref()?;
         let (pages, copies) = self.pages_copies();
         let submitter = if self.authorized {
             let id = field_text(&self.submitter_id).trim().to_owned();
@@ -663,10 +729,26 @@ impl Wizard {
                 relation: Relation::Authorized,
                 authorization_doc: Some(field_text(&self.authorization).trim().to_owned()),
             }
-        } else {
+        } else if let Some(applicant) = &self.applicant {
             Submitter {
                 full_name: applicant.full_name.clone(),
                 id_number: Some(applicant.id_number.clone()),
+                relation: Relation::Myself,
+                authorization_doc: None,
+            }
+        } else {
+            // A citizen of another office: the portal fills in their own name, unless the
+            // card scanned says it.
+            let number = self.presented.as_ref().map(|p| p.id_number.clone());
+            let name = self
+                .scanned
+                .as_ref()
+                .filter(|c| Some(&c.id_number) == number.as_ref())
+                .map(|c| c.full_name.clone())
+                .unwrap_or_default();
+            Submitter {
+                full_name: name,
+                id_number: number,
                 relation: Relation::Myself,
                 authorization_doc: None,
             }
@@ -675,9 +757,7 @@ impl Wizard {
         Some(CreateDossier {
             procedure_code: self.procedure.clone()?,
             case_id: self.case_id.clone()?,
-            applicant: ApplicantRef {
-                citizen_id: applicant.id,
-            },
+            applicant: applicant_ref,
             submitter,
             documents: self
                 .docs
@@ -718,6 +798,11 @@ impl Wizard {
                 .clone()
                 .map(|a| Activation { code: None, ..a }),
             new_citizen: self.new_citizen.as_ref().map(CitizenForm::to_draft),
+            presented: self.presented.as_ref().map(|p| PresentedDraft {
+                id_number: p.id_number.clone(),
+                date_of_birth: field_text(&p.date_of_birth),
+                confirmed: p.confirmed,
+            }),
             authorized: self.authorized,
             submitter_name: t(&self.submitter_name),
             submitter_id: t(&self.submitter_id),
@@ -755,6 +840,12 @@ impl Wizard {
         w.applicant = d.applicant.clone();
         w.activation = d.activation.clone();
         w.new_citizen = d.new_citizen.as_ref().map(CitizenForm::from_draft);
+        w.presented = d.presented.as_ref().map(|p| {
+            let mut check = PresentedCheck::new(p.id_number.clone(), None);
+            check.date_of_birth.insert_str(&p.date_of_birth);
+            check.confirmed = p.confirmed;
+            check
+        });
         w.authorized = d.authorized;
         w.submitter_name = f(&d.submitter_name);
         w.submitter_id = f(&d.submitter_id);
@@ -768,11 +859,12 @@ impl Wizard {
         w.pay = d.pay;
         w.receipt_no = f(&d.receipt_no);
         w.declaration = d.declaration;
-        w.applicant_row = if w.applicant.is_some() {
-            ApplicantRow::Relation
-        } else {
-            ApplicantRow::Lookup
-        };
+        w.applicant_row =
+            if w.applicant.is_some() || w.presented.as_ref().is_some_and(|p| p.confirmed) {
+                ApplicantRow::Relation
+            } else {
+                ApplicantRow::Lookup
+            };
         w
     }
 }
@@ -822,6 +914,9 @@ pub struct Draft {
     pub applicant: Option<Citizen>,
     pub activation: Option<Activation>,
     pub new_citizen: Option<CitizenDraft>,
+    /// A citizen of another office, by number and date of birth.
+    #[serde(default)]
+    pub presented: Option<PresentedDraft>,
     #[serde(default)]
     pub authorized: bool,
     #[serde(default)]
@@ -858,6 +953,14 @@ impl Draft {
     }
 }
 
+/// A [`PresentedCheck`] as saved in a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PresentedDraft {
+    pub id_number: String,
+    pub date_of_birth: String,
+    pub confirmed: bool,
+}
+
 /// The citizen form as saved in a draft.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CitizenDraft {
@@ -889,7 +992,46 @@ pub struct CitizensPane {
     pub form: Option<CitizenForm>,
     /// Shown above the detail: why it opened (the number already has an account).
     pub note: Option<String>,
+    /// A new code for an active account (a password reset): the card, being checked.
+    pub reset: Option<ResetPrompt>,
     pub pending: Option<RequestId>,
+}
+
+/// The citizen's card, asked for before a password reset: the identity number and the
+/// date of birth, typed from the card the citizen presents.
+#[derive(Debug, Clone)]
+pub struct ResetPrompt {
+    pub id_number: TextArea<'static>,
+    pub date_of_birth: TextArea<'static>,
+    /// 0: the number, 1: the date of birth.
+    pub focus: usize,
+    pub error: Option<String>,
+    /// The reset's idempotency key, fixed when the prompt opens.
+    pub key: String,
+}
+
+impl ResetPrompt {
+    pub fn new(key: String) -> ResetPrompt {
+        let mut date_of_birth = text_field();
+        date_of_birth.set_placeholder_text("dd/mm/yyyy");
+        ResetPrompt {
+            id_number: text_field(),
+            date_of_birth,
+            focus: 0,
+            error: None,
+            key,
+        }
+    }
+
+    /// What the portal takes; `None` until both are typed and the date is one.
+    pub fn presented(&self) -> Option<Presented> {
+        let id_number = field_text(&self.id_number).trim().to_owned();
+        let date = parse_date(&field_text(&self.date_of_birth))?;
+        (!id_number.is_empty()).then(|| Presented {
+            id_number,
+            date_of_birth: date.format("%Y-%m-%d").to_string(),
+        })
+    }
 }
 
 impl CitizensPane {
@@ -903,6 +1045,7 @@ impl CitizensPane {
             dossier_selected: 0,
             form: None,
             note: None,
+            reset: None,
             pending: None,
         }
     }

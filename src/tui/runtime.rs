@@ -3,6 +3,8 @@
 //! back as `Action`s. Nothing awaits the network on the drawing path; every request can
 //! be aborted (Esc).
 
+use crate::api::dossiers::ApplicantRef;
+use crate::api::error::ErrorCode;
 use crate::client::outbox::Write;
 use crate::client::{ClientError, PortalClient, token_store::TokenStore};
 use crate::config::Config;
@@ -561,7 +563,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
-                    async move { c.citizen(citizen_id).await },
+                    async move { c.citizen(&citizen_id).await },
                     Action::CitizenLoaded,
                 );
             }
@@ -584,11 +586,15 @@ impl Executor {
                 id,
                 citizen_id,
                 key,
+                presented,
             } => {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
-                    async move { c.reissue_activation(citizen_id, &key).await },
+                    async move {
+                        c.reissue_activation(&citizen_id, &key, presented.as_ref())
+                            .await
+                    },
                     Action::ActivationIssued,
                 );
             }
@@ -612,10 +618,11 @@ impl Executor {
                 );
             }
             Effect::CreateDossier { id, key, request } => {
-                let label = format!(
-                    "{} #{}",
-                    request.procedure_code, request.applicant.citizen_id
-                );
+                let who = match &request.applicant {
+                    ApplicantRef::Presented(p) => p.id_number.clone(),
+                    ApplicantRef::Citizen(_) => request.submitter.full_name.clone(),
+                };
+                let label = format!("{} {who}", request.procedure_code);
                 let write = Write::CreateDossier {
                     request: request.clone(),
                 };
@@ -848,9 +855,13 @@ pub fn failure(e: ClientError, lang: Lang) -> Failure {
         ClientError::Unauthorized { .. } => Failure::Unauthorized(message),
         ClientError::Conflict { current } => Failure::Conflict(current),
         ClientError::Api {
-            existing_id: Some(id),
-            ..
-        } => Failure::Exists { id, message },
+            code, existing_id, ..
+        } if existing_id.is_some() || code == ErrorCode::CitizenExists.as_str() => {
+            Failure::Exists {
+                id: existing_id,
+                message,
+            }
+        }
         ClientError::Api { code, fields, .. } => Failure::Refused {
             code,
             message,

@@ -238,6 +238,12 @@ async fn open(shared: &Arc<Shared>) -> Option<Arc<Mutex<Outbox>>> {
     let dir = shared.dir.clone();
     match blocking(move || Outbox::open(&dir)).await {
         Ok(o) => {
+            if o.set_aside > 0 {
+                shared.tell(Action::OutboxSetAside {
+                    n: o.set_aside,
+                    path: shared.dir.join("outbox.unreadable.jsonl"),
+                });
+            }
             let o = Arc::new(Mutex::new(o));
             *lock(&shared.outbox) = Some(o.clone());
             shared.disk_took_a_write();

@@ -100,8 +100,9 @@ pub enum Failure {
         message: String,
         fields: BTreeMap<String, String>,
     },
-    /// 409 `citizen_exists`: the number has an account, this one.
-    Exists { id: i64, message: String },
+    /// 409 `citizen_exists`: the number has an account, this one; `None` when another
+    /// office serves the citizen (the portal names no account then).
+    Exists { id: Option<String>, message: String },
     /// Anything else, already worded for the user.
     Other(String),
 }

@@ -117,10 +117,10 @@ pub async fn status_json(res: Response) -> (u16, Value) {
 }
 
 impl Portal {
-    /// A demo citizen of office `n` (the first by id), as (id, full name).
-    pub async fn citizen_of(&self, n: i64) -> (i64, String) {
+    /// A demo citizen of office `n` (the first created), as (public id, full name).
+    pub async fn citizen_of(&self, n: i64) -> (String, String) {
         sqlx::query_as(
-            "SELECT c.id, c.full_name FROM citizens c JOIN offices o ON o.id = c.office_id \
+            "SELECT c.public_id, c.full_name FROM citizens c JOIN offices o ON o.id = c.office_id \
              WHERE o.number = $1 ORDER BY c.id LIMIT 1",
         )
         .bind(n)
@@ -130,7 +130,7 @@ impl Portal {
     }
 
     /// A submission of `procedure` (first case, every mandatory part on paper).
-    pub async fn submission(&self, procedure: &str, citizen: i64) -> Value {
+    pub async fn submission(&self, procedure: &str, citizen: &str) -> Value {
         let detail: Value = self
             .get(&format!("/procedures/{procedure}"))
             .send()
@@ -231,7 +231,7 @@ impl Portal {
 pub async fn desk_submission(
     c: &motcua::client::PortalClient,
     procedure: &str,
-    citizen: i64,
+    citizen: &str,
 ) -> motcua::api::dossiers::CreateDossier {
     use motcua::api::dossiers::*;
     let detail = c.procedure(procedure).await.unwrap();
@@ -239,9 +239,7 @@ pub async fn desk_submission(
     CreateDossier {
         procedure_code: procedure.to_owned(),
         case_id: case.id.clone(),
-        applicant: ApplicantRef {
-            citizen_id: citizen,
-        },
+        applicant: ApplicantRef::citizen(citizen),
         submitter: Submitter {
             full_name: "Người Nộp Thử".into(),
             id_number: None,

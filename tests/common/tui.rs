@@ -222,7 +222,7 @@ pub fn dossier() -> Dossier {
             name: "Đăng ký khai sinh đúng hạn".into(),
         },
         applicant: Applicant {
-            citizen_id: 7,
+            citizen_id: "7f3a9c0e5b2d4e6f8a1b3c5d7e9f0a2b".into(),
             id_number: "083095001234".into(),
             full_name: "Nguyễn Văn An".into(),
             date_of_birth: "1995-03-14".into(),

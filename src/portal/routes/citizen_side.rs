@@ -103,14 +103,15 @@ pub async fn submit(
             "This procedure cannot be submitted online. Submit it at the one-stop desk.",
         ));
     }
-    let full_name: String = sqlx::query_scalar("SELECT full_name FROM citizens WHERE id = $1")
-        .bind(me)
-        .fetch_one(&mut *tx)
-        .await?;
+    let (full_name, public_id): (String, String) =
+        sqlx::query_as("SELECT full_name, public_id FROM citizens WHERE id = $1")
+            .bind(me)
+            .fetch_one(&mut *tx)
+            .await?;
     let as_desk = CreateDossier {
         procedure_code: request.procedure_code,
         case_id: request.case_id,
-        applicant: ApplicantRef { citizen_id: me },
+        applicant: ApplicantRef::citizen(public_id),
         submitter: Submitter {
             full_name,
             id_number: Some(session.username.clone()),
@@ -129,6 +130,7 @@ pub async fn submit(
         &state,
         &session,
         office,
+        me,
         &as_desk,
         Channel::Online,
         now,

@@ -11,6 +11,7 @@ use crate::api::citizens::{
     ActivateRequest, Activation, Citizen, CitizenCreated, CitizenDetail, CitizenDossier,
     CitizenQuery, NewCitizen,
 };
+use crate::api::dossiers::Presented;
 use crate::api::error::{ErrorBody, ErrorCode};
 use crate::domain::account::{
     ACTIVATION_VALID_HOURS, AccountKind, activation_code_from, check_password,
@@ -26,9 +27,10 @@ use crate::domain::{Lang, RuleError};
 use crate::portal::audit::{self, Event};
 use crate::portal::auth::{Session, client_key, digest};
 use crate::portal::db;
-use crate::portal::error::{ApiError, Rule};
+use crate::portal::error::{ApiError, Problem, Rule};
 use crate::portal::idempotency::Idempotent;
 use crate::portal::json::{check_query, parse_json};
+use crate::portal::service::citizens::{self, new_public_id};
 use crate::portal::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -58,13 +60,12 @@ const MAX_EMAIL: usize = 254;
 /// Nobody registered today was born before this year; an earlier date is a typing slip.
 const EARLIEST_BIRTH_YEAR: i32 = 1900;
 
-/// A citizen is visible to office `$1` when created there or applying there. The
-/// citizens table is aliased `c`.
-const VISIBLE: &str = "(c.office_id = $1 OR EXISTS (SELECT 1 FROM dossiers d \
-                       WHERE d.applicant_id = c.id AND d.office_id = $1))";
+/// A citizen is visible to office `$1` when the office serves them: created there or
+/// applying there. The citizens table is aliased `c`.
+const VISIBLE: &str = citizens::SERVED;
 
 /// The columns of [`CitizenRow`], for a `FROM citizens c`.
-const COLUMNS: &str = "c.id, c.id_number, c.legacy_id_number, c.full_name, c.date_of_birth, \
+const COLUMNS: &str = "c.public_id, c.id_number, c.legacy_id_number, c.full_name, c.date_of_birth, \
      c.gender, c.phone, c.email, c.address, c.office_id, c.created_at, \
      EXISTS (SELECT 1 FROM users u WHERE u.citizen_id = c.id \
              AND u.password_hash IS NOT NULL) AS activated";
@@ -352,7 +353,7 @@ fn validate(draft: &NewCitizen, today: NaiveDate) -> Result<ValidCitizen, ApiErr
 
 #[derive(sqlx::FromRow)]
 struct CitizenRow {
-    id: i64,
+    public_id: String,
     id_number: String,
     legacy_id_number: Option<String>,
     full_name: String,
@@ -381,7 +382,7 @@ impl CitizenRow {
             other => return Err(ApiError::internal(format!("citizen gender {other:?}"))),
         };
         Ok(Citizen {
-            id: self.id,
+            id: self.public_id,
             id_number: self.id_number,
             legacy_id_number: self.legacy_id_number,
             full_name: self.full_name,
@@ -407,21 +408,9 @@ async fn citizen_by_id(db: &mut SqliteConnection, id: i64) -> Result<Citizen, Ap
     row.into_api()
 }
 
-/// Whether citizen `id` exists, and whether `office` may see it.
-async fn visibility(state: &AppState, id: i64, office: i64) -> Result<Option<bool>, ApiError> {
-    let visible: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT {VISIBLE} FROM citizens c WHERE c.id = $2"
-    )))
-    .bind(office)
-    .bind(id)
-    .fetch_optional(&state.db)
-    .await?;
-    Ok(visible)
-}
-
-/// The citizen `raw` names if `session`'s office may see it; otherwise 404, with an
-/// audit row when the citizen exists but belongs elsewhere (someone looked across
-/// offices, which is worth knowing).
+/// The citizen (row id) whose public id `raw` is, if `session`'s office may see it;
+/// otherwise 404, with an audit row when the citizen exists but belongs elsewhere
+/// (someone looked across offices, which is worth knowing).
 async fn visible_citizen(
     state: &AppState,
     session: &Session,
@@ -429,10 +418,9 @@ async fn visible_citizen(
     raw: &str,
     what: &str,
 ) -> Result<i64, ApiError> {
-    let id: i64 = raw.parse().map_err(|_| ApiError::NotFound)?;
-    match visibility(state, id, office).await? {
-        Some(true) => Ok(id),
-        Some(false) => {
+    match citizens::by_public_id(&state.db, office, raw).await? {
+        Some((id, true)) => Ok(id),
+        Some((id, false)) => {
             audit::refused(state, session, &format!("{what} citizen {id}")).await;
             Err(ApiError::NotFound)
         }
@@ -440,24 +428,32 @@ async fn visible_citizen(
     }
 }
 
-/// Cursors are opaque to clients; inside, the id after which the next page starts.
+/// Cursors are opaque to clients; inside, the public id of the citizen after whom the
+/// next page starts (never a row number: those would count the accounts).
 const CURSOR_PREFIX: &str = "citizens:";
 
-fn encode_cursor(after: i64) -> String {
+fn encode_cursor(after: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{after}"))
 }
 
-fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
-    URL_SAFE_NO_PAD
+/// The row id a cursor points after.
+async fn decode_cursor(state: &AppState, cursor: &str) -> Result<i64, ApiError> {
+    let foreign = || {
+        ApiError::BadRequest(
+            "the cursor is not one this list gave; start again from the first page".into(),
+        )
+    };
+    let public_id = URL_SAFE_NO_PAD
         .decode(cursor.trim())
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|s| s.strip_prefix(CURSOR_PREFIX)?.parse().ok())
-        .ok_or_else(|| {
-            ApiError::BadRequest(
-                "the cursor is not one this list gave; start again from the first page".into(),
-            )
-        })
+        .and_then(|s| s.strip_prefix(CURSOR_PREFIX).map(str::to_owned))
+        .ok_or_else(foreign)?;
+    sqlx::query_scalar("SELECT id FROM citizens WHERE public_id = $1")
+        .bind(public_id)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or_else(foreign)
 }
 
 /// What a query searches for: a phone number in any written form ("0912 345 678",
@@ -515,7 +511,10 @@ pub async fn list(
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     check_query(&query)?;
     let limit = limit(query.limit)? as usize;
-    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = match query.cursor.as_deref() {
+        Some(cursor) => Some(decode_cursor(&state, cursor).await?),
+        None => None,
+    };
     let id_number = query
         .id_number
         .as_deref()
@@ -549,15 +548,14 @@ pub async fn list(
         .filter(|id| after.is_none_or(|a| *id > a))
         .collect();
     let page = &rest[..rest.len().min(limit)];
-    let next_cursor = (rest.len() > page.len())
-        .then(|| page.last().map(|&id| encode_cursor(id)))
-        .flatten();
-
     let mut items = Vec::with_capacity(page.len());
     let mut conn = state.db.acquire().await?;
     for &id in page {
         items.push(citizen_by_id(&mut conn, id).await?);
     }
+    let next_cursor = (rest.len() > page.len())
+        .then(|| items.last().map(|c: &Citizen| encode_cursor(&c.id)))
+        .flatten();
     Ok(Json(Page {
         items,
         next_cursor,
@@ -583,7 +581,7 @@ struct DossierRow {
     summary = "A citizen",
     description = "The citizen, with their dossiers at the caller's office, newest first. A \
         citizen the office may not see is 404.",
-    params(("id" = i64, Path, description = "The citizen's id.")),
+    params(("id" = String, Path, description = "The citizen's id (`Citizen.id`).")),
     responses(
         (status = 200, description = "The citizen.", body = CitizenDetail),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
@@ -709,8 +707,10 @@ fn created(body: &impl serde::Serialize, location: Option<String>) -> Response {
             )),
         (status = 400, description = "`idempotency_key_missing`; `bad_request`: a malformed key or body.", body = ErrorBody),
         (status = 403, description = "`forbidden`: not reception or admin.", body = ErrorBody),
-        (status = 409, description = "`citizen_exists` (`existing_id`); `username_taken`; \
-            `request_in_progress`.", body = ErrorBody),
+        (status = 409, description = "`citizen_exists`: the number has an account; `existing_id` \
+            names it when the office serves the citizen, and nothing of the account is told when \
+            another office does (take the dossier in by number and date of birth); \
+            `username_taken`; `request_in_progress`.", body = ErrorBody),
         (status = 422, description = "`validation_failed`, with every invalid field in `fields`; \
             `idempotency_key_reused`.", body = ErrorBody),
     ),
@@ -734,12 +734,18 @@ pub async fn create(
     let now = state.clock.now();
     let valid = validate(&draft, now.date_naive())?;
 
-    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM citizens WHERE id_number = $1")
-        .bind(&valid.id_number)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if let Some(id) = existing {
-        return Err(ApiError::CitizenExists(id));
+    // The number is taken. A citizen the office serves is named, so the desk opens the
+    // account; another office's citizen is not (neither id nor any detail): the desk
+    // takes their dossier in by the number and date of birth on the card.
+    let existing: Option<(String, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT c.public_id, {VISIBLE} FROM citizens c WHERE c.id_number = $2"
+    )))
+    .bind(office)
+    .bind(&valid.id_number)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((id, served)) = existing {
+        return Err(ApiError::CitizenExists(served.then_some(id)));
     }
     // The username is the number; a non-citizen account could only hold it by mistake.
     let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1")
@@ -753,8 +759,8 @@ pub async fn create(
     let created_at = now.to_rfc3339_opts(SecondsFormat::Secs, false);
     let citizen_id: i64 = sqlx::query_scalar(
         "INSERT INTO citizens (office_id, id_number, legacy_id_number, full_name, search_key, \
-         date_of_birth, gender, phone, email, address, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         date_of_birth, gender, phone, email, address, created_at, public_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(office)
     .bind(&valid.id_number)
@@ -770,6 +776,7 @@ pub async fn create(
     .bind(&valid.email)
     .bind(&valid.address)
     .bind(&created_at)
+    .bind(new_public_id())
     .fetch_one(&mut *tx)
     .await?;
     // No password: the citizen chooses one with the activation code (no default
@@ -812,12 +819,15 @@ pub async fn create(
     drop(idempotent);
 
     answer.activation.code = Some(code);
-    let location = format!("{}/citizens/{citizen_id}", crate::api::BASE_PATH);
+    let location = format!("{}/citizens/{}", crate::api::BASE_PATH, answer.citizen.id);
     Ok(created(&answer, Some(location)))
 }
 
 /// `POST /citizens/{id}/activation`: a new code for a citizen who lost the slip, let it
-/// expire, or forgot the password. The previous code stops working at once.
+/// expire, or forgot the password. The previous code stops working at once. On an account
+/// already active the code is a password reset: the citizen must be there, their card
+/// matching the account (`{id_number, date_of_birth}`), the reset is audited as such and
+/// the citizen is told on their e-mail and phone (queued in the notification outbox).
 #[utoipa::path(
     post,
     path = "/api/v1/citizens/{id}/activation",
@@ -825,18 +835,32 @@ pub async fn create(
     tag = "citizens",
     summary = "Issue a new activation code",
     description = "Reception or admin, for a citizen who lost the slip, let it expire or forgot \
-        the password. The previous code stops working at once. No body.",
+        the password. The previous code stops working at once. For an account not yet \
+        activated no body is needed. For an account already active (the citizen has set a \
+        password) the new code is a password reset, done with the citizen present: the body \
+        must carry the `id_number` and `date_of_birth` on the card the citizen presents, \
+        matching the account; the reset is audited (`password_reset_issued`) and a message \
+        to the citizen's e-mail and phone is queued in the notification outbox. When the \
+        code is used, the old password stops working and the account's sessions end.",
     params(
-        ("id" = i64, Path, description = "The citizen's id."),
+        ("id" = String, Path, description = "The citizen's id (`Citizen.id`)."),
         ("Idempotency-Key" = String, Header, pattern = "^(\"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
     ),
+    request_body(content = Option<Presented>, description = "What the citizen presents; \
+        required when the account is already active."),
     responses(
         (status = 201, description = "The new code (`null` in a replayed answer).", body = Activation),
-        (status = 400, description = "`idempotency_key_missing`; `bad_request`: a malformed key.", body = ErrorBody),
+        (status = 400, description = "`idempotency_key_missing`; `bad_request`: a malformed key or body.", body = ErrorBody),
         (status = 403, description = "`forbidden`: not reception or admin.", body = ErrorBody),
         (status = 404, description = "`not_found`.", body = ErrorBody),
         (status = 409, description = "`request_in_progress`.", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: an active account without the card \
+            presented (`fields.id_number`, `fields.date_of_birth`), or a malformed date; \
+            `applicant_mismatch`: the card presented does not match the account; \
+            `idempotency_key_reused`.", body = ErrorBody),
+        (status = 429, description = "`too_many_requests`: too many cards presented that match no citizen, \
+            for this identity number or by this officer.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
     security(("bearer" = [])),
 )]
@@ -853,6 +877,34 @@ pub async fn issue_activation(
     // The citizen is part of the operation: the same key for another citizen is reuse.
     let what = format!("citizens.activation:{citizen_id}");
     let idempotent = Idempotent::claim(&state, &session, &headers, &what, &body)?;
+    let presented: Option<Presented> = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        Some(parse_json(&body)?)
+    };
+    let active: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE citizen_id = $1 \
+         AND password_hash IS NOT NULL)",
+    )
+    .bind(citizen_id)
+    .fetch_one(&state.db)
+    .await?;
+    // Checked before the write transaction, so that a mismatch's audit row is kept.
+    match &presented {
+        Some(p) => {
+            citizens::check_presented(
+                &state,
+                &session,
+                citizen_id,
+                p,
+                "date_of_birth",
+                "citizens.activation",
+            )
+            .await?
+        }
+        None if active => return Err(presence_needed()),
+        None => {}
+    }
 
     let mut tx = db::write(&state.db).await?;
     if let Some(replayed) = idempotent.replay(&mut tx).await? {
@@ -860,15 +912,19 @@ pub async fn issue_activation(
     }
     let now = state.clock.unix();
     let (code, expires_at) = issue_code(&mut tx, citizen_id, now).await?;
-    audit::record(
-        &mut *tx,
-        &state.clock,
+    let event = if active {
+        queue_reset_notices(&mut tx, citizen_id, &state.clock.now().to_rfc3339()).await?;
+        Event::PasswordResetIssued {
+            session: &session,
+            citizen_id,
+        }
+    } else {
         Event::ActivationIssued {
             session: &session,
             citizen_id,
-        },
-    )
-    .await?;
+        }
+    };
+    audit::record(&mut *tx, &state.clock, event).await?;
     let mut answer = Activation {
         code: None,
         expires_at: rfc3339(expires_at),
@@ -882,6 +938,56 @@ pub async fn issue_activation(
 
     answer.code = Some(code);
     Ok(created(&answer, None))
+}
+
+/// The refusal of a password reset asked without the citizen's card.
+fn presence_needed() -> ApiError {
+    let rule = |field: &'static str| -> (String, Rule) {
+        let said = Problem::invalid(
+            field,
+            "Tài khoản này đã kích hoạt: cấp mã mới là đặt lại mật khẩu, chỉ làm khi công dân có mặt. Hãy nhập số định danh và ngày sinh trên thẻ căn cước công dân xuất trình.",
+            "This account is already active: a new code resets the password, which is done only with the citizen present. Enter the identity number and date of birth on the card the citizen presents.",
+        );
+        (field.to_owned(), said.rule)
+    };
+    ApiError::Validation(BTreeMap::from([rule("id_number"), rule("date_of_birth")]))
+}
+
+/// The event of the notification outbox that tells a citizen their password is being
+/// reset (`notifications.event`).
+const RESET_NOTICE: &str = "password_reset";
+
+/// Queues the message that tells the citizen a password reset was issued at the desk:
+/// to their e-mail when they have one, and by SMS to their phone. Sent later by the
+/// notification worker; here only the outbox rows, in the reset's transaction.
+async fn queue_reset_notices(
+    tx: &mut SqliteConnection,
+    citizen_id: i64,
+    now: &str,
+) -> Result<(), ApiError> {
+    let (phone, email): (String, Option<String>) =
+        sqlx::query_as("SELECT phone, email FROM citizens WHERE id = $1")
+            .bind(citizen_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let to = email
+        .map(|e| ("email", e))
+        .into_iter()
+        .chain([("sms", phone)]);
+    for (channel, recipient) in to {
+        sqlx::query(
+            "INSERT INTO notifications (dossier_code, citizen_id, event, channel, recipient, \
+             status, attempts, created_at) VALUES (NULL, $1, $2, $3, $4, 'queued', 0, $5)",
+        )
+        .bind(citizen_id)
+        .bind(RESET_NOTICE)
+        .bind(channel)
+        .bind(recipient)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

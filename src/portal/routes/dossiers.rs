@@ -18,6 +18,7 @@ use crate::portal::error::{ApiError, invalid};
 use crate::portal::idempotency::Idempotent;
 use crate::portal::json::{check_query, parse_json};
 use crate::portal::service::actions::act_on;
+use crate::portal::service::citizens::desk_applicant;
 use crate::portal::service::intake::intake;
 use crate::portal::service::uploads;
 use crate::portal::state::AppState;
@@ -42,7 +43,11 @@ use utoipa::IntoParams;
     summary = "Take a dossier in at the desk",
     description = "Officer-assisted submission (reception only). Every mandatory document part \
         must be presented, on paper or as a completed upload. The dossier starts `received`, \
-        with its code and due time; its receipt (form 01) is printable at once.",
+        with its code and due time; its receipt (form 01) is printable at once. \
+        The applicant is a citizen the office serves (created here or applying here before), \
+        by `citizen_id`, or any citizen by the `id_number` and `date_of_birth` on the card they \
+        present; with `relation: self` the submitter's name may be left empty (it is the \
+        applicant's).",
     params(
         ("Idempotency-Key" = String, Header, pattern = "^(\"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
     ),
@@ -52,9 +57,14 @@ use utoipa::IntoParams;
         (status = 400, description = "`idempotency_key_missing`; `bad_request`: a malformed key or body.", body = ErrorBody),
         (status = 403, description = "`forbidden`: not a reception officer.", body = ErrorBody),
         (status = 409, description = "`request_in_progress`: the first request with this key still runs.", body = ErrorBody),
-        (status = 422, description = "`validation_failed` (`fields` names the part of the request at fault); \
+        (status = 422, description = "`validation_failed` (`fields` names the part of the request at fault; \
+            a `citizen_id` the office does not serve is `applicant.citizen_id`, as an unknown one); \
+            `applicant_mismatch`: the identity number and date of birth presented do not match one citizen; \
             `idempotency_key_reused`; `upload_not_found`, `upload_incomplete`, \
             `upload_already_attached` for an attached upload.", body = ErrorBody),
+        (status = 429, description = "`too_many_requests`: too many cards presented that match no citizen, \
+            for this identity number or by this officer.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
     security(("bearer" = [])),
 )]
@@ -71,6 +81,8 @@ pub async fn create(
     let idem = Idempotent::claim(&state, &session, &headers, "POST /dossiers", &body)?;
     let request: CreateDossier = parse_json(&body)?;
     let now = state.clock.now();
+    // Before the write transaction, so that a refusal's audit row is kept.
+    let applicant = desk_applicant(&state, &session, office, &request.applicant).await?;
 
     let mut tx = db::write(&state.db).await?;
     if let Some(replay) = idem.replay(&mut tx).await? {
@@ -81,6 +93,7 @@ pub async fn create(
         &state,
         &session,
         office,
+        applicant,
         &request,
         Channel::Desk,
         now,

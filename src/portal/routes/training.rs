@@ -87,7 +87,11 @@ pub async fn journal(
     // number (citizen side); each is joined on its own key, so both use an index, and
     // the citizen's office scopes the row.
     let not_journalled = sql_list(AuditEvent::KNOWN.into_iter().filter(|e| !e.journalled()));
-    let by_citizen_id = sql_list([AuditEvent::CitizenCreated, AuditEvent::ActivationIssued]);
+    let by_citizen_id = sql_list([
+        AuditEvent::CitizenCreated,
+        AuditEvent::ActivationIssued,
+        AuditEvent::PasswordResetIssued,
+    ]);
     let by_citizen_number = sql_list([AuditEvent::CitizenActivated, AuditEvent::ActivationFailed]);
     let sql = format!(
         "SELECT a.id, a.at, a.event, a.username, a.role, a.dossier_code, d.channel, a.detail, \

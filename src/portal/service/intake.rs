@@ -34,6 +34,7 @@ pub(super) async fn procedure(
 #[derive(sqlx::FromRow)]
 struct CitizenRow {
     id: i64,
+    public_id: String,
     id_number: String,
     full_name: String,
     date_of_birth: String,
@@ -73,12 +74,16 @@ async fn next_code(
 
 /// Takes a dossier in, at the desk (received now, due from the desk duration) or online
 /// (submitted, waiting for reception; every document attached), inside the caller's
-/// transaction.
+/// transaction. `applicant` is the citizen's row id, which the caller has resolved and
+/// may name (the desk: [`super::citizens::desk_applicant`]; online: the citizen
+/// themselves); `request.applicant` is not read here.
+#[allow(clippy::too_many_arguments)]
 pub async fn intake(
     tx: &mut SqliteConnection,
     state: &AppState,
     session: &Session,
     office: i64,
+    applicant: i64,
     request: &CreateDossier,
     channel: Channel,
     now: LocalTime,
@@ -120,7 +125,10 @@ pub async fn intake(
         ));
     }
     let submitter_name = nfc(request.submitter.full_name.trim());
-    if submitter_name.is_empty() {
+    // The applicant in person may leave the name blank: it is the applicant's own (the
+    // desk may know a citizen of another office by number and date of birth alone).
+    let myself = request.submitter.relation == Relation::Myself;
+    if submitter_name.is_empty() && !myself {
         return Err(invalid(
             "submitter.full_name",
             "Chưa nhập họ tên người nộp. Hãy nhập họ tên.",
@@ -208,10 +216,10 @@ pub async fn intake(
     }
 
     let citizen: CitizenRow = sqlx::query_as(
-        "SELECT id, id_number, full_name, date_of_birth, gender, phone, email, address \
-         FROM citizens WHERE id = $1",
+        "SELECT id, public_id, id_number, full_name, date_of_birth, gender, phone, email, \
+         address FROM citizens WHERE id = $1",
     )
-    .bind(request.applicant.citizen_id)
+    .bind(applicant)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| {
@@ -251,8 +259,8 @@ pub async fn intake(
     let payment = if fee == 0 { "exempt" } else { "unpaid" };
     let snapshot = Snapshot {
         applicant: Applicant {
-            citizen_id: citizen.id,
-            id_number: citizen.id_number,
+            citizen_id: citizen.public_id,
+            id_number: citizen.id_number.clone(),
             full_name: citizen.full_name.clone(),
             date_of_birth: citizen.date_of_birth,
             gender: store::wire::<Gender>(&citizen.gender)?,
@@ -260,9 +268,17 @@ pub async fn intake(
             email: citizen.email,
             address: citizen.address,
         },
-        submitter: crate::api::dossiers::Submitter {
-            full_name: submitter_name,
-            ..request.submitter.clone()
+        submitter: if myself && submitter_name.is_empty() {
+            crate::api::dossiers::Submitter {
+                full_name: citizen.full_name.clone(),
+                id_number: Some(citizen.id_number.clone()),
+                ..request.submitter.clone()
+            }
+        } else {
+            crate::api::dossiers::Submitter {
+                full_name: submitter_name,
+                ..request.submitter.clone()
+            }
         },
         case_name: case.name.clone(),
     };

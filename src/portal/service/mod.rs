@@ -4,6 +4,7 @@
 //! loader). Services know nothing of requests or responses.
 
 pub mod actions;
+pub mod citizens;
 pub mod intake;
 pub mod payments;
 pub mod supplements;

@@ -3,12 +3,16 @@
 use super::intake::{FormKey, citizen_form_key, fail_quietly, new_key};
 use super::*;
 use crate::api::citizens::{Activation, Citizen, CitizenCreated, CitizenDetail};
-use crate::tui::intake::{CitizenForm, Slip, slip_text};
+use crate::api::error::ErrorCode;
+use crate::tui::intake::{CitizenForm, ResetPrompt, Slip, slip_text};
 
 pub(super) fn citizens_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
     use KeyInput::Command as K;
     if app.citizens.form.is_some() {
         return form_key(app, key);
+    }
+    if app.citizens.reset.is_some() {
+        return reset_key(app, key);
     }
     if app.citizens.detail.is_some() {
         return detail_key(app, key);
@@ -41,7 +45,9 @@ pub(super) fn citizens_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
         K(Command::Lookup) => {
             let text = field_text(&pane.query).trim().to_owned();
             if pane.searched.as_deref() == Some(text.as_str()) && !pane.results.is_empty() {
-                let id = pane.results[pane.selected.min(pane.results.len() - 1)].id;
+                let id = pane.results[pane.selected.min(pane.results.len() - 1)]
+                    .id
+                    .clone();
                 return open_citizen(app, id, None);
             }
             if text.is_empty() {
@@ -62,7 +68,7 @@ pub(super) fn citizens_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
     vec![]
 }
 
-fn open_citizen(app: &mut App, citizen_id: i64, note: Option<String>) -> Vec<Effect> {
+fn open_citizen(app: &mut App, citizen_id: String, note: Option<String>) -> Vec<Effect> {
     app.citizens.note = note;
     let id = request(app, Purpose::Citizens);
     app.citizens.pending = Some(id);
@@ -100,7 +106,8 @@ fn detail_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
         return vec![];
     };
     let n = detail.dossiers.len();
-    let citizen_id = detail.citizen.id;
+    let citizen_id = detail.citizen.id.clone();
+    let active = detail.citizen.activated;
     match command {
         Command::Back => {
             app.citizens.detail = None;
@@ -113,6 +120,10 @@ fn detail_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
             app.citizens.dossier_selected =
                 (app.citizens.dossier_selected + 1).min(n.saturating_sub(1))
         }
+        // An active account's new code is a password reset: the citizen's card first.
+        Command::Reissue if active => {
+            app.citizens.reset = Some(ResetPrompt::new(new_key(app)));
+        }
         Command::Reissue => {
             let id = request(app, Purpose::Citizens);
             app.citizens.pending = Some(id);
@@ -120,6 +131,7 @@ fn detail_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
                 id,
                 citizen_id,
                 key: new_key(app),
+                presented: None,
             }];
         }
         Command::Open => {
@@ -129,6 +141,58 @@ fn detail_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
             }
         }
         _ => {}
+    }
+    vec![]
+}
+
+/// Keys of the reset prompt: the number and the date of birth on the citizen's card.
+/// Tab/arrows move, Enter moves on and from the date sends, Esc gives up.
+fn reset_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
+    use KeyInput::Command as K;
+    let lang = app.lang;
+    let Some(citizen_id) = app.citizens.detail.as_ref().map(|d| d.citizen.id.clone()) else {
+        app.citizens.reset = None;
+        return vec![];
+    };
+    let pending = app.citizens.pending.is_some();
+    let Some(prompt) = app.citizens.reset.as_mut() else {
+        return vec![];
+    };
+    match key {
+        K(Command::Back) => app.citizens.reset = None,
+        K(Command::NextField) => prompt.focus = 1,
+        K(Command::PrevField) => prompt.focus = 0,
+        K(Command::Create) if prompt.focus == 0 => prompt.focus = 1,
+        K(Command::Create) => {
+            if pending {
+                return vec![];
+            }
+            let Some(presented) = prompt.presented() else {
+                prompt.error = Some(tr(lang, "citizen.reset_incomplete").to_owned());
+                return vec![];
+            };
+            prompt.error = None;
+            let key = prompt.key.clone();
+            let id = request(app, Purpose::Citizens);
+            app.citizens.pending = Some(id);
+            return vec![Effect::ReissueActivation {
+                id,
+                citizen_id,
+                key,
+                presented: Some(presented),
+            }];
+        }
+        K(_) => {}
+        KeyInput::Text(key) => {
+            let field = if prompt.focus == 0 {
+                &mut prompt.id_number
+            } else {
+                &mut prompt.date_of_birth
+            };
+            if edit(field, key) {
+                prompt.error = None;
+            }
+        }
     }
     vec![]
 }
@@ -229,9 +293,20 @@ pub(super) fn on_created(
             show_slip(app, citizen, created.activation);
             vec![]
         }
-        Err(Failure::Exists { id, message }) => {
+        Err(Failure::Exists {
+            id: Some(id),
+            message,
+        }) => {
             app.citizens.form = None;
             open_citizen(app, id, Some(message))
+        }
+        // Another office's citizen: no account to open; the form stays, with why.
+        Err(Failure::Exists { id: None, .. }) => {
+            let text = tr(app.lang, "citizen.exists_elsewhere").to_owned();
+            if let Some(form) = app.citizens.form.as_mut() {
+                form.error = Some(text);
+            }
+            vec![]
         }
         Err(Failure::Refused {
             message, fields, ..
@@ -263,9 +338,27 @@ pub(super) fn on_activation(
     app.citizens.pending = None;
     match result {
         Ok(activation) => {
+            app.citizens.reset = None;
             if let Some(citizen) = app.citizens.detail.as_ref().map(|d| d.citizen.clone()) {
                 show_slip(app, citizen, activation);
             }
+            vec![]
+        }
+        // The card does not match, or was not given: the prompt says what to do.
+        Err(Failure::Refused { code, message, .. })
+            if code == ErrorCode::ApplicantMismatch.as_str()
+                || code == ErrorCode::ValidationFailed.as_str() =>
+        {
+            let text = if code == ErrorCode::ApplicantMismatch.as_str() {
+                tr(app.lang, "citizen.reset_mismatch").to_owned()
+            } else {
+                message
+            };
+            let prompt = app
+                .citizens
+                .reset
+                .get_or_insert_with(|| ResetPrompt::new(app.keys.next_key()));
+            prompt.error = Some(text);
             vec![]
         }
         Err(f) => fail(app, f),

@@ -4,14 +4,16 @@
 use super::*;
 use crate::api::catalog::{ProcedureDetail, ProcedureSummary};
 use crate::api::citizens::{Citizen, CitizenCreated};
+use crate::api::error::ErrorCode;
 use crate::api::payments::Payment;
 use crate::client::Uploaded;
 use crate::domain::catalog::{Case, OnlineLevel, Procedure};
 use crate::domain::identity::{Gender, parse_chip_qr};
 use crate::tui::intake::{
-    ApplicantRow, CitizenField, CitizenForm, FileState, PayChoice, ReviewRow, Wizard, WizardStep,
-    fields_of, picker_view,
+    ApplicantRow, CitizenField, CitizenForm, FileState, PayChoice, PresentedCheck, ReviewRow,
+    Wizard, WizardStep, fields_of, parse_date, picker_view,
 };
+use chrono::NaiveDate;
 
 /// A new idempotency key, from the app's source (no randomness here).
 pub(super) fn new_key(app: &mut App) -> String {
@@ -358,6 +360,9 @@ fn applicant_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
     if app.intake.new_citizen.is_some() {
         return new_citizen_key(app, key);
     }
+    if app.intake.presented.as_ref().is_some_and(|p| !p.confirmed) {
+        return presented_key(app, key);
+    }
     let rows = app.intake.applicant_rows();
     let at = rows
         .iter()
@@ -441,12 +446,63 @@ fn lookup(app: &mut App) -> Vec<Effect> {
     vec![Effect::FindCitizens { id, query }]
 }
 
+/// Opens the date-of-birth check for a citizen another office serves: prefilled with
+/// the date already typed, or the scanned card's when it is this number's.
+pub(super) fn ask_date_of_birth(app: &mut App, number: String, typed: Option<NaiveDate>) {
+    let scanned = app
+        .intake
+        .scanned
+        .as_ref()
+        .filter(|c| c.id_number == number)
+        .map(|c| c.date_of_birth);
+    app.intake.applicant = None;
+    app.intake.new_citizen = None;
+    app.intake.matches.clear();
+    app.intake.presented = Some(PresentedCheck::new(number, typed.or(scanned)));
+    app.intake.applicant_row = ApplicantRow::Lookup;
+    app.intake.error = Some(tr(app.lang, "intake.other_office").to_owned());
+}
+
+/// Keys of the date-of-birth check: Enter confirms the date typed, Esc gives up (back
+/// to the lookup).
+fn presented_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
+    use KeyInput::Command as K;
+    let lang = app.lang;
+    let today = today(app);
+    let Some(check) = app.intake.presented.as_mut() else {
+        return vec![];
+    };
+    match key {
+        K(Command::Back) => {
+            app.intake.presented = None;
+            app.intake.error = None;
+        }
+        K(Command::Lookup | Command::NextStep) => match check.date() {
+            Some(d) if d <= today => {
+                check.confirmed = true;
+                app.intake.applicant_row = ApplicantRow::Relation;
+                app.intake.error = None;
+            }
+            Some(_) => app.intake.error = Some(tr(lang, "form.future_date").to_owned()),
+            None => app.intake.error = Some(tr(lang, "form.bad_date").to_owned()),
+        },
+        K(_) => {}
+        KeyInput::Text(key) => {
+            if edit(&mut check.date_of_birth, key) {
+                app.intake.error = None;
+            }
+        }
+    }
+    autosave(app)
+}
+
 fn take_applicant(app: &mut App, citizen: Citizen) {
     let mut t = text_field();
     t.insert_str(&citizen.id_number);
     app.intake.lookup = t;
     app.intake.looked_up = Some(citizen.id_number.clone());
     app.intake.applicant = Some(citizen);
+    app.intake.presented = None;
     app.intake.matches.clear();
     app.intake.match_selected = 0;
     app.intake.new_citizen = None;
@@ -613,8 +669,22 @@ pub(super) fn on_created_for_intake(
             toast(app, ToastKind::Success, text);
             autosave(app)
         }
+        // Another office's citizen: no account named; the dossier goes with the number
+        // and the date of birth on the card, which the officer confirms.
+        Err(Failure::Exists { id: None, .. }) => {
+            let form = app.intake.new_citizen.take();
+            let number = form
+                .as_ref()
+                .map(|f| f.text(CitizenField::IdNumber))
+                .unwrap_or_default();
+            let typed = form
+                .as_ref()
+                .and_then(|f| parse_date(&f.text(CitizenField::DateOfBirth)));
+            ask_date_of_birth(app, number, typed);
+            autosave(app)
+        }
         // The number has an account after all (another desk made it): take it.
-        Err(Failure::Exists { id, .. }) => {
+        Err(Failure::Exists { id: Some(id), .. }) => {
             app.intake.new_citizen = None;
             let rid = request(app, Purpose::Citizens);
             app.intake.pending = Some(rid);
@@ -995,6 +1065,16 @@ pub(super) fn on_dossier_created(
             // Not known to have arrived: the same key makes a retry safe.
             app.intake.error = Some(format!("{m} {}", tr(app.lang, "intake.retry_safe")));
             return vec![];
+        }
+        // The number and date of birth presented match no citizen: back to the check.
+        Err(Failure::Refused { code, .. }) if code == ErrorCode::ApplicantMismatch.as_str() => {
+            if let Some(check) = app.intake.presented.as_mut() {
+                check.confirmed = false;
+            }
+            app.intake.step = WizardStep::Applicant;
+            app.intake.applicant_row = ApplicantRow::Lookup;
+            app.intake.error = Some(tr(app.lang, "intake.applicant_mismatch").to_owned());
+            return autosave(app);
         }
         Err(f) => {
             app.intake.error = Some(failure_text(app.lang, &f));

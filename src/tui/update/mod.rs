@@ -249,6 +249,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SentLater { key, sent } => outbox::on_sent_later(app, &key, *sent),
         Action::SendFailed { label, message } => outbox::on_send_failed(app, &label, &message),
         Action::OutboxDiskFailed { path, problem } => outbox::on_disk_failed(app, &path, &problem),
+        Action::OutboxSetAside { n, path } => {
+            let text = trf(
+                app.lang,
+                "outbox.old_writes",
+                &[("n", &n.to_string()), ("path", &path.display().to_string())],
+            );
+            toast(app, ToastKind::Error, text);
+            vec![]
+        }
         Action::FileChecked { doc, path, size } => intake::on_file_checked(app, doc, path, size),
         Action::PathCompleted { typed, completed } => {
             intake::on_path_completed(app, &typed, completed)

@@ -36,7 +36,9 @@ pub fn key_context(app: &App) -> Option<Context> {
         Tab::Lookup => Context::Lookup,
         Tab::Stats => Context::Stats,
         Tab::Intake => intake_context(app),
-        Tab::Citizens if app.citizens.form.is_some() => Context::CitizenForm,
+        Tab::Citizens if app.citizens.form.is_some() || app.citizens.reset.is_some() => {
+            Context::CitizenForm
+        }
         Tab::Citizens if app.citizens.detail.is_some() => Context::CitizenRecord,
         Tab::Citizens => Context::Citizens,
     })
@@ -120,6 +122,10 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
             C::Back,
         ],
         Context::CasePicker => vec![C::Up, C::Down, C::Choose, C::Back],
+        Context::Applicant if app.intake.presented.as_ref().is_some_and(|p| !p.confirmed) => {
+            // The date-of-birth check: Enter confirms, Esc gives up.
+            vec![C::Lookup, C::Back]
+        }
         Context::Applicant => {
             let w = &app.intake;
             let row = w.applicant_row;

@@ -1,7 +1,7 @@
 //! The citizens pane: search and results, a citizen's record with their dossiers, the
 //! account form.
 
-use super::intake::{citizen_form, date_vn};
+use super::intake::{citizen_form, date_vn, labelled};
 use crate::tui::i18n::{tr, trf};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::state::App;
@@ -34,6 +34,59 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             title,
         );
         citizen_form(app, form, frame, rest);
+        return;
+    }
+    if let (Some(prompt), Some(detail)) = (&pane.reset, &pane.detail) {
+        let [title, keys, number, born, error, _] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Length(3),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(3),
+            Constraint::Min(0),
+        ])
+        .areas(inner);
+        frame.render_widget(
+            Paragraph::new(format!(
+                "{} — {}",
+                tr(lang, "citizen.reset_title"),
+                detail.citizen.full_name
+            ))
+            .style(theme.accent.add_modifier(Modifier::BOLD)),
+            title,
+        );
+        frame.render_widget(
+            Paragraph::new(tr(lang, "citizen.reset_keys"))
+                .style(theme.muted)
+                .wrap(Wrap { trim: true }),
+            keys,
+        );
+        labelled(
+            app,
+            frame,
+            number,
+            tr(lang, "citizen.id_number"),
+            true,
+            &prompt.id_number,
+            prompt.focus == 0,
+        );
+        labelled(
+            app,
+            frame,
+            born,
+            tr(lang, "citizen.date_of_birth"),
+            true,
+            &prompt.date_of_birth,
+            prompt.focus == 1,
+        );
+        if let Some(problem) = &prompt.error {
+            frame.render_widget(
+                Paragraph::new(problem.clone())
+                    .style(theme.danger)
+                    .wrap(Wrap { trim: true }),
+                error,
+            );
+        }
         return;
     }
     if let Some(detail) = &pane.detail {

@@ -7,7 +7,7 @@ use crate::domain::fees::format_vnd;
 use crate::domain::identity::Gender;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::intake::{
-    ApplicantRow, CitizenField, CitizenForm, PayChoice, ReviewRow, WizardStep,
+    ApplicantRow, CitizenField, CitizenForm, PayChoice, PresentedCheck, ReviewRow, WizardStep,
 };
 use crate::tui::keymap::{Command, Context};
 use crate::tui::state::{App, field_text};
@@ -105,7 +105,7 @@ fn label_width(area: Rect) -> u16 {
 }
 
 /// A labelled one-line field; `(*)` marks a required one.
-fn labelled(
+pub(super) fn labelled(
     app: &App,
     frame: &mut Frame,
     area: Rect,
@@ -127,6 +127,46 @@ fn labelled(
         text,
         focused && app.overlay.is_none(),
         theme.base.add_modifier(Modifier::UNDERLINED),
+    );
+}
+
+/// A citizen of another office: the date of birth on their card, to confirm (Enter), or
+/// as confirmed.
+fn presented(app: &App, check: &PresentedCheck, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let [field_row, note] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    labelled(
+        app,
+        frame,
+        field_row,
+        tr(lang, "intake.presented"),
+        true,
+        &check.date_of_birth,
+        !check.confirmed,
+    );
+    let text = if check.confirmed {
+        let born = check
+            .date()
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_default();
+        trf(
+            lang,
+            "intake.presented_card",
+            &[("number", &check.id_number), ("born", &born)],
+        )
+    } else {
+        tr(lang, "intake.need_dob").to_owned()
+    };
+    let style = if check.confirmed {
+        theme.ok
+    } else {
+        theme.muted
+    };
+    frame.render_widget(
+        Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
+        note,
     );
 }
 
@@ -302,6 +342,8 @@ fn applicant(app: &App, frame: &mut Frame, area: Rect) {
     constraints.push(Constraint::Length(shown_matches));
     constraints.push(Constraint::Length(if w.applicant.is_some() {
         4
+    } else if w.presented.is_some() {
+        3
     } else {
         1
     }));
@@ -347,7 +389,13 @@ fn applicant(app: &App, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), areas[1]);
+    if w.applicant.is_none()
+        && let Some(check) = &w.presented
+    {
+        presented(app, check, frame, areas[2]);
+    }
     let card = match &w.applicant {
+        None if w.presented.is_some() => vec![],
         None => vec![Line::from(Span::styled(
             trf(
                 lang,
@@ -775,6 +823,19 @@ fn review(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(vec![
             label("detail.applicant"),
             Span::raw(format!("{} ({})", c.full_name, c.id_number)),
+        ]));
+    } else if let Some(p) = &w.presented {
+        let born = p
+            .date()
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_default();
+        lines.push(Line::from(vec![
+            label("detail.applicant"),
+            Span::raw(format!(
+                "{} ({} {born})",
+                p.id_number,
+                tr(lang, "detail.born")
+            )),
         ]));
     }
     lines.push(Line::from(vec![
