@@ -63,7 +63,8 @@ pub enum Action {
     Acted(RequestId, Result<Dossier, Failure>),
     FormLoaded(RequestId, Result<String, Failure>),
     Downloaded(RequestId, Result<(PathBuf, u64), Failure>),
-    Saved(Result<PathBuf, String>),
+    /// A text saved to a file (`s`), or why not (the system's reason).
+    Saved(Result<PathBuf, std::io::ErrorKind>),
     CatalogLoaded(RequestId, Result<Vec<ProcedureSummary>, Failure>),
     ProcedureLoaded(RequestId, Result<ProcedureDetail, Failure>),
     CitizensFound(RequestId, Result<Vec<Citizen>, Failure>),
@@ -83,7 +84,7 @@ pub enum Action {
     /// An intake draft saved by an earlier run of this profile and user.
     DraftFound(Box<Draft>),
     /// The print command took the text (its name), or why it could not.
-    Printed(Result<String, String>),
+    Printed(Result<String, PrintProblem>),
     /// The link failed: the write is in the outbox and goes by itself later.
     Queued(RequestId),
     /// A queued write went through after its screen stopped waiting (or after a restart).
@@ -140,6 +141,18 @@ pub struct DeadLetter {
     pub id: u64,
     pub label: String,
     pub message: String,
+}
+
+/// Why a text could not be printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrintProblem {
+    /// This machine has neither `lp` nor `lpr` (Windows usually has neither).
+    NoCommand,
+    /// The print command refused: its name and what it said (the printing system's own
+    /// words, quoted as they are).
+    Refused { command: String, said: String },
+    /// The text could not be handed to the print command.
+    Broken(std::io::ErrorKind),
 }
 
 /// Why the disk refused a write, as an official can act on it.

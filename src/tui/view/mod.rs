@@ -95,6 +95,24 @@ pub fn inbox_rows(height: u16, training: bool) -> usize {
     height.saturating_sub(chrome) as usize
 }
 
+/// Lines of `text` wrapped at `width` columns, as `Paragraph` with `Wrap` draws them
+/// (near enough to size a box: a word longer than the width counts as one line).
+pub fn wrapped_lines(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let n = unicode_width::UnicodeWidthStr::width(word);
+        if used > 0 && used + 1 + n > width {
+            lines += 1;
+            used = n;
+        } else {
+            used += if used > 0 { n + 1 } else { n };
+        }
+    }
+    lines
+}
+
 /// A centred rectangle of at most `width`×`height` inside `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
