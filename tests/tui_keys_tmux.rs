@@ -8,6 +8,8 @@ mod common;
 
 use common::tmux::{Screen, WAIT};
 use common::{DEMO_PASSWORD, Portal, status_json};
+use motcua::portal::Seed;
+use motcua::portal::state::Settings;
 use std::path::PathBuf;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -74,7 +76,8 @@ async fn desk_intake(app: &Screen, number: &str) -> String {
     app.wait_for("Số định danh / QR / tên").await;
     app.type_text(number);
     app.keys(&["Enter"]);
-    app.wait_for("Người nộp hồ sơ:").await;
+    // The citizen found (not before: Enter then looks up again), on to the documents.
+    app.wait_for("Người yêu cầu:").await;
     app.keys(&["Enter"]);
     let screen = app.wait_for("[ ]").await;
     for _ in 0..screen.lines().filter(|l| l.contains("[ ]")).count() {
@@ -90,7 +93,7 @@ async fn desk_intake(app: &Screen, number: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_code_on_the_done_screen_finds_the_dossier_in_the_lookup() {
-    let portal = Portal::demo().await;
+    let portal = Portal::with(Settings::default(), Seed::Demo).await;
     let number = demo_citizen_number(&portal).await;
     let app = Screen::start("lookup", &portal.base, "");
     app.log_in("tiepnhan1", DEMO_PASSWORD).await;
@@ -177,7 +180,7 @@ async fn switchable_proxy(upstream: String) -> (String, watch::Sender<bool>) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_log_tells_of_a_lost_link_the_retries_and_the_write_sent_after() {
-    let portal = Portal::demo().await;
+    let portal = Portal::with(Settings::default(), Seed::Demo).await;
     let upstream = portal
         .base
         .trim_start_matches("http://")
