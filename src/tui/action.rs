@@ -162,8 +162,9 @@ pub enum DiskProblem {
     Full,
     /// The folder cannot be written (permissions, a read-only disk, a file in the way).
     NotWritable,
-    /// Anything else, as the system says it.
-    Other(String),
+    /// Anything else: the system's reason, worded by the screen in the official's
+    /// language (the system says it in English).
+    Other(std::io::ErrorKind),
 }
 
 impl DiskProblem {
@@ -174,7 +175,7 @@ impl DiskProblem {
             PermissionDenied | ReadOnlyFilesystem | NotADirectory | AlreadyExists => {
                 DiskProblem::NotWritable
             }
-            _ => DiskProblem::Other(e.to_string()),
+            other => DiskProblem::Other(other),
         }
     }
 }
