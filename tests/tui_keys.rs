@@ -903,6 +903,56 @@ fn ctrl_c_twice_always_quits() {
     assert_eq!(update(&mut app, ctrl('c')), vec![Effect::Quit]);
 }
 
+/// Staying brings back what the question covered, with its text.
+#[test]
+fn staying_brings_back_the_dialog_being_typed() {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    open_detail(&mut app);
+    open_action(&mut app, Step::Refuse);
+    type_in(&mut app, "Thiếu tờ khai");
+    update(&mut app, ctrl('c'));
+    // Drawn over the dialog, which stays in sight.
+    let screen = text(&draw(&app, SIZE), None);
+    assert!(screen.contains("Thoát motcua?"), "{screen}");
+    assert!(screen.contains("Từ chối tiếp nhận —"), "{screen}");
+    update(&mut app, key(KeyCode::Esc));
+    match &app.overlay {
+        Some(Overlay::Dialog(d)) => assert_eq!(field_text(&d.fields[0].text), "Thiếu tờ khai"),
+        other => panic!("{other:?}"),
+    }
+    assert!(!app.quit);
+}
+
+/// Over the re-login box too (the session expired with writes waiting): the question
+/// has the keyboard, and staying gives it back to the password.
+#[test]
+fn the_question_goes_over_the_relogin_box() {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    update(
+        &mut app,
+        Action::OutboxCount {
+            queued: 1,
+            dead: vec![],
+            retry_in: None,
+        },
+    );
+    app.relogin = true;
+    update(&mut app, ctrl('c'));
+    assert_eq!(
+        motcua::tui::update::key_context(&app),
+        Some(motcua::tui::keymap::Context::Leave)
+    );
+    let screen = text(&draw(&app, SIZE), None);
+    assert!(screen.contains("Thoát motcua?"), "{screen}");
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(
+        motcua::tui::update::key_context(&app),
+        Some(motcua::tui::keymap::Context::Login)
+    );
+    update(&mut app, ctrl('c'));
+    assert_eq!(update(&mut app, key(KeyCode::Enter)), vec![Effect::Quit]);
+}
+
 /// A finished intake (the done screen) is nothing left behind.
 #[test]
 fn a_done_intake_leaves_nothing_behind() {

@@ -364,10 +364,13 @@ pub enum Leaving {
 
 /// Asked before quitting or logging out while writes wait in the outbox or a form holds
 /// typed text: what would be left, one line each, and what leaving does to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct LeavePrompt {
     pub leaving: Leaving,
     pub reasons: Vec<String>,
+    /// What the prompt covers (Ctrl-C reaches it over a dialog): back on top when the
+    /// official stays.
+    pub under: Option<Box<Overlay>>,
 }
 
 /// What sits on top of the screen and has the keyboard.

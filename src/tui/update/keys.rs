@@ -443,7 +443,28 @@ pub(super) fn ask_to_leave(app: &mut App, leaving: Leaving) -> Vec<Effect> {
     if reasons.is_empty() {
         return leave(app, leaving);
     }
-    app.overlay = Some(Overlay::Leave(LeavePrompt { leaving, reasons }));
+    let under = app.overlay.take().map(Box::new);
+    app.overlay = Some(Overlay::Leave(LeavePrompt {
+        leaving,
+        reasons,
+        under,
+    }));
+    vec![]
+}
+
+/// The official stays: what the prompt covered comes back, unless it was waiting for an
+/// answer that came meanwhile (it would wait for ever; the answer was told as a toast).
+pub(super) fn stay(app: &mut App, prompt: LeavePrompt) -> Vec<Effect> {
+    let waiting = |id: &Option<RequestId>| id.is_some_and(|id| !app.pending.contains_key(&id));
+    app.overlay = prompt.under.map(|o| *o).filter(|o| match o {
+        Overlay::Dialog(d) => !waiting(&d.pending),
+        Overlay::Payment(p) => !waiting(&p.pending),
+        Overlay::Form(v) => {
+            v.text.is_some() || app.pending.values().any(|p| p.purpose == Purpose::Form)
+        }
+        Overlay::Exercises(v) => !v.activation.as_ref().is_some_and(|f| waiting(&f.pending)),
+        _ => true,
+    });
     vec![]
 }
 
@@ -481,15 +502,19 @@ pub fn left_behind(app: &App) -> Vec<String> {
     if app.citizens.form.as_ref().is_some_and(|f| typed(&f.texts)) {
         out.push(tr(lang, "leave.citizen_form").to_owned());
     }
+    // Typed and not sent (once on its way, a write is the outbox's).
     match &app.overlay {
         Some(Overlay::Dialog(d))
-            if d.fields
-                .iter()
-                .any(|f| typed(std::slice::from_ref(&f.text))) =>
+            if d.pending.is_none()
+                && d.fields
+                    .iter()
+                    .any(|f| typed(std::slice::from_ref(&f.text))) =>
         {
             out.push(trf(lang, "leave.dialog", &[("action", d.step.label(lang))]));
         }
-        Some(Overlay::Payment(p)) if typed(std::slice::from_ref(&p.receipt_no)) => {
+        Some(Overlay::Payment(p))
+            if p.pending.is_none() && typed(std::slice::from_ref(&p.receipt_no)) =>
+        {
             out.push(tr(lang, "leave.payment").to_owned());
         }
         _ => {}

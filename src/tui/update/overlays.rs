@@ -11,7 +11,7 @@ pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> V
         Overlay::Help(_) => vec![],
         Overlay::Leave(prompt) => match key {
             K(Command::Leave) => leave(app, prompt.leaving),
-            K(Command::Stay) => vec![],
+            K(Command::Stay) => stay(app, prompt),
             _ => {
                 app.overlay = Some(Overlay::Leave(prompt));
                 vec![]

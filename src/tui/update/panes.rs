@@ -9,6 +9,10 @@ use crate::tui::keymap::Context;
 
 /// The context of the keyboard now (`None` is not expected: every screen has one).
 pub fn key_context(app: &App) -> Option<Context> {
+    // Asked before leaving: over anything, the re-login box included.
+    if let Some(Overlay::Leave(_)) = &app.overlay {
+        return Some(Context::Leave);
+    }
     if app.screen == Screen::Login || app.relogin {
         return Some(Context::Login);
     }

@@ -79,11 +79,16 @@ fn draw(app: &App, frame: &mut Frame) {
     tabs::body(app, frame, body);
     shell::status_bar(app, frame, status);
     shell::hint_bar(app, frame, hints);
-    if let Some(overlay) = &app.overlay {
+    // The question before leaving goes over everything, the re-login box included.
+    let leaving = matches!(app.overlay, Some(crate::tui::state::Overlay::Leave(_)));
+    if let Some(overlay) = app.overlay.as_ref().filter(|_| !leaving) {
         overlay::render(app, overlay, frame, body);
     }
     if app.relogin {
         login::render_popup(app, frame, area);
+    }
+    if let Some(overlay) = app.overlay.as_ref().filter(|_| leaving) {
+        overlay::render(app, overlay, frame, body);
     }
     shell::toasts(app, frame, area);
 }

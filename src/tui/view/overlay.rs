@@ -19,7 +19,13 @@ use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragra
 pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
     match overlay {
         Overlay::Help(page) => help(app, page, frame, body),
-        Overlay::Leave(prompt) => leave(app, prompt, frame, body),
+        Overlay::Leave(prompt) => {
+            // What it covers stays in sight beneath it.
+            if let Some(under) = &prompt.under {
+                render(app, under, frame, body);
+            }
+            leave(app, prompt, frame, body);
+        }
         Overlay::Payment(d) => payment(app, d, frame, body),
         Overlay::CommandLine(input) => command_line(app, input, frame, body),
         Overlay::Actions(menu) => {
