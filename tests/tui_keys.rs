@@ -671,6 +671,19 @@ fn printing_without_a_printer_is_said_in_the_officials_language() {
     assert!(!text.contains("no lp"), "{text}");
 }
 
+/// A theme that does not exist is said in the official's language, with the ones that do.
+#[test]
+fn an_unknown_theme_is_said_in_the_officials_language() {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    update(&mut app, ch(':'));
+    type_in(&mut app, "theme xanh");
+    update(&mut app, key(KeyCode::Enter));
+    let text = &app.toasts.back().unwrap().text;
+    assert!(text.contains("Không có giao diện “xanh”"), "{text}");
+    assert!(text.contains("default, light"), "{text}");
+    assert!(!text.contains("no such theme"), "{text}");
+}
+
 /// An upload cut by the link says so in its row, not the offline message about the data
 /// on screen.
 #[test]

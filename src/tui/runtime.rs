@@ -888,9 +888,9 @@ pub fn log_failure(what: &str, e: &ClientError) {
         ClientError::Offline(_) | ClientError::Timeout => {
             tracing::warn!("{what}: the portal was not reached: {e}");
         }
-        // The official is asked to log in again: not a fault.
+        // A wrong password, or a session that ended: the official is asked again.
         ClientError::Unauthorized { code, .. } => {
-            tracing::info!("{what}: refused ({code}): the session must be opened again");
+            tracing::info!("{what}: refused ({code})");
         }
         ClientError::Conflict { current } => {
             tracing::info!(

@@ -88,6 +88,18 @@ pub(super) fn run_command(app: &mut App, text: &str) -> Vec<Effect> {
             }
         },
         ("theme", Some(name)) => {
+            // A name that is none of them is said in the official's words (the theme's
+            // own error is for the configuration's readers, in English).
+            if !Theme::built_in_names().any(|n| n == name) {
+                let names: Vec<&str> = Theme::built_in_names().collect();
+                let text = trf(
+                    app.lang,
+                    "error.theme_unknown",
+                    &[("name", name), ("names", &names.join(", "))],
+                );
+                toast(app, ToastKind::Error, text);
+                return vec![];
+            }
             match Theme::load(name, None) {
                 Ok(theme) => app.theme = theme,
                 Err(e) => {
