@@ -466,7 +466,10 @@ impl PortalClient {
             reqwest::header::HeaderName::from_static("x-content-sha256"),
         );
         let tmp = dest.with_extension("part");
-        let file_err = |e: std::io::Error| ClientError::File(e.to_string());
+        let file_err = |e: std::io::Error| ClientError::File {
+            path: dest.display().to_string(),
+            kind: e.kind(),
+        };
         let mut file = tokio::fs::File::create(&tmp).await.map_err(file_err)?;
         let mut hasher = Sha256::new();
         let mut written = 0u64;
@@ -673,15 +676,18 @@ impl PortalClient {
         progress: impl Fn(UploadProgress) + Send,
     ) -> Result<Uploaded, ClientError> {
         use tokio::io::{AsyncReadExt, AsyncSeekExt};
-        let file_err = |e: std::io::Error| ClientError::File(format!("{}: {e}", path.display()));
+        let file_err = |e: std::io::Error| ClientError::FileRead {
+            path: path.display().to_string(),
+            kind: e.kind(),
+        };
         let mut file = tokio::fs::File::open(path).await.map_err(file_err)?;
         let size = file.metadata().await.map_err(file_err)?.len();
         if size == 0 || size > MAX_UPLOAD_SIZE {
-            return Err(ClientError::File(format!(
-                "{}: {size} bytes (1 byte to {} MB)",
-                path.display(),
-                MAX_UPLOAD_SIZE / 1024 / 1024
-            )));
+            return Err(ClientError::FileSize {
+                path: path.display().to_string(),
+                size,
+                max: MAX_UPLOAD_SIZE,
+            });
         }
         // The whole file once, for its SHA-256 and its type.
         let mut hasher = Sha256::new();
@@ -698,10 +704,7 @@ impl PortalClient {
             hasher.update(&buf[..n]);
         }
         let Some(kind) = FileType::sniff(&head) else {
-            return Err(ClientError::File(format!(
-                "{}: not a PDF, JPEG or PNG file",
-                path.display()
-            )));
+            return Err(ClientError::UnsupportedFile(path.display().to_string()));
         };
         let filename = path
             .file_name()

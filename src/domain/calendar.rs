@@ -213,6 +213,28 @@ impl Calendar {
         }
     }
 
+    /// The same time of day `n` working days before `t`'s day: the last moment at which
+    /// something that must happen `n` working days ahead of `t` can still happen (an
+    /// extension 1 working day before the due time). Outside office hours a little later
+    /// still counts; this is the moment an official can act on.
+    pub fn working_days_before(&self, t: LocalTime, n: u32) -> LocalTime {
+        let (mut date, time) = split(t);
+        let mut left = n;
+        // Days off come in blocks of at most a couple of weeks: a calendar with a longer
+        // one stops the walk rather than go far.
+        for _ in 0..(u64::from(n) * 7 + 60) {
+            if left == 0 {
+                break;
+            }
+            let Some(before) = date.pred_opt() else { break };
+            date = before;
+            if self.is_working_day(date) {
+                left -= 1;
+            }
+        }
+        join(date, time)
+    }
+
     /// The first moment at or after `t` when the office is open: before the morning →
     /// the morning's start; in the lunch break → the afternoon's start; at or after the
     /// day's end, or on a day off → the morning's start of the next working day.

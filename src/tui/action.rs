@@ -63,7 +63,8 @@ pub enum Action {
     Acted(RequestId, Result<Dossier, Failure>),
     FormLoaded(RequestId, Result<String, Failure>),
     Downloaded(RequestId, Result<(PathBuf, u64), Failure>),
-    Saved(Result<PathBuf, String>),
+    /// A text saved to a file (`s`), or why not (the system's reason).
+    Saved(Result<PathBuf, std::io::ErrorKind>),
     CatalogLoaded(RequestId, Result<Vec<ProcedureSummary>, Failure>),
     ProcedureLoaded(RequestId, Result<ProcedureDetail, Failure>),
     CitizensFound(RequestId, Result<Vec<Citizen>, Failure>),
@@ -83,7 +84,7 @@ pub enum Action {
     /// An intake draft saved by an earlier run of this profile and user.
     DraftFound(Box<Draft>),
     /// The print command took the text (its name), or why it could not.
-    Printed(Result<String, String>),
+    Printed(Result<String, PrintProblem>),
     /// The link failed: the write is in the outbox and goes by itself later.
     Queued(RequestId),
     /// A queued write went through after its screen stopped waiting (or after a restart).
@@ -142,6 +143,18 @@ pub struct DeadLetter {
     pub message: String,
 }
 
+/// Why a text could not be printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrintProblem {
+    /// This machine has neither `lp` nor `lpr` (Windows usually has neither).
+    NoCommand,
+    /// The print command refused: its name and what it said (the printing system's own
+    /// words, quoted as they are).
+    Refused { command: String, said: String },
+    /// The text could not be handed to the print command.
+    Broken(std::io::ErrorKind),
+}
+
 /// Why the disk refused a write, as an official can act on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiskProblem {
@@ -149,8 +162,9 @@ pub enum DiskProblem {
     Full,
     /// The folder cannot be written (permissions, a read-only disk, a file in the way).
     NotWritable,
-    /// Anything else, as the system says it.
-    Other(String),
+    /// Anything else: the system's reason, worded by the screen in the official's
+    /// language (the system says it in English).
+    Other(std::io::ErrorKind),
 }
 
 impl DiskProblem {
@@ -161,7 +175,7 @@ impl DiskProblem {
             PermissionDenied | ReadOnlyFilesystem | NotADirectory | AlreadyExists => {
                 DiskProblem::NotWritable
             }
-            _ => DiskProblem::Other(e.to_string()),
+            other => DiskProblem::Other(other),
         }
     }
 }

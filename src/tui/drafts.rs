@@ -122,8 +122,9 @@ pub fn delete(path: &Path) {
 }
 
 /// Sends `text` to the first print command found (`lp`, then `lpr`); answers the
-/// command's name, or why nothing was printed.
-pub fn print(text: &str) -> Result<String, String> {
+/// command's name, or why nothing was printed (worded by the screen, in its language).
+pub fn print(text: &str) -> Result<String, crate::tui::action::PrintProblem> {
+    use crate::tui::action::PrintProblem;
     use std::io::Write;
     for command in ["lp", "lpr"] {
         let child = std::process::Command::new(command)
@@ -135,15 +136,20 @@ pub fn print(text: &str) -> Result<String, String> {
         if let Some(mut stdin) = child.stdin.take() {
             stdin
                 .write_all(text.as_bytes())
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| PrintProblem::Broken(e.kind()))?;
         }
-        let out = child.wait_with_output().map_err(|e| e.to_string())?;
+        let out = child
+            .wait_with_output()
+            .map_err(|e| PrintProblem::Broken(e.kind()))?;
         if out.status.success() {
             return Ok(command.to_owned());
         }
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+        return Err(PrintProblem::Refused {
+            command: command.to_owned(),
+            said: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
     }
-    Err("no lp or lpr".to_owned())
+    Err(PrintProblem::NoCommand)
 }
 
 #[cfg(test)]

@@ -282,6 +282,7 @@ impl Executor {
     fn spawn<T, F>(
         &mut self,
         id: RequestId,
+        what: &'static str,
         work: F,
         done: fn(RequestId, Result<T, Failure>) -> Action,
     ) where
@@ -302,6 +303,9 @@ impl Executor {
         self.tasks.retain(|_, t| !t.is_finished());
         let handle = tokio::spawn(async move {
             let result = work.await;
+            if let Err(e) = &result {
+                log_failure(what, e);
+            }
             let reached = !matches!(
                 result,
                 Err(ClientError::Offline(_)) | Err(ClientError::Timeout)
@@ -356,6 +360,7 @@ impl Executor {
                 let c = client.clone();
                 self.spawn(
                     id,
+                    "log in",
                     async move {
                         let response = c.login(&username, &password).await?;
                         // The keyring may block (D-Bus): keep it off the async threads.
@@ -395,16 +400,27 @@ impl Executor {
             }
             Effect::LoadInbox(id) => {
                 let Some(c) = self.client.clone() else { return };
-                self.spawn(id, async move { load_inbox(&c).await }, Action::InboxLoaded);
+                self.spawn(
+                    id,
+                    "load the inbox",
+                    async move { load_inbox(&c).await },
+                    Action::InboxLoaded,
+                );
             }
             Effect::LoadStats(id) => {
                 let Some(c) = self.client.clone() else { return };
-                self.spawn(id, async move { c.stats().await }, Action::StatsLoaded);
+                self.spawn(
+                    id,
+                    "load the statistics",
+                    async move { c.stats().await },
+                    Action::StatsLoaded,
+                );
             }
             Effect::Poll { id, since } => {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "poll for changes",
                     async move {
                         Ok(match c.changes(Some(since), true).await? {
                             crate::client::ChangesOutcome::Changes(ch) => Delta::Changes {
@@ -421,6 +437,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "load a dossier",
                     async move { c.dossier(&code).await },
                     Action::DetailLoaded,
                 );
@@ -446,6 +463,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "act on a dossier",
                     async move { c.act(&code, version, &request).await },
                     Action::Acted,
                 );
@@ -454,6 +472,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "load a form",
                     async move { c.form(&code, form.as_str()).await },
                     Action::FormLoaded,
                 );
@@ -467,6 +486,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "download an attachment",
                     async move {
                         let bytes = c.download_attachment(&code, &attachment_id, &dest).await?;
                         Ok((dest, bytes))
@@ -479,7 +499,7 @@ impl Executor {
                 tokio::task::spawn_blocking(move || {
                     let result = write_new_file(&path, &text)
                         .map(|_| path)
-                        .map_err(|e| e.to_string());
+                        .map_err(|e| e.kind());
                     let _ = tx.send(Action::Saved(result));
                 });
             }
@@ -514,6 +534,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "read the training journal",
                     async move { c.training_journal(after).await },
                     Action::JournalLoaded,
                 );
@@ -522,6 +543,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "activate an account",
                     async move { c.activate_account(&request).await },
                     Action::AccountActivated,
                 );
@@ -539,6 +561,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "load the catalog",
                     async move { c.procedures().await },
                     Action::CatalogLoaded,
                 );
@@ -547,6 +570,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "load a procedure",
                     async move { c.procedure(&code).await },
                     Action::ProcedureLoaded,
                 );
@@ -555,6 +579,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "find citizens",
                     async move { c.citizens(&query).await },
                     Action::CitizensFound,
                 );
@@ -563,6 +588,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "load a citizen",
                     async move { c.citizen(&citizen_id).await },
                     Action::CitizenLoaded,
                 );
@@ -578,6 +604,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "create a citizen account",
                     async move { c.create_citizen(&key, &citizen).await },
                     Action::CitizenCreated,
                 );
@@ -591,6 +618,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "issue an activation code",
                     async move {
                         c.reissue_activation(&citizen_id, &key, presented.as_ref())
                             .await
@@ -603,6 +631,7 @@ impl Executor {
                 let tx = self.tx.clone();
                 self.spawn(
                     id,
+                    "upload a file",
                     async move {
                         let k = key.clone();
                         c.upload_file(&key, &path, move |p| {
@@ -632,6 +661,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "submit a dossier",
                     async move { c.create_dossier(&key, &request).await },
                     Action::DossierCreated,
                 );
@@ -657,6 +687,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "record a cash payment",
                     async move { c.pay_cash(&code, &key, &body).await },
                     Action::PaidCash,
                 );
@@ -665,6 +696,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "load a payment",
                     async move { c.payment(&code).await },
                     Action::PaymentLoaded,
                 );
@@ -845,6 +877,40 @@ async fn load_inbox(c: &PortalClient) -> Result<Snapshot, ClientError> {
     };
     let items = c.all_dossiers(Queue::All, MAX_INBOX_PAGES).await?;
     Ok(Snapshot { items, seq })
+}
+
+/// Writes a failed request to the log (`motcua.log`, which officials send to the
+/// administrator): what was asked and what came back, the link's trouble as the system
+/// said it. Never a token or a password: requests are not logged, and no error carries
+/// either.
+pub fn log_failure(what: &str, e: &ClientError) {
+    match e {
+        ClientError::Offline(_) | ClientError::Timeout => {
+            tracing::warn!("{what}: the portal was not reached: {e}");
+        }
+        // A wrong password, or a session that ended: the official is asked again.
+        ClientError::Unauthorized { code, .. } => {
+            tracing::info!("{what}: refused ({code})");
+        }
+        ClientError::Conflict { current } => {
+            tracing::info!(
+                "{what}: {} was changed first (now version {})",
+                current.code,
+                current.version
+            );
+        }
+        ClientError::Api {
+            status,
+            code,
+            message,
+            fields,
+            ..
+        } => {
+            let fields: Vec<&str> = fields.keys().map(String::as_str).collect();
+            tracing::warn!("{what}: refused, {status} {code}: {message} (fields: {fields:?})");
+        }
+        _ => tracing::warn!("{what}: {e}"),
+    }
 }
 
 /// The TUI's view of a client error.

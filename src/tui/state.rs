@@ -244,6 +244,9 @@ pub struct Inbox {
     pub seq: Option<i64>,
     pub loaded: Loaded,
     pub detail: Option<DetailView>,
+    /// Dossiers seen extended (in a detail or an action's answer): the list's rows do
+    /// not say, and an extension is never taken back, so the menu of a row can leave it out.
+    pub extended: std::collections::HashSet<String>,
 }
 
 /// The detail pane of one dossier.
@@ -352,9 +355,28 @@ pub struct PayDialog {
     pub error: Option<String>,
 }
 
+/// What the official asked to do that would leave something behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leaving {
+    Quit,
+    Logout,
+}
+
+/// Asked before quitting or logging out while writes wait in the outbox or a form holds
+/// typed text: what would be left, one line each, and what leaving does to it.
+#[derive(Debug, Clone)]
+pub struct LeavePrompt {
+    pub leaving: Leaving,
+    pub reasons: Vec<String>,
+    /// What the prompt covers (Ctrl-C reaches it over a dialog): back on top when the
+    /// official stays.
+    pub under: Option<Box<Overlay>>,
+}
+
 /// What sits on top of the screen and has the keyboard.
 #[derive(Debug, Clone)]
 pub enum Overlay {
+    Leave(LeavePrompt),
     Help(HelpPage),
     Payment(Box<PayDialog>),
     CommandLine(Box<TextArea<'static>>),
@@ -418,6 +440,11 @@ pub struct App {
     pub uploads: HashMap<RequestId, usize>,
     pub citizens: crate::tui::intake::CitizensPane,
     pub lookup: TextArea<'static>,
+    /// Under the lookup field: why the last search found nothing (or could not search).
+    pub lookup_note: Option<String>,
+    /// The lookup's search on its way: its request and the code asked for. The pane stays
+    /// until the dossier is found.
+    pub lookup_pending: Option<(RequestId, String)>,
     pub overlay: Option<Overlay>,
     pub toasts: VecDeque<Toast>,
     pub link: Link,
@@ -481,6 +508,8 @@ impl App {
             uploads: HashMap::new(),
             citizens: crate::tui::intake::CitizensPane::new(),
             lookup: text_field(),
+            lookup_note: None,
+            lookup_pending: None,
             overlay: None,
             toasts: VecDeque::new(),
             link: Link::default(),
@@ -578,6 +607,7 @@ impl Inbox {
             seq: None,
             loaded: Loaded::Nothing,
             detail: None,
+            extended: std::collections::HashSet::new(),
         }
     }
 

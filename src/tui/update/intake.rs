@@ -609,10 +609,10 @@ pub(super) fn citizen_form_key(
             form.server.remove("gender");
         }
         // Typed initials choose too: n/m = nam/male, f = nữ/female.
-        KeyInput::Text(KeyEvent {
+        KeyInput::Text(TextInput::Key(KeyEvent {
             code: KeyCode::Char(c),
             ..
-        }) if on_gender => {
+        })) if on_gender => {
             match c.to_ascii_lowercase() {
                 'n' | 'm' => form.gender = Some(Gender::Male),
                 'f' | 'u' => form.gender = Some(Gender::Female),
@@ -910,7 +910,12 @@ pub(super) fn on_uploaded(
             autosave(app)
         }
         Err(f) => {
-            file.error = Some(failure_text(lang, &f));
+            // The link's general message speaks of the data on screen; a row of the
+            // documents step says what became of its file.
+            file.error = Some(match &f {
+                Failure::Offline(_) => tr(lang, "upload.offline").to_owned(),
+                other => failure_text(lang, other),
+            });
             // A cut link: again by itself, later and later; a refusal is for the officer.
             if matches!(f, Failure::Offline(_)) {
                 file.failures += 1;

@@ -8,7 +8,7 @@ use crate::domain::workflow::{
     self, Action as Step, DeliveryMethod, Input, Refusal, Role, Verdict,
 };
 use crate::domain::{Lang, RuleError};
-use crate::tui::action::{Action, Delta, Effect};
+use crate::tui::action::{Action, Delta, Effect, PrintProblem};
 use crate::tui::i18n::{tr, trf};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::state::*;
@@ -41,13 +41,16 @@ use overlays::*;
 use payment::*;
 use poll::*;
 
-pub use actions::{build_request, describe_changes, parse_due, short_time, steps_for, summary_of};
-pub use commands::{complete, human_size};
+pub use actions::{
+    Known, build_request, describe_changes, menu_steps, parse_due, short_time, steps_for,
+    summary_of,
+};
+pub use commands::{complete, completion, human_size};
 pub use files::forms_for;
 pub use intake::{
     chosen_case, chosen_procedure, delivery_choices, fresh_wizard, highlighted, picker_rows,
 };
-pub use keys::edit;
+pub use keys::{TextInput, edit, left_behind};
 pub use panes::{enabled_commands, key_context, may_pay};
 pub use poll::backoff;
 
@@ -139,6 +142,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::DetailLoaded(id, result) => {
             if app.pending.remove(&id).is_none() {
                 return vec![];
+            }
+            if app.lookup_pending.as_ref().is_some_and(|(at, _)| *at == id) {
+                return on_lookup_loaded(app, result);
             }
             match result {
                 Ok(dossier) => {
@@ -239,7 +245,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     toast(app, ToastKind::Success, text);
                 }
                 Err(problem) => {
-                    let text = trf(app.lang, "error.print", &[("problem", &problem)]);
+                    let lang = app.lang;
+                    let problem = match problem {
+                        PrintProblem::NoCommand => tr(lang, "print.no_command").to_owned(),
+                        PrintProblem::Refused { command, said } => trf(
+                            lang,
+                            "print.refused",
+                            &[("command", &command), ("said", &said)],
+                        ),
+                        PrintProblem::Broken(kind) => io_text(lang, kind),
+                    };
+                    let text = trf(lang, "error.print", &[("problem", &problem)]);
                     toast(app, ToastKind::Error, text);
                 }
             }
@@ -277,8 +293,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     );
                     toast(app, ToastKind::Success, text);
                 }
-                Err(e) => {
-                    let text = trf(app.lang, "error.save", &[("problem", &e)]);
+                Err(kind) => {
+                    let problem = io_text(app.lang, kind);
+                    let text = trf(app.lang, "error.save", &[("problem", &problem)]);
                     toast(app, ToastKind::Error, text);
                 }
             }
@@ -321,6 +338,12 @@ fn cancel_newest(app: &mut App) -> Option<Effect> {
     }
     if app.intake.pending == Some(id) {
         app.intake.pending = None;
+    }
+    if let Some((_, code)) = app.lookup_pending.take_if(|(at, _)| *at == id)
+        && field_text(&app.lookup).is_empty()
+    {
+        // Not searched: the code comes back to the field.
+        app.lookup.insert_str(&code);
     }
     if let Some(form) = app
         .intake
@@ -366,16 +389,71 @@ pub fn failure_text(lang: Lang, failure: &Failure) -> String {
         Failure::Refused {
             message, fields, ..
         } => {
-            if fields.is_empty() {
+            // The portal's message already says what each field's says (a rule broken by
+            // one field is the message): say it once. A field it does not cover is named
+            // as the official knows it, never by the request's name for it.
+            let more: Vec<String> = fields
+                .iter()
+                .filter(|(_, said)| !said.trim().is_empty() && !message.contains(said.trim()))
+                .map(|(name, said)| match field_label(lang, name) {
+                    Some(label) => format!("{label}: {said}"),
+                    None => said.clone(),
+                })
+                .collect();
+            if more.is_empty() {
                 message.clone()
             } else {
-                let detail: Vec<String> = fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-                format!("{message} ({})", detail.join("; "))
+                format!("{message} ({})", more.join("; "))
             }
         }
         Failure::Conflict(_) => tr(lang, "error.conflict").to_owned(),
         Failure::Exists { message, .. } => message.clone(),
     }
+}
+
+/// Why a file could not be read or written, in the official's language: the system says
+/// it in English.
+pub fn io_text(lang: Lang, kind: std::io::ErrorKind) -> String {
+    use std::io::ErrorKind as K;
+    let key = match kind {
+        K::NotFound => "io.not_found",
+        K::PermissionDenied => "io.permission_denied",
+        K::AlreadyExists => "io.already_exists",
+        K::IsADirectory => "io.is_a_directory",
+        K::NotADirectory => "io.not_a_directory",
+        K::StorageFull | K::QuotaExceeded => "io.full",
+        K::ReadOnlyFilesystem => "io.read_only",
+        other => return trf(lang, "io.other", &[("kind", &other.to_string())]),
+    };
+    tr(lang, key).to_owned()
+}
+
+/// What the screen calls a field the portal names in a refusal, if it is one the
+/// official fills in (an action's inputs, a citizen account's fields).
+fn field_label(lang: Lang, wire: &str) -> Option<String> {
+    use crate::tui::intake::CitizenField;
+    const INPUTS: [Input; 9] = [
+        Input::Reason,
+        Input::MissingDocuments,
+        Input::Assignee,
+        Input::Amount,
+        Input::Verdict,
+        Input::Summary,
+        Input::NewDueAt,
+        Input::Delivery,
+        Input::Recipient,
+    ];
+    if let Some(input) = INPUTS.iter().find(|i| i.field() == wire) {
+        let label = input.label(lang);
+        let mut chars = label.chars();
+        return chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect());
+    }
+    CitizenField::ALL
+        .iter()
+        .find(|f| f.wire_name() == wire)
+        .map(|f| tr(lang, f.label_key()).to_owned())
 }
 
 /// The session ended: ask for the password again over the current screen.

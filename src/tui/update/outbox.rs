@@ -113,7 +113,7 @@ pub(super) fn on_disk_failed(app: &mut App, path: &Path, problem: &DiskProblem) 
     let why = match problem {
         DiskProblem::Full => tr(app.lang, "outbox.disk_full").to_owned(),
         DiskProblem::NotWritable => tr(app.lang, "outbox.disk_not_writable").to_owned(),
-        DiskProblem::Other(e) => e.clone(),
+        DiskProblem::Other(kind) => super::io_text(app.lang, *kind),
     };
     let text = trf(
         app.lang,

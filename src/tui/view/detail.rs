@@ -7,7 +7,7 @@ use crate::domain::fees::format_vnd;
 use crate::domain::workflow::Action as Step;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::state::{App, Item};
-use crate::tui::update::{human_size, short_time, steps_for, summary_of};
+use crate::tui::update::{Known, human_size, menu_steps, short_time, summary_of};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -247,7 +247,7 @@ fn actions_line(app: &App, d: &Dossier) -> Line<'static> {
     let Some(me) = &app.me else {
         return Line::raw("");
     };
-    let steps = steps_for(me.role, d.status);
+    let steps = menu_steps(me.role, d.status, Known::of(d));
     if steps.is_empty() {
         return Line::styled(tr(lang, "detail.no_actions").to_owned(), app.theme.muted);
     }

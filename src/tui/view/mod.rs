@@ -79,11 +79,16 @@ fn draw(app: &App, frame: &mut Frame) {
     tabs::body(app, frame, body);
     shell::status_bar(app, frame, status);
     shell::hint_bar(app, frame, hints);
-    if let Some(overlay) = &app.overlay {
+    // The question before leaving goes over everything, the re-login box included.
+    let leaving = matches!(app.overlay, Some(crate::tui::state::Overlay::Leave(_)));
+    if let Some(overlay) = app.overlay.as_ref().filter(|_| !leaving) {
         overlay::render(app, overlay, frame, body);
     }
     if app.relogin {
         login::render_popup(app, frame, area);
+    }
+    if let Some(overlay) = app.overlay.as_ref().filter(|_| leaving) {
+        overlay::render(app, overlay, frame, body);
     }
     shell::toasts(app, frame, area);
 }
@@ -93,6 +98,24 @@ fn draw(app: &App, frame: &mut Frame) {
 pub fn inbox_rows(height: u16, training: bool) -> usize {
     let chrome = 3 + u16::from(training) + TABLE_CHROME_ROWS;
     height.saturating_sub(chrome) as usize
+}
+
+/// Lines of `text` wrapped at `width` columns, as `Paragraph` with `Wrap` draws them
+/// (near enough to size a box: a word longer than the width counts as one line).
+pub fn wrapped_lines(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let n = unicode_width::UnicodeWidthStr::width(word);
+        if used > 0 && used + 1 + n > width {
+            lines += 1;
+            used = n;
+        } else {
+            used += if used > 0 { n + 1 } else { n };
+        }
+    }
+    lines
 }
 
 /// A centred rectangle of at most `width`×`height` inside `area`.

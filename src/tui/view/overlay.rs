@@ -1,11 +1,14 @@
 //! What sits over the body: help, the command line, menus, action dialogs, forms, the
 //! download prompt.
 
-use super::{centered, field};
+use super::{centered, field, wrapped_lines};
 use crate::domain::forms::Form;
 use crate::domain::workflow::Input;
 use crate::tui::i18n::{lookup, tr, trf};
-use crate::tui::state::{ActionDialog, App, HelpPage, Overlay, PayDialog, Printable};
+use crate::tui::keymap::{Command, Context};
+use crate::tui::state::{
+    ActionDialog, App, HelpPage, LeavePrompt, Leaving, Overlay, PayDialog, Printable,
+};
 use crate::tui::update::complete;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,6 +19,13 @@ use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragra
 pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
     match overlay {
         Overlay::Help(page) => help(app, page, frame, body),
+        Overlay::Leave(prompt) => {
+            // What it covers stays in sight beneath it.
+            if let Some(under) = &prompt.under {
+                render(app, under, frame, body);
+            }
+            leave(app, prompt, frame, body);
+        }
         Overlay::Payment(d) => payment(app, d, frame, body),
         Overlay::CommandLine(input) => command_line(app, input, frame, body),
         Overlay::Actions(menu) => {
@@ -155,6 +165,54 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
             );
         }
     }
+}
+
+/// Before quitting or logging out with something left behind: what, and the keys.
+fn leave(app: &App, prompt: &LeavePrompt, frame: &mut Frame, body: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let width = body.width.min(72);
+    let text_width = width.saturating_sub(4);
+    let reasons: Vec<String> = prompt.reasons.iter().map(|r| format!("• {r}")).collect();
+    let keys = trf(
+        lang,
+        "leave.keys",
+        &[
+            ("leave", &app.keymap.key_of(Context::Leave, Command::Leave)),
+            ("stay", &app.keymap.key_of(Context::Leave, Command::Stay)),
+        ],
+    );
+    let rows: u16 = reasons
+        .iter()
+        .map(|r| wrapped_lines(r, text_width))
+        .sum::<u16>()
+        + 1
+        + wrapped_lines(&keys, text_width);
+    let rect = centered(body, width, rows + 2);
+    frame.render_widget(Clear, rect);
+    let title = match prompt.leaving {
+        Leaving::Quit => tr(lang, "leave.title_quit"),
+        Leaving::Logout => tr(lang, "leave.title_logout"),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.warn)
+        .title(Span::styled(
+            format!(" {title} "),
+            theme.warn.add_modifier(Modifier::BOLD),
+        ))
+        .style(theme.base);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
+    let mut lines: Vec<Line> = reasons.into_iter().map(Line::from).collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(keys, theme.muted)));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }
 
 /// The fee of an open dossier: cash with a receipt number, or the VietQR code to scan.
@@ -401,7 +459,58 @@ fn choice_label(app: &App, wire: &str) -> &'static str {
     }
 }
 
+/// A field's label as the dialog shows it: capitalised.
+fn field_label(app: &App, input: Input) -> String {
+    let label = input.label(app.lang);
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Before sending: every field read back whole, the list of missing documents one per
+/// line, numbered — the one-line field shows only the part of a long list around its
+/// caret, and the list goes to the citizen in one go ("một lần đầy đủ").
+fn read_back(app: &App, d: &ActionDialog) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let mut lines = Vec::new();
+    for f in &d.fields {
+        let label = field_label(app, f.input);
+        let text = crate::tui::state::field_text(&f.text).trim().to_owned();
+        if !f.choices.is_empty() {
+            let chosen = f.choices.get(f.choice).copied().unwrap_or_default();
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label}: "), theme.muted),
+                Span::raw(choice_label(app, chosen).to_owned()),
+            ]));
+        } else if f.input == Input::MissingDocuments {
+            let docs: Vec<&str> = text
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            lines.push(Line::from(Span::styled(
+                format!("{label} ({}):", docs.len()),
+                theme.muted,
+            )));
+            for (n, doc) in docs.iter().enumerate() {
+                lines.push(Line::from(format!("  {}. {}", n + 1, super::safe(doc))));
+            }
+        } else if !text.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label}: "), theme.muted),
+                Span::raw(super::safe(&text)),
+            ]));
+        }
+    }
+    lines
+}
+
 fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
+    if d.confirming && !d.fields.is_empty() {
+        return confirm_dialog(app, d, frame, body);
+    }
     let theme = &app.theme;
     let lang = app.lang;
     let height = (d.fields.len() as u16) * 3 + 7;
@@ -433,10 +542,7 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
     for (n, f) in d.fields.iter().enumerate() {
         let focused = n == d.focus && !d.confirming && d.pending.is_none();
         let star = if f.required { " (*)" } else { "" };
-        let mut label = f.input.label(lang).to_owned();
-        if let Some(first) = label.get(..1) {
-            label = first.to_uppercase() + &label[1..];
-        }
+        let label = field_label(app, f.input);
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(
@@ -499,5 +605,63 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
     frame.render_widget(
         Paragraph::new(keys).style(theme.muted),
         rows[d.fields.len() * 3 + 1],
+    );
+}
+
+/// The confirmation of an action with inputs: what will be sent, read back, then the
+/// question. Sized to what it reads back (within the screen).
+fn confirm_dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let width = body.width.min(78);
+    let text_width = width.saturating_sub(4);
+    let lines = read_back(app, d);
+    let question = trf(
+        lang,
+        "dialog.confirm",
+        &[("action", d.step.label(lang)), ("code", &d.code)],
+    );
+    let status = match (&d.error, d.pending.is_some()) {
+        (Some(err), _) => Paragraph::new(err.as_str()).style(theme.danger),
+        (None, true) => Paragraph::new(tr(lang, "busy.act")).style(theme.warn),
+        (None, false) => {
+            Paragraph::new(question.clone()).style(theme.warn.add_modifier(Modifier::BOLD))
+        }
+    };
+    let status_rows = wrapped_lines(&question, text_width).max(2);
+    let text_rows: u16 = lines
+        .iter()
+        .map(|l| wrapped_lines(&l.to_string(), text_width))
+        .sum();
+    let height = text_rows + 1 + status_rows + 1 + 2;
+    let rect = centered(body, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(
+            format!(" {} — {} ", d.step.label(lang), d.code),
+            theme.accent.add_modifier(Modifier::BOLD),
+        ))
+        .style(theme.base);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
+    let [text, _, status_row, keys] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(status_rows),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    frame.render_widget(status.wrap(Wrap { trim: true }), status_row);
+    frame.render_widget(
+        Paragraph::new(super::shell::key_hints(app)).style(theme.muted),
+        keys,
     );
 }
