@@ -17,7 +17,7 @@ use motcua::domain::identity::Gender;
 use motcua::domain::status::Status;
 use motcua::tui::action::{Action, Effect};
 use motcua::tui::intake::{
-    ApplicantRow, CitizenField, CitizenForm, PayChoice, Wizard, WizardStep, parse_date,
+    ApplicantRow, CitizenField, CitizenForm, DateProblem, PayChoice, Wizard, WizardStep, parse_date,
 };
 use motcua::tui::state::*;
 use motcua::tui::update::update;
@@ -1167,4 +1167,213 @@ fn reissuing_for_an_active_account_asks_for_the_card() {
     );
     let error = app.citizens.reset.as_ref().unwrap().error.clone().unwrap();
     assert!(error.contains("không khớp"), "{error}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: the counter, tried as a new user would
+
+/// The submitter row reads "( ) in person   ( ) authorized" with "←/→ to choose": →
+/// chooses authorized however often it is pressed, ← in person; Space switches.
+#[test]
+fn the_submitter_row_follows_the_arrow_chosen() {
+    let mut app = on_intake();
+    pick(&mut app, "khai sinh", 0);
+    look_up(&mut app, "083078238953", vec![citizen()]);
+    assert_eq!(app.intake.applicant_row, ApplicantRow::Relation);
+    update(&mut app, key(KeyCode::Right));
+    assert!(app.intake.authorized);
+    update(&mut app, key(KeyCode::Right));
+    assert!(app.intake.authorized, "a second → keeps the choice");
+    update(&mut app, key(KeyCode::Tab));
+    type_in(&mut app, "Trần Văn Bảy");
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Tab));
+    type_in(&mut app, "GUQ 12/2026");
+    let request = app.intake.request().unwrap();
+    assert_eq!(request.submitter.relation, Relation::Authorized);
+    assert_eq!(request.submitter.full_name, "Trần Văn Bảy");
+    // Back on the row: ← is in person, and the request names the applicant.
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    assert_eq!(app.intake.applicant_row, ApplicantRow::Relation);
+    update(&mut app, key(KeyCode::Left));
+    assert!(!app.intake.authorized);
+    update(&mut app, key(KeyCode::Left));
+    assert!(!app.intake.authorized);
+    let request = app.intake.request().unwrap();
+    assert_eq!(request.submitter.relation, Relation::Myself);
+    assert_eq!(request.submitter.full_name, "Nguyễn Văn An");
+    assert_eq!(request.submitter.authorization_doc, None);
+    update(&mut app, ch(' '));
+    assert!(app.intake.authorized, "Space switches");
+    // In a text row ←/→ move the caret: the choice stays.
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Left));
+    update(&mut app, key(KeyCode::Right));
+    assert!(app.intake.authorized);
+}
+
+/// Dates of birth as officials type them: eight digits are ddmmyyyy, as on the card; a
+/// day that does not exist is said to not exist, not to be in the wrong format.
+#[test]
+fn dates_of_birth_in_eight_digits_and_days_that_do_not_exist() {
+    let today = now().date_naive();
+    assert_eq!(
+        parse_date("20081978"),
+        chrono::NaiveDate::from_ymd_opt(1978, 8, 20)
+    );
+    assert_eq!(
+        motcua::tui::intake::read_date("31/02/1978"),
+        Err(DateProblem::NoSuchDay {
+            day: 31,
+            month: 2,
+            year: 1978
+        })
+    );
+    assert_eq!(
+        motcua::tui::intake::read_date("1978-02-31"),
+        Err(DateProblem::NoSuchDay {
+            day: 31,
+            month: 2,
+            year: 1978
+        })
+    );
+    assert_eq!(
+        motcua::tui::intake::read_date("20/08/78"),
+        Err(DateProblem::Format)
+    );
+    assert_eq!(
+        motcua::tui::intake::read_date("2008197"),
+        Err(DateProblem::Format)
+    );
+    let mut form = CitizenForm::new("k".into());
+    form.set(CitizenField::IdNumber, "083078238953");
+    form.gender = Some(Gender::Male);
+    form.set(CitizenField::DateOfBirth, "20081978");
+    assert_eq!(
+        form.problem(CitizenField::DateOfBirth, Lang::Vi, today),
+        None
+    );
+    assert_eq!(form.problem(CitizenField::IdNumber, Lang::Vi, today), None);
+    form.set(CitizenField::DateOfBirth, "31/02/1978");
+    let vi = form
+        .problem(CitizenField::DateOfBirth, Lang::Vi, today)
+        .unwrap();
+    assert!(vi.contains("Không có ngày 31/02/1978"), "{vi}");
+    assert!(vi.contains("tháng 02/1978 chỉ có 28 ngày"), "{vi}");
+    let en = form
+        .problem(CitizenField::DateOfBirth, Lang::En, today)
+        .unwrap();
+    assert!(en.contains("There is no 31/02/1978"), "{en}");
+    form.set(CitizenField::DateOfBirth, "12/13/1978");
+    let vi = form
+        .problem(CitizenField::DateOfBirth, Lang::Vi, today)
+        .unwrap();
+    assert!(vi.contains("tháng phải từ 01 đến 12"), "{vi}");
+    form.set(CitizenField::DateOfBirth, "20-08");
+    assert_eq!(
+        form.problem(CitizenField::DateOfBirth, Lang::Vi, today),
+        Some(motcua::tui::i18n::tr(Lang::Vi, "form.bad_date").to_owned())
+    );
+    // The date-of-birth check of another office's citizen says the same.
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    look_up(&mut app, "083069502300", vec![]);
+    let form = app.intake.new_citizen.as_mut().unwrap();
+    fill(form);
+    form.set(CitizenField::DateOfBirth, "16/06/1969");
+    form.focus = CitizenField::ALL.len() - 1;
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::CreateCitizen { id, .. } => Some(*id),
+        _ => None,
+    });
+    update(
+        &mut app,
+        Action::CitizenCreated(
+            id,
+            Err(Failure::Exists {
+                id: None,
+                message: "nơi khác".into(),
+            }),
+        ),
+    );
+    for _ in 0..10 {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    type_in(&mut app, "30/02/1969");
+    update(&mut app, key(KeyCode::Enter));
+    let error = app.intake.error.clone().unwrap();
+    assert!(error.contains("Không có ngày 30/02/1969"), "{error}");
+    for _ in 0..10 {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    type_in(&mut app, "16061969");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.intake.presented.as_ref().unwrap().confirmed);
+}
+
+/// Twelve digits whose first three are no province code: no account can have them, so
+/// the wizard says which code is wrong and offers no account.
+#[test]
+fn a_number_with_an_unknown_province_code_is_refused_not_offered_an_account() {
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    type_in(&mut app, "003078238953");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, Effect::FindCitizens { .. })),
+        "{effects:?}"
+    );
+    assert!(app.intake.new_citizen.is_none());
+    let error = app.intake.error.clone().unwrap();
+    assert!(
+        error.contains("(003)") && error.contains("mã tỉnh"),
+        "{error}"
+    );
+}
+
+/// A chip-card scan refused: the field is emptied so the next scan does not land on top
+/// of it, and the message blames the card, not a choice the officer never made.
+#[test]
+fn a_rejected_chip_card_scan_empties_the_field_and_says_what_the_card_holds() {
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    // The number is a man's; the card's gender field says Nữ.
+    type_in(
+        &mut app,
+        "083078238953||Nguyễn Văn An|14031978|Nữ|Bến Tre|01012021",
+    );
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(motcua::tui::state::field_text(&app.intake.lookup), "");
+    let error = app.intake.error.clone().unwrap();
+    assert!(!error.contains("đã chọn"), "{error}");
+    assert!(error.contains("còn trường «Giới tính» ghi Nữ"), "{error}");
+    // The next scan, typed into the empty field, is read alone.
+    let effects = type_in(
+        &mut app,
+        "083185012345||Huỳnh Thị Thu Trang|12041985|Nữ|Bến Tre|15062021",
+    );
+    let _ = effects;
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let query = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::FindCitizens { query, .. } => Some(query.clone()),
+            _ => None,
+        })
+        .expect("the second scan is looked up");
+    assert_eq!(query, "083185012345");
 }

@@ -858,3 +858,41 @@ fn instruction_lines_name_the_overridden_keys() {
     assert!(screen.contains("F2: tạo tài khoản mới"), "{screen}");
     assert!(!screen.contains("Ctrl-n: tạo"), "{screen}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: the counter, tried as a new user would
+
+/// Issue 14's sizes for the screens it changed.
+const ISSUE_SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+/// A number whose province code does not exist: refused, with the code named.
+fn unknown_province(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = applicant_step(lang, size);
+    type_text(&mut app, "003078238953");
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::FindCitizens { .. })),
+        "{effects:?}"
+    );
+    app
+}
+
+/// A scan whose number and gender disagree: the field emptied for the next scan, the
+/// message about the card.
+fn chip_card_rejected(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = applicant_step(lang, size);
+    type_text(
+        &mut app,
+        "083078238953||Nguyễn Văn An|14031978|Nữ|Số 12 đường Hùng Vương, Bến Tre|01012021",
+    );
+    press(&mut app, KeyCode::Enter);
+    app
+}
+
+#[test]
+fn intake_applicant_numbers_refused() {
+    snapshot_each!("intake_unknown_province", ISSUE_SIZES, unknown_province);
+    snapshot_each!("intake_chip_card_rejected", ISSUE_SIZES, chip_card_rejected);
+}

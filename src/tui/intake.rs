@@ -268,10 +268,10 @@ impl CitizenForm {
                     .err()
                     .map(|e| e.message(lang))
             }
-            CitizenField::DateOfBirth => match parse_date(&text) {
-                None => Some(tr(lang, "form.bad_date").to_owned()),
-                Some(d) if d > today => Some(tr(lang, "form.future_date").to_owned()),
-                Some(_) => None,
+            CitizenField::DateOfBirth => match read_date(&text) {
+                Err(problem) => Some(problem.message(lang)),
+                Ok(d) if d > today => Some(tr(lang, "form.future_date").to_owned()),
+                Ok(_) => None,
             },
             CitizenField::Phone => parse_phone(&text).err().map(|e| e.message(lang)),
             CitizenField::Email => {
@@ -331,19 +331,86 @@ impl CitizenForm {
     }
 }
 
-/// A date as officials type it: `dd/mm/yyyy` (also `d/m/yyyy`, with `-` or `.`), or
-/// ISO `yyyy-mm-dd`.
+/// A date as officials type it: `dd/mm/yyyy` (also `d/m/yyyy`, with `-` or `.`), eight
+/// digits `ddmmyyyy` as the chip card writes it (`20081978`), or ISO `yyyy-mm-dd`.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    read_date(text).ok()
+}
+
+/// Why a typed date is not a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Not written in any of the forms [`parse_date`] reads.
+    Format,
+    /// Well written, but there is no such day: 31/02/1978, 00/05/1990, 12/13/1990.
+    NoSuchDay { day: u32, month: u32, year: i32 },
+}
+
+impl DateProblem {
+    /// What to tell the officer: a date that does not exist is not a wrong format, and
+    /// saying so sends them looking for the wrong mistake.
+    pub fn message(self, lang: Lang) -> String {
+        match self {
+            DateProblem::Format => tr(lang, "form.bad_date").to_owned(),
+            DateProblem::NoSuchDay { day, month, year } => {
+                let date = format!("{day:02}/{month:02}/{year:04}");
+                match days_in_month(year, month) {
+                    Some(days) => crate::tui::i18n::trf(
+                        lang,
+                        "form.no_such_day",
+                        &[
+                            ("date", &date),
+                            ("month", &format!("{month:02}/{year:04}")),
+                            ("days", &days.to_string()),
+                        ],
+                    ),
+                    None => crate::tui::i18n::trf(lang, "form.no_such_month", &[("date", &date)]),
+                }
+            }
+        }
+    }
+}
+
+/// [`parse_date`], saying why a text is not a date.
+pub fn read_date(text: &str) -> Result<NaiveDate, DateProblem> {
     let t = text.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return Some(d);
-    }
-    let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
-    if parts.len() != 3 || parts[2].len() != 4 {
-        return None;
-    }
-    let n = |s: &str| s.parse::<u32>().ok();
-    NaiveDate::from_ymd_opt(n(parts[2])? as i32, n(parts[1])?, n(parts[0])?)
+    let digits = |s: &str, max: usize| {
+        (!s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let (day, month, year) = if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        // Eight digits are day, month, year, as on the chip card (never yyyymmdd: a
+        // desk in Vietnam writes the day first).
+        (
+            digits(&t[0..2], 2),
+            digits(&t[2..4], 2),
+            digits(&t[4..8], 4),
+        )
+    } else {
+        let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
+        match parts[..] {
+            [y, m, d] if y.len() == 4 => (digits(d, 2), digits(m, 2), digits(y, 4)),
+            [d, m, y] if y.len() == 4 => (digits(d, 2), digits(m, 2), digits(y, 4)),
+            _ => return Err(DateProblem::Format),
+        }
+    };
+    let (Some(day), Some(month), Some(year)) = (day, month, year) else {
+        return Err(DateProblem::Format);
+    };
+    let year = year as i32;
+    NaiveDate::from_ymd_opt(year, month, day).ok_or(DateProblem::NoSuchDay { day, month, year })
+}
+
+/// How many days `month` of `year` has; `None` for a month that is not one.
+fn days_in_month(year: i32, month: u32) -> Option<u32> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    u32::try_from(next.signed_duration_since(first).num_days()).ok()
 }
 
 // ---------------------------------------------------------------------------------------

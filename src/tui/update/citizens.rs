@@ -168,7 +168,14 @@ fn reset_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
                 return vec![];
             }
             let Some(presented) = prompt.presented() else {
-                prompt.error = Some(tr(lang, "citizen.reset_incomplete").to_owned());
+                // A date typed in full but not a real one says so, not "incomplete".
+                let typed = field_text(&prompt.date_of_birth);
+                prompt.error = Some(match crate::tui::intake::read_date(&typed) {
+                    Err(problem @ crate::tui::intake::DateProblem::NoSuchDay { .. }) => {
+                        problem.message(lang)
+                    }
+                    _ => tr(lang, "citizen.reset_incomplete").to_owned(),
+                });
                 return vec![];
             };
             prompt.error = None;

@@ -8,10 +8,10 @@ use crate::api::error::ErrorCode;
 use crate::api::payments::Payment;
 use crate::client::Uploaded;
 use crate::domain::catalog::{Case, OnlineLevel, Procedure};
-use crate::domain::identity::{Gender, parse_chip_qr};
+use crate::domain::identity::{Gender, parse_cccd, parse_chip_qr};
 use crate::tui::intake::{
     ApplicantRow, CitizenField, CitizenForm, FileState, PayChoice, PresentedCheck, ReviewRow,
-    Wizard, WizardStep, fields_of, parse_date, picker_view,
+    Wizard, WizardStep, fields_of, parse_date, picker_view, read_date,
 };
 use chrono::NaiveDate;
 
@@ -383,6 +383,9 @@ fn applicant_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
             app.intake.applicant_row = rows[at.saturating_sub(1)];
         }
         K(Command::Toggle) => app.intake.authorized = !app.intake.authorized,
+        // A choice, not a switch: pressing → twice leaves "authorized" chosen.
+        K(Command::PrevChoice) => app.intake.authorized = false,
+        K(Command::NextChoice) => app.intake.authorized = true,
         K(Command::Lookup) => return lookup(app),
         K(Command::NextStep) => return forward(app),
         K(_) => {}
@@ -432,6 +435,11 @@ fn lookup(app: &mut App) -> Vec<Effect> {
             }
             Err(e) => {
                 app.intake.error = Some(e.message(app.lang));
+                // A scanner types the next card into this field: emptied, so that it does
+                // not land on top of the rejected one (the message says what was wrong).
+                app.intake.lookup = text_field();
+                app.intake.looked_up = None;
+                app.intake.scanned = None;
                 return vec![];
             }
         }
@@ -439,6 +447,17 @@ fn lookup(app: &mut App) -> Vec<Effect> {
         app.intake.scanned = None;
         text
     };
+    // Twelve digits that are no identity number (a province code that does not exist, a
+    // century digit over 5, a birth year to come) can have no account: say what is wrong
+    // rather than offer to create one.
+    if query.len() == 12
+        && query.bytes().all(|b| b.is_ascii_digit())
+        && let Err(e) = parse_cccd(&query, today(app))
+    {
+        app.intake.error = Some(e.message(app.lang));
+        app.intake.looked_up = None;
+        return vec![];
+    }
     app.intake.looked_up = Some(query.clone());
     app.intake.error = None;
     let id = request(app, Purpose::Citizens);
@@ -477,15 +496,17 @@ fn presented_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
             app.intake.presented = None;
             app.intake.error = None;
         }
-        K(Command::Lookup | Command::NextStep) => match check.date() {
-            Some(d) if d <= today => {
-                check.confirmed = true;
-                app.intake.applicant_row = ApplicantRow::Relation;
-                app.intake.error = None;
+        K(Command::Lookup | Command::NextStep) => {
+            match read_date(&field_text(&check.date_of_birth)) {
+                Ok(d) if d <= today => {
+                    check.confirmed = true;
+                    app.intake.applicant_row = ApplicantRow::Relation;
+                    app.intake.error = None;
+                }
+                Ok(_) => app.intake.error = Some(tr(lang, "form.future_date").to_owned()),
+                Err(problem) => app.intake.error = Some(problem.message(lang)),
             }
-            Some(_) => app.intake.error = Some(tr(lang, "form.future_date").to_owned()),
-            None => app.intake.error = Some(tr(lang, "form.bad_date").to_owned()),
-        },
+        }
         K(_) => {}
         KeyInput::Text(key) => {
             if edit(&mut check.date_of_birth, key) {

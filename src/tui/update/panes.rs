@@ -134,7 +134,7 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
                 on.extend([C::Up, C::Down]);
             }
             if row == ApplicantRow::Relation {
-                on.push(C::Toggle);
+                on.extend([C::Toggle, C::PrevChoice, C::NextChoice]);
             }
             on.push(if row == ApplicantRow::Lookup {
                 C::Lookup
