@@ -758,6 +758,28 @@ mod tests {
         let next_morning = c.normalize_start(opening + TimeDelta::minutes(1));
         assert!(c.is_working_day(opening.date_naive()));
         assert_eq!(next_morning.hour(), 7, "{next_morning}");
+        // Issue 14's dossier: received 00:14 on Thursday 2026-12-03, 3 working days.
+        // Thursday 07:00 + 3 is Tuesday 07:00, which a citizen reads as Monday's close.
+        assert_eq!(
+            due(&c, "2026-12-03T00:14:00+07:00", 3, WorkingDays),
+            "2026-12-07T17:00:00+07:00"
+        );
+        // Received at 07:00 sharp, the same; a minute later is due a minute after the
+        // opening of the Tuesday, which stays a morning time.
+        assert_eq!(
+            due(&c, "2026-12-03T07:00:00+07:00", 3, WorkingDays),
+            "2026-12-07T17:00:00+07:00"
+        );
+        assert_eq!(
+            due(&c, "2026-12-03T07:01:00+07:00", 3, WorkingDays),
+            "2026-12-08T07:01:00+07:00"
+        );
+        // Over a weekend: Friday's opening + 1 working day is Monday 07:00, given as
+        // Friday 17:00.
+        assert_eq!(
+            due(&c, "2026-12-04T06:00:00+07:00", 1, WorkingDays),
+            "2026-12-04T17:00:00+07:00"
+        );
         // A due time after the opening is kept.
         assert_eq!(
             due(&c, "2026-03-09T07:01:00+07:00", 2, WorkingDays),

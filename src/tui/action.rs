@@ -11,7 +11,7 @@ use crate::api::payments::Payment;
 use crate::api::stats::Stats;
 use crate::client::Uploaded;
 use crate::domain::forms::Form;
-use crate::tui::intake::Draft;
+use crate::tui::intake::{CitizensDraft, Draft};
 use crate::tui::state::{Failure, RequestId};
 use chrono::{DateTime, FixedOffset};
 use crossterm::event::KeyEvent;
@@ -83,6 +83,8 @@ pub enum Action {
     PaymentLoaded(RequestId, Result<Payment, Failure>),
     /// An intake draft saved by an earlier run of this profile and user.
     DraftFound(Box<Draft>),
+    /// The citizens pane's unfinished account form, saved by an earlier run.
+    CitizensDraftFound(Box<CitizensDraft>),
     /// The print command took the text (its name), or why it could not.
     Printed(Result<String, PrintProblem>),
     /// The link failed: the write is in the outbox and goes by itself later.
@@ -280,7 +282,9 @@ pub enum Effect {
     },
     /// Keep the intake draft on disk (`None`: forget it).
     SaveDraft(Option<Box<Draft>>),
-    /// Look for a draft of the logged-in user.
+    /// Keep the citizens pane's unfinished account form on disk (`None`: forget it).
+    SaveCitizensDraft(Option<Box<CitizensDraft>>),
+    /// Look for the drafts of the logged-in user (the intake's and the citizens pane's).
     LoadDraft,
     /// Hand a text to the system's print command.
     Print {

@@ -384,12 +384,16 @@ const DEFAULTS: &[Binding] = &[
         &["backtab", "up"],
         false,
     ),
+    // The submitter row: ← is "in person", → "authorized", as the row reads left to
+    // right and as the hint "←/→ to choose" says; Space switches.
+    bind(C::Toggle, "toggle", X::Applicant, &["space"], true),
+    bind(C::PrevChoice, "prev_choice", X::Applicant, &["left"], false),
     bind(
-        C::Toggle,
-        "toggle",
+        C::NextChoice,
+        "next_choice",
         X::Applicant,
-        &["space", "left", "right"],
-        true,
+        &["right"],
+        false,
     ),
     bind(C::Lookup, "lookup", X::Applicant, &["enter"], true),
     bind(C::NextStep, "next_step", X::Applicant, &["enter"], true),

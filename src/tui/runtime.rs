@@ -204,6 +204,7 @@ pub struct Executor {
     profile_of_session: Option<(String, String)>,
     /// Writes of the intake draft, and of the training progress, in the order asked.
     draft_writes: OrderedWrites,
+    citizens_draft_writes: OrderedWrites,
     training_writes: OrderedWrites,
     /// The outbox of the session's user, once logged in (needs the data directory).
     sending: Option<crate::tui::sending::Sending>,
@@ -226,6 +227,7 @@ impl Executor {
             lang,
             profile_of_session: None,
             draft_writes: OrderedWrites::default(),
+            citizens_draft_writes: OrderedWrites::default(),
             training_writes: OrderedWrites::default(),
             sending: None,
             clock: crate::clock::Clock::system(),
@@ -717,16 +719,36 @@ impl Executor {
                     None => drafts::delete(&path),
                 });
             }
+            Effect::SaveCitizensDraft(draft) => {
+                let Some(path) = self.citizens_draft_path() else {
+                    return;
+                };
+                self.citizens_draft_writes.spawn(move || match draft {
+                    Some(d) => {
+                        if let Err(e) = drafts::save_json(&path, &d) {
+                            tracing::warn!(
+                                "could not save the citizens pane's forms {}: {e}",
+                                path.display()
+                            );
+                        }
+                    }
+                    None => drafts::delete(&path),
+                });
+            }
             Effect::LoadDraft => {
                 // The session has begun: its outbox goes on with what an earlier run left.
                 self.start_sending();
-                let Some(path) = self.draft_path() else {
+                let (Some(path), Some(citizens)) = (self.draft_path(), self.citizens_draft_path())
+                else {
                     return;
                 };
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     if let Some(draft) = drafts::load(&path) {
                         let _ = tx.send(Action::DraftFound(Box::new(draft)));
+                    }
+                    if let Some(forms) = drafts::load_json(&citizens) {
+                        let _ = tx.send(Action::CitizensDraftFound(Box::new(forms)));
                     }
                 });
             }
@@ -834,6 +856,15 @@ impl Executor {
     fn draft_path(&self) -> Option<PathBuf> {
         let (profile, user) = self.profile_of_session.as_ref()?;
         Some(drafts::path(self.data_dir.as_deref()?, profile, user))
+    }
+
+    fn citizens_draft_path(&self) -> Option<PathBuf> {
+        let (profile, user) = self.profile_of_session.as_ref()?;
+        Some(drafts::citizens_path(
+            self.data_dir.as_deref()?,
+            profile,
+            user,
+        ))
     }
 }
 

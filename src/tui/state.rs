@@ -406,6 +406,18 @@ pub struct Toast {
     pub ttl: u32,
 }
 
+/// A write the outbox delivered while no screen waited for it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivered {
+    /// The dossier a submission made.
+    Dossier(Box<Dossier>),
+    /// A citizen account made.
+    Citizen,
+}
+
+/// How many delivered writes [`App::delivered`] remembers.
+pub const DELIVERED_KEPT: usize = 16;
+
 /// Everything the screen shows.
 #[derive(Debug, Clone)]
 pub struct App {
@@ -436,6 +448,12 @@ pub struct App {
     pub draft_offer: Option<crate::tui::intake::Draft>,
     /// The draft as last saved: a change that saves nothing new writes nothing.
     pub last_draft: Option<crate::tui::intake::Draft>,
+    /// The citizens pane's forms as last saved (likewise).
+    pub last_citizens_draft: Option<crate::tui::intake::CitizensDraft>,
+    /// Writes the outbox delivered with no screen waiting for them, by idempotency key,
+    /// the last few: a draft read from disk after its write went (a restart's race) is
+    /// closed, not offered to be typed in again.
+    pub delivered: VecDeque<(String, Delivered)>,
     /// Uploads in flight: which document row each request is for.
     pub uploads: HashMap<RequestId, usize>,
     pub citizens: crate::tui::intake::CitizensPane,
@@ -505,6 +523,8 @@ impl App {
             intake: crate::tui::update::fresh_wizard(&mut keys),
             draft_offer: None,
             last_draft: None,
+            last_citizens_draft: None,
+            delivered: VecDeque::new(),
             uploads: HashMap::new(),
             citizens: crate::tui::intake::CitizensPane::new(),
             lookup: text_field(),

@@ -542,7 +542,10 @@ pub(super) fn logout(app: &mut App) -> Vec<Effect> {
     app.draft_offer = None;
     app.last_draft = None;
     app.uploads.clear();
+    // The citizens pane's forms stay on disk too, for this user's next login.
     app.citizens = crate::tui::intake::CitizensPane::new();
+    app.last_citizens_draft = None;
+    app.delivered.clear();
     app.overlay = None;
     app.pending.clear();
     app.exercises = None;

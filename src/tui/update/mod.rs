@@ -62,6 +62,14 @@ pub(super) const MAX_BACKOFF: u32 = 60;
 pub const MAX_INBOX_PAGES: usize = 200;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let mut effects = apply(app, action);
+    // The citizens pane's forms change from keys and from answers alike: whatever changed
+    // them, they are on disk after it.
+    effects.extend(citizens::autosave(app));
+    effects
+}
+
+fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => on_key(app, key),
         Action::Paste(text) => {
@@ -230,6 +238,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PaidCash(id, result) => intake::on_payment(app, id, result, true),
         Action::PaymentLoaded(id, result) => intake::on_payment(app, id, result, false),
         Action::DraftFound(draft) => {
+            // Its submission went while the draft was being read (a restart's race): done.
+            let sent = app.delivered.iter().find_map(|(key, what)| match what {
+                Delivered::Dossier(d) if *key == draft.key => Some(d.clone()),
+                _ => None,
+            });
+            if let Some(dossier) = sent {
+                return match app.intake.is_blank() {
+                    true => intake::finish_draft(app, *draft, *dossier),
+                    false => vec![],
+                };
+            }
             // Offered, not forced: the officer may have started something else.
             if app.intake.is_blank() {
                 app.draft_offer = Some(*draft);
@@ -238,6 +257,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
+        Action::CitizensDraftFound(draft) => citizens::on_draft_found(app, *draft),
         Action::Printed(result) => {
             match result {
                 Ok(command) => {

@@ -140,7 +140,7 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
                 on.extend([C::Up, C::Down]);
             }
             if row == ApplicantRow::Relation {
-                on.push(C::Toggle);
+                on.extend([C::Toggle, C::PrevChoice, C::NextChoice]);
             }
             on.push(if row == ApplicantRow::Lookup {
                 C::Lookup
@@ -338,8 +338,9 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
             on.push(C::Cancel);
         }
     }
-    // A citizen account being typed in the citizens pane is in no draft: logging out
-    // there would throw it away, so Ctrl-L waits until the form is sent or closed.
+    // A citizen account being typed: its draft would bring it back at the next login,
+    // but a logout in the middle of a citizen at the counter is a slip of the fingers,
+    // so Ctrl-L waits until the form is sent or closed.
     if app.citizens.form.is_some() {
         on.retain(|c| *c != C::Logout);
     }

@@ -848,7 +848,11 @@ fn review(app: &App, frame: &mut Frame, area: Rect) {
                 field_text(&w.authorization).trim()
             )
         } else {
-            tr(lang, "detail.self").to_owned()
+            // In person: the applicant, named (the relation alone reads as if no one was).
+            match &w.applicant {
+                Some(c) => format!("{} ({})", c.full_name, tr(lang, "detail.self")),
+                None => tr(lang, "detail.self").to_owned(),
+            }
         }),
     ]));
     let paper = w.docs.iter().filter(|d| d.on_paper).count();
