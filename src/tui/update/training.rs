@@ -134,12 +134,16 @@ fn save(app: &App) -> Vec<Effect> {
 }
 
 /// A mistake the app stopped before the portal saw it (an action without its reason):
-/// in training it is noted, with the rule's message, and costs a point.
-pub(super) fn caught(app: &mut App, message: &str) -> Vec<Effect> {
+/// in training it is noted, with the rule's message, under the exercise that practises
+/// `step`, and costs a point.
+pub(super) fn caught(app: &mut App, step: Step, message: &str) -> Vec<Effect> {
     let Some(tracker) = app.exercises.as_mut() else {
         return vec![];
     };
-    tracker.caught(message.to_owned());
+    tracker.caught(
+        crate::training::exercises::exercise_of(step),
+        message.to_owned(),
+    );
     let text = trf(app.lang, "training.mistake", &[("n", "1")]);
     toast(app, ToastKind::Info, text);
     save(app)

@@ -155,6 +155,12 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
         quiz_lines(app, t, view, &mut lines);
     }
     lines.push(Line::from(Span::styled(words.task, theme.base)));
+    if !words.prepare.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("{} {}", tr(lang, "training.prepare"), words.prepare),
+            theme.accent,
+        )));
+    }
     for (i, step) in words.steps.iter().enumerate() {
         let (tick, style) = if t.step_done(id, i) {
             ("✓", theme.ok)
@@ -177,7 +183,7 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
     }
     // A wrong quiz answer is its own verdict above: not said twice.
     let verdict_shown = matches!(view.verdict, Some((false, _))) && id == ExerciseId::Levels;
-    if let Some(last) = t.last_mistake().filter(|_| !verdict_shown) {
+    if let Some(last) = t.last_mistake_of(id).filter(|_| !verdict_shown) {
         lines.push(Line::from(Span::styled(
             trf(lang, "training.last_mistake", &[("text", last)]),
             theme.danger,
