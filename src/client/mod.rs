@@ -645,6 +645,13 @@ impl PortalClient {
             .await
     }
 
+    /// Tells a training portal that the dossier's VietQR code is on screen, whole (404 on
+    /// any other portal): what its exercise and its simulated bank wait for.
+    pub async fn training_vietqr_shown(&self, code: &str) -> Result<(), ClientError> {
+        let path = format!("/training/vietqr-shown/{}", segment(code));
+        self.send(self.request(Method::POST, &path)).await.map(drop)
+    }
+
     /// Records cash paid at the desk.
     pub async fn pay_cash(
         &self,
