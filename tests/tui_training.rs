@@ -1127,7 +1127,13 @@ fn a_quiz_mistake_is_quoted_under_the_quiz_and_no_other_exercise() {
     // A refusal in exercise 2 is quoted there; the quiz keeps its own.
     feed(
         &mut app,
-        vec![refused(1, "reception", "forward", "validation_failed", ONLINE)],
+        vec![refused(
+            1,
+            "reception",
+            "forward",
+            "validation_failed",
+            ONLINE,
+        )],
     );
     app.toasts.clear();
     let two = screen(&app, SIZE);

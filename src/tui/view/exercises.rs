@@ -89,7 +89,7 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
             ("mistakes", &t.mistake_count().to_string()),
         ],
     );
-    let keys = super::shell::key_hints(app);
+    let keys = super::shell::key_hints(app, rect.width.saturating_sub(2));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.training)
