@@ -598,3 +598,53 @@ fn snapshot_relogin_over_the_inbox() {
         app
     });
 }
+
+// ---------------------------------------------------------------------------------------
+// Messages wrapped, not cut
+
+/// The screen's words, borders dropped, as one line: a message that wraps still matches.
+fn squash(screen: &str) -> String {
+    screen
+        .replace(['│', '┌', '┐', '└', '┘', '─'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+const NO_FILE: &str = "Không đọc được tệp /home/canbo/Tài liệu/Hồ sơ tiếp nhận/2026/khai-sinh-nguyen-thi-thanh-huong.pdf (không có hoặc rỗng). Kiểm tra đường dẫn; Tab để gợi ý.";
+
+/// The intake with a problem too long for two rows (a long path).
+fn intake_with_a_long_problem(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = logged_in(lang, false, size);
+    update(&mut app, ch('2'));
+    app.intake.error = Some(NO_FILE.into());
+    app.pending.clear();
+    app
+}
+
+#[test]
+fn a_long_problem_in_the_intake_wraps_to_its_end() {
+    for size in SIZES {
+        let shown = screen(&intake_with_a_long_problem(Lang::Vi, size), size);
+        assert!(squash(&shown).contains(NO_FILE), "{shown}");
+    }
+}
+
+#[test]
+fn a_long_refusal_of_the_activation_wraps_to_its_end() {
+    let refusal = "Mã kích hoạt không đúng hoặc đã hết hạn (mã chỉ dùng một lần, trong 72 giờ). Hãy đến Bộ phận Một cửa để được cấp mã mới; mang theo thẻ căn cước công dân.";
+    let mut app = logged_in(Lang::Vi, true, (80, 24));
+    let mut view = motcua::tui::training::ExercisesView::new(None);
+    let mut form = motcua::tui::training::ActivationForm::new(Some("083195000999"));
+    form.error = Some(refusal.into());
+    view.activation = Some(form);
+    app.exercises = Some(motcua::training::exercises::Tracker::default());
+    app.overlay = Some(Overlay::Exercises(Box::new(view)));
+    let shown = screen(&app, (80, 24));
+    assert!(squash(&shown).contains(refusal), "{shown}");
+}
+
+#[test]
+fn snapshot_intake_with_a_long_problem() {
+    snapshot_each!("intake_long_problem", SIZES, intake_with_a_long_problem);
+}

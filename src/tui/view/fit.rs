@@ -128,6 +128,26 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
     lines
 }
 
+/// `text` wrapped to `max` cells a line, in at most `rows` lines: when it needs more, the
+/// last line ends in "…" after a whole word, so a message never stops inside one.
+pub fn lines(text: &str, max: usize, rows: usize) -> Vec<String> {
+    let mut all = wrap(text, max);
+    if all.len() > rows && rows > 0 {
+        let rest = all[rows - 1..].join(" ");
+        all.truncate(rows - 1);
+        // Room for the mark even when the rest would just fit.
+        let last = truncate(&rest, max.saturating_sub(1).max(1));
+        let last = if last.ends_with(ELLIPSIS) {
+            last.into_owned()
+        } else {
+            format!("{last}{ELLIPSIS}")
+        };
+        all.push(last);
+    }
+    all.truncate(rows);
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +211,19 @@ mod tests {
         assert_eq!(wrap("", 10), [""]);
         // No room at all still gives one cell a line, never a loop without end.
         assert_eq!(wrap("ab", 0), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_message_longer_than_its_rows_ends_in_an_ellipsis_at_a_word() {
+        let text = "Không đọc được tệp /home/canbo/Tài liệu/hồ sơ/khai-sinh.pdf (không có hoặc rỗng). Kiểm tra đường dẫn; Tab để gợi ý.";
+        let two = lines(text, 40, 2);
+        assert_eq!(two.len(), 2);
+        assert!(two[1].ends_with('…'), "{two:?}");
+        assert!(two.iter().all(|l| width(l) <= 40), "{two:?}");
+        assert!(!two[1].contains("Kiểm…"), "{two:?}");
+        // Enough rows: the whole message, no mark.
+        let all = lines(text, 40, 10);
+        assert!(all.join(" ").ends_with("Tab để gợi ý."), "{all:?}");
     }
 
     #[test]

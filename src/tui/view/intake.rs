@@ -69,12 +69,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let [steps, problem, body] = framed_areas(app, inner);
     frame.render_widget(Paragraph::new(step_line(app)), steps);
     if let Some(error) = &w.error {
-        frame.render_widget(
-            Paragraph::new(error.as_str())
-                .style(theme.danger)
-                .wrap(Wrap { trim: true }),
-            problem,
-        );
+        let lines: Vec<Line> = super::fit::lines(
+            error,
+            usize::from(problem.width),
+            usize::from(problem.height),
+        )
+        .into_iter()
+        .map(Line::from)
+        .collect();
+        frame.render_widget(Paragraph::new(lines).style(theme.danger), problem);
     }
     match w.step {
         WizardStep::Procedure => procedure(app, frame, body),
@@ -94,13 +97,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 /// Inside the intake's frame: the steps line, the problem that holds the step back, the
 /// step's body.
 fn framed_areas(app: &App, inner: Rect) -> [Rect; 3] {
+    // The problem takes the rows its words need (a long path wraps), four at most.
+    let problem = app.intake.error.as_deref().map_or(0, |e| {
+        super::fit::wrap(e, usize::from(inner.width))
+            .len()
+            .min(PROBLEM_ROWS) as u16
+    });
     Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(if app.intake.error.is_some() { 2 } else { 0 }),
+        Constraint::Length(problem),
         Constraint::Min(3),
     ])
     .areas(inner)
 }
+
+/// The most rows the problem under the steps takes.
+const PROBLEM_ROWS: usize = 4;
 
 /// Where the done screen puts its VietQR code in the intake's `pane` (the body under the
 /// tabs), when it has one to show: what `render` draws and `update` asks about.
@@ -288,8 +300,16 @@ fn procedure(app: &App, frame: &mut Frame, area: Rect) {
                 } else {
                     theme.base
                 };
+                // The name gives way to the level, at a word: "[4]" always shows.
+                let level = format!("  [{}]", p.online_level.old_level());
+                let room =
+                    usize::from(list_area.width).saturating_sub(10 + super::fit::width(&level));
                 Line::from(Span::styled(
-                    format!("{:<9} {}  [{}]", p.code, p.name, p.online_level.old_level()),
+                    format!(
+                        "{:<9} {}{level}",
+                        p.code,
+                        super::fit::truncate(&p.name, room)
+                    ),
                     style,
                 ))
             })
@@ -652,20 +672,20 @@ pub fn citizen_form(app: &App, form: &CitizenForm, frame: &mut Frame, area: Rect
             }
         }
     }
-    let status = if form.pending.is_some() {
-        Span::styled(tr(lang, "busy.citizens"), theme.warn)
+    let at = areas[CitizenField::ALL.len()];
+    let (text, style) = if form.pending.is_some() {
+        (tr(lang, "busy.citizens").to_owned(), theme.warn)
     } else if let Some(e) = &form.error {
-        Span::styled(e.clone(), theme.danger)
+        (e.clone(), theme.danger)
     } else {
-        Span::styled(
-            super::shell::key_hints(app, areas[CitizenField::ALL.len()].width),
-            theme.muted,
-        )
+        (super::shell::key_hints(app, at.width), theme.muted)
     };
-    frame.render_widget(
-        Paragraph::new(Line::from(status)).wrap(Wrap { trim: true }),
-        areas[CitizenField::ALL.len()],
-    );
+    // Two rows; a longer message ends in "…" at a word rather than inside one.
+    let lines: Vec<Line> = super::fit::lines(&text, usize::from(at.width), usize::from(at.height))
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, style)))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), at);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -516,7 +516,13 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
     }
     let status_row = rows[d.fields.len() * 3];
     let message = if let Some(err) = &d.error {
-        Paragraph::new(err.as_str()).style(theme.danger)
+        // The portal's words in the rows there are, "…" at a word when they need more.
+        let rows = super::fit::lines(
+            err,
+            usize::from(status_row.width),
+            usize::from(status_row.height),
+        );
+        Paragraph::new(rows.into_iter().map(Line::from).collect::<Vec<_>>()).style(theme.danger)
     } else if d.pending.is_some() {
         Paragraph::new(tr(lang, "busy.act")).style(theme.warn)
     } else if d.confirming {
