@@ -616,7 +616,7 @@ async fn exercise_9_at_80x24_with_the_vietqr_code_drawn_whole() {
     app.keys(&["M-1"]);
     app.wait_for("hồ sơ đang hiển thị").await;
     open_exercises(&app).await;
-    app.keys(&vec!["Down"; 8]);
+    app.keys(&["Down"; 8]);
     let screen = app
         .until("exercise 9 ticked", |s| s.contains(&ticked(9)))
         .await;
