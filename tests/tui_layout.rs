@@ -648,3 +648,33 @@ fn a_long_refusal_of_the_activation_wraps_to_its_end() {
 fn snapshot_intake_with_a_long_problem() {
     snapshot_each!("intake_long_problem", SIZES, intake_with_a_long_problem);
 }
+
+/// No size is too small to draw: a terminal being resized passes through all of them.
+#[test]
+fn every_screen_here_draws_at_any_size_without_panicking() {
+    type Make = fn(Lang, (u16, u16)) -> App;
+    let screens: [Make; 6] = [
+        |lang, size| done_vietqr(lang, true, size),
+        |lang, size| fee_dialog_vietqr(lang, true, size).0,
+        offline_and_busy,
+        long_names,
+        typing_under_toasts,
+        intake_with_a_long_problem,
+    ];
+    for make in screens {
+        for size in [
+            (0, 0),
+            (1, 1),
+            (2, 3),
+            (10, 5),
+            (20, 8),
+            (37, 19),
+            (40, 12),
+            (79, 23),
+        ] {
+            let app = make(Lang::Vi, size);
+            let _ = motcua::tui::view::vietqr_on_screen(&app);
+            draw(&app, size);
+        }
+    }
+}
