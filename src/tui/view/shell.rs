@@ -94,9 +94,10 @@ fn fit_pieces(mut pieces: Vec<Piece>, width: usize) -> Line<'static> {
 }
 
 /// Who is logged in, the link, the writes waiting, what is being fetched. The link's
-/// state and the count of waiting writes always show, whatever the width: the office,
-/// the round-trip time, the role, the retry countdowns and the request's name give way
-/// first, in that order.
+/// state and the count of waiting writes always show, whatever the width; so does "Esc
+/// cancels" while a request is waited for, but on the narrowest screens (under about 45
+/// columns). The office, the round-trip time, the request's name, the retry countdowns,
+/// the role and the username give way first, in that order.
 pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let lang = app.lang;
