@@ -6,7 +6,8 @@
 //! and the trainee sees it marked done (the "✓ Hoàn thành bài N" toast, the ✓ on its row
 //! in `:baitap` and the count in its header); and a wrong action — refusing a dossier
 //! without a reason — is caught with the rule's own message, shown in the dialog,
-//! counted as a mistake and quoted in `:baitap` as the last mistake.
+//! counted as a mistake and quoted in `:baitap` as exercise 2's last mistake (and not under
+//! the exercise the screen opens on).
 //!
 //! Each test has its own sandbox; they run side by side:
 //! - the quiz (1), the refusal without a reason, an online dossier received then
@@ -495,16 +496,19 @@ async fn quiz_refusal_without_a_reason_online_intake_and_supplement() {
         "Bài tập — xong 3/9 · điểm 29/90 · lỗi 1",
         "{screen}"
     );
-    // The last mistake, quoted with the rule's message (once the toasts over it are gone).
-    let last = squash(&format!(
-        "Lỗi gần nhất: «Từ chối tiếp nhận» hồ sơ {code}: {rule}"
-    ));
-    let screen = app.until(&last, |s| squash(s).contains(&last)).await;
-    // The banner moves on to the first exercise not done.
+    // The banner moves on to the first exercise not done, where the screen opened; the
+    // refusal is exercise 2's mistake, not that one's.
     assert!(
         screen.contains(&format!("Bài 3/9: {}", EXERCISES[2].vi.title)),
         "{screen}"
     );
+    let last = squash(&format!(
+        "Lỗi gần nhất: «Từ chối tiếp nhận» hồ sơ {code}: {rule}"
+    ));
+    assert!(!squash(&screen).contains("Lỗi gần nhất"), "{screen}");
+    // Exercise 2 quotes it, with the rule's message (once the toasts over it are gone).
+    select_exercise(&app, 2).await;
+    app.until(&last, |s| squash(s).contains(&last)).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -330,9 +330,12 @@ fn help(app: &App, page: &HelpPage, frame: &mut Frame, body: Rect) {
         let lines: Vec<Line> = chunk
             .iter()
             .map(|(keys, text)| {
+                let keys = format!(" {keys:<key_width$} ");
+                // Two columns at 80: a description too long for its half ends at a word.
+                let room = usize::from(area.width).saturating_sub(super::fit::width(&keys));
                 Line::from(vec![
-                    Span::styled(format!(" {keys:<key_width$} "), theme.accent),
-                    Span::raw((*text).to_owned()),
+                    Span::styled(keys, theme.accent),
+                    Span::raw(super::fit::truncate(text, room).into_owned()),
                 ])
             })
             .collect();
