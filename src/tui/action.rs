@@ -105,6 +105,11 @@ pub enum Action {
     JournalLoaded(RequestId, Result<crate::api::training::Journal, Failure>),
     /// Training mode: the trainee, playing the citizen, activated an account.
     AccountActivated(RequestId, Result<(), Failure>),
+    /// Training mode: whether the sandbox heard that the dossier's VietQR code is shown.
+    VietQrTold {
+        code: String,
+        heard: bool,
+    },
     /// The disk refused the outbox's journal (`path`): writes go straight to the portal
     /// meanwhile. Said once until the disk takes a write again.
     OutboxDiskFailed {
@@ -303,6 +308,11 @@ pub enum Effect {
     LoadJournal {
         id: RequestId,
         after: i64,
+    },
+    /// Training mode: tell the sandbox that the dossier's VietQR code is on screen, whole
+    /// (`VietQrTold`).
+    TellVietQrShown {
+        code: String,
     },
     /// Training mode: the citizen's side of an activation.
     ActivateAccount {

@@ -541,6 +541,24 @@ impl Executor {
                     Action::JournalLoaded,
                 );
             }
+            Effect::TellVietQrShown { code } => {
+                // In the background and without a request id: nothing waits for it, and
+                // Esc has nothing to cancel. A failure is reported so it is told again.
+                let Some(c) = self.client.clone() else { return };
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let heard = match c.training_vietqr_shown(&code).await {
+                        Ok(()) => true,
+                        Err(e) => {
+                            tracing::warn!(
+                                "could not tell the sandbox a VietQR code is shown: {e}"
+                            );
+                            false
+                        }
+                    };
+                    let _ = tx.send(Action::VietQrTold { code, heard });
+                });
+            }
             Effect::ActivateAccount { id, request } => {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(

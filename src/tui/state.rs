@@ -492,6 +492,13 @@ pub struct App {
     pub journal_catching_up: bool,
     /// Idempotency keys for writes: drawn here, not at random inside `update`.
     pub keys: crate::tui::idempotency::KeySource,
+    /// The terminal's columns and rows, as the last resize said (0×0 before any): what
+    /// `update` knows of the screen, to page the inbox and to know whether a VietQR code
+    /// is drawn whole.
+    pub size: (u16, u16),
+    /// Training mode: the dossiers whose VietQR code the sandbox was told is on screen
+    /// (told once each; a failed telling is forgotten, so it is told again).
+    pub vietqr_told: std::collections::BTreeSet<String>,
 }
 
 impl App {
@@ -548,6 +555,8 @@ impl App {
             journal_in: 0,
             journal_catching_up: false,
             keys,
+            size: (0, 0),
+            vietqr_told: std::collections::BTreeSet::new(),
         }
     }
 

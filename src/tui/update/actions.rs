@@ -264,7 +264,7 @@ fn noted(app: &mut App, d: &ActionDialog, message: &str) -> Vec<Effect> {
             ("why", message),
         ],
     );
-    super::training::caught(app, &what)
+    super::training::caught(app, d.step, &what)
 }
 
 /// The request an action dialog sends, or the rule's message for what is missing or

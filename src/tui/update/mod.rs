@@ -62,13 +62,20 @@ pub(super) const MAX_BACKOFF: u32 = 60;
 pub const MAX_INBOX_PAGES: usize = 200;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    // A telling that failed is told again at the next action (a tick at the latest), not
+    // in answer to its own failure: an unreachable portal is not asked in a loop.
+    let told = matches!(action, Action::VietQrTold { .. });
     let mut effects = apply(app, action);
     // The citizens pane's forms change from keys and from answers alike: whatever changed
     // them, they are on disk after it.
     effects.extend(citizens::autosave(app));
+    if !told {
+        effects.extend(training::tell_vietqr_shown(app));
+    }
     effects
 }
 
+/// What one action changes, and the effects it asks for.
 fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => on_key(app, key),
@@ -76,7 +83,8 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             on_paste(app, &text);
             vec![]
         }
-        Action::Resize(_, height) => {
+        Action::Resize(width, height) => {
+            app.size = (width, height);
             app.inbox.page_rows = crate::tui::view::inbox_rows(height, app.training()).max(1);
             app.inbox.scroll_into_view();
             vec![]
@@ -179,6 +187,12 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::TrainingLoaded(saved) => training::on_training_loaded(app, saved),
         Action::JournalLoaded(id, result) => training::on_journal(app, id, result),
         Action::AccountActivated(id, result) => training::on_activated(app, id, result),
+        Action::VietQrTold { code, heard } => {
+            if !heard {
+                app.vietqr_told.remove(&code);
+            }
+            vec![]
+        }
         Action::FormLoaded(id, result) => {
             if app.pending.remove(&id).is_none() {
                 return vec![];

@@ -95,7 +95,10 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
                     title,
                     app.theme.accent.add_modifier(Modifier::BOLD),
                 ))
-                .title_bottom(Span::styled(super::shell::key_hints(app), app.theme.muted));
+                .title_bottom(Span::styled(
+                    super::shell::key_hints(app, rect.width.saturating_sub(2)),
+                    app.theme.muted,
+                ));
             let text = view.text.as_deref().unwrap_or(tr(app.lang, "busy.form"));
             let inner = block.inner(rect);
             frame.render_widget(
@@ -160,7 +163,7 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
                 app.theme.base.add_modifier(Modifier::UNDERLINED),
             );
             frame.render_widget(
-                Paragraph::new(super::shell::key_hints(app)).style(app.theme.muted),
+                Paragraph::new(super::shell::key_hints(app, keys.width)).style(app.theme.muted),
                 keys,
             );
         }
@@ -215,35 +218,50 @@ fn leave(app: &App, prompt: &LeavePrompt, frame: &mut Frame, body: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }
 
-/// The fee of an open dossier: cash with a receipt number, or the VietQR code to scan.
+/// The fee of an open dossier: cash with a receipt number, or the VietQR code to scan,
+/// where [`super::vietqr::dialog_layout`] puts it (the box gives way when the screen is
+/// short, so the code is drawn whole at 80×24).
 fn payment(app: &App, d: &PayDialog, frame: &mut Frame, body: Rect) {
+    use super::vietqr::Place;
     use crate::tui::intake::PayChoice;
     let theme = &app.theme;
     let lang = app.lang;
-    let qr = d
-        .payment
-        .as_ref()
-        .and_then(|p| p.vietqr.as_deref())
-        .map(super::intake::qr_rows)
-        .unwrap_or_default();
-    let height = (7 + qr.len() as u16).min(body.height);
-    let width = qr
-        .first()
-        .map_or(0, |r| r.chars().count() as u16 + 4)
-        .max(60)
-        .min(body.width);
-    let rect = centered(body, width, height);
+    let layout = super::vietqr::dialog_layout(d, body);
+    let rect = layout.rect;
     frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.accent)
-        .title(Span::styled(
-            format!(" {} ", trf(lang, "pay.title", &[("code", &d.code)])),
-            theme.accent,
-        ))
-        .style(theme.base);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let title = trf(lang, "pay.title", &[("code", &d.code)]);
+    let place = layout.code.as_ref().map(|(_, place)| *place);
+    let mut text_area = match place {
+        Some(Place::Framed { text, .. } | Place::Bare { text, .. }) => text,
+        _ => rect,
+    };
+    if layout.boxed {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.accent)
+            .title(Span::styled(
+                format!(
+                    " {} ",
+                    super::fit::truncate(&title, usize::from(rect.width.saturating_sub(4)))
+                ),
+                theme.accent,
+            ))
+            .style(theme.base);
+        if !matches!(place, Some(Place::Framed { .. })) {
+            text_area = block.inner(rect);
+        }
+        frame.render_widget(block, rect);
+    } else {
+        frame.render_widget(Block::default().style(theme.base), rect);
+        let [head, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(text_area);
+        frame.render_widget(
+            Paragraph::new(super::fit::truncate(&title, usize::from(head.width)).into_owned())
+                .style(theme.accent.add_modifier(Modifier::BOLD)),
+            head,
+        );
+        text_area = rest;
+    }
     let amount = crate::domain::fees::format_vnd(d.amount, lang);
     let choice = |c: PayChoice, key: &'static str| {
         let style = if d.choice == c {
@@ -253,13 +271,14 @@ fn payment(app: &App, d: &PayDialog, frame: &mut Frame, body: Rect) {
         };
         Span::styled(format!(" {} ", tr(lang, key)), style)
     };
+    let cash = d.choice == PayChoice::Cash;
     let [l1, l2, l3, rest] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(u16::from(cash)),
         Constraint::Min(0),
     ])
-    .areas(inner);
+    .areas(text_area);
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(format!("{}: ", tr(lang, "detail.fee")), theme.muted),
@@ -275,7 +294,7 @@ fn payment(app: &App, d: &PayDialog, frame: &mut Frame, body: Rect) {
         ])),
         l2,
     );
-    if d.choice == PayChoice::Cash {
+    if cash {
         let [label, input] =
             Layout::horizontal([Constraint::Length(18), Constraint::Min(1)]).areas(l3);
         frame.render_widget(
@@ -304,11 +323,18 @@ fn payment(app: &App, d: &PayDialog, frame: &mut Frame, body: Rect) {
             theme.muted,
         )));
     }
-    let style = ratatui::style::Style::default()
-        .fg(ratatui::style::Color::Black)
-        .bg(ratatui::style::Color::White);
-    lines.extend(qr.into_iter().map(|r| Line::from(Span::styled(r, style))));
-    frame.render_widget(Paragraph::new(lines), rest);
+    if let Some(Place::TooSmall { rows }) = place {
+        lines.push(Line::from(Span::styled(
+            trf(lang, "intake.qr_too_small", &[("rows", &rows.to_string())]),
+            theme.warn,
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rest);
+    if let Some((code, place)) = &layout.code
+        && let Some(at) = place.code()
+    {
+        super::vietqr::draw(frame, code, at);
+    }
 }
 
 pub fn form_name(app: &App, form: Form) -> &'static str {
@@ -362,9 +388,12 @@ fn help(app: &App, page: &HelpPage, frame: &mut Frame, body: Rect) {
         let lines: Vec<Line> = chunk
             .iter()
             .map(|(keys, text)| {
+                let keys = format!(" {keys:<key_width$} ");
+                // Two columns at 80: a description too long for its half ends at a word.
+                let room = usize::from(area.width).saturating_sub(super::fit::width(&keys));
                 Line::from(vec![
-                    Span::styled(format!(" {keys:<key_width$} "), theme.accent),
-                    Span::raw((*text).to_owned()),
+                    Span::styled(keys, theme.accent),
+                    Span::raw(super::fit::truncate(text, room).into_owned()),
                 ])
             })
             .collect();
@@ -413,26 +442,35 @@ fn choose(
     let theme = &app.theme;
     let width = items
         .iter()
-        .map(|i| i.chars().count())
+        .map(|i| super::fit::width(i))
         .max()
         .unwrap_or(10)
-        .max(title.chars().count()) as u16
+        .max(super::fit::width(title)) as u16
         + 6;
     let rect = centered(body, width.max(36), items.len() as u16 + 3);
     frame.render_widget(Clear, rect);
-    let list = List::new(items.iter().map(|i| ListItem::new(format!(" {i}"))))
-        .style(theme.base)
-        .highlight_style(theme.selection)
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.accent)
-                .title(Span::styled(
-                    format!(" {title} "),
-                    theme.accent.add_modifier(Modifier::BOLD),
-                ))
-                .title_bottom(Span::styled(super::shell::key_hints(app), theme.muted)),
-        );
+    // An item wider than the box is shortened at a word, not cut inside one.
+    let room = usize::from(rect.width.saturating_sub(3));
+    let list = List::new(
+        items
+            .iter()
+            .map(|i| ListItem::new(format!(" {}", super::fit::truncate(i, room)))),
+    )
+    .style(theme.base)
+    .highlight_style(theme.selection)
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.accent)
+            .title(Span::styled(
+                format!(" {title} "),
+                theme.accent.add_modifier(Modifier::BOLD),
+            ))
+            .title_bottom(Span::styled(
+                super::shell::key_hints(app, rect.width.saturating_sub(2)),
+                theme.muted,
+            )),
+    );
     let mut state = ListState::default().with_selected(Some(selected));
     frame.render_stateful_widget(list, rect, &mut state);
 }
@@ -587,7 +625,13 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
     }
     let status_row = rows[d.fields.len() * 3];
     let message = if let Some(err) = &d.error {
-        Paragraph::new(err.as_str()).style(theme.danger)
+        // The portal's words in the rows there are, "…" at a word when they need more.
+        let rows = super::fit::lines(
+            err,
+            usize::from(status_row.width),
+            usize::from(status_row.height),
+        );
+        Paragraph::new(rows.into_iter().map(Line::from).collect::<Vec<_>>()).style(theme.danger)
     } else if d.pending.is_some() {
         Paragraph::new(tr(lang, "busy.act")).style(theme.warn)
     } else if d.confirming {
@@ -601,11 +645,9 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
         Paragraph::new("")
     };
     frame.render_widget(message.wrap(Wrap { trim: true }), status_row);
-    let keys = super::shell::key_hints(app);
-    frame.render_widget(
-        Paragraph::new(keys).style(theme.muted),
-        rows[d.fields.len() * 3 + 1],
-    );
+    let keys_row = rows[d.fields.len() * 3 + 1];
+    let keys = super::shell::key_hints(app, keys_row.width);
+    frame.render_widget(Paragraph::new(keys).style(theme.muted), keys_row);
 }
 
 /// The confirmation of an action with inputs: what will be sent, read back, then the
@@ -661,7 +703,7 @@ fn confirm_dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
     frame.render_widget(status.wrap(Wrap { trim: true }), status_row);
     frame.render_widget(
-        Paragraph::new(super::shell::key_hints(app)).style(theme.muted),
+        Paragraph::new(super::shell::key_hints(app, keys.width)).style(theme.muted),
         keys,
     );
 }
