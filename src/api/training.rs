@@ -35,13 +35,19 @@ pub enum AuditEvent {
     PaymentRefused,
     /// A training portal only: staff read a dossier's VietQR code.
     PaymentQrShown,
+    /// A document part scanned into the citizen's store; `detail` names the part.
+    DocumentDigitized,
+    /// A document part taken from the citizen's store; `detail` names the part.
+    DocumentReused,
+    /// A result issued as a file, into the citizen's store; `detail` is its type.
+    ResultFileAdded,
     /// An event this build does not know, as it came.
     Other(String),
 }
 
 impl AuditEvent {
     /// Every event the portal writes.
-    pub const KNOWN: [AuditEvent; 16] = [
+    pub const KNOWN: [AuditEvent; 19] = [
         AuditEvent::LoginOk,
         AuditEvent::LoginFailed,
         AuditEvent::LoginThrottled,
@@ -58,6 +64,9 @@ impl AuditEvent {
         AuditEvent::PaymentRecorded,
         AuditEvent::PaymentRefused,
         AuditEvent::PaymentQrShown,
+        AuditEvent::DocumentDigitized,
+        AuditEvent::DocumentReused,
+        AuditEvent::ResultFileAdded,
     ];
 
     /// The wire name (and the `event` column's value).
@@ -79,6 +88,9 @@ impl AuditEvent {
             AuditEvent::PaymentRecorded => "payment_recorded",
             AuditEvent::PaymentRefused => "payment_refused",
             AuditEvent::PaymentQrShown => "payment_qr_shown",
+            AuditEvent::DocumentDigitized => "document_digitized",
+            AuditEvent::DocumentReused => "document_reused",
+            AuditEvent::ResultFileAdded => "result_file_added",
             AuditEvent::Other(name) => name,
         }
     }

@@ -107,6 +107,17 @@ pub enum Event<'a> {
         session: &'a Session,
         code: &'a str,
     },
+    /// A document part went into the citizen's store: scanned at the desk
+    /// (`DocumentDigitized`), or taken from the store (`DocumentReused`), or a result
+    /// issued as a file (`ResultFileAdded`). `what` names the part, or the result's type;
+    /// `document` is the stored document's public id.
+    Document {
+        session: &'a Session,
+        event: AuditEvent,
+        code: &'a str,
+        what: &'a str,
+        document: &'a str,
+    },
     /// A gateway notice not applied, with the error's code: bad signature, unknown
     /// dossier, wrong amount. Kept so the office can reconcile money that arrived.
     PaymentRefused {
@@ -354,6 +365,18 @@ pub async fn record_with_due<'e>(
         Event::PaymentQrShown { session, code } => Row {
             dossier_code: Some(code),
             ..of_session(session, AuditEvent::PaymentQrShown)
+        },
+        Event::Document {
+            session,
+            event,
+            code,
+            what,
+            document,
+        } => Row {
+            dossier_code: Some(code),
+            detail: Some(what),
+            reason: Some(document),
+            ..of_session(session, event.clone())
         },
         Event::PaymentRefused {
             office_id,

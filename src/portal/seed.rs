@@ -461,6 +461,7 @@ pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
                     originals: part.originals,
                     copies: part.copies,
                     upload_id,
+                    stored_document_id: None,
                 });
             }
             let method = [

@@ -861,6 +861,7 @@ impl Wizard {
                     originals: u32::from(d.on_paper),
                     copies: 0,
                     upload_id: d.file.as_ref().and_then(|f| f.upload_id.clone()),
+                    stored_document_id: None,
                 })
                 .collect(),
             delivery: Delivery {
