@@ -850,3 +850,67 @@ async fn the_client_digitizes_reuses_and_reads_the_store() {
         .unwrap_err();
     assert!(err.to_string().contains("2026-02-30"), "{err}");
 }
+
+/// The demo seed (and so the training sandbox) gives the first citizens of each office a
+/// store: a valid chip-card identity (reusable) and, for the second, an old identity card
+/// that has expired (refused); the seeded dossiers' digitization index is above zero.
+#[tokio::test]
+async fn the_demo_seed_fills_some_citizens_stores() {
+    use motcua::portal::Seed;
+    use motcua::portal::state::Settings;
+    let p = Portal::with(Settings::default(), Seed::Demo).await;
+    let desk = p.login("tiepnhan1", DEMO_PASSWORD).await;
+    let citizens: Vec<String> = sqlx::query_scalar(
+        "SELECT c.public_id FROM citizens c JOIN offices o ON o.id = c.office_id \
+         WHERE o.number = 1 ORDER BY c.id LIMIT 3",
+    )
+    .fetch_all(&p.running.state.db)
+    .await
+    .unwrap();
+    let mut valid = 0;
+    let mut expired = 0;
+    let mut reusable = None;
+    for (n, citizen) in citizens.iter().enumerate() {
+        let (status, store) = status_json(
+            p.get(&format!("/citizens/{citizen}/documents"))
+                .bearer_auth(&desk)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "{store}");
+        for doc in store.as_array().unwrap() {
+            assert_eq!(doc["kind"], "digitized");
+            if doc["expired"] == true {
+                expired += 1;
+                assert_eq!(n, 1, "the second citizen's old card: {doc}");
+            } else {
+                valid += 1;
+                assert_eq!(doc["doc_type"], "Căn cước công dân");
+                reusable.get_or_insert((citizen.clone(), doc["id"].as_str().unwrap().to_owned()));
+            }
+        }
+    }
+    // docs/training.md names these three for the reuse exercise: each has a valid card.
+    assert_eq!(valid, 3, "{valid} valid stored documents");
+    assert_eq!(expired, 1);
+    let (citizen, doc) = reusable.unwrap();
+    let mut body = p.submission(BIRTH, &citizen).await;
+    for d in body["documents"].as_array_mut().unwrap() {
+        if d["part_id"] == "giay_to_tuy_than" {
+            d["stored_document_id"] = json!(doc);
+        }
+    }
+    let (status, dossier) = p.create_dossier(&desk, &body).await;
+    assert_eq!(status, 201, "{dossier}");
+    // Seeded digitizations are history, before the training journal starts.
+    let journal: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit WHERE event = 'document_digitized' \
+         AND id > (SELECT value FROM sandbox WHERE key = 'journal_start')",
+    )
+    .fetch_one(&p.running.state.db)
+    .await
+    .unwrap();
+    assert_eq!(journal, 0);
+}

@@ -35,6 +35,11 @@ pub struct StoredDocument {
     pub valid_until: Option<String>,
     /// The code of the dossier it was digitized in or issued for.
     pub source_dossier: String,
+    /// The document part it was digitized for (`null` for a result): a desk offers it
+    /// first for a part of the same id.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub source_part: Option<String>,
     pub kind: StoredKind,
     pub filename: String,
     pub content_type: String,

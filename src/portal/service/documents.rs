@@ -31,7 +31,7 @@ use std::sync::Arc;
 /// The columns of [`StoredRow`], for `FROM stored_documents sd JOIN uploads up`.
 const STORED_COLUMNS: &str = "sd.id, sd.public_id, sd.citizen_id, sd.kind, sd.doc_type, \
     sd.number, sd.issued_on, sd.issuer, sd.valid_until, sd.upload_id, sd.source_dossier, \
-    sd.created_at, sd.created_by, up.filename, up.content_type, up.size, up.sha256";
+    sd.source_part, sd.created_at, sd.created_by, up.filename, up.content_type, up.size, up.sha256";
 
 const STORED_FROM: &str = "FROM stored_documents sd JOIN uploads up ON up.id = sd.upload_id";
 
@@ -49,6 +49,7 @@ pub struct StoredRow {
     pub valid_until: Option<String>,
     pub upload_id: String,
     pub source_dossier: String,
+    pub source_part: Option<String>,
     pub created_at: String,
     pub created_by: Option<String>,
     pub filename: String,
@@ -71,6 +72,7 @@ impl StoredRow {
             issuer: self.issuer.clone(),
             valid_until: self.valid_until.clone(),
             source_dossier: self.source_dossier.clone(),
+            source_part: self.source_part.clone(),
             kind: wire::<StoredKind>(&self.kind)?,
             filename: self.filename.clone(),
             content_type: self.content_type.clone(),
@@ -335,9 +337,40 @@ pub async fn digitize(
             )
         })?,
     };
+    let existing = stored
+        .as_ref()
+        .filter(|_| part.digitization.is_some())
+        .map(|s| s.id);
+    record_digitized(
+        &mut tx, state, session, &row, part_id, &file, &meta, existing, now,
+    )
+    .await?;
+    let row = store::load(&mut *tx, office, code).await?;
+    let dossier = store::full(&mut tx, &row, now).await?;
+    tx.commit().await?;
+    Ok(dossier)
+}
+
+/// Writes a part's digitization in the caller's transaction: the stored document (new,
+/// or `existing` corrected) of the dossier's applicant with `file` and `meta`, the part
+/// naming it, a new version of the dossier and the `document_digitized` audit row. The
+/// route and the demo seed both digitize through here. Answers the stored document's
+/// public id.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_digitized(
+    tx: &mut SqliteConnection,
+    state: &AppState,
+    session: &Session,
+    row: &Row,
+    part_id: &str,
+    file: &str,
+    meta: &DocumentMeta,
+    existing: Option<i64>,
+    now: LocalTime,
+) -> Result<String, ApiError> {
     let now_s = now.to_rfc3339();
-    let stored_id = match stored.as_ref().filter(|_| part.digitization.is_some()) {
-        Some(s) => {
+    let stored_id = match existing {
+        Some(id) => {
             sqlx::query(
                 "UPDATE stored_documents SET doc_type = $1, number = $2, issued_on = $3, \
                  issuer = $4, valid_until = $5, upload_id = $6 WHERE id = $7",
@@ -347,11 +380,16 @@ pub async fn digitize(
             .bind(iso(meta.issued_on))
             .bind(&meta.issuer)
             .bind(iso(meta.valid_until))
-            .bind(&file)
-            .bind(s.id)
+            .bind(file)
+            .bind(id)
             .execute(&mut *tx)
             .await?;
-            (s.id, s.public_id.clone())
+            let public_id: String =
+                sqlx::query_scalar("SELECT public_id FROM stored_documents WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            (id, public_id)
         }
         None => {
             let public_id = new_public_id();
@@ -369,8 +407,8 @@ pub async fn digitize(
             .bind(iso(meta.issued_on))
             .bind(&meta.issuer)
             .bind(iso(meta.valid_until))
-            .bind(&file)
-            .bind(code)
+            .bind(file)
+            .bind(&row.code)
             .bind(part_id)
             .bind(&now_s)
             .bind(&session.username)
@@ -384,7 +422,7 @@ pub async fn digitize(
          digitization = 'digitized', digitized_at = $3, digitized_by = $4 \
          WHERE dossier_id = $5 AND part_id = $6",
     )
-    .bind(&file)
+    .bind(file)
     .bind(stored_id.0)
     .bind(&now_s)
     .bind(&session.username)
@@ -392,23 +430,20 @@ pub async fn digitize(
     .bind(part_id)
     .execute(&mut *tx)
     .await?;
-    bump(&mut tx, state, &row, &now_s).await?;
+    bump(&mut *tx, state, row, &now_s).await?;
     audit::record_at(
         &mut *tx,
         now,
         Event::Document {
             session,
             event: AuditEvent::DocumentDigitized,
-            code,
+            code: &row.code,
             what: part_id,
             document: &stored_id.1,
         },
     )
     .await?;
-    let row = store::load(&mut *tx, office, code).await?;
-    let dossier = store::full(&mut tx, &row, now).await?;
-    tx.commit().await?;
-    Ok(dossier)
+    Ok(stored_id.1)
 }
 
 /// A new version of the dossier, fed to the offices' delta feed.
