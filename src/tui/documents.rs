@@ -380,6 +380,7 @@ mod tests {
     fn typed_dates_become_iso_and_faults_are_named() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
         let draft = MetaDraft {
+            scan: String::new(),
             doc_type: "Căn cước công dân".into(),
             number: "083078238953".into(),
             issued_on: "10/04/2021".into(),

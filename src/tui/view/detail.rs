@@ -161,6 +161,23 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             )
         )));
         lines.push(Line::styled(format!("     {how}"), theme.muted));
+        lines.push(super::documents::digitization_line(
+            lang,
+            theme,
+            doc.digitization.as_ref(),
+        ));
+    }
+    for r in &d.result_files {
+        lines.push(Line::styled(
+            format!(
+                "  ★ {}: {} ({}, {})",
+                tr(lang, "detail.result_file"),
+                r.document.doc_type,
+                r.attachment.filename,
+                human_size(r.attachment.size)
+            ),
+            theme.ok,
+        ));
     }
     lines.push(Line::raw(""));
     lines.push(section(app, "detail.fee"));
