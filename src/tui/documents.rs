@@ -167,24 +167,33 @@ pub fn offers<'a>(
     part_id: &str,
     part_name: &str,
 ) -> Vec<&'a StoredDocument> {
-    let name = fold(part_name);
-    let words: Vec<&str> = name.split_whitespace().filter(|w| w.len() > 3).collect();
-    let rank = |d: &StoredDocument| {
-        if d.source_part.as_deref() == Some(part_id) {
-            0
-        } else if fold(&d.doc_type)
-            .split_whitespace()
-            .any(|w| words.contains(&w))
-        {
-            1
-        } else {
-            2
-        }
-    };
     let mut valid: Vec<&StoredDocument> = store.iter().filter(|d| !d.expired).collect();
     valid.reverse();
-    valid.sort_by_key(|d| rank(d));
+    valid.sort_by_key(|d| rank(d, part_id, part_name));
     valid
+}
+
+/// How well a stored document fits a part: 0 digitized for a part of the same id, 1 its
+/// type shares a word with the part's name, 2 neither.
+fn rank(d: &StoredDocument, part_id: &str, part_name: &str) -> u8 {
+    let name = fold(part_name);
+    let words: Vec<&str> = name.split_whitespace().filter(|w| w.len() > 3).collect();
+    if d.source_part.as_deref() == Some(part_id) {
+        0
+    } else if fold(&d.doc_type)
+        .split_whitespace()
+        .any(|w| words.contains(&w))
+    {
+        1
+    } else {
+        2
+    }
+}
+
+/// Whether a stored document is worth showing under a part (it fits it); the reuse key
+/// still goes through every valid one.
+pub fn fits(d: &StoredDocument, part_id: &str, part_name: &str) -> bool {
+    rank(d, part_id, part_name) < 2
 }
 
 /// Which part the form digitizes.

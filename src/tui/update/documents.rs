@@ -100,6 +100,19 @@ pub fn offered(app: &App, at: usize) -> Vec<&StoredDocument> {
     offers(store, &doc.part_id, name)
 }
 
+/// The offer shown under the wizard's part `at`: the best one, when it fits the part.
+pub fn shown_offer(app: &App, at: usize) -> Option<&StoredDocument> {
+    let doc = app.intake.docs.get(at)?;
+    let name = chosen_case(app)
+        .and_then(|c| c.documents.iter().find(|p| p.id == doc.part_id))
+        .map(|p| p.name.as_str())
+        .unwrap_or(&doc.part_id);
+    offered(app, at)
+        .into_iter()
+        .next()
+        .filter(|d| crate::tui::documents::fits(d, &doc.part_id, name))
+}
+
 /// `u` does something on the selected part: reuses an offer, or takes the reuse back.
 pub fn offers_here(app: &App) -> bool {
     let at = app.intake.doc_selected;
@@ -647,6 +660,11 @@ pub(super) fn on_digitized(
                 form.error = Some((None, text));
                 if let Failure::Conflict(current) = f {
                     refresh_from(app, &current);
+                    if let Some(detail) =
+                        app.inbox.detail.as_mut().filter(|d| d.code == current.code)
+                    {
+                        detail.dossier = Some(current);
+                    }
                 }
                 return vec![];
             }

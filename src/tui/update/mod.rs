@@ -47,7 +47,7 @@ pub use actions::{
     summary_of,
 };
 pub use commands::{complete, completion, human_size};
-pub use documents::{may_digitize, offered};
+pub use documents::{may_digitize, offered, shown_offer};
 pub use files::forms_for;
 pub use intake::{
     chosen_case, chosen_procedure, delivery_choices, fresh_wizard, highlighted, picker_rows,

@@ -742,7 +742,7 @@ fn documents(app: &App, frame: &mut Frame, area: Rect) {
                 ),
                 theme.ok,
             ));
-        } else if let Some(offer) = crate::tui::update::offered(app, i).first() {
+        } else if let Some(offer) = crate::tui::update::shown_offer(app, i) {
             let key = app.keymap.key_of(
                 crate::tui::keymap::Context::Documents,
                 crate::tui::keymap::Command::Reuse,
