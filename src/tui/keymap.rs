@@ -446,10 +446,12 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Paper, "paper", X::Documents, &["space", "g"], true),
     bind(C::Attach, "attach", X::Documents, &["a", "t"], true),
     bind(C::Detach, "detach", X::Documents, &["x", "delete"], true),
-    bind(C::Digitize, "digitize", X::Documents, &["s"], true),
-    bind(C::Reuse, "reuse", X::Documents, &["u"], true),
     bind(C::NextStep, "next_step", X::Documents, &["enter"], true),
     bind(C::Back, "back", X::Documents, &["esc"], true),
+    // After Enter and Esc: on a narrow screen the hint bar keeps those, and the store's
+    // offer names its own key in its line.
+    bind(C::Digitize, "digitize", X::Documents, &["s"], true),
+    bind(C::Reuse, "reuse", X::Documents, &["u"], true),
     bind(C::Complete, "complete", X::AttachPath, &["tab"], true),
     bind(C::Upload, "upload", X::AttachPath, &["enter"], true),
     bind(C::Back, "back", X::AttachPath, &["esc"], true),

@@ -160,12 +160,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 ]
             )
         )));
-        lines.push(Line::styled(format!("     {how}"), theme.muted));
-        lines.push(super::documents::digitization_line(
-            lang,
-            theme,
-            doc.digitization.as_ref(),
-        ));
+        // Each part's digitization: "not digitized" on the same line, what is in the
+        // store on a line of its own.
+        match &doc.digitization {
+            None => lines.push(Line::styled(
+                format!("     {how} · {}", tr(lang, "digitize.state_none")),
+                theme.muted,
+            )),
+            Some(x) => {
+                lines.push(Line::styled(format!("     {how}"), theme.muted));
+                lines.push(super::documents::digitization_line(lang, theme, Some(x)));
+            }
+        }
     }
     for r in &d.result_files {
         lines.push(Line::styled(
