@@ -259,6 +259,7 @@ pub fn form_name(app: &App, form: Form) -> &'static str {
         Form::Supplement => tr(app.lang, "form.supplement"),
         Form::Refusal => tr(app.lang, "form.refusal"),
         Form::Apology => tr(app.lang, "form.apology"),
+        Form::StopNotice => tr(app.lang, "form.stop_notice"),
         Form::ControlSheet => tr(app.lang, "form.control_sheet"),
     }
 }
