@@ -650,6 +650,31 @@ impl Writer<'_> {
             .iter()
             .map(|w| span * (w + 3) as f32 / total.max(1) as f32)
             .collect();
+        if table.compact && !table.rows.is_empty() {
+            // A long table of many columns (the register): each column as wide as the square
+            // root of how much it holds, which keeps the lines of all its cells, and so the
+            // pages and the time to write them, fewest. A column that holds next to nothing
+            // (the signatures) keeps its share.
+            let face = self.faces.get(Style::Regular);
+            let mut ink = vec![0.0f32; n];
+            for row in table.rows.iter().filter(|r| r.len() >= n) {
+                for (col, cell) in row.iter().enumerate().take(n) {
+                    ink[col] += face.width(cell, size);
+                }
+            }
+            let weights: Vec<f32> = ink
+                .iter()
+                .map(|t| (t / table.rows.len() as f32).sqrt())
+                .collect();
+            let total: f32 = weights.iter().sum();
+            if total > 0.0 {
+                let floor: Vec<f32> = widths.iter().map(|w| w * 0.5).collect();
+                let taken: f32 = floor.iter().sum();
+                for ((w, weight), f) in widths.iter_mut().zip(&weights).zip(&floor) {
+                    *w = f + (span - taken) * weight / total;
+                }
+            }
+        }
         // The widest word of each column, header and cells, within a third of the line.
         let mut words = vec![0.0f32; n];
         let rows = std::iter::once((&table.header, Style::Bold))
@@ -854,10 +879,29 @@ impl Writer<'_> {
 /// on the first line and `rest` after; a newline starts a new line; a word wider than a
 /// line is cut between characters.
 fn wrap(face: &Face, text: &str, size: f32, first: f32, rest: f32) -> Vec<String> {
-    let text: String = nfc(text)
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    // Most cells are already NFC and drawable: no copy for them (a register has 140,000).
+    let composed = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(nfc(text))
+    };
+    let text: std::borrow::Cow<'_, str> = if composed
         .chars()
-        .map(|c| if c == '\n' { c } else { face.drawable(c) })
-        .collect();
+        .all(|c| c == '\n' || face.glyphs.contains_key(&c))
+    {
+        composed
+    } else {
+        std::borrow::Cow::Owned(
+            composed
+                .chars()
+                .map(|c| if c == '\n' { c } else { face.drawable(c) })
+                .collect(),
+        )
+    };
+    if text.is_empty() {
+        return vec![String::new()];
+    }
     let space = face.width(" ", size);
     let mut lines: Vec<String> = Vec::new();
     for paragraph in text.split('\n') {
