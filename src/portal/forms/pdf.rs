@@ -313,7 +313,10 @@ pub fn layout(sheet: &Sheet) -> Laid {
             }
             Block::Para(text) => w.lines(text, Style::Regular, BODY, w.left, w.right, Align::Left),
             Block::Field { label, value } => w.field(label, value),
-            Block::Table(table) => w.table(table),
+            Block::Table(table) => {
+                w.table(table);
+                w.space(BODY * 0.3);
+            }
             Block::Signatures { left, right } => w.signatures(left.as_ref(), right),
             Block::Qr { payload, caption } => w.qr(payload, caption),
             Block::Blank => w.space(BODY * 0.5),
