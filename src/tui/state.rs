@@ -47,6 +47,9 @@ pub enum Purpose {
     Stats,
     Poll,
     Detail,
+    /// The detail of the inbox's selected dossier, asked for by `f`: its forms menu
+    /// opens when it arrives.
+    DetailForms,
     Act,
     Form,
     Download,
@@ -447,6 +450,11 @@ pub struct App {
     pub journal_catching_up: bool,
     /// Idempotency keys for writes: drawn here, not at random inside `update`.
     pub keys: crate::tui::idempotency::KeySource,
+    /// The folder forms and registers are saved in (`[printing] folder`, resolved): a
+    /// form's save prompt starts with it, so the officer sees where the file goes and
+    /// may choose another folder. `None`: the prompt offers the bare file name, which is
+    /// saved in that folder all the same.
+    pub paper_folder: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -499,6 +507,7 @@ impl App {
             journal_in: 0,
             journal_catching_up: false,
             keys,
+            paper_folder: None,
         }
     }
 

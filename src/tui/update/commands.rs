@@ -16,6 +16,8 @@ pub(super) const COMMANDS: &[&str] = &[
     "baitap",
     "hint",
     "goiy",
+    "so",
+    "register",
 ];
 
 /// Completions of what is typed: a command name, or a command's argument.
@@ -60,6 +62,10 @@ pub(super) fn run_command(app: &mut App, text: &str) -> Vec<Effect> {
             vec![]
         }
         ("code", Some(code)) => open_code(app, code.to_owned()),
+        ("so" | "register", _) => {
+            let args: Vec<&str> = text.split_whitespace().skip(1).collect();
+            super::forms::register_command(app, &args)
+        }
         ("theme", Some(name)) => {
             match Theme::load(name, None) {
                 Ok(theme) => app.theme = theme,
