@@ -125,8 +125,11 @@ pub fn save(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(parent)?;
     }
     let tmp = path.with_extension("part");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)?;
+    if let Err(e) = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)) {
+        // A disk that filled up leaves no half file behind, under either name.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     Ok(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
