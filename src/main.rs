@@ -134,7 +134,10 @@ fn data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// The TUI never writes logs to the terminal: they go to `motcua.log` in the data dir.
+/// The TUI never writes logs to the terminal: they go to `motcua.log` in the data dir,
+/// which officials send to the administrator. By default the app's own account of the
+/// link and the outbox (requests that failed, retries, refusals, writes sent late) at
+/// `info`, everything else (the training sandbox's portal among it) from `warn`.
 fn log_to_file(dir: &std::path::Path) {
     let _ = std::fs::create_dir_all(dir);
     if let Ok(file) = std::fs::OpenOptions::new()
@@ -145,7 +148,7 @@ fn log_to_file(dir: &std::path::Path) {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_default_env()
-                    .unwrap_or_else(|_| "warn".into()),
+                    .unwrap_or_else(|_| "warn,motcua::tui=info,motcua::client=info".into()),
             )
             .with_ansi(false)
             .with_writer(std::sync::Mutex::new(file))
@@ -284,6 +287,7 @@ fn main() -> ExitCode {
 }
 
 fn doctor(config: Config, profile: Option<String>) -> ExitCode {
+    use std::io::Write;
     let lang = config.language;
     let profiles = config.profiles_or_default();
     let chosen = match &profile {
@@ -291,12 +295,20 @@ fn doctor(config: Config, profile: Option<String>) -> ExitCode {
         None => profiles.first(),
     };
     let Some(chosen) = chosen else {
+        // Say which names there are: the one typed may differ by an accent or a space.
+        let names: Vec<String> = profiles.iter().map(|p| format!("\"{}\"", p.name)).collect();
+        let typed = profile.unwrap_or_default();
         eprintln!(
             "motcua doctor: {}",
             match lang {
-                Lang::Vi => "không có hồ sơ cổng tên này trong tệp cấu hình ([[profile]] name).",
-                Lang::En =>
-                    "no portal profile of that name in the configuration ([[profile]] name).",
+                Lang::Vi => format!(
+                    "tệp cấu hình không có cổng tên \"{typed}\" ([[profile]] name). Các cổng có: {}.",
+                    names.join(", ")
+                ),
+                Lang::En => format!(
+                    "the configuration has no portal named \"{typed}\" ([[profile]] name). The portals are: {}.",
+                    names.join(", ")
+                ),
             }
         );
         return ExitCode::FAILURE;
@@ -309,9 +321,21 @@ fn doctor(config: Config, profile: Option<String>) -> ExitCode {
         }
     };
     let timeout = std::time::Duration::from_secs(u64::from(config.request_timeout_seconds).max(30));
-    match rt.block_on(motcua::client::doctor::measure(&chosen.url, timeout)) {
+    // Each check is printed as it finishes: on a slow link the whole takes a while.
+    let show = |text: &str| {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    };
+    show(&motcua::client::doctor::heading(&chosen.url, lang));
+    let measured = rt.block_on(motcua::client::doctor::measure_showing(
+        &chosen.url,
+        timeout,
+        |check| show(&check.line(lang)),
+    ));
+    match measured {
         Ok(report) => {
-            print!("{}", report.describe(lang));
+            show(&report.conclusion(lang));
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -247,3 +247,131 @@ fn serve_starts_its_clock_at_now() {
 async fn json(request: reqwest::RequestBuilder) -> serde_json::Value {
     request.send().await.unwrap().json().await.unwrap()
 }
+
+/// `motcua doctor --profile` with a name the configuration does not have: the error
+/// lists the names it has (the one typed may differ by an accent or a space).
+#[test]
+fn doctor_lists_the_profiles_when_the_one_asked_is_not_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("motcua.toml");
+    std::fs::write(
+        &config,
+        "[[profile]]\nname = \"Phường An Hội\"\nurl = \"http://127.0.0.1:9/api/v1\"\n\
+         [[profile]]\nname = \"Xã Phú Hưng\"\nurl = \"http://127.0.0.1:9/api/v1\"\n",
+    )
+    .unwrap();
+    let out = motcua(&[
+        "--config",
+        &config.display().to_string(),
+        "doctor",
+        "--profile",
+        "Phuong An Hoi",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("\"Phuong An Hoi\""), "{err}");
+    assert!(
+        err.contains("Các cổng có: \"Phường An Hội\", \"Xã Phú Hưng\"."),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// A stand-in for a portal on a slow link, as far as `motcua doctor` asks: `/healthz`
+/// answers at once, `/openapi.json` only once `release` says so. Answers keep the
+/// connection open, as a portal does.
+async fn held_portal(release: tokio::sync::watch::Receiver<bool>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut release = release.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                    buf.drain(..end + 4);
+                    let body = if head.contains("/openapi.json") {
+                        if release.wait_for(|r| *r).await.is_err() {
+                            return;
+                        }
+                        "{\"openapi\":\"3.1.0\"}".repeat(500)
+                    } else {
+                        "{\"status\":\"ok\"}".to_owned()
+                    };
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if socket.write_all(answer.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}/api/v1")
+}
+
+/// `motcua doctor` prints each check as it finishes: the round trips are on screen while
+/// the download is still on its way, not all at the end.
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_prints_each_check_as_it_finishes() {
+    use std::io::{BufRead, BufReader};
+    let (release, held) = tokio::sync::watch::channel(false);
+    let base = held_portal(held).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("motcua.toml");
+    std::fs::write(
+        &config,
+        format!("language = \"en\"\n[[profile]]\nname = \"Ward\"\nurl = \"{base}\"\n"),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["--config", &config.display().to_string(), "doctor"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let wait = std::time::Duration::from_secs(30);
+    while !seen.iter().any(|l: &String| l.starts_with("Round trip:")) {
+        match tokio::time::timeout(wait, lines.recv()).await {
+            Ok(Some(line)) => seen.push(line),
+            other => panic!("no round trips printed ({other:?}); so far: {seen:?}"),
+        }
+    }
+    assert_eq!(seen[0], format!("Portal: {base}"), "{seen:?}");
+    assert!(!seen.iter().any(|l| l.starts_with("Download")), "{seen:?}");
+    release.send(true).unwrap();
+    while let Ok(Some(line)) = tokio::time::timeout(wait, lines.recv()).await {
+        seen.push(line);
+    }
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{seen:?}");
+    assert!(
+        seen.iter().any(|l| l.starts_with("Download: about")),
+        "{seen:?}"
+    );
+    assert!(seen.iter().any(|l| l == "Compression: OFF"), "{seen:?}");
+}

@@ -915,9 +915,18 @@ async fn only_pdf_jpeg_and_png_files_are_uploaded() {
     let missing = dir.path().join("khong-co.pdf");
     for path in [&text, &empty, &missing] {
         let reports = Reports::default();
-        match c.upload_file(&new_key(), path, reports.callback()).await {
-            Err(ClientError::File(why)) => assert!(!why.is_empty()),
-            other => panic!("{}: {other:?}", path.display()),
+        let result = c.upload_file(&new_key(), path, reports.callback()).await;
+        // Each says what is wrong with the file: its type, its size, or that it is not
+        // there (never "could not write").
+        match (path, &result) {
+            (p, Err(ClientError::UnsupportedFile(at))) if p == &text => {
+                assert!(at.ends_with("ghi-chu.pdf"))
+            }
+            (p, Err(ClientError::FileSize { size: 0, .. })) if p == &empty => {}
+            (p, Err(ClientError::FileRead { kind, .. })) if p == &missing => {
+                assert_eq!(*kind, std::io::ErrorKind::NotFound)
+            }
+            (p, other) => panic!("{}: {other:?}", p.display()),
         }
         assert!(reports.all().is_empty(), "nothing was sent");
     }

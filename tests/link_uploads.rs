@@ -1,6 +1,7 @@
 //! A 5 MB attachment through a link that cuts the connection again and again: the upload
 //! completes, each try going on from what the portal has, and the bytes sent stay close to
-//! the file's size.
+//! the file's size. And on a slow link the progress moves while a chunk crosses it, not
+//! only when the portal has taken the whole chunk.
 
 mod common;
 
@@ -8,6 +9,7 @@ use common::{DEMO_PASSWORD, Portal};
 use motcua::client::{ClientError, PortalClient};
 use motcua::linksim::{self, LinkSpec};
 use sha2::{Digest, Sha256};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -88,5 +90,79 @@ async fn a_5_mb_upload_survives_five_cuts_with_little_sent_twice() {
     assert_eq!(
         hex::encode(Sha256::digest(&file)),
         hex::encode(Sha256::digest(&bytes))
+    );
+}
+
+/// A PDF of `len` bytes whose content does not compress.
+fn pdf_of(len: usize) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.7\n".to_vec();
+    let mut x: u64 = 0x9E3779B97F4A7C15;
+    while bytes.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bytes.extend_from_slice(&x.to_le_bytes());
+    }
+    bytes.truncate(len);
+    bytes
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upload_progress_moves_piece_by_piece_while_a_chunk_crosses_a_slow_link() {
+    let portal = Portal::demo().await;
+    // 512 kbit/s: the first chunk (256 KiB) alone takes four seconds to cross.
+    let link = linksim::start(portal.running.addr, LinkSpec::slow(512, 40))
+        .await
+        .unwrap();
+    let client = PortalClient::builder(&format!("http://{}/api/v1", link.addr))
+        .read_timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    client.login("tiepnhan1", DEMO_PASSWORD).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("giay-to.pdf");
+    let bytes = pdf_of(320 * 1024);
+    std::fs::write(&path, &bytes).unwrap();
+    let size = bytes.len() as u64;
+
+    // Each report, with what the link had delivered to the portal by then.
+    let reports: Arc<Mutex<Vec<(u64, u64)>>> = Arc::default();
+    let (seen, stats) = (reports.clone(), link.stats.clone());
+    let uploaded = client
+        .upload_file(&uuid::Uuid::new_v4().to_string(), &path, move |p| {
+            assert_eq!(p.total, size);
+            let delivered = stats.snapshot().0;
+            seen.lock().unwrap().push((p.sent, delivered));
+        })
+        .await
+        .unwrap();
+    assert_eq!(uploaded.size, size);
+    let reports = reports.lock().unwrap().clone();
+    let sent: Vec<u64> = reports.iter().map(|r| r.0).collect();
+    assert!(
+        sent.windows(2).all(|w| w[0] <= w[1]),
+        "progress never goes back on a link that does not cut: {sent:?}"
+    );
+    assert_eq!(sent.first(), Some(&0));
+    assert_eq!(sent.last(), Some(&size));
+    // Two chunks, but many values between: the pieces as they went out.
+    let mut between: Vec<u64> = sent
+        .iter()
+        .copied()
+        .filter(|s| 0 < *s && *s < size)
+        .collect();
+    between.dedup();
+    assert!(
+        between.len() >= 10,
+        "progress between the chunks' ends: {between:?}"
+    );
+    let first = reports.iter().find(|r| r.0 > 0).unwrap();
+    println!(
+        "{size} B upload at 512 kbit/s: {} reports, {} values between 0 and the size; the first \
+         above 0 said {} B sent when the link had delivered {} B",
+        reports.len(),
+        between.len(),
+        first.0,
+        first.1
     );
 }

@@ -807,3 +807,38 @@ async fn a_pdf_form_is_refused_like_the_text() {
     assert_eq!(p.audit_count("access_refused").await, refused + 1);
     assert_eq!(pdf_form(&p, "not-a-token", code, "receipt").await.0, 401);
 }
+
+/// Issue 14: a 3-working-day dossier received at 00:14 on Thursday 2026-12-03 starts at
+/// Thursday's opening and lands on Tuesday's, 07:00 — the same working instant as the
+/// close of Monday, which is what it is given as: the dossier's `due_at`, `GET
+/// /calendar/due` and the printed receipt all say Monday 07/12 17:00.
+#[tokio::test]
+async fn a_due_time_on_the_opening_reads_as_the_previous_close_everywhere() {
+    let p = Portal::demo().await;
+    p.running
+        .state
+        .clock
+        .stop_at(at("2026-12-03T00:14:00+07:00"));
+    let (desk, _, _) = staff(&p, 1).await;
+    // Temporary residence: 3 working days at the desk.
+    let d = submit(&p, &desk, "1.004194").await;
+    assert_eq!(d["due_at"], "2026-12-07T17:00:00+07:00", "{d}");
+    let res = p
+        .get("/calendar/due")
+        .query(&[
+            ("from", "2026-12-03T00:14:00+07:00"),
+            ("amount", "3"),
+            ("unit", "working_days"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_json(res).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["due"], d["due_at"]);
+    let text = printed(&p, &desk, d["code"].as_str().unwrap(), "receipt").await;
+    let all = flat(&text);
+    let due = "Thời gian hẹn trả kết quả: 17 giờ 00 phút, ngày 07/12/2026";
+    assert!(all.contains(due), "{due:?} in\n{text}");
+    assert!(!all.contains("08/12/2026"), "{text}");
+}

@@ -233,6 +233,9 @@ async fn due_dates_of_domain_md_over_http() {
         ("2026-03-06T15:30:00+07:00", 0, "2026-03-09T17:00:00+07:00"),
         ("2026-03-06T12:00:00+07:00", 1, "2026-03-09T13:30:00+07:00"),
         ("2026-03-07T09:00:00+07:00", 1, "2026-03-09T17:00:00+07:00"),
+        // Thursday 00:14 starts at 07:00; three working days on is Tuesday's opening,
+        // given as Monday's close (issue 14).
+        ("2026-12-03T00:14:00+07:00", 3, "2026-12-07T17:00:00+07:00"),
     ];
     let cases = cases.map(|(from, amount, due)| (from, amount, "working_days", due));
     // Calendar days end with the office hours of the last one (Civil Code art. 148).

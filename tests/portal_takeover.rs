@@ -223,6 +223,10 @@ async fn resetting_an_active_account_needs_the_citizen_at_the_desk() {
     assert_eq!(status, 422, "{answer}");
     assert_eq!(answer["error"]["code"], "validation_failed");
     assert!(answer["error"]["fields"]["date_of_birth"].is_string());
+    // A JSON null is no body, as the OpenAPI document allows.
+    let (status, null) = reissue(&p, &desk, &an, Some(Value::Null)).await;
+    assert_eq!(status, 422, "{null}");
+    assert_eq!(null["error"]["fields"], answer["error"]["fields"]);
     let wrong_date = json!({"id_number": AN, "date_of_birth": "1978-03-15"});
     let (status, by_date) = reissue(&p, &desk, &an, Some(wrong_date)).await;
     assert_eq!(status, 422, "{by_date}");

@@ -1,6 +1,7 @@
 //! `GET /training/journal` and the training portal's `payment_qr_shown` row: who may read
-//! the journal, what a bad query gets, that a real portal has none, and that showing a
-//! VietQR code is journalled only on a training portal and only while the fee is unpaid.
+//! the journal, what a bad query gets, that a real portal has none, and that a VietQR code
+//! the desk says is on screen (`POST /training/vietqr-shown/{code}`) is journalled only on a
+//! training portal and only while the fee is unpaid — reading the payment is not showing it.
 
 mod common;
 
@@ -62,7 +63,7 @@ async fn a_bad_query_is_refused_with_what_is_wrong() {
 }
 
 #[tokio::test]
-async fn showing_a_vietqr_code_is_journalled_on_a_training_portal_while_the_fee_is_unpaid() {
+async fn a_vietqr_code_is_journalled_when_the_desk_says_it_is_on_screen_not_when_it_is_read() {
     for (settings, journalled) in [(training(), true), (Settings::default(), false)] {
         let portal = Portal::with(settings, Seed::Accounts).await;
         let staff = portal.login("tiepnhan1", DEMO_PASSWORD).await;
@@ -71,7 +72,7 @@ async fn showing_a_vietqr_code_is_journalled_on_a_training_portal_while_the_fee_
         let (status, dossier) = portal.create_dossier(&staff, &body).await;
         assert_eq!(status, 201, "{dossier}");
         let code = dossier["code"].as_str().unwrap().to_owned();
-        let show = || async {
+        let read = || async {
             let res = portal
                 .get(&format!("/dossiers/{code}/payment"))
                 .bearer_auth(&staff)
@@ -80,9 +81,28 @@ async fn showing_a_vietqr_code_is_journalled_on_a_training_portal_while_the_fee_
                 .unwrap();
             status_json(res).await
         };
-        let (status, payment) = show().await;
+        let shown = |token: String| {
+            let code = code.clone();
+            let portal = &portal;
+            async move {
+                portal
+                    .post(&format!("/training/vietqr-shown/{code}"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        // Read (a window too small for the code reads it too): nothing journalled.
+        let (status, payment) = read().await;
         assert_eq!(status, 200, "{payment}");
         assert!(payment["vietqr"].is_string(), "{payment}");
+        assert_eq!(portal.audit_count("payment_qr_shown").await, 0);
+        // Said to be on screen: journalled on a training portal; elsewhere no such route.
+        let status = shown(staff.clone()).await;
+        assert_eq!(status, if journalled { 204 } else { 404 });
         assert_eq!(
             portal.audit_count("payment_qr_shown").await,
             i64::from(journalled)
@@ -92,16 +112,16 @@ async fn showing_a_vietqr_code_is_journalled_on_a_training_portal_while_the_fee_
         }
         let (status, page) = journal(&portal, &staff, "").await;
         assert_eq!(status, 200);
-        let shown: Vec<&Value> = page["entries"]
+        let entries: Vec<&Value> = page["entries"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|e| e["event"] == "payment_qr_shown")
             .collect();
-        assert_eq!(shown.len(), 1, "{page}");
-        assert_eq!(shown[0]["dossier_code"], code.as_str());
-        assert_eq!(shown[0]["role"], "reception");
-        assert_eq!(shown[0]["channel"], "desk");
+        assert_eq!(entries.len(), 1, "{page}");
+        assert_eq!(entries[0]["dossier_code"], code.as_str());
+        assert_eq!(entries[0]["role"], "reception");
+        assert_eq!(entries[0]["channel"], "desk");
         // Paid: nothing is due, the code is not shown, nothing more is journalled.
         let res = portal
             .post(&format!("/dossiers/{code}/payment/cash"))
@@ -113,11 +133,14 @@ async fn showing_a_vietqr_code_is_journalled_on_a_training_portal_while_the_fee_
             .unwrap();
         let (status, paid) = status_json(res).await;
         assert_eq!(status, 201, "{paid}");
-        let (_, payment) = show().await;
+        let (_, payment) = read().await;
         assert!(payment["vietqr"].is_null(), "{payment}");
+        assert_eq!(shown(staff.clone()).await, 204);
         assert_eq!(portal.audit_count("payment_qr_shown").await, 1);
-        // The office next door reads its own journal, not this one.
+        // The office next door neither shows this dossier's code nor reads its journal.
         let other = portal.login("tiepnhan2", DEMO_PASSWORD).await;
+        assert_eq!(shown(other.clone()).await, 404);
+        assert_eq!(portal.audit_count("payment_qr_shown").await, 1);
         let (_, page) = journal(&portal, &other, "").await;
         assert!(
             page["entries"]

@@ -298,10 +298,12 @@ async fn the_simulated_bank_pays_a_vietqr_code_shown_at_the_desk() {
     let c = login(&s.url, "tiepnhan1").await;
     let code = desk_dossier_with_fee(&c).await;
 
-    // Showing the code (the desk's payment screen) is what the bank waits for.
+    // Showing the code (the desk's payment screen, which says so once the code is drawn
+    // whole) is what the bank waits for.
     let due = c.payment(&code).await.unwrap();
     assert_eq!(due.status, PaymentStatus::Unpaid);
     assert!(due.vietqr.is_some(), "a VietQR code while the fee is due");
+    c.training_vietqr_shown(&code).await.unwrap();
 
     // The desk's screen keeps asking until the transfer arrives.
     let paid = {

@@ -6,12 +6,14 @@
 //! and the trainee sees it marked done (the "✓ Hoàn thành bài N" toast, the ✓ on its row
 //! in `:baitap` and the count in its header); and a wrong action — refusing a dossier
 //! without a reason — is caught with the rule's own message, shown in the dialog,
-//! counted as a mistake and quoted in `:baitap` as the last mistake.
+//! counted as a mistake and quoted in `:baitap` as exercise 2's last mistake (and not under
+//! the exercise the screen opens on).
 //!
-//! Four tests, each with its own sandbox, run side by side:
+//! Each test has its own sandbox; they run side by side:
 //! - the quiz (1), the refusal without a reason, an online dossier received then
 //!   forwarded (2) and a supplement request (4);
 //! - desk intakes: the intake itself (3), a fee paid in cash (8) and by VietQR (9);
+//! - exercise 9 again in a terminal of 80×24, the VietQR code drawn whole on screen;
 //! - a citizen account created at the desk and activated by the "citizen" (7);
 //! - an extension by the leader (5), then an approval by the leader and the result
 //!   returned by reception (6).
@@ -494,16 +496,19 @@ async fn quiz_refusal_without_a_reason_online_intake_and_supplement() {
         "Bài tập — xong 3/9 · điểm 29/90 · lỗi 1",
         "{screen}"
     );
-    // The last mistake, quoted with the rule's message (once the toasts over it are gone).
-    let last = squash(&format!(
-        "Lỗi gần nhất: «Từ chối tiếp nhận» hồ sơ {code}: {rule}"
-    ));
-    let screen = app.until(&last, |s| squash(s).contains(&last)).await;
-    // The banner moves on to the first exercise not done.
+    // The banner moves on to the first exercise not done, where the screen opened; the
+    // refusal is exercise 2's mistake, not that one's.
     assert!(
         screen.contains(&format!("Bài 3/9: {}", EXERCISES[2].vi.title)),
         "{screen}"
     );
+    let last = squash(&format!(
+        "Lỗi gần nhất: «Từ chối tiếp nhận» hồ sơ {code}: {rule}"
+    ));
+    assert!(!squash(&screen).contains("Lỗi gần nhất"), "{screen}");
+    // Exercise 2 quotes it, with the rule's message (once the toasts over it are gone).
+    select_exercise(&app, 2).await;
+    app.until(&last, |s| squash(s).contains(&last)).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -553,6 +558,78 @@ async fn desk_intakes_paid_in_cash_and_by_vietqr() {
     assert_eq!(
         exercises_header(&screen),
         "Bài tập — xong 3/9 · điểm 30/90 · lỗi 0",
+        "{screen}"
+    );
+}
+
+/// The rows of the VietQR code the sandbox's office 1 shows for a fee of `amount` on the
+/// dossier `code`, as the screen draws them (the rows that carry modules): its account is
+/// the demo seed's (`src/portal/seed/demo.toml`).
+fn vietqr_rows(code: &str, amount: u64) -> Vec<String> {
+    let short = code.trim_start_matches(CODE_PREFIX);
+    let payload = motcua::domain::vietqr::build(&motcua::domain::vietqr::VietQrRequest {
+        bank_bin: "970405".into(),
+        account: "7300000000101".into(),
+        amount: Some(amount),
+        purpose: Some(motcua::api::payments::purpose(short)),
+    })
+    .unwrap();
+    motcua::tui::view::qr_rows(&payload)
+        .into_iter()
+        .map(|r| r.trim_end().to_owned())
+        .filter(|r| !r.trim().is_empty())
+        .collect()
+}
+
+/// Exercise 9 at 80×24, the smallest terminal the course allows: the code is drawn whole
+/// (the Intake frame gives way), which is what the sandbox hears and its bank pays.
+#[tokio::test(flavor = "multi_thread")]
+async fn exercise_9_at_80x24_with_the_vietqr_code_drawn_whole() {
+    let app = training("training-80x24").await;
+    first_login(&app, "tiepnhan1").await;
+    // A citizen's number from a dossier's detail, read with the queue column in sight.
+    let number = a_citizen_number(&app).await;
+    app.resize(80, 24);
+    app.until("the screen at 80 columns", |s| {
+        s.lines().all(|l| l.chars().count() <= 80) && s.contains("hồ sơ đang hiển thị")
+    })
+    .await;
+    assert_eq!(
+        app.tmux(&["display", "-p", "#{window_width}x#{window_height}"])
+            .trim(),
+        "80x24"
+    );
+    app.keys(&["2"]);
+    let (_, code) = desk_intake(&app, "trich luc", &number, Pay::VietQr).await;
+    // Every row of the code in one screen, and no line asking for a bigger window.
+    let rows = vietqr_rows(&code, 8000);
+    let screen = app
+        .until("the whole VietQR code on the 80×24 screen", |s| {
+            rows.iter().all(|r| s.contains(r.as_str()))
+        })
+        .await;
+    assert!(!screen.contains("Cửa sổ quá nhỏ"), "{screen}");
+    assert!(
+        screen.contains("ĐÀO TẠO / TRAINING"),
+        "the banner stays: {screen}"
+    );
+    // The sandbox heard of it: its bank pays, the code goes, exercise 9 is done.
+    let paid = app.wait_for("8.000 đ — đã nhận chuyển khoản VietQR").await;
+    assert!(!rows.iter().any(|r| paid.contains(r.as_str())), "{paid}");
+    app.wait_for(&done_toast(9)).await;
+    app.keys(&["M-1"]);
+    app.wait_for("hồ sơ đang hiển thị").await;
+    open_exercises(&app).await;
+    app.keys(&["Down"; 8]);
+    let screen = app
+        .until("exercise 9 ticked", |s| s.contains(&ticked(9)))
+        .await;
+    assert!(
+        exercises_header(&screen).starts_with("Bài tập — xong 2/9"),
+        "3 and 9: {screen}"
+    );
+    assert!(
+        screen.contains(&format!("✓ {}", EXERCISES[8].vi.steps[0])),
         "{screen}"
     );
 }

@@ -942,13 +942,16 @@ fn forms_are_viewed_and_saved() {
     assert!(matches!(&effects[..], [Effect::Paper(_)]), "{effects:?}");
     update(&mut app, Action::Saved(Ok(PathBuf::from("a.txt"))));
     assert_eq!(app.toasts.back().unwrap().kind, ToastKind::Success);
-    update(&mut app, Action::Saved(Err("không có quyền ghi".into())));
+    update(
+        &mut app,
+        Action::Saved(Err(std::io::ErrorKind::PermissionDenied)),
+    );
     assert!(
         app.toasts
             .back()
             .unwrap()
             .text
-            .contains("không có quyền ghi")
+            .contains("Không lưu được tệp: không có quyền ghi")
     );
     update(&mut app, key(KeyCode::Esc));
     assert!(app.overlay.is_none());
@@ -1054,9 +1057,15 @@ fn digits_switch_tabs_and_lookup_opens_a_code() {
     // On the lookup tab, the code is typed (digits included) and Enter opens it.
     type_in(&mut app, "000.01.27.H07-261124-0004");
     let effects = update(&mut app, key(KeyCode::Enter));
-    assert!(
-        matches!(&effects[..], [Effect::LoadDetail { code, .. }] if code == "000.01.27.H07-261124-0004")
-    );
+    let id = match &effects[..] {
+        [Effect::LoadDetail { id, code }] if code == "000.01.27.H07-261124-0004" => *id,
+        other => panic!("{other:?}"),
+    };
+    // The lookup stays until the dossier is found, then it opens in the inbox.
+    assert_eq!(app.tab, Tab::Lookup);
+    let mut found = dossier();
+    found.code = "000.01.27.H07-261124-0004".into();
+    update(&mut app, Action::DetailLoaded(id, Ok(found)));
     assert_eq!(app.tab, Tab::Inbox);
 }
 

@@ -17,7 +17,8 @@ use motcua::domain::identity::Gender;
 use motcua::domain::status::Status;
 use motcua::tui::action::{Action, Effect};
 use motcua::tui::intake::{
-    ApplicantRow, CitizenField, CitizenForm, PayChoice, Wizard, WizardStep, parse_date,
+    ApplicantRow, CitizenField, CitizenForm, CitizensDraft, DateProblem, PayChoice, Wizard,
+    WizardStep, parse_date,
 };
 use motcua::tui::state::*;
 use motcua::tui::update::update;
@@ -988,8 +989,8 @@ fn a_write_queued_by_a_bad_link_frees_the_screen_and_lands_later() {
     assert_eq!(effects, vec![Effect::OutboxDiscard(9)]);
 }
 
-/// Ctrl-L while a citizen account is being typed in the citizens pane (a form in no
-/// draft) does not log out and lose it; with the form closed it does.
+/// Ctrl-L while a citizen account is being typed in the citizens pane does not log out
+/// in the middle of it; with the form closed (and kept in its draft) it does.
 #[test]
 fn ctrl_l_keeps_a_citizen_form_being_typed() {
     let ctrl = |c| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
@@ -1167,4 +1168,424 @@ fn reissuing_for_an_active_account_asks_for_the_card() {
     );
     let error = app.citizens.reset.as_ref().unwrap().error.clone().unwrap();
     assert!(error.contains("không khớp"), "{error}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: the counter, tried as a new user would
+
+fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// The last citizens-pane draft the effects save (`Some(None)`: it is forgotten).
+fn citizens_saved(effects: &[Effect]) -> Option<Option<CitizensDraft>> {
+    effects.iter().rev().find_map(|e| match e {
+        Effect::SaveCitizensDraft(d) => Some(d.as_deref().cloned()),
+        _ => None,
+    })
+}
+
+/// Esc on the inline account form half filled, then Enter on the same number again: the
+/// portal still has no account, and the form comes back as it was left, with its key.
+#[test]
+fn esc_on_a_half_filled_inline_form_then_enter_again_keeps_the_fields() {
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    look_up(&mut app, "083078238953", vec![]);
+    type_in(&mut app, "Nguyễn Văn An");
+    update(&mut app, key(KeyCode::Tab));
+    type_in(&mut app, "14/03/1978");
+    let key_before = app.intake.new_citizen.as_ref().unwrap().key.clone();
+    let effects = update(&mut app, key(KeyCode::Esc));
+    assert!(app.intake.new_citizen.is_none(), "the form closes");
+    // What was typed is kept, and in the draft on disk.
+    let draft = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::SaveDraft(Some(d)) => Some(d.clone()),
+            _ => None,
+        })
+        .expect("the draft saved");
+    let aside = draft.set_aside.as_ref().expect("the form in the draft");
+    assert!(aside.values.contains(&"Nguyễn Văn An".to_owned()));
+    assert!(
+        app.toasts
+            .iter()
+            .any(|t| t.text.contains("083078238953") && t.text.contains("tra cứu lại"))
+    );
+    // Enter on the lookup again: the same number, still no account.
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::FindCitizens { id, query } => {
+            assert_eq!(query, "083078238953");
+            Some(*id)
+        }
+        _ => None,
+    });
+    update(&mut app, Action::CitizensFound(id, Ok(vec![])));
+    let form = app.intake.new_citizen.as_ref().expect("the form again");
+    assert_eq!(form.text(CitizenField::IdNumber), "083078238953");
+    assert_eq!(form.text(CitizenField::FullName), "Nguyễn Văn An");
+    assert_eq!(form.text(CitizenField::DateOfBirth), "14/03/1978");
+    assert_eq!(form.key, key_before, "sent again, it makes one account");
+    assert!(app.intake.set_aside.is_none());
+    // The draft comes back with it after a crash, too.
+    let mut again = logged_in(Lang::Vi, false, SIZE);
+    update(&mut again, Action::DraftFound(draft));
+    update(&mut again, ch('2'));
+    update(&mut again, key(KeyCode::Enter));
+    let kept = again
+        .intake
+        .set_aside
+        .as_ref()
+        .expect("kept after a restart");
+    assert_eq!(kept.text(CitizenField::FullName), "Nguyễn Văn An");
+    // Another number looked up gets a form of its own; the one aside stays aside.
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    look_up(&mut app, "083078238953", vec![]);
+    type_in(&mut app, "Nguyễn Văn An");
+    update(&mut app, key(KeyCode::Esc));
+    for _ in 0..12 {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    look_up(&mut app, "083185012345", vec![]);
+    let form = app.intake.new_citizen.as_ref().unwrap();
+    assert_eq!(form.text(CitizenField::FullName), "");
+    let aside = app.intake.set_aside.as_ref().unwrap();
+    assert_eq!(aside.text(CitizenField::FullName), "Nguyễn Văn An");
+}
+
+/// The citizens pane's Ctrl-N form: Esc puts it aside and Ctrl-N brings it back; every
+/// change is saved in a draft of its own, which a restart restores; the account made
+/// forgets it.
+#[test]
+fn the_citizens_pane_form_is_kept_on_esc_and_in_a_draft_across_a_restart() {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    update(&mut app, ch('3'));
+    update(&mut app, ctrl('n'));
+    let mut saved = None;
+    for (text, next) in [
+        ("083078238953", KeyCode::Tab),
+        ("Nguyễn Văn An", KeyCode::Tab),
+    ] {
+        for c in text.chars() {
+            let effects = update(&mut app, ch(c));
+            saved = citizens_saved(&effects).or(saved);
+        }
+        update(&mut app, key(next));
+    }
+    let draft = saved.expect("saved as typed").expect("a draft");
+    let open = draft.form.as_ref().expect("the open form");
+    assert_eq!(open.values[1], "Nguyễn Văn An");
+    let form_key = open.key.clone();
+    // A key that changes nothing saves nothing.
+    let effects = update(&mut app, Action::Tick(now()));
+    assert_eq!(citizens_saved(&effects), None);
+    // Esc: put aside, still on disk; Ctrl-N brings the same fields back.
+    let effects = update(&mut app, key(KeyCode::Esc));
+    assert!(app.citizens.form.is_none());
+    let aside = citizens_saved(&effects).unwrap().unwrap();
+    assert!(aside.form.is_none());
+    assert_eq!(aside.set_aside.as_ref().unwrap().values[1], "Nguyễn Văn An");
+    assert!(
+        app.toasts
+            .iter()
+            .any(|t| t.text.to_lowercase().contains("ctrl-n"))
+    );
+    update(&mut app, ctrl('n'));
+    let form = app.citizens.form.as_ref().expect("the form back");
+    assert_eq!(form.text(CitizenField::FullName), "Nguyễn Văn An");
+    assert_eq!(form.key, form_key);
+    // Killed here: the next run of this user finds it, with its key.
+    let mut again = logged_in(Lang::Vi, false, SIZE);
+    let effects = update(&mut again, Action::CitizensDraftFound(Box::new(draft)));
+    assert_eq!(citizens_saved(&effects), None, "nothing new to write");
+    assert!(again.toasts.iter().any(|t| t.text.contains("màn hình 3")));
+    update(&mut again, ch('3'));
+    let form = again.citizens.form.as_ref().expect("restored");
+    assert_eq!(form.text(CitizenField::IdNumber), "083078238953");
+    assert_eq!(form.text(CitizenField::FullName), "Nguyễn Văn An");
+    assert_eq!(form.key, form_key, "one account, however often it is sent");
+    // Made: the form and its draft are done with.
+    let form = again.citizens.form.as_mut().unwrap();
+    fill(form);
+    form.focus = CitizenField::ALL.len() - 1;
+    let effects = update(&mut again, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::CreateCitizen { id, .. } => Some(*id),
+        _ => None,
+    });
+    let effects = update(
+        &mut again,
+        Action::CitizenCreated(
+            id,
+            Ok(CitizenCreated {
+                citizen: citizen(),
+                activation: Activation {
+                    code: Some("ABCD2345".into()),
+                    expires_at: "2026-11-27T10:00:00+07:00".into(),
+                },
+            }),
+        ),
+    );
+    assert!(again.citizens.form.is_none() && again.citizens.set_aside.is_none());
+    assert_eq!(
+        citizens_saved(&effects),
+        Some(None),
+        "the draft is forgotten"
+    );
+    // A form left blank is not worth a draft.
+    let mut blank = logged_in(Lang::Vi, false, SIZE);
+    update(&mut blank, ch('3'));
+    let effects = update(&mut blank, ctrl('n'));
+    assert_eq!(citizens_saved(&effects), None);
+    update(&mut blank, key(KeyCode::Esc));
+    assert!(blank.citizens.set_aside.is_none());
+}
+
+/// After a restart the outbox sends the submission an earlier run queued: the draft of
+/// that submission (same idempotency key) is closed and the wizard shows the dossier
+/// made, whichever comes first, the draft read from disk or the outbox's word.
+#[test]
+fn a_draft_whose_submission_the_outbox_delivered_is_closed_with_its_code() {
+    use motcua::client::outbox::Sent;
+    let earlier = ready_to_submit();
+    let draft = earlier.intake.to_draft("2026-11-24T09:00:00+07:00".into());
+    let mut d = dossier_for(&earlier);
+    d.fee.amount = 0;
+    let sent = |key: &str| Action::SentLater {
+        key: key.to_owned(),
+        sent: Box::new(Sent::CreatedDossier(Box::new(d.clone()))),
+    };
+    let closed = |app: &App, effects: &[Effect]| {
+        assert!(app.draft_offer.is_none(), "not offered again");
+        assert_eq!(app.intake.step, WizardStep::Done);
+        assert_eq!(app.intake.created.as_ref().unwrap().code, d.code);
+        assert!(effects.contains(&Effect::SaveDraft(None)), "{effects:?}");
+        assert!(app.toasts.iter().any(|t| t.text.contains(&d.code)));
+    };
+    // The draft is read first, offered, then the outbox delivers.
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    update(&mut app, Action::DraftFound(Box::new(draft.clone())));
+    assert!(app.draft_offer.is_some());
+    let effects = update(&mut app, sent(&draft.key));
+    closed(&app, &effects);
+    // The outbox delivers before the draft is read.
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    update(&mut app, sent(&draft.key));
+    assert!(app.inbox.by_code.contains_key(&d.code));
+    let effects = update(&mut app, Action::DraftFound(Box::new(draft.clone())));
+    closed(&app, &effects);
+    // Another submission's delivery leaves the draft offered.
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    update(&mut app, Action::DraftFound(Box::new(draft.clone())));
+    update(&mut app, sent("0b7e2c1a-9d3f-4e5a-8b6c-1d2e3f4a5b6c"));
+    assert!(app.draft_offer.is_some());
+}
+
+/// The submitter row reads "( ) in person   ( ) authorized" with "←/→ to choose": →
+/// chooses authorized however often it is pressed, ← in person; Space switches.
+#[test]
+fn the_submitter_row_follows_the_arrow_chosen() {
+    let mut app = on_intake();
+    pick(&mut app, "khai sinh", 0);
+    look_up(&mut app, "083078238953", vec![citizen()]);
+    assert_eq!(app.intake.applicant_row, ApplicantRow::Relation);
+    update(&mut app, key(KeyCode::Right));
+    assert!(app.intake.authorized);
+    update(&mut app, key(KeyCode::Right));
+    assert!(app.intake.authorized, "a second → keeps the choice");
+    update(&mut app, key(KeyCode::Tab));
+    type_in(&mut app, "Trần Văn Bảy");
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Tab));
+    type_in(&mut app, "GUQ 12/2026");
+    let request = app.intake.request().unwrap();
+    assert_eq!(request.submitter.relation, Relation::Authorized);
+    assert_eq!(request.submitter.full_name, "Trần Văn Bảy");
+    // Back on the row: ← is in person, and the request names the applicant.
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    assert_eq!(app.intake.applicant_row, ApplicantRow::Relation);
+    update(&mut app, key(KeyCode::Left));
+    assert!(!app.intake.authorized);
+    update(&mut app, key(KeyCode::Left));
+    assert!(!app.intake.authorized);
+    let request = app.intake.request().unwrap();
+    assert_eq!(request.submitter.relation, Relation::Myself);
+    assert_eq!(request.submitter.full_name, "Nguyễn Văn An");
+    assert_eq!(request.submitter.authorization_doc, None);
+    update(&mut app, ch(' '));
+    assert!(app.intake.authorized, "Space switches");
+    // In a text row ←/→ move the caret: the choice stays.
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Left));
+    update(&mut app, key(KeyCode::Right));
+    assert!(app.intake.authorized);
+}
+
+/// Dates of birth as officials type them: eight digits are ddmmyyyy, as on the card; a
+/// day that does not exist is said to not exist, not to be in the wrong format.
+#[test]
+fn dates_of_birth_in_eight_digits_and_days_that_do_not_exist() {
+    let today = now().date_naive();
+    assert_eq!(
+        parse_date("20081978"),
+        chrono::NaiveDate::from_ymd_opt(1978, 8, 20)
+    );
+    assert_eq!(
+        motcua::tui::intake::read_date("31/02/1978"),
+        Err(DateProblem::NoSuchDay {
+            day: 31,
+            month: 2,
+            year: 1978
+        })
+    );
+    assert_eq!(
+        motcua::tui::intake::read_date("1978-02-31"),
+        Err(DateProblem::NoSuchDay {
+            day: 31,
+            month: 2,
+            year: 1978
+        })
+    );
+    assert_eq!(
+        motcua::tui::intake::read_date("20/08/78"),
+        Err(DateProblem::Format)
+    );
+    assert_eq!(
+        motcua::tui::intake::read_date("2008197"),
+        Err(DateProblem::Format)
+    );
+    let mut form = CitizenForm::new("k".into());
+    form.set(CitizenField::IdNumber, "083078238953");
+    form.gender = Some(Gender::Male);
+    form.set(CitizenField::DateOfBirth, "20081978");
+    assert_eq!(
+        form.problem(CitizenField::DateOfBirth, Lang::Vi, today),
+        None
+    );
+    assert_eq!(form.problem(CitizenField::IdNumber, Lang::Vi, today), None);
+    form.set(CitizenField::DateOfBirth, "31/02/1978");
+    let vi = form
+        .problem(CitizenField::DateOfBirth, Lang::Vi, today)
+        .unwrap();
+    assert!(vi.contains("Không có ngày 31/02/1978"), "{vi}");
+    assert!(vi.contains("tháng 02/1978 chỉ có 28 ngày"), "{vi}");
+    let en = form
+        .problem(CitizenField::DateOfBirth, Lang::En, today)
+        .unwrap();
+    assert!(en.contains("There is no 31/02/1978"), "{en}");
+    form.set(CitizenField::DateOfBirth, "12/13/1978");
+    let vi = form
+        .problem(CitizenField::DateOfBirth, Lang::Vi, today)
+        .unwrap();
+    assert!(vi.contains("tháng phải từ 01 đến 12"), "{vi}");
+    form.set(CitizenField::DateOfBirth, "20-08");
+    assert_eq!(
+        form.problem(CitizenField::DateOfBirth, Lang::Vi, today),
+        Some(motcua::tui::i18n::tr(Lang::Vi, "form.bad_date").to_owned())
+    );
+    // The date-of-birth check of another office's citizen says the same.
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    look_up(&mut app, "083069502300", vec![]);
+    let form = app.intake.new_citizen.as_mut().unwrap();
+    fill(form);
+    form.set(CitizenField::DateOfBirth, "16/06/1969");
+    form.focus = CitizenField::ALL.len() - 1;
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::CreateCitizen { id, .. } => Some(*id),
+        _ => None,
+    });
+    update(
+        &mut app,
+        Action::CitizenCreated(
+            id,
+            Err(Failure::Exists {
+                id: None,
+                message: "nơi khác".into(),
+            }),
+        ),
+    );
+    for _ in 0..10 {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    type_in(&mut app, "30/02/1969");
+    update(&mut app, key(KeyCode::Enter));
+    let error = app.intake.error.clone().unwrap();
+    assert!(error.contains("Không có ngày 30/02/1969"), "{error}");
+    for _ in 0..10 {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    type_in(&mut app, "16061969");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.intake.presented.as_ref().unwrap().confirmed);
+}
+
+/// Twelve digits whose first three are no province code: no account can have them, so
+/// the wizard says which code is wrong and offers no account.
+#[test]
+fn a_number_with_an_unknown_province_code_is_refused_not_offered_an_account() {
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    type_in(&mut app, "003078238953");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, Effect::FindCitizens { .. })),
+        "{effects:?}"
+    );
+    assert!(app.intake.new_citizen.is_none());
+    let error = app.intake.error.clone().unwrap();
+    assert!(
+        error.contains("(003)") && error.contains("mã tỉnh"),
+        "{error}"
+    );
+}
+
+/// A chip-card scan refused: the field is emptied so the next scan does not land on top
+/// of it, and the message blames the card, not a choice the officer never made.
+#[test]
+fn a_rejected_chip_card_scan_empties_the_field_and_says_what_the_card_holds() {
+    let mut app = on_intake();
+    pick(&mut app, "khai tu", 0);
+    // The number is a man's; the card's gender field says Nữ.
+    type_in(
+        &mut app,
+        "083078238953||Nguyễn Văn An|14031978|Nữ|Bến Tre|01012021",
+    );
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(motcua::tui::state::field_text(&app.intake.lookup), "");
+    let error = app.intake.error.clone().unwrap();
+    assert!(!error.contains("đã chọn"), "{error}");
+    assert!(error.contains("còn trường «Giới tính» ghi Nữ"), "{error}");
+    // The next scan, typed into the empty field, is read alone.
+    let effects = type_in(
+        &mut app,
+        "083185012345||Huỳnh Thị Thu Trang|12041985|Nữ|Bến Tre|15062021",
+    );
+    let _ = effects;
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let query = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::FindCitizens { query, .. } => Some(query.clone()),
+            _ => None,
+        })
+        .expect("the second scan is looked up");
+    assert_eq!(query, "083185012345");
 }

@@ -858,3 +858,124 @@ fn instruction_lines_name_the_overridden_keys() {
     assert!(screen.contains("F2: tạo tài khoản mới"), "{screen}");
     assert!(!screen.contains("Ctrl-n: tạo"), "{screen}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: the counter, tried as a new user would
+
+/// Issue 14's sizes for the screens it changed.
+const ISSUE_SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+/// The chip card scanned, no account: the inline form half filled (the phone begun),
+/// then Esc: the form is put aside, and the toast says how to get it back.
+fn new_citizen_set_aside(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = applicant_new_citizen(lang, size);
+    press(&mut app, KeyCode::Esc);
+    app
+}
+
+/// …and Enter on the same number again: the form as it was left.
+fn new_citizen_back(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = new_citizen_set_aside(lang, size);
+    let effects = press(&mut app, KeyCode::Enter);
+    let id = expect(&effects, "the number looked up again", |e| match e {
+        Effect::FindCitizens { id, .. } => Some(*id),
+        _ => None,
+    });
+    update(&mut app, Action::CitizensFound(id, Ok(vec![])));
+    app
+}
+
+#[test]
+fn intake_inline_form_put_aside_and_back() {
+    snapshot_each!("intake_form_set_aside", ISSUE_SIZES, new_citizen_set_aside);
+    snapshot_each!("intake_form_back", ISSUE_SIZES, new_citizen_back);
+    let app = new_citizen_back(Lang::Vi, (120, 40));
+    let form = app.intake.new_citizen.as_ref().unwrap();
+    assert_eq!(
+        form.text(motcua::tui::intake::CitizenField::Phone),
+        "038435",
+        "the phone begun before Esc"
+    );
+}
+
+/// A draft from an earlier run offered; meanwhile the outbox delivers its submission:
+/// the wizard shows the dossier made instead of the offer.
+fn draft_delivered(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = draft_offer(lang, size);
+    let key = app.draft_offer.as_ref().unwrap().key.clone();
+    let mut d = created_dossier();
+    d.fee.amount = 0;
+    update(
+        &mut app,
+        Action::SentLater {
+            key,
+            sent: Box::new(motcua::client::outbox::Sent::CreatedDossier(Box::new(d))),
+        },
+    );
+    app
+}
+
+#[test]
+fn intake_draft_closed_when_the_outbox_delivers_it() {
+    snapshot_each!("intake_draft_delivered", ISSUE_SIZES, draft_delivered);
+}
+
+/// The citizens pane's form, half typed, found on disk at the next login.
+fn citizens_form_restored(lang: Lang, size: (u16, u16)) -> App {
+    let mut earlier = citizens(lang, size);
+    update(&mut earlier, ctrl('n'));
+    type_text(&mut earlier, "083179004567");
+    next_field(&mut earlier);
+    type_text(&mut earlier, "Trần Thị Bình");
+    next_field(&mut earlier);
+    type_text(&mut earlier, "05091979");
+    let draft = earlier
+        .citizens
+        .to_draft("2026-11-24T09:00:00+07:00".into())
+        .unwrap();
+    let mut app = logged_in(lang, false, size);
+    update(&mut app, Action::CitizensDraftFound(Box::new(draft)));
+    press(&mut app, KeyCode::Char('3'));
+    app
+}
+
+#[test]
+fn citizens_form_restored_after_a_restart() {
+    snapshot_each!(
+        "citizens_form_restored",
+        ISSUE_SIZES,
+        citizens_form_restored
+    );
+}
+
+/// A number whose province code does not exist: refused, with the code named.
+fn unknown_province(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = applicant_step(lang, size);
+    type_text(&mut app, "003078238953");
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::FindCitizens { .. })),
+        "{effects:?}"
+    );
+    app
+}
+
+/// A scan whose number and gender disagree: the field emptied for the next scan, the
+/// message about the card.
+fn chip_card_rejected(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = applicant_step(lang, size);
+    type_text(
+        &mut app,
+        "083078238953||Nguyễn Văn An|14031978|Nữ|Số 12 đường Hùng Vương, Bến Tre|01012021",
+    );
+    press(&mut app, KeyCode::Enter);
+    app
+}
+
+#[test]
+fn intake_applicant_numbers_refused() {
+    snapshot_each!("intake_unknown_province", ISSUE_SIZES, unknown_province);
+    snapshot_each!("intake_chip_card_rejected", ISSUE_SIZES, chip_card_rejected);
+}

@@ -399,3 +399,114 @@ async fn a_killed_app_offers_its_draft_back() {
     assert!(screen.contains("(•) được ủy quyền"), "{screen}");
     assert!(screen.contains(&number), "{screen}");
 }
+
+/// Waits until a file in the app's drafts directory holds `text` (drafts are written on
+/// the blocking pool, a moment after the key that changed them).
+async fn draft_holds(app: &Screen, text: &str) {
+    let drafts = app.home.path().join(".local/share/motcua/drafts");
+    let start = std::time::Instant::now();
+    loop {
+        let found = std::fs::read_dir(&drafts)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains(text)));
+        if found {
+            return;
+        }
+        assert!(
+            start.elapsed() < common::tmux::WAIT,
+            "no draft holding {text:?} in {drafts:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Issue 14: Esc on the inline account form of the wizard, half filled, then Enter on
+/// the same number again: the fields typed are still there.
+#[tokio::test(flavor = "multi_thread")]
+async fn esc_on_a_half_filled_inline_citizen_form_then_enter_again_keeps_the_fields() {
+    let portal = demo_portal().await;
+    let app = Screen::start("aside", &portal.base, "");
+    app.log_in("tiepnhan1", DEMO_PASSWORD).await;
+    app.wait_for("Tất cả").await;
+    app.keys(&["2"]);
+    app.wait_for("Tìm thủ tục").await;
+    app.type_text("khai tu");
+    app.until("the procedure's documents", |s| {
+        s.contains("Thành phần hồ sơ")
+    })
+    .await;
+    app.keys(&["Enter"]);
+    app.wait_for("Số định danh / QR / tên").await;
+    // A number with no account: the form opens on the full name.
+    app.type_text("083191234562");
+    app.keys(&["Enter"]);
+    app.wait_for("Tạo tài khoản công dân").await;
+    app.type_text("Phạm Thị Mỹ Duyên");
+    app.keys(&["Tab"]);
+    app.type_text("21/09/1991");
+    app.wait_for("21/09/1991").await;
+    app.keys(&["Escape"]);
+    let closed = app
+        .until("the form to close", |s| {
+            !s.contains("Tạo tài khoản công dân")
+        })
+        .await;
+    assert!(closed.contains("083191234562"), "{closed}");
+    app.keys(&["Enter"]);
+    let form = app
+        .until("the form again, as it was left", |s| {
+            s.contains("Tạo tài khoản công dân") && s.contains("Phạm Thị Mỹ Duyên")
+        })
+        .await;
+    assert!(form.contains("21/09/1991"), "{form}");
+    assert!(form.contains("083191234562"), "{form}");
+}
+
+/// Issue 14: the citizens pane's Ctrl-N form, half filled, is in the draft on disk; the
+/// app killed with SIGKILL and started again gives it back, and it makes the account.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_citizens_form_comes_back_from_its_draft_after_a_kill() {
+    let portal = demo_portal().await;
+    let token = portal.login("tiepnhan1", DEMO_PASSWORD).await;
+    let app = Screen::start("ctrln", &portal.base, "");
+    app.log_in("tiepnhan1", DEMO_PASSWORD).await;
+    app.wait_for("Tất cả").await;
+    app.keys(&["3"]);
+    app.wait_for("Tìm công dân").await;
+    app.keys(&["C-n"]);
+    app.wait_for("Tạo tài khoản công dân").await;
+    let number = "083191234563";
+    app.type_text(number);
+    app.keys(&["Tab"]);
+    app.type_text("Phạm Thị Mỹ Duyên");
+    app.keys(&["Tab"]);
+    app.type_text("21091991");
+    app.wait_for("21091991").await;
+    draft_holds(&app, "21091991").await;
+
+    app.kill_and_restart();
+    app.wait_for("Mật khẩu").await;
+    app.type_text(DEMO_PASSWORD);
+    app.keys(&["Enter"]);
+    app.wait_for("Tất cả").await;
+    app.keys(&["3"]);
+    let form = app
+        .until("the form restored", |s| {
+            s.contains("Tạo tài khoản công dân") && s.contains("Phạm Thị Mỹ Duyên")
+        })
+        .await;
+    assert!(form.contains(number) && form.contains("21091991"), "{form}");
+    // The cursor is where it was (the date of birth): the rest, and Enter on the last.
+    app.keys(&["Tab", "Right", "Tab"]);
+    app.type_text("0912 345 678");
+    app.keys(&["Tab", "Tab"]);
+    app.type_text("Số 7 đường Đồng Khởi, Phường An Hội, Bến Tre");
+    app.keys(&["Enter"]);
+    app.wait_for("PHIẾU KÍCH HOẠT TÀI KHOẢN").await;
+    let citizen = citizen_by_number(&portal, &token, number)
+        .await
+        .expect("the account exists on the portal");
+    assert_eq!(citizen["date_of_birth"], "1991-09-21");
+}

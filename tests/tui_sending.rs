@@ -452,3 +452,97 @@ async fn a_full_disk_under_the_outbox_is_said_once_and_writes_still_go() {
     assert_eq!(said.len(), 1, "{seen:?}");
     assert_eq!(said[0].1, DiskProblem::Full);
 }
+
+/// Issue 14: an earlier run queued a submission (the link was down) and kept its intake
+/// draft; after a restart the outbox delivers it. The draft is closed, matched by the
+/// submission's idempotency key, and the wizard shows the code of the dossier made —
+/// instead of offering the draft to be typed in again as a second dossier.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_draft_whose_submission_went_after_a_restart_is_closed_with_its_code() {
+    use motcua::tui::intake::{Wizard, WizardStep};
+    let portal = Portal::demo().await;
+    let data = tempfile::tempdir().unwrap();
+    let (mut exec, mut app, mut rx) = desk(&portal, data.path());
+    let client = motcua::client::PortalClient::builder(&portal.base)
+        .build()
+        .unwrap();
+    client.login("tiepnhan1", DEMO_PASSWORD).await.unwrap();
+    let (citizen, _) = portal.citizen_of(1).await;
+    // Death registration: free, so nothing waits on a payment once it is made.
+    let request = common::desk_submission(&client, "1.000656", &citizen).await;
+    let count = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM dossiers WHERE procedure_code = '1.000656'",
+        )
+        .fetch_one(&portal.running.state.db)
+        .await
+        .unwrap()
+    };
+    let before = count().await;
+
+    // What the earlier run left: the submission in the outbox and the draft, one key.
+    let mut wizard = Wizard::new(
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+    );
+    wizard.procedure = Some(request.procedure_code.clone());
+    wizard.case_id = Some(request.case_id.clone());
+    wizard.step = WizardStep::Review;
+    wizard.declaration = true;
+    let key = wizard.key.clone();
+    let dir = data
+        .path()
+        .join("outbox")
+        .join(motcua::tui::drafts::safe_name("Ward-tiepnhan1"));
+    Outbox::open(&dir)
+        .unwrap()
+        .push_with_key(
+            Write::CreateDossier {
+                request: Box::new(request),
+            },
+            "1.000656".into(),
+            key.clone(),
+        )
+        .unwrap();
+    let draft_file = motcua::tui::drafts::path(data.path(), "Ward", "tiepnhan1");
+    motcua::tui::drafts::save(&draft_file, &wizard.to_draft(now_text())).unwrap();
+
+    // The restart: the session reads the draft and sends the outbox; every answer goes
+    // through `update`, every effect it asks for through the executor, as in the app.
+    session(&mut exec, &app, &mut rx, "tiepnhan1", DEMO_PASSWORD).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let (mut drained, mut seen) = (false, Vec::new());
+    while !(drained && app.intake.step == WizardStep::Done) {
+        let action = match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(action)) => action,
+            _ => panic!("the draft was not closed: {seen:?}"),
+        };
+        if let Action::OutboxCount { queued: 0, .. } = action {
+            drained = true;
+        }
+        seen.push(format!("{action:?}").chars().take(120).collect::<String>());
+        for effect in update(&mut app, action) {
+            exec.run(effect, &app);
+        }
+    }
+    assert!(app.draft_offer.is_none(), "the draft is not offered again");
+    let made = app.intake.created.as_ref().expect("the dossier made");
+    assert_eq!(count().await, before + 1, "exactly one dossier");
+    let code: String = sqlx::query_scalar(
+        "SELECT code FROM dossiers WHERE procedure_code = '1.000656' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&portal.running.state.db)
+    .await
+    .unwrap();
+    assert_eq!(made.code, code, "the code shown is the portal's");
+    // The draft is gone from the disk (the write runs on the blocking pool: bounded wait).
+    let start = std::time::Instant::now();
+    while draft_file.exists() {
+        assert!(start.elapsed() < Duration::from_secs(30), "the draft stays");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn now_text() -> String {
+    common::tui::now().to_rfc3339()
+}

@@ -237,3 +237,121 @@ fn hostile_text_from_the_portal_is_neutralised() {
         }
     }
 }
+
+/// Issue 14's sizes for the screens it changed.
+const ISSUE_SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+/// The detail of `d` (its code is the first row's).
+fn detail_of(
+    lang: Lang,
+    size: (u16, u16),
+    d: motcua::api::dossiers::Dossier,
+) -> motcua::tui::state::App {
+    let mut app = logged_in(lang, false, size);
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            motcua::tui::action::Effect::LoadDetail { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("Enter opens the detail");
+    update(&mut app, Action::DetailLoaded(id, Ok(d)));
+    app
+}
+
+/// A dossier returned on time, at the desk.
+fn returned() -> motcua::api::dossiers::Dossier {
+    use motcua::api::dossiers::{Channel, PaymentStatus};
+    let mut d = dossier();
+    d.status = Status::Returned;
+    d.channel = Channel::Desk;
+    d.fee.status = PaymentStatus::Paid;
+    d.submitted_at = "2026-11-16T09:10:00+07:00".into();
+    d.received_at = Some("2026-11-16T09:10:00+07:00".into());
+    d.due_at = Some("2026-11-19T17:00:00+07:00".into());
+    d.returned_at = Some("2026-11-19T15:20:00+07:00".into());
+    d.timeliness = Some(motcua::domain::calendar::Timeliness::OnTime);
+    d.recipient = Some("Nguyễn Văn An".into());
+    d
+}
+
+/// A returned dossier shows its due time once, and how it was returned: not the due
+/// date a second time as if time were counting down.
+#[test]
+fn a_returned_dossier_shows_its_due_time_once() {
+    for (lang, how) in [
+        (Lang::Vi, "Trả đúng hạn, lúc 15:20 19/11/2026"),
+        (Lang::En, "Returned on time, at 15:20 19/11/2026"),
+    ] {
+        let screen = text(
+            &draw(&detail_of(lang, (120, 40), returned()), (120, 40)),
+            None,
+        );
+        assert_eq!(screen.matches("19/11/2026").count(), 2, "{screen}");
+        assert_eq!(screen.matches("17:00 19/11/2026").count(), 1, "{screen}");
+        assert!(screen.contains(how), "{screen}");
+    }
+    snapshot_each!("detail_returned", ISSUE_SIZES, |lang, size| detail_of(
+        lang,
+        size,
+        returned()
+    ));
+}
+
+/// A desk dossier whose supplement the citizen sent online waits among the online
+/// submissions: its channel says both, not "at the desk" alone.
+#[test]
+fn a_desk_dossier_back_in_the_online_queue_says_how_it_got_there() {
+    use motcua::api::dossiers::{Channel, HistoryEntry};
+    let back_online = || {
+        let mut d = dossier();
+        d.channel = Channel::Desk;
+        d.timeline = vec![
+            HistoryEntry {
+                at: "2026-11-20T09:00:00+07:00".into(),
+                username: Some("tiepnhan1".into()),
+                role: Some("reception".into()),
+                action: "created".into(),
+                from: None,
+                to: Some(Status::Received),
+                reason: None,
+            },
+            HistoryEntry {
+                at: "2026-11-21T10:00:00+07:00".into(),
+                username: Some("tiepnhan1".into()),
+                role: Some("reception".into()),
+                action: "request_supplement".into(),
+                from: Some(Status::Received),
+                to: Some(Status::SupplementRequested),
+                reason: Some("Thiếu giấy chứng sinh".into()),
+            },
+            HistoryEntry {
+                at: "2026-11-24T08:01:00+07:00".into(),
+                username: Some("083095001234".into()),
+                role: Some("citizen".into()),
+                action: "supplement_received".into(),
+                from: Some(Status::SupplementRequested),
+                to: Some(Status::Submitted),
+                reason: None,
+            },
+        ];
+        d
+    };
+    let screen = text(
+        &draw(&detail_of(Lang::Vi, (120, 40), back_online()), (120, 40)),
+        None,
+    );
+    assert!(
+        screen.contains("Kênh: tại quầy, bổ sung trực tuyến"),
+        "{screen}"
+    );
+    let screen = text(
+        &draw(&detail_of(Lang::Vi, (120, 40), dossier()), (120, 40)),
+        None,
+    );
+    assert!(screen.contains("Kênh: trực tuyến"), "{screen}");
+    snapshot_each!("detail_supplemented_online", ISSUE_SIZES, |lang, size| {
+        detail_of(lang, size, back_online())
+    });
+}

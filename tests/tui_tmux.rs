@@ -166,9 +166,9 @@ async fn receive_then_forward_an_online_dossier() {
     app.keys(&["Enter"]);
     app.wait_for("Trạng thái: Đã tiếp nhận").await;
     app.keys(&["a"]);
-    app.wait_for("Chuyển xử lý").await;
-    // The menu lists request_supplement, refuse, forward…: find forward's place.
-    let menu = app.screen();
+    // The menu (the detail's line of actions names them too): find forward's place,
+    // the first, the usual next step.
+    let menu = app.wait_for("Thao tác —").await;
     let items: Vec<&str> = menu
         .lines()
         .skip_while(|l| !l.contains("Thao tác —"))
@@ -178,7 +178,8 @@ async fn receive_then_forward_an_online_dossier() {
     let at = items
         .iter()
         .position(|l| l.contains("Chuyển xử lý"))
-        .unwrap();
+        .unwrap_or_else(|| panic!("no forward in the menu:\n{menu}"));
+    assert_eq!(at, 0, "forward is the usual next step:\n{menu}");
     for _ in 0..at {
         app.keys(&["Down"]);
     }

@@ -18,7 +18,7 @@ use motcua::api::training::{AuditEvent, Journal, JournalEntry};
 use motcua::domain::workflow::{Action as Step, Input, Refusal};
 use motcua::domain::{Lang, RuleError};
 use motcua::training::exercises::{
-    EXERCISES, ExerciseId, HINT_COST, MISTAKE_COST, POINTS, QUIZ, Saved, Tracker,
+    Caught, EXERCISES, ExerciseId, HINT_COST, MISTAKE_COST, POINTS, QUIZ, Saved, Tracker,
 };
 use motcua::tui::action::{Action, Effect, Snapshot};
 use motcua::tui::state::*;
@@ -606,7 +606,13 @@ fn a_wrong_quiz_answer_shows_the_right_one_and_costs_a_point() {
     assert_eq!(t.last_mistake(), Some(text.as_str()));
     // Kept on this machine, mistake and all.
     assert_eq!(effects, vec![Effect::SaveTraining(t.saved.clone())]);
-    assert_eq!(t.saved.caught, vec![text.clone()]);
+    assert_eq!(
+        t.saved.caught,
+        vec![Caught {
+            exercise: Some(ExerciseId::Levels),
+            message: text.clone()
+        }]
+    );
     assert!(!t.is_done(ExerciseId::Levels));
     // Moving in the list forgets the verdict.
     update(&mut app, ch('j'));
@@ -966,7 +972,13 @@ fn an_action_without_its_reason_is_a_mistake_once_in_training() {
     assert!(mistake.contains("Từ chối tiếp nhận"), "{mistake}");
     assert!(mistake.contains("000.01.27.H07-261124-0001"), "{mistake}");
     assert_eq!(effects, vec![Effect::SaveTraining(t.saved.clone())]);
-    assert_eq!(t.saved.caught, vec![mistake.to_owned()]);
+    assert_eq!(
+        t.saved.caught,
+        vec![Caught {
+            exercise: Some(ExerciseId::OnlineIntake),
+            message: mistake.to_owned()
+        }]
+    );
     assert_eq!(t.score(), 0, "never below zero");
     assert_eq!(last_toast(&app).kind, ToastKind::Info);
     // Enter again on the same error: the same mistake, not a second one.
@@ -1092,4 +1104,82 @@ fn snapshot_exercises_activation_form() {
 #[test]
 fn snapshot_banner_with_progress() {
     snapshot_each!("banner_progress", SIZES, Some(2), with_progress);
+}
+
+/// What the screen shows, as text.
+fn screen(app: &App, size: (u16, u16)) -> String {
+    text(&draw(app, size), None)
+}
+
+#[test]
+fn a_quiz_mistake_is_quoted_under_the_quiz_and_no_other_exercise() {
+    let mut app = trainee_with(Lang::Vi, SIZE, Saved::default());
+    command(&mut app, "baitap");
+    let q = &QUIZ[0];
+    update(&mut app, ch(char::from(b'1' + ((q.right + 1) % 3) as u8)));
+    app.toasts.clear();
+    // On the quiz the verdict says it; on exercise 2 nothing of it.
+    update(&mut app, ch('j'));
+    assert_eq!(view(&app).exercise(), ExerciseId::OnlineIntake);
+    let two = screen(&app, SIZE);
+    assert!(!two.contains("Lỗi gần nhất"), "{two}");
+    assert!(!two.contains(q.vi.0), "{two}");
+    // A refusal in exercise 2 is quoted there; the quiz keeps its own.
+    feed(
+        &mut app,
+        vec![refused(
+            1,
+            "reception",
+            "forward",
+            "validation_failed",
+            ONLINE,
+        )],
+    );
+    app.toasts.clear();
+    let two = screen(&app, SIZE);
+    assert!(two.contains("Lỗi gần nhất: «Chuyển xử lý»"), "{two}");
+    update(&mut app, ch('j'));
+    let three = screen(&app, SIZE);
+    assert!(!three.contains("Lỗi gần nhất"), "{three}");
+    update(&mut app, ch('k'));
+    update(&mut app, ch('k'));
+    let quiz = screen(&app, SIZE);
+    assert!(quiz.contains("Lỗi gần nhất: Chưa đúng"), "{quiz}");
+}
+
+/// The exercises screen on exercise 5, the extension.
+fn on_extension(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = trainee_with(lang, size, quiz_done());
+    command(&mut app, "baitap");
+    while view(&app).exercise() != ExerciseId::Extension {
+        update(&mut app, ch('j'));
+    }
+    app.toasts.clear();
+    app
+}
+
+#[test]
+fn exercise_5_says_how_to_prepare_before_its_steps() {
+    for (lang, prepare, forward) in [
+        (Lang::Vi, "Chuẩn bị:", "Chuyển xử lý"),
+        (Lang::En, "Before you start:", "Forward for processing"),
+    ] {
+        for size in SIZES {
+            let shown = screen(&on_extension(lang, size), size);
+            let flat = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(flat.contains(prepare), "{shown}");
+            assert!(flat.contains(forward), "{shown}");
+            // Before the step it prepares.
+            let step = &EXERCISES[4].words(lang).steps[0];
+            assert!(
+                flat.find(prepare) < flat.find(step),
+                "the preparation comes first: {shown}"
+            );
+        }
+    }
+}
+
+#[test]
+fn snapshot_exercise_5_with_its_preparation() {
+    snapshot_each!("exercises_extension", SIZES, None, on_extension);
 }

@@ -102,7 +102,7 @@ error_codes! {
     ForbiddenAction = 422, "forbidden_action", "The user's role may not take this action in this status.";
     SupplementWindowClosed = 422, "supplement_window_closed", "Too late to ask for a supplement.";
     ExtensionAlreadyUsed = 422, "extension_already_used", "The dossier was extended once already.";
-    ExtensionTooLate = 422, "extension_too_late", "An extension must be asked before the due time.";
+    ExtensionTooLate = 422, "extension_too_late", "An extension must be decided at least one working day before the due time.";
     PaymentRequired = 422, "payment_required", "The fee must be paid first.";
     AmountMismatch = 422, "amount_mismatch", "The amount is not the fee due.";
     DossierClosed = 422, "dossier_closed", "No fee is taken for a refused, withdrawn or stopped dossier.";

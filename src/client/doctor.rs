@@ -22,9 +22,79 @@ pub struct LinkReport {
 
 const PROBES: usize = 5;
 
+/// One check of the link, done: shown as soon as it is (a slow link takes a while, and
+/// a screen that stays empty until the end looks like a hang).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Check {
+    /// Round trips of `GET /healthz`, fastest and median.
+    RoundTrips { min: Duration, median: Duration },
+    /// The API document without compression: bytes, and bits per second.
+    Download { bytes: u64, bps: f64 },
+    /// The same document with gzip asked for: bytes on the wire (`None`: not compressed).
+    Compression { plain: u64, gzip: Option<u64> },
+}
+
+impl Check {
+    /// The check's line, as `motcua doctor` prints it (ending in a newline).
+    pub fn line(&self, lang: Lang) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        match (self, lang) {
+            (Check::RoundTrips { min, median }, Lang::Vi) => format!(
+                "Thời gian khứ hồi: nhanh nhất {:.0} ms, trung vị {:.0} ms\n",
+                ms(*min),
+                ms(*median)
+            ),
+            (Check::RoundTrips { min, median }, Lang::En) => format!(
+                "Round trip: fastest {:.0} ms, median {:.0} ms\n",
+                ms(*min),
+                ms(*median)
+            ),
+            (Check::Download { bps, .. }, Lang::Vi) => {
+                format!("Tốc độ tải về: khoảng {:.0} kbit/s\n", bps / 1000.0)
+            }
+            (Check::Download { bps, .. }, Lang::En) => {
+                format!("Download: about {:.0} kbit/s\n", bps / 1000.0)
+            }
+            (Check::Compression { plain, gzip }, _) => match (gzip, lang) {
+                (Some(z), Lang::Vi) => format!(
+                    "Nén dữ liệu: có ({} B còn {} B, giảm {:.0}%)\n",
+                    plain,
+                    z,
+                    100.0 - *z as f64 * 100.0 / (*plain).max(1) as f64
+                ),
+                (Some(z), Lang::En) => format!(
+                    "Compression: on ({} B down to {} B, {:.0}% less)\n",
+                    plain,
+                    z,
+                    100.0 - *z as f64 * 100.0 / (*plain).max(1) as f64
+                ),
+                (None, Lang::Vi) => "Nén dữ liệu: KHÔNG\n".to_owned(),
+                (None, Lang::En) => "Compression: OFF\n".to_owned(),
+            },
+        }
+    }
+}
+
+/// The first line, before any check: which portal is measured.
+pub fn heading(url: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Vi => format!("Cổng: {url}\n"),
+        Lang::En => format!("Portal: {url}\n"),
+    }
+}
+
 /// Measures the link to the portal at `base` (…/api/v1). Takes a few seconds on a slow
 /// link; every request has `timeout`.
 pub async fn measure(base: &str, timeout: Duration) -> Result<LinkReport, ClientError> {
+    measure_showing(base, timeout, |_| {}).await
+}
+
+/// As [`measure`], handing each check to `done` as soon as it is finished.
+pub async fn measure_showing(
+    base: &str,
+    timeout: Duration,
+    mut done: impl FnMut(Check),
+) -> Result<LinkReport, ClientError> {
     let base = base.trim_end_matches('/').to_owned();
     // Raw HTTP on purpose: the measure must see the bytes as they travel (no automatic
     // decompression), and no session is needed.
@@ -42,6 +112,10 @@ pub async fn measure(base: &str, timeout: Duration) -> Result<LinkReport, Client
         rtts.push(started.elapsed());
     }
     rtts.sort();
+    done(Check::RoundTrips {
+        min: rtts[0],
+        median: rtts[PROBES / 2],
+    });
     let started = Instant::now();
     let plain = http
         .get(format!("{base}/openapi.json"))
@@ -54,6 +128,11 @@ pub async fn measure(base: &str, timeout: Duration) -> Result<LinkReport, Client
         .elapsed()
         .saturating_sub(rtts[0])
         .max(Duration::from_millis(1));
+    let throughput_bps = plain.len() as f64 * 8.0 / took.as_secs_f64();
+    done(Check::Download {
+        bytes: plain.len() as u64,
+        bps: throughput_bps,
+    });
     let zipped = http
         .get(format!("{base}/openapi.json"))
         .header(reqwest::header::ACCEPT_ENCODING, "gzip")
@@ -64,54 +143,53 @@ pub async fn measure(base: &str, timeout: Duration) -> Result<LinkReport, Client
         .get(reqwest::header::CONTENT_ENCODING)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
     let zipped = zipped.bytes().await?;
+    let gzip_bytes = compressed.then_some(zipped.len() as u64);
+    done(Check::Compression {
+        plain: plain.len() as u64,
+        gzip: gzip_bytes,
+    });
     Ok(LinkReport {
         url: base,
         rtt_min: rtts[0],
         rtt_median: rtts[PROBES / 2],
         plain_bytes: plain.len() as u64,
-        throughput_bps: plain.len() as f64 * 8.0 / took.as_secs_f64(),
-        gzip_bytes: compressed.then_some(zipped.len() as u64),
+        throughput_bps,
+        gzip_bytes,
     })
 }
 
 impl LinkReport {
+    /// The checks of the report, in the order they are made.
+    pub fn checks(&self) -> [Check; 3] {
+        [
+            Check::RoundTrips {
+                min: self.rtt_min,
+                median: self.rtt_median,
+            },
+            Check::Download {
+                bytes: self.plain_bytes,
+                bps: self.throughput_bps,
+            },
+            Check::Compression {
+                plain: self.plain_bytes,
+                gzip: self.gzip_bytes,
+            },
+        ]
+    }
+
     /// The figures and what they mean, in plain words.
     pub fn describe(&self, lang: Lang) -> String {
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        let kbps = self.throughput_bps / 1000.0;
-        let mut out = match lang {
-            Lang::Vi => format!(
-                "Cổng: {}\nThời gian khứ hồi: nhanh nhất {:.0} ms, trung vị {:.0} ms\nTốc độ tải về: khoảng {:.0} kbit/s\n",
-                self.url,
-                ms(self.rtt_min),
-                ms(self.rtt_median),
-                kbps
-            ),
-            Lang::En => format!(
-                "Portal: {}\nRound trip: fastest {:.0} ms, median {:.0} ms\nDownload: about {:.0} kbit/s\n",
-                self.url,
-                ms(self.rtt_min),
-                ms(self.rtt_median),
-                kbps
-            ),
-        };
-        match (self.gzip_bytes, lang) {
-            (Some(z), Lang::Vi) => out.push_str(&format!(
-                "Nén dữ liệu: có ({} B còn {} B, giảm {:.0}%)\n",
-                self.plain_bytes,
-                z,
-                100.0 - z as f64 * 100.0 / self.plain_bytes.max(1) as f64
-            )),
-            (Some(z), Lang::En) => out.push_str(&format!(
-                "Compression: on ({} B down to {} B, {:.0}% less)\n",
-                self.plain_bytes,
-                z,
-                100.0 - z as f64 * 100.0 / self.plain_bytes.max(1) as f64
-            )),
-            (None, Lang::Vi) => out.push_str("Nén dữ liệu: KHÔNG\n"),
-            (None, Lang::En) => out.push_str("Compression: OFF\n"),
+        let mut out = heading(&self.url, lang);
+        for check in self.checks() {
+            out.push_str(&check.line(lang));
         }
-        out.push('\n');
+        out.push_str(&self.conclusion(lang));
+        out
+    }
+
+    /// What follows the checks: a blank line and the advice, one point per line.
+    pub fn conclusion(&self, lang: Lang) -> String {
+        let mut out = String::from("\n");
         for advice in self.advice(lang) {
             out.push_str("• ");
             out.push_str(&advice);

@@ -40,9 +40,24 @@ pub enum ClientError {
     /// The answer was not what the API promises (never a panic).
     #[error("unexpected answer from the portal: {0}")]
     Decode(String),
-    /// A local file could not be written (downloads).
-    #[error("file: {0}")]
-    File(String),
+    /// A local file could not be written (downloads): where, and why.
+    #[error("cannot write {path}: {kind}")]
+    File {
+        path: String,
+        kind: std::io::ErrorKind,
+    },
+    /// A file to upload could not be read: where, and why.
+    #[error("cannot read {path}: {kind}")]
+    FileRead {
+        path: String,
+        kind: std::io::ErrorKind,
+    },
+    /// A file to upload is not a PDF, JPEG or PNG (by what it holds, whatever its name).
+    #[error("{0}: not a PDF, JPEG or PNG file")]
+    UnsupportedFile(String),
+    /// A file to upload is empty, or larger than the portal takes.
+    #[error("{path}: {size} bytes, outside 1 byte to {max} bytes")]
+    FileSize { path: String, size: u64, max: u64 },
     /// The portal address in the configuration is not usable.
     #[error("bad portal address '{0}'")]
     BadUrl(String),
@@ -65,8 +80,16 @@ impl ClientError {
             (ClientError::Api { message, .. }, _) => message.clone(),
             (ClientError::Decode(_), Vi) => "Cổng dịch vụ công trả lời không đúng định dạng. Hãy thử lại; nếu còn lỗi, báo cho quản trị hệ thống.".into(),
             (ClientError::Decode(_), En) => "The portal's answer was not in the expected form. Try again; if it persists, tell the system administrator.".into(),
-            (ClientError::File(e), Vi) => format!("Không ghi được tệp: {e}. Hãy chọn đường dẫn khác."),
-            (ClientError::File(e), En) => format!("Could not write the file: {e}. Choose another path."),
+            (ClientError::File { path, kind }, Vi) => format!("Không ghi được tệp {path}: {}. Hãy chọn đường dẫn khác.", io_words(*kind, Vi)),
+            (ClientError::File { path, kind }, En) => format!("Could not write {path}: {}. Choose another path.", io_words(*kind, En)),
+            (ClientError::FileRead { path, kind }, Vi) => format!("Không đọc được tệp {path}: {}. Hãy kiểm tra đường dẫn.", io_words(*kind, Vi)),
+            (ClientError::FileRead { path, kind }, En) => format!("Could not read {path}: {}. Check the path.", io_words(*kind, En)),
+            (ClientError::UnsupportedFile(path), Vi) => format!("Tệp {path} không đúng loại: chỉ nhận tệp PDF, JPEG hoặc PNG. Hãy chọn bản quét hay bản chụp ở một trong các loại đó."),
+            (ClientError::UnsupportedFile(path), En) => format!("{path} is of the wrong type: only PDF, JPEG or PNG files are accepted. Choose a scan or a photo in one of those."),
+            (ClientError::FileSize { path, size: 0, .. }, Vi) => format!("Tệp {path} rỗng. Hãy chọn tệp khác."),
+            (ClientError::FileSize { path, size: 0, .. }, En) => format!("{path} is empty. Choose another file."),
+            (ClientError::FileSize { path, size, max }, Vi) => format!("Tệp {path} dài {} MB, quá giới hạn {} MB. Hãy quét ở 150–200 dpi hoặc chia thành nhiều tệp.", size.div_ceil(1 << 20), max / (1 << 20)),
+            (ClientError::FileSize { path, size, max }, En) => format!("{path} is {} MB, over the limit of {} MB. Scan at 150–200 dpi or split it into several files.", size.div_ceil(1 << 20), max / (1 << 20)),
             (ClientError::BadUrl(u), Vi) => format!("Địa chỉ cổng “{u}” không hợp lệ. Sửa [[profile]] trong tệp cấu hình."),
             (ClientError::BadUrl(u), En) => format!("The portal address “{u}” is not valid. Fix the [[profile]] in the configuration file."),
         }
@@ -83,17 +106,59 @@ impl ClientError {
     }
 }
 
+/// Why a file could not be read or written, in the official's language (the system's
+/// own words are English).
+pub fn io_words(kind: std::io::ErrorKind, lang: Lang) -> String {
+    use std::io::ErrorKind as K;
+    let (vi, en) = match kind {
+        K::NotFound => ("không có tệp hay thư mục này", "no such file or folder"),
+        K::PermissionDenied => ("không có quyền", "permission denied"),
+        K::AlreadyExists => ("đã có tệp cùng tên", "a file of that name exists"),
+        K::IsADirectory => ("đây là một thư mục", "it is a folder"),
+        K::NotADirectory => (
+            "một phần của đường dẫn không phải thư mục",
+            "part of the path is not a folder",
+        ),
+        K::StorageFull | K::QuotaExceeded => ("ổ đĩa đã đầy", "the disk is full"),
+        K::ReadOnlyFilesystem => ("ổ đĩa chỉ cho đọc", "the disk is read-only"),
+        other => {
+            return match lang {
+                Lang::Vi => format!("lỗi hệ thống ({other})"),
+                Lang::En => format!("system error ({other})"),
+            };
+        }
+    };
+    match lang {
+        Lang::Vi => vi.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
 impl From<reqwest::Error> for ClientError {
     fn from(e: reqwest::Error) -> Self {
         if e.is_timeout() {
             ClientError::Timeout
-        } else if e.is_decode() {
-            ClientError::Decode(e.to_string())
         } else if e.is_builder() {
             ClientError::BadUrl(e.url().map(|u| u.to_string()).unwrap_or_default())
+        } else if e.is_decode() {
+            ClientError::Decode(with_causes(e))
         } else {
             // Connect errors, resets and broken bodies: the link, not the portal.
-            ClientError::Offline(e.to_string())
+            ClientError::Offline(with_causes(e))
         }
     }
+}
+
+/// The error and its causes (what the administrator reading the log needs), without the
+/// request's address (a citizen's number may be in its query).
+fn with_causes(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }

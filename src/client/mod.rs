@@ -522,7 +522,10 @@ impl PortalClient {
             reqwest::header::HeaderName::from_static("x-content-sha256"),
         );
         let tmp = dest.with_extension("part");
-        let file_err = |e: std::io::Error| ClientError::File(e.to_string());
+        let file_err = |e: std::io::Error| ClientError::File {
+            path: dest.display().to_string(),
+            kind: e.kind(),
+        };
         let mut file = tokio::fs::File::create(&tmp).await.map_err(file_err)?;
         let mut hasher = Sha256::new();
         let mut written = 0u64;
@@ -701,6 +704,13 @@ impl PortalClient {
             .await
     }
 
+    /// Tells a training portal that the dossier's VietQR code is on screen, whole (404 on
+    /// any other portal): what its exercise and its simulated bank wait for.
+    pub async fn training_vietqr_shown(&self, code: &str) -> Result<(), ClientError> {
+        let path = format!("/training/vietqr-shown/{}", segment(code));
+        self.send(self.request(Method::POST, &path)).await.map(drop)
+    }
+
     /// Records cash paid at the desk.
     pub async fn pay_cash(
         &self,
@@ -721,23 +731,29 @@ impl PortalClient {
     /// Uploads a file, resumably. `key` names this upload for good: called again with
     /// the same key (after a cut, or after the app restarted) the portal answers with the
     /// same upload, `HEAD` says how much it has, and only the rest is sent. The chunk
-    /// size follows the measured throughput. `progress` hears of every chunk.
+    /// size follows the measured throughput. `progress` hears of every [`PIECE`] of a
+    /// chunk as it goes onto the connection (a chunk of a slow link takes seconds), and
+    /// of what the portal says it has after each chunk.
     pub async fn upload_file(
         &self,
         key: &str,
         path: &Path,
-        progress: impl Fn(UploadProgress) + Send,
+        progress: impl Fn(UploadProgress) + Send + Sync + 'static,
     ) -> Result<Uploaded, ClientError> {
+        let progress = std::sync::Arc::new(progress);
         use tokio::io::{AsyncReadExt, AsyncSeekExt};
-        let file_err = |e: std::io::Error| ClientError::File(format!("{}: {e}", path.display()));
+        let file_err = |e: std::io::Error| ClientError::FileRead {
+            path: path.display().to_string(),
+            kind: e.kind(),
+        };
         let mut file = tokio::fs::File::open(path).await.map_err(file_err)?;
         let size = file.metadata().await.map_err(file_err)?.len();
         if size == 0 || size > MAX_UPLOAD_SIZE {
-            return Err(ClientError::File(format!(
-                "{}: {size} bytes (1 byte to {} MB)",
-                path.display(),
-                MAX_UPLOAD_SIZE / 1024 / 1024
-            )));
+            return Err(ClientError::FileSize {
+                path: path.display().to_string(),
+                size,
+                max: MAX_UPLOAD_SIZE,
+            });
         }
         // The whole file once, for its SHA-256 and its type.
         let mut hasher = Sha256::new();
@@ -754,10 +770,7 @@ impl PortalClient {
             hasher.update(&buf[..n]);
         }
         let Some(kind) = FileType::sniff(&head) else {
-            return Err(ClientError::File(format!(
-                "{}: not a PDF, JPEG or PNG file",
-                path.display()
-            )));
+            return Err(ClientError::UnsupportedFile(path.display().to_string()));
         };
         let filename = path
             .file_name()
@@ -781,7 +794,7 @@ impl PortalClient {
         let res = self.send(self.request(Method::HEAD, &at)).await?;
         let mut offset = upload_offset(res.headers()).unwrap_or(0);
         let mut chunk = MIN_CHUNK * 4;
-        progress(UploadProgress {
+        (*progress)(UploadProgress {
             sent: offset,
             total: size,
         });
@@ -800,7 +813,10 @@ impl PortalClient {
                     reqwest::header::CONTENT_TYPE,
                     "application/offset+octet-stream",
                 )
-                .body(body);
+                // A streamed body has no length of its own; the portal checks this one
+                // against the upload before it reads a byte.
+                .header(reqwest::header::CONTENT_LENGTH, len)
+                .body(counted(body, offset, size, progress.clone()));
             match self.send(rb).await {
                 Ok(res) => {
                     offset = upload_offset(res.headers()).unwrap_or(offset + len as u64);
@@ -813,7 +829,7 @@ impl PortalClient {
                 }
                 Err(e) => return Err(e),
             }
-            progress(UploadProgress {
+            (*progress)(UploadProgress {
                 sent: offset,
                 total: size,
             });
@@ -827,6 +843,37 @@ impl PortalClient {
 }
 
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// The piece of a chunk whose going out is reported: a few a second on a slow link.
+pub const PIECE: usize = 16 * 1024;
+
+/// A chunk as a body that reports, each time the connection asks for the next piece,
+/// the bytes handed to it so far (they are on their way: the connection takes more only
+/// once it has written what it had).
+fn counted(
+    chunk: Vec<u8>,
+    offset: u64,
+    total: u64,
+    progress: std::sync::Arc<impl Fn(UploadProgress) + Send + Sync + 'static>,
+) -> reqwest::Body {
+    let pieces: Vec<Vec<u8>> = chunk.chunks(PIECE).map(<[u8]>::to_vec).collect();
+    let stream =
+        futures_util::stream::unfold((pieces.into_iter(), 0u64), move |(mut pieces, handed)| {
+            let progress = progress.clone();
+            async move {
+                if handed > 0 {
+                    (*progress)(UploadProgress {
+                        sent: offset + handed,
+                        total,
+                    });
+                }
+                let piece = pieces.next()?;
+                let n = piece.len() as u64;
+                Some((Ok::<_, std::io::Error>(piece), (pieces, handed + n)))
+            }
+        });
+    reqwest::Body::wrap_stream(stream)
+}
 
 /// Bodies from this size on go gzip-compressed (the portal decodes them; its limits apply
 /// to the decoded size). Smaller ones would not get smaller.

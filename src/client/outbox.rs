@@ -482,7 +482,11 @@ pub fn verdict(e: &ClientError, lang: crate::domain::Lang) -> Verdict {
         ClientError::Api { status, .. } if *status >= 500 => Verdict::Retry(None),
         ClientError::Api { status, .. } => Verdict::Dead(*status, e.message(lang)),
         ClientError::Conflict { .. } => Verdict::Dead(412, e.message(lang)),
-        ClientError::File(_) | ClientError::BadUrl(_) => Verdict::Dead(0, e.message(lang)),
+        ClientError::File { .. }
+        | ClientError::FileRead { .. }
+        | ClientError::UnsupportedFile(_)
+        | ClientError::FileSize { .. }
+        | ClientError::BadUrl(_) => Verdict::Dead(0, e.message(lang)),
     }
 }
 

@@ -213,6 +213,28 @@ impl Calendar {
         }
     }
 
+    /// The same time of day `n` working days before `t`'s day: the last moment at which
+    /// something that must happen `n` working days ahead of `t` can still happen (an
+    /// extension 1 working day before the due time). Outside office hours a little later
+    /// still counts; this is the moment an official can act on.
+    pub fn working_days_before(&self, t: LocalTime, n: u32) -> LocalTime {
+        let (mut date, time) = split(t);
+        let mut left = n;
+        // Days off come in blocks of at most a couple of weeks: a calendar with a longer
+        // one stops the walk rather than go far.
+        for _ in 0..(u64::from(n) * 7 + 60) {
+            if left == 0 {
+                break;
+            }
+            let Some(before) = date.pred_opt() else { break };
+            date = before;
+            if self.is_working_day(date) {
+                left -= 1;
+            }
+        }
+        join(date, time)
+    }
+
     /// The first moment at or after `t` when the office is open: before the morning →
     /// the morning's start; in the lunch break → the afternoon's start; at or after the
     /// day's end, or on a day off → the morning's start of the next working day.
@@ -736,6 +758,28 @@ mod tests {
         let next_morning = c.normalize_start(opening + TimeDelta::minutes(1));
         assert!(c.is_working_day(opening.date_naive()));
         assert_eq!(next_morning.hour(), 7, "{next_morning}");
+        // Issue 14's dossier: received 00:14 on Thursday 2026-12-03, 3 working days.
+        // Thursday 07:00 + 3 is Tuesday 07:00, which a citizen reads as Monday's close.
+        assert_eq!(
+            due(&c, "2026-12-03T00:14:00+07:00", 3, WorkingDays),
+            "2026-12-07T17:00:00+07:00"
+        );
+        // Received at 07:00 sharp, the same; a minute later is due a minute after the
+        // opening of the Tuesday, which stays a morning time.
+        assert_eq!(
+            due(&c, "2026-12-03T07:00:00+07:00", 3, WorkingDays),
+            "2026-12-07T17:00:00+07:00"
+        );
+        assert_eq!(
+            due(&c, "2026-12-03T07:01:00+07:00", 3, WorkingDays),
+            "2026-12-08T07:01:00+07:00"
+        );
+        // Over a weekend: Friday's opening + 1 working day is Monday 07:00, given as
+        // Friday 17:00.
+        assert_eq!(
+            due(&c, "2026-12-04T06:00:00+07:00", 1, WorkingDays),
+            "2026-12-04T17:00:00+07:00"
+        );
         // A due time after the opening is kept.
         assert_eq!(
             due(&c, "2026-03-09T07:01:00+07:00", 2, WorkingDays),

@@ -151,6 +151,29 @@ impl DossierCode {
         DossierCode::new(unit, date, n)
     }
 
+    /// What an official types to find one of their office's dossiers: the whole code (in
+    /// any letter case, spaces around forgiven) or the short form `YYMMDD-NNNN` that the
+    /// receipt prints large and citizens read out, which stands for `unit`'s code of that
+    /// day (also without its dash, `YYMMDDNNNN`, as it is often copied).
+    pub fn parse_at(input: &str, unit: &UnitCode) -> Result<DossierCode, CodeError> {
+        let s = input.trim();
+        let short = match s.split_once('-') {
+            None if all_digits(s, 10) => Some(format!("{}-{}", &s[..6], &s[6..])),
+            Some((date, seq)) if !date.contains('.') && !seq.contains('-') => Some(s.to_owned()),
+            _ => None,
+        };
+        match short {
+            Some(short) => DossierCode::parse(&format!("{unit}-{short}")).map_err(|e| match e {
+                // The unit code was not typed: say what was.
+                CodeError::BadShape(_) | CodeError::BadUnitCode(_) => {
+                    CodeError::BadShape(s.to_owned())
+                }
+                other => other,
+            }),
+            None => DossierCode::parse(s),
+        }
+    }
+
     pub fn unit(&self) -> &UnitCode {
         &self.unit
     }
@@ -214,6 +237,43 @@ mod tests {
             DossierCode::parse("  000.00.27.h07-250115-0001\n").unwrap(),
             code,
             "case and spaces are forgiven"
+        );
+    }
+
+    #[test]
+    fn the_short_form_stands_for_this_offices_code() {
+        let unit = UnitCode::parse("000.01.27.H07").unwrap();
+        let full = "000.01.27.H07-261203-0009";
+        for typed in [
+            "261203-0009",
+            "  261203-0009 ",
+            "2612030009",
+            full,
+            "000.01.27.h07-261203-0009",
+            "\t000.01.27.H07-261203-0009\n",
+        ] {
+            let code = DossierCode::parse_at(typed, &unit).unwrap();
+            assert_eq!(code.to_string(), full, "{typed:?}");
+        }
+        // Another office's full code stays that office's.
+        let other = DossierCode::parse_at("000.02.27.H07-261203-0009", &unit).unwrap();
+        assert_eq!(other.unit().as_str(), "000.02.27.H07");
+        // What is wrong is named as typed.
+        assert_eq!(
+            DossierCode::parse_at("261203", &unit),
+            Err(CodeError::BadShape("261203".into()))
+        );
+        assert_eq!(
+            DossierCode::parse_at("261303-0009", &unit),
+            Err(CodeError::BadDate("261303".into()))
+        );
+        assert_eq!(
+            DossierCode::parse_at("261203-9", &unit),
+            Err(CodeError::BadSeq("9".into()))
+        );
+        assert_eq!(
+            DossierCode::parse_at("nguyen van a", &unit),
+            Err(CodeError::BadShape("nguyen van a".into()))
         );
     }
 

@@ -553,6 +553,22 @@ impl RuleError for ChipQrError {
                     "Trường «{label}» (trường thứ {n}) của mã QR bị trống. \
                          Hãy quét lại mã QR, hoặc nhập tay theo thẻ."
                 ),
+                // The gender and the date of birth came from the card, not from the
+                // officer: the domain's wording ("the gender selected") would blame them.
+                ChipQrCause::Id(IdError::GenderMismatch { id_gender, given }) => format!(
+                    "Trường «{label}» và trường «{g}» của mã QR không khớp nhau: số CCCD là \
+                         của người giới tính {}, còn trường «{g}» ghi {}. Hãy quét lại, hoặc \
+                         nhập tay theo thẻ.",
+                    id_gender.label(Lang::Vi),
+                    given.label(Lang::Vi),
+                    g = ChipField::Gender.label(Lang::Vi),
+                ),
+                ChipQrCause::Id(IdError::BirthYearMismatch { id_year, dob_year }) => format!(
+                    "Trường «{label}» và trường «{b}» của mã QR không khớp nhau: số CCCD cho \
+                         năm sinh {id_year}, còn trường «{b}» ghi năm {dob_year}. Hãy quét \
+                         lại, hoặc nhập tay theo thẻ.",
+                    b = ChipField::DateOfBirth.label(Lang::Vi),
+                ),
                 ChipQrCause::Id(e) => format!(
                     "Trường «{label}» của mã QR không hợp lệ: {}",
                     e.message(Lang::Vi)
@@ -587,6 +603,20 @@ impl RuleError for ChipQrError {
                 ChipQrCause::Empty => format!(
                     "The {label} (field {n}) of the QR code is empty. Please scan again, or \
                      type it in from the card."
+                ),
+                ChipQrCause::Id(IdError::GenderMismatch { id_gender, given }) => format!(
+                    "The {label} and the {g} of the QR code disagree: the number is that of a \
+                     {} person, but the {g} field reads {}. Please scan again, or type the \
+                     details in from the card.",
+                    id_gender.label(Lang::En).to_lowercase(),
+                    given.label(Lang::En).to_lowercase(),
+                    g = ChipField::Gender.label(Lang::En),
+                ),
+                ChipQrCause::Id(IdError::BirthYearMismatch { id_year, dob_year }) => format!(
+                    "The {label} and the {b} of the QR code disagree: the number gives birth \
+                     year {id_year}, but the {b} field is in {dob_year}. Please scan again, or \
+                     type the details in from the card.",
+                    b = ChipField::DateOfBirth.label(Lang::En),
                 ),
                 ChipQrCause::Id(e) => format!(
                     "The {label} in the QR code is invalid: {}",
@@ -1219,6 +1249,32 @@ mod tests {
         let e = qr_err("083095001234||Nguyễn Văn An|15031995|Nam|Bến Tre|1005202");
         assert!(e.message(Lang::Vi).contains("Ngày cấp"));
         assert!(e.to_string().contains("field 7 (issued_on)"));
+    }
+
+    #[test]
+    fn a_qr_that_disagrees_with_itself_blames_the_card_not_the_officer() {
+        // Nothing was chosen or entered by the officer: both values are the card's.
+        let e = qr_err("083095001234||Nguyễn Văn An|15031995|Nữ|Bến Tre|10052021");
+        let (vi, en) = (e.message(Lang::Vi), e.message(Lang::En));
+        assert!(!vi.contains("đã chọn") && !vi.contains("đã nhập"), "{vi}");
+        assert!(!en.contains("selected") && !en.contains("entered"), "{en}");
+        assert!(vi.contains("còn trường «Giới tính» ghi Nữ"), "{vi}");
+        assert!(vi.contains("giới tính Nam"), "{vi}");
+        assert!(en.contains("the gender field reads female"), "{en}");
+        let e = qr_err("083095001234||Nguyễn Văn An|15031996|Nam|Bến Tre|10052021");
+        let (vi, en) = (e.message(Lang::Vi), e.message(Lang::En));
+        assert!(
+            !vi.contains("đã nhập") && !en.contains("entered"),
+            "{vi} / {en}"
+        );
+        assert!(
+            vi.contains("năm sinh 1995") && vi.contains("ghi năm 1996"),
+            "{vi}"
+        );
+        assert!(
+            en.contains("birth year 1995") && en.contains("is in 1996"),
+            "{en}"
+        );
     }
 
     #[test]

@@ -552,6 +552,7 @@ pub enum Refusal {
     SupplementWindowClosed { deadline: LocalTime },
     #[error("this dossier has already been extended once")]
     ExtensionAlreadyUsed,
+    /// `latest`: the last moment to extend (1 working day before the due time).
     #[error("an extension must be decided by {latest}, 1 working day before the due time")]
     ExtensionTooLate { latest: LocalTime },
     #[error("the fee has not been paid")]
@@ -628,18 +629,20 @@ impl RuleError for Refusal {
                 "The time to request a supplement (3 working days after receipt, until {}) has passed. Refer the dossier to a leader.",
                 show(deadline)
             ),
+            // Only a leader extends (the table says so): these speak to the leader, who
+            // has no one to report to about it.
             (Refusal::ExtensionAlreadyUsed, Vi) => {
-                "Hồ sơ đã được gia hạn một lần; không được gia hạn lần nữa. Hãy hoàn thành hồ sơ hoặc báo cáo lãnh đạo.".to_owned()
+                "Hồ sơ đã được gia hạn một lần; không được gia hạn lần nữa. Hãy chỉ đạo giải quyết xong hồ sơ trước hạn trả mới.".to_owned()
             }
             (Refusal::ExtensionAlreadyUsed, En) => {
-                "This dossier has already been extended once and cannot be extended again. Finish it or report to your leader.".to_owned()
+                "This dossier has already been extended once and cannot be extended again. Have it settled by its new due time.".to_owned()
             }
             (Refusal::ExtensionTooLate { latest }, Vi) => format!(
-                "Chỉ được gia hạn chậm nhất 1 ngày làm việc trước hạn trả (trước {}). Hãy báo cáo lãnh đạo.",
+                "Đã quá hạn chót để gia hạn: phải gia hạn chậm nhất 1 ngày làm việc trước hạn trả, tức là trước {}. Hãy chỉ đạo giải quyết xong hồ sơ trước hạn trả.",
                 show(latest)
             ),
             (Refusal::ExtensionTooLate { latest }, En) => format!(
-                "An extension must be decided at least 1 working day before the due time (before {}). Report to your leader.",
+                "The deadline for extending has passed: an extension must be decided at least 1 working day before the due time, that is by {}. Have the dossier settled by its due time.",
                 show(latest)
             ),
             (Refusal::PaymentRequired, Vi) => {
@@ -733,7 +736,9 @@ fn check_guard(
             if let Some(due_at) = facts.due_at
                 && calendar.due(now, days, DurationUnit::WorkingDays) > due_at
             {
-                return Err(Refusal::ExtensionTooLate { latest: due_at });
+                return Err(Refusal::ExtensionTooLate {
+                    latest: calendar.working_days_before(due_at, days),
+                });
             }
         }
         Guard::FeeSettled => {
@@ -1050,6 +1055,9 @@ mod tests {
         let err = permit(Action::Extend, Role::Leader, &facts, t(NOW), &cal()).unwrap_err();
         assert_eq!(err, Refusal::ExtensionAlreadyUsed);
         assert_eq!(err.code(), "extension_already_used");
+        // Said to the leader, the one who extends: not "report to the leader".
+        assert!(!err.message(Lang::Vi).contains("lãnh đạo."));
+        assert!(!err.message(Lang::En).contains("leader"));
     }
 
     #[test]
@@ -1060,12 +1068,17 @@ mod tests {
         };
         let ask = |now: &str| permit(Action::Extend, Role::Leader, &facts, t(now), &cal());
         assert!(ask("2026-03-10T10:00:00+07:00").is_ok());
+        // The refusal names the last moment to extend, not the due time.
+        let refused = ask("2026-03-10T10:01:00+07:00");
         assert_eq!(
-            ask("2026-03-10T10:01:00+07:00"),
+            refused,
             Err(Refusal::ExtensionTooLate {
-                latest: t("2026-03-11T10:00:00+07:00")
+                latest: t("2026-03-10T10:00:00+07:00")
             })
         );
+        let message = refused.unwrap_err().message(Lang::Vi);
+        assert!(message.contains("10:00 10/03/2026"), "{message}");
+        assert!(!message.contains("báo cáo lãnh đạo"), "{message}");
         // Due on a Monday: the Friday before is the last day.
         let monday = DossierFacts {
             due_at: Some(t("2026-03-09T10:00:00+07:00")),
@@ -1073,7 +1086,13 @@ mod tests {
         };
         let ask = |now: &str| permit(Action::Extend, Role::Leader, &monday, t(now), &cal());
         assert!(ask("2026-03-06T10:00:00+07:00").is_ok());
-        assert!(ask("2026-03-06T10:30:00+07:00").is_err());
+        assert_eq!(
+            ask("2026-03-06T10:30:00+07:00"),
+            Err(Refusal::ExtensionTooLate {
+                latest: t("2026-03-06T10:00:00+07:00")
+            }),
+            "Friday 10:00 is the last moment"
+        );
         assert!(
             ask("2026-03-07T09:00:00+07:00").is_err(),
             "Saturday is too late"

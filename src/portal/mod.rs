@@ -185,7 +185,11 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{code}/forms/{form}", get(forms::form))
         .route("/registers/dossiers", get(registers::dossiers))
         .route("/stats", get(stats::stats))
-        .route("/training/journal", get(training::journal));
+        .route("/training/journal", get(training::journal))
+        .route(
+            "/training/vietqr-shown/{code}",
+            post(payments::vietqr_shown),
+        );
     Router::new()
         .nest(BASE_PATH, with_uploads(api))
         .merge(openapi::docs())

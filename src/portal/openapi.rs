@@ -142,6 +142,7 @@ pub struct FileBytes(pub Vec<u8>);
         super::routes::calendar::year,
         super::routes::stats::stats,
         super::routes::training::journal,
+        super::routes::payments::vietqr_shown,
         super::routes::dossiers::list,
         super::routes::dossiers::create,
         super::routes::dossiers::changes,

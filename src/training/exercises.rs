@@ -37,6 +37,10 @@ pub const MISTAKE_COST: u32 = 1;
 pub struct Words {
     pub title: &'static str,
     pub task: &'static str,
+    /// What to set up before the steps, when the sandbox's own data will not do (empty
+    /// when nothing is needed). Shown above the steps; not judged, so a trainee who
+    /// found another way still gets the exercise.
+    pub prepare: &'static str,
     /// One line per step; the tracker ticks them off one by one.
     pub steps: &'static [&'static str],
     pub hint: &'static str,
@@ -65,6 +69,7 @@ pub const EXERCISES: [Exercise; 9] = [
             title: "Bốn mức độ dịch vụ công trực tuyến",
             task: "Trả lời bốn câu hỏi về các mức độ dịch vụ công trực tuyến: chọn bài này trong \
                    danh sách rồi bấm số của câu trả lời.",
+            prepare: "",
             steps: &["Trả lời đúng 4 câu hỏi"],
             hint: "Mức 1: thông tin về thủ tục. Mức 2: thêm tải mẫu đơn, tờ khai. Mức 3: thêm điền \
                    và nộp hồ sơ trực tuyến; phí và kết quả nhận tại cơ quan. Mức 4: thêm nộp phí \
@@ -75,6 +80,7 @@ pub const EXERCISES: [Exercise; 9] = [
             title: "The four levels of online public service",
             task: "Answer four questions about the levels of online service: select this exercise \
                    in the list and press the number of your answer.",
+            prepare: "",
             steps: &["Answer the 4 questions right"],
             hint: "Level 1: information about the procedure. Level 2: + download forms. Level 3: + \
                    fill in and submit online; fee and result at the office. Level 4: + pay online, \
@@ -88,6 +94,7 @@ pub const EXERCISES: [Exercise; 9] = [
             title: "Tiếp nhận và xử lý hồ sơ nộp trực tuyến",
             task: "Đăng nhập tiepnhan1. Trong hàng «Chờ tiếp nhận trực tuyến», mở một hồ sơ công dân nộp \
                    trực tuyến, tiếp nhận nó, rồi chuyển hồ sơ đó cho chuyên viên xử lý.",
+            prepare: "",
             steps: &[
                 "Tiếp nhận một hồ sơ nộp trực tuyến",
                 "Chuyển xử lý chính hồ sơ đó",
@@ -100,6 +107,7 @@ pub const EXERCISES: [Exercise; 9] = [
             title: "Receiving and processing dossiers submitted online",
             task: "Log in as tiepnhan1. In the \"Online, awaiting reception\" queue open a dossier a citizen \
                    submitted online, receive it, then forward that dossier to a specialist.",
+            prepare: "",
             steps: &[
                 "Receive a dossier submitted online",
                 "Forward that same dossier",
@@ -115,6 +123,7 @@ pub const EXERCISES: [Exercise; 9] = [
             title: "Tiếp nhận hồ sơ tại quầy thay công dân",
             task: "Một công dân mang hồ sơ giấy đến quầy. Ở tab 2 «Tiếp nhận», nhận hồ sơ cho công \
                    dân: thủ tục, người nộp, giấy tờ, cách trả kết quả, rồi gửi và in phiếu hẹn.",
+            prepare: "",
             steps: &["Tạo một hồ sơ tiếp nhận tại quầy"],
             hint: "Alt+2 hoặc 2 mở «Tiếp nhận». Gõ tên thủ tục, Enter; nhập số định danh 12 số của \
                    công dân (ví dụ một công dân ở tab 3), Enter; đánh dấu giấy tờ bản giấy; chọn \
@@ -125,6 +134,7 @@ pub const EXERCISES: [Exercise; 9] = [
             task: "A citizen brings paper documents to the desk. In tab 2 \"Intake\", take the \
                    dossier in for them: procedure, applicant, documents, delivery, then submit and \
                    print the receipt.",
+            prepare: "",
             steps: &["Create a dossier at the desk"],
             hint: "Alt+2 or 2 opens \"Intake\". Type the procedure's name, Enter; type the \
                    citizen's 12-digit number (for example one from tab 3), Enter; mark the paper \
@@ -139,6 +149,7 @@ pub const EXERCISES: [Exercise; 9] = [
             task: "Hồ sơ thiếu giấy tờ: yêu cầu công dân bổ sung, ghi rõ lý do và giấy tờ còn \
                    thiếu (tiepnhan1 với hồ sơ chờ tiếp nhận, hoặc chuyenvien1 với hồ sơ đang xử lý, \
                    trong 3 ngày làm việc sau khi tiếp nhận).",
+            prepare: "",
             steps: &["Gửi một yêu cầu bổ sung"],
             hint: "Mở hồ sơ, a → «Yêu cầu bổ sung». Ghi lý do, liệt kê giấy tờ thiếu cách nhau bằng \
                    dấu ;. Phiếu yêu cầu bổ sung là Mẫu 02 (phím f). Công dân mô phỏng gửi bổ sung \
@@ -149,6 +160,7 @@ pub const EXERCISES: [Exercise; 9] = [
             task: "A dossier lacks documents: ask the citizen for them, with the reason and the \
                    missing documents (tiepnhan1 on a dossier to receive, or chuyenvien1 on one in \
                    progress, within 3 working days of receipt).",
+            prepare: "",
             steps: &["Send a supplement request"],
             hint: "Open the dossier, a → \"Request supplement\". Write the reason and list the \
                    missing documents separated by ;. The request is form 02 (key f). The \
@@ -162,6 +174,10 @@ pub const EXERCISES: [Exercise; 9] = [
             task: "Một hồ sơ đang xử lý không kịp hạn. Đăng nhập lanhdao1 và gia hạn hồ sơ (chỉ một \
                    lần, chậm nhất 1 ngày làm việc trước hạn), ghi lý do và hạn mới; thư xin lỗi \
                    công dân là Mẫu 04.",
+            prepare: "Hồ sơ mẫu đang xử lý hầu như đã quá hạn hoặc đến hạn trong ngày, không gia \
+                      hạn được. Dùng hồ sơ của bài 3: tiepnhan1, hàng «Mới tiếp nhận», chọn hồ \
+                      sơ đó, a → «Chuyển xử lý» (chuyenvien1). Hồ sơ đang xử lý nào có cột Hạn \
+                      còn từ 2 ngày trở lên cũng được.",
             steps: &["Gia hạn một hồ sơ"],
             hint: "Cần hồ sơ đang xử lý còn hạn ít nhất 1 ngày làm việc: tiếp nhận tại quầy một thủ \
                    tục giải quyết trong nhiều ngày (ví dụ xác nhận tình trạng hôn nhân), chuyển xử \
@@ -173,6 +189,10 @@ pub const EXERCISES: [Exercise; 9] = [
             task: "A dossier in progress will miss its due date. Log in as lanhdao1 and extend it \
                    (once only, at the latest 1 working day before it is due), with the reason and \
                    the new due date; the apology letter is form 04.",
+            prepare: "Seeded dossiers in progress are nearly all overdue or due today and cannot \
+                      be extended. Use exercise 3's dossier: tiepnhan1, queue \"Newly \
+                      received\", select it, a → \"Forward for processing\" (chuyenvien1). Any \
+                      dossier in progress due 2 days or more ahead will do too.",
             steps: &["Extend a dossier"],
             hint: "It takes a dossier in progress due at least 1 working day ahead: take in at the \
                    desk a procedure that takes several days (a marital status certificate, say) \
@@ -187,6 +207,9 @@ pub const EXERCISES: [Exercise; 9] = [
             title: "Phê duyệt và trả kết quả",
             task: "Lãnh đạo (lanhdao1) phê duyệt một hồ sơ chờ duyệt; sau đó bộ phận một cửa \
                    (tiepnhan1) trả kết quả chính hồ sơ đó cho công dân.",
+            prepare: "Nên đi tiếp với hồ sơ của bài 3 và 5: chuyenvien1, hàng «Đang xử lý», chọn \
+                      hồ sơ đó, a → «Trình kết quả», ghi tóm tắt, Enter, Enter. (Hồ sơ mẫu chờ \
+                      duyệt phần lớn chưa nộp phí.)",
             steps: &[
                 "Lãnh đạo phê duyệt một hồ sơ",
                 "Trả kết quả hồ sơ đã phê duyệt",
@@ -199,6 +222,9 @@ pub const EXERCISES: [Exercise; 9] = [
             title: "Approving and returning the result",
             task: "The leader (lanhdao1) approves a dossier awaiting approval; then the desk \
                    (tiepnhan1) returns that dossier's result to the citizen.",
+            prepare: "Best carried on with the dossier of exercises 3 and 5: chuyenvien1, queue \
+                      \"In progress\", select it, a → \"Propose the result\", write a summary, \
+                      Enter, Enter. (Most seeded dossiers awaiting approval owe a fee.)",
             steps: &[
                 "The leader approves a dossier",
                 "Return the approved dossier's result",
@@ -214,6 +240,7 @@ pub const EXERCISES: [Exercise; 9] = [
             title: "Tạo tài khoản công dân và kích hoạt",
             task: "Tạo tài khoản cho một công dân chưa có (tab 3 «Công dân», Ctrl-N), đưa phiếu \
                    kích hoạt; rồi đóng vai công dân kích hoạt tài khoản bằng mã trên phiếu.",
+            prepare: "",
             steps: &[
                 "Tạo tài khoản công dân",
                 "Công dân kích hoạt bằng mã trên phiếu",
@@ -227,6 +254,7 @@ pub const EXERCISES: [Exercise; 9] = [
             task: "Create an account for a citizen who has none (tab 3 \"Citizens\", Ctrl-N), hand \
                    over the activation slip; then play the citizen and activate the account with \
                    the slip's code.",
+            prepare: "",
             steps: &[
                 "Create a citizen account",
                 "The citizen activates it with the slip's code",
@@ -242,6 +270,7 @@ pub const EXERCISES: [Exercise; 9] = [
         vi: Words {
             title: "Thu phí, lệ phí bằng tiền mặt",
             task: "Tiếp nhận tại quầy một hồ sơ có lệ phí và thu tiền mặt, ghi số biên lai.",
+            prepare: "",
             steps: &["Ghi nhận một khoản nộp tiền mặt"],
             hint: "Chọn thủ tục có lệ phí (ví dụ cấp bản sao trích lục hộ tịch). Ở bước xem lại, \
                    chọn «Tiền mặt» và nhập số biên lai trước khi gửi.",
@@ -250,6 +279,7 @@ pub const EXERCISES: [Exercise; 9] = [
             title: "Taking a fee in cash",
             task: "Take in at the desk a dossier with a fee and record the cash paid, with the \
                    receipt number.",
+            prepare: "",
             steps: &["Record a cash payment"],
             hint: "Choose a procedure with a fee (for example a copy of a civil status extract). \
                    On the review step choose \"Cash\" and type the receipt number before \
@@ -262,6 +292,7 @@ pub const EXERCISES: [Exercise; 9] = [
             title: "Thu phí qua VietQR",
             task: "Tiếp nhận một hồ sơ có lệ phí, chọn nộp phí bằng VietQR và cho công dân quét mã \
                    trên màn hình; ngân hàng báo tiền về thì hồ sơ được ghi đã nộp phí.",
+            prepare: "",
             steps: &[
                 "Hiện mã VietQR của một hồ sơ chưa nộp phí",
                 "Ngân hàng báo đã nhận tiền của hồ sơ đó",
@@ -273,6 +304,7 @@ pub const EXERCISES: [Exercise; 9] = [
             title: "Taking a fee by VietQR",
             task: "Take in a dossier with a fee, choose VietQR and let the citizen scan the code on \
                    the screen; when the bank reports the transfer the fee is marked paid.",
+            prepare: "",
             steps: &[
                 "Show the VietQR code of an unpaid dossier",
                 "The bank reports that dossier's transfer",
@@ -385,9 +417,56 @@ pub struct Saved {
     #[serde(default)]
     pub quiz_right: usize,
     /// Mistakes the app caught before anything reached the portal (a quiz answer, an
-    /// action without its reason), with the rule's message.
+    /// action without its reason), with the rule's message and the exercise they belong
+    /// to.
     #[serde(default)]
-    pub caught: Vec<String>,
+    pub caught: Vec<Caught>,
+}
+
+/// A mistake the app caught, kept between runs. Older files hold the message alone: it
+/// is read as a mistake of no exercise in particular.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "CaughtFile")]
+pub struct Caught {
+    pub exercise: Option<ExerciseId>,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CaughtFile {
+    Message(String),
+    Entry {
+        #[serde(default)]
+        exercise: Option<ExerciseId>,
+        message: String,
+    },
+}
+
+impl From<CaughtFile> for Caught {
+    fn from(file: CaughtFile) -> Caught {
+        match file {
+            CaughtFile::Message(message) => Caught {
+                exercise: None,
+                message,
+            },
+            CaughtFile::Entry { exercise, message } => Caught { exercise, message },
+        }
+    }
+}
+
+/// The exercise an action's mistake belongs to: the one that practises the action.
+pub fn exercise_of(action: Action) -> Option<ExerciseId> {
+    Some(match action {
+        Action::Receive | Action::Refuse | Action::Forward => ExerciseId::OnlineIntake,
+        Action::RequestSupplement | Action::SupplementReceived => ExerciseId::Supplement,
+        // Stopping instead of extending is the mistake the extension exercise warns of.
+        Action::Extend | Action::Stop => ExerciseId::Extension,
+        Action::ProposeResult | Action::Approve | Action::SendBack | Action::ReturnResult => {
+            ExerciseId::ApproveReturn
+        }
+        Action::RequestPayment | Action::PaymentRecorded | Action::Withdraw => return None,
+    })
 }
 
 /// The judge: feed it the journal and the quiz, read the progress.
@@ -406,6 +485,9 @@ pub struct Tracker {
     refused: Vec<String>,
     /// The latest mistake of either kind (refused or caught).
     last_mistake: Option<String>,
+    /// The latest mistake of each exercise: what its screen quotes. A mistake of no
+    /// exercise in particular goes to the one the trainee was on (the first not done).
+    last_mistakes: std::collections::BTreeMap<ExerciseId, String>,
     /// The number of the last account staff created, for the activation step.
     last_created: Option<String>,
 }
@@ -427,6 +509,9 @@ impl Tracker {
         };
         if t.saved.quiz_right >= QUIZ.len() {
             t.finish(ExerciseId::Levels, 0);
+        }
+        for c in t.saved.caught.clone() {
+            t.note(c.exercise, c.message);
         }
         t
     }
@@ -491,7 +576,10 @@ impl Tracker {
             }
             AuditEvent::ActionRefused if staff => {
                 let text = refusal_text(lang, action, e.reason.as_deref().unwrap_or(""), &code);
-                self.last_mistake = Some(text.clone());
+                self.note(
+                    Action::from_wire(action).and_then(exercise_of),
+                    text.clone(),
+                );
                 self.refused.push(text);
             }
             _ => {}
@@ -542,15 +630,24 @@ impl Tracker {
                     answers[q.right]
                 ),
             };
-            self.caught(text.clone());
+            self.caught(Some(ExerciseId::Levels), text.clone());
             Err(text)
         }
     }
 
-    /// A mistake the app caught before the portal saw it (the rule's message).
-    pub fn caught(&mut self, message: String) {
-        self.last_mistake = Some(message.clone());
-        self.saved.caught.push(message);
+    /// A mistake the app caught before the portal saw it (the rule's message), in
+    /// `exercise` when it is known.
+    pub fn caught(&mut self, exercise: Option<ExerciseId>, message: String) {
+        self.note(exercise, message.clone());
+        self.saved.caught.push(Caught { exercise, message });
+    }
+
+    /// The latest mistake, and the latest of its exercise.
+    fn note(&mut self, exercise: Option<ExerciseId>, message: String) {
+        if let Some(id) = exercise.or_else(|| self.current()) {
+            self.last_mistakes.insert(id, message.clone());
+        }
+        self.last_mistake = Some(message);
     }
 
     /// Shows an exercise's hint: from now on it is worth less.
@@ -583,6 +680,12 @@ impl Tracker {
     /// The latest mistake, of either kind, as the trainee should read it.
     pub fn last_mistake(&self) -> Option<&str> {
         self.last_mistake.as_deref()
+    }
+
+    /// The latest mistake made in exercise `id`: what its screen quotes, never another
+    /// exercise's.
+    pub fn last_mistake_of(&self, id: ExerciseId) -> Option<&str> {
+        self.last_mistakes.get(&id).map(String::as_str)
     }
 
     pub fn mistake_count(&self) -> usize {
@@ -826,7 +929,7 @@ mod tests {
             "{text}"
         );
         // The latest mistake is the latest of either kind.
-        t.caught("thiếu lý do".into());
+        t.caught(Some(ExerciseId::OnlineIntake), "thiếu lý do".into());
         assert_eq!(t.last_mistake(), Some("thiếu lý do"));
         let later = JournalEntry {
             id: 6,
@@ -859,9 +962,80 @@ mod tests {
         t.observe(&transition(1, "leader", "extend", "E", "desk"), Lang::Vi);
         assert_eq!(t.points(ExerciseId::Extension), POINTS - HINT_COST);
         for _ in 0..20 {
-            t.caught("thiếu lý do".into());
+            t.caught(None, "thiếu lý do".into());
         }
         assert_eq!(t.score(), 0);
         assert_eq!(Tracker::max_score(), 90);
+    }
+
+    #[test]
+    fn each_exercise_quotes_its_own_last_mistake() {
+        let mut t = Tracker::default();
+        // A wrong quiz answer is the quiz's mistake, and no other exercise's.
+        let wrong = (QUIZ[0].right + 1) % 3;
+        let quiz = t.answer(wrong, Lang::Vi).unwrap_err();
+        assert_eq!(t.last_mistake_of(ExerciseId::Levels), Some(quiz.as_str()));
+        for e in EXERCISES.iter().filter(|e| e.id != ExerciseId::Levels) {
+            assert_eq!(t.last_mistake_of(e.id), None, "{:?}", e.id);
+        }
+        // A refused extension is the extension exercise's; a refusal caught in a
+        // dialog is the online intake's; the quiz keeps its own.
+        let refused = JournalEntry {
+            detail: Some("extend".into()),
+            reason: Some("extension_too_late".into()),
+            dossier_code: Some("Z".into()),
+            ..entry(5, AuditEvent::ActionRefused, "leader")
+        };
+        t.observe(&refused, Lang::Vi);
+        let extension = t.last_mistake_of(ExerciseId::Extension).unwrap().to_owned();
+        assert!(extension.contains("Z"), "{extension}");
+        t.caught(Some(ExerciseId::OnlineIntake), "thiếu lý do".into());
+        assert_eq!(
+            t.last_mistake_of(ExerciseId::OnlineIntake),
+            Some("thiếu lý do")
+        );
+        assert_eq!(t.last_mistake_of(ExerciseId::Levels), Some(quiz.as_str()));
+        assert_eq!(
+            t.last_mistake_of(ExerciseId::Extension),
+            Some(extension.as_str())
+        );
+        // They are all kept on the next run, each with its exercise.
+        let again = Tracker::new(t.saved.clone());
+        assert_eq!(
+            again.last_mistake_of(ExerciseId::Levels),
+            Some(quiz.as_str())
+        );
+        assert_eq!(
+            again.last_mistake_of(ExerciseId::OnlineIntake),
+            Some("thiếu lý do")
+        );
+    }
+
+    #[test]
+    fn caught_mistakes_of_an_older_progress_file_still_count() {
+        let saved: Saved = serde_json::from_str(
+            r#"{"hints": [], "quiz_right": 0, "caught": ["Chưa đúng", {"exercise": "extension", "message": "ngày sai"}]}"#,
+        )
+        .unwrap();
+        let t = Tracker::new(saved);
+        assert_eq!(t.mistake_count(), 2);
+        assert_eq!(t.last_mistake_of(ExerciseId::Extension), Some("ngày sai"));
+        // A message alone belongs to the exercise the trainee was on: the first.
+        assert_eq!(t.last_mistake_of(ExerciseId::Levels), Some("Chưa đúng"));
+    }
+
+    #[test]
+    fn the_extension_and_the_approval_say_how_to_prepare() {
+        for id in [ExerciseId::Extension, ExerciseId::ApproveReturn] {
+            for lang in [Lang::Vi, Lang::En] {
+                assert!(!exercise(id).words(lang).prepare.is_empty(), "{id:?}");
+            }
+        }
+        assert!(
+            exercise(ExerciseId::Extension)
+                .vi
+                .prepare
+                .contains("Chuyển xử lý")
+        );
     }
 }

@@ -11,7 +11,7 @@ use crate::api::payments::Payment;
 use crate::api::stats::Stats;
 use crate::client::Uploaded;
 use crate::domain::forms::Form;
-use crate::tui::intake::Draft;
+use crate::tui::intake::{CitizensDraft, Draft};
 use crate::tui::state::{Failure, RequestId};
 use chrono::{DateTime, FixedOffset};
 use crossterm::event::KeyEvent;
@@ -63,7 +63,8 @@ pub enum Action {
     Acted(RequestId, Result<Dossier, Failure>),
     FormLoaded(RequestId, Result<String, Failure>),
     Downloaded(RequestId, Result<(PathBuf, u64), Failure>),
-    Saved(Result<PathBuf, String>),
+    /// A text saved to a file (`s`), or why not (the system's reason).
+    Saved(Result<PathBuf, std::io::ErrorKind>),
     CatalogLoaded(RequestId, Result<Vec<ProcedureSummary>, Failure>),
     ProcedureLoaded(RequestId, Result<ProcedureDetail, Failure>),
     CitizensFound(RequestId, Result<Vec<Citizen>, Failure>),
@@ -82,8 +83,10 @@ pub enum Action {
     PaymentLoaded(RequestId, Result<Payment, Failure>),
     /// An intake draft saved by an earlier run of this profile and user.
     DraftFound(Box<Draft>),
+    /// The citizens pane's unfinished account form, saved by an earlier run.
+    CitizensDraftFound(Box<CitizensDraft>),
     /// The print command took the text (its name), or why it could not.
-    Printed(Result<String, String>),
+    Printed(Result<String, PrintProblem>),
     /// A form or the register fetched as a file: where it was saved, and whether it
     /// printed (`tui::paper`).
     PaperDone(RequestId, Result<crate::tui::paper::Outcome, Failure>),
@@ -105,6 +108,11 @@ pub enum Action {
     JournalLoaded(RequestId, Result<crate::api::training::Journal, Failure>),
     /// Training mode: the trainee, playing the citizen, activated an account.
     AccountActivated(RequestId, Result<(), Failure>),
+    /// Training mode: whether the sandbox heard that the dossier's VietQR code is shown.
+    VietQrTold {
+        code: String,
+        heard: bool,
+    },
     /// The disk refused the outbox's journal (`path`): writes go straight to the portal
     /// meanwhile. Said once until the disk takes a write again.
     OutboxDiskFailed {
@@ -145,6 +153,18 @@ pub struct DeadLetter {
     pub message: String,
 }
 
+/// Why a text could not be printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrintProblem {
+    /// This machine has neither `lp` nor `lpr` (Windows usually has neither).
+    NoCommand,
+    /// The print command refused: its name and what it said (the printing system's own
+    /// words, quoted as they are).
+    Refused { command: String, said: String },
+    /// The text could not be handed to the print command.
+    Broken(std::io::ErrorKind),
+}
+
 /// Why the disk refused a write, as an official can act on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiskProblem {
@@ -152,8 +172,9 @@ pub enum DiskProblem {
     Full,
     /// The folder cannot be written (permissions, a read-only disk, a file in the way).
     NotWritable,
-    /// Anything else, as the system says it.
-    Other(String),
+    /// Anything else: the system's reason, worded by the screen in the official's
+    /// language (the system says it in English).
+    Other(std::io::ErrorKind),
 }
 
 impl DiskProblem {
@@ -164,7 +185,7 @@ impl DiskProblem {
             PermissionDenied | ReadOnlyFilesystem | NotADirectory | AlreadyExists => {
                 DiskProblem::NotWritable
             }
-            _ => DiskProblem::Other(e.to_string()),
+            other => DiskProblem::Other(other),
         }
     }
 }
@@ -269,7 +290,9 @@ pub enum Effect {
     },
     /// Keep the intake draft on disk (`None`: forget it).
     SaveDraft(Option<Box<Draft>>),
-    /// Look for a draft of the logged-in user.
+    /// Keep the citizens pane's unfinished account form on disk (`None`: forget it).
+    SaveCitizensDraft(Option<Box<CitizensDraft>>),
+    /// Look for the drafts of the logged-in user (the intake's and the citizens pane's).
     LoadDraft,
     /// Hand a text to the system's print command.
     Print {
@@ -290,6 +313,11 @@ pub enum Effect {
     LoadJournal {
         id: RequestId,
         after: i64,
+    },
+    /// Training mode: tell the sandbox that the dossier's VietQR code is on screen, whole
+    /// (`VietQrTold`).
+    TellVietQrShown {
+        code: String,
     },
     /// Training mode: the citizen's side of an activation.
     ActivateAccount {

@@ -1,6 +1,7 @@
-//! Intake drafts on disk (one per profile and user in the data directory), and the
-//! system's print command. A draft is written whole through a temporary file on every
-//! change, so a crash, a closed laptop or a killed terminal loses nothing typed.
+//! Drafts on disk (per profile and user in the data directory: the intake wizard's, and
+//! the citizens pane's unfinished account forms), and the system's print command. A
+//! draft is written whole through a temporary file on every change, so a crash, a closed
+//! laptop or a killed terminal loses nothing typed.
 
 use crate::tui::intake::Draft;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,16 @@ use std::path::{Path, PathBuf};
 pub fn path(data_dir: &Path, profile: &str, user: &str) -> PathBuf {
     data_dir.join("drafts").join(format!(
         "intake-{}-{}.json",
+        safe_name(profile),
+        safe_name(user)
+    ))
+}
+
+/// `<data dir>/drafts/citizens-<profile>-<user>.json`: the citizens pane's unfinished
+/// account forms, a file beside the intake draft (either may be there alone).
+pub fn citizens_path(data_dir: &Path, profile: &str, user: &str) -> PathBuf {
+    data_dir.join("drafts").join(format!(
+        "citizens-{}-{}.json",
         safe_name(profile),
         safe_name(user)
     ))
@@ -28,8 +39,13 @@ pub fn safe_name(s: &str) -> String {
 pub fn forget_profile(data_dir: &Path, profile: &str) -> std::io::Result<()> {
     let name = safe_name(profile);
     let drafts = format!("intake-{name}-");
+    let citizens = format!("citizens-{name}-");
     let outbox = format!("{name}_");
-    for (dir, prefix) in [("drafts", drafts.as_str()), ("outbox", outbox.as_str())] {
+    for (dir, prefix) in [
+        ("drafts", drafts.as_str()),
+        ("drafts", citizens.as_str()),
+        ("outbox", outbox.as_str()),
+    ] {
         let Ok(entries) = std::fs::read_dir(data_dir.join(dir)) else {
             continue;
         };
@@ -122,8 +138,9 @@ pub fn delete(path: &Path) {
 }
 
 /// Sends `text` to the first print command found (`lp`, then `lpr`); answers the
-/// command's name, or why nothing was printed.
-pub fn print(text: &str) -> Result<String, String> {
+/// command's name, or why nothing was printed (worded by the screen, in its language).
+pub fn print(text: &str) -> Result<String, crate::tui::action::PrintProblem> {
+    use crate::tui::action::PrintProblem;
     use std::io::Write;
     for command in ["lp", "lpr"] {
         let child = std::process::Command::new(command)
@@ -135,15 +152,20 @@ pub fn print(text: &str) -> Result<String, String> {
         if let Some(mut stdin) = child.stdin.take() {
             stdin
                 .write_all(text.as_bytes())
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| PrintProblem::Broken(e.kind()))?;
         }
-        let out = child.wait_with_output().map_err(|e| e.to_string())?;
+        let out = child
+            .wait_with_output()
+            .map_err(|e| PrintProblem::Broken(e.kind()))?;
         if out.status.success() {
             return Ok(command.to_owned());
         }
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+        return Err(PrintProblem::Refused {
+            command: command.to_owned(),
+            said: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
     }
-    Err("no lp or lpr".to_owned())
+    Err(PrintProblem::NoCommand)
 }
 
 #[cfg(test)]
@@ -156,7 +178,9 @@ mod tests {
         let data = dir.path();
         let keep = path(data, "Cổng tỉnh", "tiepnhan1");
         let gone = path(data, "Đào tạo (máy này)", "tiepnhan1");
-        for p in [&keep, &gone] {
+        let forms_kept = citizens_path(data, "Cổng tỉnh", "tiepnhan1");
+        let forms_gone = citizens_path(data, "Đào tạo (máy này)", "tiepnhan1");
+        for p in [&keep, &gone, &forms_kept, &forms_gone] {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "{}").unwrap();
         }
@@ -170,8 +194,9 @@ mod tests {
             std::fs::write(d.join("x"), "1").unwrap();
         }
         forget_profile(data, "Đào tạo (máy này)").unwrap();
-        assert!(keep.exists() && outbox_kept.exists());
+        assert!(keep.exists() && outbox_kept.exists() && forms_kept.exists());
         assert!(!gone.exists() && !outbox_gone.exists() && !cache_gone.exists());
+        assert!(!forms_gone.exists());
         // Nothing there at all is no error either.
         forget_profile(&data.join("nowhere"), "Đào tạo (máy này)").unwrap();
     }

@@ -268,10 +268,10 @@ impl CitizenForm {
                     .err()
                     .map(|e| e.message(lang))
             }
-            CitizenField::DateOfBirth => match parse_date(&text) {
-                None => Some(tr(lang, "form.bad_date").to_owned()),
-                Some(d) if d > today => Some(tr(lang, "form.future_date").to_owned()),
-                Some(_) => None,
+            CitizenField::DateOfBirth => match read_date(&text) {
+                Err(problem) => Some(problem.message(lang)),
+                Ok(d) if d > today => Some(tr(lang, "form.future_date").to_owned()),
+                Ok(_) => None,
             },
             CitizenField::Phone => parse_phone(&text).err().map(|e| e.message(lang)),
             CitizenField::Email => {
@@ -311,6 +311,27 @@ impl CitizenForm {
         })
     }
 
+    /// Nothing typed nor chosen: not worth keeping.
+    pub fn is_blank(&self) -> bool {
+        self.gender.is_none() && CitizenField::ALL.iter().all(|f| self.text(*f).is_empty())
+    }
+
+    /// Fills the fields still empty from a scanned card: what the officer typed wins.
+    pub fn fill_blanks(&mut self, card: &ChipCard) {
+        let born = card.date_of_birth.format("%d/%m/%Y").to_string();
+        for (field, value) in [
+            (CitizenField::IdNumber, card.id_number.as_str()),
+            (CitizenField::FullName, card.full_name.as_str()),
+            (CitizenField::DateOfBirth, born.as_str()),
+            (CitizenField::Address, card.address.as_str()),
+        ] {
+            if self.text(field).is_empty() {
+                self.set(field, value);
+            }
+        }
+        self.gender.get_or_insert(card.gender);
+    }
+
     pub fn to_draft(&self) -> CitizenDraft {
         CitizenDraft {
             values: CitizenField::ALL.iter().map(|f| self.text(*f)).collect(),
@@ -331,19 +352,86 @@ impl CitizenForm {
     }
 }
 
-/// A date as officials type it: `dd/mm/yyyy` (also `d/m/yyyy`, with `-` or `.`), or
-/// ISO `yyyy-mm-dd`.
+/// A date as officials type it: `dd/mm/yyyy` (also `d/m/yyyy`, with `-` or `.`), eight
+/// digits `ddmmyyyy` as the chip card writes it (`20081978`), or ISO `yyyy-mm-dd`.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    read_date(text).ok()
+}
+
+/// Why a typed date is not a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Not written in any of the forms [`parse_date`] reads.
+    Format,
+    /// Well written, but there is no such day: 31/02/1978, 00/05/1990, 12/13/1990.
+    NoSuchDay { day: u32, month: u32, year: i32 },
+}
+
+impl DateProblem {
+    /// What to tell the officer: a date that does not exist is not a wrong format, and
+    /// saying so sends them looking for the wrong mistake.
+    pub fn message(self, lang: Lang) -> String {
+        match self {
+            DateProblem::Format => tr(lang, "form.bad_date").to_owned(),
+            DateProblem::NoSuchDay { day, month, year } => {
+                let date = format!("{day:02}/{month:02}/{year:04}");
+                match days_in_month(year, month) {
+                    Some(days) => crate::tui::i18n::trf(
+                        lang,
+                        "form.no_such_day",
+                        &[
+                            ("date", &date),
+                            ("month", &format!("{month:02}/{year:04}")),
+                            ("days", &days.to_string()),
+                        ],
+                    ),
+                    None => crate::tui::i18n::trf(lang, "form.no_such_month", &[("date", &date)]),
+                }
+            }
+        }
+    }
+}
+
+/// [`parse_date`], saying why a text is not a date.
+pub fn read_date(text: &str) -> Result<NaiveDate, DateProblem> {
     let t = text.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return Some(d);
-    }
-    let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
-    if parts.len() != 3 || parts[2].len() != 4 {
-        return None;
-    }
-    let n = |s: &str| s.parse::<u32>().ok();
-    NaiveDate::from_ymd_opt(n(parts[2])? as i32, n(parts[1])?, n(parts[0])?)
+    let digits = |s: &str, max: usize| {
+        (!s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let (day, month, year) = if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        // Eight digits are day, month, year, as on the chip card (never yyyymmdd: a
+        // desk in Vietnam writes the day first).
+        (
+            digits(&t[0..2], 2),
+            digits(&t[2..4], 2),
+            digits(&t[4..8], 4),
+        )
+    } else {
+        let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
+        match parts[..] {
+            [y, m, d] if y.len() == 4 => (digits(d, 2), digits(m, 2), digits(y, 4)),
+            [d, m, y] if y.len() == 4 => (digits(d, 2), digits(m, 2), digits(y, 4)),
+            _ => return Err(DateProblem::Format),
+        }
+    };
+    let (Some(day), Some(month), Some(year)) = (day, month, year) else {
+        return Err(DateProblem::Format);
+    };
+    let year = year as i32;
+    NaiveDate::from_ymd_opt(year, month, day).ok_or(DateProblem::NoSuchDay { day, month, year })
+}
+
+/// How many days `month` of `year` has; `None` for a month that is not one.
+fn days_in_month(year: i32, month: u32) -> Option<u32> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    u32::try_from(next.signed_duration_since(first).num_days()).ok()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -433,6 +521,9 @@ pub struct Wizard {
     pub activation: Option<Activation>,
     /// The inline account form, when the applicant has none.
     pub new_citizen: Option<CitizenForm>,
+    /// The inline form closed with Esc: what was typed is kept, and comes back when the
+    /// same number is looked up again (Esc is one key; retyping a citizen is minutes).
+    pub set_aside: Option<CitizenForm>,
     /// A chip card scanned for a citizen without an account: prefills the form.
     pub scanned: Option<ChipCard>,
     /// A citizen of another office, by number and date of birth (no account named).
@@ -493,6 +584,7 @@ impl Wizard {
             applicant: None,
             activation: None,
             new_citizen: None,
+            set_aside: None,
             scanned: None,
             presented: None,
             authorized: false,
@@ -530,6 +622,7 @@ impl Wizard {
             && field_text(&self.lookup).is_empty()
             && self.applicant.is_none()
             && self.presented.is_none()
+            && self.set_aside.is_none()
     }
 
     /// The applicant step's rows, as they are now.
@@ -798,6 +891,7 @@ impl Wizard {
                 .clone()
                 .map(|a| Activation { code: None, ..a }),
             new_citizen: self.new_citizen.as_ref().map(CitizenForm::to_draft),
+            set_aside: self.set_aside.as_ref().map(CitizenForm::to_draft),
             presented: self.presented.as_ref().map(|p| PresentedDraft {
                 id_number: p.id_number.clone(),
                 date_of_birth: field_text(&p.date_of_birth),
@@ -840,6 +934,7 @@ impl Wizard {
         w.applicant = d.applicant.clone();
         w.activation = d.activation.clone();
         w.new_citizen = d.new_citizen.as_ref().map(CitizenForm::from_draft);
+        w.set_aside = d.set_aside.as_ref().map(CitizenForm::from_draft);
         w.presented = d.presented.as_ref().map(|p| {
             let mut check = PresentedCheck::new(p.id_number.clone(), None);
             check.date_of_birth.insert_str(&p.date_of_birth);
@@ -914,6 +1009,9 @@ pub struct Draft {
     pub applicant: Option<Citizen>,
     pub activation: Option<Activation>,
     pub new_citizen: Option<CitizenDraft>,
+    /// The inline account form closed with Esc, kept for the same number.
+    #[serde(default)]
+    pub set_aside: Option<CitizenDraft>,
     /// A citizen of another office, by number and date of birth.
     #[serde(default)]
     pub presented: Option<PresentedDraft>,
@@ -961,6 +1059,28 @@ pub struct PresentedDraft {
     pub confirmed: bool,
 }
 
+/// The citizens pane's unfinished account forms, saved in the data directory on every
+/// change like the intake draft (a file of its own: either may be there without the
+/// other), and restored at the next login of the same profile and user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitizensDraft {
+    /// RFC 3339, Vietnam time.
+    pub saved_at: String,
+    /// The form that was open.
+    #[serde(default)]
+    pub form: Option<CitizenDraft>,
+    /// The form closed with Esc.
+    #[serde(default)]
+    pub set_aside: Option<CitizenDraft>,
+}
+
+impl CitizensDraft {
+    /// The same forms, whenever saved.
+    pub fn content_eq(&self, other: &CitizensDraft) -> bool {
+        self.form == other.form && self.set_aside == other.set_aside
+    }
+}
+
 /// The citizen form as saved in a draft.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CitizenDraft {
@@ -990,6 +1110,9 @@ pub struct CitizensPane {
     pub detail: Option<CitizenDetail>,
     pub dossier_selected: usize,
     pub form: Option<CitizenForm>,
+    /// The form closed with Esc, kept: Ctrl-N brings it back (unless another number is
+    /// searched for), and it is in the draft on disk with the open one.
+    pub set_aside: Option<CitizenForm>,
     /// Shown above the detail: why it opened (the number already has an account).
     pub note: Option<String>,
     /// A new code for an active account (a password reset): the card, being checked.
@@ -1044,10 +1167,27 @@ impl CitizensPane {
             detail: None,
             dossier_selected: 0,
             form: None,
+            set_aside: None,
             note: None,
             reset: None,
             pending: None,
         }
+    }
+
+    /// The unfinished account forms, as saved on every change; `None` when there is
+    /// nothing typed to keep.
+    pub fn to_draft(&self, saved_at: String) -> Option<CitizensDraft> {
+        let keep = |f: &Option<CitizenForm>| {
+            f.as_ref()
+                .filter(|f| !f.is_blank())
+                .map(CitizenForm::to_draft)
+        };
+        let (form, set_aside) = (keep(&self.form), keep(&self.set_aside));
+        (form.is_some() || set_aside.is_some()).then_some(CitizensDraft {
+            saved_at,
+            form,
+            set_aside,
+        })
     }
 }
 

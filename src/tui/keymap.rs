@@ -57,6 +57,9 @@ pub enum Context {
     /// The help overlay: any key closes it.
     Help,
     Login,
+    /// Asked before quitting or logging out while writes wait in the outbox or a form
+    /// holds typed text.
+    Leave,
 }
 
 impl Context {
@@ -77,6 +80,7 @@ impl Context {
                 | Activation
                 | Help
                 | Login
+                | Leave
         )
     }
 
@@ -148,6 +152,7 @@ impl Context {
             Activation => "account activation",
             Help => "help",
             Login => "login",
+            Leave => "leave",
         }
     }
 }
@@ -223,6 +228,12 @@ pub enum Command {
     Answer1,
     Answer2,
     Answer3,
+    /// Empties the text field that has the focus, whichever it is.
+    ClearField,
+    /// Leaves anyway (quits or logs out) although something is unsent or typed.
+    Leave,
+    /// Stays: quitting or logging out is not done after all.
+    Stay,
 }
 
 /// One row of the built-in table.
@@ -304,6 +315,8 @@ const DEFAULTS: &[Binding] = &[
     ),
     bind(C::Actions, "actions", X::Inbox, &["a"], true),
     bind(C::Form, "form", X::Inbox, &["f"], false),
+    // A filter kept with Enter is still on the list: Esc takes it off there too.
+    bind(C::ClearFilter, "clear_filter", X::Inbox, &["esc"], true),
     // The inbox's filter: what is not a command is typed.
     bind(C::KeepFilter, "keep_filter", X::Filter, &["enter"], true),
     bind(C::ClearFilter, "clear_filter", X::Filter, &["esc"], true),
@@ -376,12 +389,16 @@ const DEFAULTS: &[Binding] = &[
         &["backtab", "up"],
         false,
     ),
+    // The submitter row: ← is "in person", → "authorized", as the row reads left to
+    // right and as the hint "←/→ to choose" says; Space switches.
+    bind(C::Toggle, "toggle", X::Applicant, &["space"], true),
+    bind(C::PrevChoice, "prev_choice", X::Applicant, &["left"], false),
     bind(
-        C::Toggle,
-        "toggle",
+        C::NextChoice,
+        "next_choice",
         X::Applicant,
-        &["space", "left", "right"],
-        true,
+        &["right"],
+        false,
     ),
     bind(C::Lookup, "lookup", X::Applicant, &["enter"], true),
     bind(C::NextStep, "next_step", X::Applicant, &["enter"], true),
@@ -487,7 +504,8 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Receipt, "receipt", X::Done, &["enter", "r"], true),
     // The receipt straight to paper, as PDF: printed (or saved when no printer is set up).
     bind(C::Print, "print", X::Done, &["p"], true),
-    bind(C::Save, "save", X::Done, &["s"], true),
+    // In F1 only: at 80 columns the hint bar keeps room for Esc while a request runs.
+    bind(C::Save, "save", X::Done, &["s"], false),
     bind(C::NewDossier, "new_dossier", X::Done, &["n"], true),
     bind(C::Open, "open", X::Done, &["o"], true),
     bind(C::RetryCash, "retry_cash", X::Done, &["c"], true),
@@ -605,6 +623,76 @@ const DEFAULTS: &[Binding] = &[
     bind(C::NextChoice, "next_choice", X::Login, &["right"], true),
     bind(C::LogIn, "log_in", X::Login, &["enter"], true),
     bind(C::Cancel, "cancel", X::Login, &["esc"], true),
+    // Leaving with something unsent or typed: Enter (or the key that asked) leaves, Esc
+    // stays.
+    bind(C::Leave, "leave", X::Leave, &["enter"], true),
+    bind(C::Stay, "stay", X::Leave, &["esc"], true),
+    // One way to empty a field, in every context with a text field (the text area's own
+    // Ctrl-U was its undo: it took back a letter here, a whole path there, nothing in a
+    // field that had no history). Not hinted: the bar is short; F1 lists it.
+    bind(C::ClearField, "clear_field", X::Filter, &["ctrl-u"], false),
+    bind(C::ClearField, "clear_field", X::Lookup, &["ctrl-u"], false),
+    bind(
+        C::ClearField,
+        "clear_field",
+        X::Procedure,
+        &["ctrl-u"],
+        false,
+    ),
+    bind(
+        C::ClearField,
+        "clear_field",
+        X::Applicant,
+        &["ctrl-u"],
+        false,
+    ),
+    bind(
+        C::ClearField,
+        "clear_field",
+        X::CitizenForm,
+        &["ctrl-u"],
+        false,
+    ),
+    bind(
+        C::ClearField,
+        "clear_field",
+        X::AttachPath,
+        &["ctrl-u"],
+        false,
+    ),
+    bind(
+        C::ClearField,
+        "clear_field",
+        X::DeliveryAddress,
+        &["ctrl-u"],
+        false,
+    ),
+    bind(C::ClearField, "clear_field", X::Review, &["ctrl-u"], false),
+    bind(
+        C::ClearField,
+        "clear_field",
+        X::Citizens,
+        &["ctrl-u"],
+        false,
+    ),
+    bind(C::ClearField, "clear_field", X::Prompt, &["ctrl-u"], false),
+    bind(
+        C::ClearField,
+        "clear_field",
+        X::CommandLine,
+        &["ctrl-u"],
+        false,
+    ),
+    bind(C::ClearField, "clear_field", X::Payment, &["ctrl-u"], false),
+    bind(C::ClearField, "clear_field", X::Dialog, &["ctrl-u"], false),
+    bind(
+        C::ClearField,
+        "clear_field",
+        X::Activation,
+        &["ctrl-u"],
+        false,
+    ),
+    bind(C::ClearField, "clear_field", X::Login, &["ctrl-u"], false),
 ];
 
 /// A key as written in the config: `q`, `?`, `ctrl-c`, `f5`, `shift-tab`, `pagedown`…

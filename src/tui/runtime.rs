@@ -211,6 +211,7 @@ pub struct Executor {
     profile_of_session: Option<(String, String)>,
     /// Writes of the intake draft, and of the training progress, in the order asked.
     draft_writes: OrderedWrites,
+    citizens_draft_writes: OrderedWrites,
     training_writes: OrderedWrites,
     /// The outbox of the session's user, once logged in (needs the data directory).
     sending: Option<crate::tui::sending::Sending>,
@@ -240,10 +241,13 @@ async fn paper_job(
         .clone()
         .unwrap_or_else(|| job.document.fallback_name());
     let print = job.print && job.document.printable();
+    let folder = paper::folder(&settings).display().to_string();
     tokio::task::spawn_blocking(move || {
         let path = paper::target(&settings, job.file.as_deref(), &name);
-        let path = paper::save(&path, &file.bytes)
-            .map_err(|e| ClientError::File(format!("{}: {e}", path.display())))?;
+        let path = paper::save(&path, &file.bytes).map_err(|e| ClientError::File {
+            path: path.display().to_string(),
+            kind: e.kind(),
+        })?;
         let printed = print.then(|| paper::print(&settings, &path));
         Ok(paper::Outcome {
             path,
@@ -253,7 +257,10 @@ async fn paper_job(
         })
     })
     .await
-    .map_err(|e| ClientError::File(e.to_string()))?
+    .map_err(|_| ClientError::File {
+        path: folder,
+        kind: std::io::ErrorKind::Other,
+    })?
 }
 
 impl Executor {
@@ -268,6 +275,7 @@ impl Executor {
             lang,
             profile_of_session: None,
             draft_writes: OrderedWrites::default(),
+            citizens_draft_writes: OrderedWrites::default(),
             training_writes: OrderedWrites::default(),
             sending: None,
             clock: crate::clock::Clock::system(),
@@ -325,6 +333,7 @@ impl Executor {
     fn spawn<T, F>(
         &mut self,
         id: RequestId,
+        what: &'static str,
         work: F,
         done: fn(RequestId, Result<T, Failure>) -> Action,
     ) where
@@ -345,6 +354,9 @@ impl Executor {
         self.tasks.retain(|_, t| !t.is_finished());
         let handle = tokio::spawn(async move {
             let result = work.await;
+            if let Err(e) = &result {
+                log_failure(what, e);
+            }
             let reached = !matches!(
                 result,
                 Err(ClientError::Offline(_)) | Err(ClientError::Timeout)
@@ -399,6 +411,7 @@ impl Executor {
                 let c = client.clone();
                 self.spawn(
                     id,
+                    "log in",
                     async move {
                         let response = c.login(&username, &password).await?;
                         // The keyring may block (D-Bus): keep it off the async threads.
@@ -438,16 +451,27 @@ impl Executor {
             }
             Effect::LoadInbox(id) => {
                 let Some(c) = self.client.clone() else { return };
-                self.spawn(id, async move { load_inbox(&c).await }, Action::InboxLoaded);
+                self.spawn(
+                    id,
+                    "load the inbox",
+                    async move { load_inbox(&c).await },
+                    Action::InboxLoaded,
+                );
             }
             Effect::LoadStats(id) => {
                 let Some(c) = self.client.clone() else { return };
-                self.spawn(id, async move { c.stats().await }, Action::StatsLoaded);
+                self.spawn(
+                    id,
+                    "load the statistics",
+                    async move { c.stats().await },
+                    Action::StatsLoaded,
+                );
             }
             Effect::Poll { id, since } => {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "poll for changes",
                     async move {
                         Ok(match c.changes(Some(since), true).await? {
                             crate::client::ChangesOutcome::Changes(ch) => Delta::Changes {
@@ -464,6 +488,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "load a dossier",
                     async move { c.dossier(&code).await },
                     Action::DetailLoaded,
                 );
@@ -489,6 +514,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "act on a dossier",
                     async move { c.act(&code, version, &request).await },
                     Action::Acted,
                 );
@@ -497,6 +523,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "load a form",
                     async move { c.form(&code, form.as_str()).await },
                     Action::FormLoaded,
                 );
@@ -510,6 +537,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "download an attachment",
                     async move {
                         let bytes = c.download_attachment(&code, &attachment_id, &dest).await?;
                         Ok((dest, bytes))
@@ -522,7 +550,7 @@ impl Executor {
                 tokio::task::spawn_blocking(move || {
                     let result = write_new_file(&path, &text)
                         .map(|_| path)
-                        .map_err(|e| e.to_string());
+                        .map_err(|e| e.kind());
                     let _ = tx.send(Action::Saved(result));
                 });
             }
@@ -557,14 +585,34 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "read the training journal",
                     async move { c.training_journal(after).await },
                     Action::JournalLoaded,
                 );
+            }
+            Effect::TellVietQrShown { code } => {
+                // In the background and without a request id: nothing waits for it, and
+                // Esc has nothing to cancel. A failure is reported so it is told again.
+                let Some(c) = self.client.clone() else { return };
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let heard = match c.training_vietqr_shown(&code).await {
+                        Ok(()) => true,
+                        Err(e) => {
+                            tracing::warn!(
+                                "could not tell the sandbox a VietQR code is shown: {e}"
+                            );
+                            false
+                        }
+                    };
+                    let _ = tx.send(Action::VietQrTold { code, heard });
+                });
             }
             Effect::ActivateAccount { id, request } => {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "activate an account",
                     async move { c.activate_account(&request).await },
                     Action::AccountActivated,
                 );
@@ -582,6 +630,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "load the catalog",
                     async move { c.procedures().await },
                     Action::CatalogLoaded,
                 );
@@ -590,6 +639,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "load a procedure",
                     async move { c.procedure(&code).await },
                     Action::ProcedureLoaded,
                 );
@@ -598,6 +648,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "find citizens",
                     async move { c.citizens(&query).await },
                     Action::CitizensFound,
                 );
@@ -606,6 +657,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "load a citizen",
                     async move { c.citizen(&citizen_id).await },
                     Action::CitizenLoaded,
                 );
@@ -621,6 +673,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "create a citizen account",
                     async move { c.create_citizen(&key, &citizen).await },
                     Action::CitizenCreated,
                 );
@@ -634,6 +687,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "issue an activation code",
                     async move {
                         c.reissue_activation(&citizen_id, &key, presented.as_ref())
                             .await
@@ -646,6 +700,7 @@ impl Executor {
                 let tx = self.tx.clone();
                 self.spawn(
                     id,
+                    "upload a file",
                     async move {
                         let k = key.clone();
                         c.upload_file(&key, &path, move |p| {
@@ -675,6 +730,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "submit a dossier",
                     async move { c.create_dossier(&key, &request).await },
                     Action::DossierCreated,
                 );
@@ -700,6 +756,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "record a cash payment",
                     async move { c.pay_cash(&code, &key, &body).await },
                     Action::PaidCash,
                 );
@@ -708,6 +765,7 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
                     id,
+                    "load a payment",
                     async move { c.payment(&code).await },
                     Action::PaymentLoaded,
                 );
@@ -728,16 +786,36 @@ impl Executor {
                     None => drafts::delete(&path),
                 });
             }
+            Effect::SaveCitizensDraft(draft) => {
+                let Some(path) = self.citizens_draft_path() else {
+                    return;
+                };
+                self.citizens_draft_writes.spawn(move || match draft {
+                    Some(d) => {
+                        if let Err(e) = drafts::save_json(&path, &d) {
+                            tracing::warn!(
+                                "could not save the citizens pane's forms {}: {e}",
+                                path.display()
+                            );
+                        }
+                    }
+                    None => drafts::delete(&path),
+                });
+            }
             Effect::LoadDraft => {
                 // The session has begun: its outbox goes on with what an earlier run left.
                 self.start_sending();
-                let Some(path) = self.draft_path() else {
+                let (Some(path), Some(citizens)) = (self.draft_path(), self.citizens_draft_path())
+                else {
                     return;
                 };
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     if let Some(draft) = drafts::load(&path) {
                         let _ = tx.send(Action::DraftFound(Box::new(draft)));
+                    }
+                    if let Some(forms) = drafts::load_json(&citizens) {
+                        let _ = tx.send(Action::CitizensDraftFound(Box::new(forms)));
                     }
                 });
             }
@@ -766,7 +844,12 @@ impl Executor {
                 let Some(c) = self.client.clone() else { return };
                 let settings = self.printing.clone();
                 let id = job.id;
-                self.spawn(id, paper_job(c, settings, job), Action::PaperDone);
+                self.spawn(
+                    id,
+                    "fetch, save or print a paper",
+                    paper_job(c, settings, job),
+                    Action::PaperDone,
+                );
             }
             Effect::OutboxRetry(id) => {
                 if let Some(s) = &self.sending {
@@ -852,6 +935,15 @@ impl Executor {
         let (profile, user) = self.profile_of_session.as_ref()?;
         Some(drafts::path(self.data_dir.as_deref()?, profile, user))
     }
+
+    fn citizens_draft_path(&self) -> Option<PathBuf> {
+        let (profile, user) = self.profile_of_session.as_ref()?;
+        Some(drafts::citizens_path(
+            self.data_dir.as_deref()?,
+            profile,
+            user,
+        ))
+    }
 }
 
 /// Writes of one file, numbered: each runs only if no later one has (they run on the
@@ -894,6 +986,40 @@ async fn load_inbox(c: &PortalClient) -> Result<Snapshot, ClientError> {
     };
     let items = c.all_dossiers(Queue::All, MAX_INBOX_PAGES).await?;
     Ok(Snapshot { items, seq })
+}
+
+/// Writes a failed request to the log (`motcua.log`, which officials send to the
+/// administrator): what was asked and what came back, the link's trouble as the system
+/// said it. Never a token or a password: requests are not logged, and no error carries
+/// either.
+pub fn log_failure(what: &str, e: &ClientError) {
+    match e {
+        ClientError::Offline(_) | ClientError::Timeout => {
+            tracing::warn!("{what}: the portal was not reached: {e}");
+        }
+        // A wrong password, or a session that ended: the official is asked again.
+        ClientError::Unauthorized { code, .. } => {
+            tracing::info!("{what}: refused ({code})");
+        }
+        ClientError::Conflict { current } => {
+            tracing::info!(
+                "{what}: {} was changed first (now version {})",
+                current.code,
+                current.version
+            );
+        }
+        ClientError::Api {
+            status,
+            code,
+            message,
+            fields,
+            ..
+        } => {
+            let fields: Vec<&str> = fields.keys().map(String::as_str).collect();
+            tracing::warn!("{what}: refused, {status} {code}: {message} (fields: {fields:?})");
+        }
+        _ => tracing::warn!("{what}: {e}"),
+    }
 }
 
 /// The TUI's view of a client error.

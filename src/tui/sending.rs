@@ -374,6 +374,9 @@ async fn send_directly(
         label: String::new(),
     };
     let result = outbox::send(&client, &entry).await;
+    if let Err(e) = &result {
+        crate::tui::runtime::log_failure("send a write directly (the outbox's disk refused)", e);
+    }
     shared.tell(Action::Link {
         rtt: client.last_rtt(),
         reached: !matches!(
@@ -446,8 +449,58 @@ fn count(outbox: &Mutex<Outbox>) -> Action {
     }
 }
 
+/// A write as the log names it: its place in the outbox and what it does, never the
+/// citizen's details it carries.
+fn described(entry: &Entry) -> String {
+    let what = match &entry.write {
+        Write::Act { code, request, .. } => format!(
+            "{} {code}",
+            request.action.map(|a| a.as_str()).unwrap_or("action")
+        ),
+        Write::PayCash { code, .. } => format!("cash payment {code}"),
+        Write::CreateDossier { request } => format!("submission of {}", request.procedure_code),
+        Write::CreateCitizen { .. } => "citizen account".to_owned(),
+    };
+    format!("outbox #{} ({what})", entry.id)
+}
+
+/// Writes what became of a queued write to the log (`motcua.log`): the link's failures
+/// and the retries they bring, the portal's refusals, and a write that went after them.
+fn log_report(report: &Report) {
+    match report {
+        Report::Sent(entry, _) if entry.attempts > 0 => {
+            tracing::info!(
+                "{}: sent after {} failed attempt(s)",
+                described(entry),
+                entry.attempts
+            );
+        }
+        Report::Sent(..) => {}
+        Report::Failed(entry, error, Verdict::Retry(after)) => {
+            let after = after.map_or_else(
+                || " later, by itself".to_owned(),
+                |d| format!(" in {} s, as the portal asked", d.as_secs()),
+            );
+            tracing::warn!(
+                "{}: not sent ({error}); trying again{after} (attempt {})",
+                described(entry),
+                entry.attempts + 1
+            );
+        }
+        Report::Failed(entry, error, Verdict::Pause) => {
+            tracing::info!("{}: waits for the next login ({error})", described(entry));
+        }
+        Report::Failed(entry, error, Verdict::Dead(..)) => {
+            tracing::warn!("{}: refused, not sent again: {error}", described(entry));
+        }
+        // Said by `disk_refused`.
+        Report::Journal(_) => {}
+    }
+}
+
 /// What the screen hears of one report.
 fn answer(shared: &Arc<Shared>, outbox: &Arc<Mutex<Outbox>>, report: Report) -> Option<Action> {
+    log_report(&report);
     let lang = shared.lang();
     match report {
         Report::Sent(entry, sent) => {

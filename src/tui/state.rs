@@ -247,6 +247,9 @@ pub struct Inbox {
     pub seq: Option<i64>,
     pub loaded: Loaded,
     pub detail: Option<DetailView>,
+    /// Dossiers seen extended (in a detail or an action's answer): the list's rows do
+    /// not say, and an extension is never taken back, so the menu of a row can leave it out.
+    pub extended: std::collections::HashSet<String>,
 }
 
 /// The detail pane of one dossier.
@@ -355,9 +358,28 @@ pub struct PayDialog {
     pub error: Option<String>,
 }
 
+/// What the official asked to do that would leave something behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leaving {
+    Quit,
+    Logout,
+}
+
+/// Asked before quitting or logging out while writes wait in the outbox or a form holds
+/// typed text: what would be left, one line each, and what leaving does to it.
+#[derive(Debug, Clone)]
+pub struct LeavePrompt {
+    pub leaving: Leaving,
+    pub reasons: Vec<String>,
+    /// What the prompt covers (Ctrl-C reaches it over a dialog): back on top when the
+    /// official stays.
+    pub under: Option<Box<Overlay>>,
+}
+
 /// What sits on top of the screen and has the keyboard.
 #[derive(Debug, Clone)]
 pub enum Overlay {
+    Leave(LeavePrompt),
     Help(HelpPage),
     Payment(Box<PayDialog>),
     CommandLine(Box<TextArea<'static>>),
@@ -386,6 +408,18 @@ pub struct Toast {
     /// Ticks left before it fades.
     pub ttl: u32,
 }
+
+/// A write the outbox delivered while no screen waited for it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivered {
+    /// The dossier a submission made.
+    Dossier(Box<Dossier>),
+    /// A citizen account made.
+    Citizen,
+}
+
+/// How many delivered writes [`App::delivered`] remembers.
+pub const DELIVERED_KEPT: usize = 16;
 
 /// Everything the screen shows.
 #[derive(Debug, Clone)]
@@ -417,10 +451,21 @@ pub struct App {
     pub draft_offer: Option<crate::tui::intake::Draft>,
     /// The draft as last saved: a change that saves nothing new writes nothing.
     pub last_draft: Option<crate::tui::intake::Draft>,
+    /// The citizens pane's forms as last saved (likewise).
+    pub last_citizens_draft: Option<crate::tui::intake::CitizensDraft>,
+    /// Writes the outbox delivered with no screen waiting for them, by idempotency key,
+    /// the last few: a draft read from disk after its write went (a restart's race) is
+    /// closed, not offered to be typed in again.
+    pub delivered: VecDeque<(String, Delivered)>,
     /// Uploads in flight: which document row each request is for.
     pub uploads: HashMap<RequestId, usize>,
     pub citizens: crate::tui::intake::CitizensPane,
     pub lookup: TextArea<'static>,
+    /// Under the lookup field: why the last search found nothing (or could not search).
+    pub lookup_note: Option<String>,
+    /// The lookup's search on its way: its request and the code asked for. The pane stays
+    /// until the dossier is found.
+    pub lookup_pending: Option<(RequestId, String)>,
     pub overlay: Option<Overlay>,
     pub toasts: VecDeque<Toast>,
     pub link: Link,
@@ -455,6 +500,13 @@ pub struct App {
     /// may choose another folder. `None`: the prompt offers the bare file name, which is
     /// saved in that folder all the same.
     pub paper_folder: Option<std::path::PathBuf>,
+    /// The terminal's columns and rows, as the last resize said (0×0 before any): what
+    /// `update` knows of the screen, to page the inbox and to know whether a VietQR code
+    /// is drawn whole.
+    pub size: (u16, u16),
+    /// Training mode: the dossiers whose VietQR code the sandbox was told is on screen
+    /// (told once each; a failed telling is forgotten, so it is told again).
+    pub vietqr_told: std::collections::BTreeSet<String>,
 }
 
 impl App {
@@ -486,9 +538,13 @@ impl App {
             intake: crate::tui::update::fresh_wizard(&mut keys),
             draft_offer: None,
             last_draft: None,
+            last_citizens_draft: None,
+            delivered: VecDeque::new(),
             uploads: HashMap::new(),
             citizens: crate::tui::intake::CitizensPane::new(),
             lookup: text_field(),
+            lookup_note: None,
+            lookup_pending: None,
             overlay: None,
             toasts: VecDeque::new(),
             link: Link::default(),
@@ -508,6 +564,8 @@ impl App {
             journal_catching_up: false,
             keys,
             paper_folder: None,
+            size: (0, 0),
+            vietqr_told: std::collections::BTreeSet::new(),
         }
     }
 
@@ -587,6 +645,7 @@ impl Inbox {
             seq: None,
             loaded: Loaded::Nothing,
             detail: None,
+            extended: std::collections::HashSet::new(),
         }
     }
 

@@ -877,11 +877,13 @@ pub async fn issue_activation(
     // The citizen is part of the operation: the same key for another citizen is reuse.
     let what = format!("citizens.activation:{citizen_id}");
     let idempotent = Idempotent::claim(&state, &session, &headers, &what, &body)?;
-    let presented: Option<Presented> = if body.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        Some(parse_json(&body)?)
-    };
+    // No body and a JSON `null` are the same: nothing presented.
+    let presented: Option<Presented> =
+        if body.trim_ascii().is_empty() || body.trim_ascii() == b"null" {
+            None
+        } else {
+            Some(parse_json(&body)?)
+        };
     let active: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM users WHERE citizen_id = $1 \
          AND password_hash IS NOT NULL)",

@@ -136,7 +136,9 @@ async fn payment_of(conn: &mut SqliteConnection, row: &Row) -> Result<Payment, A
     tag = "payments",
     summary = "What a dossier owes",
     description = "The fee, whether it is paid, and the VietQR payload (EMVCo/NAPAS) to pay it \
-        into the office's account. Staff of the dossier's office.",
+        into the office's account. Staff of the dossier's office. Reading it is not showing \
+        it: a training portal hears that a code is on screen from \
+        `POST /training/vietqr-shown/{code}`.",
     params(("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE)),
     responses(
         (status = 200, description = "The payment view.", body = Payment),
@@ -163,22 +165,67 @@ pub async fn show(
         other => other?,
     };
     let payment = payment_of(&mut conn, &row).await?;
+    Ok(Json(payment))
+}
+
+/// `POST /training/vietqr-shown/{code}`: a desk's screen shows the dossier's VietQR code
+/// whole, at a size a phone can scan. A training portal journals it (the exercise's first
+/// step, and what the simulated bank waits for before it pays); any other portal answers
+/// 404. Reading the payment (`GET /dossiers/{code}/payment`) is not enough: a window too
+/// small for the code reads it too.
+#[utoipa::path(
+    post,
+    path = "/api/v1/training/vietqr-shown/{code}",
+    operation_id = "training_vietqr_shown",
+    tag = "training",
+    summary = "A VietQR code is on the desk's screen",
+    description = "Said by the desk app once the dossier's VietQR code is drawn whole on screen. \
+        A training portal journals `payment_qr_shown` for reception, specialist and leader \
+        staff while the fee is unpaid (the simulated bank then pays it); otherwise nothing \
+        is recorded. Any staff role of the dossier's office. A portal that is not a training \
+        one answers 404.",
+    params(("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE)),
+    responses(
+        (status = 204, description = "Heard."),
+        (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such dossier in the office, or not a training portal.", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn vietqr_shown(
+    State(state): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let what = "POST /training/vietqr-shown/{code}";
+    let office = session.office(&state, what).await?;
+    if !state.settings.training {
+        return Err(ApiError::NotFound);
+    }
+    let mut conn = state.db.acquire().await?;
+    let row = match store::load(&mut *conn, office, &code).await {
+        Err(ApiError::NotFound) => {
+            drop(conn);
+            audit::refused(&state, &session, what).await;
+            return Err(ApiError::NotFound);
+        }
+        other => other?,
+    };
+    let payment = payment_of(&mut conn, &row).await?;
     drop(conn);
     let desk_role = matches!(
         session.role,
         Role::Reception | Role::Specialist | Role::Leader
     );
-    if state.settings.training && desk_role && payment.vietqr.is_some() {
+    if desk_role && payment.vietqr.is_some() {
         // The simulator's bank pays a code once it has been shown, as a citizen would.
         let event = audit::Event::PaymentQrShown {
             session: &session,
             code: &payment.code,
         };
-        if let Err(e) = audit::record(&state.db, &state.clock, event).await {
-            tracing::warn!("could not journal a shown VietQR code: {e}");
-        }
+        audit::record(&state.db, &state.clock, event).await?;
     }
-    Ok(Json(payment))
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// 409 `already_paid`: the fee is settled, nothing more is taken.

@@ -2,6 +2,7 @@
 //! (done, refused by a rule, or overtaken by someone else: 412).
 
 use super::*;
+use crate::api::dossiers::PaymentStatus;
 
 /// The dossier the action keys apply to: the open detail, or the selected row.
 pub(super) fn target(app: &App) -> Option<(String, Status, i64)> {
@@ -33,6 +34,71 @@ pub fn steps_for(role: Role, status: Status) -> Vec<Step> {
         })
 }
 
+/// What the action menu knows of a dossier beyond its status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Known {
+    /// Extended already: the one extension allowed is used.
+    pub extended: bool,
+    /// No fee (0 đ): there is nothing to ask payment for.
+    pub free: bool,
+}
+
+impl Known {
+    pub fn of(d: &Dossier) -> Known {
+        Known {
+            extended: d.extensions > 0,
+            free: d.fee.amount == 0 || d.fee.status == PaymentStatus::Exempt,
+        }
+    }
+}
+
+/// The order the menu offers actions in: the step that takes the dossier on along the
+/// usual path first, so that it is the one preselected (forward before refuse, return
+/// before withdraw); then the detours; last what ends the dossier's course.
+fn usual_rank(step: Step) -> u8 {
+    match step {
+        Step::Receive
+        | Step::Forward
+        | Step::ProposeResult
+        | Step::Approve
+        | Step::ReturnResult
+        | Step::SupplementReceived
+        | Step::PaymentRecorded => 0,
+        Step::RequestSupplement | Step::RequestPayment | Step::SendBack | Step::Extend => 1,
+        Step::Refuse | Step::Stop | Step::Withdraw => 2,
+    }
+}
+
+/// The actions the menu offers this role on this dossier, the usual next step first:
+/// the table's, less an extension once one was granted (the portal would refuse a second)
+/// and a request for payment when the dossier is free.
+pub fn menu_steps(role: Role, status: Status, known: Known) -> Vec<Step> {
+    let mut steps: Vec<Step> = steps_for(role, status)
+        .into_iter()
+        .filter(|s| match s {
+            Step::Extend => !known.extended,
+            Step::RequestPayment => !known.free,
+            _ => true,
+        })
+        .collect();
+    steps.sort_by_key(|s| usual_rank(*s));
+    steps
+}
+
+/// What is known of the dossier the action keys apply to (see [`target`]).
+fn known(app: &App) -> Known {
+    if let Some(detail) = &app.inbox.detail {
+        return detail.dossier.as_deref().map(Known::of).unwrap_or_default();
+    }
+    app.inbox
+        .selected_item()
+        .map(|it| Known {
+            extended: app.inbox.extended.contains(&it.summary.code),
+            free: it.summary.payment_status == PaymentStatus::Exempt,
+        })
+        .unwrap_or_default()
+}
+
 pub(super) fn open_actions(app: &mut App) -> Vec<Effect> {
     let Some(role) = app.me.as_ref().map(|m| m.role) else {
         return vec![];
@@ -40,7 +106,7 @@ pub(super) fn open_actions(app: &mut App) -> Vec<Effect> {
     let Some((code, status, _)) = target(app) else {
         return vec![];
     };
-    let steps = steps_for(role, status);
+    let steps = menu_steps(role, status, known(app));
     if steps.is_empty() {
         let text = trf(
             app.lang,
@@ -198,7 +264,7 @@ fn noted(app: &mut App, d: &ActionDialog, message: &str) -> Vec<Effect> {
             ("why", message),
         ],
     );
-    super::training::caught(app, &what)
+    super::training::caught(app, d.step, &what)
 }
 
 /// The request an action dialog sends, or the rule's message for what is missing or
@@ -463,6 +529,9 @@ pub fn summary_of(d: &Dossier) -> DossierSummary {
 }
 
 pub(super) fn refresh_from(app: &mut App, d: &Dossier) {
+    if d.extensions > 0 {
+        app.inbox.extended.insert(d.code.clone());
+    }
     let keep = app.inbox.selected_code();
     app.inbox.upsert(summary_of(d));
     app.inbox.rebuild(keep);

@@ -4,7 +4,7 @@ use super::intake::{FormKey, citizen_form_key, fail_quietly, new_key};
 use super::*;
 use crate::api::citizens::{Activation, Citizen, CitizenCreated, CitizenDetail};
 use crate::api::error::ErrorCode;
-use crate::tui::intake::{CitizenForm, ResetPrompt, Slip, slip_text};
+use crate::tui::intake::{CitizenDraft, CitizenForm, CitizensDraft, ResetPrompt, Slip, slip_text};
 
 pub(super) fn citizens_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
     use KeyInput::Command as K;
@@ -29,14 +29,46 @@ pub(super) fn citizens_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
             }
         }
         K(Command::NewCitizen) => {
-            let mut form = CitizenForm::new(app.keys.next_key());
+            use crate::tui::intake::CitizenField;
             // A number searched for and not found is the account to create.
             let typed = field_text(&pane.query).trim().to_owned();
-            if typed.len() == 12 && typed.chars().all(|c| c.is_ascii_digit()) {
-                form.set(crate::tui::intake::CitizenField::IdNumber, &typed);
-                form.focus = 1;
-            }
-            pane.form = Some(form);
+            let number =
+                (typed.len() == 12 && typed.chars().all(|c| c.is_ascii_digit())).then_some(typed);
+            // The form put aside comes back as it was left, unless another number is
+            // searched for now: that citizen gets a form of their own (the one aside stays).
+            let kept = match pane.set_aside.take() {
+                Some(form)
+                    if number.as_ref().is_none_or(|n| {
+                        let had = form.text(CitizenField::IdNumber);
+                        had.is_empty() || had == *n
+                    }) =>
+                {
+                    Some(form)
+                }
+                other => {
+                    pane.set_aside = other;
+                    None
+                }
+            };
+            let form = match kept {
+                Some(mut form) => {
+                    if let Some(n) = &number
+                        && form.text(CitizenField::IdNumber).is_empty()
+                    {
+                        form.set(CitizenField::IdNumber, n);
+                    }
+                    form
+                }
+                None => {
+                    let mut form = CitizenForm::new(app.keys.next_key());
+                    if let Some(n) = &number {
+                        form.set(CitizenField::IdNumber, n);
+                        form.focus = 1;
+                    }
+                    form
+                }
+            };
+            app.citizens.form = Some(form);
         }
         K(Command::Up) => pane.selected = pane.selected.saturating_sub(1),
         K(Command::Down) => {
@@ -83,7 +115,13 @@ fn form_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
     };
     match citizen_form_key(form, key, lang, today) {
         FormKey::Close => {
-            app.citizens.form = None;
+            // Put aside, not thrown away: Ctrl-N brings it back.
+            if let Some(form) = app.citizens.form.take().filter(|f| !f.is_blank()) {
+                app.citizens.set_aside = Some(form);
+                let key = app.keymap.key_of(Context::Citizens, Command::NewCitizen);
+                let text = trf(app.lang, "citizen.form_set_aside", &[("key", &key)]);
+                toast(app, ToastKind::Info, text);
+            }
             vec![]
         }
         FormKey::Stay => vec![],
@@ -168,7 +206,14 @@ fn reset_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
                 return vec![];
             }
             let Some(presented) = prompt.presented() else {
-                prompt.error = Some(tr(lang, "citizen.reset_incomplete").to_owned());
+                // A date typed in full but not a real one says so, not "incomplete".
+                let typed = field_text(&prompt.date_of_birth);
+                prompt.error = Some(match crate::tui::intake::read_date(&typed) {
+                    Err(problem @ crate::tui::intake::DateProblem::NoSuchDay { .. }) => {
+                        problem.message(lang)
+                    }
+                    _ => tr(lang, "citizen.reset_incomplete").to_owned(),
+                });
                 return vec![];
             };
             prompt.error = None;
@@ -270,19 +315,37 @@ pub(super) fn on_created(
     if app.pending.remove(&id).is_none() {
         return vec![];
     }
-    if app.intake.new_citizen.as_ref().and_then(|f| f.pending) == Some(id) {
+    let w = &app.intake;
+    if [w.new_citizen.as_ref(), w.set_aside.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|f| f.pending == Some(id))
+    {
         return super::intake::on_created_for_intake(app, result);
     }
     if app.citizens.pending != Some(id) {
         return vec![];
     }
     app.citizens.pending = None;
-    if let Some(form) = app.citizens.form.as_mut() {
+    // The form sent may have been put aside (Esc) while on its way.
+    let pane = &mut app.citizens;
+    let sent_aside = pane
+        .set_aside
+        .as_ref()
+        .is_some_and(|f| f.pending == Some(id));
+    for form in [pane.form.as_mut(), pane.set_aside.as_mut()]
+        .into_iter()
+        .flatten()
+    {
         form.pending = None;
     }
     match result {
         Ok(created) => {
-            app.citizens.form = None;
+            if sent_aside {
+                app.citizens.set_aside = None;
+            } else {
+                app.citizens.form = None;
+            }
             let text = tr(app.lang, "toast.citizen_created").to_owned();
             toast(app, ToastKind::Success, text);
             let citizen = created.citizen.clone();
@@ -297,13 +360,18 @@ pub(super) fn on_created(
             id: Some(id),
             message,
         }) => {
-            app.citizens.form = None;
+            if sent_aside {
+                app.citizens.set_aside = None;
+            } else {
+                app.citizens.form = None;
+            }
             open_citizen(app, id, Some(message))
         }
         // Another office's citizen: no account to open; the form stays, with why.
         Err(Failure::Exists { id: None, .. }) => {
             let text = tr(app.lang, "citizen.exists_elsewhere").to_owned();
-            if let Some(form) = app.citizens.form.as_mut() {
+            let pane = &mut app.citizens;
+            if let Some(form) = pane.form.as_mut().or(pane.set_aside.as_mut()) {
                 form.error = Some(text);
             }
             vec![]
@@ -311,7 +379,8 @@ pub(super) fn on_created(
         Err(Failure::Refused {
             message, fields, ..
         }) => {
-            if let Some(form) = app.citizens.form.as_mut() {
+            let pane = &mut app.citizens;
+            if let Some(form) = pane.form.as_mut().or(pane.set_aside.as_mut()) {
                 form.server = fields;
                 form.error = Some(message);
             }
@@ -319,7 +388,8 @@ pub(super) fn on_created(
         }
         Err(f) => {
             let text = failure_text(app.lang, &f);
-            if let Some(form) = app.citizens.form.as_mut() {
+            let pane = &mut app.citizens;
+            if let Some(form) = pane.form.as_mut().or(pane.set_aside.as_mut()) {
                 form.error = Some(text);
             }
             fail_quietly(app, f)
@@ -385,4 +455,53 @@ pub(super) fn show_slip(app: &mut App, citizen: Citizen, activation: Activation)
         scroll: 0,
         save_to: None,
     })));
+}
+
+/// Saves the pane's unfinished forms when they changed (forgets them when none is left).
+/// Only in a session: after a logout the file on disk is the next login's.
+pub(super) fn autosave(app: &mut App) -> Vec<Effect> {
+    if app.me.is_none() {
+        return vec![];
+    }
+    let draft = app.citizens.to_draft(app.now.to_rfc3339());
+    let same = match (&draft, &app.last_citizens_draft) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.content_eq(b),
+        _ => false,
+    };
+    if same {
+        return vec![];
+    }
+    app.last_citizens_draft = draft.clone();
+    vec![Effect::SaveCitizensDraft(draft.map(Box::new))]
+}
+
+/// The forms an earlier run left unfinished come back where they were (unless the
+/// officer has a form going already, or the outbox has meanwhile made that account).
+pub(super) fn on_draft_found(app: &mut App, draft: CitizensDraft) -> Vec<Effect> {
+    let pane = &app.citizens;
+    if pane.form.is_some() || pane.set_aside.is_some() {
+        return vec![];
+    }
+    let delivered = |d: &CitizenDraft| {
+        app.delivered
+            .iter()
+            .any(|(key, what)| *key == d.key && *what == Delivered::Citizen)
+    };
+    let restore = |d: &Option<CitizenDraft>| {
+        d.as_ref()
+            .filter(|d| !delivered(d))
+            .map(CitizenForm::from_draft)
+    };
+    let (form, set_aside) = (restore(&draft.form), restore(&draft.set_aside));
+    let any = form.is_some() || set_aside.is_some();
+    app.citizens.form = form;
+    app.citizens.set_aside = set_aside;
+    // As on disk: the autosave after this action writes only if a form was dropped.
+    app.last_citizens_draft = Some(draft);
+    if any {
+        let text = tr(app.lang, "citizen.draft_restored").to_owned();
+        toast(app, ToastKind::Info, text);
+    }
+    vec![]
 }

@@ -45,28 +45,67 @@ pub fn complete(text: &str) -> Vec<String> {
     }
 }
 
+/// What Tab puts on the command line: the one completion of what is typed, or what all
+/// of them share when that is longer. Never anything on an empty line: Tab there would
+/// pick the first command in the list (it was `:quit`), which no one asked for.
+pub fn completion(text: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    let options = complete(text);
+    let first = options.first()?;
+    let shared = options.iter().skip(1).fold(first.as_str(), |acc, o| {
+        let n = acc
+            .char_indices()
+            .zip(o.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last()
+            .map_or(0, |((i, a), _)| i + a.len_utf8());
+        &acc[..n]
+    });
+    (shared.len() > text.len()).then(|| shared.to_owned())
+}
+
 pub(super) fn run_command(app: &mut App, text: &str) -> Vec<Effect> {
     let mut parts = text.split_whitespace();
     let head = parts.next().unwrap_or("");
     let arg = parts.next();
     match (head, arg) {
         ("", _) => vec![],
-        ("q" | "quit", _) => quit(app),
+        ("q" | "quit", _) => ask_to_leave(app, Leaving::Quit),
         ("refresh", _) => refresh(app),
         ("outbox", _) => super::outbox::open_dead_letters(app),
         ("exercises" | "baitap", _) => super::training::open_exercises(app),
         ("hint" | "goiy", _) => super::training::hint_command(app),
-        ("logout", _) => logout(app),
+        ("logout", _) => ask_to_leave(app, Leaving::Logout),
         ("help", _) => {
             app.overlay = Some(super::keys::help_page(app));
             vec![]
         }
-        ("code", Some(code)) => open_code(app, code.to_owned()),
+        ("code", Some(code)) => match code_of(app, code) {
+            Ok(code) => open_code(app, code),
+            Err(problem) => {
+                toast(app, ToastKind::Error, problem);
+                vec![]
+            }
+        },
         ("so" | "register", _) => {
             let args: Vec<&str> = text.split_whitespace().skip(1).collect();
             super::forms::register_command(app, &args)
         }
         ("theme", Some(name)) => {
+            // A name that is none of them is said in the official's words (the theme's
+            // own error is for the configuration's readers, in English).
+            if !Theme::built_in_names().any(|n| n == name) {
+                let names: Vec<&str> = Theme::built_in_names().collect();
+                let text = trf(
+                    app.lang,
+                    "error.theme_unknown",
+                    &[("name", name), ("names", &names.join(", "))],
+                );
+                toast(app, ToastKind::Error, text);
+                return vec![];
+            }
             match Theme::load(name, None) {
                 Ok(theme) => app.theme = theme,
                 Err(e) => {

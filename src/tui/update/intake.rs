@@ -8,10 +8,10 @@ use crate::api::error::ErrorCode;
 use crate::api::payments::Payment;
 use crate::client::Uploaded;
 use crate::domain::catalog::{Case, OnlineLevel, Procedure};
-use crate::domain::identity::{Gender, parse_chip_qr};
+use crate::domain::identity::{Gender, parse_cccd, parse_chip_qr};
 use crate::tui::intake::{
-    ApplicantRow, CitizenField, CitizenForm, FileState, PayChoice, PresentedCheck, ReviewRow,
-    Wizard, WizardStep, fields_of, parse_date, picker_view,
+    ApplicantRow, CitizenField, CitizenForm, Draft, FileState, PayChoice, PresentedCheck,
+    ReviewRow, Wizard, WizardStep, fields_of, parse_date, picker_view, read_date,
 };
 use chrono::NaiveDate;
 
@@ -383,6 +383,9 @@ fn applicant_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
             app.intake.applicant_row = rows[at.saturating_sub(1)];
         }
         K(Command::Toggle) => app.intake.authorized = !app.intake.authorized,
+        // A choice, not a switch: pressing → twice leaves "authorized" chosen.
+        K(Command::PrevChoice) => app.intake.authorized = false,
+        K(Command::NextChoice) => app.intake.authorized = true,
         K(Command::Lookup) => return lookup(app),
         K(Command::NextStep) => return forward(app),
         K(_) => {}
@@ -432,6 +435,11 @@ fn lookup(app: &mut App) -> Vec<Effect> {
             }
             Err(e) => {
                 app.intake.error = Some(e.message(app.lang));
+                // A scanner types the next card into this field: emptied, so that it does
+                // not land on top of the rejected one (the message says what was wrong).
+                app.intake.lookup = text_field();
+                app.intake.looked_up = None;
+                app.intake.scanned = None;
                 return vec![];
             }
         }
@@ -439,6 +447,17 @@ fn lookup(app: &mut App) -> Vec<Effect> {
         app.intake.scanned = None;
         text
     };
+    // Twelve digits that are no identity number (a province code that does not exist, a
+    // century digit over 5, a birth year to come) can have no account: say what is wrong
+    // rather than offer to create one.
+    if query.len() == 12
+        && query.bytes().all(|b| b.is_ascii_digit())
+        && let Err(e) = parse_cccd(&query, today(app))
+    {
+        app.intake.error = Some(e.message(app.lang));
+        app.intake.looked_up = None;
+        return vec![];
+    }
     app.intake.looked_up = Some(query.clone());
     app.intake.error = None;
     let id = request(app, Purpose::Citizens);
@@ -477,15 +496,17 @@ fn presented_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
             app.intake.presented = None;
             app.intake.error = None;
         }
-        K(Command::Lookup | Command::NextStep) => match check.date() {
-            Some(d) if d <= today => {
-                check.confirmed = true;
-                app.intake.applicant_row = ApplicantRow::Relation;
-                app.intake.error = None;
+        K(Command::Lookup | Command::NextStep) => {
+            match read_date(&field_text(&check.date_of_birth)) {
+                Ok(d) if d <= today => {
+                    check.confirmed = true;
+                    app.intake.applicant_row = ApplicantRow::Relation;
+                    app.intake.error = None;
+                }
+                Ok(_) => app.intake.error = Some(tr(lang, "form.future_date").to_owned()),
+                Err(problem) => app.intake.error = Some(problem.message(lang)),
             }
-            Some(_) => app.intake.error = Some(tr(lang, "form.future_date").to_owned()),
-            None => app.intake.error = Some(tr(lang, "form.bad_date").to_owned()),
-        },
+        }
         K(_) => {}
         KeyInput::Text(key) => {
             if edit(&mut check.date_of_birth, key) {
@@ -526,15 +547,37 @@ pub(super) fn on_found_for_intake(
         if let Some(c) = found.into_iter().find(|c| c.id_number == query) {
             take_applicant(app, c);
         } else {
-            // No account yet: create it here, from the card when one was scanned.
-            let mut form = CitizenForm::new(new_key(app));
-            match app.intake.scanned.clone() {
-                Some(card) => form.prefill(&card),
-                None => {
+            // No account yet: create it here, from the card when one was scanned. A form
+            // put aside for this number comes back as it was left (with its key: if it was
+            // sent already, sending it again makes no second account).
+            let kept = match app.intake.set_aside.take() {
+                Some(form) if form.text(CitizenField::IdNumber) == query => Some(form),
+                other => {
+                    app.intake.set_aside = other;
+                    None
+                }
+            };
+            let scanned = app.intake.scanned.clone();
+            let form = match (kept, scanned) {
+                (Some(mut form), card) => {
+                    if let Some(card) = card {
+                        form.fill_blanks(&card);
+                    }
+                    form.error = None;
+                    form
+                }
+                (None, Some(card)) => {
+                    let mut form = CitizenForm::new(new_key(app));
+                    form.prefill(&card);
+                    form
+                }
+                (None, None) => {
+                    let mut form = CitizenForm::new(new_key(app));
                     form.set(CitizenField::IdNumber, &query);
                     form.focus = CitizenField::FullName as usize;
+                    form
                 }
-            }
+            };
             app.intake.applicant = None;
             app.intake.new_citizen = Some(form);
             app.intake.error = Some(tr(app.lang, "intake.no_account").to_owned());
@@ -556,7 +599,13 @@ fn new_citizen_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
     };
     match citizen_form_key(form, key, lang, today) {
         FormKey::Close => {
-            app.intake.new_citizen = None;
+            // Put aside, not thrown away: looking the number up again brings it back.
+            if let Some(form) = app.intake.new_citizen.take().filter(|f| !f.is_blank()) {
+                let number = form.text(CitizenField::IdNumber);
+                app.intake.set_aside = Some(form);
+                let text = trf(app.lang, "intake.form_set_aside", &[("number", &number)]);
+                toast(app, ToastKind::Info, text);
+            }
             app.intake.error = None;
             vec![]
         }
@@ -609,10 +658,10 @@ pub(super) fn citizen_form_key(
             form.server.remove("gender");
         }
         // Typed initials choose too: n/m = nam/male, f = nữ/female.
-        KeyInput::Text(KeyEvent {
+        KeyInput::Text(TextInput::Key(KeyEvent {
             code: KeyCode::Char(c),
             ..
-        }) if on_gender => {
+        })) if on_gender => {
             match c.to_ascii_lowercase() {
                 'n' | 'm' => form.gender = Some(Gender::Male),
                 'f' | 'u' => form.gender = Some(Gender::Female),
@@ -658,12 +707,28 @@ pub(super) fn on_created_for_intake(
     app: &mut App,
     result: Result<CitizenCreated, Failure>,
 ) -> Vec<Effect> {
-    if let Some(form) = app.intake.new_citizen.as_mut() {
+    // The answer is for the form on screen, or for the one put aside while it was sent.
+    for form in [
+        app.intake.new_citizen.as_mut(),
+        app.intake.set_aside.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    {
         form.pending = None;
     }
     match result {
         Ok(created) => {
             app.intake.activation = Some(created.activation);
+            // Its form, if put aside meanwhile, is done with.
+            if app
+                .intake
+                .set_aside
+                .as_ref()
+                .is_some_and(|f| f.text(CitizenField::IdNumber) == created.citizen.id_number)
+            {
+                app.intake.set_aside = None;
+            }
             take_applicant(app, created.citizen);
             let text = tr(app.lang, "toast.citizen_created").to_owned();
             toast(app, ToastKind::Success, text);
@@ -672,7 +737,11 @@ pub(super) fn on_created_for_intake(
         // Another office's citizen: no account named; the dossier goes with the number
         // and the date of birth on the card, which the officer confirms.
         Err(Failure::Exists { id: None, .. }) => {
-            let form = app.intake.new_citizen.take();
+            let form = app
+                .intake
+                .new_citizen
+                .take()
+                .or_else(|| app.intake.set_aside.take());
             let number = form
                 .as_ref()
                 .map(|f| f.text(CitizenField::IdNumber))
@@ -696,7 +765,8 @@ pub(super) fn on_created_for_intake(
         Err(Failure::Refused {
             message, fields, ..
         }) => {
-            if let Some(form) = app.intake.new_citizen.as_mut() {
+            let w = &mut app.intake;
+            if let Some(form) = w.new_citizen.as_mut().or(w.set_aside.as_mut()) {
                 form.server = fields;
                 form.error = Some(message);
             }
@@ -704,7 +774,8 @@ pub(super) fn on_created_for_intake(
         }
         Err(f) => {
             let text = failure_text(app.lang, &f);
-            if let Some(form) = app.intake.new_citizen.as_mut() {
+            let w = &mut app.intake;
+            if let Some(form) = w.new_citizen.as_mut().or(w.set_aside.as_mut()) {
                 form.error = Some(text);
             }
             fail_quietly(app, f)
@@ -910,7 +981,12 @@ pub(super) fn on_uploaded(
             autosave(app)
         }
         Err(f) => {
-            file.error = Some(failure_text(lang, &f));
+            // The link's general message speaks of the data on screen; a row of the
+            // documents step says what became of its file.
+            file.error = Some(match &f {
+                Failure::Offline(_) => tr(lang, "upload.offline").to_owned(),
+                other => failure_text(lang, other),
+            });
             // A cut link: again by itself, later and later; a refusal is for the officer.
             if matches!(f, Failure::Offline(_)) {
                 file.failures += 1;
@@ -1134,6 +1210,20 @@ pub(super) fn created(app: &mut App, dossier: Dossier) -> Vec<Effect> {
     );
     toast(app, ToastKind::Success, text);
     effects
+}
+
+/// A draft from an earlier run whose submission the outbox has delivered (matched by the
+/// submission's idempotency key): the wizard comes back as it was and ends as a
+/// submission ends, with the code of the dossier made, its receipt and its fee; the draft
+/// is closed instead of being offered again.
+pub(super) fn finish_draft(app: &mut App, draft: Draft, dossier: Dossier) -> Vec<Effect> {
+    app.draft_offer = None;
+    app.intake = Wizard::from_draft(&draft);
+    app.last_draft = None;
+    // "A draft waits: resume it" no longer holds.
+    let offer = tr(app.lang, "toast.draft_found");
+    app.toasts.retain(|t| t.text != offer);
+    created(app, dossier)
 }
 
 pub(super) fn on_payment(

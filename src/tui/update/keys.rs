@@ -8,10 +8,31 @@ pub(super) fn is_enter(key: &KeyEvent) -> bool {
             && matches!(key.code, KeyCode::Char('m') | KeyCode::Char('j')))
 }
 
-/// Sends a key to a one-line field. Enter never reaches it (a field is one line; Enter
-/// submits), nor Tab. Ctrl-H deletes backwards, as input methods expect.
-pub fn edit(field: &mut ratatui_textarea::TextArea<'static>, key: KeyEvent) -> bool {
+/// What reaches the focused text field: a key to type, or the keymap's `clear_field`.
+/// Every pane hands it to [`edit`] where it handles typing, so clearing a field has the
+/// same consequences there as typing in it (the filter narrows again, a lookup's matches
+/// go, the draft is saved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextInput {
+    Key(KeyEvent),
+    Clear,
+}
+
+/// Sends a key to a one-line field; `true` when its text changed. Enter never reaches it
+/// (a field is one line; Enter submits), nor Tab. Ctrl-H deletes backwards, as input
+/// methods expect. The text area's own undo and redo (Ctrl-U, Ctrl-R) are not passed
+/// on: what Ctrl-U does is the keymap's to say (`clear_field`), and an undo took back a
+/// letter in one field, a whole completed path in another and nothing in a third.
+pub fn edit(field: &mut ratatui_textarea::TextArea<'static>, input: TextInput) -> bool {
+    let key = match input {
+        TextInput::Clear => return field.clear(),
+        TextInput::Key(key) => key,
+    };
     if is_enter(&key) || matches!(key.code, KeyCode::Tab | KeyCode::BackTab | KeyCode::Esc) {
+        return false;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && matches!(key.code, KeyCode::Char('u') | KeyCode::Char('r')) {
         return false;
     }
     field.input(key)
@@ -101,24 +122,30 @@ fn intake_paste_target(
 #[derive(Debug, Clone, Copy)]
 pub(super) enum KeyInput {
     Command(Command),
-    Text(KeyEvent),
+    Text(TextInput),
 }
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind != KeyEventKind::Press {
         return vec![];
     }
-    // Ctrl-C quits wherever the keyboard is, whatever the keymap says.
+    // Ctrl-C quits wherever the keyboard is, whatever the keymap says: at once when
+    // nothing would be left behind, else after asking, where a second Ctrl-C quits.
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return quit(app);
+        if matches!(app.overlay, Some(Overlay::Leave(_))) {
+            return quit(app);
+        }
+        return ask_to_leave(app, Leaving::Quit);
     }
     let Some(context) = super::panes::key_context(app) else {
         return vec![];
     };
     let enabled = super::panes::enabled_commands(app);
     let input = match app.keymap.resolve(context, &key, &enabled) {
+        // Whichever key the keymap gives it, clearing reaches the field as text does.
+        Some(Command::ClearField) => KeyInput::Text(TextInput::Clear),
         Some(command) => KeyInput::Command(command),
-        None => KeyInput::Text(key),
+        None => KeyInput::Text(TextInput::Key(key)),
     };
     dispatch(app, context, input)
 }
@@ -145,7 +172,8 @@ fn dispatch(app: &mut App, context: Context, input: KeyInput) -> Vec<Effect> {
         | X::Payment
         | X::Dialog
         | X::Exercises
-        | X::Activation => match app.overlay.take() {
+        | X::Activation
+        | X::Leave => match app.overlay.take() {
             Some(overlay) => overlay_input(app, overlay, input),
             None => vec![],
         },
@@ -164,7 +192,7 @@ fn dispatch(app: &mut App, context: Context, input: KeyInput) -> Vec<Effect> {
 /// The commands every pane inherits; `None` for the pane's own.
 fn global_command(app: &mut App, command: Command) -> Option<Vec<Effect>> {
     Some(match command {
-        Command::Quit => quit(app),
+        Command::Quit => ask_to_leave(app, Leaving::Quit),
         Command::Help => {
             app.overlay = Some(help_page(app));
             vec![]
@@ -179,7 +207,7 @@ fn global_command(app: &mut App, command: Command) -> Option<Vec<Effect>> {
         Command::Tab3 => switch_tab(app, Tab::Citizens),
         Command::Tab4 => switch_tab(app, Tab::Lookup),
         Command::Tab5 => switch_tab(app, Tab::Stats),
-        Command::Logout => logout(app),
+        Command::Logout => ask_to_leave(app, Leaving::Logout),
         Command::Cancel => cancel_newest(app).into_iter().collect(),
         _ => return None,
     })
@@ -200,17 +228,106 @@ fn lookup_key(app: &mut App, input: KeyInput) -> Vec<Effect> {
             vec![]
         }
         KeyInput::Command(Command::Open) => {
-            let code = field_text(&app.lookup).trim().to_owned();
-            if code.is_empty() {
+            let typed = field_text(&app.lookup).trim().to_owned();
+            if typed.is_empty() || app.lookup_pending.is_some() {
                 return vec![];
             }
-            open_code(app, code)
+            match code_of(app, &typed) {
+                Ok(code) => {
+                    // Searched: the field is free for the next code, and the note says
+                    // what became of this one.
+                    app.lookup = text_field();
+                    app.lookup_note = None;
+                    let id = request(app, Purpose::Detail);
+                    app.lookup_pending = Some((id, code.clone()));
+                    vec![Effect::LoadDetail { id, code }]
+                }
+                // Not searched: the text stays, to be corrected.
+                Err(problem) => {
+                    app.lookup_note = Some(problem);
+                    vec![]
+                }
+            }
         }
         KeyInput::Text(key) => {
-            edit(&mut app.lookup, key);
+            if edit(&mut app.lookup, key) {
+                app.lookup_note = None;
+            }
             vec![]
         }
         KeyInput::Command(_) => vec![],
+    }
+}
+
+/// The dossier code an official typed, as the portal spells it: the full code in any
+/// case, or the short `YYMMDD-NNNN` of the receipt for this office's; else what is wrong.
+pub(super) fn code_of(app: &App, typed: &str) -> Result<String, String> {
+    use crate::domain::dossier_code::{CodeError, DossierCode, UnitCode};
+    let lang = app.lang;
+    let unit = app
+        .me
+        .as_ref()
+        .and_then(|m| m.office.as_ref())
+        .and_then(|o| UnitCode::parse(&o.code).ok());
+    let parsed = match &unit {
+        Some(unit) => DossierCode::parse_at(typed, unit),
+        None => DossierCode::parse(typed),
+    };
+    match parsed {
+        Ok(code) => Ok(code.to_string()),
+        Err(CodeError::BadShape(_)) => {
+            let example =
+                unit.map_or_else(|| "000.01.27.H07".to_owned(), |u| u.as_str().to_owned());
+            Err(trf(
+                lang,
+                "lookup.bad_code",
+                &[("typed", typed), ("unit", &example)],
+            ))
+        }
+        Err(e) => Err(e.message(lang)),
+    }
+}
+
+/// The answer to the lookup's search: the dossier opens in the inbox; a miss stays on
+/// the lookup pane, saying which code was not found.
+pub(super) fn on_lookup_loaded(app: &mut App, result: Result<Dossier, Failure>) -> Vec<Effect> {
+    let Some((_, code)) = app.lookup_pending.take() else {
+        return vec![];
+    };
+    match result {
+        Ok(dossier) => {
+            refresh_from(app, &dossier);
+            // Only while the official still waits on the lookup pane.
+            if app.tab == Tab::Lookup && app.overlay.is_none() {
+                app.tab = Tab::Inbox;
+                app.inbox.filtering = false;
+                app.inbox.detail = Some(DetailView {
+                    code: dossier.code.clone(),
+                    dossier: Some(Box::new(dossier)),
+                    scroll: 0,
+                    changed: vec![],
+                });
+            }
+            vec![]
+        }
+        Err(Failure::Refused { code: error, .. })
+            if error == crate::api::error::ErrorCode::NotFound.as_str() =>
+        {
+            app.lookup_note = Some(trf(app.lang, "lookup.not_found", &[("code", &code)]));
+            vec![]
+        }
+        Err(failure) => {
+            // Not searched after all (the link, the session): the code comes back, so
+            // Enter tries again.
+            if field_text(&app.lookup).is_empty() {
+                app.lookup.insert_str(&code);
+            }
+            if let Failure::Unauthorized(_) = failure {
+                return expire(app);
+            }
+            app.lookup_note = Some(failure_text(app.lang, &failure));
+            vec![]
+        }
     }
 }
 
@@ -227,6 +344,7 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
             app.inbox.filtering = true;
             vec![]
         }
+        Command::ClearFilter => filter_key(app, KeyInput::Command(command)),
         Command::Up if in_detail => scroll_detail(app, -1),
         Command::Down if in_detail => scroll_detail(app, 1),
         Command::PageUp if in_detail => scroll_detail(app, -10),
@@ -319,6 +437,92 @@ pub(super) fn open_code(app: &mut App, code: String) -> Vec<Effect> {
     vec![Effect::LoadDetail { id, code }]
 }
 
+/// Quits or logs out, first asking when that would leave something behind: writes
+/// waiting in the outbox, text typed in a form.
+pub(super) fn ask_to_leave(app: &mut App, leaving: Leaving) -> Vec<Effect> {
+    let reasons = left_behind(app);
+    if reasons.is_empty() {
+        return leave(app, leaving);
+    }
+    let under = app.overlay.take().map(Box::new);
+    app.overlay = Some(Overlay::Leave(LeavePrompt {
+        leaving,
+        reasons,
+        under,
+    }));
+    vec![]
+}
+
+/// The official stays: what the prompt covered comes back, unless it was waiting for an
+/// answer that came meanwhile (it would wait for ever; the answer was told as a toast).
+pub(super) fn stay(app: &mut App, prompt: LeavePrompt) -> Vec<Effect> {
+    let waiting = |id: &Option<RequestId>| id.is_some_and(|id| !app.pending.contains_key(&id));
+    app.overlay = prompt.under.map(|o| *o).filter(|o| match o {
+        Overlay::Dialog(d) => !waiting(&d.pending),
+        Overlay::Payment(p) => !waiting(&p.pending),
+        Overlay::Form(v) => {
+            v.text.is_some() || app.pending.values().any(|p| p.purpose == Purpose::Form)
+        }
+        Overlay::Exercises(v) => !v.activation.as_ref().is_some_and(|f| waiting(&f.pending)),
+        _ => true,
+    });
+    vec![]
+}
+
+pub(super) fn leave(app: &mut App, leaving: Leaving) -> Vec<Effect> {
+    match leaving {
+        Leaving::Quit => quit(app),
+        Leaving::Logout => logout(app),
+    }
+}
+
+/// What quitting or logging out now would leave behind, one line each for the official.
+/// Nothing is lost on disk (the outbox and the intake draft wait for the next session),
+/// but an official who leaves believing a write went, or who forgets the intake of a
+/// citizen still at the counter, has lost it all the same.
+pub fn left_behind(app: &App) -> Vec<String> {
+    let lang = app.lang;
+    let mut out = Vec::new();
+    if app.screen != Screen::Main {
+        return out;
+    }
+    if app.outbox > 0 {
+        out.push(trf(lang, "leave.outbox", &[("n", &app.outbox.to_string())]));
+    }
+    if !app.dead_letters.is_empty() {
+        let n = app.dead_letters.len().to_string();
+        out.push(trf(lang, "leave.refused", &[("n", &n)]));
+    }
+    let w = &app.intake;
+    if w.step != crate::tui::intake::WizardStep::Done && !w.is_blank() {
+        out.push(tr(lang, "leave.intake").to_owned());
+    }
+    let typed = |texts: &[ratatui_textarea::TextArea<'static>]| {
+        texts.iter().any(|t| !field_text(t).trim().is_empty())
+    };
+    if app.citizens.form.as_ref().is_some_and(|f| typed(&f.texts)) {
+        out.push(tr(lang, "leave.citizen_form").to_owned());
+    }
+    // Typed and not sent (once on its way, a write is the outbox's).
+    match &app.overlay {
+        Some(Overlay::Dialog(d))
+            if d.pending.is_none()
+                && d.fields
+                    .iter()
+                    .any(|f| typed(std::slice::from_ref(&f.text))) =>
+        {
+            out.push(trf(lang, "leave.dialog", &[("action", d.step.label(lang))]));
+        }
+        Some(Overlay::Payment(p))
+            if p.pending.is_none() && typed(std::slice::from_ref(&p.receipt_no)) =>
+        {
+            out.push(tr(lang, "leave.payment").to_owned());
+        }
+        _ => {}
+    }
+    out
+}
+
 pub(super) fn quit(app: &mut App) -> Vec<Effect> {
     app.quit = true;
     vec![Effect::Quit]
@@ -339,7 +543,10 @@ pub(super) fn logout(app: &mut App) -> Vec<Effect> {
     app.draft_offer = None;
     app.last_draft = None;
     app.uploads.clear();
+    // The citizens pane's forms stay on disk too, for this user's next login.
     app.citizens = crate::tui::intake::CitizensPane::new();
+    app.last_citizens_draft = None;
+    app.delivered.clear();
     app.overlay = None;
     app.pending.clear();
     app.exercises = None;

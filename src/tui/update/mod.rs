@@ -8,7 +8,7 @@ use crate::domain::workflow::{
     self, Action as Step, DeliveryMethod, Input, Refusal, Role, Verdict,
 };
 use crate::domain::{Lang, RuleError};
-use crate::tui::action::{Action, Delta, Effect};
+use crate::tui::action::{Action, Delta, Effect, PrintProblem};
 use crate::tui::i18n::{tr, trf};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::state::*;
@@ -42,14 +42,17 @@ use overlays::*;
 use payment::*;
 use poll::*;
 
-pub use actions::{build_request, describe_changes, parse_due, short_time, steps_for, summary_of};
-pub use commands::{complete, human_size};
+pub use actions::{
+    Known, build_request, describe_changes, menu_steps, parse_due, short_time, steps_for,
+    summary_of,
+};
+pub use commands::{complete, completion, human_size};
 pub use files::forms_for;
 pub use forms::{form_label, form_title};
 pub use intake::{
     chosen_case, chosen_procedure, delivery_choices, fresh_wizard, highlighted, picker_rows,
 };
-pub use keys::edit;
+pub use keys::{TextInput, edit, left_behind};
 pub use panes::{enabled_commands, key_context, may_pay};
 pub use poll::backoff;
 
@@ -61,13 +64,29 @@ pub(super) const MAX_BACKOFF: u32 = 60;
 pub const MAX_INBOX_PAGES: usize = 200;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    // A telling that failed is told again at the next action (a tick at the latest), not
+    // in answer to its own failure: an unreachable portal is not asked in a loop.
+    let told = matches!(action, Action::VietQrTold { .. });
+    let mut effects = apply(app, action);
+    // The citizens pane's forms change from keys and from answers alike: whatever changed
+    // them, they are on disk after it.
+    effects.extend(citizens::autosave(app));
+    if !told {
+        effects.extend(training::tell_vietqr_shown(app));
+    }
+    effects
+}
+
+/// What one action changes, and the effects it asks for.
+fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => on_key(app, key),
         Action::Paste(text) => {
             on_paste(app, &text);
             vec![]
         }
-        Action::Resize(_, height) => {
+        Action::Resize(width, height) => {
+            app.size = (width, height);
             app.inbox.page_rows = crate::tui::view::inbox_rows(height, app.training()).max(1);
             app.inbox.scroll_into_view();
             vec![]
@@ -142,6 +161,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             let Some(pending) = app.pending.remove(&id) else {
                 return vec![];
             };
+            if app.lookup_pending.as_ref().is_some_and(|(at, _)| *at == id) {
+                return on_lookup_loaded(app, result);
+            }
             match result {
                 Ok(dossier) => {
                     refresh_from(app, &dossier);
@@ -171,6 +193,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::TrainingLoaded(saved) => training::on_training_loaded(app, saved),
         Action::JournalLoaded(id, result) => training::on_journal(app, id, result),
         Action::AccountActivated(id, result) => training::on_activated(app, id, result),
+        Action::VietQrTold { code, heard } => {
+            if !heard {
+                app.vietqr_told.remove(&code);
+            }
+            vec![]
+        }
         Action::FormLoaded(id, result) => {
             if app.pending.remove(&id).is_none() {
                 return vec![];
@@ -230,6 +258,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PaidCash(id, result) => intake::on_payment(app, id, result, true),
         Action::PaymentLoaded(id, result) => intake::on_payment(app, id, result, false),
         Action::DraftFound(draft) => {
+            // Its submission went while the draft was being read (a restart's race): done.
+            let sent = app.delivered.iter().find_map(|(key, what)| match what {
+                Delivered::Dossier(d) if *key == draft.key => Some(d.clone()),
+                _ => None,
+            });
+            if let Some(dossier) = sent {
+                return match app.intake.is_blank() {
+                    true => intake::finish_draft(app, *draft, *dossier),
+                    false => vec![],
+                };
+            }
             // Offered, not forced: the officer may have started something else.
             if app.intake.is_blank() {
                 app.draft_offer = Some(*draft);
@@ -239,6 +278,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::PaperDone(id, result) => forms::on_paper_done(app, id, result),
+        Action::CitizensDraftFound(draft) => citizens::on_draft_found(app, *draft),
         Action::Printed(result) => {
             match result {
                 Ok(command) => {
@@ -246,7 +286,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     toast(app, ToastKind::Success, text);
                 }
                 Err(problem) => {
-                    let text = trf(app.lang, "error.print", &[("problem", &problem)]);
+                    let lang = app.lang;
+                    let problem = match problem {
+                        PrintProblem::NoCommand => tr(lang, "print.no_command").to_owned(),
+                        PrintProblem::Refused { command, said } => trf(
+                            lang,
+                            "print.refused",
+                            &[("command", &command), ("said", &said)],
+                        ),
+                        PrintProblem::Broken(kind) => io_text(lang, kind),
+                    };
+                    let text = trf(lang, "error.print", &[("problem", &problem)]);
                     toast(app, ToastKind::Error, text);
                 }
             }
@@ -284,8 +334,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     );
                     toast(app, ToastKind::Success, text);
                 }
-                Err(e) => {
-                    let text = trf(app.lang, "error.save", &[("problem", &e)]);
+                Err(kind) => {
+                    let problem = io_text(app.lang, kind);
+                    let text = trf(app.lang, "error.save", &[("problem", &problem)]);
                     toast(app, ToastKind::Error, text);
                 }
             }
@@ -328,6 +379,12 @@ fn cancel_newest(app: &mut App) -> Option<Effect> {
     }
     if app.intake.pending == Some(id) {
         app.intake.pending = None;
+    }
+    if let Some((_, code)) = app.lookup_pending.take_if(|(at, _)| *at == id)
+        && field_text(&app.lookup).is_empty()
+    {
+        // Not searched: the code comes back to the field.
+        app.lookup.insert_str(&code);
     }
     if let Some(form) = app
         .intake
@@ -373,16 +430,71 @@ pub fn failure_text(lang: Lang, failure: &Failure) -> String {
         Failure::Refused {
             message, fields, ..
         } => {
-            if fields.is_empty() {
+            // The portal's message already says what each field's says (a rule broken by
+            // one field is the message): say it once. A field it does not cover is named
+            // as the official knows it, never by the request's name for it.
+            let more: Vec<String> = fields
+                .iter()
+                .filter(|(_, said)| !said.trim().is_empty() && !message.contains(said.trim()))
+                .map(|(name, said)| match field_label(lang, name) {
+                    Some(label) => format!("{label}: {said}"),
+                    None => said.clone(),
+                })
+                .collect();
+            if more.is_empty() {
                 message.clone()
             } else {
-                let detail: Vec<String> = fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-                format!("{message} ({})", detail.join("; "))
+                format!("{message} ({})", more.join("; "))
             }
         }
         Failure::Conflict(_) => tr(lang, "error.conflict").to_owned(),
         Failure::Exists { message, .. } => message.clone(),
     }
+}
+
+/// Why a file could not be read or written, in the official's language: the system says
+/// it in English.
+pub fn io_text(lang: Lang, kind: std::io::ErrorKind) -> String {
+    use std::io::ErrorKind as K;
+    let key = match kind {
+        K::NotFound => "io.not_found",
+        K::PermissionDenied => "io.permission_denied",
+        K::AlreadyExists => "io.already_exists",
+        K::IsADirectory => "io.is_a_directory",
+        K::NotADirectory => "io.not_a_directory",
+        K::StorageFull | K::QuotaExceeded => "io.full",
+        K::ReadOnlyFilesystem => "io.read_only",
+        other => return trf(lang, "io.other", &[("kind", &other.to_string())]),
+    };
+    tr(lang, key).to_owned()
+}
+
+/// What the screen calls a field the portal names in a refusal, if it is one the
+/// official fills in (an action's inputs, a citizen account's fields).
+fn field_label(lang: Lang, wire: &str) -> Option<String> {
+    use crate::tui::intake::CitizenField;
+    const INPUTS: [Input; 9] = [
+        Input::Reason,
+        Input::MissingDocuments,
+        Input::Assignee,
+        Input::Amount,
+        Input::Verdict,
+        Input::Summary,
+        Input::NewDueAt,
+        Input::Delivery,
+        Input::Recipient,
+    ];
+    if let Some(input) = INPUTS.iter().find(|i| i.field() == wire) {
+        let label = input.label(lang);
+        let mut chars = label.chars();
+        return chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect());
+    }
+    CitizenField::ALL
+        .iter()
+        .find(|f| f.wire_name() == wire)
+        .map(|f| tr(lang, f.label_key()).to_owned())
 }
 
 /// The session ended: ask for the password again over the current screen.

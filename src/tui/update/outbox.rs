@@ -54,10 +54,16 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
             let code = d.code.clone();
             if app.intake.key == key && app.intake.step != crate::tui::intake::WizardStep::Done {
                 effects = super::intake::created(app, *d);
+            } else if let Some(draft) = app.draft_offer.take_if(|o| o.key == key) {
+                // The draft offered after a restart is this submission's: it is done, and
+                // typing it in again would make a second dossier.
+                effects = super::intake::finish_draft(app, draft, *d);
             } else {
                 app.inbox.upsert(summary_of(&d));
                 let keep = app.inbox.selected_code();
                 app.inbox.rebuild(keep);
+                // Its draft may not be read from disk yet: it is closed when it is.
+                remember(app, key, Delivered::Dossier(d));
             }
             code
         }
@@ -78,16 +84,22 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
         }
         Sent::CreatedCitizen(c) => {
             let name = c.citizen.full_name.clone();
-            if app
-                .intake
-                .new_citizen
-                .as_ref()
-                .is_some_and(|f| f.key == key)
-            {
+            let ours =
+                |f: Option<&crate::tui::intake::CitizenForm>| f.is_some_and(|f| f.key == key);
+            let (w, pane) = (&app.intake, &app.citizens);
+            if ours(w.new_citizen.as_ref()) || ours(w.set_aside.as_ref()) {
                 effects = super::intake::on_created_for_intake(app, Ok(*c));
-            } else if app.citizens.form.as_ref().is_some_and(|f| f.key == key) {
-                app.citizens.form = None;
+            } else if ours(pane.form.as_ref()) || ours(pane.set_aside.as_ref()) {
+                // Its form, open or put aside, is done with; the slip carries the code.
+                if ours(pane.form.as_ref()) {
+                    app.citizens.form = None;
+                } else {
+                    app.citizens.set_aside = None;
+                }
                 super::citizens::show_slip(app, c.citizen.clone(), c.activation.clone());
+            } else {
+                // Its form may not be read from disk yet: it is dropped when it is.
+                remember(app, key, Delivered::Citizen);
             }
             name
         }
@@ -95,6 +107,14 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
     let text = trf(app.lang, "toast.sent_later", &[("what", &what)]);
     toast(app, ToastKind::Success, text);
     effects
+}
+
+/// Keeps the last few writes delivered with nobody waiting, for drafts read after them.
+fn remember(app: &mut App, key: &str, what: Delivered) {
+    app.delivered.push_back((key.to_owned(), what));
+    while app.delivered.len() > DELIVERED_KEPT {
+        app.delivered.pop_front();
+    }
 }
 
 pub(super) fn on_send_failed(app: &mut App, label: &str, message: &str) -> Vec<Effect> {
@@ -113,7 +133,7 @@ pub(super) fn on_disk_failed(app: &mut App, path: &Path, problem: &DiskProblem) 
     let why = match problem {
         DiskProblem::Full => tr(app.lang, "outbox.disk_full").to_owned(),
         DiskProblem::NotWritable => tr(app.lang, "outbox.disk_not_writable").to_owned(),
-        DiskProblem::Other(e) => e.clone(),
+        DiskProblem::Other(kind) => super::io_text(app.lang, *kind),
     };
     let text = trf(
         app.lang,

@@ -9,13 +9,21 @@ pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> V
     match overlay {
         // Any key closes help.
         Overlay::Help(_) => vec![],
+        Overlay::Leave(prompt) => match key {
+            K(Command::Leave) => leave(app, prompt.leaving),
+            K(Command::Stay) => stay(app, prompt),
+            _ => {
+                app.overlay = Some(Overlay::Leave(prompt));
+                vec![]
+            }
+        },
         Overlay::CommandLine(mut input) => {
             match key {
                 K(Command::Close) => return vec![],
                 K(Command::Confirm) => return run_command(app, &field_text(&input)),
                 K(Command::Complete) => {
                     let text = field_text(&input);
-                    if let Some(done) = complete(&text).first() {
+                    if let Some(done) = completion(&text) {
                         *input = text_field();
                         input.insert_str(done);
                     }

@@ -9,12 +9,17 @@ use crate::tui::keymap::Context;
 
 /// The context of the keyboard now (`None` is not expected: every screen has one).
 pub fn key_context(app: &App) -> Option<Context> {
+    // Asked before leaving: over anything, the re-login box included.
+    if let Some(Overlay::Leave(_)) = &app.overlay {
+        return Some(Context::Leave);
+    }
     if app.screen == Screen::Login || app.relogin {
         return Some(Context::Login);
     }
     if let Some(overlay) = &app.overlay {
         return match overlay {
             Overlay::Help(_) => Some(Context::Help),
+            Overlay::Leave(_) => Some(Context::Leave),
             Overlay::CommandLine(_) => Some(Context::CommandLine),
             Overlay::Actions(_) | Overlay::Forms(_) | Overlay::Attachments(_) => {
                 Some(Context::Menu)
@@ -73,6 +78,7 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
     let mut on = match context {
         Context::Global | Context::Help => vec![],
         Context::Stats => vec![C::ExportRegister],
+        Context::Leave => vec![C::Leave, C::Stay],
         Context::Inbox => vec![
             C::Filter,
             C::Up,
@@ -136,7 +142,7 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
                 on.extend([C::Up, C::Down]);
             }
             if row == ApplicantRow::Relation {
-                on.push(C::Toggle);
+                on.extend([C::Toggle, C::PrevChoice, C::NextChoice]);
             }
             on.push(if row == ApplicantRow::Lookup {
                 C::Lookup
@@ -312,9 +318,17 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
             on
         }
     };
+    if context == Context::Inbox && !app.inbox.filter_text().is_empty() {
+        // An applied filter: Esc takes it off, as it does while it is typed.
+        on.push(C::ClearFilter);
+    }
+    if text_focused(app) {
+        on.push(C::ClearField);
+    }
     if busy {
-        // Esc stops the request first; going back waits until nothing is on its way.
-        on.retain(|c| *c != C::Back);
+        // Esc stops the request first; going back (or taking a filter off) waits until
+        // nothing is on its way.
+        on.retain(|c| !matches!(c, C::Back | C::ClearFilter));
     }
     if context.inherits_global() {
         on.extend([
@@ -333,12 +347,69 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
             on.push(C::Cancel);
         }
     }
-    // A citizen account being typed in the citizens pane is in no draft: logging out
-    // there would throw it away, so Ctrl-L waits until the form is sent or closed.
+    // A citizen account being typed: its draft would bring it back at the next login,
+    // but a logout in the middle of a citizen at the counter is a slip of the fingers,
+    // so Ctrl-L waits until the form is sent or closed.
     if app.citizens.form.is_some() {
         on.retain(|c| *c != C::Logout);
     }
     on
+}
+
+/// A text field has the keyboard now: `clear_field` (Ctrl-U) empties it, and the help
+/// says so only where that holds.
+fn text_focused(app: &App) -> bool {
+    use crate::tui::intake::CitizenField;
+    let Some(context) = key_context(app) else {
+        return false;
+    };
+    match context {
+        Context::Login => app.login.focus != LoginField::Profile,
+        Context::Filter
+        | Context::Lookup
+        | Context::Procedure
+        | Context::AttachPath
+        | Context::DeliveryAddress
+        | Context::Citizens
+        | Context::Prompt
+        | Context::CommandLine => true,
+        Context::Applicant => {
+            let w = &app.intake;
+            w.presented.as_ref().is_some_and(|p| !p.confirmed)
+                || w.applicant_row != ApplicantRow::Relation
+        }
+        Context::CitizenForm => {
+            let form = match app.tab {
+                Tab::Intake => app.intake.new_citizen.as_ref(),
+                _ => app.citizens.form.as_ref(),
+            };
+            match form {
+                Some(f) => f.focused() != CitizenField::Gender,
+                // The citizens pane's other form: the card checked before a reset.
+                None => app.citizens.reset.is_some(),
+            }
+        }
+        Context::Review => {
+            // The row the keys reach: the one chosen, if the case still has it.
+            let rows = app.intake.review_rows(crate::tui::update::chosen_case(app));
+            let row = rows
+                .iter()
+                .find(|r| **r == app.intake.review_row)
+                .or(rows.last());
+            matches!(
+                row,
+                Some(ReviewRow::Pages | ReviewRow::Copies | ReviewRow::Receipt)
+            )
+        }
+        Context::Payment => matches!(&app.overlay, Some(Overlay::Payment(p))
+            if p.choice == PayChoice::Cash && p.pending.is_none() && p.payment.is_none()),
+        Context::Dialog => matches!(&app.overlay, Some(Overlay::Dialog(d))
+            if !d.confirming && d.pending.is_none()
+                && d.fields.get(d.focus).is_some_and(|f| f.choices.is_empty())),
+        Context::Activation => matches!(&app.overlay, Some(Overlay::Exercises(v))
+            if v.activation.as_ref().is_some_and(|f| f.pending.is_none())),
+        _ => false,
+    }
 }
 
 /// The open dossier owes a fee and this official takes payments at the desk.

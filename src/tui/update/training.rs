@@ -133,13 +133,35 @@ fn save(app: &App) -> Vec<Effect> {
         .unwrap_or_default()
 }
 
+/// Training mode, after every action: a VietQR code the screen now shows whole (the view
+/// would draw it at this size, nothing over it) is told to the sandbox, once. Only such
+/// a code counts for the exercise and is paid by the simulated bank: a window too small
+/// for it shows a line asking for a bigger one, and no citizen could scan that.
+pub(super) fn tell_vietqr_shown(app: &mut App) -> Vec<Effect> {
+    if !app.training() {
+        return vec![];
+    }
+    let Some(code) = crate::tui::view::vietqr_on_screen(app) else {
+        return vec![];
+    };
+    if !app.vietqr_told.insert(code.clone()) {
+        return vec![];
+    }
+    soon(app);
+    vec![Effect::TellVietQrShown { code }]
+}
+
 /// A mistake the app stopped before the portal saw it (an action without its reason):
-/// in training it is noted, with the rule's message, and costs a point.
-pub(super) fn caught(app: &mut App, message: &str) -> Vec<Effect> {
+/// in training it is noted, with the rule's message, under the exercise that practises
+/// `step`, and costs a point.
+pub(super) fn caught(app: &mut App, step: Step, message: &str) -> Vec<Effect> {
     let Some(tracker) = app.exercises.as_mut() else {
         return vec![];
     };
-    tracker.caught(message.to_owned());
+    tracker.caught(
+        crate::training::exercises::exercise_of(step),
+        message.to_owned(),
+    );
     let text = trf(app.lang, "training.mistake", &[("n", "1")]);
     toast(app, ToastKind::Info, text);
     save(app)

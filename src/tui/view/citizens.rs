@@ -156,7 +156,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
-            super::shell::key_hints(app),
+            super::shell::key_hints(app, inner.width),
             theme.muted,
         )));
         super::safe_lines(&mut lines);

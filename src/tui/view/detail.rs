@@ -3,11 +3,13 @@
 
 use crate::api::dossiers::{Channel, Dossier, PaymentStatus, Relation};
 use crate::domain::Lang;
+use crate::domain::calendar::Timeliness;
 use crate::domain::fees::format_vnd;
+use crate::domain::status::Status;
 use crate::domain::workflow::Action as Step;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::state::{App, Item};
-use crate::tui::update::{human_size, short_time, steps_for, summary_of};
+use crate::tui::update::{Known, human_size, menu_steps, short_time, summary_of};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -54,17 +56,31 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ),
         Span::raw("  "),
         label("detail.channel"),
-        Span::raw(match d.channel {
-            Channel::Online => tr(lang, "channel.online"),
-            Channel::Desk => tr(lang, "channel.desk"),
-        }),
+        Span::raw(channel_label(lang, d.channel, d.status)),
     ]));
     let mut due = vec![
         label("detail.due"),
         Span::raw(short_time(d.due_at.as_deref())),
     ];
-    if d.due_at.is_some() {
+    // The time left means something only while the clock runs (else it is the due date
+    // again); a returned dossier says instead how and when it was returned.
+    if d.due_at.is_some() && d.status.clock_runs() {
         due.extend([Span::raw("  "), Span::styled(left, left_style)]);
+    } else if let Some(t) = d.timeliness {
+        let (how, style) = match t {
+            Timeliness::Early => ("stats.early", theme.ok),
+            Timeliness::OnTime => ("stats.on_time", theme.ok),
+            Timeliness::Late => ("stats.late", theme.danger),
+        };
+        let text = trf(
+            lang,
+            "detail.returned_when",
+            &[
+                ("how", tr(lang, how)),
+                ("at", &short_time(d.returned_at.as_deref())),
+            ],
+        );
+        due.extend([Span::raw("  "), Span::styled(text, style)]);
     }
     lines.push(Line::from(due));
     lines.push(Line::from(vec![
@@ -247,7 +263,7 @@ fn actions_line(app: &App, d: &Dossier) -> Line<'static> {
     let Some(me) = &app.me else {
         return Line::raw("");
     };
-    let steps = steps_for(me.role, d.status);
+    let steps = menu_steps(me.role, d.status, Known::of(d));
     if steps.is_empty() {
         return Line::styled(tr(lang, "detail.no_actions").to_owned(), app.theme.muted);
     }
@@ -260,4 +276,16 @@ fn actions_line(app: &App, d: &Dossier) -> Line<'static> {
             names.join(", ")
         )),
     ])
+}
+
+/// How a dossier came in. A desk dossier waiting among the online submissions got there
+/// by a supplement the citizen sent online (the only way back to "submitted"): it says
+/// so, or "at the desk" reads wrong in that queue. (The list's column, too narrow for
+/// it, keeps the plain channel.)
+fn channel_label(lang: Lang, channel: Channel, status: Status) -> String {
+    match (channel, status) {
+        (Channel::Online, _) => tr(lang, "channel.online").to_owned(),
+        (Channel::Desk, Status::Submitted) => tr(lang, "channel.desk_supplemented").to_owned(),
+        (Channel::Desk, _) => tr(lang, "channel.desk").to_owned(),
+    }
 }

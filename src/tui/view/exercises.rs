@@ -89,7 +89,7 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
             ("mistakes", &t.mistake_count().to_string()),
         ],
     );
-    let keys = super::shell::key_hints(app);
+    let keys = super::shell::key_hints(app, rect.width.saturating_sub(2));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.training)
@@ -155,6 +155,12 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
         quiz_lines(app, t, view, &mut lines);
     }
     lines.push(Line::from(Span::styled(words.task, theme.base)));
+    if !words.prepare.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("{} {}", tr(lang, "training.prepare"), words.prepare),
+            theme.accent,
+        )));
+    }
     for (i, step) in words.steps.iter().enumerate() {
         let (tick, style) = if t.step_done(id, i) {
             ("✓", theme.ok)
@@ -177,7 +183,7 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
     }
     // A wrong quiz answer is its own verdict above: not said twice.
     let verdict_shown = matches!(view.verdict, Some((false, _))) && id == ExerciseId::Levels;
-    if let Some(last) = t.last_mistake().filter(|_| !verdict_shown) {
+    if let Some(last) = t.last_mistake_of(id).filter(|_| !verdict_shown) {
         lines.push(Line::from(Span::styled(
             trf(lang, "training.last_mistake", &[("text", last)]),
             theme.danger,
@@ -186,10 +192,24 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
     match &view.activation {
         None => frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), detail),
         Some(form) => {
+            // The portal's refusal may be long: it gets the rows it needs, three at most.
+            let error_rows = form.error.as_deref().map_or(1, |e| {
+                super::fit::wrap(e, usize::from(detail.width))
+                    .len()
+                    .clamp(1, 3)
+            }) as u16;
             let [text, fields] =
-                Layout::vertical([Constraint::Min(1), Constraint::Length(5)]).areas(detail);
+                Layout::vertical([Constraint::Min(1), Constraint::Length(4 + error_rows)])
+                    .areas(detail);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
-            let rows = Layout::vertical([Constraint::Length(1); 5]).split(fields);
+            let rows = Layout::vertical([
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(error_rows),
+            ])
+            .split(fields);
             let label_width = 22;
             let items = [
                 (
@@ -224,11 +244,19 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
                 let style = if focused { theme.selection } else { theme.base };
                 field(frame, f, input, focused, style);
             }
-            let status = match (&form.pending, &form.error) {
-                (Some(_), _) => Span::styled(tr(lang, "training.activation.sending"), theme.muted),
-                (None, Some(e)) => Span::styled(e.clone(), theme.danger),
-                (None, None) => Span::raw(""),
+            let (status, style) = match (&form.pending, &form.error) {
+                (Some(_), _) => (tr(lang, "training.activation.sending"), theme.muted),
+                (None, Some(e)) => (e.as_str(), theme.danger),
+                (None, None) => ("", theme.base),
             };
+            let status: Vec<Line> = super::fit::lines(
+                status,
+                usize::from(rows[4].width),
+                usize::from(rows[4].height),
+            )
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, style)))
+            .collect();
             frame.render_widget(Paragraph::new(status), rows[4]);
         }
     }

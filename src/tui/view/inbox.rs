@@ -142,12 +142,10 @@ fn queue_column(app: &App, frame: &mut Frame, area: Rect) {
             } else {
                 theme.base
             };
-            let label = q.label(app.lang);
             let count = count.to_string();
             let width = 31usize.saturating_sub(count.len() + 1);
-            let label: String = label.chars().take(width).collect();
-            let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(label.as_str()));
-            ListItem::new(Line::from(format!(" {label}{} {count}", " ".repeat(pad)))).style(style)
+            let label = super::fit::pad(q.label(app.lang), width);
+            ListItem::new(Line::from(format!(" {label} {count}"))).style(style)
         })
         .collect();
     frame.render_widget(
@@ -161,11 +159,49 @@ fn queue_column(app: &App, frame: &mut Frame, area: Rect) {
     );
 }
 
+/// The table's columns at `width` cells: (header key, constraint). The procedure, the
+/// channel and the fee need a wide table.
+fn columns(width: u16) -> Vec<(&'static str, Constraint)> {
+    let wide = width >= 120;
+    let mut columns = vec![
+        ("col.code", Constraint::Length(26)),
+        ("col.applicant", Constraint::Fill(2)),
+    ];
+    // Wide, the status gets the largest share: its labels are the longest, and the
+    // procedure repeats across rows.
+    if wide {
+        columns.push(("col.procedure", Constraint::Fill(2)));
+    }
+    columns.push(("col.due", Constraint::Length(13)));
+    columns.push(("col.status", Constraint::Fill(if wide { 3 } else { 2 })));
+    if wide {
+        // "at the desk", "trực tuyến".
+        columns.push(("col.channel", Constraint::Length(11)));
+        columns.push(("col.paid", Constraint::Length(10)));
+    }
+    columns
+}
+
+/// Cells between two columns.
+const COLUMN_GAP: u16 = 1;
+
 fn rows(app: &App, frame: &mut Frame, area: Rect) {
     let inbox = &app.inbox;
     let theme = &app.theme;
     let lang = app.lang;
-    let wide = area.width >= 120;
+    let columns = columns(area.width);
+    let wide = columns.len() > 4;
+    // The widths are settled here, not by the table, so that every cell is shortened at
+    // a word with "…" to its own column and never runs into the next one.
+    let widths: Vec<u16> = Layout::horizontal(columns.iter().map(|(_, c)| *c))
+        .spacing(COLUMN_GAP)
+        .split(Rect { height: 1, ..area })
+        .iter()
+        .map(|r| r.width)
+        .collect();
+    let cell = |i: usize, text: &str| -> String {
+        super::fit::truncate(text, usize::from(widths[i])).into_owned()
+    };
     let visible = area.height.saturating_sub(1) as usize;
     let start = inbox.offset.min(inbox.view.len().saturating_sub(1));
     let end = (start + visible).min(inbox.view.len());
@@ -176,26 +212,42 @@ fn rows(app: &App, frame: &mut Frame, area: Rect) {
             let item = &inbox.items[i];
             let s = &item.summary;
             let (left, left_style) = remaining(lang, theme, item, app.now);
-            let mut cells = vec![
-                Cell::from(super::safe(&s.code)),
-                Cell::from(super::safe(&s.applicant_name)),
-            ];
+            let mut texts = vec![super::safe(&s.code), super::safe(&s.applicant_name)];
             if wide {
-                cells.push(Cell::from(super::safe(&s.procedure_name)));
+                texts.push(super::safe(&s.procedure_name));
             }
-            cells.push(Cell::from(left).style(left_style));
-            cells.push(Cell::from(s.status.label(lang)));
+            texts.push(left);
+            texts.push(s.status.label(lang).to_owned());
             if wide {
-                cells.push(Cell::from(match s.channel {
-                    Channel::Online => tr(lang, "channel.online"),
-                    Channel::Desk => tr(lang, "channel.desk"),
-                }));
-                cells.push(Cell::from(match s.payment_status {
-                    PaymentStatus::Paid => tr(lang, "payment.paid"),
-                    PaymentStatus::Unpaid => tr(lang, "payment.unpaid"),
-                    PaymentStatus::Exempt => tr(lang, "payment.exempt"),
-                }));
+                texts.push(
+                    match s.channel {
+                        Channel::Online => tr(lang, "channel.online"),
+                        Channel::Desk => tr(lang, "channel.desk"),
+                    }
+                    .to_owned(),
+                );
+                texts.push(
+                    match s.payment_status {
+                        PaymentStatus::Paid => tr(lang, "payment.paid"),
+                        PaymentStatus::Unpaid => tr(lang, "payment.unpaid"),
+                        PaymentStatus::Exempt => tr(lang, "payment.exempt"),
+                    }
+                    .to_owned(),
+                );
             }
+            let due_column = if wide { 3 } else { 2 };
+            let cells: Vec<Cell> = texts
+                .iter()
+                .enumerate()
+                .map(|(c, text)| {
+                    let cell = Cell::from(cell(c, text));
+                    if c == due_column {
+                        cell.style(left_style)
+                    } else {
+                        cell
+                    }
+                })
+                .collect();
             let row = Row::new(cells);
             if start + n == inbox.selected {
                 row.style(theme.selection)
@@ -204,25 +256,14 @@ fn rows(app: &App, frame: &mut Frame, area: Rect) {
             }
         })
         .collect();
-    let mut header = vec![tr(lang, "col.code"), tr(lang, "col.applicant")];
-    let mut widths = vec![Constraint::Length(26), Constraint::Fill(2)];
-    if wide {
-        header.push(tr(lang, "col.procedure"));
-        widths.push(Constraint::Fill(3));
-    }
-    header.push(tr(lang, "col.due"));
-    widths.push(Constraint::Length(13));
-    header.push(tr(lang, "col.status"));
-    widths.push(Constraint::Fill(2));
-    if wide {
-        header.push(tr(lang, "col.channel"));
-        widths.push(Constraint::Length(10));
-        header.push(tr(lang, "col.paid"));
-        widths.push(Constraint::Length(10));
-    }
-    let table = Table::new(rows, widths)
+    let header: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(c, (key, _))| cell(c, tr(lang, key)))
+        .collect();
+    let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
         .header(Row::new(header).style(theme.muted.add_modifier(Modifier::BOLD)))
-        .column_spacing(1);
+        .column_spacing(COLUMN_GAP);
     frame.render_widget(table, area);
 }
 

@@ -17,12 +17,22 @@ use crate::tui::update::{
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
+    let done_place = if app.draft_offer.is_none() {
+        done_layout(app, area)
+    } else {
+        None
+    };
+    // Too little room for the VietQR code inside the frame: the frame gives way.
+    if let Some((code, place @ super::vietqr::Place::Bare { .. })) = &done_place {
+        done(app, frame, area, Some((code, *place)));
+        return;
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border)
@@ -47,26 +57,27 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 theme.accent.add_modifier(Modifier::BOLD),
             )),
             Line::from(""),
-            Line::from(Span::styled(super::shell::key_hints(app), theme.muted)),
+            Line::from(Span::styled(
+                super::shell::key_hints(app, inner.width),
+                theme.muted,
+            )),
         ];
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
         return;
     }
     let w = &app.intake;
-    let [steps, problem, body] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(if w.error.is_some() { 2 } else { 0 }),
-        Constraint::Min(3),
-    ])
-    .areas(inner);
+    let [steps, problem, body] = framed_areas(app, inner);
     frame.render_widget(Paragraph::new(step_line(app)), steps);
     if let Some(error) = &w.error {
-        frame.render_widget(
-            Paragraph::new(error.as_str())
-                .style(theme.danger)
-                .wrap(Wrap { trim: true }),
-            problem,
-        );
+        let lines: Vec<Line> = super::fit::lines(
+            error,
+            usize::from(problem.width),
+            usize::from(problem.height),
+        )
+        .into_iter()
+        .map(Line::from)
+        .collect();
+        frame.render_widget(Paragraph::new(lines).style(theme.danger), problem);
     }
     match w.step {
         WizardStep::Procedure => procedure(app, frame, body),
@@ -74,8 +85,53 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         WizardStep::Documents => documents(app, frame, body),
         WizardStep::Delivery => delivery(app, frame, body),
         WizardStep::Review => review(app, frame, body),
-        WizardStep::Done => done(app, frame, body),
+        WizardStep::Done => done(
+            app,
+            frame,
+            body,
+            done_place.as_ref().map(|(code, place)| (code, *place)),
+        ),
     }
+}
+
+/// Inside the intake's frame: the steps line, the problem that holds the step back, the
+/// step's body.
+fn framed_areas(app: &App, inner: Rect) -> [Rect; 3] {
+    // The problem takes the rows its words need (a long path wraps), four at most.
+    let problem = app.intake.error.as_deref().map_or(0, |e| {
+        super::fit::wrap(e, usize::from(inner.width))
+            .len()
+            .min(PROBLEM_ROWS) as u16
+    });
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(problem),
+        Constraint::Min(3),
+    ])
+    .areas(inner)
+}
+
+/// The most rows the problem under the steps takes.
+const PROBLEM_ROWS: usize = 4;
+
+/// Where the done screen puts its VietQR code in the intake's `pane` (the body under the
+/// tabs), when it has one to show: what `render` draws and `update` asks about.
+pub(super) fn done_layout(
+    app: &App,
+    pane: Rect,
+) -> Option<(super::vietqr::Code, super::vietqr::Place)> {
+    super::vietqr::done_payload(app)?;
+    let inner = Block::default().borders(Borders::ALL).inner(pane);
+    let [_, _, body] = framed_areas(app, inner);
+    super::vietqr::done_place(app, pane, body, |width| {
+        done_lines(app, width)
+            .iter()
+            .map(|l| {
+                let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                super::fit::wrap(&text, usize::from(width)).len() as u16
+            })
+            .sum()
+    })
 }
 
 fn step_line(app: &App) -> Line<'static> {
@@ -244,8 +300,16 @@ fn procedure(app: &App, frame: &mut Frame, area: Rect) {
                 } else {
                     theme.base
                 };
+                // The name gives way to the level, at a word: "[4]" always shows.
+                let level = format!("  [{}]", p.online_level.old_level());
+                let room =
+                    usize::from(list_area.width).saturating_sub(10 + super::fit::width(&level));
                 Line::from(Span::styled(
-                    format!("{:<9} {}  [{}]", p.code, p.name, p.online_level.old_level()),
+                    format!(
+                        "{:<9} {}{level}",
+                        p.code,
+                        super::fit::truncate(&p.name, room)
+                    ),
                     style,
                 ))
             })
@@ -608,17 +672,20 @@ pub fn citizen_form(app: &App, form: &CitizenForm, frame: &mut Frame, area: Rect
             }
         }
     }
-    let status = if form.pending.is_some() {
-        Span::styled(tr(lang, "busy.citizens"), theme.warn)
+    let at = areas[CitizenField::ALL.len()];
+    let (text, style) = if form.pending.is_some() {
+        (tr(lang, "busy.citizens").to_owned(), theme.warn)
     } else if let Some(e) = &form.error {
-        Span::styled(e.clone(), theme.danger)
+        (e.clone(), theme.danger)
     } else {
-        Span::styled(super::shell::key_hints(app), theme.muted)
+        (super::shell::key_hints(app, at.width), theme.muted)
     };
-    frame.render_widget(
-        Paragraph::new(Line::from(status)).wrap(Wrap { trim: true }),
-        areas[CitizenField::ALL.len()],
-    );
+    // Two rows; a longer message ends in "…" at a word rather than inside one.
+    let lines: Vec<Line> = super::fit::lines(&text, usize::from(at.width), usize::from(at.height))
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, style)))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), at);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -732,12 +799,12 @@ fn documents(app: &App, frame: &mut Frame, area: Rect) {
                 true,
             );
             frame.render_widget(
-                Paragraph::new(super::shell::key_hints(app)).style(theme.muted),
+                Paragraph::new(super::shell::key_hints(app, hint.width)).style(theme.muted),
                 hint,
             );
         }
         None => frame.render_widget(
-            Paragraph::new(super::shell::key_hints(app)).style(theme.muted),
+            Paragraph::new(super::shell::key_hints(app, prompt.width)).style(theme.muted),
             prompt,
         ),
     }
@@ -848,7 +915,11 @@ fn review(app: &App, frame: &mut Frame, area: Rect) {
                 field_text(&w.authorization).trim()
             )
         } else {
-            tr(lang, "detail.self").to_owned()
+            // In person: the applicant, named (the relation alone reads as if no one was).
+            match &w.applicant {
+                Some(c) => format!("{} ({})", c.full_name, tr(lang, "detail.self")),
+                None => tr(lang, "detail.self").to_owned(),
+            }
         }),
     ]));
     let paper = w.docs.iter().filter(|d| d.on_paper).count();
@@ -953,19 +1024,50 @@ fn review(app: &App, frame: &mut Frame, area: Rect) {
     let foot_text = if w.pending.is_some() {
         Span::styled(tr(lang, "busy.submit"), theme.warn)
     } else {
-        Span::styled(super::shell::key_hints(app), theme.accent)
+        Span::styled(super::shell::key_hints(app, foot.width), theme.accent)
     };
     frame.render_widget(Paragraph::new(Line::from(foot_text)), foot);
 }
 
 // ---------------------------------------------------------------------------------------
 
-fn done(app: &App, frame: &mut Frame, area: Rect) {
+/// The done screen: the code in large type (when it fits), the due time, the fee, and
+/// the VietQR code where [`done_layout`] put it — or the line asking for a bigger window.
+fn done(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    qr: Option<(&super::vietqr::Code, super::vietqr::Place)>,
+) {
+    use super::vietqr::Place;
+    let theme = &app.theme;
+    let lang = app.lang;
+    let text_area = match qr {
+        Some((_, Place::Framed { text, .. } | Place::Bare { text, .. })) => text,
+        _ => area,
+    };
+    let mut lines = done_lines(app, text_area.width);
+    if let Some((_, Place::TooSmall { rows })) = qr {
+        lines.push(Line::from(Span::styled(
+            trf(lang, "intake.qr_too_small", &[("rows", &rows.to_string())]),
+            theme.warn,
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
+    if let Some((code, place)) = qr
+        && let Some(at) = place.code()
+    {
+        super::vietqr::draw(frame, code, at);
+    }
+}
+
+/// The done screen's words at `width` columns: the code in large type only when it fits.
+fn done_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let lang = app.lang;
     let w = &app.intake;
     let Some(d) = w.created.as_deref() else {
-        return;
+        return Vec::new();
     };
     let short = d.code.rsplitn(3, '-').collect::<Vec<_>>();
     let short = if short.len() >= 2 {
@@ -973,28 +1075,21 @@ fn done(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         d.code.clone()
     };
-    let qr = w
-        .payment
-        .as_ref()
-        .and_then(|p| p.vietqr.as_deref())
-        .filter(|_| w.pay == PayChoice::VietQr && !w.paid);
-    // Side by side as soon as both fit (40 columns of text, 60 of code): a 120-column
-    // terminal's pane is 118 wide inside its border.
-    let wide = area.width >= 100;
-    let [left, right] = if qr.is_some() && wide {
-        Layout::horizontal([Constraint::Min(40), Constraint::Length(60)]).areas(area)
-    } else {
-        [area, Rect::default()]
-    };
     let mut lines = vec![Line::from(Span::styled(
         tr(lang, "intake.done"),
         theme.ok.add_modifier(Modifier::BOLD),
     ))];
-    for row in big_text(&short) {
-        lines.push(Line::from(Span::styled(
-            row,
-            theme.accent.add_modifier(Modifier::BOLD),
-        )));
+    let big = big_text(&short);
+    if big
+        .iter()
+        .all(|row| super::fit::width(row) <= usize::from(width))
+    {
+        for row in big {
+            lines.push(Line::from(Span::styled(
+                row,
+                theme.accent.add_modifier(Modifier::BOLD),
+            )));
+        }
     }
     lines.push(Line::from(vec![
         Span::styled(format!("{}: ", tr(lang, "col.code")), theme.muted),
@@ -1058,75 +1153,7 @@ fn done(app: &App, frame: &mut Frame, area: Rect) {
         Span::raw(fee_line),
     ]));
     lines.extend(activation_line(app));
-    // The QR code: beside the text when the window is wide, under it when tall enough,
-    // else a line that says how many rows it needs (in place of the code, never over
-    // other text).
-    let mut qr_at = None;
-    if let Some(payload) = qr {
-        let rows = qr_rows(payload);
-        let (h, w) = (
-            rows.len() as u16,
-            rows.first().map_or(0, |r| r.chars().count()) as u16,
-        );
-        let target = if wide {
-            right
-        } else {
-            let used = lines.len() as u16 + 3;
-            Rect {
-                y: area.y + used.min(area.height),
-                height: area.height.saturating_sub(used),
-                ..area
-            }
-        };
-        if h <= target.height && w <= target.width {
-            qr_at = Some((rows, target));
-        } else {
-            lines.push(Line::from(Span::styled(
-                trf(lang, "intake.qr_too_small", &[("rows", &h.to_string())]),
-                theme.warn,
-            )));
-        }
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), left);
-    if let Some((rows, target)) = qr_at {
-        let style = Style::default().fg(Color::Black).bg(Color::White);
-        let lines: Vec<Line> = rows
-            .into_iter()
-            .map(|r| Line::from(Span::styled(r, style)))
-            .collect();
-        frame.render_widget(Paragraph::new(lines), target);
-    }
-}
-
-/// A QR code as text: two modules per character cell (upper and lower half blocks),
-/// with a quiet zone of two modules, dark modules as `█`. Drawn black on white.
-pub fn qr_rows(payload: &str) -> Vec<String> {
-    let Ok(code) = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::L) else {
-        return vec![];
-    };
-    let width = code.width();
-    let colors = code.to_colors();
-    let quiet = 2;
-    let size = width + 2 * quiet;
-    let dark = |x: usize, y: usize| -> bool {
-        if x < quiet || y < quiet || x >= width + quiet || y >= width + quiet {
-            return false;
-        }
-        colors[(y - quiet) * width + (x - quiet)] == qrcode::Color::Dark
-    };
-    (0..size)
-        .step_by(2)
-        .map(|y| {
-            (0..size)
-                .map(|x| match (dark(x, y), dark(x, y + 1)) {
-                    (true, true) => '█',
-                    (true, false) => '▀',
-                    (false, true) => '▄',
-                    (false, false) => ' ',
-                })
-                .collect()
-        })
-        .collect()
+    lines
 }
 
 /// Digits and dashes in large type: 3×5 pixels a character, drawn with half blocks in

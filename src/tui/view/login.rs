@@ -114,7 +114,7 @@ fn form(app: &App, frame: &mut Frame, rect: Rect, title: &str) {
     };
     frame.render_widget(message.wrap(Wrap { trim: true }), rows[6]);
     frame.render_widget(
-        Paragraph::new(super::shell::key_hints(app)).style(theme.muted),
+        Paragraph::new(super::shell::key_hints(app, rows[7].width)).style(theme.muted),
         rows[7],
     );
 }

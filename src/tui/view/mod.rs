@@ -3,12 +3,14 @@
 mod citizens;
 mod detail;
 mod exercises;
+pub mod fit;
 mod inbox;
 mod intake;
 mod login;
 mod overlay;
 mod shell;
 mod tabs;
+mod vietqr;
 
 use crate::tui::state::{App, Screen};
 use ratatui::Frame;
@@ -19,12 +21,41 @@ use ratatui_textarea::TextArea;
 use unicode_width::UnicodeWidthStr;
 
 pub use inbox::TABLE_CHROME_ROWS;
-pub use intake::{big_text, qr_rows};
+pub use intake::big_text;
+pub use vietqr::qr_rows;
 
 /// Draws the whole screen; then [`neutralise`]s it.
 pub fn render(app: &App, frame: &mut Frame) {
+    KEEP_CLEAR.with_borrow_mut(Vec::clear);
     draw(app, frame);
     neutralise(frame.buffer_mut());
+}
+
+thread_local! {
+    /// What the frame being drawn must keep visible under the toasts: the field with the
+    /// caret (`false`: covered only when no place is free) and the VietQR code (`true`:
+    /// never covered, the state counts it as shown). Scratch of one `render` call,
+    /// emptied as it starts, so the toasts, drawn last, can go where they hide neither;
+    /// never the app's state.
+    static KEEP_CLEAR: std::cell::RefCell<Vec<(Rect, bool)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Marks `area` as something the toasts of this frame should not cover.
+fn keep_clear(area: Rect, always: bool) {
+    if area.width > 0 && area.height > 0 {
+        KEEP_CLEAR.with_borrow_mut(|k| k.push((area, always)));
+    }
+}
+
+/// Marks `area` as something no toast of this frame may cover.
+fn keep_clear_always(area: Rect) {
+    keep_clear(area, true);
+}
+
+/// What [`keep_clear`] marked in this frame so far.
+fn kept_clear() -> Vec<(Rect, bool)> {
+    KEEP_CLEAR.with_borrow(Clone::clone)
 }
 
 /// Text from the network as it may be drawn: every control character (an escape
@@ -60,6 +91,23 @@ fn neutralise(buffer: &mut ratatui::buffer::Buffer) {
     }
 }
 
+/// The rows of the main screen: the top bar (tabs, and the training banner), the body,
+/// the status bar, the key hints. What `draw` lays out, and what `update` asks about.
+pub fn frame_areas(app: &App, area: Rect) -> [Rect; 4] {
+    Layout::vertical([
+        Constraint::Length(if app.training() { 2 } else { 1 }),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The dossier whose VietQR code is on screen whole now (see [`vietqr::on_screen`]).
+pub fn vietqr_on_screen(app: &App) -> Option<String> {
+    vietqr::on_screen(app)
+}
+
 fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
     frame.render_widget(Block::default().style(app.theme.base), area);
@@ -68,22 +116,25 @@ fn draw(app: &App, frame: &mut Frame) {
         shell::toasts(app, frame, area);
         return;
     }
-    let [top, body, status, hints] = Layout::vertical([
-        Constraint::Length(if app.training() { 2 } else { 1 }),
-        Constraint::Min(3),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [top, body, status, hints] = frame_areas(app, area);
     shell::top_bar(app, frame, top);
     tabs::body(app, frame, body);
     shell::status_bar(app, frame, status);
     shell::hint_bar(app, frame, hints);
-    if let Some(overlay) = &app.overlay {
+    // The question before leaving goes over everything, the re-login box included.
+    let leaving = matches!(app.overlay, Some(crate::tui::state::Overlay::Leave(_)));
+    if let Some(overlay) = app.overlay.as_ref().filter(|_| !leaving) {
+        // The overlay has the keyboard and covers what was kept clear beneath it.
+        KEEP_CLEAR.with_borrow_mut(Vec::clear);
         overlay::render(app, overlay, frame, body);
     }
     if app.relogin {
+        KEEP_CLEAR.with_borrow_mut(Vec::clear);
         login::render_popup(app, frame, area);
+    }
+    if let Some(overlay) = app.overlay.as_ref().filter(|_| leaving) {
+        KEEP_CLEAR.with_borrow_mut(Vec::clear);
+        overlay::render(app, overlay, frame, body);
     }
     shell::toasts(app, frame, area);
 }
@@ -93,6 +144,24 @@ fn draw(app: &App, frame: &mut Frame) {
 pub fn inbox_rows(height: u16, training: bool) -> usize {
     let chrome = 3 + u16::from(training) + TABLE_CHROME_ROWS;
     height.saturating_sub(chrome) as usize
+}
+
+/// Lines of `text` wrapped at `width` columns, as `Paragraph` with `Wrap` draws them
+/// (near enough to size a box: a word longer than the width counts as one line).
+pub fn wrapped_lines(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let n = unicode_width::UnicodeWidthStr::width(word);
+        if used > 0 && used + 1 + n > width {
+            lines += 1;
+            used = n;
+        } else {
+            used += if used > 0 { n + 1 } else { n };
+        }
+    }
+    lines
 }
 
 /// A centred rectangle of at most `width`×`height` inside `area`.
@@ -128,5 +197,6 @@ pub fn field(frame: &mut Frame, area: Rect, text: &TextArea<'static>, focused: b
         };
         let x = area.x + (before.width() as u16).min(area.width.saturating_sub(1));
         frame.set_cursor_position(Position::new(x, area.y));
+        keep_clear(area, false);
     }
 }

@@ -1,10 +1,13 @@
 //! What sits over the body: help, the command line, menus, action dialogs, forms, the
 //! download prompt.
 
-use super::{centered, field};
+use super::{centered, field, wrapped_lines};
 use crate::domain::workflow::Input;
 use crate::tui::i18n::{lookup, tr, trf};
-use crate::tui::state::{ActionDialog, App, HelpPage, Overlay, PayDialog, Printable};
+use crate::tui::keymap::{Command, Context};
+use crate::tui::state::{
+    ActionDialog, App, HelpPage, LeavePrompt, Leaving, Overlay, PayDialog, Printable,
+};
 use crate::tui::update::complete;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -15,6 +18,13 @@ use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragra
 pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
     match overlay {
         Overlay::Help(page) => help(app, page, frame, body),
+        Overlay::Leave(prompt) => {
+            // What it covers stays in sight beneath it.
+            if let Some(under) = &prompt.under {
+                render(app, under, frame, body);
+            }
+            leave(app, prompt, frame, body);
+        }
         Overlay::Payment(d) => payment(app, d, frame, body),
         Overlay::CommandLine(input) => command_line(app, input, frame, body),
         Overlay::Actions(menu) => {
@@ -84,7 +94,10 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
                     title,
                     app.theme.accent.add_modifier(Modifier::BOLD),
                 ))
-                .title_bottom(Span::styled(super::shell::key_hints(app), app.theme.muted));
+                .title_bottom(Span::styled(
+                    super::shell::key_hints(app, rect.width.saturating_sub(2)),
+                    app.theme.muted,
+                ));
             let text = view.text.as_deref().unwrap_or(tr(app.lang, "busy.form"));
             let inner = block.inner(rect);
             frame.render_widget(
@@ -149,42 +162,105 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
                 app.theme.base.add_modifier(Modifier::UNDERLINED),
             );
             frame.render_widget(
-                Paragraph::new(super::shell::key_hints(app)).style(app.theme.muted),
+                Paragraph::new(super::shell::key_hints(app, keys.width)).style(app.theme.muted),
                 keys,
             );
         }
     }
 }
 
-/// The fee of an open dossier: cash with a receipt number, or the VietQR code to scan.
-fn payment(app: &App, d: &PayDialog, frame: &mut Frame, body: Rect) {
-    use crate::tui::intake::PayChoice;
+/// Before quitting or logging out with something left behind: what, and the keys.
+fn leave(app: &App, prompt: &LeavePrompt, frame: &mut Frame, body: Rect) {
     let theme = &app.theme;
     let lang = app.lang;
-    let qr = d
-        .payment
-        .as_ref()
-        .and_then(|p| p.vietqr.as_deref())
-        .map(super::intake::qr_rows)
-        .unwrap_or_default();
-    let height = (7 + qr.len() as u16).min(body.height);
-    let width = qr
-        .first()
-        .map_or(0, |r| r.chars().count() as u16 + 4)
-        .max(60)
-        .min(body.width);
-    let rect = centered(body, width, height);
+    let width = body.width.min(72);
+    let text_width = width.saturating_sub(4);
+    let reasons: Vec<String> = prompt.reasons.iter().map(|r| format!("• {r}")).collect();
+    let keys = trf(
+        lang,
+        "leave.keys",
+        &[
+            ("leave", &app.keymap.key_of(Context::Leave, Command::Leave)),
+            ("stay", &app.keymap.key_of(Context::Leave, Command::Stay)),
+        ],
+    );
+    let rows: u16 = reasons
+        .iter()
+        .map(|r| wrapped_lines(r, text_width))
+        .sum::<u16>()
+        + 1
+        + wrapped_lines(&keys, text_width);
+    let rect = centered(body, width, rows + 2);
     frame.render_widget(Clear, rect);
+    let title = match prompt.leaving {
+        Leaving::Quit => tr(lang, "leave.title_quit"),
+        Leaving::Logout => tr(lang, "leave.title_logout"),
+    };
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.accent)
+        .border_style(theme.warn)
         .title(Span::styled(
-            format!(" {} ", trf(lang, "pay.title", &[("code", &d.code)])),
-            theme.accent,
+            format!(" {title} "),
+            theme.warn.add_modifier(Modifier::BOLD),
         ))
         .style(theme.base);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
+    let mut lines: Vec<Line> = reasons.into_iter().map(Line::from).collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(keys, theme.muted)));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}
+
+/// The fee of an open dossier: cash with a receipt number, or the VietQR code to scan,
+/// where [`super::vietqr::dialog_layout`] puts it (the box gives way when the screen is
+/// short, so the code is drawn whole at 80×24).
+fn payment(app: &App, d: &PayDialog, frame: &mut Frame, body: Rect) {
+    use super::vietqr::Place;
+    use crate::tui::intake::PayChoice;
+    let theme = &app.theme;
+    let lang = app.lang;
+    let layout = super::vietqr::dialog_layout(d, body);
+    let rect = layout.rect;
+    frame.render_widget(Clear, rect);
+    let title = trf(lang, "pay.title", &[("code", &d.code)]);
+    let place = layout.code.as_ref().map(|(_, place)| *place);
+    let mut text_area = match place {
+        Some(Place::Framed { text, .. } | Place::Bare { text, .. }) => text,
+        _ => rect,
+    };
+    if layout.boxed {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.accent)
+            .title(Span::styled(
+                format!(
+                    " {} ",
+                    super::fit::truncate(&title, usize::from(rect.width.saturating_sub(4)))
+                ),
+                theme.accent,
+            ))
+            .style(theme.base);
+        if !matches!(place, Some(Place::Framed { .. })) {
+            text_area = block.inner(rect);
+        }
+        frame.render_widget(block, rect);
+    } else {
+        frame.render_widget(Block::default().style(theme.base), rect);
+        let [head, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(text_area);
+        frame.render_widget(
+            Paragraph::new(super::fit::truncate(&title, usize::from(head.width)).into_owned())
+                .style(theme.accent.add_modifier(Modifier::BOLD)),
+            head,
+        );
+        text_area = rest;
+    }
     let amount = crate::domain::fees::format_vnd(d.amount, lang);
     let choice = |c: PayChoice, key: &'static str| {
         let style = if d.choice == c {
@@ -194,13 +270,14 @@ fn payment(app: &App, d: &PayDialog, frame: &mut Frame, body: Rect) {
         };
         Span::styled(format!(" {} ", tr(lang, key)), style)
     };
+    let cash = d.choice == PayChoice::Cash;
     let [l1, l2, l3, rest] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(u16::from(cash)),
         Constraint::Min(0),
     ])
-    .areas(inner);
+    .areas(text_area);
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(format!("{}: ", tr(lang, "detail.fee")), theme.muted),
@@ -216,7 +293,7 @@ fn payment(app: &App, d: &PayDialog, frame: &mut Frame, body: Rect) {
         ])),
         l2,
     );
-    if d.choice == PayChoice::Cash {
+    if cash {
         let [label, input] =
             Layout::horizontal([Constraint::Length(18), Constraint::Min(1)]).areas(l3);
         frame.render_widget(
@@ -245,11 +322,18 @@ fn payment(app: &App, d: &PayDialog, frame: &mut Frame, body: Rect) {
             theme.muted,
         )));
     }
-    let style = ratatui::style::Style::default()
-        .fg(ratatui::style::Color::Black)
-        .bg(ratatui::style::Color::White);
-    lines.extend(qr.into_iter().map(|r| Line::from(Span::styled(r, style))));
-    frame.render_widget(Paragraph::new(lines), rest);
+    if let Some(Place::TooSmall { rows }) = place {
+        lines.push(Line::from(Span::styled(
+            trf(lang, "intake.qr_too_small", &[("rows", &rows.to_string())]),
+            theme.warn,
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), rest);
+    if let Some((code, place)) = &layout.code
+        && let Some(at) = place.code()
+    {
+        super::vietqr::draw(frame, code, at);
+    }
 }
 
 fn help(app: &App, page: &HelpPage, frame: &mut Frame, body: Rect) {
@@ -293,9 +377,12 @@ fn help(app: &App, page: &HelpPage, frame: &mut Frame, body: Rect) {
         let lines: Vec<Line> = chunk
             .iter()
             .map(|(keys, text)| {
+                let keys = format!(" {keys:<key_width$} ");
+                // Two columns at 80: a description too long for its half ends at a word.
+                let room = usize::from(area.width).saturating_sub(super::fit::width(&keys));
                 Line::from(vec![
-                    Span::styled(format!(" {keys:<key_width$} "), theme.accent),
-                    Span::raw((*text).to_owned()),
+                    Span::styled(keys, theme.accent),
+                    Span::raw(super::fit::truncate(text, room).into_owned()),
                 ])
             })
             .collect();
@@ -344,26 +431,35 @@ fn choose(
     let theme = &app.theme;
     let width = items
         .iter()
-        .map(|i| i.chars().count())
+        .map(|i| super::fit::width(i))
         .max()
         .unwrap_or(10)
-        .max(title.chars().count()) as u16
+        .max(super::fit::width(title)) as u16
         + 6;
     let rect = centered(body, width.max(36), items.len() as u16 + 3);
     frame.render_widget(Clear, rect);
-    let list = List::new(items.iter().map(|i| ListItem::new(format!(" {i}"))))
-        .style(theme.base)
-        .highlight_style(theme.selection)
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.accent)
-                .title(Span::styled(
-                    format!(" {title} "),
-                    theme.accent.add_modifier(Modifier::BOLD),
-                ))
-                .title_bottom(Span::styled(super::shell::key_hints(app), theme.muted)),
-        );
+    // An item wider than the box is shortened at a word, not cut inside one.
+    let room = usize::from(rect.width.saturating_sub(3));
+    let list = List::new(
+        items
+            .iter()
+            .map(|i| ListItem::new(format!(" {}", super::fit::truncate(i, room)))),
+    )
+    .style(theme.base)
+    .highlight_style(theme.selection)
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.accent)
+            .title(Span::styled(
+                format!(" {title} "),
+                theme.accent.add_modifier(Modifier::BOLD),
+            ))
+            .title_bottom(Span::styled(
+                super::shell::key_hints(app, rect.width.saturating_sub(2)),
+                theme.muted,
+            )),
+    );
     let mut state = ListState::default().with_selected(Some(selected));
     frame.render_stateful_widget(list, rect, &mut state);
 }
@@ -390,7 +486,58 @@ fn choice_label(app: &App, wire: &str) -> &'static str {
     }
 }
 
+/// A field's label as the dialog shows it: capitalised.
+fn field_label(app: &App, input: Input) -> String {
+    let label = input.label(app.lang);
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Before sending: every field read back whole, the list of missing documents one per
+/// line, numbered — the one-line field shows only the part of a long list around its
+/// caret, and the list goes to the citizen in one go ("một lần đầy đủ").
+fn read_back(app: &App, d: &ActionDialog) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let mut lines = Vec::new();
+    for f in &d.fields {
+        let label = field_label(app, f.input);
+        let text = crate::tui::state::field_text(&f.text).trim().to_owned();
+        if !f.choices.is_empty() {
+            let chosen = f.choices.get(f.choice).copied().unwrap_or_default();
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label}: "), theme.muted),
+                Span::raw(choice_label(app, chosen).to_owned()),
+            ]));
+        } else if f.input == Input::MissingDocuments {
+            let docs: Vec<&str> = text
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            lines.push(Line::from(Span::styled(
+                format!("{label} ({}):", docs.len()),
+                theme.muted,
+            )));
+            for (n, doc) in docs.iter().enumerate() {
+                lines.push(Line::from(format!("  {}. {}", n + 1, super::safe(doc))));
+            }
+        } else if !text.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label}: "), theme.muted),
+                Span::raw(super::safe(&text)),
+            ]));
+        }
+    }
+    lines
+}
+
 fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
+    if d.confirming && !d.fields.is_empty() {
+        return confirm_dialog(app, d, frame, body);
+    }
     let theme = &app.theme;
     let lang = app.lang;
     let height = (d.fields.len() as u16) * 3 + 7;
@@ -422,10 +569,7 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
     for (n, f) in d.fields.iter().enumerate() {
         let focused = n == d.focus && !d.confirming && d.pending.is_none();
         let star = if f.required { " (*)" } else { "" };
-        let mut label = f.input.label(lang).to_owned();
-        if let Some(first) = label.get(..1) {
-            label = first.to_uppercase() + &label[1..];
-        }
+        let label = field_label(app, f.input);
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(
@@ -470,7 +614,13 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
     }
     let status_row = rows[d.fields.len() * 3];
     let message = if let Some(err) = &d.error {
-        Paragraph::new(err.as_str()).style(theme.danger)
+        // The portal's words in the rows there are, "…" at a word when they need more.
+        let rows = super::fit::lines(
+            err,
+            usize::from(status_row.width),
+            usize::from(status_row.height),
+        );
+        Paragraph::new(rows.into_iter().map(Line::from).collect::<Vec<_>>()).style(theme.danger)
     } else if d.pending.is_some() {
         Paragraph::new(tr(lang, "busy.act")).style(theme.warn)
     } else if d.confirming {
@@ -484,9 +634,65 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
         Paragraph::new("")
     };
     frame.render_widget(message.wrap(Wrap { trim: true }), status_row);
-    let keys = super::shell::key_hints(app);
+    let keys_row = rows[d.fields.len() * 3 + 1];
+    let keys = super::shell::key_hints(app, keys_row.width);
+    frame.render_widget(Paragraph::new(keys).style(theme.muted), keys_row);
+}
+
+/// The confirmation of an action with inputs: what will be sent, read back, then the
+/// question. Sized to what it reads back (within the screen).
+fn confirm_dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let width = body.width.min(78);
+    let text_width = width.saturating_sub(4);
+    let lines = read_back(app, d);
+    let question = trf(
+        lang,
+        "dialog.confirm",
+        &[("action", d.step.label(lang)), ("code", &d.code)],
+    );
+    let status = match (&d.error, d.pending.is_some()) {
+        (Some(err), _) => Paragraph::new(err.as_str()).style(theme.danger),
+        (None, true) => Paragraph::new(tr(lang, "busy.act")).style(theme.warn),
+        (None, false) => {
+            Paragraph::new(question.clone()).style(theme.warn.add_modifier(Modifier::BOLD))
+        }
+    };
+    let status_rows = wrapped_lines(&question, text_width).max(2);
+    let text_rows: u16 = lines
+        .iter()
+        .map(|l| wrapped_lines(&l.to_string(), text_width))
+        .sum();
+    let height = text_rows + 1 + status_rows + 1 + 2;
+    let rect = centered(body, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(
+            format!(" {} — {} ", d.step.label(lang), d.code),
+            theme.accent.add_modifier(Modifier::BOLD),
+        ))
+        .style(theme.base);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
+    let [text, _, status_row, keys] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(status_rows),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    frame.render_widget(status.wrap(Wrap { trim: true }), status_row);
     frame.render_widget(
-        Paragraph::new(keys).style(theme.muted),
-        rows[d.fields.len() * 3 + 1],
+        Paragraph::new(super::shell::key_hints(app, keys.width)).style(theme.muted),
+        keys,
     );
 }

@@ -23,9 +23,15 @@ pub fn body(app: &App, frame: &mut Frame, area: Rect) {
 
 fn lookup(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
-    let [title, input, help] = Layout::vertical([
+    // The note under the field, a blank line either side.
+    let note_rows = app
+        .lookup_note
+        .as_deref()
+        .map_or(0, |n| super::wrapped_lines(n, area.width) + 2);
+    let [title, input, note, help] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(1),
+        Constraint::Length(note_rows),
         Constraint::Min(1),
     ])
     .areas(area);
@@ -47,6 +53,21 @@ fn lookup(app: &App, frame: &mut Frame, area: Rect) {
         app.overlay.is_none(),
         theme.base.add_modifier(Modifier::UNDERLINED),
     );
+    if let Some(text) = &app.lookup_note {
+        // Below the field, a blank line between: what became of the last search.
+        let [_, text_row, _] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(note);
+        frame.render_widget(
+            Paragraph::new(super::safe(text))
+                .style(theme.danger)
+                .wrap(Wrap { trim: true }),
+            text_row,
+        );
+    }
     frame.render_widget(
         Paragraph::new(trf(
             app.lang,
