@@ -382,6 +382,7 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Form => open_forms(app),
         Command::Download => open_downloads(app),
         Command::Pay => open_payment(app),
+        Command::ExportRegister => super::forms::open_export(app),
         // The commands of other contexts do not arrive here.
         _ => vec![],
     }
