@@ -41,13 +41,15 @@ pub enum AuditEvent {
     DocumentReused,
     /// A result issued as a file, into the citizen's store; `detail` is its type.
     ResultFileAdded,
+    /// Staff exported the register of dossiers of a period; `detail` says which and how.
+    RegisterExported,
     /// An event this build does not know, as it came.
     Other(String),
 }
 
 impl AuditEvent {
     /// Every event the portal writes.
-    pub const KNOWN: [AuditEvent; 19] = [
+    pub const KNOWN: [AuditEvent; 20] = [
         AuditEvent::LoginOk,
         AuditEvent::LoginFailed,
         AuditEvent::LoginThrottled,
@@ -67,6 +69,7 @@ impl AuditEvent {
         AuditEvent::DocumentDigitized,
         AuditEvent::DocumentReused,
         AuditEvent::ResultFileAdded,
+        AuditEvent::RegisterExported,
     ];
 
     /// The wire name (and the `event` column's value).
@@ -91,6 +94,7 @@ impl AuditEvent {
             AuditEvent::DocumentDigitized => "document_digitized",
             AuditEvent::DocumentReused => "document_reused",
             AuditEvent::ResultFileAdded => "result_file_added",
+            AuditEvent::RegisterExported => "register_exported",
             AuditEvent::Other(name) => name,
         }
     }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod forms;
 pub mod idempotency;
 pub mod json;
+pub mod negotiate;
 pub mod openapi;
 pub mod passwords;
 pub mod routes;
@@ -139,7 +140,7 @@ fn files_dir(db: &Path) -> PathBuf {
 pub fn router(state: AppState) -> Router {
     use routes::{
         calendar, catalog, citizen_side, citizens, documents, dossiers, forms, health, payments,
-        stats, training,
+        registers, stats, training,
     };
     let api = Router::new()
         .route("/healthz", get(health::healthz))
@@ -182,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{code}/payment/cash", post(payments::cash))
         .route("/payments/notify", post(payments::notify))
         .route("/dossiers/{code}/forms/{form}", get(forms::form))
+        .route("/registers/dossiers", get(registers::dossiers))
         .route("/stats", get(stats::stats))
         // Issue 16: digitization, the citizen's store, result files.
         .route(

@@ -388,6 +388,7 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Download => open_downloads(app),
         Command::Pay => open_payment(app),
         Command::Digitize => super::documents::open_from_detail(app),
+        Command::ExportRegister => super::forms::open_export(app),
         // The commands of other contexts do not arrive here.
         _ => vec![],
     }

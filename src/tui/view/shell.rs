@@ -174,7 +174,7 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
         let label = match p.purpose {
             Purpose::Login => tr(lang, "busy.login"),
             Purpose::Inbox => tr(lang, "busy.inbox"),
-            Purpose::Detail => tr(lang, "busy.detail"),
+            Purpose::Detail | Purpose::DetailForms => tr(lang, "busy.detail"),
             Purpose::Act => tr(lang, "busy.act"),
             Purpose::Form => tr(lang, "busy.form"),
             Purpose::Download => tr(lang, "busy.download"),
