@@ -13,6 +13,9 @@ use chrono::NaiveDate;
 use ratatui_textarea::TextArea;
 use serde::{Deserialize, Serialize};
 
+/// The scanner's program (SANE), looked up on the `PATH` (`tui::paths::scan` runs it).
+pub const SCANNER: &str = "scanimage";
+
 /// The rows of the digitize form, top to bottom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DigitizeRow {

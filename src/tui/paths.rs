@@ -63,8 +63,7 @@ pub fn attachable_size(path: &Path) -> Option<u64> {
         .filter(|n| *n > 0)
 }
 
-/// The scanner's program (SANE), looked up on the `PATH`.
-pub const SCANNER: &str = "scanimage";
+pub use crate::tui::documents::SCANNER;
 
 /// Scans one page with SANE's `scanimage` into a new PNG file under `dir` (the data
 /// directory's `scans/`), for `Effect::Scan`: the file to attach, or why there is none.

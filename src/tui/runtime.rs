@@ -743,6 +743,8 @@ impl Executor {
             Effect::Upload { id, key, path } => {
                 let Some(c) = self.client.clone() else { return };
                 let tx = self.tx.clone();
+                // A path as typed (the digitize form's `~/…`) is the file system's word.
+                let path = PathBuf::from(crate::tui::paths::expand_home(&path.to_string_lossy()));
                 self.spawn(
                     id,
                     "upload a file",

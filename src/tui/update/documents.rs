@@ -436,7 +436,7 @@ fn confirm(app: &mut App, mut form: Box<DigitizeForm>) -> Vec<Effect> {
                 vec![Effect::Upload {
                     id,
                     key: form.upload_key.clone(),
-                    path: PathBuf::from(crate::tui::paths::expand_home(&path)),
+                    path: PathBuf::from(&path),
                 }]
             };
             app.overlay = Some(Overlay::Digitize(form));
@@ -577,7 +577,7 @@ pub(super) fn on_scanned(app: &mut App, result: Result<PathBuf, ScanProblem>) ->
                 ScanProblem::NoScanner => trf(
                     lang,
                     "digitize.no_scanner",
-                    &[("program", crate::tui::paths::SCANNER)],
+                    &[("program", crate::tui::documents::SCANNER)],
                 ),
                 ScanProblem::Refused(said) => {
                     trf(lang, "digitize.scan_refused", &[("said", &said)])
