@@ -148,6 +148,7 @@ async fn run() {
                 originals: 1,
                 copies: 0,
                 upload_id: None,
+                stored_document_id: None,
             })
             .collect(),
         delivery: Delivery {

@@ -348,7 +348,7 @@ fn the_enforced_bounds_are_the_documented_ones() {
     use motcua::api::{auth, citizens, dossiers, payments, uploads};
     use motcua::portal::routes;
     let doc: Value = serde_json::from_str(&openapi::json()).unwrap();
-    let bodies: [(&str, &[Bound]); 11] = [
+    let bodies: [(&str, &[Bound]); 13] = [
         ("LoginRequest", auth::LoginRequest::BOUNDS),
         ("PasswordChange", auth::PasswordChange::BOUNDS),
         ("NewCitizen", citizens::NewCitizen::BOUNDS),
@@ -360,8 +360,16 @@ fn the_enforced_bounds_are_the_documented_ones() {
         ("CashPayment", payments::CashPayment::BOUNDS),
         ("PaymentNotice", payments::PaymentNotice::BOUNDS),
         ("CreateUpload", uploads::CreateUpload::BOUNDS),
+        (
+            "DigitizationRequest",
+            motcua::api::documents::DigitizationRequest::BOUNDS,
+        ),
+        (
+            "ResultFileRequest",
+            motcua::api::documents::ResultFileRequest::BOUNDS,
+        ),
     ];
-    let queries: [(&str, &[Bound]); 6] = [
+    let queries: [(&str, &[Bound]); 7] = [
         ("calendar_due", motcua::api::catalog::DueQuery::BOUNDS),
         (
             "dossier_register",
@@ -371,6 +379,7 @@ fn the_enforced_bounds_are_the_documented_ones() {
         ("list_dossiers", routes::dossiers::ListQuery::BOUNDS),
         ("list_citizens", citizens::CitizenQuery::BOUNDS),
         ("list_procedures", routes::catalog::CatalogQuery::BOUNDS),
+        ("office_stats", motcua::api::stats::StatsQuery::BOUNDS),
     ];
     let mut cases: Vec<(String, BTreeMap<String, Stated>, &[Bound])> = Vec::new();
     for (name, bounds) in bodies {

@@ -125,6 +125,7 @@ fn submission(citizen: &str) -> Write {
                     originals: 1,
                     copies: 0,
                     upload_id: None,
+                    stored_document_id: None,
                 })
                 .collect(),
             delivery: Delivery {

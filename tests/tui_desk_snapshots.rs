@@ -159,6 +159,7 @@ fn created_dossier() -> Dossier {
             originals: 0,
             copies: 0,
             on_paper: false,
+            digitization: None,
             attachment: None,
         },
         Document {
@@ -167,6 +168,7 @@ fn created_dossier() -> Dossier {
             originals: 1,
             copies: 0,
             on_paper: true,
+            digitization: None,
             attachment: None,
         },
     ];

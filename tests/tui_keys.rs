@@ -700,6 +700,7 @@ fn an_upload_cut_by_the_link_says_so_in_its_row() {
             sent: 400,
             ..FileState::default()
         }),
+        ..DocState::default()
     }];
     let id = 900;
     app.uploads.insert(id, 0);

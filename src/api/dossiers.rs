@@ -92,10 +92,17 @@ pub struct DocumentIn {
     pub originals: u32,
     #[serde(default)]
     pub copies: u32,
-    /// A completed upload; without one the part is presented on paper.
+    /// A completed upload; without one (and without `stored_document_id`) the part is
+    /// presented on paper.
     #[serde(default)]
     #[schema(max_length = 64)]
     pub upload_id: Option<String>,
+    /// A document of the applicant's store, reused instead of being presented again
+    /// (desk submissions; not with `upload_id`). Expired: 422 `document_expired`; not
+    /// the applicant's: 422 `document_not_owned`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64)]
+    pub stored_document_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -194,6 +201,11 @@ pub struct Document {
     pub on_paper: bool,
     #[schema(required = true)]
     pub attachment: Option<Attachment>,
+    /// In the citizen's store: scanned in this dossier, or reused from the store.
+    /// `null`: not digitized (yet).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub digitization: Option<crate::api::documents::Digitization>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -288,6 +300,9 @@ pub struct Dossier {
     #[schema(required = true)]
     pub note: Option<String>,
     pub timeline: Vec<HistoryEntry>,
+    /// The results issued as files, oldest first (each also in the citizen's store).
+    #[serde(default)]
+    pub result_files: Vec<crate::api::documents::ResultFile>,
 }
 
 /// `POST /dossiers/{code}/actions` (with `If-Match: "<version>"`).
@@ -415,13 +430,14 @@ fn missing_documents() -> utoipa::openapi::Array {
 }
 
 /// What every submission shares: the documents and the delivery address.
-const SUBMISSION: [Bound; 6] = [
+const SUBMISSION: [Bound; 7] = [
     Bound::line("procedure_code", limits::CODE),
     Bound::line("case_id", limits::CODE),
     Bound::items("documents", limits::DOCUMENTS),
     Bound::line("documents[].part_id", limits::CODE),
     Bound::line("documents[].upload_id", limits::CODE),
     Bound::line("delivery.address", limits::ADDRESS),
+    Bound::line("documents[].stored_document_id", limits::CODE),
 ];
 
 impl Bounded for CreateDossier {
@@ -432,6 +448,7 @@ impl Bounded for CreateDossier {
         SUBMISSION[3],
         SUBMISSION[4],
         SUBMISSION[5],
+        SUBMISSION[6],
         Bound::line("applicant.citizen_id", limits::CODE),
         Bound::line("applicant.id_number", limits::SHORT),
         Bound::line("applicant.date_of_birth", limits::SHORT),
@@ -457,6 +474,7 @@ impl Bounded for CitizenSubmission {
         SUBMISSION[3],
         SUBMISSION[4],
         SUBMISSION[5],
+        SUBMISSION[6],
         Bound::line("office_code", limits::CODE),
         Bound::lines("note", limits::NOTE),
     ];
@@ -467,6 +485,7 @@ impl Bounded for SupplementIn {
         SUBMISSION[2],
         SUBMISSION[3],
         SUBMISSION[4],
+        SUBMISSION[6],
         Bound::lines("note", limits::NOTE),
     ];
 }

@@ -117,6 +117,8 @@ error_codes! {
     UploadIncomplete = 422, "upload_incomplete", "An attached upload is not complete.";
     ApplicantMismatch = 422, "applicant_mismatch", "The identity number and date of birth presented do not match one citizen.";
     UploadAlreadyAttached = 422, "upload_already_attached", "An attached upload belongs to another dossier.";
+    DocumentExpired = 422, "document_expired", "A stored document offered for reuse is past its `valid_until`.";
+    DocumentNotOwned = 422, "document_not_owned", "A stored document offered for reuse is not in the applicant's store.";
     PreconditionRequired = 428, "precondition_required", "`If-Match` is missing.";
     TooManyRequests = 429, "too_many_requests", "Too many failures or misses: wait `Retry-After` seconds.";
     InternalError = 500, "internal_error", "The server failed; nothing internal is told.";

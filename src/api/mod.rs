@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod citizens;
+pub mod documents;
 pub mod dossiers;
 pub mod error;
 pub mod headers;

@@ -2,8 +2,9 @@
 //! results. One field per queue (rather than a map) so that a client reading an older or
 //! newer portal fails loudly on a renamed queue instead of showing a silent zero.
 
+use crate::api::limits::{self, Bound, Bounded};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// Dossiers per inbox queue (`?queue=` of `GET /dossiers`). The plain queues partition
 /// the statuses; `overdue` cuts across them and `all` is their sum.
@@ -37,4 +38,73 @@ pub struct Stats {
     pub at: String,
     pub queues: QueueCounts,
     pub returned: TimelinessCounts,
+    /// The period of `indices` and `reuse` (`?from&to`; the month to date unless given).
+    #[serde(default)]
+    pub period: Period,
+    #[serde(default)]
+    pub indices: Indices,
+    #[serde(default)]
+    pub reuse: ReuseCounts,
+}
+
+/// One index of Decision 766/QĐ-TTg as a fraction, so that a client shows the counts
+/// behind a rate and 0/0 (nothing to count yet) is not mistaken for 0 %.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Ratio {
+    pub numerator: u64,
+    pub denominator: u64,
+}
+
+/// The indices a ward can compute, over the period asked for (DOMAIN.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Indices {
+    /// Dossiers returned in the period early or on time ÷ dossiers returned in it.
+    pub on_time: Ratio,
+    /// Dossiers received in the period that came online ÷ dossiers received in it.
+    pub online_submission: Ratio,
+    /// Fees paid in the period other than in cash ÷ fees paid in it.
+    pub online_payment: Ratio,
+    /// Dossiers received in the period whose every document part is digitized or reused
+    /// ÷ dossiers received in it (one with no document part counts as digitized).
+    pub digitization: Ratio,
+    /// Satisfied or very satisfied ratings ÷ ratings given in the period; 0/0 until the
+    /// portal records ratings.
+    pub satisfaction: Ratio,
+}
+
+/// Documents taken from citizens' stores instead of being presented again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReuseCounts {
+    /// Document parts reused in the period.
+    pub documents: u64,
+    /// Dossiers with at least one part reused in the period.
+    pub dossiers: u64,
+}
+
+/// The dates the indices count, both included.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Period {
+    #[schema(format = Date)]
+    pub from: String,
+    #[schema(format = Date)]
+    pub to: String,
+}
+
+/// `GET /stats?from=&to=`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// The first day of the period, `YYYY-MM-DD`: the first of the month unless given.
+    #[param(format = Date, max_length = 32)]
+    pub from: Option<String>,
+    /// The last day, `YYYY-MM-DD`, at most 366 days after `from`: today unless given.
+    #[param(format = Date, max_length = 32)]
+    pub to: Option<String>,
+}
+
+impl Bounded for StatsQuery {
+    const BOUNDS: &'static [Bound] = &[
+        Bound::line("from", limits::SHORT),
+        Bound::line("to", limits::SHORT),
+    ];
 }

@@ -35,6 +35,12 @@ pub enum AuditEvent {
     PaymentRefused,
     /// A training portal only: staff read a dossier's VietQR code.
     PaymentQrShown,
+    /// A document part scanned into the citizen's store; `detail` names the part.
+    DocumentDigitized,
+    /// A document part taken from the citizen's store; `detail` names the part.
+    DocumentReused,
+    /// A result issued as a file, into the citizen's store; `detail` is its type.
+    ResultFileAdded,
     /// Staff exported the register of dossiers of a period; `detail` says which and how.
     RegisterExported,
     /// An event this build does not know, as it came.
@@ -43,7 +49,7 @@ pub enum AuditEvent {
 
 impl AuditEvent {
     /// Every event the portal writes.
-    pub const KNOWN: [AuditEvent; 17] = [
+    pub const KNOWN: [AuditEvent; 20] = [
         AuditEvent::LoginOk,
         AuditEvent::LoginFailed,
         AuditEvent::LoginThrottled,
@@ -60,6 +66,9 @@ impl AuditEvent {
         AuditEvent::PaymentRecorded,
         AuditEvent::PaymentRefused,
         AuditEvent::PaymentQrShown,
+        AuditEvent::DocumentDigitized,
+        AuditEvent::DocumentReused,
+        AuditEvent::ResultFileAdded,
         AuditEvent::RegisterExported,
     ];
 
@@ -82,6 +91,9 @@ impl AuditEvent {
             AuditEvent::PaymentRecorded => "payment_recorded",
             AuditEvent::PaymentRefused => "payment_refused",
             AuditEvent::PaymentQrShown => "payment_qr_shown",
+            AuditEvent::DocumentDigitized => "document_digitized",
+            AuditEvent::DocumentReused => "document_reused",
+            AuditEvent::ResultFileAdded => "result_file_added",
             AuditEvent::RegisterExported => "register_exported",
             AuditEvent::Other(name) => name,
         }

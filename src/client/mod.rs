@@ -4,6 +4,7 @@
 //! request for the status bar. Cheap to clone: tasks each hold one.
 
 mod citizen_side;
+mod documents;
 pub use citizen_side::JOURNAL_PAGE;
 pub mod doctor;
 mod error;

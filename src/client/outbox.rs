@@ -42,13 +42,22 @@ pub enum Write {
     CreateCitizen {
         citizen: NewCitizen,
     },
+    /// A document part digitized (issue 16), at the dossier's `version`.
+    Digitize {
+        code: String,
+        part_id: String,
+        version: i64,
+        request: crate::api::documents::DigitizationRequest,
+    },
 }
 
 impl Write {
     /// The dossier it belongs to, for the order of writes to one dossier.
     pub fn dossier(&self) -> Option<&str> {
         match self {
-            Write::Act { code, .. } | Write::PayCash { code, .. } => Some(code),
+            Write::Act { code, .. }
+            | Write::PayCash { code, .. }
+            | Write::Digitize { code, .. } => Some(code),
             Write::CreateDossier { .. } | Write::CreateCitizen { .. } => None,
         }
     }
@@ -520,6 +529,29 @@ pub async fn send(client: &PortalClient, entry: &Entry) -> Result<Sent, ClientEr
             .create_citizen(&entry.key, citizen)
             .await
             .map(|c| Sent::CreatedCitizen(Box::new(c))),
+        Write::Digitize {
+            code,
+            part_id,
+            version,
+            request,
+        } => match client.digitize(code, part_id, *version, request).await {
+            Ok(d) => Ok(Sent::Acted(Box::new(d))),
+            // The dossier moved on meanwhile (a fee paid, another part digitized first):
+            // a part nobody has digitized yet is digitized on the version it has now.
+            // A part digitized already is someone's work: left to the officer (412).
+            Err(ClientError::Conflict { current })
+                if current
+                    .documents
+                    .iter()
+                    .any(|d| d.part_id == *part_id && d.digitization.is_none()) =>
+            {
+                client
+                    .digitize(code, part_id, current.version, request)
+                    .await
+                    .map(|d| Sent::Acted(Box::new(d)))
+            }
+            Err(e) => Err(e),
+        },
     }
 }
 

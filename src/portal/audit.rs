@@ -107,6 +107,17 @@ pub enum Event<'a> {
         session: &'a Session,
         code: &'a str,
     },
+    /// A document part went into the citizen's store: scanned at the desk
+    /// (`DocumentDigitized`), or taken from the store (`DocumentReused`), or a result
+    /// issued as a file (`ResultFileAdded`). `what` names the part, or the result's type;
+    /// `document` is the stored document's public id.
+    Document {
+        session: &'a Session,
+        event: AuditEvent,
+        code: &'a str,
+        what: &'a str,
+        document: &'a str,
+    },
     /// Staff exported the register of dossiers (names, addresses and telephone numbers of
     /// every applicant of a period): who, which period, in which format, how many rows.
     RegisterExported {
@@ -360,6 +371,18 @@ pub async fn record_with_due<'e>(
         Event::PaymentQrShown { session, code } => Row {
             dossier_code: Some(code),
             ..of_session(session, AuditEvent::PaymentQrShown)
+        },
+        Event::Document {
+            session,
+            event,
+            code,
+            what,
+            document,
+        } => Row {
+            dossier_code: Some(code),
+            detail: Some(what),
+            reason: Some(document),
+            ..of_session(session, event.clone())
         },
         Event::RegisterExported { session, detail } => Row {
             detail: Some(detail),

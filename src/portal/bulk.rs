@@ -149,6 +149,7 @@ pub async fn desk_dossiers(
                     originals: p.originals,
                     copies: p.copies,
                     upload_id: None,
+                    stored_document_id: None,
                 })
                 .collect(),
             delivery: Delivery {

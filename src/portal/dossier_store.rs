@@ -1,6 +1,7 @@
 //! Reading dossiers: one row of `dossiers` into the wire types, scoped to an office.
 
 use super::error::ApiError;
+use super::service::documents::{PartDigitization, result_files};
 use crate::api::dossiers::{
     Applicant, Attachment, Channel, Delivery, Document, Dossier, DossierSummary, Fee, HistoryEntry,
     NamedRef, PaymentStatus, ResultProposal, Submitter, SupplementRequest,
@@ -215,6 +216,15 @@ struct DocRow {
     content_type: Option<String>,
     size: Option<i64>,
     sha256: Option<String>,
+    digitization: Option<String>,
+    digitized_at: Option<String>,
+    digitized_by: Option<String>,
+    stored_id: Option<String>,
+    doc_type: Option<String>,
+    number: Option<String>,
+    issued_on: Option<String>,
+    issuer: Option<String>,
+    valid_until: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -269,8 +279,11 @@ pub async fn full(
     let snapshot: Snapshot = serde_json::from_str(&row.detail).map_err(ApiError::internal)?;
     let docs: Vec<DocRow> = sqlx::query_as(
         "SELECT dd.part_id, dd.name, dd.originals, dd.copies, dd.on_paper, dd.upload_id, \
-                up.filename, up.content_type, up.size, up.sha256 \
+                up.filename, up.content_type, up.size, up.sha256, dd.digitization, \
+                dd.digitized_at, dd.digitized_by, sd.public_id AS stored_id, sd.doc_type, \
+                sd.number, sd.issued_on, sd.issuer, sd.valid_until \
          FROM dossier_documents dd LEFT JOIN uploads up ON up.id = dd.upload_id \
+         LEFT JOIN stored_documents sd ON sd.id = dd.stored_document_id \
          WHERE dd.dossier_id = $1 ORDER BY dd.rowid",
     )
     .bind(row.id)
@@ -278,26 +291,41 @@ pub async fn full(
     .await?;
     let documents = docs
         .into_iter()
-        .map(|d| Document {
-            attachment: match (d.upload_id, d.filename, d.content_type, d.size, d.sha256) {
-                (Some(id), Some(filename), Some(content_type), Some(size), Some(sha256)) => {
-                    Some(Attachment {
-                        id,
-                        filename,
-                        content_type,
-                        size: size.max(0) as u64,
-                        sha256,
-                    })
-                }
-                _ => None,
-            },
-            part_id: d.part_id,
-            name: d.name,
-            originals: d.originals.max(0) as u32,
-            copies: d.copies.max(0) as u32,
-            on_paper: d.on_paper != 0,
+        .map(|d| {
+            let digitization = PartDigitization {
+                kind: d.digitization.as_deref(),
+                at: d.digitized_at.as_deref(),
+                by: d.digitized_by.as_deref(),
+                stored_id: d.stored_id.as_deref(),
+                doc_type: d.doc_type.as_deref(),
+                number: d.number.as_deref(),
+                issued_on: d.issued_on.as_deref(),
+                issuer: d.issuer.as_deref(),
+                valid_until: d.valid_until.as_deref(),
+            }
+            .to_api()?;
+            Ok(Document {
+                digitization,
+                attachment: match (d.upload_id, d.filename, d.content_type, d.size, d.sha256) {
+                    (Some(id), Some(filename), Some(content_type), Some(size), Some(sha256)) => {
+                        Some(Attachment {
+                            id,
+                            filename,
+                            content_type,
+                            size: size.max(0) as u64,
+                            sha256,
+                        })
+                    }
+                    _ => None,
+                },
+                part_id: d.part_id,
+                name: d.name,
+                originals: d.originals.max(0) as u32,
+                copies: d.copies.max(0) as u32,
+                on_paper: d.on_paper != 0,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, ApiError>>()?;
     let supplement: Option<SupplementRequest> = row
         .supplement
         .as_deref()
@@ -358,7 +386,8 @@ pub async fn full(
             .map(wire::<Timeliness>)
             .transpose()?,
         note: row.note.clone(),
-        timeline: history(db, &row.code).await?,
+        timeline: history(&mut *db, &row.code).await?,
+        result_files: result_files(db, &row.code, now.date_naive()).await?,
     })
 }
 
@@ -401,4 +430,20 @@ pub async fn feed_newest(db: &sqlx::SqlitePool, office: i64) -> Result<i64, ApiE
             .fetch_optional(db)
             .await?;
     Ok(newest.unwrap_or(0))
+}
+
+/// Whether a document part of the dossier `dossier_id` names the upload `upload_id` as
+/// its file (a part reused from the citizen's store does, for a file attached elsewhere).
+pub async fn names_file(
+    db: &sqlx::SqlitePool,
+    dossier_id: i64,
+    upload_id: &str,
+) -> Result<bool, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM dossier_documents WHERE dossier_id = $1 AND upload_id = $2)",
+    )
+    .bind(dossier_id)
+    .bind(upload_id)
+    .fetch_one(db)
+    .await?)
 }

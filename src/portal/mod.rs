@@ -25,7 +25,7 @@ pub mod throttle;
 use crate::api::BASE_PATH;
 use crate::domain::calendar::Calendar;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use clock::Clock;
 use state::{AppState, Settings};
 use std::net::SocketAddr;
@@ -139,8 +139,8 @@ fn files_dir(db: &Path) -> PathBuf {
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
     use routes::{
-        calendar, catalog, citizen_side, citizens, dossiers, forms, health, payments, registers,
-        stats, training,
+        calendar, catalog, citizen_side, citizens, documents, dossiers, forms, health, payments,
+        registers, stats, training,
     };
     let api = Router::new()
         .route("/healthz", get(health::healthz))
@@ -185,6 +185,23 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{code}/forms/{form}", get(forms::form))
         .route("/registers/dossiers", get(registers::dossiers))
         .route("/stats", get(stats::stats))
+        // Issue 16: digitization, the citizen's store, result files.
+        .route(
+            "/dossiers/{code}/documents/{part_id}/digitization",
+            put(documents::digitize),
+        )
+        .route(
+            "/dossiers/{code}/result-files",
+            post(documents::result_file),
+        )
+        .route(
+            "/citizens/{id}/documents",
+            get(documents::citizen_documents),
+        )
+        .route(
+            "/citizens/{id}/documents/{doc_id}",
+            get(documents::citizen_document_file),
+        )
         .route("/training/journal", get(training::journal))
         .route(
             "/training/vietqr-shown/{code}",

@@ -90,6 +90,13 @@ pub const LINKS: &[Link] = &[
     ("create_citizen", "201", "issue_activation", CITIZEN),
     ("list_citizens", "200", "get_citizen", &[("path.id", "$response.body#/items/0/id")]),
     ("list_procedures", "200", "get_procedure", &[("path.code", "$response.body#/items/0/code")]),
+    ("create_dossier", "201", "citizen_documents", &[("path.id", "$response.body#/applicant/citizen_id")]),
+    ("create_dossier", "201", "add_result_file", CODE),
+    ("get_dossier", "200", "digitize_document", &[
+        ("path.code", "$response.body#/code"),
+        ("path.part_id", "$response.body#/documents/0/part_id"),
+        ("header.If-Match", "$response.header.ETag"),
+    ]),
     ("create_upload", "201", "upload_progress", UPLOAD),
     // Not `Upload-Offset` from `offset` too, for the reason of `CODE_AND_ETAG`.
     ("create_upload", "201", "append_chunk", UPLOAD),
@@ -167,6 +174,10 @@ pub struct FileBytes(pub Vec<u8>);
         super::routes::uploads::create,
         super::routes::uploads::progress,
         super::routes::uploads::append,
+        super::routes::documents::digitize,
+        super::routes::documents::result_file,
+        super::routes::documents::citizen_documents,
+        super::routes::documents::citizen_document_file,
     ),
     // Schemas only named in parameters, which utoipa does not collect by itself.
     components(schemas(

@@ -26,6 +26,8 @@ use serde::Deserialize;
 use sha2::Digest;
 use sqlx::SqlitePool;
 
+mod documents;
+
 /// The password of every demo account, documented in `docs/portal.md`. Only `--seed demo`
 /// and training create accounts with it; no real server ever has a default password.
 pub const DEMO_PASSWORD: &str = "Motcua-demo-2026";
@@ -461,6 +463,7 @@ pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
                     originals: part.originals,
                     copies: part.copies,
                     upload_id,
+                    stored_document_id: None,
                 });
             }
             let method = [
@@ -618,6 +621,7 @@ pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
             }
         }
     }
+    documents::demo_documents(&mut tx, state, DEMO_PDF, now).await?;
     tx.commit().await?;
     Ok(())
 }

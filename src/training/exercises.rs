@@ -24,6 +24,8 @@ pub enum ExerciseId {
     Account,
     Cash,
     VietQr,
+    Digitize,
+    Reuse,
 }
 
 /// Points for an exercise done without a hint.
@@ -62,7 +64,7 @@ impl Exercise {
 }
 
 /// The course, in the order it is taught.
-pub const EXERCISES: [Exercise; 9] = [
+pub const EXERCISES: [Exercise; 11] = [
     Exercise {
         id: ExerciseId::Levels,
         vi: Words {
@@ -313,6 +315,69 @@ pub const EXERCISES: [Exercise; 9] = [
                    code. In the sandbox the \"citizen\" scans and pays a few seconds later.",
         },
     },
+    Exercise {
+        id: ExerciseId::Digitize,
+        vi: Words {
+            title: "Số hóa hồ sơ giấy",
+            task: "Công dân nộp giấy tờ bản giấy tại quầy. Khi tiếp nhận (tab 2), số hóa giấy tờ \
+                   nhận bản giấy: đính kèm bản quét (tệp hoặc máy quét) và ghi loại giấy tờ, số, \
+                   ngày cấp, nơi cấp, thời hạn. Giấy tờ đã số hóa vào kho dữ liệu của công dân.",
+            prepare: "",
+            steps: &[
+                "Tiếp nhận tại quầy một hồ sơ",
+                "Số hóa một giấy tờ bản giấy của hồ sơ",
+            ],
+            hint: "Ở bước 3 «Giấy tờ», chọn giấy tờ, bấm s: nhập đường dẫn tệp bản quét (Tab để \
+                   gợi ý; Ctrl-S để quét bằng máy quét nếu có), Tab sang loại giấy tờ, số, ngày \
+                   cấp (DD/MM/YYYY), nơi cấp, thời hạn, rồi Enter. Gửi hồ sơ như thường: bản số \
+                   hóa đi kèm. Hồ sơ đã nhận cũng số hóa được: tab 1, mở hồ sơ, bấm s.",
+        },
+        en: Words {
+            title: "Digitizing a paper dossier",
+            task: "A citizen hands in paper at the desk. While taking the dossier in (tab 2), \
+                   digitize a document taken on paper: attach its scan (a file or the scanner) \
+                   and record its type, number, date of issue, issuer and validity. Digitized \
+                   documents go into the citizen's store.",
+            prepare: "",
+            steps: &[
+                "Take a dossier in at the desk",
+                "Digitize one of its paper documents",
+            ],
+            hint: "On step 3 \"Documents\", select the document and press s: type the scan's file \
+                   path (Tab completes; Ctrl-S scans with the scanner if there is one), Tab to the \
+                   type, number, date of issue (DD/MM/YYYY), issuer, valid until, then Enter. \
+                   Submit as usual: the digitization follows. A dossier already received can be \
+                   digitized too: tab 1, open it, press s.",
+        },
+    },
+    Exercise {
+        id: ExerciseId::Reuse,
+        vi: Words {
+            title: "Dùng lại giấy tờ đã số hóa",
+            task: "Công dân đã có giấy tờ trong kho dữ liệu (đã số hóa lần trước): khi tiếp nhận \
+                   hồ sơ mới, dùng lại giấy tờ còn hạn thay vì yêu cầu nộp lại.",
+            prepare: "Trong hộp cát, ba công dân đầu của mỗi cơ quan đã có căn cước công dân trong \
+                      kho (ở cơ quan 1: Nguyễn Văn An 083078238953, Trần Thị Bích Ngọc, Lê Hoàng \
+                      Phúc; chứng minh nhân dân cũ của chị Ngọc đã hết hạn, không dùng lại được).",
+            steps: &["Dùng lại một giấy tờ trong kho khi tiếp nhận"],
+            hint: "Tab 2, chọn thủ tục có giấy tờ tùy thân (ví dụ đăng ký khai sinh), nhập số \
+                   083078238953. Ở bước 3, dòng «Giấy tờ tùy thân» có gợi ý giấy tờ trong kho: \
+                   bấm u để dùng lại, rồi gửi hồ sơ.",
+        },
+        en: Words {
+            title: "Reusing a digitized document",
+            task: "The citizen already has documents in their store (digitized before): when \
+                   taking a new dossier in, reuse a valid one instead of asking for it again.",
+            prepare: "In the sandbox the first three citizens of each office have their identity \
+                      card in the store (office 1: Nguyễn Văn An 083078238953, Trần Thị Bích \
+                      Ngọc, Lê Hoàng Phúc; Ms Ngọc's old identity card has expired and cannot be \
+                      reused).",
+            steps: &["Reuse a stored document at intake"],
+            hint: "Tab 2, choose a procedure with identity papers (birth registration, say) and \
+                   type 083078238953. On step 3 the identity papers row offers the stored \
+                   document: press u to reuse it, then submit.",
+        },
+    },
 ];
 
 /// An exercise's number in the course, from 1.
@@ -548,7 +613,15 @@ impl Tracker {
             },
             AuditEvent::DossierCreated if staff && e.channel.as_deref() != Some("online") => {
                 self.finish(ExerciseId::DeskIntake, 0);
+                self.finish(ExerciseId::Digitize, 0);
             }
+            // Digitizing a dossier received earlier (from its detail) is the task done
+            // another way: the intake step counts as taken.
+            AuditEvent::DocumentDigitized if staff => {
+                self.finish(ExerciseId::Digitize, 0);
+                self.finish(ExerciseId::Digitize, 1);
+            }
+            AuditEvent::DocumentReused if staff => self.finish(ExerciseId::Reuse, 0),
             AuditEvent::CitizenCreated if staff => {
                 if let Some(number) = &e.citizen_number {
                     self.created_citizens.insert(number.clone());
@@ -823,6 +896,38 @@ mod tests {
     }
 
     #[test]
+    fn digitizing_at_intake_or_later_and_reusing_are_judged_from_the_journal() {
+        let mut t = Tracker::default();
+        let on = |id, event, code: &str| JournalEntry {
+            dossier_code: Some(code.into()),
+            channel: Some("desk".into()),
+            detail: Some("giay_to_tuy_than".into()),
+            ..entry(id, event, "reception")
+        };
+        t.observe(&on(1, AuditEvent::DossierCreated, "A"), Lang::Vi);
+        assert!(t.step_done(ExerciseId::Digitize, 0));
+        assert!(!t.is_done(ExerciseId::Digitize));
+        let done = t.observe(&on(2, AuditEvent::DocumentDigitized, "A"), Lang::Vi);
+        assert!(done.contains(&ExerciseId::Digitize), "{done:?}");
+        // Digitized later from the detail, without an intake of one's own: done as well.
+        let mut later = Tracker::default();
+        later.observe(&on(1, AuditEvent::DocumentDigitized, "B"), Lang::Vi);
+        assert!(later.is_done(ExerciseId::Digitize));
+        // A reuse by the desk; a citizen's own reuse online is not the trainee's.
+        let mut reuse = Tracker::default();
+        reuse.observe(
+            &JournalEntry {
+                role: Some(Role::Citizen),
+                ..on(1, AuditEvent::DocumentReused, "C")
+            },
+            Lang::Vi,
+        );
+        assert!(!reuse.is_done(ExerciseId::Reuse));
+        let done = reuse.observe(&on(2, AuditEvent::DocumentReused, "C"), Lang::Vi);
+        assert_eq!(done, vec![ExerciseId::Reuse]);
+    }
+
+    #[test]
     fn a_citizen_acting_never_completes_a_staff_exercise() {
         let mut t = Tracker::default();
         t.observe(
@@ -965,7 +1070,7 @@ mod tests {
             t.caught(None, "thiếu lý do".into());
         }
         assert_eq!(t.score(), 0);
-        assert_eq!(Tracker::max_score(), 90);
+        assert_eq!(Tracker::max_score(), 110);
     }
 
     #[test]

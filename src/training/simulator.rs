@@ -318,6 +318,7 @@ async fn attach(
         originals: 0,
         copies: 1,
         upload_id: Some(uploaded.id),
+        stored_document_id: None,
     })
 }
 

@@ -143,6 +143,26 @@ pub enum Action {
         /// Seconds to the next retry, when one waits.
         retry_in: Option<u32>,
     },
+    /// Issue 16: a citizen's store read (the request says for whom).
+    StoreLoaded(
+        RequestId,
+        Result<Vec<crate::api::documents::StoredDocument>, Failure>,
+    ),
+    /// A document part digitized: the dossier after it.
+    Digitized(RequestId, Result<Dossier, Failure>),
+    /// What the scanner saved, or why it did not.
+    Scanned(Result<PathBuf, ScanProblem>),
+}
+
+/// Why the scanner gave no scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanProblem {
+    /// No `scanimage` (SANE) on this computer.
+    NoScanner,
+    /// It ran and refused (no scanner plugged in, paper jam…), in its own words.
+    Refused(String),
+    /// The scan could not be written.
+    Broken(std::io::ErrorKind),
 }
 
 /// A write the portal refused (or that ran out of retries), for the officer to decide on.
@@ -329,5 +349,21 @@ pub enum Effect {
         profile: String,
         username: String,
     },
+    /// Issue 16: read a citizen's store (`StoreLoaded`).
+    LoadStore {
+        id: RequestId,
+        citizen_id: String,
+    },
+    /// Digitize a document part at the dossier's `version`, through the outbox
+    /// (`Digitized`).
+    Digitize {
+        id: RequestId,
+        code: String,
+        part_id: String,
+        version: i64,
+        request: crate::api::documents::DigitizationRequest,
+    },
+    /// Scan a page with the scanner (`Scanned`).
+    Scan,
     Quit,
 }

@@ -118,11 +118,20 @@ pub struct DocState {
     pub part_id: String,
     pub on_paper: bool,
     pub file: Option<FileState>,
+    /// Digitized at the desk: the metadata typed for the scan (`file`), sent once the
+    /// dossier is made.
+    #[serde(default)]
+    pub meta: Option<crate::tui::documents::MetaDraft>,
+    /// Taken from the applicant's store instead of paper or a file.
+    #[serde(default)]
+    pub reuse: Option<crate::tui::documents::Reuse>,
 }
 
 impl DocState {
     pub fn present(&self) -> bool {
-        self.on_paper || self.file.as_ref().is_some_and(|f| f.upload_id.is_some())
+        self.on_paper
+            || self.reuse.is_some()
+            || self.file.as_ref().is_some_and(|f| f.upload_id.is_some())
     }
 }
 
@@ -538,6 +547,11 @@ pub struct Wizard {
     pub doc_selected: usize,
     /// The path prompt of an attachment.
     pub attach: Option<TextArea<'static>>,
+    /// The applicant's store (their id and documents), once read: what the documents
+    /// step offers for reuse. Read again each session, so not in the draft.
+    pub store: Option<(String, Vec<crate::api::documents::StoredDocument>)>,
+    /// The store being read, for which citizen.
+    pub store_pending: Option<(RequestId, String)>,
     // 4. delivery
     pub delivery: DeliveryMethod,
     pub address: TextArea<'static>,
@@ -595,6 +609,8 @@ impl Wizard {
             docs: Vec::new(),
             doc_selected: 0,
             attach: None,
+            store: None,
+            store_pending: None,
             delivery: DeliveryMethod::InPerson,
             address: text_field(),
             on_address: false,
@@ -688,8 +704,7 @@ impl Wizard {
             .map(|part| {
                 old.get(&part.id).cloned().unwrap_or(DocState {
                     part_id: part.id.clone(),
-                    on_paper: false,
-                    file: None,
+                    ..DocState::default()
                 })
             })
             .collect();
@@ -858,9 +873,15 @@ impl Wizard {
                 .filter(|d| d.present())
                 .map(|d| DocumentIn {
                     part_id: d.part_id.clone(),
-                    originals: u32::from(d.on_paper),
+                    originals: u32::from(d.on_paper && d.reuse.is_none()),
                     copies: 0,
-                    upload_id: d.file.as_ref().and_then(|f| f.upload_id.clone()),
+                    // A reused document is the store's file: nothing is attached.
+                    upload_id: d
+                        .file
+                        .as_ref()
+                        .filter(|_| d.reuse.is_none())
+                        .and_then(|f| f.upload_id.clone()),
+                    stored_document_id: d.reuse.as_ref().map(|r| r.id.clone()),
                 })
                 .collect(),
             delivery: Delivery {
@@ -1118,6 +1139,10 @@ pub struct CitizensPane {
     /// A new code for an active account (a password reset): the card, being checked.
     pub reset: Option<ResetPrompt>,
     pub pending: Option<RequestId>,
+    /// The open citizen's store (issue 16): their id and documents, once read.
+    pub store: Option<(String, Vec<crate::api::documents::StoredDocument>)>,
+    /// The store being read, for which citizen.
+    pub store_pending: Option<(RequestId, String)>,
 }
 
 /// The citizen's card, asked for before a password reset: the identity number and the
@@ -1168,6 +1193,8 @@ impl CitizensPane {
             dossier_selected: 0,
             form: None,
             set_aside: None,
+            store: None,
+            store_pending: None,
             note: None,
             reset: None,
             pending: None,

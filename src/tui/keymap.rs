@@ -54,6 +54,8 @@ pub enum Context {
     Exercises,
     /// Training: the citizen's account activation, played by the trainee.
     Activation,
+    /// Issue 16: a document part's scan and metadata being entered.
+    DigitizeForm,
     /// The help overlay: any key closes it.
     Help,
     Login,
@@ -78,6 +80,7 @@ impl Context {
                 | Dialog
                 | Exercises
                 | Activation
+                | DigitizeForm
                 | Help
                 | Login
                 | Leave
@@ -114,6 +117,7 @@ impl Context {
                 | Payment
                 | Dialog
                 | Activation
+                | DigitizeForm
                 | Login
         )
     }
@@ -150,6 +154,7 @@ impl Context {
             Dialog => "action dialog",
             Exercises => "exercises",
             Activation => "account activation",
+            DigitizeForm => "digitize form",
             Help => "help",
             Login => "login",
             Leave => "leave",
@@ -234,6 +239,12 @@ pub enum Command {
     Leave,
     /// Stays: quitting or logging out is not done after all.
     Stay,
+    /// Issue 16: digitizes a document part (its scan and metadata).
+    Digitize,
+    /// Reuses the applicant's stored document for a part (again: the next one, or none).
+    Reuse,
+    /// Scans a page with the scanner.
+    Scan,
 }
 
 /// One row of the built-in table.
@@ -334,6 +345,7 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Form, "form", X::Detail, &["f"], true),
     bind(C::Download, "download", X::Detail, &["d"], true),
     bind(C::Pay, "pay", X::Detail, &["p"], true),
+    bind(C::Digitize, "digitize", X::Detail, &["s"], true),
     // The statistics pane.
     bind(C::ExportRegister, "export_register", X::Stats, &["x"], true),
     // The lookup tab: codes begin with digits, so every character is text.
@@ -441,6 +453,10 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Detach, "detach", X::Documents, &["x", "delete"], true),
     bind(C::NextStep, "next_step", X::Documents, &["enter"], true),
     bind(C::Back, "back", X::Documents, &["esc"], true),
+    // After Enter and Esc: on a narrow screen the hint bar keeps those, and the store's
+    // offer names its own key in its line.
+    bind(C::Digitize, "digitize", X::Documents, &["s"], true),
+    bind(C::Reuse, "reuse", X::Documents, &["u"], true),
     bind(C::Complete, "complete", X::AttachPath, &["tab"], true),
     bind(C::Upload, "upload", X::AttachPath, &["enter"], true),
     bind(C::Back, "back", X::AttachPath, &["esc"], true),
@@ -610,6 +626,48 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Confirm, "confirm", X::Activation, &["enter"], true),
     bind(C::Close, "close", X::Activation, &["esc"], true),
     bind(C::Cancel, "cancel", X::Activation, &["esc"], true),
+    // Issue 16: the digitize form. Tab moves between the rows, so the path completes
+    // with Ctrl-T; Ctrl-S scans.
+    bind(
+        C::NextField,
+        "next_field",
+        X::DigitizeForm,
+        &["tab", "down"],
+        true,
+    ),
+    bind(
+        C::PrevField,
+        "prev_field",
+        X::DigitizeForm,
+        &["backtab", "up"],
+        false,
+    ),
+    bind(
+        C::PrevChoice,
+        "prev_choice",
+        X::DigitizeForm,
+        &["left"],
+        false,
+    ),
+    bind(
+        C::NextChoice,
+        "next_choice",
+        X::DigitizeForm,
+        &["right"],
+        true,
+    ),
+    bind(C::Scan, "scan", X::DigitizeForm, &["ctrl-s"], true),
+    bind(C::Complete, "complete", X::DigitizeForm, &["ctrl-t"], false),
+    bind(C::Confirm, "confirm", X::DigitizeForm, &["enter"], true),
+    bind(C::Close, "close", X::DigitizeForm, &["esc"], true),
+    bind(C::Cancel, "cancel", X::DigitizeForm, &["esc"], true),
+    bind(
+        C::ClearField,
+        "clear_field",
+        X::DigitizeForm,
+        &["ctrl-u"],
+        false,
+    ),
     // Login.
     bind(C::NextField, "next_field", X::Login, &["tab", "down"], true),
     bind(

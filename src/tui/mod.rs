@@ -5,6 +5,7 @@
 //! `runtime` (terminal events, ticks, network tasks), plus `keymap`, `theme`, `i18n`.
 
 pub mod action;
+pub mod documents;
 pub mod drafts;
 pub mod i18n;
 pub mod idempotency;

@@ -63,6 +63,44 @@ pub fn attachable_size(path: &Path) -> Option<u64> {
         .filter(|n| *n > 0)
 }
 
+pub use crate::tui::documents::SCANNER;
+
+/// Scans one page with SANE's `scanimage` into a new PNG file under `dir` (the data
+/// directory's `scans/`), for `Effect::Scan`: the file to attach, or why there is none.
+/// The scanner is the one `scanimage` picks (the first it finds, or `SANE_DEFAULT_DEVICE`).
+pub fn scan(dir: &Path) -> Result<std::path::PathBuf, crate::tui::action::ScanProblem> {
+    use crate::tui::action::ScanProblem;
+    let output = std::process::Command::new(SCANNER)
+        .args(["--format=png", "--resolution", "200"])
+        .stdin(std::process::Stdio::null())
+        .output();
+    let output = match output {
+        Ok(o) => o,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ScanProblem::NoScanner),
+        Err(e) => return Err(ScanProblem::Broken(e.kind())),
+    };
+    if !output.status.success() || output.stdout.is_empty() {
+        let said = String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .map(str::trim)
+            .rfind(|l| !l.is_empty())
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
+        return Err(ScanProblem::Refused(said));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| ScanProblem::Broken(e.kind()))?;
+    // Named by the time, to the millisecond: a second scan never overwrites the first.
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    let path = dir.join(format!("scan-{ms}.png"));
+    std::fs::write(&path, &output.stdout).map_err(|e| ScanProblem::Broken(e.kind()))?;
+    Ok(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -653,6 +653,51 @@ impl Executor {
                     Action::CitizensFound,
                 );
             }
+            Effect::LoadStore { id, citizen_id } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    "load a citizen's store",
+                    async move { c.citizen_documents(&citizen_id).await },
+                    Action::StoreLoaded,
+                );
+            }
+            Effect::Digitize {
+                id,
+                code,
+                part_id,
+                version,
+                request,
+            } => {
+                let label = format!("{code} {part_id}");
+                let write = Write::Digitize {
+                    code: code.clone(),
+                    part_id: part_id.clone(),
+                    version,
+                    request: request.clone(),
+                };
+                if self.queue(write, label, None, Waiter::Digitize(id)) {
+                    return;
+                }
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    "digitize a document",
+                    async move { c.digitize(&code, &part_id, version, &request).await },
+                    Action::Digitized,
+                );
+            }
+            Effect::Scan => {
+                let tx = self.tx.clone();
+                let dir = self
+                    .data_dir
+                    .clone()
+                    .unwrap_or_else(std::env::temp_dir)
+                    .join("scans");
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Action::Scanned(crate::tui::paths::scan(&dir)));
+                });
+            }
             Effect::LoadCitizen { id, citizen_id } => {
                 let Some(c) = self.client.clone() else { return };
                 self.spawn(
@@ -698,6 +743,8 @@ impl Executor {
             Effect::Upload { id, key, path } => {
                 let Some(c) = self.client.clone() else { return };
                 let tx = self.tx.clone();
+                // A path as typed (the digitize form's `~/…`) is the file system's word.
+                let path = PathBuf::from(crate::tui::paths::expand_home(&path.to_string_lossy()));
                 self.spawn(
                     id,
                     "upload a file",

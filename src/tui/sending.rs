@@ -27,6 +27,8 @@ use tokio::task::{AbortHandle, JoinHandle};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Waiter {
     Act(RequestId),
+    /// A document part digitized (issue 16): answered as `Action::Digitized`.
+    Digitize(RequestId),
     Create(RequestId),
     Cash(RequestId),
     Citizen(RequestId),
@@ -35,13 +37,18 @@ pub enum Waiter {
 impl Waiter {
     fn id(self) -> RequestId {
         match self {
-            Waiter::Act(id) | Waiter::Create(id) | Waiter::Cash(id) | Waiter::Citizen(id) => id,
+            Waiter::Act(id)
+            | Waiter::Digitize(id)
+            | Waiter::Create(id)
+            | Waiter::Cash(id)
+            | Waiter::Citizen(id) => id,
         }
     }
 
     fn failed(self, f: Failure) -> Action {
         match self {
             Waiter::Act(id) => Action::Acted(id, Err(f)),
+            Waiter::Digitize(id) => Action::Digitized(id, Err(f)),
             Waiter::Create(id) => Action::DossierCreated(id, Err(f)),
             Waiter::Cash(id) => Action::PaidCash(id, Err(f)),
             Waiter::Citizen(id) => Action::CitizenCreated(id, Err(f)),
@@ -53,6 +60,7 @@ impl Waiter {
     fn succeeded(self, sent: Sent) -> Result<Action, Sent> {
         Ok(match (self, sent) {
             (Waiter::Act(id), Sent::Acted(d)) => Action::Acted(id, Ok(*d)),
+            (Waiter::Digitize(id), Sent::Acted(d)) => Action::Digitized(id, Ok(*d)),
             (Waiter::Create(id), Sent::CreatedDossier(d)) => Action::DossierCreated(id, Ok(*d)),
             (Waiter::Cash(id), Sent::Paid(p)) => Action::PaidCash(id, Ok(*p)),
             (Waiter::Citizen(id), Sent::CreatedCitizen(c)) => Action::CitizenCreated(id, Ok(*c)),
@@ -460,6 +468,7 @@ fn described(entry: &Entry) -> String {
         Write::PayCash { code, .. } => format!("cash payment {code}"),
         Write::CreateDossier { request } => format!("submission of {}", request.procedure_code),
         Write::CreateCitizen { .. } => "citizen account".to_owned(),
+        Write::Digitize { code, part_id, .. } => format!("digitization {code} {part_id}"),
     };
     format!("outbox #{} ({what})", entry.id)
 }

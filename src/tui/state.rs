@@ -69,6 +69,9 @@ pub enum Purpose {
     DetailPayment,
     /// Training mode: reading the sandbox's journal.
     Journal,
+    /// Issue 16: a citizen's store read for the wizard or the citizens pane, and the
+    /// digitizations sent after an intake: shown in their rows, not with the spinner.
+    Documents,
 }
 
 impl Purpose {
@@ -76,7 +79,11 @@ impl Purpose {
     pub fn is_background(self) -> bool {
         matches!(
             self,
-            Purpose::Poll | Purpose::Stats | Purpose::Upload | Purpose::Journal
+            Purpose::Poll
+                | Purpose::Stats
+                | Purpose::Upload
+                | Purpose::Journal
+                | Purpose::Documents
         )
     }
 }
@@ -392,6 +399,8 @@ pub enum Overlay {
     Download(Box<DownloadPrompt>),
     /// Training mode: the exercises and their progress.
     Exercises(Box<crate::tui::training::ExercisesView>),
+    /// Issue 16: a document part's scan and metadata.
+    Digitize(Box<crate::tui::documents::DigitizeForm>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

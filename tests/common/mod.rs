@@ -256,6 +256,7 @@ pub async fn desk_submission(
                 originals: 1,
                 copies: 0,
                 upload_id: None,
+                stored_document_id: None,
             })
             .collect(),
         delivery: Delivery {

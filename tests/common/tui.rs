@@ -8,7 +8,9 @@ use chrono::{DateTime, FixedOffset};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use motcua::api::auth::{LoginResponse, Me, OfficeRef};
 use motcua::api::dossiers::*;
-use motcua::api::stats::{QueueCounts, Stats, TimelinessCounts};
+use motcua::api::stats::{
+    Indices, Period, QueueCounts, Ratio, ReuseCounts, Stats, TimelinessCounts,
+};
 use motcua::domain::Lang;
 use motcua::domain::identity::Gender;
 use motcua::domain::status::Status;
@@ -200,6 +202,21 @@ pub fn stats() -> Stats {
             all: 7,
         },
         returned: TimelinessCounts::default(),
+        period: Period {
+            from: "2026-11-01".into(),
+            to: "2026-11-24".into(),
+        },
+        indices: Indices {
+            digitization: Ratio {
+                numerator: 2,
+                denominator: 5,
+            },
+            ..Indices::default()
+        },
+        reuse: ReuseCounts {
+            documents: 1,
+            dossiers: 1,
+        },
     }
 }
 
@@ -244,6 +261,7 @@ pub fn dossier() -> Dossier {
                 originals: 1,
                 copies: 0,
                 on_paper: false,
+                digitization: None,
                 attachment: Some(Attachment {
                     id: "u1".into(),
                     filename: "to-khai.pdf".into(),
@@ -258,6 +276,7 @@ pub fn dossier() -> Dossier {
                 originals: 1,
                 copies: 0,
                 on_paper: true,
+                digitization: None,
                 attachment: None,
             },
         ],
@@ -293,6 +312,7 @@ pub fn dossier() -> Dossier {
             to: Some(Status::Submitted),
             reason: None,
         }],
+        result_files: vec![],
     }
 }
 

@@ -1056,6 +1056,7 @@ mod tests {
                     originals: 1,
                     copies: 0,
                     on_paper: true,
+                    digitization: None,
                     attachment: None,
                 },
                 Document {
@@ -1064,6 +1065,7 @@ mod tests {
                     originals: 0,
                     copies: 2,
                     on_paper: false,
+                    digitization: None,
                     attachment: Some(Attachment {
                         id: "u1".into(),
                         filename: "cccd-mat-truoc-va-mat-sau-da-chung-thuc.pdf".into(),
@@ -1097,6 +1099,7 @@ mod tests {
             timeliness: None,
             note: None,
             timeline: vec![],
+            result_files: vec![],
         }
     }
 

@@ -411,7 +411,7 @@ async fn citizen_by_id(db: &mut SqliteConnection, id: i64) -> Result<Citizen, Ap
 /// The citizen (row id) whose public id `raw` is, if `session`'s office may see it;
 /// otherwise 404, with an audit row when the citizen exists but belongs elsewhere
 /// (someone looked across offices, which is worth knowing).
-async fn visible_citizen(
+pub(crate) async fn visible_citizen(
     state: &AppState,
     session: &Session,
     office: i64,

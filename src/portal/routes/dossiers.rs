@@ -723,7 +723,11 @@ pub async fn attachment(
         .await?;
     let row = store::load(&state.db, office, &code).await?;
     let (upload, mut file) = uploads::open_complete(&state, &id).await?;
-    if upload.dossier_id != Some(row.id) {
+    // A part reused from the citizen's store names a file attached to the dossier it
+    // was digitized in: it is this dossier's attachment too.
+    if upload.dossier_id != Some(row.id)
+        && !store::names_file(&state.db, row.id, &upload.id).await?
+    {
         return Err(ApiError::NotFound);
     }
     // Files are at most 20 MiB: read whole, which keeps the answer's length exact.

@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod citizen_side;
 pub mod citizens;
+pub mod documents;
 pub mod dossiers;
 pub mod forms;
 pub mod health;

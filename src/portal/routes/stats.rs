@@ -4,15 +4,23 @@
 //! queue comes from the domain's queue table, not from SQL written here.
 
 use crate::api::error::ErrorBody;
-use crate::api::stats::{QueueCounts, Stats, TimelinessCounts};
+use crate::api::stats::{
+    Indices, Period, QueueCounts, Ratio, ReuseCounts, Stats, StatsQuery, TimelinessCounts,
+};
 use crate::domain::calendar::Timeliness;
 use crate::domain::status::{Queue, Status};
 use crate::portal::auth::Session;
 use crate::portal::dossier_store::wire;
 use crate::portal::error::ApiError;
+use crate::portal::error::invalid;
+use crate::portal::json::check_query;
 use crate::portal::state::AppState;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use chrono::{Datelike, NaiveDate};
+
+/// The longest period the indices are counted over, as for the register.
+const MAX_PERIOD_DAYS: i64 = 366;
 
 /// `GET /stats` (any staff role: the numbers are the office's, not the user's).
 #[utoipa::path(
@@ -21,10 +29,16 @@ use axum::extract::State;
     operation_id = "office_stats",
     tag = "dossiers",
     summary = "The office's numbers",
-    description = "Dossiers per inbox queue, overdue ones, and returned ones by punctuality. \
-        Any staff role.",
+    description = "Dossiers per inbox queue, overdue ones, and returned ones by punctuality; \
+        and over the period `from`–`to` (the month to date unless given) the indices of \
+        Decision 766/QĐ-TTg as numerator and denominator (on time, online submission, online \
+        payment, digitization, satisfaction: 0/0 until ratings are recorded) and the documents \
+        reused from citizens' stores. Any staff role.",
+    params(StatsQuery),
     responses(
         (status = 200, description = "The counts now.", body = Stats),
+        (status = 422, description = "`validation_failed`: `from` or `to` not a `YYYY-MM-DD` date, \
+            `from` after `to`, or a period over 366 days; `fields` names it.", body = ErrorBody),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
     ),
     security(("bearer" = [])),
@@ -32,10 +46,13 @@ use axum::extract::State;
 pub async fn stats(
     State(state): State<AppState>,
     session: Session,
+    Query(query): Query<StatsQuery>,
 ) -> Result<Json<Stats>, ApiError> {
     let office = session.office(&state, "GET /stats").await?;
+    check_query(&query)?;
     let now = state.clock.now();
     let now_s = now.to_rfc3339();
+    let period = period(&query, now.date_naive())?;
 
     let by_status: Vec<(String, i64)> = sqlx::query_as(
         "SELECT status, COUNT(*) FROM dossiers WHERE office_id = $1 GROUP BY status",
@@ -106,5 +123,115 @@ pub async fn stats(
             all: in_queue(Queue::All),
         },
         returned,
+        indices: indices(&state, office, &period).await?,
+        reuse: reuse(&state, office, &period).await?,
+        period,
     }))
+}
+
+/// The period asked for: the first of this month to today unless given.
+fn period(query: &StatsQuery, today: NaiveDate) -> Result<Period, ApiError> {
+    let read = |field: &'static str, text: &Option<String>, default: NaiveDate| match text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        None => Ok(default),
+        Some(t) => crate::domain::documents::iso_date(t).ok_or_else(|| {
+            invalid(
+                field,
+                format!("'{t}' không phải ngày hợp lệ. Hãy ghi ngày theo dạng YYYY-MM-DD."),
+                format!("'{t}' is not a valid date. Write it as YYYY-MM-DD."),
+            )
+        }),
+    };
+    let first = today.with_day(1).unwrap_or(today);
+    let to = read("to", &query.to, today)?;
+    let from = read("from", &query.from, first.min(to))?;
+    if from > to {
+        return Err(invalid(
+            "from",
+            "Ngày bắt đầu sau ngày kết thúc. Hãy đổi lại hai ngày.",
+            "The first day is after the last. Swap the two dates.",
+        ));
+    }
+    if (to - from).num_days() >= MAX_PERIOD_DAYS {
+        return Err(invalid(
+            "to",
+            format!("Kỳ thống kê dài quá {MAX_PERIOD_DAYS} ngày. Hãy chọn kỳ ngắn hơn."),
+            format!("The period is longer than {MAX_PERIOD_DAYS} days. Choose a shorter one."),
+        ));
+    }
+    let iso = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    Ok(Period {
+        from: iso(from),
+        to: iso(to),
+    })
+}
+
+fn ratio((numerator, denominator): (i64, i64)) -> Ratio {
+    Ratio {
+        numerator: numerator.max(0) as u64,
+        denominator: denominator.max(0) as u64,
+    }
+}
+
+/// The indices over `period`. Stored times are RFC 3339 at +07:00, so a time's first ten
+/// characters are its local date.
+async fn indices(state: &AppState, office: i64, period: &Period) -> Result<Indices, ApiError> {
+    let pair = |sql: &'static str| async move {
+        let found: (i64, i64) = sqlx::query_as(sql)
+            .bind(office)
+            .bind(&period.from)
+            .bind(&period.to)
+            .fetch_one(&state.db)
+            .await?;
+        Ok::<_, ApiError>(ratio(found))
+    };
+    Ok(Indices {
+        on_time: pair(
+            "SELECT COALESCE(SUM(timeliness IN ('early', 'on_time')), 0), COUNT(*) \
+             FROM dossiers WHERE office_id = $1 AND timeliness IS NOT NULL \
+             AND substr(returned_at, 1, 10) BETWEEN $2 AND $3",
+        )
+        .await?,
+        online_submission: pair(
+            "SELECT COALESCE(SUM(channel = 'online'), 0), COUNT(*) FROM dossiers \
+             WHERE office_id = $1 AND substr(received_at, 1, 10) BETWEEN $2 AND $3",
+        )
+        .await?,
+        online_payment: pair(
+            "SELECT COALESCE(SUM(payment_method <> 'cash'), 0), COUNT(*) FROM dossiers \
+             WHERE office_id = $1 AND payment_status = 'paid' \
+             AND substr(paid_at, 1, 10) BETWEEN $2 AND $3",
+        )
+        .await?,
+        // Every part digitized or reused: no part left without its stored document.
+        digitization: pair(
+            "SELECT COALESCE(SUM(NOT EXISTS (SELECT 1 FROM dossier_documents dd \
+                 WHERE dd.dossier_id = d.id AND dd.stored_document_id IS NULL)), 0), COUNT(*) \
+             FROM dossiers d \
+             WHERE d.office_id = $1 AND substr(d.received_at, 1, 10) BETWEEN $2 AND $3",
+        )
+        .await?,
+        // Ratings are not recorded by this portal yet (DOMAIN.md "Satisfaction").
+        satisfaction: Ratio::default(),
+    })
+}
+
+/// Documents reused from citizens' stores over `period`, by the time of the reuse.
+async fn reuse(state: &AppState, office: i64, period: &Period) -> Result<ReuseCounts, ApiError> {
+    let (documents, dossiers): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT dossier_id) FROM document_reuses \
+         WHERE office_id = $1 AND substr(at, 1, 10) BETWEEN $2 AND $3",
+    )
+    .bind(office)
+    .bind(&period.from)
+    .bind(&period.to)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(ReuseCounts {
+        documents: documents.max(0) as u64,
+        dossiers: dossiers.max(0) as u64,
+    })
 }

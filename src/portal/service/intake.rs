@@ -2,6 +2,7 @@
 //! citizen's submission, the demo seed and the bulk loader all take dossiers in here, so
 //! the rules of intake have one home.
 
+use super::documents::{record_reuse, take_for_reuse};
 use super::uploads::claim_for_dossier;
 use crate::api::dossiers::{Applicant, Channel, CreateDossier, Relation};
 use crate::domain::calendar::LocalTime;
@@ -169,17 +170,43 @@ pub async fn intake(
         ));
     }
 
-    // Documents: every mandatory part presented, on paper or attached.
+    // Documents: every mandatory part presented, on paper, attached or reused from the
+    // applicant's store.
+    if let Some(both) = request
+        .documents
+        .iter()
+        .find(|d| d.upload_id.is_some() && d.stored_document_id.is_some())
+    {
+        return Err(invalid(
+            "documents",
+            format!(
+                "Thành phần '{}' vừa có tệp đính kèm vừa dùng lại giấy tờ trong kho. Hãy chọn một trong hai.",
+                both.part_id
+            ),
+            format!(
+                "Part '{}' has both an attached file and a stored document to reuse. Choose one.",
+                both.part_id
+            ),
+        ));
+    }
     let presented: Vec<Presented> = request
         .documents
         .iter()
-        .map(|d| Presented {
-            part_id: &d.part_id,
-            on_paper: d.upload_id.is_none(),
-            attached: d.upload_id.is_some(),
+        .map(|d| {
+            let attached = d.upload_id.is_some() || d.stored_document_id.is_some();
+            Presented {
+                part_id: &d.part_id,
+                on_paper: !attached,
+                attached,
+            }
         })
         .collect();
-    if online && let Some(paper) = request.documents.iter().find(|d| d.upload_id.is_none()) {
+    if online
+        && let Some(paper) = request
+            .documents
+            .iter()
+            .find(|d| d.upload_id.is_none() && d.stored_document_id.is_none())
+    {
         return Err(invalid(
             "documents",
             format!(
@@ -324,22 +351,53 @@ pub async fn intake(
             .iter()
             .find(|p| p.id == doc.part_id)
             .ok_or_else(|| ApiError::internal("part checked above"))?;
-        if let Some(upload) = &doc.upload_id {
-            claim_for_dossier(&mut *tx, upload, session.user_id, dossier_id).await?;
-        }
+        let mut reused = None;
+        let file = match (&doc.upload_id, &doc.stored_document_id) {
+            (Some(upload), _) => {
+                claim_for_dossier(&mut *tx, upload, session.user_id, dossier_id).await?;
+                Some(upload.clone())
+            }
+            (None, Some(stored)) => {
+                let found =
+                    take_for_reuse(&mut *tx, citizen.id, stored, "documents", now.date_naive())
+                        .await?;
+                let file = found.upload_id.clone();
+                reused = Some(found);
+                Some(file)
+            }
+            (None, None) => None,
+        };
         sqlx::query(
             "INSERT INTO dossier_documents (dossier_id, part_id, name, originals, copies, \
-             on_paper, upload_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             on_paper, upload_id, stored_document_id, digitization, digitized_at, \
+             digitized_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(dossier_id)
         .bind(&doc.part_id)
         .bind(&part.name)
         .bind(i64::from(doc.originals))
         .bind(i64::from(doc.copies))
-        .bind(doc.upload_id.is_none())
-        .bind(&doc.upload_id)
+        .bind(file.is_none())
+        .bind(&file)
+        .bind(reused.as_ref().map(|r| r.id))
+        .bind(reused.as_ref().map(|_| "reused"))
+        .bind(reused.as_ref().map(|_| now.to_rfc3339()))
+        .bind(reused.as_ref().map(|_| session.username.clone()))
         .execute(&mut *tx)
         .await?;
+        if let Some(found) = &reused {
+            record_reuse(
+                &mut *tx,
+                session,
+                office,
+                dossier_id,
+                &code,
+                &doc.part_id,
+                found,
+                now,
+            )
+            .await?;
+        }
     }
     store::changed(&mut *tx, office, &code, state.settings.changes_kept).await?;
     audit::record_with_due(

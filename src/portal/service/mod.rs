@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod citizens;
+pub mod documents;
 pub mod intake;
 pub mod payments;
 pub mod supplements;

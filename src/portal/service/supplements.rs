@@ -43,7 +43,13 @@ pub async fn receive(
         &state.calendar,
     )
     .map_err(ApiError::from)?;
-    if request.documents.is_empty() || request.documents.iter().any(|d| d.upload_id.is_none()) {
+    // Reuse from the store is the desk's (at intake); a supplement attaches files.
+    if request.documents.is_empty()
+        || request
+            .documents
+            .iter()
+            .any(|d| d.upload_id.is_none() || d.stored_document_id.is_some())
+    {
         return Err(invalid(
             "documents",
             "Hãy đính kèm tệp cho từng giấy tờ được yêu cầu bổ sung.",
@@ -55,11 +61,14 @@ pub async fn receive(
             continue;
         };
         super::uploads::claim_for_dossier(&mut tx, upload, session.user_id, row.id).await?;
-        // A part already on file takes the new attachment; a new part is added.
+        // A part already on file takes the new attachment; a new part is added. The old
+        // file's digitization no longer describes the part, so it is cleared.
         sqlx::query(
             "INSERT INTO dossier_documents (dossier_id, part_id, name, originals, copies, \
              on_paper, upload_id) VALUES ($1, $2, $2, $3, $4, 0, $5) \
-             ON CONFLICT (dossier_id, part_id) DO UPDATE SET upload_id = $5, on_paper = 0",
+             ON CONFLICT (dossier_id, part_id) DO UPDATE SET upload_id = $5, on_paper = 0, \
+             stored_document_id = NULL, digitization = NULL, digitized_at = NULL, \
+             digitized_by = NULL",
         )
         .bind(row.id)
         .bind(&doc.part_id)

@@ -114,6 +114,7 @@ fn offer_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
                     effects.push(Effect::LoadProcedure { id, code });
                 }
                 effects.extend(resume_uploads(app));
+                effects.extend(super::documents::want_store(app));
                 return effects;
             }
             vec![]
@@ -190,6 +191,11 @@ fn forward(app: &mut App) -> Vec<Effect> {
     let blocker = app
         .intake
         .blocker(step, chosen_procedure(app), app.lang, today(app));
+    let blocker = blocker.or_else(|| {
+        (step == WizardStep::Documents)
+            .then(|| super::documents::documents_blocker(app))
+            .flatten()
+    });
     if let Some(problem) = blocker {
         app.intake.error = Some(problem);
         return vec![];
@@ -199,6 +205,9 @@ fn forward(app: &mut App) -> Vec<Effect> {
         && let Some(next) = WizardStep::WALK.get(at + 1)
     {
         app.intake.step = *next;
+        if *next == WizardStep::Documents {
+            return super::documents::want_store(app);
+        }
         if *next == WizardStep::Review {
             app.intake.review_row = *app
                 .intake
@@ -830,9 +839,12 @@ fn documents_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
         K(Command::Paper) => {
             if let Some(d) = app.intake.docs.get_mut(at) {
                 d.on_paper = !d.on_paper;
+                d.reuse = None;
                 app.intake.error = None;
             }
         }
+        K(Command::Digitize) if at < n => return super::documents::open_in_wizard(app),
+        K(Command::Reuse) => return super::documents::reuse_key(app),
         K(Command::Attach) if at < n => {
             let mut t = text_field();
             let start = app
@@ -924,6 +936,8 @@ pub(super) fn on_file_checked(
 fn attach(app: &mut App, at: usize, path: String, size: u64) -> Vec<Effect> {
     let key = new_key(app);
     if let Some(d) = app.intake.docs.get_mut(at) {
+        // A file of its own: the part no longer reuses the store's.
+        d.reuse = None;
         d.file = Some(FileState {
             path: path.clone(),
             key: key.clone(),
@@ -1112,6 +1126,11 @@ fn submit(app: &mut App) -> Vec<Effect> {
             return vec![];
         }
     }
+    if let Some(problem) = super::documents::documents_blocker(app) {
+        app.intake.error = Some(problem);
+        app.intake.step = WizardStep::Documents;
+        return vec![];
+    }
     let Some(body) = app.intake.request() else {
         app.intake.error = Some(tr(app.lang, "intake.need_procedure").to_owned());
         return vec![];
@@ -1172,7 +1191,13 @@ pub(super) fn created(app: &mut App, dossier: Dossier) -> Vec<Effect> {
     app.intake.created = Some(Box::new(dossier));
     app.intake.step = WizardStep::Done;
     app.intake.paid = amount == 0;
-    let mut effects = vec![];
+    // The parts scanned with their metadata are digitized first: the outbox sends a
+    // dossier's writes in order, each on the version the one before leaves.
+    let made = app.intake.created.as_deref().cloned();
+    let mut effects = match made {
+        Some(d) => super::documents::after_intake(app, &d),
+        None => vec![],
+    };
     if amount > 0 {
         match app.intake.pay {
             PayChoice::Cash => {
@@ -1192,7 +1217,10 @@ pub(super) fn created(app: &mut App, dossier: Dossier) -> Vec<Effect> {
             PayChoice::Later => {}
         }
     }
-    if effects.is_empty() {
+    if !effects
+        .iter()
+        .any(|e| matches!(e, Effect::PayCash { .. } | Effect::LoadPayment { .. }))
+    {
         effects.push(Effect::SaveDraft(None));
         app.last_draft = None;
     }

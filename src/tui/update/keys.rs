@@ -60,6 +60,10 @@ pub(super) fn on_paste(app: &mut App, text: &str) {
             }
             Some(Overlay::Download(p)) => Some(&mut p.path),
             Some(Overlay::Form(v)) => v.save_to.as_mut(),
+            Some(Overlay::Digitize(f)) => {
+                let row = f.row;
+                f.field_mut(row)
+            }
             Some(_) => None,
             None if app.tab == Tab::Inbox && app.inbox.filtering => Some(&mut app.inbox.filter),
             None if app.tab == Tab::Lookup => Some(&mut app.lookup),
@@ -173,6 +177,7 @@ fn dispatch(app: &mut App, context: Context, input: KeyInput) -> Vec<Effect> {
         | X::Dialog
         | X::Exercises
         | X::Activation
+        | X::DigitizeForm
         | X::Leave => match app.overlay.take() {
             Some(overlay) => overlay_input(app, overlay, input),
             None => vec![],
@@ -382,6 +387,7 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Form => open_forms(app),
         Command::Download => open_downloads(app),
         Command::Pay => open_payment(app),
+        Command::Digitize => super::documents::open_from_detail(app),
         Command::ExportRegister => super::forms::open_export(app),
         // The commands of other contexts do not arrive here.
         _ => vec![],

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 mod actions;
 mod citizens;
 mod commands;
+mod documents;
 mod files;
 mod forms;
 mod intake;
@@ -47,6 +48,7 @@ pub use actions::{
     summary_of,
 };
 pub use commands::{complete, completion, human_size};
+pub use documents::{may_digitize, offered, shown_offer};
 pub use files::forms_for;
 pub use forms::{form_label, form_title};
 pub use intake::{
@@ -71,6 +73,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     // The citizens pane's forms change from keys and from answers alike: whatever changed
     // them, they are on disk after it.
     effects.extend(citizens::autosave(app));
+    // A citizen's record shows their store: read once per citizen opened.
+    if app.tab == Tab::Citizens {
+        effects.extend(documents::want_citizen_store(app));
+    }
     if !told {
         effects.extend(training::tell_vietqr_shown(app));
     }
@@ -245,10 +251,18 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::CitizenCreated(id, result) => citizens::on_created(app, id, result),
         Action::ActivationIssued(id, result) => citizens::on_activation(app, id, result),
         Action::UploadProgress { key, sent, total } => {
-            intake::on_upload_progress(app, &key, sent, total);
+            if !documents::on_form_upload_progress(app, &key, sent, total) {
+                intake::on_upload_progress(app, &key, sent, total);
+            }
             vec![]
         }
+        Action::Uploaded(id, result) if documents::is_form_request(app, id) => {
+            documents::on_form_uploaded(app, id, result)
+        }
         Action::Uploaded(id, result) => intake::on_uploaded(app, id, result),
+        Action::StoreLoaded(id, result) => documents::on_store(app, id, result),
+        Action::Digitized(id, result) => documents::on_digitized(app, id, result),
+        Action::Scanned(result) => documents::on_scanned(app, result),
         Action::DossierCreated(id, result) => intake::on_dossier_created(app, id, result),
         Action::PaidCash(id, result) | Action::PaymentLoaded(id, result)
             if is_dialog_payment(app, id) =>
@@ -317,6 +331,9 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::FileChecked { doc, path, size } => intake::on_file_checked(app, doc, path, size),
         Action::PathCompleted { typed, completed } => {
+            if documents::on_path_completed(app, &typed, &completed) {
+                return vec![];
+            }
             intake::on_path_completed(app, &typed, completed)
         }
         Action::OutboxCount {

@@ -32,6 +32,7 @@ pub fn key_context(app: &App) -> Option<Context> {
             Overlay::Dialog(_) => Some(Context::Dialog),
             Overlay::Exercises(v) if v.activation.is_some() => Some(Context::Activation),
             Overlay::Exercises(_) => Some(Context::Exercises),
+            Overlay::Digitize(_) => Some(Context::DigitizeForm),
         };
     }
     Some(match app.tab {
@@ -115,6 +116,9 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
             if may_pay(app) {
                 on.push(C::Pay);
             }
+            if super::documents::may_digitize(app) {
+                on.push(C::Digitize);
+            }
             on
         }
         Context::Lookup => vec![C::Open, C::Back],
@@ -177,6 +181,12 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
             let at = app.intake.doc_selected;
             if app.intake.docs.get(at).is_some_and(|d| d.file.is_some()) {
                 on.push(C::Detach);
+            }
+            if !app.intake.docs.is_empty() {
+                on.push(C::Digitize);
+            }
+            if super::documents::offers_here(app) {
+                on.push(C::Reuse);
             }
             on
         }
@@ -307,6 +317,7 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
                 vec![C::NextField, C::PrevField, C::Confirm, C::Close]
             }
         }
+        Context::DigitizeForm => super::documents::form_commands(app),
         Context::Login => {
             let mut on = vec![C::NextField, C::PrevField, C::LogIn];
             if app.login.focus == LoginField::Profile {
@@ -408,6 +419,8 @@ fn text_focused(app: &App) -> bool {
                 && d.fields.get(d.focus).is_some_and(|f| f.choices.is_empty())),
         Context::Activation => matches!(&app.overlay, Some(Overlay::Exercises(v))
             if v.activation.as_ref().is_some_and(|f| f.pending.is_none())),
+        Context::DigitizeForm => matches!(&app.overlay, Some(Overlay::Digitize(f))
+            if f.pending.is_none() && f.row.is_text()),
         _ => false,
     }
 }

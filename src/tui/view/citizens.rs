@@ -154,6 +154,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 style,
             )));
         }
+        // The citizen's store (issue 16): digitized papers and results, expired marked.
+        match pane.store.as_ref().filter(|(id, _)| *id == c.id) {
+            Some((_, docs)) => {
+                lines.push(Line::from(Span::styled(
+                    trf(lang, "store.title", &[("n", &docs.len().to_string())]),
+                    theme.muted,
+                )));
+                for d in docs {
+                    lines.push(super::documents::store_line(lang, theme, d));
+                }
+            }
+            None => lines.push(Line::from(Span::styled(
+                tr(lang, "store.loading"),
+                theme.muted,
+            ))),
+        }
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
             super::shell::key_hints(app, inner.width),

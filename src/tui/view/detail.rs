@@ -160,7 +160,30 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 ]
             )
         )));
-        lines.push(Line::styled(format!("     {how}"), theme.muted));
+        // Each part's digitization: "not digitized" on the same line, what is in the
+        // store on a line of its own.
+        match &doc.digitization {
+            None => lines.push(Line::styled(
+                format!("     {how} · {}", tr(lang, "digitize.state_none")),
+                theme.muted,
+            )),
+            Some(x) => {
+                lines.push(Line::styled(format!("     {how}"), theme.muted));
+                lines.push(super::documents::digitization_line(lang, theme, Some(x)));
+            }
+        }
+    }
+    for r in &d.result_files {
+        lines.push(Line::styled(
+            format!(
+                "  ★ {}: {} ({}, {})",
+                tr(lang, "detail.result_file"),
+                r.document.doc_type,
+                r.attachment.filename,
+                human_size(r.attachment.size)
+            ),
+            theme.ok,
+        ));
     }
     lines.push(Line::raw(""));
     lines.push(section(app, "detail.fee"));

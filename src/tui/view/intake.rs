@@ -726,12 +726,66 @@ fn documents(app: &App, frame: &mut Frame, area: Rect) {
             format!("{mark} {name}{star}"),
             style,
         )));
+        // The applicant's store first: a valid stored document spares the paper.
+        if let Some(reuse) = &d.reuse {
+            lines.push(Line::styled(
+                format!(
+                    "      ↻ {} {}",
+                    tr(lang, "store.reused"),
+                    super::documents::describe(
+                        lang,
+                        &reuse.doc_type,
+                        reuse.number.as_deref(),
+                        None,
+                        reuse.valid_until.as_deref()
+                    )
+                ),
+                theme.ok,
+            ));
+        } else if let Some(offer) = crate::tui::update::shown_offer(app, i) {
+            let key = app.keymap.key_of(
+                crate::tui::keymap::Context::Documents,
+                crate::tui::keymap::Command::Reuse,
+            );
+            lines.push(Line::styled(
+                format!(
+                    "      {}",
+                    trf(
+                        lang,
+                        "store.offer",
+                        &[
+                            (
+                                "doc",
+                                &super::documents::describe(
+                                    lang,
+                                    &offer.doc_type,
+                                    offer.number.as_deref(),
+                                    None,
+                                    offer.valid_until.as_deref()
+                                )
+                            ),
+                            ("key", &key)
+                        ]
+                    )
+                ),
+                theme.accent,
+            ));
+        }
         let mut detail = Vec::new();
         if d.on_paper {
             detail.push(Span::styled(
                 format!("      {}", tr(lang, "detail.on_paper")),
                 theme.ok,
             ));
+        }
+        if let Some(meta) = d.meta.as_ref().filter(|_| d.reuse.is_none()) {
+            detail.push(Span::styled(
+                format!("  ✎ {}", tr(lang, "digitize.marked")),
+                theme.ok,
+            ));
+            if !meta.number.trim().is_empty() {
+                detail.push(Span::raw(format!(" {}", meta.number.trim())));
+            }
         }
         if let Some(f) = &d.file {
             let file = std::path::Path::new(&f.path)

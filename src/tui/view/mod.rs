@@ -2,6 +2,7 @@
 
 mod citizens;
 mod detail;
+pub mod documents;
 mod exercises;
 pub mod fit;
 mod inbox;

@@ -26,6 +26,7 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
             leave(app, prompt, frame, body);
         }
         Overlay::Payment(d) => payment(app, d, frame, body),
+        Overlay::Digitize(form) => super::documents::render(app, form, frame, body),
         Overlay::CommandLine(input) => command_line(app, input, frame, body),
         Overlay::Actions(menu) => {
             let items: Vec<String> = menu

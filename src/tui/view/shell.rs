@@ -186,7 +186,8 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             | Purpose::Poll
             | Purpose::Stats
             | Purpose::Upload
-            | Purpose::Journal => tr(lang, "busy.other"),
+            | Purpose::Journal
+            | Purpose::Documents => tr(lang, "busy.other"),
         };
         pieces.push(piece("│", theme.border, 2));
         pieces.push(piece(

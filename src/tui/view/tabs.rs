@@ -127,13 +127,83 @@ fn stats(app: &App, frame: &mut Frame, area: Rect) {
         rows.push(Row::new(vec![tr(lang, key).to_owned(), n.to_string()]));
     }
     let at = crate::tui::update::short_time(Some(&stats.at));
+    // The period's indices beside the counts: both fit at 80 columns.
+    let [area, indices_area, _] = Layout::horizontal([
+        Constraint::Max(54),
+        Constraint::Length(INDICES_WIDTH),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    indices(app, stats, frame, indices_area);
     frame.render_widget(
-        Table::new(rows, [Constraint::Length(40), Constraint::Length(10)]).block(
+        Table::new(rows, [Constraint::Min(20), Constraint::Length(8)]).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.border)
                 .title(Line::from(vec![Span::styled(
                     format!(" {} — {at} ", tr(lang, "stats.title")),
+                    theme.accent,
+                )])),
+        ),
+        area,
+    );
+}
+
+/// The indices' box: its columns (18 + 8 + 7), their gaps and its borders.
+const INDICES_WIDTH: u16 = 37;
+
+/// The period's indices (Decision 766/QĐ-TTg) and the documents reused: each as its
+/// count over its total and the rate, "—" where nothing was counted (satisfaction, until
+/// the portal records ratings).
+fn indices(app: &App, stats: &crate::api::stats::Stats, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let i = &stats.indices;
+    let rate = |key: &'static str, r: &crate::api::stats::Ratio, strong: bool| {
+        let style = if strong {
+            theme.accent.add_modifier(ratatui::style::Modifier::BOLD)
+        } else {
+            theme.base
+        };
+        Row::new(vec![
+            tr(lang, key).to_owned(),
+            format!("{}/{}", r.numerator, r.denominator),
+            crate::tui::documents::percent_text(r.numerator, r.denominator, lang),
+        ])
+        .style(style)
+    };
+    let count = |key: &'static str, n: u64| {
+        Row::new(vec![tr(lang, key).to_owned(), n.to_string(), String::new()])
+    };
+    let rows = vec![
+        rate("stats.index.digitization", &i.digitization, true),
+        count("stats.reused_documents", stats.reuse.documents),
+        count("stats.reused_dossiers", stats.reuse.dossiers),
+        rate("stats.index.on_time", &i.on_time, false),
+        rate("stats.index.online_submission", &i.online_submission, false),
+        rate("stats.index.online_payment", &i.online_payment, false),
+        rate("stats.index.satisfaction", &i.satisfaction, false),
+    ];
+    let period = format!(
+        "{} – {}",
+        crate::tui::view::documents::dmy(Some(&stats.period.from)),
+        crate::tui::view::documents::dmy(Some(&stats.period.to))
+    );
+    frame.render_widget(
+        Table::new(
+            rows,
+            [
+                Constraint::Length(18),
+                Constraint::Length(8),
+                Constraint::Length(7),
+            ],
+        )
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border)
+                .title(Line::from(vec![Span::styled(
+                    format!(" {} {period} ", tr(lang, "stats.indices")),
                     theme.accent,
                 )])),
         ),
