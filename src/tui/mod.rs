@@ -5,6 +5,7 @@
 //! `runtime` (terminal events, ticks, network tasks), plus `keymap`, `theme`, `i18n`.
 
 pub mod action;
+pub mod attachments;
 pub mod drafts;
 pub mod i18n;
 pub mod idempotency;
@@ -20,4 +21,5 @@ pub mod theme;
 pub mod training;
 pub mod update;
 pub mod view;
+pub mod viewer;
 pub use runtime::{Options, run};

@@ -171,6 +171,7 @@ fn dispatch(app: &mut App, context: Context, input: KeyInput) -> Vec<Effect> {
         | X::FormView
         | X::Payment
         | X::Dialog
+        | X::Viewer
         | X::Exercises
         | X::Activation
         | X::Leave => match app.overlay.take() {
@@ -382,6 +383,8 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Form => open_forms(app),
         Command::Download => open_downloads(app),
         Command::Pay => open_payment(app),
+        Command::View => super::viewer::open_viewer(app),
+        Command::OpenExternal => super::viewer::open_external_from_detail(app),
         // The commands of other contexts do not arrive here.
         _ => vec![],
     }

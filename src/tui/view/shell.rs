@@ -4,6 +4,7 @@
 use super::fit;
 use crate::tui::i18n::{lookup, tr, trf};
 use crate::tui::state::{App, LinkState, Purpose, Tab, ToastKind};
+use crate::tui::update::human_size;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -165,19 +166,20 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     pieces.push(piece(" ", theme.base, 0));
-    if let Some((_, p)) = app
+    if let Some((id, p)) = app
         .pending
         .iter()
         .rev()
         .find(|(_, p)| !p.purpose.is_background())
     {
         let label = match p.purpose {
+            Purpose::Attachment => tr(lang, "busy.attachment"),
+            Purpose::Download => tr(lang, "busy.download"),
             Purpose::Login => tr(lang, "busy.login"),
             Purpose::Inbox => tr(lang, "busy.inbox"),
             Purpose::Detail => tr(lang, "busy.detail"),
             Purpose::Act => tr(lang, "busy.act"),
             Purpose::Form => tr(lang, "busy.form"),
-            Purpose::Download => tr(lang, "busy.download"),
             Purpose::Catalog => tr(lang, "busy.catalog"),
             Purpose::Citizens => tr(lang, "busy.citizens"),
             Purpose::Submit => tr(lang, "busy.submit"),
@@ -194,7 +196,18 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             theme.warn,
             2,
         ));
-        pieces.push(piece(format!(" {label}"), theme.warn, 7));
+        // A download says how far it has come.
+        let progress = match app.attachments.transfers.progress.get(id) {
+            Some((received, Some(total))) if *total > 0 => format!(
+                " {}% ({}/{})",
+                received.saturating_mul(100) / total,
+                human_size(*received),
+                human_size(*total)
+            ),
+            Some((received, _)) => format!(" {}", human_size(*received)),
+            None => String::new(),
+        };
+        pieces.push(piece(format!(" {label}{progress}"), theme.warn, 7));
         pieces.push(piece(format!(" {}", tr(lang, "busy.esc")), theme.warn, 2));
     }
     frame.render_widget(
