@@ -154,11 +154,16 @@ pub enum RenderProblem {
 /// (a folder of the caller's, emptied of what it wrote). `pdf` is an absolute path, so it
 /// can never be read as an option.
 pub fn first_page(pdf: &Path, scratch: &Path) -> Result<Vec<u8>, RenderProblem> {
+    first_page_by(RENDERER, pdf, scratch)
+}
+
+/// [`first_page`] by the program `renderer` (which takes `pdftoppm`'s arguments).
+pub fn first_page_by(renderer: &str, pdf: &Path, scratch: &Path) -> Result<Vec<u8>, RenderProblem> {
     use wait_timeout::ChildExt;
     let prefix = scratch.join("page");
     let out = scratch.join("page.png");
     let _ = std::fs::remove_file(&out);
-    let spawned = Command::new(RENDERER)
+    let spawned = Command::new(renderer)
         .args(["-f", "1", "-l", "1", "-png", "-singlefile", "-scale-to"])
         .arg(RENDER_SIDE.to_string())
         .arg(pdf)
@@ -225,6 +230,17 @@ mod tests {
         pdf.extend(&data);
         pdf.extend(b"\r\nendstream endobj\n%%EOF");
         assert_eq!(page_count(&pdf), Some(3));
+    }
+
+    #[test]
+    fn without_the_renderer_the_problem_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("a.pdf");
+        std::fs::write(&pdf, b"%PDF-1.4\n%%EOF").unwrap();
+        assert_eq!(
+            first_page_by("motcua-no-such-renderer", &pdf, dir.path()),
+            Err(RenderProblem::NoRenderer)
+        );
     }
 
     proptest::proptest! {

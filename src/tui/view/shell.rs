@@ -196,18 +196,23 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             theme.warn,
             2,
         ));
-        // A download says how far it has come.
-        let progress = match app.attachments.transfers.progress.get(id) {
-            Some((received, Some(total))) if *total > 0 => format!(
-                " {}% ({}/{})",
-                received.saturating_mul(100) / total,
-                human_size(*received),
-                human_size(*total)
-            ),
-            Some((received, _)) => format!(" {}", human_size(*received)),
-            None => String::new(),
-        };
-        pieces.push(piece(format!(" {label}{progress}"), theme.warn, 7));
+        pieces.push(piece(format!(" {label}"), theme.warn, 7));
+        // A download says how far it has come: its share stays as long as the spinner.
+        match app.attachments.transfers.progress.get(id) {
+            Some((received, Some(total))) if *total > 0 => {
+                let share = received.saturating_mul(100) / total;
+                pieces.push(piece(format!(" {share}%"), theme.warn, 2));
+                pieces.push(piece(
+                    format!(" ({}/{})", human_size(*received), human_size(*total)),
+                    theme.warn,
+                    7,
+                ));
+            }
+            Some((received, _)) => {
+                pieces.push(piece(format!(" {}", human_size(*received)), theme.warn, 2));
+            }
+            None => {}
+        }
         pieces.push(piece(format!(" {}", tr(lang, "busy.esc")), theme.warn, 2));
     }
     frame.render_widget(
