@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::pictures::{buffer_cells, half_block_rows, png, quarters};
 use common::tui::*;
 use crossterm::event::KeyCode;
 use motcua::api::dossiers::Attachment;
@@ -18,35 +19,10 @@ use motcua::tui::update::update;
 use motcua::tui::viewer::{Graphics, PdfPreview, Picture, Protocol, Shown, Viewer};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::style::Color;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 const PNG_SHA: &str = "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd";
-
-/// A picture of four coloured quarters (red, green / blue, white) with a black bar
-/// across its middle: what a snapshot can read.
-fn quarters(width: u32, height: u32) -> image::RgbaImage {
-    image::RgbaImage::from_fn(width, height, |x, y| {
-        let bar = y >= height / 2 - height / 16 && y < height / 2 + height / 16;
-        let [r, g, b] = match (x < width / 2, y < height / 2) {
-            _ if bar => [0, 0, 0],
-            (true, true) => [220, 30, 30],
-            (false, true) => [30, 200, 60],
-            (true, false) => [40, 60, 220],
-            (false, false) => [255, 255, 255],
-        };
-        image::Rgba([r, g, b, 255])
-    })
-}
-
-fn png(image: &image::RgbaImage) -> Vec<u8> {
-    let mut out = Vec::new();
-    image
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .unwrap();
-    out
-}
 
 /// The quarters picture, decoded as the runtime decodes an attachment.
 fn picture() -> Arc<Picture> {
@@ -284,58 +260,9 @@ fn a_failed_fetch_is_said_in_the_viewer_and_an_ended_session_asks_to_log_in() {
     assert!(app.relogin);
 }
 
-/// A colour as a letter: `W`hite, blac`K`, `-` a grey between, else the strongest of
-/// `R`ed, `G`reen and `B`lue.
-fn colour_letter(r: u8, g: u8, b: u8) -> char {
-    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
-    if max - min < 60 {
-        return match max {
-            0..=60 => 'K',
-            200.. => 'W',
-            _ => '-',
-        };
-    }
-    if max == r {
-        'R'
-    } else if max == g {
-        'G'
-    } else {
-        'B'
-    }
-}
-
-/// Each cell of the picture's rows as two letters, the upper and the lower pixel's
-/// colours (see [`colour_letter`]; `.` the terminal's own), one row of the screen per
-/// line: the half blocks as they were drawn.
+/// The half blocks as drawn: see `common::pictures::half_block_rows`.
 fn colours(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    let name = |c: Color| match c {
-        Color::Rgb(r, g, b) => colour_letter(r, g, b),
-        _ => '.',
-    };
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let row: Vec<_> = (0..buffer.area.width).map(|x| &buffer[(x, y)]).collect();
-        if !row.iter().any(|c| c.symbol() == "▀") {
-            continue;
-        }
-        let (mut upper, mut lower) = (String::new(), String::new());
-        for cell in row {
-            if cell.symbol() == "▀" {
-                upper.push(name(cell.fg));
-                lower.push(name(cell.bg));
-            } else {
-                upper.push(' ');
-                lower.push(' ');
-            }
-        }
-        out.push_str(&format!(
-            "{y:>2} ▀ {}\n   ▄ {}\n",
-            upper.trim_end(),
-            lower.trim_end()
-        ));
-    }
-    out
+    half_block_rows(&buffer_cells(terminal.backend().buffer()))
 }
 
 #[test]

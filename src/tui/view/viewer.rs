@@ -187,6 +187,8 @@ fn draw(app: &App, v: &Viewer, picture: &Picture, frame: &mut Frame, area: Rect)
     }
     let mono = app.theme.name == "monochrome";
     half_blocks(picture, v.zoom, v.center, area, frame.buffer_mut(), mono);
+    // Toasts go elsewhere when there is room (a picture fills most of the body).
+    super::keep_clear(area, false);
 }
 
 /// The picture drawn in half blocks: each cell two pixels, the upper one as the
