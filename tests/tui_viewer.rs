@@ -412,6 +412,11 @@ fn a_graphics_protocol_view_is_asked_for_and_drawn_as_it_is() {
     assert!(
         matches!(&effects[..], [Effect::EncodeGraphic { key, .. }] if key.zoom == 1 && *key != key0)
     );
+    // Closed: the screen is drawn anew whole, so no picture the protocol drew stays.
+    assert_eq!(
+        update(&mut app, key(KeyCode::Esc)),
+        vec![Effect::ClearScreen]
+    );
 }
 
 /// The help, the hint bar and the keymap: every key of the viewer is named in both

@@ -254,6 +254,9 @@ pub enum Effect {
         code: String,
         attachment: crate::api::dossiers::Attachment,
     },
+    /// Redraw every cell at the next frame: a picture the terminal's graphics protocol drew
+    /// (sixel, iTerm2) may stay on screen where nothing new is drawn over it.
+    ClearScreen,
     /// Encode a view of a picture for the terminal's graphics protocol (`GraphicReady`).
     EncodeGraphic {
         key: crate::tui::viewer::GraphicKey,

@@ -176,10 +176,15 @@ pub async fn run(options: Options) -> Result<(), StartError> {
         while let Ok(more) = rx.try_recv() {
             batch.push(more);
         }
+        let mut clear = false;
         for action in batch {
             for effect in update(&mut app, action) {
+                clear |= effect == Effect::ClearScreen;
                 executor.run(effect, &app);
             }
+        }
+        if clear && let Err(e) = term.clear() {
+            break Err(StartError::Terminal(e));
         }
         if app.quit {
             break Ok(());
@@ -908,7 +913,8 @@ impl Executor {
                     s.discard(id);
                 }
             }
-            Effect::Quit => {}
+            // The drawing loop's own (see `run`).
+            Effect::ClearScreen | Effect::Quit => {}
         }
     }
 

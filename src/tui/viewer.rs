@@ -165,12 +165,22 @@ impl Viewer {
 }
 
 /// How the terminal draws pictures, as the runtime found out at start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Graphics {
     /// `None`: half blocks.
     pub protocol: Option<Protocol>,
     /// A cell's size in pixels (for half blocks: 1×2, a half block being square).
     pub cell: (u16, u16),
+}
+
+/// Half blocks until the runtime finds out better: a cell is two square pixels.
+impl Default for Graphics {
+    fn default() -> Self {
+        Graphics {
+            protocol: None,
+            cell: (1, 2),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use ratatui_image::picker::{Picker, ProtocolType};
 use std::sync::Arc;
 
 /// Half blocks: a cell is two square pixels, one above the other.
-pub const HALF_BLOCKS: Graphics = Graphics {
+const HALF_BLOCKS: Graphics = Graphics {
     protocol: None,
     cell: (1, 2),
 };

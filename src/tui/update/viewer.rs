@@ -107,14 +107,27 @@ pub(super) fn viewer_key(app: &mut App, mut v: Viewer, key: KeyInput) -> Vec<Eff
         return vec![];
     };
     let mut effects = Vec::new();
+    // The picture the protocol drew may stay where the next screen draws nothing new.
+    let leaves_picture = v.graphic.is_some()
+        && matches!(
+            command,
+            Command::Close
+                | Command::Save
+                | Command::Help
+                | Command::NextAttachment
+                | Command::PrevAttachment
+        );
+    if leaves_picture {
+        effects.push(Effect::ClearScreen);
+    }
     match command {
         Command::Close => {
             if let Some(id) = v.request.take() {
                 app.pending.remove(&id);
                 app.attachments.transfers.progress.remove(&id);
-                return vec![Effect::Cancel(id)];
+                effects.push(Effect::Cancel(id));
             }
-            return vec![];
+            return effects;
         }
         Command::Help => {
             app.overlay = Some(Overlay::Viewer(Box::new(v)));
@@ -123,7 +136,7 @@ pub(super) fn viewer_key(app: &mut App, mut v: Viewer, key: KeyInput) -> Vec<Eff
                 app.attachments.under_help = Some(v);
             }
             app.overlay = Some(page);
-            return vec![];
+            return effects;
         }
         Command::ZoomIn => v.zoom = (v.zoom + 1).min(MAX_ZOOM),
         Command::ZoomOut => v.zoom = v.zoom.saturating_sub(1),
@@ -155,7 +168,8 @@ pub(super) fn viewer_key(app: &mut App, mut v: Viewer, key: KeyInput) -> Vec<Eff
             if let Some(attachment) = v.current().cloned() {
                 let code = v.code.clone();
                 app.overlay = Some(Overlay::Viewer(Box::new(v)));
-                return open_external(app, &code, attachment);
+                effects.extend(open_external(app, &code, attachment));
+                return effects;
             }
         }
         Command::Save => {
