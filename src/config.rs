@@ -35,6 +35,8 @@ pub struct Config {
     /// Seconds between two rounds of the training sandbox's simulated citizens
     /// (0: they stay quiet).
     pub training_pace_seconds: u32,
+    /// Where printed forms go and which printer prints them.
+    pub printing: Printing,
     /// The file this came from, if any.
     pub path: Option<PathBuf>,
     /// How attachments are opened and shown (`[attachments]`).
@@ -67,6 +69,35 @@ pub enum Images {
     Iterm2,
 }
 
+/// `[printing]`: the printer, its paper, and the folder PDFs are saved in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Printing {
+    /// The printer's name as the print system knows it (`lpstat -p`), or `default` for the
+    /// system's default printer; `None`: no printer, forms are saved only.
+    pub printer: Option<String>,
+    /// The paper (`-o media=`): the forms are A4.
+    pub paper: String,
+    /// Copies of each print.
+    pub copies: u32,
+    /// The folder PDFs are saved in (`~/` allowed); `None`: `motcua` in the documents
+    /// folder, else in the home folder.
+    pub folder: Option<PathBuf>,
+    /// The print command: `lp` or `lpr` (or a path to one); `None`: `lp`, else `lpr`.
+    pub command: Option<String>,
+}
+
+impl Default for Printing {
+    fn default() -> Self {
+        Printing {
+            printer: None,
+            paper: "A4".into(),
+            copies: 1,
+            folder: None,
+            command: None,
+        }
+    }
+}
+
 /// One portal the TUI can log into.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
@@ -95,6 +126,7 @@ impl Default for Config {
             poll_seconds: DEFAULT_POLL_SECONDS,
             training_pace_seconds: DEFAULT_TRAINING_PACE_SECONDS,
             request_timeout_seconds: DEFAULT_REQUEST_TIMEOUT_SECONDS,
+            printing: Printing::default(),
             path: None,
             attachments: Attachments::default(),
         }
@@ -214,6 +246,8 @@ struct RawConfig {
     training: RawTraining,
     #[serde(default)]
     attachments: RawAttachments,
+    #[serde(default)]
+    printing: RawPrinting,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -221,6 +255,16 @@ struct RawConfig {
 struct RawAttachments {
     open_with: Option<Spanned<Vec<String>>>,
     images: Option<Images>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrinting {
+    printer: Option<Spanned<String>>,
+    paper: Option<Spanned<String>>,
+    copies: Option<Spanned<u32>>,
+    folder: Option<String>,
+    command: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -446,6 +490,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             args
         }
     };
+    let printing = printing(&raw.printing, &fail)?;
     let key_lines = raw
         .keys
         .iter()
@@ -467,11 +512,64 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         poll_seconds,
         request_timeout_seconds,
         training_pace_seconds,
+        printing,
         path: Some(path.to_path_buf()),
         attachments: Attachments {
             open_with,
             images: raw.attachments.images.unwrap_or_default(),
         },
+    })
+}
+
+/// `[printing]`, checked: names are handed to a print command as arguments (never to a
+/// shell), and must be one word a print system accepts.
+fn printing(
+    raw: &RawPrinting,
+    fail: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<Printing, ConfigError> {
+    let word = |value: &Option<Spanned<String>>,
+                what: &str|
+     -> Result<Option<String>, ConfigError> {
+        match value {
+            None => Ok(None),
+            Some(v) => {
+                let text = v.get_ref().trim();
+                let fits = !text.is_empty()
+                    && !text.starts_with('-')
+                    && text.len() <= 127
+                    && text
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || "._-@:/+".contains(c));
+                if fits {
+                    Ok(Some(text.to_owned()))
+                } else {
+                    Err(fail(
+                        Some(v.span()),
+                        format!(
+                            "'{}' is not a {what}: one word of letters, digits and . _ - @ : / +",
+                            v.get_ref()
+                        ),
+                    ))
+                }
+            }
+        }
+    };
+    let copies = match &raw.copies {
+        None => 1,
+        Some(v) if (1..=20).contains(v.get_ref()) => *v.get_ref(),
+        Some(v) => return Err(fail(Some(v.span()), "copies must be from 1 to 20".into())),
+    };
+    Ok(Printing {
+        printer: word(&raw.printer, "printer name")?,
+        paper: word(&raw.paper, "paper name")?.unwrap_or_else(|| "A4".into()),
+        copies,
+        folder: raw
+            .folder
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(PathBuf::from),
+        command: word(&raw.command, "print command")?,
     })
 }
 
@@ -509,6 +607,16 @@ mod tests {
         assert!(!config.calendar.is_working_day(day("2026-02-23")));
         assert!(!Calendar::default().is_working_day(day("2026-02-28")));
         assert!(config.calendar.is_working_day(day("2026-02-28")));
+        assert_eq!(
+            config.printing,
+            Printing {
+                printer: Some("default".into()),
+                paper: "A4".into(),
+                copies: 1,
+                folder: Some(PathBuf::from("~/motcua")),
+                command: None,
+            }
+        );
     }
 
     #[test]
@@ -530,6 +638,34 @@ mod tests {
         let config = parse_str("").unwrap();
         assert_eq!(config.language, Lang::Vi);
         assert_eq!(config.calendar.hours(), &OfficeHours::default());
+        assert_eq!(config.printing, Printing::default());
+        assert_eq!(
+            config.printing.printer, None,
+            "no printer unless one is named"
+        );
+    }
+
+    #[test]
+    fn printing_names_are_one_word_and_copies_are_bounded() {
+        let ok = parse_str(
+            "[printing]\nprinter = \"HP_LaserJet-P1102\"\npaper = \"A5\"\ncopies = 2\n\
+             command = \"/usr/bin/lpr\"\nfolder = \"/srv/giay to\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.printing.printer.as_deref(), Some("HP_LaserJet-P1102"));
+        assert_eq!(ok.printing.copies, 2);
+        assert_eq!(ok.printing.folder, Some(PathBuf::from("/srv/giay to")));
+        for (text, line) in [
+            ("[printing]\nprinter = \"a; rm -rf /\"\n", 2),
+            ("[printing]\n\nprinter = \"-oraw\"\n", 3),
+            ("[printing]\ncopies = 0\n", 2),
+            ("[printing]\ncopies = 21\n", 2),
+            ("[printing]\ncommand = \"lp -d x\"\n", 2),
+            ("[printing]\ncolour = true\n", 2),
+        ] {
+            let err = parse_str(text).unwrap_err();
+            assert_eq!(err.line, Some(line), "{text}: {err}");
+        }
     }
 
     #[test]

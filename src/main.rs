@@ -114,6 +114,11 @@ struct ServeArgs {
     /// The office's name, when --create-admin creates the office too.
     #[arg(long, value_name = "NAME")]
     office_name: Option<String>,
+    /// Where citizens look a dossier up, `{code}` standing for its code (e.g.
+    /// https://dichvucong.example.gov.vn/tra-cuu?ma={code}): the receipt's QR code holds
+    /// it. Default: this portal's public lookup, at the address the desk reaches it by.
+    #[arg(long, value_name = "URL", value_parser = portal::forms::lookup_template)]
+    lookup_url: Option<String>,
 }
 
 /// The TUI draws on a terminal and reads keys from it: both ends must be one.
@@ -425,6 +430,7 @@ fn serve(args: ServeArgs, config: Config) -> ExitCode {
             payment_secret: std::env::var("MOTCUA_PAYMENT_SECRET")
                 .ok()
                 .filter(|s| !s.is_empty()),
+            lookup_url: args.lookup_url,
             ..Default::default()
         },
         clock: clock_at(args.now),

@@ -361,8 +361,12 @@ fn the_enforced_bounds_are_the_documented_ones() {
         ("PaymentNotice", payments::PaymentNotice::BOUNDS),
         ("CreateUpload", uploads::CreateUpload::BOUNDS),
     ];
-    let queries: [(&str, &[Bound]); 5] = [
+    let queries: [(&str, &[Bound]); 6] = [
         ("calendar_due", motcua::api::catalog::DueQuery::BOUNDS),
+        (
+            "dossier_register",
+            motcua::api::registers::RegisterQuery::BOUNDS,
+        ),
         ("lookup_dossier", routes::citizen_side::LookupQuery::BOUNDS),
         ("list_dossiers", routes::dossiers::ListQuery::BOUNDS),
         ("list_citizens", citizens::CitizenQuery::BOUNDS),

@@ -1,9 +1,13 @@
-//! Printable forms (Mẫu 01–05) and office statistics over real HTTP.
+//! Printable forms (both sets: Mẫu 01–05 of 01/2018, 01–06 of 03/2025), as text and as
+//! PDF read back with poppler, and office statistics, over real HTTP.
 
 mod common;
 
 use chrono::DateTime;
+use common::pdf::Pdf;
 use common::{DEMO_PASSWORD, Portal, status_json};
+use motcua::portal::Seed;
+use motcua::portal::state::Settings;
 use reqwest::header;
 use serde_json::{Value, json};
 
@@ -157,13 +161,13 @@ async fn the_receipt_is_ready_right_after_a_desk_submission() {
     assert!(copies[0].contains("Liên 1: Lưu") && copies[1].contains("Liên 2: Giao người nộp"));
     assert!(copies[1].contains(code));
 
-    // Any official of the office may print; PDF is not rendered, text is answered.
+    // Any official of the office may print; a type this route does not make gets the text.
     let (status, kind, again) = form_with(
         &p,
         &specialist,
         code,
         "receipt",
-        &[("Accept", "application/pdf")],
+        &[("Accept", "application/json")],
     )
     .await;
     assert_eq!((status, kind.as_str()), (200, "text/plain; charset=utf-8"));
@@ -281,7 +285,7 @@ async fn the_apology_has_the_old_due_the_reason_and_the_new_due() {
     let text = printed(&p, &desk, code, "apology").await;
     let all = flat(&text);
     for needle in [
-        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
         "Thời gian hẹn trả kết quả: 08 giờ 00 phút, ngày 11/03/2026",
         "Lý do: Cần xác minh nơi cư trú tại địa phương khác",
         "Thời gian hẹn trả mới: 08 giờ 00 phút, ngày 18/03/2026",
@@ -504,6 +508,304 @@ async fn stats_count_queues_overdue_and_punctuality() {
     let citizen_token = p.login(&id, DEMO_PASSWORD).await;
     let (status, _) = stats(&p, &citizen_token).await;
     assert_eq!(status, 403);
+}
+
+// ---------------------------------------------------------------------------------------
+// PDF
+
+/// GETs a form as PDF: (status, content type, `Form-Set`, body).
+async fn pdf_form(
+    p: &Portal,
+    token: &str,
+    code: &str,
+    form: &str,
+) -> (u16, String, String, Vec<u8>) {
+    let res = p
+        .get(&format!("/dossiers/{code}/forms/{form}"))
+        .bearer_auth(token)
+        .header("Accept", "application/pdf")
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let (kind, set) = (header("content-type"), header("form-set"));
+    (status, kind, set, res.bytes().await.unwrap().to_vec())
+}
+
+/// `DD/MM/YYYY` of an RFC 3339 time.
+fn ddmmyyyy(t: &Value) -> String {
+    at(t.as_str().unwrap()).format("%d/%m/%Y").to_string()
+}
+
+/// Every form of a set, on dossiers taken to where each applies, as PDF: the code, the
+/// applicant's name with its diacritics, the procedure, the due date, the form's number
+/// and circular are in the text poppler extracts; every font is embedded; the page is A4.
+async fn every_form_of_a_set(received: &str, set: &str, numbers: &[(&str, Option<&str>)]) {
+    let p = Portal::demo().await;
+    p.running.state.clock.stop_at(at(received));
+    let (desk, _, leader) = staff(&p, 1).await;
+    // Permanent residence: 7 working days, long enough to extend.
+    let procedure = "1.004222";
+    let mut dossiers = Vec::new();
+    for (form, _) in numbers {
+        let d = submit(&p, &desk, procedure).await;
+        let code = d["code"].as_str().unwrap().to_owned();
+        let mut version = 1;
+        let mut act = |token: String, body: Value| {
+            let (p, code) = (&p, code.clone());
+            let v = version;
+            version += 1;
+            async move {
+                let (s, e) = p.act(&token, &code, v, body).await;
+                assert_eq!(s, 200, "{e}");
+            }
+        };
+        match *form {
+            "supplement" => {
+                act(desk.clone(), json!({"action": "request_supplement", "reason": "Thiếu giấy tờ", "missing_documents": ["Sổ hộ khẩu gốc"]})).await
+            }
+            "refusal" => act(desk.clone(), json!({"action": "refuse", "reason": "Không thuộc thẩm quyền"})).await,
+            "apology" | "stop_notice" => {
+                act(desk.clone(), json!({"action": "forward"})).await;
+                if *form == "apology" {
+                    let later = (at(d["due_at"].as_str().unwrap()) + chrono::Days::new(7)).to_rfc3339();
+                    act(leader.clone(), json!({"action": "extend", "reason": "Cần xác minh thêm", "new_due_at": later})).await;
+                } else {
+                    act(leader.clone(), json!({"action": "stop", "reason": "Công dân đề nghị dừng giải quyết"})).await;
+                }
+            }
+            _ => {}
+        }
+        dossiers.push(d);
+    }
+    let (_, name) = p.citizen_of(1).await;
+    assert!(!name.is_ascii(), "a name with diacritics: {name}");
+    for ((form, number), d) in numbers.iter().zip(&dossiers) {
+        let code = d["code"].as_str().unwrap();
+        let (status, kind, form_set, body) = pdf_form(&p, &desk, code, form).await;
+        let Some(number) = number else {
+            let e: Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(
+                (status, e["error"]["code"].as_str()),
+                (409, Some("form_not_applicable")),
+                "{form}: {e}"
+            );
+            continue;
+        };
+        assert_eq!((status, kind.as_str()), (200, "application/pdf"), "{form}");
+        assert_eq!(form_set, set, "{form}");
+        if let Some(dir) = std::env::var_os("MOTCUA_KEEP_PDF") {
+            std::fs::write(
+                std::path::Path::new(&dir).join(format!("{}-{form}.pdf", &set[..2])),
+                &body,
+            )
+            .unwrap();
+        }
+        let pdf = Pdf::new(&body);
+        let pages = pdf.assert_a4_with_embedded_fonts(false);
+        if *form == "receipt" {
+            assert_eq!(pages, 2, "two copies");
+        }
+        let text = pdf.flat();
+        for needle in [
+            code,
+            name.as_str(),
+            d["procedure"]["name"].as_str().unwrap(),
+            &ddmmyyyy(&d["due_at"]),
+            &format!("Mẫu số {number} - Thông tư {set}"),
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "UBND PHƯỜNG AN HỘI",
+        ] {
+            assert!(text.contains(needle), "{form}: {needle:?} in\n{text}");
+        }
+        assert!(
+            !text.contains('\u{fffd}'),
+            "{form}: a character drawn as unknown"
+        );
+        // The text is extracted as composed (NFC) Vietnamese.
+        assert_eq!(
+            motcua::domain::text::nfc(&text),
+            text,
+            "{form}: the extracted text is NFC"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_form_of_the_2018_set_prints_as_an_a4_pdf() {
+    every_form_of_a_set(
+        "2025-09-10T09:00:00+07:00",
+        "01/2018/TT-VPCP",
+        &[
+            ("receipt", Some("01")),
+            ("supplement", Some("02")),
+            ("refusal", Some("03")),
+            ("apology", Some("04")),
+            ("control_sheet", Some("05")),
+            ("stop_notice", None),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn every_form_of_the_2025_set_prints_as_an_a4_pdf() {
+    every_form_of_a_set(
+        "2026-03-04T09:00:00+07:00",
+        "03/2025/TT-VPCP",
+        &[
+            ("receipt", Some("01")),
+            ("supplement", Some("02")),
+            ("refusal", Some("03")),
+            ("apology", Some("04")),
+            ("stop_notice", Some("05")),
+            ("control_sheet", Some("06")),
+        ],
+    )
+    .await;
+}
+
+/// An apology for a dossier extended after being received on `day` at 10:00.
+async fn apology_of_a_dossier_received(p: &Portal, day: &str) -> (String, String, String) {
+    p.running
+        .state
+        .clock
+        .stop_at(at(&format!("{day}T10:00:00+07:00")));
+    let (desk, _, leader) = staff(p, 1).await;
+    let d = submit(p, &desk, "1.004222").await;
+    let code = d["code"].as_str().unwrap().to_owned();
+    assert!(d["received_at"].as_str().unwrap().starts_with(day), "{d}");
+    p.act(&desk, &code, 1, json!({"action": "forward"})).await;
+    let later = (at(d["due_at"].as_str().unwrap()) + chrono::Days::new(5)).to_rfc3339();
+    let (s, e) = p
+        .act(
+            &leader,
+            &code,
+            2,
+            json!({"action": "extend", "reason": "Chờ kết quả xác minh", "new_due_at": later}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (status, _, set, body) = pdf_form(p, &desk, &code, "apology").await;
+    assert_eq!(status, 200);
+    (code, set, Pdf::new(&body).flat())
+}
+
+#[tokio::test]
+async fn the_set_is_the_one_in_force_on_the_day_received() {
+    let p = Portal::demo().await;
+    // The last day of Circular 01/2018's forms (a Sunday: the desk may still take a dossier).
+    let (_, set, text) = apology_of_a_dossier_received(&p, "2025-09-14").await;
+    assert_eq!(set, "01/2018/TT-VPCP");
+    assert!(
+        text.contains("Mẫu số 04 - Thông tư 01/2018/TT-VPCP"),
+        "{text}"
+    );
+    assert!(
+        text.contains("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"),
+        "{text}"
+    );
+    assert!(text.contains("BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"), "{text}");
+    // The first day of Circular 03/2025's.
+    let (code, set, text) = apology_of_a_dossier_received(&p, "2025-09-15").await;
+    assert_eq!(set, "03/2025/TT-VPCP");
+    assert!(
+        text.contains("Mẫu số 04 - Thông tư 03/2025/TT-VPCP"),
+        "{text}"
+    );
+    assert!(
+        text.contains("PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"),
+        "{text}"
+    );
+    assert!(!text.contains("01/2018"), "{text}");
+    // The text form says the same, and names its set too.
+    let desk = p.login("tiepnhan1", DEMO_PASSWORD).await;
+    let res = p
+        .get(&format!("/dossiers/{code}/forms/apology"))
+        .bearer_auth(&desk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["form-set"], "03/2025/TT-VPCP");
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Mẫu số 04 - Thông tư 03/2025/TT-VPCP")
+    );
+}
+
+#[tokio::test]
+async fn the_receipt_carries_a_qr_code_of_the_lookup_on_each_copy() {
+    // A province's own lookup page.
+    let settings = Settings {
+        lookup_url: Some("https://dichvucong.example.gov.vn/tra-cuu?ma={code}".into()),
+        ..Settings::default()
+    };
+    let p = Portal::with(settings, Seed::Accounts).await;
+    let (desk, _, _) = staff(&p, 1).await;
+    let d = submit(&p, &desk, "1.004873").await;
+    let code = d["code"].as_str().unwrap();
+    let (_, _, _, body) = pdf_form(&p, &desk, code, "receipt").await;
+    let pdf = Pdf::new(&body);
+    let url = format!("https://dichvucong.example.gov.vn/tra-cuu?ma={code}");
+    for page in 1..=2 {
+        assert_eq!(pdf.qr_codes(page), vec![url.clone()], "page {page}");
+    }
+    assert!(pdf.flat().contains("Liên 2: Giao người nộp"));
+
+    // By default: this portal's public lookup, which answers with the applicant's number.
+    let p = Portal::demo().await;
+    let (desk, _, _) = staff(&p, 1).await;
+    let d = submit(&p, &desk, "1.004873").await;
+    let code = d["code"].as_str().unwrap();
+    let (_, _, _, body) = pdf_form(&p, &desk, code, "receipt").await;
+    let codes = Pdf::new(&body).qr_codes(1);
+    assert_eq!(codes, [p.url(&format!("/public/dossiers/{code}"))]);
+    let res = p
+        .http
+        .get(&codes[0])
+        .query(&[("id_number", d["applicant"]["id_number"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the code leads to the dossier");
+}
+
+#[tokio::test]
+async fn a_pdf_form_is_refused_like_the_text() {
+    let p = Portal::demo().await;
+    let (desk, _, _) = staff(&p, 1).await;
+    let d = submit(&p, &desk, "1.004873").await;
+    let code = d["code"].as_str().unwrap();
+    // Not yet applicable, in PDF as in text: the error body is JSON.
+    let (status, kind, _, body) = pdf_form(&p, &desk, code, "stop_notice").await;
+    assert_eq!(status, 409);
+    assert!(kind.starts_with("application/json"), "{kind}");
+    let e: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(e["error"]["code"], "form_not_applicable");
+    // Another office's dossier, a citizen, no token.
+    let other = p.login("tiepnhan2", DEMO_PASSWORD).await;
+    assert_eq!(pdf_form(&p, &other, code, "receipt").await.0, 404);
+    let refused = p.audit_count("access_refused").await;
+    let (citizen, _) = p.citizen_of(1).await;
+    let id: String = sqlx::query_scalar("SELECT id_number FROM citizens WHERE public_id = $1")
+        .bind(citizen)
+        .fetch_one(&p.running.state.db)
+        .await
+        .unwrap();
+    let citizen_token = p.login(&id, DEMO_PASSWORD).await;
+    assert_eq!(pdf_form(&p, &citizen_token, code, "receipt").await.0, 403);
+    assert_eq!(p.audit_count("access_refused").await, refused + 1);
+    assert_eq!(pdf_form(&p, "not-a-token", code, "receipt").await.0, 401);
 }
 
 /// Issue 14: a 3-working-day dossier received at 00:14 on Thursday 2026-12-03 starts at

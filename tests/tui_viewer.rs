@@ -166,12 +166,7 @@ fn f1_lists_the_viewers_keys_and_gives_it_back() {
     update(&mut app, key(KeyCode::Char('+')));
     update(&mut app, key(KeyCode::F(1)));
     let screen = text(&draw(&app, (100, 30)), None);
-    for words in [
-        "Zoom in",
-        "Zoom out",
-        "Next attachment",
-        "Open the file with",
-    ] {
+    for words in ["Zoom in", "Zoom out", "Next attachment", "Open in a viewer"] {
         assert!(screen.contains(words), "{words} not in:\n{screen}");
     }
     update(&mut app, key(KeyCode::Char('x')));

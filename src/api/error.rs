@@ -81,6 +81,7 @@ error_codes! {
     InvalidSignature = 401, "invalid_signature", "A payment notice without a valid `X-Signature`.";
     Forbidden = 403, "forbidden", "The user's role may not do this.";
     NotFound = 404, "not_found", "No such resource, or one of another office (no enumeration).";
+    NotAcceptable = 406, "not_acceptable", "`Accept` names none of the types the route answers in (see `format` where offered).";
     RequestInProgress = 409, "request_in_progress", "The first request with this `Idempotency-Key` still runs.";
     CitizenExists = 409, "citizen_exists", "The identity number has an account (`existing_id` when this office serves the citizen).";
     UsernameTaken = 409, "username_taken", "The identity number is the username of another account.";

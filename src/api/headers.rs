@@ -8,3 +8,6 @@ pub const NO_EXTEND: &str = "x-no-extend";
 pub const UPLOAD_OFFSET: &str = "upload-offset";
 /// Declared size of an upload, answered by `HEAD /uploads/{id}`.
 pub const UPLOAD_LENGTH: &str = "upload-length";
+/// The form set a printed form or register follows: the circular's number
+/// (`03/2025/TT-VPCP`, `01/2018/TT-VPCP`).
+pub const FORM_SET: &str = "form-set";

@@ -35,13 +35,15 @@ pub enum AuditEvent {
     PaymentRefused,
     /// A training portal only: staff read a dossier's VietQR code.
     PaymentQrShown,
+    /// Staff exported the register of dossiers of a period; `detail` says which and how.
+    RegisterExported,
     /// An event this build does not know, as it came.
     Other(String),
 }
 
 impl AuditEvent {
     /// Every event the portal writes.
-    pub const KNOWN: [AuditEvent; 16] = [
+    pub const KNOWN: [AuditEvent; 17] = [
         AuditEvent::LoginOk,
         AuditEvent::LoginFailed,
         AuditEvent::LoginThrottled,
@@ -58,6 +60,7 @@ impl AuditEvent {
         AuditEvent::PaymentRecorded,
         AuditEvent::PaymentRefused,
         AuditEvent::PaymentQrShown,
+        AuditEvent::RegisterExported,
     ];
 
     /// The wire name (and the `event` column's value).
@@ -79,6 +82,7 @@ impl AuditEvent {
             AuditEvent::PaymentRecorded => "payment_recorded",
             AuditEvent::PaymentRefused => "payment_refused",
             AuditEvent::PaymentQrShown => "payment_qr_shown",
+            AuditEvent::RegisterExported => "register_exported",
             AuditEvent::Other(name) => name,
         }
     }

@@ -449,6 +449,62 @@ impl PortalClient {
         Ok(res.text().await?)
     }
 
+    /// A form as the portal prints it: an A4 PDF, in the set of the dossier's received
+    /// day; with the set's circular (the `Form-Set` header).
+    pub async fn form_pdf(&self, code: &str, form: &str) -> Result<PrintedFile, ClientError> {
+        let rb = self
+            .request(
+                Method::GET,
+                &format!("/dossiers/{}/forms/{}", segment(code), segment(form)),
+            )
+            .header(ACCEPT, "application/pdf");
+        self.printed(rb, "application/pdf").await
+    }
+
+    /// The office's register of dossiers received from `from` to `to` (both included),
+    /// as `format` (`pdf`, `csv` or `xlsx`); with the set's circular.
+    pub async fn register(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        format: crate::api::registers::RegisterFormat,
+    ) -> Result<PrintedFile, ClientError> {
+        let rb = self
+            .request(Method::GET, "/registers/dossiers")
+            .query(&[
+                ("from", from.format("%Y-%m-%d").to_string()),
+                ("to", to.format("%Y-%m-%d").to_string()),
+                ("format", format.as_str().to_owned()),
+            ])
+            .header(ACCEPT, format.media_type());
+        self.printed(rb, format.media_type()).await
+    }
+
+    /// The bytes of a printed document, checked to be of the type asked for (a portal
+    /// that answered text to a request for PDF must not end up in a `.pdf` file).
+    async fn printed(&self, rb: RequestBuilder, kind: &str) -> Result<PrintedFile, ClientError> {
+        let res = self.send(rb).await?;
+        let got = header(res.headers(), reqwest::header::CONTENT_TYPE).unwrap_or_default();
+        if !got.starts_with(kind) {
+            return Err(ClientError::Decode(format!(
+                "the portal answered {got}, not {kind}"
+            )));
+        }
+        let form_set = header(
+            res.headers(),
+            reqwest::header::HeaderName::from_static(crate::api::headers::FORM_SET),
+        )
+        .unwrap_or_default();
+        let filename = header(res.headers(), reqwest::header::CONTENT_DISPOSITION)
+            .as_deref()
+            .and_then(disposition_filename);
+        Ok(PrintedFile {
+            bytes: res.bytes().await?.to_vec(),
+            form_set,
+            filename,
+        })
+    }
+
     pub async fn stats(&self) -> Result<Stats, ClientError> {
         self.json(self.request(Method::GET, "/stats")).await
     }
@@ -893,6 +949,33 @@ fn segment(s: &str) -> String {
     out
 }
 
+/// A printed document as the portal sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintedFile {
+    pub bytes: Vec<u8>,
+    /// The circular of its form set (`Form-Set`), empty if the portal did not say.
+    pub form_set: String,
+    /// The file name the portal suggests, when it is a plain one.
+    pub filename: Option<String>,
+}
+
+/// The file name of `inline; filename="x.pdf"`, kept only when it is one plain name
+/// (letters, digits, dots, dashes, underscores): it becomes a file on the desk's disk.
+fn disposition_filename(value: &str) -> Option<String> {
+    let name = value
+        .split(';')
+        .filter_map(|part| part.trim().strip_prefix("filename="))
+        .next()?
+        .trim_matches('"');
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && name.len() <= 200
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    plain.then(|| name.to_owned())
+}
+
 fn header(headers: &HeaderMap, name: impl reqwest::header::AsHeaderName) -> Option<String> {
     headers
         .get(name)
@@ -946,8 +1029,25 @@ async fn error_from(res: Response) -> ClientError {
 
 #[cfg(test)]
 mod tests {
-    use super::decode;
+    use super::{decode, disposition_filename};
     use crate::api::dossiers::NamedRef;
+
+    #[test]
+    fn a_suggested_file_name_is_kept_only_when_plain() {
+        assert_eq!(
+            disposition_filename("inline; filename=\"000.01.27.H07-260306-0001-mau-01.pdf\""),
+            Some("000.01.27.H07-260306-0001-mau-01.pdf".into())
+        );
+        for hostile in [
+            "inline; filename=\"../../.bashrc\"",
+            "inline; filename=\"a/b.pdf\"",
+            "inline; filename=\".hidden\"",
+            "inline; filename=\"\"",
+            "inline",
+        ] {
+            assert_eq!(disposition_filename(hostile), None, "{hostile}");
+        }
+    }
 
     #[test]
     fn answers_lose_their_control_characters_but_line_feeds() {

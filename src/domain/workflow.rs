@@ -442,7 +442,7 @@ pub const TRANSITIONS: &[Transition] = &[
         roles: &[Role::Leader],
         needs: &[must(Input::Reason)],
         guards: &[],
-        form: None,
+        form: Some(Form::StopNotice),
     },
     Transition {
         action: Action::Withdraw,
@@ -1342,5 +1342,6 @@ mod tests {
         assert_eq!(form(Action::RequestSupplement), Some(Form::Supplement));
         assert_eq!(form(Action::Refuse), Some(Form::Refusal));
         assert_eq!(form(Action::Extend), Some(Form::Apology));
+        assert_eq!(form(Action::Stop), Some(Form::StopNotice));
     }
 }

@@ -107,6 +107,12 @@ pub enum Event<'a> {
         session: &'a Session,
         code: &'a str,
     },
+    /// Staff exported the register of dossiers (names, addresses and telephone numbers of
+    /// every applicant of a period): who, which period, in which format, how many rows.
+    RegisterExported {
+        session: &'a Session,
+        detail: &'a str,
+    },
     /// A gateway notice not applied, with the error's code: bad signature, unknown
     /// dossier, wrong amount. Kept so the office can reconcile money that arrived.
     PaymentRefused {
@@ -354,6 +360,10 @@ pub async fn record_with_due<'e>(
         Event::PaymentQrShown { session, code } => Row {
             dossier_code: Some(code),
             ..of_session(session, AuditEvent::PaymentQrShown)
+        },
+        Event::RegisterExported { session, detail } => Row {
+            detail: Some(detail),
+            ..of_session(session, AuditEvent::RegisterExported)
         },
         Event::PaymentRefused {
             office_id,

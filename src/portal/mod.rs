@@ -13,6 +13,7 @@ pub mod error;
 pub mod forms;
 pub mod idempotency;
 pub mod json;
+pub mod negotiate;
 pub mod openapi;
 pub mod passwords;
 pub mod ranges;
@@ -140,8 +141,8 @@ fn files_dir(db: &Path) -> PathBuf {
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
     use routes::{
-        calendar, catalog, citizen_side, citizens, dossiers, forms, health, payments, stats,
-        training,
+        calendar, catalog, citizen_side, citizens, dossiers, forms, health, payments, registers,
+        stats, training,
     };
     let api = Router::new()
         .route("/healthz", get(health::healthz))
@@ -184,6 +185,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{code}/payment/cash", post(payments::cash))
         .route("/payments/notify", post(payments::notify))
         .route("/dossiers/{code}/forms/{form}", get(forms::form))
+        .route("/registers/dossiers", get(registers::dossiers))
         .route("/stats", get(stats::stats))
         .route("/training/journal", get(training::journal))
         .route(

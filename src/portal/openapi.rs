@@ -151,6 +151,7 @@ pub struct FileBytes(pub Vec<u8>);
         super::routes::dossiers::history,
         super::routes::dossiers::attachment,
         super::routes::forms::form,
+        super::routes::registers::dossiers,
         super::routes::payments::show,
         super::routes::payments::cash,
         super::routes::payments::notify,
@@ -168,7 +169,12 @@ pub struct FileBytes(pub Vec<u8>);
         super::routes::uploads::append,
     ),
     // Schemas only named in parameters, which utoipa does not collect by itself.
-    components(schemas(crate::domain::status::Queue, crate::domain::forms::Form)),
+    components(schemas(
+        crate::domain::status::Queue,
+        crate::domain::forms::Form,
+        crate::domain::forms::FormSet,
+        crate::api::registers::RegisterFormat
+    )),
     modifiers(&Conventions),
     tags(
         (name = "auth", description = "Logging in and out."),

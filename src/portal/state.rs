@@ -56,6 +56,10 @@ pub struct Settings {
     /// The secret the payment gateway signs its notices with (HMAC-SHA256);
     /// `None` turns `POST /payments/notify` off (503 `payments_disabled`).
     pub payment_secret: Option<String>,
+    /// Where a citizen looks a dossier up, with `{code}` where its code goes: the address
+    /// the receipt's QR code holds. `None`: this portal's own public lookup, at the host
+    /// the desk reached it by.
+    pub lookup_url: Option<String>,
 }
 
 // Written out rather than derived so that the payment secret never reaches a log.
@@ -66,6 +70,7 @@ impl std::fmt::Debug for Settings {
             .field("token_lifetime", &self.token_lifetime)
             .field("training", &self.training)
             .field("changes_kept", &self.changes_kept)
+            .field("lookup_url", &self.lookup_url)
             .field(
                 "payment_secret",
                 &self.payment_secret.as_ref().map(|_| "<redacted>"),
@@ -95,6 +100,7 @@ impl Default for Settings {
             training: false,
             changes_kept: 100_000,
             payment_secret: None,
+            lookup_url: None,
         }
     }
 }

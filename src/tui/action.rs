@@ -87,6 +87,9 @@ pub enum Action {
     CitizensDraftFound(Box<CitizensDraft>),
     /// The print command took the text (its name), or why it could not.
     Printed(Result<String, PrintProblem>),
+    /// A form or the register fetched as a file: where it was saved, and whether it
+    /// printed (`tui::paper`).
+    PaperDone(RequestId, Result<crate::tui::paper::Outcome, Failure>),
     /// The link failed: the write is in the outbox and goes by itself later.
     Queued(RequestId),
     /// A queued write went through after its screen stopped waiting (or after a restart).
@@ -330,6 +333,8 @@ pub enum Effect {
     Print {
         text: String,
     },
+    /// Fetch a form's PDF or the register from the portal, save it, maybe print it.
+    Paper(crate::tui::paper::Job),
     /// Send a dead letter again (same key), or give it up.
     OutboxRetry(u64),
     OutboxDiscard(u64),

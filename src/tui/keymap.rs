@@ -224,6 +224,8 @@ pub enum Command {
     Reissue,
     Save,
     Print,
+    /// Exports the register of dossiers of a period (the statistics pane).
+    ExportRegister,
     LogIn,
     ShowHint,
     PlayCitizen,
@@ -328,6 +330,7 @@ const DEFAULTS: &[Binding] = &[
         false,
     ),
     bind(C::Actions, "actions", X::Inbox, &["a"], true),
+    bind(C::Form, "form", X::Inbox, &["f"], false),
     // A filter kept with Enter is still on the list: Esc takes it off there too.
     bind(C::ClearFilter, "clear_filter", X::Inbox, &["esc"], true),
     // The inbox's filter: what is not a command is typed.
@@ -349,6 +352,8 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Pay, "pay", X::Detail, &["p"], true),
     bind(C::View, "view", X::Detail, &["v"], true),
     bind(C::OpenExternal, "open_external", X::Detail, &["o"], true),
+    // The statistics pane.
+    bind(C::ExportRegister, "export_register", X::Stats, &["x"], true),
     // The lookup tab: codes begin with digits, so every character is text.
     bind(C::Open, "open", X::Lookup, &["enter"], true),
     bind(C::Back, "back", X::Lookup, &["esc"], true),
@@ -514,7 +519,11 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Tick, "tick", X::Review, &["space"], true),
     bind(C::Submit, "submit", X::Review, &["enter"], true),
     bind(C::Back, "back", X::Review, &["esc"], true),
-    bind(C::Receipt, "receipt", X::Done, &["enter", "p", "r"], true),
+    bind(C::Receipt, "receipt", X::Done, &["enter", "r"], true),
+    // The receipt straight to paper, as PDF: printed (or saved when no printer is set up).
+    bind(C::Print, "print", X::Done, &["p"], true),
+    // In F1 only: at 80 columns the hint bar keeps room for Esc while a request runs.
+    bind(C::Save, "save", X::Done, &["s"], false),
     bind(C::NewDossier, "new_dossier", X::Done, &["n"], true),
     bind(C::Open, "open", X::Done, &["o"], true),
     bind(C::RetryCash, "retry_cash", X::Done, &["c"], true),

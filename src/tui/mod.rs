@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod intake;
 pub mod keymap;
 pub mod memory;
+pub mod paper;
 pub mod paths;
 pub mod runtime;
 pub mod sending;

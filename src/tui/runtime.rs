@@ -117,6 +117,7 @@ pub fn initial_state(options: &Options) -> Result<App, StartError> {
     }
     let mut app = App::new(config.language, theme, keymap, profiles, vn_now());
     app.poll_every = config.poll_seconds;
+    app.paper_folder = Some(crate::tui::paper::folder(&config.printing));
     app.profile_settings = settings;
     app.apply_profile();
     Ok(app)
@@ -178,6 +179,12 @@ pub async fn run(options: Options) -> Result<(), StartError> {
         }
         let mut clear = false;
         for action in batch {
+            // A key acts at the portal's now, not at the last tick's: in the first second
+            // after the login the ticks still read the desk's own clock (the month a
+            // register is exported for, the day an intake is due from).
+            if matches!(action, Action::Key(_) | Action::Paste(_)) {
+                app.now = executor.clock.now();
+            }
             for effect in update(&mut app, action) {
                 clear |= effect == Effect::ClearScreen;
                 executor.run(effect, &app);
@@ -225,6 +232,47 @@ pub struct Executor {
     attachments: crate::config::Attachments,
     /// The terminal's graphics protocol, when it has one (`detect_graphics`).
     picker: Option<ratatui_image::picker::Picker>,
+    /// Where forms are saved and which printer prints them (`[printing]`).
+    printing: crate::config::Printing,
+}
+
+/// Fetches a job's document, saves it and prints it if asked (`tui::paper`); the file
+/// work on the blocking pool.
+async fn paper_job(
+    c: PortalClient,
+    settings: crate::config::Printing,
+    job: crate::tui::paper::Job,
+) -> Result<crate::tui::paper::Outcome, ClientError> {
+    use crate::tui::paper::{self, Document};
+    let file = match &job.document {
+        Document::Form { code, form } => c.form_pdf(code, form.as_str()).await?,
+        Document::Register { from, to, format } => c.register(*from, *to, *format).await?,
+    };
+    let name = file
+        .filename
+        .clone()
+        .unwrap_or_else(|| job.document.fallback_name());
+    let print = job.print && job.document.printable();
+    let folder = paper::folder(&settings).display().to_string();
+    tokio::task::spawn_blocking(move || {
+        let path = paper::target(&settings, job.file.as_deref(), &name);
+        let path = paper::save(&path, &file.bytes).map_err(|e| ClientError::File {
+            path: path.display().to_string(),
+            kind: e.kind(),
+        })?;
+        let printed = print.then(|| paper::print(&settings, &path));
+        Ok(paper::Outcome {
+            path,
+            bytes: file.bytes.len(),
+            form_set: file.form_set,
+            printed,
+        })
+    })
+    .await
+    .map_err(|_| ClientError::File {
+        path: folder,
+        kind: std::io::ErrorKind::Other,
+    })?
 }
 
 impl Executor {
@@ -244,6 +292,7 @@ impl Executor {
             sending: None,
             clock: crate::clock::Clock::system(),
             last_writer: None,
+            printing: options.config.printing.clone(),
             attachments: options.config.attachments.clone(),
             picker: None,
         }
@@ -902,6 +951,17 @@ impl Executor {
                 tokio::task::spawn_blocking(move || {
                     let _ = tx.send(Action::Printed(drafts::print(&text)));
                 });
+            }
+            Effect::Paper(job) => {
+                let Some(c) = self.client.clone() else { return };
+                let settings = self.printing.clone();
+                let id = job.id;
+                self.spawn(
+                    id,
+                    "fetch, save or print a paper",
+                    paper_job(c, settings, job),
+                    Action::PaperDone,
+                );
             }
             Effect::OutboxRetry(id) => {
                 if let Some(s) = &self.sending {

@@ -47,6 +47,9 @@ pub enum Purpose {
     Stats,
     Poll,
     Detail,
+    /// The detail of the inbox's selected dossier, asked for by `f`: its forms menu
+    /// opens when it arrives.
+    DetailForms,
     Act,
     Form,
     Download,
@@ -498,6 +501,11 @@ pub struct App {
     pub journal_catching_up: bool,
     /// Idempotency keys for writes: drawn here, not at random inside `update`.
     pub keys: crate::tui::idempotency::KeySource,
+    /// The folder forms and registers are saved in (`[printing] folder`, resolved): a
+    /// form's save prompt starts with it, so the officer sees where the file goes and
+    /// may choose another folder. `None`: the prompt offers the bare file name, which is
+    /// saved in that folder all the same.
+    pub paper_folder: Option<std::path::PathBuf>,
     /// The terminal's columns and rows, as the last resize said (0×0 before any): what
     /// `update` knows of the screen, to page the inbox and to know whether a VietQR code
     /// is drawn whole.
@@ -563,6 +571,7 @@ impl App {
             journal_in: 0,
             journal_catching_up: false,
             keys,
+            paper_folder: None,
             size: (0, 0),
             vietqr_told: std::collections::BTreeSet::new(),
             attachments: crate::tui::viewer::Attachments::default(),

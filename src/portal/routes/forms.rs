@@ -1,12 +1,15 @@
-//! `GET /dossiers/{code}/forms/{form}`: a printable form of a dossier, as plain text.
+//! `GET /dossiers/{code}/forms/{form}`: a printable form of a dossier, as plain text or
+//! as an A4 PDF.
 //!
-//! Always `text/plain; charset=utf-8`, whatever `Accept` asks for: docs/api.md allows
-//! `application/pdf` "when supported", and this portal does not render PDF, so a client
-//! asking for it gets the text (the status is 200, the `Content-Type` says what it is).
-//! A form that does not apply to the dossier yet (a refusal of a dossier never refused)
-//! is 409 `form_not_applicable`; an unknown form, or another office's dossier, is 404.
+//! `Accept: application/pdf` gets the PDF; anything else (no `Accept`, `*/*`, `text/plain`,
+//! a type this route does not make) gets the text, as it always has: the terminal's preview
+//! asks for nothing in particular. The form is the one of the set in force on the day the
+//! dossier was received (`Form-Set` names it). A form that does not apply to the dossier
+//! (a refusal of a dossier never refused, a stop notice in the 2018 set) is 409
+//! `form_not_applicable`; an unknown form, or another office's dossier, is 404.
 
 use crate::api::error::{ErrorBody, ErrorCode};
+use crate::api::headers::FORM_SET;
 use crate::domain::catalog::{Duration, Procedure};
 use crate::domain::forms::Form;
 use crate::domain::status::Status;
@@ -15,12 +18,16 @@ use crate::portal::audit;
 use crate::portal::auth::Session;
 use crate::portal::dossier_store::{self as store, Row, wire};
 use crate::portal::error::{ApiError, Problem};
-use crate::portal::forms::{FormInput, Office, Step, render};
+use crate::portal::forms::{FormInput, Office, Sheet, Step, lookup_address, pdf, render, text};
+use crate::portal::negotiate::negotiate;
 use crate::portal::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use sqlx::SqliteConnection;
+
+pub const TEXT: &str = "text/plain";
+pub const PDF: &str = "application/pdf";
 
 /// `GET /dossiers/{code}/forms/{form}` (staff of the dossier's office).
 #[utoipa::path(
@@ -29,29 +36,38 @@ use sqlx::SqliteConnection;
     operation_id = "get_form",
     tag = "dossiers",
     summary = "A printable form",
-    description = "Circular 01/2018/TT-VPCP: `receipt` (Mẫu 01), `supplement` (02), `refusal` \
-        (03), `apology` (04), `control_sheet` (05). Always plain text: this portal renders no \
-        PDF, whatever `Accept` asks.",
+    description = "The form in the set of the day the dossier was received: Circular \
+        01/2018/TT-VPCP before 2025-09-15 (`receipt` Mẫu 01, `supplement` 02, `refusal` 03, \
+        `apology` 04, `control_sheet` 05), Circular 03/2025/TT-VPCP from then on (the same and \
+        `stop_notice` 05, `control_sheet` 06); `Form-Set` names it. `Accept: application/pdf` \
+        gets an A4 PDF with embedded fonts (the receipt in two copies, each with a QR code of \
+        the public lookup); anything else gets plain text.",
     params(
         ("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE),
         ("form" = crate::domain::forms::Form, Path, description = "Which form."),
     ),
     responses(
-        (status = 200, description = "The form, in Vietnamese.", body = String, content_type = "text/plain",
+        (status = 200, description = "The form, in Vietnamese.",
+            content(
+                (String = "text/plain"),
+                (crate::portal::openapi::FileBytes = "application/pdf"),
+            ),
             headers(
+                ("Form-Set" = crate::domain::forms::FormSet, description = "The circular whose forms these are: `03/2025/TT-VPCP` or `01/2018/TT-VPCP`."),
                 ("Content-Disposition" = String, description = "`inline` with a file name."),
                 ("Content-Language" = String, description = "`vi`."),
                 ("Content-Security-Policy" = String, description = "`sandbox`."),
             )),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
         (status = 404, description = "`not_found`: no such dossier or form.", body = ErrorBody),
-        (status = 409, description = "`form_not_applicable`: the form does not apply to the dossier (yet).", body = ErrorBody),
+        (status = 409, description = "`form_not_applicable`: the form does not apply to the dossier (yet), or is not in its set.", body = ErrorBody),
     ),
     security(("bearer" = [])),
 )]
 pub async fn form(
     State(state): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     Path((code, form)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let what = "GET /dossiers/{code}/forms/{form}";
@@ -69,32 +85,65 @@ pub async fn form(
     let office = office_of(&mut conn, office).await?;
     let steps = steps(&mut conn, &row.code).await?;
     let duration = duration(&mut conn, &row).await?;
+    drop(conn);
     let input = FormInput {
         dossier: &dossier,
         office: &office,
         steps: &steps,
         duration,
         calendar: &state.calendar,
+        lookup: lookup(&state, &headers, &row.code),
     };
     // 409 rather than 422: the request is sound, the dossier is not there yet. The
     // refusal says which step must come first, in the official's language.
-    match render(form, &input) {
-        Ok(text) => Ok(text_response(&row.code, form, text)),
-        Err(why) => Err(Problem::of(ErrorCode::FormNotApplicable, why).into()),
+    let sheet = render(form, &input)
+        .map_err(|why| ApiError::from(Problem::of(ErrorCode::FormNotApplicable, why)))?;
+    let stem = format!("{}-mau-{}", row.code, sheet.number);
+    if negotiate(&headers, &[TEXT, PDF]) == Some(PDF) {
+        let bytes = render_pdf(sheet.clone()).await?;
+        return Ok(printed(&sheet, PDF, &format!("{stem}.pdf"), bytes));
     }
+    let body = text::text(&sheet).into_bytes();
+    Ok(printed(
+        &sheet,
+        "text/plain; charset=utf-8",
+        &format!("{stem}.txt"),
+        body,
+    ))
 }
 
-fn text_response(code: &str, form: Form, text: String) -> Response {
-    // Dossier codes are ASCII letters, digits, dots and dashes: safe in a header.
-    let filename = format!("inline; filename=\"{code}-mau-{}.txt\"", form.number());
-    let disposition =
-        HeaderValue::from_str(&filename).unwrap_or_else(|_| HeaderValue::from_static("inline"));
+/// Lays a sheet out as PDF off the async workers: a long register takes seconds.
+pub async fn render_pdf(sheet: Sheet) -> Result<Vec<u8>, ApiError> {
+    tokio::task::spawn_blocking(move || pdf::pdf(&sheet))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)
+}
+
+/// Where the receipt's QR code points: the configured lookup, or this portal's own public
+/// lookup at the host the request came to (when that is a well-formed host).
+fn lookup(state: &AppState, headers: &HeaderMap, code: &str) -> Option<String> {
+    if let Some(template) = state.settings.lookup_url.as_deref() {
+        return Some(lookup_address(template, code));
+    }
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let authority: axum::http::uri::Authority = host.parse().ok()?;
+    Some(format!(
+        "http://{authority}{}/public/dossiers/{code}",
+        crate::api::BASE_PATH
+    ))
+}
+
+/// A printed document's answer: its type, `Form-Set`, the language, a file name, and a
+/// sandbox for a browser that shows it.
+pub fn printed(sheet: &Sheet, kind: &'static str, filename: &str, body: Vec<u8>) -> Response {
+    // File names are built from dossier codes and dates: ASCII letters, digits, dots and
+    // dashes, safe in a header.
+    let disposition = HeaderValue::from_str(&format!("inline; filename=\"{filename}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("inline"));
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
             (header::CONTENT_LANGUAGE, HeaderValue::from_static("vi")),
             (header::CONTENT_DISPOSITION, disposition),
             // Like an attachment: a browser runs nothing of it (`nosniff` is on every answer).
@@ -102,13 +151,17 @@ fn text_response(code: &str, form: Form, text: String) -> Response {
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static("sandbox"),
             ),
+            (
+                HeaderName::from_static(FORM_SET),
+                HeaderValue::from_static(sheet.set.circular()),
+            ),
         ],
-        text,
+        body,
     )
         .into_response()
 }
 
-async fn office_of(conn: &mut SqliteConnection, office: i64) -> Result<Office, ApiError> {
+pub async fn office_of(conn: &mut SqliteConnection, office: i64) -> Result<Office, ApiError> {
     let (name, address, phone): (String, String, String) =
         sqlx::query_as("SELECT name, address, phone FROM offices WHERE id = $1")
             .bind(office)

@@ -16,6 +16,8 @@ pub(super) const COMMANDS: &[&str] = &[
     "baitap",
     "hint",
     "goiy",
+    "so",
+    "register",
 ];
 
 /// Completions of what is typed: a command name, or a command's argument.
@@ -87,6 +89,10 @@ pub(super) fn run_command(app: &mut App, text: &str) -> Vec<Effect> {
                 vec![]
             }
         },
+        ("so" | "register", _) => {
+            let args: Vec<&str> = text.split_whitespace().skip(1).collect();
+            super::forms::register_command(app, &args)
+        }
         ("theme", Some(name)) => {
             // A name that is none of them is said in the official's words (the theme's
             // own error is for the configuration's readers, in English).

@@ -1,8 +1,9 @@
-//! Forms (Mẫu 01–05) and attachments of the open dossier.
+//! Forms and attachments of the open dossier.
 
 use super::*;
 
-/// The forms a dossier has, by what happened to it.
+/// The forms a dossier has, by what happened to it (and the set it prints in: the stop
+/// notice exists from the 03/2025 set on).
 pub fn forms_for(d: &Dossier) -> Vec<Form> {
     let mut forms = Vec::new();
     if d.received_at.is_some() {
@@ -17,6 +18,13 @@ pub fn forms_for(d: &Dossier) -> Vec<Form> {
     if d.extensions > 0 {
         forms.push(Form::Apology);
     }
+    let received = d.received_at.as_deref().unwrap_or(&d.submitted_at);
+    let set = chrono::DateTime::parse_from_rfc3339(received)
+        .map(|t| crate::domain::forms::FormSet::for_received(t.date_naive()))
+        .unwrap_or(crate::domain::forms::FormSet::Circular03_2025);
+    if d.status == Status::Stopped && set.number(Form::StopNotice).is_some() {
+        forms.push(Form::StopNotice);
+    }
     if d.received_at.is_some() {
         forms.push(Form::ControlSheet);
     }
@@ -24,6 +32,22 @@ pub fn forms_for(d: &Dossier) -> Vec<Form> {
 }
 
 pub(super) fn open_forms(app: &mut App) -> Vec<Effect> {
+    // From the inbox's list: the forms depend on the dossier's history, which only its
+    // detail has; the detail is opened, and the menu follows it (`Purpose::DetailForms`).
+    if app.inbox.detail.is_none() {
+        let Some(code) = app.inbox.selected_code() else {
+            return vec![];
+        };
+        let mut effects = open_code(app, code);
+        if let [Effect::LoadDetail { id, .. }] = &effects[..]
+            && let Some(p) = app.pending.get_mut(id)
+        {
+            p.purpose = Purpose::DetailForms;
+        } else {
+            effects.clear();
+        }
+        return effects;
+    }
     let Some(d) = app.inbox.detail.as_ref().and_then(|d| d.dossier.as_deref()) else {
         return vec![];
     };

@@ -1278,6 +1278,8 @@ fn done_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
             vec![Effect::SaveDraft(None)]
         }
         Command::Open => open_code(app, code),
+        Command::Print => super::forms::receipt_paper(app, true),
+        Command::Save => super::forms::receipt_paper(app, false),
         // A cash payment that failed (wrong amount, link cut) can be sent again: same key.
         Command::RetryCash if !app.intake.paid && app.intake.pay == PayChoice::Cash => {
             let amount = app

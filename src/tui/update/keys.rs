@@ -385,6 +385,7 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Pay => open_payment(app),
         Command::View => super::viewer::open_viewer(app),
         Command::OpenExternal => super::viewer::open_external_from_detail(app),
+        Command::ExportRegister => super::forms::open_export(app),
         // The commands of other contexts do not arrive here.
         _ => vec![],
     }

@@ -20,6 +20,7 @@ mod actions;
 mod citizens;
 mod commands;
 mod files;
+mod forms;
 mod intake;
 mod keys;
 mod login;
@@ -48,6 +49,7 @@ pub use actions::{
 };
 pub use commands::{complete, completion, human_size};
 pub use files::forms_for;
+pub use forms::{form_label, form_title};
 pub use intake::{
     chosen_case, chosen_procedure, delivery_choices, fresh_wizard, highlighted, picker_rows,
 };
@@ -157,19 +159,23 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Polled(id, result) => on_polled(app, id, result),
         Action::DetailLoaded(id, result) => {
-            if app.pending.remove(&id).is_none() {
+            let Some(pending) = app.pending.remove(&id) else {
                 return vec![];
-            }
+            };
             if app.lookup_pending.as_ref().is_some_and(|(at, _)| *at == id) {
                 return on_lookup_loaded(app, result);
             }
             match result {
                 Ok(dossier) => {
                     refresh_from(app, &dossier);
-                    if let Some(detail) =
-                        app.inbox.detail.as_mut().filter(|d| d.code == dossier.code)
-                    {
-                        detail.dossier = Some(Box::new(dossier));
+                    let Some(detail) = app.inbox.detail.as_mut().filter(|d| d.code == dossier.code)
+                    else {
+                        return vec![];
+                    };
+                    detail.dossier = Some(Box::new(dossier));
+                    // `f` on the list: the forms menu, once the dossier is here.
+                    if pending.purpose == Purpose::DetailForms && app.overlay.is_none() {
+                        return open_forms(app);
                     }
                     vec![]
                 }
@@ -287,6 +293,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
+        Action::PaperDone(id, result) => forms::on_paper_done(app, id, result),
         Action::CitizensDraftFound(draft) => citizens::on_draft_found(app, *draft),
         Action::Printed(result) => {
             match result {

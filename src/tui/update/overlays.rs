@@ -83,6 +83,13 @@ pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> V
                     K(Command::Close) => {}
                     K(Command::Confirm) => {
                         let target = field_text(&path).trim().to_owned();
+                        // A form is saved as the portal's PDF, wherever the path says.
+                        if let Printable::Form(form) = view.printable {
+                            let code = view.code.clone();
+                            app.overlay = Some(Overlay::Form(view));
+                            let file = (!target.is_empty()).then_some(target);
+                            return super::forms::form_paper(app, code, form, file, false);
+                        }
                         if let (false, Some(text)) = (target.is_empty(), view.text.clone()) {
                             app.overlay = Some(Overlay::Form(view));
                             return vec![Effect::SaveText {
@@ -118,8 +125,18 @@ pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> V
                 K(Command::PageDown) => view.scroll = view.scroll.saturating_add(10),
                 K(Command::Save) if view.text.is_some() => {
                     let mut path = text_field();
-                    path.insert_str(view.printable.file_name(&view.code));
+                    path.insert_str(match view.printable {
+                        Printable::Form(form) => super::forms::pdf_name(app, &view.code, form),
+                        Printable::Slip => view.printable.file_name(&view.code),
+                    });
                     view.save_to = Some(path);
+                }
+                K(Command::Print) if matches!(view.printable, Printable::Form(_)) => {
+                    if let Printable::Form(form) = view.printable {
+                        let code = view.code.clone();
+                        app.overlay = Some(Overlay::Form(view));
+                        return super::forms::form_paper(app, code, form, None, true);
+                    }
                 }
                 K(Command::Print) => {
                     if let Some(text) = view.text.clone() {

@@ -78,7 +78,8 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
     };
     let busy = app.busy();
     let mut on = match context {
-        Context::Global | Context::Stats | Context::Help => vec![],
+        Context::Global | Context::Help => vec![],
+        Context::Stats => vec![C::ExportRegister],
         Context::Leave => vec![C::Leave, C::Stay],
         Context::Inbox => vec![
             C::Filter,
@@ -92,6 +93,7 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
             C::NextQueue,
             C::PrevQueue,
             C::Actions,
+            C::Form,
         ],
         Context::Filter => vec![
             C::KeepFilter,
@@ -202,7 +204,14 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
         }
         Context::Done => {
             let w = &app.intake;
-            let mut on = vec![C::Receipt, C::NewDossier, C::Open, C::Back];
+            let mut on = vec![
+                C::Receipt,
+                C::Print,
+                C::Save,
+                C::NewDossier,
+                C::Open,
+                C::Back,
+            ];
             if !w.paid && w.pay == PayChoice::Cash {
                 on.push(C::RetryCash);
             }

@@ -2,7 +2,6 @@
 //! download prompt.
 
 use super::{centered, field, wrapped_lines};
-use crate::domain::forms::Form;
 use crate::domain::workflow::Input;
 use crate::tui::i18n::{lookup, tr, trf};
 use crate::tui::keymap::{Command, Context};
@@ -41,7 +40,7 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
             let items: Vec<String> = menu
                 .items
                 .iter()
-                .map(|f| form_name(app, *f).to_owned())
+                .map(|f| crate::tui::update::form_title(app, &menu.code, *f))
                 .collect();
             choose(
                 app,
@@ -100,8 +99,8 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
             let rect = centered(body, 100, body.height);
             frame.render_widget(Clear, rect);
             let name = match view.printable {
-                Printable::Form(form) => form_name(app, form),
-                Printable::Slip => tr(app.lang, "slip.title"),
+                Printable::Form(form) => crate::tui::update::form_title(app, &view.code, form),
+                Printable::Slip => tr(app.lang, "slip.title").to_owned(),
             };
             let title = format!(" {name} — {} ", view.code);
             let block = Block::default()
@@ -350,16 +349,6 @@ fn payment(app: &App, d: &PayDialog, frame: &mut Frame, body: Rect) {
         && let Some(at) = place.code()
     {
         super::vietqr::draw(frame, code, at);
-    }
-}
-
-pub fn form_name(app: &App, form: Form) -> &'static str {
-    match form {
-        Form::Receipt => tr(app.lang, "form.receipt"),
-        Form::Supplement => tr(app.lang, "form.supplement"),
-        Form::Refusal => tr(app.lang, "form.refusal"),
-        Form::Apology => tr(app.lang, "form.apology"),
-        Form::ControlSheet => tr(app.lang, "form.control_sheet"),
     }
 }
 

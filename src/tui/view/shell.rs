@@ -177,7 +177,7 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             Purpose::Download => tr(lang, "busy.download"),
             Purpose::Login => tr(lang, "busy.login"),
             Purpose::Inbox => tr(lang, "busy.inbox"),
-            Purpose::Detail => tr(lang, "busy.detail"),
+            Purpose::Detail | Purpose::DetailForms => tr(lang, "busy.detail"),
             Purpose::Act => tr(lang, "busy.act"),
             Purpose::Form => tr(lang, "busy.form"),
             Purpose::Catalog => tr(lang, "busy.catalog"),

@@ -1,40 +1,34 @@
-//! The printed forms of the one-stop desk (Mẫu 01–05 of [`FORM_SET`]) as plain text.
+//! The printed forms of the one-stop desk, in the set of the dossier's received day
+//! ([`FormSet`]: Mẫu 01–05 of Circular 01/2018/TT-VPCP before 2025-09-15, Mẫu 01–06 of
+//! Circular 03/2025/TT-VPCP from then on), and the register of dossiers ([`register`]).
 //!
-//! Pure functions: the handler gathers the dossier, its office, its steps (from the audit
-//! log) and its processing time, and these render them. The text is Vietnamese only, the
-//! language of the printed forms, and laid out for an A5 sheet in a monospace font: no
-//! line is wider than [`WIDTH`] columns. Widths are counted in characters after NFC, with
-//! combining marks counted as nothing, which is exact for Vietnamese (every letter is one
-//! precomposed character after NFC); strings are never cut inside a character.
+//! A form is first built as a [`Sheet`]: the blocks of the printed page (the issuing
+//! office and the national motto, the place-and-date line, the title, paragraphs, fields,
+//! tables, signature blocks, the lookup's QR code), in Vietnamese, the language of the
+//! printed forms. [`text::text`] lays a sheet out as plain text for the terminal's
+//! preview and [`pdf::pdf`] as an A4 PDF, so both say the same words. Pure functions: the
+//! handler gathers the dossier, its office, its steps (from the audit log) and its
+//! processing time, and these render them.
 //!
-//! The receipt comes in two copies (one kept, one for the submitter), separated by a form
-//! feed on a line of its own, so that a plain-text printer starts each on a new sheet.
+//! The wording is written for this project from the structure of the circulars'
+//! appendices (what each form must say and who signs it); it is not a copy of the
+//! gazette's layout.
+
+pub mod pdf;
+pub mod register;
+pub mod text;
 
 use crate::api::dossiers::{Dossier, PaymentStatus, Relation};
 use crate::api::error::ErrorCode;
 use crate::domain::calendar::{Calendar, DurationUnit, LocalTime, Timeliness, vn_offset};
 use crate::domain::catalog::Duration;
 use crate::domain::fees::format_vnd;
-use crate::domain::forms::{FORM_SET, Form};
+use crate::domain::forms::{Form, FormSet};
 use crate::domain::status::Status;
 use crate::domain::text::nfc;
 use crate::domain::workflow::{Action, DeliveryMethod, Role};
 use crate::domain::{Lang, RuleError};
-use chrono::DateTime;
-use unicode_normalization::char::is_combining_mark;
-
-/// The widest line of a form, in columns: what an A5 sheet holds in a readable
-/// monospace size with the usual margins.
-pub const WIDTH: usize = 64;
-
-/// Width of the issuing body's block in the header; the national motto takes the rest.
-const HEADER_LEFT: usize = 26;
-
-/// Width of one signature block; two sit side by side.
-const SIGNATURE: usize = WIDTH / 2;
-
-/// What separates the two copies of the receipt.
-pub const PAGE_BREAK: &str = "\u{0c}";
+use chrono::{DateTime, NaiveDate};
 
 /// The office that issues the form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +36,13 @@ pub struct Office {
     pub name: String,
     pub address: String,
     pub phone: String,
+}
+
+impl Office {
+    /// The ward or commune the office serves, for the place-and-date line.
+    fn place(&self) -> &str {
+        self.name.strip_prefix("UBND ").unwrap_or(&self.name).trim()
+    }
 }
 
 /// One step of a dossier's life, from its audit row: who did what, when, and the due
@@ -87,9 +88,53 @@ pub struct FormInput<'a> {
     pub duration: Option<Duration>,
     /// For judging hand-offs early / on time / late.
     pub calendar: &'a Calendar,
+    /// The address of the public lookup of this dossier, printed as a QR code on the
+    /// receipt; `None` leaves the code out.
+    pub lookup: Option<String>,
 }
 
-/// Why a form cannot be printed for a dossier yet.
+/// The set a dossier's forms are printed in: the one in force on the day it was received
+/// (at the desk's time), or, for a dossier never received (refused when it arrived
+/// online), on the day it was submitted.
+pub fn form_set(d: &Dossier) -> FormSet {
+    let day = d
+        .received_at
+        .as_deref()
+        .and_then(parse)
+        .or_else(|| parse(&d.submitted_at))
+        .map(|t| t.date_naive());
+    match day {
+        Some(day) => FormSet::for_received(day),
+        // An unreadable stored time: the set in force now.
+        None => *FormSet::ALL.last().expect("a form set"),
+    }
+}
+
+/// Checks a lookup address template (`--lookup-url`): an `http` or `https` address with
+/// `{code}` where the dossier's code goes, on one line.
+pub fn lookup_template(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if !(s.starts_with("https://") || s.starts_with("http://")) {
+        return Err(format!("{s}: not an http:// or https:// address"));
+    }
+    if !s.contains("{code}") {
+        return Err(format!("{s}: no {{code}} where the dossier's code goes"));
+    }
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) || s.len() > 512 {
+        return Err(format!(
+            "{s}: an address is one word of at most 512 characters"
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// The lookup address of dossier `code` from a template (dossier codes are letters,
+/// digits, dots and dashes: safe in an address as they are).
+pub fn lookup_address(template: &str, code: &str) -> String {
+    template.replace("{code}", code)
+}
+
+/// Why a form cannot be printed for a dossier (yet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum NotApplicable {
     #[error("form {0:?} needs a received dossier")]
@@ -100,15 +145,20 @@ pub enum NotApplicable {
     NotRefused,
     #[error("the due date was never extended")]
     NotExtended,
+    #[error("the processing was not stopped")]
+    NotStopped,
+    #[error("form {0:?} is not in the set {1:?}")]
+    NotInSet(Form, FormSet),
 }
 
 impl NotApplicable {
     fn form(self) -> Form {
         match self {
-            NotApplicable::NotReceived(form) => form,
+            NotApplicable::NotReceived(form) | NotApplicable::NotInSet(form, _) => form,
             NotApplicable::NoSupplementRequest => Form::Supplement,
             NotApplicable::NotRefused => Form::Refusal,
             NotApplicable::NotExtended => Form::Apology,
+            NotApplicable::NotStopped => Form::StopNotice,
         }
     }
 }
@@ -122,58 +172,293 @@ impl RuleError for NotApplicable {
         let form = self.form();
         let (vi, en) = match self {
             NotApplicable::NotReceived(_) => (
-                "hồ sơ chưa được tiếp nhận. Hãy tiếp nhận hồ sơ rồi in lại",
-                "the dossier has not been received yet. Receive it, then print",
+                "hồ sơ chưa được tiếp nhận. Hãy tiếp nhận hồ sơ rồi in lại".to_owned(),
+                "the dossier has not been received yet. Receive it, then print".to_owned(),
             ),
             NotApplicable::NoSupplementRequest => (
-                "chưa có yêu cầu bổ sung hồ sơ nào. Phiếu này in sau khi yêu cầu bổ sung",
-                "no supplement has been requested. This form follows a supplement request",
+                "chưa có yêu cầu bổ sung hồ sơ nào. Phiếu này in sau khi yêu cầu bổ sung".into(),
+                "no supplement has been requested. This form follows a supplement request".into(),
             ),
             NotApplicable::NotRefused => (
-                "hồ sơ không bị từ chối tiếp nhận. Phiếu này in khi từ chối hồ sơ",
-                "the dossier was not refused. This form is printed when refusing a dossier",
+                "hồ sơ không bị từ chối tiếp nhận. Phiếu này in khi từ chối hồ sơ".into(),
+                "the dossier was not refused. This form is printed when refusing a dossier".into(),
             ),
             NotApplicable::NotExtended => (
-                "hồ sơ chưa được gia hạn. Phiếu này in khi lãnh đạo gia hạn trả kết quả",
-                "the due date was never extended. This form follows an extension by the leader",
+                "hồ sơ chưa được gia hạn. Phiếu này in khi lãnh đạo gia hạn trả kết quả".into(),
+                "the due date was never extended. This form follows an extension by the leader"
+                    .into(),
+            ),
+            NotApplicable::NotStopped => (
+                "hồ sơ không bị dừng giải quyết. Thông báo này in khi lãnh đạo dừng xử lý hồ sơ"
+                    .into(),
+                "the processing was not stopped. This notice follows a stop by the leader".into(),
+            ),
+            NotApplicable::NotInSet(_, set) => (
+                format!(
+                    "hồ sơ tiếp nhận trước ngày 15/09/2025 in theo bộ mẫu của Thông tư {}, \
+                     bộ mẫu này không có biểu mẫu đó",
+                    set.circular()
+                ),
+                format!(
+                    "a dossier received before 15 September 2025 prints the forms of Circular \
+                     {}, which has no such form",
+                    set.circular()
+                ),
             ),
         };
+        // The number in the set in force now: a form missing from an older set has none there.
+        let number = FormSet::Circular03_2025.number(form).unwrap_or("--");
         match lang {
             Lang::Vi => format!(
-                "Mẫu số {} ({}) chưa dùng được cho hồ sơ này: {vi}.",
-                form.number(),
+                "Mẫu số {number} ({}) chưa dùng được cho hồ sơ này: {vi}.",
                 form.title(Lang::Vi)
             ),
             Lang::En => format!(
-                "Form {} ({}) does not apply to this dossier: {en}.",
-                form.number(),
+                "Form {number} ({}) does not apply to this dossier: {en}.",
                 form.title(Lang::En)
             ),
         }
     }
 }
 
-/// Renders `form`, or says why it does not apply to the dossier yet.
-pub fn render(form: Form, input: &FormInput<'_>) -> Result<String, NotApplicable> {
+/// Builds `form` for the dossier, or says why it does not apply (yet).
+pub fn render(form: Form, input: &FormInput<'_>) -> Result<Sheet, NotApplicable> {
+    let set = form_set(input.dossier);
+    let number = set.number(form).ok_or(NotApplicable::NotInSet(form, set))?;
+    let mut sheet = Sheet::new(set, number, set.title(form, Lang::Vi), &input.dossier.code);
+    let ctx = Ctx { input, set, form };
     match form {
-        Form::Receipt => receipt(input),
-        Form::Supplement => supplement(input),
-        Form::Refusal => refusal(input),
-        Form::Apology => apology(input),
-        Form::ControlSheet => control_sheet(input),
+        Form::Receipt => receipt(&ctx, &mut sheet)?,
+        Form::Supplement => supplement(&ctx, &mut sheet)?,
+        Form::Refusal => refusal(&ctx, &mut sheet)?,
+        Form::Apology => apology(&ctx, &mut sheet)?,
+        Form::StopNotice => stop_notice(&ctx, &mut sheet)?,
+        Form::ControlSheet => control_sheet(&ctx, &mut sheet)?,
+    }
+    Ok(sheet)
+}
+
+// ---------------------------------------------------------------------------------------
+// The sheet: what a printed page says, block by block, before it is laid out.
+
+/// A form (or the register) as blocks, in reading order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    pub set: FormSet,
+    /// The form's number in its set (`01`).
+    pub number: &'static str,
+    /// The form's title, as in the set (not upper-cased).
+    pub title: String,
+    /// What the document is about (a dossier code, a register's period), for the PDF's
+    /// metadata.
+    pub subject: String,
+    /// A4 landscape (the register) rather than portrait.
+    pub landscape: bool,
+    pub blocks: Vec<Block>,
+}
+
+/// One block of a sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// The form's number and circular above; the issuing office and its desk on the left,
+    /// the national motto on the right.
+    Header {
+        office: String,
+        desk: String,
+    },
+    /// `<place>, ngày DD tháng MM năm YYYY`.
+    PlaceDate(String),
+    /// The form's title, printed in capitals.
+    Title(String),
+    /// A centred line (the dossier code, the copy's label).
+    Center(String),
+    Para(String),
+    /// `label: value`.
+    Field {
+        label: String,
+        value: String,
+    },
+    Table(Table),
+    /// Who signs: a block on the left (optional) and one on the right.
+    Signatures {
+        left: Option<Signature>,
+        right: Signature,
+    },
+    /// A QR code of `payload`, with a caption beside it.
+    Qr {
+        payload: String,
+        caption: String,
+    },
+    /// Some space.
+    Blank,
+    /// The next block starts a new sheet of paper (the receipt's second copy).
+    PageBreak,
+}
+
+/// A ruled table. A row with fewer cells than columns lets its last cell span the
+/// remaining columns (the notes under a step of the control sheet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// Each column's width in the plain text, in characters; the PDF shares the line's
+    /// width in the same proportions.
+    pub widths: Vec<usize>,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Columns whose cells are centred (numbers, dates).
+    pub centered: Vec<usize>,
+    /// A smaller type, for a table of many columns (the register).
+    pub compact: bool,
+}
+
+/// A signature block: who signs, how, and the name under the space for the signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub title: String,
+    pub hint: String,
+    pub name: String,
+}
+
+impl Signature {
+    fn person(title: &str, name: &str) -> Signature {
+        Signature {
+            title: title.to_owned(),
+            hint: "(Ký và ghi rõ họ tên)".into(),
+            name: name.to_owned(),
+        }
+    }
+
+    fn head(name: &str) -> Signature {
+        Signature {
+            title: "Thủ trưởng cơ quan".into(),
+            hint: "(Ký, ghi rõ họ tên, đóng dấu)".into(),
+            name: name.to_owned(),
+        }
+    }
+}
+
+impl Sheet {
+    pub fn new(set: FormSet, number: &'static str, title: &str, subject: &str) -> Sheet {
+        Sheet {
+            set,
+            number,
+            title: title.to_owned(),
+            subject: subject.to_owned(),
+            landscape: false,
+            blocks: Vec::new(),
+        }
+    }
+
+    /// `Mẫu số 01 - Thông tư 03/2025/TT-VPCP`.
+    pub fn number_line(&self) -> String {
+        format!("Mẫu số {} - Thông tư {}", self.number, self.set.circular())
+    }
+
+    fn push(&mut self, block: Block) {
+        self.blocks.push(block);
+    }
+
+    fn blank(&mut self) {
+        self.push(Block::Blank);
+    }
+
+    fn para(&mut self, text: &str) {
+        self.push(Block::Para(text.to_owned()));
+    }
+
+    fn center(&mut self, text: &str) {
+        self.push(Block::Center(text.to_owned()));
+    }
+
+    fn field(&mut self, label: &str, value: &str) {
+        self.push(Block::Field {
+            label: label.to_owned(),
+            value: value.to_owned(),
+        });
+    }
+
+    fn header(&mut self, office: &Office) {
+        self.push(Block::Header {
+            office: office.name.clone(),
+            desk: self.set.desk().to_owned(),
+        });
+    }
+
+    /// The place-and-date line, the place being the ward or commune.
+    fn place_date(&mut self, office: &Office, at: &str) {
+        let date = match parse(at) {
+            Some(t) => t.format("ngày %d tháng %m năm %Y").to_string(),
+            None => at.to_owned(),
+        };
+        self.push(Block::PlaceDate(format!("{}, {date}", office.place())));
+    }
+
+    fn title(&mut self, code: &str) {
+        self.push(Block::Title(self.title.clone()));
+        self.center(&format!("Mã hồ sơ: {code}"));
+    }
+
+    fn applicant(&mut self, d: &Dossier) {
+        let a = &d.applicant;
+        self.field("Người yêu cầu", &a.full_name);
+        self.field("Số định danh cá nhân", &a.id_number);
+        self.field("Địa chỉ", &a.address);
+        self.field("Số điện thoại", &a.phone);
+        self.field(
+            "Email",
+            a.email
+                .as_deref()
+                .filter(|e| !e.trim().is_empty())
+                .unwrap_or("(không có)"),
+        );
+    }
+
+    fn table(&mut self, widths: &[usize], header: &[&str], rows: Vec<Vec<String>>) {
+        self.push(Block::Table(Table {
+            widths: widths.to_vec(),
+            header: header.iter().map(|h| (*h).to_owned()).collect(),
+            rows,
+            centered: vec![0],
+            compact: false,
+        }));
+    }
+
+    fn signatures(&mut self, left: Option<Signature>, right: Signature) {
+        self.push(Block::Signatures { left, right });
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // The forms
 
-/// Mẫu 01: receipt and appointment, in two copies.
-fn receipt(input: &FormInput<'_>) -> Result<String, NotApplicable> {
+/// What every form's builder reads.
+struct Ctx<'a, 'b> {
+    input: &'a FormInput<'b>,
+    set: FormSet,
+    form: Form,
+}
+
+impl Ctx<'_, '_> {
+    /// `Bộ phận Một cửa UBND Phường An Hội` (or the 2018 set's name of the desk).
+    fn desk_of_office(&self) -> String {
+        format!("{} {}", self.set.desk(), self.input.office.name)
+    }
+
+    /// The day the dossier came in, for the forms that recall it.
+    fn received_day(&self) -> String {
+        let d = self.input.dossier;
+        day(d.received_at.as_deref().unwrap_or(&d.submitted_at))
+    }
+
+    fn not_received(&self) -> NotApplicable {
+        NotApplicable::NotReceived(self.form)
+    }
+}
+
+/// Mẫu 01: receipt and appointment, in two copies, each with the lookup's QR code.
+fn receipt(ctx: &Ctx<'_, '_>, out: &mut Sheet) -> Result<(), NotApplicable> {
+    let input = ctx.input;
     let d = input.dossier;
-    let received_at = d
-        .received_at
-        .as_deref()
-        .ok_or(NotApplicable::NotReceived(Form::Receipt))?;
+    let received_at = d.received_at.as_deref().ok_or(ctx.not_received())?;
     // The latest reception (a supplement at the desk receives the dossier anew) names
     // the officer and the appointment then given: a reprint after an extension must match
     // the copy the citizen holds; the new date is the apology's to announce.
@@ -186,19 +471,21 @@ fn receipt(input: &FormInput<'_>) -> Result<String, NotApplicable> {
     let due = reception
         .and_then(|s| s.due_after.as_deref())
         .or(d.due_at.as_deref());
-    let copy = |label: &str| {
-        let mut out = Page::default();
-        out.header(input.office, Form::Receipt);
+    for (i, label) in ["Liên 1: Lưu", "Liên 2: Giao người nộp"]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(Block::PageBreak);
+        }
+        out.header(input.office);
         out.blank();
         out.place_date(input.office, received_at);
         out.blank();
-        out.title(Form::Receipt, &d.code);
+        out.title(&d.code);
         out.center(label);
         out.blank();
-        out.para(&format!(
-            "Bộ phận Một cửa {} đã tiếp nhận hồ sơ của:",
-            input.office.name
-        ));
+        out.para(&format!("{} đã tiếp nhận hồ sơ của:", ctx.desk_of_office()));
         out.applicant(d);
         if d.submitter.relation == Relation::Authorized
             || nfc(&d.submitter.full_name) != nfc(&d.applicant.full_name)
@@ -232,8 +519,11 @@ fn receipt(input: &FormInput<'_>) -> Result<String, NotApplicable> {
         out.table(
             &[2, 33, 9, 7],
             &["TT", "Tên giấy tờ", "Bản chính", "Bản sao"],
-            &rows,
+            rows,
         );
+        if let Some(Block::Table(t)) = out.blocks.last_mut() {
+            t.centered = vec![0, 2, 3];
+        }
         // One dossier is one set (bộ) of the documents above.
         out.field("2. Số lượng hồ sơ", "01 bộ");
         out.field(
@@ -245,24 +535,30 @@ fn receipt(input: &FormInput<'_>) -> Result<String, NotApplicable> {
         );
         out.field("4. Thời gian nhận hồ sơ", &when(received_at));
         out.field("5. Thời gian hẹn trả kết quả", &appointment(input, due));
-        out.field("6. Nơi nhận kết quả", &delivery(input));
+        out.field("6. Nơi nhận kết quả", &delivery(ctx));
         out.field("7. Phí, lệ phí", &fee(d));
+        if let Some(url) = input.lookup.as_deref() {
+            out.blank();
+            out.push(Block::Qr {
+                payload: url.to_owned(),
+                caption: format!(
+                    "Tra cứu tình trạng hồ sơ: quét mã này hoặc mở {url}, \
+                     nhập số định danh cá nhân của người yêu cầu."
+                ),
+            });
+        }
         out.blank();
         out.signatures(
             Some(Signature::person("Người nộp hồ sơ", &d.submitter.full_name)),
             Signature::person("Người tiếp nhận hồ sơ", &officer),
         );
-        out.finish()
-    };
-    Ok(format!(
-        "{}\n{PAGE_BREAK}\n{}",
-        copy("Liên 1: Lưu"),
-        copy("Liên 2: Giao người nộp")
-    ))
+    }
+    Ok(())
 }
 
 /// Mẫu 02: what to supplement, why, and whom to ask.
-fn supplement(input: &FormInput<'_>) -> Result<String, NotApplicable> {
+fn supplement(ctx: &Ctx<'_, '_>, out: &mut Sheet) -> Result<(), NotApplicable> {
+    let input = ctx.input;
     let d = input.dossier;
     let request = d
         .supplement
@@ -271,18 +567,17 @@ fn supplement(input: &FormInput<'_>) -> Result<String, NotApplicable> {
     let step = last(input.steps, Action::RequestSupplement);
     let asked_at = step.map(|s| s.at.as_str()).unwrap_or(&d.submitted_at);
     let officer = step.map(Step::actor).unwrap_or_default();
-    let mut out = Page::default();
-    out.header(input.office, Form::Supplement);
+    out.header(input.office);
     out.blank();
     out.place_date(input.office, asked_at);
     out.blank();
-    out.title(Form::Supplement, &d.code);
+    out.title(&d.code);
     out.blank();
     out.field("Kính gửi ông/bà", &d.applicant.full_name);
     out.para(&format!(
-        "Ngày {}, Bộ phận Một cửa {} nhận hồ sơ của ông/bà về việc: {}.",
-        day(d.received_at.as_deref().unwrap_or(&d.submitted_at)),
-        input.office.name,
+        "Ngày {}, {} nhận hồ sơ của ông/bà về việc: {}.",
+        ctx.received_day(),
+        ctx.desk_of_office(),
         procedure(d)
     ));
     out.para(
@@ -295,43 +590,69 @@ fn supplement(input: &FormInput<'_>) -> Result<String, NotApplicable> {
         .enumerate()
         .map(|(i, doc)| vec![(i + 1).to_string(), doc.clone()])
         .collect();
-    out.table(&[2, 55], &["TT", "Giấy tờ cần bổ sung, hoàn thiện"], &rows);
+    out.table(&[2, 55], &["TT", "Giấy tờ cần bổ sung, hoàn thiện"], rows);
     out.field("Lý do", or_unstated(&request.reason));
+    // The appointment given at reception no longer holds: the time runs again, from the
+    // start, once the dossier is complete.
+    let due = step
+        .and_then(|s| s.due_before.as_deref())
+        .or(d.due_at.as_deref());
+    if let Some(due) = due {
+        out.field(
+            "Thời gian hẹn trả kết quả đã hẹn",
+            &appointment(input, Some(due)),
+        );
+        out.para(
+            "Thời hạn giải quyết được tính lại từ ngày nhận đủ hồ sơ bổ sung; \
+             ông/bà sẽ nhận giấy hẹn mới.",
+        );
+    }
     out.blank();
     let mut contact = String::new();
     if !officer.is_empty() {
         contact.push_str(&format!("{officer}, "));
     }
     contact.push_str(&format!(
-        "Bộ phận Một cửa {}, {}, điện thoại {}",
-        input.office.name, input.office.address, input.office.phone
+        "{}, {}, điện thoại {}",
+        ctx.desk_of_office(),
+        input.office.address,
+        input.office.phone
     ));
     out.para("Khi có vướng mắc trong lúc hoàn thiện hồ sơ, xin ông/bà liên hệ:");
     out.field("Liên hệ", &contact);
     out.blank();
     out.signatures(None, Signature::person("Người hướng dẫn", &officer));
-    Ok(out.finish())
+    Ok(())
 }
 
 /// Mẫu 03: the refusal and its reason.
-fn refusal(input: &FormInput<'_>) -> Result<String, NotApplicable> {
+fn refusal(ctx: &Ctx<'_, '_>, out: &mut Sheet) -> Result<(), NotApplicable> {
+    let input = ctx.input;
     let d = input.dossier;
     let step = last(input.steps, Action::Refuse).ok_or(NotApplicable::NotRefused)?;
-    let mut out = Page::default();
-    out.header(input.office, Form::Refusal);
+    out.header(input.office);
     out.blank();
     out.place_date(input.office, &step.at);
     out.blank();
-    out.title(Form::Refusal, &d.code);
+    out.title(&d.code);
     out.blank();
     out.field("Kính gửi ông/bà", &d.applicant.full_name);
     out.para(&format!(
-        "Ngày {}, Bộ phận Một cửa {} nhận hồ sơ của ông/bà đề nghị giải quyết thủ tục: {}.",
-        day(d.received_at.as_deref().unwrap_or(&d.submitted_at)),
-        input.office.name,
+        "Ngày {}, {} nhận hồ sơ của ông/bà đề nghị giải quyết thủ tục: {}.",
+        ctx.received_day(),
+        ctx.desk_of_office(),
         procedure(d)
     ));
-    out.para("Bộ phận Một cửa không tiếp nhận, giải quyết hồ sơ này vì lý do:");
+    if let Some(due) = step.due_before.as_deref().or(d.due_at.as_deref()) {
+        out.field(
+            "Thời gian hẹn trả kết quả đã hẹn",
+            &appointment(input, Some(due)),
+        );
+    }
+    out.para(&format!(
+        "{} không tiếp nhận, giải quyết hồ sơ này vì lý do:",
+        ctx.set.desk()
+    ));
     out.field("Lý do", or_unstated(step.reason.as_deref().unwrap_or("")));
     out.blank();
     out.para("Xin thông báo để ông/bà được biết.");
@@ -340,11 +661,13 @@ fn refusal(input: &FormInput<'_>) -> Result<String, NotApplicable> {
         None,
         Signature::person("Người tiếp nhận hồ sơ", &step.actor()),
     );
-    Ok(out.finish())
+    Ok(())
 }
 
-/// Mẫu 04: the apology, with the due that will be missed, why, and the new due.
-fn apology(input: &FormInput<'_>) -> Result<String, NotApplicable> {
+/// Mẫu 04: the apology, with the due that will be missed, why, and the new due; in the
+/// 03/2025 set the office also asks for the extension in it.
+fn apology(ctx: &Ctx<'_, '_>, out: &mut Sheet) -> Result<(), NotApplicable> {
+    let input = ctx.input;
     let d = input.dossier;
     let (index, step) = input
         .steps
@@ -361,18 +684,17 @@ fn apology(input: &FormInput<'_>) -> Result<String, NotApplicable> {
             .find_map(|s| s.due_after.clone())
     });
     let new_due = step.due_after.clone().or_else(|| d.due_at.clone());
-    let mut out = Page::default();
-    out.header(input.office, Form::Apology);
+    let office = &input.office.name;
+    out.header(input.office);
     out.blank();
     out.place_date(input.office, &step.at);
     out.blank();
-    out.title(Form::Apology, &d.code);
+    out.title(&d.code);
     out.blank();
     out.field("Kính gửi ông/bà", &d.applicant.full_name);
     out.para(&format!(
-        "Ngày {}, {} tiếp nhận hồ sơ của ông/bà đề nghị giải quyết thủ tục: {}.",
-        day(d.received_at.as_deref().unwrap_or(&d.submitted_at)),
-        input.office.name,
+        "Ngày {}, {office} tiếp nhận hồ sơ của ông/bà đề nghị giải quyết thủ tục: {}.",
+        ctx.received_day(),
         procedure(d)
     ));
     out.field(
@@ -382,17 +704,19 @@ fn apology(input: &FormInput<'_>) -> Result<String, NotApplicable> {
             .map(when)
             .unwrap_or_else(|| "(không còn lưu)".into()),
     );
-    out.para(&format!(
-        "Đến nay, {} chưa thể trả kết quả đúng hẹn.",
-        input.office.name
-    ));
+    out.para(&format!("Đến nay, {office} chưa thể trả kết quả đúng hẹn."));
     out.field("Lý do", or_unstated(step.reason.as_deref().unwrap_or("")));
     out.blank();
-    out.para(&format!(
-        "{} thành thật xin lỗi ông/bà vì sự chậm trễ này và xin hẹn lại \
-         thời gian trả kết quả:",
-        input.office.name
-    ));
+    match ctx.set {
+        FormSet::Circular01_2018 => out.para(&format!(
+            "{office} thành thật xin lỗi ông/bà vì sự chậm trễ này và xin hẹn lại \
+             thời gian trả kết quả:"
+        )),
+        FormSet::Circular03_2025 => out.para(&format!(
+            "{office} thành thật xin lỗi ông/bà vì sự chậm trễ này, đề nghị ông/bà \
+             đồng ý gia hạn thời gian giải quyết hồ sơ và xin hẹn lại thời gian trả kết quả:"
+        )),
+    }
     out.field(
         "Thời gian hẹn trả mới",
         &new_due
@@ -402,29 +726,58 @@ fn apology(input: &FormInput<'_>) -> Result<String, NotApplicable> {
     );
     out.para("Rất mong ông/bà thông cảm.");
     out.blank();
-    out.signatures(
-        None,
-        Signature {
-            title: "Thủ trưởng cơ quan",
-            hint: "(Ký, ghi rõ họ tên, đóng dấu)",
-            name: step.actor(),
-        },
-    );
-    Ok(out.finish())
+    out.signatures(None, Signature::head(&step.actor()));
+    Ok(())
 }
 
-/// Mẫu 05: one row per step since the dossier came in, each hand-off judged against the
-/// due in force at that moment.
-fn control_sheet(input: &FormInput<'_>) -> Result<String, NotApplicable> {
+/// Mẫu 05 of the 03/2025 set: the processing stopped, why, and what the citizen can do.
+fn stop_notice(ctx: &Ctx<'_, '_>, out: &mut Sheet) -> Result<(), NotApplicable> {
+    let input = ctx.input;
     let d = input.dossier;
-    let received_at = d
-        .received_at
-        .as_deref()
-        .ok_or(NotApplicable::NotReceived(Form::ControlSheet))?;
-    let mut out = Page::default();
-    out.header(input.office, Form::ControlSheet);
+    let step = last(input.steps, Action::Stop).ok_or(NotApplicable::NotStopped)?;
+    let office = &input.office.name;
+    out.header(input.office);
     out.blank();
-    out.title(Form::ControlSheet, &d.code);
+    out.place_date(input.office, &step.at);
+    out.blank();
+    out.title(&d.code);
+    out.blank();
+    out.field("Kính gửi ông/bà", &d.applicant.full_name);
+    out.para(&format!(
+        "Ngày {}, {} tiếp nhận hồ sơ của ông/bà đề nghị giải quyết thủ tục: {}.",
+        ctx.received_day(),
+        ctx.desk_of_office(),
+        procedure(d)
+    ));
+    let due = step.due_before.as_deref().or(d.due_at.as_deref());
+    out.field("Thời gian hẹn trả kết quả", &appointment(input, due));
+    out.para(&format!(
+        "{office} thông báo dừng giải quyết hồ sơ nêu trên kể từ {}.",
+        when(&step.at)
+    ));
+    out.field("Lý do", or_unstated(step.reason.as_deref().unwrap_or("")));
+    out.blank();
+    out.para(&format!(
+        "Ông/bà liên hệ {}, {}, điện thoại {} để nhận lại giấy tờ đã nộp và được hướng dẫn.",
+        ctx.desk_of_office(),
+        input.office.address,
+        input.office.phone
+    ));
+    out.para("Xin thông báo để ông/bà được biết.");
+    out.blank();
+    out.signatures(None, Signature::head(&step.actor()));
+    Ok(())
+}
+
+/// Mẫu 05 (01/2018) or 06 (03/2025): one row per step since the dossier came in, each
+/// hand-off judged against the due in force at that moment.
+fn control_sheet(ctx: &Ctx<'_, '_>, out: &mut Sheet) -> Result<(), NotApplicable> {
+    let input = ctx.input;
+    let d = input.dossier;
+    let received_at = d.received_at.as_deref().ok_or(ctx.not_received())?;
+    out.header(input.office);
+    out.blank();
+    out.title(&d.code);
     out.blank();
     out.field("Người yêu cầu", &d.applicant.full_name);
     out.field("Thủ tục", &procedure(d));
@@ -436,7 +789,7 @@ fn control_sheet(input: &FormInput<'_>) -> Result<String, NotApplicable> {
     out.blank();
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (i, step) in input.steps.iter().enumerate() {
-        let (giver, taker) = hand_off(d, step);
+        let (giver, taker) = hand_off(ctx, step);
         rows.push(vec![
             (i + 1).to_string(),
             format!("Giao: {giver}\nNhận: {taker}"),
@@ -448,13 +801,13 @@ fn control_sheet(input: &FormInput<'_>) -> Result<String, NotApplicable> {
     out.table(
         &[2, 25, 15, 9],
         &["TT", "Giao / Nhận", "Thời gian", "Kết quả"],
-        &rows,
+        rows,
     );
     out.para(
         "Kết quả: trước hạn, đúng hạn hoặc quá hạn so với hạn giải quyết \
          tại thời điểm giao, nhận; \"-\" khi thời hạn chưa chạy hoặc đang tạm dừng.",
     );
-    Ok(out.finish())
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -464,7 +817,8 @@ fn last(steps: &[Step], action: Action) -> Option<&Step> {
     steps.iter().rev().find(|s| s.is(action))
 }
 
-fn procedure(d: &Dossier) -> String {
+/// The procedure as printed: its name, the case when it says more, and its code.
+pub(crate) fn procedure(d: &Dossier) -> String {
     let mut text = d.procedure.name.clone();
     if !d.case.name.is_empty() && d.case.name != d.procedure.name {
         text.push_str(&format!(" - {}", d.case.name));
@@ -493,13 +847,14 @@ fn appointment(input: &FormInput<'_>, due: Option<&str>) -> String {
     }
 }
 
-fn delivery(input: &FormInput<'_>) -> String {
+fn delivery(ctx: &Ctx<'_, '_>) -> String {
+    let input = ctx.input;
     let d = input.dossier;
     let method = d.delivery.method;
     match method {
         DeliveryMethod::InPerson => format!(
-            "{}, {}, {}",
-            method.label(Lang::Vi),
+            "Nhận trực tiếp tại {}, {}, {}",
+            ctx.set.desk(),
             input.office.name,
             input.office.address
         ),
@@ -528,7 +883,9 @@ fn fee(d: &Dossier) -> String {
 }
 
 /// Who handed the dossier over and who took it, in one step.
-fn hand_off(d: &Dossier, step: &Step) -> (String, String) {
+fn hand_off(ctx: &Ctx<'_, '_>, step: &Step) -> (String, String) {
+    let d = ctx.input.dossier;
+    let desk = ctx.set.desk();
     let actor = step.actor();
     let named = |unit: &str, name: &str| {
         if name.is_empty() {
@@ -543,7 +900,7 @@ fn hand_off(d: &Dossier, step: &Step) -> (String, String) {
             Some(Status::Submitted) => "Người nộp (trực tuyến)".to_owned(),
             _ => named("Người nộp", &d.submitter.full_name),
         };
-        return (giver, named("Bộ phận Một cửa", &actor));
+        return (giver, named(desk, &actor));
     }
     let giver = match step.role {
         Some(role) => named(role.label(Lang::Vi), &actor),
@@ -556,7 +913,7 @@ fn hand_off(d: &Dossier, step: &Step) -> (String, String) {
         ),
         Some(Status::AwaitingApproval) => Role::Leader.label(Lang::Vi).to_owned(),
         Some(Status::ResultReady) | Some(Status::Submitted) | Some(Status::Received) | None => {
-            "Bộ phận Một cửa".to_owned()
+            desk.to_owned()
         }
         Some(Status::Returned) => named("Người nhận", d.recipient.as_deref().unwrap_or("")),
         Some(Status::SupplementRequested)
@@ -576,13 +933,17 @@ fn judge(input: &FormInput<'_>, step: &Step) -> String {
         .as_deref()
         .or(input.dossier.due_at.as_deref());
     match (running, due.and_then(parse), parse(&step.at)) {
-        (true, Some(due), Some(at)) => match input.calendar.classify(at, due) {
-            Timeliness::Early => "Trước hạn",
-            Timeliness::OnTime => "Đúng hạn",
-            Timeliness::Late => "Quá hạn",
-        }
-        .to_owned(),
+        (true, Some(due), Some(at)) => timeliness(input.calendar.classify(at, due)).to_owned(),
         _ => "-".to_owned(),
+    }
+}
+
+/// Early / on time / late, as the forms print it.
+pub(crate) fn timeliness(t: Timeliness) -> &'static str {
+    match t {
+        Timeliness::Early => "Trước hạn",
+        Timeliness::OnTime => "Đúng hạn",
+        Timeliness::Late => "Quá hạn",
     }
 }
 
@@ -607,7 +968,7 @@ fn note(d: &Dossier, step: &Step) -> String {
 // ---------------------------------------------------------------------------------------
 // Dates
 
-fn parse(t: &str) -> Option<LocalTime> {
+pub(crate) fn parse(t: &str) -> Option<LocalTime> {
     DateTime::parse_from_rfc3339(t)
         .ok()
         .map(|t| t.with_timezone(&vn_offset()))
@@ -615,304 +976,24 @@ fn parse(t: &str) -> Option<LocalTime> {
 
 /// `HH giờ MM phút, ngày DD/MM/YYYY`, at the desk's time. An unreadable time is printed
 /// as stored rather than failing the whole form.
-fn when(t: &str) -> String {
+pub(crate) fn when(t: &str) -> String {
     match parse(t) {
         Some(t) => t.format("%H giờ %M phút, ngày %d/%m/%Y").to_string(),
         None => t.to_owned(),
     }
 }
 
-fn day(t: &str) -> String {
+/// `DD/MM/YYYY` at the desk's time.
+pub(crate) fn day(t: &str) -> String {
     match parse(t) {
         Some(t) => t.format("%d/%m/%Y").to_string(),
         None => t.to_owned(),
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Layout
-
-/// Columns a text takes in a monospace font: combining marks and control characters take
-/// none. Exact for Vietnamese in NFC; CJK wide characters are out of scope for the forms.
-fn width(s: &str) -> usize {
-    s.chars()
-        .filter(|c| !is_combining_mark(*c) && !c.is_control())
-        .count()
-}
-
-/// Splits `s` where its first `w` columns end, on a character boundary, keeping combining
-/// marks with the letter before them.
-fn split_at_width(s: &str, w: usize) -> (String, String) {
-    let mut used = 0;
-    for (i, c) in s.char_indices() {
-        let cw = usize::from(!(is_combining_mark(c) || c.is_control()));
-        if used + cw > w {
-            return (s[..i].to_owned(), s[i..].to_owned());
-        }
-        used += cw;
-    }
-    (s.to_owned(), String::new())
-}
-
-/// Word-wraps `text` (NFC first) to `first` columns on the first line and `rest` after;
-/// a newline in the text starts a new line; a word longer than a line is cut.
-fn wrap_widths(text: &str, first: usize, rest: usize) -> Vec<String> {
-    let text = nfc(text);
-    let mut lines: Vec<String> = Vec::new();
-    let limit = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(1);
-    for paragraph in text.split('\n') {
-        let mut line = String::new();
-        let mut used = 0;
-        for word in paragraph.split_whitespace() {
-            let mut word = word.to_owned();
-            while !word.is_empty() {
-                let w = width(&word);
-                let max = limit(&lines);
-                let gap = usize::from(used > 0);
-                if used + gap + w <= max {
-                    if gap == 1 {
-                        line.push(' ');
-                    }
-                    line.push_str(&word);
-                    used += gap + w;
-                    word.clear();
-                } else if used > 0 {
-                    lines.push(std::mem::take(&mut line));
-                    used = 0;
-                } else {
-                    let (head, tail) = split_at_width(&word, max);
-                    lines.push(head);
-                    word = tail;
-                }
-            }
-        }
-        if used > 0 || paragraph.trim().is_empty() {
-            lines.push(line);
-        }
-    }
-    if lines.is_empty() {
-        lines.push(String::new());
-    }
-    lines
-}
-
-fn wrap(text: &str, w: usize) -> Vec<String> {
-    wrap_widths(text, w, w)
-}
-
-fn pad(s: &str, w: usize) -> String {
-    let mut out = s.to_owned();
-    out.push_str(&" ".repeat(w.saturating_sub(width(s))));
-    out
-}
-
-fn centered(s: &str, w: usize) -> String {
-    format!("{}{s}", " ".repeat(w.saturating_sub(width(s)) / 2))
-}
-
-/// Two columns side by side, the left one `left_width` wide.
-fn side_by_side(left: &[String], right: &[String], left_width: usize) -> Vec<String> {
-    (0..left.len().max(right.len()))
-        .map(|i| {
-            let l = left.get(i).map(String::as_str).unwrap_or("");
-            let r = right.get(i).map(String::as_str).unwrap_or("");
-            format!("{}{r}", pad(l, left_width))
-        })
-        .collect()
-}
-
-/// A signature block: who signs, how, and the name under the space for the signature.
-struct Signature {
-    title: &'static str,
-    hint: &'static str,
-    name: String,
-}
-
-impl Signature {
-    fn person(title: &'static str, name: &str) -> Signature {
-        Signature {
-            title,
-            hint: "(Ký và ghi rõ họ tên)",
-            name: name.to_owned(),
-        }
-    }
-
-    fn lines(&self) -> Vec<String> {
-        let mut out: Vec<String> = wrap(&self.title.to_uppercase(), SIGNATURE)
-            .iter()
-            .chain(wrap(self.hint, SIGNATURE).iter())
-            .map(|l| centered(l, SIGNATURE))
-            .collect();
-        // Room to sign.
-        out.extend(std::iter::repeat_n(String::new(), 4));
-        out.extend(
-            wrap(&self.name, SIGNATURE)
-                .iter()
-                .map(|l| centered(l, SIGNATURE)),
-        );
-        out
-    }
-}
-
-/// A form being laid out, line by line.
-#[derive(Default)]
-struct Page {
-    lines: Vec<String>,
-}
-
-impl Page {
-    fn blank(&mut self) {
-        self.lines.push(String::new());
-    }
-
-    fn para(&mut self, text: &str) {
-        self.lines.extend(wrap(text, WIDTH));
-    }
-
-    fn center(&mut self, text: &str) {
-        for l in wrap(text, WIDTH) {
-            self.lines.push(centered(&l, WIDTH));
-        }
-    }
-
-    fn right(&mut self, text: &str) {
-        for l in wrap(text, WIDTH) {
-            self.lines.push(format!(
-                "{}{l}",
-                " ".repeat(WIDTH.saturating_sub(width(&l)))
-            ));
-        }
-    }
-
-    /// `label: value`, the value running on under an indent.
-    fn field(&mut self, label: &str, value: &str) {
-        const INDENT: usize = 4;
-        let text = format!("{label}: {value}");
-        for (i, l) in wrap_widths(&text, WIDTH, WIDTH - INDENT)
-            .into_iter()
-            .enumerate()
-        {
-            let indent = if i == 0 { 0 } else { INDENT };
-            self.lines.push(format!("{}{l}", " ".repeat(indent)));
-        }
-    }
-
-    /// The issuing body on the left, the national motto on the right, and the form's
-    /// number in its set above them.
-    fn header(&mut self, office: &Office, form: Form) {
-        self.right(&format!("Mẫu số {} - Thông tư {FORM_SET}", form.number()));
-        let right_width = WIDTH - HEADER_LEFT;
-        let mut left: Vec<String> = wrap(&office.name.to_uppercase(), HEADER_LEFT)
-            .iter()
-            .map(|l| centered(l, HEADER_LEFT))
-            .collect();
-        left.push(centered("BỘ PHẬN MỘT CỬA", HEADER_LEFT));
-        left.push(centered("--------", HEADER_LEFT));
-        let right: Vec<String> = [
-            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-            "Độc lập - Tự do - Hạnh phúc",
-            "---------------------------",
-        ]
-        .iter()
-        .map(|l| centered(l, right_width))
-        .collect();
-        self.lines.extend(side_by_side(&left, &right, HEADER_LEFT));
-    }
-
-    /// `<place>, ngày DD tháng MM năm YYYY`, the place being the ward or commune.
-    fn place_date(&mut self, office: &Office, at: &str) {
-        let place = office
-            .name
-            .strip_prefix("UBND ")
-            .unwrap_or(&office.name)
-            .trim();
-        let date = match parse(at) {
-            Some(t) => t.format("ngày %d tháng %m năm %Y").to_string(),
-            None => at.to_owned(),
-        };
-        self.right(&format!("{place}, {date}"));
-    }
-
-    fn title(&mut self, form: Form, code: &str) {
-        self.center(&form.title(Lang::Vi).to_uppercase());
-        self.center(&format!("Mã hồ sơ: {code}"));
-    }
-
-    fn applicant(&mut self, d: &Dossier) {
-        let a = &d.applicant;
-        self.field("Người yêu cầu", &a.full_name);
-        self.field("Số định danh cá nhân", &a.id_number);
-        self.field("Địa chỉ", &a.address);
-        self.field("Số điện thoại", &a.phone);
-        self.field(
-            "Email",
-            a.email
-                .as_deref()
-                .filter(|e| !e.trim().is_empty())
-                .unwrap_or("(không có)"),
-        );
-    }
-
-    /// A ruled table. A row with fewer cells than columns lets its last cell span the
-    /// remaining columns (the notes under a step of the control sheet).
-    fn table(&mut self, widths: &[usize], header: &[&str], rows: &[Vec<String>]) {
-        let rule = widths.iter().fold(String::from("+"), |mut acc, w| {
-            acc.push_str(&"-".repeat(w + 2));
-            acc.push('+');
-            acc
-        });
-        self.lines.push(rule.clone());
-        let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
-        self.table_row(widths, &header);
-        self.lines.push(rule.clone());
-        for (i, row) in rows.iter().enumerate() {
-            self.table_row(widths, row);
-            // A spanning row continues the row above it: no rule between them.
-            if rows
-                .get(i + 1)
-                .is_none_or(|next| next.len() >= widths.len())
-            {
-                self.lines.push(rule.clone());
-            }
-        }
-    }
-
-    fn table_row(&mut self, widths: &[usize], cells: &[String]) {
-        let n = widths.len();
-        let k = cells.len().clamp(1, n);
-        let mut spans: Vec<usize> = widths[..k - 1].to_vec();
-        spans.push(widths[k - 1..].iter().sum::<usize>() + 3 * (n - k));
-        let wrapped: Vec<Vec<String>> = spans
-            .iter()
-            .enumerate()
-            .map(|(i, w)| wrap(cells.get(i).map(String::as_str).unwrap_or(""), *w))
-            .collect();
-        let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
-        for line in 0..height {
-            let mut text = String::from("|");
-            for (cell, w) in wrapped.iter().zip(&spans) {
-                let part = cell.get(line).map(String::as_str).unwrap_or("");
-                text.push_str(&format!(" {} |", pad(part, *w)));
-            }
-            self.lines.push(text);
-        }
-    }
-
-    fn signatures(&mut self, left: Option<Signature>, right: Signature) {
-        let left = left.map(|s| s.lines()).unwrap_or_default();
-        self.lines
-            .extend(side_by_side(&left, &right.lines(), SIGNATURE));
-    }
-
-    /// The text, without trailing spaces, ending in a newline.
-    fn finish(self) -> String {
-        let mut out = String::new();
-        for line in self.lines {
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
+/// `DD/MM/YYYY` of a date.
+pub(crate) fn date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
 }
 
 #[cfg(test)]
@@ -923,6 +1004,7 @@ mod tests {
         SupplementRequest,
     };
     use crate::domain::identity::Gender;
+    use text::{PAGE_BREAK, WIDTH, width};
 
     fn office() -> Office {
         Office {
@@ -1058,6 +1140,7 @@ mod tests {
                 unit: DurationUnit::WorkingDays,
             }),
             calendar,
+            lookup: None,
         }
     }
 
@@ -1073,16 +1156,18 @@ mod tests {
     }
 
     fn render_ok(form: Form, input: &FormInput<'_>) -> String {
-        let text = render(form, input).expect("the form applies");
+        let sheet = render(form, input).expect("the form applies");
+        let text = text::text(&sheet);
         assert_fits(&text);
-        let title = form.title(Lang::Vi).to_uppercase();
+        let set = form_set(input.dossier);
+        let title = set.title(form, Lang::Vi).to_uppercase();
         assert!(text.contains(&title), "{title} in\n{text}");
-        assert!(text.contains(&format!("Mẫu số {}", form.number())));
-        assert!(text.contains(FORM_SET));
+        let number = set.number(form).unwrap();
+        assert!(text.contains(&format!("Mẫu số {number} - Thông tư {}", set.circular())));
         assert!(text.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
         assert!(text.contains("Độc lập - Tự do - Hạnh phúc"));
         assert!(text.contains("UBND PHƯỜNG AN HỘI"));
-        assert!(text.contains("000.01.27.H07-260306-0001"));
+        assert!(text.contains(&input.dossier.code));
         text
     }
 
@@ -1206,11 +1291,14 @@ mod tests {
         );
         assert_eq!(render(Form::Refusal, &i), Err(NotApplicable::NotRefused));
         assert_eq!(render(Form::Apology, &i), Err(NotApplicable::NotExtended));
+        assert_eq!(render(Form::StopNotice, &i), Err(NotApplicable::NotStopped));
         for why in [
             NotApplicable::NotReceived(Form::Receipt),
             NotApplicable::NoSupplementRequest,
             NotApplicable::NotRefused,
             NotApplicable::NotExtended,
+            NotApplicable::NotStopped,
+            NotApplicable::NotInSet(Form::StopNotice, FormSet::Circular01_2018),
         ] {
             assert_eq!(why.code(), ErrorCode::FormNotApplicable.as_str());
             assert!(why.message(Lang::Vi).starts_with("Mẫu số 0"));
@@ -1371,26 +1459,6 @@ mod tests {
         assert_eq!(text.matches("Ghi chú:").count(), 4);
     }
 
-    #[test]
-    fn wrapping_never_cuts_a_character_and_respects_the_width() {
-        let long = "Nguyễn".repeat(30);
-        let lines = wrap(&long, 10);
-        assert!(lines.iter().all(|l| width(l) <= 10));
-        assert_eq!(lines.concat(), long);
-        // Decomposed input (e + combining marks) is composed before measuring.
-        let decomposed = "Tie\u{302}\u{301}p nha\u{323}\u{302}n";
-        assert_eq!(wrap(decomposed, 64), vec!["Tiếp nhận".to_owned()]);
-        assert_eq!(width("e\u{302}\u{301}"), 1);
-        assert_eq!(
-            wrap("một hai ba bốn năm", 7),
-            vec!["một hai", "ba bốn", "năm"]
-        );
-        assert_eq!(wrap("", 5), vec![String::new()]);
-        assert_eq!(wrap("a\n\nb", 5), vec!["a", "", "b"]);
-        let (head, tail) = split_at_width("Đặng", 2);
-        assert_eq!((head.as_str(), tail.as_str()), ("Đặ", "ng"));
-    }
-
     proptest::proptest! {
         /// Whatever officials and citizens typed, every form fits the sheet.
         #[test]
@@ -1412,10 +1480,13 @@ mod tests {
             refuse.reason = Some(reason);
             let mut extend = created();
             extend.action = "extend".into();
-            extend.reason = Some(oddities);
-            let steps = [created(), refuse, extend];
+            extend.reason = Some(oddities.clone());
+            let mut stop = created();
+            stop.action = "stop".into();
+            stop.reason = Some(oddities);
+            let steps = [created(), refuse, extend, stop];
             for form in Form::ALL {
-                let text = render(form, &input(&d, &o, &steps, &cal)).unwrap();
+                let text = text::text(&render(form, &input(&d, &o, &steps, &cal)).unwrap());
                 for line in text.lines() {
                     proptest::prop_assert!(width(line) <= WIDTH, "{line:?}");
                 }
@@ -1430,5 +1501,134 @@ mod tests {
             when("2026-03-06T02:05:00Z"),
             "09 giờ 05 phút, ngày 06/03/2026"
         );
+    }
+
+    #[test]
+    fn the_set_is_the_one_in_force_on_the_received_day() {
+        let (mut d, o, cal) = (dossier(), office(), Calendar::default());
+        d.status = Status::InProgress;
+        d.extensions = 1;
+        let mut extend = step(
+            "2025-09-18T08:00:00+07:00",
+            "lanhdao1",
+            Role::Leader,
+            "extend",
+            Some(Status::InProgress),
+        );
+        extend.to = Some(Status::InProgress);
+        extend.reason = Some("Cần xác minh thêm".into());
+        extend.due_before = Some("2025-09-19T09:00:00+07:00".into());
+        extend.due_after = Some("2025-09-24T09:00:00+07:00".into());
+        let steps = [created(), extend];
+        // Received on the last day of the 2018 set.
+        d.received_at = Some("2025-09-14T23:59:00+07:00".into());
+        assert_eq!(form_set(&d), FormSet::Circular01_2018);
+        let old = flat(&render_ok(Form::Apology, &input(&d, &o, &steps, &cal)));
+        assert!(
+            old.contains("Mẫu số 04 - Thông tư 01/2018/TT-VPCP"),
+            "{old}"
+        );
+        assert!(old.contains("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"));
+        // The desk by its 2018 name (wrapped beside the motto in text).
+        assert!(old.contains("BỘ PHẬN TIẾP NHẬN VÀ TRẢ"), "{old}");
+        let sheet = flat(&render_ok(Form::ControlSheet, &input(&d, &o, &steps, &cal)));
+        assert!(sheet.contains("Mẫu số 05 - Thông tư 01/2018/TT-VPCP"));
+        assert_eq!(
+            render(Form::StopNotice, &input(&d, &o, &steps, &cal)),
+            Err(NotApplicable::NotInSet(
+                Form::StopNotice,
+                FormSet::Circular01_2018
+            ))
+        );
+        // A minute into the 2025 set.
+        d.received_at = Some("2025-09-15T00:01:00+07:00".into());
+        let new = flat(&render_ok(Form::Apology, &input(&d, &o, &steps, &cal)));
+        assert!(
+            new.contains("Mẫu số 04 - Thông tư 03/2025/TT-VPCP"),
+            "{new}"
+        );
+        assert!(new.contains("ĐỀ NGHỊ GIA HẠN"));
+        assert!(new.contains("gia hạn thời gian giải quyết hồ sơ"));
+        assert!(!new.contains("TIẾP NHẬN VÀ TRẢ KẾT QUẢ"));
+        let sheet = flat(&render_ok(Form::ControlSheet, &input(&d, &o, &steps, &cal)));
+        assert!(sheet.contains("Mẫu số 06 - Thông tư 03/2025/TT-VPCP"));
+        // Never received (refused online): the submitted day decides.
+        d.received_at = None;
+        d.submitted_at = "2025-09-14T10:00:00+07:00".into();
+        assert_eq!(form_set(&d), FormSet::Circular01_2018);
+    }
+
+    #[test]
+    fn the_stop_notice_gives_the_reason_and_whom_to_ask() {
+        let (mut d, o, cal) = (dossier(), office(), Calendar::default());
+        d.status = Status::Stopped;
+        let mut stop = step(
+            "2026-03-09T14:00:00+07:00",
+            "lanhdao1",
+            Role::Leader,
+            "stop",
+            Some(Status::InProgress),
+        );
+        stop.to = Some(Status::Stopped);
+        stop.reason = Some("Công dân không bổ sung hồ sơ theo yêu cầu".into());
+        stop.due_before = Some("2026-03-10T09:00:00+07:00".into());
+        let steps = [created(), stop];
+        let text = render_ok(Form::StopNotice, &input(&d, &o, &steps, &cal));
+        let all = flat(&text);
+        for needle in [
+            "Mẫu số 05 - Thông tư 03/2025/TT-VPCP",
+            "THÔNG BÁO VỀ VIỆC DỪNG GIẢI QUYẾT HỒ SƠ",
+            "Kính gửi ông/bà: Huỳnh Thị Ngọc Quyên",
+            "Thời gian hẹn trả kết quả: 09 giờ 00 phút, ngày 10/03/2026",
+            "dừng giải quyết hồ sơ nêu trên kể từ 14 giờ 00 phút, ngày 09/03/2026",
+            "Lý do: Công dân không bổ sung hồ sơ theo yêu cầu",
+            "02753822101",
+            "THỦ TRƯỞNG CƠ QUAN",
+            "Cán bộ lanhdao1",
+            "An Hội, ngày 09 tháng 03 năm 2026",
+        ] {
+            assert!(all.contains(needle), "{needle:?} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn the_receipt_carries_the_lookup() {
+        let (d, o, cal) = (dossier(), office(), Calendar::default());
+        let steps = [created()];
+        let mut i = input(&d, &o, &steps, &cal);
+        let url = "https://dichvucong.example.vn/tra-cuu?ma=000.01.27.H07-260306-0001";
+        i.lookup = Some(url.into());
+        let sheet = render(Form::Receipt, &i).unwrap();
+        let codes: Vec<&str> = sheet
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Qr { payload, .. } => Some(payload.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(codes, [url, url], "one code on each copy");
+        assert!(flat(&text::text(&sheet)).contains("Tra cứu tình trạng hồ sơ"));
+        // Without an address, no code.
+        let sheet = render(Form::Receipt, &input(&d, &o, &steps, &cal)).unwrap();
+        assert!(!sheet.blocks.iter().any(|b| matches!(b, Block::Qr { .. })));
+    }
+
+    #[test]
+    fn a_lookup_template_is_an_address_with_the_code_in_it() {
+        let t = lookup_template(" https://dvc.example.vn/tra-cuu?ma={code} ").unwrap();
+        assert_eq!(
+            lookup_address(&t, "000.01.27.H07-260306-0001"),
+            "https://dvc.example.vn/tra-cuu?ma=000.01.27.H07-260306-0001"
+        );
+        for bad in [
+            "ftp://x/{code}",
+            "https://dvc.example.vn/tra-cuu",
+            "https://dvc.example.vn/tra cuu/{code}",
+            "https://dvc.example.vn/\u{1b}[2J/{code}",
+        ] {
+            assert!(lookup_template(bad).is_err(), "{bad}");
+        }
+        assert!(lookup_template(&format!("https://x/{{code}}{}", "a".repeat(600))).is_err());
     }
 }
