@@ -39,6 +39,34 @@ pub struct Config {
     pub printing: Printing,
     /// The file this came from, if any.
     pub path: Option<PathBuf>,
+    /// How attachments are opened and shown (`[attachments]`).
+    pub attachments: Attachments,
+}
+
+/// `[attachments]`: the system viewer and the pictures drawn in the terminal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attachments {
+    /// The program (and its arguments) that opens a checked file; `{file}` among them is
+    /// replaced by the file's path, else the path goes last. Empty: the system's own
+    /// (`xdg-open`, `open`, Explorer). Run directly, never through a shell.
+    pub open_with: Vec<String>,
+    /// How pictures are drawn inside the terminal.
+    pub images: Images,
+}
+
+/// How a picture (a JPEG or PNG attachment, a PDF's first page) is drawn in the terminal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Images {
+    /// The terminal's graphics protocol when it answers that it has one (kitty, sixel,
+    /// iTerm2); half blocks in tmux, screen, the Linux console and everywhere else.
+    #[default]
+    Auto,
+    /// Coloured half blocks (▀) only: works in every terminal with colours.
+    Halfblocks,
+    Kitty,
+    Sixel,
+    Iterm2,
 }
 
 /// `[printing]`: the printer, its paper, and the folder PDFs are saved in.
@@ -100,6 +128,7 @@ impl Default for Config {
             request_timeout_seconds: DEFAULT_REQUEST_TIMEOUT_SECONDS,
             printing: Printing::default(),
             path: None,
+            attachments: Attachments::default(),
         }
     }
 }
@@ -216,7 +245,16 @@ struct RawConfig {
     #[serde(default)]
     training: RawTraining,
     #[serde(default)]
+    attachments: RawAttachments,
+    #[serde(default)]
     printing: RawPrinting,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttachments {
+    open_with: Option<Spanned<Vec<String>>>,
+    images: Option<Images>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -437,6 +475,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         DEFAULT_TRAINING_PACE_SECONDS,
         0..86401,
     )?;
+    let open_with = match raw.attachments.open_with {
+        None => Vec::new(),
+        Some(v) => {
+            let span = v.span();
+            let args = v.into_inner();
+            if args.first().is_none_or(|program| program.trim().is_empty()) {
+                return Err(fail(
+                    Some(span),
+                    "open_with needs a program first, e.g. [\"evince\"] or [\"okular\", \"{file}\"]"
+                        .into(),
+                ));
+            }
+            args
+        }
+    };
     let printing = printing(&raw.printing, &fail)?;
     let key_lines = raw
         .keys
@@ -461,6 +514,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         training_pace_seconds,
         printing,
         path: Some(path.to_path_buf()),
+        attachments: Attachments {
+            open_with,
+            images: raw.attachments.images.unwrap_or_default(),
+        },
     })
 }
 
@@ -563,6 +620,20 @@ mod tests {
     }
 
     #[test]
+    fn attachments_are_opened_with_the_command_given_as_arguments() {
+        let config = parse_str(
+            "[attachments]\nopen_with = [\"okular\", \"--unique\", \"{file}\"]\nimages = \"halfblocks\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.attachments.open_with,
+            ["okular", "--unique", "{file}"]
+        );
+        assert_eq!(config.attachments.images, Images::Halfblocks);
+        assert_eq!(parse_str("").unwrap().attachments, Attachments::default());
+    }
+
+    #[test]
     fn an_empty_file_gives_the_defaults() {
         let config = parse_str("").unwrap();
         assert_eq!(config.language, Lang::Vi);
@@ -644,6 +715,12 @@ mod tests {
                 "different",
             ),
             ("[tui]\npoll_seconds = 0\n", 2, "from 1"),
+            ("[attachments]\nopen_with = []\n", 2, "program first"),
+            (
+                "[attachments]\n\nimages = \"blocks\"\n",
+                3,
+                "unknown variant",
+            ),
         ];
         for (text, line, needle) in cases {
             let err = parse_str(text).unwrap_err();

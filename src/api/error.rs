@@ -96,6 +96,7 @@ error_codes! {
     PayloadTooLarge = 413, "payload_too_large", "A file, chunk or body over its limit.";
     UnsupportedMediaType = 415, "unsupported_media_type", "Not PDF, JPEG or PNG; or a chunk of the wrong type.";
     UploadTypeMismatch = 415, "upload_type_mismatch", "The file's content is not the declared type (discarded).";
+    RangeNotSatisfiable = 416, "range_not_satisfiable", "`Range` starts past the end of the file: `Content-Range` gives its size.";
     ValidationFailed = 422, "validation_failed", "Invalid fields, described in `fields`.";
     IdempotencyKeyReused = 422, "idempotency_key_reused", "The `Idempotency-Key` was used for another request.";
     InvalidTransition = 422, "invalid_transition", "The action is not possible in the dossier's status.";

@@ -46,6 +46,9 @@ pub enum ClientError {
         path: String,
         kind: std::io::ErrorKind,
     },
+    /// A downloaded file does not hash to the SHA-256 the portal states: it was removed.
+    #[error("{path}: the downloaded file does not match its SHA-256")]
+    Damaged { path: String },
     /// A file to upload could not be read: where, and why.
     #[error("cannot read {path}: {kind}")]
     FileRead {
@@ -82,6 +85,8 @@ impl ClientError {
             (ClientError::Decode(_), En) => "The portal's answer was not in the expected form. Try again; if it persists, tell the system administrator.".into(),
             (ClientError::File { path, kind }, Vi) => format!("Không ghi được tệp {path}: {}. Hãy chọn đường dẫn khác.", io_words(*kind, Vi)),
             (ClientError::File { path, kind }, En) => format!("Could not write {path}: {}. Choose another path.", io_words(*kind, En)),
+            (ClientError::Damaged { path }, Vi) => format!("Tệp {path} tải về bị hỏng (mã kiểm tra SHA-256 không khớp với cổng) nên đã được xóa. Hãy tải lại; nếu vẫn hỏng, báo cho quản trị hệ thống."),
+            (ClientError::Damaged { path }, En) => format!("The downloaded file {path} is damaged (its SHA-256 does not match the portal's), so it was removed. Download it again; if it is still damaged, tell the system administrator."),
             (ClientError::FileRead { path, kind }, Vi) => format!("Không đọc được tệp {path}: {}. Hãy kiểm tra đường dẫn.", io_words(*kind, Vi)),
             (ClientError::FileRead { path, kind }, En) => format!("Could not read {path}: {}. Check the path.", io_words(*kind, En)),
             (ClientError::UnsupportedFile(path), Vi) => format!("Tệp {path} không đúng loại: chỉ nhận tệp PDF, JPEG hoặc PNG. Hãy chọn bản quét hay bản chụp ở một trong các loại đó."),

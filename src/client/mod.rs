@@ -5,12 +5,14 @@
 
 mod citizen_side;
 mod documents;
+pub mod download;
 pub use citizen_side::JOURNAL_PAGE;
 pub mod doctor;
 mod error;
 pub mod outbox;
 pub mod token_store;
 
+pub use download::{DownloadProgress, Downloaded};
 pub use error::ClientError;
 
 use crate::api::Page;
@@ -37,7 +39,6 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::AsyncWriteExt;
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const READ_TIMEOUT: Duration = Duration::from_secs(20);
@@ -503,59 +504,6 @@ impl PortalClient {
             form_set,
             filename,
         })
-    }
-
-    /// Streams an attachment to `dest` through a temporary file beside it, checks the
-    /// sha256 the portal states, and only then puts the file in place.
-    pub async fn download_attachment(
-        &self,
-        code: &str,
-        id: &str,
-        dest: &Path,
-    ) -> Result<u64, ClientError> {
-        let rb = self.request(
-            Method::GET,
-            &format!("/dossiers/{}/attachments/{}", segment(code), segment(id)),
-        );
-        let mut res = self.send(rb).await?;
-        let expected = header(
-            res.headers(),
-            reqwest::header::HeaderName::from_static("x-content-sha256"),
-        );
-        let tmp = dest.with_extension("part");
-        let file_err = |e: std::io::Error| ClientError::File {
-            path: dest.display().to_string(),
-            kind: e.kind(),
-        };
-        let mut file = tokio::fs::File::create(&tmp).await.map_err(file_err)?;
-        let mut hasher = Sha256::new();
-        let mut written = 0u64;
-        let result: Result<(), ClientError> = async {
-            while let Some(chunk) = res.chunk().await? {
-                hasher.update(&chunk);
-                file.write_all(&chunk).await.map_err(file_err)?;
-                written += chunk.len() as u64;
-            }
-            file.flush().await.map_err(file_err)?;
-            Ok(())
-        }
-        .await;
-        drop(file);
-        if let Err(e) = result {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(e);
-        }
-        let actual = hex::encode(hasher.finalize());
-        if let Some(expected) = expected
-            && !expected.eq_ignore_ascii_case(&actual)
-        {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(ClientError::Decode(format!(
-                "the file's sha256 {actual} differs from the portal's {expected}"
-            )));
-        }
-        tokio::fs::rename(&tmp, dest).await.map_err(file_err)?;
-        Ok(written)
     }
 
     pub async fn stats(&self) -> Result<Stats, ClientError> {

@@ -492,6 +492,7 @@ pub fn verdict(e: &ClientError, lang: crate::domain::Lang) -> Verdict {
         ClientError::Api { status, .. } => Verdict::Dead(*status, e.message(lang)),
         ClientError::Conflict { .. } => Verdict::Dead(412, e.message(lang)),
         ClientError::File { .. }
+        | ClientError::Damaged { .. }
         | ClientError::FileRead { .. }
         | ClientError::UnsupportedFile(_)
         | ClientError::FileSize { .. }

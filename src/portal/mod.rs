@@ -16,6 +16,7 @@ pub mod json;
 pub mod negotiate;
 pub mod openapi;
 pub mod passwords;
+pub mod ranges;
 pub mod routes;
 pub mod seed;
 pub mod service;
@@ -37,6 +38,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -220,12 +222,28 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestDecompressionLayer::new())
         // The fastest level: JSON lists compress to a fraction at any level, and the
         // default level's CPU cost a fifth of the inbox list's throughput.
-        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        .layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Fastest)
+                .compress_when(DefaultPredicate::new().and(offers_no_ranges)),
+        )
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Whether an answer may be compressed: not a file offered by byte ranges (an
+/// attachment), whose ranges count the file's own bytes; a compressed answer would also
+/// lose `Accept-Ranges` and could not be resumed. Scans and photos do not compress anyway.
+fn offers_no_ranges(
+    _: axum::http::StatusCode,
+    _: axum::http::Version,
+    headers: &axum::http::HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    !headers.contains_key(axum::http::header::ACCEPT_RANGES)
 }
 
 /// Every answer's `Date` is the portal's clock, not the machine's: a client counting

@@ -136,6 +136,19 @@ pub enum Action {
         typed: String,
         completed: String,
     },
+    /// How far the download of request `id` has come (an attachment to show, open or
+    /// save).
+    Transfer {
+        id: RequestId,
+        received: u64,
+        total: Option<u64>,
+    },
+    /// The attachment the viewer asked for, ready to show (or why it cannot be).
+    AttachmentShown(RequestId, Result<crate::tui::viewer::Shown, Failure>),
+    /// What opening an attachment with the system viewer came to.
+    AttachmentOpened(RequestId, Result<crate::tui::attachments::Opened, Failure>),
+    /// A view of a picture encoded for the terminal's graphics protocol.
+    GraphicReady(Box<crate::tui::viewer::Graphic>),
     /// How the outbox stands.
     OutboxCount {
         queued: usize,
@@ -249,6 +262,28 @@ pub enum Effect {
     SaveText {
         path: PathBuf,
         text: String,
+    },
+    /// Fetch an attachment into the cache, check it and make it ready to show
+    /// (`Transfer`s, then `AttachmentShown`).
+    ViewAttachment {
+        id: RequestId,
+        code: String,
+        attachment: crate::api::dossiers::Attachment,
+    },
+    /// Fetch an attachment into the cache, check it and open it with the system viewer
+    /// or the configured program (`Transfer`s, then `AttachmentOpened`).
+    OpenAttachment {
+        id: RequestId,
+        code: String,
+        attachment: crate::api::dossiers::Attachment,
+    },
+    /// Redraw every cell at the next frame: a picture the terminal's graphics protocol drew
+    /// (sixel, iTerm2) may stay on screen where nothing new is drawn over it.
+    ClearScreen,
+    /// Encode a view of a picture for the terminal's graphics protocol (`GraphicReady`).
+    EncodeGraphic {
+        key: crate::tui::viewer::GraphicKey,
+        picture: std::sync::Arc<crate::tui::viewer::Picture>,
     },
     LoadCatalog(RequestId),
     LoadProcedure {

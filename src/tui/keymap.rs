@@ -50,6 +50,8 @@ pub enum Context {
     Payment,
     /// A workflow action's dialog: its inputs, then the confirmation.
     Dialog,
+    /// An attachment shown inside the terminal.
+    Viewer,
     /// Training: the exercises and their progress.
     Exercises,
     /// Training: the citizen's account activation, played by the trainee.
@@ -78,6 +80,7 @@ impl Context {
                 | CommandLine
                 | Payment
                 | Dialog
+                | Viewer
                 | Exercises
                 | Activation
                 | DigitizeForm
@@ -152,6 +155,7 @@ impl Context {
             CommandLine => "command line",
             Payment => "fee payment",
             Dialog => "action dialog",
+            Viewer => "attachment viewer",
             Exercises => "exercises",
             Activation => "account activation",
             DigitizeForm => "digitize form",
@@ -237,6 +241,18 @@ pub enum Command {
     ClearField,
     /// Leaves anyway (quits or logs out) although something is unsent or typed.
     Leave,
+    /// Shows the dossier's attachments inside the terminal.
+    View,
+    /// Opens an attachment with the system viewer (or the configured program).
+    OpenExternal,
+    ZoomIn,
+    ZoomOut,
+    /// Back to the whole picture.
+    ZoomReset,
+    PanLeft,
+    PanRight,
+    NextAttachment,
+    PrevAttachment,
     /// Stays: quitting or logging out is not done after all.
     Stay,
     /// Issue 16: digitizes a document part (its scan and metadata).
@@ -346,6 +362,8 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Download, "download", X::Detail, &["d"], true),
     bind(C::Pay, "pay", X::Detail, &["p"], true),
     bind(C::Digitize, "digitize", X::Detail, &["s"], true),
+    bind(C::View, "view", X::Detail, &["v"], true),
+    bind(C::OpenExternal, "open_external", X::Detail, &["o"], true),
     // The statistics pane.
     bind(C::ExportRegister, "export_register", X::Stats, &["x"], true),
     // The lookup tab: codes begin with digits, so every character is text.
@@ -601,6 +619,34 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Back, "back", X::Dialog, &["esc"], true),
     bind(C::Close, "close", X::Dialog, &["esc"], true),
     bind(C::Cancel, "cancel", X::Dialog, &["esc"], true),
+    // The attachment viewer: zoom, move over the picture, page through the dossier's
+    // attachments, open the file with the system viewer or save it.
+    bind(C::ZoomIn, "zoom_in", X::Viewer, &["+", "="], true),
+    bind(C::ZoomOut, "zoom_out", X::Viewer, &["-"], true),
+    bind(C::ZoomReset, "zoom_reset", X::Viewer, &["0"], false),
+    bind(C::Up, "up", X::Viewer, &["up", "k"], false),
+    bind(C::Down, "down", X::Viewer, &["down", "j"], false),
+    bind(C::PanLeft, "pan_left", X::Viewer, &["left", "h"], false),
+    bind(C::PanRight, "pan_right", X::Viewer, &["right", "l"], false),
+    bind(
+        C::NextAttachment,
+        "next_attachment",
+        X::Viewer,
+        &["n", "pagedown"],
+        true,
+    ),
+    bind(
+        C::PrevAttachment,
+        "prev_attachment",
+        X::Viewer,
+        &["p", "pageup"],
+        false,
+    ),
+    bind(C::OpenExternal, "open_external", X::Viewer, &["o"], true),
+    bind(C::Save, "save", X::Viewer, &["s"], true),
+    // Overlays have no global keys: the viewer's own help shows its keys.
+    bind(C::Help, "help", X::Viewer, &["?", "f1"], true),
+    bind(C::Close, "close", X::Viewer, &["esc", "q"], true),
     bind(C::Up, "up", X::Exercises, &["up", "k"], false),
     bind(C::Down, "down", X::Exercises, &["down", "j"], false),
     bind(C::ShowHint, "show_hint", X::Exercises, &["h"], true),

@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod documents;
+pub mod attachments;
 pub mod drafts;
 pub mod i18n;
 pub mod idempotency;
@@ -22,4 +23,5 @@ pub mod theme;
 pub mod training;
 pub mod update;
 pub mod view;
+pub mod viewer;
 pub use runtime::{Options, run};

@@ -129,6 +129,9 @@ pub async fn run(options: Options) -> Result<(), StartError> {
     let mut term = terminal::enter()?;
     let (tx, mut rx) = unbounded_channel::<Action>();
     let mut executor = Executor::new(tx.clone(), &options, app.lang);
+    // Before anything reads the terminal's input: asking it how it draws pictures reads
+    // its answers from there.
+    app.attachments.graphics = executor.detect_graphics();
 
     // Terminal events: Press only (Windows also reports releases).
     let input_tx = tx.clone();
@@ -174,6 +177,7 @@ pub async fn run(options: Options) -> Result<(), StartError> {
         while let Ok(more) = rx.try_recv() {
             batch.push(more);
         }
+        let mut clear = false;
         for action in batch {
             // A key acts at the portal's now, not at the last tick's: in the first second
             // after the login the ticks still read the desk's own clock (the month a
@@ -182,8 +186,12 @@ pub async fn run(options: Options) -> Result<(), StartError> {
                 app.now = executor.clock.now();
             }
             for effect in update(&mut app, action) {
+                clear |= effect == Effect::ClearScreen;
                 executor.run(effect, &app);
             }
+        }
+        if clear && let Err(e) = term.clear() {
+            break Err(StartError::Terminal(e));
         }
         if app.quit {
             break Ok(());
@@ -220,6 +228,10 @@ pub struct Executor {
     pub clock: crate::clock::Clock,
     /// The writer of the last session's outbox, until the next session's waits for it.
     last_writer: Option<tokio::task::JoinHandle<()>>,
+    /// `[attachments]` of the configuration.
+    attachments: crate::config::Attachments,
+    /// The terminal's graphics protocol, when it has one (`detect_graphics`).
+    picker: Option<ratatui_image::picker::Picker>,
     /// Where forms are saved and which printer prints them (`[printing]`).
     printing: crate::config::Printing,
 }
@@ -281,6 +293,39 @@ impl Executor {
             clock: crate::clock::Clock::system(),
             last_writer: None,
             printing: options.config.printing.clone(),
+            attachments: options.config.attachments.clone(),
+            picker: None,
+        }
+    }
+
+    /// How this terminal draws pictures, by the configuration and (for `auto`) by asking
+    /// it: call once, before the terminal's input is read.
+    pub fn detect_graphics(&mut self) -> crate::tui::viewer::Graphics {
+        let (graphics, picker) = crate::tui::attachments::graphics::detect(self.attachments.images);
+        self.picker = picker;
+        graphics
+    }
+
+    /// A sender of a download's progress as `Action::Transfer`s: every 64 KiB and at the
+    /// end, so a fast link does not flood the screen with redraws.
+    fn transfer_progress(
+        &self,
+        id: RequestId,
+    ) -> impl Fn(crate::client::DownloadProgress) + Send + Sync + 'static {
+        let tx = self.tx.clone();
+        let last = std::sync::atomic::AtomicU64::new(u64::MAX);
+        move |p| {
+            let before = last.load(std::sync::atomic::Ordering::Relaxed);
+            let end = p.total == Some(p.received);
+            if before != u64::MAX && p.received < before.saturating_add(64 * 1024) && !end {
+                return;
+            }
+            last.store(p.received, std::sync::atomic::Ordering::Relaxed);
+            let _ = tx.send(Action::Transfer {
+                id,
+                received: p.received,
+                total: p.total,
+            });
         }
     }
 
@@ -535,15 +580,82 @@ impl Executor {
                 dest,
             } => {
                 let Some(c) = self.client.clone() else { return };
+                let progress = self.transfer_progress(id);
                 self.spawn(
                     id,
                     "download an attachment",
                     async move {
-                        let bytes = c.download_attachment(&code, &attachment_id, &dest).await?;
-                        Ok((dest, bytes))
+                        let path = crate::client::download::attachment_path(&code, &attachment_id);
+                        let done = c.download_to(&path, &dest, None, progress).await?;
+                        Ok((dest, done.size))
                     },
                     Action::Downloaded,
                 );
+            }
+            Effect::ViewAttachment {
+                id,
+                code,
+                attachment,
+            } => {
+                let Some(c) = self.client.clone() else { return };
+                let folder = crate::tui::attachments::cache::folder(self.data_dir.as_deref());
+                let (progress, lang) = (self.transfer_progress(id), self.lang);
+                self.spawn(
+                    id,
+                    "show an attachment",
+                    async move {
+                        crate::tui::attachments::show(
+                            &c,
+                            &folder,
+                            &code,
+                            &attachment,
+                            lang,
+                            progress,
+                        )
+                        .await
+                    },
+                    Action::AttachmentShown,
+                );
+            }
+            Effect::OpenAttachment {
+                id,
+                code,
+                attachment,
+            } => {
+                let Some(c) = self.client.clone() else { return };
+                let folder = crate::tui::attachments::cache::folder(self.data_dir.as_deref());
+                let (progress, lang) = (self.transfer_progress(id), self.lang);
+                let program = self.attachments.open_with.clone();
+                self.spawn(
+                    id,
+                    "open an attachment",
+                    async move {
+                        crate::tui::attachments::open_with(
+                            &c,
+                            &folder,
+                            &code,
+                            &attachment,
+                            program,
+                            lang,
+                            progress,
+                        )
+                        .await
+                    },
+                    Action::AttachmentOpened,
+                );
+            }
+            Effect::EncodeGraphic { key, picture } => {
+                let Some(picker) = self.picker.clone() else {
+                    return;
+                };
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Some(graphic) =
+                        crate::tui::attachments::graphics::encode(&picker, &picture, key)
+                    {
+                        let _ = tx.send(Action::GraphicReady(Box::new(graphic)));
+                    }
+                });
             }
             Effect::SaveText { path, text } => {
                 let tx = self.tx.clone();
@@ -908,7 +1020,8 @@ impl Executor {
                     s.discard(id);
                 }
             }
-            Effect::Quit => {}
+            // The drawing loop's own (see `run`).
+            Effect::ClearScreen | Effect::Quit => {}
         }
     }
 

@@ -72,6 +72,8 @@ pub enum Purpose {
     /// Issue 16: a citizen's store read for the wizard or the citizens pane, and the
     /// digitizations sent after an intake: shown in their rows, not with the spinner.
     Documents,
+    /// An attachment fetched to be shown in the viewer or opened with the system viewer.
+    Attachment,
 }
 
 impl Purpose {
@@ -397,6 +399,10 @@ pub enum Overlay {
     Attachments(Menu<(String, String)>),
     DeadLetters(Menu<crate::tui::action::DeadLetter>),
     Download(Box<DownloadPrompt>),
+    /// An attachment shown inside the terminal, with the dossier's others a key away.
+    Viewer(Box<crate::tui::viewer::Viewer>),
+    /// Which attachment to open with the system viewer.
+    OpenAttachment(Menu<crate::api::dossiers::Attachment>),
     /// Training mode: the exercises and their progress.
     Exercises(Box<crate::tui::training::ExercisesView>),
     /// Issue 16: a document part's scan and metadata.
@@ -516,6 +522,8 @@ pub struct App {
     /// Training mode: the dossiers whose VietQR code the sandbox was told is on screen
     /// (told once each; a failed telling is forgotten, so it is told again).
     pub vietqr_told: std::collections::BTreeSet<String>,
+    /// How pictures are drawn here, the downloads under way, the viewer under its help.
+    pub attachments: crate::tui::viewer::Attachments,
 }
 
 impl App {
@@ -575,6 +583,7 @@ impl App {
             paper_folder: None,
             size: (0, 0),
             vietqr_told: std::collections::BTreeSet::new(),
+            attachments: crate::tui::viewer::Attachments::default(),
         }
     }
 

@@ -14,7 +14,7 @@ use crate::portal::audit::{self};
 use crate::portal::auth::Session;
 use crate::portal::db;
 use crate::portal::dossier_store::{self as store, Row, SUMMARY_COLUMNS, SummaryRow};
-use crate::portal::error::{ApiError, invalid};
+use crate::portal::error::{ApiError, Problem, invalid};
 use crate::portal::idempotency::Idempotent;
 use crate::portal::json::{check_query, parse_json};
 use crate::portal::service::actions::act_on;
@@ -684,19 +684,29 @@ pub async fn changes(
 }
 
 /// `GET /dossiers/{code}/attachments/{id}`: an attached file, with its SHA-256 so the
-/// client can check what it saved.
+/// client can check what it saved; or a byte range of it, so that a download cut on a
+/// bad link goes on from where it stopped (`Range`, `If-Range` with the file's ETag).
 #[utoipa::path(
     get,
     path = "/api/v1/dossiers/{code}/attachments/{id}",
     operation_id = "get_attachment",
     tag = "dossiers",
-    summary = "An attached file",
+    summary = "An attached file, whole or a byte range of it",
+    description = "The file as uploaded. Its `ETag` is its SHA-256, quoted (a strong tag). \
+        A download that was cut goes on with `Range: bytes=<received>-` and \
+        `If-Range: <the ETag>`: the answer is 206 with the rest, or 200 with the whole file \
+        when it is no longer the file the `If-Range` names. One range only: several ranges, \
+        another unit or a malformed `Range` are ignored (200, the whole file). A range \
+        starting past the end is 416 `range_not_satisfiable`, with `Content-Range: bytes */<size>`. \
+        Files are never compressed, so that ranges count the file's own bytes.",
     params(
         ("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE),
         ("id" = String, Path, format = "uuid", description = "The upload id of the attachment."),
+        ("Range" = Option<String>, Header, description = "One byte range, `bytes=<first>-[<last>]` or `bytes=-<suffix length>`."),
+        ("If-Range" = Option<String>, Header, description = "The `ETag` of the file the client holds part of: the range is sent only if it still names the file."),
     ),
     responses(
-        (status = 200, description = "The file, as uploaded.",
+        (status = 200, description = "The whole file, as uploaded.",
             content(
                 (crate::portal::openapi::FileBytes = "application/pdf"),
                 (crate::portal::openapi::FileBytes = "image/jpeg"),
@@ -705,11 +715,32 @@ pub async fn changes(
             headers(
                 ("Content-Disposition" = String, description = "`attachment` with the file name (ASCII)."),
                 ("X-Content-Sha256" = String, description = "The file's SHA-256, hex."),
+                ("ETag" = String, description = "The file's SHA-256, hex, quoted: a strong tag for `If-Range`."),
+                ("Accept-Ranges" = String, description = "`bytes`."),
                 ("Content-Security-Policy" = String, description = "`sandbox`: nothing of the file runs in the portal's origin."),
                 ("X-Content-Type-Options" = String, description = "`nosniff` (on every answer)."),
             )),
+        (status = 206, description = "The byte range asked for.",
+            content(
+                (crate::portal::openapi::FileBytes = "application/pdf"),
+                (crate::portal::openapi::FileBytes = "image/jpeg"),
+                (crate::portal::openapi::FileBytes = "image/png"),
+            ),
+            headers(
+                ("Content-Range" = String, description = "`bytes <first>-<last>/<size>`."),
+                ("X-Content-Sha256" = String, description = "The whole file's SHA-256, hex: check it once the file is whole."),
+                ("ETag" = String, description = "The file's SHA-256, hex, quoted."),
+                ("Accept-Ranges" = String, description = "`bytes`."),
+                ("Content-Disposition" = String, description = "`attachment` with the file name (ASCII)."),
+                ("Content-Security-Policy" = String, description = "`sandbox`."),
+            )),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
         (status = 404, description = "`not_found`: no such dossier, or no such attachment of it.", body = ErrorBody),
+        (status = 416, description = "`range_not_satisfiable`: the range starts at or past the end of the file.",
+            body = ErrorBody,
+            headers(
+                ("Content-Range" = String, description = "`bytes */<size>`: the file's size, to ask again."),
+            )),
     ),
     security(("bearer" = [])),
 )]
@@ -717,7 +748,10 @@ pub async fn attachment(
     State(state): State<AppState>,
     session: Session,
     Path((code, id)): Path<(String, String)>,
+    request_headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    use crate::portal::ranges::{self, Ask};
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
     let office = session
         .office(&state, "GET /dossiers/{code}/attachments/{id}")
         .await?;
@@ -730,9 +764,49 @@ pub async fn attachment(
     {
         return Err(ApiError::NotFound);
     }
-    // Files are at most 20 MiB: read whole, which keeps the answer's length exact.
-    let mut bytes = Vec::new();
-    tokio::io::AsyncReadExt::read_to_end(&mut file, &mut bytes)
+    let size = file.metadata().await.map_err(ApiError::internal)?.len();
+    let etag = ranges::etag_of(&upload.sha256);
+    let text = |name: header::HeaderName| {
+        request_headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let ask = ranges::ask(
+        text(header::RANGE).as_deref(),
+        text(header::IF_RANGE).as_deref(),
+        &etag,
+        size,
+    );
+    if ask == Ask::Unsatisfiable {
+        let mut response = ApiError::from(Problem::new(
+            ErrorCode::RangeNotSatisfiable,
+            format!(
+                "Đoạn tệp được yêu cầu nằm ngoài tệp (tệp dài {size} byte). Hãy tải lại từ đầu."
+            ),
+            format!(
+                "The range asked for lies outside the file ({size} bytes long). Download it again from the start."
+            ),
+        ))
+        .into_response();
+        let value = format!("bytes */{size}");
+        if let Ok(value) = header::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(header::CONTENT_RANGE, value);
+        }
+        return Ok(response);
+    }
+    // Files are at most 20 MiB: read what is asked whole, which keeps the answer's
+    // length exact.
+    let (status, start, len) = match ask {
+        Ask::Part { start, end } => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
+        _ => (StatusCode::OK, 0, size),
+    };
+    file.seek(std::io::SeekFrom::Start(start))
+        .await
+        .map_err(ApiError::internal)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(len)
+        .read_to_end(&mut bytes)
         .await
         .map_err(ApiError::internal)?;
     let ascii_name: String = crate::domain::text::strip_marks(&upload.filename)
@@ -748,7 +822,7 @@ pub async fn attachment(
     let disposition = format!("attachment; filename=\"{ascii_name}\"");
     // A stored file is the citizen's, not the portal's: a browser that opens it anyway
     // runs nothing of it in the portal's origin (`nosniff` is on every answer).
-    let headers = [
+    let mut headers = vec![
         (header::CONTENT_TYPE, upload.content_type.clone()),
         (header::CONTENT_DISPOSITION, disposition),
         (header::CONTENT_SECURITY_POLICY, "sandbox".to_owned()),
@@ -756,6 +830,21 @@ pub async fn attachment(
             header::HeaderName::from_static("x-content-sha256"),
             upload.sha256.clone(),
         ),
+        (header::ETAG, etag),
+        // Also what keeps the compression layer off the file (`portal::offers_no_ranges`).
+        (header::ACCEPT_RANGES, "bytes".to_owned()),
     ];
-    Ok((headers, bytes).into_response())
+    if status == StatusCode::PARTIAL_CONTENT {
+        headers.push((
+            header::CONTENT_RANGE,
+            format!("bytes {start}-{}/{size}", start + len - 1),
+        ));
+    }
+    let mut response = (status, bytes).into_response();
+    for (name, value) in headers {
+        if let Ok(value) = header::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    Ok(response)
 }

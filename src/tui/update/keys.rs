@@ -175,6 +175,7 @@ fn dispatch(app: &mut App, context: Context, input: KeyInput) -> Vec<Effect> {
         | X::FormView
         | X::Payment
         | X::Dialog
+        | X::Viewer
         | X::Exercises
         | X::Activation
         | X::DigitizeForm
@@ -388,6 +389,8 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Download => open_downloads(app),
         Command::Pay => open_payment(app),
         Command::Digitize => super::documents::open_from_detail(app),
+        Command::View => super::viewer::open_viewer(app),
+        Command::OpenExternal => super::viewer::open_external_from_detail(app),
         Command::ExportRegister => super::forms::open_export(app),
         // The commands of other contexts do not arrive here.
         _ => vec![],

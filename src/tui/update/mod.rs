@@ -31,6 +31,7 @@ mod panes;
 mod payment;
 mod poll;
 mod training;
+mod viewer;
 
 use actions::*;
 use citizens::citizens_key;
@@ -95,7 +96,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             app.size = (width, height);
             app.inbox.page_rows = crate::tui::view::inbox_rows(height, app.training()).max(1);
             app.inbox.scroll_into_view();
-            vec![]
+            viewer::graphic_wanted(app)
         }
         Action::Tick(now) => on_tick(app, now),
         Action::TokenStored { persistent } => {
@@ -225,6 +226,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Downloaded(id, result) => {
+            app.attachments.transfers.progress.remove(&id);
             if app.pending.remove(&id).is_none() {
                 return vec![];
             }
@@ -243,6 +245,20 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 }
                 Err(f) => fail(app, f),
             }
+        }
+        Action::Transfer {
+            id,
+            received,
+            total,
+        } => {
+            viewer::on_transfer(app, id, received, total);
+            vec![]
+        }
+        Action::AttachmentShown(id, result) => viewer::on_shown(app, id, result),
+        Action::AttachmentOpened(id, result) => viewer::on_opened(app, id, result),
+        Action::GraphicReady(graphic) => {
+            viewer::on_graphic(app, *graphic);
+            vec![]
         }
         Action::CatalogLoaded(id, result) => intake::on_catalog(app, id, result),
         Action::ProcedureLoaded(id, result) => intake::on_procedure(app, id, result),
@@ -385,6 +401,7 @@ fn cancel_newest(app: &mut App) -> Option<Effect> {
         .find(|(_, p)| !p.purpose.is_background())
         .map(|(id, _)| *id)?;
     app.pending.remove(&id);
+    app.attachments.transfers.progress.remove(&id);
     if app.login.pending == Some(id) {
         app.login.pending = None;
     }

@@ -7,8 +7,11 @@ use super::*;
 pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> Vec<Effect> {
     use KeyInput::Command as K;
     match overlay {
-        // Any key closes help.
-        Overlay::Help(_) => vec![],
+        // Any key closes help (and gives the viewer back, when it was the viewer's).
+        Overlay::Help(_) => {
+            super::viewer::back_from_help(app);
+            vec![]
+        }
         Overlay::Leave(prompt) => match key {
             K(Command::Leave) => leave(app, prompt.leaving),
             K(Command::Stay) => stay(app, prompt),
@@ -183,6 +186,18 @@ pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> V
             app.overlay = Some(Overlay::Download(prompt));
             vec![]
         }
+        Overlay::Viewer(viewer) => super::viewer::viewer_key(app, *viewer, key),
+        Overlay::OpenAttachment(mut menu) => match menu_key(&mut menu, key) {
+            MenuKey::Close => vec![],
+            MenuKey::Moved => {
+                app.overlay = Some(Overlay::OpenAttachment(menu));
+                vec![]
+            }
+            MenuKey::Chosen => match menu.items.get(menu.selected).cloned() {
+                Some(attachment) => super::viewer::open_external(app, &menu.code, attachment),
+                None => vec![],
+            },
+        },
         Overlay::Payment(dialog) => payment_key(app, dialog, key),
         Overlay::Dialog(dialog) => dialog_key(app, dialog, key),
         Overlay::Exercises(view) => super::training::exercises_key(app, view, key),

@@ -21,9 +21,11 @@ pub fn key_context(app: &App) -> Option<Context> {
             Overlay::Help(_) => Some(Context::Help),
             Overlay::Leave(_) => Some(Context::Leave),
             Overlay::CommandLine(_) => Some(Context::CommandLine),
-            Overlay::Actions(_) | Overlay::Forms(_) | Overlay::Attachments(_) => {
-                Some(Context::Menu)
-            }
+            Overlay::Actions(_)
+            | Overlay::Forms(_)
+            | Overlay::Attachments(_)
+            | Overlay::OpenAttachment(_) => Some(Context::Menu),
+            Overlay::Viewer(_) => Some(Context::Viewer),
             Overlay::DeadLetters(_) => Some(Context::DeadLetters),
             Overlay::Form(v) if v.save_to.is_some() => Some(Context::Prompt),
             Overlay::Form(_) => Some(Context::FormView),
@@ -112,6 +114,8 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
                 C::Actions,
                 C::Form,
                 C::Download,
+                C::View,
+                C::OpenExternal,
             ];
             if may_pay(app) {
                 on.push(C::Pay);
@@ -250,6 +254,7 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
             on
         }
         Context::Menu => vec![C::Up, C::Down, C::Choose, C::Close],
+        Context::Viewer => super::viewer::enabled(app),
         Context::DeadLetters => vec![C::Up, C::Down, C::Choose, C::Discard, C::Close],
         Context::Prompt => vec![C::Confirm, C::Close],
         Context::CommandLine => vec![C::Confirm, C::Complete, C::Close],

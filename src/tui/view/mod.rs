@@ -12,6 +12,7 @@ mod overlay;
 mod shell;
 mod tabs;
 mod vietqr;
+mod viewer;
 
 use crate::tui::state::{App, Screen};
 use ratatui::Frame;
@@ -24,12 +25,15 @@ use unicode_width::UnicodeWidthStr;
 pub use inbox::TABLE_CHROME_ROWS;
 pub use intake::big_text;
 pub use vietqr::qr_rows;
+pub use viewer::{half_blocks, picture_area as viewer_picture_area};
 
 /// Draws the whole screen; then [`neutralise`]s it.
 pub fn render(app: &App, frame: &mut Frame) {
     KEEP_CLEAR.with_borrow_mut(Vec::clear);
+    GRAPHICS.with_borrow_mut(Vec::clear);
     draw(app, frame);
-    neutralise(frame.buffer_mut());
+    let graphics = GRAPHICS.with_borrow(Clone::clone);
+    neutralise(frame.buffer_mut(), &graphics);
 }
 
 thread_local! {
@@ -40,6 +44,20 @@ thread_local! {
     /// never the app's state.
     static KEEP_CLEAR: std::cell::RefCell<Vec<(Rect, bool)>> =
         const { std::cell::RefCell::new(Vec::new()) };
+}
+
+thread_local! {
+    /// Where this frame has a picture drawn by the terminal's graphics protocol: cells
+    /// whose symbols are escape sequences made from the picture's pixels (by
+    /// ratatui-image), never from a portal's text. Scratch of one `render` call.
+    static GRAPHICS: std::cell::RefCell<Vec<Rect>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Marks `area` as a picture drawn by the graphics protocol, whose cells [`neutralise`]
+/// leaves as they are; the toasts keep off it too.
+fn graphics_drawn(area: Rect) {
+    GRAPHICS.with_borrow_mut(|g| g.push(area));
+    keep_clear_always(area);
 }
 
 /// Marks `area` as something the toasts of this frame should not cover.
@@ -80,8 +98,21 @@ pub fn safe_lines(lines: &mut [ratatui::text::Line<'_>]) {
 /// The last guard, whatever a pane forgot: no cell of the frame keeps a character that a
 /// terminal would obey (ratatui drops control characters as it writes a span, but not
 /// bidirectional overrides, and a widget may set a cell's symbol directly).
-fn neutralise(buffer: &mut ratatui::buffer::Buffer) {
-    for cell in buffer.content.iter_mut() {
+///
+/// In the cells of a picture the graphics protocol draws (`graphics`), a symbol that
+/// begins with ESC is left as it is: such an escape sequence is the picture (see
+/// [`graphics_drawn`]); any other symbol there is checked as everywhere.
+fn neutralise(buffer: &mut ratatui::buffer::Buffer, graphics: &[Rect]) {
+    let area = buffer.area;
+    for (i, cell) in buffer.content.iter_mut().enumerate() {
+        let i = i as u16;
+        let at = ratatui::layout::Position::new(
+            area.x + i % area.width.max(1),
+            area.y + i / area.width.max(1),
+        );
+        if cell.symbol().starts_with('\x1b') && graphics.iter().any(|g| g.contains(at)) {
+            continue;
+        }
         if cell
             .symbol()
             .chars()

@@ -63,6 +63,22 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
                 menu.selected,
             );
         }
+        Overlay::Viewer(v) => super::viewer::render(app, v, frame, body),
+        Overlay::OpenAttachment(menu) => {
+            let items: Vec<String> = menu
+                .items
+                .iter()
+                .map(|a| super::safe(&a.filename))
+                .collect();
+            choose(
+                app,
+                frame,
+                body,
+                tr(app.lang, "open.choose"),
+                &items,
+                menu.selected,
+            );
+        }
         Overlay::DeadLetters(menu) => {
             let items: Vec<String> = menu
                 .items

@@ -4,6 +4,7 @@
 use super::fit;
 use crate::tui::i18n::{lookup, tr, trf};
 use crate::tui::state::{App, LinkState, Purpose, Tab, ToastKind};
+use crate::tui::update::human_size;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -165,19 +166,20 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     pieces.push(piece(" ", theme.base, 0));
-    if let Some((_, p)) = app
+    if let Some((id, p)) = app
         .pending
         .iter()
         .rev()
         .find(|(_, p)| !p.purpose.is_background())
     {
         let label = match p.purpose {
+            Purpose::Attachment => tr(lang, "busy.attachment"),
+            Purpose::Download => tr(lang, "busy.download"),
             Purpose::Login => tr(lang, "busy.login"),
             Purpose::Inbox => tr(lang, "busy.inbox"),
             Purpose::Detail | Purpose::DetailForms => tr(lang, "busy.detail"),
             Purpose::Act => tr(lang, "busy.act"),
             Purpose::Form => tr(lang, "busy.form"),
-            Purpose::Download => tr(lang, "busy.download"),
             Purpose::Catalog => tr(lang, "busy.catalog"),
             Purpose::Citizens => tr(lang, "busy.citizens"),
             Purpose::Submit => tr(lang, "busy.submit"),
@@ -196,6 +198,22 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             2,
         ));
         pieces.push(piece(format!(" {label}"), theme.warn, 7));
+        // A download says how far it has come: its share stays as long as the spinner.
+        match app.attachments.transfers.progress.get(id) {
+            Some((received, Some(total))) if *total > 0 => {
+                let share = received.saturating_mul(100) / total;
+                pieces.push(piece(format!(" {share}%"), theme.warn, 2));
+                pieces.push(piece(
+                    format!(" ({}/{})", human_size(*received), human_size(*total)),
+                    theme.warn,
+                    7,
+                ));
+            }
+            Some((received, _)) => {
+                pieces.push(piece(format!(" {}", human_size(*received)), theme.warn, 2));
+            }
+            None => {}
+        }
         pieces.push(piece(format!(" {}", tr(lang, "busy.esc")), theme.warn, 2));
     }
     frame.render_widget(
