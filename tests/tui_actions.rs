@@ -765,6 +765,7 @@ fn a_version_conflict_shows_the_current_dossier_and_what_changed() {
         from: Some(Status::Submitted),
         to: Some(Status::Received),
         reason: None,
+        handover: None,
     });
     update(
         &mut app,

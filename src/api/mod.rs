@@ -10,6 +10,7 @@ pub mod error;
 pub mod headers;
 pub mod limits;
 pub mod payments;
+pub mod results;
 pub mod stats;
 pub mod training;
 pub mod uploads;

@@ -37,4 +37,7 @@ pub struct Stats {
     pub at: String,
     pub queues: QueueCounts,
     pub returned: TimelinessCounts,
+    /// Satisfaction ratings given, by level.
+    #[serde(default)]
+    pub ratings: crate::api::results::RatingCounts,
 }

@@ -35,13 +35,16 @@ pub enum AuditEvent {
     PaymentRefused,
     /// A training portal only: staff read a dossier's VietQR code.
     PaymentQrShown,
+    /// A satisfaction rating given: `detail` its level, `reason` the channel (`desk` or
+    /// `online`).
+    RatingRecorded,
     /// An event this build does not know, as it came.
     Other(String),
 }
 
 impl AuditEvent {
     /// Every event the portal writes.
-    pub const KNOWN: [AuditEvent; 16] = [
+    pub const KNOWN: [AuditEvent; 17] = [
         AuditEvent::LoginOk,
         AuditEvent::LoginFailed,
         AuditEvent::LoginThrottled,
@@ -58,6 +61,7 @@ impl AuditEvent {
         AuditEvent::PaymentRecorded,
         AuditEvent::PaymentRefused,
         AuditEvent::PaymentQrShown,
+        AuditEvent::RatingRecorded,
     ];
 
     /// The wire name (and the `event` column's value).
@@ -79,6 +83,7 @@ impl AuditEvent {
             AuditEvent::PaymentRecorded => "payment_recorded",
             AuditEvent::PaymentRefused => "payment_refused",
             AuditEvent::PaymentQrShown => "payment_qr_shown",
+            AuditEvent::RatingRecorded => "rating_recorded",
             AuditEvent::Other(name) => name,
         }
     }

@@ -458,7 +458,10 @@ pub const TRANSITIONS: &[Transition] = &[
         from: &[S::ResultReady],
         to: Target::To(S::Returned),
         roles: &[Role::Reception],
-        needs: &[must(Input::Delivery), must(Input::Recipient)],
+        // Who collected it (in person) or the tracking code (by post) come as the
+        // action's `handover`, checked by `results::check_handover`; `recipient` is
+        // kept from it.
+        needs: &[must(Input::Delivery)],
         guards: &[Guard::FeeSettled],
         form: None,
     },
@@ -518,6 +521,8 @@ pub struct ActionInput {
     pub new_due_at: Option<LocalTime>,
     pub delivery: Option<DeliveryMethod>,
     pub recipient: Option<String>,
+    /// What `return_result` hands over (see [`super::results::check_handover`]).
+    pub handover: Option<super::results::Handover>,
 }
 
 impl ActionInput {
@@ -1225,12 +1230,9 @@ mod tests {
                 Action::ReturnResult,
                 Role::Reception,
                 S::ResultReady,
-                ActionInput {
-                    delivery: Some(DeliveryMethod::InPerson),
-                    ..Default::default()
-                }
+                ActionInput::default()
             ),
-            Err(Refusal::MissingInput(Input::Recipient))
+            Err(Refusal::MissingInput(Input::Delivery))
         );
         assert_eq!(
             go(

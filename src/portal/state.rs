@@ -56,6 +56,8 @@ pub struct Settings {
     /// The secret the payment gateway signs its notices with (HMAC-SHA256);
     /// `None` turns `POST /payments/notify` off (503 `payments_disabled`).
     pub payment_secret: Option<String>,
+    /// Notices to citizens: e-mail, SMS, the lookup link, retries (`[notifications]`).
+    pub notify: super::notify::Settings,
 }
 
 // Written out rather than derived so that the payment secret never reaches a log.
@@ -70,6 +72,7 @@ impl std::fmt::Debug for Settings {
                 "payment_secret",
                 &self.payment_secret.as_ref().map(|_| "<redacted>"),
             )
+            .field("notify", &self.notify)
             .finish_non_exhaustive()
     }
 }
@@ -95,6 +98,7 @@ impl Default for Settings {
             training: false,
             changes_kept: 100_000,
             payment_secret: None,
+            notify: super::notify::Settings::default(),
         }
     }
 }
@@ -115,4 +119,6 @@ pub struct AppState {
     pub files_dir: PathBuf,
     /// Which uploads are being written now, so one chunk at a time lands in a file.
     pub upload_writers: Arc<Writers>,
+    /// The worker that sends notices to citizens; a step that queued some wakes it.
+    pub notifier: Arc<super::notify::Notifier>,
 }

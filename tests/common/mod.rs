@@ -186,6 +186,16 @@ impl Portal {
     }
 }
 
+/// The `handover` of a return in person to someone the applicant authorized: what a test
+/// sends when who collects is not its point (an authorized receiver needs no applicant's
+/// number).
+pub fn authorized_receiver(name: &str) -> Value {
+    json!({"receiver": {"full_name": name, "id_number": "083095001234",
+                        "relation": "authorized",
+                        "authorization_doc": "Giấy ủy quyền số 12/2026, chứng thực ngày 02/03/2026"},
+           "result_documents": ["Kết quả giải quyết"]})
+}
+
 /// A small PDF-looking file: the bytes a test attaches.
 pub fn pdf(tag: &str) -> Vec<u8> {
     format!("%PDF-1.4\n% {tag}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").into_bytes()

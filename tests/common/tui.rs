@@ -200,6 +200,7 @@ pub fn stats() -> Stats {
             all: 7,
         },
         returned: TimelinessCounts::default(),
+        ratings: motcua::api::results::RatingCounts::default(),
     }
 }
 
@@ -292,7 +293,10 @@ pub fn dossier() -> Dossier {
             from: None,
             to: Some(Status::Submitted),
             reason: None,
+            handover: None,
         }],
+        handover: None,
+        rating: None,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod dossiers;
 pub mod forms;
 pub mod health;
 pub mod payments;
+pub mod results;
 pub mod stats;
 pub mod training;
 pub mod uploads;

@@ -4,6 +4,7 @@
 //! queue comes from the domain's queue table, not from SQL written here.
 
 use crate::api::error::ErrorBody;
+use crate::api::results::{RatingCounts, RatingLevel};
 use crate::api::stats::{QueueCounts, Stats, TimelinessCounts};
 use crate::domain::calendar::Timeliness;
 use crate::domain::status::{Queue, Status};
@@ -21,8 +22,8 @@ use axum::extract::State;
     operation_id = "office_stats",
     tag = "dossiers",
     summary = "The office's numbers",
-    description = "Dossiers per inbox queue, overdue ones, and returned ones by punctuality. \
-        Any staff role.",
+    description = "Dossiers per inbox queue, overdue ones, returned ones by punctuality, and \
+        the satisfaction ratings given, by level. Any staff role.",
     responses(
         (status = 200, description = "The counts now.", body = Stats),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
@@ -91,8 +92,24 @@ pub async fn stats(
         }
     }
 
+    let by_level: Vec<(String, i64)> =
+        sqlx::query_as("SELECT level, COUNT(*) FROM ratings WHERE office_id = $1 GROUP BY level")
+            .bind(office)
+            .fetch_all(&state.db)
+            .await?;
+    let mut ratings = RatingCounts::default();
+    for (level, n) in by_level {
+        let n = n.max(0) as u64;
+        match wire::<RatingLevel>(&level)? {
+            RatingLevel::VerySatisfied => ratings.very_satisfied += n,
+            RatingLevel::Satisfied => ratings.satisfied += n,
+            RatingLevel::Unsatisfied => ratings.unsatisfied += n,
+        }
+    }
+
     Ok(Json(Stats {
         at: now_s,
+        ratings,
         queues: QueueCounts {
             online_pending: in_queue(Queue::OnlinePending),
             received: in_queue(Queue::Received),
