@@ -277,6 +277,8 @@ pub struct Notifier {
     mailer: Option<email::Mailer>,
     gateway: Option<sms::Gateway>,
     wake: Notify,
+    /// Passes begun, and (below) passes finished.
+    started: std::sync::atomic::AtomicU64,
     passes: watch::Sender<u64>,
     /// Channels resting after a failure, until this Unix second.
     resting: Mutex<HashMap<NoticeChannel, i64>>,
@@ -299,6 +301,7 @@ impl Notifier {
             mailer,
             gateway,
             wake: Notify::new(),
+            started: std::sync::atomic::AtomicU64::new(0),
             passes: watch::channel(0).0,
             resting: Mutex::new(HashMap::new()),
         })
@@ -314,11 +317,26 @@ impl Notifier {
         self.passes.subscribe()
     }
 
+    /// Wakes the worker and waits until a pass that began after this call has finished:
+    /// every notice due now has then been tried.
+    pub async fn settle(&self) {
+        let mut finished = self.passes.subscribe();
+        let begun = self.started.load(std::sync::atomic::Ordering::SeqCst);
+        self.wake();
+        while *finished.borrow_and_update() <= begun {
+            if finished.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
     /// Runs forever: a pass, then rest until the next notice is due, the poll interval
     /// passes, or [`Notifier::wake`] is called. Times are read from the portal's clock,
     /// so a test moves the clock and wakes the worker instead of waiting.
     pub async fn run(self: Arc<Self>) {
         loop {
+            self.started
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let next = match self.pass().await {
                 Ok(next) => next,
                 Err(e) => {
@@ -371,7 +389,9 @@ impl Notifier {
     }
 
     /// Takes the next due notice of `channels` for this worker: counts the attempt and
-    /// leases it, in one statement, so two workers never take the same one.
+    /// leases it, in one statement, so two workers never take the same one. The oldest
+    /// first, so that a citizen reads a dossier's steps in the order they happened even
+    /// after a retry.
     async fn claim(
         &self,
         now: i64,
@@ -386,7 +406,7 @@ impl Notifier {
                            AND next_attempt_at <= $2 \
                            AND (lease_until IS NULL OR lease_until <= $2) \
                            AND channel IN ({}) \
-                         ORDER BY next_attempt_at, id LIMIT 1) \
+                         ORDER BY id LIMIT 1) \
              RETURNING id, channel, recipient, subject, body, attempts",
             marks.join(", ")
         );
@@ -530,5 +550,19 @@ impl Notifier {
                 due.max(rest)
             })
             .min())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_double_up_to_the_cap_spread_by_the_id() {
+        let s = Settings::default();
+        let waits: Vec<i64> = (1..=9).map(|n| s.backoff(n, 10)).collect();
+        assert_eq!(waits, vec![30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+        assert_eq!(s.backoff(1, 12), 32, "a few seconds set by the id");
+        assert_eq!(s.backoff(u32::MAX, 0), 3600, "no overflow");
     }
 }
