@@ -42,13 +42,20 @@ pub enum Write {
     CreateCitizen {
         citizen: NewCitizen,
     },
+    /// A satisfaction rating recorded at the desk.
+    Rate {
+        code: String,
+        rating: crate::api::results::RatingIn,
+    },
 }
 
 impl Write {
     /// The dossier it belongs to, for the order of writes to one dossier.
     pub fn dossier(&self) -> Option<&str> {
         match self {
-            Write::Act { code, .. } | Write::PayCash { code, .. } => Some(code),
+            Write::Act { code, .. } | Write::PayCash { code, .. } | Write::Rate { code, .. } => {
+                Some(code)
+            }
             Write::CreateDossier { .. } | Write::CreateCitizen { .. } => None,
         }
     }
@@ -452,6 +459,10 @@ pub enum Sent {
     Acted(Box<Dossier>),
     Paid(Box<crate::api::payments::Payment>),
     CreatedCitizen(Box<crate::api::citizens::CitizenCreated>),
+    Rated {
+        code: String,
+        rating: Box<crate::api::results::Rating>,
+    },
 }
 
 /// How a failed send is handled.
@@ -520,6 +531,15 @@ pub async fn send(client: &PortalClient, entry: &Entry) -> Result<Sent, ClientEr
             .create_citizen(&entry.key, citizen)
             .await
             .map(|c| Sent::CreatedCitizen(Box::new(c))),
+        Write::Rate { code, rating } => {
+            client
+                .rate(code, &entry.key, rating)
+                .await
+                .map(|r| Sent::Rated {
+                    code: code.clone(),
+                    rating: Box::new(r),
+                })
+        }
     }
 }
 

@@ -191,6 +191,8 @@ pub enum Command {
     Download,
     /// Takes the fee of the open dossier.
     Pay,
+    /// Shows the notices sent to the open dossier's applicant.
+    Notices,
     Choose,
     Confirm,
     Complete,
@@ -331,6 +333,7 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Form, "form", X::Detail, &["f"], true),
     bind(C::Download, "download", X::Detail, &["d"], true),
     bind(C::Pay, "pay", X::Detail, &["p"], true),
+    bind(C::Notices, "notices", X::Detail, &["n"], false),
     // The lookup tab: codes begin with digits, so every character is text.
     bind(C::Open, "open", X::Lookup, &["enter"], true),
     bind(C::Back, "back", X::Lookup, &["esc"], true),

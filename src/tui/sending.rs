@@ -30,12 +30,17 @@ pub enum Waiter {
     Create(RequestId),
     Cash(RequestId),
     Citizen(RequestId),
+    Rate(RequestId),
 }
 
 impl Waiter {
     fn id(self) -> RequestId {
         match self {
-            Waiter::Act(id) | Waiter::Create(id) | Waiter::Cash(id) | Waiter::Citizen(id) => id,
+            Waiter::Act(id)
+            | Waiter::Create(id)
+            | Waiter::Cash(id)
+            | Waiter::Citizen(id)
+            | Waiter::Rate(id) => id,
         }
     }
 
@@ -45,6 +50,7 @@ impl Waiter {
             Waiter::Create(id) => Action::DossierCreated(id, Err(f)),
             Waiter::Cash(id) => Action::PaidCash(id, Err(f)),
             Waiter::Citizen(id) => Action::CitizenCreated(id, Err(f)),
+            Waiter::Rate(id) => Action::Rated(id, Err(f)),
         }
     }
 
@@ -56,6 +62,7 @@ impl Waiter {
             (Waiter::Create(id), Sent::CreatedDossier(d)) => Action::DossierCreated(id, Ok(*d)),
             (Waiter::Cash(id), Sent::Paid(p)) => Action::PaidCash(id, Ok(*p)),
             (Waiter::Citizen(id), Sent::CreatedCitizen(c)) => Action::CitizenCreated(id, Ok(*c)),
+            (Waiter::Rate(id), Sent::Rated { rating, .. }) => Action::Rated(id, Ok(*rating)),
             (_, sent) => return Err(sent),
         })
     }
@@ -460,6 +467,7 @@ fn described(entry: &Entry) -> String {
         Write::PayCash { code, .. } => format!("cash payment {code}"),
         Write::CreateDossier { request } => format!("submission of {}", request.procedure_code),
         Write::CreateCitizen { .. } => "citizen account".to_owned(),
+        Write::Rate { code, .. } => format!("rating {code}"),
     };
     format!("outbox #{} ({what})", entry.id)
 }

@@ -306,6 +306,7 @@ pub(super) fn on_lookup_loaded(app: &mut App, result: Result<Dossier, Failure>) 
                     dossier: Some(Box::new(dossier)),
                     scroll: 0,
                     changed: vec![],
+                    notices: None,
                 });
             }
             vec![]
@@ -382,6 +383,7 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Form => open_forms(app),
         Command::Download => open_downloads(app),
         Command::Pay => open_payment(app),
+        Command::Notices => super::results::open_notices(app),
         // The commands of other contexts do not arrive here.
         _ => vec![],
     }
@@ -431,6 +433,7 @@ pub(super) fn open_code(app: &mut App, code: String) -> Vec<Effect> {
         dossier: None,
         scroll: 0,
         changed: vec![],
+        notices: None,
     });
     let id = request(app, Purpose::Detail);
     vec![Effect::LoadDetail { id, code }]

@@ -168,6 +168,7 @@ pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> V
         }
         Overlay::Payment(dialog) => payment_key(app, dialog, key),
         Overlay::Dialog(dialog) => dialog_key(app, dialog, key),
+        Overlay::Rating(screen) => super::results::rating_key(app, screen, key),
         Overlay::Exercises(view) => super::training::exercises_key(app, view, key),
     }
 }
