@@ -100,9 +100,10 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
         .title_bottom(Span::styled(keys, theme.muted));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    // The whole list when there is room for it and a readable task below; else only the
-    // selected exercise's row, and ↑/↓ walk through them.
-    let full_list = inner.height >= EXERCISES.len() as u16 + 1 + 16;
+    // The whole list when there is room for it and a readable task below (15 rows: a
+    // 120×32 terminal shows the ten exercises and the task); else only the selected
+    // exercise's row, and ↑/↓ walk through them.
+    let full_list = inner.height >= EXERCISES.len() as u16 + 1 + 15;
     let list_rows = if full_list {
         EXERCISES.len() as u16 + 1
     } else {
