@@ -37,6 +37,8 @@ pub struct Config {
     pub training_pace_seconds: u32,
     /// Where printed forms go and which printer prints them.
     pub printing: Printing,
+    /// How `motcua serve` tells citizens of their dossiers' steps (`[notifications]`).
+    pub notifications: Notifications,
     /// The file this came from, if any.
     pub path: Option<PathBuf>,
     /// How attachments are opened and shown (`[attachments]`).
@@ -127,6 +129,7 @@ impl Default for Config {
             training_pace_seconds: DEFAULT_TRAINING_PACE_SECONDS,
             request_timeout_seconds: DEFAULT_REQUEST_TIMEOUT_SECONDS,
             printing: Printing::default(),
+            notifications: Notifications::default(),
             path: None,
             attachments: Attachments::default(),
         }
@@ -248,6 +251,8 @@ struct RawConfig {
     attachments: RawAttachments,
     #[serde(default)]
     printing: RawPrinting,
+    #[serde(default)]
+    notifications: RawNotifications,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -513,6 +518,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         request_timeout_seconds,
         training_pace_seconds,
         printing,
+        notifications: notifications(&raw.notifications, &fail)?,
         path: Some(path.to_path_buf()),
         attachments: Attachments {
             open_with,
@@ -573,6 +579,244 @@ fn printing(
     })
 }
 
+// ---------------------------------------------------------------------------------------
+// [notifications] (issue 17): how the portal tells citizens. Secrets are named here by the
+// environment variable that holds them, never written in the file.
+
+/// `[notifications]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notifications {
+    /// The public lookup link a notice carries, with `{code}`; `None`: the portal's own
+    /// public lookup at its `--bind` address.
+    pub lookup_url: Option<String>,
+    /// The first retry after a failed send, in seconds; each next one waits twice as long,
+    /// up to `retry_max_seconds`.
+    pub retry_seconds: u32,
+    pub retry_max_seconds: u32,
+    pub email: Option<EmailConfig>,
+    pub sms: Option<SmsConfig>,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Notifications {
+            lookup_url: None,
+            retry_seconds: 30,
+            retry_max_seconds: 3600,
+            email: None,
+            sms: None,
+        }
+    }
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// STARTTLS, required (port 587 unless given).
+    Starttls,
+    /// TLS from the first byte (port 465 unless given).
+    Tls,
+    /// None (port 25 unless given): a relay on the same machine only.
+    None,
+}
+
+/// `[notifications.email]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    /// The environment variable holding the SMTP password.
+    pub password_env: String,
+    /// `Name <address>` or `address`.
+    pub from: String,
+    pub timeout_seconds: u32,
+}
+
+/// `[notifications.sms]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsConfig {
+    pub url: String,
+    /// The environment variable holding the gateway's token (`Authorization: Bearer`).
+    pub token_env: String,
+    /// The request body, with `{to}`, `{text}` and `{id}`.
+    pub template: String,
+    pub content_type: String,
+    pub timeout_seconds: u32,
+}
+
+pub const DEFAULT_SMTP_PASSWORD_ENV: &str = "MOTCUA_SMTP_PASSWORD";
+pub const DEFAULT_SMS_TOKEN_ENV: &str = "MOTCUA_SMS_TOKEN";
+pub const DEFAULT_SMS_TEMPLATE: &str = r#"{"to": "{to}", "text": "{text}", "ref": "{id}"}"#;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotifications {
+    lookup_url: Option<Spanned<String>>,
+    retry_seconds: Option<Spanned<u32>>,
+    retry_max_seconds: Option<Spanned<u32>>,
+    email: Option<RawEmail>,
+    sms: Option<RawSms>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmail {
+    host: Spanned<String>,
+    port: Option<Spanned<u16>>,
+    tls: Option<SmtpTls>,
+    username: Option<String>,
+    password_env: Option<Spanned<String>>,
+    from: Spanned<String>,
+    timeout_seconds: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSms {
+    url: Spanned<String>,
+    token_env: Option<Spanned<String>>,
+    template: Option<String>,
+    content_type: Option<String>,
+    timeout_seconds: Option<Spanned<u32>>,
+}
+
+fn notifications(
+    raw: &RawNotifications,
+    fail: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<Notifications, ConfigError> {
+    let web = |v: &Spanned<String>| {
+        let url = v.get_ref().trim();
+        if url.starts_with("http://") || url.starts_with("https://") {
+            Ok(url.to_owned())
+        } else {
+            Err(fail(
+                Some(v.span()),
+                format!("'{url}' is not an http:// or https:// address"),
+            ))
+        }
+    };
+    let seconds = |v: &Option<Spanned<u32>>, default: u32, range: Range<u32>| match v {
+        None => Ok(default),
+        Some(v) if range.contains(v.get_ref()) => Ok(*v.get_ref()),
+        Some(v) => Err(fail(
+            Some(v.span()),
+            format!("must be from {} to {} seconds", range.start, range.end - 1),
+        )),
+    };
+    // An environment variable's name: letters, digits and `_`, not starting with a digit.
+    let env_name = |v: &Option<Spanned<String>>, default: &str| match v {
+        None => Ok(default.to_owned()),
+        Some(v) => {
+            let name = v.get_ref().trim();
+            let ok = !name.is_empty()
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if ok {
+                Ok(name.to_owned())
+            } else {
+                Err(fail(
+                    Some(v.span()),
+                    format!(
+                        "'{name}' is not the name of an environment variable (the secret                          itself never goes in this file)"
+                    ),
+                ))
+            }
+        }
+    };
+    let lookup_url = match &raw.lookup_url {
+        None => None,
+        Some(v) => {
+            let url = web(v)?;
+            if !url.contains("{code}") {
+                return Err(fail(
+                    Some(v.span()),
+                    "the lookup link must hold {code}, where the dossier's code goes".into(),
+                ));
+            }
+            Some(url)
+        }
+    };
+    let retry_seconds = seconds(&raw.retry_seconds, 30, 1..86401)?;
+    let retry_max_seconds = seconds(&raw.retry_max_seconds, 3600, 1..86401)?;
+    if retry_max_seconds < retry_seconds {
+        return Err(fail(
+            raw.retry_max_seconds.as_ref().map(|v| v.span()),
+            "retry_max_seconds must not be less than retry_seconds".into(),
+        ));
+    }
+    let email = match &raw.email {
+        None => None,
+        Some(e) => {
+            let host = e.host.get_ref().trim().to_owned();
+            if host.is_empty() || host.contains(char::is_whitespace) {
+                return Err(fail(
+                    Some(e.host.span()),
+                    format!("'{host}' is not a host name"),
+                ));
+            }
+            let from = e.from.get_ref().trim().to_owned();
+            if !from.contains('@') {
+                return Err(fail(
+                    Some(e.from.span()),
+                    format!("'{from}' is not an e-mail address (Name <address> or address)"),
+                ));
+            }
+            let tls = e.tls.unwrap_or(SmtpTls::Starttls);
+            let port = match &e.port {
+                Some(p) if *p.get_ref() == 0 => {
+                    return Err(fail(Some(p.span()), "the port must not be 0".into()));
+                }
+                Some(p) => *p.get_ref(),
+                None => match tls {
+                    SmtpTls::Starttls => 587,
+                    SmtpTls::Tls => 465,
+                    SmtpTls::None => 25,
+                },
+            };
+            Some(EmailConfig {
+                host,
+                port,
+                tls,
+                username: e
+                    .username
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_owned),
+                password_env: env_name(&e.password_env, DEFAULT_SMTP_PASSWORD_ENV)?,
+                from,
+                timeout_seconds: seconds(&e.timeout_seconds, 30, 1..601)?,
+            })
+        }
+    };
+    let sms = match &raw.sms {
+        None => None,
+        Some(s) => Some(SmsConfig {
+            url: web(&s.url)?,
+            token_env: env_name(&s.token_env, DEFAULT_SMS_TOKEN_ENV)?,
+            template: s
+                .template
+                .clone()
+                .unwrap_or_else(|| DEFAULT_SMS_TEMPLATE.to_owned()),
+            content_type: s
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "application/json".to_owned()),
+            timeout_seconds: seconds(&s.timeout_seconds, 30, 1..601)?,
+        }),
+    };
+    Ok(Notifications {
+        lookup_url,
+        retry_seconds,
+        retry_max_seconds,
+        email,
+        sms,
+    })
+}
+
 /// The 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()
@@ -607,6 +851,16 @@ mod tests {
         assert!(!config.calendar.is_working_day(day("2026-02-23")));
         assert!(!Calendar::default().is_working_day(day("2026-02-28")));
         assert!(config.calendar.is_working_day(day("2026-02-28")));
+        // The example's notifications: e-mail by STARTTLS, its password from the
+        // environment; SMS through a gateway; retries from 30 s up to an hour.
+        let n = &config.notifications;
+        let email = n.email.as_ref().expect("the example configures e-mail");
+        assert_eq!((email.port, email.tls), (587, SmtpTls::Starttls));
+        assert_eq!(email.password_env, DEFAULT_SMTP_PASSWORD_ENV);
+        let sms = n.sms.as_ref().expect("the example configures SMS");
+        assert_eq!(sms.token_env, DEFAULT_SMS_TOKEN_ENV);
+        assert!(n.lookup_url.as_deref().unwrap().contains("{code}"));
+        assert_eq!((n.retry_seconds, n.retry_max_seconds), (30, 3600));
         assert_eq!(
             config.printing,
             Printing {
@@ -720,6 +974,31 @@ mod tests {
                 "[attachments]\n\nimages = \"blocks\"\n",
                 3,
                 "unknown variant",
+            ),
+            (
+                "[notifications]\nlookup_url = \"https://dvc.example/tra-cuu\"\n",
+                2,
+                "{code}",
+            ),
+            (
+                "[notifications.email]\nhost = \"smtp.example\"\nfrom = \"motcua\"\n",
+                3,
+                "e-mail address",
+            ),
+            (
+                "[notifications.email]\nhost = \"smtp.example\"\nfrom = \"a@b.vn\"\npassword = \"x\"\n",
+                4,
+                "unknown field",
+            ),
+            (
+                "[notifications.email]\nhost = \"smtp.example\"\nfrom = \"a@b.vn\"\npassword_env = \"hunter 2\"\n",
+                4,
+                "environment variable",
+            ),
+            (
+                "[notifications.sms]\nurl = \"sms.example/send\"\n",
+                2,
+                "http",
             ),
         ];
         for (text, line, needle) in cases {

@@ -416,6 +416,7 @@ fn serve(args: ServeArgs, config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let notify = notify_settings(&config.notifications, args.bind);
     let options = portal::Options {
         bind: args.bind,
         db: args.db.unwrap_or_else(portal::default_db_path),
@@ -431,6 +432,7 @@ fn serve(args: ServeArgs, config: Config) -> ExitCode {
                 .ok()
                 .filter(|s| !s.is_empty()),
             lookup_url: args.lookup_url,
+            notify,
             ..Default::default()
         },
         clock: clock_at(args.now),
@@ -475,6 +477,60 @@ async fn create_admin(
     .map_err(|e| e.to_string())?;
     eprintln!("motcua: đã tạo quản trị {name} / administrator {name} created");
     Ok(())
+}
+
+/// The portal's notification settings from `[notifications]`, the secrets read from the
+/// environment variables it names (never from the file).
+fn notify_settings(
+    n: &motcua::config::Notifications,
+    bind: std::net::SocketAddr,
+) -> portal::notify::Settings {
+    use motcua::config::SmtpTls;
+    use portal::notify::{email, sms};
+    let secret = |name: &str| std::env::var(name).ok().filter(|s| !s.is_empty());
+    let email = n.email.as_ref().map(|e| {
+        let password = secret(&e.password_env);
+        if e.username.is_some() && password.is_none() {
+            tracing::warn!(
+                "[notifications.email] has a username but {} is not set: the SMTP login will fail",
+                e.password_env
+            );
+        }
+        email::EmailSettings {
+            host: e.host.clone(),
+            port: e.port,
+            tls: match e.tls {
+                SmtpTls::Starttls => email::TlsMode::StartTls,
+                SmtpTls::Tls => email::TlsMode::Implicit,
+                SmtpTls::None => email::TlsMode::None,
+            },
+            username: e.username.clone(),
+            password,
+            from: e.from.clone(),
+            timeout: std::time::Duration::from_secs(u64::from(e.timeout_seconds)),
+        }
+    });
+    let sms = n.sms.as_ref().map(|s| sms::SmsSettings {
+        url: s.url.clone(),
+        token: secret(&s.token_env),
+        template: s.template.clone(),
+        content_type: s.content_type.clone(),
+        timeout: std::time::Duration::from_secs(u64::from(s.timeout_seconds)),
+    });
+    let defaults = portal::notify::Settings::default();
+    portal::notify::Settings {
+        lookup_url: n.lookup_url.clone().unwrap_or_else(|| {
+            format!(
+                "http://{bind}{}/public/dossiers/{{code}}",
+                motcua::api::BASE_PATH
+            )
+        }),
+        email,
+        sms,
+        retry_first: std::time::Duration::from_secs(u64::from(n.retry_seconds)),
+        retry_max: std::time::Duration::from_secs(u64::from(n.retry_max_seconds)),
+        ..defaults
+    }
 }
 
 /// The system's clock, or one started at `--now`.

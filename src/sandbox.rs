@@ -18,6 +18,10 @@ pub struct Sandbox {
     simulator: JoinHandle<()>,
 }
 
+/// The lookup link a training notice shows: a sample address (`.example` is reserved
+/// for samples), since the sandbox's own port changes at every start.
+const TRAINING_LOOKUP: &str = "https://dichvucong.example.gov.vn/tra-cuu?ma={code}";
+
 /// The sandbox database, inside the sandbox's own directory (its uploaded files go
 /// beside it, apart from any other portal's in the data directory).
 pub fn database(data_dir: &Path) -> PathBuf {
@@ -65,6 +69,12 @@ pub async fn start(
         settings: portal::state::Settings {
             training: true,
             payment_secret: Some(secret.clone()),
+            // The sandbox's notices are caught, shown to the trainee, never sent.
+            notify: portal::notify::Settings {
+                catch: true,
+                lookup_url: TRAINING_LOOKUP.into(),
+                ..Default::default()
+            },
             ..Default::default()
         },
         clock,

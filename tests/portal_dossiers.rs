@@ -387,7 +387,7 @@ async fn a_dossier_from_desk_to_returned_result() {
             &desk,
             &code,
             4,
-            json!({"action": "return_result", "delivery": "in_person", "recipient": "Chính chủ"}),
+            json!({"action": "return_result", "delivery": "in_person", "handover": common::authorized_receiver("Chính chủ")}),
         )
         .await;
     assert_eq!(s, 200, "{d}");
@@ -546,7 +546,7 @@ async fn returning_needs_the_fee_paid() {
             &desk,
             &code,
             4,
-            json!({"action": "return_result", "delivery": "in_person", "recipient": "Chính chủ"}),
+            json!({"action": "return_result", "delivery": "in_person", "handover": common::authorized_receiver("Chính chủ")}),
         )
         .await;
     assert_eq!(

@@ -335,7 +335,7 @@ async fn the_control_sheet_lists_every_step() {
             &desk,
             code,
             4,
-            json!({"action": "return_result", "delivery": "in_person", "recipient": "Chính chủ"}),
+            json!({"action": "return_result", "delivery": "in_person", "handover": common::authorized_receiver("Chính chủ")}),
         )
         .await;
     assert_eq!(s, 200, "{e}");
@@ -416,7 +416,7 @@ async fn stats_count_queues_overdue_and_punctuality() {
                     &desk,
                     &code,
                     v,
-                    json!({"action": "return_result", "delivery": "in_person", "recipient": "Chính chủ"}),
+                    json!({"action": "return_result", "delivery": "in_person", "handover": common::authorized_receiver("Chính chủ")}),
                 )
                 .await;
             assert_eq!(s, 200, "{d}");

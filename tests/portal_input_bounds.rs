@@ -79,8 +79,19 @@ const ACTION: Route = Route {
         json!({"action": "request_supplement", "reason": "lý do",
                "missing_documents": ["Tờ khai"], "assignee": "chuyenvien1", "amount": 1,
                "summary": "tóm tắt", "new_due_at": "2026-03-10T17:00:00+07:00",
-               "recipient": "Người Nhận"})
+               "recipient": "Người Nhận",
+               "handover": {"receiver": {"full_name": "Người Nhận", "id_number": "079090001234",
+                                         "relation": "authorized",
+                                         "authorization_doc": "Giấy ủy quyền số 1"},
+                            "originals_returned": ["Giấy chứng sinh"],
+                            "result_documents": ["Giấy khai sinh"],
+                            "postal_tracking": "EB123456789VN"}})
     },
+};
+const RATING: Route = Route {
+    path: "/dossiers/000.01.27.H07-260101-0001/rating",
+    who: Who::Desk,
+    body: || json!({"level": "satisfied", "comment": "Cán bộ hướng dẫn tận tình"}),
 };
 const SUBMISSION: Route = Route {
     path: "/citizen/dossiers",
@@ -165,6 +176,28 @@ fn texts() -> Vec<(&'static Route, &'static str, Option<usize>, bool)> {
         (&ACTION, "summary", Some(NOTE), true),
         (&ACTION, "new_due_at", Some(CODE), false),
         (&ACTION, "recipient", Some(NAME), false),
+        (&ACTION, "handover.receiver.full_name", Some(NAME), false),
+        (&ACTION, "handover.receiver.id_number", Some(SHORT), false),
+        (
+            &ACTION,
+            "handover.receiver.authorization_doc",
+            Some(ADDRESS),
+            false,
+        ),
+        (
+            &ACTION,
+            "handover.originals_returned[0]",
+            Some(motcua::domain::results::HANDOVER_ITEM),
+            false,
+        ),
+        (
+            &ACTION,
+            "handover.result_documents[0]",
+            Some(motcua::domain::results::HANDOVER_ITEM),
+            false,
+        ),
+        (&ACTION, "handover.postal_tracking", Some(CODE), false),
+        (&RATING, "comment", Some(NOTE), true),
         (&SUBMISSION, "office_code", Some(CODE), false),
         (&SUBMISSION, "procedure_code", Some(CODE), false),
         (&SUBMISSION, "case_id", Some(CODE), false),

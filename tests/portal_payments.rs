@@ -373,7 +373,7 @@ async fn cash_at_the_desk_settles_the_fee_once() {
             &token,
             &code,
             5,
-            json!({"action": "return_result", "delivery": "in_person", "recipient": "Chính chủ"}),
+            json!({"action": "return_result", "delivery": "in_person", "handover": common::authorized_receiver("Chính chủ")}),
         )
         .await;
     assert_eq!((s, d["status"].as_str()), (200, Some("returned")), "{d}");

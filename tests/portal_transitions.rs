@@ -29,7 +29,8 @@ fn full_input(action: Action, dossier: &Value) -> Value {
         "summary": "Kết quả kiểm thử",
         "new_due_at": later,
         "delivery": "in_person",
-        "recipient": "Người nhận"
+        "recipient": "Người nhận",
+        "handover": common::authorized_receiver("Người nhận")
     })
 }
 

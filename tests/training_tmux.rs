@@ -2,7 +2,7 @@
 //! portal in-process, seeded with the demo data, in a data directory of each test's own)
 //! driven only by keystrokes, as a trainee would.
 //!
-//! What it proves: every one of the nine exercises can be completed through the keyboard
+//! What it proves: exercises 1–9 and 12 can each be completed through the keyboard
 //! and the trainee sees it marked done (the "✓ Hoàn thành bài N" toast, the ✓ on its row
 //! in `:baitap` and the count in its header); and a wrong action — refusing a dossier
 //! without a reason — is caught with the rule's own message, shown in the dialog,
@@ -16,7 +16,8 @@
 //! - exercise 9 again in a terminal of 80×24, the VietQR code drawn whole on screen;
 //! - a citizen account created at the desk and activated by the "citizen" (7);
 //! - an extension by the leader (5), then an approval by the leader and the result
-//!   returned by reception (6).
+//!   returned by reception with its handover (6), and the citizen's rating on the
+//!   satisfaction screen that follows (12).
 //!
 //! Waits poll the screen with a deadline (`Screen::until`), never a blind sleep.
 
@@ -86,7 +87,7 @@ fn line_after<'a>(screen: &'a str, heading: &str) -> Option<&'a str> {
     lines.next()
 }
 
-/// The exercises screen's title: "Bài tập — xong N/11 · điểm S/110 · lỗi M".
+/// The exercises screen's title: "Bài tập — xong N/12 · điểm S/120 · lỗi M".
 fn exercises_header(screen: &str) -> String {
     let line = screen
         .lines()
@@ -169,7 +170,7 @@ async fn open_exercises(app: &Screen) -> String {
 
 /// Selects exercise `n` (from 1) on the exercises screen: its task shows below the list.
 async fn select_exercise(app: &Screen, n: usize) -> String {
-    app.keys(&["Up"; 11]);
+    app.keys(&vec!["Up"; EXERCISES.len()]);
     app.keys(&vec!["Down"; n - 1]);
     let title = EXERCISES[n - 1].vi.title;
     app.until(&format!("exercise {n} selected"), |s| {
@@ -280,6 +281,15 @@ async fn send(app: &Screen, code: &str, label: &str) -> String {
 async fn confirm_and_send(app: &Screen, code: &str, label: &str) -> String {
     app.keys(&["Enter"]);
     send(app, code, label).await
+}
+
+/// As [`confirm_and_send`], for the return: no toast follows it, the satisfaction screen
+/// does (and says the result is returned itself).
+async fn confirm_and_send_quietly(app: &Screen, code: &str, label: &str) {
+    app.keys(&["Enter"]);
+    app.wait_for(&format!("Xác nhận {label} hồ sơ {code}?"))
+        .await;
+    app.keys(&["Enter"]);
 }
 
 /// Empties the inbox filter (`/`, the text erased, Enter).
@@ -408,7 +418,7 @@ async fn quiz_refusal_without_a_reason_online_intake_and_supplement() {
     // 1. The quiz: each question on screen, answered with its number.
     let screen = open_exercises(&app).await;
     assert!(
-        exercises_header(&screen).contains("xong 0/11"),
+        exercises_header(&screen).contains("xong 0/12"),
         "a fresh sandbox:\n{screen}"
     );
     for (i, q) in QUIZ.iter().enumerate() {
@@ -493,13 +503,13 @@ async fn quiz_refusal_without_a_reason_online_intake_and_supplement() {
         .await;
     assert_eq!(
         exercises_header(&screen),
-        "Bài tập — xong 3/11 · điểm 29/110 · lỗi 1",
+        "Bài tập — xong 3/12 · điểm 29/120 · lỗi 1",
         "{screen}"
     );
     // The banner moves on to the first exercise not done, where the screen opened; the
     // refusal is exercise 2's mistake, not that one's.
     assert!(
-        screen.contains(&format!("Bài 3/11: {}", EXERCISES[2].vi.title)),
+        screen.contains(&format!("Bài 3/12: {}", EXERCISES[2].vi.title)),
         "{screen}"
     );
     let last = squash(&format!(
@@ -557,7 +567,7 @@ async fn desk_intakes_paid_in_cash_and_by_vietqr() {
         .await;
     assert_eq!(
         exercises_header(&screen),
-        "Bài tập — xong 3/11 · điểm 30/110 · lỗi 0",
+        "Bài tập — xong 3/12 · điểm 30/120 · lỗi 0",
         "{screen}"
     );
 }
@@ -625,7 +635,7 @@ async fn exercise_9_at_80x24_with_the_vietqr_code_drawn_whole() {
         .until("exercise 9 ticked", |s| s.contains(&ticked(9)))
         .await;
     assert!(
-        exercises_header(&screen).starts_with("Bài tập — xong 2/11"),
+        exercises_header(&screen).starts_with("Bài tập — xong 2/12"),
         "3 and 9: {screen}"
     );
     assert!(
@@ -682,7 +692,7 @@ async fn a_citizen_account_created_then_activated_with_the_slip_code() {
     let screen = app.wait_for(&ticked(7)).await;
     assert_eq!(
         exercises_header(&screen),
-        "Bài tập — xong 1/11 · điểm 10/110 · lỗi 0",
+        "Bài tập — xong 1/12 · điểm 10/120 · lỗi 0",
         "{screen}"
     );
 }
@@ -785,28 +795,39 @@ async fn the_leader_extends_and_approves_then_reception_returns_the_result() {
     .await;
     close_overlay(&app).await;
 
-    // Step 2: reception returns that dossier's result.
+    // Step 2: reception returns that dossier's result, handed over to the applicant
+    // (prefilled as the receiver), with the result document noted.
     switch_user(&app, "tiepnhan1").await;
     open_dossier(&app, &approved).await;
     choose_action(&app, &approved, "Trả kết quả").await;
-    app.wait_for("[ Nhận trực tiếp tại Bộ phận Một cửa ]").await;
-    app.keys(&["Tab"]);
-    app.type_text(&applicant);
-    app.wait_for(&applicant).await;
-    confirm_and_send(&app, &approved, "Trả kết quả").await;
-    app.wait_for("Trạng thái: Đã trả kết quả").await;
+    let dialog = app.wait_for("Nhận trực tiếp tại Bộ phận Một cửa").await;
+    assert!(
+        dialog.contains(&applicant),
+        "the applicant prefilled as the receiver:\n{dialog}"
+    );
+    // Delivery, relation, name, number: then the result documents.
+    app.keys(&["Tab"; 4]);
+    app.type_text("Giấy xác nhận tình trạng hôn nhân");
+    app.keys(&["Enter"]); // on to the originals handed back, left empty
+    confirm_and_send_quietly(&app, &approved, "Trả kết quả").await;
+    // 10: the satisfaction screen, turned to the citizen: "very satisfied", Enter.
+    app.wait_for("Ông/bà có hài lòng").await;
     app.wait_for(&done_toast(6)).await;
+    app.keys(&["Enter"]);
+    app.wait_for("Đã ghi nhận đánh giá: Rất hài lòng").await;
+    app.wait_for("Trạng thái: Đã trả kết quả").await;
+    app.wait_for(&done_toast(12)).await;
 
     back_to_list(&app).await;
     open_exercises(&app).await;
     let screen = app
-        .until("exercises 3, 5 and 6 ticked", |s| {
-            [3, 5, 6].iter().all(|n| s.contains(&ticked(*n)))
+        .until("exercises 3, 5, 6 and 12 ticked", |s| {
+            [3, 5, 6, 12].iter().all(|n| s.contains(&ticked(*n)))
         })
         .await;
     assert_eq!(
         exercises_header(&screen),
-        "Bài tập — xong 3/11 · điểm 30/110 · lỗi 0",
+        "Bài tập — xong 4/12 · điểm 40/120 · lỗi 0",
         "{screen}"
     );
 }

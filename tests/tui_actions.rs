@@ -765,6 +765,7 @@ fn a_version_conflict_shows_the_current_dossier_and_what_changed() {
         from: Some(Status::Submitted),
         to: Some(Status::Received),
         reason: None,
+        handover: None,
     });
     update(
         &mut app,
@@ -866,13 +867,18 @@ fn extension_proposal_and_return_build_their_requests() {
         .unwrap()
         .status = Status::ResultReady;
     choose(&mut app, Step::ReturnResult);
+    // By post: the receiver's fields give way to the tracking code.
     update(&mut app, key(KeyCode::Right));
     update(&mut app, key(KeyCode::Tab));
-    type_in(&mut app, "Nguyễn Văn An");
+    type_in(&mut app, "Kết quả");
+    update(&mut app, key(KeyCode::Tab));
+    type_in(&mut app, "eb123456789vn");
     update(&mut app, key(KeyCode::Enter));
     let (_, _, request) = act_effect(&update(&mut app, key(KeyCode::Enter)));
     assert_eq!(request.delivery, Some(DeliveryMethod::Postal));
-    assert_eq!(request.recipient.as_deref(), Some("Nguyễn Văn An"));
+    let handover = request.handover.expect("a handover");
+    assert_eq!(handover.postal_tracking.as_deref(), Some("EB123456789VN"));
+    assert_eq!(handover.receiver, None);
 }
 
 #[test]
@@ -895,6 +901,7 @@ fn amounts_are_whole_positive_numbers() {
             confirming: false,
             error: None,
             pending: None,
+            facts: None,
         }
     };
     assert_eq!(

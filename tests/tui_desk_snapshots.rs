@@ -194,6 +194,7 @@ fn created_dossier() -> Dossier {
         from: None,
         to: Some(Status::Received),
         reason: None,
+        handover: None,
     }];
     d
 }

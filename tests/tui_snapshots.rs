@@ -316,6 +316,7 @@ fn a_desk_dossier_back_in_the_online_queue_says_how_it_got_there() {
                 from: None,
                 to: Some(Status::Received),
                 reason: None,
+                handover: None,
             },
             HistoryEntry {
                 at: "2026-11-21T10:00:00+07:00".into(),
@@ -325,6 +326,7 @@ fn a_desk_dossier_back_in_the_online_queue_says_how_it_got_there() {
                 from: Some(Status::Received),
                 to: Some(Status::SupplementRequested),
                 reason: Some("Thiếu giấy chứng sinh".into()),
+                handover: None,
             },
             HistoryEntry {
                 at: "2026-11-24T08:01:00+07:00".into(),
@@ -334,6 +336,7 @@ fn a_desk_dossier_back_in_the_online_queue_says_how_it_got_there() {
                 from: Some(Status::SupplementRequested),
                 to: Some(Status::Submitted),
                 reason: None,
+                handover: None,
             },
         ];
         d

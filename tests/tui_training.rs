@@ -269,6 +269,13 @@ fn every_task(from: i64) -> Vec<JournalEntry> {
             detail: Some("giay_to_tuy_than".into()),
             ..entry(0, "document_reused", "reception")
         },
+        // The handover is the return above; the citizen's rating at the desk.
+        JournalEntry {
+            dossier_code: Some("A".into()),
+            detail: Some("very_satisfied".into()),
+            reason: Some("desk".into()),
+            ..entry(0, "rating_recorded", "reception")
+        },
     ];
     for (i, e) in entries.iter_mut().enumerate() {
         e.id = from + i as i64;
@@ -423,7 +430,7 @@ fn receiving_then_forwarding_an_online_dossier_completes_exercise_2() {
     assert_eq!(toast.kind, ToastKind::Success);
     assert_eq!(
         toast.text,
-        "✓ Hoàn thành bài 2: Tiếp nhận và xử lý hồ sơ nộp trực tuyến (+10 điểm) — tổng 20/110"
+        "✓ Hoàn thành bài 2: Tiếp nhận và xử lý hồ sơ nộp trực tuyến (+10 điểm) — tổng 20/120"
     );
 }
 
@@ -440,7 +447,7 @@ fn a_completed_exercise_is_announced_in_english_too() {
     assert_eq!(
         last_toast(&app).text,
         "✓ Exercise 2 done: Receiving and processing dossiers submitted online (+10 points) — \
-         total 10/110"
+         total 10/120"
     );
 }
 
@@ -572,7 +579,7 @@ fn exercises_opens_on_the_first_exercise_not_done() {
     for _ in 0..EXERCISES.len() + 2 {
         update(&mut app, ch('j'));
     }
-    assert_eq!(view(&app).exercise(), ExerciseId::Reuse);
+    assert_eq!(view(&app).exercise(), ExerciseId::Handover);
     update(&mut app, ch('q'));
     assert!(app.overlay.is_none());
 }
@@ -659,7 +666,7 @@ fn the_four_right_answers_finish_the_levels_exercise() {
     assert_eq!(toast.kind, ToastKind::Success);
     assert_eq!(
         toast.text,
-        "✓ Hoàn thành bài 1: Bốn mức độ dịch vụ công trực tuyến (+10 điểm) — tổng 10/110"
+        "✓ Hoàn thành bài 1: Bốn mức độ dịch vụ công trực tuyến (+10 điểm) — tổng 10/120"
     );
     // The quiz is over: more digits change nothing.
     assert!(update(&mut app, ch('1')).is_empty());
@@ -705,7 +712,7 @@ fn h_shows_a_hint_which_costs_the_exercise_once_done() {
     assert_eq!(t.points(ExerciseId::OnlineIntake), POINTS - HINT_COST);
     assert_eq!(t.score(), 2 * POINTS - HINT_COST);
     assert!(
-        last_toast(&app).text.contains("(+7 điểm) — tổng 17/110"),
+        last_toast(&app).text.contains("(+7 điểm) — tổng 17/120"),
         "{}",
         last_toast(&app).text
     );
@@ -1054,7 +1061,7 @@ fn logout_forgets_the_exercises() {
 // ---------------------------------------------------------------------------------------
 // Snapshots
 
-/// Exercise 1 done, exercise 2 half done with its hint shown, one mistake: score 9/110.
+/// Exercise 1 done, exercise 2 half done with its hint shown, one mistake: score 9/120.
 fn with_progress(lang: Lang, size: (u16, u16)) -> App {
     let saved = Saved {
         hints: BTreeSet::from([ExerciseId::OnlineIntake]),

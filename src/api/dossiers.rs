@@ -257,6 +257,9 @@ pub struct HistoryEntry {
     pub to: Option<Status>,
     #[schema(required = true)]
     pub reason: Option<String>,
+    /// What was handed over, on a `return_result` step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handover: Option<crate::api::results::Handover>,
 }
 
 /// `GET /dossiers/{code}`: the whole dossier.
@@ -303,6 +306,14 @@ pub struct Dossier {
     /// The results issued as files, oldest first (each also in the citizen's store).
     #[serde(default)]
     pub result_files: Vec<crate::api::documents::ResultFile>,
+    /// What `return_result` handed over, once returned.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub handover: Option<crate::api::results::Handover>,
+    /// The citizen's satisfaction rating, once given.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub rating: Option<crate::api::results::Rating>,
 }
 
 /// `POST /dossiers/{code}/actions` (with `If-Match: "<version>"`).
@@ -337,9 +348,15 @@ pub struct ActionRequest {
     pub new_due_at: Option<String>,
     #[serde(default)]
     pub delivery: Option<DeliveryMethod>,
+    /// Kept for older clients: `return_result` takes the receiver's name (in person) or
+    /// the applicant's from `handover`.
     #[serde(default)]
     #[schema(max_length = 100)]
     pub recipient: Option<String>,
+    /// `return_result`: in person the `receiver` (required), the originals handed back
+    /// and the result documents issued; by post the `postal_tracking` code (required).
+    #[serde(default)]
+    pub handover: Option<crate::api::results::Handover>,
 }
 
 /// One entry of the delta feed: a changed dossier, or a tombstone.
@@ -500,5 +517,25 @@ impl Bounded for ActionRequest {
         Bound::lines("summary", limits::NOTE),
         Bound::line("new_due_at", limits::CODE),
         Bound::line("recipient", limits::NAME),
+        Bound::line("handover.receiver.full_name", limits::NAME),
+        Bound::line("handover.receiver.id_number", limits::SHORT),
+        Bound::line("handover.receiver.authorization_doc", limits::ADDRESS),
+        Bound::items(
+            "handover.originals_returned",
+            crate::domain::results::HANDOVER_ITEMS,
+        ),
+        Bound::line(
+            "handover.originals_returned[]",
+            crate::domain::results::HANDOVER_ITEM,
+        ),
+        Bound::items(
+            "handover.result_documents",
+            crate::domain::results::HANDOVER_ITEMS,
+        ),
+        Bound::line(
+            "handover.result_documents[]",
+            crate::domain::results::HANDOVER_ITEM,
+        ),
+        Bound::line("handover.postal_tracking", limits::CODE),
     ];
 }

@@ -90,6 +90,8 @@ error_codes! {
     FormNotApplicable = 409, "form_not_applicable", "The form does not apply to the dossier (yet).";
     UploadOffsetMismatch = 409, "upload_offset_mismatch", "`Upload-Offset` is not where the upload stands.";
     UploadSuperseded = 409, "upload_superseded", "A newer `PATCH` of the same upload took over.";
+    RatingNotOpen = 409, "rating_not_open", "The dossier is rated once its result is returned.";
+    AlreadyRated = 409, "already_rated", "The dossier has been rated already (once per dossier).";
     ChangesExpired = 410, "changes_expired", "The delta feed no longer reaches back to `since`: reload.";
     ActivationExpired = 410, "activation_expired", "The activation code has expired: ask for a new one.";
     VersionConflict = 412, "version_conflict", "`If-Match` names an old version; `current` is the dossier now.";

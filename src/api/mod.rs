@@ -12,6 +12,7 @@ pub mod headers;
 pub mod limits;
 pub mod payments;
 pub mod registers;
+pub mod results;
 pub mod stats;
 pub mod training;
 pub mod uploads;

@@ -45,6 +45,9 @@ pub struct Stats {
     pub indices: Indices,
     #[serde(default)]
     pub reuse: ReuseCounts,
+    /// Satisfaction ratings given in the period, by level.
+    #[serde(default)]
+    pub ratings: crate::api::results::RatingCounts,
 }
 
 /// One index of Decision 766/QĐ-TTg as a fraction, so that a client shows the counts
@@ -67,8 +70,7 @@ pub struct Indices {
     /// Dossiers received in the period whose every document part is digitized or reused
     /// ÷ dossiers received in it (one with no document part counts as digitized).
     pub digitization: Ratio,
-    /// Satisfied or very satisfied ratings ÷ ratings given in the period; 0/0 until the
-    /// portal records ratings.
+    /// Satisfied or very satisfied ratings ÷ ratings given in the period.
     pub satisfaction: Ratio,
 }
 

@@ -43,13 +43,16 @@ pub enum AuditEvent {
     ResultFileAdded,
     /// Staff exported the register of dossiers of a period; `detail` says which and how.
     RegisterExported,
+    /// A satisfaction rating given: `detail` its level, `reason` the channel (`desk` or
+    /// `online`).
+    RatingRecorded,
     /// An event this build does not know, as it came.
     Other(String),
 }
 
 impl AuditEvent {
     /// Every event the portal writes.
-    pub const KNOWN: [AuditEvent; 20] = [
+    pub const KNOWN: [AuditEvent; 21] = [
         AuditEvent::LoginOk,
         AuditEvent::LoginFailed,
         AuditEvent::LoginThrottled,
@@ -70,6 +73,7 @@ impl AuditEvent {
         AuditEvent::DocumentReused,
         AuditEvent::ResultFileAdded,
         AuditEvent::RegisterExported,
+        AuditEvent::RatingRecorded,
     ];
 
     /// The wire name (and the `event` column's value).
@@ -95,6 +99,7 @@ impl AuditEvent {
             AuditEvent::DocumentReused => "document_reused",
             AuditEvent::ResultFileAdded => "result_file_added",
             AuditEvent::RegisterExported => "register_exported",
+            AuditEvent::RatingRecorded => "rating_recorded",
             AuditEvent::Other(name) => name,
         }
     }

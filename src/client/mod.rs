@@ -510,6 +510,33 @@ impl PortalClient {
         self.json(self.request(Method::GET, "/stats")).await
     }
 
+    /// Records a satisfaction rating (`POST /dossiers/{code}/rating`); `key` names it
+    /// for good, so a retry after a lost answer gets the same rating back. The same call
+    /// serves a citizen rating their own dossier online.
+    pub async fn rate(
+        &self,
+        code: &str,
+        key: &str,
+        rating: &crate::api::results::RatingIn,
+    ) -> Result<crate::api::results::Rating, ClientError> {
+        let rb = self
+            .request(Method::POST, &format!("/dossiers/{}/rating", segment(code)))
+            .header(IDEMPOTENCY_KEY, key);
+        self.json(with_body(rb, rating)).await
+    }
+
+    /// The notices sent (or waiting to go) to a dossier's applicant.
+    pub async fn notifications(
+        &self,
+        code: &str,
+    ) -> Result<Vec<crate::api::results::Notification>, ClientError> {
+        self.json(self.request(
+            Method::GET,
+            &format!("/dossiers/{}/notifications", segment(code)),
+        ))
+        .await
+    }
+
     pub async fn offices(&self) -> Result<Vec<crate::api::catalog::Office>, ClientError> {
         self.json(self.request(Method::GET, "/offices")).await
     }

@@ -49,6 +49,11 @@ pub enum Write {
         version: i64,
         request: crate::api::documents::DigitizationRequest,
     },
+    /// A satisfaction rating recorded at the desk.
+    Rate {
+        code: String,
+        rating: crate::api::results::RatingIn,
+    },
 }
 
 impl Write {
@@ -57,7 +62,8 @@ impl Write {
         match self {
             Write::Act { code, .. }
             | Write::PayCash { code, .. }
-            | Write::Digitize { code, .. } => Some(code),
+            | Write::Digitize { code, .. }
+            | Write::Rate { code, .. } => Some(code),
             Write::CreateDossier { .. } | Write::CreateCitizen { .. } => None,
         }
     }
@@ -461,6 +467,10 @@ pub enum Sent {
     Acted(Box<Dossier>),
     Paid(Box<crate::api::payments::Payment>),
     CreatedCitizen(Box<crate::api::citizens::CitizenCreated>),
+    Rated {
+        code: String,
+        rating: Box<crate::api::results::Rating>,
+    },
 }
 
 /// How a failed send is handled.
@@ -553,6 +563,15 @@ pub async fn send(client: &PortalClient, entry: &Entry) -> Result<Sent, ClientEr
             }
             Err(e) => Err(e),
         },
+        Write::Rate { code, rating } => {
+            client
+                .rate(code, &entry.key, rating)
+                .await
+                .map(|r| Sent::Rated {
+                    code: code.clone(),
+                    rating: Box::new(r),
+                })
+        }
     }
 }
 

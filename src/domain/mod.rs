@@ -14,6 +14,7 @@ pub mod forms;
 pub mod identity;
 pub mod lunar;
 pub mod phone;
+pub mod results;
 pub mod status;
 pub mod text;
 pub mod vietqr;

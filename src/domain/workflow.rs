@@ -195,6 +195,16 @@ pub enum Input {
     NewDueAt,
     Delivery,
     Recipient,
+    /// The handover of a return (`results::Handover`): who collects in person…
+    ReceiverRelation,
+    ReceiverName,
+    ReceiverIdNumber,
+    AuthorizationDoc,
+    /// …what is handed over (each a list, `;` between items)…
+    ResultDocuments,
+    OriginalsReturned,
+    /// …or the postal tracking code.
+    PostalTracking,
 }
 
 impl Input {
@@ -210,6 +220,13 @@ impl Input {
             Input::NewDueAt => "new_due_at",
             Input::Delivery => "delivery",
             Input::Recipient => "recipient",
+            Input::ReceiverRelation => "handover.receiver.relation",
+            Input::ReceiverName => "handover.receiver.full_name",
+            Input::ReceiverIdNumber => "handover.receiver.id_number",
+            Input::AuthorizationDoc => "handover.receiver.authorization_doc",
+            Input::ResultDocuments => "handover.result_documents",
+            Input::OriginalsReturned => "handover.originals_returned",
+            Input::PostalTracking => "handover.postal_tracking",
         }
     }
 
@@ -233,6 +250,20 @@ impl Input {
             (Input::Delivery, Lang::En) => "delivery method",
             (Input::Recipient, Lang::Vi) => "người nhận kết quả",
             (Input::Recipient, Lang::En) => "recipient",
+            (Input::ReceiverRelation, Lang::Vi) => "người nhận là",
+            (Input::ReceiverRelation, Lang::En) => "the receiver is",
+            (Input::ReceiverName, Lang::Vi) => "họ tên người nhận",
+            (Input::ReceiverName, Lang::En) => "receiver's full name",
+            (Input::ReceiverIdNumber, Lang::Vi) => "số định danh người nhận",
+            (Input::ReceiverIdNumber, Lang::En) => "receiver's identity number",
+            (Input::AuthorizationDoc, Lang::Vi) => "giấy ủy quyền",
+            (Input::AuthorizationDoc, Lang::En) => "authorization document",
+            (Input::ResultDocuments, Lang::Vi) => "giấy tờ kết quả trao",
+            (Input::ResultDocuments, Lang::En) => "result documents issued",
+            (Input::OriginalsReturned, Lang::Vi) => "bản gốc trả lại",
+            (Input::OriginalsReturned, Lang::En) => "originals handed back",
+            (Input::PostalTracking, Lang::Vi) => "mã bưu gửi",
+            (Input::PostalTracking, Lang::En) => "postal tracking code",
         }
     }
 }
@@ -458,7 +489,19 @@ pub const TRANSITIONS: &[Transition] = &[
         from: &[S::ResultReady],
         to: Target::To(S::Returned),
         roles: &[Role::Reception],
-        needs: &[must(Input::Delivery), must(Input::Recipient)],
+        // Who collected it (in person) or the tracking code (by post) come as the
+        // action's `handover`, checked by `results::check_handover` (which of them is
+        // required depends on the delivery method); `recipient` is kept from it.
+        needs: &[
+            must(Input::Delivery),
+            may(Input::ReceiverRelation),
+            may(Input::ReceiverName),
+            may(Input::ReceiverIdNumber),
+            may(Input::AuthorizationDoc),
+            may(Input::ResultDocuments),
+            may(Input::OriginalsReturned),
+            may(Input::PostalTracking),
+        ],
         guards: &[Guard::FeeSettled],
         form: None,
     },
@@ -518,6 +561,8 @@ pub struct ActionInput {
     pub new_due_at: Option<LocalTime>,
     pub delivery: Option<DeliveryMethod>,
     pub recipient: Option<String>,
+    /// What `return_result` hands over (see [`super::results::check_handover`]).
+    pub handover: Option<super::results::Handover>,
 }
 
 impl ActionInput {
@@ -533,6 +578,34 @@ impl ActionInput {
             Input::NewDueAt => self.new_due_at.is_some(),
             Input::Delivery => self.delivery.is_some(),
             Input::Recipient => text(&self.recipient),
+            Input::ReceiverRelation => self.handover.as_ref().is_some_and(|h| h.receiver.is_some()),
+            Input::ReceiverName => self
+                .handover
+                .as_ref()
+                .and_then(|h| h.receiver.as_ref())
+                .is_some_and(|r| !r.full_name.trim().is_empty()),
+            Input::ReceiverIdNumber => self
+                .handover
+                .as_ref()
+                .and_then(|h| h.receiver.as_ref())
+                .is_some_and(|r| !r.id_number.trim().is_empty()),
+            Input::AuthorizationDoc => self
+                .handover
+                .as_ref()
+                .and_then(|h| h.receiver.as_ref())
+                .is_some_and(|r| text(&r.authorization_doc)),
+            Input::ResultDocuments => self
+                .handover
+                .as_ref()
+                .is_some_and(|h| h.result_documents.iter().any(|d| !d.trim().is_empty())),
+            Input::OriginalsReturned => self
+                .handover
+                .as_ref()
+                .is_some_and(|h| h.originals_returned.iter().any(|d| !d.trim().is_empty())),
+            Input::PostalTracking => self
+                .handover
+                .as_ref()
+                .is_some_and(|h| text(&h.postal_tracking)),
         }
     }
 }
@@ -1225,12 +1298,9 @@ mod tests {
                 Action::ReturnResult,
                 Role::Reception,
                 S::ResultReady,
-                ActionInput {
-                    delivery: Some(DeliveryMethod::InPerson),
-                    ..Default::default()
-                }
+                ActionInput::default()
             ),
-            Err(Refusal::MissingInput(Input::Recipient))
+            Err(Refusal::MissingInput(Input::Delivery))
         );
         assert_eq!(
             go(

@@ -133,6 +133,15 @@ pub enum Event<'a> {
         detail: Option<&'a str>,
         client: Option<&'a str>,
     },
+    /// A satisfaction rating given: by the desk officer (`session` is theirs) or by the
+    /// citizen online (`session` is the citizen's).
+    RatingRecorded {
+        session: &'a Session,
+        office_id: i64,
+        code: &'a str,
+        level: &'a str,
+        channel: &'a str,
+    },
 }
 
 /// The columns of one audit row.
@@ -229,6 +238,18 @@ pub async fn record_with_due<'e>(
     at: LocalTime,
     event: Event<'_>,
     due: Due<'_>,
+) -> Result<(), sqlx::Error> {
+    record_step(db, at, event, due, None).await
+}
+
+/// [`record_with_due`] with the step's structured detail (JSON, the `data` column): the
+/// handover of `return_result`, which the dossier's history shows with the step.
+pub async fn record_step<'e>(
+    db: impl SqliteExecutor<'e>,
+    at: LocalTime,
+    event: Event<'_>,
+    due: Due<'_>,
+    data: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     // Set by the arms that name a citizen, which the row then borrows.
     let citizen;
@@ -402,11 +423,24 @@ pub async fn record_with_due<'e>(
             client: *client,
             ..system(AuditEvent::PaymentRefused)
         },
+        Event::RatingRecorded {
+            session,
+            office_id,
+            code,
+            level,
+            channel,
+        } => Row {
+            office_id: Some(*office_id),
+            dossier_code: Some(code),
+            detail: Some(level),
+            reason: Some(channel),
+            ..of_session(session, AuditEvent::RatingRecorded)
+        },
     };
     sqlx::query(
         "INSERT INTO audit (at, user_id, username, role, office_id, event, detail, client, \
-         dossier_code, from_status, to_status, reason, due_before, due_after) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         dossier_code, from_status, to_status, reason, due_before, due_after, data) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(at.to_rfc3339())
     .bind(row.user_id)
@@ -422,6 +456,7 @@ pub async fn record_with_due<'e>(
     .bind(row.reason)
     .bind(due.before)
     .bind(due.after)
+    .bind(data)
     .execute(db)
     .await?;
     Ok(())

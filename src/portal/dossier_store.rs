@@ -6,9 +6,10 @@ use crate::api::dossiers::{
     Applicant, Attachment, Channel, Delivery, Document, Dossier, DossierSummary, Fee, HistoryEntry,
     NamedRef, PaymentStatus, ResultProposal, Submitter, SupplementRequest,
 };
+use crate::api::results::{Handover, Rating};
 use crate::domain::calendar::{LocalTime, Timeliness};
 use crate::domain::status::{Status, is_overdue};
-use crate::domain::workflow::{DeliveryMethod, DossierFacts, Verdict};
+use crate::domain::workflow::{Action, DeliveryMethod, DossierFacts, Verdict};
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteExecutor;
@@ -26,7 +27,7 @@ pub const COLUMNS: &str = "d.id, d.code, d.office_id, o.code AS office_code, o.n
     d.status, d.version, d.submitted_at, d.received_at, d.due_at, d.extensions, \
     u.username AS assignee, d.fee_amount, d.payment_status, d.paid_at, d.payment_method, \
     d.receipt_no, d.delivery_method, d.delivery_address, d.note, d.detail, d.returned_at, \
-    d.timeliness, d.supplement, d.result, d.result_summary, d.recipient";
+    d.timeliness, d.supplement, d.result, d.result_summary, d.recipient, d.handover";
 
 pub const FROM: &str = "FROM dossiers d JOIN offices o ON o.id = d.office_id \
     LEFT JOIN users u ON u.id = d.assignee_id";
@@ -66,6 +67,8 @@ pub struct Row {
     pub result: Option<String>,
     pub result_summary: Option<String>,
     pub recipient: Option<String>,
+    /// JSON of the handover, once returned.
+    pub handover: Option<String>,
 }
 
 /// Parses a stored wire name (`"in_progress"`) into its enum.
@@ -237,6 +240,7 @@ struct HistoryRow {
     from_status: Option<String>,
     to_status: Option<String>,
     reason: Option<String>,
+    data: Option<String>,
 }
 
 /// The timeline of a dossier, oldest first, from the audit log.
@@ -245,7 +249,7 @@ pub async fn history<'e>(
     code: &str,
 ) -> Result<Vec<HistoryEntry>, ApiError> {
     let rows: Vec<HistoryRow> = sqlx::query_as(
-        "SELECT at, username, role, event, detail, from_status, to_status, reason FROM audit \
+        "SELECT at, username, role, event, detail, from_status, to_status, reason, data FROM audit \
          WHERE dossier_code = $1 AND event IN ('dossier_created', 'transition') ORDER BY id",
     )
     .bind(code)
@@ -253,18 +257,27 @@ pub async fn history<'e>(
     .await?;
     rows.into_iter()
         .map(|r| {
+            let action = if r.event == "transition" {
+                r.detail.unwrap_or_default()
+            } else {
+                "created".into()
+            };
+            // Only a return carries a handover; other data is not the history's to show.
+            let handover = match r.data.as_deref() {
+                Some(json) if action == Action::ReturnResult.as_str() => {
+                    Some(serde_json::from_str::<Handover>(json).map_err(ApiError::internal)?)
+                }
+                _ => None,
+            };
             Ok(HistoryEntry {
                 at: r.at,
                 username: r.username,
                 role: r.role,
-                action: if r.event == "transition" {
-                    r.detail.unwrap_or_default()
-                } else {
-                    "created".into()
-                },
+                action,
                 from: r.from_status.as_deref().map(wire).transpose()?,
                 to: r.to_status.as_deref().map(wire).transpose()?,
                 reason: r.reason,
+                handover,
             })
         })
         .collect()
@@ -386,9 +399,46 @@ pub async fn full(
             .map(wire::<Timeliness>)
             .transpose()?,
         note: row.note.clone(),
+        handover: row
+            .handover
+            .as_deref()
+            .map(serde_json::from_str::<Handover>)
+            .transpose()
+            .map_err(ApiError::internal)?,
+        rating: rating(&mut *db, row.id).await?,
         timeline: history(&mut *db, &row.code).await?,
         result_files: result_files(db, &row.code, now.date_naive()).await?,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct RatingRow {
+    level: String,
+    comment: Option<String>,
+    channel: String,
+    rated_at: String,
+}
+
+/// A dossier's rating, if it was rated.
+pub async fn rating<'e>(
+    db: impl SqliteExecutor<'e>,
+    dossier_id: i64,
+) -> Result<Option<Rating>, ApiError> {
+    let row: Option<RatingRow> = sqlx::query_as(
+        "SELECT level, comment, channel, rated_at FROM ratings WHERE dossier_id = $1",
+    )
+    .bind(dossier_id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| {
+        Ok(Rating {
+            level: wire(&r.level)?,
+            comment: r.comment,
+            channel: wire(&r.channel)?,
+            rated_at: r.rated_at,
+        })
+    })
+    .transpose()
 }
 
 /// Records that a dossier changed, for the delta feed: the next number of the office's

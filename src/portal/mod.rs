@@ -14,6 +14,7 @@ pub mod forms;
 pub mod idempotency;
 pub mod json;
 pub mod negotiate;
+pub mod notify;
 pub mod openapi;
 pub mod passwords;
 pub mod ranges;
@@ -74,6 +75,8 @@ pub enum PortalError {
     Seed(#[from] seed::SeedError),
     #[error("server: {0}")]
     Serve(std::io::Error),
+    #[error("notifications: {0}")]
+    Notify(String),
 }
 
 /// What a new database is filled with (the sample catalog is always loaded).
@@ -114,7 +117,11 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
     if options.seed != Seed::None {
         seed::demo(&pool, &passwords, &clock.now().to_rfc3339()).await?;
     }
+    let notifier =
+        notify::Notifier::new(pool.clone(), clock.clone(), options.settings.notify.clone())
+            .map_err(PortalError::Notify)?;
     let state = AppState {
+        notifier: Arc::new(notifier),
         db: pool,
         calendar: Arc::new(options.calendar.clone()),
         clock,
@@ -142,7 +149,7 @@ fn files_dir(db: &Path) -> PathBuf {
 pub fn router(state: AppState) -> Router {
     use routes::{
         calendar, catalog, citizen_side, citizens, documents, dossiers, forms, health, payments,
-        registers, stats, training,
+        registers, results, stats, training,
     };
     let api = Router::new()
         .route("/healthz", get(health::healthz))
@@ -161,6 +168,11 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{code}", get(dossiers::detail))
         .route("/dossiers/{code}/actions", post(dossiers::act))
         .route("/dossiers/{code}/history", get(dossiers::history))
+        .route("/dossiers/{code}/rating", post(results::rate))
+        .route(
+            "/dossiers/{code}/notifications",
+            get(results::notifications),
+        )
         .route(
             "/dossiers/{code}/attachments/{id}",
             get(dossiers::attachment),
@@ -285,6 +297,8 @@ pub struct Running {
     pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// The notification worker; stopped with the server.
+    notifier: JoinHandle<()>,
 }
 
 impl Running {
@@ -293,6 +307,8 @@ impl Running {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        // A notice being sent is left claimed; the lease gives it to the next start.
+        self.notifier.abort();
         match self.task.await {
             Ok(result) => result.map_err(PortalError::Serve),
             Err(e) => Err(PortalError::Serve(std::io::Error::other(e))),
@@ -319,11 +335,13 @@ pub async fn start(options: Options) -> Result<Running, PortalError> {
     let task = tokio::spawn(connections::serve(listener, app, limits, async {
         let _ = stopped.await;
     }));
+    let notifier = tokio::spawn(Arc::clone(&state.notifier).run());
     Ok(Running {
         addr,
         state,
         stop: Some(stop),
         task,
+        notifier,
     })
 }
 

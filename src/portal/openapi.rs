@@ -78,6 +78,8 @@ pub const LINKS: &[Link] = &[
     ("list_dossiers", "200", "get_payment", FIRST_CODE),
     ("list_dossiers", "200", "get_form", &[("path.code", "$response.body#/items/0/code"), ("path.form", "control_sheet")]),
     ("get_dossier", "200", "act_on_dossier", CODE_AND_ETAG),
+    ("get_dossier", "200", "rate_dossier", CODE),
+    ("get_dossier", "200", "dossier_notifications", CODE),
     ("act_on_dossier", "200", "act_on_dossier", CODE_AND_ETAG),
     ("get_dossier", "200", "get_attachment", &[
         ("path.code", "$response.body#/code"),
@@ -157,6 +159,8 @@ pub struct FileBytes(pub Vec<u8>);
         super::routes::dossiers::act,
         super::routes::dossiers::history,
         super::routes::dossiers::attachment,
+        super::routes::results::rate,
+        super::routes::results::notifications,
         super::routes::forms::form,
         super::routes::registers::dossiers,
         super::routes::payments::show,

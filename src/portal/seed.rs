@@ -591,6 +591,16 @@ pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
                             ActionInput {
                                 delivery: Some(DeliveryMethod::InPerson),
                                 recipient: Some(citizen.full_name.clone()),
+                                // The applicant collects it in person.
+                                handover: Some(crate::domain::results::Handover {
+                                    receiver: Some(crate::domain::results::Receiver {
+                                        full_name: citizen.full_name.clone(),
+                                        id_number: citizen.id_number.clone(),
+                                        ..Default::default()
+                                    }),
+                                    result_documents: vec![case.name.clone()],
+                                    ..Default::default()
+                                }),
                                 ..ActionInput::default()
                             },
                         ));

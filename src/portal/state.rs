@@ -60,6 +60,8 @@ pub struct Settings {
     /// the receipt's QR code holds. `None`: this portal's own public lookup, at the host
     /// the desk reached it by.
     pub lookup_url: Option<String>,
+    /// Notices to citizens: e-mail, SMS, the lookup link, retries (`[notifications]`).
+    pub notify: super::notify::Settings,
 }
 
 // Written out rather than derived so that the payment secret never reaches a log.
@@ -75,6 +77,7 @@ impl std::fmt::Debug for Settings {
                 "payment_secret",
                 &self.payment_secret.as_ref().map(|_| "<redacted>"),
             )
+            .field("notify", &self.notify)
             .finish_non_exhaustive()
     }
 }
@@ -101,6 +104,7 @@ impl Default for Settings {
             changes_kept: 100_000,
             payment_secret: None,
             lookup_url: None,
+            notify: super::notify::Settings::default(),
         }
     }
 }
@@ -121,4 +125,6 @@ pub struct AppState {
     pub files_dir: PathBuf,
     /// Which uploads are being written now, so one chunk at a time lands in a file.
     pub upload_writers: Arc<Writers>,
+    /// The worker that sends notices to citizens; a step that queued some wakes it.
+    pub notifier: Arc<super::notify::Notifier>,
 }

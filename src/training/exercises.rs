@@ -26,6 +26,8 @@ pub enum ExerciseId {
     VietQr,
     Digitize,
     Reuse,
+    /// Returning a result with its handover, and the citizen's rating (issue 17).
+    Handover,
 }
 
 /// Points for an exercise done without a hint.
@@ -64,7 +66,7 @@ impl Exercise {
 }
 
 /// The course, in the order it is taught.
-pub const EXERCISES: [Exercise; 11] = [
+pub const EXERCISES: [Exercise; 12] = [
     Exercise {
         id: ExerciseId::Levels,
         vi: Words {
@@ -378,6 +380,44 @@ pub const EXERCISES: [Exercise; 11] = [
                    document: press u to reuse it, then submit.",
         },
     },
+    Exercise {
+        id: ExerciseId::Handover,
+        vi: Words {
+            title: "Trả kết quả, bàn giao và lấy ý kiến hài lòng",
+            task: "Trả kết quả một hồ sơ tại quầy: ghi người nhận (công dân hoặc người được ủy \
+                   quyền), giấy tờ kết quả trao và bản gốc trả lại; rồi quay màn hình cho công \
+                   dân đánh giá mức độ hài lòng.",
+            prepare: "Cần một hồ sơ «Chờ trả kết quả» không có phí hoặc đã nộp phí: hồ sơ của bài \
+                      6 nếu chưa trả, hoặc duyệt thêm một hồ sơ như ở bài 6.",
+            steps: &[
+                "Trả kết quả tại quầy, ghi người nhận",
+                "Ghi đánh giá của công dân cho chính hồ sơ đó",
+            ],
+            hint: "tiepnhan1: hàng «Chờ trả kết quả», mở hồ sơ, a → «Trả kết quả». Người nhận \
+                   điền sẵn là người nộp; người khác đến nhận thì quét thẻ căn cước của họ (hoặc \
+                   chọn «được ủy quyền» và ghi giấy ủy quyền). Ghi giấy tờ kết quả, Enter đến \
+                   hết, Enter để gửi. Màn hình đánh giá hiện ra: ← → chọn mức, Tab để ghi góp \
+                   ý, Enter gửi. Trong chi tiết hồ sơ, n cho xem thông báo công dân nhận được.",
+        },
+        en: Words {
+            title: "Returning a result with its handover, and the citizen's rating",
+            task: "Return a dossier's result at the desk: note who collects it (the applicant or \
+                   someone authorized), the result documents issued and the originals handed \
+                   back; then turn the screen to the citizen to rate how it went.",
+            prepare: "You need a dossier \"Result to return\" that is free or paid: the one of \
+                      exercise 6 if not returned yet, or approve another as in exercise 6.",
+            steps: &[
+                "Return a result at the desk, noting who collects it",
+                "Record the citizen's rating of that dossier",
+            ],
+            hint: "tiepnhan1: queue \"Result to return\", open the dossier, a → \"Return the \
+                   result\". The receiver is prefilled with the applicant; when someone else \
+                   collects, scan their identity card (or choose \"authorized\" and note the \
+                   authorization). Note the result documents, Enter to the end, Enter to send. \
+                   The rating screen comes up: ← → to choose, Tab for a comment, Enter to send. \
+                   In the detail, n shows the notices the citizen got.",
+        },
+    },
 ];
 
 /// An exercise's number in the course, from 1.
@@ -546,6 +586,8 @@ pub struct Tracker {
     approved: BTreeSet<String>,
     created_citizens: BTreeSet<String>,
     qr_shown: BTreeSet<String>,
+    /// Dossiers a trainee returned at the desk, for the rating step.
+    returned: BTreeSet<String>,
     /// Actions the portal refused a trainee, in the rule's words.
     refused: Vec<String>,
     /// The latest mistake of either kind (refused or caught).
@@ -606,8 +648,14 @@ impl Tracker {
                     self.approved.insert(code.clone());
                     self.finish(ExerciseId::ApproveReturn, 0);
                 }
-                Some(Action::ReturnResult) if self.approved.contains(&code) => {
-                    self.finish(ExerciseId::ApproveReturn, 1);
+                Some(Action::ReturnResult) => {
+                    if self.approved.contains(&code) {
+                        self.finish(ExerciseId::ApproveReturn, 1);
+                    }
+                    // The portal takes a return only with its handover (who collected,
+                    // or the tracking code): the step itself is the proof.
+                    self.returned.insert(code.clone());
+                    self.finish(ExerciseId::Handover, 0);
                 }
                 _ => {}
             },
@@ -635,6 +683,15 @@ impl Tracker {
                 {
                     self.finish(ExerciseId::Account, 1);
                 }
+            }
+            // Recorded at the desk (`reason` is the channel) for a dossier the trainee
+            // returned: the citizen's rating taken on the spot.
+            AuditEvent::RatingRecorded
+                if staff
+                    && e.reason.as_deref() == Some("desk")
+                    && self.returned.contains(&code) =>
+            {
+                self.finish(ExerciseId::Handover, 1);
             }
             AuditEvent::PaymentQrShown if staff => {
                 self.qr_shown.insert(code.clone());
@@ -1061,6 +1118,41 @@ mod tests {
     }
 
     #[test]
+    fn a_handover_then_the_citizens_rating_at_the_desk_of_that_dossier() {
+        let rated = |id, code: &str, channel: &str, role: &str| JournalEntry {
+            dossier_code: Some(code.into()),
+            detail: Some("very_satisfied".into()),
+            reason: Some(channel.into()),
+            ..entry(id, AuditEvent::RatingRecorded, role)
+        };
+        let mut t = Tracker::default();
+        // A rating before any return of the trainee's counts for nothing.
+        assert!(
+            t.observe(&rated(1, "R", "desk", "reception"), Lang::Vi)
+                .is_empty()
+        );
+        t.observe(
+            &transition(2, "reception", "return_result", "R", "desk"),
+            Lang::Vi,
+        );
+        assert!(!t.is_done(ExerciseId::Handover));
+        // Another dossier's rating, or one given online by the citizen: not this step.
+        assert!(
+            t.observe(&rated(3, "S", "desk", "reception"), Lang::Vi)
+                .is_empty()
+        );
+        assert!(
+            t.observe(&rated(4, "R", "online", "reception"), Lang::Vi)
+                .is_empty()
+        );
+        assert_eq!(
+            t.observe(&rated(5, "R", "desk", "reception"), Lang::Vi),
+            vec![ExerciseId::Handover]
+        );
+        assert_eq!(number(ExerciseId::Handover), 10);
+    }
+
+    #[test]
     fn a_hint_costs_its_exercise_and_the_score_never_goes_below_zero() {
         let mut t = Tracker::default();
         t.hint(ExerciseId::Extension);
@@ -1070,7 +1162,7 @@ mod tests {
             t.caught(None, "thiếu lý do".into());
         }
         assert_eq!(t.score(), 0);
-        assert_eq!(Tracker::max_score(), 110);
+        assert_eq!(Tracker::max_score(), 120);
     }
 
     #[test]

@@ -61,6 +61,13 @@ pub enum Action {
     Polled(RequestId, Result<Delta, Failure>),
     DetailLoaded(RequestId, Result<Dossier, Failure>),
     Acted(RequestId, Result<Dossier, Failure>),
+    /// A rating recorded at the desk.
+    Rated(RequestId, Result<crate::api::results::Rating, Failure>),
+    /// The notices sent to a dossier's applicant.
+    NoticesLoaded(
+        RequestId,
+        Result<Vec<crate::api::results::Notification>, Failure>,
+    ),
     FormLoaded(RequestId, Result<String, Failure>),
     Downloaded(RequestId, Result<(PathBuf, u64), Failure>),
     /// A text saved to a file (`s`), or why not (the system's reason).
@@ -252,6 +259,18 @@ pub enum Effect {
         id: RequestId,
         code: String,
         form: Form,
+    },
+    /// Record the citizen's rating (through the outbox, with its key).
+    Rate {
+        id: RequestId,
+        code: String,
+        key: String,
+        rating: crate::api::results::RatingIn,
+    },
+    /// The notices sent to the dossier's applicant (`NoticesLoaded`).
+    LoadNotices {
+        id: RequestId,
+        code: String,
     },
     Download {
         id: RequestId,

@@ -200,6 +200,8 @@ pub enum Command {
     Download,
     /// Takes the fee of the open dossier.
     Pay,
+    /// Shows the notices sent to the open dossier's applicant.
+    Notices,
     Choose,
     Confirm,
     Complete,
@@ -364,6 +366,7 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Digitize, "digitize", X::Detail, &["s"], true),
     bind(C::View, "view", X::Detail, &["v"], true),
     bind(C::OpenExternal, "open_external", X::Detail, &["o"], true),
+    bind(C::Notices, "notices", X::Detail, &["n"], false),
     // The statistics pane.
     bind(C::ExportRegister, "export_register", X::Stats, &["x"], true),
     // The lookup tab: codes begin with digits, so every character is text.

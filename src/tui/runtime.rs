@@ -894,6 +894,37 @@ impl Executor {
                     Action::DossierCreated,
                 );
             }
+            Effect::Rate {
+                id,
+                code,
+                key,
+                rating,
+            } => {
+                let write = Write::Rate {
+                    code: code.clone(),
+                    rating: rating.clone(),
+                };
+                let label = format!("rating {code}");
+                if self.queue(write, label, Some(key.clone()), Waiter::Rate(id)) {
+                    return;
+                }
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    "record a rating",
+                    async move { c.rate(&code, &key, &rating).await },
+                    Action::Rated,
+                );
+            }
+            Effect::LoadNotices { id, code } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    "load the notices",
+                    async move { c.notifications(&code).await },
+                    Action::NoticesLoaded,
+                );
+            }
             Effect::PayCash {
                 id,
                 code,

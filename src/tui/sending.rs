@@ -32,6 +32,7 @@ pub enum Waiter {
     Create(RequestId),
     Cash(RequestId),
     Citizen(RequestId),
+    Rate(RequestId),
 }
 
 impl Waiter {
@@ -41,7 +42,8 @@ impl Waiter {
             | Waiter::Digitize(id)
             | Waiter::Create(id)
             | Waiter::Cash(id)
-            | Waiter::Citizen(id) => id,
+            | Waiter::Citizen(id)
+            | Waiter::Rate(id) => id,
         }
     }
 
@@ -52,6 +54,7 @@ impl Waiter {
             Waiter::Create(id) => Action::DossierCreated(id, Err(f)),
             Waiter::Cash(id) => Action::PaidCash(id, Err(f)),
             Waiter::Citizen(id) => Action::CitizenCreated(id, Err(f)),
+            Waiter::Rate(id) => Action::Rated(id, Err(f)),
         }
     }
 
@@ -64,6 +67,7 @@ impl Waiter {
             (Waiter::Create(id), Sent::CreatedDossier(d)) => Action::DossierCreated(id, Ok(*d)),
             (Waiter::Cash(id), Sent::Paid(p)) => Action::PaidCash(id, Ok(*p)),
             (Waiter::Citizen(id), Sent::CreatedCitizen(c)) => Action::CitizenCreated(id, Ok(*c)),
+            (Waiter::Rate(id), Sent::Rated { rating, .. }) => Action::Rated(id, Ok(*rating)),
             (_, sent) => return Err(sent),
         })
     }
@@ -469,6 +473,7 @@ fn described(entry: &Entry) -> String {
         Write::CreateDossier { request } => format!("submission of {}", request.procedure_code),
         Write::CreateCitizen { .. } => "citizen account".to_owned(),
         Write::Digitize { code, part_id, .. } => format!("digitization {code} {part_id}"),
+        Write::Rate { code, .. } => format!("rating {code}"),
     };
     format!("outbox #{} ({what})", entry.id)
 }

@@ -269,6 +269,9 @@ pub struct DetailView {
     pub scroll: u16,
     /// What changed when a 412 made us reload: shown above the detail.
     pub changed: Vec<String>,
+    /// The notices sent to the citizen, once asked for (`n`): shown at the end of the
+    /// detail as the citizen gets them.
+    pub notices: Option<Vec<crate::api::results::Notification>>,
 }
 
 /// A field of an action dialog.
@@ -294,6 +297,34 @@ pub struct ActionDialog {
     pub confirming: bool,
     pub error: Option<String>,
     pub pending: Option<RequestId>,
+    /// A return's dialog: what it knows of the applicant, to prefill and check who
+    /// collects (`None` for other actions, or when the dossier is not loaded).
+    pub facts: Option<ReturnFacts>,
+}
+
+/// What a return's dialog knows of the dossier and the day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnFacts {
+    pub applicant_name: String,
+    pub applicant_id: String,
+    /// The day a scanned card or a typed number is checked against.
+    pub today: chrono::NaiveDate,
+}
+
+/// The satisfaction screen offered right after a handover at the desk, turned to the
+/// citizen at the counter: three large choices and a comment.
+#[derive(Debug, Clone)]
+pub struct RatingScreen {
+    pub code: String,
+    /// 0 very satisfied, 1 satisfied, 2 unsatisfied (`RatingLevel::ALL`).
+    pub choice: usize,
+    pub comment: TextArea<'static>,
+    /// The comment has the keyboard (Tab); else the choices do.
+    pub on_comment: bool,
+    /// The idempotency key of this rating, fixed when the screen opens.
+    pub key: String,
+    pub pending: Option<RequestId>,
+    pub error: Option<String>,
 }
 
 /// What a text view over the screen shows, to read, save or print.
@@ -394,6 +425,8 @@ pub enum Overlay {
     CommandLine(Box<TextArea<'static>>),
     Actions(Menu<Step>),
     Dialog(Box<ActionDialog>),
+    /// The citizen's satisfaction, asked after a handover.
+    Rating(Box<RatingScreen>),
     Forms(Menu<Form>),
     Form(Box<FormView>),
     Attachments(Menu<(String, String)>),

@@ -4,6 +4,7 @@
 
 pub mod pdf;
 pub mod pictures;
+pub mod smtp;
 pub mod tmux;
 pub mod tui;
 
@@ -186,6 +187,16 @@ impl Portal {
             .unwrap();
         status_json(res).await
     }
+}
+
+/// The `handover` of a return in person to someone the applicant authorized: what a test
+/// sends when who collects is not its point (an authorized receiver needs no applicant's
+/// number).
+pub fn authorized_receiver(name: &str) -> Value {
+    json!({"receiver": {"full_name": name, "id_number": "083095001234",
+                        "relation": "authorized",
+                        "authorization_doc": "Giấy ủy quyền số 12/2026, chứng thực ngày 02/03/2026"},
+           "result_documents": ["Kết quả giải quyết"]})
 }
 
 /// A small PDF-looking file: the bytes a test attaches.

@@ -217,6 +217,11 @@ pub fn stats() -> Stats {
             documents: 1,
             dossiers: 1,
         },
+        ratings: motcua::api::results::RatingCounts {
+            very_satisfied: 3,
+            satisfied: 1,
+            unsatisfied: 1,
+        },
     }
 }
 
@@ -311,8 +316,11 @@ pub fn dossier() -> Dossier {
             from: None,
             to: Some(Status::Submitted),
             reason: None,
+            handover: None,
         }],
         result_files: vec![],
+        handover: None,
+        rating: None,
     }
 }
 

@@ -962,6 +962,15 @@ fn note(d: &Dossier, step: &Step) -> String {
     if let Some(reason) = step.reason.as_deref().filter(|r| !r.trim().is_empty()) {
         text.push_str(&format!("; lý do: {reason}"));
     }
+    // The return's handover: who collected, what was handed back (issue 17).
+    if step.is(Action::ReturnResult)
+        && let Some(h) = d.handover.as_ref()
+    {
+        let summary = crate::domain::results::handover_summary(d.delivery.method, h);
+        if !summary.is_empty() {
+            text.push_str(&format!("; {summary}"));
+        }
+    }
     text
 }
 
@@ -1100,6 +1109,8 @@ mod tests {
             note: None,
             timeline: vec![],
             result_files: vec![],
+            handover: None,
+            rating: None,
         }
     }
 

@@ -915,7 +915,7 @@ pub async fn issue_activation(
     let now = state.clock.unix();
     let (code, expires_at) = issue_code(&mut tx, citizen_id, now).await?;
     let event = if active {
-        queue_reset_notices(&mut tx, citizen_id, &state.clock.now().to_rfc3339()).await?;
+        queue_reset_notices(&mut tx, &state, citizen_id).await?;
         Event::PasswordResetIssued {
             session: &session,
             citizen_id,
@@ -960,36 +960,28 @@ fn presence_needed() -> ApiError {
 const RESET_NOTICE: &str = "password_reset";
 
 /// Queues the message that tells the citizen a password reset was issued at the desk:
-/// to their e-mail when they have one, and by SMS to their phone. Sent later by the
-/// notification worker; here only the outbox rows, in the reset's transaction.
+/// to their e-mail when they have one, and by SMS to their phone, in the reset's
+/// transaction; the notification worker sends them.
 async fn queue_reset_notices(
     tx: &mut SqliteConnection,
+    state: &AppState,
     citizen_id: i64,
-    now: &str,
 ) -> Result<(), ApiError> {
-    let (phone, email): (String, Option<String>) =
-        sqlx::query_as("SELECT phone, email FROM citizens WHERE id = $1")
-            .bind(citizen_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    let to = email
-        .map(|e| ("email", e))
-        .into_iter()
-        .chain([("sms", phone)]);
-    for (channel, recipient) in to {
-        sqlx::query(
-            "INSERT INTO notifications (dossier_code, citizen_id, event, channel, recipient, \
-             status, attempts, created_at) VALUES (NULL, $1, $2, $3, $4, 'queued', 0, $5)",
-        )
-        .bind(citizen_id)
-        .bind(RESET_NOTICE)
-        .bind(channel)
-        .bind(recipient)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    }
-    Ok(())
+    let text = crate::domain::results::reset_notice();
+    crate::portal::notify::queue(
+        tx,
+        &state.settings.notify,
+        state.clock.now(),
+        &crate::portal::notify::Notice {
+            citizen_id,
+            dossier_code: None,
+            event: RESET_NOTICE,
+            subject: text.subject,
+            body: text.body,
+            sms: text.sms,
+        },
+    )
+    .await
 }
 
 #[derive(sqlx::FromRow)]

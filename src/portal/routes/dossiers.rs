@@ -99,7 +99,20 @@ pub async fn create(
         now,
     )
     .await?;
-    created(tx, &state, &idem, &row, now).await
+    // Taken in at the desk, the dossier starts received: the citizen is told so, in the
+    // intake's transaction.
+    crate::portal::notify::queue_step(
+        &mut tx,
+        &state.settings.notify,
+        &row,
+        crate::domain::results::NoticeEvent::Received,
+        None,
+        now,
+    )
+    .await?;
+    let answer = created(tx, &state, &idem, &row, now).await?;
+    state.notifier.wake();
+    Ok(answer)
 }
 
 /// Answers 201 with the new dossier, storing that answer for the idempotency key in the
@@ -507,7 +520,10 @@ pub fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
         fields an action needs: `reason` (refuse, request_supplement, send_back, extend, stop, \
         withdraw), `missing_documents` (request_supplement), `assignee` (forward), `amount` \
         (request_payment), `result` and `summary` (propose_result), `new_due_at` (extend), \
-        `delivery` and `recipient` (return_result).",
+        `delivery` and `handover` (return_result: in person the `receiver`, by post the \
+        `postal_tracking` code; `recipient` is kept from it). A step the citizen is told of \
+        (received, supplement requested, refused, extended, stopped, result ready, returned) \
+        queues its notices in the same transaction (`GET /dossiers/{code}/notifications`).",
     params(
         ("code" = String, Path, description = crate::portal::openapi::text::DOSSIER_CODE),
         ("If-Match" = String, Header, pattern = r#"^(W/)?"?[0-9]{1,18}"?$"#, description = crate::portal::openapi::text::IF_MATCH),
@@ -522,7 +538,9 @@ pub fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
         (status = 412, description = "`version_conflict`: the dossier changed; `error.current` is the dossier now.", body = ErrorBody),
         (status = 422, description = "`invalid_transition`, `forbidden_action` (naming the status and the role), \
             `supplement_window_closed`, `extension_already_used`, `extension_too_late`, \
-            `payment_required`; `validation_failed` for a missing or invalid input.", body = ErrorBody),
+            `payment_required`; `validation_failed` for a missing or invalid input, naming it in \
+            `fields` (a return in person without `handover.receiver`, by post without \
+            `handover.postal_tracking`).", body = ErrorBody),
         (status = 428, description = "`precondition_required`: no `If-Match`.", body = ErrorBody),
     ),
     security(("bearer" = [])),
@@ -577,6 +595,7 @@ pub async fn act(
         new_due_at,
         delivery: request.delivery,
         recipient: request.recipient.as_deref().map(|r| nfc(r.trim())),
+        handover: request.handover.clone(),
     };
     let dossier = act_on(
         &state, &session, office, &code, expected, action, &input, now,

@@ -10,6 +10,7 @@ pub mod forms;
 pub mod health;
 pub mod payments;
 pub mod registers;
+pub mod results;
 pub mod stats;
 pub mod training;
 pub mod uploads;

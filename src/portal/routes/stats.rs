@@ -4,6 +4,7 @@
 //! queue comes from the domain's queue table, not from SQL written here.
 
 use crate::api::error::ErrorBody;
+use crate::api::results::{RatingCounts, RatingLevel};
 use crate::api::stats::{
     Indices, Period, QueueCounts, Ratio, ReuseCounts, Stats, StatsQuery, TimelinessCounts,
 };
@@ -32,8 +33,8 @@ const MAX_PERIOD_DAYS: i64 = 366;
     description = "Dossiers per inbox queue, overdue ones, and returned ones by punctuality; \
         and over the period `from`–`to` (the month to date unless given) the indices of \
         Decision 766/QĐ-TTg as numerator and denominator (on time, online submission, online \
-        payment, digitization, satisfaction: 0/0 until ratings are recorded) and the documents \
-        reused from citizens' stores. Any staff role.",
+        payment, digitization, satisfaction), the satisfaction ratings given, by level, and \
+        the documents reused from citizens' stores. Any staff role.",
     params(StatsQuery),
     responses(
         (status = 200, description = "The counts now.", body = Stats),
@@ -108,8 +109,28 @@ pub async fn stats(
         }
     }
 
+    let by_level: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT level, COUNT(*) FROM ratings \
+         WHERE office_id = $1 AND substr(rated_at, 1, 10) BETWEEN $2 AND $3 GROUP BY level",
+    )
+    .bind(office)
+    .bind(&period.from)
+    .bind(&period.to)
+    .fetch_all(&state.db)
+    .await?;
+    let mut ratings = RatingCounts::default();
+    for (level, n) in by_level {
+        let n = n.max(0) as u64;
+        match wire::<RatingLevel>(&level)? {
+            RatingLevel::VerySatisfied => ratings.very_satisfied += n,
+            RatingLevel::Satisfied => ratings.satisfied += n,
+            RatingLevel::Unsatisfied => ratings.unsatisfied += n,
+        }
+    }
+
     Ok(Json(Stats {
         at: now_s,
+        ratings,
         queues: QueueCounts {
             online_pending: in_queue(Queue::OnlinePending),
             received: in_queue(Queue::Received),
@@ -214,8 +235,12 @@ async fn indices(state: &AppState, office: i64, period: &Period) -> Result<Indic
              WHERE d.office_id = $1 AND substr(d.received_at, 1, 10) BETWEEN $2 AND $3",
         )
         .await?,
-        // Ratings are not recorded by this portal yet (DOMAIN.md "Satisfaction").
-        satisfaction: Ratio::default(),
+        // Satisfied or very satisfied ÷ every rating given in the period (DOMAIN.md).
+        satisfaction: pair(
+            "SELECT COALESCE(SUM(level IN ('very_satisfied', 'satisfied')), 0), COUNT(*) \
+             FROM ratings WHERE office_id = $1 AND substr(rated_at, 1, 10) BETWEEN $2 AND $3",
+        )
+        .await?,
     })
 }
 

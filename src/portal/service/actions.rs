@@ -6,13 +6,16 @@ use super::intake::procedure;
 use crate::api::dossiers::{Dossier, SupplementRequest};
 use crate::domain::calendar::LocalTime;
 use crate::domain::catalog::Duration;
+use crate::domain::results::{NoticeEvent, check_handover, recipient_of};
 use crate::domain::status::Status;
 use crate::domain::workflow::{Action, ActionInput, Refusal, decide};
 use crate::portal::audit::{self, Due, Event};
 use crate::portal::auth::Session;
 use crate::portal::db;
+use crate::portal::dossier_store::Snapshot;
 use crate::portal::dossier_store::{self as store, Row, name_of};
-use crate::portal::error::{ApiError, invalid, refusal_code};
+use crate::portal::error::{ApiError, Rule, invalid, refusal_code};
+use crate::portal::notify;
 use crate::portal::state::AppState;
 use sqlx::SqliteConnection;
 
@@ -43,9 +46,25 @@ pub async fn act_on(
         tx.commit().await?;
         return Err(ApiError::from(refusal));
     }
-    let row = store::load(&mut *tx, office, code).await?;
-    let dossier = store::full(&mut tx, &row, now).await?;
+    let after = store::load(&mut *tx, office, code).await?;
+    // The citizen's notice of the step, in the step's transaction: both or neither.
+    let event = NoticeEvent::of_step(Some(action), after.status()?);
+    if let Some(event) = event {
+        notify::queue_step(
+            &mut tx,
+            &state.settings.notify,
+            &after,
+            event,
+            input.reason.as_deref(),
+            now,
+        )
+        .await?;
+    }
+    let dossier = store::full(&mut tx, &after, now).await?;
     tx.commit().await?;
+    if event.is_some() {
+        state.notifier.wake();
+    }
     Ok(dossier)
 }
 
@@ -82,7 +101,12 @@ pub async fn perform(
     apply_effects(&mut *tx, state, row, action, input, to, now, row.office_id).await?;
     // Read back before auditing, so the row keeps the due before and after the step.
     let after = store::load(&mut *tx, row.office_id, &row.code).await?;
-    audit::record_with_due(
+    // A return keeps its handover on its step too: the history shows who collected.
+    let data = match action {
+        Action::ReturnResult => after.handover.clone(),
+        _ => None,
+    };
+    audit::record_step(
         &mut *tx,
         now,
         Event::Transition {
@@ -97,6 +121,7 @@ pub async fn perform(
             before: row.due_at.as_deref(),
             after: after.due_at.as_deref(),
         },
+        data.as_deref(),
     )
     .await?;
     store::changed(
@@ -207,8 +232,38 @@ async fn apply_effects(
         }
         Action::ReturnResult => {
             let due = store::time(&row.due_at)?;
+            let snapshot: Snapshot =
+                serde_json::from_str(&row.detail).map_err(ApiError::internal)?;
+            // `decide` has made sure of the method.
+            let method = input
+                .delivery
+                .ok_or_else(|| ApiError::internal("return without a delivery method"))?;
+            let handover = check_handover(
+                method,
+                input.handover.as_ref(),
+                &snapshot.applicant.id_number,
+                now.date_naive(),
+            )
+            .map_err(|faults| {
+                ApiError::Validation(
+                    faults
+                        .into_iter()
+                        .map(|f| (f.field().to_owned(), std::sync::Arc::new(f) as Rule))
+                        .collect(),
+                )
+            })?;
+            // The receiver's name in person; else the name an older client gave, or
+            // the applicant's (a postal or online result goes to them).
+            let recipient = match (&handover.receiver, &input.recipient) {
+                (None, Some(given)) if !given.trim().is_empty() => given.clone(),
+                _ => recipient_of(&handover, &snapshot.applicant.full_name),
+            };
             sets.push(("returned_at", Some(now_s.clone())));
-            sets.push(("recipient", input.recipient.clone()));
+            sets.push(("recipient", Some(recipient)));
+            sets.push((
+                "handover",
+                Some(serde_json::to_string(&handover).map_err(ApiError::internal)?),
+            ));
             sets.push(("delivery_method", input.delivery.map(|d| name_of(&d))));
             if let Some(due) = due {
                 sets.push((

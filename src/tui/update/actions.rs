@@ -137,21 +137,27 @@ pub(super) fn open_dialog(app: &mut App, code: &str, step: Step) {
     else {
         return;
     };
-    let fields: Vec<DialogField> = transition
-        .needs
-        .iter()
-        .map(|need| DialogField {
-            input: need.input,
-            required: need.required,
-            text: text_field(),
-            choices: match need.input {
-                Input::Verdict => vec!["approved", "denied"],
-                Input::Delivery => vec!["in_person", "postal", "online"],
-                _ => vec![],
-            },
-            choice: 0,
-        })
-        .collect();
+    // A return asks who collects, prefilled with the applicant (issue 17).
+    let (fields, facts) = if step == Step::ReturnResult {
+        super::results::return_fields(app, transition)
+    } else {
+        let fields = transition
+            .needs
+            .iter()
+            .map(|need| DialogField {
+                input: need.input,
+                required: need.required,
+                text: text_field(),
+                choices: match need.input {
+                    Input::Verdict => vec!["approved", "denied"],
+                    Input::Delivery => vec!["in_person", "postal", "online"],
+                    _ => vec![],
+                },
+                choice: 0,
+            })
+            .collect();
+        (fields, None)
+    };
     let confirming = fields.is_empty();
     app.overlay = Some(Overlay::Dialog(Box::new(ActionDialog {
         code: code.to_owned(),
@@ -162,6 +168,7 @@ pub(super) fn open_dialog(app: &mut App, code: &str, step: Step) {
         confirming,
         error: None,
         pending: None,
+        facts,
     })));
 }
 
@@ -177,12 +184,8 @@ pub(super) fn dialog_key(app: &mut App, mut d: Box<ActionDialog>, key: KeyInput)
         _ if d.pending.is_some() => {}
         K(Command::Back) => d.confirming = false,
         K(Command::Close) => return vec![],
-        K(Command::NextField) if !d.fields.is_empty() => {
-            d.focus = (d.focus + 1) % d.fields.len();
-        }
-        K(Command::PrevField) if !d.fields.is_empty() => {
-            d.focus = (d.focus + d.fields.len() - 1) % d.fields.len();
-        }
+        K(Command::NextField) if !d.fields.is_empty() => super::results::move_focus(&mut d, true),
+        K(Command::PrevField) if !d.fields.is_empty() => super::results::move_focus(&mut d, false),
         K(c @ (Command::PrevChoice | Command::NextChoice))
             if d.fields.get(d.focus).is_some_and(|f| !f.choices.is_empty()) =>
         {
@@ -218,8 +221,10 @@ pub(super) fn dialog_key(app: &mut App, mut d: Box<ActionDialog>, key: KeyInput)
                         return effects;
                     }
                 }
-            } else if d.focus + 1 < d.fields.len() {
-                d.focus += 1;
+            } else if super::results::scan(&mut d, app.lang) {
+                // A chip card scanned into the receiver: it filled the fields.
+            } else if let Some(next) = super::results::next_applicable(&d) {
+                d.focus = next;
             } else {
                 match build_request(&d, app.lang) {
                     Ok(_) => {
@@ -277,6 +282,9 @@ pub fn build_request(d: &ActionDialog, lang: Lang) -> Result<ActionRequest, Stri
     for f in &d.fields {
         let text = crate::domain::text::nfc(field_text(&f.text).trim());
         let missing = || Refusal::MissingInput(f.input).message(lang);
+        if !super::results::applies(d, f.input) {
+            continue;
+        }
         if f.choices.is_empty() && text.is_empty() {
             if f.required {
                 return Err(missing());
@@ -327,8 +335,17 @@ pub fn build_request(d: &ActionDialog, lang: Lang) -> Result<ActionRequest, Stri
                     _ => DeliveryMethod::Online,
                 })
             }
+            // The handover's parts: gathered and checked together below.
+            Input::ReceiverRelation
+            | Input::ReceiverName
+            | Input::ReceiverIdNumber
+            | Input::AuthorizationDoc
+            | Input::ResultDocuments
+            | Input::OriginalsReturned
+            | Input::PostalTracking => {}
         }
     }
+    r.handover = super::results::handover_of(d, lang)?;
     Ok(r)
 }
 
@@ -376,6 +393,15 @@ pub(super) fn on_acted(
             if step.is_some() {
                 app.overlay = None;
             }
+            // Handed over at the desk: the screen turns to the citizen for their rating,
+            // and says the result is returned itself (a toast would sit on its keys).
+            let rating = step == Some(Step::ReturnResult)
+                && dossier.status == Status::Returned
+                && dossier.rating.is_none()
+                && app.me.as_ref().is_some_and(|m| m.role == Role::Reception);
+            if rating {
+                super::results::open_rating(app, &dossier.code);
+            }
             let label = step.map(|s| s.label(app.lang)).unwrap_or_default();
             let text = trf(
                 app.lang,
@@ -386,7 +412,9 @@ pub(super) fn on_acted(
                     ("status", dossier.status.label(app.lang)),
                 ],
             );
-            toast(app, ToastKind::Success, text);
+            if !rating {
+                toast(app, ToastKind::Success, text);
+            }
             super::training::soon(app);
             refresh_from(app, &dossier);
             if let Some(detail) = app.inbox.detail.as_mut().filter(|d| d.code == dossier.code) {
@@ -411,6 +439,7 @@ pub(super) fn on_acted(
                 dossier: Some(current),
                 scroll: 0,
                 changed,
+                notices: None,
             });
             toast(
                 app,
@@ -431,6 +460,12 @@ pub(super) fn on_acted(
                 Some(Overlay::Dialog(d)) => {
                     d.confirming = false;
                     d.error = Some(text);
+                    // The portal names the handover's field at fault: go there.
+                    if let Failure::Refused { fields, .. } = &failure
+                        && let Some(field) = fields.keys().next()
+                    {
+                        super::results::focus_fault(d, field);
+                    }
                 }
                 _ => toast(app, ToastKind::Error, text),
             }

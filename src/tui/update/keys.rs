@@ -312,6 +312,7 @@ pub(super) fn on_lookup_loaded(app: &mut App, result: Result<Dossier, Failure>) 
                     dossier: Some(Box::new(dossier)),
                     scroll: 0,
                     changed: vec![],
+                    notices: None,
                 });
             }
             vec![]
@@ -392,6 +393,7 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
         Command::View => super::viewer::open_viewer(app),
         Command::OpenExternal => super::viewer::open_external_from_detail(app),
         Command::ExportRegister => super::forms::open_export(app),
+        Command::Notices => super::results::open_notices(app),
         // The commands of other contexts do not arrive here.
         _ => vec![],
     }
@@ -441,6 +443,7 @@ pub(super) fn open_code(app: &mut App, code: String) -> Vec<Effect> {
         dossier: None,
         scroll: 0,
         changed: vec![],
+        notices: None,
     });
     let id = request(app, Purpose::Detail);
     vec![Effect::LoadDetail { id, code }]

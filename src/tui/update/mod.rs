@@ -30,6 +30,7 @@ mod overlays;
 mod panes;
 mod payment;
 mod poll;
+mod results;
 mod training;
 mod viewer;
 
@@ -58,6 +59,7 @@ pub use intake::{
 pub use keys::{TextInput, edit, left_behind};
 pub use panes::{enabled_commands, key_context, may_pay};
 pub use poll::backoff;
+pub use results::{applies, handover_of, required};
 
 /// How long a toast stays, in ticks (seconds).
 pub(super) const TOAST_TTL: u32 = 6;
@@ -197,6 +199,8 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Acted(id, result) => on_acted(app, id, result),
+        Action::Rated(id, result) => results::on_rated(app, id, result),
+        Action::NoticesLoaded(id, result) => results::on_notices(app, id, result),
         Action::TrainingLoaded(saved) => training::on_training_loaded(app, saved),
         Action::JournalLoaded(id, result) => training::on_journal(app, id, result),
         Action::AccountActivated(id, result) => training::on_activated(app, id, result),

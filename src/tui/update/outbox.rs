@@ -103,6 +103,15 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
             }
             name
         }
+        Sent::Rated { code, .. } => {
+            if app.inbox.detail.as_ref().is_some_and(|d| d.code == code) {
+                effects = vec![Effect::LoadDetail {
+                    id: request(app, Purpose::Detail),
+                    code: code.clone(),
+                }];
+            }
+            code
+        }
     };
     let text = trf(app.lang, "toast.sent_later", &[("what", &what)]);
     toast(app, ToastKind::Success, text);

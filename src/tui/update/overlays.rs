@@ -200,6 +200,7 @@ pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> V
         },
         Overlay::Payment(dialog) => payment_key(app, dialog, key),
         Overlay::Dialog(dialog) => dialog_key(app, dialog, key),
+        Overlay::Rating(screen) => super::results::rating_key(app, screen, key),
         Overlay::Exercises(view) => super::training::exercises_key(app, view, key),
         Overlay::Digitize(form) => super::documents::form_key(app, form, key),
     }

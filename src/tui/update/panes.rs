@@ -31,7 +31,8 @@ pub fn key_context(app: &App) -> Option<Context> {
             Overlay::Form(_) => Some(Context::FormView),
             Overlay::Download(_) => Some(Context::Prompt),
             Overlay::Payment(_) => Some(Context::Payment),
-            Overlay::Dialog(_) => Some(Context::Dialog),
+            // The satisfaction screen takes the dialog's keys: choices, a field, Enter.
+            Overlay::Dialog(_) | Overlay::Rating(_) => Some(Context::Dialog),
             Overlay::Exercises(v) if v.activation.is_some() => Some(Context::Activation),
             Overlay::Exercises(_) => Some(Context::Exercises),
             Overlay::Digitize(_) => Some(Context::DigitizeForm),
@@ -116,6 +117,7 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
                 C::Download,
                 C::View,
                 C::OpenExternal,
+                C::Notices,
             ];
             if may_pay(app) {
                 on.push(C::Pay);
@@ -267,6 +269,28 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
             on
         }
         Context::Dialog => {
+            if let Some(Overlay::Rating(s)) = &app.overlay {
+                return if s.pending.is_some() {
+                    vec![C::Cancel]
+                } else if s.on_comment {
+                    vec![
+                        C::Confirm,
+                        C::Close,
+                        C::NextField,
+                        C::PrevField,
+                        C::ClearField,
+                    ]
+                } else {
+                    vec![
+                        C::PrevChoice,
+                        C::NextChoice,
+                        C::Confirm,
+                        C::Close,
+                        C::NextField,
+                        C::PrevField,
+                    ]
+                };
+            }
             let Some(Overlay::Dialog(d)) = &app.overlay else {
                 return vec![];
             };
@@ -419,9 +443,15 @@ fn text_focused(app: &App) -> bool {
         }
         Context::Payment => matches!(&app.overlay, Some(Overlay::Payment(p))
             if p.choice == PayChoice::Cash && p.pending.is_none() && p.payment.is_none()),
-        Context::Dialog => matches!(&app.overlay, Some(Overlay::Dialog(d))
-            if !d.confirming && d.pending.is_none()
-                && d.fields.get(d.focus).is_some_and(|f| f.choices.is_empty())),
+        Context::Dialog => match &app.overlay {
+            Some(Overlay::Dialog(d)) => {
+                !d.confirming
+                    && d.pending.is_none()
+                    && d.fields.get(d.focus).is_some_and(|f| f.choices.is_empty())
+            }
+            Some(Overlay::Rating(s)) => s.on_comment && s.pending.is_none(),
+            _ => false,
+        },
         Context::Activation => matches!(&app.overlay, Some(Overlay::Exercises(v))
             if v.activation.as_ref().is_some_and(|f| f.pending.is_none())),
         Context::DigitizeForm => matches!(&app.overlay, Some(Overlay::Digitize(f))

@@ -213,6 +213,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Span::raw(p.summary.clone()),
         ]));
     }
+    lines.extend(super::results::detail_lines(app, d));
     lines.push(Line::raw(""));
     lines.push(section(app, "detail.timeline"));
     for h in &d.timeline {
@@ -234,6 +235,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         if let Some(reason) = &h.reason {
             lines.push(Line::styled(format!("      “{reason}”"), theme.muted));
         }
+    }
+    if let Some(notices) = &view.notices {
+        let width = usize::from(area.width.saturating_sub(2));
+        lines.extend(super::results::notice_lines(app, notices, width));
     }
     lines.push(Line::raw(""));
     lines.push(actions_line(app, d));

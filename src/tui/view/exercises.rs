@@ -101,7 +101,7 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     // The whole list when there is room for it and a readable task below (14 rows: the
-    // 11 exercises still list whole at the course's 120×32); else only the selected
+    // 12 exercises still list whole at the course's 120×32); else only the selected
     // exercise's row, and ↑/↓ walk through them.
     let full_list = inner.height >= EXERCISES.len() as u16 + 1 + 14;
     let list_rows = if full_list {

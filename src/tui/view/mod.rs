@@ -9,6 +9,7 @@ mod inbox;
 mod intake;
 mod login;
 mod overlay;
+mod results;
 mod shell;
 mod tabs;
 mod vietqr;

@@ -95,6 +95,7 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
             );
         }
         Overlay::Dialog(d) => dialog(app, d, frame, body),
+        Overlay::Rating(s) => super::results::rating(app, s, frame, body),
         Overlay::Exercises(view) => super::exercises::render(app, view, frame, body),
         Overlay::Form(view) => {
             let rect = centered(body, 100, body.height);
@@ -487,7 +488,13 @@ fn input_hint(app: &App, input: Input) -> &'static str {
         Input::NewDueAt => tr(app.lang, "dialog.hint_date"),
         Input::Amount => tr(app.lang, "dialog.hint_amount"),
         Input::Assignee => tr(app.lang, "dialog.hint_assignee"),
-        Input::Verdict | Input::Delivery => tr(app.lang, "dialog.hint_choice"),
+        Input::Verdict | Input::Delivery | Input::ReceiverRelation => {
+            tr(app.lang, "dialog.hint_choice")
+        }
+        Input::ReceiverName | Input::ReceiverIdNumber => tr(app.lang, "handover.hint_scan"),
+        Input::ResultDocuments | Input::OriginalsReturned => tr(app.lang, "handover.hint_list"),
+        Input::AuthorizationDoc => tr(app.lang, "handover.hint_authorization"),
+        Input::PostalTracking => tr(app.lang, "handover.hint_tracking"),
         _ => "",
     }
 }
@@ -499,6 +506,8 @@ fn choice_label(app: &App, wire: &str) -> &'static str {
         "denied" => tr(app.lang, "verdict.denied"),
         "in_person" => D::InPerson.label(app.lang),
         "postal" => D::Postal.label(app.lang),
+        "self" => tr(app.lang, "handover.self"),
+        "authorized" => tr(app.lang, "detail.authorized"),
         _ => D::Online.label(app.lang),
     }
 }
@@ -520,6 +529,9 @@ fn read_back(app: &App, d: &ActionDialog) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let mut lines = Vec::new();
     for f in &d.fields {
+        if !crate::tui::update::applies(d, f.input) {
+            continue;
+        }
         let label = field_label(app, f.input);
         let text = crate::tui::state::field_text(&f.text).trim().to_owned();
         if !f.choices.is_empty() {
@@ -554,6 +566,10 @@ fn read_back(app: &App, d: &ActionDialog) -> Vec<Line<'static>> {
 fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
     if d.confirming && !d.fields.is_empty() {
         return confirm_dialog(app, d, frame, body);
+    }
+    // Many fields (a return's handover) on a small screen: one row each.
+    if d.fields.len() as u16 * 3 + 7 > body.height {
+        return compact_dialog(app, d, frame, body);
     }
     let theme = &app.theme;
     let lang = app.lang;
@@ -652,6 +668,149 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
     };
     frame.render_widget(message.wrap(Wrap { trim: true }), status_row);
     let keys_row = rows[d.fields.len() * 3 + 1];
+    let keys = super::shell::key_hints(app, keys_row.width);
+    frame.render_widget(Paragraph::new(keys).style(theme.muted), keys_row);
+}
+
+/// A dialog with a row per field, the labels in a column: for the return's handover,
+/// which asks more than a small screen holds three rows each. Fields that do not apply
+/// to the choices made (a receiver for a postal return) are left out.
+fn compact_dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let shown: Vec<usize> = (0..d.fields.len())
+        .filter(|i| crate::tui::update::applies(d, d.fields[*i].input))
+        .collect();
+    let labels: Vec<String> = shown
+        .iter()
+        .map(|i| {
+            let f = &d.fields[*i];
+            let star = if crate::tui::update::required(d, f) {
+                " (*)"
+            } else {
+                ""
+            };
+            format!("{}{star}", field_label(app, f.input))
+        })
+        .collect();
+    let label_width = labels
+        .iter()
+        .map(|l| super::fit::width(l))
+        .max()
+        .unwrap_or(0)
+        .min(30) as u16
+        + 2;
+    let height = shown.len() as u16 + 2 + 3 + 2;
+    let rect = centered(body, 78, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Span::styled(
+            format!(" {} — {} ", d.step.label(lang), d.code),
+            theme.accent.add_modifier(Modifier::BOLD),
+        ))
+        .style(theme.base);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
+    let mut constraints: Vec<Constraint> = shown.iter().map(|_| Constraint::Length(1)).collect();
+    constraints.extend([
+        Constraint::Length(1),
+        Constraint::Min(2),
+        Constraint::Length(1),
+    ]);
+    let rows = Layout::vertical(constraints).split(inner);
+    for (row, (i, label)) in shown.iter().zip(&labels).enumerate() {
+        let f = &d.fields[*i];
+        let focused = *i == d.focus && !d.confirming && d.pending.is_none();
+        let [l, v] = Layout::horizontal([Constraint::Length(label_width), Constraint::Min(4)])
+            .areas(rows[row]);
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                super::fit::truncate(label, usize::from(label_width) - 1).into_owned(),
+                if focused { theme.accent } else { theme.muted },
+            )),
+            l,
+        );
+        if f.choices.is_empty() {
+            field(
+                frame,
+                v,
+                &f.text,
+                focused,
+                theme.base.add_modifier(Modifier::UNDERLINED),
+            );
+        } else {
+            let spans: Vec<Span> = f
+                .choices
+                .iter()
+                .enumerate()
+                .map(|(n, c)| {
+                    let text = choice_label(app, c);
+                    if n == f.choice {
+                        Span::styled(
+                            format!("[{text}]"),
+                            if focused {
+                                theme.selection
+                            } else {
+                                theme.accent
+                            },
+                        )
+                    } else {
+                        Span::styled(format!(" {text} "), theme.muted)
+                    }
+                })
+                .collect();
+            let line = Line::from(spans);
+            // Too wide for the row (the delivery methods at 80 columns): the chosen one
+            // alone, between the arrows that change it.
+            let line = if line.width() > usize::from(v.width) {
+                let chosen = f.choices.get(f.choice).copied().unwrap_or_default();
+                Line::from(Span::styled(
+                    format!(
+                        "‹ {} › {}/{}",
+                        choice_label(app, chosen),
+                        f.choice + 1,
+                        f.choices.len()
+                    ),
+                    if focused {
+                        theme.selection
+                    } else {
+                        theme.accent
+                    },
+                ))
+            } else {
+                line
+            };
+            frame.render_widget(Paragraph::new(line), v);
+        }
+    }
+    let status_row = rows[shown.len() + 1];
+    let message = if let Some(err) = &d.error {
+        let lines = super::fit::lines(
+            err,
+            usize::from(status_row.width),
+            usize::from(status_row.height),
+        );
+        Paragraph::new(lines.into_iter().map(Line::from).collect::<Vec<_>>()).style(theme.danger)
+    } else if d.pending.is_some() {
+        Paragraph::new(tr(lang, "busy.act")).style(theme.warn)
+    } else {
+        // The focused field's hint, where the tall dialog shows it beside the label.
+        let hint = d
+            .fields
+            .get(d.focus)
+            .map(|f| input_hint(app, f.input))
+            .unwrap_or("");
+        Paragraph::new(hint).style(theme.muted)
+    };
+    frame.render_widget(message.wrap(Wrap { trim: true }), status_row);
+    let keys_row = rows[shown.len() + 2];
     let keys = super::shell::key_hints(app, keys_row.width);
     frame.render_widget(Paragraph::new(keys).style(theme.muted), keys_row);
 }

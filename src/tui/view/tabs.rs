@@ -126,6 +126,13 @@ fn stats(app: &App, frame: &mut Frame, area: Rect) {
     ] {
         rows.push(Row::new(vec![tr(lang, key).to_owned(), n.to_string()]));
     }
+    // The satisfaction ratings given (issue 17), by level.
+    rows.push(Row::new(vec![String::new(), String::new()]));
+    rows.extend(
+        super::results::stats_ratings(app, stats)
+            .into_iter()
+            .map(|(label, n)| Row::new(vec![label, n.to_string()])),
+    );
     let at = crate::tui::update::short_time(Some(&stats.at));
     // The period's indices beside the counts: both fit at 80 columns.
     let [area, indices_area, _] = Layout::horizontal([
