@@ -60,6 +60,9 @@ pub struct Settings {
     /// the receipt's QR code holds. `None`: this portal's own public lookup, at the host
     /// the desk reached it by.
     pub lookup_url: Option<String>,
+    /// The citizen pages' cookies say `Secure` (sent over HTTPS only): for a portal
+    /// behind a reverse proxy that terminates TLS (`motcua serve --secure-cookies`).
+    pub secure_cookies: bool,
 }
 
 // Written out rather than derived so that the payment secret never reaches a log.
@@ -71,6 +74,7 @@ impl std::fmt::Debug for Settings {
             .field("training", &self.training)
             .field("changes_kept", &self.changes_kept)
             .field("lookup_url", &self.lookup_url)
+            .field("secure_cookies", &self.secure_cookies)
             .field(
                 "payment_secret",
                 &self.payment_secret.as_ref().map(|_| "<redacted>"),
@@ -101,6 +105,7 @@ impl Default for Settings {
             changes_kept: 100_000,
             payment_secret: None,
             lookup_url: None,
+            secure_cookies: false,
         }
     }
 }
