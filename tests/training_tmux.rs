@@ -86,7 +86,7 @@ fn line_after<'a>(screen: &'a str, heading: &str) -> Option<&'a str> {
     lines.next()
 }
 
-/// The exercises screen's title: "Bài tập — xong N/9 · điểm S/90 · lỗi M".
+/// The exercises screen's title: "Bài tập — xong N/10 · điểm S/100 · lỗi M".
 fn exercises_header(screen: &str) -> String {
     let line = screen
         .lines()
@@ -408,7 +408,7 @@ async fn quiz_refusal_without_a_reason_online_intake_and_supplement() {
     // 1. The quiz: each question on screen, answered with its number.
     let screen = open_exercises(&app).await;
     assert!(
-        exercises_header(&screen).contains("xong 0/9"),
+        exercises_header(&screen).contains("xong 0/10"),
         "a fresh sandbox:\n{screen}"
     );
     for (i, q) in QUIZ.iter().enumerate() {
@@ -493,13 +493,13 @@ async fn quiz_refusal_without_a_reason_online_intake_and_supplement() {
         .await;
     assert_eq!(
         exercises_header(&screen),
-        "Bài tập — xong 3/9 · điểm 29/90 · lỗi 1",
+        "Bài tập — xong 3/10 · điểm 29/100 · lỗi 1",
         "{screen}"
     );
     // The banner moves on to the first exercise not done, where the screen opened; the
     // refusal is exercise 2's mistake, not that one's.
     assert!(
-        screen.contains(&format!("Bài 3/9: {}", EXERCISES[2].vi.title)),
+        screen.contains(&format!("Bài 3/10: {}", EXERCISES[2].vi.title)),
         "{screen}"
     );
     let last = squash(&format!(
@@ -557,7 +557,7 @@ async fn desk_intakes_paid_in_cash_and_by_vietqr() {
         .await;
     assert_eq!(
         exercises_header(&screen),
-        "Bài tập — xong 3/9 · điểm 30/90 · lỗi 0",
+        "Bài tập — xong 3/10 · điểm 30/100 · lỗi 0",
         "{screen}"
     );
 }
@@ -625,7 +625,7 @@ async fn exercise_9_at_80x24_with_the_vietqr_code_drawn_whole() {
         .until("exercise 9 ticked", |s| s.contains(&ticked(9)))
         .await;
     assert!(
-        exercises_header(&screen).starts_with("Bài tập — xong 2/9"),
+        exercises_header(&screen).starts_with("Bài tập — xong 2/10"),
         "3 and 9: {screen}"
     );
     assert!(
@@ -682,7 +682,7 @@ async fn a_citizen_account_created_then_activated_with_the_slip_code() {
     let screen = app.wait_for(&ticked(7)).await;
     assert_eq!(
         exercises_header(&screen),
-        "Bài tập — xong 1/9 · điểm 10/90 · lỗi 0",
+        "Bài tập — xong 1/10 · điểm 10/100 · lỗi 0",
         "{screen}"
     );
 }
@@ -806,7 +806,7 @@ async fn the_leader_extends_and_approves_then_reception_returns_the_result() {
         .await;
     assert_eq!(
         exercises_header(&screen),
-        "Bài tập — xong 3/9 · điểm 30/90 · lỗi 0",
+        "Bài tập — xong 3/10 · điểm 30/100 · lỗi 0",
         "{screen}"
     );
 }

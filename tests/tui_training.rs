@@ -413,7 +413,7 @@ fn receiving_then_forwarding_an_online_dossier_completes_exercise_2() {
     assert_eq!(toast.kind, ToastKind::Success);
     assert_eq!(
         toast.text,
-        "✓ Hoàn thành bài 2: Tiếp nhận và xử lý hồ sơ nộp trực tuyến (+10 điểm) — tổng 20/90"
+        "✓ Hoàn thành bài 2: Tiếp nhận và xử lý hồ sơ nộp trực tuyến (+10 điểm) — tổng 20/100"
     );
 }
 
@@ -430,7 +430,7 @@ fn a_completed_exercise_is_announced_in_english_too() {
     assert_eq!(
         last_toast(&app).text,
         "✓ Exercise 2 done: Receiving and processing dossiers submitted online (+10 points) — \
-         total 10/90"
+         total 10/100"
     );
 }
 
@@ -649,7 +649,7 @@ fn the_four_right_answers_finish_the_levels_exercise() {
     assert_eq!(toast.kind, ToastKind::Success);
     assert_eq!(
         toast.text,
-        "✓ Hoàn thành bài 1: Bốn mức độ dịch vụ công trực tuyến (+10 điểm) — tổng 10/90"
+        "✓ Hoàn thành bài 1: Bốn mức độ dịch vụ công trực tuyến (+10 điểm) — tổng 10/100"
     );
     // The quiz is over: more digits change nothing.
     assert!(update(&mut app, ch('1')).is_empty());
@@ -695,7 +695,7 @@ fn h_shows_a_hint_which_costs_the_exercise_once_done() {
     assert_eq!(t.points(ExerciseId::OnlineIntake), POINTS - HINT_COST);
     assert_eq!(t.score(), 2 * POINTS - HINT_COST);
     assert!(
-        last_toast(&app).text.contains("(+7 điểm) — tổng 17/90"),
+        last_toast(&app).text.contains("(+7 điểm) — tổng 17/100"),
         "{}",
         last_toast(&app).text
     );
@@ -1044,7 +1044,7 @@ fn logout_forgets_the_exercises() {
 // ---------------------------------------------------------------------------------------
 // Snapshots
 
-/// Exercise 1 done, exercise 2 half done with its hint shown, one mistake: score 9/90.
+/// Exercise 1 done, exercise 2 half done with its hint shown, one mistake: score 9/100.
 fn with_progress(lang: Lang, size: (u16, u16)) -> App {
     let saved = Saved {
         hints: BTreeSet::from([ExerciseId::OnlineIntake]),

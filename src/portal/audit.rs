@@ -248,8 +248,8 @@ pub async fn record_with_due<'e>(
         Event::DossierCreated { session, code, to } => Row {
             dossier_code: Some(code),
             to_status: Some(to),
-            // `pages` when the citizen pages made it (see `Session::via`).
-            detail: session.via,
+            // `pages <procedure>` when the citizen pages made it (see `Session::via`).
+            detail: session.via.as_deref(),
             ..of_session(session, AuditEvent::DossierCreated)
         },
         Event::Transition {

@@ -47,10 +47,11 @@ pub struct Session {
     pub role: Role,
     pub office_id: Option<i64>,
     pub citizen_id: Option<i64>,
-    /// Where the request came from when not the API: `Some("pages")` for the citizen
-    /// pages (`portal::web`). A dossier created so says so in its audit row, which is
-    /// how the training journal tells a citizen's own submission from the simulator's.
-    pub via: Option<&'static str>,
+    /// Where the request came from when not the API: `pages <procedure code>` for a
+    /// submission on the citizen pages (`portal::web`). A dossier created so says so in
+    /// its audit row's `detail`, which is how the training journal tells a citizen's own
+    /// submission (and of which procedure) from the simulator's.
+    pub via: Option<String>,
     token_hash: String,
 }
 

@@ -30,7 +30,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, head, post};
 
-pub use i18n::catalog_keys;
+pub use i18n::{catalog_keys, raw as catalog_text};
 pub use session::{LANG_COOKIE, SESSION_COOKIE};
 
 /// The Content-Security-Policy of every page: nothing but this origin's own stylesheet,

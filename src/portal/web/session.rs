@@ -44,17 +44,15 @@ pub struct Citizen {
 }
 
 impl Citizen {
-    /// The session the portal's services take, marked as coming from these pages.
+    /// The session the portal's services take.
     pub fn session(&self) -> Session {
-        let mut session = Session::acting_as(
+        Session::acting_as(
             self.user_id,
             &self.username,
             Role::Citizen,
             None,
             Some(self.citizen_id),
-        );
-        session.via = Some("pages");
-        session
+        )
     }
 }
 

@@ -1308,7 +1308,13 @@ pub async fn send(
 /// already).
 async fn submit(state: &AppState, me: &Citizen, id: &str, d: &Draft) -> Result<String, ApiError> {
     let now = state.clock.now();
-    let session = me.session();
+    let mut session = me.session();
+    // The audit row says the pages made it, and of which procedure: the training
+    // journal judges the exercise of guiding a citizen by it.
+    session.via = Some(format!(
+        "pages {}",
+        d.procedure.as_deref().unwrap_or_default()
+    ));
     let mut tx = db::write(&state.db).await?;
     let already: Option<Option<String>> =
         sqlx::query_scalar("SELECT dossier_code FROM web_drafts WHERE id = $1 AND user_id = $2")
