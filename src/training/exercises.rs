@@ -1049,7 +1049,7 @@ mod tests {
             t.caught(None, "thiếu lý do".into());
         }
         assert_eq!(t.score(), 0);
-        assert_eq!(Tracker::max_score(), 90);
+        assert_eq!(Tracker::max_score(), 100);
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::portal::web::qr;
 use crate::portal::web::session::{Citizen, Visitor};
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -141,9 +141,15 @@ async fn dossier_view(
     me: &Citizen,
     code: &str,
     just_submitted: bool,
-    error: Option<String>,
+    message: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
+    // A success says what happened; anything else is an error.
+    let (notice, error) = if status.is_success() {
+        (message, None)
+    } else {
+        (None, message)
+    };
     let here = format!("/ho-so/{}", encode(code));
     let now = state.clock.now();
     let mut conn = state.db.acquire().await.or_page(v, "/ho-so")?;
@@ -196,6 +202,7 @@ async fn dossier_view(
     if supplement.is_some() {
         l = l.with_script();
     }
+    l = l.with_notice(notice);
     let view = DossierPage {
         status: d.status.label(lang),
         status_class: status_class(d.status),
@@ -231,16 +238,20 @@ async fn dossier_view(
     Ok(page_with(v, status, &view))
 }
 
-/// `GET /ho-so/{code}`: one of my dossiers.
+/// `GET /ho-so/{code}[?da_bo_sung=1]`: one of my dossiers (after a supplement, saying
+/// it was sent).
 pub async fn detail(
     State(state): State<AppState>,
     v: Visitor,
     Path(code): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let Some(me) = v.citizen.clone() else {
         return Ok(login_first(&format!("/ho-so/{}", encode(&code))));
     };
-    dossier_view(&state, &v, &me, &code, false, None, StatusCode::OK).await
+    let notice = (query.as_deref() == Some("da_bo_sung=1"))
+        .then(|| i18n::tr(v.lang, "supplement_sent").to_owned());
+    dossier_view(&state, &v, &me, &code, false, notice, StatusCode::OK).await
 }
 
 /// `GET /ho-so/{code}/da-nop`: step 13, "Chúc mừng bạn đã nộp hồ sơ thành công".
