@@ -78,10 +78,29 @@ struct Row {
     dossier_code: Option<String>,
 }
 
+/// Drafts a citizen keeps open at once: a new one beyond it replaces the one left
+/// longest, so a citizen (or a script with their cookie) cannot fill the disk.
+const OPEN_KEPT: i64 = 20;
+
+/// How long a submitted draft is kept (its page only redirects to the dossier).
+const SUBMITTED_KEPT_DAYS: i64 = 30;
+
 /// A new empty draft of `user_id`'s; answers its id.
 pub async fn create(state: &AppState, user_id: i64, draft: &Draft) -> Result<String, ApiError> {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let now = state.clock.now().to_rfc3339();
+    let old = (state.clock.now() - chrono::TimeDelta::days(SUBMITTED_KEPT_DAYS)).to_rfc3339();
+    sqlx::query(
+        "DELETE FROM web_drafts WHERE user_id = $1 AND ( \
+           (dossier_code IS NOT NULL AND updated_at < $2) \
+           OR (dossier_code IS NULL AND id NOT IN (SELECT id FROM web_drafts \
+               WHERE user_id = $1 AND dossier_code IS NULL ORDER BY updated_at DESC LIMIT $3)))",
+    )
+    .bind(user_id)
+    .bind(&old)
+    .bind(OPEN_KEPT - 1)
+    .execute(&state.db)
+    .await?;
     sqlx::query(
         "INSERT INTO web_drafts (id, user_id, body, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $4)",
