@@ -119,6 +119,10 @@ struct ServeArgs {
     /// it. Default: this portal's public lookup, at the address the desk reaches it by.
     #[arg(long, value_name = "URL", value_parser = portal::forms::lookup_template)]
     lookup_url: Option<String>,
+    /// Mark the citizen pages' cookies Secure (sent over HTTPS only): for a portal behind
+    /// a reverse proxy that terminates TLS.
+    #[arg(long)]
+    secure_cookies: bool,
 }
 
 /// The TUI draws on a terminal and reads keys from it: both ends must be one.
@@ -230,6 +234,12 @@ fn training(config: Config, reset: bool, pace: Option<u32>, now: Option<LocalTim
         let sandbox = motcua::sandbox::start(&dir, config.calendar.clone(), pace, clock_at(now))
             .await
             .map_err(|e| e.to_string())?;
+        // Before the TUI takes the screen, and still there after it leaves: where the
+        // trainee opens the citizen pages in a browser (the login screen says it too).
+        eprintln!(
+            "motcua: trang công dân / citizen pages: {}",
+            sandbox.pages_url
+        );
         let profile = tui::state::Profile {
             name: match lang {
                 Lang::Vi => TRAINING_PROFILE[0].into(),
@@ -237,7 +247,14 @@ fn training(config: Config, reset: bool, pace: Option<u32>, now: Option<LocalTim
             },
             url: sandbox.url.clone(),
             training: true,
-            demo_hint: Some("tiepnhan1 · chuyenvien1 · lanhdao1 / Motcua-demo-2026".into()),
+            demo_hint: Some(format!(
+                "tiepnhan1 · chuyenvien1 · lanhdao1 / Motcua-demo-2026 · {} {}",
+                match lang {
+                    Lang::Vi => "trang công dân:",
+                    Lang::En => "citizen pages:",
+                },
+                sandbox.pages_url
+            )),
         };
         let options = tui::Options {
             config,
@@ -433,6 +450,7 @@ fn serve(args: ServeArgs, config: Config) -> ExitCode {
                 .filter(|s| !s.is_empty()),
             lookup_url: args.lookup_url,
             notify,
+            secure_cookies: args.secure_cookies,
             ..Default::default()
         },
         clock: clock_at(args.now),

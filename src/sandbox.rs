@@ -15,6 +15,9 @@ pub struct Sandbox {
     pub portal: Running,
     /// The API's base URL, `http://127.0.0.1:PORT/api/v1`.
     pub url: String,
+    /// The citizen pages, `http://127.0.0.1:PORT/`: where a trainee plays the citizen
+    /// in a browser.
+    pub pages_url: String,
     simulator: JoinHandle<()>,
 }
 
@@ -81,6 +84,7 @@ pub async fn start(
     };
     let running = portal::start(options).await?;
     let url = format!("http://{}{}", running.addr, crate::api::BASE_PATH);
+    let pages_url = format!("http://{}/", running.addr);
     let simulator = tokio::spawn(simulator::run(simulator::Settings {
         url: url.clone(),
         pace,
@@ -90,6 +94,7 @@ pub async fn start(
     Ok(Sandbox {
         portal: running,
         url,
+        pages_url,
         simulator,
     })
 }

@@ -88,7 +88,10 @@ fn routes_in_source() -> BTreeMap<String, BTreeSet<String>> {
     let mut files = Vec::new();
     rust_files(&root().join("src/portal"), &mut files);
     let mut routes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for file in files {
+    // The citizen pages (`src/portal/web`) are HTML at the root, not the API: they are
+    // described in docs/citizen.md, not in the OpenAPI document.
+    let pages = root().join("src/portal/web");
+    for file in files.into_iter().filter(|f| !f.starts_with(&pages)) {
         let text = fs::read_to_string(&file).expect("source file is readable");
         for (at, _) in text.match_indices(".route(") {
             let call = call_text(&text, at + ".route".len());

@@ -280,6 +280,8 @@ pub async fn record_step<'e>(
         Event::DossierCreated { session, code, to } => Row {
             dossier_code: Some(code),
             to_status: Some(to),
+            // `pages <procedure>` when the citizen pages made it (see `Session::via`).
+            detail: session.via.as_deref(),
             ..of_session(session, AuditEvent::DossierCreated)
         },
         Event::Transition {

@@ -47,6 +47,11 @@ pub struct Session {
     pub role: Role,
     pub office_id: Option<i64>,
     pub citizen_id: Option<i64>,
+    /// Where the request came from when not the API: `pages <procedure code>` for a
+    /// submission on the citizen pages (`portal::web`). A dossier created so says so in
+    /// its audit row's `detail`, which is how the training journal tells a citizen's own
+    /// submission (and of which procedure) from the simulator's.
+    pub via: Option<String>,
     token_hash: String,
 }
 
@@ -115,6 +120,7 @@ impl FromRequestParts<AppState> for Session {
             role,
             office_id: row.office_id,
             citizen_id: row.citizen_id,
+            via: None,
             token_hash,
         })
     }
@@ -137,6 +143,7 @@ impl Session {
             role,
             office_id,
             citizen_id,
+            via: None,
             token_hash: String::new(),
         }
     }
@@ -229,57 +236,7 @@ pub async fn login(
     // malformed body must get the JSON error body of docs/api.md like any other error.
     let request: LoginRequest = parse_json(&body)?;
     let now = state.clock.unix();
-    let window = state.settings.throttle_window.as_secs() as i64;
-    let username = request.username.trim().to_lowercase();
-    let (by_account, by_client) = (account_key(&username), client_key(&addr));
-    // The attempt is counted before the password is checked, in one step with the check
-    // of the limits: concurrent guesses cannot all slip under the limit.
-    let limits = [
-        (by_account.as_str(), state.settings.max_failures_per_account),
-        (by_client.as_str(), state.settings.max_failures_per_address),
-    ];
-    if let Err(blocked) = state.throttle.reserve(&limits, window, now) {
-        return Err(refuse_throttled(&state, blocked, &username, &addr).await);
-    }
-
-    let row: Option<LoginRow> =
-        sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
-            .bind(&username)
-            .fetch_optional(&state.db)
-            .await?;
-    let stored = row
-        .as_ref()
-        .filter(|r| r.active != 0)
-        .and_then(|r| r.password_hash.clone());
-    // Always one verification (of a decoy for an unknown user), so unknown users cost
-    // the same time as known ones.
-    let ok = match state.passwords.verify(request.password, stored).await {
-        Ok(ok) => ok,
-        Err(busy) => {
-            // Not checked, so not a failure: the attempt is given back.
-            state.throttle.release(&[&by_account, &by_client]);
-            return Err(busy);
-        }
-    };
-
-    let user_id = match (ok, &row) {
-        (true, Some(r)) => r.id,
-        _ => {
-            audit::record(
-                &state.db,
-                &state.clock,
-                Event::LoginFailed {
-                    username: &username,
-                    client: &addr.ip().to_string(),
-                },
-            )
-            .await?;
-            return Err(ApiError::InvalidCredentials);
-        }
-    };
-    state.throttle.clear(&by_account);
-    state.throttle.release(&[&by_client]);
-
+    let user_id = authenticate(&state, &addr, &request.username, request.password).await?;
     let token = new_token();
     let expires_at = now + state.settings.token_lifetime.as_secs() as i64;
     sqlx::query(
@@ -311,6 +268,71 @@ pub async fn login(
         idle_timeout_s: state.settings.idle_timeout.as_secs(),
         user,
     }))
+}
+
+/// Checks a username and password under the login throttle: the attempt is counted per
+/// account and per client address before the password is checked, in one step with the
+/// check of the limits, and given back when it was right. A failure is audited. Answers
+/// the user's id; the API's login and the citizen pages' (`portal::web`) both log in
+/// through here, so they share the limits and the audit trail.
+pub async fn authenticate(
+    state: &AppState,
+    addr: &SocketAddr,
+    username: &str,
+    password: String,
+) -> Result<i64, ApiError> {
+    let now = state.clock.unix();
+    let window = state.settings.throttle_window.as_secs() as i64;
+    let username = username.trim().to_lowercase();
+    let (by_account, by_client) = (account_key(&username), client_key(addr));
+    // The attempt is counted before the password is checked, in one step with the check
+    // of the limits: concurrent guesses cannot all slip under the limit.
+    let limits = [
+        (by_account.as_str(), state.settings.max_failures_per_account),
+        (by_client.as_str(), state.settings.max_failures_per_address),
+    ];
+    if let Err(blocked) = state.throttle.reserve(&limits, window, now) {
+        return Err(refuse_throttled(state, blocked, &username, addr).await);
+    }
+
+    let row: Option<LoginRow> =
+        sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
+            .bind(&username)
+            .fetch_optional(&state.db)
+            .await?;
+    let stored = row
+        .as_ref()
+        .filter(|r| r.active != 0)
+        .and_then(|r| r.password_hash.clone());
+    // Always one verification (of a decoy for an unknown user), so unknown users cost
+    // the same time as known ones.
+    let ok = match state.passwords.verify(password, stored).await {
+        Ok(ok) => ok,
+        Err(busy) => {
+            // Not checked, so not a failure: the attempt is given back.
+            state.throttle.release(&[&by_account, &by_client]);
+            return Err(busy);
+        }
+    };
+
+    let user_id = match (ok, &row) {
+        (true, Some(r)) => r.id,
+        _ => {
+            audit::record(
+                &state.db,
+                &state.clock,
+                Event::LoginFailed {
+                    username: &username,
+                    client: &addr.ip().to_string(),
+                },
+            )
+            .await?;
+            return Err(ApiError::InvalidCredentials);
+        }
+    };
+    state.throttle.clear(&by_account);
+    state.throttle.release(&[&by_client]);
+    Ok(user_id)
 }
 
 /// Audits a login refused by the throttle: a run of them is what a guessing attack looks
@@ -360,7 +382,7 @@ struct MeRow {
     office_name: Option<String>,
 }
 
-async fn me_of(state: &AppState, user_id: i64) -> Result<Me, ApiError> {
+pub(crate) async fn me_of(state: &AppState, user_id: i64) -> Result<Me, ApiError> {
     let row: MeRow = sqlx::query_as(
         "SELECT u.id, u.username, u.full_name, u.role, u.office_id, \
                 o.code AS office_code, o.name AS office_name \
@@ -478,6 +500,11 @@ pub async fn change_password(
     sqlx::query("UPDATE sessions SET revoked = 1 WHERE user_id = $1 AND token_hash <> $2")
         .bind(session.user_id)
         .bind(&session.token_hash)
+        .execute(&mut *tx)
+        .await?;
+    // The citizen pages' sessions too: a changed password locks out every browser.
+    sqlx::query("UPDATE web_sessions SET revoked = 1 WHERE user_id = $1")
+        .bind(session.user_id)
         .execute(&mut *tx)
         .await?;
     audit::record(

@@ -23,6 +23,7 @@ pub mod seed;
 pub mod service;
 pub mod state;
 pub mod throttle;
+pub mod web;
 
 use crate::api::BASE_PATH;
 use crate::domain::calendar::Calendar;
@@ -224,7 +225,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest(BASE_PATH, with_uploads(api))
         .merge(openapi::docs())
-        .fallback(|| async { error::ApiError::NotFound })
+        .merge(web::routes())
+        .fallback(web::fallback)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn(error::localize))
         .layer(axum::middleware::map_response_with_state(
@@ -349,9 +351,10 @@ pub async fn start(options: Options) -> Result<Running, PortalError> {
 pub async fn serve(options: Options) -> Result<(), PortalError> {
     let running = start(options.clone()).await?;
     tracing::info!(
-        "motcua portal listening on http://{}{BASE_PATH} (database {})",
+        "motcua portal listening on http://{}{BASE_PATH} (database {}); citizen pages at http://{}/",
         running.addr,
-        options.db.display()
+        options.db.display(),
+        running.addr
     );
     shutdown_signal().await;
     tracing::info!("shutting down: finishing requests in flight");

@@ -62,6 +62,9 @@ pub struct Settings {
     pub lookup_url: Option<String>,
     /// Notices to citizens: e-mail, SMS, the lookup link, retries (`[notifications]`).
     pub notify: super::notify::Settings,
+    /// The citizen pages' cookies say `Secure` (sent over HTTPS only): for a portal
+    /// behind a reverse proxy that terminates TLS (`motcua serve --secure-cookies`).
+    pub secure_cookies: bool,
 }
 
 // Written out rather than derived so that the payment secret never reaches a log.
@@ -73,6 +76,7 @@ impl std::fmt::Debug for Settings {
             .field("training", &self.training)
             .field("changes_kept", &self.changes_kept)
             .field("lookup_url", &self.lookup_url)
+            .field("secure_cookies", &self.secure_cookies)
             .field(
                 "payment_secret",
                 &self.payment_secret.as_ref().map(|_| "<redacted>"),
@@ -105,6 +109,7 @@ impl Default for Settings {
             payment_secret: None,
             lookup_url: None,
             notify: super::notify::Settings::default(),
+            secure_cookies: false,
         }
     }
 }

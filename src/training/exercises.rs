@@ -28,6 +28,9 @@ pub enum ExerciseId {
     Reuse,
     /// Returning a result with its handover, and the citizen's rating (issue 17).
     Handover,
+    /// Guiding a citizen: a birth registration submitted on the citizen pages, then
+    /// received at the desk.
+    CitizenOnline,
 }
 
 /// Points for an exercise done without a hint.
@@ -66,7 +69,7 @@ impl Exercise {
 }
 
 /// The course, in the order it is taught.
-pub const EXERCISES: [Exercise; 12] = [
+pub const EXERCISES: [Exercise; 13] = [
     Exercise {
         id: ExerciseId::Levels,
         vi: Words {
@@ -418,7 +421,47 @@ pub const EXERCISES: [Exercise; 12] = [
                    In the detail, n shows the notices the citizen got.",
         },
     },
+    Exercise {
+        id: ExerciseId::CitizenOnline,
+        vi: Words {
+            title: "Hướng dẫn công dân nộp hồ sơ trực tuyến",
+            task: "Đóng vai công dân trên trang công dân: nộp hồ sơ đăng ký khai sinh qua 13 bước; \
+                   rồi, là cán bộ một cửa, tiếp nhận hồ sơ đó trong «Hồ sơ đến».",
+            prepare: "Mở trình duyệt tới «trang công dân» in ở màn hình đăng nhập \
+                      (http://127.0.0.1:…/). Đăng nhập bằng số định danh của một công dân mẫu \
+                      (danh sách ở phím 3) và mật khẩu Motcua-demo-2026.",
+            steps: &[
+                "Nộp hồ sơ đăng ký khai sinh trên trang công dân",
+                "Tiếp nhận hồ sơ đó tại quầy",
+            ],
+            hint: "Trang công dân: Nộp hồ sơ → Nộp hồ sơ mới → chọn phường, lĩnh vực Hộ tịch, \
+                   mức 4, gõ «khai sinh», Tìm kiếm → Chọn trường hợp → Đồng ý và tiếp tục → \
+                   đính kèm 3 giấy tờ → nhận trực tiếp → mã xác nhận, cam đoan → Nộp hồ sơ. \
+                   Trong motcua: hàng «Chờ tiếp nhận trực tuyến», Enter trên mã vừa nộp, a, \
+                   Tiếp nhận.",
+        },
+        en: Words {
+            title: "Guiding a citizen online",
+            task: "Play the citizen on the citizen pages: submit a birth registration in the 13 \
+                   steps; then, as the one-stop desk, receive that dossier in \"Incoming\".",
+            prepare: "Open a browser at the \"citizen pages\" address on the login screen \
+                      (http://127.0.0.1:…/). Log in with the identity number of a demo citizen \
+                      (listed under key 3) and the password Motcua-demo-2026.",
+            steps: &[
+                "Submit a birth registration on the citizen pages",
+                "Receive that dossier at the desk",
+            ],
+            hint: "Citizen pages: Submit → New dossier → choose the ward, the field Hộ tịch, \
+                   level 4, type \"khai sinh\", Search → choose the case → Agree and continue \
+                   → attach the 3 documents → in person → confirmation code, declaration → \
+                   Submit. In motcua: the \"Online, awaiting reception\" queue, Enter on the new \
+                   code, a, Receive.",
+        },
+    },
 ];
+
+/// The procedure the exercise of guiding a citizen asks for: birth registration.
+pub const GUIDED_PROCEDURE: &str = "1.001193";
 
 /// An exercise's number in the course, from 1.
 pub fn number(id: ExerciseId) -> usize {
@@ -588,6 +631,8 @@ pub struct Tracker {
     qr_shown: BTreeSet<String>,
     /// Dossiers a trainee returned at the desk, for the rating step.
     returned: BTreeSet<String>,
+    /// Birth registrations submitted on the citizen pages, for the guided exercise.
+    on_pages: BTreeSet<String>,
     /// Actions the portal refused a trainee, in the rule's words.
     refused: Vec<String>,
     /// The latest mistake of either kind (refused or caught).
@@ -638,6 +683,9 @@ impl Tracker {
                 Some(Action::Receive) if e.channel.as_deref() == Some("online") => {
                     self.received_online.insert(code.clone());
                     self.finish(ExerciseId::OnlineIntake, 0);
+                    if self.on_pages.contains(&code) {
+                        self.finish(ExerciseId::CitizenOnline, 1);
+                    }
                 }
                 Some(Action::Forward) if self.received_online.contains(&code) => {
                     self.finish(ExerciseId::OnlineIntake, 1);
@@ -670,6 +718,15 @@ impl Tracker {
                 self.finish(ExerciseId::Digitize, 1);
             }
             AuditEvent::DocumentReused if staff => self.finish(ExerciseId::Reuse, 0),
+            // A citizen's own submission on the pages says so, with its procedure (the
+            // simulator's come through the API and say nothing).
+            AuditEvent::DossierCreated
+                if e.role == Some(Role::Citizen)
+                    && action == format!("pages {GUIDED_PROCEDURE}") =>
+            {
+                self.on_pages.insert(code.clone());
+                self.finish(ExerciseId::CitizenOnline, 0);
+            }
             AuditEvent::CitizenCreated if staff => {
                 if let Some(number) = &e.citizen_number {
                     self.created_citizens.insert(number.clone());
@@ -1074,6 +1131,33 @@ mod tests {
     }
 
     #[test]
+    fn a_birth_registration_on_the_pages_then_received_is_the_guided_exercise() {
+        let mut t = Tracker::default();
+        let created = |id, code: &str, detail: Option<&str>| JournalEntry {
+            dossier_code: Some(code.into()),
+            channel: Some("online".into()),
+            detail: detail.map(str::to_owned),
+            ..entry(id, AuditEvent::DossierCreated, "citizen")
+        };
+        // The simulator's (through the API) and another procedure's do not count.
+        t.observe(&created(1, "SIM", None), Lang::Vi);
+        t.observe(&created(2, "KH", Some("pages 1.000894")), Lang::Vi);
+        t.observe(
+            &transition(3, "reception", "receive", "SIM", "online"),
+            Lang::Vi,
+        );
+        assert!(!t.step_done(ExerciseId::CitizenOnline, 0));
+        t.observe(&created(4, "KS", Some("pages 1.001193")), Lang::Vi);
+        assert!(t.step_done(ExerciseId::CitizenOnline, 0));
+        assert!(!t.is_done(ExerciseId::CitizenOnline));
+        t.observe(
+            &transition(5, "reception", "receive", "KS", "online"),
+            Lang::Vi,
+        );
+        assert!(t.is_done(ExerciseId::CitizenOnline));
+    }
+
+    #[test]
     fn entries_seen_before_are_not_taken_twice() {
         let mut t = Tracker::default();
         let refused = JournalEntry {
@@ -1162,7 +1246,7 @@ mod tests {
             t.caught(None, "thiếu lý do".into());
         }
         assert_eq!(t.score(), 0);
-        assert_eq!(Tracker::max_score(), 120);
+        assert_eq!(Tracker::max_score(), 130);
     }
 
     #[test]

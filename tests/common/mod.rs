@@ -2,6 +2,7 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod pages;
 pub mod pdf;
 pub mod pictures;
 pub mod smtp;

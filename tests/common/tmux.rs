@@ -35,7 +35,7 @@ impl Screen {
         Screen::launch(name, home, command)
     }
 
-    /// Starts `motcua training --pace 0` in a 120×32 terminal: the sandbox portal
+    /// Starts `motcua training --pace 0` in a 120×34 terminal: the sandbox portal
     /// in-process, its simulated citizens quiet (the simulated bank still pays a VietQR
     /// code shown at the desk). HOME and the XDG data and config directories are in a
     /// fresh temporary directory, so every call seeds a sandbox of its own.
@@ -64,7 +64,11 @@ impl Screen {
             config.display(),
             env!("CARGO_BIN_EXE_motcua"),
         );
-        Screen::launch(name, home, command)
+        let screen = Screen::launch(name, home, command);
+        // Two rows more than the desk's tests: the exercises screen lists all ten
+        // exercises with the selected one's task below only from 27 rows inside its frame.
+        screen.resize(120, 34);
+        screen
     }
 
     /// `command` in a new 120×32 tmux server of its own, named after `name`.

@@ -7,9 +7,9 @@ use crate::api::error::ErrorBody;
 use crate::api::limits::{Bound, Bounded};
 use crate::domain::Lang;
 use crate::domain::catalog::{OnlineLevel, Procedure};
-use crate::domain::text::Matcher;
 use crate::portal::error::{ApiError, language};
 use crate::portal::json::check_query;
+use crate::portal::service;
 use crate::portal::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -89,7 +89,6 @@ impl Bounded for CatalogQuery {
 struct ProcedureRow {
     body: String,
     version: i64,
-    search_key: String,
 }
 
 fn decode(body: &str) -> Result<Procedure, ApiError> {
@@ -151,26 +150,14 @@ pub async fn procedures(
     let limit = limit(query.limit)? as usize;
     let lang = language(&headers);
     let etag = catalog_etag(&state).await?;
-    let rows: Vec<ProcedureRow> =
-        sqlx::query_as("SELECT body, version, search_key FROM procedures ORDER BY code")
-            .fetch_all(&state.db)
-            .await?;
-    let matcher = Matcher::new(query.q.as_deref().unwrap_or(""));
-    let field = query.field.as_deref().map(Matcher::new);
-    let mut items = Vec::new();
-    for row in rows
-        .iter()
-        .filter(|r| matcher.matches_folded(&r.search_key))
-    {
-        let p = decode(&row.body)?;
-        if field.as_ref().is_some_and(|f| !f.matches(&p.field)) {
-            continue;
-        }
-        if query.online.is_some_and(|level| level != p.online_level) {
-            continue;
-        }
-        items.extend(summary(&p, lang));
-    }
+    let found = service::catalog::search(
+        &state.db,
+        query.q.as_deref(),
+        query.field.as_deref(),
+        query.online,
+    )
+    .await?;
+    let mut items: Vec<ProcedureSummary> = found.iter().filter_map(|p| summary(p, lang)).collect();
     let total = items.len() as u64;
     items.truncate(limit);
     // The ETag covers the catalog; the language changes the fee wording and the filters

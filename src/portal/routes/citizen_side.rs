@@ -5,19 +5,15 @@
 use super::dossiers::{created, if_match};
 use super::limit;
 use crate::api::Page;
-use crate::api::dossiers::{
-    ApplicantRef, Channel, CitizenSubmission, CreateDossier, DossierSummary, PublicStatus,
-    Relation, Submitter, SupplementIn, SupplementRequest,
-};
+use crate::api::dossiers::{CitizenSubmission, DossierSummary, PublicStatus, SupplementIn};
 use crate::api::error::ErrorBody;
 use crate::domain::workflow::Role;
-use crate::portal::auth::{Session, client_key};
+use crate::portal::auth::Session;
 use crate::portal::db;
-use crate::portal::dossier_store::{COLUMNS, FROM, Row};
-use crate::portal::error::{ApiError, invalid, language};
+use crate::portal::error::{ApiError, language};
 use crate::portal::idempotency::Idempotent;
 use crate::portal::json::parse_json;
-use crate::portal::service::intake::intake;
+use crate::portal::service::online;
 use crate::portal::service::supplements;
 use crate::portal::state::AppState;
 use axum::Json;
@@ -74,68 +70,7 @@ pub async fn submit(
     if let Some(replay) = idem.replay(&mut tx).await? {
         return Ok(replay);
     }
-    let office: i64 = sqlx::query_scalar("SELECT id FROM offices WHERE code = $1")
-        .bind(request.office_code.trim().to_ascii_uppercase())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| {
-            invalid(
-                "office_code",
-                format!(
-                    "Không có cơ quan mã {}. Hãy chọn nơi nộp hồ sơ.",
-                    request.office_code
-                ),
-                format!(
-                    "There is no office {}. Choose where to submit.",
-                    request.office_code
-                ),
-            )
-        })?;
-    let online_level: Option<String> =
-        sqlx::query_scalar("SELECT online_level FROM procedures WHERE code = $1")
-            .bind(&request.procedure_code)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if online_level.as_deref() == Some("none") {
-        return Err(invalid(
-            "procedure_code",
-            "Thủ tục này chưa nộp trực tuyến được. Hãy nộp tại Bộ phận Một cửa.",
-            "This procedure cannot be submitted online. Submit it at the one-stop desk.",
-        ));
-    }
-    let (full_name, public_id): (String, String) =
-        sqlx::query_as("SELECT full_name, public_id FROM citizens WHERE id = $1")
-            .bind(me)
-            .fetch_one(&mut *tx)
-            .await?;
-    let as_desk = CreateDossier {
-        procedure_code: request.procedure_code,
-        case_id: request.case_id,
-        applicant: ApplicantRef::citizen(public_id),
-        submitter: Submitter {
-            full_name,
-            id_number: Some(session.username.clone()),
-            relation: Relation::Myself,
-            authorization_doc: None,
-        },
-        documents: request.documents,
-        delivery: request.delivery,
-        declaration_accepted: request.declaration_accepted,
-        note: request.note,
-        pages: request.pages,
-        copies: request.copies,
-    };
-    let row = intake(
-        &mut tx,
-        &state,
-        &session,
-        office,
-        me,
-        &as_desk,
-        Channel::Online,
-        now,
-    )
-    .await?;
+    let row = online::submit(&mut tx, &state, &session, me, request, now).await?;
     created(tx, &state, &idem, &row, now).await
 }
 
@@ -170,29 +105,7 @@ pub async fn own(
 ) -> Result<Json<Page<DossierSummary>>, ApiError> {
     let me = citizen(&state, &session, "GET /citizen/dossiers").await?;
     let limit = limit(query.limit)?;
-    let now = state.clock.now();
-    // Built from constants only; the values are bound.
-    let sql = format!(
-        "SELECT {COLUMNS} {FROM} WHERE d.applicant_id = $1 ORDER BY d.submitted_at DESC, d.code \
-         LIMIT $2"
-    );
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(me)
-        .bind(i64::from(limit))
-        .fetch_all(&state.db)
-        .await?;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dossiers WHERE applicant_id = $1")
-        .bind(me)
-        .fetch_one(&state.db)
-        .await?;
-    Ok(Json(Page {
-        items: rows
-            .iter()
-            .map(|r| r.summary(now))
-            .collect::<Result<_, _>>()?,
-        next_cursor: None,
-        total: total.max(0) as u64,
-    }))
+    Ok(Json(online::own(&state, me, limit).await?))
 }
 
 /// `POST /citizen/dossiers/{code}/supplement` (with `If-Match`): the documents asked
@@ -289,62 +202,13 @@ pub async fn lookup(
     Query(query): Query<LookupQuery>,
 ) -> Result<Json<PublicStatus>, ApiError> {
     crate::portal::json::check_query(&query)?;
-    let code = code.trim().to_ascii_uppercase();
-    // A miss is counted before the lookup, with the check of the limits in one step, and
-    // given back when the dossier is found.
-    let (by_code, by_client) = (
-        format!("lookup:{code}"),
-        format!("lookup-{}", client_key(&addr)),
-    );
-    let limits = [
-        (by_code.as_str(), state.settings.max_lookup_misses_per_code),
-        (
-            by_client.as_str(),
-            state.settings.max_lookup_misses_per_address,
-        ),
-    ];
-    state
-        .throttle
-        .reserve(
-            &limits,
-            state.settings.throttle_window.as_secs() as i64,
-            state.clock.unix(),
-        )
-        .map_err(|blocked| ApiError::TooManyRequests(blocked.wait))?;
-    let id_number = query
-        .id_number
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .ok_or(ApiError::NotFound)?;
-    // Built from constants only; the values are bound.
-    let sql = format!(
-        "SELECT {COLUMNS} {FROM} JOIN citizens c ON c.id = d.applicant_id \
-         WHERE d.code = $1 AND c.id_number = $2"
-    );
-    let row: Row = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(&code)
-        .bind(id_number)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    state.throttle.release(&[&by_code, &by_client]);
-    let status = row.status()?;
-    let missing = match (&row.supplement, status) {
-        (Some(json), crate::domain::status::Status::SupplementRequested) => {
-            serde_json::from_str::<SupplementRequest>(json)
-                .map(|s| s.missing_documents)
-                .unwrap_or_default()
-        }
-        _ => Vec::new(),
-    };
-    Ok(Json(PublicStatus {
-        code: row.code.clone(),
-        status,
-        status_label: status.label(language(&headers)).to_owned(),
-        office: row.office_name.clone(),
-        procedure: row.procedure_name.clone(),
-        due_at: row.due_at.clone(),
-        missing_documents: missing,
-    }))
+    let status = online::lookup(
+        &state,
+        &addr,
+        &code,
+        query.id_number.as_deref(),
+        language(&headers),
+    )
+    .await?;
+    Ok(Json(status))
 }

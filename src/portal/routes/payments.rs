@@ -80,7 +80,10 @@ struct FeeAccount {
 }
 
 /// The payment view of a dossier, with the QR to pay what is due.
-async fn payment_of(conn: &mut SqliteConnection, row: &Row) -> Result<Payment, ApiError> {
+pub(crate) async fn payment_of(
+    conn: &mut SqliteConnection,
+    row: &Row,
+) -> Result<Payment, ApiError> {
     let account: FeeAccount =
         sqlx::query_as("SELECT bank_bin, bank_account, account_name FROM offices WHERE id = $1")
             .bind(row.office_id)

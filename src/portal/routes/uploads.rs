@@ -183,7 +183,18 @@ pub async fn progress(
     session
         .require(&state, &UPLOADERS, "upload progress")
         .await?;
-    let row = uploads::owned(&state, session.user_id, &id).await?;
+    progress_for(&state, session.user_id, &id).await
+}
+
+/// `HEAD /uploads/{id}` for user `user_id`, whoever authenticated them (the API's bearer
+/// token, or the citizen pages' cookie for their optional upload script).
+pub(crate) async fn progress_for(
+    state: &AppState,
+    user_id: i64,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let state = state.clone();
+    let row = uploads::owned(&state, user_id, id).await?;
     let offset = if row.complete {
         row.size()
     } else if let Some(_writing) = state.upload_writers.try_take(&row.id) {
@@ -274,19 +285,32 @@ pub async fn append(
     body: Body,
 ) -> Result<Response, ApiError> {
     session.require(&state, &UPLOADERS, "upload chunk").await?;
-    if !is_chunk(&headers) {
+    append_for(arrival.0, state, session.user_id, &id, &headers, body).await
+}
+
+/// `PATCH /uploads/{id}` for user `user_id`, whoever authenticated them (see
+/// [`progress_for`]). `arrival`: when the request reached the server ([`Arrival`]).
+pub(crate) async fn append_for(
+    arrival: u64,
+    state: AppState,
+    user_id: i64,
+    id: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    if !is_chunk(headers) {
         return Err(UploadProblem::ChunkType.into());
     }
-    let sent = number_header(&headers, UPLOAD_OFFSET).ok_or(UploadProblem::OffsetHeader)?;
-    let row = uploads::owned(&state, session.user_id, &id).await?;
+    let sent = number_header(headers, UPLOAD_OFFSET).ok_or(UploadProblem::OffsetHeader)?;
+    let row = uploads::owned(&state, user_id, id).await?;
     // Absent when the body is chunked or was compressed: then it is counted as it comes.
-    let length = number_header(&headers, header::CONTENT_LENGTH);
+    let length = number_header(headers, header::CONTENT_LENGTH);
     if length.is_some_and(|n| n > MAX_CHUNK_SIZE) {
         return Err(UploadProblem::ChunkTooLarge.into());
     }
     let writing = state
         .upload_writers
-        .take_over(&row.id, (sent, arrival.0))
+        .take_over(&row.id, (sent, arrival))
         .await;
     // From here on the work belongs to a task of its own: if this handler is dropped
     // (the client went away, the request timed out), the bytes that did arrive are still

@@ -4,9 +4,12 @@
 //! loader). Services know nothing of requests or responses.
 
 pub mod actions;
+pub mod activation;
+pub mod catalog;
 pub mod citizens;
 pub mod documents;
 pub mod intake;
+pub mod online;
 pub mod payments;
 pub mod supplements;
 pub mod uploads;
