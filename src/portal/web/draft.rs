@@ -52,6 +52,7 @@ impl Draft {
                     originals: 1,
                     copies: 0,
                     upload_id: Some(file.upload_id.clone()),
+                    stored_document_id: None,
                 })
                 .collect(),
             delivery: Delivery {

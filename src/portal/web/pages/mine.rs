@@ -313,6 +313,7 @@ pub async fn supplement(
                 originals: 1,
                 copies: 0,
                 upload_id: Some(stored.upload_id),
+                stored_document_id: None,
             });
         }
         for (name, id) in &parts.texts {
@@ -327,6 +328,7 @@ pub async fn supplement(
                     originals: 1,
                     copies: 0,
                     upload_id: Some(stored.upload_id),
+                    stored_document_id: None,
                 });
             }
         }
