@@ -845,6 +845,7 @@ async fn the_client_digitizes_reuses_and_reads_the_store() {
         .stats_for(&StatsQuery {
             from: Some("2026-02-30".into()),
             to: None,
+            months: None,
         })
         .await
         .unwrap_err();

@@ -18,7 +18,7 @@ const WEDNESDAY_MORNING: &str = "2026-03-04T09:00:00+07:00";
 /// Nguyễn Văn An, the first citizen of office 1: the seed stored his chip card.
 const NUMBER: &str = "083078238953";
 
-/// "Số hóa hồ sơ   3/12   25,0 %" on the stats pane → (3, 12).
+/// "▸Số hóa hồ sơ   3/12   ▁▂▃" on the stats pane showing counts (`c`) → (3, 12).
 fn digitization_rate(screen: &str) -> Option<(u64, u64)> {
     let line = screen.lines().find(|l| l.contains("Số hóa hồ sơ"))?;
     let after = line.split("Số hóa hồ sơ").nth(1)?;
@@ -73,8 +73,10 @@ async fn a_desk_intake_reuses_a_stored_card_and_digitizes_the_paper() {
     let app = Screen::start("documents", &portal.base, "");
     app.log_in("tiepnhan1", DEMO_PASSWORD).await;
     app.wait_for("Tất cả").await;
-    // The rate before, as the stats pane shows it.
+    // The rate before, as the stats pane shows it with its counts (`c`).
     app.keys(&["5"]);
+    app.wait_for("Số hóa hồ sơ").await;
+    app.keys(&["c"]);
     let screen = app
         .until("the indices", |s| digitization_rate(s).is_some())
         .await;

@@ -48,6 +48,19 @@ pub struct Stats {
     /// Satisfaction ratings given in the period, by level.
     #[serde(default)]
     pub ratings: crate::api::results::RatingCounts,
+    /// The indices month by month (`?months=N`), oldest first, the current month (to
+    /// date) last; empty unless asked for.
+    #[serde(default)]
+    pub months: Vec<MonthIndices>,
+}
+
+/// One calendar month of the indices, counted as `indices` counts a period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MonthIndices {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub indices: Indices,
+    pub ratings: crate::api::results::RatingCounts,
 }
 
 /// One index of Decision 766/QĐ-TTg as a fraction, so that a client shows the counts
@@ -102,7 +115,14 @@ pub struct StatsQuery {
     /// The last day, `YYYY-MM-DD`, at most 366 days after `from`: today unless given.
     #[param(format = Date, max_length = 32)]
     pub to: Option<String>,
+    /// How many calendar months of indices `months` gives, ending with the current one
+    /// (1–24); none unless given. Independent of `from` and `to`.
+    #[param(minimum = 1, maximum = 24)]
+    pub months: Option<u32>,
 }
+
+/// The most months `?months=` gives.
+pub const MAX_MONTHS: u32 = 24;
 
 impl Bounded for StatsQuery {
     const BOUNDS: &'static [Bound] = &[

@@ -92,7 +92,8 @@ impl PortalClient {
     }
 
     /// The office's numbers with the indices over a period (`from`, `to`: `YYYY-MM-DD`;
-    /// the portal takes the month to date for what is not given).
+    /// the portal takes the month to date for what is not given), and month by month
+    /// for the last `months`.
     pub async fn stats_for(&self, query: &StatsQuery) -> Result<Stats, ClientError> {
         let mut params: Vec<(&str, &str)> = Vec::new();
         if let Some(from) = &query.from {
@@ -100,6 +101,10 @@ impl PortalClient {
         }
         if let Some(to) = &query.to {
             params.push(("to", to));
+        }
+        let months = query.months.map(|n| n.to_string());
+        if let Some(months) = &months {
+            params.push(("months", months));
         }
         self.json(self.request(Method::GET, "/stats").query(&params))
             .await

@@ -40,6 +40,9 @@ use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The months of indices the statistics pane charts: this one and the twelve before.
+pub const STATS_MONTHS: u32 = 13;
+
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const READ_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -506,8 +509,13 @@ impl PortalClient {
         })
     }
 
+    /// The office's numbers, with the indices of the last [`STATS_MONTHS`] months.
     pub async fn stats(&self) -> Result<Stats, ClientError> {
-        self.json(self.request(Method::GET, "/stats")).await
+        self.stats_for(&crate::api::stats::StatsQuery {
+            months: Some(STATS_MONTHS),
+            ..Default::default()
+        })
+        .await
     }
 
     /// Records a satisfaction rating (`POST /dossiers/{code}/rating`); `key` names it

@@ -1233,7 +1233,7 @@ mod tests {
             t.observe(&rated(5, "R", "desk", "reception"), Lang::Vi),
             vec![ExerciseId::Handover]
         );
-        assert_eq!(number(ExerciseId::Handover), 10);
+        assert_eq!(number(ExerciseId::Handover), 12);
     }
 
     #[test]

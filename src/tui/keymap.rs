@@ -233,6 +233,8 @@ pub enum Command {
     Print,
     /// Exports the register of dossiers of a period (the statistics pane).
     ExportRegister,
+    /// The statistics pane: counts instead of rates, and back.
+    ToggleCounts,
     LogIn,
     ShowHint,
     PlayCitizen,
@@ -369,6 +371,9 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Notices, "notices", X::Detail, &["n"], false),
     // The statistics pane.
     bind(C::ExportRegister, "export_register", X::Stats, &["x"], true),
+    bind(C::Up, "up", X::Stats, &["up", "k"], false),
+    bind(C::Down, "down", X::Stats, &["down", "j"], false),
+    bind(C::ToggleCounts, "counts", X::Stats, &["c"], true),
     // The lookup tab: codes begin with digits, so every character is text.
     bind(C::Open, "open", X::Lookup, &["enter"], true),
     bind(C::Back, "back", X::Lookup, &["esc"], true),

@@ -5,8 +5,8 @@
 //! `runtime` (terminal events, ticks, network tasks), plus `keymap`, `theme`, `i18n`.
 
 pub mod action;
-pub mod documents;
 pub mod attachments;
+pub mod documents;
 pub mod drafts;
 pub mod i18n;
 pub mod idempotency;

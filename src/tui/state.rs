@@ -548,6 +548,8 @@ pub struct App {
     /// may choose another folder. `None`: the prompt offers the bare file name, which is
     /// saved in that folder all the same.
     pub paper_folder: Option<std::path::PathBuf>,
+    /// The statistics pane: which index its chart shows, and counts or rates.
+    pub stats_view: StatsView,
     /// The terminal's columns and rows, as the last resize said (0×0 before any): what
     /// `update` knows of the screen, to page the inbox and to know whether a VietQR code
     /// is drawn whole.
@@ -614,6 +616,7 @@ impl App {
             journal_catching_up: false,
             keys,
             paper_folder: None,
+            stats_view: StatsView::default(),
             size: (0, 0),
             vietqr_told: std::collections::BTreeSet::new(),
             attachments: crate::tui::viewer::Attachments::default(),
@@ -887,4 +890,13 @@ pub fn text_field() -> TextArea<'static> {
 /// A field's text as one line.
 pub fn field_text(t: &TextArea<'_>) -> String {
     t.lines().join(" ")
+}
+
+/// The statistics pane's choices (↑/↓ an index, `c` counts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatsView {
+    /// The index charted month by month, a row of [`crate::tui::view::stats::INDICES`].
+    pub index: usize,
+    /// Counts (numerator / denominator) instead of rates.
+    pub counts: bool,
 }

@@ -206,13 +206,7 @@ pub fn stats() -> Stats {
             from: "2026-11-01".into(),
             to: "2026-11-24".into(),
         },
-        indices: Indices {
-            digitization: Ratio {
-                numerator: 2,
-                denominator: 5,
-            },
-            ..Indices::default()
-        },
+        indices: this_month(),
         reuse: ReuseCounts {
             documents: 1,
             dossiers: 1,
@@ -222,7 +216,54 @@ pub fn stats() -> Stats {
             satisfied: 1,
             unsatisfied: 1,
         },
+        months: months(),
     }
+}
+
+fn ratio(numerator: u64, denominator: u64) -> Ratio {
+    Ratio {
+        numerator,
+        denominator,
+    }
+}
+
+/// The month to date of [`stats`]: the ratings' 4 of 5 satisfied among them.
+fn this_month() -> Indices {
+    Indices {
+        on_time: ratio(6, 8),
+        online_submission: ratio(3, 7),
+        online_payment: ratio(1, 2),
+        digitization: ratio(2, 5),
+        satisfaction: ratio(4, 5),
+    }
+}
+
+/// Thirteen months up to November 2026, rising, with one (February, Tết) where nothing
+/// was counted.
+fn months() -> Vec<motcua::api::stats::MonthIndices> {
+    (0..13u64)
+        .map(|n| {
+            let (year, month) = if n < 2 { (2025, 11 + n) } else { (2026, n - 1) };
+            let indices = if n == 12 {
+                this_month()
+            } else if month == 2 {
+                Indices::default()
+            } else {
+                Indices {
+                    on_time: ratio(10 + n / 2, 12),
+                    online_submission: ratio(n, 12),
+                    online_payment: ratio(n / 3, 4),
+                    digitization: ratio(n, 20),
+                    satisfaction: ratio(8 - n % 3, 8),
+                }
+            };
+            motcua::api::stats::MonthIndices {
+                month: format!("{year}-{month:02}"),
+                indices,
+                ratings: Default::default(),
+            }
+        })
+        .collect()
 }
 
 pub fn dossier() -> Dossier {

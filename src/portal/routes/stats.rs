@@ -6,7 +6,8 @@
 use crate::api::error::ErrorBody;
 use crate::api::results::{RatingCounts, RatingLevel};
 use crate::api::stats::{
-    Indices, Period, QueueCounts, Ratio, ReuseCounts, Stats, StatsQuery, TimelinessCounts,
+    Indices, MAX_MONTHS, MonthIndices, Period, QueueCounts, Ratio, ReuseCounts, Stats, StatsQuery,
+    TimelinessCounts,
 };
 use crate::domain::calendar::Timeliness;
 use crate::domain::status::{Queue, Status};
@@ -18,7 +19,8 @@ use crate::portal::json::check_query;
 use crate::portal::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
+use std::collections::HashMap;
 
 /// The longest period the indices are counted over, as for the register.
 const MAX_PERIOD_DAYS: i64 = 366;
@@ -34,12 +36,14 @@ const MAX_PERIOD_DAYS: i64 = 366;
         and over the period `from`–`to` (the month to date unless given) the indices of \
         Decision 766/QĐ-TTg as numerator and denominator (on time, online submission, online \
         payment, digitization, satisfaction), the satisfaction ratings given, by level, and \
-        the documents reused from citizens' stores. Any staff role.",
+        the documents reused from citizens' stores; with `months=N` the same indices and \
+        ratings for each of the last N calendar months, the current one to date. Any staff \
+        role.",
     params(StatsQuery),
     responses(
         (status = 200, description = "The counts now.", body = Stats),
         (status = 422, description = "`validation_failed`: `from` or `to` not a `YYYY-MM-DD` date, \
-            `from` after `to`, or a period over 366 days; `fields` names it.", body = ErrorBody),
+            `from` after `to`, a period over 366 days, or `months` outside 1–24; `fields` names it.", body = ErrorBody),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
     ),
     security(("bearer" = [])),
@@ -54,6 +58,7 @@ pub async fn stats(
     let now = state.clock.now();
     let now_s = now.to_rfc3339();
     let period = period(&query, now.date_naive())?;
+    let month_count = month_count(query.months)?;
 
     let by_status: Vec<(String, i64)> = sqlx::query_as(
         "SELECT status, COUNT(*) FROM dossiers WHERE office_id = $1 GROUP BY status",
@@ -109,24 +114,14 @@ pub async fn stats(
         }
     }
 
-    let by_level: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT level, COUNT(*) FROM ratings \
-         WHERE office_id = $1 AND substr(rated_at, 1, 10) BETWEEN $2 AND $3 GROUP BY level",
-    )
-    .bind(office)
-    .bind(&period.from)
-    .bind(&period.to)
-    .fetch_all(&state.db)
-    .await?;
-    let mut ratings = RatingCounts::default();
-    for (level, n) in by_level {
-        let n = n.max(0) as u64;
-        match wire::<RatingLevel>(&level)? {
-            RatingLevel::VerySatisfied => ratings.very_satisfied += n,
-            RatingLevel::Satisfied => ratings.satisfied += n,
-            RatingLevel::Unsatisfied => ratings.unsatisfied += n,
-        }
-    }
+    let ratings = ratings_by(&state, office, &period.from, &period.to, false)
+        .await?
+        .remove("")
+        .unwrap_or_default();
+    let months = match month_count {
+        Some(count) => months(&state, office, now.date_naive(), count).await?,
+        None => Vec::new(),
+    };
 
     Ok(Json(Stats {
         at: now_s,
@@ -147,6 +142,7 @@ pub async fn stats(
         indices: indices(&state, office, &period).await?,
         reuse: reuse(&state, office, &period).await?,
         period,
+        months,
     }))
 }
 
@@ -197,51 +193,203 @@ fn ratio((numerator, denominator): (i64, i64)) -> Ratio {
     }
 }
 
-/// The indices over `period`. Stored times are RFC 3339 at +07:00, so a time's first ten
-/// characters are its local date.
+/// `?months=`: 1–24 when given.
+fn month_count(months: Option<u32>) -> Result<Option<u32>, ApiError> {
+    match months {
+        None => Ok(None),
+        Some(n @ 1..=MAX_MONTHS) => Ok(Some(n)),
+        Some(n) => Err(invalid(
+            "months",
+            format!("Số tháng {n} không hợp lệ. Hãy chọn từ 1 đến {MAX_MONTHS} tháng."),
+            format!("{n} months is not allowed. Choose from 1 to {MAX_MONTHS} months."),
+        )),
+    }
+}
+
+/// One index as SQL: the `numerator, denominator` over the office's rows (`$1`), and the
+/// column whose local date places a row in a period. Stored times are RFC 3339 at +07:00,
+/// so a time's first ten characters are its local date and its first seven its month.
+/// The same text counts a period and, grouped, its months: the two cannot disagree.
+struct IndexSql {
+    counts: &'static str,
+    date: &'static str,
+}
+
+const ON_TIME: IndexSql = IndexSql {
+    counts: "COALESCE(SUM(timeliness IN ('early', 'on_time')), 0), COUNT(*) \
+             FROM dossiers WHERE office_id = $1 AND timeliness IS NOT NULL",
+    date: "returned_at",
+};
+const ONLINE_SUBMISSION: IndexSql = IndexSql {
+    counts: "COALESCE(SUM(channel = 'online'), 0), COUNT(*) FROM dossiers WHERE office_id = $1",
+    date: "received_at",
+};
+const ONLINE_PAYMENT: IndexSql = IndexSql {
+    counts: "COALESCE(SUM(payment_method <> 'cash'), 0), COUNT(*) FROM dossiers \
+             WHERE office_id = $1 AND payment_status = 'paid'",
+    date: "paid_at",
+};
+/// Every part digitized or reused: no part left without its stored document.
+const DIGITIZATION: IndexSql = IndexSql {
+    counts: "COALESCE(SUM(NOT EXISTS (SELECT 1 FROM dossier_documents dd \
+                 WHERE dd.dossier_id = d.id AND dd.stored_document_id IS NULL)), 0), COUNT(*) \
+             FROM dossiers d WHERE d.office_id = $1",
+    date: "d.received_at",
+};
+/// Satisfied or very satisfied ÷ every rating given (DOMAIN.md).
+const SATISFACTION: IndexSql = IndexSql {
+    counts: "COALESCE(SUM(level IN ('very_satisfied', 'satisfied')), 0), COUNT(*) \
+             FROM ratings WHERE office_id = $1",
+    date: "rated_at",
+};
+
+/// The five indices in the order of [`Indices`]' fields.
+const INDICES: [&IndexSql; 5] = [
+    &ON_TIME,
+    &ONLINE_SUBMISSION,
+    &ONLINE_PAYMENT,
+    &DIGITIZATION,
+    &SATISFACTION,
+];
+
+fn indices_from(r: [Ratio; 5]) -> Indices {
+    let [
+        on_time,
+        online_submission,
+        online_payment,
+        digitization,
+        satisfaction,
+    ] = r;
+    Indices {
+        on_time,
+        online_submission,
+        online_payment,
+        digitization,
+        satisfaction,
+    }
+}
+
+/// The index counted by month over `from`–`to` (`YYYY-MM` → its ratio; months with no
+/// row are absent).
+async fn index_by_month(
+    state: &AppState,
+    office: i64,
+    index: &IndexSql,
+    from: &str,
+    to: &str,
+) -> Result<HashMap<String, Ratio>, ApiError> {
+    let IndexSql { counts, date } = index;
+    // Built from the constants above only; every value is bound.
+    let sql = format!(
+        "SELECT substr({date}, 1, 7), {counts} \
+         AND substr({date}, 1, 10) BETWEEN $2 AND $3 GROUP BY 1"
+    );
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(office)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&state.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(month, n, d)| (month, ratio((n, d))))
+        .collect())
+}
+
+/// The indices over `period`.
 async fn indices(state: &AppState, office: i64, period: &Period) -> Result<Indices, ApiError> {
-    let pair = |sql: &'static str| async move {
-        let found: (i64, i64) = sqlx::query_as(sql)
+    let mut found = [Ratio::default(); 5];
+    for (slot, index) in found.iter_mut().zip(INDICES) {
+        let IndexSql { counts, date } = index;
+        let sql = format!("SELECT {counts} AND substr({date}, 1, 10) BETWEEN $2 AND $3");
+        let pair: (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(office)
             .bind(&period.from)
             .bind(&period.to)
             .fetch_one(&state.db)
             .await?;
-        Ok::<_, ApiError>(ratio(found))
+        *slot = ratio(pair);
+    }
+    Ok(indices_from(found))
+}
+
+/// The ratings given over `from`–`to` by level, per month (`YYYY-MM`), or all under the
+/// one key `""` when `by_month` is false.
+async fn ratings_by(
+    state: &AppState,
+    office: i64,
+    from: &str,
+    to: &str,
+    by_month: bool,
+) -> Result<HashMap<String, RatingCounts>, ApiError> {
+    let month = if by_month {
+        "substr(rated_at, 1, 7)"
+    } else {
+        "''"
     };
-    Ok(Indices {
-        on_time: pair(
-            "SELECT COALESCE(SUM(timeliness IN ('early', 'on_time')), 0), COUNT(*) \
-             FROM dossiers WHERE office_id = $1 AND timeliness IS NOT NULL \
-             AND substr(returned_at, 1, 10) BETWEEN $2 AND $3",
-        )
-        .await?,
-        online_submission: pair(
-            "SELECT COALESCE(SUM(channel = 'online'), 0), COUNT(*) FROM dossiers \
-             WHERE office_id = $1 AND substr(received_at, 1, 10) BETWEEN $2 AND $3",
-        )
-        .await?,
-        online_payment: pair(
-            "SELECT COALESCE(SUM(payment_method <> 'cash'), 0), COUNT(*) FROM dossiers \
-             WHERE office_id = $1 AND payment_status = 'paid' \
-             AND substr(paid_at, 1, 10) BETWEEN $2 AND $3",
-        )
-        .await?,
-        // Every part digitized or reused: no part left without its stored document.
-        digitization: pair(
-            "SELECT COALESCE(SUM(NOT EXISTS (SELECT 1 FROM dossier_documents dd \
-                 WHERE dd.dossier_id = d.id AND dd.stored_document_id IS NULL)), 0), COUNT(*) \
-             FROM dossiers d \
-             WHERE d.office_id = $1 AND substr(d.received_at, 1, 10) BETWEEN $2 AND $3",
-        )
-        .await?,
-        // Satisfied or very satisfied ÷ every rating given in the period (DOMAIN.md).
-        satisfaction: pair(
-            "SELECT COALESCE(SUM(level IN ('very_satisfied', 'satisfied')), 0), COUNT(*) \
-             FROM ratings WHERE office_id = $1 AND substr(rated_at, 1, 10) BETWEEN $2 AND $3",
-        )
-        .await?,
-    })
+    let sql = format!(
+        "SELECT {month}, level, COUNT(*) FROM ratings \
+         WHERE office_id = $1 AND substr(rated_at, 1, 10) BETWEEN $2 AND $3 GROUP BY 1, 2"
+    );
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(office)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&state.db)
+        .await?;
+    let mut by: HashMap<String, RatingCounts> = HashMap::new();
+    for (key, level, n) in rows {
+        let counts = by.entry(key).or_default();
+        let n = n.max(0) as u64;
+        match wire::<RatingLevel>(&level)? {
+            RatingLevel::VerySatisfied => counts.very_satisfied += n,
+            RatingLevel::Satisfied => counts.satisfied += n,
+            RatingLevel::Unsatisfied => counts.unsatisfied += n,
+        }
+    }
+    Ok(by)
+}
+
+/// The last `count` calendar months up to `today`'s (to date), oldest first: one query
+/// per index for all of them, grouped by month, whatever `count` is.
+async fn months(
+    state: &AppState,
+    office: i64,
+    today: NaiveDate,
+    count: u32,
+) -> Result<Vec<MonthIndices>, ApiError> {
+    let this_month = today.with_day(1).unwrap_or(today);
+    let first = this_month
+        .checked_sub_months(Months::new(count - 1))
+        .unwrap_or(this_month);
+    let (from, to) = (
+        first.format("%Y-%m-%d").to_string(),
+        today.format("%Y-%m-%d").to_string(),
+    );
+    let mut per_index = Vec::with_capacity(INDICES.len());
+    for index in INDICES {
+        per_index.push(index_by_month(state, office, index, &from, &to).await?);
+    }
+    let mut ratings = ratings_by(state, office, &from, &to, true).await?;
+    let mut out = Vec::with_capacity(count as usize);
+    let mut month = first;
+    while month <= this_month {
+        let key = month.format("%Y-%m").to_string();
+        let mut found = [Ratio::default(); 5];
+        for (slot, by_month) in found.iter_mut().zip(&per_index) {
+            *slot = by_month.get(&key).copied().unwrap_or_default();
+        }
+        out.push(MonthIndices {
+            indices: indices_from(found),
+            ratings: ratings.remove(&key).unwrap_or_default(),
+            month: key,
+        });
+        let Some(next) = month.checked_add_months(Months::new(1)) else {
+            break;
+        };
+        month = next;
+    }
+    Ok(out)
 }
 
 /// Documents reused from citizens' stores over `period`, by the time of the reuse.

@@ -352,6 +352,20 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
             vec![]
         }
         Command::ClearFilter => filter_key(app, KeyInput::Command(command)),
+        Command::Up | Command::Down if app.tab == Tab::Stats => {
+            let last = crate::tui::view::stats::INDICES.len() - 1;
+            let at = app.stats_view.index;
+            app.stats_view.index = if command == Command::Up {
+                at.saturating_sub(1)
+            } else {
+                (at + 1).min(last)
+            };
+            vec![]
+        }
+        Command::ToggleCounts => {
+            app.stats_view.counts = !app.stats_view.counts;
+            vec![]
+        }
         Command::Up if in_detail => scroll_detail(app, -1),
         Command::Down if in_detail => scroll_detail(app, 1),
         Command::PageUp if in_detail => scroll_detail(app, -10),

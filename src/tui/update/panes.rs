@@ -81,7 +81,7 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
     let busy = app.busy();
     let mut on = match context {
         Context::Global | Context::Help => vec![],
-        Context::Stats => vec![C::ExportRegister],
+        Context::Stats => vec![C::ExportRegister, C::Up, C::Down, C::ToggleCounts],
         Context::Leave => vec![C::Leave, C::Stay],
         Context::Inbox => vec![
             C::Filter,

@@ -11,6 +11,7 @@ mod login;
 mod overlay;
 mod results;
 mod shell;
+pub mod stats;
 mod tabs;
 mod vietqr;
 mod viewer;

@@ -1,21 +1,20 @@
 //! The body under the tabs: the inbox, intake, citizens, lookup and statistics.
 
 use super::field;
-use crate::domain::status::Queue;
 use crate::tui::i18n::{tr, trf};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::state::{App, Tab};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
+
+use ratatui::widgets::{Paragraph, Wrap};
 
 pub fn body(app: &App, frame: &mut Frame, area: Rect) {
     match app.tab {
         Tab::Inbox => super::inbox::render(app, frame, area),
         Tab::Lookup => lookup(app, frame, area),
-        Tab::Stats => stats(app, frame, area),
+        Tab::Stats => super::stats::render(app, frame, area),
         Tab::Intake => super::intake::render(app, frame, area),
         Tab::Citizens => super::citizens::render(app, frame, area),
     }
@@ -80,140 +79,5 @@ fn lookup(app: &App, frame: &mut Frame, area: Rect) {
         .style(theme.muted)
         .wrap(Wrap { trim: true }),
         help,
-    );
-}
-
-fn stats(app: &App, frame: &mut Frame, area: Rect) {
-    let theme = &app.theme;
-    let lang = app.lang;
-    let Some(stats) = &app.inbox.stats else {
-        frame.render_widget(
-            Paragraph::new(tr(lang, "busy.other")).style(theme.muted),
-            area,
-        );
-        return;
-    };
-    let q = &stats.queues;
-    let counts = [
-        (Queue::OnlinePending, q.online_pending),
-        (Queue::Received, q.received),
-        (Queue::InProgress, q.in_progress),
-        (Queue::Supplement, q.supplement),
-        (Queue::AwaitingPayment, q.awaiting_payment),
-        (Queue::ResultReady, q.result_ready),
-        (Queue::Returned, q.returned),
-        (Queue::Closed, q.closed),
-        (Queue::Overdue, q.overdue),
-        (Queue::All, q.all),
-    ];
-    let mut rows: Vec<Row> = counts
-        .iter()
-        .map(|(queue, n)| {
-            let style = if *queue == Queue::Overdue && *n > 0 {
-                theme.danger
-            } else {
-                theme.base
-            };
-            Row::new(vec![queue.label(lang).to_owned(), n.to_string()]).style(style)
-        })
-        .collect();
-    let t = &stats.returned;
-    rows.push(Row::new(vec![String::new(), String::new()]));
-    for (key, n) in [
-        ("stats.early", t.early),
-        ("stats.on_time", t.on_time),
-        ("stats.late", t.late),
-    ] {
-        rows.push(Row::new(vec![tr(lang, key).to_owned(), n.to_string()]));
-    }
-    // The satisfaction ratings given (issue 17), by level.
-    rows.push(Row::new(vec![String::new(), String::new()]));
-    rows.extend(
-        super::results::stats_ratings(app, stats)
-            .into_iter()
-            .map(|(label, n)| Row::new(vec![label, n.to_string()])),
-    );
-    let at = crate::tui::update::short_time(Some(&stats.at));
-    // The period's indices beside the counts: both fit at 80 columns.
-    let [area, indices_area, _] = Layout::horizontal([
-        Constraint::Max(54),
-        Constraint::Length(INDICES_WIDTH),
-        Constraint::Min(0),
-    ])
-    .areas(area);
-    indices(app, stats, frame, indices_area);
-    frame.render_widget(
-        Table::new(rows, [Constraint::Min(20), Constraint::Length(8)]).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border)
-                .title(Line::from(vec![Span::styled(
-                    format!(" {} — {at} ", tr(lang, "stats.title")),
-                    theme.accent,
-                )])),
-        ),
-        area,
-    );
-}
-
-/// The indices' box: its columns (18 + 8 + 7), their gaps and its borders.
-const INDICES_WIDTH: u16 = 37;
-
-/// The period's indices (Decision 766/QĐ-TTg) and the documents reused: each as its
-/// count over its total and the rate, "—" where nothing was counted (satisfaction, until
-/// the portal records ratings).
-fn indices(app: &App, stats: &crate::api::stats::Stats, frame: &mut Frame, area: Rect) {
-    let theme = &app.theme;
-    let lang = app.lang;
-    let i = &stats.indices;
-    let rate = |key: &'static str, r: &crate::api::stats::Ratio, strong: bool| {
-        let style = if strong {
-            theme.accent.add_modifier(ratatui::style::Modifier::BOLD)
-        } else {
-            theme.base
-        };
-        Row::new(vec![
-            tr(lang, key).to_owned(),
-            format!("{}/{}", r.numerator, r.denominator),
-            crate::tui::documents::percent_text(r.numerator, r.denominator, lang),
-        ])
-        .style(style)
-    };
-    let count = |key: &'static str, n: u64| {
-        Row::new(vec![tr(lang, key).to_owned(), n.to_string(), String::new()])
-    };
-    let rows = vec![
-        rate("stats.index.digitization", &i.digitization, true),
-        count("stats.reused_documents", stats.reuse.documents),
-        count("stats.reused_dossiers", stats.reuse.dossiers),
-        rate("stats.index.on_time", &i.on_time, false),
-        rate("stats.index.online_submission", &i.online_submission, false),
-        rate("stats.index.online_payment", &i.online_payment, false),
-        rate("stats.index.satisfaction", &i.satisfaction, false),
-    ];
-    let period = format!(
-        "{} – {}",
-        crate::tui::view::documents::dmy(Some(&stats.period.from)),
-        crate::tui::view::documents::dmy(Some(&stats.period.to))
-    );
-    frame.render_widget(
-        Table::new(
-            rows,
-            [
-                Constraint::Length(18),
-                Constraint::Length(8),
-                Constraint::Length(7),
-            ],
-        )
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border)
-                .title(Line::from(vec![Span::styled(
-                    format!(" {} {period} ", tr(lang, "stats.indices")),
-                    theme.accent,
-                )])),
-        ),
-        area,
     );
 }

@@ -1,0 +1,133 @@
+//! The statistics pane's indices (issue 17): each index of the month to date with a
+//! sparkline of the last thirteen months, ↑/↓ choosing the index the bar chart shows
+//! month by month, `c` counts instead of rates; a month with nothing counted drawn
+//! blank, not as 0 %. Through `update()` and snapshots at 80×24 and 160×48.
+
+mod common;
+
+use common::tui::*;
+use crossterm::event::KeyCode;
+use motcua::domain::Lang;
+use motcua::tui::action::Action;
+use motcua::tui::state::*;
+use motcua::tui::update::update;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn ch(c: char) -> Action {
+    key(KeyCode::Char(c))
+}
+
+fn on_stats(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = logged_in(lang, false, size);
+    app.inbox.stats = Some(stats());
+    app.tab = Tab::Stats;
+    app
+}
+
+fn screen(app: &App, size: (u16, u16)) -> String {
+    text(&draw(app, size), None)
+}
+
+/// The row of the index `label` on the pane.
+fn row<'a>(screen: &'a str, label: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(label))
+        .unwrap_or_else(|| panic!("no row {label}:\n{screen}"))
+}
+
+#[test]
+fn arrows_choose_the_charted_index_within_the_five() {
+    let mut app = on_stats(Lang::En, (80, 24));
+    assert_eq!(app.stats_view.index, 0);
+    let s = screen(&app, (80, 24));
+    assert!(row(&s, "Digitized dossiers").contains('▸'), "{s}");
+    assert!(s.contains("Digitized dossiers: 13 months (%)"), "{s}");
+
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, ch('j'));
+    assert_eq!(app.stats_view.index, 2);
+    let s = screen(&app, (80, 24));
+    assert!(row(&s, "Submitted online").contains('▸'), "{s}");
+    assert!(!row(&s, "Digitized dossiers").contains('▸'), "{s}");
+    assert!(s.contains("Submitted online: 13 months (%)"), "{s}");
+
+    // Past the last and before the first: it stays.
+    for _ in 0..10 {
+        update(&mut app, key(KeyCode::Down));
+    }
+    assert_eq!(app.stats_view.index, 4);
+    for _ in 0..10 {
+        update(&mut app, ch('k'));
+    }
+    assert_eq!(app.stats_view.index, 0);
+}
+
+#[test]
+fn counts_replace_the_rates_on_request() {
+    let mut app = on_stats(Lang::Vi, (80, 24));
+    let s = screen(&app, (80, 24));
+    assert!(row(&s, "Hài lòng ").contains("80,0 %"), "{s}");
+    assert!(!row(&s, "Hài lòng ").contains("4/5"), "{s}");
+
+    update(&mut app, ch('c'));
+    assert!(app.stats_view.counts);
+    let s = screen(&app, (80, 24));
+    assert!(row(&s, "Hài lòng ").contains("4/5"), "{s}");
+    assert!(row(&s, "Số hóa hồ sơ").contains("2/5"), "{s}");
+    assert!(s.contains("13 tháng (số đạt)"), "{s}");
+    // The key is listed in the pane's hints.
+    assert!(s.lines().last().unwrap().contains("số liệu"), "{s}");
+
+    update(&mut app, ch('c'));
+    assert!(!app.stats_view.counts);
+}
+
+#[test]
+fn the_chart_labels_every_month_and_leaves_an_uncounted_one_blank() {
+    let mut app = on_stats(Lang::En, (160, 48));
+    // Satisfaction: February 2026 has no rating at all.
+    for _ in 0..4 {
+        update(&mut app, key(KeyCode::Down));
+    }
+    let s = screen(&app, (160, 48));
+    let labels = s
+        .lines()
+        .find(|l| l.contains("11/25") && l.contains("11/26"))
+        .unwrap_or_else(|| panic!("the months under the bars:\n{s}"));
+    for month in ["12/25", "01/26", "02/26", "10/26"] {
+        assert!(labels.contains(month), "{month} in {labels}");
+    }
+    // Above "02/26": no bar in any row.
+    // Columns in characters: the frame's lines hold multi-byte ones.
+    let column = labels[..labels.find("02/26").unwrap()].chars().count();
+    let above: Vec<&str> = s
+        .lines()
+        .skip_while(|l| !l.contains("Satisfied: 13 months"))
+        .take_while(|l| !std::ptr::eq(*l, labels))
+        .filter(|l| l.contains("█"))
+        .collect();
+    assert!(!above.is_empty(), "bars drawn:\n{s}");
+    for line in above {
+        let cell: String = line.chars().skip(column).take(5).collect();
+        assert!(!cell.contains('█'), "a bar over February: {line}");
+    }
+}
+
+#[test]
+fn snapshot_the_indices() {
+    snapshot_each!("indices", SIZES, on_stats);
+}
+
+#[test]
+fn snapshot_the_satisfaction_counts() {
+    snapshot_each!("satisfaction_counts", SIZES, |lang, size| {
+        let mut app = on_stats(lang, size);
+        for _ in 0..4 {
+            update(&mut app, key(KeyCode::Down));
+        }
+        update(&mut app, ch('c'));
+        app
+    });
+}
