@@ -397,6 +397,18 @@ impl Sheet {
         self.center(&format!("Mã hồ sơ: {code}"));
     }
 
+    /// How a notice to the applicant opens (forms 02–05): the header, the place and
+    /// date of the step, the title with the code, and the addressee.
+    fn letter_opening(&mut self, office: &Office, at: &str, d: &Dossier) {
+        self.header(office);
+        self.blank();
+        self.place_date(office, at);
+        self.blank();
+        self.title(&d.code);
+        self.blank();
+        self.field("Kính gửi ông/bà", &d.applicant.full_name);
+    }
+
     fn applicant(&mut self, d: &Dossier) {
         let a = &d.applicant;
         self.field("Người yêu cầu", &a.full_name);
@@ -567,13 +579,7 @@ fn supplement(ctx: &Ctx<'_, '_>, out: &mut Sheet) -> Result<(), NotApplicable> {
     let step = last(input.steps, Action::RequestSupplement);
     let asked_at = step.map(|s| s.at.as_str()).unwrap_or(&d.submitted_at);
     let officer = step.map(Step::actor).unwrap_or_default();
-    out.header(input.office);
-    out.blank();
-    out.place_date(input.office, asked_at);
-    out.blank();
-    out.title(&d.code);
-    out.blank();
-    out.field("Kính gửi ông/bà", &d.applicant.full_name);
+    out.letter_opening(input.office, asked_at, d);
     out.para(&format!(
         "Ngày {}, {} nhận hồ sơ của ông/bà về việc: {}.",
         ctx.received_day(),
@@ -630,13 +636,7 @@ fn refusal(ctx: &Ctx<'_, '_>, out: &mut Sheet) -> Result<(), NotApplicable> {
     let input = ctx.input;
     let d = input.dossier;
     let step = last(input.steps, Action::Refuse).ok_or(NotApplicable::NotRefused)?;
-    out.header(input.office);
-    out.blank();
-    out.place_date(input.office, &step.at);
-    out.blank();
-    out.title(&d.code);
-    out.blank();
-    out.field("Kính gửi ông/bà", &d.applicant.full_name);
+    out.letter_opening(input.office, &step.at, d);
     out.para(&format!(
         "Ngày {}, {} nhận hồ sơ của ông/bà đề nghị giải quyết thủ tục: {}.",
         ctx.received_day(),
@@ -685,13 +685,7 @@ fn apology(ctx: &Ctx<'_, '_>, out: &mut Sheet) -> Result<(), NotApplicable> {
     });
     let new_due = step.due_after.clone().or_else(|| d.due_at.clone());
     let office = &input.office.name;
-    out.header(input.office);
-    out.blank();
-    out.place_date(input.office, &step.at);
-    out.blank();
-    out.title(&d.code);
-    out.blank();
-    out.field("Kính gửi ông/bà", &d.applicant.full_name);
+    out.letter_opening(input.office, &step.at, d);
     out.para(&format!(
         "Ngày {}, {office} tiếp nhận hồ sơ của ông/bà đề nghị giải quyết thủ tục: {}.",
         ctx.received_day(),
@@ -736,13 +730,7 @@ fn stop_notice(ctx: &Ctx<'_, '_>, out: &mut Sheet) -> Result<(), NotApplicable> 
     let d = input.dossier;
     let step = last(input.steps, Action::Stop).ok_or(NotApplicable::NotStopped)?;
     let office = &input.office.name;
-    out.header(input.office);
-    out.blank();
-    out.place_date(input.office, &step.at);
-    out.blank();
-    out.title(&d.code);
-    out.blank();
-    out.field("Kính gửi ông/bà", &d.applicant.full_name);
+    out.letter_opening(input.office, &step.at, d);
     out.para(&format!(
         "Ngày {}, {} tiếp nhận hồ sơ của ông/bà đề nghị giải quyết thủ tục: {}.",
         ctx.received_day(),

@@ -11,7 +11,7 @@ use crate::tui::state::{
 use crate::tui::update::complete;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
@@ -209,21 +209,11 @@ fn leave(app: &App, prompt: &LeavePrompt, frame: &mut Frame, body: Rect) {
         + 1
         + wrapped_lines(&keys, text_width);
     let rect = centered(body, width, rows + 2);
-    frame.render_widget(Clear, rect);
     let title = match prompt.leaving {
         Leaving::Quit => tr(lang, "leave.title_quit"),
         Leaving::Logout => tr(lang, "leave.title_logout"),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.warn)
-        .title(Span::styled(
-            format!(" {title} "),
-            theme.warn.add_modifier(Modifier::BOLD),
-        ))
-        .style(theme.base);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let inner = framed(app, frame, rect, title, theme.warn);
     let inner = Rect {
         x: inner.x + 1,
         width: inner.width.saturating_sub(2),
@@ -575,17 +565,13 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
     let lang = app.lang;
     let height = (d.fields.len() as u16) * 3 + 7;
     let rect = centered(body, 78, height);
-    frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.accent)
-        .title(Span::styled(
-            format!(" {} — {} ", d.step.label(lang), d.code),
-            theme.accent.add_modifier(Modifier::BOLD),
-        ))
-        .style(theme.base);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let inner = framed(
+        app,
+        frame,
+        rect,
+        &format!("{} — {}", d.step.label(lang), d.code),
+        theme.accent,
+    );
     let mut constraints: Vec<Constraint> = d
         .fields
         .iter()
@@ -702,17 +688,13 @@ fn compact_dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
         + 2;
     let height = shown.len() as u16 + 2 + 3 + 2;
     let rect = centered(body, 78, height);
-    frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.accent)
-        .title(Span::styled(
-            format!(" {} — {} ", d.step.label(lang), d.code),
-            theme.accent.add_modifier(Modifier::BOLD),
-        ))
-        .style(theme.base);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let inner = framed(
+        app,
+        frame,
+        rect,
+        &format!("{} — {}", d.step.label(lang), d.code),
+        theme.accent,
+    );
     let inner = Rect {
         x: inner.x + 1,
         width: inner.width.saturating_sub(2),
@@ -842,17 +824,13 @@ fn confirm_dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
         .sum();
     let height = text_rows + 1 + status_rows + 1 + 2;
     let rect = centered(body, width, height);
-    frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.accent)
-        .title(Span::styled(
-            format!(" {} — {} ", d.step.label(lang), d.code),
-            theme.accent.add_modifier(Modifier::BOLD),
-        ))
-        .style(theme.base);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let inner = framed(
+        app,
+        frame,
+        rect,
+        &format!("{} — {}", d.step.label(lang), d.code),
+        theme.accent,
+    );
     let inner = Rect {
         x: inner.x + 1,
         width: inner.width.saturating_sub(2),
@@ -871,4 +849,21 @@ fn confirm_dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
         Paragraph::new(super::shell::key_hints(app, keys.width)).style(theme.muted),
         keys,
     );
+}
+
+/// A box drawn over whatever is under it: cleared, bordered and titled in `tone` (the
+/// title bold), its inside in the theme's base style. Answers the inside.
+fn framed(app: &App, frame: &mut Frame, rect: Rect, title: &str, tone: Style) -> Rect {
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(tone)
+        .title(Span::styled(
+            format!(" {title} "),
+            tone.add_modifier(Modifier::BOLD),
+        ))
+        .style(app.theme.base);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    inner
 }
