@@ -433,7 +433,7 @@ fn serve(args: ServeArgs, config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let notify = notify_settings(&config.notifications, args.bind);
+    let notify = notify_settings(&config.notifications, args.bind, args.lookup_url.as_deref());
     let options = portal::Options {
         bind: args.bind,
         db: args.db.unwrap_or_else(portal::default_db_path),
@@ -502,6 +502,7 @@ async fn create_admin(
 fn notify_settings(
     n: &motcua::config::Notifications,
     bind: std::net::SocketAddr,
+    receipt_lookup: Option<&str>,
 ) -> portal::notify::Settings {
     use motcua::config::SmtpTls;
     use portal::notify::{email, sms};
@@ -537,7 +538,13 @@ fn notify_settings(
     });
     let defaults = portal::notify::Settings::default();
     portal::notify::Settings {
-        lookup_url: n.lookup_url.clone().unwrap_or_else(|| {
+        // One lookup for the citizen: the notices' own link, else the receipts' QR
+        // code's (`--lookup-url`), else this portal's public lookup.
+        lookup_url: n
+            .lookup_url
+            .clone()
+            .or_else(|| receipt_lookup.map(str::to_owned))
+            .unwrap_or_else(|| {
             format!(
                 "http://{bind}{}/public/dossiers/{{code}}",
                 motcua::api::BASE_PATH

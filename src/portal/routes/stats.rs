@@ -42,6 +42,8 @@ const MAX_PERIOD_DAYS: i64 = 366;
     params(StatsQuery),
     responses(
         (status = 200, description = "The counts now.", body = Stats),
+        (status = 400, description = "`bad_request`: a malformed parameter (repeated, or `months` \
+            not a number).", body = ErrorBody),
         (status = 422, description = "`validation_failed`: `from` or `to` not a `YYYY-MM-DD` date, \
             `from` after `to`, a period over 366 days, or `months` outside 1–24; `fields` names it.", body = ErrorBody),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
