@@ -14,6 +14,7 @@
 //! appendices (what each form must say and who signs it); it is not a copy of the
 //! gazette's layout.
 
+pub mod certificate;
 pub mod pdf;
 pub mod register;
 pub mod text;
@@ -40,7 +41,7 @@ pub struct Office {
 
 impl Office {
     /// The ward or commune the office serves, for the place-and-date line.
-    fn place(&self) -> &str {
+    pub fn place(&self) -> &str {
         self.name.strip_prefix("UBND ").unwrap_or(&self.name).trim()
     }
 }
