@@ -184,6 +184,15 @@ async fn fees_follow_the_vectors() {
     .await
     .unwrap();
     assert_eq!(detail, "cash 14000");
+    // `GET /stats` counts them by kind, with the fees taken (the month to date).
+    let (status, stats) = get(&p, &token, "/stats").await;
+    assert_eq!(status, 200, "{stats}");
+    assert_eq!(
+        stats["certifications"],
+        json!({"copy": 5, "signature": 1, "contract": 3, "fees": 936_000})
+    );
+    let (_, before) = get(&p, &token, "/stats?from=2026-05-01&to=2026-05-31").await;
+    assert_eq!(before["certifications"]["fees"], 0);
 }
 
 #[tokio::test]
