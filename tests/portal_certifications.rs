@@ -404,3 +404,70 @@ async fn the_certificate_prints_as_text_and_as_pdf() {
         assert!(flat.contains(needle), "{needle}:\n{flat}");
     }
 }
+
+/// The client's calls (`src/client/certifications.rs`) against the real portal: an entry
+/// and its retry under one key, the book searched without accents, the certificate as
+/// text and PDF, and a refusal as a `ClientError` naming the field.
+#[tokio::test]
+async fn the_client_certifies_searches_and_prints() {
+    use motcua::api::certifications::{
+        CertificationApplicant, CertificationQuery, Kind, NamedApplicant, NewCertification,
+    };
+    use motcua::client::{ClientError, PortalClient};
+    let p = portal_at("2026-06-01T09:00:00+07:00").await;
+    let c = PortalClient::builder(&p.base).build().unwrap();
+    c.login("tiepnhan1", DEMO_PASSWORD).await.unwrap();
+    let body = NewCertification {
+        kind: Kind::Copy,
+        act: None,
+        applicant: CertificationApplicant::Named(NamedApplicant {
+            full_name: "Nguyễn Thị Hoà".into(),
+            id_number: "083095001234".into(),
+        }),
+        document_name: "Bằng tốt nghiệp THPT".into(),
+        pages: Some(5),
+        copies: Some(3),
+        note: None,
+    };
+    let key = format!("\"{}\"", uuid::Uuid::new_v4());
+    let entry = c.certify(&key, &body).await.unwrap();
+    assert_eq!(
+        (entry.number, entry.fee, entry.book.as_str()),
+        (1, 21_000, "01/2026-SCT/BS")
+    );
+    assert_eq!(c.certify(&key, &body).await.unwrap(), entry);
+    let page = c
+        .certifications(&CertificationQuery {
+            q: Some("nguyen hoa".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].id, entry.id);
+    let text = c.certificate(&entry.id).await.unwrap();
+    assert!(
+        text.contains("Số chứng thực: 1. Quyển số: 01/2026-SCT/BS."),
+        "{text}"
+    );
+    let pdf = c.certificate_pdf(&entry.id).await.unwrap();
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    assert_eq!(pdf.filename.as_deref(), Some("chung-thuc-copy-2026-1.pdf"));
+    let refused = c
+        .certify(
+            &format!("\"{}\"", uuid::Uuid::new_v4()),
+            &NewCertification {
+                pages: Some(0),
+                ..body
+            },
+        )
+        .await
+        .unwrap_err();
+    match refused {
+        ClientError::Api { status, fields, .. } => {
+            assert_eq!(status, 422);
+            assert!(fields.contains_key("pages"), "{fields:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
