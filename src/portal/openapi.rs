@@ -99,6 +99,8 @@ pub const LINKS: &[Link] = &[
         ("path.part_id", "$response.body#/documents/0/part_id"),
         ("header.If-Match", "$response.header.ETag"),
     ]),
+    ("create_certification", "201", "certification_certificate", &[("path.id", "$response.body#/id")]),
+    ("list_certifications", "200", "certification_certificate", &[("path.id", "$response.body#/items/0/id")]),
     ("create_upload", "201", "upload_progress", UPLOAD),
     // Not `Upload-Offset` from `offset` too, for the reason of `CODE_AND_ETAG`.
     ("create_upload", "201", "append_chunk", UPLOAD),
