@@ -41,7 +41,7 @@ pub struct Office {
 
 impl Office {
     /// The ward or commune the office serves, for the place-and-date line.
-    pub fn place(&self) -> &str {
+    fn place(&self) -> &str {
         self.name.strip_prefix("UBND ").unwrap_or(&self.name).trim()
     }
 }
