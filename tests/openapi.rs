@@ -351,7 +351,7 @@ fn the_enforced_bounds_are_the_documented_ones() {
     use motcua::api::{auth, citizens, dossiers, payments, uploads};
     use motcua::portal::routes;
     let doc: Value = serde_json::from_str(&openapi::json()).unwrap();
-    let bodies: [(&str, &[Bound]); 13] = [
+    let bodies: [(&str, &[Bound]); 14] = [
         ("LoginRequest", auth::LoginRequest::BOUNDS),
         ("PasswordChange", auth::PasswordChange::BOUNDS),
         ("NewCitizen", citizens::NewCitizen::BOUNDS),
@@ -364,6 +364,10 @@ fn the_enforced_bounds_are_the_documented_ones() {
         ("PaymentNotice", payments::PaymentNotice::BOUNDS),
         ("CreateUpload", uploads::CreateUpload::BOUNDS),
         (
+            "NewCertification",
+            motcua::api::certifications::NewCertification::BOUNDS,
+        ),
+        (
             "DigitizationRequest",
             motcua::api::documents::DigitizationRequest::BOUNDS,
         ),
@@ -372,7 +376,7 @@ fn the_enforced_bounds_are_the_documented_ones() {
             motcua::api::documents::ResultFileRequest::BOUNDS,
         ),
     ];
-    let queries: [(&str, &[Bound]); 7] = [
+    let queries: [(&str, &[Bound]); 8] = [
         ("calendar_due", motcua::api::catalog::DueQuery::BOUNDS),
         (
             "dossier_register",
@@ -383,6 +387,10 @@ fn the_enforced_bounds_are_the_documented_ones() {
         ("list_citizens", citizens::CitizenQuery::BOUNDS),
         ("list_procedures", routes::catalog::CatalogQuery::BOUNDS),
         ("office_stats", motcua::api::stats::StatsQuery::BOUNDS),
+        (
+            "list_certifications",
+            motcua::api::certifications::CertificationQuery::BOUNDS,
+        ),
     ];
     let mut cases: Vec<(String, BTreeMap<String, Stated>, &[Bound])> = Vec::new();
     for (name, bounds) in bodies {

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod certifications;
 pub mod citizens;
 pub mod documents;
 pub mod dossiers;

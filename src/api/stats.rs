@@ -52,6 +52,20 @@ pub struct Stats {
     /// date) last; empty unless asked for.
     #[serde(default)]
     pub months: Vec<MonthIndices>,
+    /// Certifications entered in the period, by kind, and the fees taken for them.
+    #[serde(default)]
+    pub certifications: CertificationCounts,
+}
+
+/// Certifications entered in a period (`certifications` of `GET /stats`), by the local
+/// date of the entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CertificationCounts {
+    pub copy: u64,
+    pub signature: u64,
+    pub contract: u64,
+    /// The fees taken for them, in đồng.
+    pub fees: u64,
 }
 
 /// One calendar month of the indices, counted as `indices` counts a period.

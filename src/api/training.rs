@@ -46,13 +46,16 @@ pub enum AuditEvent {
     /// A satisfaction rating given: `detail` its level, `reason` the channel (`desk` or
     /// `online`).
     RatingRecorded,
+    /// A certification entered in its book (issue 21): `detail` the kind, book and
+    /// number, `reason` the payment (`cash 14000`).
+    CertificationRecorded,
     /// An event this build does not know, as it came.
     Other(String),
 }
 
 impl AuditEvent {
     /// Every event the portal writes.
-    pub const KNOWN: [AuditEvent; 21] = [
+    pub const KNOWN: [AuditEvent; 22] = [
         AuditEvent::LoginOk,
         AuditEvent::LoginFailed,
         AuditEvent::LoginThrottled,
@@ -74,6 +77,7 @@ impl AuditEvent {
         AuditEvent::ResultFileAdded,
         AuditEvent::RegisterExported,
         AuditEvent::RatingRecorded,
+        AuditEvent::CertificationRecorded,
     ];
 
     /// The wire name (and the `event` column's value).
@@ -100,6 +104,7 @@ impl AuditEvent {
             AuditEvent::ResultFileAdded => "result_file_added",
             AuditEvent::RegisterExported => "register_exported",
             AuditEvent::RatingRecorded => "rating_recorded",
+            AuditEvent::CertificationRecorded => "certification_recorded",
             AuditEvent::Other(name) => name,
         }
     }

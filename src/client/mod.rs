@@ -3,6 +3,7 @@
 //! timeouts, the bearer token, `Accept-Language`, and the round-trip time of every
 //! request for the status bar. Cheap to clone: tasks each hold one.
 
+mod certifications;
 mod citizen_side;
 mod documents;
 pub mod download;

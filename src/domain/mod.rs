@@ -7,6 +7,7 @@
 pub mod account;
 pub mod calendar;
 pub mod catalog;
+pub mod certification;
 pub mod documents;
 pub mod dossier_code;
 pub mod fees;

@@ -142,6 +142,15 @@ pub enum Event<'a> {
         level: &'a str,
         channel: &'a str,
     },
+    /// A certification entered in its book at the desk, its fee taken: `detail` says
+    /// which book and number (`copy 01/2026-SCT/BS số 12`), `payment` how and how much
+    /// (`cash 14000`).
+    CertificationRecorded {
+        session: &'a Session,
+        office_id: i64,
+        detail: &'a str,
+        payment: &'a str,
+    },
 }
 
 /// The columns of one audit row.
@@ -437,6 +446,17 @@ pub async fn record_step<'e>(
             detail: Some(level),
             reason: Some(channel),
             ..of_session(session, AuditEvent::RatingRecorded)
+        },
+        Event::CertificationRecorded {
+            session,
+            office_id,
+            detail,
+            payment,
+        } => Row {
+            office_id: Some(*office_id),
+            detail: Some(detail),
+            reason: Some(payment),
+            ..of_session(session, AuditEvent::CertificationRecorded)
         },
     };
     sqlx::query(

@@ -149,8 +149,8 @@ fn files_dir(db: &Path) -> PathBuf {
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
     use routes::{
-        calendar, catalog, citizen_side, citizens, documents, dossiers, forms, health, payments,
-        registers, results, stats, training,
+        calendar, catalog, certifications, citizen_side, citizens, documents, dossiers, forms,
+        health, payments, registers, results, stats, training,
     };
     let api = Router::new()
         .route("/healthz", get(health::healthz))
@@ -200,6 +200,14 @@ pub fn router(state: AppState) -> Router {
         .route("/dossiers/{code}/forms/{form}", get(forms::form))
         .route("/registers/dossiers", get(registers::dossiers))
         .route("/stats", get(stats::stats))
+        .route(
+            "/certifications",
+            get(certifications::list).post(certifications::create),
+        )
+        .route(
+            "/certifications/{id}/forms/certificate",
+            get(certifications::certificate_form),
+        )
         // Issue 16: digitization, the citizen's store, result files.
         .route(
             "/dossiers/{code}/documents/{part_id}/digitization",

@@ -217,6 +217,7 @@ pub fn stats() -> Stats {
             unsatisfied: 1,
         },
         months: months(),
+        certifications: Default::default(),
     }
 }
 

@@ -14,6 +14,7 @@
 //! appendices (what each form must say and who signs it); it is not a copy of the
 //! gazette's layout.
 
+pub mod certificate;
 pub mod pdf;
 pub mod register;
 pub mod text;

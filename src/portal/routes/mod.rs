@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod certifications;
 pub mod citizen_side;
 pub mod citizens;
 pub mod documents;

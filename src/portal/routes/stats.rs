@@ -6,8 +6,8 @@
 use crate::api::error::ErrorBody;
 use crate::api::results::{RatingCounts, RatingLevel};
 use crate::api::stats::{
-    Indices, MAX_MONTHS, MonthIndices, Period, QueueCounts, Ratio, ReuseCounts, Stats, StatsQuery,
-    TimelinessCounts,
+    CertificationCounts, Indices, MAX_MONTHS, MonthIndices, Period, QueueCounts, Ratio,
+    ReuseCounts, Stats, StatsQuery, TimelinessCounts,
 };
 use crate::domain::calendar::Timeliness;
 use crate::domain::status::{Queue, Status};
@@ -36,7 +36,8 @@ const MAX_PERIOD_DAYS: i64 = 366;
         and over the period `from`–`to` (the month to date unless given) the indices of \
         Decision 766/QĐ-TTg as numerator and denominator (on time, online submission, online \
         payment, digitization, satisfaction), the satisfaction ratings given, by level, and \
-        the documents reused from citizens' stores; with `months=N` the same indices and \
+        the documents reused from citizens' stores, the certifications entered by kind and \
+        their fees; with `months=N` the same indices and \
         ratings for each of the last N calendar months, the current one to date. Any staff \
         role.",
     params(StatsQuery),
@@ -143,6 +144,7 @@ pub async fn stats(
         returned,
         indices: indices(&state, office, &period).await?,
         reuse: reuse(&state, office, &period).await?,
+        certifications: certifications(&state, office, &period).await?,
         period,
         months,
     }))
@@ -409,4 +411,34 @@ async fn reuse(state: &AppState, office: i64, period: &Period) -> Result<ReuseCo
         documents: documents.max(0) as u64,
         dossiers: dossiers.max(0) as u64,
     })
+}
+
+/// Certifications entered in the period by kind, and their fees. `certified_at` is stored
+/// at the office's time (+07:00), so its first ten characters are the local date.
+async fn certifications(
+    state: &AppState,
+    office: i64,
+    period: &Period,
+) -> Result<CertificationCounts, ApiError> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT kind, COUNT(*), COALESCE(SUM(fee), 0) FROM certifications \
+         WHERE office_id = $1 AND substr(certified_at, 1, 10) BETWEEN $2 AND $3 GROUP BY kind",
+    )
+    .bind(office)
+    .bind(&period.from)
+    .bind(&period.to)
+    .fetch_all(&state.db)
+    .await?;
+    let mut counts = CertificationCounts::default();
+    for (kind, n, fees) in rows {
+        let n = n.max(0) as u64;
+        match crate::api::certifications::Kind::from_wire(&kind) {
+            Some(crate::api::certifications::Kind::Copy) => counts.copy += n,
+            Some(crate::api::certifications::Kind::Signature) => counts.signature += n,
+            Some(crate::api::certifications::Kind::Contract) => counts.contract += n,
+            None => return Err(ApiError::internal(format!("stored kind {kind}"))),
+        }
+        counts.fees += fees.max(0) as u64;
+    }
+    Ok(counts)
 }

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod activation;
 pub mod catalog;
+pub mod certifications;
 pub mod citizens;
 pub mod documents;
 pub mod intake;
