@@ -545,11 +545,11 @@ fn notify_settings(
             .clone()
             .or_else(|| receipt_lookup.map(str::to_owned))
             .unwrap_or_else(|| {
-            format!(
-                "http://{bind}{}/public/dossiers/{{code}}",
-                motcua::api::BASE_PATH
-            )
-        }),
+                format!(
+                    "http://{bind}{}/public/dossiers/{{code}}",
+                    motcua::api::BASE_PATH
+                )
+            }),
         email,
         sms,
         retry_first: std::time::Duration::from_secs(u64::from(n.retry_seconds)),

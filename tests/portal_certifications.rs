@@ -342,6 +342,13 @@ async fn the_book_is_searched_without_accents_and_paged_newest_first() {
     assert_eq!(all, ["Nguyễn Văn Hùng", "Đặng Văn Ơn", "Nguyễn Thị Hoà"]);
     let (status, _) = get(&p, &token, "/certifications?cursor=bm9wZQ").await;
     assert_eq!(status, 400);
+    // A year no book can have is told, not answered with an empty book.
+    for year in ["1999", "10000"] {
+        let (status, body) = get(&p, &token, &format!("/certifications?year={year}")).await;
+        assert_eq!(status, 400, "year={year}: {body}");
+    }
+    let (status, _) = get(&p, &token, "/certifications?year=2026").await;
+    assert_eq!(status, 200);
 }
 
 #[tokio::test]

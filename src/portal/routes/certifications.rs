@@ -282,7 +282,7 @@ fn like_pattern(token: &str) -> String {
     params(CertificationQuery),
     responses(
         (status = 200, description = "A page of entries.", body = Page<Certification>),
-        (status = 400, description = "`bad_request`: a malformed parameter, limit or cursor.", body = ErrorBody),
+        (status = 400, description = "`bad_request`: a malformed parameter, a year outside 2000–9999, a limit or cursor.", body = ErrorBody),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
         (status = 422, description = "`validation_failed`: a parameter beyond its bounds (`q` over 200 characters or 20 words) or carrying a control character; `fields` names it.", body = ErrorBody),
     ),
@@ -296,6 +296,15 @@ pub async fn list(
     let office = session.office(&state, "GET /certifications").await?;
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     check_query(&query)?;
+    // The bounds the document gives: a year no book of this portal can have is a
+    // mistake to be told, not an empty book.
+    if let Some(year) = query.year
+        && !(2000..=9999).contains(&year)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "year must be between 2000 and 9999, not {year}"
+        )));
+    }
     let limit = limit(query.limit)? as usize;
     let after = match query.cursor.as_deref() {
         Some(cursor) => Some(decode_cursor(&state, office, cursor).await?),

@@ -152,10 +152,10 @@ pub async fn stats(
 
 /// The period asked for: the first of this month to today unless given.
 fn period(query: &StatsQuery, today: NaiveDate) -> Result<Period, ApiError> {
+    // Absent means the default; present but empty is no date (the document says `date`).
     let read = |field: &'static str, text: &Option<String>, default: NaiveDate| match text
         .as_deref()
         .map(str::trim)
-        .filter(|t| !t.is_empty())
     {
         None => Ok(default),
         Some(t) => crate::domain::documents::iso_date(t).ok_or_else(|| {
