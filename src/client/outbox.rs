@@ -54,6 +54,11 @@ pub enum Write {
         code: String,
         rating: crate::api::results::RatingIn,
     },
+    /// A certification entered in its book (issue 21): its number comes from the
+    /// portal, so a retry with the key gets the same number, never a second.
+    Certify {
+        request: Box<crate::api::certifications::NewCertification>,
+    },
 }
 
 impl Write {
@@ -64,7 +69,9 @@ impl Write {
             | Write::PayCash { code, .. }
             | Write::Digitize { code, .. }
             | Write::Rate { code, .. } => Some(code),
-            Write::CreateDossier { .. } | Write::CreateCitizen { .. } => None,
+            Write::CreateDossier { .. } | Write::CreateCitizen { .. } | Write::Certify { .. } => {
+                None
+            }
         }
     }
 }
@@ -471,6 +478,7 @@ pub enum Sent {
         code: String,
         rating: Box<crate::api::results::Rating>,
     },
+    Certified(Box<crate::api::certifications::Certification>),
 }
 
 /// How a failed send is handled.
@@ -572,6 +580,10 @@ pub async fn send(client: &PortalClient, entry: &Entry) -> Result<Sent, ClientEr
                     rating: Box::new(r),
                 })
         }
+        Write::Certify { request } => client
+            .certify(&entry.key, request)
+            .await
+            .map(|c| Sent::Certified(Box::new(c))),
     }
 }
 

@@ -87,6 +87,18 @@ pub enum Action {
     Uploaded(RequestId, Result<Uploaded, Failure>),
     DossierCreated(RequestId, Result<Dossier, Failure>),
     PaidCash(RequestId, Result<Payment, Failure>),
+    /// Issue 21: a certification entered in its book (or why not).
+    Certified(
+        RequestId,
+        Result<crate::api::certifications::Certification, Failure>,
+    ),
+    /// Issue 21: a page of the books.
+    BookLoaded(
+        RequestId,
+        Result<crate::api::Page<crate::api::certifications::Certification>, Failure>,
+    ),
+    /// Issue 21: the day's certifications and fees, for the books' totals.
+    CertifyTotalsLoaded(RequestId, Result<Stats, Failure>),
     PaymentLoaded(RequestId, Result<Payment, Failure>),
     /// An intake draft saved by an earlier run of this profile and user.
     DraftFound(Box<Draft>),
@@ -419,5 +431,21 @@ pub enum Effect {
     },
     /// Scan a page with the scanner (`Scanned`).
     Scan,
+    /// Issue 21: enter a certification, through the outbox with its key (`Certified`).
+    Certify {
+        id: RequestId,
+        key: String,
+        request: Box<crate::api::certifications::NewCertification>,
+    },
+    /// Issue 21: a page of the books (`BookLoaded`).
+    LoadBook {
+        id: RequestId,
+        query: crate::api::certifications::CertificationQuery,
+    },
+    /// Issue 21: the certifications and fees of one day (`CertifyTotalsLoaded`).
+    LoadCertifyTotals {
+        id: RequestId,
+        day: chrono::NaiveDate,
+    },
     Quit,
 }

@@ -58,6 +58,10 @@ pub enum Context {
     Activation,
     /// Issue 16: a document part's scan and metadata being entered.
     DigitizeForm,
+    /// Issue 21: a certification being entered (its rows, its fee, its number).
+    Certify,
+    /// Issue 21: the office's certification books, searched.
+    CertifyBook,
     /// The help overlay: any key closes it.
     Help,
     Login,
@@ -121,6 +125,8 @@ impl Context {
                 | Dialog
                 | Activation
                 | DigitizeForm
+                | Certify
+                | CertifyBook
                 | Login
         )
     }
@@ -159,6 +165,8 @@ impl Context {
             Exercises => "exercises",
             Activation => "account activation",
             DigitizeForm => "digitize form",
+            Certify => "certification",
+            CertifyBook => "certification books",
             Help => "help",
             Login => "login",
             Leave => "leave",
@@ -179,6 +187,7 @@ pub enum Command {
     Tab3,
     Tab4,
     Tab5,
+    Tab6,
     Logout,
     /// Stops the newest request the user waits for.
     Cancel,
@@ -265,6 +274,10 @@ pub enum Command {
     Reuse,
     /// Scans a page with the scanner.
     Scan,
+    /// Issue 21: the certification books, and back to the entry.
+    Book,
+    /// Issue 21: a new certification for another applicant (the kind stays).
+    NewEntry,
 }
 
 /// One row of the built-in table.
@@ -312,6 +325,7 @@ const DEFAULTS: &[Binding] = &[
     bind(C::Tab3, "tab_citizens", X::Global, &["3", "alt-3"], false),
     bind(C::Tab4, "tab_lookup", X::Global, &["4", "alt-4"], false),
     bind(C::Tab5, "tab_stats", X::Global, &["5", "alt-5"], false),
+    bind(C::Tab6, "tab_certify", X::Global, &["6", "alt-6"], false),
     bind(C::Refresh, "refresh", X::Global, &["r", "f5"], true),
     bind(C::Logout, "logout", X::Global, &["ctrl-l"], false),
     bind(C::Cancel, "cancel", X::Global, &["esc"], true),
@@ -568,6 +582,51 @@ const DEFAULTS: &[Binding] = &[
         X::CitizenRecord,
         &["esc", "backspace"],
         true,
+    ),
+    // Issue 21: the certification pane. Enter goes on (looks the number up, shows the
+    // fee, takes it in cash, then starts the applicant's next paper); ←/→ choose the kind
+    // on its row; the rest are Ctrl keys, as every row is typed in.
+    bind(
+        C::NextField,
+        "next_field",
+        X::Certify,
+        &["tab", "down"],
+        true,
+    ),
+    bind(
+        C::PrevField,
+        "prev_field",
+        X::Certify,
+        &["backtab", "up"],
+        false,
+    ),
+    bind(C::PrevChoice, "prev_choice", X::Certify, &["left"], false),
+    bind(C::NextChoice, "next_choice", X::Certify, &["right"], true),
+    bind(C::Confirm, "confirm", X::Certify, &["enter"], true),
+    bind(C::Print, "print", X::Certify, &["ctrl-p"], true),
+    bind(C::NewEntry, "new_entry", X::Certify, &["ctrl-n"], true),
+    bind(C::Book, "book", X::Certify, &["ctrl-b"], true),
+    bind(C::Back, "back", X::Certify, &["esc"], true),
+    bind(C::ClearField, "clear_field", X::Certify, &["ctrl-u"], false),
+    bind(C::Up, "up", X::CertifyBook, &["up"], false),
+    bind(C::Down, "down", X::CertifyBook, &["down"], false),
+    bind(
+        C::PageDown,
+        "page_down",
+        X::CertifyBook,
+        &["pagedown"],
+        false,
+    ),
+    bind(C::PageUp, "page_up", X::CertifyBook, &["pageup"], false),
+    bind(C::Open, "open", X::CertifyBook, &["enter"], true),
+    bind(C::Book, "book", X::CertifyBook, &["ctrl-b"], true),
+    bind(C::Back, "back", X::CertifyBook, &["esc"], true),
+    bind(
+        C::ClearField,
+        "clear_field",
+        X::CertifyBook,
+        &["ctrl-u"],
+        false,
     ),
     // Overlays.
     bind(C::Up, "up", X::FormView, &["up", "k"], false),

@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod attachments;
+pub mod certify;
 pub mod documents;
 pub mod drafts;
 pub mod i18n;

@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 pub enum Document {
     /// A form of a dossier, as A4 PDF.
     Form { code: String, form: Form },
+    /// The certificate (lời chứng) of a certification entry, as A4 PDF; `name` is the
+    /// file's name when the portal suggests none (the book and number).
+    Certificate { id: String, name: String },
     /// The office's register of the dossiers received from `from` to `to`.
     Register {
         from: NaiveDate,
@@ -32,6 +35,7 @@ impl Document {
     pub fn fallback_name(&self) -> String {
         match self {
             Document::Form { code, form } => format!("{code}-{}.pdf", form.as_str()),
+            Document::Certificate { name, .. } => format!("{name}.pdf"),
             Document::Register { from, to, format } => format!(
                 "so-theo-doi-ho-so-{}-{}.{}",
                 from.format("%Y%m%d"),
@@ -44,7 +48,7 @@ impl Document {
     /// Only PDFs go to the printer.
     pub fn printable(&self) -> bool {
         match self {
-            Document::Form { .. } => true,
+            Document::Form { .. } | Document::Certificate { .. } => true,
             Document::Register { format, .. } => *format == RegisterFormat::Pdf,
         }
     }

@@ -246,6 +246,7 @@ async fn paper_job(
     use crate::tui::paper::{self, Document};
     let file = match &job.document {
         Document::Form { code, form } => c.form_pdf(code, form.as_str()).await?,
+        Document::Certificate { id, .. } => c.certificate_pdf(id).await?,
         Document::Register { from, to, format } => c.register(*from, *to, *format).await?,
     };
     let name = file
@@ -914,6 +915,48 @@ impl Executor {
                     "record a rating",
                     async move { c.rate(&code, &key, &rating).await },
                     Action::Rated,
+                );
+            }
+            Effect::Certify { id, key, request } => {
+                let write = Write::Certify {
+                    request: request.clone(),
+                };
+                let label = format!("certification ({})", request.kind.as_str());
+                if self.queue(write, label, Some(key.clone()), Waiter::Certify(id)) {
+                    return;
+                }
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    "enter a certification",
+                    async move { c.certify(&key, &request).await },
+                    Action::Certified,
+                );
+            }
+            Effect::LoadBook { id, query } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    "load the certification books",
+                    async move { c.certifications(&query).await },
+                    Action::BookLoaded,
+                );
+            }
+            Effect::LoadCertifyTotals { id, day } => {
+                let Some(c) = self.client.clone() else { return };
+                let day = day.format("%Y-%m-%d").to_string();
+                self.spawn(
+                    id,
+                    "load the day's certifications",
+                    async move {
+                        c.stats_for(&crate::api::stats::StatsQuery {
+                            from: Some(day.clone()),
+                            to: Some(day),
+                            months: None,
+                        })
+                        .await
+                    },
+                    Action::CertifyTotalsLoaded,
                 );
             }
             Effect::LoadNotices { id, code } => {

@@ -33,6 +33,8 @@ pub enum Waiter {
     Cash(RequestId),
     Citizen(RequestId),
     Rate(RequestId),
+    /// A certification (issue 21): answered as `Action::Certified`.
+    Certify(RequestId),
 }
 
 impl Waiter {
@@ -43,7 +45,8 @@ impl Waiter {
             | Waiter::Create(id)
             | Waiter::Cash(id)
             | Waiter::Citizen(id)
-            | Waiter::Rate(id) => id,
+            | Waiter::Rate(id)
+            | Waiter::Certify(id) => id,
         }
     }
 
@@ -55,6 +58,7 @@ impl Waiter {
             Waiter::Cash(id) => Action::PaidCash(id, Err(f)),
             Waiter::Citizen(id) => Action::CitizenCreated(id, Err(f)),
             Waiter::Rate(id) => Action::Rated(id, Err(f)),
+            Waiter::Certify(id) => Action::Certified(id, Err(f)),
         }
     }
 
@@ -68,6 +72,7 @@ impl Waiter {
             (Waiter::Cash(id), Sent::Paid(p)) => Action::PaidCash(id, Ok(*p)),
             (Waiter::Citizen(id), Sent::CreatedCitizen(c)) => Action::CitizenCreated(id, Ok(*c)),
             (Waiter::Rate(id), Sent::Rated { rating, .. }) => Action::Rated(id, Ok(*rating)),
+            (Waiter::Certify(id), Sent::Certified(c)) => Action::Certified(id, Ok(*c)),
             (_, sent) => return Err(sent),
         })
     }
@@ -474,6 +479,7 @@ fn described(entry: &Entry) -> String {
         Write::CreateCitizen { .. } => "citizen account".to_owned(),
         Write::Digitize { code, part_id, .. } => format!("digitization {code} {part_id}"),
         Write::Rate { code, .. } => format!("rating {code}"),
+        Write::Certify { request } => format!("certification ({})", request.kind.as_str()),
     };
     format!("outbox #{} ({what})", entry.id)
 }

@@ -60,6 +60,8 @@ pub enum Purpose {
     Citizens,
     /// Officer-assisted submission.
     Submit,
+    /// A certification entered, the books searched, the day's totals (issue 21).
+    Certify,
     /// A file going up: shown in its row, not with the spinner; Esc does not stop it.
     Upload,
     /// A fee taken during an intake.
@@ -152,15 +154,18 @@ pub enum Tab {
     Citizens,
     Lookup,
     Stats,
+    /// Certification at the desk (issue 21): the entry and the books.
+    Certify,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Inbox,
         Tab::Intake,
         Tab::Citizens,
         Tab::Lookup,
         Tab::Stats,
+        Tab::Certify,
     ];
 }
 
@@ -334,6 +339,12 @@ pub enum Printable {
     Form(Form),
     /// The activation slip of the citizen whose number is `code`.
     Slip,
+    /// Issue 21: the certificate of the certification entry whose id is `code`.
+    Certificate {
+        kind: crate::api::certifications::Kind,
+        year: i32,
+        number: u32,
+    },
 }
 
 impl Printable {
@@ -342,6 +353,16 @@ impl Printable {
         match self {
             Printable::Form(form) => format!("{code}-{}.txt", form.as_str()),
             Printable::Slip => format!("kich-hoat-{code}.txt"),
+            // `01/2026-SCT/BS` number 12 → `chung-thuc-01-2026-SCT-BS-12.pdf`.
+            Printable::Certificate { kind, year, number } => {
+                let book: String = crate::domain::text::search_key(
+                    &crate::domain::certification::book(kind, year),
+                )
+                .chars()
+                .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '-' })
+                .collect();
+                format!("chung-thuc-{book}-{number}.pdf")
+            }
         }
     }
 }
@@ -559,6 +580,8 @@ pub struct App {
     pub vietqr_told: std::collections::BTreeSet<String>,
     /// How pictures are drawn here, the downloads under way, the viewer under its help.
     pub attachments: crate::tui::viewer::Attachments,
+    /// The certification pane (issue 21).
+    pub certify: crate::tui::certify::CertifyPane,
 }
 
 impl App {
@@ -588,6 +611,7 @@ impl App {
             loading_procedure: None,
             pick_when_loaded: false,
             intake: crate::tui::update::fresh_wizard(&mut keys),
+            certify: crate::tui::certify::CertifyPane::new(keys.next_key()),
             draft_offer: None,
             last_draft: None,
             last_citizens_draft: None,

@@ -67,6 +67,7 @@ pub(super) fn on_paste(app: &mut App, text: &str) {
             Some(_) => None,
             None if app.tab == Tab::Inbox && app.inbox.filtering => Some(&mut app.inbox.filter),
             None if app.tab == Tab::Lookup => Some(&mut app.lookup),
+            None if app.tab == Tab::Certify => super::certify::paste_target(app),
             None if app.tab == Tab::Intake => intake_paste_target(&mut app.intake),
             None if app.tab == Tab::Citizens => match app.citizens.form.as_mut() {
                 Some(form) => {
@@ -191,6 +192,7 @@ fn dispatch(app: &mut App, context: Context, input: KeyInput) -> Vec<Effect> {
         },
         X::Citizens | X::CitizenRecord => citizens_key(app, input),
         X::CitizenForm if app.tab == Tab::Citizens => citizens_key(app, input),
+        X::Certify | X::CertifyBook => super::certify::certify_key(app, input),
         _ => intake_key(app, input),
     }
 }
@@ -213,6 +215,7 @@ fn global_command(app: &mut App, command: Command) -> Option<Vec<Effect>> {
         Command::Tab3 => switch_tab(app, Tab::Citizens),
         Command::Tab4 => switch_tab(app, Tab::Lookup),
         Command::Tab5 => switch_tab(app, Tab::Stats),
+        Command::Tab6 => switch_tab(app, Tab::Certify),
         Command::Logout => ask_to_leave(app, Leaving::Logout),
         Command::Cancel => cancel_newest(app).into_iter().collect(),
         _ => return None,

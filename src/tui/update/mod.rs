@@ -17,6 +17,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::PathBuf;
 
 mod actions;
+mod certify;
 mod citizens;
 mod commands;
 mod documents;
@@ -266,7 +267,14 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::CatalogLoaded(id, result) => intake::on_catalog(app, id, result),
         Action::ProcedureLoaded(id, result) => intake::on_procedure(app, id, result),
+        Action::CitizensFound(id, result) if certify::is_lookup(app, id) => {
+            app.pending.remove(&id);
+            certify::on_found(app, id, result)
+        }
         Action::CitizensFound(id, result) => citizens::on_found(app, id, result),
+        Action::Certified(id, result) => certify::on_certified(app, id, result),
+        Action::BookLoaded(id, result) => certify::on_book(app, id, result),
+        Action::CertifyTotalsLoaded(id, result) => certify::on_totals(app, id, result),
         Action::CitizenLoaded(id, result) => citizens::on_citizen(app, id, result),
         Action::CitizenCreated(id, result) => citizens::on_created(app, id, result),
         Action::ActivationIssued(id, result) => citizens::on_activation(app, id, result),

@@ -35,6 +35,7 @@ pub(super) fn on_queued(app: &mut App, id: RequestId) -> Vec<Effect> {
     if app.citizens.pending == Some(id) {
         app.citizens.pending = None;
     }
+    super::certify::on_queued(app, id);
     toast(app, ToastKind::Info, text);
     vec![]
 }
@@ -103,6 +104,7 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
             }
             name
         }
+        Sent::Certified(c) => super::certify::on_sent_later(app, key, *c),
         Sent::Rated { code, .. } => {
             if app.inbox.detail.as_ref().is_some_and(|d| d.code == code) {
                 effects = vec![Effect::LoadDetail {

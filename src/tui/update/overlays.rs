@@ -90,6 +90,15 @@ pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> V
                             let file = (!target.is_empty()).then_some(target);
                             return super::forms::form_paper(app, code, form, file, false);
                         }
+                        // A certificate likewise: the portal's PDF.
+                        if let Printable::Certificate { .. } = view.printable {
+                            let (id, printable) = (view.code.clone(), view.printable);
+                            app.overlay = Some(Overlay::Form(view));
+                            let file = (!target.is_empty()).then_some(target);
+                            return super::certify::certificate_paper(
+                                app, id, printable, file, false,
+                            );
+                        }
                         if let (false, Some(text)) = (target.is_empty(), view.text.clone()) {
                             app.overlay = Some(Overlay::Form(view));
                             return vec![Effect::SaveText {
@@ -127,7 +136,9 @@ pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> V
                     let mut path = text_field();
                     path.insert_str(match view.printable {
                         Printable::Form(form) => super::forms::pdf_name(app, &view.code, form),
-                        Printable::Slip => view.printable.file_name(&view.code),
+                        Printable::Slip | Printable::Certificate { .. } => {
+                            view.printable.file_name(&view.code)
+                        }
                     });
                     view.save_to = Some(path);
                 }
@@ -137,6 +148,11 @@ pub(super) fn overlay_input(app: &mut App, overlay: Overlay, key: KeyInput) -> V
                         app.overlay = Some(Overlay::Form(view));
                         return super::forms::form_paper(app, code, form, None, true);
                     }
+                }
+                K(Command::Print) if matches!(view.printable, Printable::Certificate { .. }) => {
+                    let (id, printable) = (view.code.clone(), view.printable);
+                    app.overlay = Some(Overlay::Form(view));
+                    return super::certify::certificate_paper(app, id, printable, None, true);
                 }
                 K(Command::Print) => {
                     if let Some(text) = view.text.clone() {

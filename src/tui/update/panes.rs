@@ -50,6 +50,8 @@ pub fn key_context(app: &App) -> Option<Context> {
         }
         Tab::Citizens if app.citizens.detail.is_some() => Context::CitizenRecord,
         Tab::Citizens => Context::Citizens,
+        Tab::Certify if app.certify.in_book => Context::CertifyBook,
+        Tab::Certify => Context::Certify,
     })
 }
 
@@ -347,6 +349,31 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
             }
         }
         Context::DigitizeForm => super::documents::form_commands(app),
+        Context::Certify => {
+            use crate::tui::certify::{Field, Stage};
+            let e = &app.certify.entry;
+            let mut on = vec![C::Book, C::Back];
+            match e.stage {
+                Stage::Editing => {
+                    on.extend([C::Confirm, C::NextField, C::PrevField]);
+                    if e.focus == Field::Kind {
+                        on.extend([C::PrevChoice, C::NextChoice]);
+                    }
+                    on.push(C::NewEntry);
+                }
+                Stage::Confirm => on.extend([C::Confirm, C::NewEntry]),
+                Stage::Sending { .. } => {}
+                Stage::Done(_) => on.extend([C::Confirm, C::Print, C::NewEntry]),
+            }
+            on
+        }
+        Context::CertifyBook => {
+            let mut on = vec![C::Open, C::Book, C::Back];
+            if !app.certify.book.entries.is_empty() {
+                on.extend([C::Up, C::Down, C::PageUp, C::PageDown]);
+            }
+            on
+        }
         Context::Login => {
             let mut on = vec![C::NextField, C::PrevField, C::LogIn];
             if app.login.focus == LoginField::Profile {
@@ -380,6 +407,7 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
             C::Tab3,
             C::Tab4,
             C::Tab5,
+            C::Tab6,
             C::Refresh,
             C::Logout,
         ]);
@@ -456,6 +484,12 @@ fn text_focused(app: &App) -> bool {
             if v.activation.as_ref().is_some_and(|f| f.pending.is_none())),
         Context::DigitizeForm => matches!(&app.overlay, Some(Overlay::Digitize(f))
             if f.pending.is_none() && f.row.is_text()),
+        Context::Certify => {
+            let e = &app.certify.entry;
+            e.stage == crate::tui::certify::Stage::Editing
+                && e.focus != crate::tui::certify::Field::Kind
+        }
+        Context::CertifyBook => true,
         _ => false,
     }
 }

@@ -156,7 +156,7 @@ fn step_line(app: &App) -> Line<'static> {
 
 /// The label column of a form: room for the longest label with its `(*)`, but never
 /// more than two fifths of the row.
-fn label_width(area: Rect) -> u16 {
+pub(super) fn label_width(area: Rect) -> u16 {
     32.min(area.width * 2 / 5)
 }
 
@@ -170,8 +170,24 @@ pub(super) fn labelled(
     text: &ratatui_textarea::TextArea<'static>,
     focused: bool,
 ) {
+    let width = label_width(area);
+    labelled_in(app, frame, area, width, label, required, text, focused);
+}
+
+/// [`labelled`] with the labels' column `width` wide.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn labelled_in(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    label: &str,
+    required: bool,
+    text: &ratatui_textarea::TextArea<'static>,
+    focused: bool,
+) {
     let theme = &app.theme;
-    let [l, t] = Layout::horizontal([Constraint::Length(label_width(area)), Constraint::Min(4)])
+    let [l, t] = Layout::horizontal([Constraint::Length(width), Constraint::Min(4)])
         .spacing(1)
         .areas(area);
     let star = if required { " (*)" } else { "" };

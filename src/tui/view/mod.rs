@@ -1,5 +1,6 @@
 //! `render`: draws the state; never changes it. One module per part of the screen.
 
+mod certify;
 mod citizens;
 mod detail;
 pub mod documents;

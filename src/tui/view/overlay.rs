@@ -100,11 +100,27 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
         Overlay::Form(view) => {
             let rect = centered(body, 100, body.height);
             frame.render_widget(Clear, rect);
-            let name = match view.printable {
-                Printable::Form(form) => crate::tui::update::form_title(app, &view.code, form),
-                Printable::Slip => tr(app.lang, "slip.title").to_owned(),
+            let title = match view.printable {
+                Printable::Form(form) => format!(
+                    " {} — {} ",
+                    crate::tui::update::form_title(app, &view.code, form),
+                    view.code
+                ),
+                Printable::Slip => format!(" {} — {} ", tr(app.lang, "slip.title"), view.code),
+                // An entry's id means nothing to the desk: its book and number do.
+                Printable::Certificate { kind, year, number } => format!(
+                    " {} — {} ",
+                    tr(app.lang, "certify.text_title"),
+                    crate::tui::i18n::trf(
+                        app.lang,
+                        "certify.book_number",
+                        &[
+                            ("book", &crate::domain::certification::book(kind, year)),
+                            ("number", &number.to_string()),
+                        ],
+                    )
+                ),
             };
-            let title = format!(" {name} — {} ", view.code);
             let block = Block::default()
                 .borders(Borders::ALL)
                 .border_style(app.theme.accent)

@@ -20,6 +20,7 @@ pub fn tab_label(app: &App, tab: Tab) -> &'static str {
         Tab::Citizens => tr(app.lang, "tab.citizens"),
         Tab::Lookup => tr(app.lang, "tab.lookup"),
         Tab::Stats => tr(app.lang, "tab.stats"),
+        Tab::Certify => tr(app.lang, "tab.certify"),
     }
 }
 
@@ -37,21 +38,44 @@ pub fn top_bar(app: &App, frame: &mut Frame, area: Rect) {
         );
         rows = rest;
     }
-    let mut spans = vec![Span::styled(
-        " motcua ",
-        theme.accent.add_modifier(Modifier::BOLD),
-    )];
-    for (i, tab) in Tab::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, tab_label(app, *tab));
-        let style = if *tab == app.tab {
-            theme.selection
-        } else {
-            theme.base
-        };
-        spans.push(Span::styled(label, style));
-        spans.push(Span::styled("│", theme.border));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), rows);
+    frame.render_widget(Paragraph::new(tabs_line(app, rows.width)), rows);
+}
+
+/// The tabs as they fit in `width`: with the name of the program and room around each
+/// label; on a narrow screen without the name, then closer together, then with only the
+/// numbers of the tabs not shown (the one shown keeps its label).
+fn tabs_line(app: &App, width: u16) -> Line<'static> {
+    let theme = &app.theme;
+    let build = |brand: bool, roomy: bool, labels: bool| {
+        let mut spans = Vec::new();
+        if brand {
+            spans.push(Span::styled(
+                " motcua ",
+                theme.accent.add_modifier(Modifier::BOLD),
+            ));
+        }
+        for (i, tab) in Tab::ALL.iter().enumerate() {
+            let shown = *tab == app.tab;
+            let label = match (labels || shown, roomy) {
+                (true, true) => format!(" {} {} ", i + 1, tab_label(app, *tab)),
+                (true, false) => format!(" {} {}", i + 1, tab_label(app, *tab)),
+                (false, _) => format!(" {}", i + 1),
+            };
+            let style = if shown { theme.selection } else { theme.base };
+            spans.push(Span::styled(label, style));
+            spans.push(Span::styled("│", theme.border));
+        }
+        Line::from(spans)
+    };
+    let ways = [
+        (true, true, true),
+        (false, true, true),
+        (false, false, true),
+    ];
+    ways.iter()
+        .map(|(brand, roomy, labels)| build(*brand, *roomy, *labels))
+        .find(|line| line.width() <= usize::from(width))
+        .unwrap_or_else(|| build(false, false, false))
 }
 
 /// One piece of a bar and when it goes: `0` never, else the highest go first when the
@@ -183,6 +207,7 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             Purpose::Catalog => tr(lang, "busy.catalog"),
             Purpose::Citizens => tr(lang, "busy.citizens"),
             Purpose::Submit => tr(lang, "busy.submit"),
+            Purpose::Certify => tr(lang, "busy.certify"),
             Purpose::Payment | Purpose::DetailPayment => tr(lang, "busy.payment"),
             Purpose::Logout
             | Purpose::Poll

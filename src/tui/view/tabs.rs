@@ -17,6 +17,7 @@ pub fn body(app: &App, frame: &mut Frame, area: Rect) {
         Tab::Stats => super::stats::render(app, frame, area),
         Tab::Intake => super::intake::render(app, frame, area),
         Tab::Citizens => super::citizens::render(app, frame, area),
+        Tab::Certify => super::certify::render(app, frame, area),
     }
 }
 

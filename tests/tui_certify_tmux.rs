@@ -1,0 +1,89 @@
+//! End to end in tmux (issue 21): the real `motcua` binary enters a copy certification
+//! from its pane against the real portal, paid in cash, and shows the entry's number and
+//! certification text; the books then find it by the applicant's name typed without
+//! accents. Waits poll the screen (bounded), never a blind sleep.
+
+mod common;
+
+use common::tmux::Screen;
+use common::{DEMO_PASSWORD, Portal};
+use motcua::portal::Seed;
+use motcua::portal::state::Settings;
+use serde_json::Value;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_certification_paid_in_cash_then_found_in_the_books_without_accents() {
+    let portal = Portal::with(Settings::default(), Seed::Demo).await;
+    let app = Screen::start("certify", &portal.base, "");
+    app.log_in("tiepnhan1", DEMO_PASSWORD).await;
+    app.wait_for("Tất cả").await;
+    app.keys(&["6"]);
+    app.wait_for("Loại việc").await;
+    // Someone with no account at the office: the number on their card is looked up and
+    // not found, so the name is typed from the card.
+    app.type_text("001196012345");
+    app.keys(&["Enter"]);
+    app.wait_for("Chưa có tài khoản ở đơn vị").await;
+    app.type_text("Phạm Thị Thu Hường");
+    app.keys(&["Tab"]);
+    app.type_text("Bằng tốt nghiệp THPT");
+    app.keys(&["Tab"]);
+    app.type_text("5");
+    app.keys(&["Tab"]);
+    app.type_text("3");
+    app.keys(&["Enter"]);
+    app.until("the fee to take in cash", |s| {
+        s.contains("Lệ phí: 21.000 đ") && s.contains("Thu 21.000 đ tiền mặt")
+    })
+    .await;
+    app.keys(&["Enter"]);
+    let screen = app
+        .until("the entry's number and text", |s| {
+            s.contains("Sổ 01/") && s.contains("-SCT/BS, số 1") && s.contains("Lời chứng")
+        })
+        .await;
+    assert!(screen.contains("21.000 đ tiền mặt"), "{screen}");
+    assert!(screen.contains("Phạm Thị Thu Hường"), "{screen}");
+    // The text names the book and the number, as the portal wrote it.
+    let token = portal.login("tiepnhan1", DEMO_PASSWORD).await;
+    let book: Value = portal
+        .get("/certifications")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = &book["items"][0];
+    assert_eq!(entry["number"], 1);
+    assert_eq!(entry["fee"], 21_000);
+    assert_eq!(entry["payment_method"], "cash");
+    assert_eq!(entry["applicant"]["full_name"], "Phạm Thị Thu Hường");
+    let first_line = entry["text"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    let shown: String = first_line.chars().take(30).collect();
+    assert!(screen.contains(&shown), "{shown:?} not on\n{screen}");
+
+    // The books, searched without accents.
+    app.keys(&["C-b"]);
+    app.wait_for("Sổ chứng thực").await;
+    app.type_text("pham thi thu huong");
+    app.keys(&["Enter"]);
+    let screen = app
+        .until("the entry found", |s| {
+            s.contains("Phạm Thị Thu Hường") && s.contains("Bằng tốt nghiệp THPT")
+        })
+        .await;
+    assert!(screen.contains("21.000 đ"), "{screen}");
+    // A name that is not in the books finds nothing.
+    app.keys(&["C-u"]);
+    app.type_text("tran van khong");
+    app.keys(&["Enter"]);
+    app.wait_for("Không có chứng thực nào khớp").await;
+}
