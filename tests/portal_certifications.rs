@@ -435,6 +435,7 @@ async fn the_client_certifies_searches_and_prints() {
         pages: Some(5),
         copies: Some(3),
         note: None,
+        fee_order: None,
     };
     let key = format!("\"{}\"", uuid::Uuid::new_v4());
     let entry = c.certify(&key, &body).await.unwrap();

@@ -104,7 +104,13 @@ fn entered(request: &motcua::api::certifications::NewCertification, number: u32)
             pages,
             copies,
         ),
-        payment_method: "cash".into(),
+        payment_method: if request.fee_order.is_some() {
+            "vietqr"
+        } else {
+            "cash"
+        }
+        .into(),
+        fee_order: request.fee_order.clone(),
         certified_at: "2026-11-24T10:05:00+07:00".into(),
         certified_by: "Lê Thị Tiếp Nhận".into(),
         text: format!(
@@ -353,6 +359,7 @@ fn book_page(n: u32) -> Page<Certification> {
         pages: Some(5),
         copies: Some(3),
         note: None,
+        fee_order: None,
     };
     let mut items = vec![];
     for i in (1..=n).rev() {

@@ -51,6 +51,11 @@ pub struct NewCertification {
     #[serde(default)]
     #[schema(max_length = 2000)]
     pub note: Option<String>,
+    /// The reference of a paid fee order (`CT…`, from `POST /certifications/fee-orders`):
+    /// the fee was paid by VietQR. Without it, the fee is recorded as taken in cash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 16)]
+    pub fee_order: Option<String>,
 }
 
 /// The most pages and copies an entry may have: far beyond a desk's day, small enough
@@ -65,6 +70,7 @@ impl Bounded for NewCertification {
         Bound::line("applicant.id_number", limits::SHORT),
         Bound::line("document_name", limits::ADDRESS),
         Bound::lines("note", limits::NOTE),
+        Bound::line("fee_order", limits::SHORT),
     ];
 }
 
@@ -100,8 +106,12 @@ pub struct Certification {
     pub note: Option<String>,
     /// The fee, in đồng, recorded as paid.
     pub fee: u64,
-    /// How the fee was paid: `cash`.
+    /// How the fee was paid: `cash`, or `vietqr` with a fee order.
     pub payment_method: String,
+    /// The fee order's reference, when paid by VietQR.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub fee_order: Option<String>,
     #[schema(format = DateTime)]
     pub certified_at: String,
     /// The official who certified.
@@ -133,4 +143,100 @@ pub struct CertificationQuery {
 
 impl Bounded for CertificationQuery {
     const BOUNDS: &'static [Bound] = &[Bound::search("q"), Bound::line("cursor", limits::CURSOR)];
+}
+
+/// `POST /certifications/fee-orders`: the fee of a certification about to be entered, to
+/// be paid by VietQR while the citizen waits.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewFeeOrder {
+    /// The fee in đồng, as `fee` of the entry will reckon it (1 to 200,000,000).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 200_000_000)]
+    pub amount: Option<i64>,
+}
+
+impl Bounded for NewFeeOrder {
+    const BOUNDS: &'static [Bound] = &[Bound::amount("amount")];
+}
+
+/// The most a fee order asks: the highest fee of one entry (1,000 copies at the cap).
+pub const MAX_FEE_ORDER: i64 = 200_000_000;
+
+/// Whether a fee order is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeeOrderStatus {
+    Unpaid,
+    Paid,
+    /// Paid, and the entry it paid for is in the book.
+    Used,
+}
+
+/// A certification fee to pay by VietQR: the QR, and whether the transfer arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FeeOrder {
+    /// `CT` and eight letters and digits: the transfer note inside the QR, and what the
+    /// entry names in `fee_order`.
+    pub reference: String,
+    pub amount: u64,
+    pub status: FeeOrderStatus,
+    /// The EMVCo/NAPAS payload to show as a QR code; `null` when the office's account is
+    /// not usable for VietQR.
+    #[schema(required = true)]
+    pub vietqr: Option<String>,
+    /// The office's fee account, for the screen beside the QR.
+    pub bank_bin: String,
+    pub account: String,
+    pub account_name: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    #[schema(required = true)]
+    pub paid_at: Option<String>,
+    /// The gateway's transaction id, once paid.
+    #[schema(required = true)]
+    pub transaction_id: Option<String>,
+}
+
+/// Whether `text` is shaped like a fee order's reference (`CT` + 8 of `A–Z`, `2–9`),
+/// with or without a space after `CT`, in any case.
+pub fn fee_order_reference(text: &str) -> Option<String> {
+    let t = text.trim();
+    t.get(..2).filter(|p| p.eq_ignore_ascii_case("CT"))?;
+    let tail = t[2..].trim_start().to_ascii_uppercase();
+    let ok = tail.len() == 8
+        && tail
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'9').contains(&b));
+    ok.then(|| format!("CT{tail}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fee_order_reference;
+
+    #[test]
+    fn fee_order_references_in_the_forms_a_gateway_may_send() {
+        assert_eq!(
+            fee_order_reference("CT7KQ2M9XA").as_deref(),
+            Some("CT7KQ2M9XA")
+        );
+        assert_eq!(
+            fee_order_reference(" ct 7kq2m9xa ").as_deref(),
+            Some("CT7KQ2M9XA")
+        );
+        assert_eq!(fee_order_reference("CT7KQ2M9X"), None);
+        assert_eq!(
+            fee_order_reference("CT7KQ2M9X1"),
+            None,
+            "1 is not in the alphabet"
+        );
+        assert_eq!(fee_order_reference("HS 260306-0001"), None);
+        assert_eq!(
+            fee_order_reference("Cừ"),
+            None,
+            "no panic on a multi-byte start"
+        );
+    }
 }

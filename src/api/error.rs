@@ -92,6 +92,8 @@ error_codes! {
     UploadSuperseded = 409, "upload_superseded", "A newer `PATCH` of the same upload took over.";
     RatingNotOpen = 409, "rating_not_open", "The dossier is rated once its result is returned.";
     AlreadyRated = 409, "already_rated", "The dossier has been rated already (once per dossier).";
+    FeeOrderUnpaid = 409, "fee_order_unpaid", "The certification fee's VietQR transfer has not arrived yet.";
+    FeeOrderUsed = 409, "fee_order_used", "The fee order paid for another certification already.";
     ChangesExpired = 410, "changes_expired", "The delta feed no longer reaches back to `since`: reload.";
     ActivationExpired = 410, "activation_expired", "The activation code has expired: ask for a new one.";
     VersionConflict = 412, "version_conflict", "`If-Match` names an old version; `current` is the dossier now.";

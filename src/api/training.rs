@@ -49,13 +49,16 @@ pub enum AuditEvent {
     /// A certification entered in its book (issue 21): `detail` the kind, book and
     /// number, `reason` the payment (`cash 14000`).
     CertificationRecorded,
+    /// A certification's fee order paid by the gateway's notice (issue 21): `detail`
+    /// `vietqr <amount> <reference>`, `reason` the transaction id.
+    FeeOrderPaid,
     /// An event this build does not know, as it came.
     Other(String),
 }
 
 impl AuditEvent {
     /// Every event the portal writes.
-    pub const KNOWN: [AuditEvent; 22] = [
+    pub const KNOWN: [AuditEvent; 23] = [
         AuditEvent::LoginOk,
         AuditEvent::LoginFailed,
         AuditEvent::LoginThrottled,
@@ -78,6 +81,7 @@ impl AuditEvent {
         AuditEvent::RegisterExported,
         AuditEvent::RatingRecorded,
         AuditEvent::CertificationRecorded,
+        AuditEvent::FeeOrderPaid,
     ];
 
     /// The wire name (and the `event` column's value).
@@ -105,6 +109,7 @@ impl AuditEvent {
             AuditEvent::RegisterExported => "register_exported",
             AuditEvent::RatingRecorded => "rating_recorded",
             AuditEvent::CertificationRecorded => "certification_recorded",
+            AuditEvent::FeeOrderPaid => "fee_order_paid",
             AuditEvent::Other(name) => name,
         }
     }

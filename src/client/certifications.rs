@@ -4,7 +4,9 @@
 
 use super::{ClientError, PortalClient, PrintedFile, segment, with_body};
 use crate::api::Page;
-use crate::api::certifications::{Certification, CertificationQuery, NewCertification};
+use crate::api::certifications::{
+    Certification, CertificationQuery, FeeOrder, NewCertification, NewFeeOrder,
+};
 use crate::api::headers::IDEMPOTENCY_KEY;
 use reqwest::Method;
 use reqwest::header::ACCEPT;
@@ -47,6 +49,24 @@ impl PortalClient {
         }
         self.json(self.request(Method::GET, "/certifications").query(&params))
             .await
+    }
+
+    /// Makes a fee order (`POST /certifications/fee-orders`): the fee to pay by VietQR
+    /// before the entry, with its QR. `key` is fixed when the order is asked for.
+    pub async fn order_fee(&self, key: &str, amount: u64) -> Result<FeeOrder, ClientError> {
+        let rb = self
+            .request(Method::POST, "/certifications/fee-orders")
+            .header(IDEMPOTENCY_KEY, key);
+        let body = NewFeeOrder {
+            amount: Some(i64::try_from(amount).unwrap_or(i64::MAX)),
+        };
+        self.json(with_body(rb, &body)).await
+    }
+
+    /// A fee order as it stands: whether the transfer arrived.
+    pub async fn fee_order(&self, reference: &str) -> Result<FeeOrder, ClientError> {
+        let path = format!("/certifications/fee-orders/{}", segment(reference));
+        self.json(self.request(Method::GET, &path)).await
     }
 
     /// An entry's certificate as text, to preview or stamp.

@@ -151,6 +151,13 @@ pub enum Event<'a> {
         detail: &'a str,
         payment: &'a str,
     },
+    /// The gateway's notice paid a certification's fee order: `detail` how much and
+    /// which order (`vietqr 21000 CT7KQ2M9XA`), `reason` the transaction id.
+    FeeOrderPaid {
+        office_id: i64,
+        detail: &'a str,
+        transaction_id: &'a str,
+    },
 }
 
 /// The columns of one audit row.
@@ -457,6 +464,16 @@ pub async fn record_step<'e>(
             detail: Some(detail),
             reason: Some(payment),
             ..of_session(session, AuditEvent::CertificationRecorded)
+        },
+        Event::FeeOrderPaid {
+            office_id,
+            detail,
+            transaction_id,
+        } => Row {
+            office_id: Some(*office_id),
+            detail: Some(detail),
+            reason: Some(transaction_id),
+            ..system(AuditEvent::FeeOrderPaid)
         },
     };
     sqlx::query(

@@ -149,8 +149,8 @@ fn files_dir(db: &Path) -> PathBuf {
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
     use routes::{
-        calendar, catalog, certifications, citizen_side, citizens, documents, dossiers, forms,
-        health, payments, registers, results, stats, training,
+        calendar, catalog, certifications, citizen_side, citizens, documents, dossiers, fee_orders,
+        forms, health, payments, registers, results, stats, training,
     };
     let api = Router::new()
         .route("/healthz", get(health::healthz))
@@ -203,6 +203,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/certifications",
             get(certifications::list).post(certifications::create),
+        )
+        .route("/certifications/fee-orders", post(fee_orders::create))
+        .route(
+            "/certifications/fee-orders/{reference}",
+            get(fee_orders::show),
         )
         .route(
             "/certifications/{id}/forms/certificate",

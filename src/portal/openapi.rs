@@ -166,6 +166,8 @@ pub struct FileBytes(pub Vec<u8>);
         super::routes::certifications::create,
         super::routes::certifications::list,
         super::routes::certifications::certificate_form,
+        super::routes::fee_orders::create,
+        super::routes::fee_orders::show,
         super::routes::forms::form,
         super::routes::registers::dossiers,
         super::routes::payments::show,

@@ -229,6 +229,7 @@ impl Entry {
             pages: Some(i64::from(pages)),
             copies: Some(i64::from(copies)),
             note: None,
+            fee_order: None,
         })
     }
 

@@ -8,7 +8,7 @@ use super::limit;
 use crate::api::Page;
 use crate::api::certifications::{
     Certification, CertificationApplicant, CertificationQuery, Kind, MAX_COPIES, MAX_PAGES,
-    NewCertification,
+    NewCertification, fee_order_reference,
 };
 use crate::api::error::ErrorBody;
 use crate::domain::identity::parse_cccd;
@@ -188,6 +188,16 @@ pub async fn create(
         .as_deref()
         .map(|n| nfc(n.trim()))
         .filter(|n| !n.is_empty());
+    let fee_order = match request.fee_order.as_deref() {
+        None => None,
+        Some(given) => Some(fee_order_reference(given).ok_or_else(|| {
+            invalid(
+                "fee_order",
+                format!("'{given}' không phải mã lệnh thu (CT và 8 ký tự). Hãy gửi mã lệnh thu đã thanh toán, hoặc bỏ trường này để thu tiền mặt."),
+                format!("'{given}' is not a fee order reference (CT and 8 characters). Send the paid order's reference, or leave it out for cash."),
+            )
+        })?),
+    };
     let (citizen, applicant_name, id_number) =
         applicant(&state, &session, office, &request.applicant).await?;
     let now = state.clock.now();
@@ -215,6 +225,7 @@ pub async fn create(
             pages,
             copies,
             note: note.as_deref(),
+            fee_order: fee_order.as_deref(),
         },
         now,
     )

@@ -7,6 +7,7 @@ pub mod citizen_side;
 pub mod citizens;
 pub mod documents;
 pub mod dossiers;
+pub mod fee_orders;
 pub mod forms;
 pub mod health;
 pub mod payments;

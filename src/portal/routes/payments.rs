@@ -497,15 +497,20 @@ fn signed(secret: &str, headers: &HeaderMap, body: &[u8]) -> bool {
     mac.verify_slice(&tag).is_ok()
 }
 
-/// How the gateway names a dossier.
+/// How the gateway names a dossier (or a certification's fee order).
 #[derive(Debug, PartialEq, Eq)]
 enum DossierRef {
     Full(String),
     Short(String),
+    /// `CT` + 8 characters: a certification's fee order (`routes::fee_orders`).
+    FeeOrder(String),
 }
 
 /// `000.01.27.H07-260306-0001`, `260306-0001` or the transfer note `HS 260306-0001`.
 fn dossier_ref(raw: &str) -> Option<DossierRef> {
+    if let Some(order) = crate::api::certifications::fee_order_reference(raw) {
+        return Some(DossierRef::FeeOrder(order));
+    }
     let text = raw.trim();
     // The note of the QR, if the gateway passes it on as it is.
     let text = match text.get(..2) {
@@ -528,6 +533,7 @@ fn same_dossier(stored: &str, named: &DossierRef) -> bool {
     match named {
         DossierRef::Full(code) => stored == code,
         DossierRef::Short(short) => stored.ends_with(&format!("-{short}")),
+        DossierRef::FeeOrder(order) => stored == order,
     }
 }
 
@@ -549,6 +555,8 @@ async fn find_dossier(
     const SELECT: &str = "SELECT d.code, d.office_id, o.bank_bin, o.bank_account \
         FROM dossiers d JOIN offices o ON o.id = d.office_id";
     let found: Result<Vec<Candidate>, sqlx::Error> = match named {
+        // Fee orders are paid by `apply_fee_order`, never looked up here.
+        DossierRef::FeeOrder(_) => Ok(Vec::new()),
         DossierRef::Full(code) => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.code = $1")))
                 .bind(code)
@@ -575,7 +583,9 @@ async fn find_dossier(
         )
     })?;
     let name = match named {
-        DossierRef::Full(code) | DossierRef::Short(code) => code.as_str(),
+        DossierRef::Full(code) | DossierRef::Short(code) | DossierRef::FeeOrder(code) => {
+            code.as_str()
+        }
     };
     let unknown = || {
         Problem::new(
@@ -833,6 +843,9 @@ async fn apply_notice(
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
         return Ok(response);
     }
+    if let DossierRef::FeeOrder(order) = &notice.named {
+        return apply_fee_order(tx, state, client, &notice, order, &detail).await;
+    }
 
     let (office, code) = match find_dossier(
         &mut tx,
@@ -928,6 +941,61 @@ async fn apply_notice(
     Ok(Json(NoticeReceipt {
         transaction_id: notice.transaction_id,
         code,
+        amount: u64::try_from(notice.amount).unwrap_or(0),
+        status: PaymentStatus::Paid,
+        recorded_at,
+    })
+    .into_response())
+}
+
+/// A notice naming a certification's fee order: the order is paid (once, the amount due,
+/// into its office's account), the notice kept against replays, and audited.
+async fn apply_fee_order(
+    mut tx: Transaction<'static, Sqlite>,
+    state: &AppState,
+    client: &str,
+    notice: &Notice,
+    order: &str,
+    detail: &str,
+) -> Result<Response, ApiError> {
+    let paid_at = notice.paid_at.to_rfc3339();
+    let office = match super::fee_orders::pay(
+        &mut tx,
+        order,
+        notice.amount,
+        (notice.bank_bin.as_deref(), notice.account.as_deref()),
+        (&paid_at, &notice.transaction_id),
+    )
+    .await
+    {
+        Ok(office) => office,
+        Err(problem) => return Err(refuse(tx, state, client, None, None, detail, problem).await),
+    };
+    let recorded_at = state.clock.now().to_rfc3339();
+    sqlx::query(
+        "INSERT INTO payment_notifications (transaction_id, dossier_code, amount, received_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&notice.transaction_id)
+    .bind(order)
+    .bind(notice.amount)
+    .bind(&recorded_at)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        &state.clock,
+        Event::FeeOrderPaid {
+            office_id: office,
+            detail: &format!("vietqr {} {order}", notice.amount),
+            transaction_id: &notice.transaction_id,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(NoticeReceipt {
+        transaction_id: notice.transaction_id.clone(),
+        code: order.to_owned(),
         amount: u64::try_from(notice.amount).unwrap_or(0),
         status: PaymentStatus::Paid,
         recorded_at,

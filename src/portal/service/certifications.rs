@@ -4,12 +4,13 @@
 
 use super::citizens::new_public_id;
 use crate::api::certifications::{Certification, CertifiedApplicant, ContractAct, Kind};
+use crate::api::error::ErrorCode;
 use crate::domain::calendar::LocalTime;
 use crate::domain::certification::{self as rules, Certificate, Entry};
 use crate::domain::text::search_key;
 use crate::portal::audit::{self, Due, Event};
 use crate::portal::auth::Session;
-use crate::portal::error::ApiError;
+use crate::portal::error::{ApiError, Problem};
 use chrono::Datelike;
 use sqlx::SqliteConnection;
 
@@ -28,6 +29,8 @@ pub struct NewEntry<'a> {
     pub pages: u32,
     pub copies: u32,
     pub note: Option<&'a str>,
+    /// The reference of the paid fee order the fee came by (VietQR); `None`: cash.
+    pub fee_order: Option<&'a str>,
 }
 
 /// The next number of a book. The counter row is bumped in the caller's write
@@ -52,8 +55,69 @@ async fn next_number(
     u32::try_from(last).map_err(ApiError::internal)
 }
 
-/// Records `e` at `now` (the clock's year picks the book) by `session`'s official, paid in
-/// cash, and audits it.
+/// The fee order `reference` of `office`, checked to pay `fee` for one new entry: its
+/// row id and when it was paid.
+async fn paid_order(
+    conn: &mut SqliteConnection,
+    office: i64,
+    reference: &str,
+    fee: u64,
+) -> Result<(i64, String), ApiError> {
+    let found: Option<(i64, i64, Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT id, amount, paid_at, certification_id FROM certification_fee_orders \
+         WHERE reference = $1 AND office_id = $2",
+    )
+    .bind(reference)
+    .bind(office)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((id, amount, paid_at, used)) = found else {
+        return Err(crate::portal::error::invalid(
+            "fee_order",
+            format!(
+                "Không có lệnh thu {reference} của đơn vị này. Hãy tạo lệnh thu VietQR mới, hoặc thu tiền mặt."
+            ),
+            format!(
+                "There is no fee order {reference} at this office. Make a new VietQR fee order, or take cash."
+            ),
+        ));
+    };
+    if used.is_some() {
+        return Err(Problem::new(
+            ErrorCode::FeeOrderUsed,
+            format!("Lệnh thu {reference} đã dùng để nộp phí cho một chứng thực khác. Hãy tạo lệnh thu mới."),
+            format!("Fee order {reference} already paid for another certification. Make a new one."),
+        )
+        .on("fee_order")
+        .into());
+    }
+    let Some(paid_at) = paid_at else {
+        return Err(Problem::new(
+            ErrorCode::FeeOrderUnpaid,
+            format!("Chưa nhận được tiền chuyển khoản cho lệnh thu {reference}. Hãy đợi ngân hàng báo có, hoặc thu tiền mặt."),
+            format!("The transfer for fee order {reference} has not arrived. Wait for the bank's notice, or take cash."),
+        )
+        .on("fee_order")
+        .into());
+    };
+    if u64::try_from(amount).ok() != Some(fee) {
+        return Err(Problem::new(
+            ErrorCode::AmountMismatch,
+            format!(
+                "Lệnh thu {reference} là {amount} đồng, còn lệ phí của chứng thực này là {fee} đồng. Hãy sửa số trang, số bản cho đúng, hoặc thu tiền mặt."
+            ),
+            format!(
+                "Fee order {reference} is for {amount} đồng; this certification's fee is {fee} đồng. Correct the pages or copies, or take cash."
+            ),
+        )
+        .on("fee_order")
+        .into());
+    }
+    Ok((id, paid_at))
+}
+
+/// Records `e` at `now` (the clock's year picks the book) by `session`'s official, its fee
+/// paid in cash or by the paid fee order it names, and audits it.
 pub async fn record(
     conn: &mut SqliteConnection,
     session: &Session,
@@ -61,9 +125,14 @@ pub async fn record(
     now: LocalTime,
 ) -> Result<Certification, ApiError> {
     let year = now.year();
+    let fee = rules::fee(e.kind, e.act.unwrap_or_default(), e.pages, e.copies);
+    let order = match e.fee_order {
+        Some(reference) => Some(paid_order(&mut *conn, e.office_id, reference, fee).await?),
+        None => None,
+    };
+    let method = if order.is_some() { "vietqr" } else { "cash" };
     let number = next_number(&mut *conn, e.office_id, e.kind, year).await?;
     let book = rules::book(e.kind, year);
-    let fee = rules::fee(e.kind, e.act.unwrap_or_default(), e.pages, e.copies);
     let text = certificate(&Stored {
         kind: e.kind,
         act: e.act,
@@ -81,13 +150,14 @@ pub async fn record(
     .text();
     let public_id = new_public_id();
     let at = now.to_rfc3339();
-    sqlx::query(
+    let paid_at = order.as_ref().map_or(at.clone(), |(_, paid)| paid.clone());
+    let row_id: i64 = sqlx::query_scalar(
         "INSERT INTO certifications (public_id, office_id, kind, act, year, number, book, \
          citizen_id, applicant_name, applicant_id_number, document_name, pages, copies, note, \
          fee, payment_method, paid_at, certified_at, user_id, officer_name, office_name, \
-         search_key, text) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'cash', \
-         $16, $17, $18, $19, $20, $21, $22)",
+         search_key, text, fee_order) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $23, \
+         $16, $17, $18, $19, $20, $21, $22, $24) RETURNING id",
     )
     .bind(&public_id)
     .bind(e.office_id)
@@ -104,7 +174,7 @@ pub async fn record(
     .bind(i64::from(e.copies))
     .bind(e.note)
     .bind(fee as i64)
-    .bind(&at)
+    .bind(&paid_at)
     .bind(&at)
     .bind(session.user_id)
     .bind(&session.full_name)
@@ -114,12 +184,21 @@ pub async fn record(
         e.applicant_name, e.document_name
     )))
     .bind(&text)
-    .execute(&mut *conn)
+    .bind(method)
+    .bind(e.fee_order)
+    .fetch_one(&mut *conn)
     .await?;
+    if let Some((order_id, _)) = &order {
+        sqlx::query("UPDATE certification_fee_orders SET certification_id = $1 WHERE id = $2")
+            .bind(row_id)
+            .bind(order_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     let detail = format!("{} {book} số {number}", e.kind.as_str());
     let data = serde_json::json!({
         "id": public_id, "kind": e.kind, "book": book, "number": number,
-        "fee": fee, "payment_method": "cash",
+        "fee": fee, "payment_method": method, "fee_order": e.fee_order,
     })
     .to_string();
     audit::record_step(
@@ -129,7 +208,10 @@ pub async fn record(
             session,
             office_id: e.office_id,
             detail: &detail,
-            payment: &format!("cash {fee}"),
+            payment: &match e.fee_order {
+                Some(reference) => format!("vietqr {fee} {reference}"),
+                None => format!("cash {fee}"),
+            },
         },
         Due::default(),
         Some(&data),
@@ -152,7 +234,8 @@ pub async fn record(
         copies: e.copies,
         note: e.note.map(str::to_owned),
         fee,
-        payment_method: "cash".into(),
+        payment_method: method.into(),
+        fee_order: e.fee_order.map(str::to_owned),
         certified_at: at,
         certified_by: session.full_name.clone(),
         text,
@@ -217,6 +300,7 @@ pub struct Row {
     note: Option<String>,
     fee: i64,
     payment_method: String,
+    fee_order: Option<String>,
     certified_at: String,
     officer_name: String,
     pub office_name: String,
@@ -225,7 +309,7 @@ pub struct Row {
 
 const COLUMNS: &str = "e.id, e.public_id, e.kind, e.act, e.year, e.number, e.book, \
     c.public_id AS citizen_public_id, e.applicant_name, e.applicant_id_number, \
-    e.document_name, e.pages, e.copies, e.note, e.fee, e.payment_method, e.certified_at, \
+    e.document_name, e.pages, e.copies, e.note, e.fee, e.payment_method, e.fee_order, e.certified_at, \
     e.officer_name, e.office_name, e.text \
     FROM certifications e LEFT JOIN citizens c ON c.id = e.citizen_id";
 
@@ -260,6 +344,7 @@ impl Row {
             note: self.note,
             fee: u64::try_from(self.fee).map_err(ApiError::internal)?,
             payment_method: self.payment_method,
+            fee_order: self.fee_order,
             certified_at: self.certified_at,
             certified_by: self.officer_name,
             text: self.text,
