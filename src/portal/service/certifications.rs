@@ -119,7 +119,7 @@ pub async fn record(
     let detail = format!("{} {book} số {number}", e.kind.as_str());
     let data = serde_json::json!({
         "id": public_id, "kind": e.kind, "book": book, "number": number,
-        "fee": fee, "payment_method": "cash",
+        "pages": e.pages, "copies": e.copies, "fee": fee, "payment_method": "cash",
     })
     .to_string();
     audit::record_step(
