@@ -1216,3 +1216,46 @@ fn exercise_5_says_how_to_prepare_before_its_steps() {
 fn snapshot_exercise_5_with_its_preparation() {
     snapshot_each!("exercises_extension", SIZES, None, on_extension);
 }
+
+/// The exercises screen on exercise 14, the certification, with its hint shown.
+fn on_certification(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = trainee_with(lang, size, quiz_done());
+    command(&mut app, "baitap");
+    while view(&app).exercise() != ExerciseId::CertifyCopies {
+        update(&mut app, ch('j'));
+    }
+    update(&mut app, ch('h'));
+    app.toasts.clear();
+    app
+}
+
+#[test]
+fn the_fourteen_exercises_list_whole_at_120x34_with_the_last_ones_hint() {
+    let size = (120, 34);
+    for lang in [Lang::Vi, Lang::En] {
+        let shown = screen(&on_certification(lang, size), size);
+        for (n, e) in EXERCISES.iter().enumerate() {
+            let row = format!("{}. {}", n + 1, e.words(lang).title);
+            assert!(shown.contains(&row), "{row}:\n{shown}");
+        }
+        let flat = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+        let words = EXERCISES[13].words(lang);
+        for step in words.steps {
+            assert!(flat.contains(step), "{step}:\n{shown}");
+        }
+        // The hint to its end: nothing cut off at the bottom.
+        let end: Vec<&str> = words.hint.split_whitespace().collect();
+        let end = end[end.len() - 4..].join(" ");
+        assert!(flat.contains(&end), "{end}:\n{shown}");
+    }
+}
+
+#[test]
+fn snapshot_exercise_14_with_its_hint() {
+    snapshot_each!(
+        "exercises_certify",
+        [(80, 24), (120, 34)],
+        None,
+        on_certification
+    );
+}
