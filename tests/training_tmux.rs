@@ -305,7 +305,14 @@ async fn a_citizen_number(app: &Screen) -> String {
     let list = app.until("a dossier row", |s| !codes(s).is_empty()).await;
     let code = codes(&list)[0].clone();
     app.keys(&["Enter"]);
-    let detail = detail_of(app, &code).await;
+    detail_of(app, &code).await;
+    // The detail's title can be drawn before its applicant under load: wait for the number.
+    let twelve_digits = |n: &str| n.len() == 12 && n.chars().all(|c| c.is_ascii_digit());
+    let detail = app
+        .until("the applicant's number", |s| {
+            value_after(s, "số định danh ").is_some_and(twelve_digits)
+        })
+        .await;
     let number = value_after(&detail, "số định danh ")
         .expect("the applicant's number")
         .to_owned();
