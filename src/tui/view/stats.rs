@@ -312,11 +312,7 @@ fn certifications(app: &App, stats: &Stats, frame: &mut Frame, area: Rect) {
     frame.render_widget(right(today.to_owned(), theme.muted), day_area);
     frame.render_widget(right(this_month.to_owned(), theme.muted), month_area);
     if sparks {
-        let months = trf(
-            lang,
-            "stats.cert.months",
-            &[("months", &stats.months.len().to_string())],
-        );
+        let months = trf(lang, "stats.cert.months", &[("months", &spark.to_string())]);
         frame.render_widget(Paragraph::new(months).style(theme.muted), spark_area);
     }
     // Each row on its own scale: a trend to read, not sizes to compare (copies outnumber
