@@ -158,6 +158,19 @@ fn certifications_show_today_and_this_month_by_kind_with_the_fees() {
 }
 
 #[test]
+fn without_months_this_month_is_the_period_and_no_sparkline_is_drawn() {
+    let size = (160, 48);
+    let mut app = on_stats(Lang::En, size);
+    let stats = app.inbox.stats.as_mut().unwrap();
+    stats.months.clear();
+    stats.certifications.copy = 40;
+    let s = screen(&app, size);
+    let copies = row(&s, "Copies ");
+    assert!(copies.contains(" 40 "), "{s}");
+    assert!(!row(&s, "Certifications ").contains("months"), "{s}");
+}
+
+#[test]
 fn snapshot_the_indices() {
     snapshot_each!("indices", SIZES, on_stats);
 }
