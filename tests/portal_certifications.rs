@@ -195,6 +195,98 @@ async fn fees_follow_the_vectors() {
     assert_eq!(before["certifications"]["fees"], 0);
 }
 
+/// Certifies `bodies` for `who` with the clock at `now`; answers the fees.
+async fn certify_at(p: &Portal, now: &str, who: &str, bodies: &[Value]) -> Vec<u64> {
+    p.running.state.clock.stop_at(at(now));
+    let token = login(p, who).await;
+    let mut fees = Vec::new();
+    for body in bodies {
+        let (status, entry) = certify(p, &token, body).await;
+        assert_eq!(status, 201, "{body}: {entry}");
+        fees.push(entry["fee"].as_u64().unwrap());
+    }
+    fees
+}
+
+fn counts(copy: u64, signature: u64, contract: u64, fees: u64) -> Value {
+    json!({"copy": copy, "signature": signature, "contract": contract, "fees": fees})
+}
+
+#[tokio::test]
+async fn stats_count_certifications_by_day_month_and_period_for_the_office_alone() {
+    let p = portal_at("2026-05-20T10:00:00+07:00").await;
+    let signature = json!({
+        "kind": "signature",
+        "applicant": {"full_name": "Lê Văn Tám", "id_number": "083095001234"},
+        "document_name": "Giấy cam kết",
+    });
+    let contract = json!({
+        "kind": "contract",
+        "applicant": {"full_name": "Võ Thị Sáu", "id_number": "083095001234"},
+        "document_name": "Hợp đồng mua bán xe",
+    });
+    let five_pages = |copies| copy("Nguyễn Văn An", "Giấy khai sinh", 5, copies);
+    let one_page = copy("Huỳnh Thị Lan", "Căn cước", 1, 1);
+    let may = [five_pages(2), signature.clone()];
+    let june_1 = [one_page.clone(), contract.clone()];
+    let june_3 = [five_pages(3), one_page.clone(), signature.clone()];
+    assert_eq!(
+        certify_at(&p, "2026-05-20T10:00:00+07:00", "tiepnhan1", &may).await,
+        [14_000, 10_000]
+    );
+    assert_eq!(
+        certify_at(&p, "2026-06-01T09:00:00+07:00", "tiepnhan1", &june_1).await,
+        [2_000, 50_000]
+    );
+    // 06:45 at the office is still the day before in UTC: the office's day counts.
+    assert_eq!(
+        certify_at(&p, "2026-06-03T06:45:00+07:00", "tiepnhan1", &june_3).await,
+        [21_000, 2_000, 10_000]
+    );
+    // Another office's entries are its own.
+    certify_at(&p, "2026-06-03T15:00:00+07:00", "tiepnhan2", &[contract]).await;
+
+    let token = login(&p, "tiepnhan1").await;
+    let (status, stats) = get(&p, &token, "/stats?months=2").await;
+    assert_eq!(status, 200, "{stats}");
+    assert_eq!(
+        stats["period"],
+        json!({"from": "2026-06-01", "to": "2026-06-03"})
+    );
+    assert_eq!(stats["certifications"], counts(3, 1, 1, 85_000));
+    assert_eq!(stats["certifications_day"], counts(2, 1, 0, 33_000));
+    let months: Vec<(&str, &Value)> = stats["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["month"].as_str().unwrap(), &m["certifications"]))
+        .collect();
+    assert_eq!(
+        months,
+        [
+            ("2026-05", &counts(1, 1, 0, 24_000)),
+            ("2026-06", &counts(3, 1, 1, 85_000)),
+        ]
+    );
+
+    // The day is the period's last: 20 May; a day with none is zeros.
+    let (_, may) = get(&p, &token, "/stats?from=2026-05-01&to=2026-05-20").await;
+    assert_eq!(may["certifications_day"], counts(1, 1, 0, 24_000));
+    assert_eq!(may["certifications"], counts(1, 1, 0, 24_000));
+    let (_, june_2) = get(&p, &token, "/stats?from=2026-05-15&to=2026-06-02").await;
+    assert_eq!(june_2["certifications_day"], counts(0, 0, 0, 0));
+    assert_eq!(june_2["certifications"], counts(2, 1, 1, 76_000));
+    // Without `months`, none.
+    let (_, plain) = get(&p, &token, "/stats").await;
+    assert_eq!(plain["months"], json!([]));
+
+    let other = login(&p, "tiepnhan2").await;
+    let (_, theirs) = get(&p, &other, "/stats?months=2").await;
+    assert_eq!(theirs["certifications_day"], counts(0, 0, 1, 50_000));
+    assert_eq!(theirs["certifications"], counts(0, 0, 1, 50_000));
+    assert_eq!(theirs["months"][0]["certifications"], counts(0, 0, 0, 0));
+}
+
 #[tokio::test]
 async fn bad_requests_are_422_naming_the_field() {
     let p = portal_at("2026-06-01T09:00:00+07:00").await;

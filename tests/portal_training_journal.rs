@@ -1,7 +1,8 @@
 //! `GET /training/journal` and the training portal's `payment_qr_shown` row: who may read
 //! the journal, what a bad query gets, that a real portal has none, and that a VietQR code
 //! the desk says is on screen (`POST /training/vietqr-shown/{code}`) is journalled only on a
-//! training portal and only while the fee is unpaid — reading the payment is not showing it.
+//! training portal and only while the fee is unpaid — reading the payment is not showing it;
+//! a certification's entry with its pages and copies, for the certification exercise.
 
 mod common;
 
@@ -150,5 +151,56 @@ async fn a_vietqr_code_is_journalled_when_the_desk_says_it_is_on_screen_not_when
                 .all(|e| e["dossier_code"] != code.as_str()),
             "{page}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_certification_is_journalled_with_its_pages_and_copies() {
+    let portal = Portal::with(training(), Seed::Accounts).await;
+    let staff = portal.login("tiepnhan1", DEMO_PASSWORD).await;
+    let (_, before) = journal(&portal, &staff, "").await;
+    let after = before["last_id"].as_i64().unwrap();
+    let res = portal
+        .post("/certifications")
+        .bearer_auth(&staff)
+        .header("Idempotency-Key", format!("\"{}\"", uuid::Uuid::new_v4()))
+        .json(&json!({
+            "kind": "copy",
+            "applicant": {"full_name": "Nguyễn Văn An", "id_number": "083095001234"},
+            "document_name": "Học bạ THPT",
+            "pages": 5,
+            "copies": 3,
+        }))
+        .send()
+        .await
+        .unwrap();
+    let (status, entry) = status_json(res).await;
+    assert_eq!(status, 201, "{entry}");
+    assert_eq!(entry["fee"], 21_000);
+    let (status, body) = journal(&portal, &staff, &format!("?after={after}")).await;
+    assert_eq!(status, 200, "{body}");
+    let certified: Vec<&Value> = body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "certification_recorded")
+        .collect();
+    assert_eq!(certified.len(), 1, "{body}");
+    let e = certified[0];
+    let number = entry["number"].as_u64().unwrap();
+    let book = entry["book"].as_str().unwrap();
+    assert_eq!(e["detail"], format!("copy {book} số {number}"));
+    assert_eq!(e["reason"], "cash 21000");
+    assert_eq!((&e["pages"], &e["copies"]), (&json!(5), &json!(3)));
+    assert_eq!(e["role"], "reception");
+    // Other events say no pages nor copies.
+    let (_, all) = journal(&portal, &staff, "").await;
+    for other in all["entries"].as_array().unwrap() {
+        if other["event"] != "certification_recorded" {
+            assert_eq!(
+                (&other["pages"], &other["copies"]),
+                (&Value::Null, &Value::Null)
+            );
+        }
     }
 }

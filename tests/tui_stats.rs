@@ -1,7 +1,8 @@
 //! The statistics pane's indices (issue 17): each index of the month to date with a
 //! sparkline of the last thirteen months, ↑/↓ choosing the index the bar chart shows
 //! month by month, `c` counts instead of rates; a month with nothing counted drawn
-//! blank, not as 0 %. Through `update()` and snapshots at 80×24 and 160×48.
+//! blank, not as 0 %; and the certifications of today and of this month by kind with the
+//! fees (issue 21). Through `update()` and snapshots at 80×24 and 160×48.
 
 mod common;
 
@@ -113,6 +114,60 @@ fn the_chart_labels_every_month_and_leaves_an_uncounted_one_blank() {
         let cell: String = line.chars().skip(column).take(5).collect();
         assert!(!cell.contains('█'), "a bar over February: {line}");
     }
+}
+
+#[test]
+fn certifications_show_today_and_this_month_by_kind_with_the_fees() {
+    for size in SIZES {
+        let s = screen(&on_stats(Lang::Vi, size), size);
+        let heading = row(&s, "Chứng thực ");
+        assert!(
+            heading.contains("Hôm nay") && heading.contains("Tháng này"),
+            "{s}"
+        );
+        // Today, then this month (the last of the months, the month to date).
+        for (label, today, month) in [
+            ("Bản sao ", "5", "46"),
+            ("Chữ ký ", "2", "12"),
+            ("Hợp đồng, giao dịch ", "0", "3"),
+            ("Lệ phí đã thu ", "41.000 đ", "412.000 đ"),
+        ] {
+            let r = row(&s, label);
+            let after = &r[r.find(label).unwrap() + label.len()..];
+            let numbers: Vec<&str> = after
+                .split('│')
+                .next()
+                .unwrap_or_default()
+                .split("  ")
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(&numbers[..2], [today, month], "{r}");
+        }
+    }
+    // In English, money as the app writes it elsewhere.
+    let s = screen(&on_stats(Lang::En, (80, 24)), (80, 24));
+    let fees = row(&s, "Fees taken");
+    assert!(
+        fees.contains("VND 41,000") && fees.contains("VND 412,000"),
+        "{s}"
+    );
+    // The chart keeps its title and its months at 80×24.
+    assert!(s.contains("Digitized dossiers: 13 months (%)"), "{s}");
+    assert!(row(&s, "11 12 01 02").contains("10 11"), "{s}");
+}
+
+#[test]
+fn without_months_this_month_is_the_period_and_no_sparkline_is_drawn() {
+    let size = (160, 48);
+    let mut app = on_stats(Lang::En, size);
+    let stats = app.inbox.stats.as_mut().unwrap();
+    stats.months.clear();
+    stats.certifications.copy = 40;
+    let s = screen(&app, size);
+    let copies = row(&s, "Copies ");
+    assert!(copies.contains(" 40 "), "{s}");
+    assert!(!row(&s, "Certifications ").contains("months"), "{s}");
 }
 
 #[test]

@@ -284,6 +284,14 @@ fn every_task(from: i64) -> Vec<JournalEntry> {
             ..entry(0, "dossier_created", "citizen")
         },
         transition(0, "reception", "receive", "W", "online"),
+        // Three copies of a five-page document, the fee taken in cash.
+        JournalEntry {
+            detail: Some("copy 01/2026-SCT/BS số 12".into()),
+            reason: Some("cash 21000".into()),
+            pages: Some(5),
+            copies: Some(3),
+            ..entry(0, "certification_recorded", "reception")
+        },
     ];
     for (i, e) in entries.iter_mut().enumerate() {
         e.id = from + i as i64;
@@ -438,7 +446,7 @@ fn receiving_then_forwarding_an_online_dossier_completes_exercise_2() {
     assert_eq!(toast.kind, ToastKind::Success);
     assert_eq!(
         toast.text,
-        "✓ Hoàn thành bài 2: Tiếp nhận và xử lý hồ sơ nộp trực tuyến (+10 điểm) — tổng 20/130"
+        "✓ Hoàn thành bài 2: Tiếp nhận và xử lý hồ sơ nộp trực tuyến (+10 điểm) — tổng 20/140"
     );
 }
 
@@ -455,7 +463,7 @@ fn a_completed_exercise_is_announced_in_english_too() {
     assert_eq!(
         last_toast(&app).text,
         "✓ Exercise 2 done: Receiving and processing dossiers submitted online (+10 points) — \
-         total 10/130"
+         total 10/140"
     );
 }
 
@@ -587,7 +595,7 @@ fn exercises_opens_on_the_first_exercise_not_done() {
     for _ in 0..EXERCISES.len() + 2 {
         update(&mut app, ch('j'));
     }
-    assert_eq!(view(&app).exercise(), ExerciseId::CitizenOnline);
+    assert_eq!(view(&app).exercise(), ExerciseId::CertifyCopies);
     update(&mut app, ch('q'));
     assert!(app.overlay.is_none());
 }
@@ -674,7 +682,7 @@ fn the_four_right_answers_finish_the_levels_exercise() {
     assert_eq!(toast.kind, ToastKind::Success);
     assert_eq!(
         toast.text,
-        "✓ Hoàn thành bài 1: Bốn mức độ dịch vụ công trực tuyến (+10 điểm) — tổng 10/130"
+        "✓ Hoàn thành bài 1: Bốn mức độ dịch vụ công trực tuyến (+10 điểm) — tổng 10/140"
     );
     // The quiz is over: more digits change nothing.
     assert!(update(&mut app, ch('1')).is_empty());
@@ -720,7 +728,7 @@ fn h_shows_a_hint_which_costs_the_exercise_once_done() {
     assert_eq!(t.points(ExerciseId::OnlineIntake), POINTS - HINT_COST);
     assert_eq!(t.score(), 2 * POINTS - HINT_COST);
     assert!(
-        last_toast(&app).text.contains("(+7 điểm) — tổng 17/130"),
+        last_toast(&app).text.contains("(+7 điểm) — tổng 17/140"),
         "{}",
         last_toast(&app).text
     );
@@ -1069,7 +1077,7 @@ fn logout_forgets_the_exercises() {
 // ---------------------------------------------------------------------------------------
 // Snapshots
 
-/// Exercise 1 done, exercise 2 half done with its hint shown, one mistake: score 9/130.
+/// Exercise 1 done, exercise 2 half done with its hint shown, one mistake: score 9/140.
 fn with_progress(lang: Lang, size: (u16, u16)) -> App {
     let saved = Saved {
         hints: BTreeSet::from([ExerciseId::OnlineIntake]),
@@ -1207,4 +1215,47 @@ fn exercise_5_says_how_to_prepare_before_its_steps() {
 #[test]
 fn snapshot_exercise_5_with_its_preparation() {
     snapshot_each!("exercises_extension", SIZES, None, on_extension);
+}
+
+/// The exercises screen on exercise 14, the certification, with its hint shown.
+fn on_certification(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = trainee_with(lang, size, quiz_done());
+    command(&mut app, "baitap");
+    while view(&app).exercise() != ExerciseId::CertifyCopies {
+        update(&mut app, ch('j'));
+    }
+    update(&mut app, ch('h'));
+    app.toasts.clear();
+    app
+}
+
+#[test]
+fn the_fourteen_exercises_list_whole_at_120x34_with_the_last_ones_hint() {
+    let size = (120, 34);
+    for lang in [Lang::Vi, Lang::En] {
+        let shown = screen(&on_certification(lang, size), size);
+        for (n, e) in EXERCISES.iter().enumerate() {
+            let row = format!("{}. {}", n + 1, e.words(lang).title);
+            assert!(shown.contains(&row), "{row}:\n{shown}");
+        }
+        let flat = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+        let words = EXERCISES[13].words(lang);
+        for step in words.steps {
+            assert!(flat.contains(step), "{step}:\n{shown}");
+        }
+        // The hint to its end: nothing cut off at the bottom.
+        let end: Vec<&str> = words.hint.split_whitespace().collect();
+        let end = end[end.len() - 4..].join(" ");
+        assert!(flat.contains(&end), "{end}:\n{shown}");
+    }
+}
+
+#[test]
+fn snapshot_exercise_14_with_its_hint() {
+    snapshot_each!(
+        "exercises_certify",
+        [(80, 24), (120, 34)],
+        None,
+        on_certification
+    );
 }

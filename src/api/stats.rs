@@ -55,10 +55,14 @@ pub struct Stats {
     /// Certifications entered in the period, by kind, and the fees taken for them.
     #[serde(default)]
     pub certifications: CertificationCounts,
+    /// The same for the period's last day alone (`to`: today unless given).
+    #[serde(default)]
+    pub certifications_day: CertificationCounts,
 }
 
-/// Certifications entered in a period (`certifications` of `GET /stats`), by the local
-/// date of the entry.
+/// Certifications entered in a period (`certifications` of `GET /stats`), a day
+/// (`certifications_day`) or a month (`months[].certifications`), by the local date of
+/// the entry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CertificationCounts {
     pub copy: u64,
@@ -68,13 +72,17 @@ pub struct CertificationCounts {
     pub fees: u64,
 }
 
-/// One calendar month of the indices, counted as `indices` counts a period.
+/// One calendar month of the indices, counted as `indices` counts a period, with the
+/// month's ratings and certifications.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MonthIndices {
     /// `YYYY-MM`.
     pub month: String,
     pub indices: Indices,
     pub ratings: crate::api::results::RatingCounts,
+    /// Certifications entered in the month, by kind, and their fees.
+    #[serde(default)]
+    pub certifications: CertificationCounts,
 }
 
 /// One index of Decision 766/QĐ-TTg as a fraction, so that a client shows the counts

@@ -47,7 +47,8 @@ pub enum AuditEvent {
     /// `online`).
     RatingRecorded,
     /// A certification entered in its book (issue 21): `detail` the kind, book and
-    /// number, `reason` the payment (`cash 14000`).
+    /// number (`copy 01/2026-SCT/BS số 12`), `reason` the payment (`cash 14000`); the
+    /// journal adds its pages and copies.
     CertificationRecorded,
     /// A certification's fee order paid by the gateway's notice (issue 21): `detail`
     /// `vietqr <amount> <reference>`, `reason` the transaction id.
@@ -213,6 +214,15 @@ pub struct JournalEntry {
     /// The 12-digit number of the citizen an account event is about.
     #[schema(required = true)]
     pub citizen_number: Option<String>,
+    /// The pages of the document a `certification_recorded` entry certified; `null` for
+    /// other events (and for entries of a portal that did not say).
+    #[schema(required = true)]
+    #[serde(default)]
+    pub pages: Option<u32>,
+    /// The copies certified (`certification_recorded`); `null` otherwise.
+    #[schema(required = true)]
+    #[serde(default)]
+    pub copies: Option<u32>,
 }
 
 /// `GET /training/journal`.
@@ -249,6 +259,8 @@ impl Default for JournalEntry {
             to_status: None,
             reason: None,
             citizen_number: None,
+            pages: None,
+            copies: None,
         }
     }
 }
@@ -277,6 +289,8 @@ mod tests {
         .expect("unknown names decode");
         assert_eq!(entry.event, AuditEvent::Other("dossier_archived".into()));
         assert_eq!(entry.role, None);
+        // An older portal's entry has no pages nor copies.
+        assert_eq!((entry.pages, entry.copies), (None, None));
         let known: JournalEntry =
             serde_json::from_str(r#"{"id": 1, "at": "", "event": "transition", "role": "leader"}"#)
                 .expect("absent options are none");

@@ -31,6 +31,9 @@ pub enum ExerciseId {
     /// Guiding a citizen: a birth registration submitted on the citizen pages, then
     /// received at the desk.
     CitizenOnline,
+    /// Certifying three copies of a five-page document at the desk, the fee taken in cash
+    /// (issue 21).
+    CertifyCopies,
 }
 
 /// Points for an exercise done without a hint.
@@ -69,7 +72,7 @@ impl Exercise {
 }
 
 /// The course, in the order it is taught.
-pub const EXERCISES: [Exercise; 13] = [
+pub const EXERCISES: [Exercise; 14] = [
     Exercise {
         id: ExerciseId::Levels,
         vi: Words {
@@ -458,7 +461,50 @@ pub const EXERCISES: [Exercise; 13] = [
                    code, a, Receive.",
         },
     },
+    Exercise {
+        id: ExerciseId::CertifyCopies,
+        vi: Words {
+            title: "Chứng thực ba bản sao của một giấy tờ 5 trang",
+            task: "Một công dân mang đến bản chính một giấy tờ dài 5 trang và xin ba bản sao có \
+                   chứng thực. Ở màn hình «Chứng thực», vào sổ chứng thực bản sao, thu lệ phí \
+                   bằng tiền mặt và cho công dân biết số chứng thực.",
+            prepare: "",
+            steps: &[
+                "Vào sổ chứng thực bản sao giấy tờ 5 trang, 3 bản",
+                "Thu lệ phí 21.000 đ bằng tiền mặt",
+                "Đọc số chứng thực trong sổ cho công dân",
+            ],
+            hint: "Phím 6 mở «Chứng thực». Chọn loại «Bản sao» (← →); nhập số định danh 12 số \
+                   của công dân hoặc quét mã QR trên thẻ căn cước, Enter; ghi tên giấy tờ; Tab \
+                   đến số trang: 5; Tab đến số bản: 3. Enter cho xem lệ phí: mỗi bản 2 × 2.000 \
+                   + 3 × 1.000 = 7.000 đ, ba bản 21.000 đ. Enter để thu tiền mặt; số chứng \
+                   thực (số trong sổ …-SCT/BS) hiện ra để đọc cho công dân.",
+        },
+        en: Words {
+            title: "Certifying three copies of a 5-page document",
+            task: "A citizen brings the original of a 5-page document and asks for three \
+                   certified copies. In the \"Certify\" pane, enter the copy certification in \
+                   its book, take the fee in cash and tell the citizen the entry number.",
+            prepare: "",
+            steps: &[
+                "Enter a copy certification of a 5-page document, 3 copies",
+                "Take the fee of 21,000 đ in cash",
+                "Read the entry's number in the book to the citizen",
+            ],
+            hint: "Key 6 opens \"Certify\". Choose the kind \"Copy\" (← →); type the citizen's \
+                   12-digit number or scan the QR code on their chip card, Enter; write the \
+                   document's name; Tab to the pages: 5; Tab to the copies: 3. Enter shows the \
+                   fee: 2 × 2,000 + 3 × 1,000 = 7,000 đ a copy, 21,000 đ for three. Enter \
+                   takes it in cash; the entry's number (in the book …-SCT/BS) comes up to read \
+                   to the citizen.",
+        },
+    },
 ];
+
+/// What the certification exercise asks for: copies of a document of this many pages…
+pub const CERTIFY_PAGES: u32 = 5;
+/// …this many of them.
+pub const CERTIFY_COPIES: u32 = 3;
 
 /// The procedure the exercise of guiding a citizen asks for: birth registration.
 pub const GUIDED_PROCEDURE: &str = "1.001193";
@@ -759,6 +805,21 @@ impl Tracker {
                     self.finish(ExerciseId::Cash, 0);
                 } else if action.starts_with("vietqr") && self.qr_shown.contains(&code) {
                     self.finish(ExerciseId::VietQr, 1);
+                }
+            }
+            // One entry in the copy book proves the three steps: the copies of the
+            // document, the fee taken in cash (`reason`), and the entry's number, which
+            // the pane shows once the book has it.
+            AuditEvent::CertificationRecorded
+                if staff
+                    && action.split_whitespace().next() == Some("copy")
+                    && e.pages == Some(CERTIFY_PAGES)
+                    && e.copies == Some(CERTIFY_COPIES) =>
+            {
+                self.finish(ExerciseId::CertifyCopies, 0);
+                if e.reason.as_deref().is_some_and(|r| r.starts_with("cash")) {
+                    self.finish(ExerciseId::CertifyCopies, 1);
+                    self.finish(ExerciseId::CertifyCopies, 2);
                 }
             }
             AuditEvent::ActionRefused if staff => {
@@ -1158,6 +1219,70 @@ mod tests {
     }
 
     #[test]
+    fn three_copies_of_a_five_page_document_by_the_desk_is_the_certification_exercise() {
+        let certified = |id, role: &str, detail: &str, pages, copies| JournalEntry {
+            detail: Some(detail.into()),
+            reason: Some(format!("cash {}", 7_000 * copies)),
+            pages: Some(pages),
+            copies: Some(copies),
+            ..entry(id, AuditEvent::CertificationRecorded, role)
+        };
+        let copy = "copy 01/2026-SCT/BS số 12";
+        let mut t = Tracker::default();
+        // Two copies, four pages, a signature of five pages and three copies, or a
+        // citizen's entry: not the exercise.
+        for (id, role, detail, pages, copies) in [
+            (1, "reception", copy, 5, 2),
+            (2, "reception", copy, 4, 3),
+            (3, "reception", "signature 01/2026-SCT/CK,ĐC số 4", 5, 3),
+            (4, "citizen", copy, 5, 3),
+            (5, "admin", copy, 5, 3),
+        ] {
+            assert!(
+                t.observe(&certified(id, role, detail, pages, copies), Lang::Vi)
+                    .is_empty(),
+                "{role} {detail} {pages}×{copies}"
+            );
+        }
+        assert!(!t.step_done(ExerciseId::CertifyCopies, 0));
+        // An entry of an older portal, which does not say its pages and copies.
+        let unsaid = JournalEntry {
+            detail: Some(copy.into()),
+            reason: Some("cash 21000".into()),
+            ..entry(6, AuditEvent::CertificationRecorded, "reception")
+        };
+        assert!(t.observe(&unsaid, Lang::Vi).is_empty());
+        let done = t.observe(&certified(7, "reception", copy, 5, 3), Lang::Vi);
+        assert_eq!(done, vec![ExerciseId::CertifyCopies]);
+        assert_eq!(t.points(ExerciseId::CertifyCopies), POINTS);
+        assert_eq!(number(ExerciseId::CertifyCopies), 14);
+        assert_eq!(
+            EXERCISES.last().map(|e| e.id),
+            Some(ExerciseId::CertifyCopies)
+        );
+        // The words give the fee the portal takes.
+        let fee = crate::domain::certification::fee(
+            crate::api::certifications::Kind::Copy,
+            Default::default(),
+            CERTIFY_PAGES,
+            CERTIFY_COPIES,
+        );
+        assert_eq!(fee, 21_000);
+        assert!(
+            exercise(ExerciseId::CertifyCopies)
+                .vi
+                .hint
+                .contains("21.000 đ")
+        );
+        assert!(
+            exercise(ExerciseId::CertifyCopies)
+                .en
+                .hint
+                .contains("21,000 đ")
+        );
+    }
+
+    #[test]
     fn entries_seen_before_are_not_taken_twice() {
         let mut t = Tracker::default();
         let refused = JournalEntry {
@@ -1246,7 +1371,7 @@ mod tests {
             t.caught(None, "thiếu lý do".into());
         }
         assert_eq!(t.score(), 0);
-        assert_eq!(Tracker::max_score(), 130);
+        assert_eq!(Tracker::max_score(), 140);
     }
 
     #[test]

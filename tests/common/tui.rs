@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use motcua::api::auth::{LoginResponse, Me, OfficeRef};
 use motcua::api::dossiers::*;
 use motcua::api::stats::{
-    Indices, Period, QueueCounts, Ratio, ReuseCounts, Stats, TimelinessCounts,
+    CertificationCounts, Indices, Period, QueueCounts, Ratio, ReuseCounts, Stats, TimelinessCounts,
 };
 use motcua::domain::Lang;
 use motcua::domain::identity::Gender;
@@ -217,7 +217,23 @@ pub fn stats() -> Stats {
             unsatisfied: 1,
         },
         months: months(),
-        certifications: Default::default(),
+        certifications: this_month_certifications(),
+        certifications_day: CertificationCounts {
+            copy: 5,
+            signature: 2,
+            contract: 0,
+            fees: 41_000,
+        },
+    }
+}
+
+/// The certifications of the month to date of [`stats`].
+fn this_month_certifications() -> CertificationCounts {
+    CertificationCounts {
+        copy: 46,
+        signature: 12,
+        contract: 3,
+        fees: 412_000,
     }
 }
 
@@ -258,10 +274,24 @@ fn months() -> Vec<motcua::api::stats::MonthIndices> {
                     satisfaction: ratio(8 - n % 3, 8),
                 }
             };
+            // Fewer in February (Tết), this month's to date last.
+            let certifications = if n == 12 {
+                this_month_certifications()
+            } else {
+                let copy = if month == 2 { 9 } else { 30 + 2 * n };
+                let (signature, contract) = (8 + n % 4, n % 3);
+                CertificationCounts {
+                    copy,
+                    signature,
+                    contract,
+                    fees: copy * 6_000 + signature * 10_000 + contract * 50_000,
+                }
+            };
             motcua::api::stats::MonthIndices {
                 month: format!("{year}-{month:02}"),
                 indices,
                 ratings: Default::default(),
+                certifications,
             }
         })
         .collect()

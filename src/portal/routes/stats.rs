@@ -37,9 +37,9 @@ const MAX_PERIOD_DAYS: i64 = 366;
         Decision 766/QĐ-TTg as numerator and denominator (on time, online submission, online \
         payment, digitization, satisfaction), the satisfaction ratings given, by level, and \
         the documents reused from citizens' stores, the certifications entered by kind and \
-        their fees; with `months=N` the same indices and \
-        ratings for each of the last N calendar months, the current one to date. Any staff \
-        role.",
+        their fees (`certifications`; `certifications_day` for the day `to` alone); with \
+        `months=N` the same indices, ratings and certifications for each of the last N \
+        calendar months, the current one to date. Any staff role.",
     params(StatsQuery),
     responses(
         (status = 200, description = "The counts now.", body = Stats),
@@ -121,6 +121,14 @@ pub async fn stats(
         .await?
         .remove("")
         .unwrap_or_default();
+    let certifications_day = certifications_by(&state, office, &period.to, &period.to, false)
+        .await?
+        .remove("")
+        .unwrap_or_default();
+    let certifications = certifications_by(&state, office, &period.from, &period.to, false)
+        .await?
+        .remove("")
+        .unwrap_or_default();
     let months = match month_count {
         Some(count) => months(&state, office, now.date_naive(), count).await?,
         None => Vec::new(),
@@ -144,7 +152,8 @@ pub async fn stats(
         returned,
         indices: indices(&state, office, &period).await?,
         reuse: reuse(&state, office, &period).await?,
-        certifications: certifications(&state, office, &period).await?,
+        certifications,
+        certifications_day,
         period,
         months,
     }))
@@ -375,6 +384,7 @@ async fn months(
         per_index.push(index_by_month(state, office, index, &from, &to).await?);
     }
     let mut ratings = ratings_by(state, office, &from, &to, true).await?;
+    let mut certifications = certifications_by(state, office, &from, &to, true).await?;
     let mut out = Vec::with_capacity(count as usize);
     let mut month = first;
     while month <= this_month {
@@ -386,6 +396,7 @@ async fn months(
         out.push(MonthIndices {
             indices: indices_from(found),
             ratings: ratings.remove(&key).unwrap_or_default(),
+            certifications: certifications.remove(&key).unwrap_or_default(),
             month: key,
         });
         let Some(next) = month.checked_add_months(Months::new(1)) else {
@@ -413,24 +424,36 @@ async fn reuse(state: &AppState, office: i64, period: &Period) -> Result<ReuseCo
     })
 }
 
-/// Certifications entered in the period by kind, and their fees. `certified_at` is stored
-/// at the office's time (+07:00), so its first ten characters are the local date.
-async fn certifications(
+/// Certifications entered over `from`–`to` by kind, and their fees, per month
+/// (`YYYY-MM`), or all under the one key `""` when `by_month` is false. `certified_at` is
+/// stored at the office's time (+07:00), so its first ten characters are the local date
+/// and its first seven the month, as for the indices.
+async fn certifications_by(
     state: &AppState,
     office: i64,
-    period: &Period,
-) -> Result<CertificationCounts, ApiError> {
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT kind, COUNT(*), COALESCE(SUM(fee), 0) FROM certifications \
-         WHERE office_id = $1 AND substr(certified_at, 1, 10) BETWEEN $2 AND $3 GROUP BY kind",
-    )
-    .bind(office)
-    .bind(&period.from)
-    .bind(&period.to)
-    .fetch_all(&state.db)
-    .await?;
-    let mut counts = CertificationCounts::default();
-    for (kind, n, fees) in rows {
+    from: &str,
+    to: &str,
+    by_month: bool,
+) -> Result<HashMap<String, CertificationCounts>, ApiError> {
+    let month = if by_month {
+        "substr(certified_at, 1, 7)"
+    } else {
+        "''"
+    };
+    // Built from the two texts above only; every value is bound.
+    let sql = format!(
+        "SELECT {month}, kind, COUNT(*), COALESCE(SUM(fee), 0) FROM certifications \
+         WHERE office_id = $1 AND substr(certified_at, 1, 10) BETWEEN $2 AND $3 GROUP BY 1, 2"
+    );
+    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(office)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&state.db)
+        .await?;
+    let mut by: HashMap<String, CertificationCounts> = HashMap::new();
+    for (key, kind, n, fees) in rows {
+        let counts = by.entry(key).or_default();
         let n = n.max(0) as u64;
         match crate::api::certifications::Kind::from_wire(&kind) {
             Some(crate::api::certifications::Kind::Copy) => counts.copy += n,
@@ -440,5 +463,5 @@ async fn certifications(
         }
         counts.fees += fees.max(0) as u64;
     }
-    Ok(counts)
+    Ok(by)
 }

@@ -39,6 +39,20 @@ struct Row {
     to_status: Option<String>,
     reason: Option<String>,
     citizen_number: Option<String>,
+    data: Option<String>,
+}
+
+/// The pages and copies of a certification's audit row, from its data (JSON); none for
+/// another event, or a row that does not say.
+fn pages_and_copies(event: &AuditEvent, data: Option<&str>) -> (Option<u32>, Option<u32>) {
+    if *event != AuditEvent::CertificationRecorded {
+        return (None, None);
+    }
+    let Some(data) = data.and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok()) else {
+        return (None, None);
+    };
+    let count = |key: &str| data[key].as_u64().and_then(|n| u32::try_from(n).ok());
+    (count("pages"), count("copies"))
 }
 
 /// `GET /training/journal` (staff of an office; the office's events only).
@@ -50,8 +64,8 @@ struct Row {
     summary = "What happened in the training sandbox",
     description = "A training portal's audit rows about the caller's office since the sandbox \
         was seeded (logins left out), oldest first, with the dossier's channel and the \
-        citizen's number joined in. Any staff role. A portal that is not a training one \
-        answers 404.",
+        citizen's number joined in, and a certification's pages and copies. Any staff \
+        role. A portal that is not a training one answers 404.",
     params(JournalQuery),
     responses(
         (status = 200, description = "The entries after `after`.", body = Journal),
@@ -96,7 +110,7 @@ pub async fn journal(
     let sql = format!(
         "SELECT a.id, a.at, a.event, a.username, a.role, a.dossier_code, d.channel, a.detail, \
          a.from_status, a.to_status, a.reason, \
-         COALESCE(by_id.id_number, by_number.id_number) AS citizen_number \
+         COALESCE(by_id.id_number, by_number.id_number) AS citizen_number, a.data \
          FROM audit a \
          LEFT JOIN dossiers d ON d.code = a.dossier_code \
          LEFT JOIN citizens by_id ON a.event IN ({by_citizen_id}) \
@@ -118,19 +132,25 @@ pub async fn journal(
     let last_id = rows.last().map_or(after, |r| r.id);
     let entries = rows
         .into_iter()
-        .map(|r| JournalEntry {
-            id: r.id,
-            at: r.at,
-            event: AuditEvent::from_wire(&r.event),
-            username: r.username,
-            role: r.role.as_deref().and_then(Role::from_wire),
-            dossier_code: r.dossier_code,
-            channel: r.channel,
-            detail: r.detail,
-            from_status: r.from_status,
-            to_status: r.to_status,
-            reason: r.reason,
-            citizen_number: r.citizen_number,
+        .map(|r| {
+            let event = AuditEvent::from_wire(&r.event);
+            let (pages, copies) = pages_and_copies(&event, r.data.as_deref());
+            JournalEntry {
+                id: r.id,
+                at: r.at,
+                event,
+                username: r.username,
+                role: r.role.as_deref().and_then(Role::from_wire),
+                dossier_code: r.dossier_code,
+                channel: r.channel,
+                detail: r.detail,
+                from_status: r.from_status,
+                to_status: r.to_status,
+                reason: r.reason,
+                citizen_number: r.citizen_number,
+                pages,
+                copies,
+            }
         })
         .collect();
     Ok(Json(Journal { entries, last_id }))

@@ -198,7 +198,8 @@ pub async fn record(
     let detail = format!("{} {book} số {number}", e.kind.as_str());
     let data = serde_json::json!({
         "id": public_id, "kind": e.kind, "book": book, "number": number,
-        "fee": fee, "payment_method": method, "fee_order": e.fee_order,
+        "pages": e.pages, "copies": e.copies, "fee": fee, "payment_method": method,
+        "fee_order": e.fee_order,
     })
     .to_string();
     audit::record_step(

@@ -70,6 +70,9 @@ fn mark(t: &Tracker, id: ExerciseId, steps: usize) -> &'static str {
     }
 }
 
+/// The rows the selected exercise's task, steps and hint get at least under the list.
+const DETAIL_ROWS: u16 = 14;
+
 pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
     let theme = &app.theme;
     let lang = app.lang;
@@ -100,14 +103,18 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
         .title_bottom(Span::styled(keys, theme.muted));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    // The whole list when there is room for it and a readable task below (14 rows: the
-    // 12 exercises still list whole at the course's 120×32); else only the selected
-    // exercise's row, and ↑/↓ walk through them.
-    let full_list = inner.height >= EXERCISES.len() as u16 + 1 + 14;
-    let list_rows = if full_list {
-        EXERCISES.len() as u16 + 1
-    } else {
+    // The whole list when there is room for it and a readable task below (14 rows),
+    // parted from the task by a blank row when that fits too (the 14 exercises list
+    // whole at the course's 120×34, without it); else only the selected exercise's row,
+    // and ↑/↓ walk through them.
+    let count = EXERCISES.len() as u16;
+    let full_list = inner.height >= count + DETAIL_ROWS;
+    let list_rows = if !full_list {
         2
+    } else if inner.height > count + DETAIL_ROWS {
+        count + 1
+    } else {
+        count
     };
     let [list, detail] =
         Layout::vertical([Constraint::Length(list_rows), Constraint::Min(1)]).areas(inner);

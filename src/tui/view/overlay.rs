@@ -6,7 +6,7 @@ use crate::domain::workflow::Input;
 use crate::tui::i18n::{lookup, tr, trf};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::state::{
-    ActionDialog, App, HelpPage, LeavePrompt, Leaving, Overlay, PayDialog, Printable,
+    ActionDialog, App, DialogField, HelpPage, LeavePrompt, Leaving, Overlay, PayDialog, Printable,
 };
 use crate::tui::update::complete;
 use ratatui::Frame;
@@ -518,6 +518,31 @@ fn choice_label(app: &App, wire: &str) -> &'static str {
     }
 }
 
+/// A choice field's options on one row: the chosen one in brackets (the selection's
+/// colour while the field has the focus), the others muted in its place's spaces. `pad`
+/// goes on both sides of each label inside that place: a roomy dialog breathes, a
+/// compact one does not.
+fn choice_spans(app: &App, f: &DialogField, focused: bool, pad: &str) -> Vec<Span<'static>> {
+    let theme = &app.theme;
+    f.choices
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let text = format!("{pad}{}{pad}", choice_label(app, c));
+            if i == f.choice {
+                let style = if focused {
+                    theme.selection
+                } else {
+                    theme.accent
+                };
+                Span::styled(format!("[{text}]"), style)
+            } else {
+                Span::styled(format!(" {text} "), theme.muted)
+            }
+        })
+        .collect()
+}
+
 /// A field's label as the dialog shows it: capitalised.
 fn field_label(app: &App, input: Input) -> String {
     let label = input.label(app.lang);
@@ -624,26 +649,7 @@ fn dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
                 theme.base.add_modifier(Modifier::UNDERLINED),
             );
         } else {
-            let spans: Vec<Span> = f
-                .choices
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let text = format!(" {} ", choice_label(app, c));
-                    if i == f.choice {
-                        Span::styled(
-                            format!("[{text}]"),
-                            if focused {
-                                theme.selection
-                            } else {
-                                theme.accent
-                            },
-                        )
-                    } else {
-                        Span::styled(format!(" {text} "), theme.muted)
-                    }
-                })
-                .collect();
+            let spans = choice_spans(app, f, focused, " ");
             frame.render_widget(Paragraph::new(Line::from(spans)), rows[n * 3 + 1]);
         }
     }
@@ -744,27 +750,7 @@ fn compact_dialog(app: &App, d: &ActionDialog, frame: &mut Frame, body: Rect) {
                 theme.base.add_modifier(Modifier::UNDERLINED),
             );
         } else {
-            let spans: Vec<Span> = f
-                .choices
-                .iter()
-                .enumerate()
-                .map(|(n, c)| {
-                    let text = choice_label(app, c);
-                    if n == f.choice {
-                        Span::styled(
-                            format!("[{text}]"),
-                            if focused {
-                                theme.selection
-                            } else {
-                                theme.accent
-                            },
-                        )
-                    } else {
-                        Span::styled(format!(" {text} "), theme.muted)
-                    }
-                })
-                .collect();
-            let line = Line::from(spans);
+            let line = Line::from(choice_spans(app, f, focused, ""));
             // Too wide for the row (the delivery methods at 80 columns): the chosen one
             // alone, between the arrows that change it.
             let line = if line.width() > usize::from(v.width) {

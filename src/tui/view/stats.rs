@@ -2,9 +2,11 @@
 //! indices of Decision 766/QĐ-TTg for the period (the month to date), each with a
 //! sparkline of the last months, and a bar chart of the chosen index month by month.
 //! ↑/↓ choose the index the chart shows; `c` shows counts (numerator / denominator)
-//! instead of rates.
+//! instead of rates. Between the indices and the chart, the certifications of today and
+//! of this month by kind with the fees taken, each with its last months when there is
+//! room.
 
-use crate::api::stats::{Indices, MonthIndices, Ratio, Stats};
+use crate::api::stats::{CertificationCounts, Indices, MonthIndices, Ratio, Stats};
 use crate::domain::Lang;
 use crate::domain::status::Queue;
 use crate::tui::i18n::{tr, trf};
@@ -36,6 +38,12 @@ const LABEL: u16 = 18;
 const VALUE: u16 = 9;
 /// The chart's bars at most this high: taller says no more.
 const CHART_ROWS: u16 = 14;
+/// The certifications' block: its heading, the three kinds, the fees.
+const CERT_ROWS: u16 = 5;
+/// Below this many rows inside the box the chart keeps the blank line above it.
+const ROOMY: u16 = 24;
+/// A certification row's sparkline is drawn only with at least this many months' room.
+const CERT_SPARK_MIN: u16 = 4;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
@@ -152,9 +160,14 @@ fn indices(app: &App, stats: &Stats, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let [rows_area, reuse_area, _, chart_area] = Layout::vertical([
+    // On a short screen the chart keeps the line that would part the certifications from
+    // the documents reused: their heading parts them.
+    let gap = u16::from(inner.height >= ROOMY);
+    let [rows_area, reuse_area, _, cert_area, _, chart_area] = Layout::vertical([
         Constraint::Length(INDICES.len() as u16),
         Constraint::Length(2),
+        Constraint::Length(gap),
+        Constraint::Length(CERT_ROWS),
         Constraint::Length(1),
         Constraint::Min(0),
     ])
@@ -214,7 +227,118 @@ fn indices(app: &App, stats: &Stats, frame: &mut Frame, area: Rect) {
         .style(theme.base),
         reuse_area,
     );
+    certifications(app, stats, frame, cert_area);
     chart(app, stats, frame, chart_area);
+}
+
+/// Where a certification row's number is in [`CertificationCounts`].
+type CertRow = (&'static str, fn(&CertificationCounts) -> u64);
+
+/// The kinds in the order of the books (DOMAIN.md), then the fees.
+const CERT_KINDS: [CertRow; 3] = [
+    ("stats.cert.copy", |c| c.copy),
+    ("stats.cert.signature", |c| c.signature),
+    ("stats.cert.contract", |c| c.contract),
+];
+const CERT_FEES: CertRow = ("stats.cert.fees", |c| c.fees);
+
+/// Certifications entered today and this month by kind, and the fees taken (in đồng, as
+/// money is written everywhere else); to their right, with room, each row's last months.
+/// This month is the last of `months` (the current one to date), else the period.
+fn certifications(app: &App, stats: &Stats, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let day = &stats.certifications_day;
+    let month = stats
+        .months
+        .last()
+        .map_or(&stats.certifications, |m| &m.certifications);
+    let fees = |n: u64| crate::domain::fees::format_vnd(n, lang);
+    let mut rows: Vec<(CertRow, String, String)> = CERT_KINDS
+        .iter()
+        .map(|&(key, pick)| ((key, pick), pick(day).to_string(), pick(month).to_string()))
+        .collect();
+    rows.push((CERT_FEES, fees(day.fees), fees(month.fees)));
+
+    let title = format!(" {}", tr(lang, "stats.cert.title"));
+    let today = tr(lang, "stats.cert.today");
+    let this_month = tr(lang, "stats.cert.month");
+    let width = |s: &str| s.width() as u16;
+    let label_w = rows
+        .iter()
+        .map(|((key, _), _, _)| width(tr(lang, key)) + 1)
+        .chain([width(&title)])
+        .max()
+        .unwrap_or(0);
+    let day_w = rows
+        .iter()
+        .map(|(_, d, _)| width(d))
+        .chain([width(today)])
+        .max()
+        .unwrap_or(0);
+    let month_w = rows
+        .iter()
+        .map(|(_, _, m)| width(m))
+        .chain([width(this_month)])
+        .max()
+        .unwrap_or(0);
+    // Two spaces before each number, one when that is all there is; the label gives way
+    // first on a narrow box, and the months take what is left, after the same space.
+    let numbers = label_w + day_w + month_w;
+    let pad = if numbers + 4 <= area.width { 2 } else { 1 };
+    let rest = area.width.saturating_sub(numbers + 2 * pad);
+    let spark_w = rest.saturating_sub(pad);
+    let columns = |area: Rect| {
+        Layout::horizontal([
+            Constraint::Min(0),
+            Constraint::Length(day_w + pad),
+            Constraint::Length(month_w + pad),
+            Constraint::Length(rest - spark_w),
+            Constraint::Length(spark_w),
+        ])
+        .areas::<5>(area)
+    };
+    let lines = Layout::vertical([Constraint::Length(1); CERT_ROWS as usize]).split(area);
+    let right = |text: String, style| {
+        Paragraph::new(text)
+            .alignment(ratatui::layout::Alignment::Right)
+            .style(style)
+    };
+
+    let [label, day_area, month_area, _, spark_area] = columns(lines[0]);
+    let spark = stats.months.len().min(spark_area.width as usize);
+    let sparks = spark_area.width >= CERT_SPARK_MIN && spark > 0;
+    frame.render_widget(Paragraph::new(title).style(theme.accent), label);
+    frame.render_widget(right(today.to_owned(), theme.muted), day_area);
+    frame.render_widget(right(this_month.to_owned(), theme.muted), month_area);
+    if sparks {
+        let months = trf(lang, "stats.cert.months", &[("months", &spark.to_string())]);
+        frame.render_widget(Paragraph::new(months).style(theme.muted), spark_area);
+    }
+    // Each row on its own scale: a trend to read, not sizes to compare (copies outnumber
+    // contracts many times over, which would flatten them).
+    let months = &stats.months[stats.months.len() - spark..];
+    for (((key, pick), d, m), line) in rows.into_iter().zip(lines.iter().skip(1)) {
+        let [label, day_area, month_area, _, spark_area] = columns(*line);
+        frame.render_widget(
+            Paragraph::new(format!(" {}", tr(lang, key))).style(theme.base),
+            label,
+        );
+        let bold = theme.base.add_modifier(Modifier::BOLD);
+        frame.render_widget(right(d, bold), day_area);
+        frame.render_widget(right(m, bold), month_area);
+        if sparks {
+            let series: Vec<u64> = months.iter().map(|m| pick(&m.certifications)).collect();
+            let max = series.iter().copied().max().unwrap_or(0);
+            frame.render_widget(
+                Sparkline::default()
+                    .data(series)
+                    .max(max.max(1))
+                    .style(theme.accent),
+                spark_area,
+            );
+        }
+    }
 }
 
 /// The chosen index month by month: one bar a month, its rate (or, with counts, the
