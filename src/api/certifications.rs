@@ -54,7 +54,7 @@ pub struct NewCertification {
     /// The reference of a paid fee order (`CT…`, from `POST /certifications/fee-orders`):
     /// the fee was paid by VietQR. Without it, the fee is recorded as taken in cash.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 16)]
+    #[schema(max_length = 32)]
     pub fee_order: Option<String>,
 }
 
