@@ -10,13 +10,13 @@ use common::tui::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use motcua::api::Page;
 use motcua::api::certifications::{
-    Certification, CertificationApplicant, CertifiedApplicant, Kind,
+    Certification, CertificationApplicant, CertifiedApplicant, FeeOrder, FeeOrderStatus, Kind,
 };
 use motcua::api::citizens::Citizen;
 use motcua::api::stats::{CertificationCounts, Period};
 use motcua::domain::Lang;
 use motcua::tui::action::{Action, Effect};
-use motcua::tui::certify::{Field, Stage};
+use motcua::tui::certify::{Field, PayWay, Stage};
 use motcua::tui::state::*;
 use motcua::tui::update::update;
 use std::collections::BTreeMap;
@@ -345,6 +345,158 @@ fn a_failed_link_keeps_the_entry_in_the_outbox_and_its_number_shows_when_it_goes
     assert!(app.certify.entry.is_done());
     let screen = text(&draw(&app, (80, 24)), None);
     assert!(screen.contains("số 3"), "{screen}");
+}
+
+fn order(status: FeeOrderStatus) -> FeeOrder {
+    let reference = "CT7KQ2M9XA".to_owned();
+    FeeOrder {
+        vietqr: (status == FeeOrderStatus::Unpaid).then(|| {
+            motcua::domain::vietqr::build(&motcua::domain::vietqr::VietQrRequest {
+                bank_bin: "970415".into(),
+                account: "113366668888".into(),
+                amount: Some(21_000),
+                purpose: Some("CT 7KQ2M9XA".into()),
+            })
+            .unwrap()
+        }),
+        reference,
+        amount: 21_000,
+        status,
+        bank_bin: "970415".into(),
+        account: "113366668888".into(),
+        account_name: "UBND PHUONG AN HOI".into(),
+        created_at: "2026-11-24T10:04:00+07:00".into(),
+        paid_at: (status != FeeOrderStatus::Unpaid).then(|| "2026-11-24T10:05:00+07:00".into()),
+        transaction_id: (status != FeeOrderStatus::Unpaid).then(|| "FT123".into()),
+    }
+}
+
+/// Up to the fee of a 5-page paper in 3 copies, then VietQR chosen and its code shown.
+fn vietqr_shown(lang: Lang, size: (u16, u16)) -> App {
+    let mut app = on_pane(lang, size);
+    type_text(&mut app, QR);
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "Bằng tốt nghiệp THPT");
+    update(&mut app, key(KeyCode::Tab));
+    type_text(&mut app, "5");
+    update(&mut app, key(KeyCode::Tab));
+    type_text(&mut app, "3");
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Right));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = match &effects[..] {
+        [Effect::OrderFee { id, amount, .. }] => {
+            assert_eq!(*amount, 21_000);
+            *id
+        }
+        other => panic!("a fee order: {other:?}"),
+    };
+    update(
+        &mut app,
+        Action::FeeOrdered(id, Ok(order(FeeOrderStatus::Unpaid))),
+    );
+    app
+}
+
+#[test]
+fn by_vietqr_the_code_shows_until_the_transfer_arrives_then_the_entry_goes_by_itself() {
+    let mut app = vietqr_shown(Lang::Vi, (80, 24));
+    let screen = text(&draw(&app, (80, 24)), None);
+    assert!(screen.contains("Chuyển khoản 21.000 đ"), "{screen}");
+    assert!(screen.contains("CT 7KQ2M9XA"), "{screen}");
+    assert!(
+        screen.contains("▀") || screen.contains("█"),
+        "the code is drawn: {screen}"
+    );
+    // The screen shows it whole: a training sandbox would be told.
+    assert_eq!(
+        motcua::tui::view::vietqr_on_screen(&app).as_deref(),
+        Some("CT7KQ2M9XA")
+    );
+    // Every two seconds the order is looked at; unpaid, the code stays.
+    let now = app.now;
+    assert!(
+        update(&mut app, Action::Tick(now))
+            .iter()
+            .all(|e| !matches!(e, Effect::LoadFeeOrder { .. }))
+    );
+    let effects = update(&mut app, Action::Tick(now));
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadFeeOrder { id, reference } if reference == "CT7KQ2M9XA" => Some(*id),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("a look at the order: {effects:?}"));
+    update(
+        &mut app,
+        Action::FeeOrdered(id, Ok(order(FeeOrderStatus::Unpaid))),
+    );
+    assert!(app.certify.entry.order().is_some());
+    update(&mut app, Action::Tick(now));
+    let effects = update(&mut app, Action::Tick(now));
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadFeeOrder { id, .. } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    // Paid: the entry goes, naming the order.
+    let effects = update(
+        &mut app,
+        Action::FeeOrdered(id, Ok(order(FeeOrderStatus::Paid))),
+    );
+    let (id, _, request) = certify_effect(&effects);
+    assert_eq!(request.fee_order.as_deref(), Some("CT7KQ2M9XA"));
+    update(&mut app, Action::Certified(id, Ok(entered(&request, 4))));
+    let screen = text(&draw(&app, (80, 24)), None);
+    assert!(screen.contains("21.000 đ chuyển khoản VietQR"), "{screen}");
+    assert!(screen.contains("số 4"), "{screen}");
+}
+
+#[test]
+fn no_transfer_after_all_goes_back_to_cash_and_a_failed_order_says_so() {
+    let mut app = vietqr_shown(Lang::En, (80, 24));
+    update(&mut app, key(KeyCode::Esc));
+    let e = &app.certify.entry;
+    assert_eq!(e.stage, Stage::Confirm);
+    assert_eq!(e.pay, PayWay::Cash);
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let (_, _, request) = certify_effect(&effects);
+    assert_eq!(request.fee_order, None, "taken in cash");
+    // The order cannot be made (the link): back to the fee, saying why.
+    let mut app = on_pane(Lang::En, (80, 24));
+    type_text(&mut app, QR);
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "Giấy khai sinh");
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.certify.entry.pay, PayWay::VietQr);
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let [Effect::OrderFee { id, key: key1, .. }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut app,
+        Action::FeeOrdered(*id, Err(Failure::Offline("no route to host".into()))),
+    );
+    let e = &app.certify.entry;
+    assert_eq!(e.stage, Stage::Confirm);
+    assert!(e.error.as_ref().unwrap().1.contains("no route to host"));
+    // Tried again for the same amount: the same order's key (a retry, not a second order).
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let [Effect::OrderFee { key: key2, .. }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(key1, key2);
+}
+
+#[test]
+fn snapshot_the_vietqr_code_to_scan() {
+    snapshot_each!("vietqr", SIZES, vietqr_shown);
 }
 
 fn book_page(n: u32) -> Page<Certification> {

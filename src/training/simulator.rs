@@ -65,6 +65,9 @@ struct Office {
     username: String,
     after: i64,
     code: Option<String>,
+    /// Certification fee orders (`CT…`) whose QR its desk showed: a reference names no
+    /// office, so the office is remembered from the journal that told.
+    fee_orders: std::collections::BTreeSet<String>,
 }
 
 /// Runs until the task is dropped (the training sandbox aborts it on exit). Failures are
@@ -84,6 +87,7 @@ pub async fn run(settings: Settings) {
                 username: format!("quantri{n}"),
                 after: 0,
                 code: None,
+                fee_orders: std::collections::BTreeSet::new(),
             }),
             Err(e) => {
                 tracing::warn!("simulator: {e}");
@@ -211,6 +215,9 @@ async fn watch(
         };
         let supplement_requested = e.detail.as_deref() == Some(Action::RequestSupplement.as_str());
         if e.event == AuditEvent::PaymentQrShown {
+            if crate::api::certifications::fee_order_reference(&code).is_some() {
+                office.fee_orders.insert(code.clone());
+            }
             to_pay.entry(code).or_insert_with(|| (Instant::now(), 0));
         } else if e.event == AuditEvent::Transition && supplement_requested {
             to_supplement.entry(code).or_insert_with(Instant::now);
@@ -220,13 +227,18 @@ async fn watch(
 }
 
 fn owns(office: &Office, code: &str) -> bool {
-    DossierCode::parse(code)
-        .ok()
-        .is_some_and(|c| office.code.as_deref() == Some(c.unit().as_str()))
+    office.fee_orders.contains(code)
+        || DossierCode::parse(code)
+            .ok()
+            .is_some_and(|c| office.code.as_deref() == Some(c.unit().as_str()))
 }
 
-/// The bank's signed notice that the fee of `code` arrived.
+/// The bank's signed notice that the fee of `code` (a dossier, or a certification's fee
+/// order) arrived.
 async fn pay_online(office: &mut Office, code: &str, secret: &str) -> Result<(), ClientError> {
+    if office.fee_orders.contains(code) {
+        return pay_fee_order(office, code, secret).await;
+    }
     let owned = code.to_owned();
     let payment = as_admin(office, |c| {
         let code = owned.clone();
@@ -247,6 +259,35 @@ async fn pay_online(office: &mut Office, code: &str, secret: &str) -> Result<(),
         account: Some(payment.account.clone()),
     };
     office.admin.notify_payment(&notice, secret).await.map(drop)
+}
+
+/// The bank's signed notice that a certification's fee order was paid.
+async fn pay_fee_order(
+    office: &mut Office,
+    reference: &str,
+    secret: &str,
+) -> Result<(), ClientError> {
+    let owned = reference.to_owned();
+    let order = as_admin(office, |c| {
+        let reference = owned.clone();
+        async move { c.fee_order(&reference).await }
+    })
+    .await?;
+    if order.vietqr.is_none() {
+        office.fee_orders.remove(reference);
+        return Ok(());
+    }
+    let notice = PaymentNotice {
+        transaction_id: Some(format!("SIM{}", uuid::Uuid::new_v4().simple())),
+        dossier_ref: Some(order.reference.clone()),
+        amount: Some(order.amount as i64),
+        paid_at: Some(office.admin.clock().now().to_rfc3339()),
+        bank_bin: Some(order.bank_bin.clone()),
+        account: Some(order.account.clone()),
+    };
+    office.admin.notify_payment(&notice, secret).await?;
+    office.fee_orders.remove(reference);
+    Ok(())
 }
 
 /// One round in one office: a new online dossier, one supplement sent, one fee paid.

@@ -99,6 +99,11 @@ pub enum Action {
     ),
     /// Issue 21: the day's certifications and fees, for the books' totals.
     CertifyTotalsLoaded(RequestId, Result<Stats, Failure>),
+    /// Issue 21: a fee order made, or read again (has the transfer arrived?).
+    FeeOrdered(
+        RequestId,
+        Result<crate::api::certifications::FeeOrder, Failure>,
+    ),
     PaymentLoaded(RequestId, Result<Payment, Failure>),
     /// An intake draft saved by an earlier run of this profile and user.
     DraftFound(Box<Draft>),
@@ -441,6 +446,17 @@ pub enum Effect {
     LoadBook {
         id: RequestId,
         query: crate::api::certifications::CertificationQuery,
+    },
+    /// Issue 21: a fee order for `amount` đồng under `key` (`FeeOrdered`).
+    OrderFee {
+        id: RequestId,
+        key: String,
+        amount: u64,
+    },
+    /// Issue 21: a fee order as it stands (`FeeOrdered`).
+    LoadFeeOrder {
+        id: RequestId,
+        reference: String,
     },
     /// Issue 21: the certifications and fees of one day (`CertifyTotalsLoaded`).
     LoadCertifyTotals {

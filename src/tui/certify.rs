@@ -8,7 +8,7 @@
 //! anything is sent, so the official names it while the citizen opens their wallet.
 
 use crate::api::certifications::{
-    Certification, CertificationApplicant, ContractAct, Kind, MAX_COPIES, MAX_PAGES,
+    Certification, CertificationApplicant, ContractAct, FeeOrder, Kind, MAX_COPIES, MAX_PAGES,
     NamedApplicant, NewCertification,
 };
 use crate::api::dossiers::CitizenRef;
@@ -65,12 +65,33 @@ impl Field {
     }
 }
 
+/// How the fee is taken.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PayWay {
+    #[default]
+    Cash,
+    /// A transfer to the office's account, by the QR the screen shows.
+    VietQr,
+}
+
+/// Seconds between two looks at whether a transfer arrived.
+pub const TRANSFER_POLL_SECONDS: u32 = 2;
+
 /// Where the entry stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stage {
     Editing,
-    /// The fee on screen: Enter says it was taken in cash and enters the certification.
+    /// The fee on screen: in cash, Enter says it was taken and enters the certification;
+    /// by VietQR, Enter shows the code to pay.
     Confirm,
+    /// Paid by VietQR: the fee order being made (`order` is `None`), then its code on
+    /// screen until the bank's notice arrives; then the entry goes by itself.
+    /// `request`: the order or its status on its way; `poll_in`: seconds to the next look.
+    Transfer {
+        order: Option<Box<FeeOrder>>,
+        request: Option<RequestId>,
+        poll_in: u32,
+    },
     /// Sent: waiting for the book's number. `queued`: the link failed and the entry is
     /// in the outbox, which sends it (with the same key) when the portal answers again.
     Sending {
@@ -110,6 +131,11 @@ pub struct Entry {
     /// Rows still showing their default (pages and copies: 1): the first character typed
     /// replaces it, so 5 pages is `5`, not a deletion and a `5`.
     pub defaults: Vec<Field>,
+    /// How the fee is taken (chosen on the fee's screen).
+    pub pay: PayWay,
+    /// The fee order's idempotency key and the amount it was drawn for: the same amount
+    /// asks for the same order again (a retry), another amount for a new one.
+    pub fee_key: Option<(u64, String)>,
 }
 
 impl Entry {
@@ -135,6 +161,8 @@ impl Entry {
             lookup: None,
             looked_up: None,
             defaults: vec![Field::Pages, Field::Copies],
+            pay: PayWay::Cash,
+            fee_key: None,
         }
     }
 
@@ -244,8 +272,17 @@ impl Entry {
         matches!(self.stage, Stage::Done(_))
     }
 
+    /// The entry is on its way, or waits for its transfer: nothing of it changes then.
     pub fn is_sending(&self) -> bool {
-        matches!(self.stage, Stage::Sending { .. })
+        matches!(self.stage, Stage::Sending { .. } | Stage::Transfer { .. })
+    }
+
+    /// The fee order shown, when paid by VietQR.
+    pub fn order(&self) -> Option<&FeeOrder> {
+        match &self.stage {
+            Stage::Transfer { order, .. } => order.as_deref(),
+            _ => None,
+        }
     }
 }
 

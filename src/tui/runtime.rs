@@ -942,6 +942,24 @@ impl Executor {
                     Action::BookLoaded,
                 );
             }
+            Effect::OrderFee { id, key, amount } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    "make a fee order",
+                    async move { c.order_fee(&key, amount).await },
+                    Action::FeeOrdered,
+                );
+            }
+            Effect::LoadFeeOrder { id, reference } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    "read a fee order",
+                    async move { c.fee_order(&reference).await },
+                    Action::FeeOrdered,
+                );
+            }
             Effect::LoadCertifyTotals { id, day } => {
                 let Some(c) = self.client.clone() else { return };
                 let day = day.format("%Y-%m-%d").to_string();

@@ -62,6 +62,10 @@ pub enum Purpose {
     Submit,
     /// A certification entered, the books searched, the day's totals (issue 21).
     Certify,
+    /// A certification being entered, and whether its fee's transfer arrived (looked at
+    /// every few seconds while the code is on screen): the pane says so itself, and Esc
+    /// does not stop them, since the citizen has paid.
+    Entry,
     /// A file going up: shown in its row, not with the spinner; Esc does not stop it.
     Upload,
     /// A fee taken during an intake.
@@ -88,6 +92,7 @@ impl Purpose {
                 | Purpose::Upload
                 | Purpose::Journal
                 | Purpose::Documents
+                | Purpose::Entry
         )
     }
 }

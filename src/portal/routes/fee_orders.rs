@@ -315,3 +315,34 @@ pub(crate) async fn pay(
     .map_err(internal)?;
     Ok(office)
 }
+
+/// A training desk shows a fee order's QR whole (`POST /training/vietqr-shown/{code}`
+/// with the reference): journalled while unpaid, so the simulated bank pays it as a
+/// citizen would. Another office's order is 404, audited.
+pub(crate) async fn shown(
+    state: &AppState,
+    session: &Session,
+    office: i64,
+    reference: &str,
+) -> Result<StatusCode, ApiError> {
+    const WHAT: &str = "POST /training/vietqr-shown/{code}";
+    let mut conn = state.db.acquire().await?;
+    let Some(order) = load(&mut conn, office, reference).await? else {
+        drop(conn);
+        audit::refused(state, session, WHAT).await;
+        return Err(ApiError::NotFound);
+    };
+    drop(conn);
+    let desk_role = matches!(
+        session.role,
+        Role::Reception | Role::Specialist | Role::Leader
+    );
+    if desk_role && order.paid_at.is_none() {
+        let event = audit::Event::PaymentQrShown {
+            session,
+            code: reference,
+        };
+        audit::record(&state.db, &state.clock, event).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

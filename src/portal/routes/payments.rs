@@ -205,6 +205,9 @@ pub async fn vietqr_shown(
     if !state.settings.training {
         return Err(ApiError::NotFound);
     }
+    if let Some(reference) = crate::api::certifications::fee_order_reference(&code) {
+        return super::fee_orders::shown(&state, &session, office, &reference).await;
+    }
     let mut conn = state.db.acquire().await?;
     let row = match store::load(&mut *conn, office, &code).await {
         Err(ApiError::NotFound) => {

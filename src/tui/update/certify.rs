@@ -7,10 +7,13 @@
 use super::*;
 use crate::api::Page;
 use crate::api::certifications::{Certification, CertificationQuery, ContractAct, Kind};
+use crate::api::certifications::{FeeOrder, FeeOrderStatus};
 use crate::api::citizens::Citizen;
 use crate::api::stats::Stats;
 use crate::domain::identity::{parse_cccd, parse_chip_qr};
-use crate::tui::certify::{Entry, Field, Stage, step_act, step_kind};
+use crate::tui::certify::{
+    Entry, Field, PayWay, Stage, TRANSFER_POLL_SECONDS, step_act, step_kind,
+};
 use crate::tui::paper::{Document, Job};
 
 /// Entries a page of the books holds on screen.
@@ -31,20 +34,37 @@ pub(super) fn certify_key(app: &mut App, input: KeyInput) -> Vec<Effect> {
         K(Command::Print) => return print(app),
         K(Command::Back) => match e.stage {
             Stage::Confirm => e.stage = Stage::Editing,
+            // No transfer after all: back to the fee, to take it in cash. The order stays
+            // unpaid (a transfer that still comes is the office's to refund).
+            Stage::Transfer { .. } => {
+                e.stage = Stage::Confirm;
+                e.pay = PayWay::Cash;
+                e.error = None;
+            }
             _ if e.error.is_some() => e.error = None,
             // The entry stays as typed (or done): the pane shows it again on return.
             _ => app.tab = Tab::Inbox,
         },
         K(Command::Confirm) => {
-            return match e.stage {
-                Stage::Editing => enter(app),
-                Stage::Confirm => send(app),
-                Stage::Sending { .. } => vec![],
-                Stage::Done(_) => {
+            return match (&e.stage, e.pay) {
+                (Stage::Editing, _) => enter(app),
+                (Stage::Confirm, PayWay::Cash) => send(app, None),
+                (Stage::Confirm, PayWay::VietQr) => order_fee(app),
+                (Stage::Sending { .. } | Stage::Transfer { .. }, _) => vec![],
+                (Stage::Done(_), _) => {
                     next_paper(app);
                     vec![]
                 }
             };
+        }
+        K(Command::NextChoice | Command::PrevChoice | Command::NextField)
+            if e.stage == Stage::Confirm =>
+        {
+            e.pay = match e.pay {
+                PayWay::Cash => PayWay::VietQr,
+                PayWay::VietQr => PayWay::Cash,
+            };
+            e.error = None;
         }
         K(Command::NextField | Command::PrevField) if e.stage == Stage::Editing => {
             let forward = matches!(input, K(Command::NextField));
@@ -195,12 +215,16 @@ fn enter(app: &mut App) -> Vec<Effect> {
     }
 }
 
-/// The fee was taken in cash: the entry goes to the portal (through the outbox, so a
-/// failed link keeps it and sends it later with the same key).
-fn send(app: &mut App) -> Vec<Effect> {
+/// The fee was taken (in cash, or by the paid fee order named): the entry goes to the
+/// portal (through the outbox, so a failed link keeps it and sends it later with the same
+/// key).
+fn send(app: &mut App, fee_order: Option<String>) -> Vec<Effect> {
     let lang = app.lang;
     let e = &mut app.certify.entry;
-    let request_body = match e.request() {
+    let request_body = match e.request().map(|mut r| {
+        r.fee_order = fee_order;
+        r
+    }) {
         Ok(r) => r,
         Err((field, key)) => {
             e.stage = Stage::Editing;
@@ -210,7 +234,7 @@ fn send(app: &mut App) -> Vec<Effect> {
         }
     };
     let key = e.key.clone();
-    let id = request(app, Purpose::Certify);
+    let id = request(app, Purpose::Entry);
     app.certify.entry.stage = Stage::Sending {
         request: Some(id),
         queued: false,
@@ -220,6 +244,115 @@ fn send(app: &mut App) -> Vec<Effect> {
         key,
         request: Box::new(request_body),
     }]
+}
+
+/// VietQR chosen: a fee order for the fee, whose code the screen shows.
+fn order_fee(app: &mut App) -> Vec<Effect> {
+    let Some(amount) = app.certify.entry.fee() else {
+        app.certify.entry.stage = Stage::Editing;
+        return vec![];
+    };
+    // The same amount asks for the same order (a retry after a lost answer); another
+    // amount (the pages were corrected) for a new one.
+    let key = match &app.certify.entry.fee_key {
+        Some((drawn, key)) if *drawn == amount => key.clone(),
+        _ => {
+            let key = app.keys.next_key();
+            app.certify.entry.fee_key = Some((amount, key.clone()));
+            key
+        }
+    };
+    let id = request(app, Purpose::Certify);
+    let e = &mut app.certify.entry;
+    e.error = None;
+    e.note = None;
+    e.stage = Stage::Transfer {
+        order: None,
+        request: Some(id),
+        poll_in: TRANSFER_POLL_SECONDS,
+    };
+    vec![Effect::OrderFee { id, key, amount }]
+}
+
+/// A fee order made or read again: its code stays on screen until the transfer arrives;
+/// then the entry goes by itself, named by the order.
+pub(super) fn on_fee_order(
+    app: &mut App,
+    id: RequestId,
+    result: Result<FeeOrder, Failure>,
+) -> Vec<Effect> {
+    app.pending.remove(&id);
+    let lang = app.lang;
+    let e = &mut app.certify.entry;
+    let Stage::Transfer { order, request, .. } = &mut e.stage else {
+        return vec![];
+    };
+    if *request != Some(id) {
+        return vec![];
+    }
+    *request = None;
+    match result {
+        Ok(o) => match o.status {
+            FeeOrderStatus::Unpaid => {
+                *order = Some(Box::new(o));
+                vec![]
+            }
+            FeeOrderStatus::Paid => {
+                let reference = o.reference.clone();
+                *order = Some(Box::new(o));
+                let text = tr(lang, "certify.transfer_arrived").to_owned();
+                toast(app, ToastKind::Success, text);
+                send(app, Some(reference))
+            }
+            FeeOrderStatus::Used => {
+                // Another entry used it (a second desk, a retry elsewhere): not this one's.
+                e.stage = Stage::Confirm;
+                e.pay = PayWay::Cash;
+                e.fee_key = None;
+                e.error = Some((None, tr(lang, "certify.order_used").to_owned()));
+                vec![]
+            }
+        },
+        Err(Failure::Unauthorized(_)) => expire(app),
+        // Not made: the fee is taken in cash instead, or VietQR tried again.
+        Err(failure) if order.is_none() => {
+            e.stage = Stage::Confirm;
+            e.error = Some((
+                None,
+                trf(
+                    lang,
+                    "certify.order_failed",
+                    &[("why", &failure_text(lang, &failure))],
+                ),
+            ));
+            vec![]
+        }
+        // A look that failed: the next tick looks again; the code stays.
+        Err(_) => vec![],
+    }
+}
+
+/// Once a second: a fee order on screen is looked at every few seconds until paid.
+pub(super) fn tick(app: &mut App) -> Vec<Effect> {
+    let Stage::Transfer {
+        order: Some(order),
+        request: None,
+        poll_in,
+    } = &mut app.certify.entry.stage
+    else {
+        return vec![];
+    };
+    *poll_in = poll_in.saturating_sub(1);
+    if *poll_in > 0 {
+        return vec![];
+    }
+    *poll_in = TRANSFER_POLL_SECONDS;
+    let reference = order.reference.clone();
+    let id = request(app, Purpose::Entry);
+    if let Stage::Transfer { request, .. } = &mut app.certify.entry.stage {
+        *request = Some(id);
+    }
+    vec![Effect::LoadFeeOrder { id, reference }]
 }
 
 /// After an entry: the same applicant's next paper (the kind, the applicant stay).
@@ -327,6 +460,22 @@ pub(super) fn on_found(
 
 fn view_safe(text: &str) -> String {
     crate::domain::text::terminal_safe(text).into_owned()
+}
+
+/// Esc stopped request `id`: a fee order not made yet is not waited for (the fee is
+/// taken again from its screen).
+pub(super) fn on_cancelled(app: &mut App, id: RequestId) {
+    let e = &mut app.certify.entry;
+    if matches!(e.stage, Stage::Transfer { order: None, request: Some(r), .. } if r == id) {
+        e.stage = Stage::Confirm;
+    }
+    if e.lookup.as_ref().is_some_and(|(r, _)| *r == id) {
+        e.lookup = None;
+    }
+    if app.certify.book.pending == Some(id) {
+        app.certify.book.pending = None;
+        app.certify.book.searched = None;
+    }
 }
 
 /// Whether `id` is the pane's number lookup.

@@ -275,6 +275,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Certified(id, result) => certify::on_certified(app, id, result),
         Action::BookLoaded(id, result) => certify::on_book(app, id, result),
         Action::CertifyTotalsLoaded(id, result) => certify::on_totals(app, id, result),
+        Action::FeeOrdered(id, result) => certify::on_fee_order(app, id, result),
         Action::CitizenLoaded(id, result) => citizens::on_citizen(app, id, result),
         Action::CitizenCreated(id, result) => citizens::on_created(app, id, result),
         Action::ActivationIssued(id, result) => citizens::on_activation(app, id, result),
@@ -414,6 +415,7 @@ fn cancel_newest(app: &mut App) -> Option<Effect> {
         .map(|(id, _)| *id)?;
     app.pending.remove(&id);
     app.attachments.transfers.progress.remove(&id);
+    certify::on_cancelled(app, id);
     if app.login.pending == Some(id) {
         app.login.pending = None;
     }

@@ -361,8 +361,14 @@ pub fn enabled_commands(app: &App) -> Vec<Command> {
                     }
                     on.push(C::NewEntry);
                 }
-                Stage::Confirm => on.extend([C::Confirm, C::NewEntry]),
-                Stage::Sending { .. } => {}
+                Stage::Confirm => on.extend([
+                    C::Confirm,
+                    C::NextChoice,
+                    C::PrevChoice,
+                    C::NextField,
+                    C::NewEntry,
+                ]),
+                Stage::Sending { .. } | Stage::Transfer { .. } => {}
                 Stage::Done(_) => on.extend([C::Confirm, C::Print, C::NewEntry]),
             }
             on

@@ -16,6 +16,7 @@ pub(super) fn on_tick(app: &mut App, now: chrono::DateTime<chrono::FixedOffset>)
     }
     let mut effects = super::intake::retry_uploads(app);
     effects.extend(super::training::journal_tick(app));
+    effects.extend(super::certify::tick(app));
     let Some(since) = app.inbox.seq else {
         return effects;
     };

@@ -16,6 +16,13 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, 
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
+    let e = &app.certify.entry;
+    if let Stage::Transfer { .. } = e.stage
+        && !app.certify.in_book
+    {
+        transfer(app, frame, area);
+        return;
+    }
     let title = if app.certify.in_book {
         tr(app.lang, "certify.book_title")
     } else {
@@ -34,10 +41,129 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         book(app, frame, inner);
         return;
     }
-    let e = &app.certify.entry;
     match &e.stage {
         Stage::Done(c) => done(app, c, frame, inner),
         _ => entry(app, e, frame, inner),
+    }
+}
+
+/// The words beside the fee order's code: how much, the transfer note, the account, and
+/// what happens next.
+fn transfer_lines(app: &App) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let lang = app.lang;
+    let e = &app.certify.entry;
+    let Some(order) = e.order() else {
+        return vec![Line::from(Span::styled(
+            tr(lang, "certify.ordering").to_owned(),
+            theme.muted,
+        ))];
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(
+            trf(
+                lang,
+                "certify.transfer",
+                &[("fee", &format_vnd(order.amount, lang))],
+            ),
+            theme.accent.add_modifier(Modifier::BOLD),
+        )),
+        Line::from(vec![
+            Span::styled(
+                format!("{} ", tr(lang, "certify.transfer_note")),
+                theme.muted,
+            ),
+            Span::styled(
+                format!("CT {}", safe(order.reference.get(2..).unwrap_or_default())),
+                theme.base.add_modifier(Modifier::BOLD),
+            ),
+        ]),
+        Line::from(vec![
+            Span::styled(format!("{} ", tr(lang, "certify.account")), theme.muted),
+            Span::raw(format!(
+                "{} · {} · {}",
+                safe(&order.account),
+                safe(&order.account_name),
+                safe(&order.bank_bin)
+            )),
+        ]),
+        Line::from(""),
+    ];
+    let wait = if order.vietqr.is_some() {
+        tr(lang, "certify.waiting_transfer")
+    } else {
+        tr(lang, "certify.no_qr")
+    };
+    lines.push(Line::from(Span::styled(wait.to_owned(), theme.warn)));
+    lines.push(Line::from(Span::styled(
+        tr(lang, "certify.transfer_back").to_owned(),
+        theme.muted,
+    )));
+    lines
+}
+
+fn lines_height(lines: &[Line<'_>], width: u16) -> u16 {
+    lines
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            super::fit::wrap(&text, usize::from(width)).len().max(1) as u16
+        })
+        .sum()
+}
+
+/// Where the fee order's code goes in the pane (`pane` the body under the tabs), when
+/// there is one to show: what `render` draws and `update` asks about.
+pub(super) fn transfer_layout(
+    app: &App,
+    pane: Rect,
+) -> Option<(super::vietqr::Code, super::vietqr::Place)> {
+    let inner = Block::default().borders(Borders::ALL).inner(pane);
+    let lines = transfer_lines(app);
+    super::vietqr::certify_place(app, pane, inner, |width| lines_height(&lines, width))
+}
+
+/// The fee by VietQR: the code to scan beside what to transfer, until the bank's notice
+/// arrives; the frame gives way when the code needs the room.
+fn transfer(app: &App, frame: &mut Frame, area: Rect) {
+    use super::vietqr::Place;
+    let theme = &app.theme;
+    let lines = transfer_lines(app);
+    let layout = transfer_layout(app, area);
+    if let Some((code, Place::Bare { text, code: at })) = &layout {
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), *text);
+        super::vietqr::draw(frame, code, *at);
+        return;
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(
+            format!(" {} ", tr(app.lang, "certify.title")),
+            theme.accent.add_modifier(Modifier::BOLD),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    match &layout {
+        Some((code, Place::Framed { text, code: at })) => {
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), *text);
+            super::vietqr::draw(frame, code, *at);
+        }
+        Some((_, Place::TooSmall { rows })) => {
+            let mut lines = lines;
+            lines.push(Line::from(Span::styled(
+                trf(
+                    app.lang,
+                    "certify.qr_too_small",
+                    &[("rows", &rows.to_string())],
+                ),
+                theme.danger,
+            )));
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+        }
+        _ => {
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+        }
     }
 }
 
@@ -163,19 +289,12 @@ fn entry(app: &App, e: &Entry, frame: &mut Frame, area: Rect) {
         )),
     };
     frame.render_widget(Paragraph::new(fee_line), fee);
+    if e.stage == Stage::Confirm {
+        confirm(app, e, frame, message);
+        return;
+    }
     let (text, style) = match (&e.stage, &e.error) {
         (_, Some((_, problem))) => (problem.clone(), theme.danger),
-        (Stage::Confirm, None) => (
-            trf(
-                lang,
-                "certify.confirm_cash",
-                &[(
-                    "fee",
-                    &e.fee().map(|f| format_vnd(f, lang)).unwrap_or_default(),
-                )],
-            ),
-            theme.warn.add_modifier(Modifier::BOLD),
-        ),
         (Stage::Sending { queued: true, .. }, None) => {
             (tr(lang, "certify.queued").to_owned(), theme.warn)
         }
@@ -190,6 +309,45 @@ fn entry(app: &App, e: &Entry, frame: &mut Frame, area: Rect) {
 
 /// The labels' column: narrower than the long forms', so that the kind row's five
 /// choices fit beside it at 80 columns.
+/// The fee's screen: how it is taken (cash or VietQR, ←/→), and what Enter does.
+fn confirm(app: &App, e: &Entry, frame: &mut Frame, area: Rect) {
+    use crate::tui::certify::PayWay;
+    let theme = &app.theme;
+    let lang = app.lang;
+    let fee = e.fee().map(|f| format_vnd(f, lang)).unwrap_or_default();
+    let mut spans = vec![Span::styled(
+        format!("{:<w$}", tr(lang, "certify.pay_by"), w = label_width(area)),
+        theme.accent,
+    )];
+    for (way, key) in [
+        (PayWay::Cash, "certify.pay_cash"),
+        (PayWay::VietQr, "certify.pay_vietqr"),
+    ] {
+        let style = if e.pay == way {
+            theme.selection
+        } else {
+            theme.muted
+        };
+        spans.push(Span::styled(format!(" {} ", tr(lang, key)), style));
+    }
+    let (said, style) = match (&e.error, e.pay) {
+        (Some((_, problem)), _) => (problem.clone(), theme.danger),
+        (None, PayWay::Cash) => (
+            trf(lang, "certify.confirm_cash", &[("fee", &fee)]),
+            theme.warn.add_modifier(Modifier::BOLD),
+        ),
+        (None, PayWay::VietQr) => (
+            trf(lang, "certify.confirm_vietqr", &[("fee", &fee)]),
+            theme.warn.add_modifier(Modifier::BOLD),
+        ),
+    };
+    let lines = vec![
+        Line::from(spans),
+        Line::from(""),
+        Line::from(Span::styled(said, style)),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+}
 fn label_width(area: Rect) -> usize {
     usize::from(super::intake::label_width(area).min(21))
 }
@@ -242,7 +400,11 @@ fn done(app: &App, c: &Certification, frame: &mut Frame, area: Rect) {
         ),
         trf(
             lang,
-            "certify.paid_cash",
+            if c.payment_method == "vietqr" {
+                "certify.paid_vietqr"
+            } else {
+                "certify.paid_cash"
+            },
             &[("fee", &format_vnd(c.fee, lang))],
         )
     );

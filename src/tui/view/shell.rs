@@ -214,7 +214,8 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             | Purpose::Stats
             | Purpose::Upload
             | Purpose::Journal
-            | Purpose::Documents => tr(lang, "busy.other"),
+            | Purpose::Documents
+            | Purpose::Entry => tr(lang, "busy.other"),
         };
         pieces.push(piece("│", theme.border, 2));
         pieces.push(piece(

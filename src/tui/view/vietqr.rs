@@ -133,6 +133,26 @@ pub fn done_place(
     Some((code, place))
 }
 
+/// The certification pane's fee order, when its code is to be shown: where it goes in
+/// the pane (`pane` the body under the tabs, `body` inside its frame).
+pub fn certify_place(
+    app: &App,
+    pane: Rect,
+    body: Rect,
+    text_height: impl Fn(u16) -> u16,
+) -> Option<(Code, Place)> {
+    if app.certify.in_book {
+        return None;
+    }
+    let order = app.certify.entry.order()?;
+    if order.status != crate::api::certifications::FeeOrderStatus::Unpaid {
+        return None;
+    }
+    let code = Code::new(order.vietqr.as_deref()?)?;
+    let place = place_for(&code, pane, body, text_height);
+    Some((code, place))
+}
+
 /// Beside the words in `body` (inside the frame), under them, or sharing the whole
 /// `pane` with them with no frame; else too small.
 fn place_for(code: &Code, pane: Rect, body: Rect, text_height: impl Fn(u16) -> u16) -> Place {
@@ -302,6 +322,11 @@ pub fn on_screen(app: &App) -> Option<String> {
             place.code().map(|_| d.code.clone())
         }
         Some(_) => None,
+        None if app.tab == Tab::Certify => {
+            let (_, place) = super::certify::transfer_layout(app, body)?;
+            place.code()?;
+            app.certify.entry.order().map(|o| o.reference.clone())
+        }
         None if app.tab == Tab::Intake && app.draft_offer.is_none() => {
             let (_, place) = super::intake::done_layout(app, body)?;
             place.code()?;
