@@ -124,6 +124,17 @@ async fn pay(p: &Portal, reference: &str, amount: u64, (bin, account): (&str, &s
     assert_eq!(status, 200, "{receipt}");
 }
 
+/// The order (`dossier_code`) and the reason of the newest `payment_refused` audit row.
+async fn last_refusal(p: &Portal) -> (Option<String>, Option<String>) {
+    sqlx::query_as(
+        "SELECT dossier_code, reason FROM audit WHERE event = 'payment_refused' \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&p.running.state.db)
+    .await
+    .unwrap()
+}
+
 /// A copy certification of `pages` pages in `copies` copies, paid by `fee_order` if any.
 fn copy(pages: u32, copies: u32, fee_order: Option<&str>) -> Value {
     let mut body = json!({
@@ -300,6 +311,11 @@ async fn the_gateway_notice_pays_a_fee_order_once_for_its_amount() {
     let (status, e, _) = signed_notice(&p, &notice("FT2616100000001", &reference, 13000)).await;
     assert_eq!((status, code(&e)), (422, Some("amount_mismatch")), "{e}");
     assert_eq!(p.audit_count("payment_refused").await, refused_before + 1);
+    assert_eq!(
+        last_refusal(&p).await,
+        (Some(reference.clone()), Some("amount_mismatch".into())),
+        "the refusal names the order, for reconciliation"
+    );
     let unpaid = show(&p, &token, &reference).await;
     assert_eq!(unpaid["status"], "unpaid");
     assert_eq!(unpaid["transaction_id"], Value::Null);
@@ -347,6 +363,10 @@ async fn a_notice_for_another_account_or_no_order_is_refused() {
     elsewhere["account"] = json!(ACCOUNT_2);
     let (status, e, _) = signed_notice(&p, &elsewhere).await;
     assert_eq!((status, code(&e)), (422, Some("account_mismatch")), "{e}");
+    assert_eq!(
+        last_refusal(&p).await,
+        (Some(reference.clone()), Some("account_mismatch".into()))
+    );
     assert_eq!(show(&p, &token, &reference).await["status"], "unpaid");
 
     let unknown = if reference == "CTAAAAAAAA" {
