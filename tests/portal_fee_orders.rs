@@ -6,15 +6,10 @@
 
 mod common;
 
-use common::{DEMO_PASSWORD, Portal, status_json};
-use hmac::{Hmac, Mac};
+use common::{DEMO_PASSWORD, Portal, gateway_settings, signed_notice, status_json};
 use motcua::domain::vietqr;
 use motcua::portal::Seed;
-use motcua::portal::state::Settings;
 use serde_json::{Value, json};
-use sha2::Sha256;
-
-const SECRET: &str = "khoa-bi-mat-cua-cong-thanh-toan";
 /// Every test's clock starts here: the book's year and the month of `GET /stats`.
 const NOW: &str = "2026-06-10T09:00:00+07:00";
 /// Office 1's account (seed): where its fee orders are paid.
@@ -24,13 +19,9 @@ const ACCOUNT_1: &str = "7300000000101";
 const BIN_2: &str = "970415";
 const ACCOUNT_2: &str = "100000000202";
 
-/// A portal with the demo accounts whose gateway notices are signed with [`SECRET`].
+/// A portal with the demo accounts that takes the test gateway's signed notices.
 async fn portal() -> Portal {
-    let settings = Settings {
-        payment_secret: Some(SECRET.into()),
-        ..Default::default()
-    };
-    Portal::at(NOW, settings, Seed::Accounts).await
+    Portal::at(NOW, gateway_settings(), Seed::Accounts).await
 }
 
 async fn login(p: &Portal, who: &str) -> String {
@@ -78,29 +69,6 @@ async fn show(p: &Portal, token: &str, reference: &str) -> Value {
     let (status, found) = get(p, token, &format!("/certifications/fee-orders/{reference}")).await;
     assert_eq!(status, 200, "{found}");
     found
-}
-
-fn sign(body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// POSTs `notice` to the gateway endpoint, signed properly; answers (status, body,
-/// replayed).
-async fn signed_notice(p: &Portal, notice: &Value) -> (u16, Value, bool) {
-    let body = serde_json::to_vec(notice).unwrap();
-    let res = p
-        .post("/payments/notify")
-        .header("Content-Type", "application/json")
-        .header("X-Signature", sign(&body))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let replayed = res.headers().contains_key("idempotent-replayed");
-    let (status, body) = status_json(res).await;
-    (status, body, replayed)
 }
 
 /// The gateway's notice of a transfer of `amount` into office 1's account.
