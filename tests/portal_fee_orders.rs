@@ -10,6 +10,7 @@ use common::{DEMO_PASSWORD, Portal, gateway_settings, signed_notice, status_json
 use motcua::domain::vietqr;
 use motcua::portal::Seed;
 use serde_json::{Value, json};
+
 /// Every test's clock starts here: the book's year and the month of `GET /stats`.
 const NOW: &str = "2026-06-10T09:00:00+07:00";
 /// Office 1's account (seed): where its fee orders are paid.
@@ -83,7 +84,7 @@ fn notice(transaction_id: &str, dossier_ref: &str, amount: u64) -> Value {
     })
 }
 
-/// Pays `reference` by a notice of `amount` into office `bin`/`account`; asserts 200.
+/// Pays `reference` by a notice of `amount` into the account `bin`/`account`; asserts 200.
 async fn pay(p: &Portal, reference: &str, amount: u64, (bin, account): (&str, &str)) {
     let mut paying = notice(&format!("FT{reference}"), reference, amount);
     paying["bank_bin"] = json!(bin);
