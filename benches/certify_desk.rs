@@ -215,7 +215,9 @@ async fn run() -> ExitCode {
         ("the chip card scanned", scan),
     ] {
         let (keys0, typed0, requests0) = (h.keys, h.typed, requests.load(Ordering::SeqCst));
+        let started = Instant::now();
         let (book, entry) = h.certify(applicant, "Giấy khai sinh").await;
+        let took = started.elapsed();
         let keys = h.keys - keys0;
         let typed = h.typed - typed0;
         let trips = requests.load(Ordering::SeqCst) - requests0;

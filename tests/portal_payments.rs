@@ -4,15 +4,14 @@
 mod common;
 
 use chrono::DateTime;
-use common::{DEMO_PASSWORD, Portal, status_json};
-use hmac::{Hmac, Mac};
+use common::{
+    DEMO_PASSWORD, GATEWAY_SECRET as SECRET, Portal, notify, sign, signed_notice, status_json,
+};
 use motcua::domain::dossier_code::DossierCode;
 use motcua::domain::vietqr;
 use motcua::portal::state::Settings;
 use serde_json::{Value, json};
-use sha2::Sha256;
 
-const SECRET: &str = "khoa-bi-mat-cua-cong-thanh-toan";
 /// Contract certification: 50,000 đ at the desk.
 const FEE_BEARING: &str = "2.001035";
 /// Birth registration: free.
@@ -96,33 +95,6 @@ async fn cash(
 
 fn new_key() -> String {
     uuid::Uuid::new_v4().to_string()
-}
-
-fn sign(body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// POSTs raw bytes to the gateway endpoint with an optional signature.
-async fn notify(p: &Portal, body: &[u8], signature: Option<&str>) -> (u16, Value, bool) {
-    let mut req = p
-        .post("/payments/notify")
-        .header("Content-Type", "application/json")
-        .body(body.to_vec());
-    if let Some(signature) = signature {
-        req = req.header("X-Signature", signature);
-    }
-    let res = req.send().await.unwrap();
-    let replayed = res.headers().contains_key("idempotent-replayed");
-    let (status, body) = status_json(res).await;
-    (status, body, replayed)
-}
-
-/// A notice signed properly.
-async fn signed_notice(p: &Portal, notice: &Value) -> (u16, Value, bool) {
-    let body = serde_json::to_vec(notice).unwrap();
-    notify(p, &body, Some(&sign(&body))).await
 }
 
 async fn count(p: &Portal, sql: &str, code: &str) -> i64 {

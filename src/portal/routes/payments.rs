@@ -972,7 +972,11 @@ async fn apply_fee_order(
     .await
     {
         Ok(office) => office,
-        Err(problem) => return Err(refuse(tx, state, client, None, None, detail, problem).await),
+        // The refusal names the order the transfer note named: what reconciliation
+        // looks for on the bank statement.
+        Err(problem) => {
+            return Err(refuse(tx, state, client, None, Some(order), detail, problem).await);
+        }
     };
     let recorded_at = state.clock.now().to_rfc3339();
     sqlx::query(
