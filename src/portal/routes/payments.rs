@@ -904,16 +904,7 @@ async fn apply_notice(
     )
     .await?;
     let recorded_at = now.to_rfc3339();
-    sqlx::query(
-        "INSERT INTO payment_notifications (transaction_id, dossier_code, amount, received_at) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(&notice.transaction_id)
-    .bind(&code)
-    .bind(notice.amount)
-    .bind(&recorded_at)
-    .execute(&mut *tx)
-    .await?;
+    keep_notice(&mut tx, &notice, &code, &recorded_at).await?;
     audit::record(
         &mut *tx,
         &state.clock,
@@ -951,6 +942,27 @@ async fn apply_notice(
     .into_response())
 }
 
+/// Keeps an applied notice against replays: its transaction id, what it paid (a dossier's
+/// code or a fee order's reference) and how much.
+async fn keep_notice(
+    tx: &mut Transaction<'static, Sqlite>,
+    notice: &Notice,
+    paid_for: &str,
+    recorded_at: &str,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO payment_notifications (transaction_id, dossier_code, amount, received_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&notice.transaction_id)
+    .bind(paid_for)
+    .bind(notice.amount)
+    .bind(recorded_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// A notice naming a certification's fee order: the order is paid (once, the amount due,
 /// into its office's account), the notice kept against replays, and audited.
 async fn apply_fee_order(
@@ -979,16 +991,7 @@ async fn apply_fee_order(
         }
     };
     let recorded_at = state.clock.now().to_rfc3339();
-    sqlx::query(
-        "INSERT INTO payment_notifications (transaction_id, dossier_code, amount, received_at) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(&notice.transaction_id)
-    .bind(order)
-    .bind(notice.amount)
-    .bind(&recorded_at)
-    .execute(&mut *tx)
-    .await?;
+    keep_notice(&mut tx, notice, order, &recorded_at).await?;
     audit::record(
         &mut *tx,
         &state.clock,
