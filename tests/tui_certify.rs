@@ -495,6 +495,22 @@ fn no_transfer_after_all_goes_back_to_cash_and_a_failed_order_says_so() {
 }
 
 #[test]
+fn leaving_asks_first_with_a_certification_typed_or_waiting_for_its_transfer() {
+    let mut app = on_pane(Lang::En, (80, 24));
+    assert!(motcua::tui::update::left_behind(&app).is_empty());
+    type_text(&mut app, QR);
+    update(&mut app, key(KeyCode::Enter));
+    let said = motcua::tui::update::left_behind(&app);
+    assert!(said.iter().any(|s| s.contains("being typed")), "{said:?}");
+    let app = vietqr_shown(Lang::En, (80, 24));
+    let said = motcua::tui::update::left_behind(&app);
+    assert!(
+        said.iter().any(|s| s.contains("waits for its transfer")),
+        "{said:?}"
+    );
+}
+
+#[test]
 fn snapshot_the_vietqr_code_to_scan() {
     snapshot_each!("vietqr", SIZES, vietqr_shown);
 }

@@ -532,6 +532,20 @@ pub fn left_behind(app: &App) -> Vec<String> {
     if app.citizens.form.as_ref().is_some_and(|f| typed(&f.texts)) {
         out.push(tr(lang, "leave.citizen_form").to_owned());
     }
+    // A certification typed and not entered; or one whose fee the citizen may be
+    // transferring now (the entry goes only while the app looks at the transfer).
+    let entry = &app.certify.entry;
+    match entry.stage {
+        crate::tui::certify::Stage::Transfer { .. } => {
+            out.push(tr(lang, "leave.certify_transfer").to_owned());
+        }
+        crate::tui::certify::Stage::Editing | crate::tui::certify::Stage::Confirm
+            if !entry.is_blank() =>
+        {
+            out.push(tr(lang, "leave.certify").to_owned());
+        }
+        _ => {}
+    }
     // Typed and not sent (once on its way, a write is the outbox's).
     match &app.overlay {
         Some(Overlay::Dialog(d))
