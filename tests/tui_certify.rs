@@ -143,6 +143,15 @@ fn paper_then_cash(app: &mut App, document: &str, pages: &str, copies: &str) -> 
     (keys, effects)
 }
 
+/// What an update asks of the portal and the screen: the draft kept on disk after every
+/// change left out.
+fn asked(effects: Vec<Effect>) -> Vec<Effect> {
+    effects
+        .into_iter()
+        .filter(|e| !matches!(e, Effect::SaveCertifyDraft(_)))
+        .collect()
+}
+
 fn round_trips(effects: &[Effect]) -> u32 {
     effects
         .iter()
@@ -177,7 +186,7 @@ fn a_repeat_copy_certification_by_number_is_few_keys_and_two_round_trips() {
     // The first of the day set the kind (copy, the default); the next is the repeat.
     let mut keys = 0;
     let mut effects = type_text(&mut app, NUMBER);
-    let e = update(&mut app, key(KeyCode::Enter));
+    let e = asked(update(&mut app, key(KeyCode::Enter)));
     keys += 1;
     let id = match &e[..] {
         [Effect::FindCitizens { id, query }] if query == NUMBER => *id,
@@ -208,7 +217,7 @@ fn a_repeat_copy_certification_by_number_is_few_keys_and_two_round_trips() {
 fn a_scanned_chip_card_needs_no_lookup_and_enter_goes_on_to_the_next_paper() {
     let mut app = on_pane(Lang::En, (80, 24));
     let effects = type_text(&mut app, QR);
-    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert!(asked(update(&mut app, key(KeyCode::Enter))).is_empty());
     let e = &app.certify.entry;
     assert_eq!(e.text(Field::IdNumber), NUMBER);
     assert_eq!(e.text(Field::FullName), "Nguyễn Văn An");
@@ -268,13 +277,13 @@ fn a_missing_row_or_a_refusal_takes_the_official_to_that_row() {
     let mut app = on_pane(Lang::Vi, (80, 24));
     // An old 9-digit CMND is not what the book records: said before anything is sent.
     type_text(&mut app, "123456789");
-    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert!(asked(update(&mut app, key(KeyCode::Enter))).is_empty());
     assert!(app.certify.entry.error.is_some());
     assert_eq!(app.certify.entry.focus, Field::IdNumber);
     update(&mut app, ctrl('u'));
     // A number nobody at the office has: the name is typed from the card.
     type_text(&mut app, "001196012345");
-    let id = match &update(&mut app, key(KeyCode::Enter))[..] {
+    let id = match &asked(update(&mut app, key(KeyCode::Enter)))[..] {
         [Effect::FindCitizens { id, .. }] => *id,
         other => panic!("a lookup: {other:?}"),
     };
@@ -315,7 +324,7 @@ fn a_missing_row_or_a_refusal_takes_the_official_to_that_row() {
     // A twelve-digit number that is no identity number is said at once too.
     let mut app = on_pane(Lang::En, (80, 24));
     type_text(&mut app, "999999999999");
-    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert!(asked(update(&mut app, key(KeyCode::Enter))).is_empty());
     assert!(app.certify.entry.error.is_some());
 }
 
@@ -383,7 +392,7 @@ fn vietqr_shown(lang: Lang, size: (u16, u16)) -> App {
     type_text(&mut app, "3");
     update(&mut app, key(KeyCode::Enter));
     update(&mut app, key(KeyCode::Right));
-    let effects = update(&mut app, key(KeyCode::Enter));
+    let effects = asked(update(&mut app, key(KeyCode::Enter)));
     let id = match &effects[..] {
         [Effect::OrderFee { id, amount, .. }] => {
             assert_eq!(*amount, 21_000);
@@ -475,7 +484,7 @@ fn no_transfer_after_all_goes_back_to_cash_and_a_failed_order_says_so() {
     update(&mut app, key(KeyCode::Enter));
     update(&mut app, key(KeyCode::Tab));
     assert_eq!(app.certify.entry.pay, PayWay::VietQr);
-    let effects = update(&mut app, key(KeyCode::Enter));
+    let effects = asked(update(&mut app, key(KeyCode::Enter)));
     let [Effect::OrderFee { id, key: key1, .. }] = &effects[..] else {
         panic!("{effects:?}")
     };
@@ -487,7 +496,7 @@ fn no_transfer_after_all_goes_back_to_cash_and_a_failed_order_says_so() {
     assert_eq!(e.stage, Stage::Confirm);
     assert!(e.error.as_ref().unwrap().1.contains("no route to host"));
     // Tried again for the same amount: the same order's key (a retry, not a second order).
-    let effects = update(&mut app, key(KeyCode::Enter));
+    let effects = asked(update(&mut app, key(KeyCode::Enter)));
     let [Effect::OrderFee { key: key2, .. }] = &effects[..] else {
         panic!("{effects:?}")
     };
@@ -507,6 +516,43 @@ fn leaving_asks_first_with_a_certification_typed_or_waiting_for_its_transfer() {
     assert!(
         said.iter().any(|s| s.contains("waits for its transfer")),
         "{said:?}"
+    );
+}
+
+#[test]
+fn the_entry_typed_is_kept_as_a_draft_and_comes_back_after_a_restart() {
+    let mut app = on_pane(Lang::Vi, (80, 24));
+    type_text(&mut app, QR);
+    update(&mut app, key(KeyCode::Enter));
+    let effects = type_text(&mut app, "Sổ đỏ");
+    let draft = effects
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Effect::SaveCertifyDraft(Some(d)) => Some((**d).clone()),
+            _ => None,
+        })
+        .expect("the draft saved as typed");
+    assert_eq!(draft.document, "Sổ đỏ");
+    assert_eq!(draft.full_name, "Nguyễn Văn An");
+    let key1 = app.certify.entry.key.clone();
+    // A fresh run finds it.
+    let mut again = on_pane(Lang::Vi, (80, 24));
+    update(&mut again, Action::CertifyDraftFound(Box::new(draft)));
+    let e = &again.certify.entry;
+    assert_eq!(e.text(Field::Document), "Sổ đỏ");
+    assert_eq!(e.text(Field::IdNumber), NUMBER);
+    assert_eq!(e.key, key1, "the same entry, never sent: the same key");
+    // Once sent it is the outbox's: the draft is forgotten.
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Enter));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::SaveCertifyDraft(None))),
+        "{effects:?}"
     );
 }
 

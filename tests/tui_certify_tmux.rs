@@ -87,3 +87,58 @@ async fn a_copy_certification_paid_in_cash_then_found_in_the_books_without_accen
     app.keys(&["Enter"]);
     app.wait_for("Không có chứng thực nào khớp").await;
 }
+
+/// Waits until a file in the app's drafts directory holds `text` (drafts are written on
+/// the blocking pool, a moment after the key that changed them).
+async fn draft_holds(app: &Screen, text: &str) {
+    let drafts = app.home.path().join(".local/share/motcua/drafts");
+    let start = std::time::Instant::now();
+    loop {
+        let found = std::fs::read_dir(&drafts)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains(text)));
+        if found {
+            return;
+        }
+        assert!(
+            start.elapsed() < common::tmux::WAIT,
+            "no draft holding {text:?} in {drafts:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_certification_typed_survives_a_killed_app() {
+    let portal = Portal::with(Settings::default(), Seed::Demo).await;
+    let app = Screen::start("certify-kill", &portal.base, "");
+    app.log_in("tiepnhan1", DEMO_PASSWORD).await;
+    app.wait_for("Tất cả").await;
+    app.keys(&["6"]);
+    app.wait_for("Loại việc").await;
+    app.type_text("001196012345");
+    app.keys(&["Enter"]);
+    app.wait_for("Chưa có tài khoản ở đơn vị").await;
+    app.type_text("Lê Văn Tám");
+    app.keys(&["Tab"]);
+    app.type_text("Giấy chứng nhận quyền sử dụng đất");
+    draft_holds(&app, "quyền sử dụng đất").await;
+
+    app.kill_and_restart();
+    app.wait_for("Mật khẩu").await;
+    app.type_text(DEMO_PASSWORD);
+    app.keys(&["Enter"]);
+    app.wait_for("Tất cả").await;
+    app.keys(&["6"]);
+    app.until("the entry as it was typed", |s| {
+        s.contains("Lê Văn Tám") && s.contains("Giấy chứng nhận quyền sử dụng đất")
+    })
+    .await;
+    // It goes on from there (on its last row): the fee, cash, the number.
+    app.keys(&["Enter"]);
+    app.wait_for("Thu 2.000 đ tiền mặt").await;
+    app.keys(&["Enter"]);
+    app.wait_for("-SCT/BS, số 1").await;
+}

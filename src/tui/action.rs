@@ -109,6 +109,8 @@ pub enum Action {
     DraftFound(Box<Draft>),
     /// The citizens pane's unfinished account form, saved by an earlier run.
     CitizensDraftFound(Box<CitizensDraft>),
+    /// Issue 21: a certification an earlier run left typed and not sent.
+    CertifyDraftFound(Box<crate::tui::certify::CertifyDraft>),
     /// The print command took the text (its name), or why it could not.
     Printed(Result<String, PrintProblem>),
     /// A form or the register fetched as a file: where it was saved, and whether it
@@ -383,6 +385,8 @@ pub enum Effect {
     SaveDraft(Option<Box<Draft>>),
     /// Keep the citizens pane's unfinished account form on disk (`None`: forget it).
     SaveCitizensDraft(Option<Box<CitizensDraft>>),
+    /// Keep the certification being typed on disk (`None`: forget it).
+    SaveCertifyDraft(Option<Box<crate::tui::certify::CertifyDraft>>),
     /// Look for the drafts of the logged-in user (the intake's and the citizens pane's).
     LoadDraft,
     /// Hand a text to the system's print command.

@@ -286,6 +286,78 @@ impl Entry {
     }
 }
 
+/// A certification being typed, as kept on disk after every change (a crash, a closed
+/// laptop or a killed terminal loses nothing typed). Only an entry not yet sent: once on
+/// its way it is the outbox's.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CertifyDraft {
+    /// RFC 3339, Vietnam time.
+    pub saved_at: String,
+    pub kind: Kind,
+    pub act: ContractAct,
+    pub id_number: String,
+    pub full_name: String,
+    pub citizen_id: Option<String>,
+    pub document: String,
+    pub pages: String,
+    pub copies: String,
+    pub key: String,
+    #[serde(default)]
+    pub looked_up: Option<String>,
+}
+
+impl CertifyDraft {
+    /// The same entry, whenever saved.
+    pub fn content_eq(&self, other: &CertifyDraft) -> bool {
+        CertifyDraft {
+            saved_at: String::new(),
+            ..self.clone()
+        } == CertifyDraft {
+            saved_at: String::new(),
+            ..other.clone()
+        }
+    }
+}
+
+impl Entry {
+    /// What to keep on disk: an entry typed and not sent.
+    pub fn to_draft(&self, saved_at: String) -> Option<CertifyDraft> {
+        let unsent = matches!(self.stage, Stage::Editing | Stage::Confirm);
+        (unsent && !self.is_blank()).then(|| CertifyDraft {
+            saved_at,
+            kind: self.kind,
+            act: self.act,
+            id_number: self.text(Field::IdNumber),
+            full_name: self.text(Field::FullName),
+            citizen_id: self.citizen_id.clone(),
+            document: self.text(Field::Document),
+            pages: self.text(Field::Pages),
+            copies: self.text(Field::Copies),
+            key: self.key.clone(),
+            looked_up: self.looked_up.clone(),
+        })
+    }
+
+    /// The entry as an earlier run left it, its key kept (it was never sent), at its
+    /// first empty row.
+    pub fn from_draft(d: &CertifyDraft) -> Entry {
+        let mut e = Entry::new(d.key.clone(), d.kind, d.act);
+        e.set(Field::IdNumber, &d.id_number);
+        e.set(Field::FullName, &d.full_name);
+        e.set(Field::Document, &d.document);
+        e.set(Field::Pages, &d.pages);
+        e.set(Field::Copies, &d.copies);
+        e.citizen_id = d.citizen_id.clone();
+        e.looked_up = d.looked_up.clone();
+        e.defaults.clear();
+        e.focus = [Field::IdNumber, Field::FullName, Field::Document]
+            .into_iter()
+            .find(|f| e.text(*f).trim().is_empty())
+            .unwrap_or(Field::Copies);
+        e
+    }
+}
+
 /// The kind's name on the pane.
 pub fn kind_label(lang: Lang, kind: Kind) -> &'static str {
     tr(

@@ -26,6 +26,15 @@ pub fn citizens_path(data_dir: &Path, profile: &str, user: &str) -> PathBuf {
     ))
 }
 
+/// `<data dir>/drafts/certify-<profile>-<user>.json`: the certification being typed.
+pub fn certify_path(data_dir: &Path, profile: &str, user: &str) -> PathBuf {
+    data_dir.join("drafts").join(format!(
+        "certify-{}-{}.json",
+        safe_name(profile),
+        safe_name(user)
+    ))
+}
+
 /// A name made safe for any file system: ASCII letters and digits, `_` for the rest.
 pub fn safe_name(s: &str) -> String {
     s.chars()
@@ -40,10 +49,12 @@ pub fn forget_profile(data_dir: &Path, profile: &str) -> std::io::Result<()> {
     let name = safe_name(profile);
     let drafts = format!("intake-{name}-");
     let citizens = format!("citizens-{name}-");
+    let certify = format!("certify-{name}-");
     let outbox = format!("{name}_");
     for (dir, prefix) in [
         ("drafts", drafts.as_str()),
         ("drafts", citizens.as_str()),
+        ("drafts", certify.as_str()),
         ("outbox", outbox.as_str()),
     ] {
         let Ok(entries) = std::fs::read_dir(data_dir.join(dir)) else {

@@ -220,6 +220,7 @@ pub struct Executor {
     /// Writes of the intake draft, and of the training progress, in the order asked.
     draft_writes: OrderedWrites,
     citizens_draft_writes: OrderedWrites,
+    certify_draft_writes: OrderedWrites,
     training_writes: OrderedWrites,
     /// The outbox of the session's user, once logged in (needs the data directory).
     sending: Option<crate::tui::sending::Sending>,
@@ -289,6 +290,7 @@ impl Executor {
             profile_of_session: None,
             draft_writes: OrderedWrites::default(),
             citizens_draft_writes: OrderedWrites::default(),
+            certify_draft_writes: OrderedWrites::default(),
             training_writes: OrderedWrites::default(),
             sending: None,
             clock: crate::clock::Clock::system(),
@@ -1053,11 +1055,30 @@ impl Executor {
                     None => drafts::delete(&path),
                 });
             }
+            Effect::SaveCertifyDraft(draft) => {
+                let Some(path) = self.certify_draft_path() else {
+                    return;
+                };
+                self.certify_draft_writes.spawn(move || match draft {
+                    Some(d) => {
+                        if let Err(e) = drafts::save_json(&path, &d) {
+                            tracing::warn!(
+                                "could not save the certification being typed {}: {e}",
+                                path.display()
+                            );
+                        }
+                    }
+                    None => drafts::delete(&path),
+                });
+            }
             Effect::LoadDraft => {
                 // The session has begun: its outbox goes on with what an earlier run left.
                 self.start_sending();
-                let (Some(path), Some(citizens)) = (self.draft_path(), self.citizens_draft_path())
-                else {
+                let (Some(path), Some(citizens), Some(certify)) = (
+                    self.draft_path(),
+                    self.citizens_draft_path(),
+                    self.certify_draft_path(),
+                ) else {
                     return;
                 };
                 let tx = self.tx.clone();
@@ -1067,6 +1088,9 @@ impl Executor {
                     }
                     if let Some(forms) = drafts::load_json(&citizens) {
                         let _ = tx.send(Action::CitizensDraftFound(Box::new(forms)));
+                    }
+                    if let Some(entry) = drafts::load_json(&certify) {
+                        let _ = tx.send(Action::CertifyDraftFound(Box::new(entry)));
                     }
                 });
             }
@@ -1186,6 +1210,15 @@ impl Executor {
     fn draft_path(&self) -> Option<PathBuf> {
         let (profile, user) = self.profile_of_session.as_ref()?;
         Some(drafts::path(self.data_dir.as_deref()?, profile, user))
+    }
+
+    fn certify_draft_path(&self) -> Option<PathBuf> {
+        let (profile, user) = self.profile_of_session.as_ref()?;
+        Some(drafts::certify_path(
+            self.data_dir.as_deref()?,
+            profile,
+            user,
+        ))
     }
 
     fn citizens_draft_path(&self) -> Option<PathBuf> {

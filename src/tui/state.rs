@@ -587,6 +587,9 @@ pub struct App {
     pub attachments: crate::tui::viewer::Attachments,
     /// The certification pane (issue 21).
     pub certify: crate::tui::certify::CertifyPane,
+    /// The certification being typed as last saved (a change that saves nothing new
+    /// writes nothing).
+    pub last_certify_draft: Option<crate::tui::certify::CertifyDraft>,
 }
 
 impl App {
@@ -617,6 +620,7 @@ impl App {
             pick_when_loaded: false,
             intake: crate::tui::update::fresh_wizard(&mut keys),
             certify: crate::tui::certify::CertifyPane::new(keys.next_key()),
+            last_certify_draft: None,
             draft_offer: None,
             last_draft: None,
             last_citizens_draft: None,

@@ -12,7 +12,7 @@ use crate::api::citizens::Citizen;
 use crate::api::stats::Stats;
 use crate::domain::identity::{parse_cccd, parse_chip_qr};
 use crate::tui::certify::{
-    Entry, Field, PayWay, Stage, TRANSFER_POLL_SECONDS, step_act, step_kind,
+    CertifyDraft, Entry, Field, PayWay, Stage, TRANSFER_POLL_SECONDS, step_act, step_kind,
 };
 use crate::tui::paper::{Document, Job};
 
@@ -763,4 +763,38 @@ pub(super) fn paste_target(app: &mut App) -> Option<&mut ratatui_textarea::TextA
     }
     let focus = e.focus;
     e.text_mut(focus)
+}
+
+/// Saves the certification being typed when it changed (forgets it once sent, done or
+/// emptied). Only in a session: after a logout the file on disk is the next login's.
+pub(super) fn autosave(app: &mut App) -> Vec<Effect> {
+    if app.me.is_none() {
+        return vec![];
+    }
+    let draft = app.certify.entry.to_draft(app.now.to_rfc3339());
+    let same = match (&draft, &app.last_certify_draft) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.content_eq(b),
+        _ => false,
+    };
+    if same {
+        return vec![];
+    }
+    app.last_certify_draft = draft.clone();
+    vec![Effect::SaveCertifyDraft(draft.map(Box::new))]
+}
+
+/// The certification an earlier run left typed comes back, unless one is being typed
+/// already.
+pub(super) fn on_draft_found(app: &mut App, draft: CertifyDraft) -> Vec<Effect> {
+    let e = &app.certify.entry;
+    if !e.is_blank() || e.stage != Stage::Editing {
+        return vec![];
+    }
+    app.certify.entry = Entry::from_draft(&draft);
+    // As on disk: the autosave after this action writes nothing new.
+    app.last_certify_draft = Some(draft);
+    let text = tr(app.lang, "certify.draft_restored").to_owned();
+    toast(app, ToastKind::Info, text);
+    vec![]
 }

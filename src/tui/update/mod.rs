@@ -77,6 +77,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     // The citizens pane's forms change from keys and from answers alike: whatever changed
     // them, they are on disk after it.
     effects.extend(citizens::autosave(app));
+    effects.extend(certify::autosave(app));
     // A citizen's record shows their store: read once per citizen opened.
     if app.tab == Tab::Citizens {
         effects.extend(documents::want_citizen_store(app));
@@ -322,6 +323,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::PaperDone(id, result) => forms::on_paper_done(app, id, result),
         Action::CitizensDraftFound(draft) => citizens::on_draft_found(app, *draft),
+        Action::CertifyDraftFound(draft) => certify::on_draft_found(app, *draft),
         Action::Printed(result) => {
             match result {
                 Ok(command) => {
