@@ -212,6 +212,7 @@ pub async fn create(
     responses(
         (status = 200, description = "The order.", body = FeeOrder),
         (status = 401, description = "`unauthenticated`.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a staff user of an office.", body = ErrorBody),
         (status = 404, description = "`not_found`: no such order at the office.", body = ErrorBody),
     ),
     security(("bearer" = [])),
