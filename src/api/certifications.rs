@@ -151,8 +151,10 @@ impl Bounded for CertificationQuery {
 #[serde(deny_unknown_fields)]
 pub struct NewFeeOrder {
     /// The fee in đồng, as `fee` of the entry will reckon it (1 to 200,000,000).
+    /// Required; optional on the wire only so that a missing one gets a field error
+    /// rather than a parse error.
     #[serde(default)]
-    #[schema(minimum = 1, maximum = 200_000_000)]
+    #[schema(value_type = i64, required = true, minimum = 1, maximum = 200_000_000)]
     pub amount: Option<i64>,
 }
 
