@@ -79,29 +79,7 @@ async fn run() -> ExitCode {
     assert_eq!(h.app.tab, Tab::Certify);
 
     // A citizen of the office, by number.
-    let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("http://{}/api/v1/auth/login", running.addr))
-        .json(&serde_json::json!({"username": "tiepnhan1", "password": "Motcua-demo-2026"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let citizens: serde_json::Value = http
-        .get(format!("http://{}/api/v1/citizens?q=nguyen", running.addr))
-        .bearer_auth(token["token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let number = citizens["items"][0]["id_number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let number = headless::office_citizen(running.addr).await;
 
     // The first of the session (the kind chosen once: copy is the default), then the
     // measured repeats.

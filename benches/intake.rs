@@ -94,29 +94,7 @@ async fn run() {
     let mut h = Headless::logged_in(base, &dir.path().join("data")).await;
 
     // A citizen of the office with an account.
-    let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("http://{}/api/v1/auth/login", running.addr))
-        .json(&serde_json::json!({"username": "chuyenvien1", "password": "Motcua-demo-2026"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let citizens: serde_json::Value = http
-        .get(format!("http://{}/api/v1/citizens?q=nguyen", running.addr))
-        .bearer_auth(token["token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let number = citizens["items"][0]["id_number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let number = headless::office_citizen(running.addr).await;
 
     // A first intake warms the catalog (list and detail).
     let cold_requests = requests.load(Ordering::SeqCst);

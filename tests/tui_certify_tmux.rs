@@ -88,28 +88,6 @@ async fn a_copy_certification_paid_in_cash_then_found_in_the_books_without_accen
     app.wait_for("Không có chứng thực nào khớp").await;
 }
 
-/// Waits until a file in the app's drafts directory holds `text` (drafts are written on
-/// the blocking pool, a moment after the key that changed them).
-async fn draft_holds(app: &Screen, text: &str) {
-    let drafts = app.home.path().join(".local/share/motcua/drafts");
-    let start = std::time::Instant::now();
-    loop {
-        let found = std::fs::read_dir(&drafts)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains(text)));
-        if found {
-            return;
-        }
-        assert!(
-            start.elapsed() < common::tmux::WAIT,
-            "no draft holding {text:?} in {drafts:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_certification_typed_survives_a_killed_app() {
     let portal = Portal::with(Settings::default(), Seed::Demo).await;
@@ -124,7 +102,7 @@ async fn a_certification_typed_survives_a_killed_app() {
     app.type_text("Lê Văn Tám");
     app.keys(&["Tab"]);
     app.type_text("Giấy chứng nhận quyền sử dụng đất");
-    draft_holds(&app, "quyền sử dụng đất").await;
+    app.draft_holds("quyền sử dụng đất").await;
 
     app.kill_and_restart();
     app.wait_for("Mật khẩu").await;

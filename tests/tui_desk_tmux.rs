@@ -369,22 +369,7 @@ async fn a_killed_app_offers_its_draft_back() {
     app.type_text("Trần Văn Bảy");
     app.wait_for("Trần Văn Bảy").await;
     // The draft is on disk before anything else happens.
-    let drafts = app.home.path().join(".local/share/motcua/drafts");
-    let draft_saved = || {
-        std::fs::read_dir(&drafts)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("Trần Văn Bảy")))
-    };
-    let start = std::time::Instant::now();
-    while !draft_saved() {
-        assert!(
-            start.elapsed() < common::tmux::WAIT,
-            "no draft in {drafts:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    app.draft_holds("Trần Văn Bảy").await;
 
     app.kill_and_restart();
     // The username is remembered; the password is asked again (no keyring here).
@@ -398,28 +383,6 @@ async fn a_killed_app_offers_its_draft_back() {
     let screen = app.wait_for("Trần Văn Bảy").await;
     assert!(screen.contains("(•) được ủy quyền"), "{screen}");
     assert!(screen.contains(&number), "{screen}");
-}
-
-/// Waits until a file in the app's drafts directory holds `text` (drafts are written on
-/// the blocking pool, a moment after the key that changed them).
-async fn draft_holds(app: &Screen, text: &str) {
-    let drafts = app.home.path().join(".local/share/motcua/drafts");
-    let start = std::time::Instant::now();
-    loop {
-        let found = std::fs::read_dir(&drafts)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains(text)));
-        if found {
-            return;
-        }
-        assert!(
-            start.elapsed() < common::tmux::WAIT,
-            "no draft holding {text:?} in {drafts:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
 }
 
 /// Issue 14: Esc on the inline account form of the wizard, half filled, then Enter on
@@ -484,7 +447,7 @@ async fn the_citizens_form_comes_back_from_its_draft_after_a_kill() {
     app.keys(&["Tab"]);
     app.type_text("21091991");
     app.wait_for("21091991").await;
-    draft_holds(&app, "21091991").await;
+    app.draft_holds("21091991").await;
 
     app.kill_and_restart();
     app.wait_for("Mật khẩu").await;

@@ -117,3 +117,31 @@ impl Headless {
         self.settle().await;
     }
 }
+
+/// The identity number of a citizen the demo office serves (one named Nguyễn), read
+/// straight from the portal at `addr`, past the counting proxy.
+pub async fn office_citizen(addr: std::net::SocketAddr) -> String {
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("http://{addr}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "tiepnhan1", "password": "Motcua-demo-2026"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let citizens: serde_json::Value = http
+        .get(format!("http://{addr}/api/v1/citizens?q=nguyen"))
+        .bearer_auth(token["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    citizens["items"][0]["id_number"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}

@@ -232,6 +232,28 @@ impl Drop for Screen {
 }
 
 impl Screen {
+    /// Waits until a file in the app's drafts directory holds `text` (drafts are written
+    /// on the blocking pool, a moment after the key that changed them).
+    pub async fn draft_holds(&self, text: &str) {
+        let drafts = self.home.path().join(".local/share/motcua/drafts");
+        let start = std::time::Instant::now();
+        loop {
+            let found = std::fs::read_dir(&drafts)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains(text)));
+            if found {
+                return;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "no draft holding {text:?} in {drafts:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// Kills the app with SIGKILL (no chance to save anything) and starts it again in the
     /// same terminal, with the same HOME and config.
     pub fn kill_and_restart(&self) {
