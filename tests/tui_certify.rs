@@ -270,6 +270,11 @@ fn the_fee_follows_the_kind_and_what_is_typed() {
     assert_eq!(app.certify.entry.focus, Field::Pages);
     type_text(&mut app, "300");
     assert!(shown(&app).contains("Lệ phí: 200.000 đ"), "{}", shown(&app));
+    // Copies pasted replace the 1 shown, as typed ones do.
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, Action::Paste("2".into()));
+    assert_eq!(app.certify.entry.text(Field::Copies), "2");
+    assert!(shown(&app).contains("Lệ phí: 400.000 đ"), "{}", shown(&app));
 }
 
 #[test]

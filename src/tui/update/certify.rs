@@ -762,6 +762,11 @@ pub(super) fn paste_target(app: &mut App) -> Option<&mut ratatui_textarea::TextA
         _ => {}
     }
     let focus = e.focus;
+    // Pasted pages or copies replace the 1 shown, as a digit typed does.
+    if e.defaults.contains(&focus) {
+        e.set(focus, "");
+        e.defaults.retain(|f| *f != focus);
+    }
     e.text_mut(focus)
 }
 
