@@ -122,6 +122,15 @@ fn entered(request: &motcua::api::certifications::NewCertification, number: u32)
 /// A copy certification typed after the number: the paper, pages and copies, then the
 /// fee (Enter) and the cash taken (Enter). Returns the keys pressed and the effects.
 fn paper_then_cash(app: &mut App, document: &str, pages: &str, copies: &str) -> (u32, Vec<Effect>) {
+    let (mut keys, mut effects) = to_the_fee(app, document, pages, copies);
+    effects.extend(update(app, key(KeyCode::Enter)));
+    keys += 1;
+    (keys, effects)
+}
+
+/// The paper, pages and copies typed after the applicant, then Enter: the fee's screen.
+/// Returns the keys pressed and the effects.
+fn to_the_fee(app: &mut App, document: &str, pages: &str, copies: &str) -> (u32, Vec<Effect>) {
     let mut keys = 0;
     let mut effects = type_text(app, document);
     effects.extend(update(app, key(KeyCode::Tab)));
@@ -138,8 +147,6 @@ fn paper_then_cash(app: &mut App, document: &str, pages: &str, copies: &str) -> 
         Stage::Confirm,
         "the fee is asked for"
     );
-    effects.extend(update(app, key(KeyCode::Enter)));
-    keys += 1;
     (keys, effects)
 }
 
@@ -390,12 +397,7 @@ fn vietqr_shown(lang: Lang, size: (u16, u16)) -> App {
     let mut app = on_pane(lang, size);
     type_text(&mut app, QR);
     update(&mut app, key(KeyCode::Enter));
-    type_text(&mut app, "Bằng tốt nghiệp THPT");
-    update(&mut app, key(KeyCode::Tab));
-    type_text(&mut app, "5");
-    update(&mut app, key(KeyCode::Tab));
-    type_text(&mut app, "3");
-    update(&mut app, key(KeyCode::Enter));
+    to_the_fee(&mut app, "Bằng tốt nghiệp THPT", "5", "3");
     update(&mut app, key(KeyCode::Right));
     let effects = asked(update(&mut app, key(KeyCode::Enter)));
     let id = match &effects[..] {
@@ -660,12 +662,7 @@ fn snapshot_the_entry_with_its_fee() {
         let mut app = on_pane(lang, size);
         type_text(&mut app, QR);
         update(&mut app, key(KeyCode::Enter));
-        type_text(&mut app, "Bằng tốt nghiệp THPT");
-        update(&mut app, key(KeyCode::Tab));
-        type_text(&mut app, "5");
-        update(&mut app, key(KeyCode::Tab));
-        type_text(&mut app, "3");
-        update(&mut app, key(KeyCode::Enter));
+        to_the_fee(&mut app, "Bằng tốt nghiệp THPT", "5", "3");
         app
     });
 }

@@ -11,22 +11,27 @@ use motcua::portal::Seed;
 use motcua::portal::state::Settings;
 use serde_json::Value;
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_copy_certification_paid_in_cash_then_found_in_the_books_without_accents() {
-    let portal = Portal::with(Settings::default(), Seed::Demo).await;
-    let app = Screen::start("certify", &portal.base, "");
+/// Logged in as reception, pane 6: an applicant with no account at the office (the
+/// number on their card is looked up and not found, so `name` is typed from the card),
+/// and the name of the `paper`.
+async fn entry_for_someone_new(app: &Screen, name: &str, paper: &str) {
     app.log_in("tiepnhan1", DEMO_PASSWORD).await;
     app.wait_for("Tất cả").await;
     app.keys(&["6"]);
     app.wait_for("Loại việc").await;
-    // Someone with no account at the office: the number on their card is looked up and
-    // not found, so the name is typed from the card.
     app.type_text("001196012345");
     app.keys(&["Enter"]);
     app.wait_for("Chưa có tài khoản ở đơn vị").await;
-    app.type_text("Phạm Thị Thu Hường");
+    app.type_text(name);
     app.keys(&["Tab"]);
-    app.type_text("Bằng tốt nghiệp THPT");
+    app.type_text(paper);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_certification_paid_in_cash_then_found_in_the_books_without_accents() {
+    let portal = Portal::with(Settings::default(), Seed::Demo).await;
+    let app = Screen::start("certify", &portal.base, "");
+    entry_for_someone_new(&app, "Phạm Thị Thu Hường", "Bằng tốt nghiệp THPT").await;
     app.keys(&["Tab"]);
     app.type_text("5");
     app.keys(&["Tab"]);
@@ -92,16 +97,7 @@ async fn a_copy_certification_paid_in_cash_then_found_in_the_books_without_accen
 async fn a_certification_typed_survives_a_killed_app() {
     let portal = Portal::with(Settings::default(), Seed::Demo).await;
     let app = Screen::start("certify-kill", &portal.base, "");
-    app.log_in("tiepnhan1", DEMO_PASSWORD).await;
-    app.wait_for("Tất cả").await;
-    app.keys(&["6"]);
-    app.wait_for("Loại việc").await;
-    app.type_text("001196012345");
-    app.keys(&["Enter"]);
-    app.wait_for("Chưa có tài khoản ở đơn vị").await;
-    app.type_text("Lê Văn Tám");
-    app.keys(&["Tab"]);
-    app.type_text("Giấy chứng nhận quyền sử dụng đất");
+    entry_for_someone_new(&app, "Lê Văn Tám", "Giấy chứng nhận quyền sử dụng đất").await;
     app.draft_holds("quyền sử dụng đất").await;
 
     app.kill_and_restart();
