@@ -13,7 +13,9 @@
 //! the machine's CPU that other processes took during each scenario ("others"): a rate
 //! measured while they took a third of the cores is not a quiet machine's rate. Beside
 //! the targeted scenarios are two for reference: the first page without gzip (what
-//! compression costs) and searches (`?q=`, a scan of the office's search keys).
+//! compression costs) and one common word searched (the most rows a search can find).
+//! Searches (`?q=`, through the word index) are held to a third of the list's rate and
+//! the list's p99.
 //!
 //! Run with `cargo bench --bench portal_load`. The database is built once through the real
 //! intake and cached under `target/bench-data/`; later runs copy it and start at once.
@@ -117,7 +119,12 @@ fn run(scale: &Scale) -> Result<usize, String> {
             calendar: Calendar::default(),
             // The cached database has the accounts already; this only makes sure.
             seed: Seed::Accounts,
-            settings: Settings::default(),
+            // Every load client connects from 127.0.0.1: the two clients' pools (32 in
+            // flight each, kept alive) are more than one real address may hold.
+            settings: Settings {
+                max_connections_per_address: 4 * IN_FLIGHT,
+                ..Settings::default()
+            },
             clock: Default::default(),
         }))
         .map_err(|e| e.to_string())?;
@@ -135,7 +142,7 @@ fn run(scale: &Scale) -> Result<usize, String> {
 }
 
 /// Office 1's dossier codes (for the detail) and citizens (for creations and searches).
-async fn office1(pool: &sqlx::SqlitePool) -> Result<(Vec<String>, Vec<(String, String)>), String> {
+async fn office1(pool: &sqlx::AnyPool) -> Result<(Vec<String>, Vec<(String, String)>), String> {
     let codes: Vec<String> = sqlx::query_scalar(
         "SELECT d.code FROM dossiers d JOIN offices o ON o.id = d.office_id \
          WHERE o.number = 1 ORDER BY d.id",
@@ -240,8 +247,9 @@ async fn scenarios(
         .await
         .with_target(Target::List),
     );
-    // Searching scans the office's search keys (LIKE on word starts): figures only, the
-    // issue sets no target for it.
+    // Searching reads the word index (migration 0023), then the exact rule on what it
+    // found: held to a third of the first page's rate, and the list's p99.
+    let list_rate = figures[0].rate();
     let search = Arc::clone(&ctx);
     figures.push(
         scenario("list, search ?q=", scale, scale.max_requests, move |n| {
@@ -251,6 +259,17 @@ async fn scenarios(
                 ctx.get(&ctx.http, &format!("/dossiers?limit=50&q={q}"))
                     .await
             }
+        })
+        .await
+        .with_target(Target::Search { list_rate }),
+    );
+    // The worst a desk can type: one common family name, a word in a third of the
+    // office's dossiers, every one of them counted for the total. Figures only.
+    let common = Arc::clone(&ctx);
+    figures.push(
+        scenario("  one common word", scale, scale.max_requests, move |_| {
+            let ctx = Arc::clone(&common);
+            async move { ctx.get(&ctx.http, "/dossiers?limit=50&q=nguyen").await }
         })
         .await,
     );
@@ -479,20 +498,30 @@ fn spread(n: usize) -> usize {
 #[derive(Clone, Copy)]
 enum Target {
     List,
+    /// A third of the list's first page's rate, measured in the same run.
+    Search {
+        list_rate: f64,
+    },
     Create,
 }
 
 impl Target {
-    fn text(self) -> &'static str {
+    fn text(self) -> String {
         match self {
-            Target::List => "≥ 2000/s, p99 ≤ 50 ms",
-            Target::Create => "≥ 300/s",
+            Target::List => "≥ 2000/s, p99 ≤ 50 ms".into(),
+            Target::Search { list_rate } => {
+                format!("≥ {:.0}/s (list/3), p99 ≤ 50 ms", list_rate / 3.0)
+            }
+            Target::Create => "≥ 300/s".into(),
         }
     }
 
     fn met(self, f: &Figures) -> bool {
         match self {
             Target::List => f.rate() >= 2000.0 && f.p99 <= Duration::from_millis(50),
+            Target::Search { list_rate } => {
+                f.rate() >= list_rate / 3.0 && f.p99 <= Duration::from_millis(50)
+            }
             Target::Create => f.rate() >= 300.0,
         }
     }

@@ -45,6 +45,16 @@ enum Command {
     /// Put a slow, flaky link in front of a local portal (a proxy on 127.0.0.1), to try
     /// the app as officers on 3G or shared office links use it.
     Linksim(LinksimArgs),
+    /// Write a consistent copy of the portal's database to a new file, while the portal
+    /// runs (SQLite's VACUUM INTO), and check it.
+    Backup {
+        /// The database file (default: portal.sqlite3 in the platform data directory).
+        #[arg(long, value_name = "PATH", value_parser = portal::db::database_path)]
+        db: Option<PathBuf>,
+        /// The new file to write; an existing file is never overwritten.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
     /// Measure the link to the configured portal (round trip, throughput, compression)
     /// and say what it means.
     Doctor {
@@ -300,6 +310,33 @@ fn main() -> ExitCode {
         Some(Command::Training { reset, pace, now }) => training(config, reset, pace, now),
         Some(Command::Linksim(args)) => linksim(args),
         Some(Command::Doctor { profile }) => doctor(config, profile),
+        Some(Command::Backup { db, to }) => backup(db, to),
+    }
+}
+
+fn backup(db: Option<PathBuf>, to: PathBuf) -> ExitCode {
+    let source = db.unwrap_or_else(portal::default_db_path);
+    let made = tokio::runtime::Runtime::new()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| {
+            rt.block_on(portal::backup::backup(&source, &to))
+                .map_err(|e| e.to_string())
+        });
+    match made {
+        Ok(b) => {
+            println!(
+                "Đã sao lưu / backed up: {} ({} bytes, {} dossiers, {} citizens; integrity ok)",
+                b.path.display(),
+                b.bytes,
+                b.dossiers,
+                b.citizens
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("motcua: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use motcua::client::{ClientError, MAX_CHUNK, MIN_CHUNK, PortalClient, UploadProg
 use motcua::domain::identity::Gender;
 use motcua::domain::status::Status;
 use motcua::domain::text::fold;
+use motcua::portal::db::Flag;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -770,7 +771,7 @@ async fn a_file_is_uploaded_and_attached_to_a_submission() {
     );
 
     // The portal has it whole.
-    let (complete, sha): (bool, String) =
+    let (Flag(complete), sha): (Flag, String) =
         sqlx::query_as("SELECT complete, sha256 FROM uploads WHERE id = $1")
             .bind(&up.id)
             .fetch_one(&p.running.state.db)
@@ -873,7 +874,7 @@ async fn an_interrupted_upload_continues_where_the_portal_stopped() {
         !patches.contains(&"0"),
         "nothing was sent twice: {patches:?}"
     );
-    let (complete, sha): (bool, String) =
+    let (Flag(complete), sha): (Flag, String) =
         sqlx::query_as("SELECT complete, sha256 FROM uploads WHERE id = $1")
             .bind(&id)
             .fetch_one(&p.running.state.db)

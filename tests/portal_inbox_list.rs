@@ -60,28 +60,8 @@ fn reference(all: &[Dossier], keep: impl Fn(&Dossier) -> bool) -> Vec<String> {
 /// Every page of `query`, seven at a time, following the cursors: the codes and each
 /// page's `total`.
 async fn walk(p: &Portal, token: &str, query: &str) -> (Vec<String>, Vec<u64>) {
-    let mut codes = Vec::new();
-    let mut totals = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let url = match &cursor {
-            Some(c) => format!("/dossiers?limit=7&{query}&cursor={c}"),
-            None => format!("/dossiers?limit=7&{query}"),
-        };
-        let (status, page) =
-            status_json(p.get(&url).bearer_auth(token).send().await.unwrap()).await;
-        assert_eq!(status, 200, "{url}: {page}");
-        for item in page["items"].as_array().unwrap() {
-            codes.push(item["code"].as_str().unwrap().to_owned());
-        }
-        totals.push(page["total"].as_u64().unwrap());
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_owned()),
-            None => break,
-        }
-        assert!(codes.len() <= 1000, "{query}: the cursors do not end");
-    }
-    (codes, totals)
+    p.walk(token, &format!("/dossiers?{query}"), 7, "code")
+        .await
 }
 
 #[tokio::test]

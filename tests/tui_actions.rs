@@ -441,13 +441,7 @@ fn a_failed_inbox_load_says_why() {
     });
     update(
         &mut app,
-        Action::InboxLoaded(
-            id,
-            Ok(Snapshot {
-                items: vec![],
-                seq: 20,
-            }),
-        ),
+        Action::InboxLoaded(id, Ok(Snapshot::whole(vec![], 20))),
     );
     assert!(app.inbox.items.is_empty());
     assert_eq!(app.inbox.seq, Some(20));

@@ -367,7 +367,7 @@ fn long_names(lang: Lang, size: (u16, u16)) -> App {
     );
     update(
         &mut app,
-        Action::InboxLoaded(id, Ok(Snapshot { items, seq: 11 })),
+        Action::InboxLoaded(id, Ok(Snapshot::whole(items, 11))),
     );
     app.toasts.clear();
     app

@@ -114,10 +114,7 @@ fn login(lang: Lang, profile_training: bool, me_training: bool) -> (App, Vec<Eff
     for effect in &effects {
         match effect {
             Effect::LoadInbox(id) => {
-                let snapshot = Snapshot {
-                    items: summaries(),
-                    seq: 10,
-                };
+                let snapshot = Snapshot::whole(summaries(), 10);
                 update(&mut app, Action::InboxLoaded(*id, Ok(snapshot)));
             }
             Effect::LoadStats(id) => {

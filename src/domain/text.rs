@@ -180,7 +180,9 @@ impl Matcher {
         let folded = fold(query);
         let mut tokens: Vec<String> = words(&folded).map(str::to_owned).collect();
         // Longest first: a long token is the one most likely to fail, so it fails fast.
-        tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        // Longest first (the most selective test first); equal words side by side, so
+        // that a word typed twice is tested, and ranked, once.
+        tokens.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         tokens.dedup();
         let needles = tokens.iter().map(|t| format!(" {t}")).collect();
         Matcher { tokens, needles }
@@ -210,6 +212,16 @@ impl Matcher {
         self.tokens
             .iter()
             .all(|t| words(folded).any(|w| w.starts_with(t.as_str())))
+    }
+
+    /// How many query words are whole words of a folded text, not only the start of one:
+    /// how searches rank what matches. "nguyen van an" finds "Nguyễn Văn An" and
+    /// "Nguyễn Văn Anh"; the first holds all three words whole and comes first.
+    pub fn whole_words(&self, folded: &str) -> usize {
+        self.tokens
+            .iter()
+            .filter(|t| words(folded).any(|w| w == t.as_str()))
+            .count()
     }
 
     /// Does a text match, given as `" "` + its [`search_key`]? A word of the key begins
@@ -374,6 +386,21 @@ mod tests {
         let key = search_key("Trần Thị Lan");
         assert!(Matcher::new("lan").matches_folded(&key));
         assert!(!Matcher::new("an").matches_folded(&key));
+    }
+
+    #[test]
+    fn whole_words_rank_an_exact_name_above_a_longer_one() {
+        let m = Matcher::new("Nguyễn Văn An");
+        let exact = search_key("Nguyễn Văn An");
+        let longer = search_key("Nguyễn Văn Anh");
+        assert!(m.matches_folded(&exact) && m.matches_folded(&longer));
+        assert_eq!(m.whole_words(&exact), 3);
+        assert_eq!(m.whole_words(&longer), 2);
+        assert_eq!(Matcher::new("").whole_words(&exact), 0);
+        // A word said twice in the query counts once, as it is matched once.
+        assert_eq!(Matcher::new("an an").whole_words(&exact), 1);
+        // Also when another word of the same length stands between them.
+        assert_eq!(Matcher::new("an ab an").tokens().len(), 2);
     }
 
     #[test]

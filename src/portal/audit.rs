@@ -10,7 +10,7 @@ use crate::api::error::ErrorCode;
 use crate::api::training::AuditEvent;
 use crate::domain::calendar::LocalTime;
 use crate::domain::workflow::Role;
-use sqlx::SqliteExecutor;
+use sqlx::AnyExecutor;
 
 /// What happened.
 pub enum Event<'a> {
@@ -232,7 +232,7 @@ fn prefix(text: &str, max: usize) -> &str {
 
 /// Writes one audit row through `db` (the pool, or the transaction of the change).
 pub async fn record<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     clock: &Clock,
     event: Event<'_>,
 ) -> Result<(), sqlx::Error> {
@@ -241,7 +241,7 @@ pub async fn record<'e>(
 
 /// [`record`] at a given time: the time of the change it records.
 pub async fn record_at<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     at: LocalTime,
     event: Event<'_>,
 ) -> Result<(), sqlx::Error> {
@@ -250,7 +250,7 @@ pub async fn record_at<'e>(
 
 /// [`record_at`] for a step of a dossier that may move its due time.
 pub async fn record_with_due<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     at: LocalTime,
     event: Event<'_>,
     due: Due<'_>,
@@ -261,7 +261,7 @@ pub async fn record_with_due<'e>(
 /// [`record_with_due`] with the step's structured detail (JSON, the `data` column): the
 /// handover of `return_result`, which the dossier's history shows with the step.
 pub async fn record_step<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     at: LocalTime,
     event: Event<'_>,
     due: Due<'_>,

@@ -10,9 +10,10 @@ use crate::api::results::{Handover, Rating};
 use crate::domain::calendar::{LocalTime, Timeliness};
 use crate::domain::status::{Status, is_overdue};
 use crate::domain::workflow::{Action, DeliveryMethod, DossierFacts, Verdict};
+use crate::portal::db::Flag;
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteExecutor;
+use sqlx::AnyExecutor;
 
 /// The part of a dossier fixed at submission, kept as JSON in `dossiers.detail`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -176,11 +177,7 @@ impl SummaryRow {
 }
 
 /// One dossier of `office` by code; another office's dossier is "not found".
-pub async fn load<'e>(
-    db: impl SqliteExecutor<'e>,
-    office: i64,
-    code: &str,
-) -> Result<Row, ApiError> {
+pub async fn load<'e>(db: impl AnyExecutor<'e>, office: i64, code: &str) -> Result<Row, ApiError> {
     // Built from constants only; the values are bound.
     let sql = format!("SELECT {COLUMNS} {FROM} WHERE d.code = $1 AND d.office_id = $2");
     sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
@@ -193,7 +190,7 @@ pub async fn load<'e>(
 
 /// One dossier of a citizen (the applicant) by code; anyone else's is "not found".
 pub async fn load_own<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     citizen: i64,
     code: &str,
 ) -> Result<Row, ApiError> {
@@ -245,7 +242,7 @@ struct HistoryRow {
 
 /// The timeline of a dossier, oldest first, from the audit log.
 pub async fn history<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     code: &str,
 ) -> Result<Vec<HistoryEntry>, ApiError> {
     let rows: Vec<HistoryRow> = sqlx::query_as(
@@ -285,7 +282,7 @@ pub async fn history<'e>(
 
 /// The whole dossier.
 pub async fn full(
-    db: &mut sqlx::SqliteConnection,
+    db: &mut sqlx::AnyConnection,
     row: &Row,
     now: LocalTime,
 ) -> Result<Dossier, ApiError> {
@@ -421,7 +418,7 @@ struct RatingRow {
 
 /// A dossier's rating, if it was rated.
 pub async fn rating<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     dossier_id: i64,
 ) -> Result<Option<Rating>, ApiError> {
     let row: Option<RatingRow> = sqlx::query_as(
@@ -446,14 +443,14 @@ pub async fn rating<'e>(
 /// only. Forgets the office's changes beyond its newest `keep` (a client further behind
 /// gets 410 and reloads).
 pub async fn changed(
-    db: &mut sqlx::SqliteConnection,
+    db: &mut sqlx::AnyConnection,
     office: i64,
     code: &str,
     keep: i64,
 ) -> Result<(), ApiError> {
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO office_feed (office_id, seq) VALUES ($1, 1) \
-         ON CONFLICT (office_id) DO UPDATE SET seq = seq + 1 RETURNING seq",
+         ON CONFLICT (office_id) DO UPDATE SET seq = office_feed.seq + 1 RETURNING seq",
     )
     .bind(office)
     .fetch_one(&mut *db)
@@ -473,7 +470,7 @@ pub async fn changed(
 }
 
 /// The newest number of an office's feed (0 before its first change).
-pub async fn feed_newest(db: &sqlx::SqlitePool, office: i64) -> Result<i64, ApiError> {
+pub async fn feed_newest(db: &sqlx::AnyPool, office: i64) -> Result<i64, ApiError> {
     let newest: Option<i64> =
         sqlx::query_scalar("SELECT seq FROM office_feed WHERE office_id = $1")
             .bind(office)
@@ -485,15 +482,16 @@ pub async fn feed_newest(db: &sqlx::SqlitePool, office: i64) -> Result<i64, ApiE
 /// Whether a document part of the dossier `dossier_id` names the upload `upload_id` as
 /// its file (a part reused from the citizen's store does, for a file attached elsewhere).
 pub async fn names_file(
-    db: &sqlx::SqlitePool,
+    db: &sqlx::AnyPool,
     dossier_id: i64,
     upload_id: &str,
 ) -> Result<bool, ApiError> {
-    Ok(sqlx::query_scalar(
+    let named: Flag = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM dossier_documents WHERE dossier_id = $1 AND upload_id = $2)",
     )
     .bind(dossier_id)
     .bind(upload_id)
     .fetch_one(db)
-    .await?)
+    .await?;
+    Ok(named.0)
 }

@@ -10,7 +10,7 @@ use crate::api::headers::IDEMPOTENCY_KEY;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -101,7 +101,7 @@ impl Idempotent {
 
     /// The stored response to replay, if this key has one; 422 if it was used for a
     /// different payload. Call inside the write transaction, before doing anything.
-    pub async fn replay(&self, tx: &mut SqliteConnection) -> Result<Option<Response>, ApiError> {
+    pub async fn replay(&self, tx: &mut AnyConnection) -> Result<Option<Response>, ApiError> {
         let row: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
             "SELECT request_hash, status, response FROM idempotency WHERE user_id = $1 AND key = $2",
         )
@@ -132,7 +132,7 @@ impl Idempotent {
     /// a day.
     pub async fn store(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut AnyConnection,
         now: i64,
         status: StatusCode,
         body: &serde_json::Value,

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bulk;
 pub mod clock;
 mod connections;
@@ -19,6 +20,7 @@ pub mod openapi;
 pub mod passwords;
 pub mod ranges;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod service;
 pub mod state;

@@ -18,13 +18,13 @@ use crate::domain::calendar::LocalTime;
 use crate::domain::catalog::Procedure;
 use crate::domain::identity::Gender;
 use crate::domain::status::Status;
-use crate::domain::text::fold;
+use crate::domain::text::{fold, search_key};
 use crate::domain::workflow::{Action, ActionInput, DeliveryMethod, Role, Verdict};
 use crate::domain::{Lang, RuleError};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use sha2::Digest;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 mod documents;
 
@@ -59,7 +59,7 @@ pub fn builtin_catalog() -> Result<Vec<Procedure>, SeedError> {
 
 /// Loads the built-in catalog when the database has none, so that a fresh portal can take
 /// dossiers at once.
-pub async fn catalog_if_empty(pool: &SqlitePool) -> Result<(), SeedError> {
+pub async fn catalog_if_empty(pool: &AnyPool) -> Result<(), SeedError> {
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM procedures")
         .fetch_one(pool)
         .await?;
@@ -142,7 +142,7 @@ pub fn demo_username(role: &str, n: i64) -> Option<String> {
 
 /// Fills an empty database with the demo offices, staff and citizens. Idempotent: a
 /// database that already has offices is left alone.
-pub async fn demo(pool: &SqlitePool, passwords: &Passwords, now: &str) -> Result<(), SeedError> {
+pub async fn demo(pool: &AnyPool, passwords: &Passwords, now: &str) -> Result<(), SeedError> {
     let offices: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM offices")
         .fetch_one(pool)
         .await?;
@@ -212,7 +212,7 @@ pub async fn demo(pool: &SqlitePool, passwords: &Passwords, now: &str) -> Result
         .bind(c.office)
         .bind(&c.id_number)
         .bind(&c.full_name)
-        .bind(fold(&format!("{} {} {}", c.full_name, c.id_number, c.phone)))
+        .bind(search_key(&format!("{} {} {}", c.full_name, c.id_number, c.phone)))
         .bind(d.format("%Y-%m-%d").to_string())
         .bind(gender)
         .bind(&c.phone)
@@ -241,7 +241,7 @@ pub async fn demo(pool: &SqlitePool, passwords: &Passwords, now: &str) -> Result
 /// Creates an administrator of office `office_code` (which must exist, or be created
 /// with `office_name`). The password must meet the staff policy.
 pub async fn create_admin(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     username: &str,
     office_code: &str,
     office_name: Option<&str>,
@@ -638,7 +638,7 @@ pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
 
 /// Records a cash payment for a seeded dossier, with its audit row.
 async fn pay_cash(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     row: &Row,
     n: usize,
     at: LocalTime,

@@ -6,7 +6,7 @@ use super::passwords::Passwords;
 use super::service::uploads::Writers;
 use super::throttle::Throttle;
 use crate::domain::calendar::Calendar;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -116,7 +116,7 @@ impl Default for Settings {
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: AnyPool,
     pub calendar: Arc<Calendar>,
     pub clock: Clock,
     pub settings: Arc<Settings>,

@@ -18,11 +18,30 @@ use crossterm::event::KeyEvent;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// The whole inbox as loaded: every dossier of the office, and the feed position it holds.
+/// The inbox as loaded at login or on a refresh: the first page of the listing on screen,
+/// and the feed position it holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
-    pub items: Vec<DossierSummary>,
+    pub first: crate::tui::paging::PageAnswer,
     pub seq: i64,
+}
+
+impl Snapshot {
+    /// The portal's answer when every dossier of the office fitted in one page of the
+    /// `all` queue: every queue and every filter then answers from what is held.
+    pub fn whole(items: Vec<DossierSummary>, seq: i64) -> Snapshot {
+        let total = items.len() as u64;
+        Snapshot {
+            first: crate::tui::paging::PageAnswer {
+                key: crate::tui::paging::ListKey::new(crate::domain::status::Queue::All, ""),
+                number: 0,
+                items,
+                next_cursor: None,
+                total,
+            },
+            seq,
+        }
+    }
 }
 
 /// What the delta feed said.
@@ -57,6 +76,14 @@ pub enum Action {
     Resumed(Me),
     LoggedOut,
     InboxLoaded(RequestId, Result<Snapshot, Failure>),
+    /// Issue 18: a further page of the inbox's listing.
+    PageLoaded(RequestId, Result<crate::tui::paging::PageAnswer, Failure>),
+    /// Issue 18: the filter's pause after typing ([`crate::tui::paging::FILTER_PAUSE`]);
+    /// the number says which keystroke it follows, so only the last one asks the portal.
+    FilterPaused(u64),
+    /// Issue 18: how many dossiers of every queue match a search that found none in the
+    /// queue on screen.
+    CountedElsewhere(RequestId, Result<(String, u64), Failure>),
     StatsLoaded(RequestId, Result<Stats, Failure>),
     Polled(RequestId, Result<Delta, Failure>),
     DetailLoaded(RequestId, Result<Dossier, Failure>),
@@ -258,7 +285,22 @@ pub enum Effect {
         password: String,
     },
     Logout,
+    /// The first page of the inbox's listing and the feed position.
     LoadInbox(RequestId),
+    /// Issue 18: one page of a listing.
+    LoadPage {
+        id: RequestId,
+        fetch: crate::tui::paging::Fetch,
+    },
+    /// Issue 18: answer with `Action::FilterPaused(generation)` after the filter's pause.
+    FilterPause {
+        generation: u64,
+    },
+    /// Issue 18: count the dossiers of every queue matching `q` (`Action::CountedElsewhere`).
+    CountElsewhere {
+        id: RequestId,
+        q: String,
+    },
     LoadStats(RequestId),
     Poll {
         id: RequestId,

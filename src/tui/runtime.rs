@@ -9,8 +9,7 @@ use crate::client::outbox::Write;
 use crate::client::{ClientError, PortalClient, token_store::TokenStore};
 use crate::config::Config;
 use crate::domain::Lang;
-use crate::domain::status::Queue;
-use crate::tui::action::{Action, Delta, Effect, Snapshot};
+use crate::tui::action::{Action, Delta, Effect};
 use crate::tui::drafts;
 use crate::tui::i18n::tr;
 use crate::tui::keymap::Keymap;
@@ -18,7 +17,7 @@ use crate::tui::memory::Memory;
 use crate::tui::sending::Waiter;
 use crate::tui::state::{App, Failure, Profile, ProfileSettings, RequestId};
 use crate::tui::theme::Theme;
-use crate::tui::update::{MAX_INBOX_PAGES, update};
+use crate::tui::update::update;
 use crate::tui::{terminal, view};
 use chrono::FixedOffset;
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -499,12 +498,38 @@ impl Executor {
             }
             Effect::LoadInbox(id) => {
                 let Some(c) = self.client.clone() else { return };
+                let key = app.inbox.wanted();
                 self.spawn(
                     id,
                     "load the inbox",
-                    async move { load_inbox(&c).await },
+                    async move { crate::tui::paging::first_screen(&c, key).await },
                     Action::InboxLoaded,
                 );
+            }
+            Effect::LoadPage { id, fetch } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    "load a page of the inbox",
+                    async move { crate::tui::paging::fetch(&c, &fetch).await },
+                    Action::PageLoaded,
+                );
+            }
+            Effect::CountElsewhere { id, q } => {
+                let Some(c) = self.client.clone() else { return };
+                self.spawn(
+                    id,
+                    "count a search in every queue",
+                    async move { crate::tui::paging::count_everywhere(&c, q).await },
+                    Action::CountedElsewhere,
+                );
+            }
+            Effect::FilterPause { generation } => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(crate::tui::paging::FILTER_PAUSE).await;
+                    let _ = tx.send(Action::FilterPaused(generation));
+                });
             }
             Effect::LoadStats(id) => {
                 let Some(c) = self.client.clone() else { return };
@@ -1260,17 +1285,6 @@ fn write_new_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     let tmp = path.with_extension("part");
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path)
-}
-
-/// The feed position first, then every dossier of the office: a change that lands
-/// between the two is seen twice rather than missed.
-async fn load_inbox(c: &PortalClient) -> Result<Snapshot, ClientError> {
-    let seq = match c.changes(None, true).await? {
-        crate::client::ChangesOutcome::Changes(ch) => ch.seq,
-        crate::client::ChangesOutcome::Expired => 0,
-    };
-    let items = c.all_dossiers(Queue::All, MAX_INBOX_PAGES).await?;
-    Ok(Snapshot { items, seq })
 }
 
 /// Writes a failed request to the log (`motcua.log`, which officials send to the

@@ -75,6 +75,8 @@ pub enum Purpose {
     DetailPayment,
     /// Training mode: reading the sandbox's journal.
     Journal,
+    /// Issue 18: a page of the inbox, shown in the list's own row, not with the spinner.
+    Page,
     /// Issue 16: a citizen's store read for the wizard or the citizens pane, and the
     /// digitizations sent after an intake: shown in their rows, not with the spinner.
     Documents,
@@ -88,6 +90,7 @@ impl Purpose {
         matches!(
             self,
             Purpose::Poll
+                | Purpose::Page
                 | Purpose::Stats
                 | Purpose::Upload
                 | Purpose::Journal
@@ -269,6 +272,13 @@ pub struct Inbox {
     /// Dossiers seen extended (in a detail or an action's answer): the list's rows do
     /// not say, and an extension is never taken back, so the menu of a row can leave it out.
     pub extended: std::collections::HashSet<String>,
+    /// Issue 18: which pages of which listing `items` holds.
+    pub window: crate::tui::paging::Window,
+    /// Keystrokes in the filter so far: the pause after the last one asks the portal.
+    pub filter_gen: u64,
+    /// Paged: how many dossiers of every queue the portal found for a search (the text)
+    /// that found none in the queue on screen.
+    pub elsewhere: Option<(String, u64)>,
 }
 
 /// The detail pane of one dossier.
@@ -733,13 +743,20 @@ impl Inbox {
             loaded: Loaded::Nothing,
             detail: None,
             extended: std::collections::HashSet::new(),
+            window: crate::tui::paging::Window::empty(crate::tui::paging::ListKey::new(
+                Queue::OnlinePending,
+                "",
+            )),
+            filter_gen: 0,
+            elsewhere: None,
         }
     }
 
-    /// Replaces everything with a fresh load.
-    pub fn replace(&mut self, summaries: Vec<DossierSummary>) {
+    /// Replaces everything with a fresh load: the first page of a listing.
+    pub fn replace(&mut self, first: crate::tui::paging::PageAnswer) {
         let keep = self.selected_code();
-        self.items = summaries.into_iter().map(Item::new).collect();
+        self.window = crate::tui::paging::Window::start(&first);
+        self.items = first.items.into_iter().map(Item::new).collect();
         self.by_code = self
             .items
             .iter()
@@ -751,26 +768,164 @@ impl Inbox {
         self.rebuild(keep);
     }
 
+    /// The listing the screen asks for: the queue, and the filter as typed.
+    pub fn wanted(&self) -> crate::tui::paging::ListKey {
+        crate::tui::paging::ListKey::new(self.queue, &self.filter_text())
+    }
+
+    /// Every dossier of the office is held (it fitted in one page of `all`): queues and
+    /// filters answer from what is held and never ask the portal.
+    pub fn whole(&self) -> bool {
+        let key = &self.window.key;
+        self.window.complete() && key.queue == Queue::All && key.q.is_empty()
+    }
+
+    /// Takes a page of the listing held, next to the held ones, and lets go of the page
+    /// farthest from the selection when too many are held. `false`: the page was not
+    /// for this window (a late answer), and nothing changed.
+    pub fn add_page(&mut self, answer: crate::tui::paging::PageAnswer) -> bool {
+        if !self.window.take(&answer) {
+            return false;
+        }
+        let keep = self.selected_code();
+        for summary in answer.items {
+            self.put(summary);
+        }
+        let near = keep
+            .as_ref()
+            .and_then(|code| self.by_code.get(code))
+            .map(|&i| self.page_of(&crate::tui::paging::row_key(&self.items[i].summary)))
+            .unwrap_or(answer.number);
+        if let Some((lower, upper)) = self.window.evict(near, answer.number) {
+            let gone: Vec<String> = self
+                .items
+                .iter()
+                .map(|it| crate::tui::paging::row_key(&it.summary))
+                .filter(|k| {
+                    lower.as_ref().is_none_or(|l| k > l) && upper.as_ref().is_none_or(|u| k <= u)
+                })
+                .map(|(_, code)| code)
+                .collect();
+            for code in gone {
+                self.take_out(&code);
+            }
+        }
+        self.stale = true;
+        self.rebuild(keep);
+        true
+    }
+
+    /// The held page a row at `key` belongs to.
+    fn page_of(&self, key: &crate::tui::paging::RowKey) -> usize {
+        let w = &self.window;
+        (w.first..=w.last())
+            .find(|&n| {
+                w.ends
+                    .get(n)
+                    .cloned()
+                    .flatten()
+                    .is_none_or(|end| *key <= end)
+            })
+            .unwrap_or(w.last())
+    }
+
+    /// The next page to ask for, if any: the first page of the listing wanted when it is
+    /// not the one held (`settled`: the filter is not being typed), else the page past
+    /// either end of the held ones when the selection is within a screen of it.
+    pub fn next_fetch(&self, settled: bool) -> Option<crate::tui::paging::Fetch> {
+        use crate::tui::paging::Fetch;
+        if self.loaded == Loaded::Nothing || self.whole() {
+            return None;
+        }
+        let wanted = self.wanted();
+        let w = &self.window;
+        if wanted != w.key {
+            let asked = w
+                .loading
+                .as_ref()
+                .is_some_and(|(_, f)| f.key == wanted && f.number == 0);
+            // While the filter is typed, only a change of queue asks at once.
+            let now = settled || wanted.queue != w.key.queue;
+            return (!asked && now).then_some(Fetch {
+                key: wanted,
+                number: 0,
+                cursor: None,
+            });
+        }
+        if w.loading.is_some() {
+            return None;
+        }
+        // Within a page of either end, at most: a margin as tall as a tall terminal
+        // would ask for pages past what is held (`HELD_PAGES`), letting go of the one
+        // just taken, without end.
+        let page = crate::tui::paging::PAGE_ROWS as usize;
+        let margin = self.page_rows.clamp(1, page);
+        let held = w.held > 0;
+        // A screen taller than the rows held is filled, while that lets nothing go.
+        let unfilled = w.held < crate::tui::paging::HELD_PAGES
+            && self.offset + self.page_rows > self.view.len();
+        if held && w.next.is_some() && (self.selected + margin >= self.view.len() || unfilled) {
+            return Some(Fetch {
+                key: w.key.clone(),
+                number: w.last() + 1,
+                cursor: w.next.clone(),
+            });
+        }
+        if held && w.first > 0 && self.selected < margin {
+            return Some(Fetch {
+                key: w.key.clone(),
+                number: w.first - 1,
+                cursor: w.starts.get(w.first - 1).cloned().flatten(),
+            });
+        }
+        None
+    }
+
+    /// How many rows the list has: the portal's count for the listing when the screen
+    /// shows it whole, else the rows found among those held.
+    pub fn shown(&self) -> u64 {
+        if self.whole() || self.wanted() != self.window.key {
+            return self.view.len() as u64;
+        }
+        if self.window.key.q.is_empty() {
+            self.count(self.queue)
+        } else {
+            self.window.total
+        }
+    }
+
     /// After the data changed: the due-date order and the local counts. Callers then
     /// `rebuild` the view.
+    ///
+    /// With the whole office held, dossiers without a due time (online submissions not
+    /// yet received) come first, oldest first, then by due time. With pages held, the
+    /// order is the portal's listing (due time, then code, those without a due time
+    /// last): the keyset its cursors walk, so that the rows held are one unbroken run.
     pub fn reindex(&mut self) {
         let items = &self.items;
         let mut order: Vec<usize> = (0..items.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (&items[a], &items[b]);
-            (
-                a.due.is_some(),
-                a.due,
-                &a.summary.submitted_at,
-                &a.summary.code,
-            )
-                .cmp(&(
-                    b.due.is_some(),
-                    b.due,
-                    &b.summary.submitted_at,
-                    &b.summary.code,
-                ))
-        });
+        if self.whole() {
+            order.sort_by(|&a, &b| {
+                let (a, b) = (&items[a], &items[b]);
+                (
+                    a.due.is_some(),
+                    a.due,
+                    &a.summary.submitted_at,
+                    &a.summary.code,
+                )
+                    .cmp(&(
+                        b.due.is_some(),
+                        b.due,
+                        &b.summary.submitted_at,
+                        &b.summary.code,
+                    ))
+            });
+        } else {
+            order.sort_by(|&a, &b| {
+                let (a, b) = (&items[a].summary, &items[b].summary);
+                crate::tui::paging::row_key_ref(a).cmp(&crate::tui::paging::row_key_ref(b))
+            });
+        }
         self.order = order;
         let mut counts = [0u64; 10];
         for item in items {
@@ -784,8 +939,33 @@ impl Inbox {
         self.view_for = None;
     }
 
-    /// Applies one changed dossier from the delta feed (or an action's answer).
+    /// Applies one changed dossier from the delta feed (or an action's answer): held
+    /// when it belongs to the run of the listing held, let go when it left it (another
+    /// queue, or past the held pages).
     pub fn upsert(&mut self, summary: DossierSummary) {
+        if self.whole() || self.belongs(&summary) {
+            self.put(summary);
+        } else {
+            self.take_out(&summary.code.clone());
+        }
+    }
+
+    /// Would the listing held have `summary` among its held rows?
+    fn belongs(&self, summary: &DossierSummary) -> bool {
+        let key = &self.window.key;
+        if !key.queue.contains(summary.status, summary.overdue) {
+            return false;
+        }
+        if !key.q.is_empty() {
+            let item = Item::new(summary.clone());
+            if !Matcher::new(&key.q).matches_key(&item.search) {
+                return false;
+            }
+        }
+        self.window.covers(&crate::tui::paging::row_key(summary))
+    }
+
+    fn put(&mut self, summary: DossierSummary) {
         self.stale = true;
         match self.by_code.get(&summary.code) {
             Some(&i) => self.items[i] = Item::new(summary),
@@ -798,8 +978,12 @@ impl Inbox {
 
     /// Removes a dossier the feed says is gone.
     pub fn remove(&mut self, code: &str) {
-        self.stale = true;
+        self.take_out(code);
+    }
+
+    fn take_out(&mut self, code: &str) {
         if let Some(i) = self.by_code.remove(code) {
+            self.stale = true;
             self.items.swap_remove(i);
             if let Some(moved) = self.items.get(i) {
                 self.by_code.insert(moved.summary.code.clone(), i);
@@ -827,10 +1011,19 @@ impl Inbox {
             .view_for
             .as_ref()
             .is_some_and(|(q, t)| *q == queue && text.starts_with(t.as_str()));
+        // Rows the portal found for this very text need no second look (its search may
+        // find what the local one would not); a text typed since narrows them here.
+        let held = &self.window.key;
+        let searched = !self.whole() && held.queue == queue && held.q == text.trim();
+        // Rows held of another queue's listing are neither this queue's order nor all
+        // of it: nothing is shown until its own first page comes.
+        let other_queue = !self.whole() && self.window.key.queue != queue;
         let items = &self.items;
         let keeps = |i: &usize| {
             let it = &items[*i];
-            queue.contains(it.summary.status, it.summary.overdue) && matcher.matches_key(&it.search)
+            !other_queue
+                && queue.contains(it.summary.status, it.summary.overdue)
+                && (searched || matcher.matches_key(&it.search))
         };
         self.view = if narrowing {
             self.view.iter().copied().filter(keeps).collect()
@@ -838,10 +1031,18 @@ impl Inbox {
             self.order.iter().copied().filter(keeps).collect()
         };
         self.matches_elsewhere = if self.view.is_empty() && !matcher.is_empty() {
-            items
-                .iter()
-                .filter(|it| matcher.matches_key(&it.search))
-                .count()
+            if self.whole() {
+                items
+                    .iter()
+                    .filter(|it| matcher.matches_key(&it.search))
+                    .count()
+            } else {
+                // Paged: what the portal counted in every queue for this very search.
+                self.elsewhere
+                    .as_ref()
+                    .filter(|(q, _)| *q == text.trim())
+                    .map_or(0, |(_, n)| *n as usize)
+            }
         } else {
             0
         };
@@ -881,6 +1082,10 @@ impl Inbox {
                 Queue::Overdue => q.overdue,
                 Queue::All => q.all,
             };
+        }
+        let held = &self.window.key;
+        if !self.whole() && held.queue == queue && held.q.is_empty() {
+            return self.window.total;
         }
         let at = Queue::ALL.iter().position(|q| *q == queue).unwrap_or(0);
         self.local_counts[at]

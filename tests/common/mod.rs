@@ -38,6 +38,8 @@ pub struct Portal {
     pub running: Running,
     pub base: String,
     pub http: Client,
+    /// The portal's SQLite file, in a directory that goes with the portal.
+    pub db_path: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -60,9 +62,10 @@ impl Portal {
 
     pub async fn with_clock(settings: Settings, seed: Seed, clock: Clock) -> Portal {
         let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("portal.sqlite3");
         let options = portal::Options {
             bind: "127.0.0.1:0".parse().unwrap(),
-            db: dir.path().join("portal.sqlite3"),
+            db: db_path.clone(),
             calendar: Calendar::default(),
             seed,
             settings,
@@ -74,6 +77,7 @@ impl Portal {
             running,
             base,
             http: Client::new(),
+            db_path,
             _dir: dir,
         }
     }
@@ -101,6 +105,39 @@ impl Portal {
         assert_eq!(res.status(), 200, "login of {username}");
         let body: Value = res.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Every page of a list (`list` is its path and query), `limit` at a time, following
+    /// the cursors: each item's string `field`, and each page's `total`.
+    pub async fn walk(
+        &self,
+        token: &str,
+        list: &str,
+        limit: usize,
+        field: &str,
+    ) -> (Vec<String>, Vec<u64>) {
+        let mut found = Vec::new();
+        let mut totals = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{list}&limit={limit}&cursor={c}"),
+                None => format!("{list}&limit={limit}"),
+            };
+            let (status, page) =
+                status_json(self.get(&url).bearer_auth(token).send().await.unwrap()).await;
+            assert_eq!(status, 200, "{url}: {page}");
+            for item in page["items"].as_array().unwrap() {
+                found.push(item[field].as_str().unwrap().to_owned());
+            }
+            totals.push(page["total"].as_u64().unwrap());
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+            assert!(found.len() <= 5000, "{list}: the cursors do not end");
+        }
+        (found, totals)
     }
 
     /// The number of audit rows of one kind.

@@ -439,13 +439,7 @@ pub fn logged_in(lang: Lang, training: bool, size: (u16, u16)) -> App {
             Effect::LoadInbox(id) => {
                 update(
                     &mut app,
-                    Action::InboxLoaded(
-                        id,
-                        Ok(Snapshot {
-                            items: summaries(),
-                            seq: 10,
-                        }),
-                    ),
+                    Action::InboxLoaded(id, Ok(Snapshot::whole(summaries(), 10))),
                 );
             }
             Effect::LoadStats(id) => {

@@ -32,7 +32,7 @@ use crate::domain::workflow::DeliveryMethod;
 use crate::portal::clock::Clock;
 use crate::portal::dossier_store::{Row, time, wire};
 use crate::portal::error::ApiError;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -150,7 +150,7 @@ pub struct Notice<'a> {
 /// Queues `notice` in the caller's transaction: an e-mail when the citizen has an address,
 /// and an SMS to their phone. A training portal catches them at once.
 pub async fn queue(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     settings: &Settings,
     now: LocalTime,
     notice: &Notice<'_>,
@@ -200,7 +200,7 @@ pub async fn queue(
 /// Queues the notice of a dossier's step, read from the dossier as the step left it
 /// (`row`, read back in the step's transaction).
 pub async fn queue_step(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     settings: &Settings,
     row: &Row,
     event: NoticeEvent,
@@ -271,7 +271,7 @@ pub fn unix_time(at: i64) -> LocalTime {
 /// The worker: sends due notices, records each outcome, and rests a channel that is
 /// down. Shared by the portal's state; [`Notifier::run`] is its loop.
 pub struct Notifier {
-    db: SqlitePool,
+    db: AnyPool,
     clock: Clock,
     settings: Settings,
     mailer: Option<email::Mailer>,
@@ -287,7 +287,7 @@ pub struct Notifier {
 impl Notifier {
     /// A worker for `settings`; fails when the sender's address or the gateway's address
     /// cannot be used.
-    pub fn new(db: SqlitePool, clock: Clock, settings: Settings) -> Result<Notifier, String> {
+    pub fn new(db: AnyPool, clock: Clock, settings: Settings) -> Result<Notifier, String> {
         let mailer = settings
             .email
             .as_ref()
@@ -527,7 +527,8 @@ impl Notifier {
             .map(|i| format!("${}", i + 1))
             .collect();
         let sql = format!(
-            "SELECT channel, MIN(MAX(next_attempt_at, COALESCE(lease_until, 0))) \
+            "SELECT channel, MIN(CASE WHEN next_attempt_at > COALESCE(lease_until, 0) \
+                    THEN next_attempt_at ELSE COALESCE(lease_until, 0) END) \
              FROM notifications WHERE status IN ('queued', 'failed') \
              AND next_attempt_at IS NOT NULL AND channel IN ({}) GROUP BY channel",
             marks.join(", ")

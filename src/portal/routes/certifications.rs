@@ -22,6 +22,7 @@ use crate::portal::forms::{certificate, text};
 use crate::portal::idempotency::Idempotent;
 use crate::portal::json::{check_query, parse_json};
 use crate::portal::negotiate::negotiate;
+use crate::portal::search::{self, Order};
 use crate::portal::service::certifications::{self as entries, NewEntry};
 use crate::portal::service::citizens::by_public_id;
 use crate::portal::state::AppState;
@@ -31,8 +32,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// A count of pages or copies: 1 unless given, else from 1 to `max`.
 fn count(
@@ -242,42 +241,26 @@ pub async fn create(
 const CURSOR_PREFIX: &str = "certifications:";
 
 fn encode_cursor(after: &str) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{after}"))
+    search::cursor(CURSOR_PREFIX, after)
 }
 
-/// The row id a cursor of `office` points after.
-async fn decode_cursor(state: &AppState, office: i64, cursor: &str) -> Result<i64, ApiError> {
-    let foreign = || {
-        ApiError::BadRequest(
-            "the cursor is not one this list gave; start again from the first page".into(),
-        )
-    };
-    let public_id = URL_SAFE_NO_PAD
-        .decode(cursor.trim())
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|s| s.strip_prefix(CURSOR_PREFIX).map(str::to_owned))
-        .ok_or_else(foreign)?;
-    sqlx::query_scalar("SELECT id FROM certifications WHERE public_id = $1 AND office_id = $2")
-        .bind(public_id)
-        .bind(office)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(foreign)
-}
-
-/// A LIKE pattern that finds `token` anywhere, LIKE's wildcards escaped.
-fn like_pattern(token: &str) -> String {
-    let mut pattern = String::with_capacity(token.len() + 2);
-    pattern.push('%');
-    for c in token.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
+/// The entry of `office` a cursor points after: its id and search key, which place it in
+/// the ranked order of a search.
+async fn decode_cursor(
+    state: &AppState,
+    office: i64,
+    cursor: &str,
+) -> Result<(i64, String), ApiError> {
+    let public_id =
+        search::cursor_public_id(CURSOR_PREFIX, cursor).ok_or_else(search::foreign_cursor)?;
+    sqlx::query_as(
+        "SELECT id, search_key FROM certifications WHERE public_id = $1 AND office_id = $2",
+    )
+    .bind(public_id)
+    .bind(office)
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or_else(search::foreign_cursor)
 }
 
 /// `GET /certifications?kind=&year=&q=&limit=&cursor=` (staff of the office).
@@ -289,7 +272,9 @@ fn like_pattern(token: &str) -> String {
     summary = "The office's certification books",
     description = "The office's certification entries, newest first: of one kind and one \
         year if asked, and matching `q`, words of the applicant's or the document's name \
-        with or without marks (`nguyen hoa` finds `Nguyễn Thị Hoa`).",
+        with or without marks (`nguyen hoa` finds `Nguyễn Thị Hoa`). A search lists first the \
+        entries holding more of its words whole, then newest first; the cursor pages through \
+        that order.",
     params(CertificationQuery),
     responses(
         (status = 200, description = "A page of entries.", body = Page<Certification>),
@@ -322,38 +307,33 @@ pub async fn list(
         None => None,
     };
     let matcher = Matcher::new(query.q.as_deref().unwrap_or(""));
-    // SQL narrows the rows with one word (a substring of the folded key is a superset of
-    // a word-start match); the project's one matcher then decides, as every search does.
-    let prefilter = matcher.tokens().first().map(|t| like_pattern(t));
-    let candidates: Vec<(i64, String)> = sqlx::query_as(
+    // The word index narrows the rows; the matcher decides and ranks (src/portal/search.rs).
+    let words = search::words_query(&matcher);
+    let indexed = search::indexed_clause(&words, "id", "certification_words", 4);
+    let mut candidates = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT id, search_key FROM certifications WHERE office_id = $1 \
-         AND ($2 IS NULL OR kind = $2) AND ($3 IS NULL OR year = $3) \
-         AND ($4 IS NULL OR search_key LIKE $4 ESCAPE '\\') ORDER BY id DESC",
-    )
+         AND ($2 IS NULL OR kind = $2) AND ($3 IS NULL OR year = $3) {indexed} \
+         ORDER BY id DESC"
+    )))
     .bind(office)
     .bind(query.kind.map(Kind::as_str))
-    .bind(query.year)
-    .bind(prefilter)
-    .fetch_all(&state.db)
-    .await?;
-    let matching: Vec<i64> = candidates
-        .iter()
-        .filter(|(_, key)| matcher.matches_folded(key))
-        .map(|(id, _)| *id)
-        .collect();
-    let total = matching.len() as u64;
-    let rest: Vec<i64> = matching
-        .into_iter()
-        .filter(|id| after.is_none_or(|a| *id < a))
-        .collect();
-    let page = &rest[..rest.len().min(limit)];
+    .bind(query.year);
+    if let Some(words) = words {
+        candidates = candidates.bind(words);
+    }
+    let candidates: Vec<(i64, String)> = candidates.fetch_all(&state.db).await?;
+    let after = after.as_ref().map(|(id, key)| (*id, key.as_str()));
+    let found = search::ranked_page(&candidates, &matcher, Order::Descending, after, limit);
+    let total = found.total;
+    let page = &found.ids;
     let mut conn = state.db.acquire().await?;
     let items = entries::by_ids(&mut conn, page)
         .await?
         .into_iter()
         .map(entries::Row::api)
         .collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = (rest.len() > page.len())
+    let next_cursor = found
+        .more
         .then(|| items.last().map(|c: &Certification| encode_cursor(&c.id)))
         .flatten();
     Ok(Json(Page {

@@ -18,15 +18,17 @@ use crate::domain::calendar::vn_offset;
 use crate::domain::identity::{Gender, parse_cmnd, validate_cccd};
 use crate::domain::phone::parse_phone;
 use crate::domain::status::Status;
-use crate::domain::text::{Matcher, fold, nfc};
+use crate::domain::text::{Matcher, nfc, search_key};
 use crate::domain::workflow::Role;
 use crate::domain::{Lang, RuleError};
 use crate::portal::audit::{self, Event};
 use crate::portal::auth::{Session, digest};
 use crate::portal::db;
+use crate::portal::db::Flag;
 use crate::portal::error::{ApiError, Problem, Rule};
 use crate::portal::idempotency::Idempotent;
 use crate::portal::json::{check_query, parse_json};
+use crate::portal::search::{self, Order};
 use crate::portal::service::activation;
 use crate::portal::service::citizens::{self, new_public_id};
 use crate::portal::state::AppState;
@@ -36,11 +38,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, SecondsFormat};
 use rand::RngCore;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
@@ -362,6 +362,7 @@ struct CitizenRow {
     address: String,
     office_id: i64,
     created_at: String,
+    #[sqlx(try_from = "crate::portal::db::Flag")]
     activated: bool,
 }
 
@@ -396,7 +397,7 @@ impl CitizenRow {
     }
 }
 
-async fn citizen_by_id(db: &mut SqliteConnection, id: i64) -> Result<Citizen, ApiError> {
+async fn citizen_by_id(db: &mut AnyConnection, id: i64) -> Result<Citizen, ApiError> {
     let row: CitizenRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM citizens c WHERE c.id = $1"
     )))
@@ -431,27 +432,27 @@ pub(crate) async fn visible_citizen(
 const CURSOR_PREFIX: &str = "citizens:";
 
 fn encode_cursor(after: &str) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{after}"))
+    search::cursor(CURSOR_PREFIX, after)
 }
 
-/// The row id a cursor points after.
-async fn decode_cursor(state: &AppState, cursor: &str) -> Result<i64, ApiError> {
-    let foreign = || {
-        ApiError::BadRequest(
-            "the cursor is not one this list gave; start again from the first page".into(),
-        )
-    };
-    let public_id = URL_SAFE_NO_PAD
-        .decode(cursor.trim())
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|s| s.strip_prefix(CURSOR_PREFIX).map(str::to_owned))
-        .ok_or_else(foreign)?;
-    sqlx::query_scalar("SELECT id FROM citizens WHERE public_id = $1")
-        .bind(public_id)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(foreign)
+/// The row a cursor points after: its id and search key, which place it in the ranked
+/// order of a search. Only a citizen the office may see: another office's row would otherwise tell, by
+/// where the next page starts, which words its name holds.
+async fn decode_cursor(
+    state: &AppState,
+    office: i64,
+    cursor: &str,
+) -> Result<(i64, String), ApiError> {
+    let public_id =
+        search::cursor_public_id(CURSOR_PREFIX, cursor).ok_or_else(search::foreign_cursor)?;
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT c.id, c.search_key FROM citizens c WHERE {VISIBLE} AND c.public_id = $2"
+    )))
+    .bind(office)
+    .bind(public_id)
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or_else(search::foreign_cursor)
 }
 
 /// What a query searches for: a phone number in any written form ("0912 345 678",
@@ -464,24 +465,8 @@ fn search_text(q: &str) -> String {
     }
 }
 
-/// A LIKE pattern that finds `token` anywhere. Matcher tokens are letters and digits
-/// today; LIKE's wildcards are escaped anyway, so that a change there cannot turn a
-/// query into a pattern.
-fn like_pattern(token: &str) -> String {
-    let mut pattern = String::with_capacity(token.len() + 2);
-    pattern.push('%');
-    for c in token.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// `GET /citizens?id_number=&q=&limit=&cursor=`: the office's citizens, oldest account
-/// first.
+/// first; a search ranks those holding its words whole first.
 #[utoipa::path(
     get,
     path = "/api/v1/citizens",
@@ -490,7 +475,9 @@ fn like_pattern(token: &str) -> String {
     summary = "Find citizens",
     description = "The citizens the office may see (created there, or applying there), oldest \
         account first: by exact identity number, or by words of the name or number or a phone \
-        number in any written form.",
+        number in any written form. A search (`q`) lists first the citizens holding more of its \
+        words whole (`nguyen van an`: Nguyễn Văn An before Nguyễn Văn Anh), then oldest first; \
+        the cursor pages through that order.",
     params(CitizenQuery),
     responses(
         (status = 200, description = "A page of citizens.", body = Page<Citizen>),
@@ -510,7 +497,7 @@ pub async fn list(
     check_query(&query)?;
     let limit = limit(query.limit)? as usize;
     let after = match query.cursor.as_deref() {
-        Some(cursor) => Some(decode_cursor(&state, cursor).await?),
+        Some(cursor) => Some(decode_cursor(&state, office, cursor).await?),
         None => None,
     };
     let id_number = query
@@ -520,38 +507,30 @@ pub async fn list(
         .filter(|n| !n.is_empty());
     let matcher = Matcher::new(&search_text(query.q.as_deref().unwrap_or("")));
 
-    // SQL narrows the rows with the longest word (a substring of the folded key is a
-    // superset of a word-start match); the project's one matcher then decides, so this
-    // search agrees with every other search of the application.
-    let prefilter = matcher.tokens().first().map(|t| like_pattern(t));
-    let candidates: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    // The word index narrows the rows; the matcher decides and ranks (src/portal/search.rs).
+    let words = search::words_query(&matcher);
+    let indexed = search::indexed_clause(&words, "c.id", "citizen_words", 3);
+    let mut candidates = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT c.id, c.search_key FROM citizens c WHERE {VISIBLE} \
-         AND ($2 IS NULL OR c.id_number = $2) \
-         AND ($3 IS NULL OR c.search_key LIKE $3 ESCAPE '\\') \
-         ORDER BY c.id"
+         AND ($2 IS NULL OR c.id_number = $2) {indexed} ORDER BY c.id"
     )))
     .bind(office)
-    .bind(id_number)
-    .bind(prefilter)
-    .fetch_all(&state.db)
-    .await?;
-    let matching: Vec<i64> = candidates
-        .iter()
-        .filter(|(_, key)| matcher.matches_folded(key))
-        .map(|(id, _)| *id)
-        .collect();
-    let total = matching.len() as u64;
-    let rest: Vec<i64> = matching
-        .into_iter()
-        .filter(|id| after.is_none_or(|a| *id > a))
-        .collect();
-    let page = &rest[..rest.len().min(limit)];
+    .bind(id_number);
+    if let Some(words) = words {
+        candidates = candidates.bind(words);
+    }
+    let candidates: Vec<(i64, String)> = candidates.fetch_all(&state.db).await?;
+    let after = after.as_ref().map(|(id, key)| (*id, key.as_str()));
+    let found = search::ranked_page(&candidates, &matcher, Order::Ascending, after, limit);
+    let total = found.total;
+    let page = &found.ids;
     let mut items = Vec::with_capacity(page.len());
     let mut conn = state.db.acquire().await?;
     for &id in page {
         items.push(citizen_by_id(&mut conn, id).await?);
     }
-    let next_cursor = (rest.len() > page.len())
+    let next_cursor = found
+        .more
         .then(|| items.last().map(|c: &Citizen| encode_cursor(&c.id)))
         .flatten();
     Ok(Json(Page {
@@ -654,7 +633,7 @@ fn new_activation_code() -> Result<String, ApiError> {
 /// [`ACTIVATION_VALID_HOURS`]; only its digest is stored. Returns the code and its
 /// expiry (Unix seconds).
 async fn issue_code(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     citizen_id: i64,
     now: i64,
 ) -> Result<(String, i64), ApiError> {
@@ -735,14 +714,14 @@ pub async fn create(
     // The number is taken. A citizen the office serves is named, so the desk opens the
     // account; another office's citizen is not (neither id nor any detail): the desk
     // takes their dossier in by the number and date of birth on the card.
-    let existing: Option<(String, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let existing: Option<(String, Flag)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT c.public_id, {VISIBLE} FROM citizens c WHERE c.id_number = $2"
     )))
     .bind(office)
     .bind(&valid.id_number)
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some((id, served)) = existing {
+    if let Some((id, Flag(served))) = existing {
         return Err(ApiError::CitizenExists(served.then_some(id)));
     }
     // The username is the number; a non-citizen account could only hold it by mistake.
@@ -764,7 +743,7 @@ pub async fn create(
     .bind(&valid.id_number)
     .bind(&valid.legacy_id_number)
     .bind(&valid.full_name)
-    .bind(fold(&format!(
+    .bind(search_key(&format!(
         "{} {} {}",
         valid.full_name, valid.id_number, valid.phone
     )))
@@ -882,7 +861,7 @@ pub async fn issue_activation(
         } else {
             Some(parse_json(&body)?)
         };
-    let active: bool = sqlx::query_scalar(
+    let Flag(active) = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM users WHERE citizen_id = $1 \
          AND password_hash IS NOT NULL)",
     )
@@ -961,7 +940,7 @@ const RESET_NOTICE: &str = "password_reset";
 /// to their e-mail when they have one, and by SMS to their phone, in the reset's
 /// transaction; the notification worker sends them.
 async fn queue_reset_notices(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     state: &AppState,
     citizen_id: i64,
 ) -> Result<(), ApiError> {

@@ -17,6 +17,7 @@ use crate::portal::dossier_store::{self as store, Row, SUMMARY_COLUMNS, SummaryR
 use crate::portal::error::{ApiError, Problem, invalid};
 use crate::portal::idempotency::Idempotent;
 use crate::portal::json::{check_query, parse_json};
+use crate::portal::search;
 use crate::portal::service::actions::act_on;
 use crate::portal::service::citizens::desk_applicant;
 use crate::portal::service::intake::intake;
@@ -118,7 +119,7 @@ pub async fn create(
 /// Answers 201 with the new dossier, storing that answer for the idempotency key in the
 /// same transaction as the dossier: a retry finds both or neither.
 pub async fn created(
-    mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
     state: &AppState,
     idem: &Idempotent,
     row: &Row,
@@ -262,7 +263,9 @@ pub async fn list(
         clauses.push(format!("d.procedure_code = {}", bind(p.clone())));
     }
     let matcher = Matcher::new(query.q.as_deref().unwrap_or(""));
-    let searching = !matcher.tokens().is_empty();
+    // The office's word index (migration 0023) finds what the search finds; the LIKE
+    // clauses say the same rule for the plans that read the list's own indexes instead.
+    let words = search::office_words_query(office, &matcher);
     for token in matcher.tokens() {
         // A query word must begin a word of the key: the matcher's rule, in SQL.
         clauses.push(format!(
@@ -294,17 +297,53 @@ pub async fn list(
 
     // Without a search or a procedure, the total is read from the counts the triggers
     // of migrations 0003 and 0004 keep: counting an office's history costs milliseconds.
-    let total = match &statuses {
+    let unsearched = match &statuses {
         Some(list) if list.is_empty() => 0,
-        _ if searching || query.procedure.is_some() => {
-            counted_total(&state.db, &filter, &binds[..filter_binds]).await?
-        }
         Some(list) if overdue => overdue_total(&state.db, office, list, now).await?,
         _ => status_total(&state.db, office, statuses.as_deref().unwrap_or_default()).await?,
     };
-
+    // A search first counts the office's dossiers holding its words, from the index
+    // alone: the total itself when nothing else filters, and what chooses the plans.
+    let found = match &words {
+        Some(w) => Some(words_found(&state.db, w).await?),
+        None => None,
+    };
+    let only_words = statuses.is_none() && query.procedure.is_none() && !overdue;
+    let total = match found {
+        _ if unsearched == 0 => 0,
+        Some(n) if only_words || n == 0 => n,
+        // Fewer found than the filter holds: the found ones are checked one by one.
+        Some(n) if n <= unsearched => {
+            let sql = format!(
+                "SELECT COUNT(*) FROM {BY_WORDS}${} AND {filter}",
+                filter_binds + 1
+            );
+            let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+            for b in &binds[..filter_binds] {
+                count = count.bind(b);
+            }
+            count.bind(words.as_deref()).fetch_one(&state.db).await?
+        }
+        Some(_) => counted_total(&state.db, &filter, &binds[..filter_binds]).await?,
+        None if query.procedure.is_some() => {
+            counted_total(&state.db, &filter, &binds[..filter_binds]).await?
+        }
+        None => unsearched,
+    };
+    // A page of a search: read off the found dossiers and sorted when they are few, or
+    // off the list's index in its order, each tested by the rule, when so many match
+    // that a page's worth comes early. Reading n found costs about n; the index walk
+    // about (limit + 1) × unsearched / n entries: whichever is less.
+    let page_by_words = found.is_some_and(|n| {
+        let n = n.max(1) as i128;
+        n * n <= i128::from(limit + 1) * i128::from(unsearched)
+    });
     let order = format!("ORDER BY {DUE_KEY}, d.code LIMIT {}", limit + 1);
     let sql = match &statuses {
+        _ if page_by_words => format!(
+            "SELECT {SUMMARY_COLUMNS} FROM {BY_WORDS}${} AND {filter}{after} {order}",
+            binds.len() + 1
+        ),
         // Several statuses (a queue such as in_progress or closed): SQLite cannot read
         // one index in the list's order across an IN list, and would sort every matching
         // dossier. One page per status, each read in order off the status index, then
@@ -331,7 +370,14 @@ pub async fn list(
     for b in &binds {
         rows_query = rows_query.bind(b);
     }
-    let mut rows = rows_query.fetch_all(&state.db).await?;
+    if page_by_words {
+        rows_query = rows_query.bind(words.as_deref());
+    }
+    let mut rows = if total == 0 {
+        Vec::new()
+    } else {
+        rows_query.fetch_all(&state.db).await?
+    };
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = match (more, rows.last()) {
@@ -352,6 +398,23 @@ pub async fn list(
     }))
 }
 
+/// The found dossiers, read in the index's order: `CROSS JOIN` makes SQLite start from
+/// the word index and look each dossier up by its id, rather than walk the office's list
+/// index testing each dossier against the found ones. Followed by the mark of the word
+/// query.
+const BY_WORDS: &str = "dossier_words CROSS JOIN dossiers d ON d.id = dossier_words.rowid \
+    WHERE dossier_words MATCH ";
+
+/// How many dossiers hold the words of an office's word query, counted in the index.
+async fn words_found(db: &sqlx::AnyPool, words: &str) -> Result<i64, ApiError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM dossier_words WHERE dossier_words MATCH $1")
+            .bind(words)
+            .fetch_one(db)
+            .await?,
+    )
+}
+
 /// `$from, $from+1, …`: the marks of `n` bound values.
 fn marks(from: usize, n: usize) -> String {
     (from..from + n)
@@ -361,13 +424,10 @@ fn marks(from: usize, n: usize) -> String {
 }
 
 /// How many of the office's dossiers are in one of `list` (every status when empty).
-async fn status_total(
-    db: &sqlx::SqlitePool,
-    office: i64,
-    list: &[Status],
-) -> Result<i64, ApiError> {
-    let mut sql =
-        String::from("SELECT COALESCE(SUM(n), 0) FROM dossier_counts WHERE office_id = $1");
+async fn status_total(db: &sqlx::AnyPool, office: i64, list: &[Status]) -> Result<i64, ApiError> {
+    let mut sql = String::from(
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM dossier_counts WHERE office_id = $1",
+    );
     if !list.is_empty() {
         sql.push_str(&format!(" AND status IN ({})", marks(2, list.len())));
     }
@@ -382,14 +442,14 @@ async fn status_total(
 /// past their due time at `now`: those due on an earlier day from the per-day counts,
 /// today's one by one off the status index.
 async fn overdue_total(
-    db: &sqlx::SqlitePool,
+    db: &sqlx::AnyPool,
     office: i64,
     list: &[Status],
     now: LocalTime,
 ) -> Result<i64, ApiError> {
     let statuses = marks(4, list.len());
     let sql = format!(
-        "SELECT (SELECT COALESCE(SUM(n), 0) FROM due_counts \
+        "SELECT (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM due_counts \
                  WHERE office_id = $1 AND status IN ({statuses}) AND due_day < $2) \
               + (SELECT COUNT(*) FROM dossiers d \
                  WHERE d.office_id = $1 AND d.status IN ({statuses}) \
@@ -410,7 +470,7 @@ async fn overdue_total(
 
 /// Counts the rows a filter of the list matches, one by one.
 async fn counted_total(
-    db: &sqlx::SqlitePool,
+    db: &sqlx::AnyPool,
     filter: &str,
     binds: &[String],
 ) -> Result<i64, ApiError> {

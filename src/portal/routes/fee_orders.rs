@@ -26,7 +26,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rand::Rng;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 /// The letters and digits of a reference: no 0/O or 1/I to misread from a screen.
 const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -62,7 +62,7 @@ const SELECT: &str = "SELECT f.reference, f.amount, f.created_at, f.paid_at, \
     FROM certification_fee_orders f JOIN offices o ON o.id = f.office_id";
 
 async fn load(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     office: i64,
     reference: &str,
 ) -> Result<Option<Stored>, ApiError> {
@@ -244,7 +244,7 @@ pub async fn show(
 /// office's account is the one named (when named) and whose amount is `amount`; else why
 /// the transfer was not applied.
 pub(crate) async fn pay(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     reference: &str,
     amount: i64,
     (bank_bin, account): (Option<&str>, Option<&str>),

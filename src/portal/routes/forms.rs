@@ -24,7 +24,7 @@ use crate::portal::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 pub const TEXT: &str = "text/plain";
 pub const PDF: &str = "application/pdf";
@@ -161,7 +161,7 @@ pub fn printed(sheet: &Sheet, kind: &'static str, filename: &str, body: Vec<u8>)
         .into_response()
 }
 
-pub async fn office_of(conn: &mut SqliteConnection, office: i64) -> Result<Office, ApiError> {
+pub async fn office_of(conn: &mut AnyConnection, office: i64) -> Result<Office, ApiError> {
     let (name, address, phone): (String, String, String) =
         sqlx::query_as("SELECT name, address, phone FROM offices WHERE id = $1")
             .bind(office)
@@ -191,7 +191,7 @@ struct StepRow {
 
 /// The dossier's steps from the audit log, with the officials' display names (the log
 /// keeps only usernames; an account deleted since leaves the name empty).
-async fn steps(conn: &mut SqliteConnection, code: &str) -> Result<Vec<Step>, ApiError> {
+async fn steps(conn: &mut AnyConnection, code: &str) -> Result<Vec<Step>, ApiError> {
     let rows: Vec<StepRow> = sqlx::query_as(
         "SELECT a.at, a.username, u.full_name, a.role, a.event, a.detail, a.from_status, \
                 a.to_status, a.reason, a.due_before, a.due_after \
@@ -226,7 +226,7 @@ async fn steps(conn: &mut SqliteConnection, code: &str) -> Result<Vec<Step>, Api
 
 /// The processing time of the dossier's case for its channel. A procedure gone from
 /// the catalog is no reason to refuse a printout: the form then omits it.
-async fn duration(conn: &mut SqliteConnection, row: &Row) -> Result<Option<Duration>, ApiError> {
+async fn duration(conn: &mut AnyConnection, row: &Row) -> Result<Option<Duration>, ApiError> {
     let body: Option<String> = sqlx::query_scalar("SELECT body FROM procedures WHERE code = $1")
         .bind(&row.procedure_code)
         .fetch_optional(&mut *conn)

@@ -50,7 +50,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Timelike};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::{Any, AnyConnection, Transaction};
 use std::net::SocketAddr;
 
 /// The longest receipt number or transaction id kept; longer ones are typing or
@@ -80,10 +80,7 @@ struct FeeAccount {
 }
 
 /// The payment view of a dossier, with the QR to pay what is due.
-pub(crate) async fn payment_of(
-    conn: &mut SqliteConnection,
-    row: &Row,
-) -> Result<Payment, ApiError> {
+pub(crate) async fn payment_of(conn: &mut AnyConnection, row: &Row) -> Result<Payment, ApiError> {
     let account: FeeAccount =
         sqlx::query_as("SELECT bank_bin, bank_account, account_name FROM offices WHERE id = $1")
             .bind(row.office_id)
@@ -550,7 +547,7 @@ struct Candidate {
 
 /// The dossier a notice pays for, by the rule in the module comment.
 async fn find_dossier(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     named: &DossierRef,
     bank_bin: Option<&str>,
     account: Option<&str>,
@@ -736,7 +733,7 @@ pub async fn notify(
 /// Records a notice that was not applied, then answers `problem`. The audit row is
 /// committed on its own, so the refusal is kept although nothing else changed.
 async fn refuse(
-    mut tx: Transaction<'static, Sqlite>,
+    mut tx: Transaction<'static, Any>,
     state: &AppState,
     client: &str,
     office_id: Option<i64>,
@@ -945,7 +942,7 @@ async fn apply_notice(
 /// Keeps an applied notice against replays: its transaction id, what it paid (a dossier's
 /// code or a fee order's reference) and how much.
 async fn keep_notice(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     notice: &Notice,
     paid_for: &str,
     recorded_at: &str,
@@ -966,7 +963,7 @@ async fn keep_notice(
 /// A notice naming a certification's fee order: the order is paid (once, the amount due,
 /// into its office's account), the notice kept against replays, and audited.
 async fn apply_fee_order(
-    mut tx: Transaction<'static, Sqlite>,
+    mut tx: Transaction<'static, Any>,
     state: &AppState,
     client: &str,
     notice: &Notice,

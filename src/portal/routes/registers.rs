@@ -216,7 +216,7 @@ struct StepRow {
 /// The office's dossiers received from `from` to `to`, in the order received, with what
 /// their audit rows say of them.
 async fn entries(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     office: i64,
     from: NaiveDate,
     to: NaiveDate,

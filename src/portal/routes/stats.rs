@@ -229,29 +229,29 @@ struct IndexSql {
 }
 
 const ON_TIME: IndexSql = IndexSql {
-    counts: "COALESCE(SUM(timeliness IN ('early', 'on_time')), 0), COUNT(*) \
+    counts: "COUNT(*) FILTER (WHERE timeliness IN ('early', 'on_time')), COUNT(*) \
              FROM dossiers WHERE office_id = $1 AND timeliness IS NOT NULL",
     date: "returned_at",
 };
 const ONLINE_SUBMISSION: IndexSql = IndexSql {
-    counts: "COALESCE(SUM(channel = 'online'), 0), COUNT(*) FROM dossiers WHERE office_id = $1",
+    counts: "COUNT(*) FILTER (WHERE channel = 'online'), COUNT(*) FROM dossiers WHERE office_id = $1",
     date: "received_at",
 };
 const ONLINE_PAYMENT: IndexSql = IndexSql {
-    counts: "COALESCE(SUM(payment_method <> 'cash'), 0), COUNT(*) FROM dossiers \
+    counts: "COUNT(*) FILTER (WHERE payment_method <> 'cash'), COUNT(*) FROM dossiers \
              WHERE office_id = $1 AND payment_status = 'paid'",
     date: "paid_at",
 };
 /// Every part digitized or reused: no part left without its stored document.
 const DIGITIZATION: IndexSql = IndexSql {
-    counts: "COALESCE(SUM(NOT EXISTS (SELECT 1 FROM dossier_documents dd \
-                 WHERE dd.dossier_id = d.id AND dd.stored_document_id IS NULL)), 0), COUNT(*) \
+    counts: "COUNT(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM dossier_documents dd \
+                 WHERE dd.dossier_id = d.id AND dd.stored_document_id IS NULL)), COUNT(*) \
              FROM dossiers d WHERE d.office_id = $1",
     date: "d.received_at",
 };
 /// Satisfied or very satisfied ÷ every rating given (DOMAIN.md).
 const SATISFACTION: IndexSql = IndexSql {
-    counts: "COALESCE(SUM(level IN ('very_satisfied', 'satisfied')), 0), COUNT(*) \
+    counts: "COUNT(*) FILTER (WHERE level IN ('very_satisfied', 'satisfied')), COUNT(*) \
              FROM ratings WHERE office_id = $1",
     date: "rated_at",
 };
@@ -442,7 +442,7 @@ async fn certifications_by(
     };
     // Built from the two texts above only; every value is bound.
     let sql = format!(
-        "SELECT {month}, kind, COUNT(*), COALESCE(SUM(fee), 0) FROM certifications \
+        "SELECT {month}, kind, COUNT(*), CAST(COALESCE(SUM(fee), 0) AS BIGINT) FROM certifications \
          WHERE office_id = $1 AND substr(certified_at, 1, 10) BETWEEN $2 AND $3 GROUP BY 1, 2"
     );
     let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -158,10 +158,11 @@ pub async fn journal(
 
 /// Marks where the journal starts: after everything the seed wrote. Only the first
 /// start marks it, so a trainee's work of earlier days stays in the journal.
-pub async fn mark_journal_start(db: &sqlx::SqlitePool) -> Result<(), sqlx::Error> {
+pub async fn mark_journal_start(db: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
+    // `WHERE true`: SQLite's parser needs a WHERE between a SELECT and its upsert.
     sqlx::query(
-        "INSERT OR IGNORE INTO sandbox (key, value) \
-         SELECT $1, COALESCE(MAX(id), 0) FROM audit",
+        "INSERT INTO sandbox (key, value) \
+         SELECT $1, COALESCE(MAX(id), 0) FROM audit WHERE true ON CONFLICT DO NOTHING",
     )
     .bind(JOURNAL_START)
     .execute(db)

@@ -17,7 +17,7 @@ use crate::portal::service::documents::record_digitized;
 use crate::portal::state::AppState;
 use chrono::{DateTime, Days};
 use sha2::Digest;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 /// How many citizens of each office get a store.
 const CITIZENS_WITH_A_STORE: i64 = 3;
@@ -42,7 +42,7 @@ struct Citizen {
 /// Fills the stores, in the seed's transaction. `pdf` is the seed's file of every
 /// attachment; `now` the portal's clock.
 pub(super) async fn demo_documents(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     state: &AppState,
     pdf: &[u8],
     now: LocalTime,

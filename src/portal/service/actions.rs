@@ -17,7 +17,7 @@ use crate::portal::dossier_store::{self as store, Row, name_of};
 use crate::portal::error::{ApiError, Rule, invalid, refusal_code};
 use crate::portal::notify;
 use crate::portal::state::AppState;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 /// One action on the version of a dossier the official saw, in a transaction of its
 /// own: 412 with the current dossier when that version is stale; a refusal by the rules
@@ -72,7 +72,7 @@ pub async fn act_on(
 /// the effects are written, the change is fed and audited. A refusal by the rules is
 /// audited and returned as the inner error, for the caller to commit and report.
 pub async fn perform(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     state: &AppState,
     session: &Session,
     row: &Row,
@@ -135,10 +135,7 @@ pub async fn perform(
 }
 
 /// The desk and online durations of a dossier's case.
-async fn durations(
-    conn: &mut SqliteConnection,
-    row: &Row,
-) -> Result<(Duration, Duration), ApiError> {
+async fn durations(conn: &mut AnyConnection, row: &Row) -> Result<(Duration, Duration), ApiError> {
     let p = procedure(conn, &row.procedure_code)
         .await?
         .ok_or_else(|| ApiError::internal("procedure vanished"))?;
@@ -151,7 +148,7 @@ async fn durations(
 /// What an action changes beyond the status, in the action's transaction.
 #[allow(clippy::too_many_arguments)]
 async fn apply_effects(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     state: &AppState,
     row: &Row,
     action: Action,

@@ -6,7 +6,7 @@
 use crate::domain::catalog::{OnlineLevel, Procedure};
 use crate::domain::text::Matcher;
 use crate::portal::error::ApiError;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 #[derive(sqlx::FromRow)]
 struct ProcedureRow {
@@ -22,7 +22,7 @@ fn decode(body: &str) -> Result<Procedure, ApiError> {
 /// and "khai sinh"), in the field `field` (words too) and at the `online` level, in
 /// code order.
 pub async fn search(
-    db: &SqlitePool,
+    db: &AnyPool,
     q: Option<&str>,
     field: Option<&str>,
     online: Option<OnlineLevel>,
@@ -51,7 +51,7 @@ pub async fn search(
 }
 
 /// One procedure by its code.
-pub async fn procedure(db: &SqlitePool, code: &str) -> Result<Option<Procedure>, ApiError> {
+pub async fn procedure(db: &AnyPool, code: &str) -> Result<Option<Procedure>, ApiError> {
     let body: Option<String> = sqlx::query_scalar("SELECT body FROM procedures WHERE code = $1")
         .bind(code)
         .fetch_optional(db)
@@ -60,7 +60,7 @@ pub async fn procedure(db: &SqlitePool, code: &str) -> Result<Option<Procedure>,
 }
 
 /// The catalog's fields (lĩnh vực), in alphabetical order.
-pub async fn fields(db: &SqlitePool) -> Result<Vec<String>, ApiError> {
+pub async fn fields(db: &AnyPool) -> Result<Vec<String>, ApiError> {
     Ok(
         sqlx::query_scalar("SELECT DISTINCT field FROM procedures ORDER BY field")
             .fetch_all(db)
@@ -78,7 +78,7 @@ pub struct OfficeName {
 }
 
 /// Every office, in their order.
-pub async fn offices(db: &SqlitePool) -> Result<Vec<OfficeName>, ApiError> {
+pub async fn offices(db: &AnyPool) -> Result<Vec<OfficeName>, ApiError> {
     Ok(
         sqlx::query_as("SELECT code, name, address, phone FROM offices ORDER BY number")
             .fetch_all(db)

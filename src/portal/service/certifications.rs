@@ -12,7 +12,7 @@ use crate::portal::audit::{self, Due, Event};
 use crate::portal::auth::Session;
 use crate::portal::error::{ApiError, Problem};
 use chrono::Datelike;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 /// An entry to record, checked by the handler.
 pub struct NewEntry<'a> {
@@ -38,14 +38,14 @@ pub struct NewEntry<'a> {
 /// on the database's write lock and each gets the next number; a transaction that fails
 /// later rolls its number back with it, so no number is skipped.
 async fn next_number(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     office: i64,
     kind: Kind,
     year: i32,
 ) -> Result<u32, ApiError> {
     let last: i64 = sqlx::query_scalar(
         "INSERT INTO certification_books (office_id, kind, year, last) VALUES ($1, $2, $3, 1) \
-         ON CONFLICT (office_id, kind, year) DO UPDATE SET last = last + 1 RETURNING last",
+         ON CONFLICT (office_id, kind, year) DO UPDATE SET last = certification_books.last + 1 RETURNING last",
     )
     .bind(office)
     .bind(kind.as_str())
@@ -58,7 +58,7 @@ async fn next_number(
 /// The fee order `reference` of `office`, checked to pay `fee` for one new entry: its
 /// row id and when it was paid.
 async fn paid_order(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     office: i64,
     reference: &str,
     fee: u64,
@@ -119,7 +119,7 @@ async fn paid_order(
 /// Records `e` at `now` (the clock's year picks the book) by `session`'s official, its fee
 /// paid in cash or by the paid fee order it names, and audits it.
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     session: &Session,
     e: &NewEntry<'_>,
     now: LocalTime,
@@ -387,7 +387,7 @@ impl Row {
 
 /// The entry `public_id` of `office`, if there is one.
 pub async fn load(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     office: i64,
     public_id: &str,
 ) -> Result<Option<Row>, ApiError> {
@@ -401,7 +401,7 @@ pub async fn load(
 }
 
 /// The entries of the ids given, in that order.
-pub async fn by_ids(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<Row>, ApiError> {
+pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Row>, ApiError> {
     let mut out = Vec::with_capacity(ids.len());
     for &id in ids {
         let row: Row = sqlx::query_as(sqlx::AssertSqlSafe(format!(

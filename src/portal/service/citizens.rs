@@ -9,11 +9,12 @@ use crate::api::dossiers::{ApplicantRef, Presented};
 use crate::domain::text::nfc;
 use crate::portal::audit;
 use crate::portal::auth::Session;
+use crate::portal::db::Flag;
 use crate::portal::error::{ApiError, applicant_mismatch, invalid};
 use crate::portal::state::AppState;
 use chrono::NaiveDate;
 use rand::RngCore;
-use sqlx::SqliteExecutor;
+use sqlx::AnyExecutor;
 
 /// Whether office `$1` serves the citizen: created there or applying there. The
 /// citizens table is aliased `c`.
@@ -31,18 +32,18 @@ pub fn new_public_id() -> String {
 /// The citizen with public id `public_id`: the row id and whether `office` serves them.
 /// `None` when there is no such citizen.
 pub async fn by_public_id<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     office: i64,
     public_id: &str,
 ) -> Result<Option<(i64, bool)>, ApiError> {
-    let found: Option<(i64, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let found: Option<(i64, Flag)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT c.id, {SERVED} FROM citizens c WHERE c.public_id = $2"
     )))
     .bind(office)
     .bind(public_id.trim())
     .fetch_optional(db)
     .await?;
-    Ok(found)
+    Ok(found.map(|(id, Flag(served))| (id, served)))
 }
 
 /// A date of birth as the contract writes it, `YYYY-MM-DD`; `None` otherwise.
@@ -179,7 +180,7 @@ pub async fn check_presented(
     let (number, date) = presented_parts(presented, field)?;
     let keys = card_keys(session, &number);
     count_card(state, session, &keys, what).await?;
-    let matches: bool = sqlx::query_scalar(
+    let Flag(matches) = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM citizens WHERE id = $1 AND id_number = $2 \
          AND date_of_birth = $3)",
     )

@@ -24,7 +24,7 @@ use crate::portal::service::citizens::new_public_id;
 use crate::portal::service::uploads::claim_for_dossier;
 use crate::portal::state::AppState;
 use chrono::NaiveDate;
-use sqlx::{SqliteConnection, SqliteExecutor};
+use sqlx::{AnyConnection, AnyExecutor};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -96,7 +96,7 @@ impl StoredRow {
 
 /// A citizen's store, oldest first.
 pub async fn store_of<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     citizen: i64,
 ) -> Result<Vec<StoredRow>, ApiError> {
     let sql =
@@ -110,7 +110,7 @@ pub async fn store_of<'e>(
 
 /// One stored document by its public id, whoever's it is (`None`: no such document).
 pub async fn stored_by_public_id<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     public_id: &str,
 ) -> Result<Option<StoredRow>, ApiError> {
     let sql = format!("SELECT {STORED_COLUMNS} {STORED_FROM} WHERE sd.public_id = $1");
@@ -123,7 +123,7 @@ pub async fn stored_by_public_id<'e>(
 
 /// The result files of a dossier, oldest first.
 pub async fn result_files<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     code: &str,
     today: NaiveDate,
 ) -> Result<Vec<ResultFile>, ApiError> {
@@ -225,7 +225,7 @@ struct PartRow {
 }
 
 /// The answer when the version is stale: the dossier now, for the caller to redo.
-async fn conflict(tx: &mut SqliteConnection, row: &Row, now: LocalTime) -> ApiError {
+async fn conflict(tx: &mut AnyConnection, row: &Row, now: LocalTime) -> ApiError {
     match store::full(tx, row, now).await {
         Ok(current) => match serde_json::to_value(current) {
             Ok(v) => ApiError::VersionConflict(Box::new(v)),
@@ -358,7 +358,7 @@ pub async fn digitize(
 /// public id.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_digitized(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     state: &AppState,
     session: &Session,
     row: &Row,
@@ -448,7 +448,7 @@ pub async fn record_digitized(
 
 /// A new version of the dossier, fed to the offices' delta feed.
 async fn bump(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     state: &AppState,
     row: &Row,
     now_s: &str,
@@ -467,7 +467,7 @@ async fn bump(
 /// past its validity (422 `document_expired`). Answers the stored document, whose file
 /// the part then names.
 pub async fn take_for_reuse(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     applicant: i64,
     public_id: &str,
     field: &'static str,
@@ -503,7 +503,7 @@ pub async fn take_for_reuse(
 /// row.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_reuse(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     session: &Session,
     office: i64,
     dossier_id: i64,
@@ -553,7 +553,7 @@ const RESULT_STATUSES: [Status; 5] = [
 /// `POST /dossiers/{code}/result-files`, in the caller's transaction: the upload becomes
 /// the dossier's result file and a document of the applicant's store.
 pub async fn add_result_file(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     state: &AppState,
     session: &Session,
     row: &Row,

@@ -18,10 +18,10 @@ use crate::portal::auth::Session;
 use crate::portal::dossier_store::{self as store, Row, Snapshot, name_of};
 use crate::portal::error::{ApiError, invalid};
 use crate::portal::state::AppState;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 pub(super) async fn procedure(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     code: &str,
 ) -> Result<Option<Procedure>, ApiError> {
     let body: Option<String> = sqlx::query_scalar("SELECT body FROM procedures WHERE code = $1")
@@ -48,7 +48,7 @@ struct CitizenRow {
 /// The next code of `office` for `day`, from the counter row bumped in this transaction:
 /// concurrent submissions queue on the write lock, so no two get the same number.
 async fn next_code(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     office: i64,
     unit: &str,
     now: LocalTime,
@@ -56,7 +56,7 @@ async fn next_code(
     let day = now.date_naive();
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO dossier_counters (office_id, day, last) VALUES ($1, $2, 1) \
-         ON CONFLICT (office_id, day) DO UPDATE SET last = last + 1 RETURNING last",
+         ON CONFLICT (office_id, day) DO UPDATE SET last = dossier_counters.last + 1 RETURNING last",
     )
     .bind(office)
     .bind(day.format("%Y-%m-%d").to_string())
@@ -80,7 +80,7 @@ async fn next_code(
 /// themselves); `request.applicant` is not read here.
 #[allow(clippy::too_many_arguments)]
 pub async fn intake(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     state: &AppState,
     session: &Session,
     office: i64,
@@ -377,7 +377,7 @@ pub async fn intake(
         .bind(&part.name)
         .bind(i64::from(doc.originals))
         .bind(i64::from(doc.copies))
-        .bind(file.is_none())
+        .bind(i64::from(file.is_none()))
         .bind(&file)
         .bind(reused.as_ref().map(|r| r.id))
         .bind(reused.as_ref().map(|_| "reused"))

@@ -15,14 +15,14 @@ use crate::portal::dossier_store::{COLUMNS, FROM, Row};
 use crate::portal::error::{ApiError, invalid};
 use crate::portal::service::intake::intake;
 use crate::portal::state::AppState;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use std::net::SocketAddr;
 
 /// Takes `citizen`'s (row id) online submission in, in the caller's write transaction:
 /// the office by its code, a procedure offered online, the citizen as applicant and
 /// submitter, then [`intake`]. The dossier starts `submitted`, waiting for the desk.
 pub async fn submit(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     state: &AppState,
     session: &Session,
     me: i64,

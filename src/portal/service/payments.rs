@@ -9,7 +9,7 @@ use crate::domain::workflow::{Action, ActionInput, Role, decide};
 use crate::portal::dossier_store::{self as store, Row};
 use crate::portal::error::ApiError;
 use crate::portal::state::AppState;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 /// How a fee was paid.
 pub struct Settlement<'a> {
@@ -22,7 +22,7 @@ pub struct Settlement<'a> {
 /// The transition table decides the move (its `payment_recorded` row for the system), so
 /// the rule lives in one place.
 pub async fn settle(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     state: &AppState,
     row: &Row,
     how: &Settlement<'_>,

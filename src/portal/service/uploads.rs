@@ -28,7 +28,7 @@ use crate::portal::error::{ApiError, Problem, Rule};
 use crate::portal::state::AppState;
 use axum::body::{Body, Bytes, HttpBody};
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path as FsPath, PathBuf};
@@ -63,6 +63,7 @@ pub struct UploadRow {
     pub sha256: String,
     pub content_type: String,
     pub received: i64,
+    #[sqlx(try_from = "crate::portal::db::Flag")]
     pub complete: bool,
     pub dossier_id: Option<i64>,
     pub created_at: String,
@@ -533,7 +534,7 @@ fn digest_file(path: &FsPath) -> std::io::Result<(String, Vec<u8>)> {
     Ok((hex::encode(hasher.finalize()), head))
 }
 
-pub async fn load(db: &sqlx::SqlitePool, id: &str) -> Result<Option<UploadRow>, ApiError> {
+pub async fn load(db: &sqlx::AnyPool, id: &str) -> Result<Option<UploadRow>, ApiError> {
     Ok(sqlx::query_as(SELECT_UPLOAD)
         .bind(id)
         .fetch_optional(db)
@@ -704,7 +705,7 @@ pub struct Declared {
 /// Declares an upload of `owner_id`'s, in the caller's transaction: forgets abandoned
 /// uploads, makes the empty file and writes the row.
 pub async fn declare(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     state: &AppState,
     owner_id: i64,
     new: &NewUpload,
@@ -809,7 +810,7 @@ pub fn check_new(request: CreateUpload) -> Result<NewUpload, ApiError> {
 /// this bounds them, and with none to forget it is one lookup on a partial index. An
 /// upload whose chunk is being written now is left for next time.
 async fn forget_abandoned(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     state: &AppState,
 ) -> Result<Vec<String>, ApiError> {
     let before = (state.clock.now() - UNATTACHED_KEPT).to_rfc3339();
@@ -953,7 +954,7 @@ pub async fn open_complete(
 /// the same dossier changes nothing. The error is an [`ApiError::Rule`], so the caller can
 /// move it under the field it came from (`documents[2].upload_id`).
 pub async fn claim_for_dossier(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     upload_id: &str,
     owner_id: i64,
     dossier_id: i64,

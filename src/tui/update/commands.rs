@@ -122,6 +122,7 @@ pub(super) fn run_command(app: &mut App, text: &str) -> Vec<Effect> {
                     app.inbox.queue = q;
                     let keep = app.inbox.selected_code();
                     app.inbox.rebuild(keep);
+                    return super::paging::follow(app, true);
                 }
                 None => {
                     let text = trf(app.lang, "error.queue", &[("name", name)]);

@@ -38,7 +38,7 @@ pub fn edit(field: &mut ratatui_textarea::TextArea<'static>, input: TextInput) -
     field.input(key)
 }
 
-pub(super) fn on_paste(app: &mut App, text: &str) {
+pub(super) fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
     // A pasted newline must not submit anything: paste as one line.
     let one_line: String = text
         .chars()
@@ -87,7 +87,9 @@ pub(super) fn on_paste(app: &mut App, text: &str) {
     if app.inbox.filtering && app.overlay.is_none() {
         let keep = app.inbox.selected_code();
         app.inbox.rebuild(keep);
+        return super::paging::typed(app);
     }
+    vec![]
 }
 
 /// The field of the wizard that takes a paste (a scanner may paste a chip-card QR).
@@ -400,7 +402,7 @@ pub(super) fn command_effects(app: &mut App, command: Command) -> Vec<Effect> {
             app.inbox.offset = 0;
             let keep = app.inbox.selected_code();
             app.inbox.rebuild(keep);
-            vec![]
+            super::paging::follow(app, true)
         }
         Command::Actions => open_actions(app),
         Command::Form => open_forms(app),
@@ -427,7 +429,8 @@ pub(super) fn switch_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
 
 pub(super) fn move_selection(app: &mut App, delta: isize) -> Vec<Effect> {
     app.inbox.move_by(delta);
-    vec![]
+    // Past the rows held the next page comes; a page that failed is asked again.
+    super::paging::follow(app, true)
 }
 
 pub(super) fn scroll_detail(app: &mut App, delta: i32) -> Vec<Effect> {
@@ -605,23 +608,29 @@ pub(super) fn filter_key(app: &mut App, input: KeyInput) -> Vec<Effect> {
         KeyInput::Command(Command::ClearFilter) => {
             app.inbox.filter = text_field();
             app.inbox.filtering = false;
+            app.inbox.filter_gen += 1;
             let keep = app.inbox.selected_code();
             app.inbox.rebuild(keep);
+            super::paging::follow(app, true)
         }
-        KeyInput::Command(Command::KeepFilter) => app.inbox.filtering = false,
+        // Enter: no need to wait for the pause.
+        KeyInput::Command(Command::KeepFilter) => {
+            app.inbox.filtering = false;
+            app.inbox.filter_gen += 1;
+            super::paging::follow(app, true)
+        }
         // The filter stays while the queues change under it.
-        KeyInput::Command(c @ (Command::NextQueue | Command::PrevQueue)) => {
-            return command_effects(app, c);
-        }
-        KeyInput::Command(Command::Up) => app.inbox.move_by(-1),
-        KeyInput::Command(Command::Down) => app.inbox.move_by(1),
-        KeyInput::Command(_) => {}
+        KeyInput::Command(c @ (Command::NextQueue | Command::PrevQueue)) => command_effects(app, c),
+        KeyInput::Command(Command::Up) => move_selection(app, -1),
+        KeyInput::Command(Command::Down) => move_selection(app, 1),
+        KeyInput::Command(_) => vec![],
         KeyInput::Text(key) => {
             if edit(&mut app.inbox.filter, key) {
                 let keep = app.inbox.selected_code();
                 app.inbox.rebuild(keep);
+                return super::paging::typed(app);
             }
+            vec![]
         }
     }
-    vec![]
 }

@@ -28,6 +28,7 @@ mod keys;
 mod login;
 mod outbox;
 mod overlays;
+mod paging;
 mod panes;
 mod payment;
 mod poll;
@@ -66,8 +67,6 @@ pub use results::{applies, handover_of, required};
 pub(super) const TOAST_TTL: u32 = 6;
 /// The longest wait between background attempts while the portal is unreachable.
 pub(super) const MAX_BACKOFF: u32 = 60;
-/// Inbox pages fetched at most when loading (500 each): 100,000 dossiers.
-pub const MAX_INBOX_PAGES: usize = 200;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     // A telling that failed is told again at the next action (a tick at the latest), not
@@ -92,10 +91,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => on_key(app, key),
-        Action::Paste(text) => {
-            on_paste(app, &text);
-            vec![]
-        }
+        Action::Paste(text) => on_paste(app, &text),
         Action::Resize(width, height) => {
             app.size = (width, height);
             app.inbox.page_rows = crate::tui::view::inbox_rows(height, app.training()).max(1);
@@ -146,10 +142,13 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
             match result {
                 Ok(snapshot) => {
-                    app.inbox.replace(snapshot.items);
+                    if let Some((old, _)) = app.inbox.window.loading.take() {
+                        app.pending.remove(&old);
+                    }
+                    app.inbox.replace(snapshot.first);
                     app.inbox.seq = Some(snapshot.seq);
                     app.poll_in = app.poll_every;
-                    vec![]
+                    paging::follow(app, true)
                 }
                 Err(f) => fail(app, f),
             }
@@ -168,6 +167,9 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Polled(id, result) => on_polled(app, id, result),
+        Action::PageLoaded(id, result) => paging::on_page(app, id, result),
+        Action::FilterPaused(generation) => paging::on_filter_paused(app, generation),
+        Action::CountedElsewhere(id, result) => paging::on_counted_elsewhere(app, id, result),
         Action::DetailLoaded(id, result) => {
             let Some(pending) = app.pending.remove(&id) else {
                 return vec![];

@@ -76,7 +76,7 @@ fn list(app: &App, frame: &mut Frame, area: Rect) {
             ),
             Span::styled(format!(" ▶  {position}/{}", Queue::ALL.len()), theme.muted),
             Span::styled(
-                format!("   {} {}", inbox.view.len(), tr(lang, "inbox.shown")),
+                format!("   {} {}", inbox.shown(), tr(lang, "inbox.shown")),
                 theme.muted,
             ),
         ])),
@@ -109,7 +109,11 @@ fn list(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     if inbox.view.is_empty() {
-        let text = if inbox.matches_elsewhere > 0 {
+        let text = if inbox.window.loading.is_some() {
+            tr(lang, "inbox.loading").to_owned()
+        } else if inbox.window.failed {
+            tr(lang, "inbox.page_failed").to_owned()
+        } else if inbox.matches_elsewhere > 0 {
             trf(
                 lang,
                 "inbox.elsewhere",
@@ -203,9 +207,28 @@ fn rows(app: &App, frame: &mut Frame, area: Rect) {
         super::fit::truncate(text, usize::from(widths[i])).into_owned()
     };
     let visible = area.height.saturating_sub(1) as usize;
-    let start = inbox.offset.min(inbox.view.len().saturating_sub(1));
-    let end = (start + visible).min(inbox.view.len());
-    let rows: Vec<Row> = inbox.view[start..end]
+    // A page on its way, or one that did not come, says so in a line of its own where its
+    // rows will be, above the rows drawn or below them: the table draws one row fewer.
+    let w = &inbox.window;
+    let note = if w.failed {
+        Some((tr(lang, "inbox.page_failed"), None))
+    } else {
+        w.loading
+            .as_ref()
+            .filter(|(_, f)| f.key == w.key)
+            .map(|(_, f)| (tr(lang, "inbox.loading_more"), Some(f.number > w.first)))
+    };
+    let len = inbox.view.len();
+    let room = visible.saturating_sub(usize::from(note.is_some()));
+    let mut start = inbox.offset.min(len.saturating_sub(1));
+    // The selection stays on screen when the note takes the table's last line.
+    if room > 0 && inbox.selected >= start + room {
+        start = inbox.selected + 1 - room;
+    }
+    let end = (start + room).min(len);
+    // A page that failed: below, unless the rows drawn are the first held and more follow.
+    let note = note.map(|(text, below)| (text, below.unwrap_or(start > 0 || end == len)));
+    let mut rows: Vec<Row> = inbox.view[start..end]
         .iter()
         .enumerate()
         .map(|(n, &i)| {
@@ -256,15 +279,34 @@ fn rows(app: &App, frame: &mut Frame, area: Rect) {
             }
         })
         .collect();
+    if note.is_some_and(|(_, below)| !below) {
+        rows.insert(0, Row::new(Vec::<Cell>::new()));
+    }
     let header: Vec<String> = columns
         .iter()
         .enumerate()
         .map(|(c, (key, _))| cell(c, tr(lang, key)))
         .collect();
+    // The note's line: the empty first row, or the line after the last row.
+    let at = if note.is_some_and(|(_, below)| below) {
+        rows.len()
+    } else {
+        0
+    };
     let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
         .header(Row::new(header).style(theme.muted.add_modifier(Modifier::BOLD)))
         .column_spacing(COLUMN_GAP);
     frame.render_widget(table, area);
+    if let Some((text, _)) = note {
+        let line = Rect {
+            y: area.y + 1 + at as u16,
+            height: 1,
+            ..area
+        };
+        if line.y < area.y + area.height {
+            frame.render_widget(Paragraph::new(text).style(theme.muted), line);
+        }
+    }
 }
 
 /// Time left before the due time, as officials say it, coloured: late in red, less than a

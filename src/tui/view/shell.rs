@@ -211,6 +211,7 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             Purpose::Payment | Purpose::DetailPayment => tr(lang, "busy.payment"),
             Purpose::Logout
             | Purpose::Poll
+            | Purpose::Page
             | Purpose::Stats
             | Purpose::Upload
             | Purpose::Journal
