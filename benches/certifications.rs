@@ -28,7 +28,7 @@ async fn main() -> ExitCode {
     let now = motcua::clock::parse_instant("2026-06-01T09:00:00+07:00").expect("an instant");
     let running = portal::start(portal::Options {
         bind: "127.0.0.1:0".parse().expect("an address"),
-        db: dir.path().join("portal.sqlite3"),
+        db: dir.path().join("portal.sqlite3").into(),
         calendar: Calendar::default(),
         seed: Seed::Accounts,
         settings: Settings::default(),

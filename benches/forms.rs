@@ -67,7 +67,7 @@ async fn run(scale: &Scale, full: bool) -> Result<(), String> {
     let now = motcua::clock::parse_instant(NOW).map_err(|e| e.to_string())?;
     let options = portal::Options {
         bind: "127.0.0.1:0".parse().expect("an address"),
-        db: dir.path().join("portal.sqlite3"),
+        db: dir.path().join("portal.sqlite3").into(),
         calendar: Calendar::default(),
         seed: Seed::Accounts,
         settings: Settings::default(),

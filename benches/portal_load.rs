@@ -115,7 +115,7 @@ fn run(scale: &Scale) -> Result<usize, String> {
     let running = server
         .block_on(portal::start(portal::Options {
             bind: "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?,
-            db,
+            db: db.into(),
             calendar: Calendar::default(),
             // The cached database has the accounts already; this only makes sure.
             seed: Seed::Accounts,
@@ -807,7 +807,7 @@ async fn cached_database(scale: &Scale) -> Result<PathBuf, String> {
     let db = building.path().join("portal.sqlite3");
     let state = portal::prepare(&portal::Options {
         bind: "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?,
-        db: db.clone(),
+        db: db.clone().into(),
         calendar: Calendar::default(),
         seed: Seed::Accounts,
         settings: Settings::default(),

@@ -453,7 +453,7 @@ fn key_char(c: char) -> Action {
 fn options(db: PathBuf) -> portal::Options {
     portal::Options {
         bind: "127.0.0.1:0".parse().unwrap(),
-        db,
+        db: db.into(),
         calendar: Calendar::default(),
         seed: Seed::Accounts,
         settings: Settings::default(),

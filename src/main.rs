@@ -49,8 +49,8 @@ enum Command {
     /// runs (SQLite's VACUUM INTO), and check it.
     Backup {
         /// The database file (default: portal.sqlite3 in the platform data directory).
-        #[arg(long, value_name = "PATH", value_parser = portal::db::database_path)]
-        db: Option<PathBuf>,
+        #[arg(long, value_name = "PATH", value_parser = portal::db::database)]
+        db: Option<portal::db::DatabaseArg>,
         /// The new file to write; an existing file is never overwritten.
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
@@ -103,10 +103,17 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
-    /// Database file (default: portal.sqlite3 in the platform data directory); also
-    /// written sqlite:PATH or sqlite://PATH. Other engines' URLs are refused.
-    #[arg(long, value_name = "PATH", value_parser = portal::db::database_path)]
-    db: Option<PathBuf>,
+    /// Database: an SQLite file (default: portal.sqlite3 in the platform data
+    /// directory; also written sqlite:PATH or sqlite://PATH), or a PostgreSQL URL
+    /// (postgres://user:password@host/database), which several portal processes share.
+    #[arg(long, value_name = "PATH|URL", env = "MOTCUA_DATABASE_URL", hide_env_values = true,
+          value_parser = portal::db::database)]
+    db: Option<portal::db::DatabaseArg>,
+    /// With PostgreSQL: the directory of uploaded files, shared by every portal process
+    /// of the database (default: files in the platform data directory). An SQLite
+    /// database keeps them in files/ beside it.
+    #[arg(long, value_name = "DIR")]
+    files: Option<PathBuf>,
     /// Start the portal's clock at this instant (RFC 3339 with its offset, e.g.
     /// 2027-02-05T16:30:00+07:00); it runs on from there, for demonstrations and tests.
     #[arg(long, value_name = "INSTANT", value_parser = motcua::clock::parse_instant)]
@@ -314,8 +321,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn backup(db: Option<PathBuf>, to: PathBuf) -> ExitCode {
-    let source = db.unwrap_or_else(portal::default_db_path);
+fn backup(db: Option<portal::db::DatabaseArg>, to: PathBuf) -> ExitCode {
+    let source = match db {
+        None => portal::default_db_path(),
+        Some(portal::db::DatabaseArg::Sqlite(path)) => path,
+        Some(portal::db::DatabaseArg::Postgres(_)) => {
+            eprintln!(
+                "motcua: sao lưu PostgreSQL bằng pg_dump, ví dụ / back PostgreSQL up with pg_dump, e.g.: \
+                 pg_dump --format=custom --file=motcua.dump <URL> (docs/portal.md)"
+            );
+            return ExitCode::FAILURE;
+        }
+    };
     let made = tokio::runtime::Runtime::new()
         .map_err(|e| e.to_string())
         .and_then(|rt| {
@@ -473,7 +490,17 @@ fn serve(args: ServeArgs, config: Config) -> ExitCode {
     let notify = notify_settings(&config.notifications, args.bind, args.lookup_url.as_deref());
     let options = portal::Options {
         bind: args.bind,
-        db: args.db.unwrap_or_else(portal::default_db_path),
+        db: match args.db {
+            None => portal::default_db_path().into(),
+            Some(db) => db.with_files(|| {
+                args.files.clone().unwrap_or_else(|| {
+                    portal::default_db_path()
+                        .parent()
+                        .map(|dir| dir.join("files"))
+                        .unwrap_or_else(|| PathBuf::from("motcua-files"))
+                })
+            }),
+        },
         calendar: config.calendar,
         seed: if args.seed.is_some() {
             portal::Seed::Demo

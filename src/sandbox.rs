@@ -61,12 +61,12 @@ pub async fn start(
     let secret = uuid::Uuid::new_v4().simple().to_string();
     let dir = crate::training::sandbox_dir(data_dir);
     std::fs::create_dir_all(&dir).map_err(|source| PortalError::Database {
-        path: dir.clone(),
+        database: portal::db::Database::Sqlite(dir.clone()),
         source: sqlx::Error::Io(source),
     })?;
     let options = portal::Options {
         bind: "127.0.0.1:0".parse().expect("a loopback address"),
-        db: database(data_dir),
+        db: database(data_dir).into(),
         calendar,
         seed: portal::Seed::Demo,
         settings: portal::state::Settings {

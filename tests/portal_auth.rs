@@ -193,7 +193,7 @@ async fn tokens_are_stored_hashed() {
     let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
     let db = &p.running.state.db;
     let clear: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE instr(token_hash, $1) > 0")
+        sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash LIKE '%' || $1 || '%'")
             .bind(&token)
             .fetch_one(db)
             .await

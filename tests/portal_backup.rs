@@ -32,6 +32,11 @@ async fn scalar(db: &sqlx::AnyPool, sql: &str) -> i64 {
 
 #[tokio::test]
 async fn a_backup_taken_while_desks_write_is_one_instant_of_the_portal() {
+    // A PostgreSQL database is backed up by pg_dump (docs/portal.md); the next test
+    // checks that `motcua backup` says so.
+    if common::on_postgres() {
+        return;
+    }
     let p = Portal::with(Settings::default(), Seed::Demo).await;
     let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
     let (citizen, _) = p.citizen_of(1).await;
@@ -67,7 +72,7 @@ async fn a_backup_taken_while_desks_write_is_one_instant_of_the_portal() {
     // The copy, served by a portal of its own.
     let copy = portal::start(portal::Options {
         bind: "127.0.0.1:0".parse().unwrap(),
-        db: target.clone(),
+        db: target.clone().into(),
         calendar: Calendar::default(),
         seed: Seed::None,
         settings: Settings::default(),
@@ -143,8 +148,26 @@ async fn a_backup_taken_while_desks_write_is_one_instant_of_the_portal() {
 
 #[tokio::test]
 async fn a_backup_never_overwrites_and_says_what_is_wrong() {
-    let p = Portal::demo().await;
     let dir = tempfile::tempdir().unwrap();
+    // A PostgreSQL URL: not ours to copy; the answer names pg_dump.
+    let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args([
+            "backup",
+            "--db",
+            "postgres://motcua@127.0.0.1:1/motcua",
+            "--to",
+        ])
+        .arg(dir.path().join("pg"))
+        .output()
+        .expect("motcua runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pg_dump"), "{err}");
+    assert!(!dir.path().join("pg").exists());
+    if common::on_postgres() {
+        return;
+    }
+    let p = Portal::demo().await;
     let earlier = dir.path().join("earlier.sqlite3");
     std::fs::write(&earlier, b"last week's backup").unwrap();
     let out = backup(&p.db_path, &earlier);

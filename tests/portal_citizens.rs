@@ -162,8 +162,8 @@ async fn the_desk_creates_an_account_with_an_activation_code() {
     assert_eq!(stored, digest(code));
     let leaked = count(
         &p,
-        "SELECT (SELECT COUNT(*) FROM idempotency WHERE instr(response, $1) > 0) \
-              + (SELECT COUNT(*) FROM audit WHERE instr(COALESCE(detail, ''), $1) > 0)",
+        "SELECT (SELECT COUNT(*) FROM idempotency WHERE response LIKE '%' || $1 || '%') \
+              + (SELECT COUNT(*) FROM audit WHERE COALESCE(detail, '') LIKE '%' || $1 || '%')",
         code,
     )
     .await;

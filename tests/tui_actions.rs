@@ -424,6 +424,32 @@ fn stats_answers_fill_the_counts() {
 }
 
 #[test]
+fn an_older_stats_answer_arriving_late_keeps_the_newer_counts() {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    // Two counts asked (a poll's, then an action's); the newer answers first.
+    let ask = |app: &mut App| {
+        let effects = update(app, key(KeyCode::Char('5')));
+        ids(&effects, |e| match e {
+            Effect::LoadStats(id) => Some(*id),
+            _ => None,
+        })
+    };
+    let older = ask(&mut app);
+    let newer = ask(&mut app);
+    assert!(newer > older);
+    let (mut before, mut after) = (stats(), stats());
+    before.queues.received = 8;
+    after.queues.received = 9;
+    update(&mut app, Action::StatsLoaded(newer, Ok(after)));
+    update(&mut app, Action::StatsLoaded(older, Ok(before)));
+    assert_eq!(
+        app.inbox.count(Queue::Received),
+        9,
+        "the late answer is dropped"
+    );
+}
+
+#[test]
 fn a_failed_inbox_load_says_why() {
     let mut app = logged_in(Lang::Vi, false, SIZE);
     let effects = update(&mut app, key(KeyCode::Char('r')));

@@ -153,6 +153,90 @@ async fn the_first_screen_has_the_feed_position_and_the_search_goes_to_the_porta
     assert!(found.items.iter().any(|s| &s.applicant_name == name));
 }
 
+/// `X-Changes-Seq` of a raw `GET /dossiers` page.
+async fn listed_seq(p: &Portal, token: &str, query: &str) -> (i64, serde_json::Value) {
+    let res = p
+        .get(&format!("/dossiers{query}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let seq = res.headers()["x-changes-seq"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (seq, res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn every_page_names_the_feed_position_and_it_moves_with_the_office_only() {
+    let p = office().await;
+    let c = officer(&p).await;
+    let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
+    let ChangesOutcome::Changes(feed) = c.changes(None, true).await.unwrap() else {
+        panic!("no feed position")
+    };
+    let (seq, page) = listed_seq(&p, &token, "?limit=2").await;
+    assert_eq!(seq, feed.seq);
+    // The next page says it too, and a search.
+    let cursor = page["next_cursor"].as_str().unwrap();
+    assert_eq!(
+        listed_seq(&p, &token, &format!("?limit=2&cursor={cursor}"))
+            .await
+            .0,
+        feed.seq
+    );
+    assert_eq!(listed_seq(&p, &token, "?q=nguyen").await.0, feed.seq);
+
+    // Another office's action does not move it; the office's own does, to the feed's
+    // position, and the page read with it shows the change.
+    let other = p.login("tiepnhan2", DEMO_PASSWORD).await;
+    let (_, theirs) = listed_seq(&p, &other, "?queue=received&limit=1").await;
+    let d = &theirs["items"][0];
+    let (status, _) = p
+        .act(
+            &other,
+            d["code"].as_str().unwrap(),
+            d["version"].as_i64().unwrap(),
+            serde_json::json!({"action": "forward"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(listed_seq(&p, &token, "?limit=1").await.0, feed.seq);
+    let (_, ours) = listed_seq(&p, &token, "?queue=received&limit=1").await;
+    let d = &ours["items"][0];
+    let code = d["code"].as_str().unwrap();
+    let (status, _) = p
+        .act(
+            &token,
+            code,
+            d["version"].as_i64().unwrap(),
+            serde_json::json!({"action": "forward"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let ChangesOutcome::Changes(moved) = c.changes(None, true).await.unwrap() else {
+        panic!("no feed position")
+    };
+    assert!(moved.seq > feed.seq);
+    let (seq, page) = listed_seq(&p, &token, "?queue=in_progress&limit=500").await;
+    assert_eq!(seq, moved.seq);
+    assert!(
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["code"] == code)
+    );
+    // And the first screen takes its position from the page's header.
+    let snapshot = paging::first_screen(&c, ListKey::new(Queue::Received, ""))
+        .await
+        .unwrap();
+    assert_eq!(snapshot.seq, moved.seq);
+}
+
 #[tokio::test]
 async fn the_first_poll_never_reaches_back_past_what_the_portal_keeps() {
     // A portal that keeps only the last 5 changes of an office's feed, and many more

@@ -281,7 +281,7 @@ async fn the_app_survives_the_portal_going_away_and_coming_back() {
     let db = dir.path().join("portal.sqlite3");
     let options = |bind| portal::Options {
         bind,
-        db: db.clone(),
+        db: db.clone().into(),
         calendar: Calendar::default(),
         seed: Seed::Demo,
         settings: Settings::default(),

@@ -62,7 +62,7 @@ pub async fn demo_portal() -> (tempfile::TempDir, Running) {
     let dir = tempfile::tempdir().unwrap();
     let running = portal::start(portal::Options {
         bind: "127.0.0.1:0".parse().unwrap(),
-        db: dir.path().join("portal.sqlite3"),
+        db: dir.path().join("portal.sqlite3").into(),
         calendar: Calendar::default(),
         seed: Seed::Demo,
         settings: Settings::default(),

@@ -11,3 +11,5 @@ pub const UPLOAD_LENGTH: &str = "upload-length";
 /// The form set a printed form or register follows: the circular's number
 /// (`03/2025/TT-VPCP`, `01/2018/TT-VPCP`).
 pub const FORM_SET: &str = "form-set";
+/// On a page of `GET /dossiers`: the delta feed's `seq`, read before the page's rows.
+pub const CHANGES_SEQ: &str = "x-changes-seq";

@@ -23,7 +23,7 @@ use crate::api::citizens::{Activation, Citizen, CitizenCreated, CitizenDetail, N
 use crate::api::dossiers::{ActionRequest, Changes, Dossier, DossierSummary, HistoryEntry};
 use crate::api::dossiers::{CreateDossier, Presented};
 use crate::api::error::ErrorBody;
-use crate::api::headers::NO_EXTEND;
+use crate::api::headers::{CHANGES_SEQ, NO_EXTEND};
 use crate::api::payments::{CashPayment, Payment};
 use crate::api::stats::Stats;
 use crate::api::uploads::{CreateUpload, FileType, MAX_UPLOAD_SIZE, UploadCreated};
@@ -325,6 +325,16 @@ impl PortalClient {
         &self,
         query: &DossierQuery,
     ) -> Result<Page<DossierSummary>, ClientError> {
+        Ok(self.dossiers_and_seq(query).await?.0)
+    }
+
+    /// A page of the inbox and the delta feed's position read before its rows
+    /// (`X-Changes-Seq`; `None` from a portal that does not send it): what a first screen
+    /// needs, in one round trip.
+    pub async fn dossiers_and_seq(
+        &self,
+        query: &DossierQuery,
+    ) -> Result<(Page<DossierSummary>, Option<i64>), ClientError> {
         let mut params: Vec<(&str, String)> = Vec::new();
         if let Some(q) = query.queue {
             params.push(("queue", q.as_str().to_owned()));
@@ -347,8 +357,12 @@ impl PortalClient {
         if let Some(c) = &query.cursor {
             params.push(("cursor", c.clone()));
         }
-        self.json(self.request(Method::GET, "/dossiers").query(&params))
-            .await
+        let rb = self.request(Method::GET, "/dossiers").query(&params);
+        let res = self.send(rb.header(ACCEPT, "application/json")).await?;
+        let seq = header(res.headers(), CHANGES_SEQ).and_then(|s| s.parse().ok());
+        let bytes = res.bytes().await?;
+        let page = decode(&bytes).map_err(|e| ClientError::Decode(e.to_string()))?;
+        Ok((page, seq))
     }
 
     /// Every page of a queue, up to `max_pages` pages of 500.

@@ -1,24 +1,129 @@
-//! Opening the database: SQLite in WAL mode, foreign keys on, migrations embedded.
+//! Opening the database: SQLite in WAL mode (the embedded default) or PostgreSQL (what a
+//! province runs), migrations embedded for each, one pool type (`AnyPool`) above.
 
 use crate::domain::text::search_key;
 use sqlx::ValueRef;
 use sqlx::any::{AnyPoolOptions, AnyTypeInfo, AnyTypeInfoKind, AnyValueRef};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Transaction};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-/// Opens (creating if needed) the database at `path` and brings its schema up to date.
-///
+/// Where the portal keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file; uploaded files live in `files/` beside it.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database named by its URL (`postgres://user:password@host/db`);
+    /// uploaded files live in `files`, a directory every portal process of the database
+    /// shares.
+    Postgres { url: String, files: PathBuf },
+}
+
+impl From<PathBuf> for Database {
+    fn from(path: PathBuf) -> Database {
+        Database::Sqlite(path)
+    }
+}
+
+impl Database {
+    /// Where uploaded files are kept.
+    pub fn files_dir(&self) -> PathBuf {
+        match self {
+            Database::Sqlite(path) => path
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join("files"),
+            Database::Postgres { files, .. } => files.clone(),
+        }
+    }
+
+    /// The SQLite file, for what only SQLite does (`motcua backup`).
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match self {
+            Database::Sqlite(path) => Some(path),
+            Database::Postgres { .. } => None,
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Database::Sqlite(_) => Engine::Sqlite,
+            Database::Postgres { .. } => Engine::Postgres,
+        }
+    }
+}
+
+/// What to show of a database in logs and errors: never a URL's password.
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres { url, .. } => match url::Url::parse(url) {
+                Ok(mut shown) => {
+                    if shown.password().is_some() {
+                        let _ = shown.set_password(Some("***"));
+                    }
+                    write!(f, "{shown}")
+                }
+                Err(_) => f.write_str("postgres://…"),
+            },
+        }
+    }
+}
+
+/// The engine under a pool. The store's SQL is the same on both but for what one engine
+/// lacks: the word index (FTS5 on SQLite, trigrams on PostgreSQL), the write lock, row
+/// order by insertion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn of(pool: &AnyPool) -> Engine {
+        match pool.connect_options().database_url.scheme() {
+            "postgres" | "postgresql" => Engine::Postgres,
+            _ => Engine::Sqlite,
+        }
+    }
+
+    pub fn of_connection(conn: &sqlx::AnyConnection) -> Engine {
+        match conn.backend_name() {
+            "PostgreSQL" => Engine::Postgres,
+            _ => Engine::Sqlite,
+        }
+    }
+
+    /// A column giving a table's rows in the order they were inserted: SQLite's rowid,
+    /// or the identity column the PostgreSQL schema adds where the store needs one.
+    pub fn insertion_order(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "rowid",
+            Engine::Postgres => "position",
+        }
+    }
+}
+
+/// Opens the database (creating an SQLite file if needed) and brings its schema up to
+/// date.
+pub async fn open(database: &Database) -> Result<AnyPool, sqlx::Error> {
+    sqlx::any::install_default_drivers();
+    match database {
+        Database::Sqlite(path) => open_sqlite(path).await,
+        Database::Postgres { url, .. } => open_postgres(url).await,
+    }
+}
+
 /// The pool is sqlx's `Any`: the store's code is written once, over `AnyPool`, for every
 /// engine the portal serves. `Any` takes only a URL, which carries none of the settings
 /// below, so they are set on each new connection instead; WAL, the one that lives in
 /// the file, is set first on a connection of SQLite's own.
-pub async fn open(path: &Path) -> Result<AnyPool, sqlx::Error> {
+async fn open_sqlite(path: &Path) -> Result<AnyPool, sqlx::Error> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
     }
-    sqlx::any::install_default_drivers();
     let options = SqliteConnectOptions::from_str("sqlite:")?
         .filename(path)
         .create_if_missing(true)
@@ -36,6 +141,34 @@ pub async fn open(path: &Path) -> Result<AnyPool, sqlx::Error> {
         .await?;
     sqlx::migrate!("src/portal/migrations").run(&pool).await?;
     rekey_citizens(&pool).await?;
+    Ok(pool)
+}
+
+/// PostgreSQL: its own migrations (`migrations_pg`, the same schema in its dialect).
+/// The database must sort text byte by byte (collation `C`): codes, due times and
+/// cursors are compared as text, and a language's collation would order "Đ" or a
+/// timestamp's digits differently from SQLite and from the cursors already given.
+async fn open_postgres(url: &str) -> Result<AnyPool, sqlx::Error> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(16)
+        .connect(url)
+        .await?;
+    let collation: String =
+        sqlx::query_scalar("SELECT datcollate FROM pg_database WHERE datname = current_database()")
+            .fetch_one(&pool)
+            .await?;
+    if collation != "C" && collation != "POSIX" {
+        return Err(sqlx::Error::Configuration(
+            format!(
+                "the database sorts text by «{collation}»; motcua needs byte order: create it with \
+                 `createdb -T template0 --lc-collate=C --lc-ctype=C.UTF-8 -E UTF8 …`"
+            )
+            .into(),
+        ));
+    }
+    sqlx::migrate!("src/portal/migrations_pg")
+        .run(&pool)
+        .await?;
     Ok(pool)
 }
 
@@ -80,9 +213,29 @@ const SQLITE_SETTINGS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 1
 /// A write transaction that takes the write lock at once. SQLite's default deferred
 /// transaction would fail with "database is locked" when two of them try to upgrade from
 /// reading to writing at the same time; taking the lock first makes them queue instead.
+///
+/// PostgreSQL locks rows, not the database, and several portal processes may share it;
+/// the store was written for one writer at a time (a day's dossier counter, the feed's
+/// sequence, a check then a write), so a write transaction there takes one advisory
+/// lock, held to its end, that every writer of every process waits for: the same
+/// order of writes as SQLite gives, across processes.
 pub async fn write(pool: &AnyPool) -> Result<Transaction<'static, Any>, sqlx::Error> {
-    pool.begin_with("BEGIN IMMEDIATE").await
+    match Engine::of(pool) {
+        Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Engine::Postgres => {
+            let mut tx = pool.begin().await?;
+            // The function answers `void`, which `Any` cannot decode: selected inside.
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+                .bind(WRITE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
+    }
 }
+
+/// The advisory lock key of the store's writers on PostgreSQL ("motcua" in ASCII).
+const WRITE_LOCK: i64 = 0x6d6f_7463_7561;
 
 /// A yes or no read from the database. SQLite has no boolean type (a flag column or an
 /// `EXISTS` is the integer 0 or 1) and PostgreSQL has one; through `Any`, `bool` decodes
@@ -118,10 +271,18 @@ impl From<Flag> for bool {
 }
 
 /// Where `--db` points: a file path for the embedded SQLite database, written plainly or
-/// as `sqlite:PATH` / `sqlite://PATH`. Any other URL (`postgres://…`, `mysql://…`) names
-/// an engine this portal does not serve: it is refused with the forms it takes, instead
-/// of becoming a folder called `postgres:` with an SQLite file inside.
-pub fn database_path(arg: &str) -> Result<std::path::PathBuf, String> {
+/// as `sqlite:PATH` / `sqlite://PATH`, or a PostgreSQL URL (`postgres://…` or
+/// `postgresql://…`). Any other URL (`mysql://…`) names an engine this portal does not
+/// serve: it is refused with the forms it takes, instead of becoming a folder called
+/// `mysql:` with an SQLite file inside. A PostgreSQL database's uploaded files go to
+/// `files` (the caller's `--files`, or a default).
+pub fn database(arg: &str) -> Result<DatabaseArg, String> {
+    if arg.starts_with("postgres://") || arg.starts_with("postgresql://") {
+        url::Url::parse(arg).map_err(|e| {
+            format!("--db: địa chỉ PostgreSQL không hợp lệ / not a valid PostgreSQL URL: {e}")
+        })?;
+        return Ok(DatabaseArg::Postgres(arg.to_owned()));
+    }
     let plain = arg
         .strip_prefix("sqlite://")
         .or_else(|| arg.strip_prefix("sqlite:"));
@@ -131,7 +292,7 @@ pub fn database_path(arg: &str) -> Result<std::path::PathBuf, String> {
                 "--db «{arg}»: thiếu đường dẫn tệp / the file path is missing"
             ));
         }
-        return Ok(std::path::PathBuf::from(path));
+        return Ok(DatabaseArg::Sqlite(PathBuf::from(path)));
     }
     // A scheme is letters, digits, `+`, `-`, `.` before a colon, and longer than one
     // letter (so `C:\…` stays a Windows path).
@@ -143,21 +304,42 @@ pub fn database_path(arg: &str) -> Result<std::path::PathBuf, String> {
     });
     match scheme {
         Some(scheme) => Err(format!(
-            "--db «{arg}»: cổng này chưa phục vụ cơ sở dữ liệu «{scheme}»; hãy dùng một tệp SQLite, \
-             ví dụ --db /var/lib/motcua/portal.sqlite3 hoặc --db sqlite:///var/lib/motcua/portal.sqlite3 / \
-             this portal does not serve «{scheme}» databases; give an SQLite file, e.g. \
-             --db /var/lib/motcua/portal.sqlite3 or --db sqlite:///var/lib/motcua/portal.sqlite3"
+            "--db «{arg}»: cổng này không phục vụ cơ sở dữ liệu «{scheme}»; hãy dùng một tệp SQLite \
+             hoặc PostgreSQL, ví dụ --db /var/lib/motcua/portal.sqlite3 hoặc \
+             --db postgres://motcua@localhost/motcua / \
+             this portal does not serve «{scheme}» databases; give an SQLite file or a PostgreSQL \
+             URL, e.g. --db /var/lib/motcua/portal.sqlite3 or --db postgres://motcua@localhost/motcua"
         )),
         None if arg.trim().is_empty() => {
             Err("--db: thiếu đường dẫn tệp / the file path is missing".to_owned())
         }
-        None => Ok(std::path::PathBuf::from(arg)),
+        None => Ok(DatabaseArg::Sqlite(PathBuf::from(arg))),
+    }
+}
+
+/// `--db` as given, before the files directory of a PostgreSQL database is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseArg {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseArg {
+    /// The database, with `files` as a PostgreSQL database's files directory.
+    pub fn with_files(self, files: impl FnOnce() -> PathBuf) -> Database {
+        match self {
+            DatabaseArg::Sqlite(path) => Database::Sqlite(path),
+            DatabaseArg::Postgres(url) => Database::Postgres {
+                url,
+                files: files(),
+            },
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Flag, database_path, open};
+    use super::{Database, DatabaseArg, Flag, database, open};
     use std::path::PathBuf;
 
     /// `Any` opens SQLite from a URL, which carries none of the portal's settings: each
@@ -165,7 +347,7 @@ mod tests {
     #[tokio::test]
     async fn every_connection_has_the_sqlite_settings() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = open(&dir.path().join("p.sqlite3")).await.unwrap();
+        let pool = open(&dir.path().join("p.sqlite3").into()).await.unwrap();
         let mut held = Vec::new();
         for _ in 0..3 {
             let mut conn = pool.acquire().await.unwrap();
@@ -213,22 +395,41 @@ mod tests {
             ("C:\\motcua\\portal.sqlite3", "C:\\motcua\\portal.sqlite3"),
             ("./data:2026/p.sqlite3", "./data:2026/p.sqlite3"),
         ] {
-            assert_eq!(database_path(arg), Ok(PathBuf::from(path)), "{arg}");
+            assert_eq!(
+                database(arg),
+                Ok(DatabaseArg::Sqlite(PathBuf::from(path))),
+                "{arg}"
+            );
         }
     }
 
     #[test]
-    fn other_engines_are_refused_with_the_forms_taken() {
+    fn postgres_urls_are_taken_and_shown_without_their_password() {
         for arg in [
             "postgres://motcua@localhost/motcua",
-            "postgresql://x/y",
-            "mysql://a/b",
+            "postgresql://x:secret@db.tinh.gov.vn:5433/motcua?sslmode=require",
         ] {
-            let e = database_path(arg).unwrap_err();
+            assert_eq!(database(arg), Ok(DatabaseArg::Postgres(arg.to_owned())));
+        }
+        let db = database("postgres://motcua:hunter2@db/motcua")
+            .unwrap()
+            .with_files(|| PathBuf::from("/srv/files"));
+        assert_eq!(db.files_dir(), PathBuf::from("/srv/files"));
+        assert_eq!(db.to_string(), "postgres://motcua:***@db/motcua");
+        assert!(database("postgres://[::1").is_err());
+    }
+
+    #[test]
+    fn other_engines_are_refused_with_the_forms_taken() {
+        for arg in ["mysql://a/b", "mssql://c/d"] {
+            let e = database(arg).unwrap_err();
             assert!(e.contains("--db /var/lib/motcua/portal.sqlite3"), "{e}");
+            assert!(e.contains("--db postgres://"), "{e}");
             assert!(e.contains(arg.split(':').next().unwrap()), "{e}");
         }
-        assert!(database_path("sqlite://").is_err());
-        assert!(database_path("  ").is_err());
+        assert!(database("sqlite://").is_err());
+        assert!(database("  ").is_err());
+        let file = Database::from(PathBuf::from("/var/lib/motcua/portal.sqlite3"));
+        assert_eq!(file.files_dir(), PathBuf::from("/var/lib/motcua/files"));
     }
 }

@@ -287,15 +287,17 @@ pub async fn full(
     now: LocalTime,
 ) -> Result<Dossier, ApiError> {
     let snapshot: Snapshot = serde_json::from_str(&row.detail).map_err(ApiError::internal)?;
-    let docs: Vec<DocRow> = sqlx::query_as(
+    // The parts in the order they were given.
+    let order = crate::portal::db::Engine::of_connection(db).insertion_order();
+    let docs: Vec<DocRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT dd.part_id, dd.name, dd.originals, dd.copies, dd.on_paper, dd.upload_id, \
                 up.filename, up.content_type, up.size, up.sha256, dd.digitization, \
                 dd.digitized_at, dd.digitized_by, sd.public_id AS stored_id, sd.doc_type, \
                 sd.number, sd.issued_on, sd.issuer, sd.valid_until \
          FROM dossier_documents dd LEFT JOIN uploads up ON up.id = dd.upload_id \
          LEFT JOIN stored_documents sd ON sd.id = dd.stored_document_id \
-         WHERE dd.dossier_id = $1 ORDER BY dd.rowid",
-    )
+         WHERE dd.dossier_id = $1 ORDER BY dd.{order}"
+    )))
     .bind(row.id)
     .fetch_all(&mut *db)
     .await?;

@@ -34,7 +34,7 @@ use axum::routing::{get, post, put};
 use clock::Clock;
 use state::{AppState, Settings};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -55,7 +55,7 @@ const JSON_LIMIT: usize = 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Options {
     pub bind: SocketAddr,
-    pub db: PathBuf,
+    pub db: db::Database,
     pub calendar: Calendar,
     /// What to fill an empty database with, beyond the catalog.
     pub seed: Seed,
@@ -67,8 +67,11 @@ pub struct Options {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PortalError {
-    #[error("database {path}: {source}")]
-    Database { path: PathBuf, source: sqlx::Error },
+    #[error("database {database}: {source}")]
+    Database {
+        database: db::Database,
+        source: sqlx::Error,
+    },
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -106,7 +109,7 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
     let pool = db::open(&options.db)
         .await
         .map_err(|source| PortalError::Database {
-            path: options.db.clone(),
+            database: options.db.clone(),
             source,
         })?;
     let clock = options.clock.clone();
@@ -132,7 +135,7 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
         throttle: Arc::new(throttle::Throttle::new(settings.throttle_keys_max)),
         passwords,
         in_flight: Arc::default(),
-        files_dir: files_dir(&options.db),
+        files_dir: options.db.files_dir(),
         upload_writers: Arc::default(),
     };
     if options.seed == Seed::Demo {
@@ -142,10 +145,6 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
             .map_err(seed::SeedError::from)?;
     }
     Ok(state)
-}
-
-fn files_dir(db: &Path) -> PathBuf {
-    db.parent().unwrap_or_else(|| Path::new(".")).join("files")
 }
 
 /// Every route of the API.
@@ -368,7 +367,7 @@ pub async fn serve(options: Options) -> Result<(), PortalError> {
     tracing::info!(
         "motcua portal listening on http://{}{BASE_PATH} (database {}); citizen pages at http://{}/",
         running.addr,
-        options.db.display(),
+        options.db,
         running.addr
     );
     shutdown_signal().await;

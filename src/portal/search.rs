@@ -9,9 +9,10 @@
 //! Nguyễn Văn Anh), then the list's own order. The inbox keeps its due-time order even
 //! when searched: it is a work queue, the most urgent first (docs/api.md).
 
+use super::db::Engine;
 use super::error::ApiError;
 use crate::domain::text::Matcher;
-use base64::Engine;
+use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::cmp::Reverse;
 
@@ -39,15 +40,62 @@ pub fn foreign_cursor() -> ApiError {
     )
 }
 
-/// The condition keeping the rows whose id (`id_column`) the word index `index` finds
-/// for the query bound as `$param`; nothing when the query has no words.
-pub fn indexed_clause(words: &Option<String>, id_column: &str, index: &str, param: u8) -> String {
-    match words {
-        Some(_) => {
-            format!("AND {id_column} IN (SELECT rowid FROM {index} WHERE {index} MATCH ${param})")
+/// A word-indexed list: the columns and the index a search of it reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Indexed {
+    /// The row's id, as the query names it (`c.id`).
+    pub id: &'static str,
+    /// The row's folded words, as the query names them (`c.search_key`).
+    pub key: &'static str,
+    /// SQLite's FTS5 table over the keys (migration 0023).
+    pub fts: &'static str,
+}
+
+/// The condition (starting with `AND`) keeping the rows of `list` that hold every word of
+/// the matcher, and the values to bind for it from `$param` on; nothing when the query has
+/// no words. SQLite asks its FTS5 index (one value, the word query); PostgreSQL states the
+/// rule itself, one `LIKE '% word%'` per word over `' ' || key`, which its trigram index
+/// (`migrations_pg`) answers.
+pub fn word_filter(
+    engine: Engine,
+    list: Indexed,
+    matcher: &Matcher,
+    param: usize,
+) -> (String, Vec<String>) {
+    match engine {
+        Engine::Sqlite => match words_query(matcher) {
+            Some(words) => (
+                format!(
+                    "AND {} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ${param})",
+                    list.id,
+                    fts = list.fts
+                ),
+                vec![words],
+            ),
+            None => (String::new(), Vec::new()),
+        },
+        Engine::Postgres => {
+            let mut clause = String::new();
+            let mut binds = Vec::new();
+            for token in matcher.tokens().iter().filter(|t| !t.is_empty()) {
+                clause.push_str(&format!(
+                    " AND (' ' || {}) LIKE ${}",
+                    list.key,
+                    param + binds.len()
+                ));
+                binds.push(word_prefix_pattern(token));
+            }
+            (clause, binds)
         }
-        None => String::new(),
     }
+}
+
+/// `% word%`: the LIKE pattern of "a word of the key begins with `token`". A token is a
+/// run of letters and digits (the matcher's), so it holds neither `%` nor `_` and needs
+/// no escape, which the two engines' LIKE would spell differently.
+pub fn word_prefix_pattern(token: &str) -> String {
+    debug_assert!(token.chars().all(char::is_alphanumeric), "{token}");
+    format!("% {token}%")
 }
 
 /// The FTS5 query for a matcher's words: `"word"*` for each, joined by AND, so the index

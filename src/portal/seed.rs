@@ -393,7 +393,7 @@ pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
     let mut tx = db::write(&state.db).await?;
     for (office, number) in offices {
         let staff: Vec<Staff> =
-            sqlx::query_as("SELECT id, username, role FROM users WHERE office_id = $1")
+            sqlx::query_as("SELECT id, username, role FROM users WHERE office_id = $1 ORDER BY id")
                 .bind(office)
                 .fetch_all(&mut *tx)
                 .await?;

@@ -133,3 +133,10 @@ pub struct AppState {
     /// The worker that sends notices to citizens; a step that queued some wakes it.
     pub notifier: Arc<super::notify::Notifier>,
 }
+
+impl AppState {
+    /// The engine under the pool, for the few statements that differ (src/portal/db.rs).
+    pub fn engine(&self) -> super::db::Engine {
+        super::db::Engine::of(&self.db)
+    }
+}

@@ -7,7 +7,7 @@
 
 use crate::api::Page;
 use crate::api::dossiers::DossierSummary;
-use crate::client::{ChangesOutcome, ClientError, DossierQuery, PortalClient};
+use crate::client::{ClientError, DossierQuery, PortalClient};
 use crate::domain::status::Queue;
 use crate::tui::action::Snapshot;
 use crate::tui::state::RequestId;
@@ -232,22 +232,29 @@ impl Window {
 
 /// Asks the portal for one page of a listing.
 pub async fn fetch(client: &PortalClient, ask: &Fetch) -> Result<PageAnswer, ClientError> {
-    let page: Page<DossierSummary> = client
-        .dossiers(&DossierQuery {
-            queue: Some(ask.key.queue),
-            q: (!ask.key.q.is_empty()).then(|| ask.key.q.clone()),
-            limit: Some(PAGE_ROWS),
-            cursor: ask.cursor.clone(),
-            ..DossierQuery::default()
-        })
-        .await?;
-    Ok(PageAnswer {
+    let page = client.dossiers(&query(ask)).await?;
+    Ok(answer(ask, page))
+}
+
+/// The portal's question for one page of a listing.
+fn query(ask: &Fetch) -> DossierQuery {
+    DossierQuery {
+        queue: Some(ask.key.queue),
+        q: (!ask.key.q.is_empty()).then(|| ask.key.q.clone()),
+        limit: Some(PAGE_ROWS),
+        cursor: ask.cursor.clone(),
+        ..DossierQuery::default()
+    }
+}
+
+fn answer(ask: &Fetch, page: Page<DossierSummary>) -> PageAnswer {
+    PageAnswer {
         key: ask.key.clone(),
         number: ask.number,
         items: page.items,
         next_cursor: page.next_cursor,
         total: page.total,
-    })
+    }
 }
 
 /// How many dossiers of every queue match `q`: one row asked, the portal's `total` read.
@@ -266,24 +273,28 @@ pub async fn count_everywhere(
     Ok((q, page.total))
 }
 
-/// What the inbox shows first: the delta feed's position, then the first page of `key`.
-/// In that order, so that a change landing between the two reads is seen twice (in the
-/// page, then by the first poll: harmless, a change carries the dossier as it is) and
-/// never missed, and so that the first poll asks from a position the portal keeps
-/// however few changes it keeps (`changes_kept`): one older than that would be
-/// "expired" at the first poll, and the reload would expire again, without end.
+/// What the inbox shows first: the first page of `key` and the delta feed's position,
+/// in one request. The portal reads the position before the rows (`X-Changes-Seq`), so
+/// that a change landing between the two reads is seen twice (in the page, then by the
+/// first poll: harmless, a change carries the dossier as it is) and never missed, and so
+/// that the first poll asks from a position the portal keeps however few changes it
+/// keeps (`changes_kept`): one older than that would be "expired" at the first poll, and
+/// the reload would expire again, without end.
 pub async fn first_screen(client: &PortalClient, key: ListKey) -> Result<Snapshot, ClientError> {
-    let seq = match client.changes(None, true).await? {
-        ChangesOutcome::Changes(ch) => ch.seq,
-        ChangesOutcome::Expired => 0,
-    };
     let ask = Fetch {
         key,
         number: 0,
         cursor: None,
     };
-    let first = fetch(client, &ask).await?;
-    Ok(Snapshot { first, seq })
+    let (page, seq) = client.dossiers_and_seq(&query(&ask)).await?;
+    // Every portal of this version sends it; one that does not is older than this app.
+    let seq = seq.ok_or_else(|| {
+        ClientError::Decode("the portal's list carries no X-Changes-Seq: update the portal".into())
+    })?;
+    Ok(Snapshot {
+        first: answer(&ask, page),
+        seq,
+    })
 }
 
 #[cfg(test)]

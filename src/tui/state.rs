@@ -257,6 +257,9 @@ pub struct Inbox {
     pub matches_elsewhere: usize,
     pub queue: Queue,
     pub stats: Option<Stats>,
+    /// The request whose answer `stats` is: an older request answering late (a poll's,
+    /// overtaken by an action's) must not put back counts from before the action.
+    pub stats_request: RequestId,
     pub filter: TextArea<'static>,
     /// The filter field has the keyboard.
     pub filtering: bool,
@@ -734,6 +737,7 @@ impl Inbox {
             matches_elsewhere: 0,
             queue: Queue::OnlinePending,
             stats: None,
+            stats_request: 0,
             filter: text_field(),
             filtering: false,
             selected: 0,

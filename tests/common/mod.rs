@@ -34,13 +34,83 @@ pub fn test_clock() -> Clock {
     }
 }
 
+/// The environment variable that runs every test portal on PostgreSQL: the URL of a
+/// server's maintenance database (`postgres://motcua@127.0.0.1:5432/postgres`) as a role
+/// that may create databases. Each portal gets a database of its own, dropped with it.
+/// `.ci/run` runs the portal suites a second time with it set.
+pub const TEST_POSTGRES: &str = "MOTCUA_TEST_POSTGRES";
+
 pub struct Portal {
     pub running: Running,
     pub base: String,
     pub http: Client,
-    /// The portal's SQLite file, in a directory that goes with the portal.
+    /// The portal's SQLite file, in a directory that goes with the portal (on
+    /// PostgreSQL: no such file; see `postgres`).
     pub db_path: std::path::PathBuf,
+    /// On PostgreSQL: the portal's own database, dropped with the portal.
+    pub postgres: Option<TestDatabase>,
     _dir: tempfile::TempDir,
+}
+
+/// Whether the test portals run on PostgreSQL (`MOTCUA_TEST_POSTGRES`).
+pub fn on_postgres() -> bool {
+    postgres_admin().is_some()
+}
+
+fn postgres_admin() -> Option<String> {
+    std::env::var(TEST_POSTGRES)
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// A fresh database on the test server, sorting text byte by byte as the portal needs.
+async fn fresh_postgres(admin: &str) -> (String, String) {
+    use sqlx::Connection;
+    let name = format!("motcua_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(admin)
+        .await
+        .unwrap_or_else(|e| panic!("{TEST_POSTGRES}={admin}: {e}"));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' \
+         LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("a test database");
+    let mut url = url::Url::parse(admin).expect("a PostgreSQL URL");
+    url.set_path(&name);
+    (url.to_string(), name)
+}
+
+/// A test portal's PostgreSQL database: the server's maintenance URL and its name.
+pub struct TestDatabase {
+    pub admin: String,
+    pub name: String,
+}
+
+impl Drop for TestDatabase {
+    /// A PostgreSQL test database goes with its portal (`FORCE` closes the portal's
+    /// connections), from a thread of its own: a drop cannot await.
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            use sqlx::Connection;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(async {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await;
+                }
+            });
+        })
+        .join();
+    }
 }
 
 impl Portal {
@@ -63,9 +133,23 @@ impl Portal {
     pub async fn with_clock(settings: Settings, seed: Seed, clock: Clock) -> Portal {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("portal.sqlite3");
+        let postgres = match postgres_admin() {
+            Some(admin) => {
+                let (url, name) = fresh_postgres(&admin).await;
+                Some((admin, name, url))
+            }
+            None => None,
+        };
+        let db = match &postgres {
+            Some((_, _, url)) => portal::db::Database::Postgres {
+                url: url.clone(),
+                files: dir.path().join("files"),
+            },
+            None => db_path.clone().into(),
+        };
         let options = portal::Options {
             bind: "127.0.0.1:0".parse().unwrap(),
-            db: db_path.clone(),
+            db,
             calendar: Calendar::default(),
             seed,
             settings,
@@ -78,6 +162,7 @@ impl Portal {
             base,
             http: Client::new(),
             db_path,
+            postgres: postgres.map(|(admin, name, _)| TestDatabase { admin, name }),
             _dir: dir,
         }
     }

@@ -190,7 +190,7 @@ pub async fn queue(
         .bind(subject)
         .bind(body)
         .bind(next)
-        .bind(settings.catch)
+        .bind(i64::from(settings.catch))
         .execute(&mut *conn)
         .await?;
     }

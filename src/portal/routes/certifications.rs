@@ -240,6 +240,13 @@ pub async fn create(
 /// page starts (never a row id: those would count other offices' entries).
 const CURSOR_PREFIX: &str = "certifications:";
 
+/// The certification books' word index (migration 0023; a trigram index on PostgreSQL).
+const CERTIFICATION_WORDS: search::Indexed = search::Indexed {
+    id: "id",
+    key: "search_key",
+    fts: "certification_words",
+};
+
 fn encode_cursor(after: &str) -> String {
     search::cursor(CURSOR_PREFIX, after)
 }
@@ -308,8 +315,7 @@ pub async fn list(
     };
     let matcher = Matcher::new(query.q.as_deref().unwrap_or(""));
     // The word index narrows the rows; the matcher decides and ranks (src/portal/search.rs).
-    let words = search::words_query(&matcher);
-    let indexed = search::indexed_clause(&words, "id", "certification_words", 4);
+    let (indexed, words) = search::word_filter(state.engine(), CERTIFICATION_WORDS, &matcher, 4);
     let mut candidates = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT id, search_key FROM certifications WHERE office_id = $1 \
          AND ($2 IS NULL OR kind = $2) AND ($3 IS NULL OR year = $3) {indexed} \
@@ -318,8 +324,8 @@ pub async fn list(
     .bind(office)
     .bind(query.kind.map(Kind::as_str))
     .bind(query.year);
-    if let Some(words) = words {
-        candidates = candidates.bind(words);
+    for word in words {
+        candidates = candidates.bind(word);
     }
     let candidates: Vec<(i64, String)> = candidates.fetch_all(&state.db).await?;
     let after = after.as_ref().map(|(id, key)| (*id, key.as_str()));

@@ -431,6 +431,13 @@ pub(crate) async fn visible_citizen(
 /// next page starts (never a row number: those would count the accounts).
 const CURSOR_PREFIX: &str = "citizens:";
 
+/// The citizens' word index (migration 0023; a trigram index on PostgreSQL).
+const CITIZEN_WORDS: search::Indexed = search::Indexed {
+    id: "c.id",
+    key: "c.search_key",
+    fts: "citizen_words",
+};
+
 fn encode_cursor(after: &str) -> String {
     search::cursor(CURSOR_PREFIX, after)
 }
@@ -508,16 +515,15 @@ pub async fn list(
     let matcher = Matcher::new(&search_text(query.q.as_deref().unwrap_or("")));
 
     // The word index narrows the rows; the matcher decides and ranks (src/portal/search.rs).
-    let words = search::words_query(&matcher);
-    let indexed = search::indexed_clause(&words, "c.id", "citizen_words", 3);
+    let (indexed, words) = search::word_filter(state.engine(), CITIZEN_WORDS, &matcher, 3);
     let mut candidates = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT c.id, c.search_key FROM citizens c WHERE {VISIBLE} \
          AND ($2 IS NULL OR c.id_number = $2) {indexed} ORDER BY c.id"
     )))
     .bind(office)
     .bind(id_number);
-    if let Some(words) = words {
-        candidates = candidates.bind(words);
+    for word in words {
+        candidates = candidates.bind(word);
     }
     let candidates: Vec<(i64, String)> = candidates.fetch_all(&state.db).await?;
     let after = after.as_ref().map(|(id, key)| (*id, key.as_str()));

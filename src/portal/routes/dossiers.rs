@@ -5,6 +5,7 @@ use super::{limit, with_etag};
 use crate::api::Page;
 use crate::api::dossiers::{ActionRequest, Change, Changes, Channel, CreateDossier};
 use crate::api::error::{ErrorBody, ErrorCode};
+use crate::api::headers::CHANGES_SEQ;
 use crate::api::limits::{self, Bound, Bounded};
 use crate::domain::calendar::LocalTime;
 use crate::domain::status::{Queue, Status};
@@ -195,7 +196,10 @@ const DUE_KEY: &str = "COALESCE(d.due_at, '9999')";
         Staff only; items are compact.",
     params(ListQuery),
     responses(
-        (status = 200, description = "A page of dossiers.", body = Page<crate::api::dossiers::DossierSummary>),
+        (status = 200, description = "A page of dossiers.", body = Page<crate::api::dossiers::DossierSummary>,
+            headers(("X-Changes-Seq" = i64, description = "The delta feed's `seq` read before this \
+                page's rows: a client that shows the page polls `GET /dossiers/changes` from it \
+                and misses nothing, without asking for the position first."))),
         (status = 400, description = "`bad_request`: an unknown queue or status, a bad cursor or limit.", body = ErrorBody),
         (status = 422, description = "`validation_failed`: a parameter beyond its bounds (`q` over 200 characters or 20 words) or carrying a control character; `fields` names it.", body = ErrorBody),
         (status = 403, description = "`forbidden`: not a staff user.", body = ErrorBody),
@@ -206,10 +210,14 @@ pub async fn list(
     State(state): State<AppState>,
     session: Session,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Page<crate::api::dossiers::DossierSummary>>, ApiError> {
+) -> Result<Response, ApiError> {
     let office = session.office(&state, "GET /dossiers").await?;
     check_query(&query)?;
     let limit = limit(query.limit)?;
+    // Read before the rows: a change between the two is then seen twice (in the page and
+    // by the first poll: harmless, a change carries the dossier as it is), never missed.
+    // One primary-key read, so the client's first screen is one round trip, not two.
+    let seq = store::feed_newest(&state.db, office).await?;
     let now = state.clock.now();
     let now_s = now.to_rfc3339();
 
@@ -219,7 +227,12 @@ pub async fn list(
         binds.push(value);
         format!("${}", binds.len())
     };
-    let mut clauses = vec![format!("d.office_id = {}", bind(office.to_string()))];
+    // Every value is bound as text; PostgreSQL compares no text with a number, so the
+    // office's id is cast back (on either side of the index, a constant).
+    let mut clauses = vec![format!(
+        "d.office_id = CAST({} AS BIGINT)",
+        bind(office.to_string())
+    )];
     let mut statuses: Option<Vec<Status>> = None;
     let mut overdue = query.overdue.unwrap_or(false);
     if let Some(q) = &query.queue {
@@ -263,14 +276,20 @@ pub async fn list(
         clauses.push(format!("d.procedure_code = {}", bind(p.clone())));
     }
     let matcher = Matcher::new(query.q.as_deref().unwrap_or(""));
-    // The office's word index (migration 0023) finds what the search finds; the LIKE
-    // clauses say the same rule for the plans that read the list's own indexes instead.
-    let words = search::office_words_query(office, &matcher);
-    for token in matcher.tokens() {
+    // On SQLite the office's word index (migration 0023) finds what the search finds,
+    // and the LIKE clauses say the same rule for the plans that read the list's own
+    // indexes instead. On PostgreSQL the LIKE clauses are all: its trigram index
+    // (`migrations_pg`) answers them.
+    let words = match state.engine() {
+        db::Engine::Sqlite => search::office_words_query(office, &matcher),
+        db::Engine::Postgres => None,
+    };
+    let searched = matcher.tokens().iter().any(|t| !t.is_empty());
+    for token in matcher.tokens().iter().filter(|t| !t.is_empty()) {
         // A query word must begin a word of the key: the matcher's rule, in SQL.
         clauses.push(format!(
             "(' ' || d.search_key) LIKE {}",
-            bind(format!("% {token}%"))
+            bind(search::word_prefix_pattern(token))
         ));
     }
     let status_clause = match &statuses {
@@ -325,7 +344,7 @@ pub async fn list(
             count.bind(words.as_deref()).fetch_one(&state.db).await?
         }
         Some(_) => counted_total(&state.db, &filter, &binds[..filter_binds]).await?,
-        None if query.procedure.is_some() => {
+        None if query.procedure.is_some() || searched => {
             counted_total(&state.db, &filter, &binds[..filter_binds]).await?
         }
         None => unsearched,
@@ -355,7 +374,7 @@ pub async fn list(
                 .map(|mark| {
                     format!(
                         "SELECT id FROM (SELECT d.id FROM dossiers d \
-                         WHERE {common} AND d.status = {mark}{after} {order})"
+                         WHERE {common} AND d.status = {mark}{after} {order}) AS page"
                     )
                 })
                 .collect();
@@ -391,11 +410,12 @@ pub async fn list(
         .into_iter()
         .map(|r| r.summary(now))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Json(Page {
+    let page = Page {
         items,
         next_cursor,
         total: total.max(0) as u64,
-    }))
+    };
+    Ok(([(CHANGES_SEQ, seq.to_string())], Json(page)).into_response())
 }
 
 /// The found dossiers, read in the index's order: `CROSS JOIN` makes SQLite start from

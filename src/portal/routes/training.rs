@@ -99,7 +99,9 @@ pub async fn journal(
     let limit = i64::from(query.limit.unwrap_or(200));
     // Account events name their citizen by row id (staff side, `citizen N`) or by
     // number (citizen side); each is joined on its own key, so both use an index, and
-    // the citizen's office scopes the row.
+    // the citizen's office scopes the row. The row id is read off the detail only for
+    // those events (the CASE): PostgreSQL may evaluate a join's terms in any order, and
+    // another event's detail ("cash") is no number.
     let not_journalled = sql_list(AuditEvent::KNOWN.into_iter().filter(|e| !e.journalled()));
     let by_citizen_id = sql_list([
         AuditEvent::CitizenCreated,
@@ -114,7 +116,8 @@ pub async fn journal(
          FROM audit a \
          LEFT JOIN dossiers d ON d.code = a.dossier_code \
          LEFT JOIN citizens by_id ON a.event IN ({by_citizen_id}) \
-           AND by_id.id = CAST(substr(a.detail, 9) AS INTEGER) \
+           AND by_id.id = CASE WHEN a.event IN ({by_citizen_id}) \
+             THEN CAST(substr(a.detail, 9) AS BIGINT) END \
          LEFT JOIN citizens by_number ON a.event IN ({by_citizen_number}) \
            AND by_number.id_number = a.username \
          WHERE a.id > $1 AND a.event NOT IN ({not_journalled}) \

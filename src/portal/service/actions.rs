@@ -280,7 +280,13 @@ async fn apply_effects(
     let assignments: Vec<String> = sets
         .iter()
         .enumerate()
-        .map(|(i, (column, _))| format!("{column} = ${}", i + 1))
+        .map(|(i, (column, _))| match *column {
+            // Every value is bound as text; PostgreSQL stores no text in a number column.
+            "assignee_id" | "fee_amount" | "extensions" => {
+                format!("{column} = CAST(${} AS BIGINT)", i + 1)
+            }
+            _ => format!("{column} = ${}", i + 1),
+        })
         .collect();
     let n = sets.len();
     let sql = format!(

@@ -158,10 +158,12 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 return vec![];
             }
             match result {
-                Ok(stats) => {
+                Ok(stats) if id > app.inbox.stats_request => {
                     app.inbox.stats = Some(stats);
+                    app.inbox.stats_request = id;
                     vec![]
                 }
+                Ok(_) => vec![],
                 Err(Failure::Unauthorized(_)) => expire(app),
                 Err(_) => vec![],
             }
