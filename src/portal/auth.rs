@@ -291,7 +291,7 @@ pub async fn authenticate(
         (by_account.as_str(), state.settings.max_failures_per_account),
         (by_client.as_str(), state.settings.max_failures_per_address),
     ];
-    if let Err(blocked) = state.throttle.reserve(&limits, window, now) {
+    if let Err(blocked) = state.throttle.reserve(&limits, window, now).await {
         return Err(refuse_throttled(state, blocked, &username, addr).await);
     }
 
@@ -310,7 +310,7 @@ pub async fn authenticate(
         Ok(ok) => ok,
         Err(busy) => {
             // Not checked, so not a failure: the attempt is given back.
-            state.throttle.release(&[&by_account, &by_client]);
+            state.throttle.release(&[&by_account, &by_client]).await;
             return Err(busy);
         }
     };
@@ -330,8 +330,8 @@ pub async fn authenticate(
             return Err(ApiError::InvalidCredentials);
         }
     };
-    state.throttle.clear(&by_account);
-    state.throttle.release(&[&by_client]);
+    state.throttle.clear(&by_account).await;
+    state.throttle.release(&[&by_client]).await;
     Ok(user_id)
 }
 
@@ -461,7 +461,7 @@ pub async fn change_password(
         (by_user.as_str(), state.settings.max_failures_per_account),
         (by_client.as_str(), state.settings.max_failures_per_address),
     ];
-    if let Err(blocked) = state.throttle.reserve(&limits, window, now) {
+    if let Err(blocked) = state.throttle.reserve(&limits, window, now).await {
         return Err(ApiError::TooManyRequests(blocked.wait));
     }
     let stored: Option<String> =
@@ -470,19 +470,26 @@ pub async fn change_password(
             .fetch_one(&state.db)
             .await?;
     let ok = match stored {
-        Some(hash) => state
+        Some(hash) => match state
             .passwords
             .verify(request.current_password, Some(hash))
             .await
-            .inspect_err(|_| state.throttle.release(&[&by_user, &by_client]))?,
+        {
+            Ok(ok) => ok,
+            Err(busy) => {
+                // Not checked, so not a failure: the attempt is given back.
+                state.throttle.release(&[&by_user, &by_client]).await;
+                return Err(busy);
+            }
+        },
         None => false,
     };
     if !ok {
         return Err(ApiError::InvalidCredentials);
     }
     // The right current password: not a guess.
-    state.throttle.clear(&by_user);
-    state.throttle.release(&[&by_client]);
+    state.throttle.clear(&by_user).await;
+    state.throttle.release(&[&by_client]).await;
     let kind = if session.role.is_staff() {
         AccountKind::Staff
     } else {

@@ -126,13 +126,18 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
     let notifier =
         notify::Notifier::new(pool.clone(), clock.clone(), options.settings.notify.clone())
             .map_err(PortalError::Notify)?;
+    let throttle = Arc::new(throttle::Throttle::for_engine(
+        options.db.engine(),
+        &pool,
+        settings.throttle_keys_max,
+    ));
     let state = AppState {
         notifier: Arc::new(notifier),
         db: pool,
         calendar: Arc::new(options.calendar.clone()),
         clock,
         settings: Arc::new(options.settings.clone()),
-        throttle: Arc::new(throttle::Throttle::new(settings.throttle_keys_max)),
+        throttle,
         passwords,
         in_flight: Arc::default(),
         files_dir: options.db.files_dir(),

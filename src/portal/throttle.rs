@@ -3,18 +3,22 @@
 //! activations, public lookups.
 //!
 //! Checking and counting are one step: [`Throttle::reserve`] counts an attempt against
-//! every key at once, or refuses if any key has used up its limit, under one lock. A
-//! caller reserves *before* it verifies anything, so a burst of concurrent guesses cannot
-//! all pass the check before the first is counted; an attempt that turns out not to be a
+//! every key at once, or refuses if any key has used up its limit, atomically. A caller
+//! reserves *before* it verifies anything, so a burst of concurrent guesses cannot all
+//! pass the check before the first is counted; an attempt that turns out not to be a
 //! failure (a right password, a found dossier) is given back with [`Throttle::release`].
 //!
-//! The counters live in memory, in one process. The interface is three calls on keys
-//! (reserve, release, clear) so that a store shared by several portal processes can take
-//! its place: in a database, `reserve` is one conditional upsert per key in a transaction
-//! (`INSERT … ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < max`, refused when
-//! no row is returned), `release` a decrement and `clear` a delete.
+//! Two stores, one rule. An SQLite portal is one process: its counters live in memory,
+//! under one lock ([`Counters`]). A PostgreSQL database may be shared by several portal
+//! processes, and a guesser spreading attempts over them must meet one limit: the
+//! counters are then rows of `throttle_counters` (migrations_pg/0002), read and written
+//! in one write transaction (`db::write`, which every process's writers queue for), with
+//! the same arithmetic as in memory.
 
+use super::db;
+use sqlx::AnyPool;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 /// The longest key kept, in bytes: what a caller puts in a key past that (a long
@@ -29,11 +33,11 @@ pub struct Blocked {
     pub first: bool,
 }
 
-/// The counters. Those whose window has ended are dropped once per window, and when the
-/// table holds `max_keys` the oldest eighth is evicted, so memory stays bounded however
-/// many keys an attacker invents.
+/// The counters of one process. Those whose window has ended are dropped once per
+/// window, and when the table holds `max_keys` the oldest eighth is evicted, so memory
+/// stays bounded however many keys an attacker invents.
 #[derive(Debug)]
-pub struct Throttle {
+pub struct Memory {
     inner: Mutex<Counters>,
     max_keys: usize,
 }
@@ -54,9 +58,9 @@ struct Entry {
     noted: bool,
 }
 
-impl Default for Throttle {
+impl Default for Memory {
     fn default() -> Self {
-        Throttle::new(100_000)
+        Memory::new(100_000)
     }
 }
 
@@ -72,9 +76,9 @@ fn bounded(key: &str) -> &str {
     &key[..end]
 }
 
-impl Throttle {
-    pub fn new(max_keys: usize) -> Throttle {
-        Throttle {
+impl Memory {
+    pub fn new(max_keys: usize) -> Memory {
+        Memory {
             inner: Mutex::default(),
             max_keys: max_keys.max(1),
         }
@@ -188,13 +192,175 @@ fn evict_oldest(entries: &mut HashMap<String, Entry>, max_keys: usize) {
     });
 }
 
+/// The counters, wherever they are kept.
+#[derive(Debug)]
+pub enum Throttle {
+    /// In this process (SQLite: one process per database).
+    Memory(Memory),
+    /// In the database, shared by every process (PostgreSQL).
+    Shared(Shared),
+}
+
+impl Throttle {
+    /// The store for a database on `engine`.
+    pub fn for_engine(engine: db::Engine, pool: &AnyPool, max_keys: usize) -> Throttle {
+        match engine {
+            db::Engine::Sqlite => Throttle::Memory(Memory::new(max_keys)),
+            db::Engine::Postgres => Throttle::Shared(Shared {
+                pool: pool.clone(),
+                pruned_at: AtomicI64::new(i64::MIN),
+            }),
+        }
+    }
+
+    /// Counts one attempt against each `(key, max)` — or none, if any key already has
+    /// `max` attempts in its window, and then says how long to wait. A database error
+    /// refuses nothing: an unreachable store must not lock every desk out (the request
+    /// itself then fails on the same database).
+    pub async fn reserve(
+        &self,
+        limits: &[(&str, u32)],
+        window: i64,
+        now: i64,
+    ) -> Result<(), Blocked> {
+        match self {
+            Throttle::Memory(m) => m.reserve(limits, window, now),
+            Throttle::Shared(s) => s.reserve(limits, window, now).await.unwrap_or_else(|e| {
+                tracing::warn!("throttle: {e}");
+                Ok(())
+            }),
+        }
+    }
+
+    /// Gives back an attempt reserved on `keys`: it was no failure.
+    pub async fn release(&self, keys: &[&str]) {
+        match self {
+            Throttle::Memory(m) => m.release(keys),
+            Throttle::Shared(s) => {
+                if let Err(e) = s.change(keys, "UPDATE throttle_counters SET count = count - 1 WHERE key = $1 AND count > 0").await {
+                    tracing::warn!("throttle: {e}");
+                }
+            }
+        }
+    }
+
+    /// Forgets `key`'s attempts (a successful login clears its account's failures).
+    pub async fn clear(&self, key: &str) {
+        match self {
+            Throttle::Memory(m) => m.clear(key),
+            Throttle::Shared(s) => {
+                if let Err(e) = s
+                    .change(&[key], "DELETE FROM throttle_counters WHERE key = $1")
+                    .await
+                {
+                    tracing::warn!("throttle: {e}");
+                }
+            }
+        }
+    }
+}
+
+/// The counters as rows of the database (PostgreSQL).
+#[derive(Debug)]
+pub struct Shared {
+    pool: AnyPool,
+    /// When this process last deleted the rows of ended windows.
+    pruned_at: AtomicI64,
+}
+
+impl Shared {
+    async fn reserve(
+        &self,
+        limits: &[(&str, u32)],
+        window: i64,
+        now: i64,
+    ) -> Result<Result<(), Blocked>, sqlx::Error> {
+        let mut tx = db::write(&self.pool).await?;
+        // Ended windows go once per window per process: the table holds only the keys
+        // of the last window, however many an attacker invents.
+        let pruned = self.pruned_at.load(Ordering::Relaxed);
+        if now.saturating_sub(pruned) >= window {
+            sqlx::query("DELETE FROM throttle_counters WHERE start <= $1")
+                .bind(now - window)
+                .execute(&mut *tx)
+                .await?;
+            self.pruned_at.store(now, Ordering::Relaxed);
+        }
+        let mut blocked: Option<Blocked> = None;
+        let mut noted = Vec::new();
+        for (key, max) in limits {
+            let key = bounded(key);
+            let row: Option<(i64, i64, i64)> =
+                sqlx::query_as("SELECT count, start, noted FROM throttle_counters WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((count, start, was_noted)) = row else {
+                continue;
+            };
+            let left = start + window - now;
+            if left > 0 && count >= i64::from(*max) {
+                let b = blocked.get_or_insert(Blocked {
+                    wait: 0,
+                    first: false,
+                });
+                b.wait = b.wait.max(left as u64);
+                b.first |= was_noted == 0;
+                noted.push(key);
+            }
+        }
+        if let Some(b) = blocked {
+            for key in noted {
+                sqlx::query("UPDATE throttle_counters SET noted = 1 WHERE key = $1")
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            return Ok(Err(b));
+        }
+        for (key, _) in limits {
+            // A window that has ended starts again at this attempt.
+            sqlx::query(
+                "INSERT INTO throttle_counters (key, count, start, noted) VALUES ($1, 1, $2, 0) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                   count = CASE WHEN throttle_counters.start + $3 <= $2 THEN 1 \
+                                ELSE throttle_counters.count + 1 END, \
+                   noted = CASE WHEN throttle_counters.start + $3 <= $2 THEN 0 \
+                                ELSE throttle_counters.noted END, \
+                   start = CASE WHEN throttle_counters.start + $3 <= $2 THEN $2 \
+                                ELSE throttle_counters.start END",
+            )
+            .bind(bounded(key))
+            .bind(now)
+            .bind(window)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// One statement per key, in one write transaction.
+    async fn change(&self, keys: &[&str], sql: &'static str) -> Result<(), sqlx::Error> {
+        let mut tx = db::write(&self.pool).await?;
+        for key in keys {
+            sqlx::query(sql)
+                .bind(bounded(key))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Blocked, Throttle};
+    use super::{Blocked, Memory};
 
     #[test]
     fn expired_counters_are_dropped() {
-        let throttle = Throttle::default();
+        let throttle = Memory::default();
         let window = 900;
         for i in 0..1000 {
             let key = format!("addr:10.0.{}.{}", i / 256, i % 256);
@@ -230,7 +396,7 @@ mod tests {
 
     #[test]
     fn reserving_checks_and_counts_every_key_at_once() {
-        let throttle = Throttle::default();
+        let throttle = Memory::default();
         let (w, now) = (900, 1000);
         for _ in 0..3 {
             throttle
@@ -264,7 +430,7 @@ mod tests {
 
     #[test]
     fn the_table_is_capped_and_keys_are_cut() {
-        let throttle = Throttle::new(64);
+        let throttle = Memory::new(64);
         for i in 0..1000 {
             let key = format!("user:{i}");
             throttle.reserve(&[(&key, 5)], 900, i).unwrap();

@@ -49,6 +49,8 @@ pub struct Portal {
     pub db_path: std::path::PathBuf,
     /// On PostgreSQL: the portal's own database, dropped with the portal.
     pub postgres: Option<TestDatabase>,
+    /// Where the portal keeps its data (for a second process on it: `beside`).
+    pub database: portal::db::Database,
     _dir: tempfile::TempDir,
 }
 
@@ -149,7 +151,7 @@ impl Portal {
         };
         let options = portal::Options {
             bind: "127.0.0.1:0".parse().unwrap(),
-            db,
+            db: db.clone(),
             calendar: Calendar::default(),
             seed,
             settings,
@@ -163,8 +165,25 @@ impl Portal {
             http: Client::new(),
             db_path,
             postgres: postgres.map(|(admin, name, _)| TestDatabase { admin, name }),
+            database: db,
             _dir: dir,
         }
+    }
+
+    /// Another portal process on this portal's database (PostgreSQL: several processes
+    /// share one), with its own address; its database goes with this portal.
+    pub async fn beside(&self, settings: Settings) -> Running {
+        let options = portal::Options {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            db: self.database.clone(),
+            calendar: Calendar::default(),
+            seed: Seed::None,
+            settings,
+            clock: self.running.state.clock.clone(),
+        };
+        portal::start(options)
+            .await
+            .expect("a second portal starts")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -48,7 +48,7 @@ struct Attempt {
 impl Attempt {
     /// Counts the attempt before the code is looked at, or 429 if this number or address
     /// has used up its failures (one step, so concurrent guesses cannot slip past).
-    fn reserve(&self, state: &AppState) -> Result<(), ApiError> {
+    async fn reserve(&self, state: &AppState) -> Result<(), ApiError> {
         let limits = [
             (
                 self.by_number.as_str(),
@@ -62,16 +62,20 @@ impl Attempt {
         state
             .throttle
             .reserve(&limits, self.window, self.now)
+            .await
             .map_err(|blocked| ApiError::TooManyRequests(blocked.wait))
     }
 
     /// Gives the attempt back (once): it was no guess.
-    fn release(&self, state: &AppState) {
+    async fn release(&self, state: &AppState) {
         if !self
             .released
             .swap(true, std::sync::atomic::Ordering::AcqRel)
         {
-            state.throttle.release(&[&self.by_number, &self.by_client]);
+            state
+                .throttle
+                .release(&[&self.by_number, &self.by_client])
+                .await;
         }
     }
 
@@ -79,7 +83,7 @@ impl Attempt {
     /// counts against the throttle: a used or expired one was not a guess.
     async fn refuse(&self, state: &AppState, why: ApiError) -> ApiError {
         if !matches!(why, ApiError::InvalidActivation) {
-            self.release(state);
+            self.release(state).await;
         }
         let event = Event::ActivationFailed {
             id_number: &self.typed_number,
@@ -119,7 +123,7 @@ pub async fn activate(
         now,
         released: Default::default(),
     };
-    attempt.reserve(state)?;
+    attempt.reserve(state).await?;
 
     let code_hash = digest(&normalize_activation_code(code));
     let row: Option<CodeRow> = sqlx::query_as(
@@ -142,7 +146,7 @@ pub async fn activate(
         return Err(attempt.refuse(state, ApiError::ActivationExpired).await);
     }
     // The code is right: whatever follows, this was no guess.
-    attempt.release(state);
+    attempt.release(state).await;
     check_password(&new_password, &id_number, AccountKind::Citizen)
         .map_err(|e| ApiError::field("new_password", e))?;
     let hash = state.passwords.hash(new_password).await?;
@@ -197,6 +201,6 @@ pub async fn activate(
     )
     .await?;
     tx.commit().await?;
-    state.throttle.clear(&attempt.by_number);
+    state.throttle.clear(&attempt.by_number).await;
     Ok(row.user_id)
 }

@@ -109,7 +109,11 @@ async fn count_card(
         (keys[1].as_str(), state.settings.max_card_misses_per_officer),
     ];
     let window = state.settings.throttle_window.as_secs() as i64;
-    match state.throttle.reserve(&limits, window, state.clock.unix()) {
+    match state
+        .throttle
+        .reserve(&limits, window, state.clock.unix())
+        .await
+    {
         Ok(()) => Ok(()),
         Err(blocked) => {
             if blocked.first {
@@ -126,8 +130,8 @@ async fn count_card(
 }
 
 /// A matching card was no miss.
-fn card_matched(state: &AppState, keys: &[String; 2]) {
-    state.throttle.release(&[&keys[0], &keys[1]]);
+async fn card_matched(state: &AppState, keys: &[String; 2]) {
+    state.throttle.release(&[&keys[0], &keys[1]]).await;
 }
 
 /// The citizen whose identity number and date of birth are the ones presented; 422
@@ -151,7 +155,7 @@ pub async fn by_presented(
             .await?;
     match found {
         Some(id) => {
-            card_matched(state, &keys);
+            card_matched(state, &keys).await;
             Ok(id)
         }
         None => {
@@ -190,7 +194,7 @@ pub async fn check_presented(
     .fetch_one(&state.db)
     .await?;
     if matches {
-        card_matched(state, &keys);
+        card_matched(state, &keys).await;
         return Ok(());
     }
     refused(

@@ -152,6 +152,7 @@ pub async fn lookup(
             state.settings.throttle_window.as_secs() as i64,
             state.clock.unix(),
         )
+        .await
         .map_err(|blocked| ApiError::TooManyRequests(blocked.wait))?;
     let id_number = id_number
         .map(str::trim)
@@ -168,7 +169,7 @@ pub async fn lookup(
         .fetch_optional(&state.db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    state.throttle.release(&[&by_code, &by_client]);
+    state.throttle.release(&[&by_code, &by_client]).await;
     let status = row.status()?;
     let missing = match (&row.supplement, status) {
         (Some(json), crate::domain::status::Status::SupplementRequested) => {

@@ -1,0 +1,130 @@
+//! Several `motcua serve` processes on one PostgreSQL database (issue 18): a guesser
+//! spreading wrong passwords over them meets one limit, a token given by one is good at
+//! the other, and two desks acting on one dossier through two processes at once get one
+//! success and one 412. SQLite portals are one process each: these tests return at once
+//! without `MOTCUA_TEST_POSTGRES` (`.ci/run` sets it).
+
+mod common;
+
+use common::{DEMO_PASSWORD, Portal, on_postgres, status_json};
+use motcua::portal::Seed;
+use motcua::portal::state::Settings;
+use serde_json::{Value, json};
+
+/// The API base of a second portal process.
+fn base(running: &motcua::portal::Running) -> String {
+    format!("http://{}/api/v1", running.addr)
+}
+
+#[tokio::test]
+async fn a_guesser_meets_one_limit_across_processes_and_tokens_travel() {
+    if !on_postgres() {
+        eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+        return;
+    }
+    let settings = Settings {
+        max_failures_per_account: 4,
+        ..Settings::default()
+    };
+    let a = Portal::with(settings.clone(), Seed::Accounts).await;
+    let b = a.beside(settings).await;
+    let bases = [a.base.clone(), base(&b)];
+    let http = reqwest::Client::new();
+    let login = |base: String, password: &'static str| {
+        let http = http.clone();
+        async move {
+            http.post(format!("{base}/auth/login"))
+                .json(&json!({"username": "tiepnhan1", "password": password}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Four wrong passwords, two through each process: the account's limit is spent.
+    for i in 0..4 {
+        let res = login(bases[i % 2].clone(), "Wrong-password-1!").await;
+        assert_eq!(res.status(), 401, "attempt {i}");
+    }
+    for base in &bases {
+        let res = login(base.clone(), DEMO_PASSWORD).await;
+        assert_eq!(
+            res.status(),
+            429,
+            "{base}: the limit is the database's, not a process's"
+        );
+    }
+
+    // A token given by one process is good at the other.
+    let c = Portal::with(Settings::default(), Seed::Accounts).await;
+    let d = c.beside(Settings::default()).await;
+    let token = c.login("tiepnhan1", DEMO_PASSWORD).await;
+    let res = http
+        .get(format!("{}/me", base(&d)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    d.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn two_actions_on_one_dossier_through_two_processes_one_wins() {
+    if !on_postgres() {
+        eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+        return;
+    }
+    let a = Portal::with(Settings::default(), Seed::Demo).await;
+    let b = a.beside(Settings::default()).await;
+    let token = a.login("tiepnhan1", DEMO_PASSWORD).await;
+    let http = reqwest::Client::new();
+    for round in 0..5 {
+        let res = a
+            .get("/dossiers?queue=online_pending&limit=1")
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        let (_, page) = status_json(res).await;
+        let d = &page["items"][0];
+        let code = d["code"].as_str().expect("a pending dossier").to_owned();
+        let version = d["version"].as_i64().unwrap();
+        let act = |base: String| {
+            let (http, token, code) = (http.clone(), token.clone(), code.clone());
+            async move {
+                let res = http
+                    .post(format!("{base}/dossiers/{code}/actions"))
+                    .bearer_auth(token)
+                    .header("If-Match", format!("\"{version}\""))
+                    .json(&json!({"action": "receive"}))
+                    .send()
+                    .await
+                    .unwrap();
+                status_json(res).await
+            }
+        };
+        let (one, other) = tokio::join!(act(a.base.clone()), act(base(&b)));
+        let mut statuses = [one.0, other.0];
+        statuses.sort();
+        assert_eq!(statuses, [200, 412], "round {round}: {one:?} {other:?}");
+        let loser: &Value = if one.0 == 412 { &one.1 } else { &other.1 };
+        assert_eq!(loser["error"]["code"], "version_conflict", "{loser}");
+        // The history holds the step once.
+        let res = a
+            .get(&format!("/dossiers/{code}/history"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        let (_, history) = status_json(res).await;
+        let received = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["to"] == "received")
+            .count();
+        assert_eq!(received, 1, "{history}");
+    }
+    b.shutdown().await.unwrap();
+}
