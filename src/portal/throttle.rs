@@ -237,7 +237,7 @@ impl Throttle {
         match self {
             Throttle::Memory(m) => m.release(keys),
             Throttle::Shared(s) => {
-                if let Err(e) = s.change(keys, "UPDATE throttle_counters SET count = count - 1 WHERE key = $1 AND count > 0").await {
+                if let Err(e) = s.change(keys, GIVE_BACK).await {
                     tracing::warn!("throttle: {e}");
                 }
             }
@@ -259,6 +259,10 @@ impl Throttle {
         }
     }
 }
+
+/// An attempt given back, never below none.
+const GIVE_BACK: &str =
+    "UPDATE throttle_counters SET count = count - 1 WHERE key = $1 AND count > 0";
 
 /// The counters as rows of the database (PostgreSQL).
 #[derive(Debug)]
