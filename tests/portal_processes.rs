@@ -128,3 +128,72 @@ async fn two_actions_on_one_dossier_through_two_processes_one_wins() {
     }
     b.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_upload_started_through_one_process_completes_through_another() {
+    use sha2::Digest;
+    if !on_postgres() {
+        eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+        return;
+    }
+    let a = Portal::with(Settings::default(), Seed::Accounts).await;
+    let b = a.beside(Settings::default()).await;
+    let token = a.login("tiepnhan1", DEMO_PASSWORD).await;
+    let http = reqwest::Client::new();
+    let data = common::pdf("moved between processes");
+    let third = data.len() / 3;
+    let res = a
+        .post("/uploads")
+        .bearer_auth(&token)
+        .header("Idempotency-Key", format!("\"{}\"", uuid::Uuid::new_v4()))
+        .json(&json!({
+            "filename": "don.pdf",
+            "size": data.len(),
+            "sha256": hex::encode(sha2::Sha256::digest(&data)),
+            "content_type": "application/pdf"
+        }))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_json(res).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().unwrap().to_owned();
+    let patch = |base: String, from: usize, to: usize| {
+        let (http, token, id, chunk) = (
+            http.clone(),
+            token.clone(),
+            id.clone(),
+            data[from..to].to_vec(),
+        );
+        async move {
+            http.patch(format!("{base}/uploads/{id}"))
+                .bearer_auth(token)
+                .header("Upload-Offset", from.to_string())
+                .header("Content-Type", "application/offset+octet-stream")
+                .body(chunk)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // The first third through one process; the other process knows how far it got.
+    let res = patch(a.base.clone(), 0, third).await;
+    assert_eq!(res.status(), 204);
+    let res = http
+        .head(format!("{}/uploads/{id}", base(&b)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["upload-offset"], third.to_string().as_str());
+    // A chunk from the wrong place is refused there too, and the rest goes through it.
+    let res = patch(base(&b), 0, third).await;
+    assert_eq!(res.status(), 409);
+    let res = patch(base(&b), third, data.len()).await;
+    assert_eq!(res.status(), 204);
+    let row = motcua::portal::service::uploads::open_complete(&a.running.state, &id)
+        .await
+        .expect("a complete upload");
+    assert!(row.0.complete);
+    b.shutdown().await.unwrap();
+}
