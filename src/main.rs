@@ -55,6 +55,19 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
     },
+    /// Copy an SQLite portal's database into a new, empty PostgreSQL database, in one
+    /// transaction, and check every table (rows and SHA-256) before committing. Stop the
+    /// portal first; uploaded files (files/ beside the SQLite file) are copied by hand.
+    Migrate {
+        /// The SQLite database file, at this version's schema.
+        #[arg(long, value_name = "PATH", value_parser = portal::db::database)]
+        from: portal::db::DatabaseArg,
+        /// The PostgreSQL database (postgres://user:password@host/database), new and
+        /// empty, created with LC_COLLATE=C.
+        #[arg(long, value_name = "URL", env = "MOTCUA_DATABASE_URL", hide_env_values = true,
+              value_parser = portal::db::database)]
+        to: portal::db::DatabaseArg,
+    },
     /// Measure the link to the configured portal (round trip, throughput, compression)
     /// and say what it means.
     Doctor {
@@ -318,7 +331,64 @@ fn main() -> ExitCode {
         Some(Command::Linksim(args)) => linksim(args),
         Some(Command::Doctor { profile }) => doctor(config, profile),
         Some(Command::Backup { db, to }) => backup(db, to),
+        Some(Command::Migrate { from, to }) => migrate(from, to),
     }
+}
+
+fn migrate(from: portal::db::DatabaseArg, to: portal::db::DatabaseArg) -> ExitCode {
+    use portal::db::DatabaseArg;
+    let DatabaseArg::Sqlite(from) = from else {
+        eprintln!(
+            "motcua: --from là tệp SQLite của cổng, ví dụ / --from is the portal's SQLite file, e.g. \
+             --from /var/lib/motcua/portal.sqlite3"
+        );
+        return ExitCode::FAILURE;
+    };
+    let DatabaseArg::Postgres(url) = to else {
+        eprintln!(
+            "motcua: --to là địa chỉ PostgreSQL, ví dụ / --to is a PostgreSQL URL, e.g. \
+             --to postgres://motcua:PASSWORD@db.example/motcua"
+        );
+        return ExitCode::FAILURE;
+    };
+    let target = portal::db::Database::Postgres {
+        url: url.clone(),
+        files: PathBuf::new(),
+    };
+    let done = tokio::runtime::Runtime::new()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| {
+            rt.block_on(portal::migrate::migrate(&from, &url))
+                .map_err(|e| e.to_string())
+        });
+    let report = match done {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("motcua: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{:<26} {:>11}  SHA-256", "bảng / table", "dòng / rows");
+    for (table, rows, checksum) in &report.tables {
+        println!(
+            "{table:<26} {rows:>11}  {}…",
+            &checksum[..16.min(checksum.len())]
+        );
+    }
+    println!(
+        "Đã chuyển / migrated {} rows in {} tables from {} to {target}; counts and checksums agree",
+        report.rows(),
+        report.tables.len(),
+        from.display()
+    );
+    let files = portal::db::Database::Sqlite(from).files_dir();
+    println!(
+        "Tệp tải lên không được chuyển: hãy chép thư mục {0} sang thư mục sẽ cho \
+         `motcua serve --files` / uploaded files are not moved: copy the directory {0} to the \
+         directory you will give `motcua serve --files`",
+        files.display()
+    );
+    ExitCode::SUCCESS
 }
 
 fn backup(db: Option<portal::db::DatabaseArg>, to: PathBuf) -> ExitCode {

@@ -127,15 +127,45 @@ async fn doctor_measures_the_link_and_advises() {
 fn serve_refuses_a_database_url_it_cannot_serve() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
-        .args(["serve", "--db", "postgres://motcua@localhost/motcua"])
+        .args(["serve", "--db", "mysql://motcua@localhost/motcua"])
         .current_dir(dir.path())
         .env("HOME", dir.path())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("«postgres»"), "{err}");
+    assert!(err.contains("«mysql»"), "{err}");
     assert!(err.contains("--db /var/lib/motcua/portal.sqlite3"), "{err}");
+    assert!(err.contains("--db postgres://"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// A PostgreSQL server that cannot be reached: refused at once (not after a pool's
+/// timeout), saying why, the URL shown without its password, nothing written.
+#[test]
+fn serve_says_why_a_postgres_database_cannot_be_reached() {
+    let dir = tempfile::tempdir().unwrap();
+    // Port 1 on loopback: nothing listens there.
+    let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args([
+            "serve",
+            "--db",
+            "postgres://motcua:secret@127.0.0.1:1/motcua",
+        ])
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .env_remove("MOTCUA_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("postgres://motcua:***@127.0.0.1:1/motcua"),
+        "{err}"
+    );
+    assert!(!err.contains("secret"), "{err}");
+    assert!(!err.contains("timed out"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

@@ -149,6 +149,10 @@ async fn open_sqlite(path: &Path) -> Result<AnyPool, sqlx::Error> {
 /// cursors are compared as text, and a language's collation would order "Đ" or a
 /// timestamp's digits differently from SQLite and from the cursors already given.
 async fn open_postgres(url: &str) -> Result<AnyPool, sqlx::Error> {
+    // One connection first: a pool retries until its timeout (30 s) and then says only
+    // that it timed out; one connection fails at once and says why (refused, no such
+    // database, a wrong password).
+    sqlx::AnyConnection::connect(url).await?.close().await?;
     let pool = AnyPoolOptions::new()
         .max_connections(16)
         .connect(url)

@@ -14,6 +14,7 @@ pub mod error;
 pub mod forms;
 pub mod idempotency;
 pub mod json;
+pub mod migrate;
 pub mod negotiate;
 pub mod notify;
 pub mod openapi;
