@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{DEMO_PASSWORD, status_json};
+use common::{DEMO_PASSWORD, TestDatabase, status_json};
 use motcua::clock::Clock;
 use motcua::domain::calendar::{Calendar, LocalTime};
 use motcua::portal::db::Database;
@@ -43,35 +43,19 @@ fn postgres_admin(test: &str) -> Option<String> {
     }
 }
 
-/// A new database on the test server, sorting text byte by byte as the portal needs;
-/// dropped with this value (`FORCE` closes what is still connected).
+/// A new database on the test server (`common::TestDatabase`: byte-order collation,
+/// dropped with this value).
 struct Scratch {
-    admin: String,
-    name: String,
+    /// Held: the database is dropped with it.
+    _db: TestDatabase,
     url: String,
 }
 
 impl Scratch {
     async fn new(admin: &str) -> Scratch {
-        let name = format!("motcua_migrate_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = sqlx::PgConnection::connect(admin)
-            .await
-            .unwrap_or_else(|e| panic!("MOTCUA_TEST_POSTGRES={admin}: {e}"));
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' \
-             LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
-        )))
-        .execute(&mut conn)
-        .await
-        .expect("a scratch database");
-        conn.close().await.unwrap();
-        let mut url = url::Url::parse(admin).expect("a PostgreSQL URL");
-        url.set_path(&name);
-        Scratch {
-            admin: admin.to_owned(),
-            name,
-            url: url.to_string(),
-        }
+        let db = TestDatabase::create(admin).await;
+        let url = db.url.clone();
+        Scratch { _db: db, url }
     }
 
     async fn connect(&self) -> sqlx::PgConnection {
@@ -106,28 +90,6 @@ impl Scratch {
             .unwrap_or_default();
         conn.close().await.unwrap();
         (counts, token)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime");
-            rt.block_on(async {
-                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut conn)
-                    .await;
-                }
-            });
-        })
-        .join();
     }
 }
 

@@ -84,10 +84,24 @@ async fn fresh_postgres(admin: &str) -> (String, String) {
     (url.to_string(), name)
 }
 
-/// A test portal's PostgreSQL database: the server's maintenance URL and its name.
+/// A test's PostgreSQL database: the server's maintenance URL, its name and its URL;
+/// dropped with this value.
 pub struct TestDatabase {
     pub admin: String,
     pub name: String,
+    pub url: String,
+}
+
+impl TestDatabase {
+    /// A fresh database on the server `admin` names.
+    pub async fn create(admin: &str) -> TestDatabase {
+        let (url, name) = fresh_postgres(admin).await;
+        TestDatabase {
+            admin: admin.to_owned(),
+            name,
+            url,
+        }
+    }
 }
 
 impl Drop for TestDatabase {
@@ -136,15 +150,12 @@ impl Portal {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("portal.sqlite3");
         let postgres = match postgres_admin() {
-            Some(admin) => {
-                let (url, name) = fresh_postgres(&admin).await;
-                Some((admin, name, url))
-            }
+            Some(admin) => Some(TestDatabase::create(&admin).await),
             None => None,
         };
         let db = match &postgres {
-            Some((_, _, url)) => portal::db::Database::Postgres {
-                url: url.clone(),
+            Some(test_db) => portal::db::Database::Postgres {
+                url: test_db.url.clone(),
                 files: dir.path().join("files"),
             },
             None => db_path.clone().into(),
@@ -164,7 +175,7 @@ impl Portal {
             base,
             http: Client::new(),
             db_path,
-            postgres: postgres.map(|(admin, name, _)| TestDatabase { admin, name }),
+            postgres,
             database: db,
             _dir: dir,
         }
