@@ -156,7 +156,9 @@ async fn receive_then_forward_an_online_dossier() {
     app.log_in("tiepnhan1", DEMO_PASSWORD).await;
     let before = app
         .until("the queue counts", |s| {
+            // The portal's counts, not only the held queue's ("…" until they come).
             queue_count(s, "Chờ tiếp nhận trực tuyến").is_some_and(|n| n > 0)
+                && queue_count(s, "Mới tiếp nhận").is_some()
                 && s.contains("◀ Chờ tiếp nhận trực tuyến")
                 && s.contains("000.01.27.H07-")
         })

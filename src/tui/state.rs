@@ -1070,11 +1070,19 @@ impl Inbox {
         self.selected_item().map(|it| it.summary.code.clone())
     }
 
-    /// How many dossiers of the loaded set are in `queue` (before the filter).
+    /// How many dossiers are in `queue` (before the filter); 0 while unknown.
     pub fn count(&self, queue: Queue) -> u64 {
+        self.count_known(queue).unwrap_or(0)
+    }
+
+    /// How many dossiers are in `queue`, when known: from the portal's counts, else from
+    /// the rows held when they are the whole office or that queue's listing. `None`
+    /// before the counts come for a queue not held (the first screen's page can arrive
+    /// before them): shown as "…", never as a count of the rows that happen to be held.
+    pub fn count_known(&self, queue: Queue) -> Option<u64> {
         if let Some(stats) = &self.stats {
             let q = &stats.queues;
-            return match queue {
+            return Some(match queue {
                 Queue::OnlinePending => q.online_pending,
                 Queue::Received => q.received,
                 Queue::InProgress => q.in_progress,
@@ -1085,14 +1093,14 @@ impl Inbox {
                 Queue::Closed => q.closed,
                 Queue::Overdue => q.overdue,
                 Queue::All => q.all,
-            };
+            });
+        }
+        if self.whole() {
+            let at = Queue::ALL.iter().position(|q| *q == queue).unwrap_or(0);
+            return Some(self.local_counts[at]);
         }
         let held = &self.window.key;
-        if !self.whole() && held.queue == queue && held.q.is_empty() {
-            return self.window.total;
-        }
-        let at = Queue::ALL.iter().position(|q| *q == queue).unwrap_or(0);
-        self.local_counts[at]
+        (held.queue == queue && held.q.is_empty()).then_some(self.window.total)
     }
 
     pub fn move_by(&mut self, delta: isize) {

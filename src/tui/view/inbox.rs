@@ -138,16 +138,16 @@ fn queue_column(app: &App, frame: &mut Frame, area: Rect) {
     let items: Vec<ListItem> = Queue::ALL
         .iter()
         .map(|q| {
-            let count = app.inbox.count(*q);
+            let known = app.inbox.count_known(*q);
             let style = if *q == app.inbox.queue {
                 theme.selection
-            } else if *q == Queue::Overdue && count > 0 {
+            } else if *q == Queue::Overdue && known.is_some_and(|n| n > 0) {
                 theme.danger
             } else {
                 theme.base
             };
-            let count = count.to_string();
-            let width = 31usize.saturating_sub(count.len() + 1);
+            let count = known.map_or_else(|| "…".to_owned(), |n| n.to_string());
+            let width = 31usize.saturating_sub(count.chars().count() + 1);
             let label = super::fit::pad(q.label(app.lang), width);
             ListItem::new(Line::from(format!(" {label} {count}"))).style(style)
         })
