@@ -73,6 +73,8 @@ pub struct LinkStats {
     pub down: AtomicU64,
     pub connections: AtomicU64,
     pub cuts: AtomicU64,
+    /// Connections made to each upstream, in the order given ([`start_spread`]).
+    pub per_upstream: Vec<AtomicU64>,
 }
 
 impl LinkStats {
@@ -83,6 +85,14 @@ impl LinkStats {
             self.connections.load(Ordering::SeqCst),
             self.cuts.load(Ordering::SeqCst),
         )
+    }
+
+    /// How many connections went to each upstream.
+    pub fn spread(&self) -> Vec<u64> {
+        self.per_upstream
+            .iter()
+            .map(|n| n.load(Ordering::SeqCst))
+            .collect()
     }
 }
 
@@ -117,14 +127,28 @@ pub async fn start(upstream: SocketAddr, spec: LinkSpec) -> Result<Link, LinkErr
 
 /// Starts a link on a given loopback port (`0`: any free one).
 pub async fn start_on(port: u16, upstream: SocketAddr, spec: LinkSpec) -> Result<Link, LinkError> {
-    if !upstream.ip().is_loopback() {
-        return Err(LinkError::NotLoopback(upstream));
+    listen(port, vec![upstream], spec).await
+}
+
+/// Starts a link that spreads its connections over several portal processes in turn,
+/// as a reverse proxy in front of them does: each new connection goes to the next
+/// upstream, and to the one after when that one does not answer.
+pub async fn start_spread(upstreams: &[SocketAddr], spec: LinkSpec) -> Result<Link, LinkError> {
+    listen(0, upstreams.to_vec(), spec).await
+}
+
+async fn listen(port: u16, upstreams: Vec<SocketAddr>, spec: LinkSpec) -> Result<Link, LinkError> {
+    if let Some(far) = upstreams.iter().find(|u| !u.ip().is_loopback()) {
+        return Err(LinkError::NotLoopback(*far));
     }
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(LinkError::Listen)?;
     let addr = listener.local_addr().map_err(LinkError::Listen)?;
-    let stats = Arc::new(LinkStats::default());
+    let stats = Arc::new(LinkStats {
+        per_upstream: upstreams.iter().map(|_| AtomicU64::new(0)).collect(),
+        ..LinkStats::default()
+    });
     let mut tasks = JoinSet::new();
     let shared = Arc::new(Shared {
         spec,
@@ -133,16 +157,27 @@ pub async fn start_on(port: u16, upstream: SocketAddr, spec: LinkSpec) -> Result
         started: Instant::now(),
     });
     *shared.rng.lock().await = StdRng::seed_from_u64(shared.spec.seed);
+    let upstreams = Arc::new(upstreams);
     tasks.spawn(async move {
         let mut connections = JoinSet::new();
+        let mut next = 0usize;
         while let Ok((client, _)) = listener.accept().await {
             let _ = client.set_nodelay(true);
-            let shared = shared.clone();
+            let (shared, upstreams) = (shared.clone(), upstreams.clone());
+            let first = next;
+            next = (next + 1) % upstreams.len().max(1);
             connections.spawn(async move {
-                if let Ok(server) = TcpStream::connect(upstream).await {
-                    let _ = server.set_nodelay(true);
-                    shared.stats.connections.fetch_add(1, Ordering::SeqCst);
-                    connection(client, server, shared).await;
+                // Round robin, passing over an upstream that refuses (a process
+                // being restarted): the client sees a refusal only when all do.
+                for i in 0..upstreams.len() {
+                    let which = (first + i) % upstreams.len();
+                    if let Ok(server) = TcpStream::connect(upstreams[which]).await {
+                        let _ = server.set_nodelay(true);
+                        shared.stats.connections.fetch_add(1, Ordering::SeqCst);
+                        shared.stats.per_upstream[which].fetch_add(1, Ordering::SeqCst);
+                        connection(client, server, shared).await;
+                        return;
+                    }
                 }
             });
             // Keep the set from growing without bound.
@@ -359,6 +394,31 @@ mod tests {
         let _ = s.read_to_end(&mut got).await;
         assert!(got.len() <= 200, "{} bytes came back", got.len());
         assert_eq!(link.stats.snapshot().3, 1);
+    }
+
+    /// Connections go to each upstream in turn, passing over one that refuses.
+    #[tokio::test]
+    async fn connections_are_spread_over_the_upstreams() {
+        let (a, b) = (echo_server().await, echo_server().await);
+        // A port nothing listens on: taken, then freed.
+        let gone = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let link = start_spread(&[a, gone, b], LinkSpec::default())
+            .await
+            .unwrap();
+        for n in 0..6u8 {
+            let mut s = TcpStream::connect(link.addr).await.unwrap();
+            s.write_all(&[n; 10]).await.unwrap();
+            let mut back = [0u8; 10];
+            s.read_exact(&mut back).await.unwrap();
+            assert_eq!(back, [n; 10]);
+        }
+        // The refused one's turns went to the next: b.
+        assert_eq!(link.stats.spread(), vec![2, 0, 4]);
+        assert_eq!(link.stats.snapshot().2, 6);
     }
 
     #[tokio::test]
