@@ -153,6 +153,11 @@ struct ServeArgs {
     /// a reverse proxy that terminates TLS.
     #[arg(long)]
     secure_cookies: bool,
+    /// The address of a reverse proxy in front of the portal (repeat for several): from
+    /// it, the client's address is read from X-Forwarded-For, for the per-address limits
+    /// and the audit log, and its connections are not capped per address.
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The TUI draws on a terminal and reads keys from it: both ends must be one.
@@ -585,6 +590,7 @@ fn serve(args: ServeArgs, config: Config) -> ExitCode {
             lookup_url: args.lookup_url,
             notify,
             secure_cookies: args.secure_cookies,
+            trusted_proxies: args.trusted_proxies,
             ..Default::default()
         },
         clock: clock_at(args.now),

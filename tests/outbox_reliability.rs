@@ -394,13 +394,19 @@ async fn three_portal_processes_give_every_submission_one_code_without_gaps() {
         "three portal processes: queued {count}, on the portal {made}, distinct codes {} \
          over {} day(s), {kills} client kills and 1 portal kill, {cuts} cuts over \
          {connections} connections spread {spread:?}, {up} B up, {down} B down, {:.0} s",
-        codes.iter().collect::<std::collections::BTreeSet<_>>().len(),
+        codes
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
         prefixes.len(),
         started.elapsed().as_secs_f64()
     );
     assert_eq!(made, count, "every submission exactly once");
     assert_eq!(
-        codes.iter().collect::<std::collections::BTreeSet<_>>().len(),
+        codes
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
         count,
         "no code twice"
     );

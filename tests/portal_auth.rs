@@ -413,6 +413,86 @@ async fn repeated_failures_from_one_address_lock_it() {
     p.login("lanhdao2", DEMO_PASSWORD).await;
 }
 
+/// A login through a proxy, as the proxy forwards it.
+async fn login_from(p: &Portal, forwarded: &str, username: &str, password: &str) -> u16 {
+    p.post("/auth/login")
+        .header("X-Forwarded-For", forwarded)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
+    let p = Portal::with(
+        Settings {
+            max_failures_per_account: 10,
+            max_failures_per_address: 3,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+            ..Default::default()
+        },
+        motcua::portal::Seed::Accounts,
+    )
+    .await;
+    for user in ["tiepnhan1", "chuyenvien1", "khongtontai"] {
+        let status = login_from(&p, "203.0.113.5", user, "Sai-mat-khau-1").await;
+        assert_eq!(status, 401);
+    }
+    assert_eq!(
+        login_from(&p, "203.0.113.5", "lanhdao2", DEMO_PASSWORD).await,
+        429,
+        "the guesser's address is locked"
+    );
+    // Writing another address in front does not help: only the proxy's entry counts.
+    assert_eq!(
+        login_from(&p, "198.51.100.7, 203.0.113.5", "lanhdao2", DEMO_PASSWORD).await,
+        429
+    );
+    // Another desk behind the same proxy is not.
+    assert_eq!(
+        login_from(&p, "203.0.113.6", "lanhdao2", DEMO_PASSWORD).await,
+        200
+    );
+    // The audit log names the client, not the proxy.
+    let clients: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT client FROM audit WHERE event = 'login_ok'")
+            .fetch_all(&p.running.state.db)
+            .await
+            .unwrap();
+    assert_eq!(clients, [Some("203.0.113.6".to_owned())]);
+}
+
+#[tokio::test]
+async fn an_untrusted_peer_cannot_choose_its_address() {
+    let p = Portal::with(
+        Settings {
+            max_failures_per_account: 10,
+            max_failures_per_address: 3,
+            ..Default::default()
+        },
+        motcua::portal::Seed::Accounts,
+    )
+    .await;
+    for (n, user) in ["tiepnhan1", "chuyenvien1", "khongtontai"]
+        .iter()
+        .enumerate()
+    {
+        let forwarded = format!("203.0.113.{n}");
+        assert_eq!(
+            login_from(&p, &forwarded, user, "Sai-mat-khau-1").await,
+            401
+        );
+    }
+    assert_eq!(
+        login_from(&p, "203.0.113.99", "lanhdao2", DEMO_PASSWORD).await,
+        429,
+        "X-Forwarded-For from a peer not trusted is ignored"
+    );
+}
+
 #[tokio::test]
 async fn password_change_enforces_the_policy_and_revokes_other_sessions() {
     let p = Portal::demo().await;

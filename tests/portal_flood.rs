@@ -419,6 +419,34 @@ async fn connections_beyond_the_cap_per_address_are_closed() {
     assert!(answer.starts_with(b"HTTP/1.1 200"), "{answer:?}");
 }
 
+/// A trusted reverse proxy carries many clients: its connections are not capped.
+#[tokio::test]
+async fn a_trusted_proxy_s_connections_are_not_capped() {
+    let p = Portal::with(
+        Settings {
+            max_connections_per_address: 2,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+            ..Default::default()
+        },
+        Seed::None,
+    )
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(connect(&p).await);
+    }
+    for socket in held.iter_mut().rev() {
+        socket
+            .write_all(b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let answer = tokio::time::timeout(PATIENCE, until_closed(socket))
+            .await
+            .unwrap();
+        assert!(answer.starts_with(b"HTTP/1.1 200"), "{answer:?}");
+    }
+}
+
 fn assert_not_sniffable(res: &reqwest::Response, what: &str) {
     assert_eq!(
         res.headers()

@@ -197,3 +197,125 @@ async fn an_upload_started_through_one_process_completes_through_another() {
     assert!(row.0.complete);
     b.shutdown().await.unwrap();
 }
+
+/// One upload, two processes: while one process writes a chunk, the other neither cuts
+/// its file back when asked how far the upload got (`HEAD`) nor writes into it; a
+/// `PATCH` there waits for the writer to finish, and one that waits too long is told
+/// `upload_busy` with the offset. The upload completes whole.
+#[tokio::test]
+async fn a_chunk_being_written_through_one_process_is_left_alone_by_another() {
+    use sha2::Digest;
+    if !on_postgres() {
+        eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+        return;
+    }
+    let a = Portal::with(Settings::default(), Seed::Accounts).await;
+    let impatient = Settings {
+        upload_lock_wait: std::time::Duration::from_millis(500),
+        ..Settings::default()
+    };
+    let b = a.beside(impatient).await;
+    let c = a.beside(Settings::default()).await;
+    let token = a.login("tiepnhan1", DEMO_PASSWORD).await;
+    let http = reqwest::Client::new();
+    let data = common::pdf("written through one process at a time");
+    let res = a
+        .post("/uploads")
+        .bearer_auth(&token)
+        .header("Idempotency-Key", format!("\"{}\"", uuid::Uuid::new_v4()))
+        .json(&json!({
+            "filename": "don.pdf",
+            "size": data.len(),
+            "sha256": hex::encode(sha2::Sha256::digest(&data)),
+            "content_type": "application/pdf"
+        }))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_json(res).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().unwrap().to_owned();
+    let url = |base: &str| format!("{base}/uploads/{id}");
+
+    // Through process A: the whole file as one chunk, its first bytes now, the rest later.
+    let first = 100.min(data.len() / 2);
+    let (more, pieces) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
+    more.send(Ok(data[..first].to_vec())).await.unwrap();
+    let body = reqwest::Body::wrap_stream(futures_util::stream::unfold(pieces, |mut rx| async {
+        rx.recv().await.map(|piece| (piece, rx))
+    }));
+    let writer = tokio::spawn(
+        http.patch(url(&a.base))
+            .bearer_auth(&token)
+            .header("Upload-Offset", "0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .header("Content-Length", data.len().to_string())
+            .body(body)
+            .send(),
+    );
+    // The bytes are in A's file once it has them; nothing tells another process that.
+    let motcua::portal::db::Database::Postgres { files, .. } = &a.database else {
+        unreachable!("on PostgreSQL")
+    };
+    let part = files.join(format!("{id}.part"));
+    while std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) < first as u64 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+
+    // B is asked how far the upload got: what is recorded, and A's bytes stay.
+    let res = http
+        .head(url(&base(&b)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["upload-offset"], "0");
+    assert_eq!(std::fs::metadata(&part).unwrap().len(), first as u64);
+
+    // A PATCH through B waits for A, and B gives up after its wait: 409 upload_busy.
+    let res = http
+        .patch(url(&base(&b)))
+        .bearer_auth(&token)
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(data.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    assert_eq!(res.headers()["upload-offset"], "0");
+    let (_, problem) = status_json(res).await;
+    assert_eq!(problem["error"]["code"], "upload_busy", "{problem}");
+
+    // A PATCH through C (which waits longer) is under way when A's chunk ends.
+    let waiting = tokio::spawn(
+        http.patch(url(&base(&c)))
+            .bearer_auth(&token)
+            .header("Upload-Offset", "0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(data.clone())
+            .send(),
+    );
+    more.send(Ok(data[first..].to_vec())).await.unwrap();
+    drop(more);
+    let res = writer.await.unwrap().unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(
+        res.headers()["upload-offset"],
+        data.len().to_string().as_str()
+    );
+    // C then finds the upload complete, not where its chunk starts.
+    let res = waiting.await.unwrap().unwrap();
+    assert_eq!(res.status(), 409);
+    assert_eq!(
+        res.headers()["upload-offset"],
+        data.len().to_string().as_str()
+    );
+    let (row, _) = motcua::portal::service::uploads::open_complete(&a.running.state, &id)
+        .await
+        .expect("the upload completes whole: its SHA-256 held");
+    assert!(row.complete);
+    b.shutdown().await.unwrap();
+    c.shutdown().await.unwrap();
+}

@@ -90,6 +90,7 @@ error_codes! {
     FormNotApplicable = 409, "form_not_applicable", "The form does not apply to the dossier (yet).";
     UploadOffsetMismatch = 409, "upload_offset_mismatch", "`Upload-Offset` is not where the upload stands.";
     UploadSuperseded = 409, "upload_superseded", "A newer `PATCH` of the same upload took over.";
+    UploadBusy = 409, "upload_busy", "Another portal process still writes the upload: `HEAD`, then resume.";
     RatingNotOpen = 409, "rating_not_open", "The dossier is rated once its result is returned.";
     AlreadyRated = 409, "already_rated", "The dossier has been rated already (once per dossier).";
     FeeOrderUnpaid = 409, "fee_order_unpaid", "The certification fee's VietQR transfer has not arrived yet.";

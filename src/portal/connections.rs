@@ -8,7 +8,8 @@
 //!   when the connection is ready for a request (so a kept-alive connection that stays
 //!   idle that long is closed too); then the connection is closed.
 //! - An address with `per_address` connections open has its next ones closed at once,
-//!   before anything is read.
+//!   before anything is read; a trusted reverse proxy's (`uncapped`) are not counted,
+//!   since it carries many clients and has limits of its own.
 //! - Handlers still get the peer's address as `ConnectInfo<SocketAddr>`.
 //! - On shutdown the listener stops, each connection finishes its request in flight
 //!   (idle ones close), and [`serve`] returns when the last one has.
@@ -31,10 +32,12 @@ use tokio::sync::watch;
 use tower_http::add_extension::AddExtension;
 
 /// What a connection may do.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Limits {
     pub header_read_timeout: Duration,
     pub per_address: usize,
+    /// Addresses whose connections are not capped: the trusted reverse proxies.
+    pub uncapped: Arc<[IpAddr]>,
 }
 
 /// Open connections per client address.
@@ -151,24 +154,27 @@ pub async fn serve(
             },
             () = &mut stop => break,
         };
-        let Some(slot) = Slot::take(&open, peer.ip(), limits.per_address) else {
-            tracing::debug!("{peer}: too many connections from this address, closed");
-            drop(stream);
-            continue;
+        let slot = if limits.uncapped.contains(&peer.ip()) {
+            None
+        } else {
+            let Some(slot) = Slot::take(&open, peer.ip(), limits.per_address) else {
+                tracing::debug!("{peer}: too many connections from this address, closed");
+                drop(stream);
+                continue;
+            };
+            Some(slot)
         };
         let _ = stream.set_nodelay(true);
-        let io = TokioIo::new(Counted {
-            slot: Some(slot),
-            stream,
-        });
+        let io = TokioIo::new(Counted { slot, stream });
         let service = TowerToHyperService::new(AddExtension::new(app.clone(), ConnectInfo(peer)));
         let mut stopping = stopping.clone();
         let done = done.clone();
+        let header_read_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_read_timeout);
+                .header_read_timeout(header_read_timeout);
             let connection = builder.serve_connection(io, service);
             tokio::pin!(connection);
             let mut told = false;

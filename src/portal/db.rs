@@ -238,6 +238,32 @@ pub async fn write(pool: &AnyPool) -> Result<Transaction<'static, Any>, sqlx::Er
     }
 }
 
+/// PostgreSQL: the pool whose connections hold the locks of uploads being written
+/// (session advisory locks, one per upload, released when the chunk ends or with the
+/// connection when a process dies). A chunk may take minutes on a slow link: holding a
+/// connection of the main pool that long would starve every other request, so these
+/// have their own, opened as needed. A lock wait ends after `wait` (`lock_timeout`).
+pub fn upload_lock_pool(url: &str, wait: std::time::Duration) -> Result<AnyPool, sqlx::Error> {
+    let setting = format!("SET lock_timeout = {}", wait.as_millis().max(1));
+    AnyPoolOptions::new()
+        .max_connections(UPLOAD_LOCK_CONNECTIONS)
+        .min_connections(0)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .after_connect(move |conn, _| {
+            let setting = setting.clone();
+            Box::pin(async move {
+                conn.execute(sqlx::AssertSqlSafe(setting)).await?;
+                Ok(())
+            })
+        })
+        .connect_lazy(url)
+}
+
+/// Uploads one process writes at once on PostgreSQL; more wait for a connection (and
+/// after 10 s are told to come back: 409 `upload_busy`). See docs/portal.md for the
+/// server's `max_connections`.
+pub const UPLOAD_LOCK_CONNECTIONS: u32 = 32;
+
 /// The advisory lock key of the store's writers on PostgreSQL ("motcua" in ASCII).
 const WRITE_LOCK: i64 = 0x6d6f_7463_7561;
 

@@ -12,6 +12,7 @@ pub mod db;
 pub mod dossier_store;
 pub mod error;
 pub mod forms;
+pub mod forwarded;
 pub mod idempotency;
 pub mod json;
 pub mod migrate;
@@ -143,6 +144,16 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
         in_flight: Arc::default(),
         files_dir: options.db.files_dir(),
         upload_writers: Arc::default(),
+        upload_locks: match &options.db {
+            db::Database::Postgres { url, .. } => {
+                let pool = db::upload_lock_pool(url, options.settings.upload_lock_wait);
+                Some(pool.map_err(|source| PortalError::Database {
+                    database: options.db.clone(),
+                    source,
+                })?)
+            }
+            db::Database::Sqlite(_) => None,
+        },
     };
     if options.seed == Seed::Demo {
         seed::demo_dossiers(&state).await?;
@@ -248,6 +259,10 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes())
         .fallback(web::fallback)
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forwarded::real_client,
+        ))
         .layer(axum::middleware::from_fn(error::localize))
         .layer(axum::middleware::map_response_with_state(
             state,
@@ -353,6 +368,7 @@ pub async fn start(options: Options) -> Result<Running, PortalError> {
     let limits = connections::Limits {
         header_read_timeout: options.settings.header_read_timeout,
         per_address: options.settings.max_connections_per_address,
+        uncapped: options.settings.trusted_proxies.clone().into(),
     };
     let task = tokio::spawn(connections::serve(listener, app, limits, async {
         let _ = stopped.await;

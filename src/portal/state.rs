@@ -48,6 +48,14 @@ pub struct Settings {
     pub header_read_timeout: Duration,
     /// Connections open at once from one client address; more are closed at once.
     pub max_connections_per_address: usize,
+    /// Reverse proxies in front of the portal (`--trusted-proxy`): from these, the
+    /// client's address is read from `X-Forwarded-For` (src/portal/forwarded.rs), and
+    /// their connections are not capped per address (the proxy's own limits apply).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// On PostgreSQL: how long a `PATCH` of an upload waits while another portal process
+    /// writes it, before the answer is 409 `upload_busy` (longer than a chunk may stay
+    /// silent, so a writer whose client has gone is always waited out).
+    pub upload_lock_wait: Duration,
     /// A training sandbox says so in `/me`, so it can never pass for a real portal.
     pub training: bool,
     /// How many changes the delta feed keeps per office; a client further behind
@@ -104,6 +112,8 @@ impl Default for Settings {
             hash_wait: Duration::from_secs(5),
             header_read_timeout: Duration::from_secs(10),
             max_connections_per_address: 64,
+            upload_lock_wait: Duration::from_secs(35),
+            trusted_proxies: Vec::new(),
             training: false,
             changes_kept: 100_000,
             payment_secret: None,
@@ -130,6 +140,10 @@ pub struct AppState {
     pub files_dir: PathBuf,
     /// Which uploads are being written now, so one chunk at a time lands in a file.
     pub upload_writers: Arc<Writers>,
+    /// On PostgreSQL: the connections that hold the locks of the uploads this process
+    /// writes, so that another process never touches the same file at once
+    /// ([`super::service::uploads::across_processes`]).
+    pub upload_locks: Option<AnyPool>,
     /// The worker that sends notices to citizens; a step that queued some wakes it.
     pub notifier: Arc<super::notify::Notifier>,
 }

@@ -197,7 +197,10 @@ pub(crate) async fn progress_for(
     let row = uploads::owned(&state, user_id, id).await?;
     let offset = if row.complete {
         row.size()
-    } else if let Some(_writing) = state.upload_writers.try_take(&row.id) {
+    } else if let Some(_writing) = match state.upload_writers.try_take(&row.id) {
+        Some(writing) => uploads::try_across_processes(&state, writing, &row.id).await,
+        None => None,
+    } {
         // Nobody is writing: repair what a crash may have left, and finish an upload
         // whose last bytes were committed but not checked.
         let row = uploads::load(&state.db, &row.id)
@@ -266,7 +269,8 @@ fn number_header(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option
             headers(("Upload-Offset" = u64, description = "Bytes of the file the server has."))),
         (status = 404, description = "`not_found`: no such upload of the caller's.", body = ErrorBody),
         (status = 409, description = "`upload_offset_mismatch`: resume from `Upload-Offset`; \
-            `upload_superseded`: a newer request took over.", body = ErrorBody,
+            `upload_superseded`: a newer request took over; `upload_busy`: another portal \
+            process still writes the upload (after `upload_lock_wait`, 35 s).", body = ErrorBody,
             headers(("Upload-Offset" = u64, description = "Bytes of the file the server has."))),
         (status = 413, description = "`payload_too_large`: over 8 MiB, or past the declared size; \
             nothing of it is kept.", body = ErrorBody, headers(("Upload-Offset" = u64, description = "Bytes of the file the server has."))),
@@ -312,6 +316,12 @@ pub(crate) async fn append_for(
         .upload_writers
         .take_over(&row.id, (sent, arrival))
         .await;
+    let Some(writing) = uploads::across_processes(&state, writing, &row.id).await else {
+        // Where the upload stands, as far as can be told without its file's lock.
+        let at = uploads::peek(&state, &row).await?;
+        let busy = UploadProblem::Busy { received: at };
+        return Ok(with_offset(ApiError::from(busy), at));
+    };
     // From here on the work belongs to a task of its own: if this handler is dropped
     // (the client went away, the request timed out), the bytes that did arrive are still
     // committed.

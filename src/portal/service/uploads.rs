@@ -113,6 +113,8 @@ pub enum UploadProblem {
     ChunkCut { received: u64 },
     #[error("a newer request took over the upload; the server has {received} bytes")]
     Superseded { received: u64 },
+    #[error("another portal process is still writing the upload; the server has {received} bytes")]
+    Busy { received: u64 },
     #[error("the file does not match its SHA-256")]
     ChecksumMismatch,
     #[error("the content is not {0:?}")]
@@ -143,6 +145,7 @@ impl UploadProblem {
             OffsetMismatch { .. } => ErrorCode::UploadOffsetMismatch,
             ChunkCut { .. } => ErrorCode::UploadChunkIncomplete,
             Superseded { .. } => ErrorCode::UploadSuperseded,
+            Busy { .. } => ErrorCode::UploadBusy,
             ChecksumMismatch => ErrorCode::UploadChecksumMismatch,
             Empty => ErrorCode::UploadEmpty,
             ChecksumFormat => ErrorCode::Sha256Invalid,
@@ -253,6 +256,14 @@ impl RuleError for UploadProblem {
                 ),
                 format!(
                     "A newer request for the same upload took over from this one; the server kept {received} bytes. Ask for the offset again (HEAD) and continue."
+                ),
+            ),
+            Busy { received } => (
+                format!(
+                    "Một máy chủ khác của cổng vẫn đang ghi tệp này; máy chủ đã giữ {received} byte. Hãy hỏi lại vị trí (HEAD) rồi gửi tiếp sau ít phút."
+                ),
+                format!(
+                    "Another portal server is still writing this upload; the server kept {received} bytes. Ask for the offset again (HEAD) and continue in a moment."
                 ),
             ),
             ChecksumMismatch => (
@@ -367,6 +378,8 @@ impl Drop for LaneRef {
 /// The right to touch an upload's file and its `received`.
 pub struct Writing {
     // Field order is drop order: the lock goes before the lane entry is cleaned up.
+    /// On PostgreSQL, the same right across processes ([`across_processes`]).
+    across: Option<ProcessLock>,
     _guard: OwnedMutexGuard<()>,
     turn: watch::Receiver<Notice>,
     /// This request's own.
@@ -411,6 +424,7 @@ impl Writers {
         let turn = lane.lane.turn.subscribe();
         let guard = lane.lane.lock.clone().lock_owned().await;
         Writing {
+            across: None,
             _guard: guard,
             turn,
             notice,
@@ -433,6 +447,7 @@ impl Writers {
         let turn = lane.lane.turn.subscribe();
         let guard = lane.lane.lock.clone().try_lock_owned().ok()?;
         Some(Writing {
+            across: None,
             _guard: guard,
             turn,
             notice: (u64::MAX, u64::MAX),
@@ -463,6 +478,121 @@ impl Writing {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Who writes which upload, across portal processes
+
+/// The advisory lock class of uploads on PostgreSQL ("mcup"); the store's write lock
+/// is a single 64-bit key, a key space apart from these pairs.
+const UPLOAD_LOCK_CLASS: i32 = 0x6d63_7570;
+
+/// An upload's lock on PostgreSQL: a session advisory lock on a connection of the
+/// upload lock pool, released when dropped (or by the server, should the process die).
+struct ProcessLock {
+    conn: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
+    key: i32,
+}
+
+impl Drop for ProcessLock {
+    fn drop(&mut self) {
+        let (Some(mut conn), key) = (self.conn.take(), self.key) else {
+            return;
+        };
+        let unlock = async move {
+            let unlocked = sqlx::query("SELECT 1 FROM (SELECT pg_advisory_unlock($1, $2)) AS u")
+                .bind(UPLOAD_LOCK_CLASS)
+                .bind(key)
+                .execute(&mut *conn)
+                .await;
+            if unlocked.is_err() {
+                // A connection that may still hold the lock must not go back to the
+                // pool: closed, the server lets the lock go.
+                conn.close_on_drop();
+            }
+        };
+        // Without a runtime the process is ending: the connection closes with it.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(unlock);
+        }
+    }
+}
+
+/// The lock key of an upload: the first 32 bits of its id. Two uploads sharing one
+/// only wait for each other.
+fn lock_key(id: &str) -> i32 {
+    let hex: String = id.chars().filter(char::is_ascii_hexdigit).take(8).collect();
+    u32::from_str_radix(&hex, 16).unwrap_or(0) as i32
+}
+
+/// Makes `writing` (this process's right to the upload's file) good across every
+/// portal process of the database: on PostgreSQL it waits for the upload's lock, which
+/// another process holds while it writes the upload, up to `upload_lock_wait`; `None`
+/// then (the answer is [`UploadProblem::Busy`]). On SQLite (one process) it is good as
+/// it is.
+///
+/// Another process's writer is not told to stop, as one in this process is: it ends
+/// when its chunk ends, breaks off or stays silent for [`IDLE`], and the lock wait is
+/// longer than that.
+pub async fn across_processes(state: &AppState, mut writing: Writing, id: &str) -> Option<Writing> {
+    let Some(pool) = &state.upload_locks else {
+        return Some(writing);
+    };
+    let mut conn = pool.acquire().await.ok()?;
+    let key = lock_key(id);
+    let locked = sqlx::query("SELECT 1 FROM (SELECT pg_advisory_lock($1, $2)) AS l")
+        .bind(UPLOAD_LOCK_CLASS)
+        .bind(key)
+        .execute(&mut *conn)
+        .await;
+    match locked {
+        Ok(_) => {
+            writing.across = Some(ProcessLock {
+                conn: Some(conn),
+                key,
+            });
+            Some(writing)
+        }
+        Err(e) => {
+            // `lock_timeout` (55P03) is the expected end; anything else also leaves the
+            // file alone, and the connection is not trusted again.
+            if !matches!(&e, sqlx::Error::Database(d) if d.code().as_deref() == Some("55P03")) {
+                tracing::warn!("upload {id}: its lock: {e}");
+                conn.close_on_drop();
+            }
+            None
+        }
+    }
+}
+
+/// For a `HEAD`: `writing` good across processes only if no other process writes the
+/// upload now (see [`across_processes`]); `None` otherwise, or when no lock connection
+/// is free.
+pub async fn try_across_processes(
+    state: &AppState,
+    mut writing: Writing,
+    id: &str,
+) -> Option<Writing> {
+    let Some(pool) = &state.upload_locks else {
+        return Some(writing);
+    };
+    let mut conn = pool.try_acquire()?;
+    let key = lock_key(id);
+    let got: i32 =
+        sqlx::query_scalar("SELECT CASE WHEN pg_try_advisory_lock($1, $2) THEN 1 ELSE 0 END")
+            .bind(UPLOAD_LOCK_CLASS)
+            .bind(key)
+            .fetch_one(&mut *conn)
+            .await
+            .ok()?;
+    if got != 1 {
+        return None;
+    }
+    writing.across = Some(ProcessLock {
+        conn: Some(conn),
+        key,
+    });
+    Some(writing)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1102,6 +1232,7 @@ mod tests {
             },
             UploadProblem::ChunkCut { received: 1 },
             UploadProblem::Superseded { received: 1 },
+            UploadProblem::Busy { received: 1 },
             UploadProblem::ChecksumMismatch,
             UploadProblem::ContentMismatch(FileType::Png),
             UploadProblem::Empty,
