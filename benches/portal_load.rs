@@ -19,6 +19,11 @@
 //!
 //! Run with `cargo bench --bench portal_load`. The database is built once through the real
 //! intake and cached under `target/bench-data/`; later runs copy it and start at once.
+//! With `MOTCUA_BENCH_POSTGRES` set to a PostgreSQL server's maintenance URL (a role that
+//! may create databases, e.g. `postgres://motcua@127.0.0.1:5432/postgres`), the same run
+//! is made on PostgreSQL: the cached database is copied into a fresh database there by
+//! `motcua migrate`'s code, and dropped after. The server's processes are then "others"
+//! in the figures, and the portal's CPU per request leaves the database's out.
 //! Without `--bench` (as `cargo test --benches` runs it) a small smoke run checks that
 //! everything works, in seconds.
 
@@ -110,12 +115,26 @@ fn run(scale: &Scale) -> Result<usize, String> {
     let (server, clients) = (runtime(SERVER_THREADS)?, runtime("load-client")?);
     let cached = server.block_on(cached_database(scale))?;
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let db = work.path().join("portal.sqlite3");
-    std::fs::copy(&cached, &db).map_err(|e| format!("copy {}: {e}", cached.display()))?;
+    let sqlite = work.path().join("portal.sqlite3");
+    std::fs::copy(&cached, &sqlite).map_err(|e| format!("copy {}: {e}", cached.display()))?;
+    let postgres = match std::env::var("MOTCUA_BENCH_POSTGRES") {
+        Ok(admin) if !admin.trim().is_empty() => {
+            Some(server.block_on(BenchDatabase::copied(&admin, &sqlite))?)
+        }
+        _ => None,
+    };
+    let db: portal::db::Database = match &postgres {
+        Some(pg) => portal::db::Database::Postgres {
+            url: pg.url.clone(),
+            files: work.path().join("files"),
+        },
+        None => sqlite.into(),
+    };
+    println!("engine: {db}");
     let running = server
         .block_on(portal::start(portal::Options {
             bind: "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?,
-            db: db.into(),
+            db,
             calendar: Calendar::default(),
             // The cached database has the accounts already; this only makes sure.
             seed: Seed::Accounts,
@@ -138,7 +157,62 @@ fn run(scale: &Scale) -> Result<usize, String> {
     server
         .block_on(running.shutdown())
         .map_err(|e| e.to_string())?;
+    if let Some(pg) = postgres {
+        server.block_on(pg.drop_it());
+    }
     result
+}
+
+/// A PostgreSQL database of the run's own, holding a copy of the cached one.
+struct BenchDatabase {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl BenchDatabase {
+    async fn copied(admin: &str, sqlite: &Path) -> Result<BenchDatabase, String> {
+        use sqlx::Connection;
+        let name = format!("motcua_bench_{}", std::process::id());
+        let mut conn = sqlx::PgConnection::connect(admin)
+            .await
+            .map_err(|e| format!("MOTCUA_BENCH_POSTGRES={admin}: {e}"))?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name} TEMPLATE template0 \
+             ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+        )))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| format!("create {name}: {e}"))?;
+        let mut url = url::Url::parse(admin).map_err(|e| e.to_string())?;
+        url.set_path(&name);
+        let started = Instant::now();
+        let report = portal::migrate::migrate(sqlite, url.as_str())
+            .await
+            .map_err(|e| format!("copy into {name}: {e}"))?;
+        println!(
+            "copied {} rows into PostgreSQL database {name} in {:.0} s",
+            report.rows(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok(BenchDatabase {
+            admin: admin.to_owned(),
+            name,
+            url: url.to_string(),
+        })
+    }
+
+    async fn drop_it(self) {
+        use sqlx::Connection;
+        if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin).await {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            )))
+            .execute(&mut conn)
+            .await;
+        }
+    }
 }
 
 /// Office 1's dossier codes (for the detail) and citizens (for creations and searches).

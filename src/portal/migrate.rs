@@ -209,6 +209,18 @@ pub async fn migrate(from: &Path, to: &str) -> Result<Report, MigrateError> {
                 source,
             })?;
         let copied = copy(&mut snapshot, &pool, &tables).await;
+        if copied.is_ok() {
+            // The planner's statistics, at once: without them the first searches and
+            // lists on the copy are planned for empty tables (autovacuum would see to
+            // it later, after the portal is back in use).
+            sqlx::raw_sql("ANALYZE")
+                .execute(&pool)
+                .await
+                .map_err(|source| MigrateError::Target {
+                    target: target.to_string(),
+                    source,
+                })?;
+        }
         pool.close().await;
         let _ = snapshot.rollback().await;
         copied
