@@ -319,3 +319,193 @@ async fn a_chunk_being_written_through_one_process_is_left_alone_by_another() {
     b.shutdown().await.unwrap();
     c.shutdown().await.unwrap();
 }
+
+/// One `Idempotency-Key`, retried at once through two processes many times over: one
+/// dossier. Each process knows only its own requests in flight; the database's stored
+/// answer, read in the write transaction that every process takes in turn, is what
+/// makes the retries through the other one replays.
+#[tokio::test]
+async fn one_key_retried_through_two_processes_makes_one_dossier() {
+    if !on_postgres() {
+        eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+        return;
+    }
+    let a = Portal::with(Settings::default(), Seed::Demo).await;
+    let b = a.beside(Settings::default()).await;
+    let token = a.login("tiepnhan1", DEMO_PASSWORD).await;
+    let (citizen, _) = a.citizen_of(1).await;
+    let body = a.submission("1.000656", &citizen).await;
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM dossiers")
+            .fetch_one(&a.running.state.db)
+            .await
+            .unwrap()
+    };
+    let before = count().await;
+    let key = format!("\"{}\"", uuid::Uuid::new_v4());
+    let http = reqwest::Client::new();
+    let bases = [a.base.clone(), base(&b)];
+    let tries = (0..20).map(|n| {
+        let (http, token, key, body) = (http.clone(), token.clone(), key.clone(), body.clone());
+        let base = bases[n % 2].clone();
+        async move {
+            let res = http
+                .post(format!("{base}/dossiers"))
+                .bearer_auth(token)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            status_json(res).await
+        }
+    });
+    let answers = futures_util::future::join_all(tries).await;
+    let codes: std::collections::BTreeSet<String> = answers
+        .iter()
+        .filter(|(status, _)| *status == 201)
+        .map(|(_, d)| d["code"].as_str().unwrap().to_owned())
+        .collect();
+    for (status, answer) in &answers {
+        assert!(
+            *status == 201 || (*status == 409 && answer["error"]["code"] == "request_in_progress"),
+            "{status} {answer}"
+        );
+    }
+    assert_eq!(codes.len(), 1, "every 201 names the one dossier: {codes:?}");
+    assert_eq!(count().await - before, 1, "one dossier made");
+    b.shutdown().await.unwrap();
+}
+
+/// The notice workers of several processes take the queued notices between them: each
+/// goes out once. A worker of another process is in the middle of claiming one notice
+/// (its row locked, its lease not yet committed) when this process's worker looks: it
+/// must pass over that notice, not wait and then take it as well.
+#[tokio::test]
+async fn a_notice_another_worker_is_claiming_is_not_sent_twice() {
+    use common::smtp::{SmtpServer, free_port};
+    use motcua::portal::notify::{
+        self,
+        email::{EmailSettings, TlsMode},
+    };
+    use sqlx::Connection;
+    if !on_postgres() {
+        eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+        return;
+    }
+    let port = free_port();
+    let settings = Settings {
+        notify: notify::Settings {
+            lookup_url: "https://dichvucong.example.gov.vn/tra-cuu?ma={code}".into(),
+            email: Some(EmailSettings {
+                host: "127.0.0.1".into(),
+                port,
+                tls: TlsMode::None,
+                username: None,
+                password: None,
+                from: "Bộ phận Một cửa <motcua@anhoi.example.gov.vn>".into(),
+                timeout: std::time::Duration::from_secs(20),
+            }),
+            sms: None,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    // The clock stands still: nothing that failed comes due again during the test.
+    let clock = motcua::clock::Clock::system();
+    clock.stop_at(motcua::clock::parse_instant("2026-03-04T09:00:00+07:00").unwrap());
+    let a = Portal::with_clock(settings.clone(), Seed::Accounts, clock).await;
+    let db = a.running.state.db.clone();
+    let desk = a.login("tiepnhan1", DEMO_PASSWORD).await;
+    let (citizen, _): (String, String) = sqlx::query_as(
+        "SELECT c.public_id, c.email FROM citizens c JOIN offices o ON o.id = c.office_id \
+         WHERE o.number = 1 AND c.email IS NOT NULL ORDER BY c.id LIMIT 1",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let body = a.submission("1.004873", &citizen).await;
+    let count = 10;
+    for _ in 0..count {
+        let (status, d) = a.create_dossier(&desk, &body).await;
+        assert_eq!(status, 201, "{d}");
+    }
+    // A's worker found nobody listening: one notice failed, the channel rests there.
+    tokio::time::timeout(common::smtp::PATIENCE, a.running.state.notifier.settle())
+        .await
+        .unwrap();
+    // (SMS notices are queued too; no gateway is set, so no worker sends them.)
+    let queued: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM notifications WHERE status = 'queued' AND channel = 'email' ORDER BY id",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(queued.len(), count - 1);
+
+    // Another worker claims the first queued notice: its lease written, not committed.
+    let Some(test_db) = &a.postgres else {
+        unreachable!("on PostgreSQL")
+    };
+    let mut other = sqlx::PgConnection::connect(&test_db.url).await.unwrap();
+    let mut claiming = other.begin().await.unwrap();
+    sqlx::query("UPDATE notifications SET lease_until = 4102444800 WHERE id = $1")
+        .bind(queued[0])
+        .execute(&mut *claiming)
+        .await
+        .unwrap();
+
+    // B's worker starts: it sends the rest, and must not queue up behind the claim.
+    let mut smtp = SmtpServer::start(port, &[]).await;
+    let b = a.beside(settings).await;
+    let sent = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM notifications WHERE status = 'sent'")
+            .fetch_one(&db)
+            .await
+            .unwrap() as usize
+    };
+    let waiting = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pg_locks WHERE NOT granted")
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+    // Polled: a worker in another connection gives no sign to await. Either it waits
+    // for the claim's row (the fault) or it has sent the rest.
+    let deadline = std::time::Instant::now() + common::smtp::PATIENCE;
+    while waiting().await == 0 && sent().await < count - 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "B's worker did nothing"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    claiming.commit().await.unwrap();
+    tokio::time::timeout(common::smtp::PATIENCE, b.state.notifier.settle())
+        .await
+        .unwrap();
+    let messages = smtp.messages(count - 2).await;
+    let ids: std::collections::BTreeSet<String> = messages
+        .iter()
+        .map(|m| m["message_id"].to_string())
+        .collect();
+    assert_eq!(ids.len(), count - 2, "no notice twice: {messages:?}");
+    assert_eq!(
+        sent().await,
+        count - 2,
+        "all but the failed and the claimed"
+    );
+    let status: String = sqlx::query_scalar("SELECT status FROM notifications WHERE id = $1")
+        .bind(queued[0])
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(status, "queued", "the other worker's notice is left to it");
+    let extra: Vec<Value> = smtp
+        .pending()
+        .into_iter()
+        .filter(|e| e["event"] == "message")
+        .collect();
+    assert!(extra.is_empty(), "sent twice: {extra:?}");
+    b.shutdown().await.unwrap();
+}

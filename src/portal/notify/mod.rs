@@ -30,6 +30,7 @@ use crate::domain::calendar::{LocalTime, vn_offset};
 use crate::domain::results::{Handover, NoticeFacts, notice};
 use crate::domain::workflow::DeliveryMethod;
 use crate::portal::clock::Clock;
+use crate::portal::db;
 use crate::portal::dossier_store::{Row, time, wire};
 use crate::portal::error::ApiError;
 use sqlx::{AnyConnection, AnyPool};
@@ -398,6 +399,15 @@ impl Notifier {
         channels: &[NoticeChannel],
     ) -> Result<Option<Outgoing>, sqlx::Error> {
         let marks: Vec<String> = (0..channels.len()).map(|i| format!("${}", i + 3)).collect();
+        // On PostgreSQL, workers of several processes claim at once: each passes over the
+        // rows another is claiming (`SKIP LOCKED`) instead of queueing behind it, and the
+        // lease is checked again on the row it updates, because a statement that waited
+        // for a row lock re-reads only the row, not the subquery that chose it (without
+        // this, two workers would both claim the notice the first one leased).
+        let skip_locked = match db::Engine::of(&self.db) {
+            db::Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+            db::Engine::Sqlite => "",
+        };
         // Built from placeholders only; every value is bound.
         let sql = format!(
             "UPDATE notifications SET lease_until = $1, attempts = attempts + 1 \
@@ -406,7 +416,8 @@ impl Notifier {
                            AND next_attempt_at <= $2 \
                            AND (lease_until IS NULL OR lease_until <= $2) \
                            AND channel IN ({}) \
-                         ORDER BY id LIMIT 1) \
+                         ORDER BY id LIMIT 1{skip_locked}) \
+               AND (lease_until IS NULL OR lease_until <= $2) \
              RETURNING id, channel, recipient, subject, body, attempts",
             marks.join(", ")
         );
