@@ -177,20 +177,13 @@ impl BenchDatabase {
         let mut conn = sqlx::PgConnection::connect(admin)
             .await
             .map_err(|e| format!("MOTCUA_BENCH_POSTGRES={admin}: {e}"))?;
-        // One statement each: PostgreSQL runs several sent at once in one transaction,
-        // where neither may run.
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {name}"),
-            format!(
-                "CREATE DATABASE {name} TEMPLATE template0 \
-                 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
-            ),
-        ] {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                .execute(&mut conn)
-                .await
-                .map_err(|e| format!("create {name}: {e}"))?;
-        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name} TEMPLATE template0 \
+             ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+        )))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| format!("create {name}: {e}"))?;
         let mut url = url::Url::parse(admin).map_err(|e| e.to_string())?;
         url.set_path(&name);
         let started = Instant::now();

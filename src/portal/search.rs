@@ -53,56 +53,41 @@ pub struct Indexed {
 
 /// The condition (starting with `AND`) keeping the rows of `list` that hold every word of
 /// the matcher, and the values to bind for it from `$param` on; nothing when the query has
-/// no words. SQLite asks its FTS5 index (one value, the word query); PostgreSQL its GIN
-/// index of the key's words (one value, the tsquery of [`lexeme_query`]).
+/// no words. SQLite asks its FTS5 index (one value, the word query); PostgreSQL states the
+/// rule itself, one `LIKE '% word%'` per word over `' ' || key`, which its trigram index
+/// (`migrations_pg`) answers.
 pub fn word_filter(
     engine: Engine,
     list: Indexed,
     matcher: &Matcher,
     param: usize,
 ) -> (String, Vec<String>) {
-    let (words, query) = match engine {
-        Engine::Sqlite => (
-            format!("{} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ", list.id, fts = list.fts),
-            words_query(matcher),
-        ),
-        Engine::Postgres => (
-            format!("{} @@ CAST(", lexemes(list.key)),
-            lexeme_query(matcher),
-        ),
-    };
-    match query {
-        Some(query) => {
-            let close = match engine {
-                Engine::Sqlite => ")",
-                Engine::Postgres => " AS tsquery)",
-            };
-            (format!("AND {words}${param}{close}"), vec![query])
+    match engine {
+        Engine::Sqlite => match words_query(matcher) {
+            Some(words) => (
+                format!(
+                    "AND {} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ${param})",
+                    list.id,
+                    fts = list.fts
+                ),
+                vec![words],
+            ),
+            None => (String::new(), Vec::new()),
+        },
+        Engine::Postgres => {
+            let mut clause = String::new();
+            let mut binds = Vec::new();
+            for token in matcher.tokens().iter().filter(|t| !t.is_empty()) {
+                clause.push_str(&format!(
+                    " AND (' ' || {}) LIKE ${}",
+                    list.key,
+                    param + binds.len()
+                ));
+                binds.push(word_prefix_pattern(token));
+            }
+            (clause, binds)
         }
-        None => (String::new(), Vec::new()),
     }
-}
-
-/// PostgreSQL: the words of the key `column` as a tsvector, exactly as the GIN indexes of
-/// `migrations_pg/0003` hold them (the key split at its spaces; no text search parser,
-/// which would split "1e05x" in two, and no dictionary): the expression must be the
-/// index's, word for word, for the planner to use it.
-pub fn lexemes(column: &str) -> String {
-    format!("array_to_tsvector(array_remove(string_to_array({column}, ' '), ''))")
-}
-
-/// PostgreSQL: the tsquery (as text, cast by the query) of "every word of the matcher
-/// begins a word of the key": `'word':* & …`. A token is a run of letters and digits,
-/// so it holds no quote or backslash; doubling a quote anyway (the tsquery escape) keeps
-/// a later change from ending the lexeme early. `None` when the query has no words.
-pub fn lexeme_query(matcher: &Matcher) -> Option<String> {
-    let terms: Vec<String> = matcher
-        .tokens()
-        .iter()
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("'{}':*", t.replace('\\', "\\\\").replace('\'', "''")))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" & "))
 }
 
 /// `% word%`: the LIKE pattern of "a word of the key begins with `token`". A token is a

@@ -278,33 +278,19 @@ pub async fn list(
     let matcher = Matcher::new(query.q.as_deref().unwrap_or(""));
     // On SQLite the office's word index (migration 0023) finds what the search finds,
     // and the LIKE clauses say the same rule for the plans that read the list's own
-    // indexes instead. On PostgreSQL one tsquery says it, which the GIN index of the
-    // office's words answers (`migrations_pg/0003`) and the planner weighs against
-    // walking the list's index.
+    // indexes instead. On PostgreSQL the LIKE clauses are all: its trigram index
+    // (`migrations_pg`) answers them.
     let words = match state.engine() {
         db::Engine::Sqlite => search::office_words_query(office, &matcher),
         db::Engine::Postgres => None,
     };
     let searched = matcher.tokens().iter().any(|t| !t.is_empty());
-    match state.engine() {
-        db::Engine::Sqlite => {
-            for token in matcher.tokens().iter().filter(|t| !t.is_empty()) {
-                // A query word must begin a word of the key: the matcher's rule, in SQL.
-                clauses.push(format!(
-                    "(' ' || d.search_key) LIKE {}",
-                    bind(search::word_prefix_pattern(token))
-                ));
-            }
-        }
-        db::Engine::Postgres => {
-            if let Some(query) = search::lexeme_query(&matcher) {
-                clauses.push(format!(
-                    "{} @@ CAST({} AS tsquery)",
-                    search::lexemes("d.search_key"),
-                    bind(query)
-                ));
-            }
-        }
+    for token in matcher.tokens().iter().filter(|t| !t.is_empty()) {
+        // A query word must begin a word of the key: the matcher's rule, in SQL.
+        clauses.push(format!(
+            "(' ' || d.search_key) LIKE {}",
+            bind(search::word_prefix_pattern(token))
+        ));
     }
     let status_clause = match &statuses {
         None => None,
