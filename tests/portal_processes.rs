@@ -131,7 +131,6 @@ async fn two_actions_on_one_dossier_through_two_processes_one_wins() {
 
 #[tokio::test]
 async fn an_upload_started_through_one_process_completes_through_another() {
-    use sha2::Digest;
     if !on_postgres() {
         eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
         return;
@@ -142,22 +141,7 @@ async fn an_upload_started_through_one_process_completes_through_another() {
     let http = reqwest::Client::new();
     let data = common::pdf("moved between processes");
     let third = data.len() / 3;
-    let res = a
-        .post("/uploads")
-        .bearer_auth(&token)
-        .header("Idempotency-Key", format!("\"{}\"", uuid::Uuid::new_v4()))
-        .json(&json!({
-            "filename": "don.pdf",
-            "size": data.len(),
-            "sha256": hex::encode(sha2::Sha256::digest(&data)),
-            "content_type": "application/pdf"
-        }))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = status_json(res).await;
-    assert_eq!(status, 201, "{body}");
-    let id = body["id"].as_str().unwrap().to_owned();
+    let id = a.declare_upload(&token, "don.pdf", &data).await;
     let patch = |base: String, from: usize, to: usize| {
         let (http, token, id, chunk) = (
             http.clone(),
@@ -204,7 +188,6 @@ async fn an_upload_started_through_one_process_completes_through_another() {
 /// `upload_busy` with the offset. The upload completes whole.
 #[tokio::test]
 async fn a_chunk_being_written_through_one_process_is_left_alone_by_another() {
-    use sha2::Digest;
     if !on_postgres() {
         eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
         return;
@@ -219,22 +202,7 @@ async fn a_chunk_being_written_through_one_process_is_left_alone_by_another() {
     let token = a.login("tiepnhan1", DEMO_PASSWORD).await;
     let http = reqwest::Client::new();
     let data = common::pdf("written through one process at a time");
-    let res = a
-        .post("/uploads")
-        .bearer_auth(&token)
-        .header("Idempotency-Key", format!("\"{}\"", uuid::Uuid::new_v4()))
-        .json(&json!({
-            "filename": "don.pdf",
-            "size": data.len(),
-            "sha256": hex::encode(sha2::Sha256::digest(&data)),
-            "content_type": "application/pdf"
-        }))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = status_json(res).await;
-    assert_eq!(status, 201, "{body}");
-    let id = body["id"].as_str().unwrap().to_owned();
+    let id = a.declare_upload(&token, "don.pdf", &data).await;
     let url = |base: &str| format!("{base}/uploads/{id}");
 
     // Through process A: the whole file as one chunk, its first bytes now, the rest later.

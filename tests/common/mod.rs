@@ -400,8 +400,8 @@ pub fn pdf(tag: &str) -> Vec<u8> {
 }
 
 impl Portal {
-    /// Uploads `data` as a PDF in one chunk and returns the upload id.
-    pub async fn upload(&self, token: &str, name: &str, data: &[u8]) -> String {
+    /// Declares an upload of `data` as a PDF (nothing sent yet) and returns its id.
+    pub async fn declare_upload(&self, token: &str, name: &str, data: &[u8]) -> String {
         use sha2::Digest;
         let res = self
             .post("/uploads")
@@ -418,7 +418,12 @@ impl Portal {
             .unwrap();
         let (status, body) = status_json(res).await;
         assert_eq!(status, 201, "{body}");
-        let id = body["id"].as_str().unwrap().to_owned();
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Uploads `data` as a PDF in one chunk and returns the upload id.
+    pub async fn upload(&self, token: &str, name: &str, data: &[u8]) -> String {
+        let id = self.declare_upload(token, name, data).await;
         let res = self
             .http
             .patch(self.url(&format!("/uploads/{id}")))
