@@ -391,14 +391,21 @@ async fn repeated_failures_lock_the_account_for_a_while() {
     p.login("tiepnhan1", DEMO_PASSWORD).await;
 }
 
+/// An address is locked after three failures; an account only after ten, so the
+/// address's limit is the one a test meets.
+fn three_failures_per_address(trusted_proxies: Vec<std::net::IpAddr>) -> Settings {
+    Settings {
+        max_failures_per_account: 10,
+        max_failures_per_address: 3,
+        trusted_proxies,
+        ..Default::default()
+    }
+}
+
 #[tokio::test]
 async fn repeated_failures_from_one_address_lock_it() {
     let p = Portal::with(
-        Settings {
-            max_failures_per_account: 10,
-            max_failures_per_address: 3,
-            ..Default::default()
-        },
+        three_failures_per_address(Vec::new()),
         motcua::portal::Seed::Accounts,
     )
     .await;
@@ -428,12 +435,7 @@ async fn login_from(p: &Portal, forwarded: &str, username: &str, password: &str)
 #[tokio::test]
 async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
     let p = Portal::with(
-        Settings {
-            max_failures_per_account: 10,
-            max_failures_per_address: 3,
-            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
-            ..Default::default()
-        },
+        three_failures_per_address(vec!["127.0.0.1".parse().unwrap()]),
         motcua::portal::Seed::Accounts,
     )
     .await;
@@ -468,11 +470,7 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
 #[tokio::test]
 async fn an_untrusted_peer_cannot_choose_its_address() {
     let p = Portal::with(
-        Settings {
-            max_failures_per_account: 10,
-            max_failures_per_address: 3,
-            ..Default::default()
-        },
+        three_failures_per_address(Vec::new()),
         motcua::portal::Seed::Accounts,
     )
     .await;

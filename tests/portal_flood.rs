@@ -377,6 +377,9 @@ async fn slow_headers_are_dropped_at_the_header_timeout() {
     assert_eq!(res.status(), 200);
 }
 
+/// A whole request on a raw connection, which the portal answers and then closes.
+const HEALTHZ: &[u8] = b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
 #[tokio::test]
 async fn connections_beyond_the_cap_per_address_are_closed() {
     let p = Portal::with(
@@ -400,19 +403,13 @@ async fn connections_beyond_the_cap_per_address_are_closed() {
 
     // The four are served, and when one ends its place is free again.
     let first = &mut held[0];
-    first
-        .write_all(b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
+    first.write_all(HEALTHZ).await.unwrap();
     let answer = tokio::time::timeout(PATIENCE, until_closed(first))
         .await
         .unwrap();
     assert!(answer.starts_with(b"HTTP/1.1 200"), "{answer:?}");
     let mut again = connect(&p).await;
-    again
-        .write_all(b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
+    again.write_all(HEALTHZ).await.unwrap();
     let answer = tokio::time::timeout(PATIENCE, until_closed(&mut again))
         .await
         .unwrap();
@@ -436,10 +433,7 @@ async fn a_trusted_proxy_s_connections_are_not_capped() {
         held.push(connect(&p).await);
     }
     for socket in held.iter_mut().rev() {
-        socket
-            .write_all(b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
+        socket.write_all(HEALTHZ).await.unwrap();
         let answer = tokio::time::timeout(PATIENCE, until_closed(socket))
             .await
             .unwrap();

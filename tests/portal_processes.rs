@@ -11,6 +11,16 @@ use motcua::portal::Seed;
 use motcua::portal::state::Settings;
 use serde_json::{Value, json};
 
+/// Several processes share only a PostgreSQL database: on SQLite a test says it is
+/// skipped, and returns at once.
+fn skipped_on_sqlite() -> bool {
+    if on_postgres() {
+        return false;
+    }
+    eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+    true
+}
+
 /// The API base of a second portal process.
 fn base(running: &motcua::portal::Running) -> String {
     format!("http://{}/api/v1", running.addr)
@@ -18,8 +28,7 @@ fn base(running: &motcua::portal::Running) -> String {
 
 #[tokio::test]
 async fn a_guesser_meets_one_limit_across_processes_and_tokens_travel() {
-    if !on_postgres() {
-        eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+    if skipped_on_sqlite() {
         return;
     }
     let settings = Settings {
@@ -71,8 +80,7 @@ async fn a_guesser_meets_one_limit_across_processes_and_tokens_travel() {
 
 #[tokio::test]
 async fn two_actions_on_one_dossier_through_two_processes_one_wins() {
-    if !on_postgres() {
-        eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+    if skipped_on_sqlite() {
         return;
     }
     let a = Portal::with(Settings::default(), Seed::Demo).await;
@@ -131,8 +139,7 @@ async fn two_actions_on_one_dossier_through_two_processes_one_wins() {
 
 #[tokio::test]
 async fn an_upload_started_through_one_process_completes_through_another() {
-    if !on_postgres() {
-        eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+    if skipped_on_sqlite() {
         return;
     }
     let a = Portal::with(Settings::default(), Seed::Accounts).await;
@@ -188,8 +195,7 @@ async fn an_upload_started_through_one_process_completes_through_another() {
 /// `upload_busy` with the offset. The upload completes whole.
 #[tokio::test]
 async fn a_chunk_being_written_through_one_process_is_left_alone_by_another() {
-    if !on_postgres() {
-        eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+    if skipped_on_sqlite() {
         return;
     }
     let a = Portal::with(Settings::default(), Seed::Accounts).await;
@@ -294,8 +300,7 @@ async fn a_chunk_being_written_through_one_process_is_left_alone_by_another() {
 /// makes the retries through the other one replays.
 #[tokio::test]
 async fn one_key_retried_through_two_processes_makes_one_dossier() {
-    if !on_postgres() {
-        eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+    if skipped_on_sqlite() {
         return;
     }
     let a = Portal::with(Settings::default(), Seed::Demo).await;
@@ -357,8 +362,7 @@ async fn a_notice_another_worker_is_claiming_is_not_sent_twice() {
         email::{EmailSettings, TlsMode},
     };
     use sqlx::Connection;
-    if !on_postgres() {
-        eprintln!("skipped: several processes need PostgreSQL (MOTCUA_TEST_POSTGRES)");
+    if skipped_on_sqlite() {
         return;
     }
     let port = free_port();
