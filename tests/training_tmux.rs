@@ -44,20 +44,21 @@ fn rows(screen: &str) -> Vec<(String, &str)> {
         .collect()
 }
 
+/// The count in the list's header ("N hồ sơ đang hiển thị").
+fn shown_count(screen: &str) -> Option<usize> {
+    let line = screen
+        .lines()
+        .find(|l| l.contains(" hồ sơ đang hiển thị"))?;
+    let before = &line[..line.find(" hồ sơ đang hiển thị")?];
+    before.split_whitespace().last()?.parse().ok()
+}
+
 /// Whether the list shows as many rows as its header counts ("N hồ sơ đang hiển thị"):
 /// after a queue switch the list may stay scrolled down past rows that would fit
 /// (`Inbox::scroll_into_view` never scrolls back up when the view shrinks), so a row's
 /// place is read only once every row is in sight.
 fn all_rows_shown(screen: &str) -> bool {
-    let Some(line) = screen.lines().find(|l| l.contains(" hồ sơ đang hiển thị")) else {
-        return false;
-    };
-    let before = &line[..line.find(" hồ sơ đang hiển thị").unwrap()];
-    before
-        .split_whitespace()
-        .last()
-        .and_then(|n| n.parse::<usize>().ok())
-        .is_some_and(|n| n == rows(screen).len())
+    shown_count(screen).is_some_and(|n| n == rows(screen).len())
 }
 
 fn codes(screen: &str) -> Vec<String> {
@@ -855,7 +856,11 @@ async fn training_now_starts_the_sandbox_at_the_chosen_instant() {
     app.keys(&["BTab"]);
     let screen = app
         .until("the whole inbox", |s| {
-            s.contains("◀ Tất cả") && !rows(s).is_empty()
+            // Settled: the page has come (a frame drawn while it loads may show a row the
+            // feed brought, without its remaining time) and fills the list's top.
+            s.contains("◀ Tất cả")
+                && !s.contains("Đang tải")
+                && shown_count(s).is_some_and(|n| n > 0 && rows(s).len() >= n.min(10))
         })
         .await;
     let rows = rows(&screen);

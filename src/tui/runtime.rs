@@ -165,7 +165,7 @@ pub async fn run(options: Options) -> Result<(), StartError> {
     let size = term.size()?;
     update(&mut app, Action::Resize(size.width, size.height));
     let result = loop {
-        if let Err(e) = term.draw(|f| view::render(&app, f)) {
+        if let Err(e) = terminal::draw(&mut term, |f| view::render(&app, f)) {
             break Err(StartError::Terminal(e));
         }
         let Some(first) = rx.recv().await else {

@@ -3,11 +3,12 @@
 
 use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
 use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use ratatui::{Frame, Terminal};
 use std::io::{self, Stdout};
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
@@ -23,6 +24,16 @@ pub fn enter() -> io::Result<Term> {
         return Err(e);
     }
     Terminal::new(CrosstermBackend::new(out))
+}
+
+/// Draws one frame as one update: a terminal that knows synchronized output (mode 2026)
+/// shows it whole, never half old and half new while the bytes trickle over a slow SSH
+/// link; one that does not ignores the two sequences.
+pub fn draw(term: &mut Term, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
+    execute!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    let drawn = term.draw(render).map(|_| ());
+    let ended = execute!(term.backend_mut(), EndSynchronizedUpdate);
+    drawn.and(ended)
 }
 
 /// Restores the terminal; safe to call more than once and from a panic.
