@@ -42,7 +42,11 @@ use std::time::{Duration, Instant};
 
 /// Bump when the bulk load would build different rows for the same sources (the cache
 /// key already follows the migrations, the seed data and `bulk.rs`).
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
+
+/// A ward's dossiers come from many people: an office of N dossiers is given N / 3
+/// made-up citizens (a few sharing each full name) besides its demo ones.
+const DOSSIERS_PER_CITIZEN: usize = 3;
 
 /// Requests in flight at once: a whole office's desks and back office, and more.
 const IN_FLIGHT: usize = 32;
@@ -52,8 +56,8 @@ const PASSWORD: &str = "Motcua-demo-2026";
 
 /// How big a run is.
 struct Scale {
-    /// Dossiers per demo office number; office 1 holds most, so its inbox is the big one.
-    dossiers: &'static [(i64, usize)],
+    /// Dossiers per office number; office 1 holds most, so its inbox is the big one.
+    dossiers: Vec<(i64, usize)>,
     /// How long each scenario runs, and the most requests it sends.
     phase: Duration,
     max_requests: usize,
@@ -61,26 +65,49 @@ struct Scale {
     max_creations: usize,
 }
 
-const FULL: Scale = Scale {
-    dossiers: &[(1, 70_000), (2, 10_000), (3, 10_000), (4, 10_000)],
-    phase: Duration::from_secs(10),
-    max_requests: 200_000,
-    max_creations: 9_000,
-};
+fn full() -> Scale {
+    Scale {
+        dossiers: vec![(1, 70_000), (2, 10_000), (3, 10_000), (4, 10_000)],
+        phase: Duration::from_secs(10),
+        max_requests: 200_000,
+        max_creations: 9_000,
+    }
+}
 
-const SMOKE: Scale = Scale {
-    dossiers: &[(1, 1_400), (2, 200), (3, 200), (4, 200)],
-    phase: Duration::from_secs(1),
-    max_requests: 2_000,
-    max_creations: 200,
-};
+fn smoke() -> Scale {
+    Scale {
+        dossiers: vec![(1, 1_400), (2, 200), (3, 200), (4, 200)],
+        phase: Duration::from_secs(1),
+        max_requests: 2_000,
+        max_creations: 200,
+    }
+}
+
+/// The province run: [`PROVINCE_OFFICES`] offices sharing [`PROVINCE_DOSSIERS`]
+/// dossiers evenly, served by [`PROVINCE_PROCESSES`] `motcua serve` processes on one
+/// PostgreSQL database.
+const PROVINCE_OFFICES: i64 = 120;
+const PROVINCE_DOSSIERS: usize = 1_000_000;
+const PROVINCE_PROCESSES: usize = 2;
+
+fn province() -> Scale {
+    let each = PROVINCE_DOSSIERS / PROVINCE_OFFICES as usize;
+    let extra = PROVINCE_DOSSIERS % PROVINCE_OFFICES as usize;
+    Scale {
+        dossiers: (1..=PROVINCE_OFFICES)
+            .map(|n| (n, each + usize::from((n as usize) <= extra)))
+            .collect(),
+        ..full()
+    }
+}
 
 fn main() -> ExitCode {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not.
-    let scale = if std::env::args().any(|a| a == "--bench") {
-        FULL
-    } else {
-        SMOKE
+    let bench = std::env::args().any(|a| a == "--bench");
+    let scale = match std::env::var_os("MOTCUA_BENCH_PROVINCE") {
+        Some(v) if bench && !v.is_empty() => province(),
+        _ if bench => full(),
+        _ => smoke(),
     };
     match run(&scale) {
         Ok(0) => ExitCode::SUCCESS,
@@ -117,11 +144,16 @@ fn run(scale: &Scale) -> Result<usize, String> {
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     let sqlite = work.path().join("portal.sqlite3");
     std::fs::copy(&cached, &sqlite).map_err(|e| format!("copy {}: {e}", cached.display()))?;
-    let postgres = match std::env::var("MOTCUA_BENCH_POSTGRES") {
-        Ok(admin) if !admin.trim().is_empty() => {
-            Some(server.block_on(BenchDatabase::copied(&admin, &sqlite))?)
-        }
-        _ => None,
+    let admin = std::env::var("MOTCUA_BENCH_POSTGRES")
+        .ok()
+        .filter(|a| !a.trim().is_empty());
+    if scale.dossiers.len() > 4 {
+        let admin = admin.ok_or("the province run needs MOTCUA_BENCH_POSTGRES")?;
+        return run_province(scale, &server, &clients, &admin, &sqlite, work.path());
+    }
+    let postgres = match admin {
+        Some(admin) => Some(server.block_on(BenchDatabase::copied(&admin, &sqlite))?),
+        None => None,
     };
     let db: portal::db::Database = match &postgres {
         Some(pg) => portal::db::Database::Postgres {
@@ -150,7 +182,7 @@ fn run(scale: &Scale) -> Result<usize, String> {
     let (office1, citizens) = server.block_on(office1(&running.state.db))?;
     let result = clients.block_on(scenarios(
         scale,
-        format!("http://{}/api/v1", running.addr),
+        vec![format!("http://{}/api/v1", running.addr)],
         office1,
         citizens,
     ));
@@ -163,6 +195,96 @@ fn run(scale: &Scale) -> Result<usize, String> {
     result
 }
 
+/// The province run: the cached database copied into PostgreSQL once and kept there as
+/// a template (a later run makes its own database from it in seconds, where copying a
+/// million dossiers again takes many minutes), served by [`PROVINCE_PROCESSES`]
+/// `motcua serve` processes started from the built binary, the load spread over them
+/// request by request, as a reverse proxy would.
+fn run_province(
+    scale: &Scale,
+    server: &tokio::runtime::Runtime,
+    clients: &tokio::runtime::Runtime,
+    admin: &str,
+    sqlite: &Path,
+    work: &Path,
+) -> Result<usize, String> {
+    let pg = server.block_on(BenchDatabase::from_template(admin, sqlite))?;
+    println!(
+        "engine: PostgreSQL, {PROVINCE_OFFICES} offices, {PROVINCE_PROCESSES} portal processes"
+    );
+    let files = work.join("files");
+    let processes = (0..PROVINCE_PROCESSES)
+        .map(|_| ServeProcess::start(&pg.url, &files, work))
+        .collect::<Result<Vec<_>, _>>()?;
+    let database = portal::db::Database::Postgres {
+        url: pg.url.clone(),
+        files: files.clone(),
+    };
+    let (office1, citizens) = server.block_on(async {
+        let pool = portal::db::open(&database)
+            .await
+            .map_err(|e| e.to_string())?;
+        let found = office1(&pool).await;
+        pool.close().await;
+        found
+    })?;
+    let bases = processes
+        .iter()
+        .map(|p| format!("http://{}/api/v1", p.addr))
+        .collect();
+    let result = clients.block_on(scenarios(scale, bases, office1, citizens));
+    drop(processes);
+    server.block_on(pg.drop_it());
+    result
+}
+
+/// A `motcua serve` process of the province run, killed when dropped.
+struct ServeProcess {
+    child: std::process::Child,
+    addr: std::net::SocketAddr,
+}
+
+impl ServeProcess {
+    /// Starts the process and waits for the log line that says where it listens. It
+    /// trusts 127.0.0.1 as a proxy: the load clients stand for a reverse proxy's many
+    /// connections, which the per-address cap does not count (docs/portal.md).
+    fn start(url: &str, files: &Path, home: &Path) -> Result<ServeProcess, String> {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["serve", "--db", url, "--bind", "127.0.0.1:0"])
+            .args(["--trusted-proxy", "127.0.0.1"])
+            .arg("--files")
+            .arg(files)
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("motcua serve: {e}"))?;
+        let mut lines = BufReader::new(child.stderr.take().ok_or("no stderr")?).lines();
+        let Some(addr) = lines.by_ref().map_while(Result::ok).find_map(|line| {
+            let rest = line.split("listening on http://").nth(1)?;
+            rest.split('/').next()?.parse().ok()
+        }) else {
+            let _ = child.kill();
+            return Err("motcua serve ended before it listened".into());
+        };
+        // The rest of its log is read and dropped, so that a full pipe never stops it.
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(ServeProcess { child, addr })
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A PostgreSQL database of the run's own, holding a copy of the cached one.
 struct BenchDatabase {
     admin: String,
@@ -173,7 +295,7 @@ struct BenchDatabase {
 impl BenchDatabase {
     async fn copied(admin: &str, sqlite: &Path) -> Result<BenchDatabase, String> {
         use sqlx::Connection;
-        let name = format!("motcua_bench_{}", std::process::id());
+        let name = format!("motcua_bench_copy_{}", std::process::id());
         let mut conn = sqlx::PgConnection::connect(admin)
             .await
             .map_err(|e| format!("MOTCUA_BENCH_POSTGRES={admin}: {e}"))?;
@@ -195,6 +317,75 @@ impl BenchDatabase {
             report.rows(),
             started.elapsed().as_secs_f64()
         );
+        Ok(BenchDatabase {
+            admin: admin.to_owned(),
+            name,
+            url: url.to_string(),
+        })
+    }
+
+    /// A database made from the template holding the cached SQLite database's copy,
+    /// which is made first if this cache has none yet (templates of older caches are
+    /// dropped then).
+    async fn from_template(admin: &str, sqlite: &Path) -> Result<BenchDatabase, String> {
+        use sqlx::Connection;
+        let stem = sqlite
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or("no cache name")?;
+        // The cache's name ends with its sources' hash: the template's follows it.
+        let template = format!(
+            "motcua_bench_template_{}",
+            stem.rsplit('-').next().unwrap_or(stem)
+        );
+        let mut conn = sqlx::PgConnection::connect(admin)
+            .await
+            .map_err(|e| format!("MOTCUA_BENCH_POSTGRES={admin}: {e}"))?;
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(&template)
+                .fetch_one(&mut conn)
+                .await
+                .map_err(|e| e.to_string())?;
+        if !exists {
+            let old: Vec<String> = sqlx::query_scalar(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'motcua_bench_template_%'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+            for name in old {
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await;
+            }
+            // Copied under a building name and renamed when whole, so that an interrupted
+            // copy is never taken for a template.
+            let copy = BenchDatabase::copied(admin, sqlite).await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "ALTER DATABASE {} RENAME TO {template}",
+                copy.name
+            )))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| format!("keep {template}: {e}"))?;
+        }
+        let name = format!("motcua_bench_{}", std::process::id());
+        let started = Instant::now();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name} TEMPLATE {template}"
+        )))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| format!("create {name} from {template}: {e}"))?;
+        println!(
+            "database {name} made from {template} in {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+        let mut url = url::Url::parse(admin).map_err(|e| e.to_string())?;
+        url.set_path(&name);
         Ok(BenchDatabase {
             admin: admin.to_owned(),
             name,
@@ -237,7 +428,7 @@ async fn office1(pool: &sqlx::AnyPool) -> Result<(Vec<String>, Vec<(String, Stri
 /// Logs in and drives each scenario in turn; returns the number of failed requests.
 async fn scenarios(
     scale: &Scale,
-    base: String,
+    bases: Vec<String>,
     office1: Vec<String>,
     citizens: Vec<(String, String)>,
 ) -> Result<usize, String> {
@@ -253,6 +444,7 @@ async fn scenarios(
             .map_err(|e| e.to_string())
     };
     let (http, plain) = (client(true)?, client(false)?);
+    let base = bases.first().ok_or("no portal to load")?.clone();
     let token = login(&http, &base).await?;
     println!(
         "{total} dossiers, {} in office 1; {IN_FLIGHT} requests in flight, \
@@ -267,7 +459,8 @@ async fn scenarios(
     let ctx = Arc::new(Ctx {
         http,
         plain,
-        base,
+        bases,
+        turn: AtomicUsize::new(0),
         token,
         searches: searches(&citizens, &office1),
         codes: office1,
@@ -392,7 +585,9 @@ struct Ctx {
     http: Client,
     /// Does not.
     plain: Client,
-    base: String,
+    /// The portal processes' API roots, taken in turn request by request.
+    bases: Vec<String>,
+    turn: AtomicUsize,
     token: String,
     /// Office 1's dossier codes, for the detail.
     codes: Vec<String>,
@@ -403,10 +598,16 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// The next portal process's API root.
+    fn base(&self) -> &str {
+        let turn = self.turn.fetch_add(1, Ordering::Relaxed);
+        &self.bases[turn % self.bases.len()]
+    }
+
     /// A GET that must answer 200; the body is read whole, as a client would.
     async fn get(&self, http: &Client, path: &str) -> Result<(), String> {
         let res = http
-            .get(format!("{}{path}", self.base))
+            .get(format!("{}{path}", self.base()))
             .bearer_auth(&self.token)
             .send()
             .await
@@ -418,7 +619,7 @@ impl Ctx {
     async fn create(&self, body: &Value) -> Result<(), String> {
         let res = self
             .http
-            .post(format!("{}/dossiers", self.base))
+            .post(format!("{}/dossiers", self.base()))
             .bearer_auth(&self.token)
             .header("Idempotency-Key", format!("\"{}\"", uuid::Uuid::new_v4()))
             .json(body)
@@ -534,12 +735,13 @@ const QUEUES: [&str; 6] = [
     "all",
 ];
 
-/// Searches as the desk types them: citizens' names, a whole code from a receipt, and a
-/// code's office-and-day part.
+/// Searches as the desk types them: citizens' full names (three from across the
+/// office's list: each shared by a few people, as at a real desk), a whole code from a
+/// receipt, and a code's office-and-day part.
 fn searches(citizens: &[(String, String)], codes: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = citizens
+    let mut out: Vec<String> = [1, 2, 3]
         .iter()
-        .take(3)
+        .filter_map(|quarter| citizens.get(citizens.len() * quarter / 4))
         .map(|(_, name)| urlencode(name))
         .collect();
     if let Some(code) = codes.get(codes.len() / 2) {
@@ -889,8 +1091,15 @@ async fn cached_database(scale: &Scale) -> Result<PathBuf, String> {
     })
     .await
     .map_err(|e| e.to_string())?;
-    for &(office, count) in scale.dossiers {
+    let last_office = scale.dossiers.iter().map(|(n, _)| *n).max().unwrap_or(1);
+    bulk::offices(&state, last_office)
+        .await
+        .map_err(|e| format!("offices: {e}"))?;
+    for &(office, count) in &scale.dossiers {
         let t = Instant::now();
+        bulk::desk_citizens(&state, office, count / DOSSIERS_PER_CITIZEN)
+            .await
+            .map_err(|e| format!("office {office}: {e}"))?;
         bulk::desk_dossiers(&state, office, count)
             .await
             .map_err(|e| format!("office {office}: {e}"))?;
@@ -934,10 +1143,15 @@ fn target_dir() -> PathBuf {
 /// and [`DB_VERSION`]. A change to any of them builds a new database.
 fn sources_hash() -> Result<u64, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/portal");
-    let mut files: Vec<PathBuf> = ["seed/procedures.toml", "seed/demo.toml", "bulk.rs"]
-        .iter()
-        .map(|f| root.join(f))
-        .collect();
+    let mut files: Vec<PathBuf> = [
+        "seed/procedures.toml",
+        "seed/demo.toml",
+        "bulk.rs",
+        "bulk/people.rs",
+    ]
+    .iter()
+    .map(|f| root.join(f))
+    .collect();
     let migrations = root.join("migrations");
     let mut listed: Vec<PathBuf> = std::fs::read_dir(&migrations)
         .map_err(|e| format!("{}: {e}", migrations.display()))?

@@ -4,16 +4,21 @@
 //! large transactions: each row is what the desk would have written (search key, detail
 //! JSON, documents, delta feed, audit trail with due times), only faster than over HTTP.
 
+mod people;
+
 use super::auth::Session;
 use super::db;
 use super::seed::{SeedError, builtin_catalog};
 use super::service::actions::perform;
+use super::service::citizens::new_public_id;
 use super::service::intake::intake;
 use super::state::AppState;
 use crate::api::dossiers::{
     ApplicantRef, Channel, CreateDossier, Delivery, DocumentIn, Relation, Submitter,
 };
 use crate::domain::calendar::LocalTime;
+use crate::domain::identity::Gender;
+use crate::domain::text::search_key;
 use crate::domain::workflow::{Action, ActionInput, DeliveryMethod, Role};
 use chrono::{Days, NaiveDate, TimeDelta};
 
@@ -59,6 +64,140 @@ fn moment(day: NaiveDate, i: usize, now: LocalTime) -> LocalTime {
     day.and_hms_opt(hour, min, 0)
         .and_then(|t| t.and_local_timezone(now.timezone()).single())
         .unwrap_or(now)
+}
+
+/// Adds offices numbered after the last one up to `upto` (a province's commune-level
+/// centres), each with a reception, a specialist and a leader account named as the demo
+/// ones are (`tiepnhanN`, …) and sharing the demo staff's password hash, so a province
+/// of a hundred offices costs no hashing. Returns how many offices were added.
+pub async fn offices(state: &AppState, upto: i64) -> Result<usize, SeedError> {
+    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) FROM offices")
+        .fetch_one(&state.db)
+        .await?;
+    let hash: Option<String> = sqlx::query_scalar(
+        "SELECT password_hash FROM users WHERE office_id IS NOT NULL \
+         AND password_hash IS NOT NULL ORDER BY id LIMIT 1",
+    )
+    .fetch_optional(&state.db)
+    .await?;
+    let hash = hash.ok_or_else(|| SeedError::Data("no staff account to copy".into()))?;
+    let created_at = state.clock.now().to_rfc3339();
+    let mut tx = db::write(&state.db).await?;
+    for n in last + 1..=upto {
+        // The demo unit codes are 000.NN.27.H07; past 99 the first group counts on.
+        let code = format!("{:03}.{:02}.27.H07", n / 100, n % 100);
+        let office: i64 = sqlx::query_scalar(
+            "INSERT INTO offices (number, code, name, address, phone, bank_bin, bank_account, \
+             account_name) VALUES ($1, $2, $3, $4, $5, '970405', $6, $7) RETURNING id",
+        )
+        .bind(n)
+        .bind(&code)
+        .bind(format!("UBND Xã Số {n}"))
+        .bind(format!("Trụ sở UBND Xã Số {n}, tỉnh Bến Tre"))
+        .bind(format!("0275382{n:04}"))
+        .bind(format!("73000000{n:05}"))
+        .bind(format!("UBND XA SO {n}"))
+        .fetch_one(&mut *tx)
+        .await?;
+        for role in [Role::Reception, Role::Specialist, Role::Leader] {
+            let username = super::seed::demo_username(role.as_str(), n)
+                .ok_or_else(|| SeedError::Data(format!("no demo name for {role:?}")))?;
+            sqlx::query(
+                "INSERT INTO users (username, full_name, role, office_id, password_hash, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&username)
+            .bind(format!("Cán bộ {username}"))
+            .bind(role.as_str())
+            .bind(office)
+            .bind(&hash)
+            .bind(&created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(usize::try_from(upto - last).unwrap_or(0))
+}
+
+/// Adds `count` made-up citizens (see [`people`]) to the office numbered
+/// `office_number`, each with an account not yet activated, as the desk's account
+/// pane leaves them; the next [`desk_dossiers`] spreads the office's dossiers over them.
+/// A real ward's dossiers come from thousands of people, a few of whom share a full
+/// name; an office of a dozen citizens would make every name search find a tenth of
+/// the office. Returns how many were added.
+pub async fn desk_citizens(
+    state: &AppState,
+    office_number: i64,
+    count: usize,
+) -> Result<usize, SeedError> {
+    let (office, name): (i64, String) =
+        sqlx::query_as("SELECT id, name FROM offices WHERE number = $1")
+            .bind(office_number)
+            .fetch_optional(&state.db)
+            .await?
+            .ok_or_else(|| SeedError::Data(format!("no office number {office_number}")))?;
+    // The office's ward, for the addresses: "UBND Phường An Hội" → "Phường An Hội".
+    let place = name.strip_prefix("UBND ").unwrap_or(&name).to_owned();
+    let created_at = state.clock.now().to_rfc3339();
+    let mut tx = db::write(&state.db).await?;
+    for i in 0..count {
+        if i > 0 && i % BATCH == 0 {
+            tx.commit().await?;
+            tx = db::write(&state.db).await?;
+        }
+        // A number already held (by an earlier run or another office) gives way to the
+        // next attempt's; a million serials a birth year make a second attempt rare.
+        let mut attempt = 0;
+        let (person, citizen_id) = loop {
+            let p = people::person(i, office_number as u64, attempt, &place);
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO citizens (office_id, id_number, full_name, search_key, \
+                 date_of_birth, gender, phone, email, address, created_at, public_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10) \
+                 ON CONFLICT DO NOTHING RETURNING id",
+            )
+            .bind(office)
+            .bind(&p.id_number)
+            .bind(&p.full_name)
+            .bind(search_key(&format!(
+                "{} {} {}",
+                p.full_name, p.id_number, p.phone
+            )))
+            .bind(p.date_of_birth.format("%Y-%m-%d").to_string())
+            .bind(match p.gender {
+                Gender::Male => "male",
+                Gender::Female => "female",
+            })
+            .bind(&p.phone)
+            .bind(&p.address)
+            .bind(&created_at)
+            .bind(new_public_id())
+            .fetch_optional(&mut *tx)
+            .await?;
+            match id {
+                Some(id) => break (p, id),
+                None if attempt < 16 => attempt += 1,
+                None => {
+                    return Err(SeedError::Data(format!(
+                        "no free identity number for citizen {i} of office {office_number}"
+                    )));
+                }
+            }
+        };
+        sqlx::query(
+            "INSERT INTO users (username, full_name, role, citizen_id, password_hash, created_at) \
+             VALUES ($1, $2, 'citizen', $3, NULL, $4)",
+        )
+        .bind(&person.id_number)
+        .bind(&person.full_name)
+        .bind(citizen_id)
+        .bind(&created_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(count)
 }
 
 /// Takes `count` desk dossiers into the office numbered `office_number`, on the working
