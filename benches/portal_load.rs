@@ -299,13 +299,20 @@ impl BenchDatabase {
         let mut conn = sqlx::PgConnection::connect(admin)
             .await
             .map_err(|e| format!("MOTCUA_BENCH_POSTGRES={admin}: {e}"))?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name} TEMPLATE template0 \
-             ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
-        )))
-        .execute(&mut conn)
-        .await
-        .map_err(|e| format!("create {name}: {e}"))?;
+        // One statement each: several in one string would run as one transaction block,
+        // where PostgreSQL refuses DROP and CREATE DATABASE.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!(
+                "CREATE DATABASE {name} TEMPLATE template0 \
+                 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+            ),
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .map_err(|e| format!("create {name}: {e}"))?;
+        }
         let mut url = url::Url::parse(admin).map_err(|e| e.to_string())?;
         url.set_path(&name);
         let started = Instant::now();
@@ -374,12 +381,15 @@ impl BenchDatabase {
         }
         let name = format!("motcua_bench_{}", std::process::id());
         let started = Instant::now();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name} TEMPLATE {template}"
-        )))
-        .execute(&mut conn)
-        .await
-        .map_err(|e| format!("create {name} from {template}: {e}"))?;
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name} TEMPLATE {template}"),
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .map_err(|e| format!("create {name} from {template}: {e}"))?;
+        }
         println!(
             "database {name} made from {template} in {:.0} s",
             started.elapsed().as_secs_f64()

@@ -112,6 +112,22 @@ pub fn office_words_query(office: i64, matcher: &Matcher) -> Option<String> {
     terms(matcher, &format!("{office:06}_"))
 }
 
+/// The PostgreSQL twin of [`office_words_query`], for the index of word prefixes
+/// (`migrations_pg/0003_word_prefixes.sql`): the AND of the office's entry for each
+/// word, `'1_nguyen' & '1_van'`. A dossier is indexed under every prefix of each of its
+/// words, so the rows found are exactly the rows that match.
+pub fn office_prefix_query(office: i64, matcher: &Matcher) -> Option<String> {
+    let terms: Vec<String> = matcher
+        .tokens()
+        .iter()
+        .filter(|t| !t.is_empty())
+        // A token is a run of letters and digits, so it holds no quote; doubling one
+        // anyway (the tsquery escape) keeps a later change from ending the lexeme early.
+        .map(|t| format!("'{office}_{}'", t.replace('\'', "''")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" & "))
+}
+
 fn terms(matcher: &Matcher, prefix: &str) -> Option<String> {
     let terms: Vec<String> = matcher
         .tokens()
@@ -190,6 +206,13 @@ mod tests {
     use super::*;
     use crate::domain::text::search_key;
     use proptest::prelude::*;
+
+    #[test]
+    fn postgres_words_become_the_office_s_prefix_entries() {
+        let q = office_prefix_query(7, &Matcher::new("Nguyễn  Văn-A")).unwrap();
+        assert_eq!(q, "'7_nguyen' & '7_van' & '7_a'");
+        assert_eq!(office_prefix_query(7, &Matcher::new("  -- ")), None);
+    }
 
     #[test]
     fn words_become_prefix_terms() {

@@ -276,13 +276,13 @@ pub async fn list(
         clauses.push(format!("d.procedure_code = {}", bind(p.clone())));
     }
     let matcher = Matcher::new(query.q.as_deref().unwrap_or(""));
-    // On SQLite the office's word index (migration 0023) finds what the search finds,
-    // and the LIKE clauses say the same rule for the plans that read the list's own
-    // indexes instead. On PostgreSQL the LIKE clauses are all: its trigram index
-    // (`migrations_pg`) answers them.
-    let words = match state.engine() {
+    // The office's word index finds what the search finds (SQLite: FTS5, migration
+    // 0023; PostgreSQL: the word prefixes, migrations_pg 0003), and the LIKE clauses say
+    // the same rule for the plans that read the list's own indexes instead.
+    let engine = state.engine();
+    let words = match engine {
         db::Engine::Sqlite => search::office_words_query(office, &matcher),
-        db::Engine::Postgres => None,
+        db::Engine::Postgres => search::office_prefix_query(office, &matcher),
     };
     let searched = matcher.tokens().iter().any(|t| !t.is_empty());
     for token in matcher.tokens().iter().filter(|t| !t.is_empty()) {
@@ -324,7 +324,7 @@ pub async fn list(
     // A search first counts the office's dossiers holding its words, from the index
     // alone: the total itself when nothing else filters, and what chooses the plans.
     let found = match &words {
-        Some(w) => Some(words_found(&state.db, w).await?),
+        Some(w) => Some(words_found(&state.db, engine, w).await?),
         None => None,
     };
     let only_words = statuses.is_none() && query.procedure.is_none() && !overdue;
@@ -334,8 +334,8 @@ pub async fn list(
         // Fewer found than the filter holds: the found ones are checked one by one.
         Some(n) if n <= unsearched => {
             let sql = format!(
-                "SELECT COUNT(*) FROM {BY_WORDS}${} AND {filter}",
-                filter_binds + 1
+                "SELECT COUNT(*) {} AND {filter}",
+                by_words(engine, filter_binds + 1)
             );
             let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
             for b in &binds[..filter_binds] {
@@ -360,8 +360,8 @@ pub async fn list(
     let order = format!("ORDER BY {DUE_KEY}, d.code LIMIT {}", limit + 1);
     let sql = match &statuses {
         _ if page_by_words => format!(
-            "SELECT {SUMMARY_COLUMNS} FROM {BY_WORDS}${} AND {filter}{after} {order}",
-            binds.len() + 1
+            "SELECT {SUMMARY_COLUMNS} {} AND {filter}{after} {order}",
+            by_words(engine, binds.len() + 1)
         ),
         // Several statuses (a queue such as in_progress or closed): SQLite cannot read
         // one index in the list's order across an IN list, and would sort every matching
@@ -418,21 +418,44 @@ pub async fn list(
     Ok(([(CHANGES_SEQ, seq.to_string())], Json(page)).into_response())
 }
 
-/// The found dossiers, read in the index's order: `CROSS JOIN` makes SQLite start from
-/// the word index and look each dossier up by its id, rather than walk the office's list
-/// index testing each dossier against the found ones. Followed by the mark of the word
-/// query.
-const BY_WORDS: &str = "dossier_words CROSS JOIN dossiers d ON d.id = dossier_words.rowid \
-    WHERE dossier_words MATCH ";
+/// `FROM … WHERE …`: the office's dossiers holding the words of the word query bound at
+/// `$mark`, read off the word index, for a caller to add `AND` its own conditions.
+///
+/// SQLite: `CROSS JOIN` makes it start from the word index and look each dossier up by
+/// its id, rather than walk the office's list index testing each dossier against the
+/// found ones. PostgreSQL: the prefix index in a subquery of its own (`OFFSET 0` keeps
+/// the planner from merging it into the outer query), so that the office's and the
+/// statuses' conditions filter what it found rather than join in an index of the whole
+/// office: the office is already in every entry of the word query.
+fn by_words(engine: db::Engine, mark: usize) -> String {
+    match engine {
+        db::Engine::Sqlite => format!(
+            "FROM dossier_words CROSS JOIN dossiers d ON d.id = dossier_words.rowid \
+             WHERE dossier_words MATCH ${mark}"
+        ),
+        db::Engine::Postgres => format!(
+            "FROM (SELECT * FROM dossiers \
+                   WHERE word_prefixes(office_id, search_key) @@ CAST(${mark} AS tsquery) \
+                   OFFSET 0) AS d \
+             WHERE d.id IS NOT NULL"
+        ),
+    }
+}
 
 /// How many dossiers hold the words of an office's word query, counted in the index.
-async fn words_found(db: &sqlx::AnyPool, words: &str) -> Result<i64, ApiError> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM dossier_words WHERE dossier_words MATCH $1")
-            .bind(words)
-            .fetch_one(db)
-            .await?,
-    )
+async fn words_found(
+    db: &sqlx::AnyPool,
+    engine: db::Engine,
+    words: &str,
+) -> Result<i64, ApiError> {
+    let sql = match engine {
+        db::Engine::Sqlite => "SELECT COUNT(*) FROM dossier_words WHERE dossier_words MATCH $1",
+        db::Engine::Postgres => {
+            "SELECT COUNT(*) FROM dossiers \
+             WHERE word_prefixes(office_id, search_key) @@ CAST($1 AS tsquery)"
+        }
+    };
+    Ok(sqlx::query_scalar(sql).bind(words).fetch_one(db).await?)
 }
 
 /// `$from, $from+1, …`: the marks of `n` bound values.
