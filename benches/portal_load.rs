@@ -340,10 +340,12 @@ impl BenchDatabase {
             .file_stem()
             .and_then(|s| s.to_str())
             .ok_or("no cache name")?;
-        // The cache's name ends with its sources' hash: the template's follows it.
+        // The cache's name ends with its sources' hash; the template's follows it and
+        // PostgreSQL's own migrations.
         let template = format!(
-            "motcua_bench_template_{}",
-            stem.rsplit('-').next().unwrap_or(stem)
+            "motcua_bench_template_{}_{:016x}",
+            stem.rsplit('-').next().unwrap_or(stem),
+            files_hash(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("src/portal/migrations_pg")])?
         );
         let mut conn = sqlx::PgConnection::connect(admin)
             .await
@@ -1153,22 +1155,35 @@ fn target_dir() -> PathBuf {
 /// and [`DB_VERSION`]. A change to any of them builds a new database.
 fn sources_hash() -> Result<u64, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/portal");
-    let mut files: Vec<PathBuf> = [
+    let files: Vec<PathBuf> = [
         "seed/procedures.toml",
         "seed/demo.toml",
         "bulk.rs",
         "bulk/people.rs",
+        "migrations",
     ]
     .iter()
     .map(|f| root.join(f))
     .collect();
-    let migrations = root.join("migrations");
-    let mut listed: Vec<PathBuf> = std::fs::read_dir(&migrations)
-        .map_err(|e| format!("{}: {e}", migrations.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    listed.sort();
-    files.extend(listed);
+    files_hash(&files)
+}
+
+/// A hash of [`DB_VERSION`] and the files named (a directory: every file in it, in
+/// name order), by name and content.
+fn files_hash(paths: &[PathBuf]) -> Result<u64, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut listed: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            listed.sort();
+            files.extend(listed);
+        } else {
+            files.push(path.clone());
+        }
+    }
     // FNV-1a: stable across runs and Rust versions, unlike the std hasher's seed.
     let mut hash = Fnv(0xcbf2_9ce4_8422_2325);
     hash.write_u32(DB_VERSION);

@@ -155,6 +155,12 @@ async fn open_postgres(url: &str) -> Result<AnyPool, sqlx::Error> {
     sqlx::AnyConnection::connect(url).await?.close().await?;
     let pool = AnyPoolOptions::new()
         .max_connections(16)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(POSTGRES_SETTINGS).await?;
+                Ok(())
+            })
+        })
         .connect(url)
         .await?;
     let collation: String =
@@ -213,6 +219,13 @@ async fn rekey_citizens(pool: &AnyPool) -> Result<(), sqlx::Error> {
 ///   ward's years.
 const SQLITE_SETTINGS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
      PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;";
+
+/// Each PostgreSQL connection's settings:
+/// - `jit = off`: above an estimated cost PostgreSQL compiles a query to machine code
+///   first, which takes hundreds of milliseconds; the portal's queries are short and
+///   never win that back (a search counting a common word was estimated over the
+///   threshold and took 0.4 s instead of a few milliseconds).
+const POSTGRES_SETTINGS: &str = "SET jit = off";
 
 /// A write transaction that takes the write lock at once. SQLite's default deferred
 /// transaction would fail with "database is locked" when two of them try to upgrade from

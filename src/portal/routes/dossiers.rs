@@ -443,11 +443,7 @@ fn by_words(engine: db::Engine, mark: usize) -> String {
 }
 
 /// How many dossiers hold the words of an office's word query, counted in the index.
-async fn words_found(
-    db: &sqlx::AnyPool,
-    engine: db::Engine,
-    words: &str,
-) -> Result<i64, ApiError> {
+async fn words_found(db: &sqlx::AnyPool, engine: db::Engine, words: &str) -> Result<i64, ApiError> {
     let sql = match engine {
         db::Engine::Sqlite => "SELECT COUNT(*) FROM dossier_words WHERE dossier_words MATCH $1",
         db::Engine::Postgres => {
