@@ -214,10 +214,6 @@ pub async fn list(
     let office = session.office(&state, "GET /dossiers").await?;
     check_query(&query)?;
     let limit = limit(query.limit)?;
-    // Read before the rows: a change between the two is then seen twice (in the page and
-    // by the first poll: harmless, a change carries the dossier as it is), never missed.
-    // One primary-key read, so the client's first screen is one round trip, not two.
-    let seq = store::feed_newest(&state.db, office).await?;
     let now = state.clock.now();
     let now_s = now.to_rfc3339();
 
@@ -314,18 +310,19 @@ pub async fn list(
     };
     let filter_binds = binds.len() - if after.is_empty() { 0 } else { 2 };
 
-    // Without a search or a procedure, the total is read from the counts the triggers
-    // of migrations 0003 and 0004 keep: counting an office's history costs milliseconds.
+    let figures = list_figures(
+        &state.db,
+        engine,
+        office,
+        statuses.as_deref().unwrap_or_default(),
+        words.as_deref(),
+    )
+    .await?;
+    let (seq, found) = (figures.seq, figures.found);
     let unsearched = match &statuses {
         Some(list) if list.is_empty() => 0,
         Some(list) if overdue => overdue_total(&state.db, office, list, now).await?,
-        _ => status_total(&state.db, office, statuses.as_deref().unwrap_or_default()).await?,
-    };
-    // A search first counts the office's dossiers holding its words, from the index
-    // alone: the total itself when nothing else filters, and what chooses the plans.
-    let found = match &words {
-        Some(w) => Some(words_found(&state.db, engine, w).await?),
-        None => None,
+        _ => figures.in_statuses,
     };
     let only_words = statuses.is_none() && query.procedure.is_none() && !overdue;
     let total = match found {
@@ -442,18 +439,6 @@ fn by_words(engine: db::Engine, mark: usize) -> String {
     }
 }
 
-/// How many dossiers hold the words of an office's word query, counted in the index.
-async fn words_found(db: &sqlx::AnyPool, engine: db::Engine, words: &str) -> Result<i64, ApiError> {
-    let sql = match engine {
-        db::Engine::Sqlite => "SELECT COUNT(*) FROM dossier_words WHERE dossier_words MATCH $1",
-        db::Engine::Postgres => {
-            "SELECT COUNT(*) FROM dossiers \
-             WHERE word_prefixes(office_id, search_key) @@ CAST($1 AS tsquery)"
-        }
-    };
-    Ok(sqlx::query_scalar(sql).bind(words).fetch_one(db).await?)
-}
-
 /// `$from, $from+1, …`: the marks of `n` bound values.
 fn marks(from: usize, n: usize) -> String {
     (from..from + n)
@@ -462,19 +447,67 @@ fn marks(from: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// How many of the office's dossiers are in one of `list` (every status when empty).
-async fn status_total(db: &sqlx::AnyPool, office: i64, list: &[Status]) -> Result<i64, ApiError> {
-    let mut sql = String::from(
-        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM dossier_counts WHERE office_id = $1",
+/// What a list page is planned by, read in one statement before its rows.
+struct ListFigures {
+    /// The delta feed's newest `seq`. Read before the rows: a change between the two is
+    /// then seen twice (in the page and by the first poll: harmless, a change carries the
+    /// dossier as it is), never missed.
+    seq: i64,
+    /// How many of the office's dossiers are in the statuses asked for (every status
+    /// when none are), from the counts the triggers of migrations 0003 and 0004 keep:
+    /// counting an office's history costs milliseconds.
+    in_statuses: i64,
+    /// For a search, how many of the office's dossiers hold its words, counted in the
+    /// word index alone: the total itself when nothing else filters, and what chooses
+    /// the plans.
+    found: Option<i64>,
+}
+
+/// Reads the [`ListFigures`]: one statement, so a page costs the database three round
+/// trips (the session, these, the rows) whether searched or not.
+async fn list_figures(
+    db: &sqlx::AnyPool,
+    engine: db::Engine,
+    office: i64,
+    list: &[Status],
+    words: Option<&str>,
+) -> Result<ListFigures, ApiError> {
+    let statuses = if list.is_empty() {
+        String::new()
+    } else {
+        format!(" AND status IN ({})", marks(2, list.len()))
+    };
+    let words_mark = list.len() + 2;
+    let found = match (words, engine) {
+        (None, _) => "CAST(NULL AS BIGINT)".to_owned(),
+        (Some(_), db::Engine::Sqlite) => {
+            format!("(SELECT COUNT(*) FROM dossier_words WHERE dossier_words MATCH ${words_mark})")
+        }
+        (Some(_), db::Engine::Postgres) => format!(
+            "(SELECT COUNT(*) FROM dossiers \
+              WHERE word_prefixes(office_id, search_key) @@ CAST(${words_mark} AS tsquery))"
+        ),
+    };
+    let sql = format!(
+        "SELECT COALESCE((SELECT seq FROM office_feed WHERE office_id = $1), 0), \
+                (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM dossier_counts \
+                 WHERE office_id = $1{statuses}), \
+                {found}"
     );
-    if !list.is_empty() {
-        sql.push_str(&format!(" AND status IN ({})", marks(2, list.len())));
-    }
-    let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(office);
+    let mut query =
+        sqlx::query_as::<_, (i64, i64, Option<i64>)>(sqlx::AssertSqlSafe(sql)).bind(office);
     for s in list {
-        count = count.bind(s.as_str());
+        query = query.bind(s.as_str());
     }
-    Ok(count.fetch_one(db).await?)
+    if let Some(w) = words {
+        query = query.bind(w);
+    }
+    let (seq, in_statuses, found) = query.fetch_one(db).await?;
+    Ok(ListFigures {
+        seq,
+        in_statuses,
+        found,
+    })
 }
 
 /// How many of the office's dossiers in one of `list` (statuses whose clock runs) are
