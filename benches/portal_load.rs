@@ -142,15 +142,15 @@ fn run(scale: &Scale) -> Result<usize, String> {
     let (server, clients) = (runtime(SERVER_THREADS)?, runtime("load-client")?);
     let cached = server.block_on(cached_database(scale))?;
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let sqlite = work.path().join("portal.sqlite3");
-    std::fs::copy(&cached, &sqlite).map_err(|e| format!("copy {}: {e}", cached.display()))?;
     let admin = std::env::var("MOTCUA_BENCH_POSTGRES")
         .ok()
         .filter(|a| !a.trim().is_empty());
     if scale.dossiers.len() > 4 {
         let admin = admin.ok_or("the province run needs MOTCUA_BENCH_POSTGRES")?;
-        return run_province(scale, &server, &clients, &admin, &sqlite, work.path());
+        return run_province(scale, &server, &clients, &admin, &cached, work.path());
     }
+    let sqlite = work.path().join("portal.sqlite3");
+    std::fs::copy(&cached, &sqlite).map_err(|e| format!("copy {}: {e}", cached.display()))?;
     let postgres = match admin {
         Some(admin) => Some(server.block_on(BenchDatabase::copied(&admin, &sqlite))?),
         None => None,
@@ -205,10 +205,10 @@ fn run_province(
     server: &tokio::runtime::Runtime,
     clients: &tokio::runtime::Runtime,
     admin: &str,
-    sqlite: &Path,
+    cached: &Path,
     work: &Path,
 ) -> Result<usize, String> {
-    let pg = server.block_on(BenchDatabase::from_template(admin, sqlite))?;
+    let pg = server.block_on(BenchDatabase::from_template(admin, cached, work))?;
     println!(
         "engine: PostgreSQL, {PROVINCE_OFFICES} offices, {PROVINCE_PROCESSES} portal processes"
     );
@@ -332,11 +332,15 @@ impl BenchDatabase {
     }
 
     /// A database made from the template holding the cached SQLite database's copy,
-    /// which is made first if this cache has none yet (templates of older caches are
-    /// dropped then).
-    async fn from_template(admin: &str, sqlite: &Path) -> Result<BenchDatabase, String> {
+    /// which is made first (through a copy of the cache in `work`) if this cache has
+    /// none yet; templates of older caches are dropped then.
+    async fn from_template(
+        admin: &str,
+        cached: &Path,
+        work: &Path,
+    ) -> Result<BenchDatabase, String> {
         use sqlx::Connection;
-        let stem = sqlite
+        let stem = cached
             .file_stem()
             .and_then(|s| s.to_str())
             .ok_or("no cache name")?;
@@ -372,7 +376,11 @@ impl BenchDatabase {
             }
             // Copied under a building name and renamed when whole, so that an interrupted
             // copy is never taken for a template.
-            let copy = BenchDatabase::copied(admin, sqlite).await?;
+            let sqlite = work.join("portal.sqlite3");
+            std::fs::copy(cached, &sqlite)
+                .map_err(|e| format!("copy {}: {e}", cached.display()))?;
+            let copy = BenchDatabase::copied(admin, &sqlite).await?;
+            let _ = std::fs::remove_file(&sqlite);
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                 "ALTER DATABASE {} RENAME TO {template}",
                 copy.name

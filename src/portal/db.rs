@@ -73,7 +73,7 @@ impl std::fmt::Display for Database {
 }
 
 /// The engine under a pool. The store's SQL is the same on both but for what one engine
-/// lacks: the word index (FTS5 on SQLite, trigrams on PostgreSQL), the write lock, row
+/// lacks: the word index (FTS5 on SQLite, word prefixes and trigrams on PostgreSQL), the write lock, row
 /// order by insertion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {

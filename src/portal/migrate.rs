@@ -35,7 +35,8 @@ use std::time::Duration;
 /// foreign keys allow. Left out: `_sqlx_migrations` (each engine has its own), SQLite's
 /// own tables (`sqlite_sequence`), and the FTS5 word indexes (`dossier_words`,
 /// `citizen_words`, `certification_words` and their shadow tables), which PostgreSQL
-/// replaces by trigram indexes on the copied keys.
+/// replaces by indexes of its own on the copied keys (word prefixes for the inbox,
+/// trigrams for the citizens and the books).
 pub const TABLES: &[&str] = &[
     "offices",
     "procedures",
