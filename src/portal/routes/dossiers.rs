@@ -423,7 +423,8 @@ pub async fn list(
 /// found ones. PostgreSQL: the prefix index in a subquery of its own (`OFFSET 0` keeps
 /// the planner from merging it into the outer query), so that the office's and the
 /// statuses' conditions filter what it found rather than join in an index of the whole
-/// office: the office is already in every entry of the word query.
+/// office: the office is already in every entry of the word query. (Its outer `WHERE`
+/// holds only a condition that is always true, for the callers' `AND` to follow.)
 fn by_words(engine: db::Engine, mark: usize) -> String {
     match engine {
         db::Engine::Sqlite => format!(

@@ -197,26 +197,15 @@ pub(crate) async fn progress_for(
     let row = uploads::owned(&state, user_id, id).await?;
     let offset = if row.complete {
         row.size()
-    } else if let Some(_writing) = match state.upload_writers.try_take(&row.id) {
+    } else if let Some(writing) = match state.upload_writers.try_take(&row.id) {
         Some(writing) => uploads::try_across_processes(&state, writing, &row.id).await,
         None => None,
     } {
         // Nobody is writing: repair what a crash may have left, and finish an upload
         // whose last bytes were committed but not checked.
-        let row = uploads::load(&state.db, &row.id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        if row.complete {
-            row.size()
-        } else {
-            let offset = uploads::settle(&state, &row).await?;
-            if offset == row.size() {
-                // Bad bytes answer here as they would to the last PATCH (422, 415); the
-                // upload is then gone and the next HEAD says 404.
-                uploads::finish(&state, &row).await?;
-            }
-            offset
-        }
+        let repaired = repair(&state, &row.id).await;
+        writing.release().await;
+        repaired?
     } else {
         uploads::peek(&state, &row).await?
     };
@@ -225,6 +214,25 @@ pub(crate) async fn progress_for(
         .headers_mut()
         .insert(UPLOAD_LENGTH, HeaderValue::from(row.size()));
     Ok(response)
+}
+
+/// Where an upload nobody writes stands once what a crash may have left is repaired: a
+/// file longer or shorter than recorded is settled, and an upload whose last bytes were
+/// committed but not checked is finished.
+async fn repair(state: &AppState, id: &str) -> Result<u64, ApiError> {
+    let row = uploads::load(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if row.complete {
+        return Ok(row.size());
+    }
+    let offset = uploads::settle(state, &row).await?;
+    if offset == row.size() {
+        // Bad bytes answer here as they would to the last PATCH (422, 415); the upload
+        // is then gone and the next HEAD says 404.
+        uploads::finish(state, &row).await?;
+    }
+    Ok(offset)
 }
 
 fn is_chunk(headers: &HeaderMap) -> bool {
@@ -325,7 +333,12 @@ pub(crate) async fn append_for(
     // From here on the work belongs to a task of its own: if this handler is dropped
     // (the client went away, the request timed out), the bytes that did arrive are still
     // committed.
-    let task = tokio::spawn(receive(state, row.id, sent, length, body, writing));
+    let task = tokio::spawn(async move {
+        let mut writing = writing;
+        let answer = receive(state, row.id, sent, length, body, &mut writing).await;
+        writing.release().await;
+        answer
+    });
     task.await.map_err(ApiError::internal)?
 }
 
@@ -336,7 +349,7 @@ async fn receive(
     sent: u64,
     length: Option<u64>,
     body: Body,
-    mut writing: uploads::Writing,
+    writing: &mut uploads::Writing,
 ) -> Result<Response, ApiError> {
     // Read again under the lock: the previous writer may have moved it on, finished it
     // or discarded it.
@@ -365,7 +378,7 @@ async fn receive(
         // The repeat of a last chunk whose answer was lost: nothing left to do.
         return Ok(with_offset(StatusCode::NO_CONTENT, at));
     }
-    let (received, stop) = uploads::write_chunk(&state, &row, at, body, &mut writing).await?;
+    let (received, stop) = uploads::write_chunk(&state, &row, at, body, writing).await?;
     if received == size {
         // Also after a cut: if every byte is here, the upload is done.
         uploads::finish(&state, &row).await?;

@@ -387,6 +387,18 @@ pub struct Writing {
     _lane: LaneRef,
 }
 
+impl Writing {
+    /// Ends the right to the upload, letting its lock across processes go before the
+    /// caller answers: a `HEAD` that follows the answer, through this process or another,
+    /// then finds the upload free, where a lock let go by a task of its own after the
+    /// answer could still be held.
+    pub async fn release(mut self) {
+        if let Some(lock) = self.across.take() {
+            lock.release().await;
+        }
+    }
+}
+
 impl Writers {
     /// When a `PATCH` reached the server, as a sequence number (see `Notice`).
     pub fn arrive(&self) -> u64 {
@@ -494,26 +506,38 @@ struct ProcessLock {
     key: i32,
 }
 
+impl ProcessLock {
+    /// Lets the lock go and gives the connection back.
+    async fn release(mut self) {
+        if let Some(conn) = self.conn.take() {
+            unlock(conn, self.key).await;
+        }
+    }
+}
+
+async fn unlock(mut conn: sqlx::pool::PoolConnection<sqlx::Any>, key: i32) {
+    let unlocked = sqlx::query("SELECT 1 FROM (SELECT pg_advisory_unlock($1, $2)) AS u")
+        .bind(UPLOAD_LOCK_CLASS)
+        .bind(key)
+        .execute(&mut *conn)
+        .await;
+    if unlocked.is_err() {
+        // A connection that may still hold the lock must not go back to the pool:
+        // closed, the server lets the lock go.
+        conn.close_on_drop();
+    }
+}
+
+/// A lock not released by [`Writing::release`] (a request dropped midway) is let go by a
+/// task of its own.
 impl Drop for ProcessLock {
     fn drop(&mut self) {
-        let (Some(mut conn), key) = (self.conn.take(), self.key) else {
+        let (Some(conn), key) = (self.conn.take(), self.key) else {
             return;
-        };
-        let unlock = async move {
-            let unlocked = sqlx::query("SELECT 1 FROM (SELECT pg_advisory_unlock($1, $2)) AS u")
-                .bind(UPLOAD_LOCK_CLASS)
-                .bind(key)
-                .execute(&mut *conn)
-                .await;
-            if unlocked.is_err() {
-                // A connection that may still hold the lock must not go back to the
-                // pool: closed, the server lets the lock go.
-                conn.close_on_drop();
-            }
         };
         // Without a runtime the process is ending: the connection closes with it.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(unlock);
+            runtime.spawn(unlock(conn, key));
         }
     }
 }
@@ -576,7 +600,14 @@ pub async fn try_across_processes(
     let Some(pool) = &state.upload_locks else {
         return Some(writing);
     };
-    let mut conn = pool.try_acquire()?;
+    // An idle connection, or a new one while the pool may grow (`try_acquire` alone
+    // never opens one, so a process that had not yet written an upload would never
+    // repair one); never a wait for one in use.
+    let mut conn = match pool.try_acquire() {
+        Some(conn) => conn,
+        None if pool.size() < pool.options().get_max_connections() => pool.acquire().await.ok()?,
+        None => return None,
+    };
     let key = lock_key(id);
     let got: i32 =
         sqlx::query_scalar("SELECT CASE WHEN pg_try_advisory_lock($1, $2) THEN 1 ELSE 0 END")
