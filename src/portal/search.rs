@@ -118,27 +118,29 @@ pub fn office_words_query(office: i64, matcher: &Matcher) -> Option<String> {
 /// word, `'1_nguyen' & '1_van'`. A dossier is indexed under every prefix of each of its
 /// words, so the rows found are exactly the rows that match.
 pub fn office_prefix_query(office: i64, matcher: &Matcher) -> Option<String> {
-    let terms: Vec<String> = matcher
-        .tokens()
-        .iter()
-        .filter(|t| !t.is_empty())
-        // A token is a run of letters and digits, so it holds no quote; doubling one
-        // anyway (the tsquery escape) keeps a later change from ending the lexeme early.
-        .map(|t| format!("'{office}_{}'", t.replace('\'', "''")))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" & "))
+    // Doubling a quote is the tsquery escape, as it is FTS5's.
+    join_tokens(matcher, " & ", |t| {
+        format!("'{office}_{}'", t.replace('\'', "''"))
+    })
 }
 
 fn terms(matcher: &Matcher, prefix: &str) -> Option<String> {
+    join_tokens(matcher, " AND ", |t| {
+        format!("\"{prefix}{}\"*", t.replace('"', "\"\""))
+    })
+}
+
+/// The matcher's words, each made a term by `term`, joined by `and`; `None` when the
+/// query has no words. A token is a run of letters and digits, so it holds no quote;
+/// each `term` escapes one anyway, so that a later change cannot end a term early.
+fn join_tokens(matcher: &Matcher, and: &str, term: impl Fn(&str) -> String) -> Option<String> {
     let terms: Vec<String> = matcher
         .tokens()
         .iter()
         .filter(|t| !t.is_empty())
-        // A token is a run of letters and digits, so it holds no quote; doubling one
-        // anyway (FTS5's escape) keeps a later change from ending the string early.
-        .map(|t| format!("\"{prefix}{}\"*", t.replace('"', "\"\"")))
+        .map(|t| term(t))
         .collect();
-    (!terms.is_empty()).then(|| terms.join(" AND "))
+    (!terms.is_empty()).then(|| terms.join(and))
 }
 
 /// Which way a list runs when its rows rank equal.
