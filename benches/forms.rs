@@ -207,6 +207,7 @@ fn in_process(rows: usize) {
         from: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date"),
         to: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("a date"),
         entries,
+        set_aside: Vec::new(),
         made_at: NOW.into(),
     };
     let t = Instant::now();

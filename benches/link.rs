@@ -159,6 +159,8 @@ async fn run() {
         note: None,
         pages: None,
         copies: None,
+        code: None,
+        received_at: None,
     };
     let key = uuid::Uuid::new_v4().to_string();
     let f = workflow(&link, &requests, "officer-assisted submission", 1, async {

@@ -141,6 +141,8 @@ fn submission(citizen: &str) -> Write {
             note: None,
             pages: None,
             copies: None,
+            code: None,
+            received_at: None,
         }),
     }
 }

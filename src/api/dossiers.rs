@@ -136,6 +136,18 @@ pub struct CreateDossier {
     /// Copies asked for, for per-page fees.
     #[serde(default)]
     pub copies: Option<u32>,
+    /// Taken in with the link down (issue 19): a held number of the caller's own lease
+    /// (`POST /code-leases`), printed on the receipt at the desk. Another's, a voided
+    /// one or one sent after its lease's `accepted_until`: 409 `code_not_leased`; one
+    /// numbering a dossier already: 409 `code_used`. With `received_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64)]
+    pub code: Option<String>,
+    /// The moment the desk received it (RFC 3339), with `code`: within the lease's day,
+    /// from the moment the lease was made, not in the future. The due time runs from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64, format = DateTime)]
+    pub received_at: Option<String>,
 }
 
 /// A list item: what the inbox table shows.
@@ -473,6 +485,8 @@ impl Bounded for CreateDossier {
         Bound::line("submitter.id_number", limits::SHORT),
         Bound::line("submitter.authorization_doc", limits::ADDRESS),
         Bound::lines("note", limits::NOTE),
+        Bound::line("code", limits::CODE),
+        Bound::line("received_at", limits::CODE),
     ];
 }
 

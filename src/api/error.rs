@@ -95,6 +95,9 @@ error_codes! {
     AlreadyRated = 409, "already_rated", "The dossier has been rated already (once per dossier).";
     FeeOrderUnpaid = 409, "fee_order_unpaid", "The certification fee's VietQR transfer has not arrived yet.";
     FeeOrderUsed = 409, "fee_order_used", "The fee order paid for another certification already.";
+    LeaseLimit = 409, "lease_limit", "The officer would hold more than 50 unused leased numbers.";
+    CodeNotLeased = 409, "code_not_leased", "`code` is not a held number of the caller's own lease (another's, voided, or sent too late).";
+    CodeUsed = 409, "code_used", "`code` numbers another dossier already.";
     ChangesExpired = 410, "changes_expired", "The delta feed no longer reaches back to `since`: reload.";
     ActivationExpired = 410, "activation_expired", "The activation code has expired: ask for a new one.";
     VersionConflict = 412, "version_conflict", "`If-Match` names an old version; `current` is the dossier now.";

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod dossiers;
 pub mod error;
 pub mod headers;
+pub mod leases;
 pub mod limits;
 pub mod payments;
 pub mod registers;

@@ -53,13 +53,21 @@ pub enum AuditEvent {
     /// A certification's fee order paid by the gateway's notice (issue 21): `detail`
     /// `vietqr <amount> <reference>`, `reason` the transaction id.
     FeeOrderPaid,
+    /// Numbers of the day leased to an officer for intake with the link down (issue 19):
+    /// `detail` the day and the numbers (`2026-12-04 31..50`).
+    CodesLeased,
+    /// Numbers of a lease voided by its officer: `detail` the codes, `reason` why.
+    CodesVoided,
+    /// A dossier taken in with the link down arrived: `dossier_code` its leased code,
+    /// `detail` the moment it was received at the desk.
+    OfflineIntakeArrived,
     /// An event this build does not know, as it came.
     Other(String),
 }
 
 impl AuditEvent {
     /// Every event the portal writes.
-    pub const KNOWN: [AuditEvent; 23] = [
+    pub const KNOWN: [AuditEvent; 26] = [
         AuditEvent::LoginOk,
         AuditEvent::LoginFailed,
         AuditEvent::LoginThrottled,
@@ -83,6 +91,9 @@ impl AuditEvent {
         AuditEvent::RatingRecorded,
         AuditEvent::CertificationRecorded,
         AuditEvent::FeeOrderPaid,
+        AuditEvent::CodesLeased,
+        AuditEvent::CodesVoided,
+        AuditEvent::OfflineIntakeArrived,
     ];
 
     /// The wire name (and the `event` column's value).
@@ -111,6 +122,9 @@ impl AuditEvent {
             AuditEvent::RatingRecorded => "rating_recorded",
             AuditEvent::CertificationRecorded => "certification_recorded",
             AuditEvent::FeeOrderPaid => "fee_order_paid",
+            AuditEvent::CodesLeased => "codes_leased",
+            AuditEvent::CodesVoided => "codes_voided",
+            AuditEvent::OfflineIntakeArrived => "offline_intake_arrived",
             AuditEvent::Other(name) => name,
         }
     }

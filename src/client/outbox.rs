@@ -729,6 +729,8 @@ mod tests {
                 note: None,
                 pages: None,
                 copies: None,
+                code: None,
+                received_at: None,
             }),
         }
     }

@@ -158,6 +158,28 @@ pub enum Event<'a> {
         detail: &'a str,
         transaction_id: &'a str,
     },
+    /// Numbers of the day leased to the officer: `detail` the day and numbers.
+    CodesLeased {
+        session: &'a Session,
+        office_id: i64,
+        detail: &'a str,
+    },
+    /// Numbers of the officer's lease voided: `detail` the codes.
+    CodesVoided {
+        session: &'a Session,
+        office_id: i64,
+        detail: &'a str,
+        reason: &'a str,
+    },
+    /// A dossier taken in offline on a leased code arrived; `received_at` is when the
+    /// desk received it (the dossier's own rows carry that moment; this one, when the
+    /// portal learnt of it).
+    OfflineIntakeArrived {
+        session: &'a Session,
+        office_id: i64,
+        code: &'a str,
+        received_at: &'a str,
+    },
 }
 
 /// The columns of one audit row.
@@ -474,6 +496,37 @@ pub async fn record_step<'e>(
             detail: Some(detail),
             reason: Some(transaction_id),
             ..system(AuditEvent::FeeOrderPaid)
+        },
+        Event::CodesLeased {
+            session,
+            office_id,
+            detail,
+        } => Row {
+            office_id: Some(*office_id),
+            detail: Some(detail),
+            ..of_session(session, AuditEvent::CodesLeased)
+        },
+        Event::CodesVoided {
+            session,
+            office_id,
+            detail,
+            reason,
+        } => Row {
+            office_id: Some(*office_id),
+            detail: Some(detail),
+            reason: Some(reason),
+            ..of_session(session, AuditEvent::CodesVoided)
+        },
+        Event::OfflineIntakeArrived {
+            session,
+            office_id,
+            code,
+            received_at,
+        } => Row {
+            office_id: Some(*office_id),
+            dossier_code: Some(code),
+            detail: Some(received_at),
+            ..of_session(session, AuditEvent::OfflineIntakeArrived)
         },
     };
     sqlx::query(

@@ -299,6 +299,8 @@ pub async fn desk_dossiers(
             note: None,
             pages: Some(1 + pick(i, salt ^ 0x9a9e, 4) as u32),
             copies: Some(1),
+            code: None,
+            received_at: None,
         };
         let at = moment(day, i, now);
         let row = intake(
@@ -310,6 +312,7 @@ pub async fn desk_dossiers(
             &request,
             Channel::Desk,
             at,
+            None,
         )
         .await
         .map_err(|e| data("intake", &e))?;

@@ -67,6 +67,8 @@ pub const TABLES: &[&str] = &[
     "certification_books",
     "certification_fee_orders",
     "certifications",
+    "code_leases",
+    "code_voids",
 ];
 
 /// Tables whose rows in the target are replaced by the source's, not refused as data:
@@ -212,9 +214,12 @@ pub async fn migrate(from: &Path, to: &str) -> Result<Report, MigrateError> {
         let copied = copy(&mut snapshot, &pool, &tables).await;
         if copied.is_ok() {
             // The planner's statistics, at once: without them the first searches and
-            // lists on the copy are planned for empty tables (autovacuum would see to
-            // it later, after the portal is back in use).
-            sqlx::raw_sql("ANALYZE")
+            // lists on the copy are planned for empty tables. And a vacuum: the counts
+            // tables were bumped by a trigger once per copied dossier and hold as many
+            // dead rows, the word index's pending entries are still to be merged, and
+            // index-only reads need the visibility map. Autovacuum would see to all of
+            // it later, while the portal is already in use.
+            sqlx::raw_sql("VACUUM ANALYZE")
                 .execute(&pool)
                 .await
                 .map_err(|source| MigrateError::Target {

@@ -142,6 +142,7 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
         throttle,
         passwords,
         in_flight: Arc::default(),
+        unit_codes: Arc::default(),
         files_dir: options.db.files_dir(),
         upload_writers: Arc::default(),
         upload_locks: match &options.db {
@@ -167,8 +168,8 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
     use routes::{
-        calendar, catalog, certifications, citizen_side, citizens, documents, dossiers, fee_orders,
-        forms, health, payments, registers, results, stats, training,
+        calendar, catalog, certifications, citizen_side, citizens, code_leases, documents,
+        dossiers, fee_orders, forms, health, payments, registers, results, stats, training,
     };
     let api = Router::new()
         .route("/healthz", get(health::healthz))
@@ -184,6 +185,11 @@ pub fn router(state: AppState) -> Router {
         .route("/calendar/{year}", get(calendar::year))
         .route("/dossiers", get(dossiers::list).post(dossiers::create))
         .route("/dossiers/changes", get(dossiers::changes))
+        .route(
+            "/code-leases",
+            get(code_leases::list).post(code_leases::create),
+        )
+        .route("/code-leases/{id}/release", post(code_leases::release))
         .route("/dossiers/{code}", get(dossiers::detail))
         .route("/dossiers/{code}/actions", post(dossiers::act))
         .route("/dossiers/{code}/history", get(dossiers::history))

@@ -11,7 +11,7 @@
 
 use super::db::Engine;
 use super::error::ApiError;
-use crate::domain::text::Matcher;
+use crate::domain::text::{Matcher, search_key};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::cmp::Reverse;
@@ -117,11 +117,26 @@ pub fn office_words_query(office: i64, matcher: &Matcher) -> Option<String> {
 /// (`migrations_pg/0003_word_prefixes.sql`): the AND of the office's entry for each
 /// word, `'1_nguyen' & '1_van'`. A dossier is indexed under every prefix of each of its
 /// words, so the rows found are exactly the rows that match.
-pub fn office_prefix_query(office: i64, matcher: &Matcher) -> Option<String> {
+///
+/// A word that begins a word of the office's unit code (`000.01.27.H07`: `000`, `01`,
+/// `27`, `h07`) is left out: every dossier of the office holds its code, so such a word
+/// matches all of them, and its entry is the longest of the index (a code typed whole
+/// would read four of those). `None` when no word is left: every dossier matches.
+pub fn office_prefix_query(office: i64, unit: &str, matcher: &Matcher) -> Option<String> {
+    let unit_key = search_key(unit);
+    let unit_words: Vec<&str> = unit_key.split(' ').collect();
+    let in_every_code = |t: &str| unit_words.iter().any(|w| w.starts_with(t));
+    let tokens: Vec<&String> = matcher
+        .tokens()
+        .iter()
+        .filter(|t| !t.is_empty() && !in_every_code(t))
+        .collect();
     // Doubling a quote is the tsquery escape, as it is FTS5's.
-    join_tokens(matcher, " & ", |t| {
-        format!("'{office}_{}'", t.replace('\'', "''"))
-    })
+    let terms: Vec<String> = tokens
+        .iter()
+        .map(|t| format!("'{office}_{}'", t.replace('\'', "''")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" & "))
 }
 
 fn terms(matcher: &Matcher, prefix: &str) -> Option<String> {
@@ -207,14 +222,21 @@ pub fn ranked_page(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::text::search_key;
     use proptest::prelude::*;
 
     #[test]
     fn postgres_words_become_the_office_s_prefix_entries() {
-        let q = office_prefix_query(7, &Matcher::new("Nguyễn  Văn-A")).unwrap();
+        let unit = "000.07.27.H07";
+        let q = office_prefix_query(7, unit, &Matcher::new("Nguyễn  Văn-A")).unwrap();
         assert_eq!(q, "'7_nguyen' & '7_van' & '7_a'");
-        assert_eq!(office_prefix_query(7, &Matcher::new("  -- ")), None);
+        assert_eq!(office_prefix_query(7, unit, &Matcher::new("  -- ")), None);
+        // A code: the unit code's words are in every dossier of the office.
+        let q = office_prefix_query(7, unit, &Matcher::new("000.07.27.H07-260731-0201"));
+        assert_eq!(q.as_deref(), Some("'7_260731' & '7_0201'"));
+        assert_eq!(office_prefix_query(7, unit, &Matcher::new("h07")), None);
+        // Another office's unit code is a word like any other.
+        let q = office_prefix_query(7, unit, &Matcher::new("000.08.27.H07")).unwrap();
+        assert_eq!(q, "'7_08'");
     }
 
     #[test]

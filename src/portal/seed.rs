@@ -493,6 +493,8 @@ pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
                 note: None,
                 pages: Some(1 + rng.next(5) as u32),
                 copies: Some(1),
+                code: None,
+                received_at: None,
             };
             let submitter = if online {
                 Session::acting_as(
@@ -511,7 +513,7 @@ pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
                 Channel::Desk
             };
             let mut row = intake(
-                &mut tx, state, &submitter, office, citizen.id, &request, channel, start,
+                &mut tx, state, &submitter, office, citizen.id, &request, channel, start, None,
             )
             .await
             .map_err(|e| SeedError::Data(format!("intake: {e}")))?;

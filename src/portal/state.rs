@@ -146,6 +146,30 @@ pub struct AppState {
     pub upload_locks: Option<AnyPool>,
     /// The worker that sends notices to citizens; a step that queued some wakes it.
     pub notifier: Arc<super::notify::Notifier>,
+    /// Each office's unit code, read once: it is in every dossier code of the office
+    /// (a search leaves its words out of the index query, src/portal/search.rs).
+    pub unit_codes: Arc<UnitCodes>,
+}
+
+/// Offices' unit codes by office id, read from the database on first use. An office's
+/// unit code never changes while the portal runs (no route changes it).
+#[derive(Default)]
+pub struct UnitCodes(std::sync::RwLock<std::collections::HashMap<i64, String>>);
+
+impl UnitCodes {
+    pub async fn of(&self, db: &AnyPool, office: i64) -> Result<String, sqlx::Error> {
+        if let Some(code) = self.0.read().ok().and_then(|m| m.get(&office).cloned()) {
+            return Ok(code);
+        }
+        let code: String = sqlx::query_scalar("SELECT code FROM offices WHERE id = $1")
+            .bind(office)
+            .fetch_one(db)
+            .await?;
+        if let Ok(mut map) = self.0.write() {
+            map.insert(office, code.clone());
+        }
+        Ok(code)
+    }
 }
 
 impl AppState {

@@ -892,6 +892,8 @@ impl Wizard {
             note: None,
             pages: (pages > 0).then_some(pages),
             copies: (copies > 0).then_some(copies),
+            code: None,
+            received_at: None,
         })
     }
 

@@ -479,6 +479,8 @@ pub async fn desk_submission(
         note: None,
         pages: None,
         copies: None,
+        code: None,
+        received_at: None,
     }
 }
 

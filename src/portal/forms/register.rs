@@ -36,6 +36,17 @@ const WIDTHS: [usize; 14] = [2, 13, 18, 4, 12, 20, 9, 8, 8, 8, 8, 8, 5, 16];
 /// The columns that hold a time.
 const TIMES: [usize; 5] = [7, 8, 9, 10, 11];
 
+/// A leased number of the period without a dossier (issue 19).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    pub code: String,
+    /// Why it will never number a dossier; `None` while its officer still holds it (a
+    /// dossier taken in offline may still arrive on it).
+    pub voided: Option<String>,
+    /// When it was leased, or voided.
+    pub at: String,
+}
+
 /// One dossier of the register.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -74,6 +85,9 @@ pub struct Register<'a> {
     pub to: NaiveDate,
     /// In the order received.
     pub entries: Vec<Entry>,
+    /// The numbers of the period's days that were leased for intake with the link down
+    /// and never numbered a dossier: each listed, so the day's numbers have no silent gap.
+    pub set_aside: Vec<SetAside>,
     /// When it was made (RFC 3339), for the place-and-date line.
     pub made_at: String,
 }
@@ -92,6 +106,9 @@ pub struct Totals {
     pub refused: usize,
     pub withdrawn: usize,
     pub stopped: usize,
+    /// Leased numbers voided, and still held, without a dossier.
+    pub voided_numbers: usize,
+    pub held_numbers: usize,
 }
 
 impl Totals {
@@ -113,6 +130,8 @@ impl Totals {
             ("Từ chối tiếp nhận", self.refused),
             ("Rút hồ sơ", self.withdrawn),
             ("Dừng giải quyết", self.stopped),
+            ("Số hồ sơ giữ trước đã hủy, không dùng", self.voided_numbers),
+            ("Số hồ sơ giữ trước, chưa có hồ sơ", self.held_numbers),
         ]
     }
 }
@@ -141,6 +160,8 @@ impl Register<'_> {
     pub fn totals(&self) -> Totals {
         let mut t = Totals {
             received: self.entries.len(),
+            voided_numbers: self.set_aside.iter().filter(|s| s.voided.is_some()).count(),
+            held_numbers: self.set_aside.iter().filter(|s| s.voided.is_none()).count(),
             ..Totals::default()
         };
         for e in &self.entries {
@@ -168,9 +189,14 @@ impl Register<'_> {
         t
     }
 
-    /// The rows, numbered from 1.
+    /// The rows: the dossiers numbered from 1, then the leased numbers without one
+    /// (not numbered: they are not dossiers), each with why in its note.
     pub fn rows(&self) -> impl Iterator<Item = Vec<Cell>> + '_ {
-        self.entries.iter().enumerate().map(|(i, e)| row(i + 1, e))
+        self.entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| row(i + 1, e))
+            .chain(self.set_aside.iter().map(set_aside_row))
     }
 
     /// `Từ ngày 01/03/2026 đến ngày 31/03/2026`.
@@ -363,6 +389,21 @@ fn row(n: usize, e: &Entry) -> Vec<Cell> {
     ]
 }
 
+fn set_aside_row(s: &SetAside) -> Vec<Cell> {
+    let note = match &s.voided {
+        Some(reason) => format!("Số đã hủy, không có hồ sơ: {}", reason.trim()),
+        None => "Số giữ trước cho tiếp nhận khi mất kết nối, chưa có hồ sơ".to_owned(),
+    };
+    let mut cells = vec![Cell::Text(String::new()); COLUMNS.len()];
+    cells[1] = Cell::Text(s.code.clone());
+    cells[3] = Cell::Count(0);
+    for time in TIMES {
+        cells[time] = Cell::Time(None);
+    }
+    cells[13] = Cell::Text(format!("{note} ({})", Cell::Time(parse(&s.at)).text()));
+    cells
+}
+
 /// What the note column says of a dossier: how it ended, or where it stands.
 fn note(e: &Entry) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -446,6 +487,7 @@ mod tests {
             from: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
             to: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
             entries,
+            set_aside: Vec::new(),
             made_at: "2026-04-01T09:00:00+07:00".into(),
         }
     }
@@ -492,6 +534,45 @@ mod tests {
             ),
             (3, 2, 1, 1, 1, 1, 1)
         );
+    }
+
+    #[test]
+    fn leased_numbers_without_a_dossier_follow_the_dossiers_with_why() {
+        let o = office();
+        let mut r = register(&o, vec![entry(1, Status::Received)]);
+        r.set_aside = vec![
+            SetAside {
+                code: "000.01.27.H07-260302-0002".into(),
+                voided: Some("Hết giờ làm việc, không dùng".into()),
+                at: "2026-03-02T17:05:00+07:00".into(),
+            },
+            SetAside {
+                code: "000.01.27.H07-260302-0003".into(),
+                voided: None,
+                at: "2026-03-02T07:30:00+07:00".into(),
+            },
+        ];
+        let rows: Vec<Vec<String>> = r
+            .rows()
+            .map(|cells| cells.iter().map(Cell::text).collect())
+            .collect();
+        assert_eq!(rows.len(), 3);
+        assert!(rows.iter().all(|row| row.len() == COLUMNS.len()));
+        assert_eq!(
+            rows[1][0], "",
+            "a number without a dossier is not counted as one"
+        );
+        assert_eq!(rows[1][1], "000.01.27.H07-260302-0002");
+        assert_eq!(
+            rows[1][13],
+            "Số đã hủy, không có hồ sơ: Hết giờ làm việc, không dùng (02/03/2026 17:05)"
+        );
+        assert!(rows[2][13].starts_with("Số giữ trước"), "{}", rows[2][13]);
+        let t = r.totals();
+        assert_eq!((t.received, t.voided_numbers, t.held_numbers), (1, 1, 1));
+        let csv = r.csv().unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        assert!(text.contains("000.01.27.H07-260302-0002"));
     }
 
     #[test]

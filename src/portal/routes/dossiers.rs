@@ -22,6 +22,7 @@ use crate::portal::search;
 use crate::portal::service::actions::act_on;
 use crate::portal::service::citizens::desk_applicant;
 use crate::portal::service::intake::intake;
+use crate::portal::service::leases;
 use crate::portal::service::uploads;
 use crate::portal::state::AppState;
 use axum::Json;
@@ -83,6 +84,7 @@ pub async fn create(
     let idem = Idempotent::claim(&state, &session, &headers, "POST /dossiers", &body)?;
     let request: CreateDossier = parse_json(&body)?;
     let now = state.clock.now();
+    let offline = offline_moment(&request)?;
     // Before the write transaction, so that a refusal's audit row is kept.
     let applicant = desk_applicant(&state, &session, office, &request.applicant).await?;
 
@@ -90,6 +92,14 @@ pub async fn create(
     if let Some(replay) = idem.replay(&mut tx).await? {
         return Ok(replay);
     }
+    // Taken in offline on a leased number: received then, numbered so.
+    let (received, leased) = match &offline {
+        Some((code, at)) => {
+            let leased = leases::check_use(&mut tx, &session, office, code, *at, now).await?;
+            (*at, Some(leased))
+        }
+        None => (now, None),
+    };
     let row = intake(
         &mut tx,
         &state,
@@ -98,9 +108,23 @@ pub async fn create(
         applicant,
         &request,
         Channel::Desk,
-        now,
+        received,
+        leased,
     )
     .await?;
+    if offline.is_some() {
+        audit::record_at(
+            &mut *tx,
+            now,
+            audit::Event::OfflineIntakeArrived {
+                session: &session,
+                office_id: office,
+                code: &row.code,
+                received_at: &received.to_rfc3339(),
+            },
+        )
+        .await?;
+    }
     // Taken in at the desk, the dossier starts received: the citizen is told so, in the
     // intake's transaction.
     crate::portal::notify::queue_step(
@@ -115,6 +139,32 @@ pub async fn create(
     let answer = created(tx, &state, &idem, &row, now).await?;
     state.notifier.wake();
     Ok(answer)
+}
+
+/// A desk's offline intake: the leased `code` and the moment `received_at`, which come
+/// together or not at all.
+fn offline_moment(request: &CreateDossier) -> Result<Option<(String, LocalTime)>, ApiError> {
+    match (&request.code, &request.received_at) {
+        (None, None) => Ok(None),
+        (Some(code), Some(at)) => match DateTime::parse_from_rfc3339(at.trim()) {
+            Ok(at) => Ok(Some((code.clone(), at))),
+            Err(_) => Err(invalid(
+                "received_at",
+                "Thời điểm tiếp nhận phải theo dạng RFC 3339 (2026-12-04T09:30:00+07:00). Hãy gửi lại.",
+                "The moment received must be RFC 3339 (2026-12-04T09:30:00+07:00). Send it again.",
+            )),
+        },
+        (Some(_), None) => Err(invalid(
+            "received_at",
+            "Hồ sơ mang mã giữ trước cần thời điểm tiếp nhận. Hãy gửi kèm thời điểm tiếp nhận.",
+            "A dossier with a leased code needs the moment it was received. Send it with it.",
+        )),
+        (None, Some(_)) => Err(invalid(
+            "code",
+            "Thời điểm tiếp nhận chỉ gửi kèm mã hồ sơ đã giữ trước. Hãy gửi kèm mã hoặc bỏ thời điểm.",
+            "The moment received goes only with a leased code. Send the code with it, or leave it out.",
+        )),
+    }
 }
 
 /// Answers 201 with the new dossier, storing that answer for the idempotency key in the
@@ -278,7 +328,10 @@ pub async fn list(
     let engine = state.engine();
     let words = match engine {
         db::Engine::Sqlite => search::office_words_query(office, &matcher),
-        db::Engine::Postgres => search::office_prefix_query(office, &matcher),
+        db::Engine::Postgres => {
+            let unit = state.unit_codes.of(&state.db, office).await?;
+            search::office_prefix_query(office, &unit, &matcher)
+        }
     };
     let searched = matcher.tokens().iter().any(|t| !t.is_empty());
     for token in matcher.tokens().iter().filter(|t| !t.is_empty()) {
@@ -309,6 +362,38 @@ pub async fn list(
         None => String::new(),
     };
     let filter_binds = binds.len() - if after.is_empty() { 0 } else { 2 };
+    let order = format!("ORDER BY {DUE_KEY}, d.code LIMIT {}", limit + 1);
+
+    // PostgreSQL: a search that finds at most FOUND_AT_ONCE dossiers in the prefix index
+    // is read once, its page and its total together, in one statement. One that finds
+    // more (a common word), or nothing that the filter keeps, goes the general way below.
+    if let (db::Engine::Postgres, Some(words)) = (engine, words.as_deref()) {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, d.found, d.total, \
+                    COALESCE((SELECT seq FROM office_feed \
+                              WHERE office_id = CAST($1 AS BIGINT)), 0) AS seq \
+             FROM (SELECT d.*, COUNT(*) OVER () AS total \
+                   FROM (SELECT d.*, COUNT(*) OVER () AS found \
+                         FROM (SELECT {LISTED_COLUMNS} FROM dossiers \
+                               WHERE word_prefixes(office_id, search_key) \
+                                     @@ CAST(${} AS tsquery) \
+                               LIMIT {}) AS d) AS d \
+                   WHERE {filter}) AS d \
+             WHERE TRUE{after} {order}",
+            binds.len() + 1,
+            FOUND_AT_ONCE + 1
+        );
+        let mut query = sqlx::query_as::<_, FoundRow>(sqlx::AssertSqlSafe(sql));
+        for b in &binds {
+            query = query.bind(b);
+        }
+        let rows = query.bind(words).fetch_all(&state.db).await?;
+        if let Some(first) = rows.first().filter(|r| r.found <= FOUND_AT_ONCE) {
+            let (total, seq) = (first.total, first.seq);
+            let rows = rows.into_iter().map(|r| r.row).collect();
+            return page(rows, total, seq, limit, now);
+        }
+    }
 
     let figures = list_figures(
         &state.db,
@@ -354,7 +439,6 @@ pub async fn list(
         let n = n.max(1) as i128;
         n * n <= i128::from(limit + 1) * i128::from(unsearched)
     });
-    let order = format!("ORDER BY {DUE_KEY}, d.code LIMIT {}", limit + 1);
     let sql = match &statuses {
         _ if page_by_words => format!(
             "SELECT {SUMMARY_COLUMNS} {} AND {filter}{after} {order}",
@@ -389,11 +473,46 @@ pub async fn list(
     if page_by_words {
         rows_query = rows_query.bind(words.as_deref());
     }
-    let mut rows = if total == 0 {
+    let rows = if total == 0 {
         Vec::new()
     } else {
         rows_query.fetch_all(&state.db).await?
     };
+    page(rows, total, seq, limit, now)
+}
+
+/// The most dossiers a PostgreSQL search reads off the prefix index to answer in one
+/// statement: a page sorted from them costs about as much as the list's index walk
+/// (see `page_by_words`) when the office holds some tens of thousands.
+const FOUND_AT_ONCE: i64 = 2000;
+
+/// What the one-statement search reads of a dossier: [`SUMMARY_COLUMNS`] and what the
+/// list's filters and cursor test, nothing wide (the window counts hold them all).
+const LISTED_COLUMNS: &str = "id, office_id, status, procedure_code, search_key, code, \
+    channel, applicant_name, procedure_name, submitted_at, received_at, due_at, \
+    payment_status, version";
+
+/// A row of a searched page on PostgreSQL, read in the same statement as what the
+/// search found in the index (`found`, up to [`FOUND_AT_ONCE`] + 1), how many of those
+/// the filter keeps (`total`) and the delta feed's position.
+#[derive(sqlx::FromRow)]
+struct FoundRow {
+    #[sqlx(flatten)]
+    row: SummaryRow,
+    found: i64,
+    total: i64,
+    seq: i64,
+}
+
+/// The answer of `GET /dossiers`: up to `limit` of `rows` (read with one more, which
+/// says whether a next page exists), the total and the feed's position.
+fn page(
+    mut rows: Vec<SummaryRow>,
+    total: i64,
+    seq: i64,
+    limit: u32,
+    now: LocalTime,
+) -> Result<Response, ApiError> {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = match (more, rows.last()) {

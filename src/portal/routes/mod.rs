@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod certifications;
 pub mod citizen_side;
 pub mod citizens;
+pub mod code_leases;
 pub mod documents;
 pub mod dossiers;
 pub mod fee_orders;

@@ -22,6 +22,7 @@ use crate::portal::forms::register::{Entry, Register};
 use crate::portal::json::check_query;
 use crate::portal::negotiate::negotiate;
 use crate::portal::routes::forms::{office_of, printed, render_pdf};
+use crate::portal::service::leases;
 use crate::portal::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -93,6 +94,7 @@ pub async fn dossiers(
         &now.to_rfc3339(),
     )
     .await?;
+    let set_aside = leases::set_aside(&mut conn, office, from, to, now).await?;
     drop(conn);
     let register = Register {
         office: &office_info,
@@ -101,6 +103,7 @@ pub async fn dossiers(
         from,
         to,
         entries,
+        set_aside,
         made_at: now.to_rfc3339(),
     };
     let detail = format!(

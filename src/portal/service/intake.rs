@@ -77,7 +77,9 @@ async fn next_code(
 /// (submitted, waiting for reception; every document attached), inside the caller's
 /// transaction. `applicant` is the citizen's row id, which the caller has resolved and
 /// may name (the desk: [`super::citizens::desk_applicant`]; online: the citizen
-/// themselves); `request.applicant` is not read here.
+/// themselves); `request.applicant` is not read here. `leased`: the code of a number the
+/// officer leased and the caller checked ([`super::leases::check_use`]), for a dossier
+/// received offline at `now`; otherwise the day's next number.
 #[allow(clippy::too_many_arguments)]
 pub async fn intake(
     tx: &mut AnyConnection,
@@ -88,6 +90,7 @@ pub async fn intake(
     request: &CreateDossier,
     channel: Channel,
     now: LocalTime,
+    leased: Option<DossierCode>,
 ) -> Result<Row, ApiError> {
     let online = channel == Channel::Online;
     let procedure = procedure(&mut *tx, &request.procedure_code)
@@ -261,7 +264,10 @@ pub async fn intake(
         .bind(office)
         .fetch_one(&mut *tx)
         .await?;
-    let code = next_code(&mut *tx, office, &unit, now).await?.to_string();
+    let code = match leased {
+        Some(code) => code.to_string(),
+        None => next_code(&mut *tx, office, &unit, now).await?.to_string(),
+    };
     // An online dossier has no due time until the desk receives it.
     let due_at = (!online).then(|| {
         state

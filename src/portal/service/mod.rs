@@ -10,6 +10,7 @@ pub mod certifications;
 pub mod citizens;
 pub mod documents;
 pub mod intake;
+pub mod leases;
 pub mod online;
 pub mod payments;
 pub mod supplements;

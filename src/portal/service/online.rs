@@ -79,6 +79,8 @@ pub async fn submit(
         note: request.note,
         pages: request.pages,
         copies: request.copies,
+        code: None,
+        received_at: None,
     };
     intake(
         &mut *tx,
@@ -89,6 +91,7 @@ pub async fn submit(
         &as_desk,
         Channel::Online,
         now,
+        None,
     )
     .await
 }
