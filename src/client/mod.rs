@@ -10,6 +10,7 @@ pub mod download;
 pub use citizen_side::JOURNAL_PAGE;
 pub mod doctor;
 mod error;
+pub mod leases;
 pub mod outbox;
 pub mod token_store;
 

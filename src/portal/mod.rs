@@ -133,29 +133,39 @@ pub async fn prepare(options: &Options) -> Result<AppState, PortalError> {
         &pool,
         settings.throttle_keys_max,
     ));
-    let state = AppState {
-        notifier: Arc::new(notifier),
-        db: pool,
-        calendar: Arc::new(options.calendar.clone()),
-        clock,
-        settings: Arc::new(options.settings.clone()),
-        throttle,
-        passwords,
-        in_flight: Arc::default(),
-        unit_codes: Arc::default(),
-        files_dir: options.db.files_dir(),
-        upload_writers: Arc::default(),
-        upload_locks: match &options.db {
-            db::Database::Postgres { url, .. } => {
-                let pool = db::upload_lock_pool(url, options.settings.upload_lock_wait);
-                Some(pool.map_err(|source| PortalError::Database {
-                    database: options.db.clone(),
-                    source,
-                })?)
-            }
-            db::Database::Sqlite(_) => None,
-        },
-    };
+    let state =
+        AppState {
+            notifier: Arc::new(notifier),
+            db: pool,
+            calendar: Arc::new(options.calendar.clone()),
+            clock,
+            settings: Arc::new(options.settings.clone()),
+            throttle,
+            passwords,
+            in_flight: Arc::default(),
+            unit_codes: Arc::default(),
+            files_dir: options.db.files_dir(),
+            upload_writers: Arc::default(),
+            upload_locks: match &options.db {
+                db::Database::Postgres { url, .. } => {
+                    let pool = db::upload_lock_pool(url, options.settings.upload_lock_wait);
+                    Some(pool.map_err(|source| PortalError::Database {
+                        database: options.db.clone(),
+                        source,
+                    })?)
+                }
+                db::Database::Sqlite(_) => None,
+            },
+            search_db: match &options.db {
+                db::Database::Postgres { url, .. } => Some(db::search_pool(url).map_err(
+                    |source| PortalError::Database {
+                        database: options.db.clone(),
+                        source,
+                    },
+                )?),
+                db::Database::Sqlite(_) => None,
+            },
+        };
     if options.seed == Seed::Demo {
         seed::demo_dossiers(&state).await?;
         routes::training::mark_journal_start(&state.db)

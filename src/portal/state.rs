@@ -144,6 +144,9 @@ pub struct AppState {
     /// writes, so that another process never touches the same file at once
     /// ([`super::service::uploads::across_processes`]).
     pub upload_locks: Option<AnyPool>,
+    /// On PostgreSQL: the connections the inbox's searches run on, which plan each
+    /// statement once ([`super::db::search_pool`]).
+    pub search_db: Option<AnyPool>,
     /// The worker that sends notices to citizens; a step that queued some wakes it.
     pub notifier: Arc<super::notify::Notifier>,
     /// Each office's unit code, read once: it is in every dossier code of the office

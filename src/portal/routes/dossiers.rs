@@ -50,7 +50,8 @@ use utoipa::IntoParams;
         The applicant is a citizen the office serves (created here or applying here before), \
         by `citizen_id`, or any citizen by the `id_number` and `date_of_birth` on the card they \
         present; with `relation: self` the submitter's name may be left empty (it is the \
-        applicant's).",
+        applicant's). A dossier taken in while the desk's link was down carries the leased \
+        `code` printed on its receipt and the moment `received_at`: it is received then.",
     params(
         ("Idempotency-Key" = String, Header, pattern = "^(\"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = crate::portal::openapi::text::IDEMPOTENCY_KEY),
     ),
@@ -59,9 +60,13 @@ use utoipa::IntoParams;
         (status = 201, description = "The new dossier.", body = crate::api::dossiers::Dossier),
         (status = 400, description = "`idempotency_key_missing`; `bad_request`: a malformed key or body.", body = ErrorBody),
         (status = 403, description = "`forbidden`: not a reception officer.", body = ErrorBody),
-        (status = 409, description = "`request_in_progress`: the first request with this key still runs.", body = ErrorBody),
+        (status = 409, description = "`request_in_progress`: the first request with this key still runs; \
+            taken in offline: `code_not_leased` (`code` is not a held number of the caller's own lease: \
+            another's, voided, or sent after its `accepted_until`), `code_used` (a dossier has it).", body = ErrorBody),
         (status = 422, description = "`validation_failed` (`fields` names the part of the request at fault; \
-            a `citizen_id` the office does not serve is `applicant.citizen_id`, as an unknown one); \
+            a `citizen_id` the office does not serve is `applicant.citizen_id`, as an unknown one; \
+            `received_at` outside the lease's day or ahead of the portal's clock, or `code` and \
+            `received_at` not together); \
             `applicant_mismatch`: the identity number and date of birth presented do not match one citizen; \
             `idempotency_key_reused`; `upload_not_found`, `upload_incomplete`, \
             `upload_already_attached` for an attached upload.", body = ErrorBody),
@@ -387,7 +392,8 @@ pub async fn list(
         for b in &binds {
             query = query.bind(b);
         }
-        let rows = query.bind(words).fetch_all(&state.db).await?;
+        let db = state.search_db.as_ref().unwrap_or(&state.db);
+        let rows = query.bind(words).fetch_all(db).await?;
         if let Some(first) = rows.first().filter(|r| r.found <= FOUND_AT_ONCE) {
             let (total, seq) = (first.total, first.seq);
             let rows = rows.into_iter().map(|r| r.row).collect();
