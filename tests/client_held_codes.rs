@@ -130,3 +130,57 @@ async fn a_lease_whose_answer_was_lost_is_asked_again_with_its_key() {
     assert_eq!(leases[0].voided.len(), 8);
     assert_eq!(leases[0].voided[0].reason, "Hết ngày làm việc, không dùng");
 }
+
+#[tokio::test]
+async fn numbers_of_a_day_gone_are_given_back_and_the_new_day_leased() {
+    let p = Portal::at(MORNING, Settings::default(), Seed::Demo).await;
+    let c = desk(&p).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut held = HeldCodes::open(dir.path(), "tiepnhan1");
+    held.refresh(&c, 6, at("2026-03-04T08:00:30+07:00"))
+        .await
+        .unwrap();
+    let yesterday = c.code_leases().await.unwrap()[0].codes.clone();
+
+    // The next morning (the session of yesterday has ended: the officer logs in again).
+    let morning = at("2026-03-05T07:30:00+07:00");
+    p.running.state.clock.set(morning);
+    c.login("tiepnhan1", DEMO_PASSWORD).await.unwrap();
+    assert_eq!(
+        held.available(morning),
+        0,
+        "yesterday's numbers are not today's"
+    );
+    held.refresh(&c, 6, morning).await.unwrap();
+    assert_eq!(held.available(morning), 6);
+    let leases = c.code_leases().await.unwrap();
+    let today: Vec<&String> = leases
+        .iter()
+        .filter(|l| l.date == "2026-03-05")
+        .flat_map(|l| &l.held)
+        .collect();
+    assert_eq!(today.len(), 6);
+    let old = leases.iter().find(|l| l.date == "2026-03-04");
+    assert!(
+        old.is_none(),
+        "yesterday's lease holds nothing now: {leases:?}"
+    );
+    // The register of yesterday says why each went unused.
+    let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
+    let csv = p
+        .get("/registers/dossiers?from=2026-03-04&to=2026-03-04&format=csv")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for code in &yesterday {
+        let row = csv.lines().find(|l| l.contains(code.as_str())).unwrap();
+        assert!(
+            row.contains(motcua::client::leases::PAST_DAY_REASON),
+            "{row}"
+        );
+    }
+}

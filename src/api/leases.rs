@@ -86,8 +86,9 @@ pub struct ReleaseCodes {
     /// left as it is, so a release may be sent again.
     #[schema(schema_with = unused_codes)]
     pub unused: Vec<String>,
-    /// Why, for the register (`Hết giờ làm việc, không dùng`), at most 500 characters.
-    #[schema(max_length = 500)]
+    /// Why, for the register (`Hết giờ làm việc, không dùng`), 1 to 500 characters, not
+    /// only spaces.
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

@@ -133,9 +133,10 @@ impl HeldCodes {
         Ok(Some(held))
     }
 
-    /// Reads the officer's numbers from the portal and leases more when fewer than half
-    /// of `target` are left for today (up to `target`, within the 50 an officer may
-    /// hold). Numbers given to dossiers not yet arrived are never handed out again.
+    /// Reads the officer's numbers from the portal, gives back those of days gone (no
+    /// dossier received now can have them) and leases more when fewer than half of
+    /// `target` are left for today (up to `target`, within the 50 an officer may hold).
+    /// Numbers given to dossiers not yet arrived are never handed out again.
     pub async fn refresh(
         &mut self,
         client: &PortalClient,
@@ -147,6 +148,18 @@ impl HeldCodes {
             self.ask(client, &key, count).await?;
         }
         self.reread(client).await?;
+        let at = now.to_rfc3339();
+        let past: Vec<Held> = self
+            .saved
+            .codes
+            .iter()
+            .filter(|h| h.expires_at.as_str() <= at.as_str())
+            .cloned()
+            .collect();
+        if !past.is_empty() {
+            release(client, &past, PAST_DAY_REASON).await?;
+            self.reread(client).await?;
+        }
         let target = target.min(MAX_HELD as usize);
         let have = self.available(now);
         if have * 2 < target {
@@ -213,18 +226,7 @@ impl HeldCodes {
         client: &PortalClient,
         reason: &str,
     ) -> Result<usize, HeldError> {
-        let mut by_lease: Vec<(String, Vec<String>)> = Vec::new();
-        for h in &self.saved.codes {
-            match by_lease.iter_mut().find(|(id, _)| *id == h.lease) {
-                Some((_, codes)) => codes.push(h.code.clone()),
-                None => by_lease.push((h.lease.clone(), vec![h.code.clone()])),
-            }
-        }
-        let mut released = 0;
-        for (lease, codes) in by_lease {
-            client.release_codes(&lease, &codes, reason).await?;
-            released += codes.len();
-        }
+        let released = release(client, &self.saved.codes, reason).await?;
         self.saved.codes.clear();
         self.save()?;
         Ok(released)
@@ -246,6 +248,24 @@ impl HeldCodes {
         file.sync_all().map_err(disk)?;
         std::fs::rename(&tmp, &self.path).map_err(disk)
     }
+}
+
+/// Why numbers of a day gone were given back, for the register.
+pub const PAST_DAY_REASON: &str = "Hết ngày làm việc, không dùng";
+
+/// Voids `codes` at the portal, lease by lease, with `reason`; how many.
+async fn release(client: &PortalClient, codes: &[Held], reason: &str) -> Result<usize, HeldError> {
+    let mut by_lease: Vec<(&str, Vec<String>)> = Vec::new();
+    for h in codes {
+        match by_lease.iter_mut().find(|(id, _)| *id == h.lease) {
+            Some((_, codes)) => codes.push(h.code.clone()),
+            None => by_lease.push((&h.lease, vec![h.code.clone()])),
+        }
+    }
+    for (lease, codes) in &by_lease {
+        client.release_codes(lease, codes, reason).await?;
+    }
+    Ok(codes.len())
 }
 
 /// Whether `h` may number a dossier received at `at` (RFC 3339 at +07:00, as the
