@@ -156,6 +156,16 @@ async fn leased_numbers_go_to_no_other_intake_and_number_the_dossiers_taken_in_o
     assert_eq!(codes(&now[0]["used"]), vec![leased[1].clone()]);
     assert_eq!(codes(&now[0]["held"]).len(), 4);
 
+    // A moment sent in another offset, with a fraction: kept as every stored time is.
+    let (status, utc) = p
+        .create_dossier(
+            &token,
+            &offline(&p, &leased[2], "2026-03-04T01:12:30.5Z").await,
+        )
+        .await;
+    assert_eq!(status, 201, "{utc}");
+    assert_eq!(utc["received_at"], "2026-03-04T08:12:30+07:00");
+
     // The same number again, as a new request: another dossier cannot have it.
     let (status, body) = p
         .create_dossier(

@@ -32,7 +32,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::DateTime;
+use chrono::{DateTime, Timelike};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
@@ -147,12 +147,13 @@ pub async fn create(
 }
 
 /// A desk's offline intake: the leased `code` and the moment `received_at`, which come
-/// together or not at all.
+/// together or not at all. The moment is kept as every stored time is, at +07:00 and to
+/// the second (their text order is their time order), whatever offset it was sent in.
 fn offline_moment(request: &CreateDossier) -> Result<Option<(String, LocalTime)>, ApiError> {
     match (&request.code, &request.received_at) {
         (None, None) => Ok(None),
-        (Some(code), Some(at)) => match DateTime::parse_from_rfc3339(at.trim()) {
-            Ok(at) => Ok(Some((code.clone(), at))),
+        (Some(code), Some(at)) => match crate::clock::parse_instant(at) {
+            Ok(at) => Ok(Some((code.clone(), at.with_nanosecond(0).unwrap_or(at)))),
             Err(_) => Err(invalid(
                 "received_at",
                 "Thời điểm tiếp nhận phải theo dạng RFC 3339 (2026-12-04T09:30:00+07:00). Hãy gửi lại.",
