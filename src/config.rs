@@ -43,6 +43,29 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// How attachments are opened and shown (`[attachments]`).
     pub attachments: Attachments,
+    /// Intake with the link down (`[offline]`).
+    pub offline: Offline,
+}
+
+/// `[offline]`: what a reception desk keeps so that intake goes on through an outage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offline {
+    /// Dossier numbers of the day the desk keeps leased from the portal (0: none, and
+    /// a dossier taken in with the link down gets its code when it arrives). At most
+    /// 50, the portal's cap on the numbers one officer holds.
+    pub codes: u32,
+    /// Days after which the desk's copy of the catalog and of its citizens is wiped
+    /// when nobody logged in online meanwhile.
+    pub keep_days: u32,
+}
+
+impl Default for Offline {
+    fn default() -> Self {
+        Offline {
+            codes: 20,
+            keep_days: 30,
+        }
+    }
 }
 
 /// `[attachments]`: the system viewer and the pictures drawn in the terminal.
@@ -132,6 +155,7 @@ impl Default for Config {
             notifications: Notifications::default(),
             path: None,
             attachments: Attachments::default(),
+            offline: Offline::default(),
         }
     }
 }
@@ -253,6 +277,15 @@ struct RawConfig {
     printing: RawPrinting,
     #[serde(default)]
     notifications: RawNotifications,
+    #[serde(default)]
+    offline: RawOffline,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOffline {
+    codes: Option<Spanned<u32>>,
+    keep_days: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -496,6 +529,20 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         }
     };
     let printing = printing(&raw.printing, &fail)?;
+    let count =
+        |value: &Option<Spanned<u32>>, default: u32, range: Range<u32>, what: &str| match value {
+            None => Ok(default),
+            Some(v) if range.contains(v.get_ref()) => Ok(*v.get_ref()),
+            Some(v) => Err(fail(
+                Some(v.span()),
+                format!("must be from {} to {} {what}", range.start, range.end - 1),
+            )),
+        };
+    let defaults = Offline::default();
+    let offline = Offline {
+        codes: count(&raw.offline.codes, defaults.codes, 0..51, "numbers")?,
+        keep_days: count(&raw.offline.keep_days, defaults.keep_days, 1..366, "days")?,
+    };
     let key_lines = raw
         .keys
         .iter()
@@ -524,6 +571,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             open_with,
             images: raw.attachments.images.unwrap_or_default(),
         },
+        offline,
     })
 }
 
@@ -930,6 +978,19 @@ mod tests {
             "{err}"
         );
         assert!(err.message(Lang::Vi).contains("Tệp cấu hình"));
+    }
+
+    #[test]
+    fn offline_numbers_are_bounded_by_the_portal_s_cap() {
+        let path = Path::new("c.toml");
+        let c = parse("[offline]\ncodes = 0\nkeep_days = 7\n", path).unwrap();
+        assert_eq!((c.offline.codes, c.offline.keep_days), (0, 7));
+        assert_eq!(parse("", path).unwrap().offline, Offline::default());
+        let err = parse("[offline]\ncodes = 51\n", path).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(err.problem.contains("from 0 to 50"), "{}", err.problem);
+        let err = parse("[offline]\nkeep_days = 0\n", path).unwrap_err();
+        assert!(err.problem.contains("from 1 to 365"), "{}", err.problem);
     }
 
     #[test]

@@ -962,6 +962,7 @@ fn a_write_queued_by_a_bad_link_frees_the_screen_and_lands_later() {
         Action::OutboxCount {
             queued: 2,
             dead: vec![DeadLetter {
+                renumber: false,
                 id: 9,
                 label: "receive 000.01.27.H07-261124-0001".into(),
                 message: "Hồ sơ đã đóng".into(),
@@ -1588,4 +1589,127 @@ fn a_rejected_chip_card_scan_empties_the_field_and_says_what_the_card_holds() {
         })
         .expect("the second scan is looked up");
     assert_eq!(query, "083185012345");
+}
+
+/// Issue 19: with the link down, the desk numbers the dossier from its held numbers:
+/// the draft keeps the number before the outbox gets the dossier with it, the done
+/// screen shows the final code and the due time by the portal's rules, marked offline,
+/// and the portal's answer replaces it when it arrives.
+#[test]
+fn with_the_link_down_a_held_number_is_the_receipt_s_final_code() {
+    use motcua::tui::offline::Numbered;
+    let mut app = ready_to_submit();
+    app.link.state = LinkState::Offline;
+    app.held_codes = Some(3);
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::NumberOffline(id) => Some(*id),
+        _ => None,
+    });
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::CreateDossier { .. })),
+        "not sent before it has its number"
+    );
+    // Enter again while the number is taken: nothing more.
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    let numbered = Numbered {
+        code: "000.01.27.H07-261124-0050".into(),
+        received_at: "2026-11-24T09:15:00+07:00".into(),
+    };
+    let effects = update(&mut app, Action::NumberedOffline(id, Ok(numbered.clone())));
+    let saved_first = effects.iter().position(|e| match e {
+        Effect::SaveDraft(Some(d)) => d.offline.as_ref() == Some(&numbered),
+        _ => false,
+    });
+    let (create, sent_at) = effects
+        .iter()
+        .enumerate()
+        .find_map(|(i, e)| match e {
+            Effect::CreateDossier { id, request, .. } => {
+                assert_eq!(request.code.as_deref(), Some(numbered.code.as_str()));
+                assert_eq!(
+                    request.received_at.as_deref(),
+                    Some("2026-11-24T09:15:00+07:00")
+                );
+                Some((*id, i))
+            }
+            _ => None,
+        })
+        .expect("the dossier goes to the outbox with its number");
+    assert!(saved_first.is_some_and(|i| i < sent_at), "{effects:?}");
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::SaveDraft(None))),
+        "the draft stays until the outbox has the dossier"
+    );
+    // The fee is recorded on the same code (the outbox sends it after the dossier).
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::PayCash { code, .. } if *code == numbered.code
+    )));
+    assert_eq!(app.intake.step, WizardStep::Done);
+    let shown = app.intake.created.clone().unwrap();
+    assert_eq!(shown.code, numbered.code);
+    let case = motcua::tui::update::chosen_case(&app).unwrap().clone();
+    let due = app.calendar.due(
+        motcua::clock::parse_instant(&numbered.received_at).unwrap(),
+        case.desk_duration.amount,
+        case.desk_duration.unit,
+    );
+    assert_eq!(shown.due_at, Some(due.to_rfc3339()));
+    let screen = text(&draw(&app, SIZE), None);
+    assert!(screen.contains(&numbered.code), "{screen}");
+    assert!(screen.contains("Tiếp nhận khi mất mạng"), "{screen}");
+    // Queued on disk: the draft is done with.
+    let effects = update(&mut app, Action::Queued(create));
+    assert!(effects.iter().any(|e| matches!(e, Effect::SaveDraft(None))));
+    assert!(app.intake.queued);
+    // The link is back and the portal counted another due time: said, and shown.
+    let mut real = dossier_for(&app);
+    real.code = numbered.code.clone();
+    real.due_at = Some("2026-11-27T17:00:00+07:00".into());
+    real.timeline = dossier().timeline;
+    let key = app.intake.key.clone();
+    update(
+        &mut app,
+        Action::SentLater {
+            key,
+            sent: Box::new(motcua::client::outbox::Sent::CreatedDossier(Box::new(
+                real.clone(),
+            ))),
+        },
+    );
+    assert_eq!(app.intake.created.as_ref().unwrap().due_at, real.due_at);
+    let said: Vec<String> = app.toasts.iter().map(|t| t.text.clone()).collect();
+    assert!(said.iter().any(|t| t.contains("khác hạn")), "{said:?}");
+}
+
+#[test]
+fn with_the_link_down_and_no_number_held_the_dossier_queues_without_one() {
+    let mut app = ready_to_submit();
+    app.link.state = LinkState::Offline;
+    app.held_codes = Some(0);
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let body = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::CreateDossier { request, .. } => Some(request.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!((body.code, body.received_at), (None, None));
+    // The desk ran out while numbering: said, and nothing is sent.
+    let mut app = ready_to_submit();
+    app.link.state = LinkState::Offline;
+    app.held_codes = Some(1);
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let id = id_of(&effects, |e| match e {
+        Effect::NumberOffline(id) => Some(*id),
+        _ => None,
+    });
+    let effects = update(&mut app, Action::NumberedOffline(id, Err("hết số".into())));
+    assert!(effects.is_empty());
+    assert_eq!(app.intake.error.as_deref(), Some("hết số"));
+    assert_eq!(app.intake.step, WizardStep::Review);
 }

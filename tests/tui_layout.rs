@@ -565,6 +565,7 @@ fn snapshot_command_line_and_dead_letters() {
     snapshot_each!("dead_letters", SIZES, |lang, size| {
         let mut app = logged_in(lang, false, size);
         app.dead_letters = vec![DeadLetter {
+            renumber: false,
             id: 7,
             label: "Tiếp nhận hồ sơ của Nguyễn Thị Thanh Hương".into(),
             message: "Hồ sơ đã được người khác cập nhật trước; hãy mở lại hồ sơ rồi thao tác lại."

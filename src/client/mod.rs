@@ -579,7 +579,17 @@ impl PortalClient {
         if let Some((etag, _)) = &cached {
             rb = rb.header(IF_NONE_MATCH, etag);
         }
-        let res = self.send(rb.header(ACCEPT, "application/json")).await?;
+        let res = match self.send(rb.header(ACCEPT, "application/json")).await {
+            Ok(res) => res,
+            // With the link down, the copy kept from the last answer serves the desk's
+            // intake (issue 19): a catalog changes by decision, not by the hour.
+            Err(e) => {
+                return match cached {
+                    Some((_, list)) if e.is_offline() => Ok(list),
+                    _ => Err(e),
+                };
+            }
+        };
         if res.status() == StatusCode::NOT_MODIFIED {
             return cached
                 .map(|(_, list)| list)
@@ -609,7 +619,15 @@ impl PortalClient {
         if let Some((etag, _)) = &cached {
             rb = rb.header(IF_NONE_MATCH, etag);
         }
-        let res = self.send(rb.header(ACCEPT, "application/json")).await?;
+        let res = match self.send(rb.header(ACCEPT, "application/json")).await {
+            Ok(res) => res,
+            Err(e) => {
+                return match cached {
+                    Some((_, p)) if e.is_offline() => Ok(p),
+                    _ => Err(e),
+                };
+            }
+        };
         if res.status() == StatusCode::NOT_MODIFIED {
             return cached
                 .map(|(_, p)| p)

@@ -69,9 +69,10 @@ impl Write {
             | Write::PayCash { code, .. }
             | Write::Digitize { code, .. }
             | Write::Rate { code, .. } => Some(code),
-            Write::CreateDossier { .. } | Write::CreateCitizen { .. } | Write::Certify { .. } => {
-                None
-            }
+            // Numbered at the desk with the link down (issue 19): its code is known, and
+            // the fee paid or the parts digitized meanwhile go after it.
+            Write::CreateDossier { request } => request.code.as_deref(),
+            Write::CreateCitizen { .. } | Write::Certify { .. } => None,
         }
     }
 }
@@ -414,6 +415,42 @@ impl Outbox {
     pub fn discard(&mut self, id: u64) -> std::io::Result<()> {
         self.record(Record::Discard { id })
     }
+
+    /// The officer sends a dead letter again. A dossier numbered offline that the
+    /// portal refused its number ([`refused_number`]) would be refused again: it goes
+    /// without the number, under a new key (a new body), so the portal gives it the
+    /// next code; the dead one is dropped in the same breath. Anything else is sent
+    /// again with its key.
+    pub fn send_again(&mut self, id: u64) -> std::io::Result<()> {
+        let Some(entry) = self.entries.get(&id).filter(|e| refused_number(e)) else {
+            return self.revive(id);
+        };
+        let Write::CreateDossier { request } = &entry.write else {
+            return self.revive(id);
+        };
+        let mut request = request.clone();
+        request.code = None;
+        request.received_at = None;
+        let label = entry.label.clone();
+        self.push(Write::CreateDossier { request }, label)?;
+        self.discard(id)
+    }
+}
+
+/// A dossier numbered at the desk with the link down whose number the portal refused
+/// (not leased to this officer, used already, or its moment received out of the
+/// lease's day): sending it again as it is cannot succeed.
+pub fn refused_number(entry: &Entry) -> bool {
+    let numbered =
+        matches!(&entry.write, Write::CreateDossier { request } if request.code.is_some());
+    numbered
+        && matches!(
+            entry.state,
+            State::Dead {
+                status: 409 | 422,
+                ..
+            }
+        )
 }
 
 fn apply(entries: &mut BTreeMap<u64, Entry>, record: &Record) {
@@ -919,5 +956,58 @@ mod tests {
             verdict(&api(409, "already_paid"), Lang::Vi),
             Verdict::Dead(409, "m".into())
         );
+    }
+
+    fn numbered(code: &str) -> Write {
+        let Write::CreateDossier { mut request } = create(7) else {
+            unreachable!()
+        };
+        request.code = Some(code.into());
+        request.received_at = Some("2026-11-24T09:15:00+07:00".into());
+        Write::CreateDossier { request }
+    }
+
+    #[test]
+    fn a_dossier_numbered_offline_goes_before_its_fee() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open(dir.path()).unwrap();
+        let made = o.push(numbered("X-0050"), "a".into()).unwrap();
+        o.push(pay("X-0050"), "b".into()).unwrap();
+        let ready: Vec<u64> = o.ready(now_ms(), &[]).iter().map(|e| e.id).collect();
+        assert_eq!(ready, vec![made.id], "the fee waits for its dossier");
+        // A dossier without a number yet has no code to wait on.
+        o.push(create(8), "c".into()).unwrap();
+        assert_eq!(o.ready(now_ms(), &[]).len(), 2);
+    }
+
+    #[test]
+    fn a_refused_number_is_sent_again_without_it_under_a_new_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open(dir.path()).unwrap();
+        let a = o.push(numbered("X-0050"), "a".into()).unwrap();
+        o.kill(a.id, 409, "code_not_leased".into()).unwrap();
+        assert!(refused_number(o.dead()[0]));
+        o.send_again(a.id).unwrap();
+        assert!(o.dead().is_empty());
+        let left: Vec<&Entry> = o.entries().collect();
+        assert_eq!(left.len(), 1);
+        assert_ne!(left[0].key, a.key, "a new body needs a new key");
+        let Write::CreateDossier { request } = &left[0].write else {
+            panic!("{:?}", left[0].write)
+        };
+        assert_eq!((&request.code, &request.received_at), (&None, &None));
+        // Anything else goes again as it was, with its key.
+        let b = o.push(numbered("X-0051"), "b".into()).unwrap();
+        o.kill(b.id, 0, "file".into()).unwrap();
+        assert!(!refused_number(o.dead()[0]));
+        o.send_again(b.id).unwrap();
+        assert!(
+            o.entries()
+                .any(|e| e.id == b.id && e.state == State::Queued)
+        );
+        // And it holds across a reopen.
+        drop(o);
+        let o = Outbox::open(dir.path()).unwrap();
+        assert_eq!(o.entries().count(), 2);
     }
 }

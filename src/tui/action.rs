@@ -74,6 +74,13 @@ pub enum Action {
     LoggedIn(RequestId, Result<LoginResponse, Failure>),
     /// A token kept from an earlier run still works: no password needed.
     Resumed(Me),
+    /// The portal could not be reached at login: the desk's kept session let the officer
+    /// in (issue 19), or why it did not (the whole message).
+    OfflineSession(RequestId, Result<Me, String>),
+    /// Numbers the desk holds for intake with the link down, usable now.
+    HeldCodes(usize),
+    /// A dossier taken in with the link down got a held number, or why it did not.
+    NumberedOffline(RequestId, Result<crate::tui::offline::Numbered, String>),
     LoggedOut,
     InboxLoaded(RequestId, Result<Snapshot, Failure>),
     /// Issue 18: a further page of the inbox's listing.
@@ -235,6 +242,9 @@ pub enum ScanProblem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetter {
     pub id: u64,
+    /// A dossier numbered offline whose number the portal refused: sent again, it goes
+    /// without it and gets a new code (the receipt printed must be replaced).
+    pub renumber: bool,
     pub label: String,
     pub message: String,
 }
@@ -402,6 +412,10 @@ pub enum Effect {
         key: String,
         request: Box<CreateDossier>,
     },
+    /// Keep the desk's held numbers topped up (a reception officer, online).
+    KeepCodes,
+    /// Give the dossier being taken in the next held number (the link is down).
+    NumberOffline(RequestId),
     PayCash {
         id: RequestId,
         code: String,

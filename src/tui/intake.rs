@@ -578,6 +578,10 @@ pub struct Wizard {
     /// The submission waits in the outbox (the link failed): it goes by itself, so Enter
     /// does not queue it again.
     pub queued: bool,
+    /// Taken in with the link down: the held number it was given and when (issue 19).
+    /// Kept in the draft, so that a crash before the outbox has it sends it on the same
+    /// number, never a second.
+    pub offline: Option<crate::tui::offline::Numbered>,
 }
 
 impl Wizard {
@@ -628,6 +632,7 @@ impl Wizard {
             error: None,
             pending: None,
             queued: false,
+            offline: None,
         }
     }
 
@@ -892,8 +897,8 @@ impl Wizard {
             note: None,
             pages: (pages > 0).then_some(pages),
             copies: (copies > 0).then_some(copies),
-            code: None,
-            received_at: None,
+            code: self.offline.as_ref().map(|n| n.code.clone()),
+            received_at: self.offline.as_ref().map(|n| n.received_at.clone()),
         })
     }
 
@@ -934,6 +939,7 @@ impl Wizard {
             declaration: self.declaration,
             key: self.key.clone(),
             cash_key: self.cash_key.clone(),
+            offline: self.offline.clone(),
         }
     }
 
@@ -944,6 +950,7 @@ impl Wizard {
             t
         };
         let mut w = Wizard::new(d.key.clone(), d.cash_key.clone());
+        w.offline = d.offline.clone();
         // An upload cut short by the crash goes on from where the portal stands.
         w.step = if d.step == WizardStep::Done {
             WizardStep::Review
@@ -1063,6 +1070,9 @@ pub struct Draft {
     pub declaration: bool,
     pub key: String,
     pub cash_key: String,
+    /// The held number given offline, when it was.
+    #[serde(default)]
+    pub offline: Option<crate::tui::offline::Numbered>,
 }
 
 impl Draft {

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod intake;
 pub mod keymap;
 pub mod memory;
+pub mod offline;
 pub mod paging;
 pub mod paper;
 pub mod paths;

@@ -5,13 +5,15 @@
 
 use crate::api::dossiers::ApplicantRef;
 use crate::api::error::ErrorCode;
+use crate::client::leases::HeldCodes;
 use crate::client::outbox::Write;
 use crate::client::{ClientError, PortalClient, token_store::TokenStore};
 use crate::config::Config;
 use crate::domain::Lang;
+use crate::domain::workflow::Role;
 use crate::tui::action::{Action, Delta, Effect};
 use crate::tui::drafts;
-use crate::tui::i18n::tr;
+use crate::tui::i18n::{tr, trf};
 use crate::tui::keymap::Keymap;
 use crate::tui::memory::Memory;
 use crate::tui::sending::Waiter;
@@ -28,6 +30,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::AbortHandle;
+
+/// The held numbers and whose they are (profile, username).
+type HeldOf = ((String, String), Arc<tokio::sync::Mutex<HeldCodes>>);
 
 /// What the app starts with.
 #[derive(Debug, Clone)]
@@ -116,6 +121,7 @@ pub fn initial_state(options: &Options) -> Result<App, StartError> {
     }
     let mut app = App::new(config.language, theme, keymap, profiles, vn_now());
     app.poll_every = config.poll_seconds;
+    app.calendar = config.calendar.clone();
     app.paper_folder = Some(crate::tui::paper::folder(&config.printing));
     app.profile_settings = settings;
     app.apply_profile();
@@ -234,6 +240,12 @@ pub struct Executor {
     picker: Option<ratatui_image::picker::Picker>,
     /// Where forms are saved and which printer prints them (`[printing]`).
     printing: crate::config::Printing,
+    /// `[offline] keep_days`: how old a kept session may be.
+    keep_days: u32,
+    /// `[offline] codes`: the numbers a reception desk keeps held.
+    codes_target: u32,
+    /// The held numbers of the officer logged in, beside their outbox (issue 19).
+    held: Option<HeldOf>,
 }
 
 /// Fetches a job's document, saves it and prints it if asked (`tui::paper`); the file
@@ -295,6 +307,9 @@ impl Executor {
             clock: crate::clock::Clock::system(),
             last_writer: None,
             printing: options.config.printing.clone(),
+            keep_days: options.config.offline.keep_days,
+            codes_target: options.config.offline.codes,
+            held: None,
             attachments: options.config.attachments.clone(),
             picker: None,
         }
@@ -456,11 +471,52 @@ impl Executor {
                 let store = self.store.clone();
                 let tx = self.tx.clone();
                 let c = client.clone();
+                let kept = self
+                    .data_dir
+                    .as_deref()
+                    .map(|dir| crate::tui::offline::session_path(dir, &profile, &username));
+                let (clock, keep_days, lang) = (self.clock.clone(), self.keep_days, self.lang);
                 self.spawn(
                     id,
                     "log in",
                     async move {
-                        let response = c.login(&username, &password).await?;
+                        let response = match c.login(&username, &password).await {
+                            Ok(response) => response,
+                            Err(e) if e.is_offline() => {
+                                // The link is down: the password of the last online
+                                // login on this desk opens an offline session.
+                                if let Some(path) = kept {
+                                    let (pw, now) = (password.clone(), clock.now());
+                                    let checked = tokio::task::spawn_blocking(move || {
+                                        crate::tui::offline::check(&path, &pw, now, keep_days)
+                                    })
+                                    .await;
+                                    let _ = tx.send(match checked {
+                                        Ok(Ok(me)) => Action::OfflineSession(id, Ok(me)),
+                                        Ok(Err(why)) => Action::OfflineSession(
+                                            id,
+                                            Err(format!(
+                                                "{} {}",
+                                                e.message(lang),
+                                                why.message(lang)
+                                            )),
+                                        ),
+                                        Err(_) => return Err(e),
+                                    });
+                                }
+                                return Err(e);
+                            }
+                            Err(e) => return Err(e),
+                        };
+                        if let Some(path) = kept {
+                            let (me, pw, now) = (response.user.clone(), password, clock.now());
+                            tokio::task::spawn_blocking(move || {
+                                if let Err(e) = crate::tui::offline::remember(&path, &me, &pw, now)
+                                {
+                                    tracing::warn!("offline session {}: {e}", path.display());
+                                }
+                            });
+                        }
                         // The keyring may block (D-Bus): keep it off the async threads.
                         let token = response.token.clone();
                         let persistent = tokio::task::spawn_blocking(move || {
@@ -475,6 +531,54 @@ impl Executor {
                     },
                     Action::LoggedIn,
                 );
+            }
+            Effect::KeepCodes => {
+                let reception = app.me.as_ref().is_some_and(|m| m.role == Role::Reception);
+                let (Some(held), Some(client)) = (self.held_codes(), self.client.clone()) else {
+                    return;
+                };
+                if !reception || self.codes_target == 0 {
+                    return;
+                }
+                let (tx, clock) = (self.tx.clone(), self.clock.clone());
+                let target = self.codes_target as usize;
+                tokio::spawn(async move {
+                    let mut held = held.lock().await;
+                    if let Err(e) = held.refresh(&client, target, clock.now()).await {
+                        tracing::info!("held numbers not renewed: {e}");
+                    }
+                    let _ = tx.send(Action::HeldCodes(held.available(clock.now())));
+                });
+            }
+            Effect::NumberOffline(id) => {
+                let tx = self.tx.clone();
+                let (clock, lang) = (self.clock.clone(), self.lang);
+                let Some(held) = self.held_codes() else {
+                    let _ = tx.send(Action::NumberedOffline(
+                        id,
+                        Err(tr(lang, "intake.no_held_codes").to_owned()),
+                    ));
+                    return;
+                };
+                // The number is written off on disk before it is handed out.
+                tokio::task::spawn_blocking(move || {
+                    let mut held = held.blocking_lock();
+                    let now = clock.now();
+                    let result = match held.take(now) {
+                        Ok(Some(h)) => Ok(crate::tui::offline::Numbered {
+                            code: h.code,
+                            received_at: now.to_rfc3339(),
+                        }),
+                        Ok(None) => Err(tr(lang, "intake.no_held_codes").to_owned()),
+                        Err(e) => Err(trf(
+                            lang,
+                            "intake.held_codes_disk",
+                            &[("problem", &e.to_string())],
+                        )),
+                    };
+                    let _ = tx.send(Action::HeldCodes(held.available(now)));
+                    let _ = tx.send(Action::NumberedOffline(id, result));
+                });
             }
             Effect::Logout => {
                 // What is queued stays on disk for this user's next session.
@@ -1222,6 +1326,23 @@ impl Executor {
             self.lang,
             self.last_writer.take(),
         ));
+    }
+
+    /// The held numbers of the officer logged in, opened on first use (the file is
+    /// beside their outbox); another officer's are dropped.
+    fn held_codes(&mut self) -> Option<Arc<tokio::sync::Mutex<HeldCodes>>> {
+        let (dir, owner) = (self.data_dir.clone()?, self.profile_of_session.clone()?);
+        if let Some((of, held)) = &self.held
+            && *of == owner
+        {
+            return Some(held.clone());
+        }
+        let dir = dir
+            .join("outbox")
+            .join(drafts::safe_name(&format!("{}-{}", owner.0, owner.1)));
+        let held = Arc::new(tokio::sync::Mutex::new(HeldCodes::open(&dir, &owner.1)));
+        self.held = Some((owner, held.clone()));
+        Some(held)
     }
 
     /// Ends the session's sending; its writer, still finishing, is kept for the next.

@@ -304,7 +304,7 @@ async fn write_loop(shared: Arc<Shared>, mut commands: UnboundedReceiver<Command
             }
             Command::Retry(id) => {
                 if let Some(o) = outbox {
-                    journal(&shared, o, move |o| o.revive(id)).await;
+                    journal(&shared, o, move |o| o.send_again(id)).await;
                 }
             }
             Command::Discard(id) => {
@@ -452,6 +452,7 @@ fn count(outbox: &Mutex<Outbox>) -> Action {
             .into_iter()
             .map(|e| DeadLetter {
                 id: e.id,
+                renumber: outbox::refused_number(e),
                 label: e.label.clone(),
                 message: match &e.state {
                     outbox::State::Dead { message, .. } => message.clone(),

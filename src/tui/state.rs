@@ -556,6 +556,14 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub toasts: VecDeque<Toast>,
     pub link: Link,
+    /// Logged in without the portal (issue 19): the password checked against the last
+    /// online login's; the first request that reaches the portal asks for a real login.
+    pub offline_session: bool,
+    /// Dossier numbers the desk holds for intake with the link down (`None`: none kept).
+    pub held_codes: Option<usize>,
+    /// The working-day calendar (the configuration's, as the portal's): a dossier taken
+    /// in with the link down has its due time from it.
+    pub calendar: crate::domain::calendar::Calendar,
     pub pending: BTreeMap<RequestId, Pending>,
     pub next_request: RequestId,
     /// Writes queued and not yet confirmed by the portal.
@@ -646,6 +654,9 @@ impl App {
             overlay: None,
             toasts: VecDeque::new(),
             link: Link::default(),
+            offline_session: false,
+            held_codes: None,
+            calendar: crate::domain::calendar::Calendar::default(),
             pending: BTreeMap::new(),
             next_request: 1,
             outbox: 0,

@@ -1136,6 +1136,18 @@ fn submit(app: &mut App) -> Vec<Effect> {
         return vec![];
     };
     app.intake.error = None;
+    // With the link down, the desk numbers the dossier from the numbers it holds, so
+    // the receipt carries its final code (issue 19). A dossier numbered before a crash
+    // keeps its number.
+    let offline = app.offline_session || app.link.state == LinkState::Offline;
+    if app.intake.offline.is_some() {
+        return take_in_offline(app);
+    }
+    if offline && app.held_codes.unwrap_or(0) > 0 {
+        let id = request(app, Purpose::Submit);
+        app.intake.pending = Some(id);
+        return vec![Effect::NumberOffline(id)];
+    }
     let id = request(app, Purpose::Submit);
     app.intake.pending = Some(id);
     vec![Effect::CreateDossier {
@@ -1143,6 +1155,123 @@ fn submit(app: &mut App) -> Vec<Effect> {
         key: app.intake.key.clone(),
         request: Box::new(body),
     }]
+}
+
+/// The held number for the dossier being taken in with the link down, or why none.
+pub(super) fn on_numbered_offline(
+    app: &mut App,
+    id: RequestId,
+    result: Result<crate::tui::offline::Numbered, String>,
+) -> Vec<Effect> {
+    if app.pending.remove(&id).is_none() || app.intake.pending != Some(id) {
+        return vec![];
+    }
+    app.intake.pending = None;
+    match result {
+        Ok(numbered) => {
+            app.intake.offline = Some(numbered);
+            take_in_offline(app)
+        }
+        Err(text) => {
+            app.intake.error = Some(text);
+            vec![]
+        }
+    }
+}
+
+/// The dossier numbered offline: the draft keeps the number first, the outbox gets the
+/// dossier with it, and the done screen shows what the portal will make of it (the code
+/// final, the due time and fee by the same rules), marked as taken offline.
+fn take_in_offline(app: &mut App) -> Vec<Effect> {
+    let (Some(numbered), Some(body)) = (app.intake.offline.clone(), app.intake.request()) else {
+        return vec![];
+    };
+    let applicant = match (&app.intake.applicant, &app.intake.presented) {
+        (Some(c), _) => Some(crate::tui::offline::applicant_of(c)),
+        (None, Some(p)) => p.date().map(|dob| crate::api::dossiers::Applicant {
+            citizen_id: String::new(),
+            id_number: p.id_number.clone(),
+            full_name: body.submitter.full_name.clone(),
+            date_of_birth: dob.format("%Y-%m-%d").to_string(),
+            gender: crate::domain::identity::Gender::Male,
+            phone: String::new(),
+            email: None,
+            address: String::new(),
+        }),
+        (None, None) => None,
+    };
+    let office = app.me.as_ref().and_then(|m| m.office.clone());
+    let made = match (chosen_procedure(app), applicant, office) {
+        (Some(procedure), Some(applicant), Some(office)) => crate::tui::offline::provisional(
+            &body,
+            procedure,
+            applicant,
+            &office,
+            &app.calendar,
+            &numbered,
+        ),
+        _ => None,
+    };
+    let Some(made) = made else {
+        app.intake.error = Some(tr(app.lang, "intake.need_procedure").to_owned());
+        return vec![];
+    };
+    let draft = app.intake.to_draft(app.now.to_rfc3339());
+    app.last_draft = Some(draft.clone());
+    let id = request(app, Purpose::Submit);
+    let mut effects = vec![
+        Effect::SaveDraft(Some(Box::new(draft))),
+        Effect::CreateDossier {
+            id,
+            key: app.intake.key.clone(),
+            request: Box::new(body),
+        },
+    ];
+    // The draft goes when the outbox has the dossier (`Queued`), not before.
+    effects.extend(
+        created(app, made)
+            .into_iter()
+            .filter(|e| !matches!(e, Effect::SaveDraft(None))),
+    );
+    app.intake.pending = Some(id);
+    effects
+}
+
+/// The portal's answer for a dossier taken in offline and shown provisionally: it
+/// replaces what the done screen shows, and a due time the portal counted otherwise is
+/// said.
+pub(super) fn arrived_offline(app: &mut App, dossier: Dossier) -> Vec<Effect> {
+    app.intake.pending = None;
+    app.intake.error = None;
+    app.inbox.upsert(summary_of(&dossier));
+    let keep = app.inbox.selected_code();
+    app.inbox.rebuild(keep);
+    let printed = app.intake.created.as_ref().and_then(|d| d.due_at.clone());
+    if printed != dossier.due_at {
+        let text = trf(
+            app.lang,
+            "intake.offline_due_changed",
+            &[
+                ("code", &dossier.code),
+                ("printed", &short_time(printed.as_deref())),
+                ("due", &short_time(dossier.due_at.as_deref())),
+            ],
+        );
+        toast(app, ToastKind::Error, text);
+    }
+    app.intake.created = Some(Box::new(dossier));
+    app.last_draft = None;
+    vec![Effect::SaveDraft(None)]
+}
+
+/// Whether `d` is the portal's answer for the dossier the done screen shows as taken
+/// offline.
+pub(super) fn is_offline_shown(app: &App, d: &Dossier) -> bool {
+    app.intake
+        .offline
+        .as_ref()
+        .is_some_and(|n| n.code == d.code)
+        && app.intake.step == WizardStep::Done
 }
 
 pub(super) fn on_dossier_created(
@@ -1154,6 +1283,11 @@ pub(super) fn on_dossier_created(
         return vec![];
     }
     app.intake.pending = None;
+    if let Ok(d) = &result
+        && is_offline_shown(app, d)
+    {
+        return arrived_offline(app, d.clone());
+    }
     let dossier = match result {
         Ok(d) => d,
         Err(Failure::Offline(m)) => {

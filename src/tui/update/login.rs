@@ -17,36 +17,8 @@ pub(super) fn on_logged_in(
             vec![Effect::Logout]
         }
         Ok(response) => {
-            app.login.password = LoginForm::new().password;
-            app.login.error = None;
-            let resumed = app.relogin;
-            app.relogin = false;
-            app.me = Some(response.user);
-            app.screen = Screen::Main;
-            let mut effects = vec![];
-            let username = field_text(&app.login.username);
-            if let Some(settings) = app.profile_settings.get_mut(app.login.profile) {
-                settings.last_username = Some(username);
-            }
-            if let Some(profile) = app.profile() {
-                effects.push(Effect::RememberUser {
-                    profile: profile.name.clone(),
-                    username: field_text(&app.login.username),
-                });
-            }
-            if !resumed {
-                effects.push(Effect::LoadDraft);
-                if app.training() {
-                    effects.push(Effect::LoadTraining);
-                }
-            }
-            if !resumed || app.inbox.seq.is_none() {
-                effects.push(Effect::LoadInbox(request(app, Purpose::Inbox)));
-            } else {
-                app.poll_in = 0;
-            }
-            effects.push(Effect::LoadStats(request(app, Purpose::Stats)));
-            effects
+            app.offline_session = false;
+            enter(app, response.user)
         }
         Err(failure) => {
             app.login.error = Some(failure_text(app.lang, &failure));
@@ -54,6 +26,77 @@ pub(super) fn on_logged_in(
             vec![]
         }
     }
+}
+
+/// The portal could not be reached at login, and the desk checked the password against
+/// the last online login's (`tui::offline`): in, or why not. (The login's own answer,
+/// the link failure, comes next and finds nothing waiting.)
+pub(super) fn on_offline_session(
+    app: &mut App,
+    id: RequestId,
+    result: Result<crate::api::auth::Me, String>,
+) -> Vec<Effect> {
+    if app.login.pending != Some(id) {
+        return vec![];
+    }
+    app.pending.remove(&id);
+    app.login.pending = None;
+    app.link.state = LinkState::Offline;
+    match result {
+        Ok(me) if me.role.is_staff() => {
+            app.offline_session = true;
+            let effects = enter(app, me);
+            let text = tr(app.lang, "login.offline").to_owned();
+            toast(app, ToastKind::Info, text);
+            effects
+        }
+        Ok(_) => {
+            app.login.error = Some(tr(app.lang, "login.not_staff").to_owned());
+            vec![]
+        }
+        Err(text) => {
+            app.login.error = Some(text);
+            app.login.focus = LoginField::Password;
+            vec![]
+        }
+    }
+}
+
+/// Logged in (online or off): the main screen, and what it loads.
+fn enter(app: &mut App, me: crate::api::auth::Me) -> Vec<Effect> {
+    app.login.password = LoginForm::new().password;
+    app.login.error = None;
+    let resumed = app.relogin;
+    app.relogin = false;
+    app.me = Some(me);
+    app.screen = Screen::Main;
+    let mut effects = vec![];
+    let username = field_text(&app.login.username);
+    if let Some(settings) = app.profile_settings.get_mut(app.login.profile) {
+        settings.last_username = Some(username);
+    }
+    if let Some(profile) = app.profile() {
+        effects.push(Effect::RememberUser {
+            profile: profile.name.clone(),
+            username: field_text(&app.login.username),
+        });
+    }
+    if !resumed {
+        effects.push(Effect::LoadDraft);
+        if app.training() {
+            effects.push(Effect::LoadTraining);
+        }
+    }
+    if !resumed || app.inbox.seq.is_none() {
+        effects.push(Effect::LoadInbox(request(app, Purpose::Inbox)));
+    } else {
+        app.poll_in = 0;
+    }
+    effects.push(Effect::LoadStats(request(app, Purpose::Stats)));
+    if !app.offline_session {
+        effects.push(Effect::KeepCodes);
+    }
+    effects
 }
 
 pub(super) fn login_key(app: &mut App, key: KeyInput) -> Vec<Effect> {

@@ -108,6 +108,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Link { rtt, reached } => {
+            let back = reached && app.link.state == LinkState::Offline;
             app.link.last_rtt = rtt.or(app.link.last_rtt);
             app.link.state = match (reached, rtt) {
                 (false, _) => LinkState::Offline,
@@ -117,9 +118,19 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             if reached {
                 app.link.retry_in = None;
             }
+            // The link is back: the numbers used meanwhile are renewed.
+            if back && app.screen == Screen::Main && !app.offline_session {
+                return vec![Effect::KeepCodes];
+            }
             vec![]
         }
         Action::LoggedIn(id, result) => on_logged_in(app, id, result),
+        Action::OfflineSession(id, result) => login::on_offline_session(app, id, result),
+        Action::HeldCodes(n) => {
+            app.held_codes = Some(n);
+            vec![]
+        }
+        Action::NumberedOffline(id, result) => intake::on_numbered_offline(app, id, result),
         Action::Resumed(me) => {
             // Only if the official has not started logging in meanwhile.
             if app.screen != Screen::Login || app.login.pending.is_some() || !me.role.is_staff() {

@@ -18,10 +18,16 @@ pub(super) fn on_queued(app: &mut App, id: RequestId) -> Vec<Effect> {
     {
         app.overlay = None;
     }
+    let mut effects = vec![];
     if app.intake.pending == Some(id) {
         app.intake.pending = None;
         app.intake.queued = true;
         app.intake.error = Some(text.clone());
+        // Numbered offline: the outbox has it with its number; the draft is done with.
+        if app.intake.offline.is_some() {
+            app.last_draft = None;
+            effects.push(Effect::SaveDraft(None));
+        }
     }
     for form in [app.intake.new_citizen.as_mut(), app.citizens.form.as_mut()]
         .into_iter()
@@ -37,7 +43,7 @@ pub(super) fn on_queued(app: &mut App, id: RequestId) -> Vec<Effect> {
     }
     super::certify::on_queued(app, id);
     toast(app, ToastKind::Info, text);
-    vec![]
+    effects
 }
 
 /// A queued write went through with nobody waiting on screen.
@@ -53,7 +59,11 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
         }
         Sent::CreatedDossier(d) => {
             let code = d.code.clone();
-            if app.intake.key == key && app.intake.step != crate::tui::intake::WizardStep::Done {
+            if app.intake.key == key && super::intake::is_offline_shown(app, &d) {
+                effects = super::intake::arrived_offline(app, *d);
+            } else if app.intake.key == key
+                && app.intake.step != crate::tui::intake::WizardStep::Done
+            {
                 effects = super::intake::created(app, *d);
             } else if let Some(draft) = app.draft_offer.take_if(|o| o.key == key) {
                 // The draft offered after a restart is this submission's: it is done, and

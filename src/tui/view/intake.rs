@@ -1165,6 +1165,18 @@ fn done_lines(app: &App, width: u16) -> Vec<Line<'static>> {
         Span::styled(format!("{}: ", tr(lang, "col.code")), theme.muted),
         Span::styled(d.code.clone(), theme.base.add_modifier(Modifier::BOLD)),
     ]));
+    // Taken in with the link down: the code is final, the rest the portal confirms.
+    if let Some(n) = &w.offline {
+        let key = if w.created.as_ref().is_some_and(|d| !d.timeline.is_empty()) {
+            "intake.offline_arrived"
+        } else {
+            "intake.offline_taken"
+        };
+        lines.push(Line::from(Span::styled(
+            trf(lang, key, &[("at", &short_time(Some(&n.received_at)))]),
+            theme.warn,
+        )));
+    }
     lines.push(Line::from(vec![
         Span::styled(format!("{}: ", tr(lang, "detail.due")), theme.muted),
         Span::styled(

@@ -83,7 +83,13 @@ pub fn render(app: &App, overlay: &Overlay, frame: &mut Frame, body: Rect) {
             let items: Vec<String> = menu
                 .items
                 .iter()
-                .map(|d| format!("{} — {}", d.label, d.message))
+                .map(|d| {
+                    let mut line = format!("{} — {}", d.label, d.message);
+                    if d.renumber {
+                        line.push_str(tr(app.lang, "outbox.renumber"));
+                    }
+                    line
+                })
                 .collect();
             choose(
                 app,

@@ -162,6 +162,16 @@ pub fn status_bar(app: &App, frame: &mut Frame, area: Rect) {
             6,
         ));
     }
+    // With the link down, how many dossiers the desk can still number itself.
+    if (app.link.state == LinkState::Offline || app.offline_session)
+        && let Some(n) = app.held_codes
+    {
+        pieces.push(piece(
+            trf(lang, "status.held_codes", &[("n", &n.to_string())]),
+            if n == 0 { theme.danger } else { theme.warn },
+            5,
+        ));
+    }
     pieces.push(piece(" ", style, 0));
     pieces.push(piece("│", theme.border, 0));
     pieces.push(piece(
