@@ -1,8 +1,9 @@
 //! A link emulator: a TCP proxy on loopback that makes the portal look as far away as a
 //! 3G or shared office link — bandwidth per direction, added latency and jitter,
-//! connections cut after some bytes (fixed or at random), and stalls. Kernel netem is not
-//! available where motcua is built and tested, so tests, benchmarks and `motcua linksim`
-//! use this. It only listens on 127.0.0.1 and only forwards to a loopback address.
+//! connections cut after some bytes (fixed or at random), and stalls; and, on command, an
+//! outage ([`Switch`]). Kernel netem is not available where motcua is built and tested, so
+//! tests, benchmarks and `motcua linksim` use this. It only listens on 127.0.0.1 and only
+//! forwards to a loopback address.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -12,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -72,7 +73,11 @@ pub struct LinkStats {
     /// Portal → client bytes delivered.
     pub down: AtomicU64,
     pub connections: AtomicU64,
+    /// Connections cut: their bytes spent ([`LinkSpec::cut_after`], `cut_mean`), or the
+    /// link taken down under them ([`Switch`]).
     pub cuts: AtomicU64,
+    /// Connections closed as soon as accepted because the link was down ([`Switch`]).
+    pub refused: AtomicU64,
     /// Connections made to each upstream, in the order given ([`start_spread`]).
     pub per_upstream: Vec<AtomicU64>,
 }
@@ -100,7 +105,54 @@ impl LinkStats {
 pub struct Link {
     pub addr: SocketAddr,
     pub stats: Arc<LinkStats>,
+    switch: Switch,
     tasks: JoinSet<()>,
+}
+
+impl Link {
+    /// The link's outage switch; clones of it may be kept and thrown from anywhere.
+    pub fn switch(&self) -> Switch {
+        self.switch.clone()
+    }
+}
+
+/// Takes a running link down and brings it back, as an outage. While down, each new
+/// connection is closed (with a reset) as soon as it is accepted, without reaching the
+/// portal, and the connections open when it went down are cut, both ways. Up again, new
+/// connections go through as before. A link starts up. Cheap to clone; while the link is
+/// up it costs each connection one wake-up source and nothing per byte.
+#[derive(Debug, Clone)]
+pub struct Switch {
+    down: watch::Sender<bool>,
+}
+
+impl Switch {
+    fn new() -> Switch {
+        Switch {
+            down: watch::Sender::new(false),
+        }
+    }
+
+    /// Takes the link down (`true`: open connections are cut at once) or brings it back
+    /// (`false`). Setting what is set already changes nothing.
+    pub fn set_down(&self, down: bool) {
+        self.down
+            .send_if_modified(|now| std::mem::replace(now, down) != down);
+    }
+
+    /// Whether the link is down.
+    pub fn is_down(&self) -> bool {
+        *self.down.borrow()
+    }
+
+    /// Ends when the link is down (at once if it is down already).
+    async fn gone_down(&self) {
+        let mut down = self.down.subscribe();
+        if down.wait_for(|d| *d).await.is_err() {
+            // No switch is left to bring it down: it never will be.
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 impl Drop for Link {
@@ -150,9 +202,11 @@ async fn listen(port: u16, upstreams: Vec<SocketAddr>, spec: LinkSpec) -> Result
         ..LinkStats::default()
     });
     let mut tasks = JoinSet::new();
+    let switch = Switch::new();
     let shared = Arc::new(Shared {
         spec,
         stats: stats.clone(),
+        switch: switch.clone(),
         rng: Mutex::new(StdRng::seed_from_u64(0)),
         started: Instant::now(),
     });
@@ -162,34 +216,60 @@ async fn listen(port: u16, upstreams: Vec<SocketAddr>, spec: LinkSpec) -> Result
         let mut connections = JoinSet::new();
         let mut next = 0usize;
         while let Ok((client, _)) = listener.accept().await {
+            if shared.switch.is_down() {
+                // The outage: closed at once, with a reset rather than an orderly end,
+                // so the client fails now instead of waiting for an answer.
+                shared.stats.refused.fetch_add(1, Ordering::SeqCst);
+                let _ = client.set_zero_linger();
+                drop(client);
+                continue;
+            }
             let _ = client.set_nodelay(true);
             let (shared, upstreams) = (shared.clone(), upstreams.clone());
             let first = next;
             next = (next + 1) % upstreams.len().max(1);
             connections.spawn(async move {
-                // Round robin, passing over an upstream that refuses (a process
-                // being restarted): the client sees a refusal only when all do.
-                for i in 0..upstreams.len() {
-                    let which = (first + i) % upstreams.len();
-                    if let Ok(server) = TcpStream::connect(upstreams[which]).await {
-                        let _ = server.set_nodelay(true);
-                        shared.stats.connections.fetch_add(1, Ordering::SeqCst);
-                        shared.stats.per_upstream[which].fetch_add(1, Ordering::SeqCst);
-                        connection(client, server, shared).await;
-                        return;
+                let forward = async {
+                    // Round robin, passing over an upstream that refuses (a process
+                    // being restarted): the client sees a refusal only when all do.
+                    for i in 0..upstreams.len() {
+                        let which = (first + i) % upstreams.len();
+                        if let Ok(server) = TcpStream::connect(upstreams[which]).await {
+                            let _ = server.set_nodelay(true);
+                            shared.stats.connections.fetch_add(1, Ordering::SeqCst);
+                            shared.stats.per_upstream[which].fetch_add(1, Ordering::SeqCst);
+                            connection(client, server, shared.clone()).await;
+                            return;
+                        }
                     }
+                };
+                // The link going down drops the connection, both ways, wherever it is
+                // (counted first, so that whoever sees the cut sees it counted).
+                let cut = async {
+                    shared.switch.gone_down().await;
+                    shared.stats.cuts.fetch_add(1, Ordering::SeqCst);
+                };
+                tokio::select! {
+                    _ = forward => {},
+                    _ = cut => {},
                 }
             });
             // Keep the set from growing without bound.
             while connections.try_join_next().is_some() {}
         }
     });
-    Ok(Link { addr, stats, tasks })
+    Ok(Link {
+        addr,
+        stats,
+        switch,
+        tasks,
+    })
 }
 
 struct Shared {
     spec: LinkSpec,
     stats: Arc<LinkStats>,
+    switch: Switch,
     rng: Mutex<StdRng>,
     started: Instant,
 }

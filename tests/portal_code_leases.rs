@@ -403,3 +403,98 @@ async fn the_register_lists_every_number_of_the_day_and_late_numbers_are_void() 
         assert!(row.contains("Hết hạn giữ số"), "{row}");
     }
 }
+
+/// Office 1's day counter (`dossier_counters.last`) for the leases' day, if any.
+async fn counter(p: &Portal, office: i64) -> Option<i64> {
+    sqlx::query_scalar("SELECT last FROM dossier_counters WHERE office_id = $1 AND day = $2")
+        .bind(office)
+        .bind("2026-03-04")
+        .fetch_optional(&p.running.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_lease_past_the_days_9999th_number_is_refused_and_takes_none() {
+    let p = Portal::at(MORNING, Settings::default(), Seed::Demo).await;
+    let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
+    let db = &p.running.state.db;
+    let (office, unit): (i64, String) = sqlx::query_as(
+        "SELECT o.id, o.code FROM users u JOIN offices o ON o.id = u.office_id \
+         WHERE u.username = 'tiepnhan1'",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap();
+    // Late in a very busy day: 9,990 of the day's numbers taken.
+    sqlx::query(
+        "INSERT INTO dossier_counters (office_id, day, last) VALUES ($1, $2, 9990) \
+         ON CONFLICT (office_id, day) DO UPDATE SET last = excluded.last",
+    )
+    .bind(office)
+    .bind("2026-03-04")
+    .execute(db)
+    .await
+    .unwrap();
+    let dossiers = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM dossiers")
+            .fetch_one(db)
+            .await
+            .unwrap()
+    };
+    let before = dossiers().await;
+
+    // Twenty would run to 10,010: refused on `count`, and the counter is as it was.
+    let (status, body) = lease(&p, &token, json!(20)).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "validation_failed", "{body}");
+    assert!(body["error"]["fields"]["count"].is_string(), "{body}");
+    assert_eq!(counter(&p, office).await, Some(9990), "rolled back");
+    assert_eq!(p.audit_count("codes_leased").await, 0);
+    assert!(leases(&p, &token).await.as_array().unwrap().is_empty());
+
+    // The nine left are leased: the last numbers of the day, 4 digits each.
+    let (status, last) = lease(&p, &token, json!(9)).await;
+    assert_eq!(status, 201, "{last}");
+    let expected: Vec<String> = (9991..=9999)
+        .map(|n| format!("{unit}-260304-{n}"))
+        .collect();
+    assert_eq!(codes(&last["codes"]), expected);
+    assert_eq!(codes(&last["held"]), expected);
+    assert_eq!(counter(&p, office).await, Some(9999));
+
+    // Not one more, by lease or by an ordinary intake: no 5-digit code, no number taken.
+    let (status, body) = lease(&p, &token, json!(1)).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"]["fields"]["count"].is_string(), "{body}");
+    let (citizen, _) = p.citizen_of(1).await;
+    let (status, body) = p
+        .create_dossier(&token, &p.submission(PROCEDURE, &citizen).await)
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "validation_failed", "{body}");
+    // The portal says the day's 9999 numbers are used (on the field `procedure_code`).
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("9999"), "{body}");
+    assert!(
+        body["error"]["fields"]
+            .as_object()
+            .is_some_and(|f| !f.is_empty()),
+        "{body}"
+    );
+    assert_eq!(counter(&p, office).await, Some(9999));
+    assert_eq!(dossiers().await, before);
+    assert_eq!(p.audit_count("codes_leased").await, 1);
+
+    // The numbers leased before the day ran out still number dossiers taken in offline.
+    link_back(&p);
+    let (status, dossier) = p
+        .create_dossier(
+            &token,
+            &offline(&p, &expected[8], "2026-03-04T08:10:00+07:00").await,
+        )
+        .await;
+    assert_eq!(status, 201, "{dossier}");
+    assert_eq!(dossier["code"], expected[8].as_str());
+    assert_eq!(counter(&p, office).await, Some(9999));
+}
