@@ -210,6 +210,7 @@ fn tui(config: Config, extra_profiles: Vec<tui::state::Profile>) -> ExitCode {
         config,
         data_dir: Some(dir),
         extra_profiles,
+        outage: None,
     };
     match runtime.block_on(tui::run(options)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -280,7 +281,7 @@ fn training(config: Config, reset: bool, pace: Option<u32>, now: Option<LocalTim
                 Lang::Vi => TRAINING_PROFILE[0].into(),
                 Lang::En => TRAINING_PROFILE[1].into(),
             },
-            url: sandbox.url.clone(),
+            url: sandbox.desk_url.clone(),
             training: true,
             demo_hint: Some(format!(
                 "tiepnhan1 · chuyenvien1 · lanhdao1 / Motcua-demo-2026 · {} {}",
@@ -295,6 +296,7 @@ fn training(config: Config, reset: bool, pace: Option<u32>, now: Option<LocalTim
             config,
             data_dir: Some(dir),
             extra_profiles: vec![profile],
+            outage: Some(tui::runtime::Outage(std::sync::Arc::new(sandbox.outage()))),
         };
         let outcome = tui::run(options).await;
         let _ = sandbox.shutdown().await;

@@ -18,6 +18,11 @@ pub struct Sandbox {
     /// The citizen pages, `http://127.0.0.1:PORT/`: where a trainee plays the citizen
     /// in a browser.
     pub pages_url: String,
+    /// The API as the desk reaches it: through a link of its own (loopback, no delay),
+    /// which [`Sandbox::outage`] cuts so that trainees practise an outage while the
+    /// portal and its simulated citizens go on.
+    pub desk_url: String,
+    desk_link: crate::linksim::Link,
     simulator: JoinHandle<()>,
 }
 
@@ -91,15 +96,31 @@ pub async fn start(
         payment_secret: secret,
         work_dir: dir.join("simulator"),
     }));
+    let desk_link = crate::linksim::start(running.addr, crate::linksim::LinkSpec::default())
+        .await
+        .map_err(|e| PortalError::Bind {
+            addr: running.addr,
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    let desk_url = format!("http://{}{}", desk_link.addr, crate::api::BASE_PATH);
     Ok(Sandbox {
         portal: running,
         url,
         pages_url,
+        desk_url,
+        desk_link,
         simulator,
     })
 }
 
 impl Sandbox {
+    /// Takes the desk's link down (`true`: new connections refused, open ones cut) or
+    /// brings it back.
+    pub fn outage(&self) -> impl Fn(bool) + Send + Sync + 'static {
+        let switch = self.desk_link.switch();
+        move |down| switch.set_down(down)
+    }
+
     /// Stops the simulator, then the portal (which finishes its requests first).
     pub async fn shutdown(self) -> Result<(), PortalError> {
         self.simulator.abort();

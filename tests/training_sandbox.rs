@@ -573,3 +573,25 @@ async fn the_simulator_tries_a_citizen_it_cannot_log_in_as_only_once() {
     assert_eq!(failures().await, 1, "tried once, then left alone");
     s.shutdown().await.unwrap();
 }
+
+/// Issue 19: the desk reaches the sandbox through a link of its own, which the
+/// sandbox's outage cuts (the portal and its simulated citizens go on) and restores.
+#[tokio::test]
+async fn the_desk_s_link_to_the_sandbox_can_be_cut_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = start(dir.path(), None).await;
+    let desk = login(&sandbox.desk_url, "tiepnhan1").await;
+    assert!(desk.me().await.is_ok());
+    let outage = sandbox.outage();
+    outage(true);
+    match desk.me().await {
+        Err(e) => assert!(e.is_offline(), "{e:?}"),
+        Ok(_) => panic!("the desk reached the portal through a cut link"),
+    }
+    // The portal itself goes on.
+    let direct = login(&sandbox.url, "tiepnhan1").await;
+    assert!(direct.me().await.is_ok());
+    outage(false);
+    assert!(desk.me().await.is_ok());
+    sandbox.shutdown().await.unwrap();
+}

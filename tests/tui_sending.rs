@@ -121,6 +121,7 @@ async fn a_users_queued_writes_go_with_their_session_only() {
         config: Config::default(),
         data_dir: Some(data.path().to_owned()),
         extra_profiles: vec![],
+        outage: None,
     };
     let app = App::new(
         Lang::Vi,
@@ -215,6 +216,7 @@ fn desk(portal: &Portal, data: &Path) -> (Executor, App, UnboundedReceiver<Actio
         config: Config::default(),
         data_dir: Some(data.to_owned()),
         extra_profiles: vec![],
+        outage: None,
     };
     let mut app = App::new(
         Lang::Vi,

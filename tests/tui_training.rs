@@ -1256,3 +1256,24 @@ fn snapshot_exercise_14_with_its_hint() {
         on_certification
     );
 }
+
+/// Issue 19: `:offline` and `:online` cut and restore the sandbox's link, in training
+/// only; coming back, the desk tries at once and renews its held numbers.
+#[test]
+fn offline_and_online_cut_the_sandbox_link_in_training_only() {
+    let mut app = logged_in(Lang::Vi, true, SIZE);
+    let effects = command(&mut app, "offline");
+    assert_eq!(effects, vec![Effect::CutLink(true)]);
+    let effects = command(&mut app, "online");
+    assert!(effects.contains(&Effect::CutLink(false)), "{effects:?}");
+    assert!(effects.contains(&Effect::KeepCodes), "{effects:?}");
+    assert_eq!(app.poll_in, 0);
+    // A real desk's link is not the app's to cut.
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    assert!(command(&mut app, "offline").is_empty());
+    let said: Vec<&str> = app.toasts.iter().map(|t| t.text.as_str()).collect();
+    assert!(
+        said.iter().any(|t| t.contains("hộp cát đào tạo")),
+        "{said:?}"
+    );
+}

@@ -228,6 +228,7 @@ async fn an_attachment_opens_with_the_configured_program_once_checked() {
         config,
         data_dir: Some(data.path().to_owned()),
         extra_profiles: vec![],
+        outage: None,
     };
     let profile = Profile {
         name: "Ward".into(),
@@ -374,6 +375,7 @@ async fn an_attachment_opens_with_the_configured_program_once_checked() {
         config,
         data_dir: Some(data.path().to_owned()),
         extra_profiles: vec![],
+        outage: None,
     };
     let (tx2, mut rx2) = tokio::sync::mpsc::unbounded_channel();
     let mut other = Executor::new(tx2, &options, Lang::Vi);

@@ -39,6 +39,7 @@ impl Headless {
             config: Config::default(),
             data_dir: Some(data_dir.to_owned()),
             extra_profiles: vec![profile.clone()],
+            outage: None,
         };
         let app = App::new(
             Lang::Vi,

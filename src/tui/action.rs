@@ -414,6 +414,8 @@ pub enum Effect {
     },
     /// Keep the desk's held numbers topped up (a reception officer, online).
     KeepCodes,
+    /// Training: take the sandbox's link down (`true`) or bring it back.
+    CutLink(bool),
     /// Give the dossier being taken in the next held number (the link is down).
     NumberOffline(RequestId),
     PayCash {

@@ -42,6 +42,19 @@ pub struct Options {
     pub data_dir: Option<PathBuf>,
     /// Extra profiles placed first (the training sandbox).
     pub extra_profiles: Vec<Profile>,
+    /// The training sandbox's own link to its portal, which `:offline` takes down and
+    /// `:online` brings back (an outage to practise); `None` elsewhere.
+    pub outage: Option<Outage>,
+}
+
+/// Takes a link down (`true`) or brings it back (`false`).
+#[derive(Clone)]
+pub struct Outage(pub Arc<dyn Fn(bool) + Send + Sync>);
+
+impl std::fmt::Debug for Outage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Outage")
+    }
 }
 
 /// Why the app could not start (after it starts, problems are shown, not returned).
@@ -246,6 +259,7 @@ pub struct Executor {
     codes_target: u32,
     /// The held numbers of the officer logged in, beside their outbox (issue 19).
     held: Option<HeldOf>,
+    outage: Option<Outage>,
 }
 
 /// Fetches a job's document, saves it and prints it if asked (`tui::paper`); the file
@@ -310,6 +324,7 @@ impl Executor {
             keep_days: options.config.offline.keep_days,
             codes_target: options.config.offline.codes,
             held: None,
+            outage: options.outage.clone(),
             attachments: options.config.attachments.clone(),
             picker: None,
         }
@@ -531,6 +546,11 @@ impl Executor {
                     },
                     Action::LoggedIn,
                 );
+            }
+            Effect::CutLink(down) => {
+                if let Some(outage) = &self.outage {
+                    (outage.0)(down);
+                }
             }
             Effect::KeepCodes => {
                 let reception = app.me.as_ref().is_some_and(|m| m.role == Role::Reception);
@@ -1485,6 +1505,7 @@ mod tests {
             config,
             data_dir: None,
             extra_profiles: extra,
+            outage: None,
         };
         let app = initial_state(&options(vec![profile("Đào tạo")], Config::default())).unwrap();
         let names: Vec<_> = app.profiles.iter().map(|p| p.name.as_str()).collect();
@@ -1517,6 +1538,7 @@ mod tests {
             config,
             data_dir: None,
             extra_profiles: vec![],
+            outage: None,
         };
         match initial_state(&options) {
             Err(StartError::Config(e)) => {

@@ -18,6 +18,8 @@ pub(super) const COMMANDS: &[&str] = &[
     "goiy",
     "so",
     "register",
+    "offline",
+    "online",
 ];
 
 /// Completions of what is typed: a command name, or a command's argument.
@@ -78,6 +80,7 @@ pub(super) fn run_command(app: &mut App, text: &str) -> Vec<Effect> {
         ("exercises" | "baitap", _) => super::training::open_exercises(app),
         ("hint" | "goiy", _) => super::training::hint_command(app),
         ("logout", _) => ask_to_leave(app, Leaving::Logout),
+        ("offline" | "online", _) => cut_link(app, head == "offline"),
         ("help", _) => {
             app.overlay = Some(super::keys::help_page(app));
             vec![]
@@ -146,4 +149,29 @@ pub fn human_size(bytes: u64) -> String {
         b if b >= 1 << 10 => format!("{:.0} KB", b as f64 / 1024.0),
         b => format!("{b} B"),
     }
+}
+
+/// Training: `:offline` cuts the sandbox's link as an outage would (the portal goes on,
+/// the desk cannot reach it), `:online` brings it back. Nowhere else: a real desk's link
+/// is not the app's to cut.
+fn cut_link(app: &mut App, down: bool) -> Vec<Effect> {
+    if !app.training() {
+        let text = tr(app.lang, "training.only").to_owned();
+        toast(app, ToastKind::Error, text);
+        return vec![];
+    }
+    let key = if down {
+        "training.link_cut"
+    } else {
+        "training.link_back"
+    };
+    let text = tr(app.lang, key).to_owned();
+    toast(app, ToastKind::Info, text);
+    let mut effects = vec![Effect::CutLink(down)];
+    if !down {
+        // Try at once rather than at the next background round.
+        app.poll_in = 0;
+        effects.push(Effect::KeepCodes);
+    }
+    effects
 }
