@@ -184,3 +184,32 @@ async fn numbers_of_a_day_gone_are_given_back_and_the_new_day_leased() {
         );
     }
 }
+
+/// An officer may work at two desks: each desk hands out only the numbers it leased,
+/// though the portal lists all of the officer's, so two dossiers taken in offline at
+/// the two desks never share a code.
+#[tokio::test]
+async fn two_desks_of_one_officer_never_hand_out_the_same_number() {
+    let p = Portal::at(MORNING, Settings::default(), Seed::Demo).await;
+    let (a, b) = (desk(&p).await, desk(&p).await);
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let now = at("2026-03-04T08:00:30+07:00");
+    let mut held_a = HeldCodes::open(dir_a.path(), "tiepnhan1");
+    let mut held_b = HeldCodes::open(dir_b.path(), "tiepnhan1");
+    held_a.refresh(&a, 8, now).await.unwrap();
+    held_b.refresh(&b, 8, now).await.unwrap();
+    // Each refreshes again after the other leased: still only its own.
+    held_a.refresh(&a, 8, now).await.unwrap();
+    assert_eq!((held_a.available(now), held_b.available(now)), (8, 8));
+    let mut codes = BTreeSet::new();
+    for held in [&mut held_a, &mut held_b] {
+        while let Some(h) = held.take(now).unwrap() {
+            assert!(
+                codes.insert(h.code.clone()),
+                "{} given at both desks",
+                h.code
+            );
+        }
+    }
+    assert_eq!(codes.len(), 16);
+}

@@ -78,6 +78,11 @@ struct Saved {
     given: BTreeSet<String>,
     /// A lease asked for whose answer has not come: its key and count.
     asking: Option<(String, i64)>,
+    /// The leases this desk made. The portal lists all of the officer's, and an officer
+    /// may work at two desks: each desk hands out only its own leases' numbers, or two
+    /// dossiers taken in offline at two desks could get one code.
+    #[serde(default)]
+    mine: BTreeSet<String>,
 }
 
 /// What went wrong keeping the numbers.
@@ -184,6 +189,9 @@ impl HeldCodes {
             Err(e) if e.is_offline() => Err(e.into()),
             answer => {
                 self.saved.asking = None;
+                if let Ok(lease) = &answer {
+                    self.saved.mine.insert(lease.id.clone());
+                }
                 self.save()?;
                 answer.map(drop).map_err(HeldError::from)
             }
@@ -192,7 +200,20 @@ impl HeldCodes {
 
     /// The portal's view of the officer's held numbers, less those given here.
     async fn reread(&mut self, client: &PortalClient) -> Result<(), HeldError> {
-        let leases = client.code_leases().await?;
+        let mut leases = client.code_leases().await?;
+        leases.retain(|l| self.saved.mine.contains(&l.id));
+        // A lease the portal no longer lists holds nothing any more.
+        let listed: BTreeSet<&String> = leases.iter().map(|l| &l.id).collect();
+        let gone: Vec<String> = self
+            .saved
+            .mine
+            .iter()
+            .filter(|id| !listed.contains(id))
+            .cloned()
+            .collect();
+        for id in gone {
+            self.saved.mine.remove(&id);
+        }
         let mut used_or_void: BTreeSet<String> = BTreeSet::new();
         let mut codes = Vec::new();
         for lease in &leases {

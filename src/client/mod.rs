@@ -4,6 +4,7 @@
 //! request for the status bar. Cheap to clone: tasks each hold one.
 
 mod certifications;
+pub mod citizen_cache;
 mod citizen_side;
 mod documents;
 pub mod download;
