@@ -1713,3 +1713,65 @@ fn with_the_link_down_and_no_number_held_the_dossier_queues_without_one() {
     assert_eq!(app.intake.error.as_deref(), Some("hết số"));
     assert_eq!(app.intake.step, WizardStep::Review);
 }
+
+/// Issue 19: an account made in the wizard with the link down waits in the outbox, and
+/// the intake goes on with it: the dossier names the applicant by number and date of
+/// birth (the account has no id yet), and takes the id when the account arrives.
+#[test]
+fn an_account_queued_offline_is_the_applicant_by_number_and_date_of_birth() {
+    let mut app = on_intake();
+    app.link.state = LinkState::Offline;
+    pick(&mut app, "khai tu", 0);
+    look_up(&mut app, "083078238953", vec![]);
+    let form = app.intake.new_citizen.as_mut().unwrap();
+    fill(form);
+    let form_key = form.key.clone();
+    // Enter down to the last field sends.
+    let mut effects = vec![];
+    for _ in 0..CitizenField::ALL.len() {
+        effects = update(&mut app, key(KeyCode::Enter));
+        if effects
+            .iter()
+            .any(|e| matches!(e, Effect::CreateCitizen { .. }))
+        {
+            break;
+        }
+    }
+    let id = id_of(&effects, |e| match e {
+        Effect::CreateCitizen { id, .. } => Some(*id),
+        _ => None,
+    });
+    update(&mut app, Action::Queued(id));
+    let applicant = app.intake.applicant.clone().expect("the queued account");
+    assert_eq!(applicant.id, "", "no id until the portal has it");
+    assert_eq!(applicant.id_number, "083078238953");
+    assert_eq!(
+        app.intake.applicant_ref(),
+        Some(ApplicantRef::Presented(Presented {
+            id_number: "083078238953".into(),
+            date_of_birth: "1978-03-14".into(),
+        }))
+    );
+    assert_eq!(app.intake.applicant_row, ApplicantRow::Relation);
+    // The account arrives while the intake is still open: the applicant gets its id.
+    update(
+        &mut app,
+        Action::SentLater {
+            key: form_key,
+            sent: Box::new(motcua::client::outbox::Sent::CreatedCitizen(Box::new(
+                CitizenCreated {
+                    citizen: citizen(),
+                    activation: Activation {
+                        code: None,
+                        expires_at: "2026-11-27T10:00:00+07:00".into(),
+                    },
+                },
+            ))),
+        },
+    );
+    assert_eq!(app.intake.applicant.as_ref().unwrap().id, CITIZEN_ID);
+    assert_eq!(
+        app.intake.applicant_ref(),
+        Some(ApplicantRef::citizen(CITIZEN_ID))
+    );
+}

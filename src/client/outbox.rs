@@ -62,6 +62,24 @@ pub enum Write {
 }
 
 impl Write {
+    /// What must have gone before it: the writes queued earlier that share one of these
+    /// go first. A dossier's writes go in order; an account made offline goes before a
+    /// dossier taken in offline for the same identity number (which names its applicant
+    /// by that number and date of birth, the account having no id yet).
+    pub fn order_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.dossier().map(str::to_owned).into_iter().collect();
+        match self {
+            Write::CreateCitizen { citizen } => keys.push(format!("citizen {}", citizen.id_number)),
+            Write::CreateDossier { request } => {
+                if let crate::api::dossiers::ApplicantRef::Presented(p) = &request.applicant {
+                    keys.push(format!("citizen {}", p.id_number));
+                }
+            }
+            _ => {}
+        }
+        keys
+    }
+
     /// The dossier it belongs to, for the order of writes to one dossier.
     pub fn dossier(&self) -> Option<&str> {
         match self {
@@ -340,14 +358,12 @@ impl Outbox {
         if self.paused {
             return vec![];
         }
-        let mut seen_dossiers: Vec<&str> = Vec::new();
+        let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         for e in self.entries.values() {
-            let dossier = e.write.dossier();
-            let blocked = dossier.is_some_and(|d| seen_dossiers.contains(&d));
-            if let Some(d) = dossier {
-                seen_dossiers.push(d);
-            }
+            let keys = e.write.order_keys();
+            let blocked = keys.iter().any(|k| seen.contains(k));
+            seen.extend(keys);
             if blocked || e.state != State::Queued || busy.contains(&e.id) {
                 continue;
             }
@@ -511,6 +527,12 @@ pub enum Sent {
     Acted(Box<Dossier>),
     Paid(Box<crate::api::payments::Payment>),
     CreatedCitizen(Box<crate::api::citizens::CitizenCreated>),
+    /// An account made offline existed by the time it was sent: the one with this
+    /// number (its id when this office serves the citizen).
+    CitizenExisted {
+        id_number: String,
+        id: Option<String>,
+    },
     Rated {
         code: String,
         rating: Box<crate::api::results::Rating>,
@@ -581,10 +603,29 @@ pub async fn send(client: &PortalClient, entry: &Entry) -> Result<Sent, ClientEr
             .pay_cash(code, &entry.key, payment)
             .await
             .map(|p| Sent::Paid(Box::new(p))),
-        Write::CreateCitizen { citizen } => client
-            .create_citizen(&entry.key, citizen)
-            .await
-            .map(|c| Sent::CreatedCitizen(Box::new(c))),
+        Write::CreateCitizen { citizen } => {
+            match client.create_citizen(&entry.key, citizen).await {
+                Ok(c) => Ok(Sent::CreatedCitizen(Box::new(c))),
+                // Made at the desk with the link down and sent later: the account was made
+                // meanwhile (another desk, the citizen online). That is the account: a
+                // dossier taken in for them names them by number and date of birth, and
+                // joins it (issue 19). A first try refused so is the officer's to see.
+                Err(ClientError::Api {
+                    status: 409,
+                    code,
+                    existing_id,
+                    ..
+                }) if entry.attempts > 0
+                    && ErrorCode::from_wire(&code) == Some(ErrorCode::CitizenExists) =>
+                {
+                    Ok(Sent::CitizenExisted {
+                        id_number: citizen.id_number.clone(),
+                        id: existing_id,
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
         Write::Digitize {
             code,
             part_id,
@@ -1009,5 +1050,47 @@ mod tests {
         drop(o);
         let o = Outbox::open(dir.path()).unwrap();
         assert_eq!(o.entries().count(), 2);
+    }
+
+    #[test]
+    fn an_account_made_offline_goes_before_the_dossier_that_names_its_number() {
+        use crate::api::citizens::NewCitizen;
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open(dir.path()).unwrap();
+        let account = o
+            .push(
+                Write::CreateCitizen {
+                    citizen: NewCitizen {
+                        id_number: "083078238953".into(),
+                        full_name: "Nguyễn Văn An".into(),
+                        date_of_birth: "1978-03-14".into(),
+                        gender: None,
+                        phone: "0384350158".into(),
+                        email: None,
+                        address: "Bến Tre".into(),
+                        legacy_id_number: None,
+                    },
+                },
+                "a".into(),
+            )
+            .unwrap();
+        let Write::CreateDossier { mut request } = numbered("X-0050") else {
+            unreachable!()
+        };
+        request.applicant = ApplicantRef::Presented(crate::api::dossiers::Presented {
+            id_number: "083078238953".into(),
+            date_of_birth: "1978-03-14".into(),
+        });
+        o.push(Write::CreateDossier { request }, "b".into())
+            .unwrap();
+        o.push(pay("X-0050"), "c".into()).unwrap();
+        let ready: Vec<u64> = o.ready(now_ms(), &[]).iter().map(|e| e.id).collect();
+        assert_eq!(ready, vec![account.id], "the dossier and its fee wait");
+        o.done(account.id).unwrap();
+        assert_eq!(
+            o.ready(now_ms(), &[]).len(),
+            1,
+            "then the dossier, then its fee"
+        );
     }
 }

@@ -824,6 +824,13 @@ impl Wizard {
     /// citizen of another office by what they presented (once confirmed).
     pub fn applicant_ref(&self) -> Option<ApplicantRef> {
         match (&self.applicant, &self.presented) {
+            // An account made here with the link down has no id until it reaches the
+            // portal: the dossier names its applicant by number and date of birth, and
+            // the outbox sends the account first.
+            (Some(c), _) if c.id.is_empty() => Some(ApplicantRef::Presented(Presented {
+                id_number: c.id_number.clone(),
+                date_of_birth: c.date_of_birth.clone(),
+            })),
             (Some(c), _) => Some(ApplicantRef::citizen(c.id.clone())),
             (None, Some(p)) if p.confirmed => p.presented().map(ApplicantRef::Presented),
             _ => None,

@@ -16,6 +16,8 @@ use crate::api::citizens::Citizen;
 use crate::api::dossiers::{
     Applicant, Channel, CreateDossier, Document, Dossier, Fee, NamedRef, PaymentStatus,
 };
+use crate::client::citizen_cache::{self, CacheOwner, CachedCitizen, CitizenCache};
+use crate::client::token_store::TokenStore;
 use crate::domain::Lang;
 use crate::domain::calendar::Calendar;
 use crate::domain::calendar::LocalTime;
@@ -121,9 +123,79 @@ pub fn check(path: &Path, password: &str, now: LocalTime, keep_days: u32) -> Res
     Ok(saved.me)
 }
 
+/// The account kept for `path`, no more than `keep_days` old, without a password: for a
+/// session resumed with the token the keyring kept, when the portal cannot say whose
+/// it is.
+pub fn kept_me(path: &Path, now: LocalTime, keep_days: u32) -> Option<Me> {
+    let saved = std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Saved>(&b).ok())?;
+    let at = crate::clock::parse_instant(&saved.saved_at).ok()?;
+    (now - at <= chrono::TimeDelta::days(i64::from(keep_days))).then_some(saved.me)
+}
+
 /// Wipes the kept session (logout asked for it, or too old).
 pub fn forget(path: &Path) {
     let _ = std::fs::remove_file(path);
+}
+
+/// Where the officer's encrypted copy of the office's citizens is kept.
+pub fn citizens_path(data_dir: &Path, profile: &str, user: &str) -> PathBuf {
+    data_dir
+        .join("offline")
+        .join(safe_name(&format!("{profile}-{user}")))
+        .join("citizens.bin")
+}
+
+/// Opens the officer's copy of the citizens the desk has seen (`client::citizen_cache`),
+/// at login with the password typed, or at a resumed session (`password` `None`: only a
+/// key kept in the keyring opens it). A copy nobody can read any more (a lost keyring
+/// entry, a changed password, a damaged file) is wiped and started again at a login; a
+/// copy older than `keep_days` is wiped. `None` when there is no key to be had.
+pub fn open_citizens(
+    path: &Path,
+    owner: CacheOwner,
+    keyring: &mut TokenStore,
+    password: Option<&str>,
+    now: LocalTime,
+    keep_days: u32,
+) -> Option<CitizenCache> {
+    let key = |keyring: &mut TokenStore| match password {
+        Some(pw) => citizen_cache::key_for(path, &owner, keyring, pw).ok(),
+        None => citizen_cache::keyring_key(keyring, &owner),
+    };
+    let first = key(keyring).and_then(|k| {
+        CitizenCache::open_or_wipe_if_older(path, owner.clone(), k, now, keep_days).ok()
+    });
+    if first.is_some() || password.is_none() {
+        return first;
+    }
+    tracing::warn!(
+        "the desk's copy of citizens {} is unreadable: wiped",
+        path.display()
+    );
+    let _ = CitizenCache::wipe(path);
+    let k = key(keyring)?;
+    CitizenCache::open(path, owner, k).ok()
+}
+
+/// A citizen as the desk's copy has them, in the shape the panes show (no e-mail, no
+/// account state: the copy does not keep them).
+pub fn citizen_of(c: &CachedCitizen) -> Citizen {
+    Citizen {
+        id: c.id.clone(),
+        id_number: c.id_number.clone(),
+        legacy_id_number: c.legacy_id_number.clone(),
+        full_name: c.full_name.clone(),
+        date_of_birth: c.date_of_birth.clone(),
+        gender: c.gender,
+        phone: c.phone.clone(),
+        email: None,
+        address: c.address.clone(),
+        office_id: c.office_id,
+        created_at: String::new(),
+        activated: false,
+    }
 }
 
 /// Replaces `path` whole: a temporary file beside it, flushed, then renamed over it, so

@@ -31,6 +31,63 @@ use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::AbortHandle;
 
+/// The desk's copy of citizens, shared with the tasks that read and feed it.
+type CitizenSlot = Arc<Mutex<Option<crate::client::citizen_cache::CitizenCache>>>;
+
+/// Opens the officer's copy of citizens into `slot` (on the blocking pool: the key may
+/// come from argon2id, the keyring may block on D-Bus).
+fn open_citizens(
+    slot: &CitizenSlot,
+    store: &Arc<Mutex<Option<TokenStore>>>,
+    data_dir: Option<&std::path::Path>,
+    (profile, user): (&str, &str),
+    password: Option<&str>,
+    (now, keep_days): (crate::domain::calendar::LocalTime, u32),
+) {
+    let Some(dir) = data_dir else { return };
+    let path = crate::tui::offline::citizens_path(dir, profile, user);
+    let owner = crate::client::citizen_cache::CacheOwner::new(profile, user);
+    let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
+    let keyring = guard.get_or_insert_with(|| TokenStore::open("motcua"));
+    let cache = crate::tui::offline::open_citizens(&path, owner, keyring, password, now, keep_days);
+    *slot.lock().unwrap_or_else(|p| p.into_inner()) = cache;
+}
+
+/// Keeps what the portal showed of `found` in the desk's copy (saved at once).
+fn keep_citizens(
+    slot: &CitizenSlot,
+    found: &[crate::api::citizens::Citizen],
+    now: crate::domain::calendar::LocalTime,
+) {
+    let mut guard = slot.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(cache) = guard.as_mut() else { return };
+    for c in found {
+        cache.put(crate::client::citizen_cache::CachedCitizen::from_citizen(
+            c, now,
+        ));
+    }
+    if let Err(e) = cache.save(now) {
+        tracing::warn!("the desk's copy of citizens not saved: {e}");
+    }
+}
+
+/// What the desk's copy finds for `query`, as `GET /citizens` would: the exact number,
+/// or words of the name or phone.
+fn cached_citizens(
+    cache: &crate::client::citizen_cache::CitizenCache,
+    query: &str,
+) -> Vec<crate::api::citizens::Citizen> {
+    let query = query.trim();
+    if let Some(c) = cache.by_number(query) {
+        return vec![crate::tui::offline::citizen_of(c)];
+    }
+    cache
+        .search(query, 50)
+        .into_iter()
+        .map(crate::tui::offline::citizen_of)
+        .collect()
+}
+
 /// The held numbers and whose they are (profile, username).
 type HeldOf = ((String, String), Arc<tokio::sync::Mutex<HeldCodes>>);
 
@@ -259,6 +316,9 @@ pub struct Executor {
     codes_target: u32,
     /// The held numbers of the officer logged in, beside their outbox (issue 19).
     held: Option<HeldOf>,
+    /// The officer's encrypted copy of the citizens the desk has seen, once opened at
+    /// login: lookups with the link down answer from it.
+    citizens: CitizenSlot,
     outage: Option<Outage>,
 }
 
@@ -324,6 +384,7 @@ impl Executor {
             keep_days: options.config.offline.keep_days,
             codes_target: options.config.offline.codes,
             held: None,
+            citizens: Arc::new(Mutex::new(None)),
             outage: options.outage.clone(),
             attachments: options.config.attachments.clone(),
             picker: None,
@@ -377,7 +438,10 @@ impl Executor {
         self.client = Some(client.clone());
         self.profile_of_session = Some((profile.name.clone(), username.clone()));
         let store = self.store.clone();
+        let store2 = self.store.clone();
         let tx = self.tx.clone();
+        let (clock, keep_days) = (self.clock.clone(), self.keep_days);
+        let (slot, data_dir) = (self.citizens.clone(), self.data_dir.clone());
         tokio::spawn(async move {
             let (name, user) = (profile.name.clone(), username.clone());
             let token = tokio::task::spawn_blocking(move || {
@@ -391,11 +455,37 @@ impl Executor {
             .flatten();
             let Some(token) = token else { return };
             client.set_token(Some(token));
-            if let Ok(me) = client.me().await {
-                let _ = tx.send(Action::Resumed(me));
-            } else {
-                client.set_token(None);
-            }
+            let (now, data) = (clock.now(), data_dir.clone());
+            let me = match client.me().await {
+                Ok(me) => me,
+                // The link is down: the account kept at the last online login stands in
+                // (the token is this desk's; the portal judges it when the link returns).
+                Err(e) if e.is_offline() => {
+                    let kept = data.as_deref().and_then(|dir| {
+                        let path = crate::tui::offline::session_path(dir, &profile.name, &username);
+                        crate::tui::offline::kept_me(&path, now, keep_days)
+                    });
+                    match kept {
+                        Some(me) => me,
+                        None => return client.set_token(None),
+                    }
+                }
+                Err(_) => return client.set_token(None),
+            };
+            let (slot, store2) = (slot.clone(), store2.clone());
+            let (n, u) = (profile.name.clone(), username.clone());
+            let _ = tokio::task::spawn_blocking(move || {
+                open_citizens(
+                    &slot,
+                    &store2,
+                    data.as_deref(),
+                    (&n, &u),
+                    None,
+                    (now, keep_days),
+                );
+            })
+            .await;
+            let _ = tx.send(Action::Resumed(me));
         });
     }
 
@@ -491,6 +581,8 @@ impl Executor {
                     .as_deref()
                     .map(|dir| crate::tui::offline::session_path(dir, &profile, &username));
                 let (clock, keep_days, lang) = (self.clock.clone(), self.keep_days, self.lang);
+                let (slot, data_dir) = (self.citizens.clone(), self.data_dir.clone());
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = None;
                 self.spawn(
                     id,
                     "log in",
@@ -502,8 +594,21 @@ impl Executor {
                                 // login on this desk opens an offline session.
                                 if let Some(path) = kept {
                                     let (pw, now) = (password.clone(), clock.now());
+                                    let (slot, store, dir) =
+                                        (slot.clone(), store.clone(), data_dir.clone());
+                                    let (profile, username) = (profile.clone(), username.clone());
                                     let checked = tokio::task::spawn_blocking(move || {
-                                        crate::tui::offline::check(&path, &pw, now, keep_days)
+                                        let me =
+                                            crate::tui::offline::check(&path, &pw, now, keep_days)?;
+                                        open_citizens(
+                                            &slot,
+                                            &store,
+                                            dir.as_deref(),
+                                            (&profile, &username),
+                                            Some(&pw),
+                                            (now, keep_days),
+                                        );
+                                        Ok::<_, crate::tui::offline::Refusal>(me)
                                     })
                                     .await;
                                     let _ = tx.send(match checked {
@@ -525,11 +630,21 @@ impl Executor {
                         };
                         if let Some(path) = kept {
                             let (me, pw, now) = (response.user.clone(), password, clock.now());
+                            let (slot, store, dir) = (slot, store.clone(), data_dir);
+                            let (profile, username) = (profile.clone(), username.clone());
                             tokio::task::spawn_blocking(move || {
                                 if let Err(e) = crate::tui::offline::remember(&path, &me, &pw, now)
                                 {
                                     tracing::warn!("offline session {}: {e}", path.display());
                                 }
+                                open_citizens(
+                                    &slot,
+                                    &store,
+                                    dir.as_deref(),
+                                    (&profile, &username),
+                                    Some(&pw),
+                                    (now, keep_days),
+                                );
                             });
                         }
                         // The keyring may block (D-Bus): keep it off the async threads.
@@ -910,10 +1025,30 @@ impl Executor {
             }
             Effect::FindCitizens { id, query } => {
                 let Some(c) = self.client.clone() else { return };
+                let (slot, clock) = (self.citizens.clone(), self.clock.clone());
                 self.spawn(
                     id,
                     "find citizens",
-                    async move { c.citizens(&query).await },
+                    async move {
+                        match c.citizens(&query).await {
+                            Ok(found) => {
+                                let (keep, now) = (found.clone(), clock.now());
+                                tokio::task::spawn_blocking(move || {
+                                    keep_citizens(&slot, &keep, now)
+                                });
+                                Ok(found)
+                            }
+                            // With the link down, the desk's own copy answers.
+                            Err(e) if e.is_offline() => {
+                                let guard = slot.lock().unwrap_or_else(|p| p.into_inner());
+                                match guard.as_ref() {
+                                    Some(cache) => Ok(cached_citizens(cache, &query)),
+                                    None => Err(e),
+                                }
+                            }
+                            Err(e) => Err(e),
+                        }
+                    },
                     Action::CitizensFound,
                 );
             }

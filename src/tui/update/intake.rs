@@ -540,6 +540,42 @@ fn take_applicant(app: &mut App, citizen: Citizen) {
     app.intake.error = None;
 }
 
+/// The wizard's new account is in the outbox (the link is down): the officer takes the
+/// dossier in for it now. Until the portal has it, the account has no id
+/// ([`crate::tui::intake::Wizard::applicant_ref`] names it by number and date of birth).
+pub(super) fn applicant_queued(app: &mut App) -> Vec<Effect> {
+    let today = today(app);
+    let Some(form) = app.intake.new_citizen.as_ref() else {
+        return vec![];
+    };
+    let Ok(new) = form.request(app.lang, today) else {
+        return vec![];
+    };
+    let office_id = app
+        .me
+        .as_ref()
+        .and_then(|m| m.office.as_ref())
+        .map_or(0, |o| o.id);
+    take_applicant(
+        app,
+        Citizen {
+            id: String::new(),
+            id_number: new.id_number,
+            legacy_id_number: new.legacy_id_number,
+            full_name: new.full_name,
+            date_of_birth: new.date_of_birth,
+            gender: new.gender.unwrap_or(crate::domain::identity::Gender::Male),
+            phone: new.phone,
+            email: new.email,
+            address: new.address,
+            office_id,
+            created_at: String::new(),
+            activated: false,
+        },
+    );
+    autosave(app)
+}
+
 /// The answer to a lookup of the wizard.
 pub(super) fn on_found_for_intake(
     app: &mut App,

@@ -144,6 +144,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
             effects.push(Effect::LoadInbox(request(app, Purpose::Inbox)));
             effects.push(Effect::LoadStats(request(app, Purpose::Stats)));
+            effects.push(Effect::KeepCodes);
             effects
         }
         Action::LoggedOut => vec![],

@@ -29,6 +29,16 @@ pub(super) fn on_queued(app: &mut App, id: RequestId) -> Vec<Effect> {
             effects.push(Effect::SaveDraft(None));
         }
     }
+    // The wizard's new account, queued with the link down: the intake goes on with it
+    // (the dossier names the applicant by number and date of birth, and goes after it).
+    if app
+        .intake
+        .new_citizen
+        .as_ref()
+        .is_some_and(|f| f.pending == Some(id))
+    {
+        effects.extend(super::intake::applicant_queued(app));
+    }
     for form in [app.intake.new_citizen.as_mut(), app.citizens.form.as_mut()]
         .into_iter()
         .flatten()
@@ -97,6 +107,13 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
             let name = c.citizen.full_name.clone();
             let ours =
                 |f: Option<&crate::tui::intake::CitizenForm>| f.is_some_and(|f| f.key == key);
+            // The wizard took the account in offline (no id yet): now it has one.
+            if let Some(a) = app.intake.applicant.as_mut()
+                && a.id.is_empty()
+                && a.id_number == c.citizen.id_number
+            {
+                *a = c.citizen.clone();
+            }
             let (w, pane) = (&app.intake, &app.citizens);
             if ours(w.new_citizen.as_ref()) || ours(w.set_aside.as_ref()) {
                 effects = super::intake::on_created_for_intake(app, Ok(*c));
@@ -113,6 +130,11 @@ pub(super) fn on_sent_later(app: &mut App, key: &str, sent: Sent) -> Vec<Effect>
                 remember(app, key, Delivered::Citizen);
             }
             name
+        }
+        Sent::CitizenExisted { id_number, .. } => {
+            let text = trf(app.lang, "toast.citizen_existed", &[("number", &id_number)]);
+            toast(app, ToastKind::Info, text);
+            return effects;
         }
         Sent::Certified(c) => super::certify::on_sent_later(app, key, *c),
         Sent::Rated { code, .. } => {
