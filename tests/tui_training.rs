@@ -1277,3 +1277,22 @@ fn offline_and_online_cut_the_sandbox_link_in_training_only() {
         "{said:?}"
     );
 }
+
+/// Issue 19: `:logout wipe` wipes the desk's copies kept for an outage before the
+/// session ends; a plain `:logout` keeps them, and staying at the prompt forgets the ask.
+#[test]
+fn logout_wipe_wipes_the_copies_kept_for_an_outage() {
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    assert_eq!(command(&mut app, "logout"), vec![Effect::Logout]);
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    assert_eq!(
+        command(&mut app, "logout wipe"),
+        vec![Effect::WipeOffline, Effect::Logout]
+    );
+    // With something left behind, the prompt comes first; Esc stays and forgets it.
+    let mut app = logged_in(Lang::Vi, false, SIZE);
+    app.outbox = 1;
+    assert!(command(&mut app, "logout xoa").is_empty());
+    update(&mut app, key(KeyCode::Esc));
+    assert!(!app.wipe_at_logout);
+}

@@ -416,6 +416,8 @@ pub enum Effect {
     KeepCodes,
     /// Training: take the sandbox's link down (`true`) or bring it back.
     CutLink(bool),
+    /// Wipe the officer's copies kept for an outage (`:logout wipe`).
+    WipeOffline,
     /// Give the dossier being taken in the next held number (the link is down).
     NumberOffline(RequestId),
     PayCash {

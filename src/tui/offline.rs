@@ -139,6 +139,19 @@ pub fn forget(path: &Path) {
     let _ = std::fs::remove_file(path);
 }
 
+/// Wipes everything the desk kept of `user` for an outage (`:logout wipe`): the kept
+/// session, the copy of citizens and its key in the keyring (without which no copy of
+/// the file left on the disk's blocks can be read).
+pub fn wipe(data_dir: &Path, profile: &str, user: &str, keyring: Option<&mut TokenStore>) {
+    forget(&session_path(data_dir, profile, user));
+    if let Err(e) = CitizenCache::wipe(&citizens_path(data_dir, profile, user)) {
+        tracing::warn!("the desk's copy of citizens not wiped: {e}");
+    }
+    if let Some(keyring) = keyring {
+        let _ = citizen_cache::forget_keyring_key(keyring, &CacheOwner::new(profile, user));
+    }
+}
+
 /// Where the officer's encrypted copy of the office's citizens is kept.
 pub fn citizens_path(data_dir: &Path, profile: &str, user: &str) -> PathBuf {
     data_dir
@@ -401,6 +414,33 @@ mod tests {
             check(&path, "pw", at("2026-12-01T08:00:01+07:00"), 30),
             Err(Refusal::NoSession)
         );
+    }
+
+    #[test]
+    fn a_wipe_leaves_nothing_of_the_officer_and_everything_of_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = at("2026-12-01T08:00:00+07:00");
+        let store = keyring_core::mock::Store::new().unwrap();
+        let mut keyring = TokenStore::with_store(
+            crate::client::token_store::StoreKind::Mock,
+            store,
+            "motcua-test",
+        );
+        for user in ["tiepnhan1", "tiepnhan2"] {
+            remember(&session_path(dir.path(), "p", user), &me(), "pw", now).unwrap();
+            let path = citizens_path(dir.path(), "p", user);
+            let owner = CacheOwner::new("p", user);
+            let mut cache = open_citizens(&path, owner, &mut keyring, Some("pw"), now, 30).unwrap();
+            cache.save(now).unwrap();
+            assert!(path.exists());
+        }
+        wipe(dir.path(), "p", "tiepnhan1", Some(&mut keyring));
+        assert!(!session_path(dir.path(), "p", "tiepnhan1").exists());
+        assert!(!citizens_path(dir.path(), "p", "tiepnhan1").exists());
+        let owner = CacheOwner::new("p", "tiepnhan1");
+        assert!(citizen_cache::keyring_key(&mut keyring, &owner).is_none());
+        assert!(session_path(dir.path(), "p", "tiepnhan2").exists());
+        assert!(citizens_path(dir.path(), "p", "tiepnhan2").exists());
     }
 
     #[test]

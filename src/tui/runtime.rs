@@ -662,6 +662,19 @@ impl Executor {
                     Action::LoggedIn,
                 );
             }
+            Effect::WipeOffline => {
+                *self.citizens.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                let (Some(dir), Some((profile, user))) =
+                    (self.data_dir.clone(), self.profile_of_session.clone())
+                else {
+                    return;
+                };
+                let store = self.store.clone();
+                tokio::task::spawn_blocking(move || {
+                    let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
+                    crate::tui::offline::wipe(&dir, &profile, &user, guard.as_mut());
+                });
+            }
             Effect::CutLink(down) => {
                 if let Some(outage) = &self.outage {
                     (outage.0)(down);

@@ -561,6 +561,9 @@ pub struct App {
     pub offline_session: bool,
     /// Dossier numbers the desk holds for intake with the link down (`None`: none kept).
     pub held_codes: Option<usize>,
+    /// `:logout wipe`: the desk's copies kept for an outage (the session, the citizens)
+    /// are wiped at this logout.
+    pub wipe_at_logout: bool,
     /// The working-day calendar (the configuration's, as the portal's): a dossier taken
     /// in with the link down has its due time from it.
     pub calendar: crate::domain::calendar::Calendar,
@@ -656,6 +659,7 @@ impl App {
             link: Link::default(),
             offline_session: false,
             held_codes: None,
+            wipe_at_logout: false,
             calendar: crate::domain::calendar::Calendar::default(),
             pending: BTreeMap::new(),
             next_request: 1,

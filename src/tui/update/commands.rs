@@ -36,6 +36,7 @@ pub fn complete(text: &str) -> Vec<String> {
             let options: Vec<String> = match head {
                 "theme" => Theme::built_in_names().map(str::to_owned).collect(),
                 "queue" => Queue::ALL.iter().map(|q| q.as_str().to_owned()).collect(),
+                "logout" => vec!["wipe".to_owned(), "xoa".to_owned()],
                 _ => vec![],
             };
             options
@@ -79,6 +80,10 @@ pub(super) fn run_command(app: &mut App, text: &str) -> Vec<Effect> {
         ("outbox", _) => super::outbox::open_dead_letters(app),
         ("exercises" | "baitap", _) => super::training::open_exercises(app),
         ("hint" | "goiy", _) => super::training::hint_command(app),
+        ("logout", Some("wipe" | "xoa" | "xoá")) => {
+            app.wipe_at_logout = true;
+            ask_to_leave(app, Leaving::Logout)
+        }
         ("logout", _) => ask_to_leave(app, Leaving::Logout),
         ("offline" | "online", _) => cut_link(app, head == "offline"),
         ("help", _) => {

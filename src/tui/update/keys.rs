@@ -488,6 +488,7 @@ pub(super) fn ask_to_leave(app: &mut App, leaving: Leaving) -> Vec<Effect> {
 /// The official stays: what the prompt covered comes back, unless it was waiting for an
 /// answer that came meanwhile (it would wait for ever; the answer was told as a toast).
 pub(super) fn stay(app: &mut App, prompt: LeavePrompt) -> Vec<Effect> {
+    app.wipe_at_logout = false;
     let waiting = |id: &Option<RequestId>| id.is_some_and(|id| !app.pending.contains_key(&id));
     app.overlay = prompt.under.map(|o| *o).filter(|o| match o {
         Overlay::Dialog(d) => !waiting(&d.pending),
@@ -600,6 +601,11 @@ pub(super) fn logout(app: &mut App) -> Vec<Effect> {
     app.login.profile = profile;
     app.login.username = username;
     app.login.focus = LoginField::Password;
+    // `:logout wipe`: the desk's copies for an outage go first (the session is needed
+    // to know whose they are).
+    if std::mem::take(&mut app.wipe_at_logout) {
+        return vec![Effect::WipeOffline, Effect::Logout];
+    }
     vec![Effect::Logout]
 }
 
