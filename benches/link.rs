@@ -161,6 +161,7 @@ async fn run() {
         copies: None,
         code: None,
         received_at: None,
+        printed_due_at: None,
     };
     let key = uuid::Uuid::new_v4().to_string();
     let f = workflow(&link, &requests, "officer-assisted submission", 1, async {

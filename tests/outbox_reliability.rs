@@ -143,6 +143,7 @@ fn submission(citizen: &str) -> Write {
             copies: None,
             code: None,
             received_at: None,
+            printed_due_at: None,
         }),
     }
 }

@@ -498,3 +498,70 @@ async fn a_lease_past_the_days_9999th_number_is_refused_and_takes_none() {
     assert_eq!(dossier["code"], expected[8].as_str());
     assert_eq!(counter(&p, office).await, Some(9999));
 }
+
+/// The due time printed on an offline receipt goes with the dossier: the history says
+/// the dossier was taken in offline, and, when the portal counts another due time, both;
+/// a printed due time without a leased code, or unreadable, is refused.
+#[tokio::test]
+async fn the_printed_due_time_is_kept_in_the_history_when_the_portal_counts_another() {
+    let p = Portal::at(MORNING, Settings::default(), Seed::Demo).await;
+    let token = p.login("tiepnhan1", DEMO_PASSWORD).await;
+    let (status, first) = lease(&p, &token, json!(2)).await;
+    assert_eq!(status, 201, "{first}");
+    let leased = codes(&first["codes"]);
+    link_back(&p);
+    let at = "2026-03-04T08:10:00+07:00";
+
+    // The receipt promised another day than the portal counts.
+    let mut body = offline(&p, &leased[0], at).await;
+    body["printed_due_at"] = json!("2026-03-06T17:00:00+07:00");
+    let (status, dossier) = p.create_dossier(&token, &body).await;
+    assert_eq!(status, 201, "{dossier}");
+    let due = dossier["due_at"].as_str().unwrap().to_owned();
+    assert_ne!(due, "2026-03-06T17:00:00+07:00");
+    let last = dossier["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["action"], "taken_offline", "{last}");
+    let reason = last["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("2026-03-06T17:00:00+07:00") && reason.contains(&due),
+        "{reason}"
+    );
+
+    // The same due time: the history says it was taken offline, nothing more.
+    let mut body = offline(&p, &leased[1], at).await;
+    body["printed_due_at"] = json!(due);
+    let (status, dossier) = p.create_dossier(&token, &body).await;
+    assert_eq!(status, 201, "{dossier}");
+    let last = dossier["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["action"], "taken_offline");
+    assert!(last["reason"].is_null(), "{last}");
+
+    // Without a leased code, or unreadable: refused, on the field.
+    let (citizen, _) = p.citizen_of(1).await;
+    let mut body = p.submission(PROCEDURE, &citizen).await;
+    body["printed_due_at"] = json!("2026-03-06T17:00:00+07:00");
+    let (status, refused) = p.create_dossier(&token, &body).await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["error"]["fields"]["printed_due_at"].is_string(),
+        "{refused}"
+    );
+    let mut body = offline(&p, &leased[1], at).await;
+    body["printed_due_at"] = json!("thứ sáu");
+    let (status, refused) = p.create_dossier(&token, &body).await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["error"]["fields"]["printed_due_at"].is_string(),
+        "{refused}"
+    );
+}

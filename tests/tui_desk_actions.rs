@@ -1658,6 +1658,11 @@ fn with_the_link_down_a_held_number_is_the_receipt_s_final_code() {
         case.desk_duration.unit,
     );
     assert_eq!(shown.due_at, Some(due.to_rfc3339()));
+    // What the receipt promises goes with the dossier, for its history.
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::CreateDossier { request, .. } if request.printed_due_at == shown.due_at
+    )));
     let screen = text(&draw(&app, SIZE), None);
     assert!(screen.contains(&numbered.code), "{screen}");
     assert!(screen.contains("Tiếp nhận khi mất mạng"), "{screen}");

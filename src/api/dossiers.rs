@@ -148,6 +148,13 @@ pub struct CreateDossier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 64, format = DateTime)]
     pub received_at: Option<String>,
+    /// With `code`: the due time the desk printed on the receipt (RFC 3339), counted by
+    /// its own copy of the catalog and calendar. The dossier's history keeps it beside
+    /// the due time the portal counts (`taken_offline`), so that a receipt promising
+    /// another day is on record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64, format = DateTime)]
+    pub printed_due_at: Option<String>,
 }
 
 /// A list item: what the inbox table shows.
@@ -261,7 +268,9 @@ pub struct HistoryEntry {
     pub username: Option<String>,
     #[schema(required = true)]
     pub role: Option<String>,
-    /// `created`, or the action's wire name.
+    /// `created`, `taken_offline` (a dossier taken in with the link down arrived: when it
+    /// was received, and the due time printed on its receipt when the portal counts
+    /// another, in `reason`), or the action's wire name.
     pub action: String,
     #[schema(required = true)]
     pub from: Option<Status>,
@@ -487,6 +496,7 @@ impl Bounded for CreateDossier {
         Bound::lines("note", limits::NOTE),
         Bound::line("code", limits::CODE),
         Bound::line("received_at", limits::CODE),
+        Bound::line("printed_due_at", limits::CODE),
     ];
 }
 

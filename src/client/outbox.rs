@@ -809,6 +809,7 @@ mod tests {
                 copies: None,
                 code: None,
                 received_at: None,
+                printed_due_at: None,
             }),
         }
     }

@@ -179,6 +179,10 @@ pub enum Event<'a> {
         office_id: i64,
         code: &'a str,
         received_at: &'a str,
+        /// Said when the due time printed on the desk's receipt is not the portal's
+        /// (both are in the row's `due_before`/`due_after`): the dossier's history shows
+        /// it.
+        note: Option<&'a str>,
     },
 }
 
@@ -522,10 +526,12 @@ pub async fn record_step<'e>(
             office_id,
             code,
             received_at,
+            note,
         } => Row {
             office_id: Some(*office_id),
             dossier_code: Some(code),
             detail: Some(received_at),
+            reason: *note,
             ..of_session(session, AuditEvent::OfflineIntakeArrived)
         },
     };

@@ -301,6 +301,7 @@ pub async fn desk_dossiers(
             copies: Some(1),
             code: None,
             received_at: None,
+            printed_due_at: None,
         };
         let at = moment(day, i, now);
         let row = intake(

@@ -247,17 +247,18 @@ pub async fn history<'e>(
 ) -> Result<Vec<HistoryEntry>, ApiError> {
     let rows: Vec<HistoryRow> = sqlx::query_as(
         "SELECT at, username, role, event, detail, from_status, to_status, reason, data FROM audit \
-         WHERE dossier_code = $1 AND event IN ('dossier_created', 'transition') ORDER BY id",
+         WHERE dossier_code = $1 AND event IN ('dossier_created', 'transition', \
+           'offline_intake_arrived') ORDER BY id",
     )
     .bind(code)
     .fetch_all(db)
     .await?;
     rows.into_iter()
         .map(|r| {
-            let action = if r.event == "transition" {
-                r.detail.unwrap_or_default()
-            } else {
-                "created".into()
+            let action = match r.event.as_str() {
+                "transition" => r.detail.unwrap_or_default(),
+                "offline_intake_arrived" => "taken_offline".into(),
+                _ => "created".into(),
             };
             // Only a return carries a handover; other data is not the history's to show.
             let handover = match r.data.as_deref() {

@@ -495,6 +495,7 @@ pub async fn demo_dossiers(state: &AppState) -> Result<(), SeedError> {
                 copies: Some(1),
                 code: None,
                 received_at: None,
+                printed_due_at: None,
             };
             let submitter = if online {
                 Session::acting_as(

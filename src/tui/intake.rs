@@ -906,6 +906,7 @@ impl Wizard {
             copies: (copies > 0).then_some(copies),
             code: self.offline.as_ref().map(|n| n.code.clone()),
             received_at: self.offline.as_ref().map(|n| n.received_at.clone()),
+            printed_due_at: None,
         })
     }
 

@@ -481,6 +481,7 @@ pub async fn desk_submission(
         copies: None,
         code: None,
         received_at: None,
+        printed_due_at: None,
     }
 }
 

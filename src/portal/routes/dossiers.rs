@@ -118,7 +118,21 @@ pub async fn create(
     )
     .await?;
     if offline.is_some() {
-        audit::record_at(
+        // The receipt's due time, when it is not the portal's: said in the history.
+        let printed = request.printed_due_at.as_deref().and_then(|t| {
+            crate::clock::parse_instant(t)
+                .ok()
+                .map(|t| t.with_nanosecond(0).unwrap_or(t).to_rfc3339())
+        });
+        let differs = printed.is_some() && printed != row.due_at;
+        let note = differs.then(|| {
+            format!(
+                "Hạn in trên phiếu tiếp nhận ngoại tuyến {} khác hạn cổng tính {}",
+                printed.as_deref().unwrap_or_default(),
+                row.due_at.as_deref().unwrap_or("—")
+            )
+        });
+        audit::record_with_due(
             &mut *tx,
             now,
             audit::Event::OfflineIntakeArrived {
@@ -126,6 +140,11 @@ pub async fn create(
                 office_id: office,
                 code: &row.code,
                 received_at: &received.to_rfc3339(),
+                note: note.as_deref(),
+            },
+            audit::Due {
+                before: printed.as_deref(),
+                after: row.due_at.as_deref(),
             },
         )
         .await?;
@@ -150,6 +169,22 @@ pub async fn create(
 /// together or not at all. The moment is kept as every stored time is, at +07:00 and to
 /// the second (their text order is their time order), whatever offset it was sent in.
 fn offline_moment(request: &CreateDossier) -> Result<Option<(String, LocalTime)>, ApiError> {
+    if let Some(printed) = &request.printed_due_at {
+        if request.code.is_none() {
+            return Err(invalid(
+                "printed_due_at",
+                "Hạn in trên phiếu chỉ gửi kèm mã hồ sơ đã giữ trước. Hãy bỏ hạn in hoặc gửi kèm mã.",
+                "The printed due time goes only with a leased code. Leave it out, or send the code.",
+            ));
+        }
+        if crate::clock::parse_instant(printed).is_err() {
+            return Err(invalid(
+                "printed_due_at",
+                "Hạn in trên phiếu phải theo dạng RFC 3339 (2026-12-09T17:00:00+07:00). Hãy gửi lại.",
+                "The printed due time must be RFC 3339 (2026-12-09T17:00:00+07:00). Send it again.",
+            ));
+        }
+    }
     match (&request.code, &request.received_at) {
         (None, None) => Ok(None),
         (Some(code), Some(at)) => match crate::clock::parse_instant(at) {

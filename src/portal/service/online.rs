@@ -81,6 +81,7 @@ pub async fn submit(
         copies: request.copies,
         code: None,
         received_at: None,
+        printed_due_at: None,
     };
     intake(
         &mut *tx,

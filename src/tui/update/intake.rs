@@ -1252,6 +1252,9 @@ fn take_in_offline(app: &mut App) -> Vec<Effect> {
         app.intake.error = Some(tr(app.lang, "intake.need_procedure").to_owned());
         return vec![];
     };
+    // What the receipt promises goes with it, for the dossier's history.
+    let mut body = body;
+    body.printed_due_at = made.due_at.clone();
     let draft = app.intake.to_draft(app.now.to_rfc3339());
     app.last_draft = Some(draft.clone());
     let id = request(app, Purpose::Submit);

@@ -222,9 +222,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             (_, Some(t)) => t.label(lang).to_owned(),
             _ => String::new(),
         };
-        let what = Step::from_wire(&h.action)
-            .map(|s| s.label(lang).to_owned())
-            .unwrap_or_else(|| tr(lang, "detail.created").to_owned());
+        let what = match Step::from_wire(&h.action) {
+            Some(s) => s.label(lang).to_owned(),
+            None if h.action == "taken_offline" => tr(lang, "detail.taken_offline").to_owned(),
+            None => tr(lang, "detail.created").to_owned(),
+        };
         lines.push(Line::raw(format!(
             "  {}  {}  {}  {}",
             short_time(Some(&h.at)),
