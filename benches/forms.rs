@@ -164,8 +164,8 @@ fn in_process(rows: usize) {
     use motcua::api::dossiers::Channel;
     use motcua::domain::forms::FormSet;
     use motcua::domain::status::Status;
-    use motcua::portal::forms::register::{Entry, Register};
-    use motcua::portal::forms::{Office, pdf};
+    use motcua::forms::register::{Entry, Register};
+    use motcua::forms::{Office, pdf};
     let office = Office {
         name: "UBND Phường An Hội".into(),
         address: "Số 1 đường Hai Bà Trưng, Phường An Hội".into(),

@@ -3,6 +3,7 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod forms;
 pub mod linksim;
 pub mod portal;
 pub mod sandbox;

@@ -147,7 +147,7 @@ struct ServeArgs {
     /// Where citizens look a dossier up, `{code}` standing for its code (e.g.
     /// https://dichvucong.example.gov.vn/tra-cuu?ma={code}): the receipt's QR code holds
     /// it. Default: this portal's public lookup, at the address the desk reaches it by.
-    #[arg(long, value_name = "URL", value_parser = portal::forms::lookup_template)]
+    #[arg(long, value_name = "URL", value_parser = motcua::forms::lookup_template)]
     lookup_url: Option<String>,
     /// Mark the citizen pages' cookies Secure (sent over HTTPS only): for a portal behind
     /// a reverse proxy that terminates TLS.

@@ -374,6 +374,32 @@ fn the_portal_imports_neither_client_nor_tui() {
     assert!(found.is_empty(), "{found:#?}");
 }
 
+/// `forms` turns a dossier into printed pages and nothing else: shared by the portal,
+/// which serves them, and the desk, which prints a receipt itself with the link down.
+#[test]
+fn the_forms_import_only_the_api_and_the_domain_and_do_no_io() {
+    let found = offences(
+        "forms",
+        &[
+            "crate::portal",
+            "crate::client",
+            "crate::tui",
+            "crate::config",
+            "crate::training",
+            "crate::sandbox",
+            "sqlx",
+            "axum",
+            "reqwest",
+            "tokio",
+            "ratatui",
+            "std::fs",
+            "std::net",
+            "std::process",
+        ],
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
+
 /// `client` speaks HTTP with the `api` types only: no server code, no screen.
 #[test]
 fn the_client_imports_neither_portal_nor_tui() {

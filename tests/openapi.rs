@@ -641,7 +641,7 @@ fn errors_answer_with_their_codes_status() {
         assert_eq!(problem.error_code().as_str(), problem.code(), "{problem:?}");
         errors.push(ApiError::from(problem));
     }
-    let form = motcua::portal::forms::NotApplicable::NotReceived(Form::Receipt);
+    let form = motcua::forms::NotApplicable::NotReceived(Form::Receipt);
     assert_eq!(form.code(), "form_not_applicable");
     for error in errors {
         assert_eq!(error.status().as_u16(), error.code().status(), "{error:?}");

@@ -6,7 +6,7 @@ mod common;
 use common::pdf::{Pdf, run_python};
 use common::{DEMO_PASSWORD, Portal};
 use motcua::portal::Seed;
-use motcua::portal::forms::register::COLUMNS;
+use motcua::forms::register::COLUMNS;
 use motcua::portal::state::Settings;
 use serde_json::Value;
 

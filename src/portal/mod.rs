@@ -11,7 +11,6 @@ mod connections;
 pub mod db;
 pub mod dossier_store;
 pub mod error;
-pub mod forms;
 pub mod forwarded;
 pub mod idempotency;
 pub mod json;

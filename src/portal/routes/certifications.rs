@@ -18,7 +18,7 @@ use crate::portal::audit;
 use crate::portal::auth::Session;
 use crate::portal::db;
 use crate::portal::error::{ApiError, invalid};
-use crate::portal::forms::{certificate, text};
+use crate::forms::{certificate, text};
 use crate::portal::idempotency::Idempotent;
 use crate::portal::json::{check_query, parse_json};
 use crate::portal::negotiate::negotiate;

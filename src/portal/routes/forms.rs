@@ -18,7 +18,7 @@ use crate::portal::audit;
 use crate::portal::auth::Session;
 use crate::portal::dossier_store::{self as store, Row, wire};
 use crate::portal::error::{ApiError, Problem};
-use crate::portal::forms::{FormInput, Office, Sheet, Step, lookup_address, pdf, render, text};
+use crate::forms::{FormInput, Office, Sheet, Step, lookup_address, pdf, render, text};
 use crate::portal::negotiate::negotiate;
 use crate::portal::state::AppState;
 use axum::extract::{Path, State};

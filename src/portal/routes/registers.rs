@@ -18,7 +18,7 @@ use crate::portal::audit;
 use crate::portal::auth::Session;
 use crate::portal::dossier_store::{Snapshot, wire};
 use crate::portal::error::{ApiError, Problem, invalid};
-use crate::portal::forms::register::{Entry, Register};
+use crate::forms::register::{Entry, Register};
 use crate::portal::json::check_query;
 use crate::portal::negotiate::negotiate;
 use crate::portal::routes::forms::{office_of, printed, render_pdf};

@@ -17,7 +17,7 @@ use crate::domain::dossier_code::{DossierCode, MAX_SEQ, UnitCode};
 use crate::portal::audit::{self, Event};
 use crate::portal::auth::Session;
 use crate::portal::error::{ApiError, Problem, invalid};
-use crate::portal::forms::register::SetAside;
+use crate::forms::register::SetAside;
 use crate::portal::service::citizens::new_public_id;
 use chrono::{Days, NaiveDate};
 use sqlx::AnyConnection;
