@@ -5,8 +5,8 @@ mod common;
 
 use common::pdf::{Pdf, run_python};
 use common::{DEMO_PASSWORD, Portal};
-use motcua::portal::Seed;
 use motcua::forms::register::COLUMNS;
+use motcua::portal::Seed;
 use motcua::portal::state::Settings;
 use serde_json::Value;
 
