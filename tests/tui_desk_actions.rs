@@ -1666,6 +1666,22 @@ fn with_the_link_down_a_held_number_is_the_receipt_s_final_code() {
     let screen = text(&draw(&app, SIZE), None);
     assert!(screen.contains(&numbered.code), "{screen}");
     assert!(screen.contains("Tiếp nhận khi mất mạng"), "{screen}");
+    // The receipt prints from the desk's own data, marked as taken offline.
+    let effects = update(&mut app, ch('p'));
+    let receipt = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Paper(job) => match &job.document {
+                motcua::tui::paper::Document::OfflineReceipt(r) => Some(r.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .expect("the receipt printed offline");
+    assert_eq!(receipt.dossier.code, numbered.code);
+    let (pdf, set) = receipt.pdf().unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    assert_eq!(set, "03/2025/TT-VPCP");
     // Queued on disk: the draft is done with.
     let effects = update(&mut app, Action::Queued(create));
     assert!(effects.iter().any(|e| matches!(e, Effect::SaveDraft(None))));

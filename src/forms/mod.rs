@@ -92,6 +92,9 @@ pub struct FormInput<'a> {
     /// The address of the public lookup of this dossier, printed as a QR code on the
     /// receipt; `None` leaves the code out.
     pub lookup: Option<String>,
+    /// Taken in at the desk with the link down (issue 19): the receipt says so, whether
+    /// the desk printed it then or the portal prints it again later.
+    pub taken_offline: bool,
 }
 
 /// The set a dossier's forms are printed in: the one in force on the day it was received
@@ -547,6 +550,13 @@ fn receipt(ctx: &Ctx<'_, '_>, out: &mut Sheet) -> Result<(), NotApplicable> {
                 .unwrap_or_else(|| "-".into()),
         );
         out.field("4. Thời gian nhận hồ sơ", &when(received_at));
+        if input.taken_offline {
+            out.field(
+                "Ghi chú",
+                "Tiếp nhận khi mất kết nối với Cổng dịch vụ công; số hồ sơ trên phiếu là số \
+                 chính thức, hồ sơ được gửi lên Cổng khi có kết nối.",
+            );
+        }
         out.field("5. Thời gian hẹn trả kết quả", &appointment(input, due));
         out.field("6. Nơi nhận kết quả", &delivery(ctx));
         out.field("7. Phí, lệ phí", &fee(d));
@@ -1144,6 +1154,7 @@ mod tests {
             }),
             calendar,
             lookup: None,
+            taken_offline: false,
         }
     }
 
@@ -1615,6 +1626,20 @@ mod tests {
         // Without an address, no code.
         let sheet = render(Form::Receipt, &input(&d, &o, &steps, &cal)).unwrap();
         assert!(!sheet.blocks.iter().any(|b| matches!(b, Block::Qr { .. })));
+    }
+
+    #[test]
+    fn a_receipt_taken_offline_says_so_on_both_copies() {
+        let (d, o, cal) = (dossier(), office(), Calendar::default());
+        let steps = [created()];
+        let said = |offline: bool| {
+            let mut i = input(&d, &o, &steps, &cal);
+            i.taken_offline = offline;
+            flat(&text::text(&render(Form::Receipt, &i).unwrap()))
+                .matches("mất kết nối với Cổng")
+                .count()
+        };
+        assert_eq!((said(true), said(false)), (2, 0));
     }
 
     #[test]

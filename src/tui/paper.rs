@@ -28,6 +28,77 @@ pub enum Document {
         to: NaiveDate,
         format: RegisterFormat,
     },
+    /// The receipt (Mẫu 01) of a dossier taken in with the link down, which the portal
+    /// has not got yet: the desk lays it out itself (`crate::forms`), marked as taken in
+    /// offline.
+    OfflineReceipt(Box<OfflineReceipt>),
+}
+
+/// What the desk has to print a receipt offline.
+#[derive(Debug, Clone)]
+pub struct OfflineReceipt {
+    /// As the desk shows it (`tui::offline::provisional`).
+    pub dossier: crate::api::dossiers::Dossier,
+    /// The office's name (its address and phone are the portal's to print).
+    pub office: String,
+    /// The officer who took it in: username and name.
+    pub officer: (String, String),
+    pub duration: Option<crate::domain::catalog::Duration>,
+    pub calendar: crate::domain::calendar::Calendar,
+}
+
+/// One receipt is another when it is the same dossier's, as the same desk has it
+/// (the calendar is the configuration's, the same for every job).
+impl PartialEq for OfflineReceipt {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.dossier, &self.office, &self.officer, &self.duration)
+            == (
+                &other.dossier,
+                &other.office,
+                &other.officer,
+                &other.duration,
+            )
+    }
+}
+
+impl Eq for OfflineReceipt {}
+
+impl OfflineReceipt {
+    /// The receipt as A4 PDF, and the circular of its set.
+    pub fn pdf(&self) -> Result<(Vec<u8>, &'static str), String> {
+        use crate::forms::{FormInput, Office, Step, pdf, render};
+        let d = &self.dossier;
+        let office = Office {
+            name: self.office.clone(),
+            address: String::new(),
+            phone: String::new(),
+        };
+        let steps = [Step {
+            at: d.received_at.clone().unwrap_or_default(),
+            username: Some(self.officer.0.clone()),
+            full_name: Some(self.officer.1.clone()),
+            role: Some(crate::domain::workflow::Role::Reception),
+            action: "created".into(),
+            from: None,
+            to: Some(crate::domain::status::Status::Received),
+            reason: None,
+            due_before: None,
+            due_after: d.due_at.clone(),
+        }];
+        let input = FormInput {
+            dossier: d,
+            office: &office,
+            steps: &steps,
+            duration: self.duration,
+            calendar: &self.calendar,
+            lookup: None,
+            taken_offline: true,
+        };
+        let sheet = render(crate::domain::forms::Form::Receipt, &input)
+            .map_err(|e| crate::domain::RuleError::message(&e, crate::domain::Lang::Vi))?;
+        let bytes = pdf::pdf(&sheet).map_err(|e| e.to_string())?;
+        Ok((bytes, sheet.set.circular()))
+    }
 }
 
 impl Document {
@@ -35,6 +106,7 @@ impl Document {
     pub fn fallback_name(&self) -> String {
         match self {
             Document::Form { code, form } => format!("{code}-{}.pdf", form.as_str()),
+            Document::OfflineReceipt(r) => format!("{}-mau-01.pdf", r.dossier.code),
             Document::Certificate { name, .. } => format!("{name}.pdf"),
             Document::Register { from, to, format } => format!(
                 "so-theo-doi-ho-so-{}-{}.{}",
@@ -48,7 +120,9 @@ impl Document {
     /// Only PDFs go to the printer.
     pub fn printable(&self) -> bool {
         match self {
-            Document::Form { .. } | Document::Certificate { .. } => true,
+            Document::Form { .. } | Document::Certificate { .. } | Document::OfflineReceipt(_) => {
+                true
+            }
             Document::Register { format, .. } => *format == RegisterFormat::Pdf,
         }
     }

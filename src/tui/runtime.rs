@@ -334,6 +334,19 @@ async fn paper_job(
         Document::Form { code, form } => c.form_pdf(code, form.as_str()).await?,
         Document::Certificate { id, .. } => c.certificate_pdf(id).await?,
         Document::Register { from, to, format } => c.register(*from, *to, *format).await?,
+        Document::OfflineReceipt(r) => {
+            let r = r.clone();
+            let code = r.dossier.code.clone();
+            let made = tokio::task::spawn_blocking(move || r.pdf())
+                .await
+                .map_err(|e| ClientError::Decode(e.to_string()))?
+                .map_err(ClientError::Decode)?;
+            crate::client::PrintedFile {
+                bytes: made.0,
+                form_set: made.1.to_owned(),
+                filename: Some(format!("{code}-mau-01.pdf")),
+            }
+        }
     };
     let name = file
         .filename

@@ -93,6 +93,7 @@ pub async fn form(
         duration,
         calendar: &state.calendar,
         lookup: lookup(&state, &headers, &row.code),
+        taken_offline: dossier.timeline.iter().any(|h| h.action == "taken_offline"),
     };
     // 409 rather than 422: the request is sound, the dossier is not there yet. The
     // refusal says which step must come first, in the official's language.

@@ -29,9 +29,37 @@ pub(super) fn form_paper(
 
 /// The receipt of the dossier just taken in, to paper (`p`) or to a file (`s`).
 pub(super) fn receipt_paper(app: &mut App, print: bool) -> Vec<Effect> {
-    let Some(code) = app.intake.created.as_ref().map(|d| d.code.clone()) else {
+    let Some(made) = app.intake.created.as_deref() else {
         return vec![];
     };
+    // Taken in offline and not at the portal yet (its answer has a history): the desk
+    // prints the receipt itself.
+    if app.intake.offline.is_some() && made.timeline.is_empty() {
+        let receipt = crate::tui::paper::OfflineReceipt {
+            dossier: made.clone(),
+            office: app
+                .me
+                .as_ref()
+                .and_then(|m| m.office.as_ref())
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            officer: app
+                .me
+                .as_ref()
+                .map(|m| (m.username.clone(), m.full_name.clone()))
+                .unwrap_or_default(),
+            duration: super::intake::chosen_case(app).map(|c| c.desk_duration),
+            calendar: app.calendar.clone(),
+        };
+        let id = request(app, Purpose::Download);
+        return vec![Effect::Paper(Job {
+            id,
+            document: Document::OfflineReceipt(Box::new(receipt)),
+            file: None,
+            print,
+        })];
+    }
+    let code = made.code.clone();
     form_paper(app, code, Form::Receipt, None, print)
 }
 
