@@ -1666,7 +1666,21 @@ fn with_the_link_down_a_held_number_is_the_receipt_s_final_code() {
     let screen = text(&draw(&app, SIZE), None);
     assert!(screen.contains(&numbered.code), "{screen}");
     assert!(screen.contains("Tiếp nhận khi mất mạng"), "{screen}");
-    // The receipt prints from the desk's own data, marked as taken offline.
+    // The receipt shows and prints from the desk's own data, marked as taken offline.
+    assert!(
+        update(&mut app, key(KeyCode::Enter)).is_empty(),
+        "no portal asked"
+    );
+    match &app.overlay {
+        Some(Overlay::Form(view)) => {
+            let text = view.text.as_deref().unwrap_or_default();
+            assert!(text.contains(&numbered.code), "{text}");
+            assert!(text.contains("mất kết nối"), "{text}");
+        }
+        other => panic!("the receipt: {other:?}"),
+    }
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.overlay.is_none());
     let effects = update(&mut app, ch('p'));
     let receipt = effects
         .iter()

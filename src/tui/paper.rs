@@ -66,7 +66,18 @@ impl Eq for OfflineReceipt {}
 impl OfflineReceipt {
     /// The receipt as A4 PDF, and the circular of its set.
     pub fn pdf(&self) -> Result<(Vec<u8>, &'static str), String> {
-        use crate::forms::{FormInput, Office, Step, pdf, render};
+        let sheet = self.sheet()?;
+        let bytes = crate::forms::pdf::pdf(&sheet).map_err(|e| e.to_string())?;
+        Ok((bytes, sheet.set.circular()))
+    }
+
+    /// The receipt as the terminal's preview shows it.
+    pub fn text(&self) -> Result<String, String> {
+        Ok(crate::forms::text::text(&self.sheet()?))
+    }
+
+    fn sheet(&self) -> Result<crate::forms::Sheet, String> {
+        use crate::forms::{FormInput, Office, Step, render};
         let d = &self.dossier;
         let office = Office {
             name: self.office.clone(),
@@ -94,10 +105,8 @@ impl OfflineReceipt {
             lookup: None,
             taken_offline: true,
         };
-        let sheet = render(crate::domain::forms::Form::Receipt, &input)
-            .map_err(|e| crate::domain::RuleError::message(&e, crate::domain::Lang::Vi))?;
-        let bytes = pdf::pdf(&sheet).map_err(|e| e.to_string())?;
-        Ok((bytes, sheet.set.circular()))
+        render(crate::domain::forms::Form::Receipt, &input)
+            .map_err(|e| crate::domain::RuleError::message(&e, crate::domain::Lang::Vi))
     }
 }
 

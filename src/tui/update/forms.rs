@@ -18,48 +18,47 @@ pub(super) fn form_paper(
     file: Option<String>,
     print: bool,
 ) -> Vec<Effect> {
+    // The receipt of a dossier the portal has not got yet: the desk lays it out itself.
+    let document = match offline_receipt(app, &code).filter(|_| form == Form::Receipt) {
+        Some(receipt) => Document::OfflineReceipt(Box::new(receipt)),
+        None => Document::Form { code, form },
+    };
     let id = request(app, Purpose::Download);
     vec![Effect::Paper(Job {
         id,
-        document: Document::Form { code, form },
+        document,
         file,
         print,
     })]
 }
 
+/// What the desk prints as the receipt of dossier `code` when it was taken in offline
+/// and the portal has not got it yet (its answer would carry a history); `None` else.
+pub(super) fn offline_receipt(app: &App, code: &str) -> Option<crate::tui::paper::OfflineReceipt> {
+    let made = app.intake.created.as_deref()?;
+    if app.intake.offline.is_none() || !made.timeline.is_empty() || made.code != code {
+        return None;
+    }
+    let me = app.me.as_ref();
+    Some(crate::tui::paper::OfflineReceipt {
+        dossier: made.clone(),
+        office: me
+            .and_then(|m| m.office.as_ref())
+            .map(|o| o.name.clone())
+            .unwrap_or_default(),
+        officer: me
+            .map(|m| (m.username.clone(), m.full_name.clone()))
+            .unwrap_or_default(),
+        duration: super::intake::chosen_case(app).map(|c| c.desk_duration),
+        calendar: app.calendar.clone(),
+    })
+}
+
 /// The receipt of the dossier just taken in, to paper (`p`) or to a file (`s`).
 pub(super) fn receipt_paper(app: &mut App, print: bool) -> Vec<Effect> {
-    let Some(made) = app.intake.created.as_deref() else {
+    let Some(code) = app.intake.created.as_ref().map(|d| d.code.clone()) else {
         return vec![];
     };
-    // Taken in offline and not at the portal yet (its answer has a history): the desk
-    // prints the receipt itself.
-    if app.intake.offline.is_some() && made.timeline.is_empty() {
-        let receipt = crate::tui::paper::OfflineReceipt {
-            dossier: made.clone(),
-            office: app
-                .me
-                .as_ref()
-                .and_then(|m| m.office.as_ref())
-                .map(|o| o.name.clone())
-                .unwrap_or_default(),
-            officer: app
-                .me
-                .as_ref()
-                .map(|m| (m.username.clone(), m.full_name.clone()))
-                .unwrap_or_default(),
-            duration: super::intake::chosen_case(app).map(|c| c.desk_duration),
-            calendar: app.calendar.clone(),
-        };
-        let id = request(app, Purpose::Download);
-        return vec![Effect::Paper(Job {
-            id,
-            document: Document::OfflineReceipt(Box::new(receipt)),
-            file: None,
-            print,
-        })];
-    }
-    let code = made.code.clone();
     form_paper(app, code, Form::Receipt, None, print)
 }
 

@@ -1508,6 +1508,18 @@ fn done_key(app: &mut App, key: KeyInput) -> Vec<Effect> {
 }
 
 fn open_receipt(app: &mut App, code: String) -> Vec<Effect> {
+    // Taken in offline and not at the portal yet: the desk's own layout of it.
+    if let Some(receipt) = super::forms::offline_receipt(app, &code) {
+        let text = receipt.text().unwrap_or_else(|why| why);
+        app.overlay = Some(Overlay::Form(Box::new(FormView {
+            code,
+            printable: Printable::Form(Form::Receipt),
+            text: Some(text),
+            scroll: 0,
+            save_to: None,
+        })));
+        return vec![];
+    }
     let id = request(app, Purpose::Form);
     app.overlay = Some(Overlay::Form(Box::new(FormView {
         code: code.clone(),
