@@ -1810,3 +1810,25 @@ fn an_account_queued_offline_is_the_applicant_by_number_and_date_of_birth() {
         Some(ApplicantRef::citizen(CITIZEN_ID))
     );
 }
+
+/// A search typed and wiped leaves no draft behind: the next login offers nothing.
+#[test]
+fn a_wizard_emptied_again_deletes_its_draft() {
+    let mut app = on_intake();
+    let effects = type_in(&mut app, "ket");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::SaveDraft(Some(_)))),
+        "{effects:?}"
+    );
+    let mut last = vec![];
+    for _ in 0..3 {
+        last = update(&mut app, key(KeyCode::Backspace));
+    }
+    assert!(
+        last.iter().any(|e| matches!(e, Effect::SaveDraft(None))),
+        "{last:?}"
+    );
+    assert!(app.last_draft.is_none());
+}

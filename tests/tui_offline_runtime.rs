@@ -169,6 +169,20 @@ async fn a_desk_takes_dossiers_in_through_an_outage_and_they_arrive_once_on_thei
             code: "1.001193".into(),
         },
     ]);
+    // Both answered (so kept on disk) before the desk goes.
+    let mut loaded = (false, false);
+    while loaded != (true, true) {
+        desk.until("the catalog and the procedure", |_, a| {
+            matches!(a, Action::CatalogLoaded(..) | Action::ProcedureLoaded(..))
+        })
+        .await
+        .iter()
+        .for_each(|a| match a {
+            Action::CatalogLoaded(id, Ok(_)) if *id == catalog => loaded.0 = true,
+            Action::ProcedureLoaded(id, Ok(_)) if *id == procedure => loaded.1 = true,
+            _ => {}
+        });
+    }
     let first_word = citizen_name.split_whitespace().last().unwrap().to_owned();
     let find = desk.id();
     desk.run(vec![Effect::FindCitizens {

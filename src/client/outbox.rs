@@ -427,6 +427,18 @@ impl Outbox {
         self.record(Record::Revive { id })
     }
 
+    /// Every queued write is due now, its back-off forgotten (in memory: a restart reads
+    /// the journal's times again, and sends what is due then). For when the link is seen
+    /// to be back, or the officer has just logged in: a write should not sit out two more
+    /// minutes of a back-off that began in the outage.
+    pub fn due_now(&mut self) {
+        for e in self.entries.values_mut() {
+            if e.state == State::Queued {
+                e.next_at_ms = 0;
+            }
+        }
+    }
+
     /// The officer gives a dead letter up.
     pub fn discard(&mut self, id: u64) -> std::io::Result<()> {
         self.record(Record::Discard { id })
@@ -451,6 +463,21 @@ impl Outbox {
         self.push(Write::CreateDossier { request }, label)?;
         self.discard(id)
     }
+}
+
+/// Whether the outbox kept in `dir` was ever handed a write under `key` (still waiting,
+/// refused, or sent and not yet compacted away). A dossier's draft that the outbox has
+/// is spent: offering it again would only make the officer type it twice.
+pub fn holds_key(dir: &Path, key: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("outbox.jsonl")) else {
+        return false;
+    };
+    text.lines().any(|line| {
+        matches!(
+            serde_json::from_str::<Record>(line),
+            Ok(Record::Push { entry }) if entry.key == key
+        )
+    })
 }
 
 /// A dossier numbered at the desk with the link down whose number the portal refused
@@ -1093,5 +1120,34 @@ mod tests {
             1,
             "then the dossier, then its fee"
         );
+    }
+
+    #[test]
+    fn the_journal_says_whether_a_key_was_ever_queued() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!holds_key(dir.path(), "k"));
+        let mut o = Outbox::open(dir.path()).unwrap();
+        let a = o
+            .push_with_key(numbered("X-1"), "a".into(), "draft-key".into())
+            .unwrap();
+        assert!(holds_key(dir.path(), "draft-key"));
+        assert!(!holds_key(dir.path(), "another"));
+        o.done(a.id).unwrap();
+        assert!(
+            holds_key(dir.path(), "draft-key"),
+            "sent, still in the journal"
+        );
+    }
+
+    #[test]
+    fn writes_waiting_out_a_back_off_are_due_at_once_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open(dir.path()).unwrap();
+        let a = o.push(create(1), "a".into()).unwrap();
+        o.retry_later(a.id, Some(Duration::from_secs(100)), "cut")
+            .unwrap();
+        assert!(o.ready(now_ms(), &[]).is_empty());
+        o.due_now();
+        assert_eq!(o.ready(now_ms(), &[]).len(), 1);
     }
 }

@@ -414,6 +414,12 @@ pub enum Effect {
     },
     /// Keep the desk's held numbers topped up (a reception officer, online).
     KeepCodes,
+    /// Say how many numbers the desk holds, from its file only (the link is down).
+    CountCodes,
+    /// The link is back: the outbox sends what waits out a back-off now.
+    SendNow,
+    /// Logged in (again): the outbox goes on with this session.
+    ResumeOutbox,
     /// Training: take the sandbox's link down (`true`) or bring it back.
     CutLink(bool),
     /// Wipe the officer's copies kept for an outage (`:logout wipe`).

@@ -36,8 +36,13 @@ struct Saved {
     me: Me,
     /// argon2id (PHC string) of the password of the last online login.
     verifier: String,
-    /// RFC 3339: when the portal last let this officer in.
+    /// RFC 3339: when the portal last let this officer in (the portal's time).
     saved_at: String,
+    /// The portal's time less the desk's own clock then, in seconds: after a restart
+    /// with the link down the desk cannot ask the portal the time, and a desk's clock is
+    /// often off (the numbers held are for the portal's day).
+    #[serde(default)]
+    shift_s: i64,
 }
 
 /// Where the session of `user` on portal `profile` is kept.
@@ -50,7 +55,13 @@ pub fn session_path(data_dir: &Path, profile: &str, user: &str) -> PathBuf {
 
 /// Keeps `me` and a hash of `password` after an online login (on the blocking pool: the
 /// hash takes tens of milliseconds and 19 MiB).
-pub fn remember(path: &Path, me: &Me, password: &str, now: LocalTime) -> std::io::Result<()> {
+pub fn remember(
+    path: &Path,
+    me: &Me,
+    password: &str,
+    now: LocalTime,
+    desk_now: LocalTime,
+) -> std::io::Result<()> {
     let verifier = Argon2::default()
         .hash_password(password.as_bytes())
         .map_err(|e| std::io::Error::other(e.to_string()))?
@@ -59,6 +70,7 @@ pub fn remember(path: &Path, me: &Me, password: &str, now: LocalTime) -> std::io
         me: me.clone(),
         verifier,
         saved_at: now.to_rfc3339(),
+        shift_s: (now - desk_now).num_seconds(),
     };
     let bytes = serde_json::to_vec(&saved).map_err(std::io::Error::other)?;
     replace(path, &bytes)
@@ -105,13 +117,20 @@ impl Refusal {
 }
 
 /// The offline login: the account kept for `path` when `password` is that of the last
-/// online login, no more than `keep_days` ago.
-pub fn check(path: &Path, password: &str, now: LocalTime, keep_days: u32) -> Result<Me, Refusal> {
+/// online login, no more than `keep_days` ago; with the portal's time now as the desk
+/// reckons it from its own clock, `desk_now`, and the difference kept.
+pub fn check(
+    path: &Path,
+    password: &str,
+    desk_now: LocalTime,
+    keep_days: u32,
+) -> Result<(Me, LocalTime), Refusal> {
     let saved = std::fs::read(path)
         .ok()
         .and_then(|b| serde_json::from_slice::<Saved>(&b).ok())
         .ok_or(Refusal::NoSession)?;
     let at = crate::clock::parse_instant(&saved.saved_at).map_err(|_| Refusal::NoSession)?;
+    let now = desk_now + chrono::TimeDelta::seconds(saved.shift_s);
     if now - at > chrono::TimeDelta::days(i64::from(keep_days)) {
         forget(path);
         return Err(Refusal::TooOld { days: keep_days });
@@ -120,18 +139,19 @@ pub fn check(path: &Path, password: &str, now: LocalTime, keep_days: u32) -> Res
     Argon2::default()
         .verify_password(password.as_bytes(), &hash)
         .map_err(|_| Refusal::WrongPassword)?;
-    Ok(saved.me)
+    Ok((saved.me, now))
 }
 
 /// The account kept for `path`, no more than `keep_days` old, without a password: for a
 /// session resumed with the token the keyring kept, when the portal cannot say whose
 /// it is.
-pub fn kept_me(path: &Path, now: LocalTime, keep_days: u32) -> Option<Me> {
+pub fn kept_me(path: &Path, desk_now: LocalTime, keep_days: u32) -> Option<(Me, LocalTime)> {
     let saved = std::fs::read(path)
         .ok()
         .and_then(|b| serde_json::from_slice::<Saved>(&b).ok())?;
     let at = crate::clock::parse_instant(&saved.saved_at).ok()?;
-    (now - at <= chrono::TimeDelta::days(i64::from(keep_days))).then_some(saved.me)
+    let now = desk_now + chrono::TimeDelta::seconds(saved.shift_s);
+    (now - at <= chrono::TimeDelta::days(i64::from(keep_days))).then_some((saved.me, now))
 }
 
 /// Wipes the kept session (logout asked for it, or too old).
@@ -376,18 +396,24 @@ mod tests {
             check(&path, "x", at("2026-12-01T08:00:00+07:00"), 30),
             Err(Refusal::NoSession)
         );
+        // The desk's own clock runs 10 minutes behind the portal's.
         remember(
             &path,
             &me(),
             "matkhau-dung",
             at("2026-12-01T08:00:00+07:00"),
+            at("2026-12-01T07:50:00+07:00"),
         )
         .unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("matkhau-dung"), "the password is never kept");
         assert!(text.contains("$argon2id$"));
+        // Later, by the desk's clock: the portal's time is reckoned with the difference.
+        assert_eq!(
+            check(&path, "matkhau-dung", at("2026-12-20T07:50:00+07:00"), 30),
+            Ok((me(), at("2026-12-20T08:00:00+07:00")))
+        );
         let later = at("2026-12-20T08:00:00+07:00");
-        assert_eq!(check(&path, "matkhau-dung", later, 30), Ok(me()));
         assert_eq!(
             check(&path, "matkhau-sai", later, 30),
             Err(Refusal::WrongPassword)
@@ -404,7 +430,8 @@ mod tests {
     fn a_session_older_than_the_days_kept_is_refused_and_wiped() {
         let dir = tempfile::tempdir().unwrap();
         let path = session_path(dir.path(), "p", "tiepnhan1");
-        remember(&path, &me(), "pw", at("2026-11-01T08:00:00+07:00")).unwrap();
+        let then = at("2026-11-01T08:00:00+07:00");
+        remember(&path, &me(), "pw", then, then).unwrap();
         assert_eq!(
             check(&path, "pw", at("2026-12-01T08:00:01+07:00"), 30),
             Err(Refusal::TooOld { days: 30 })
@@ -427,7 +454,7 @@ mod tests {
             "motcua-test",
         );
         for user in ["tiepnhan1", "tiepnhan2"] {
-            remember(&session_path(dir.path(), "p", user), &me(), "pw", now).unwrap();
+            remember(&session_path(dir.path(), "p", user), &me(), "pw", now, now).unwrap();
             let path = citizens_path(dir.path(), "p", user);
             let owner = CacheOwner::new("p", user);
             let mut cache = open_citizens(&path, owner, &mut keyring, Some("pw"), now, 30).unwrap();

@@ -476,10 +476,14 @@ impl Executor {
                 Err(e) if e.is_offline() => {
                     let kept = data.as_deref().and_then(|dir| {
                         let path = crate::tui::offline::session_path(dir, &profile.name, &username);
-                        crate::tui::offline::kept_me(&path, now, keep_days)
+                        let desk_now = crate::clock::Clock::system().now();
+                        crate::tui::offline::kept_me(&path, desk_now, keep_days)
                     });
                     match kept {
-                        Some(me) => me,
+                        Some((me, portal_now)) => {
+                            clock.set(portal_now);
+                            me
+                        }
                         None => return client.set_token(None),
                     }
                 }
@@ -537,10 +541,12 @@ impl Executor {
             if let Err(e) = &result {
                 log_failure(what, e);
             }
-            let reached = !matches!(
-                result,
-                Err(ClientError::Offline(_)) | Err(ClientError::Timeout)
-            );
+            // An answer from the desk's own copies (the catalog, the citizens) is no
+            // sign of the link: the client says whether its last request got through.
+            let reached = match &result {
+                Err(e) => !e.is_offline(),
+                Ok(_) => client.online() != Some(false),
+            };
             let _ = tx.send(Action::Link {
                 rtt: client.last_rtt(),
                 reached,
@@ -582,9 +588,8 @@ impl Executor {
                 if self.sending.as_ref().is_some_and(|s| s.owner != owner) {
                     self.stop_sending();
                 }
-                if let Some(sending) = &self.sending {
-                    sending.resume(client.clone());
-                }
+                // The queue goes on with the new session once it is one (ResumeOutbox):
+                // handed a client without its token yet, it would be refused and pause.
                 self.profile_of_session = Some((profile.clone(), username.clone()));
                 let store = self.store.clone();
                 let tx = self.tx.clone();
@@ -606,13 +611,19 @@ impl Executor {
                                 // The link is down: the password of the last online
                                 // login on this desk opens an offline session.
                                 if let Some(path) = kept {
-                                    let (pw, now) = (password.clone(), clock.now());
+                                    let pw = password.clone();
+                                    let desk_now = crate::clock::Clock::system().now();
                                     let (slot, store, dir) =
                                         (slot.clone(), store.clone(), data_dir.clone());
                                     let (profile, username) = (profile.clone(), username.clone());
+                                    let clock = clock.clone();
                                     let checked = tokio::task::spawn_blocking(move || {
-                                        let me =
-                                            crate::tui::offline::check(&path, &pw, now, keep_days)?;
+                                        let (me, now) = crate::tui::offline::check(
+                                            &path, &pw, desk_now, keep_days,
+                                        )?;
+                                        // The portal's time, as the desk last knew its
+                                        // difference: the held numbers are of its day.
+                                        clock.set(now);
                                         open_citizens(
                                             &slot,
                                             &store,
@@ -645,8 +656,12 @@ impl Executor {
                             let (me, pw, now) = (response.user.clone(), password, clock.now());
                             let (slot, store, dir) = (slot, store.clone(), data_dir);
                             let (profile, username) = (profile.clone(), username.clone());
-                            tokio::task::spawn_blocking(move || {
-                                if let Err(e) = crate::tui::offline::remember(&path, &me, &pw, now)
+                            // Kept before the main screen shows (an argon2id hash, tens of
+                            // milliseconds): a link that drops the next moment finds it.
+                            let _ = tokio::task::spawn_blocking(move || {
+                                let desk_now = crate::clock::Clock::system().now();
+                                if let Err(e) =
+                                    crate::tui::offline::remember(&path, &me, &pw, now, desk_now)
                                 {
                                     tracing::warn!("offline session {}: {e}", path.display());
                                 }
@@ -658,7 +673,8 @@ impl Executor {
                                     Some(&pw),
                                     (now, keep_days),
                                 );
-                            });
+                            })
+                            .await;
                         }
                         // The keyring may block (D-Bus): keep it off the async threads.
                         let token = response.token.clone();
@@ -709,6 +725,26 @@ impl Executor {
                         tracing::info!("held numbers not renewed: {e}");
                     }
                     let _ = tx.send(Action::HeldCodes(held.available(clock.now())));
+                });
+            }
+            Effect::ResumeOutbox => {
+                if let (Some(sending), Some(client)) = (&self.sending, &self.client) {
+                    sending.resume(client.clone());
+                }
+            }
+            Effect::SendNow => {
+                if let Some(sending) = &self.sending {
+                    sending.send_now();
+                }
+            }
+            Effect::CountCodes => {
+                let Some(held) = self.held_codes() else {
+                    return;
+                };
+                let (tx, clock) = (self.tx.clone(), self.clock.clone());
+                tokio::spawn(async move {
+                    let n = held.lock().await.available(clock.now());
+                    let _ = tx.send(Action::HeldCodes(n));
                 });
             }
             Effect::NumberOffline(id) => {
@@ -1058,10 +1094,13 @@ impl Executor {
                     async move {
                         match c.citizens(&query).await {
                             Ok(found) => {
+                                // Kept before the answer shows: what the officer saw
+                                // is what an outage a moment later finds.
                                 let (keep, now) = (found.clone(), clock.now());
-                                tokio::task::spawn_blocking(move || {
+                                let _ = tokio::task::spawn_blocking(move || {
                                     keep_citizens(&slot, &keep, now)
-                                });
+                                })
+                                .await;
                                 Ok(found)
                             }
                             // With the link down, the desk's own copy answers.
@@ -1392,9 +1431,20 @@ impl Executor {
                     return;
                 };
                 let tx = self.tx.clone();
+                let outbox = self.outbox_dir();
                 tokio::task::spawn_blocking(move || {
                     if let Some(draft) = drafts::load(&path) {
-                        let _ = tx.send(Action::DraftFound(Box::new(draft)));
+                        // Numbered offline and in the outbox already (a crash came between
+                        // the two): taken in, not a draft.
+                        let spent = draft.offline.is_some()
+                            && outbox.as_deref().is_some_and(|dir| {
+                                crate::client::outbox::holds_key(dir, &draft.key)
+                            });
+                        if spent {
+                            drafts::delete(&path);
+                        } else {
+                            let _ = tx.send(Action::DraftFound(Box::new(draft)));
+                        }
                     }
                     if let Some(forms) = drafts::load_json(&citizens) {
                         let _ = tx.send(Action::CitizensDraftFound(Box::new(forms)));
@@ -1524,6 +1574,15 @@ impl Executor {
         let held = Arc::new(tokio::sync::Mutex::new(HeldCodes::open(&dir, &owner.1)));
         self.held = Some((owner, held.clone()));
         Some(held)
+    }
+
+    /// Where the logged-in user's outbox is kept.
+    fn outbox_dir(&self) -> Option<PathBuf> {
+        let (dir, (profile, user)) = (self.data_dir.as_ref()?, self.profile_of_session.as_ref()?);
+        Some(
+            dir.join("outbox")
+                .join(drafts::safe_name(&format!("{profile}-{user}"))),
+        )
     }
 
     /// Ends the session's sending; its writer, still finishing, is kept for the next.

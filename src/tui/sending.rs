@@ -94,6 +94,8 @@ enum Command {
     Resume(PortalClient),
     Retry(u64),
     Discard(u64),
+    /// The link is back: what waits out a back-off goes now.
+    Now,
 }
 
 /// What the writer and the sender share.
@@ -108,6 +110,10 @@ struct Shared {
     lang: watch::Receiver<Lang>,
     /// The officer has heard that the disk refuses; not again until it takes a write.
     disk_failed: AtomicBool,
+    /// Counts the logins of this outbox's session: a drain still running with the client
+    /// of the session before may be refused (401) after the new login unpaused the queue,
+    /// and that refusal must not pause the new session's queue.
+    logins: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -183,6 +189,7 @@ impl Sending {
             tx,
             lang: lang_rx,
             disk_failed: AtomicBool::new(false),
+            logins: std::sync::atomic::AtomicU64::new(0),
         });
         let (commands, inbox) = unbounded_channel();
         let shared_for_sender = shared.clone();
@@ -230,6 +237,11 @@ impl Sending {
 
     pub fn discard(&self, id: u64) {
         let _ = self.commands.send(Command::Discard(id));
+    }
+
+    /// The link is back: what waits out a back-off goes now.
+    pub fn send_now(&self) {
+        let _ = self.commands.send(Command::Now);
     }
 
     /// The language of what the outbox says from now on (the profile's, at login).
@@ -296,10 +308,21 @@ async fn write_loop(shared: Arc<Shared>, mut commands: UnboundedReceiver<Command
             }
             Command::Resume(client) => {
                 *lock(&shared.client) = Some(client);
+                shared.logins.fetch_add(1, Ordering::SeqCst);
                 if let Some(o) = outbox {
                     // The lock may be held through a journal's fsync: wait for it off the
-                    // async threads.
-                    blocking(move || lock(&o).paused = false).await;
+                    // async threads. Logged in again: nothing waits out a back-off.
+                    blocking(move || {
+                        let mut o = lock(&o);
+                        o.paused = false;
+                        o.due_now();
+                    })
+                    .await;
+                }
+            }
+            Command::Now => {
+                if let Some(o) = outbox {
+                    blocking(move || lock(&o).due_now()).await;
                 }
             }
             Command::Retry(id) => {
@@ -426,6 +449,7 @@ async fn send_loop(shared: Arc<Shared>) {
         let client = lock(&shared.client).clone();
         if let (Some(c), Some(outbox)) = (client, shared.outbox()) {
             let lang = shared.lang();
+            let login = shared.logins.load(Ordering::SeqCst);
             outbox::drain(&c, &outbox, 2, lang, |r| {
                 if let Some(action) = answer(&shared, &outbox, r) {
                     shared.tell(action);
@@ -433,6 +457,13 @@ async fn send_loop(shared: Arc<Shared>) {
                 shared.tell(count(&outbox));
             })
             .await;
+            // Paused by a 401 to the session before a login that came meanwhile: the
+            // queue goes on with the new one.
+            if shared.logins.load(Ordering::SeqCst) != login {
+                let o = outbox.clone();
+                blocking(move || lock(&o).paused = false).await;
+                continue;
+            }
             shared.tell(count(&outbox));
         }
         tokio::select! {

@@ -160,8 +160,16 @@ fn resume_uploads(app: &mut App) -> Vec<Effect> {
 
 /// Saves the draft when it changed; forgets it when the wizard is blank or done.
 pub(super) fn autosave(app: &mut App) -> Vec<Effect> {
-    if app.intake.step == WizardStep::Done || app.intake.is_blank() {
+    if app.intake.step == WizardStep::Done {
         return vec![];
+    }
+    // Emptied again (a search typed and wiped): the draft saved meanwhile goes, or the
+    // next login would offer nothing back as a draft.
+    if app.intake.is_blank() {
+        return match app.last_draft.take() {
+            Some(_) => vec![Effect::SaveDraft(None)],
+            None => vec![],
+        };
     }
     let draft = app.intake.to_draft(app.now.to_rfc3339());
     if app

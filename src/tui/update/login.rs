@@ -45,9 +45,10 @@ pub(super) fn on_offline_session(
     match result {
         Ok(me) if me.role.is_staff() => {
             app.offline_session = true;
-            let effects = enter(app, me);
+            let mut effects = enter(app, me);
             let text = tr(app.lang, "login.offline").to_owned();
             toast(app, ToastKind::Info, text);
+            effects.push(Effect::CountCodes);
             effects
         }
         Ok(_) => {
@@ -94,6 +95,7 @@ fn enter(app: &mut App, me: crate::api::auth::Me) -> Vec<Effect> {
     }
     effects.push(Effect::LoadStats(request(app, Purpose::Stats)));
     if !app.offline_session {
+        effects.push(Effect::ResumeOutbox);
         effects.push(Effect::KeepCodes);
     }
     effects

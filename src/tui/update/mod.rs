@@ -118,9 +118,14 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             if reached {
                 app.link.retry_in = None;
             }
-            // The link is back: the numbers used meanwhile are renewed.
-            if back && app.screen == Screen::Main && !app.offline_session {
-                return vec![Effect::KeepCodes];
+            // The link is back: the outbox goes at once, and the numbers used meanwhile
+            // are renewed.
+            if back && app.screen == Screen::Main {
+                let mut effects = vec![Effect::SendNow];
+                if !app.offline_session {
+                    effects.push(Effect::KeepCodes);
+                }
+                return effects;
             }
             vec![]
         }
@@ -144,6 +149,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
             effects.push(Effect::LoadInbox(request(app, Purpose::Inbox)));
             effects.push(Effect::LoadStats(request(app, Purpose::Stats)));
+            effects.push(Effect::CountCodes);
             effects.push(Effect::KeepCodes);
             effects
         }
