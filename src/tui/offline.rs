@@ -177,7 +177,7 @@ pub fn citizens_path(data_dir: &Path, profile: &str, user: &str) -> PathBuf {
     data_dir
         .join("offline")
         .join(safe_name(&format!("{profile}-{user}")))
-        .join("citizens.bin")
+        .join("citizen-copy.enc")
 }
 
 /// Opens the officer's copy of the citizens the desk has seen (`client::citizen_cache`),
