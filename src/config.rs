@@ -54,8 +54,8 @@ pub struct Offline {
     /// a dossier taken in with the link down gets its code when it arrives). At most
     /// 50, the portal's cap on the numbers one officer holds.
     pub codes: u32,
-    /// Days after which the desk's copy of the catalog and of its citizens is wiped
-    /// when nobody logged in online meanwhile.
+    /// Days after which the session kept for an offline login and the desk's copy of
+    /// its citizens are wiped when nobody logged in online meanwhile.
     pub keep_days: u32,
 }
 

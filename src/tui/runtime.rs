@@ -738,6 +738,11 @@ impl Executor {
                 }
             }
             Effect::CountCodes => {
+                // Only a reception desk holds numbers (as for `KeepCodes`).
+                let reception = app.me.as_ref().is_some_and(|m| m.role == Role::Reception);
+                if !reception || self.codes_target == 0 {
+                    return;
+                }
                 let Some(held) = self.held_codes() else {
                     return;
                 };
