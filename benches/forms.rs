@@ -208,6 +208,7 @@ fn in_process(rows: usize) {
         to: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("a date"),
         entries,
         set_aside: Vec::new(),
+        not_received: Vec::new(),
         made_at: NOW.into(),
     };
     let t = Instant::now();

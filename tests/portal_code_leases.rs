@@ -78,14 +78,7 @@ fn codes(v: &Value) -> Vec<String> {
 /// A second reception officer of office 1 (the demo has one per office), with the demo
 /// password; logged in.
 async fn second_officer(p: &Portal) -> String {
-    sqlx::query(
-        "INSERT INTO users (username, full_name, role, office_id, password_hash, active, \
-         created_at) SELECT 'tiepnhan1b', 'Trần Thị Hai', role, office_id, password_hash, 1, \
-         created_at FROM users WHERE username = 'tiepnhan1'",
-    )
-    .execute(&p.running.state.db)
-    .await
-    .unwrap();
+    p.colleague_of("tiepnhan1", "tiepnhan1b").await;
     p.login("tiepnhan1b", DEMO_PASSWORD).await
 }
 

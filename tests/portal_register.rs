@@ -33,6 +33,27 @@ async fn received(p: &Portal, n: i64, from: &str, to: &str) -> Vec<String> {
     .unwrap()
 }
 
+/// The codes of office `n`'s dossiers submitted from `from` to `to` and not received
+/// then (online, not received yet or received later), by code.
+async fn not_received(p: &Portal, n: i64, from: &str, to: &str) -> Vec<String> {
+    let (from, to) = (
+        format!("{from}T00:00:00+07:00"),
+        format!("{to}T00:00:00+07:00"),
+    );
+    sqlx::query_scalar(
+        "SELECT d.code FROM dossiers d JOIN offices o ON o.id = d.office_id \
+         WHERE o.number = $1 AND d.submitted_at >= $2 AND d.submitted_at < $3 \
+           AND (d.received_at IS NULL OR d.received_at < $2 OR d.received_at >= $3) \
+         ORDER BY d.code",
+    )
+    .bind(n)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&p.running.state.db)
+    .await
+    .unwrap()
+}
+
 struct Answer {
     status: u16,
     kind: String,
@@ -99,7 +120,7 @@ print(json.dumps({
     "sheets": wb.sheetnames,
     "rows": [[cell(v) for v in row] for row in wb.worksheets[0].iter_rows(values_only=True)],
     "summary": [[cell(v) for v in row] for row in wb.worksheets[1].iter_rows(values_only=True)],
-    "types": sorted({type(v).__name__ for row in wb.worksheets[0].iter_rows(min_row=2, values_only=True) for v in row[7:8]}),
+    "types": sorted({type(v).__name__ for row in wb.worksheets[0].iter_rows(min_row=2, values_only=True) if row[0] not in (None, "") for v in row[7:8]}),
 }))
 "#;
     serde_json::from_str(&run_python(script, &[path.to_str().unwrap()])).unwrap()
@@ -148,15 +169,32 @@ async fn a_month_of_the_demo_seed_as_workbook_csv_and_pdf() {
     );
     let rows = rows_of(&book["rows"]);
     assert_eq!(rows[0], COLUMNS, "the form's columns");
-    let data = &rows[1..];
+    // The dossiers first, numbered; then the month's numbers of dossiers not received
+    // in it, unnumbered.
+    let dossiers = rows[1..].iter().take_while(|r| !r[0].is_empty()).count();
+    let (data, others) = rows[1..].split_at(dossiers);
     let in_book: Vec<&str> = data.iter().map(|r| r[1].as_str()).collect();
     assert_eq!(in_book, codes, "one row per dossier, in the order received");
+    let unreceived = not_received(&p, 1, "2026-02-01", "2026-03-01").await;
+    assert!(
+        !unreceived.is_empty(),
+        "the seed has online dossiers pending"
+    );
+    assert_eq!(
+        others.iter().map(|r| r[1].as_str()).collect::<Vec<_>>(),
+        unreceived,
+        "then the numbers of those not received"
+    );
+    for row in others {
+        assert_eq!(row[3], "0", "not a dossier of the month: {row:?}");
+        assert!(row[13].starts_with("Nộp trực tuyến "), "{row:?}");
+    }
     for (i, row) in data.iter().enumerate() {
         assert_eq!(row[0], (i + 1).to_string(), "numbered");
         assert_eq!(row[3], "1", "one set");
         assert!(!row[4].is_empty() && !row[5].is_empty(), "{row:?}");
     }
-    // Times are times in the workbook, not text.
+    // Times are times in the workbook, not text (a dossier's rows: the others have none).
     assert_eq!(book["types"], serde_json::json!(["datetime"]));
     let received_times: Vec<chrono::NaiveDateTime> = data
         .iter()
@@ -325,8 +363,14 @@ async fn each_office_sees_its_own_register_and_an_empty_period_is_a_register_too
     let q = "from=2026-02-01&to=2026-03-20&format=csv";
     let mine = csv_rows(&register(&p, &one, q, None).await.body);
     let theirs = csv_rows(&register(&p, &two, q, None).await.body);
-    let codes =
-        |rows: &[Vec<String>]| -> Vec<String> { rows[1..].iter().map(|r| r[1].clone()).collect() };
+    // The dossiers received (numbered rows), without the numbers of those not received.
+    let codes = |rows: &[Vec<String>]| -> Vec<String> {
+        rows[1..]
+            .iter()
+            .filter(|r| !r[0].is_empty())
+            .map(|r| r[1].clone())
+            .collect()
+    };
     assert_eq!(
         codes(&mine),
         received(&p, 1, "2026-02-01", "2026-03-21").await

@@ -8,120 +8,19 @@
 
 mod common;
 
+use common::desk::Desk;
 use common::{DEMO_PASSWORD, Portal};
-use crossterm::event::KeyCode;
 use motcua::api::citizens::NewCitizen;
 use motcua::api::dossiers::{ApplicantRef, CreateDossier, Presented};
 use motcua::clock::Clock;
-use motcua::config::Config;
-use motcua::domain::Lang;
 use motcua::domain::identity::Gender;
 use motcua::portal::Seed;
 use motcua::portal::state::Settings;
-use motcua::tui::Options;
 use motcua::tui::action::{Action, Effect};
-use motcua::tui::keymap::Keymap;
-use motcua::tui::runtime::Executor;
-use motcua::tui::state::{App, Profile, RequestId, Screen};
-use motcua::tui::theme::Theme;
-use motcua::tui::update::update;
-use std::path::Path;
-use std::time::Duration;
-use tokio::sync::mpsc::UnboundedReceiver;
+use motcua::tui::state::Screen;
 
 const MORNING: &str = "2026-03-04T08:00:00+07:00";
 const NEW_NUMBER: &str = "083190123456";
-
-/// One run of the desk app: its state, its executor and what the executor says.
-struct Desk {
-    app: App,
-    exec: Executor,
-    rx: UnboundedReceiver<Action>,
-    next: RequestId,
-}
-
-impl Desk {
-    fn start(url: &str, data: &Path, clock: &Clock) -> Desk {
-        let options = Options {
-            config: Config::default(),
-            data_dir: Some(data.to_owned()),
-            extra_profiles: vec![],
-            outage: None,
-        };
-        let app = App::new(
-            Lang::Vi,
-            Theme::choose(None, false, None).unwrap(),
-            Keymap::default(),
-            vec![Profile {
-                name: "Ward".into(),
-                url: url.into(),
-                training: false,
-                demo_hint: None,
-            }],
-            motcua::clock::parse_instant(MORNING).unwrap(),
-        );
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let mut exec = Executor::new(tx, &options, Lang::Vi);
-        // The desk's clock is the portal's (as it follows the portal's `Date` header).
-        exec.clock = clock.clone();
-        Desk {
-            app,
-            exec,
-            rx,
-            next: 10_000,
-        }
-    }
-
-    fn run(&mut self, effects: Vec<Effect>) {
-        for e in effects {
-            self.exec.run(e, &self.app);
-        }
-    }
-
-    fn act(&mut self, action: Action) {
-        let effects = update(&mut self.app, action);
-        self.run(effects);
-    }
-
-    fn id(&mut self) -> RequestId {
-        self.next += 1;
-        self.next
-    }
-
-    /// Feeds what the executor says to the app until `done` holds; what was said.
-    async fn until(&mut self, what: &str, done: impl Fn(&App, &Action) -> bool) -> Vec<Action> {
-        let mut seen = Vec::new();
-        loop {
-            let action = tokio::time::timeout(Duration::from_secs(60), self.rx.recv())
-                .await
-                .unwrap_or_else(|_| panic!("waited for {what}; heard {seen:#?}"))
-                .expect("the executor ended");
-            seen.push(action.clone());
-            self.act(action.clone());
-            if done(&self.app, &action) {
-                return seen;
-            }
-        }
-    }
-
-    fn log_in(&mut self, user: &str, password: &str) {
-        for c in user.chars() {
-            self.act(ch(c));
-        }
-        self.act(common::tui::key(KeyCode::Tab));
-        for c in password.chars() {
-            self.act(ch(c));
-        }
-        self.act(common::tui::key(KeyCode::Enter));
-    }
-}
-
-fn ch(c: char) -> Action {
-    Action::Key(crossterm::event::KeyEvent::new(
-        KeyCode::Char(c),
-        crossterm::event::KeyModifiers::NONE,
-    ))
-}
 
 fn new_citizen() -> NewCitizen {
     NewCitizen {
@@ -140,17 +39,8 @@ fn new_citizen() -> NewCitizen {
 async fn a_desk_takes_dossiers_in_through_an_outage_and_they_arrive_once_on_their_numbers() {
     let clock = Clock::starting_at(motcua::clock::parse_instant(MORNING).unwrap());
     let portal = Portal::with_clock(Settings::default(), Seed::Demo, clock.clone()).await;
-    let upstream: std::net::SocketAddr = portal.base["http://".len()..]
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let link = motcua::linksim::start(upstream, motcua::linksim::LinkSpec::default())
-        .await
-        .unwrap();
+    let (link, url) = common::desk::link_to(&portal.base).await;
     let switch = link.switch();
-    let url = format!("http://{}{}", link.addr, motcua::api::BASE_PATH);
     let data = tempfile::tempdir().unwrap();
     let (citizen_id, citizen_name) = portal.citizen_of(1).await;
     let body: CreateDossier =
@@ -253,22 +143,7 @@ async fn a_desk_takes_dossiers_in_through_an_outage_and_they_arrive_once_on_thei
     // an account made offline.
     let mut numbers = Vec::new();
     for _ in 0..2 {
-        let id = desk.id();
-        desk.run(vec![Effect::NumberOffline(id)]);
-        let heard = desk
-            .until(
-                "a number",
-                |_, a| matches!(a, Action::NumberedOffline(i, _) if *i == id),
-            )
-            .await;
-        let n = heard
-            .into_iter()
-            .find_map(|a| match a {
-                Action::NumberedOffline(_, Ok(n)) => Some(n),
-                _ => None,
-            })
-            .expect("a held number");
-        numbers.push(n);
+        numbers.push(desk.number_offline().await);
     }
     assert_ne!(numbers[0].code, numbers[1].code);
     let mut first = body.clone();

@@ -47,6 +47,20 @@ pub struct SetAside {
     pub at: String,
 }
 
+/// A dossier numbered on one of the period's days but not received in it: submitted
+/// online and not received (yet, or ever: refused or withdrawn first), or received on a
+/// later day, whose register has its row. Listed so that no number of the day is
+/// missing without a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotReceived {
+    pub code: String,
+    pub status: Status,
+    /// When it was submitted (and numbered), RFC 3339.
+    pub submitted_at: String,
+    /// When it was received, after the period; `None` when it was not.
+    pub received_at: Option<String>,
+}
+
 /// One dossier of the register.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -88,6 +102,8 @@ pub struct Register<'a> {
     /// The numbers of the period's days that were leased for intake with the link down
     /// and never numbered a dossier: each listed, so the day's numbers have no silent gap.
     pub set_aside: Vec<SetAside>,
+    /// The dossiers numbered in the period and not received in it, by code.
+    pub not_received: Vec<NotReceived>,
     /// When it was made (RFC 3339), for the place-and-date line.
     pub made_at: String,
 }
@@ -109,12 +125,24 @@ pub struct Totals {
     /// Leased numbers voided, and still held, without a dossier.
     pub voided_numbers: usize,
     pub held_numbers: usize,
+    /// Numbers of dossiers submitted online in the period and not received in it.
+    pub not_received: usize,
 }
 
 impl Totals {
-    /// Each total with its label, in the order printed.
+    /// Each total with its label, in the order printed: the form's, then those of the
+    /// day's numbers that are not dossiers of the period, when there are any (most
+    /// periods have none, and the form's page stays one).
     pub fn lines(&self) -> Vec<(&'static str, usize)> {
-        vec![
+        let numbers = [
+            ("Số hồ sơ giữ trước đã hủy, không dùng", self.voided_numbers),
+            ("Số hồ sơ giữ trước, chưa có hồ sơ", self.held_numbers),
+            (
+                "Số của hồ sơ nộp trực tuyến, không tiếp nhận trong kỳ",
+                self.not_received,
+            ),
+        ];
+        let mut lines = vec![
             ("Tổng số hồ sơ tiếp nhận", self.received),
             ("Tiếp nhận trực tiếp", self.at_desk),
             ("Tiếp nhận trực tuyến", self.online),
@@ -130,9 +158,9 @@ impl Totals {
             ("Từ chối tiếp nhận", self.refused),
             ("Rút hồ sơ", self.withdrawn),
             ("Dừng giải quyết", self.stopped),
-            ("Số hồ sơ giữ trước đã hủy, không dùng", self.voided_numbers),
-            ("Số hồ sơ giữ trước, chưa có hồ sơ", self.held_numbers),
-        ]
+        ];
+        lines.extend(numbers.into_iter().filter(|(_, n)| *n > 0));
+        lines
     }
 }
 
@@ -162,6 +190,7 @@ impl Register<'_> {
             received: self.entries.len(),
             voided_numbers: self.set_aside.iter().filter(|s| s.voided.is_some()).count(),
             held_numbers: self.set_aside.iter().filter(|s| s.voided.is_none()).count(),
+            not_received: self.not_received.len(),
             ..Totals::default()
         };
         for e in &self.entries {
@@ -189,13 +218,15 @@ impl Register<'_> {
         t
     }
 
-    /// The rows: the dossiers numbered from 1, then the leased numbers without one
-    /// (not numbered: they are not dossiers), each with why in its note.
+    /// The rows: the dossiers numbered from 1, then the period's numbers of dossiers
+    /// not received in it and the leased numbers without a dossier (not counted: they
+    /// are not dossiers of the period), each with why in its note.
     pub fn rows(&self) -> impl Iterator<Item = Vec<Cell>> + '_ {
         self.entries
             .iter()
             .enumerate()
             .map(|(i, e)| row(i + 1, e))
+            .chain(self.not_received.iter().map(not_received_row))
             .chain(self.set_aside.iter().map(set_aside_row))
     }
 
@@ -394,13 +425,34 @@ fn set_aside_row(s: &SetAside) -> Vec<Cell> {
         Some(reason) => format!("Số đã hủy, không có hồ sơ: {}", reason.trim()),
         None => "Số giữ trước cho tiếp nhận khi mất kết nối, chưa có hồ sơ".to_owned(),
     };
+    number_row(
+        &s.code,
+        format!("{note} ({})", Cell::Time(parse(&s.at)).text()),
+    )
+}
+
+fn not_received_row(n: &NotReceived) -> Vec<Cell> {
+    let at = |t: &str| Cell::Time(parse(t)).text();
+    let submitted = format!("Nộp trực tuyến {}", at(&n.submitted_at));
+    let note = match (&n.received_at, n.status) {
+        (Some(received), _) => format!("{submitted}; tiếp nhận {}, vào sổ kỳ đó", at(received)),
+        (None, Status::Submitted) => format!("{submitted}; chờ tiếp nhận"),
+        (None, Status::Refused) => format!("{submitted}; từ chối tiếp nhận"),
+        (None, Status::Withdrawn) => format!("{submitted}; rút trước khi tiếp nhận"),
+        (None, status) => format!("{submitted}; {}", status.label(Lang::Vi)),
+    };
+    number_row(&n.code, note)
+}
+
+/// A row for a number that is not a dossier of the period: its code and why.
+fn number_row(code: &str, note: String) -> Vec<Cell> {
     let mut cells = vec![Cell::Text(String::new()); COLUMNS.len()];
-    cells[1] = Cell::Text(s.code.clone());
+    cells[1] = Cell::Text(code.to_owned());
     cells[3] = Cell::Count(0);
     for time in TIMES {
         cells[time] = Cell::Time(None);
     }
-    cells[13] = Cell::Text(format!("{note} ({})", Cell::Time(parse(&s.at)).text()));
+    cells[13] = Cell::Text(note);
     cells
 }
 
@@ -488,6 +540,7 @@ mod tests {
             to: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
             entries,
             set_aside: Vec::new(),
+            not_received: Vec::new(),
             made_at: "2026-04-01T09:00:00+07:00".into(),
         }
     }
@@ -570,9 +623,64 @@ mod tests {
         assert!(rows[2][13].starts_with("Số giữ trước"), "{}", rows[2][13]);
         let t = r.totals();
         assert_eq!((t.received, t.voided_numbers, t.held_numbers), (1, 1, 1));
+        assert_eq!(t.not_received, 0);
         let csv = r.csv().unwrap();
         let text = String::from_utf8(csv).unwrap();
         assert!(text.contains("000.01.27.H07-260302-0002"));
+    }
+
+    #[test]
+    fn numbers_of_online_dossiers_not_received_in_the_period_say_what_became_of_them() {
+        let o = office();
+        let mut r = register(&o, vec![entry(1, Status::Received)]);
+        let online = |i: usize, status: Status, received: Option<&str>| NotReceived {
+            code: format!("000.01.27.H07-260331-{i:04}"),
+            status,
+            submitted_at: "2026-03-31T16:40:00+07:00".into(),
+            received_at: received.map(Into::into),
+        };
+        r.not_received = vec![
+            online(2, Status::Submitted, None),
+            online(3, Status::Refused, None),
+            online(4, Status::Withdrawn, None),
+            online(5, Status::InProgress, Some("2026-04-01T08:05:00+07:00")),
+        ];
+        r.set_aside = vec![SetAside {
+            code: "000.01.27.H07-260331-0006".into(),
+            voided: None,
+            at: "2026-03-31T07:30:00+07:00".into(),
+        }];
+        let rows: Vec<Vec<String>> = r
+            .rows()
+            .map(|cells| cells.iter().map(Cell::text).collect())
+            .collect();
+        assert_eq!(rows.len(), 6);
+        assert!(rows.iter().all(|row| row.len() == COLUMNS.len()));
+        assert_eq!((rows[1][0].as_str(), rows[1][3].as_str()), ("", "0"));
+        assert_eq!(rows[1][1], "000.01.27.H07-260331-0002");
+        assert_eq!(
+            rows[1][13],
+            "Nộp trực tuyến 31/03/2026 16:40; chờ tiếp nhận"
+        );
+        assert_eq!(
+            rows[2][13],
+            "Nộp trực tuyến 31/03/2026 16:40; từ chối tiếp nhận"
+        );
+        assert_eq!(
+            rows[3][13],
+            "Nộp trực tuyến 31/03/2026 16:40; rút trước khi tiếp nhận"
+        );
+        assert_eq!(
+            rows[4][13],
+            "Nộp trực tuyến 31/03/2026 16:40; tiếp nhận 01/04/2026 08:05, vào sổ kỳ đó"
+        );
+        assert!(rows[5][13].starts_with("Số giữ trước"));
+        let t = r.totals();
+        assert_eq!((t.received, t.not_received, t.held_numbers), (1, 4, 1));
+        assert!(
+            t.lines()
+                .contains(&("Số của hồ sơ nộp trực tuyến, không tiếp nhận trong kỳ", 4))
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod desk;
 pub mod pages;
 pub mod pdf;
 pub mod pictures;
@@ -262,6 +263,21 @@ impl Portal {
             .fetch_one(&self.running.state.db)
             .await
             .unwrap()
+    }
+
+    /// A second account `username` like `like`'s (same role, office and password), as
+    /// an office with two reception desks has.
+    pub async fn colleague_of(&self, like: &str, username: &str) {
+        sqlx::query(
+            "INSERT INTO users (username, full_name, role, office_id, password_hash, active, \
+             created_at) SELECT $1, 'Trần Thị Hai', role, office_id, password_hash, 1, \
+             created_at FROM users WHERE username = $2",
+        )
+        .bind(username)
+        .bind(like)
+        .execute(&self.running.state.db)
+        .await
+        .unwrap();
     }
 }
 

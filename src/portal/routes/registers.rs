@@ -14,7 +14,7 @@ use crate::domain::calendar::Timeliness;
 use crate::domain::catalog::Procedure;
 use crate::domain::forms::FormSet;
 use crate::domain::status::{Status, is_overdue};
-use crate::forms::register::{Entry, Register};
+use crate::forms::register::{Entry, NotReceived, Register};
 use crate::portal::audit;
 use crate::portal::auth::Session;
 use crate::portal::dossier_store::{Snapshot, wire};
@@ -40,7 +40,9 @@ use std::collections::HashMap;
     description = "Sổ theo dõi hồ sơ (Mẫu 06 of Circular 01/2018/TT-VPCP, Mẫu 07 of Circular \
         03/2025/TT-VPCP: the set in force on `to`, named by `Form-Set`): one row per dossier of \
         the office received from `from` to `to` (both included, at +07:00), in the order \
-        received, with every column of the form and the period's totals. As A4 landscape PDF, \
+        received, with every column of the form and the period's totals; then, without TT, the \
+        period's other numbers: dossiers submitted online and not received in it, and leased \
+        numbers voided or still held, each with why in its note. As A4 landscape PDF, \
         CSV (UTF-8 with a byte order mark; the records only) or an Excel workbook (the register \
         and a sheet of totals): `format` when given, else by `Accept` (PDF for `*/*`).",
     params(RegisterQuery),
@@ -95,6 +97,7 @@ pub async fn dossiers(
     )
     .await?;
     let set_aside = leases::set_aside(&mut conn, office, from, to, now).await?;
+    let not_received = not_received(&mut conn, office, from, to).await?;
     drop(conn);
     let register = Register {
         office: &office_info,
@@ -104,6 +107,7 @@ pub async fn dossiers(
         to,
         entries,
         set_aside,
+        not_received,
         made_at: now.to_rfc3339(),
     };
     let detail = format!(
@@ -216,6 +220,49 @@ struct StepRow {
     due_after: Option<String>,
 }
 
+/// The period's bounds as stored times compare: its first instant, and the first after it.
+fn bounds(from: NaiveDate, to: NaiveDate) -> (String, String) {
+    let start = format!("{}T00:00:00+07:00", from.format("%Y-%m-%d"));
+    let end = to
+        .checked_add_days(Days::new(1))
+        .map(|d| format!("{}T00:00:00+07:00", d.format("%Y-%m-%d")))
+        .unwrap_or_else(|| "9999".into());
+    (start, end)
+}
+
+/// The office's dossiers numbered in the period (submitted in it) and not received in
+/// it: online submissions not received, or received later. A dossier taken in at the
+/// desk is received when it is submitted, so none is among them.
+async fn not_received(
+    conn: &mut sqlx::AnyConnection,
+    office: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<NotReceived>, ApiError> {
+    let (start, end) = bounds(from, to);
+    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT code, status, submitted_at, received_at FROM dossiers \
+         WHERE office_id = $1 AND submitted_at >= $2 AND submitted_at < $3 \
+           AND (received_at IS NULL OR received_at < $2 OR received_at >= $3) \
+         ORDER BY code",
+    )
+    .bind(office)
+    .bind(&start)
+    .bind(&end)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(code, status, submitted_at, received_at)| {
+            Ok(NotReceived {
+                status: wire(&status)?,
+                code,
+                submitted_at,
+                received_at,
+            })
+        })
+        .collect()
+}
+
 /// The office's dossiers received from `from` to `to`, in the order received, with what
 /// their audit rows say of them.
 async fn entries(
@@ -227,11 +274,7 @@ async fn entries(
     now: &str,
 ) -> Result<Vec<Entry>, ApiError> {
     // Stored times are RFC 3339 at +07:00, to the second: text order is time order.
-    let start = format!("{}T00:00:00+07:00", from.format("%Y-%m-%d"));
-    let end = to
-        .checked_add_days(Days::new(1))
-        .map(|d| format!("{}T00:00:00+07:00", d.format("%Y-%m-%d")))
-        .unwrap_or_else(|| "9999".into());
+    let (start, end) = bounds(from, to);
     let rows: Vec<DossierRow> = sqlx::query_as(
         "SELECT code, procedure_code, procedure_name, applicant_name, detail, channel, status, \
                 received_at, due_at, returned_at, timeliness \
