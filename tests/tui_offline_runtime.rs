@@ -46,33 +46,30 @@ async fn a_desk_takes_dossiers_in_through_an_outage_and_they_arrive_once_on_thei
     let body: CreateDossier =
         serde_json::from_value(portal.submission("1.001193", &citizen_id).await).unwrap();
 
-    // Online: the desk logs in, keeps 20 numbers, and sees the catalog and a citizen.
+    // Online: the desk logs in and keeps 20 numbers and a copy of the whole catalog,
+    // every procedure with its documents (none of them opened), and sees a citizen.
     let mut desk = Desk::start(&url, data.path(), &clock);
     desk.log_in("tiepnhan1", DEMO_PASSWORD);
-    desk.until("the held numbers", |app, _| app.held_codes == Some(20))
-        .await;
-    let (catalog, procedure) = (desk.id(), desk.id());
-    desk.run(vec![
-        Effect::LoadCatalog(catalog),
-        Effect::LoadProcedure {
-            id: procedure,
-            code: "1.001193".into(),
-        },
-    ]);
-    // Both answered (so kept on disk) before the desk goes.
-    let mut loaded = (false, false);
-    while loaded != (true, true) {
-        desk.until("the catalog and the procedure", |_, a| {
-            matches!(a, Action::CatalogLoaded(..) | Action::ProcedureLoaded(..))
-        })
-        .await
-        .iter()
-        .for_each(|a| match a {
-            Action::CatalogLoaded(id, Ok(_)) if *id == catalog => loaded.0 = true,
-            Action::ProcedureLoaded(id, Ok(_)) if *id == procedure => loaded.1 = true,
-            _ => {}
-        });
+    let mut kept = (false, None);
+    while !(kept.0 && kept.1.is_some()) {
+        let heard = desk
+            .until("the held numbers and the catalog", |_, a| {
+                matches!(a, Action::HeldCodes(_) | Action::CatalogKept(_))
+            })
+            .await;
+        for a in heard {
+            match a {
+                Action::HeldCodes(20) => kept.0 = true,
+                Action::CatalogKept(n) => kept.1 = Some(n),
+                _ => {}
+            }
+        }
     }
+    let procedures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM procedures")
+        .fetch_one(&portal.running.state.db)
+        .await
+        .unwrap();
+    assert_eq!(kept.1, Some(procedures as usize));
     let first_word = citizen_name.split_whitespace().last().unwrap().to_owned();
     let find = desk.id();
     desk.run(vec![Effect::FindCitizens {
@@ -105,13 +102,17 @@ async fn a_desk_takes_dossiers_in_through_an_outage_and_they_arrive_once_on_thei
         Some("tiepnhan1")
     );
 
-    // The catalog and the citizen come from the desk's copies.
-    let (catalog, find) = (desk.id(), desk.id());
+    // The catalog, a procedure never opened and the citizen come from the desk's copies.
+    let (catalog, find, procedure) = (desk.id(), desk.id(), desk.id());
     desk.run(vec![
         Effect::LoadCatalog(catalog),
         Effect::FindCitizens {
             id: find,
             query: first_word,
+        },
+        Effect::LoadProcedure {
+            id: procedure,
+            code: "1.001193".into(),
         },
     ]);
     let mut heard = Vec::new();
@@ -120,11 +121,19 @@ async fn a_desk_takes_dossiers_in_through_an_outage_and_they_arrive_once_on_thei
         .any(|a| matches!(a, Action::CitizensFound(id, _) if *id == find))
         && heard
             .iter()
-            .any(|a| matches!(a, Action::CatalogLoaded(id, _) if *id == catalog)))
+            .any(|a| matches!(a, Action::CatalogLoaded(id, _) if *id == catalog))
+        && heard
+            .iter()
+            .any(|a| matches!(a, Action::ProcedureLoaded(id, _) if *id == procedure)))
     {
         heard.extend(
-            desk.until("the offline lookup and catalog", |_, a| {
-                matches!(a, Action::CitizensFound(..) | Action::CatalogLoaded(..))
+            desk.until("the offline lookup, catalog and procedure", |_, a| {
+                matches!(
+                    a,
+                    Action::CitizensFound(..)
+                        | Action::CatalogLoaded(..)
+                        | Action::ProcedureLoaded(..)
+                )
             })
             .await,
         );
@@ -137,6 +146,9 @@ async fn a_desk_takes_dossiers_in_through_an_outage_and_they_arrive_once_on_thei
     assert!(found.iter().any(|c| c.id == citizen_id), "{found:?}");
     assert!(heard.iter().any(
         |a| matches!(a, Action::CatalogLoaded(id, Ok(list)) if *id == catalog && !list.is_empty())
+    ));
+    assert!(heard.iter().any(
+        |a| matches!(a, Action::ProcedureLoaded(id, Ok(p)) if *id == procedure && p.procedure.code == "1.001193")
     ));
 
     // Two dossiers numbered from the held numbers: one for the citizen found, one for

@@ -646,6 +646,17 @@ impl PortalClient {
         Ok(detail)
     }
 
+    /// Renews the desk's copy of the whole catalog, every procedure with its details, so
+    /// that intake with the link down (issue 19) can take in any of them, not only those
+    /// the desk happened to open. Unchanged ones cost a 304 each. How many are kept.
+    pub async fn keep_catalog(&self) -> Result<usize, ClientError> {
+        let list = self.procedures().await?;
+        for p in &list {
+            self.procedure(&p.code).await?;
+        }
+        Ok(list.len())
+    }
+
     /// Citizens of the office: by the exact number, or by words of the name or phone.
     pub async fn citizens(&self, query: &str) -> Result<Vec<Citizen>, ClientError> {
         let query = query.trim();

@@ -79,6 +79,9 @@ pub enum Action {
     OfflineSession(RequestId, Result<Me, String>),
     /// Numbers the desk holds for intake with the link down, usable now.
     HeldCodes(usize),
+    /// The desk has a copy of every procedure of the catalog (this many), for intake
+    /// with the link down. Nothing to show: the intake reads the copies by itself.
+    CatalogKept(usize),
     /// A dossier taken in with the link down got a held number, or why it did not.
     NumberedOffline(RequestId, Result<crate::tui::offline::Numbered, String>),
     LoggedOut,
@@ -412,7 +415,8 @@ pub enum Effect {
         key: String,
         request: Box<CreateDossier>,
     },
-    /// Keep the desk's held numbers topped up (a reception officer, online).
+    /// Keep what intake with the link down needs (a reception officer, online): the
+    /// desk's held numbers topped up, and a copy of every procedure of the catalog.
     KeepCodes,
     /// Say how many numbers the desk holds, from its file only (the link is down).
     CountCodes,

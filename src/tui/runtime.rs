@@ -719,12 +719,22 @@ impl Executor {
                 }
                 let (tx, clock) = (self.tx.clone(), self.clock.clone());
                 let target = self.codes_target as usize;
+                let (catalog_tx, catalog_client) = (tx.clone(), client.clone());
                 tokio::spawn(async move {
                     let mut held = held.lock().await;
                     if let Err(e) = held.refresh(&client, target, clock.now()).await {
                         tracing::info!("held numbers not renewed: {e}");
                     }
                     let _ = tx.send(Action::HeldCodes(held.available(clock.now())));
+                });
+                // Apart from the numbers' lock: a slow catalog never delays a number.
+                tokio::spawn(async move {
+                    match catalog_client.keep_catalog().await {
+                        Ok(n) => {
+                            let _ = catalog_tx.send(Action::CatalogKept(n));
+                        }
+                        Err(e) => tracing::info!("the catalog's copy not renewed: {e}"),
+                    }
                 });
             }
             Effect::ResumeOutbox => {

@@ -135,6 +135,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             app.held_codes = Some(n);
             vec![]
         }
+        Action::CatalogKept(_) => vec![],
         Action::NumberedOffline(id, result) => intake::on_numbered_offline(app, id, result),
         Action::Resumed(me) => {
             // Only if the official has not started logging in meanwhile.
