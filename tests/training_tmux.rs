@@ -2,7 +2,7 @@
 //! portal in-process, seeded with the demo data, in a data directory of each test's own)
 //! driven only by keystrokes, as a trainee would.
 //!
-//! What it proves: exercises 1–9 and 12 can each be completed through the keyboard
+//! What it proves: exercises 1–9, 12 and 15 can each be completed through the keyboard
 //! and the trainee sees it marked done (the "✓ Hoàn thành bài N" toast, the ✓ on its row
 //! in `:baitap` and the count in its header); and a wrong action — refusing a dossier
 //! without a reason — is caught with the rule's own message, shown in the dialog,
@@ -17,7 +17,9 @@
 //! - a citizen account created at the desk and activated by the "citizen" (7);
 //! - an extension by the leader (5), then an approval by the leader and the result
 //!   returned by reception with its handover (6), and the citizen's rating on the
-//!   satisfaction screen that follows (12).
+//!   satisfaction screen that follows (12);
+//! - a dossier taken in with the link cut (`:offline`), judged only once `:online` has
+//!   let it arrive, then forwarded (15).
 //!
 //! Waits poll the screen with a deadline (`Screen::until`), never a blind sleep.
 
@@ -88,7 +90,7 @@ fn line_after<'a>(screen: &'a str, heading: &str) -> Option<&'a str> {
     lines.next()
 }
 
-/// The exercises screen's title: "Bài tập — xong N/14 · điểm S/140 · lỗi M".
+/// The exercises screen's title: "Bài tập — xong N/15 · điểm S/150 · lỗi M".
 fn exercises_header(screen: &str) -> String {
     let line = screen
         .lines()
@@ -426,7 +428,7 @@ async fn quiz_refusal_without_a_reason_online_intake_and_supplement() {
     // 1. The quiz: each question on screen, answered with its number.
     let screen = open_exercises(&app).await;
     assert!(
-        exercises_header(&screen).contains("xong 0/14"),
+        exercises_header(&screen).contains("xong 0/15"),
         "a fresh sandbox:\n{screen}"
     );
     for (i, q) in QUIZ.iter().enumerate() {
@@ -511,13 +513,13 @@ async fn quiz_refusal_without_a_reason_online_intake_and_supplement() {
         .await;
     assert_eq!(
         exercises_header(&screen),
-        "Bài tập — xong 3/14 · điểm 29/140 · lỗi 1",
+        "Bài tập — xong 3/15 · điểm 29/150 · lỗi 1",
         "{screen}"
     );
     // The banner moves on to the first exercise not done, where the screen opened; the
     // refusal is exercise 2's mistake, not that one's.
     assert!(
-        screen.contains(&format!("Bài 3/14: {}", EXERCISES[2].vi.title)),
+        screen.contains(&format!("Bài 3/15: {}", EXERCISES[2].vi.title)),
         "{screen}"
     );
     let last = squash(&format!(
@@ -575,7 +577,7 @@ async fn desk_intakes_paid_in_cash_and_by_vietqr() {
         .await;
     assert_eq!(
         exercises_header(&screen),
-        "Bài tập — xong 3/14 · điểm 30/140 · lỗi 0",
+        "Bài tập — xong 3/15 · điểm 30/150 · lỗi 0",
         "{screen}"
     );
 }
@@ -643,7 +645,7 @@ async fn exercise_9_at_80x24_with_the_vietqr_code_drawn_whole() {
         .until("exercise 9 ticked", |s| s.contains(&ticked(9)))
         .await;
     assert!(
-        exercises_header(&screen).starts_with("Bài tập — xong 2/14"),
+        exercises_header(&screen).starts_with("Bài tập — xong 2/15"),
         "3 and 9: {screen}"
     );
     assert!(
@@ -700,7 +702,7 @@ async fn a_citizen_account_created_then_activated_with_the_slip_code() {
     let screen = app.wait_for(&ticked(7)).await;
     assert_eq!(
         exercises_header(&screen),
-        "Bài tập — xong 1/14 · điểm 10/140 · lỗi 0",
+        "Bài tập — xong 1/15 · điểm 10/150 · lỗi 0",
         "{screen}"
     );
 }
@@ -835,7 +837,7 @@ async fn the_leader_extends_and_approves_then_reception_returns_the_result() {
         .await;
     assert_eq!(
         exercises_header(&screen),
-        "Bài tập — xong 4/14 · điểm 40/140 · lỗi 0",
+        "Bài tập — xong 4/15 · điểm 40/150 · lỗi 0",
         "{screen}"
     );
 }
@@ -885,5 +887,87 @@ async fn training_now_starts_the_sandbox_at_the_chosen_instant() {
         rows.iter()
             .any(|(_, l)| l.contains("còn ") || l.contains("quá ")),
         "no remaining time shown:\n{screen}"
+    );
+}
+
+/// 15: the sandbox's link cut with `:offline`, a dossier taken in on a held number and its
+/// receipt saved with the final code; nothing judged while the link is down; `:online`,
+/// the outbox sends the dossier on that code and the first step is ticked; then that
+/// dossier forwarded.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_intake_with_the_link_cut_is_judged_once_it_arrives_then_forwarded() {
+    // Office 1's first demo citizen (`src/portal/seed/demo.toml`).
+    const NUMBER: &str = "083078238953";
+    let arrived = format!("✓ {}", EXERCISES[14].vi.steps[0]);
+    let app = training("training-outage").await;
+    first_login(&app, "tiepnhan1").await;
+    // Online: the applicant looked up, so the desk keeps a copy of them.
+    app.keys(&["3"]);
+    app.wait_for("Tìm công dân").await;
+    app.type_text(NUMBER);
+    app.keys(&["Enter"]);
+    app.wait_for("Nguyễn Văn An").await;
+    app.keys(&["M-1"]);
+    app.wait_for("Hàng đợi").await;
+
+    command(&app, "offline");
+    app.wait_for("còn 20 số giữ trước").await;
+    let (done, code) = desk_intake(&app, "ket hon", NUMBER, Pay::Free).await;
+    assert!(
+        squash(&done).contains("Tiếp nhận khi mất mạng lúc"),
+        "{done}"
+    );
+    app.wait_for("còn 19 số giữ trước").await;
+    app.wait_for("chờ gửi: 1").await;
+    // The receipt, with its final code, saved as a PDF.
+    app.keys(&["s"]);
+    app.wait_for(&format!("{code}-mau-01.pdf")).await;
+    assert!(
+        app.files().iter().any(|(path, bytes)| {
+            path.to_string_lossy()
+                .ends_with(&format!("{code}-mau-01.pdf"))
+                && bytes.starts_with(b"%PDF")
+        }),
+        "the receipt of {code} saved"
+    );
+
+    // Not judged while the dossier has not arrived.
+    app.keys(&["M-1"]);
+    app.wait_for("Hàng đợi").await;
+    open_exercises(&app).await;
+    let screen = select_exercise(&app, 15).await;
+    assert!(!screen.contains(&arrived), "{screen}");
+    close_overlay(&app).await;
+
+    // The link back: the outbox sends the dossier on its code, and the journal says so.
+    command(&app, "online");
+    app.wait_for("chờ gửi: 0").await;
+    open_exercises(&app).await;
+    select_exercise(&app, 15).await;
+    app.wait_for(&arrived).await;
+    close_overlay(&app).await;
+
+    // Then that dossier forwarded, as any other.
+    open_dossier(&app, &code).await;
+    choose_action(&app, &code, "Chuyển xử lý").await;
+    app.type_text("chuyenvien1");
+    app.wait_for("chuyenvien1").await;
+    confirm_and_send(&app, &code, "Chuyển xử lý").await;
+    app.wait_for(&done_toast(15)).await;
+    back_to_list(&app).await;
+    let screen = open_exercises(&app).await;
+    let screen = if screen.contains(&ticked(15)) {
+        screen
+    } else {
+        app.wait_for(&ticked(15)).await
+    };
+    assert!(
+        screen.contains(&ticked(3)),
+        "the intake is exercise 3's too"
+    );
+    assert_eq!(
+        exercises_header(&screen),
+        "Bài tập — xong 2/15 · điểm 20/150 · lỗi 0",
+        "{screen}"
     );
 }

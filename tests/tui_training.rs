@@ -290,6 +290,13 @@ fn every_task(from: i64) -> Vec<JournalEntry> {
             ..entry(0, "certification_recorded", "reception")
         },
     ];
+    // A dossier taken in with the link down arrives, then is forwarded.
+    entries.push(JournalEntry {
+        dossier_code: Some("F".into()),
+        detail: Some("2026-11-30T08:40:00+07:00".into()),
+        ..entry(0, "offline_intake_arrived", "reception")
+    });
+    entries.push(transition(0, "reception", "forward", "F", "desk"));
     for (i, e) in entries.iter_mut().enumerate() {
         e.id = from + i as i64;
     }
@@ -443,7 +450,7 @@ fn receiving_then_forwarding_an_online_dossier_completes_exercise_2() {
     assert_eq!(toast.kind, ToastKind::Success);
     assert_eq!(
         toast.text,
-        "✓ Hoàn thành bài 2: Tiếp nhận và xử lý hồ sơ nộp trực tuyến (+10 điểm) — tổng 20/140"
+        "✓ Hoàn thành bài 2: Tiếp nhận và xử lý hồ sơ nộp trực tuyến (+10 điểm) — tổng 20/150"
     );
 }
 
@@ -460,7 +467,7 @@ fn a_completed_exercise_is_announced_in_english_too() {
     assert_eq!(
         last_toast(&app).text,
         "✓ Exercise 2 done: Receiving and processing dossiers submitted online (+10 points) — \
-         total 10/140"
+         total 10/150"
     );
 }
 
@@ -592,7 +599,7 @@ fn exercises_opens_on_the_first_exercise_not_done() {
     for _ in 0..EXERCISES.len() + 2 {
         update(&mut app, ch('j'));
     }
-    assert_eq!(view(&app).exercise(), ExerciseId::CertifyCopies);
+    assert_eq!(view(&app).exercise(), ExerciseId::Outage);
     update(&mut app, ch('q'));
     assert!(app.overlay.is_none());
 }
@@ -679,7 +686,7 @@ fn the_four_right_answers_finish_the_levels_exercise() {
     assert_eq!(toast.kind, ToastKind::Success);
     assert_eq!(
         toast.text,
-        "✓ Hoàn thành bài 1: Bốn mức độ dịch vụ công trực tuyến (+10 điểm) — tổng 10/140"
+        "✓ Hoàn thành bài 1: Bốn mức độ dịch vụ công trực tuyến (+10 điểm) — tổng 10/150"
     );
     // The quiz is over: more digits change nothing.
     assert!(update(&mut app, ch('1')).is_empty());
@@ -725,7 +732,7 @@ fn h_shows_a_hint_which_costs_the_exercise_once_done() {
     assert_eq!(t.points(ExerciseId::OnlineIntake), POINTS - HINT_COST);
     assert_eq!(t.score(), 2 * POINTS - HINT_COST);
     assert!(
-        last_toast(&app).text.contains("(+7 điểm) — tổng 17/140"),
+        last_toast(&app).text.contains("(+7 điểm) — tổng 17/150"),
         "{}",
         last_toast(&app).text
     );
@@ -1074,7 +1081,7 @@ fn logout_forgets_the_exercises() {
 // ---------------------------------------------------------------------------------------
 // Snapshots
 
-/// Exercise 1 done, exercise 2 half done with its hint shown, one mistake: score 9/140.
+/// Exercise 1 done, exercise 2 half done with its hint shown, one mistake: score 9/150.
 fn with_progress(lang: Lang, size: (u16, u16)) -> App {
     let saved = Saved {
         hints: BTreeSet::from([ExerciseId::OnlineIntake]),
@@ -1214,11 +1221,11 @@ fn snapshot_exercise_5_with_its_preparation() {
     snapshot_each!("exercises_extension", SIZES, None, on_extension);
 }
 
-/// The exercises screen on exercise 14, the certification, with its hint shown.
-fn on_certification(lang: Lang, size: (u16, u16)) -> App {
+/// The exercises screen on exercise `id`, with its hint shown.
+fn on_exercise(id: ExerciseId, lang: Lang, size: (u16, u16)) -> App {
     let mut app = trainee_with(lang, size, quiz_done());
     command(&mut app, "baitap");
-    while view(&app).exercise() != ExerciseId::CertifyCopies {
+    while view(&app).exercise() != id {
         update(&mut app, ch('j'));
     }
     update(&mut app, ch('h'));
@@ -1226,17 +1233,27 @@ fn on_certification(lang: Lang, size: (u16, u16)) -> App {
     app
 }
 
+/// Exercise 14, the certification.
+fn on_certification(lang: Lang, size: (u16, u16)) -> App {
+    on_exercise(ExerciseId::CertifyCopies, lang, size)
+}
+
+/// Exercise 15, the outage.
+fn on_outage(lang: Lang, size: (u16, u16)) -> App {
+    on_exercise(ExerciseId::Outage, lang, size)
+}
+
 #[test]
-fn the_fourteen_exercises_list_whole_at_120x34_with_the_last_ones_hint() {
-    let size = (120, 34);
+fn the_fifteen_exercises_list_whole_at_120x35_with_the_last_ones_hint() {
+    let size = (120, 35);
     for lang in [Lang::Vi, Lang::En] {
-        let shown = screen(&on_certification(lang, size), size);
+        let shown = screen(&on_outage(lang, size), size);
         for (n, e) in EXERCISES.iter().enumerate() {
             let row = format!("{}. {}", n + 1, e.words(lang).title);
             assert!(shown.contains(&row), "{row}:\n{shown}");
         }
         let flat = shown.split_whitespace().collect::<Vec<_>>().join(" ");
-        let words = EXERCISES[13].words(lang);
+        let words = EXERCISES[14].words(lang);
         for step in words.steps {
             assert!(flat.contains(step), "{step}:\n{shown}");
         }
@@ -1251,10 +1268,15 @@ fn the_fourteen_exercises_list_whole_at_120x34_with_the_last_ones_hint() {
 fn snapshot_exercise_14_with_its_hint() {
     snapshot_each!(
         "exercises_certify",
-        [(80, 24), (120, 34)],
+        [(80, 24), (120, 35)],
         None,
         on_certification
     );
+}
+
+#[test]
+fn snapshot_exercise_15_with_its_hint() {
+    snapshot_each!("exercises_outage", [(80, 24), (120, 35)], None, on_outage);
 }
 
 /// Issue 19: `:offline` and `:online` cut and restore the sandbox's link, in training
@@ -1264,6 +1286,8 @@ fn offline_and_online_cut_the_sandbox_link_in_training_only() {
     let mut app = logged_in(Lang::Vi, true, SIZE);
     let effects = command(&mut app, "offline");
     assert_eq!(effects, vec![Effect::CutLink(true)]);
+    // The desk knows at once: the next intake is numbered from the held numbers.
+    assert_eq!(app.link.state, motcua::tui::state::LinkState::Offline);
     let effects = command(&mut app, "online");
     assert!(effects.contains(&Effect::CutLink(false)), "{effects:?}");
     assert!(effects.contains(&Effect::KeepCodes), "{effects:?}");

@@ -34,6 +34,9 @@ pub enum ExerciseId {
     /// Certifying three copies of a five-page document at the desk, the fee taken in cash
     /// (issue 21).
     CertifyCopies,
+    /// Taking a dossier in with the link down, on a held number, judged once it arrived
+    /// (issue 19).
+    Outage,
 }
 
 /// Points for an exercise done without a hint.
@@ -72,7 +75,7 @@ impl Exercise {
 }
 
 /// The course, in the order it is taught.
-pub const EXERCISES: [Exercise; 14] = [
+pub const EXERCISES: [Exercise; 15] = [
     Exercise {
         id: ExerciseId::Levels,
         vi: Words {
@@ -499,6 +502,49 @@ pub const EXERCISES: [Exercise; 14] = [
                    to the citizen.",
         },
     },
+    Exercise {
+        id: ExerciseId::Outage,
+        vi: Words {
+            title: "Tiếp nhận hồ sơ khi mất mạng",
+            task: "Mạng của phường mất giữa buổi. Gõ :offline (chỉ có khi đào tạo: máy mất kết \
+                   nối tới cổng), rồi vẫn tiếp nhận một hồ sơ tại quầy và in phiếu hẹn: hồ sơ \
+                   nhận số giữ trước, phiếu ghi mã hồ sơ chính thức. Gõ :online để nối mạng lại; \
+                   hàng chờ gửi hồ sơ lên cổng. Bài được chấm khi hồ sơ đã đến cổng.",
+            prepare: "Khi còn mạng, đăng nhập tiepnhan1 (máy giữ trước số hồ sơ và bản sao danh \
+                      mục thủ tục) và tra ở tab 3 công dân sẽ nộp hồ sơ: khi mất mạng chỉ tìm \
+                      được công dân đã tra (hoặc tạo tài khoản mới, tài khoản vào hàng chờ).",
+            steps: &[
+                "Hồ sơ tiếp nhận khi mất mạng đến cổng đúng mã đã in trên phiếu",
+                "Chuyển xử lý chính hồ sơ đó",
+            ],
+            hint: "Gõ :offline; thanh trạng thái ghi «còn N số giữ trước». Phím 2 «Tiếp nhận»: \
+                   thủ tục (ví dụ gõ «ket hon»), số định danh của công dân đã tra, giấy tờ, cách \
+                   trả kết quả; ở bước xem lại bấm Enter: màn hình hoàn tất ghi mã hồ sơ và \
+                   «Tiếp nhận khi mất mạng lúc …»; p in phiếu. Gõ :online (đăng nhập lại nếu \
+                   được hỏi) và chờ thanh trạng thái ghi «chờ gửi: 0». Rồi phím 1, mở hồ sơ đó, a → \
+                   «Chuyển xử lý», người xử lý chuyenvien1.",
+        },
+        en: Words {
+            title: "Taking a dossier in during an outage",
+            task: "The ward's link goes down. Type :offline (training only), take a dossier in \
+                   at the desk all the same and print its receipt: a held number gives it its \
+                   final code. Type :online: the outbox sends it. Judged once it has reached \
+                   the portal.",
+            prepare: "While online (as tiepnhan1: the desk holds numbers and the catalog), \
+                      look the applicant up in tab 3: offline, only citizens looked up are \
+                      found (or make a new account: it waits in the outbox).",
+            steps: &[
+                "A dossier taken in with the link down reaches the portal on the code printed",
+                "Forward that same dossier",
+            ],
+            hint: "Type :offline: the status bar says \"N numbers held\". Key 2 \"Intake\": the \
+                   procedure (e.g. \"ket hon\"), the citizen's number, the documents, the \
+                   return; Enter on the review: the done screen shows the code and \"Taken in \
+                   offline at …\"; p prints the receipt. Type :online (log in again if asked) \
+                   until \"outbox: 0\". Then key 1, open that dossier, a → \"Forward\", \
+                   assignee chuyenvien1.",
+        },
+    },
 ];
 
 /// What the certification exercise asks for: copies of a document of this many pages…
@@ -679,6 +725,8 @@ pub struct Tracker {
     returned: BTreeSet<String>,
     /// Birth registrations submitted on the citizen pages, for the guided exercise.
     on_pages: BTreeSet<String>,
+    /// Dossiers a trainee took in with the link down that reached the portal.
+    arrived_offline: BTreeSet<String>,
     /// Actions the portal refused a trainee, in the rule's words.
     refused: Vec<String>,
     /// The latest mistake of either kind (refused or caught).
@@ -733,8 +781,13 @@ impl Tracker {
                         self.finish(ExerciseId::CitizenOnline, 1);
                     }
                 }
-                Some(Action::Forward) if self.received_online.contains(&code) => {
-                    self.finish(ExerciseId::OnlineIntake, 1);
+                Some(Action::Forward) => {
+                    if self.received_online.contains(&code) {
+                        self.finish(ExerciseId::OnlineIntake, 1);
+                    }
+                    if self.arrived_offline.contains(&code) {
+                        self.finish(ExerciseId::Outage, 1);
+                    }
                 }
                 Some(Action::RequestSupplement) => self.finish(ExerciseId::Supplement, 0),
                 Some(Action::Extend) => self.finish(ExerciseId::Extension, 0),
@@ -764,6 +817,12 @@ impl Tracker {
                 self.finish(ExerciseId::Digitize, 1);
             }
             AuditEvent::DocumentReused if staff => self.finish(ExerciseId::Reuse, 0),
+            // Written when a dossier numbered with a held number arrives: after the sync,
+            // on the code the desk printed (the portal refuses any other).
+            AuditEvent::OfflineIntakeArrived if staff => {
+                self.arrived_offline.insert(code.clone());
+                self.finish(ExerciseId::Outage, 0);
+            }
             // A citizen's own submission on the pages says so, with its procedure (the
             // simulator's come through the API and say nothing).
             AuditEvent::DossierCreated
@@ -1219,6 +1278,44 @@ mod tests {
     }
 
     #[test]
+    fn a_dossier_taken_in_offline_is_judged_when_it_arrives_then_forwarded() {
+        let mut t = Tracker::new(Saved::default());
+        let arrived = |id, role: &str, code: &str| JournalEntry {
+            dossier_code: Some(code.into()),
+            detail: Some("2026-11-30T08:40:00+07:00".into()),
+            ..entry(id, AuditEvent::OfflineIntakeArrived, role)
+        };
+        // Forwarding a dossier taken in online is not it; nor is a dossier a citizen's
+        // numbers brought in, nor one an administrator's desk sent.
+        t.observe(
+            &transition(1, "reception", "forward", "X", "desk"),
+            Lang::Vi,
+        );
+        t.observe(&arrived(2, "admin", "Y"), Lang::Vi);
+        t.observe(
+            &transition(3, "reception", "forward", "Y", "desk"),
+            Lang::Vi,
+        );
+        assert!(!t.step_done(ExerciseId::Outage, 0));
+        t.observe(&arrived(4, "reception", "Z"), Lang::Vi);
+        assert!(t.step_done(ExerciseId::Outage, 0));
+        assert!(!t.is_done(ExerciseId::Outage));
+        // Another dossier forwarded does not finish it; that one does.
+        t.observe(
+            &transition(5, "reception", "forward", "X", "desk"),
+            Lang::Vi,
+        );
+        assert!(!t.is_done(ExerciseId::Outage));
+        let done = t.observe(
+            &transition(6, "reception", "forward", "Z", "desk"),
+            Lang::Vi,
+        );
+        assert_eq!(done, vec![ExerciseId::Outage]);
+        assert_eq!(number(ExerciseId::Outage), 15);
+        assert_eq!(t.points(ExerciseId::Outage), POINTS);
+    }
+
+    #[test]
     fn three_copies_of_a_five_page_document_by_the_desk_is_the_certification_exercise() {
         let certified = |id, role: &str, detail: &str, pages, copies| JournalEntry {
             detail: Some(detail.into()),
@@ -1256,10 +1353,7 @@ mod tests {
         assert_eq!(done, vec![ExerciseId::CertifyCopies]);
         assert_eq!(t.points(ExerciseId::CertifyCopies), POINTS);
         assert_eq!(number(ExerciseId::CertifyCopies), 14);
-        assert_eq!(
-            EXERCISES.last().map(|e| e.id),
-            Some(ExerciseId::CertifyCopies)
-        );
+        assert_eq!(EXERCISES[13].id, ExerciseId::CertifyCopies);
         // The words give the fee the portal takes.
         let fee = crate::domain::certification::fee(
             crate::api::certifications::Kind::Copy,
@@ -1371,7 +1465,7 @@ mod tests {
             t.caught(None, "thiếu lý do".into());
         }
         assert_eq!(t.score(), 0);
-        assert_eq!(Tracker::max_score(), 140);
+        assert_eq!(Tracker::max_score(), 150);
     }
 
     #[test]

@@ -173,7 +173,11 @@ fn cut_link(app: &mut App, down: bool) -> Vec<Effect> {
     let text = tr(app.lang, key).to_owned();
     toast(app, ToastKind::Info, text);
     let mut effects = vec![Effect::CutLink(down)];
-    if !down {
+    if down {
+        // Known at once, not at the next failed request: the next intake is numbered
+        // from the held numbers rather than sent into the cut.
+        app.link.state = LinkState::Offline;
+    } else {
         // Try at once rather than at the next background round.
         app.poll_in = 0;
         effects.push(Effect::KeepCodes);

@@ -104,9 +104,9 @@ pub fn render(app: &App, view: &ExercisesView, frame: &mut Frame, body: Rect) {
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     // The whole list when there is room for it and a readable task below (14 rows),
-    // parted from the task by a blank row when that fits too (the 14 exercises list
-    // whole at the course's 120×34, without it); else only the selected exercise's row,
-    // and ↑/↓ walk through them.
+    // parted from the task by a blank row when that fits too (the 15 exercises list
+    // whole at 120×35, without it); else only the selected exercise's row, and ↑/↓ walk
+    // through them.
     let count = EXERCISES.len() as u16;
     let full_list = inner.height >= count + DETAIL_ROWS;
     let list_rows = if !full_list {
