@@ -170,6 +170,8 @@ fn logged_in(url: &str, queue: Queue) -> (App, Vec<Effect>) {
             id: 1,
             code: "000.01.27.H07".into(),
             name: "UBND phường An Hội".into(),
+            address: "Số 1 đường Hai Bà Trưng".into(),
+            phone: "02753822101".into(),
         }),
         training: false,
     };

@@ -78,6 +78,12 @@ async fn login_gives_a_token_and_me_the_user() {
     assert_eq!(user["full_name"], "Nguyễn Thị Kim Thoa");
     assert_eq!(user["office"]["code"], "000.01.27.H07");
     assert_eq!(user["office"]["name"], "UBND Phường An Hội");
+    // What a desk prints on a receipt with the link down.
+    assert_eq!(
+        user["office"]["address"],
+        "Số 1 đường Hai Bà Trưng, Phường An Hội, TP. Bến Tre, tỉnh Bến Tre"
+    );
+    assert_eq!(user["office"]["phone"], "02753822101");
     assert_eq!(user["training"], false);
 
     let (status, me_body) = me(&p, token).await;

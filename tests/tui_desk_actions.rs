@@ -1676,6 +1676,12 @@ fn with_the_link_down_a_held_number_is_the_receipt_s_final_code() {
             let text = view.text.as_deref().unwrap_or_default();
             assert!(text.contains(&numbered.code), "{text}");
             assert!(text.contains("mất kết nối"), "{text}");
+            // Where to collect the result: the office's address, as the portal's reprint
+            // has it.
+            assert!(
+                text.contains("phường An Hội, Số 1 đường Hai Bà Trưng"),
+                "{text}"
+            );
         }
         other => panic!("the receipt: {other:?}"),
     }

@@ -33,6 +33,13 @@ pub struct OfficeRef {
     pub id: i64,
     pub code: String,
     pub name: String,
+    /// Where the office is and its telephone, as its forms print them: a desk that takes
+    /// dossiers in with the link down prints its receipts with them (issue 19). Empty in
+    /// a session kept by an older desk.
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
 }
 
 /// `GET /me`.

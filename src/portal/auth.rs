@@ -380,19 +380,28 @@ struct MeRow {
     office_id: Option<i64>,
     office_code: Option<String>,
     office_name: Option<String>,
+    office_address: Option<String>,
+    office_phone: Option<String>,
 }
 
 pub(crate) async fn me_of(state: &AppState, user_id: i64) -> Result<Me, ApiError> {
     let row: MeRow = sqlx::query_as(
         "SELECT u.id, u.username, u.full_name, u.role, u.office_id, \
-                o.code AS office_code, o.name AS office_name \
+                o.code AS office_code, o.name AS office_name, \
+                o.address AS office_address, o.phone AS office_phone \
          FROM users u LEFT JOIN offices o ON o.id = u.office_id WHERE u.id = $1",
     )
     .bind(user_id)
     .fetch_one(&state.db)
     .await?;
     let office = match (row.office_id, row.office_code, row.office_name) {
-        (Some(id), Some(code), Some(name)) => Some(OfficeRef { id, code, name }),
+        (Some(id), Some(code), Some(name)) => Some(OfficeRef {
+            id,
+            code,
+            name,
+            address: row.office_address.unwrap_or_default(),
+            phone: row.office_phone.unwrap_or_default(),
+        }),
         _ => None,
     };
     Ok(Me {

@@ -379,6 +379,8 @@ mod tests {
                 id: 1,
                 code: "000.00.01.H07".into(),
                 name: "UBND phường Một".into(),
+                address: "Số 1 đường Hai Bà Trưng".into(),
+                phone: "02753822101".into(),
             }),
             training: false,
         }

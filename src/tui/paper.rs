@@ -39,8 +39,9 @@ pub enum Document {
 pub struct OfflineReceipt {
     /// As the desk shows it (`tui::offline::provisional`).
     pub dossier: crate::api::dossiers::Dossier,
-    /// The office's name (its address and phone are the portal's to print).
-    pub office: String,
+    /// The office as its forms print it (from the officer's `GET /me`, kept with the
+    /// session).
+    pub office: crate::forms::Office,
     /// The officer who took it in: username and name.
     pub officer: (String, String),
     pub duration: Option<crate::domain::catalog::Duration>,
@@ -77,13 +78,8 @@ impl OfflineReceipt {
     }
 
     fn sheet(&self) -> Result<crate::forms::Sheet, String> {
-        use crate::forms::{FormInput, Office, Step, render};
+        use crate::forms::{FormInput, Step, render};
         let d = &self.dossier;
-        let office = Office {
-            name: self.office.clone(),
-            address: String::new(),
-            phone: String::new(),
-        };
         let steps = [Step {
             at: d.received_at.clone().unwrap_or_default(),
             username: Some(self.officer.0.clone()),
@@ -98,7 +94,7 @@ impl OfflineReceipt {
         }];
         let input = FormInput {
             dossier: d,
-            office: &office,
+            office: &self.office,
             steps: &steps,
             duration: self.duration,
             calendar: &self.calendar,

@@ -114,6 +114,8 @@ pub fn me(training: bool) -> Me {
             id: 1,
             code: "000.01.27.H07".into(),
             name: "UBND phường An Hội".into(),
+            address: "Số 1 đường Hai Bà Trưng".into(),
+            phone: "02753822101".into(),
         }),
         training,
     }

@@ -44,8 +44,16 @@ pub(super) fn offline_receipt(app: &App, code: &str) -> Option<crate::tui::paper
         dossier: made.clone(),
         office: me
             .and_then(|m| m.office.as_ref())
-            .map(|o| o.name.clone())
-            .unwrap_or_default(),
+            .map(|o| crate::forms::Office {
+                name: o.name.clone(),
+                address: o.address.clone(),
+                phone: o.phone.clone(),
+            })
+            .unwrap_or_else(|| crate::forms::Office {
+                name: String::new(),
+                address: String::new(),
+                phone: String::new(),
+            }),
         officer: me
             .map(|m| (m.username.clone(), m.full_name.clone()))
             .unwrap_or_default(),
