@@ -134,7 +134,13 @@ impl HeldCodes {
         };
         let held = self.saved.codes.remove(i);
         self.saved.given.insert(held.code.clone());
-        self.save()?;
+        if let Err(e) = self.save() {
+            // Not written off (the file on disk is the one before): not handed out, and
+            // still the next to take once the disk has room.
+            self.saved.given.remove(&held.code);
+            self.saved.codes.insert(i, held);
+            return Err(e);
+        }
         Ok(Some(held))
     }
 
@@ -310,6 +316,29 @@ mod tests {
 
     fn at(s: &str) -> LocalTime {
         crate::clock::parse_instant(s).unwrap()
+    }
+
+    #[test]
+    fn a_take_the_disk_refuses_hands_out_nothing_and_the_number_stays_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut codes = HeldCodes::open(dir.path(), "tiepnhan1");
+        codes.saved.codes = vec![held("A-1", "2026-03-04"), held("A-2", "2026-03-04")];
+        codes.save().unwrap();
+        let now = at("2026-03-04T09:00:00+07:00");
+        // The file cannot be replaced (its temporary is in the way, as a full disk or a
+        // read-only folder would refuse it).
+        let tmp = dir.path().join("held-codes.json.tmp");
+        std::fs::create_dir(&tmp).unwrap();
+        assert!(matches!(codes.take(now), Err(HeldError::Disk { .. })));
+        assert_eq!(codes.available(now), 2, "nothing written off");
+        assert!(codes.saved.given.is_empty());
+        std::fs::remove_dir(&tmp).unwrap();
+        assert_eq!(codes.take(now).unwrap().unwrap().code, "A-1");
+        assert_eq!(
+            HeldCodes::open(dir.path(), "tiepnhan1").available(now),
+            1,
+            "the one taken is written off on disk"
+        );
     }
 
     #[test]
