@@ -909,6 +909,9 @@ async fn an_intake_with_the_link_cut_is_judged_once_it_arrives_then_forwarded() 
     app.wait_for("Nguyễn Văn An").await;
     app.keys(&["M-1"]);
     app.wait_for("Hàng đợi").await;
+    // The numbers held before the link goes (the login's renewal may still be on its way).
+    app.until("the numbers held", |_| app.held_codes() == 20)
+        .await;
 
     command(&app, "offline");
     app.wait_for("còn 20 số giữ trước").await;

@@ -96,16 +96,6 @@ async fn save_receipt(app: &Screen, code: &str) {
     );
 }
 
-/// How many numbers the desk holds on disk.
-fn held(app: &Screen) -> usize {
-    app.files()
-        .into_iter()
-        .filter(|(p, _)| p.ends_with("held-codes.json"))
-        .filter_map(|(_, b)| serde_json::from_slice::<Value>(&b).ok())
-        .map(|v| v["codes"].as_array().map_or(0, Vec::len))
-        .sum()
-}
-
 async fn dossier(portal: &Portal, token: &str, code: &str) -> (u16, Value) {
     status_json(
         portal
@@ -161,7 +151,8 @@ async fn through_an_outage_from_before_login_four_dossiers_arrive_once_on_their_
     for _ in 0.."ket hon".len() {
         app.keys(&["BSpace"]);
     }
-    app.until("the numbers held", |_| held(&app) == 20).await;
+    app.until("the numbers held", |_| app.held_codes() == 20)
+        .await;
 
     // The link goes down; the app is killed and started again.
     switch.set_down(true);

@@ -1284,14 +1284,33 @@ fn snapshot_exercise_15_with_its_hint() {
 #[test]
 fn offline_and_online_cut_the_sandbox_link_in_training_only() {
     let mut app = logged_in(Lang::Vi, true, SIZE);
+    app.held_codes = Some(20);
     let effects = command(&mut app, "offline");
     assert_eq!(effects, vec![Effect::CutLink(true)]);
+    assert!(
+        !app.toasts
+            .iter()
+            .any(|t| t.text.contains("chưa giữ được số")),
+        "numbers are held"
+    );
     // The desk knows at once: the next intake is numbered from the held numbers.
     assert_eq!(app.link.state, motcua::tui::state::LinkState::Offline);
     let effects = command(&mut app, "online");
     assert!(effects.contains(&Effect::CutLink(false)), "{effects:?}");
     assert!(effects.contains(&Effect::KeepCodes), "{effects:?}");
     assert_eq!(app.poll_in, 0);
+    // Cut before the desk held a number (straight after login): said, and cut all the
+    // same.
+    let mut app = logged_in(Lang::Vi, true, SIZE);
+    app.held_codes = None;
+    assert_eq!(command(&mut app, "offline"), vec![Effect::CutLink(true)]);
+    let warned = app
+        .toasts
+        .iter()
+        .find(|t| t.text.contains("Máy chưa giữ được số hồ sơ nào"))
+        .expect("the trainee is told no number is held");
+    assert_eq!(warned.kind, ToastKind::Error);
+    assert!(warned.text.contains(":online"), "{}", warned.text);
     // A real desk's link is not the app's to cut.
     let mut app = logged_in(Lang::Vi, false, SIZE);
     assert!(command(&mut app, "offline").is_empty());

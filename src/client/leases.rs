@@ -121,15 +121,13 @@ impl HeldCodes {
 
     /// Numbers a dossier received at `now` may have.
     pub fn available(&self, now: LocalTime) -> usize {
-        let now = now.to_rfc3339();
-        self.saved.codes.iter().filter(|h| usable(h, &now)).count()
+        self.saved.codes.iter().filter(|h| usable(h, now)).count()
     }
 
     /// The next number for a dossier received at `now`, written off on disk before it
     /// is handed out; `None` when none is held for that moment.
     pub fn take(&mut self, now: LocalTime) -> Result<Option<Held>, HeldError> {
-        let at = now.to_rfc3339();
-        let Some(i) = self.saved.codes.iter().position(|h| usable(h, &at)) else {
+        let Some(i) = self.saved.codes.iter().position(|h| usable(h, now)) else {
             return Ok(None);
         };
         let held = self.saved.codes.remove(i);
@@ -295,10 +293,33 @@ async fn release(client: &PortalClient, codes: &[Held], reason: &str) -> Result<
     Ok(codes.len())
 }
 
-/// Whether `h` may number a dossier received at `at` (RFC 3339 at +07:00, as the
-/// portal writes them: text order is time order).
-fn usable(h: &Held, at: &str) -> bool {
-    h.leased_at.as_str() <= at && at < h.expires_at.as_str()
+/// How far behind the portal's clock a desk's may be when it counts its numbers. The
+/// desk follows the portal's `Date` to within 2 s, so a number leased a moment ago may
+/// be "not yet leased" by the desk's clock; within this slack the desk takes the lease's
+/// moment as the least it can be now (the portal's clock has passed it).
+const CLOCK_SLACK: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+impl Held {
+    /// The moment a dossier numbered with this at `now` (the desk's clock) is received,
+    /// as the portal will check it: never before the lease was made, so a desk a second
+    /// behind the portal can use numbers it has just leased. `None` when it cannot have
+    /// this number: leased well after `now` (a clock far off), or its day is over.
+    pub fn received_at(&self, now: LocalTime) -> Option<String> {
+        let at = now.to_rfc3339();
+        let moment = if self.leased_at.as_str() <= at.as_str() {
+            at
+        } else if (now + CLOCK_SLACK).to_rfc3339() >= self.leased_at {
+            self.leased_at.clone()
+        } else {
+            return None;
+        };
+        (moment < self.expires_at).then_some(moment)
+    }
+}
+
+/// Whether `h` may number a dossier received at `now`.
+fn usable(h: &Held, now: LocalTime) -> bool {
+    h.received_at(now).is_some()
 }
 
 #[cfg(test)]
@@ -316,6 +337,42 @@ mod tests {
 
     fn at(s: &str) -> LocalTime {
         crate::clock::parse_instant(s).unwrap()
+    }
+
+    #[test]
+    fn numbers_leased_a_moment_ahead_of_the_desks_clock_are_usable_from_the_lease_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut codes = HeldCodes::open(dir.path(), "tiepnhan1");
+        let leased = |code: &str, at: &str| Held {
+            code: code.into(),
+            lease: "l".into(),
+            expires_at: "2026-03-05T00:00:00+07:00".into(),
+            leased_at: at.into(),
+        };
+        // The portal leased at 09:00:01; the desk's clock says 09:00:00 (it follows the
+        // portal to within 2 s). Another lease is a day ahead: a clock far off.
+        codes.saved.codes = vec![
+            leased("A-1", "2026-03-04T09:00:01+07:00"),
+            leased("A-2", "2026-03-05T09:00:00+07:00"),
+        ];
+        let desk = at("2026-03-04T09:00:00+07:00");
+        assert_eq!(codes.available(desk), 1);
+        let h = codes.take(desk).unwrap().unwrap();
+        assert_eq!(h.code, "A-1");
+        assert_eq!(
+            h.received_at(desk).as_deref(),
+            Some("2026-03-04T09:00:01+07:00"),
+            "received no earlier than leased, as the portal checks"
+        );
+        assert!(codes.take(desk).unwrap().is_none());
+        // A minute on, by the desk's clock: its own moment.
+        let later = at("2026-03-04T09:01:00+07:00");
+        assert_eq!(
+            h.received_at(later).as_deref(),
+            Some("2026-03-04T09:01:00+07:00")
+        );
+        // Past the day's end: none.
+        assert_eq!(h.received_at(at("2026-03-05T00:00:00+07:00")), None);
     }
 
     #[test]

@@ -778,8 +778,9 @@ impl Executor {
                     let now = clock.now();
                     let result = match held.take(now) {
                         Ok(Some(h)) => Ok(crate::tui::offline::Numbered {
+                            // Taken only when it has one.
+                            received_at: h.received_at(now).unwrap_or_else(|| now.to_rfc3339()),
                             code: h.code,
-                            received_at: now.to_rfc3339(),
                         }),
                         Ok(None) => Err(tr(lang, "intake.no_held_codes").to_owned()),
                         Err(e) => Err(trf(

@@ -214,6 +214,17 @@ impl Screen {
         walk(self.home.path(), &mut out);
         out
     }
+
+    /// How many numbers the desk holds on disk for intake with the link down (the
+    /// status bar says so only while the link is down).
+    pub fn held_codes(&self) -> usize {
+        self.files()
+            .into_iter()
+            .filter(|(p, _)| p.ends_with("held-codes.json"))
+            .filter_map(|(_, b)| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .map(|v| v["codes"].as_array().map_or(0, Vec::len))
+            .sum()
+    }
 }
 
 fn require_tmux() {

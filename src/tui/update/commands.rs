@@ -172,6 +172,13 @@ fn cut_link(app: &mut App, down: bool) -> Vec<Effect> {
     };
     let text = tr(app.lang, key).to_owned();
     toast(app, ToastKind::Info, text);
+    // Cut before the desk held any number (straight after login, its renewal still on
+    // its way): the practice would queue dossiers without a code. Said, not refused.
+    let reception = app.me.as_ref().is_some_and(|m| m.role == Role::Reception);
+    if down && reception && app.held_codes.unwrap_or(0) == 0 {
+        let text = tr(app.lang, "training.no_held_codes").to_owned();
+        toast(app, ToastKind::Error, text);
+    }
     let mut effects = vec![Effect::CutLink(down)];
     if down {
         // Known at once, not at the next failed request: the next intake is numbered
